@@ -1,0 +1,1 @@
+"""The command line (Typer + Rich). Business logic lives in the library, not here."""

@@ -1,0 +1,71 @@
+"""The ``leaktrace`` command: a thin Typer layer over the library."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from leaktrace import __version__
+from leaktrace.cli import catalog_cmd, feed_cmds, parse_cmd, report_cmds
+from leaktrace.cli.context import err
+from leaktrace.errors import InputError, LeakTraceError
+
+app = typer.Typer(
+    name="leaktrace",
+    help="Follow pre-release leaks: parse release names, match them to protected works, "
+    "flag releases that came out before their window opened.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(catalog_cmd.app, name="catalog")
+app.command()(feed_cmds.ingest)
+app.command()(feed_cmds.releases)
+app.command()(feed_cmds.leaks)
+app.command()(parse_cmd.parse)
+app.command()(report_cmds.report)
+app.command()(report_cmds.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"leaktrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """LeakTrace."""
+
+
+def main() -> None:
+    """Entry point: run the app, turning LeakTrace errors into one clear line, exit 1."""
+    try:
+        app()
+    except LeakTraceError as exc:
+        err.print(f"[bold red]error:[/] {_describe(exc)}", highlight=False)
+        more = exc.more if isinstance(exc, InputError) else []
+        for other in more[:5]:
+            err.print(f"       {escape(str(other))}", highlight=False)
+        if len(more) > 5:
+            err.print(f"       … and {len(more) - 5} more", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+def _describe(exc: LeakTraceError) -> str:
+    if isinstance(exc, InputError):
+        return escape(str(exc))
+    return escape(exc.reason)

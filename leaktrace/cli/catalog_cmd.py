@@ -1,0 +1,102 @@
+"""``leaktrace catalog``: import and list protected works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leaktrace.catalog.csv_import import CatalogFormat
+from leaktrace.cli.context import (
+    DbOption,
+    FormatOption,
+    LimitOption,
+    err,
+    open_database,
+    out,
+    row_limit,
+)
+from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.pipeline.catalog import import_catalog
+from leaktrace.store.queries import list_works
+
+app = typer.Typer(help="Import and list the catalogue of protected works.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(help="Catalogue CSV (LeakTrace or TMDB columns).", show_default=False)
+    ],
+    db: DbOption = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="File layout: auto, leaktrace or tmdb.")
+    ] = "auto",
+    reassess: Annotated[
+        bool,
+        typer.Option(help="Match and check stored releases again against the updated catalogue."),
+    ] = True,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Import works from FILE; works with a known id are updated in place.
+
+    The whole file is checked first: one bad row and nothing is imported.
+    """
+    if kind not in ("auto", "leaktrace", "tmdb"):
+        raise typer.BadParameter("must be auto, leaktrace or tmdb", param_hint="--kind")
+    chosen: CatalogFormat = "auto" if kind == "auto" else "tmdb" if kind == "tmdb" else "leaktrace"
+    settings, database = open_database(db)
+    with database:
+        with err.status(f"importing {file} …"):
+            report = import_catalog(
+                database, file, settings, fmt=chosen, reassess_releases=reassess
+            )
+    if fmt is not Format.table:
+        emit_json(out, report.as_dict())
+        return
+    s = report.summary
+    out.print(
+        f"[bold]{report.works}[/] works in {file}: [green]{s.added} added[/], "
+        f"[yellow]{s.updated} updated[/], {s.unchanged} unchanged "
+        f"→ {database.display}"
+    )
+    if report.reassessed is not None:
+        r = report.reassessed
+        out.print(
+            f"reassessed {r.releases} stored releases: {r.changed} changed, "
+            f"{r.new_alerts} new leak alerts, {r.cleared_alerts} cleared"
+        )
+
+
+@app.command("list")
+def list_command(
+    search: Annotated[str | None, typer.Argument(help="Part of a title.")] = None,
+    db: DbOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List works with their windows and how many releases and leaks they have."""
+    _, database = open_database(db)
+    with database, database.reading() as conn:
+        rows = list_works(conn, search, row_limit(limit, fmt))
+    emit_rows(
+        out,
+        rows,
+        fmt,
+        title="Works",
+        columns=[
+            ("id", "id"),
+            ("kind", "kind"),
+            ("title", "title"),
+            ("year", "year"),
+            ("season", "season"),
+            ("country", "country"),
+            ("theatrical", "theatrical"),
+            ("digital", "digital"),
+            ("physical", "physical"),
+            ("broadcast", "broadcast"),
+            ("releases", "releases"),
+            ("leaks", "leaks"),
+        ],
+    )

@@ -1,0 +1,102 @@
+"""``leaktrace parse``: show what LeakTrace reads in release names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from leaktrace.cli.context import DbOption, FormatOption, open_database, out
+from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.matching.matcher import Matcher
+from leaktrace.pipeline.assess import Assessor
+from leaktrace.releases import parse as parse_name
+from leaktrace.store.works import load_works
+
+FIELDS = (
+    "title",
+    "year",
+    "kind",
+    "seasons",
+    "episodes",
+    "absolute_episodes",
+    "air_date",
+    "episode_title",
+    "resolution",
+    "source",
+    "codec",
+    "audio",
+    "languages",
+    "subtitles",
+    "tags",
+    "edition",
+    "service",
+    "country",
+    "container",
+    "group",
+    "website",
+)
+
+
+def parse(
+    names: Annotated[list[str], typer.Argument(help="Release names.", show_default=False)],
+    match: Annotated[
+        bool,
+        typer.Option(
+            "--match",
+            help="Also match each name against the catalogue in the database and "
+            "check it for a leak as if released now.",
+        ),
+    ] = False,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Parse release names and show their fields (and, with --match, the work)."""
+    results: list[dict[str, Any]] = [parse_name(n).to_dict() for n in names]
+    if match:
+        settings, database = open_database(db)
+        with database, database.reading() as conn:
+            assessor = Assessor(Matcher(load_works(conn), settings.match_threshold))
+        now = datetime.now(UTC)
+        for result, name in zip(results, names, strict=True):
+            outcome = assessor.outcome(name, now)
+            result["match"] = {
+                "work_id": outcome.match.work_id,
+                "score": round(outcome.match.score, 2),
+                "reason": outcome.match.reason,
+                "status_if_released_now": outcome.status,
+            }
+    if fmt is Format.json:
+        emit_json(out, results)
+        return
+    if fmt is Format.csv:
+        flat = [{k: _text(v) for k, v in r.items() if k != "match"} for r in results]
+        emit_rows(out, flat, fmt, columns=[(k, k) for k in ("name", *FIELDS)])
+        return
+    for result in results:
+        table = Table(
+            title=result["name"], show_header=False, title_justify="left", title_style="bold"
+        )
+        table.add_column("field", style="cyan")
+        table.add_column("value")
+        for key in FIELDS:
+            text = _text(result.get(key))
+            if text:
+                table.add_row(key, text)
+        if "match" in result:
+            m = result["match"]
+            table.add_row("work", f"{m['work_id'] or '—'} (score {m['score']:g})")
+            table.add_row("why", m["reason"])
+        out.print(table)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)

@@ -1,0 +1,112 @@
+"""Settings: one pydantic-settings class, built on demand by :func:`load_settings`.
+
+Sources, highest priority first:
+
+1. keyword arguments given to :func:`load_settings` (the command line's ``--db`` etc.);
+2. environment variables ``LEAKTRACE_*`` (``LEAKTRACE_DB``, ``LEAKTRACE_MATCH_THRESHOLD`` ...);
+3. a TOML file: ``LEAKTRACE_CONFIG`` if set, else ``<user config dir>/leaktrace/config.toml``
+   if it exists;
+4. defaults.
+
+Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from leaktrace.errors import ConfigError
+
+__all__ = ["Settings", "default_config_path", "default_db_path", "load_settings"]
+
+APP_NAME = "leaktrace"
+
+
+def default_db_path() -> Path:
+    """The per-user SQLite database: ``<user data dir>/leaktrace/leaktrace.db``.
+
+    On Linux that is ``~/.local/share/leaktrace/leaktrace.db`` (or under ``$XDG_DATA_HOME``).
+    """
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "leaktrace.db"
+
+
+def default_config_path() -> Path:
+    """``<user config dir>/leaktrace/config.toml`` (``~/.config/leaktrace/config.toml``)."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+class Settings(BaseSettings):
+    """Everything LeakTrace can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="LEAKTRACE_", extra="forbid")
+
+    db: str | None = Field(
+        default=None,
+        description="Database: a file path (SQLite) or a SQLAlchemy URL. "
+        "Default: the per-user SQLite file.",
+    )
+    match_threshold: float = Field(
+        default=88.0, ge=0, le=100, description="Lowest fuzzy title score (0-100) accepted."
+    )
+    batch_size: int = Field(default=5000, ge=1, le=1_000_000, description="Ingest batch size.")
+    max_name_length: int = Field(
+        default=512, ge=16, le=65536, description="Longest release name accepted on ingest."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = _config_file()
+        if toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    def database_target(self) -> str:
+        """The database path or URL in force."""
+        return self.db if self.db else str(default_db_path())
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("LEAKTRACE_CONFIG")
+    if explicit:
+        return Path(explicit)
+    path = default_config_path()
+    return path if path.is_file() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from overrides, environment and TOML file.
+
+    ``None`` overrides are ignored so command-line options that were not given fall
+    through to the environment. Invalid values raise :class:`ConfigError`.
+    """
+    given = {key: value for key, value in overrides.items() if value is not None}
+    explicit = os.environ.get("LEAKTRACE_CONFIG")
+    if explicit and not Path(explicit).is_file():
+        raise ConfigError(f"configuration file {explicit} (LEAKTRACE_CONFIG) does not exist")
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"setting '{where}': {first['msg']}") from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        raise ConfigError(f"cannot read configuration: {exc}") from None

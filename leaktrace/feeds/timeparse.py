@@ -1,0 +1,60 @@
+"""Times found in feeds: ISO 8601 with an offset or ``Z``, or Unix seconds."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+__all__ = ["EARLIEST", "LATEST", "parse_time"]
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def parse_time(value: object) -> datetime:
+    """An aware UTC datetime from ``value``; ``ValueError`` with a readable reason if not.
+
+    Accepts Unix seconds (int, float or a numeric string) and ISO 8601 text with a UTC
+    offset or ``Z``. Times without an offset are refused rather than guessed, and so are
+    times before 1990 or after 2099.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a time")
+    if isinstance(value, int | float):
+        return _from_unix(float(value))
+    if not isinstance(value, str):
+        raise ValueError(f"a time must be text or a number, not {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        raise ValueError("empty time")
+    if len(text) > 64:
+        raise ValueError("time text is too long")
+    try:
+        return _from_unix(float(text))
+    except ValueError as exc:
+        if not str(exc).startswith("could not convert"):
+            raise
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a time (expected ISO 8601 with an offset, e.g. "
+            "2020-08-25T14:03:00Z, or Unix seconds)"
+        ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError(f"{text!r} has no UTC offset (add Z or +hh:mm)")
+    return _in_range(parsed.astimezone(UTC))
+
+
+def _from_unix(seconds: float) -> datetime:
+    if not math.isfinite(seconds):
+        raise ValueError(f"{seconds!r} is not a time")
+    if not EARLIEST.timestamp() <= seconds < LATEST.timestamp():
+        raise ValueError(f"Unix time {seconds:g} is outside 1990-2099")
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _in_range(moment: datetime) -> datetime:
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(f"{moment.isoformat()} is outside 1990-2099")
+    return moment

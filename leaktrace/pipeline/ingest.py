@@ -1,0 +1,246 @@
+"""Ingest feed files: stream, parse, match, detect and store, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from leaktrace.config import Settings
+from leaktrace.errors import FeedError
+from leaktrace.feeds.item import FeedItem
+from leaktrace.feeds.jsonl import read_feed
+from leaktrace.matching.matcher import Matcher
+from leaktrace.pipeline.assess import Assessor, Outcome
+from leaktrace.store.database import Database
+from leaktrace.store.releases import (
+    delete_alerts,
+    find_releases,
+    finish_run,
+    insert_releases,
+    insert_sightings,
+    known_fingerprints,
+    set_release_times,
+    start_run,
+    upsert_alerts,
+)
+from leaktrace.store.works import load_works
+
+__all__ = ["IngestReport", "ingest_files", "ingest_items", "release_row"]
+
+KEEP_ERRORS = 10
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What an ingest did, for people and for scripts."""
+
+    files: list[str]
+    lines: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    errors: list[FeedError] = field(default_factory=list)
+    new_releases: int = 0
+    earlier_times: int = 0
+    new_sightings: int = 0
+    repeated_sightings: int = 0
+    new_alerts: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    run_id: int | None = None
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "lines": self.lines,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "errors": [e.as_dict() for e in self.errors],
+            "new_releases": self.new_releases,
+            "earlier_times": self.earlier_times,
+            "new_sightings": self.new_sightings,
+            "repeated_sightings": self.repeated_sightings,
+            "new_alerts": self.new_alerts,
+            "statuses": self.statuses,
+            "run_id": self.run_id,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def ingest_files(
+    db: Database,
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest JSON Lines feed files. Bad lines are skipped and counted (or, with
+    ``strict``, the first one aborts the whole ingest and nothing is written)."""
+
+    def items() -> Iterable[FeedItem | FeedError]:
+        for path in paths:
+            yield from read_feed(path, settings.max_name_length)
+
+    return ingest_items(
+        db, items(), settings, files=[str(p) for p in paths], strict=strict, progress=progress
+    )
+
+
+def ingest_items(
+    db: Database,
+    items: Iterable[FeedItem | FeedError],
+    settings: Settings,
+    *,
+    files: list[str] | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest already-read feed items in one transaction (see :func:`ingest_files`)."""
+    started = time.perf_counter()
+    report = IngestReport(files=files or [])
+    with db.transaction() as conn:
+        assessor = Assessor(Matcher(load_works(conn), settings.match_threshold))
+        report.run_id = start_run(conn, report.files)
+        batch: list[FeedItem] = []
+        for entry in items:
+            report.lines += 1
+            if isinstance(entry, FeedError):
+                if strict:
+                    raise entry
+                report.rejected += 1
+                if len(report.errors) < KEEP_ERRORS:
+                    report.errors.append(entry)
+                continue
+            batch.append(entry)
+            if len(batch) >= settings.batch_size:
+                _write_batch(conn, assessor, batch, report)
+                batch = []
+                if progress is not None:
+                    progress(report.lines)
+        if batch:
+            _write_batch(conn, assessor, batch, report)
+        if progress is not None:
+            progress(report.lines)
+        finish_run(
+            conn,
+            report.run_id,
+            lines=report.lines,
+            accepted=report.accepted,
+            rejected=report.rejected,
+            new_releases=report.new_releases,
+            new_sightings=report.new_sightings,
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None) -> dict[str, Any]:
+    """The ``releases`` row for a release first seen as ``item``."""
+    parsed = outcome.parsed
+    group = parsed.group or item.group
+    details = parsed.to_dict()
+    del details["name"]
+    return {
+        "name": name,
+        "title": parsed.title[:512] if parsed.title else None,
+        "year": parsed.year,
+        "kind": parsed.kind,
+        "season": parsed.season,
+        "episode": parsed.episodes[0] if parsed.episodes else None,
+        "resolution": parsed.resolution,
+        "source": parsed.source,
+        "codec": parsed.codec,
+        "languages": ",".join(parsed.languages)[:64] or None,
+        "tags": ",".join(parsed.tags)[:256] or None,
+        "group_name": group[:128] if group else None,
+        "group_key": group.lower()[:128] if group else None,
+        "parsed": json.dumps(details, ensure_ascii=False, sort_keys=True),
+        "work_id": outcome.match.work_id,
+        "match_score": round(outcome.match.score, 2),
+        "match_reason": outcome.match.reason[:512],
+        "status": outcome.status,
+        "imdb_id": item.imdb_id,
+        "released_at": item.time,
+        "sightings": 0,
+        "first_run_id": run_id,
+    }
+
+
+def _fingerprint(item: FeedItem) -> str:
+    key = "\x1f".join(
+        (item.name, item.time.isoformat(), item.origin, item.site or "", item.url or "")
+    )
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _write_batch(
+    conn: Any, assessor: Assessor, batch: list[FeedItem], report: IngestReport
+) -> None:
+    report.accepted += len(batch)
+    earliest: dict[str, FeedItem] = {}
+    for item in batch:
+        first = earliest.get(item.name)
+        if first is None or item.time < first.time:
+            earliest[item.name] = item
+    known = find_releases(conn, list(earliest))
+    new_rows: list[dict[str, Any]] = []
+    alerts: list[tuple[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    cleared: list[int] = []
+    for name, item in earliest.items():
+        old = known.get(name)
+        if old is None:
+            outcome = assessor.outcome(name, item.time, item.imdb_id)
+            new_rows.append(release_row(outcome, name, item, report.run_id))
+            report.statuses[outcome.status] = report.statuses.get(outcome.status, 0) + 1
+            if outcome.verdict is not None and outcome.verdict.alert is not None:
+                alerts.append((name, outcome.verdict.alert))
+        elif item.time < old.released_at:
+            report.earlier_times += 1
+            status = old.status
+            if old.work_id is not None and old.work_id in assessor.matcher.index.works:
+                verdict = assessor.redetect(old.source, old.work_id, item.time)
+                status = verdict.status
+                if verdict.alert is not None:
+                    alerts.append((name, verdict.alert))
+                elif old.status == "leak":
+                    cleared.append(old.id)
+            updates.append({"rid": old.id, "released_at": item.time, "status": status})
+    if new_rows:
+        insert_releases(conn, new_rows)
+        report.new_releases += len(new_rows)
+    if updates:
+        set_release_times(conn, updates)
+    ids = {name: k.id for name, k in find_releases(conn, list(earliest)).items()}
+    if cleared:
+        delete_alerts(conn, cleared)
+    report.new_alerts += upsert_alerts(conn, [(ids[name], alert) for name, alert in alerts])
+    fingerprints = {_fingerprint(item): item for item in batch}
+    seen = known_fingerprints(conn, list(fingerprints))
+    sightings = [
+        {
+            "release_id": ids[item.name],
+            "fingerprint": fp,
+            "seen_at": item.time,
+            "origin": item.origin,
+            "site": item.site,
+            "url": item.url,
+            "size_bytes": item.size_bytes,
+            "group_name": item.group,
+            "extra": json.dumps(item.extra, ensure_ascii=False, default=str)
+            if item.extra
+            else None,
+            "run_id": report.run_id,
+        }
+        for fp, item in fingerprints.items()
+        if fp not in seen
+    ]
+    insert_sightings(conn, sightings)
+    report.new_sightings += len(sightings)
+    report.repeated_sightings += len(batch) - len(sightings)

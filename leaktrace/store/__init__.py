@@ -1,0 +1,6 @@
+"""Storage: SQLAlchemy 2 + Alembic; SQLite by default, PostgreSQL by URL."""
+
+from leaktrace.store.database import Database, resolve_url
+from leaktrace.store.queries import LeakFilter, ReleaseFilter
+
+__all__ = ["Database", "LeakFilter", "ReleaseFilter", "resolve_url"]

@@ -1,0 +1,250 @@
+"""Read-side queries: release and leak listings, counts, aggregates for reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.engine import Connection
+
+from leaktrace.detect.rules import Severity
+from leaktrace.store.schema import ALERTS, RELEASES, SIGHTINGS, WORKS
+
+__all__ = [
+    "LeakFilter",
+    "ReleaseFilter",
+    "count_leaks",
+    "count_releases",
+    "list_leaks",
+    "list_releases",
+    "list_works",
+    "overview",
+]
+
+_R = RELEASES
+_W = WORKS
+_AL = ALERTS
+_S = SIGHTINGS
+
+_SEVERITY_RANK = case({s.value: s.rank for s in Severity}, value=_AL.c.severity, else_=-1)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseFilter:
+    status: str | None = None
+    work_id: str | None = None
+    group: str | None = None
+    source: str | None = None
+    search: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeakFilter:
+    min_severity: Severity | None = None
+    window: str | None = None
+    work_id: str | None = None
+    group: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+LeakSort = Literal["time", "lead", "severity"]
+
+
+def _release_query(f: ReleaseFilter) -> Select[Any]:
+    query = select(_R, _W.c.title.label("work_title")).select_from(
+        _R.outerjoin(_W, _R.c.work_id == _W.c.id)
+    )
+    if f.status:
+        query = query.where(_R.c.status == f.status)
+    if f.work_id:
+        query = query.where(_R.c.work_id == f.work_id)
+    if f.group:
+        query = query.where(_R.c.group_key == f.group.lower())
+    if f.source:
+        query = query.where(_R.c.source == f.source.lower())
+    if f.search:
+        query = query.where(_R.c.name.ilike(f"%{f.search}%"))
+    if f.since:
+        query = query.where(_R.c.released_at >= f.since)
+    if f.until:
+        query = query.where(_R.c.released_at < f.until)
+    return query
+
+
+def list_releases(
+    conn: Connection, f: ReleaseFilter, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    query = _release_query(f).order_by(_R.c.released_at.desc(), _R.c.id.desc())
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [
+        {
+            "release": r["name"],
+            "work_id": r["work_id"],
+            "work": r["work_title"],
+            "score": r["match_score"],
+            "status": r["status"],
+            "released_at": _iso(r["released_at"]),
+            "kind": r["kind"],
+            "title": r["title"],
+            "year": r["year"],
+            "season": r["season"],
+            "episode": r["episode"],
+            "source": r["source"],
+            "resolution": r["resolution"],
+            "group": r["group_name"],
+            "sightings": r["sightings"],
+            "reason": r["match_reason"],
+        }
+        for r in conn.execute(query).mappings()
+    ]
+
+
+def count_releases(conn: Connection, f: ReleaseFilter) -> int:
+    sub = _release_query(f).subquery()
+    return int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
+
+
+def _leak_query(f: LeakFilter) -> Select[Any]:
+    query = select(
+        _AL,
+        _R.c.name,
+        _R.c.group_name,
+        _R.c.resolution,
+        _R.c.sightings,
+        _W.c.title.label("work_title"),
+        _W.c.year.label("work_year"),
+        _W.c.kind.label("work_kind"),
+        _W.c.season.label("work_season"),
+    ).select_from(_AL.join(_R, _AL.c.release_id == _R.c.id).join(_W, _AL.c.work_id == _W.c.id))
+    if f.min_severity is not None:
+        query = query.where(_SEVERITY_RANK >= f.min_severity.rank)
+    if f.window:
+        query = query.where(_AL.c.window == f.window)
+    if f.work_id:
+        query = query.where(_AL.c.work_id == f.work_id)
+    if f.group:
+        query = query.where(_R.c.group_key == f.group.lower())
+    if f.since:
+        query = query.where(_AL.c.released_at >= f.since)
+    if f.until:
+        query = query.where(_AL.c.released_at < f.until)
+    return query
+
+
+def list_leaks(
+    conn: Connection,
+    f: LeakFilter,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: LeakSort = "time",
+) -> list[dict[str, Any]]:
+    order = {
+        "time": (_AL.c.released_at.desc(),),
+        "lead": (_AL.c.lead_days.desc(),),
+        "severity": (_SEVERITY_RANK.desc(), _AL.c.lead_days.desc()),
+    }[sort]
+    query = _leak_query(f).order_by(*order, _AL.c.id.desc())
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    out = []
+    for r in conn.execute(query).mappings():
+        out.append(
+            {
+                "release": r["name"],
+                "work_id": r["work_id"],
+                "work": r["work_title"],
+                "work_year": r["work_year"],
+                "work_kind": r["work_kind"],
+                "season": r["work_season"],
+                "window": r["window"],
+                "window_date": _iso(r["window_date"]),
+                "source": r["source"],
+                "lead_days": r["lead_days"],
+                "severity": r["severity"],
+                "group": r["group_name"],
+                "released_at": _iso(r["released_at"]),
+                "rule": r["rule"],
+                "resolution": r["resolution"],
+                "sightings": r["sightings"],
+                "explanation": r["explanation"],
+            }
+        )
+    return out
+
+
+def count_leaks(conn: Connection, f: LeakFilter) -> int:
+    sub = _leak_query(f).subquery()
+    return int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
+
+
+def list_works(
+    conn: Connection, search: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    leaks = select(_AL.c.work_id, func.count().label("leaks")).group_by(_AL.c.work_id).subquery()
+    rels = select(_R.c.work_id, func.count().label("releases")).group_by(_R.c.work_id).subquery()
+    query = (
+        select(
+            _W,
+            func.coalesce(leaks.c.leaks, 0).label("leaks"),
+            func.coalesce(rels.c.releases, 0).label("releases"),
+        )
+        .select_from(
+            _W.outerjoin(leaks, leaks.c.work_id == _W.c.id).outerjoin(
+                rels, rels.c.work_id == _W.c.id
+            )
+        )
+        .order_by(_W.c.title, _W.c.year, _W.c.season)
+    )
+    if search:
+        query = query.where(_W.c.title.ilike(f"%{search}%"))
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        {
+            "id": r["id"],
+            "kind": r["kind"],
+            "title": r["title"],
+            "year": r["year"],
+            "season": r["season"],
+            "country": r["country"],
+            "theatrical": _iso(r["theatrical"]),
+            "digital": _iso(r["digital"]),
+            "physical": _iso(r["physical"]),
+            "broadcast": _iso(r["broadcast"]),
+            "releases": r["releases"],
+            "leaks": r["leaks"],
+        }
+        for r in conn.execute(query).mappings()
+    ]
+
+
+def overview(conn: Connection) -> dict[str, Any]:
+    """Counts for a dashboard: works, releases by status, sightings, leaks by field."""
+
+    def grouped(column: Any) -> dict[str, int]:
+        rows = conn.execute(select(column, func.count()).group_by(column)).all()
+        return {str(k): int(v) for k, v in rows}
+
+    return {
+        "works": int(conn.execute(select(func.count()).select_from(_W)).scalar_one()),
+        "releases": int(conn.execute(select(func.count()).select_from(_R)).scalar_one()),
+        "sightings": int(conn.execute(select(func.count()).select_from(_S)).scalar_one()),
+        "releases_by_status": grouped(_R.c.status),
+        "leaks_by_window": grouped(_AL.c.window),
+        "leaks_by_severity": grouped(_AL.c.severity),
+        "leaks_by_source": grouped(_AL.c.source),
+    }
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()

@@ -1,0 +1,188 @@
+"""Database tables (SQLAlchemy 2 declarative). Alembic migrations mirror these."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "AlertRow",
+    "Base",
+    "IngestRun",
+    "ReleaseRow",
+    "SightingRow",
+    "UTCDateTime",
+    "WorkAliasRow",
+    "WorkRow",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone: we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class WorkRow(Base):
+    __tablename__ = "works"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    season: Mapped[int | None] = mapped_column(Integer)
+    country: Mapped[str | None] = mapped_column(String(2))
+    theatrical: Mapped[date | None] = mapped_column(Date)
+    digital: Mapped[date | None] = mapped_column(Date)
+    physical: Mapped[date | None] = mapped_column(Date)
+    broadcast: Mapped[date | None] = mapped_column(Date)
+    imdb_id: Mapped[str | None] = mapped_column(String(12), index=True)
+    tmdb_id: Mapped[int | None] = mapped_column(BigInteger)
+    imported_from: Mapped[str | None] = mapped_column(String(1024))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkAliasRow(Base):
+    __tablename__ = "work_aliases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(300))
+
+
+class IngestRun(Base):
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    files: Mapped[str] = mapped_column(Text)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    new_releases: Mapped[int] = mapped_column(Integer, default=0)
+    new_sightings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReleaseRow(Base):
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(512), unique=True)
+    title: Mapped[str | None] = mapped_column(String(512))
+    year: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    season: Mapped[int | None] = mapped_column(Integer)
+    episode: Mapped[int | None] = mapped_column(Integer)
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(16), index=True)
+    codec: Mapped[str | None] = mapped_column(String(16))
+    languages: Mapped[str | None] = mapped_column(String(64))
+    tags: Mapped[str | None] = mapped_column(String(256))
+    group_name: Mapped[str | None] = mapped_column(String(128))
+    group_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    parsed: Mapped[str] = mapped_column(Text)
+    work_id: Mapped[str | None] = mapped_column(
+        ForeignKey("works.id", ondelete="SET NULL"), index=True
+    )
+    match_score: Mapped[float] = mapped_column(Float, default=0.0)
+    match_reason: Mapped[str] = mapped_column(String(512), default="")
+    status: Mapped[str] = mapped_column(String(16), default="unknown", index=True)
+    imdb_id: Mapped[str | None] = mapped_column(String(12))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    sightings: Mapped[int] = mapped_column(Integer, default=1)
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
+class SightingRow(Base):
+    __tablename__ = "sightings"
+    __table_args__ = (UniqueConstraint("fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    origin: Mapped[str] = mapped_column(String(32))
+    site: Mapped[str | None] = mapped_column(String(256))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    group_name: Mapped[str | None] = mapped_column(String(128))
+    extra: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("release_id"),
+        Index("ix_alerts_work_window", "work_id", "window"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(64))
+    window: Mapped[str] = mapped_column(String(16))
+    window_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lead_days: Mapped[float] = mapped_column(Float)
+    severity: Mapped[str] = mapped_column(String(16), index=True)
+    explanation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+WORKS = cast(Table, WorkRow.__table__)
+WORK_ALIASES = cast(Table, WorkAliasRow.__table__)
+INGEST_RUNS = cast(Table, IngestRun.__table__)
+RELEASES = cast(Table, ReleaseRow.__table__)
+SIGHTINGS = cast(Table, SightingRow.__table__)
+ALERTS = cast(Table, AlertRow.__table__)

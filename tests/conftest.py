@@ -1,0 +1,67 @@
+"""Shared fixtures: a temporary database, the test catalogue, feed writers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leaktrace.config import Settings, load_settings
+from leaktrace.store.database import Database
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's own configuration or database."""
+    for key in ("LEAKTRACE_DB", "LEAKTRACE_CONFIG", "LEAKTRACE_MATCH_THRESHOLD",
+                "LEAKTRACE_BATCH_SIZE", "LEAKTRACE_MAX_NAME_LENGTH"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture
+def catalog_csv() -> Path:
+    return FIXTURES / "catalog.csv"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "lt.db"
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    return load_settings(db=str(db_path))
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.database_target())
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def write_feed(tmp_path: Path) -> Callable[..., Path]:
+    """Write rows (dicts, or raw str/bytes lines) to a JSON Lines file."""
+    counter = iter(range(1_000_000))
+
+    def write(rows: list[Any], name: str | None = None) -> Path:
+        path = tmp_path / (name or f"feed{next(counter)}.jsonl")
+        with path.open("wb") as handle:
+            for row in rows:
+                if isinstance(row, bytes):
+                    handle.write(row + b"\n")
+                elif isinstance(row, str):
+                    handle.write(row.encode() + b"\n")
+                else:
+                    handle.write(json.dumps(row).encode() + b"\n")
+        return path
+
+    return write
