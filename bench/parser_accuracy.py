@@ -22,7 +22,8 @@ the cases whose expectation has the field:
   bdrip, Blu-ray+Remux -> remux, Ultra HD Blu-ray -> uhd-bluray, Web+Rip -> webrip, Web ->
   web-dl, DVD+Rip -> dvdrip, HDTV/TV/Satellite/Digital TV -> hdtv, Screener -> screener,
   Region 5 -> r5, Camera -> cam, Telesync -> telesync ...);
-* group: guessit ``release_group`` == LeakTrace ``group``, case-insensitive.
+* group: guessit ``release_group`` == LeakTrace ``group``, case-insensitive, a trailing
+  ``[tag]`` removed from both (guessit reports ``GRP[rarbg]``, LeakTrace ``GRP`` + website).
 
 "scene-like" is the subset of single-component names (no ``/``) whose expectation has a
 release group and a resolution or a source.
@@ -104,6 +105,17 @@ def norm_title(value: Any) -> str | None:
     return "".join(c for c in text.casefold() if c.isalnum()) or None
 
 
+def norm_group(value: Any) -> str | None:
+    """Lower-cased, without a trailing ``[tag]`` (guessit keeps ``GRP[rarbg]``, LeakTrace
+    reports the tag as website)."""
+    if not value:
+        return None
+    text = str(value).strip().lower()
+    if text.endswith("]") and "[" in text[1:]:
+        text = text[: text.rindex("[")].strip()
+    return text or None
+
+
 _GUESSIT_SOURCES = {
     "camera": "cam", "hd camera": "cam", "telesync": "telesync", "hd telesync": "telesync",
     "telecine": "telecine", "hd telecine": "telecine", "workprint": "workprint",
@@ -162,7 +174,7 @@ def from_guessit(d: dict[str, Any]) -> Fields:
         if src is not None or "source" in d:
             out["source"] = src
     if "release_group" in d:
-        out["group"] = str(d["release_group"]).lower()
+        out["group"] = norm_group(d["release_group"])
     return out
 
 
@@ -174,7 +186,7 @@ def from_leaktrace(p: Any) -> Fields:
         "episode": frozenset(p.episodes or p.absolute_episodes) or None,
         "resolution": p.resolution,
         "source": p.source,
-        "group": p.group.lower() if p.group else None,
+        "group": norm_group(p.group),
     }
 
 
@@ -197,7 +209,7 @@ def from_parsett(d: dict[str, Any]) -> Fields:
         "episode": frozenset(d.get("episodes") or ()) or None,
         "resolution": d.get("resolution"),
         "source": _PTT_SOURCES.get(str(quality).lower()) if quality else None,
-        "group": str(d["group"]).lower() if d.get("group") else None,
+        "group": norm_group(d.get("group")),
     }
 
 

@@ -61,7 +61,7 @@ def import_command(
         f"[yellow]{s.updated} updated[/], {s.unchanged} unchanged "
         f"→ {database.display}"
     )
-    if report.reassessed is not None:
+    if report.reassessed is not None and report.reassessed.releases:
         r = report.reassessed
         out.print(
             f"reassessed {r.releases} stored releases: {r.changed} changed, "

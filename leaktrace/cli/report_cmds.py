@@ -10,8 +10,6 @@ import typer
 from leaktrace.cli.context import DbOption, err, open_database, out
 from leaktrace.cli.output import Format, emit_rows
 from leaktrace.config import load_settings
-from leaktrace.demo import run_demo
-from leaktrace.report import write_report
 from leaktrace.store.queries import LeakFilter, list_leaks, overview
 
 
@@ -23,6 +21,8 @@ def report(
     title: Annotated[str | None, typer.Option(help="Title at the top of the page.")] = None,
 ) -> None:
     """Write one self-contained HTML page: leaks on a timeline, by work, group and source."""
+    from leaktrace.report import write_report
+
     _, database = open_database(db)
     with database:
         path = write_report(database, html, title=title)
@@ -41,6 +41,8 @@ def demo(
     Everything in it (titles, groups, sites, dates) is fictional. It uses its own
     database in DIR and never touches your own.
     """
+    from leaktrace.demo import run_demo
+
     settings = load_settings(db=str(directory / "demo.db"))
     with err.status("building the synthetic scenario and ingesting its feeds …"):
         result = run_demo(directory, settings, seed=seed)

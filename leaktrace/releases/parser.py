@@ -44,14 +44,17 @@ MAX_LENGTH: Final = 1024
 
 _TOKEN_RE: Final = re.compile(r"[\[\](){}]|[^\s.\-_\[\](){}/\\,;|~*\"<>=]+")
 _PATH_SPLIT_RE: Final = re.compile(r"[/\\]")
-_SE_RE: Final = re.compile(r"s(\d{1,4})(?:e(\d{1,4})((?:-?e\d{1,4})*))?(?:v\d)?$")
+_SE_RE: Final = re.compile(
+    r"s(\d{1,4})(?:x?e(\d{1,4})((?:[-+]?e\d{1,4}|\+\d{1,4})*))?(?:v\d)?(?:d(\d{1,2}))?$"
+)
+_SE_MORE_RE: Final = re.compile(r"([-+]?)e?(\d{1,4})")
 _SE_EP_RE: Final = re.compile(r"\d+")
 _X_RE: Final = re.compile(r"(\d{1,2})x(\d{1,3})((?:x\d{1,3})*)$")
 _E_RE: Final = re.compile(r"(?:e|ep|episode)(\d{1,4})(?:v\d)?$")
 _WH_RE: Final = re.compile(r"(\d{3,4})x(\d{3,4})[pi]?$")
 _NUMV_RE: Final = re.compile(r"(\d{1,4})(?:v\d)?$")
 _SEASONWORD_RE: Final = re.compile(
-    r"(?:season|saison|temporada|temp|stagione|staffel|series)(\d{1,2})$"
+    r"(?:season|saison|temporada|temp|tem|stagione|staffel|series)(\d{1,2})$"
 )
 _CRC_RE: Final = re.compile(r"[0-9a-f]{8}$")
 _CTRL: Final = {c: " " for c in [*range(32), 127]}
@@ -209,10 +212,10 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             if entry is not None:
                 is_strong = key in STRONG_KEYS
                 for k in range(i, i + 3):
-                    cls[k] = entry
+                    cls[k] = ()
                     strong[k] = is_strong
                     key_at[k] = key
-                cls[i + 1] = cls[i + 2] = ()
+                cls[i] = entry
                 i += 3
                 continue
         if low in PREFIX2 and i + 1 < n and adj(i):
@@ -235,139 +238,15 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             continue
         if low.isalpha():
             if low in SEASON_WORDS or low in EPISODE_WORDS:
-                j = i + 1
-                if j < n and brs[j] == brs[i]:
-                    nxt = lows[j]
-                    val = int(nxt) if nxt.isdigit() and len(nxt) <= 4 else ROMAN.get(nxt, -1) \
-                        if low in SEASON_WORDS and low != "series" else -1
-                    if val >= 0:
-                        nums = [val]
-                        j += 1
-                        while j < n and brs[j] == brs[i] and lows[j].isdigit() and \
-                                len(lows[j]) <= 3 and text[ends[j - 1]:starts[j]] in ("-", "&"):
-                            nums = _num_range(nums[0], int(lows[j])) \
-                                if text[ends[j - 1]:starts[j]] == "-" else nums + [int(lows[j])]
-                            j += 1
-                        target = seasons if low in SEASON_WORDS else episodes
-                        for v in nums:
-                            if v not in target:
-                                target.append(v)
-                        for k in range(i, j):
-                            marker[k] = True
-                            cls[k] = ()
-                        if first_marker < 0:
-                            first_marker = i
-                        last_marker = j - 1
-                        i = j
-                        continue
-            i += 1
-            continue
-        # tokens with digits or other characters: targeted regexes
-        c0 = low[0]
-        consumed = 0
-        if c0 == "s":
-            m = _SE_RE.match(low)
-            if m is not None:
-                s = int(m.group(1))
-                e_txt = m.group(2)
-                j = i + 1
-                if e_txt is None:
-                    ss = [s]
-                    # S01-S03 / S01-03: season range; S01.E02 / S01 E02: season + episode
-                    while j < n and brs[j] == brs[i]:
-                        gap = text[ends[j - 1]:starts[j]]
-                        m2 = _SE_RE.match(lows[j])
-                        if gap == "-" and m2 is not None and m2.group(2) is None:
-                            ss = _num_range(ss[0], int(m2.group(1)))
-                        elif gap == "-" and lows[j].isdigit() and len(lows[j]) <= 2:
-                            ss = _num_range(ss[0], int(lows[j]))
-                        elif len(gap) == 1 and (em := _E_RE.match(lows[j])) is not None:
-                            _add_int(episodes, int(em.group(1)))
-                        else:
-                            break
-                        j += 1
-                    for v in ss:
-                        _add_int(seasons, v)
-                else:
-                    _add_int(seasons, s)
-                    eps = [int(e_txt)]
-                    more = m.group(3)
-                    if more:
-                        extra = [int(x) for x in _SE_EP_RE.findall(more)]
-                        if "-" in more and len(extra) == 1:
-                            eps = _num_range(eps[0], extra[0])
-                        else:
-                            eps.extend(extra)
-                    while j < n and brs[j] == brs[i]:
-                        gap = text[ends[j - 1]:starts[j]]
-                        lj = lows[j]
-                        if gap == "-" or (gap in (".", "") and lj[0] == "e"):
-                            em = _E_RE.match(lj)
-                            if em is not None:
-                                v = int(em.group(1))
-                            elif gap == "-" and lj.isdigit() and len(lj) <= 3:
-                                v = int(lj)
-                            else:
-                                m2 = _SE_RE.match(lj)
-                                if gap == "-" and m2 is not None and m2.group(2) is not None \
-                                        and int(m2.group(1)) == s:
-                                    v = int(m2.group(2))
-                                else:
-                                    break
-                            eps = _num_range(eps[-1], v) if gap == "-" else eps + [v]
-                            j += 1
-                        else:
-                            break
-                    for v in eps:
-                        _add_int(episodes, v)
-                consumed = j - i
-        elif c0 == "e":
-            m = _E_RE.match(low)
-            if m is not None:
-                eps = [int(m.group(1))]
-                j = i + 1
-                while j < n and brs[j] == brs[i] and text[ends[j - 1]:starts[j]] == "-":
-                    em = _E_RE.match(lows[j])
-                    if em is None and not (lows[j].isdigit() and len(lows[j]) <= 3):
-                        break
-                    eps = _num_range(eps[0], int(em.group(1) if em else lows[j]))
-                    j += 1
-                for v in eps:
-                    _add_int(episodes, v)
-                consumed = j - i
-        elif c0.isdigit():
-            m = _X_RE.match(low)
-            if m is not None:
-                _add_int(seasons, int(m.group(1)))
-                eps = [int(m.group(2))]
-                if m.group(3):
-                    eps.extend(int(x) for x in _SE_EP_RE.findall(m.group(3)))
-                j = i + 1
-                while j < n and brs[j] == brs[i] and text[ends[j - 1]:starts[j]] == "-":
-                    m2 = _X_RE.match(lows[j])
-                    if m2 is not None:
-                        eps = _num_range(eps[-1], int(m2.group(2)))
-                    elif lows[j].isdigit() and len(lows[j]) <= 3:
-                        eps = _num_range(eps[-1], int(lows[j]))
-                    else:
-                        break
-                    j += 1
-                for v in eps:
-                    _add_int(episodes, v)
-                consumed = j - i
+                consumed = _marker_words(text, lows, starts, ends, brs, i, n, out)
             else:
-                m = _WH_RE.match(low)
-                if m is not None:
-                    h = m.group(2)
-                    res = RESOLUTION_HEIGHTS.get(h)
-                    if res is not None:
-                        cls[i] = (("res", res),)
-                        strong[i] = True
+                consumed = 0
         else:
-            m = _SEASONWORD_RE.match(low)
-            if m is not None:
-                _add_int(seasons, int(m.group(1)))
-                consumed = 1
+            consumed = _marker_token(text, lows, starts, ends, brs, i, n, out)
+            if consumed < 0:
+                cls[i] = (("res", RESOLUTION_HEIGHTS[lows[i].partition("x")[2].rstrip("pi")]),)
+                strong[i] = True
+                consumed = 0
         if consumed:
             for k in range(i, i + consumed):
                 marker[k] = True
@@ -393,7 +272,7 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
         if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
             d = _valid_date(int(a), int(b), int(c))
         elif len(c) == 4 and len(a) <= 2 and len(b) <= 2:
-            d = _valid_date(int(c), int(b), int(a))
+            d = _valid_date(int(c), int(b), int(a)) or _valid_date(int(c), int(a), int(b))
         if d is not None:
             out.air_date = d
             date_idx = i
@@ -413,9 +292,8 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
         while k < n and brs[k] == brs[0]:
             k += 1
         content = text[starts[0]:ends[k - 1]]
-        content_low = content.lower()
         if lows[0] == "www" or _is_site(lows, 0, k):
-            out.website = content_low
+            out.website = content.lower()
             ts = k
         elif all(cls[x] is not None for x in range(k)):
             ts = k
@@ -423,16 +301,27 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             out.group = content
             anime = True
             ts = k
+        # further leading brackets that are all technical: "[Grp] [BD][1080p] Title 08"
+        while ts < n and brs[ts] != 0:
+            k = ts
+            while k < n and brs[k] == brs[ts]:
+                k += 1
+            if k >= n or not all(cls[x] is not None for x in range(ts, k)):
+                break
+            ts = k
     if ts < n and lows[ts] == "www":
         k = ts + 1
-        while k < n and brs[k] == brs[ts] and lows[k] not in _TLDS:
+        while k < n and brs[k] == brs[ts] and text[ends[k - 1]:starts[k]] == ".":
             k += 1
-        if k < n and lows[k] in _TLDS:
-            out.website = ".".join(lows[ts:k + 1])
-            ts = k + 1
-    while ts < n and cls[ts] is not None and cls[ts] != () and not strong[ts] \
-            and cls[ts][0][0] == "site":
-        ts += 1
+        if k - ts >= 3:
+            out.website = ".".join(lows[ts:k])
+            ts = k
+    # leading technical tokens: "h265 - HEVC Riddick Unrated 1080p"
+    k = ts
+    while k < n and strong[k] and not marker[k]:
+        k += 1
+    if k < n and k > ts and cls[k] is None:
+        ts = k
     if ts >= n:
         _apply(text, toks, lows, cls, key_at, brs, 0, 0, set(), out, n)
         return
@@ -460,10 +349,24 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
                 year_idx = k
                 break
     title_end = -1
+    episodic = first_marker >= 0
     if year_idx >= 0:
         out.year = int(lows[year_idx])
         cls[year_idx] = ()
         title_end = min(year_idx, cut)
+        trim_any = False
+        # "the.flash.2014.208.hdtv": a 3-digit episode number right after the year
+        k = year_idx + 1
+        if first_marker < 0 and k < n and len(lows[k]) == 3 and lows[k].isdigit() \
+                and lows[k][0] != "0" and (k + 1 >= n or cls[k + 1] is not None
+                                           or brs[k + 1] != brs[k] or k + 2 < n):
+            v = int(lows[k])
+            seasons.append(v // 100)
+            episodes.append(v % 100)
+            marker[k] = True
+            cls[k] = ()
+            first_marker = last_marker = k
+            episodic = True
     elif first_marker < 0:
         # episode numbers without a season marker: anime absolute numbers, "Show.101"
         num_idx = -1
@@ -473,16 +376,19 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             lk = lows[k]
             if not lk[0].isdigit() or cls[k] is not None:
                 continue
-            if _NUMV_RE.match(lk) is None or _is_year(lk):
+            m = _NUMV_RE.match(lk)
+            if m is None or _is_year(lk):
                 continue
             gap = text[ends[k - 1]:starts[k]]
+            digits = m.group(1)
             if anime:
                 if num_idx < 0:
                     num_idx = k
                 if dash_idx < 0 and "-" in gap:
                     dash_idx = k
-            elif ("-" in gap and " " in gap) or (len(lk) == 2 and lk[0] == "0") \
-                    or (len(lk) in (3, 4) and lk.isdigit()):
+            elif ("-" in gap and len(gap) > 1) or (len(digits) == 2 and digits[0] == "0") \
+                    or (len(digits) in (3, 4) and lk.isdigit()) or (
+                    k + 2 < n and text[ends[k]:starts[k + 1]] == "-" and lows[k + 1].isdigit()):
                 num_idx = k
                 break
         if dash_idx >= 0:
@@ -493,14 +399,17 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             assert m is not None
             v = int(m.group(1))
             j = num_idx + 1
-            if not anime and len(m.group(1)) in (3, 4) and lk.isdigit() and v % 100 <= 60:
+            gap = text[ends[num_idx - 1]:starts[num_idx]]
+            if not anime and len(m.group(1)) in (3, 4) and lk.isdigit() and v % 100 <= 60 \
+                    and not ("-" in gap and len(gap) > 1) and not (
+                    j < n and text[ends[num_idx]:starts[j]] == "-" and lows[j].isdigit()):
                 seasons.append(v // 100)
                 episodes.append(v % 100)
             else:
                 nums = [v]
                 while j < n and brs[j] == brs[num_idx] and text[ends[j - 1]:starts[j]] == "-" \
                         and lows[j].isdigit() and len(lows[j]) <= 4:
-                    nums = _num_range(nums[0], int(lows[j]))
+                    _extend(nums, int(lows[j]), True)
                     j += 1
                 out.absolute.extend(nums)
             for k in range(num_idx, j):
@@ -510,38 +419,51 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             last_marker = j - 1
             title_end = min(num_idx, cut)
             limit = num_idx
-        elif anime and ts + 1 < n and brs[ts] == 0 and _NUMV_RE.match(lows[ts]) is not None \
-                and "-" in text[ends[ts]:starts[ts + 1]]:
+            episodic = True
+        elif anime and ts + 1 < n and brs[ts] == 0 and lows[ts].isdigit() and len(lows[ts]) <= 3:
             # "[Group] 12 - Title [720p]"
-            m = _NUMV_RE.match(lows[ts])
-            assert m is not None
-            out.absolute.append(int(m.group(1)))
+            out.absolute.append(int(lows[ts]))
             marker[ts] = True
             cls[ts] = ()
             first_marker = last_marker = ts
+            episodic = True
             ts += 1
+            base_br = brs[ts]
             limit = n
             for k in range(ts, n):
-                if strong[k] or brs[k] != 0:
+                if strong[k] or brs[k] != base_br:
                     limit = k
                     break
             cut = limit
     if title_end < 0:
         title_end = min(limit, cut)
-        # trailing words that are tags: "Movie.FRENCH.DVDRip" -> "Movie"
-        while title_end - 1 > ts and cls[title_end - 1] is not None \
-                and key_at[title_end - 1] != "web":
+        trim_any = not episodic or title_end != first_marker
+    # trailing words that are tags: "Movie.FRENCH.DVDRip", "Alien DC (1979)"
+    while title_end - 1 > ts:
+        k = title_end - 1
+        if cls[k] is None or key_at[k] == "web":
+            break
+        tok = toks[k]
+        if trim_any or (tok != tok.capitalize() and not tok.islower()) or "." in key_at[k]:
             title_end -= 1
+        else:
+            break
+    # "Show - Subtitle - 07": the title of an episodic name stops at its first " - "
+    if episodic:
+        for k in range(ts + 1, title_end):
+            gap = text[ends[k - 1]:starts[k]]
+            if "-" in gap and len(gap) > 1:
+                title_end = k
+                break
     # country suffix: "The.Office.US.S01E01", "Shameless (US) S01E01"
     if title_end - 1 > ts:
         ck = title_end - 1
         ctry = COUNTRIES.get(lows[ck])
-        if ctry is not None and toks[ck].isupper() and (
-                year_idx >= 0 or first_marker >= 0):
+        if ctry is not None and toks[ck].isupper() and (year_idx >= 0 or episodic):
             out.country = ctry
             cls[ck] = ()
             title_end -= 1
-    if title_end < n and title_end > ts and brs[title_end] != base_br:
+    if ts < title_end < n and brs[title_end] != base_br:
         ck = title_end
         ctry = COUNTRIES.get(lows[ck])
         if ctry is not None and (ck + 1 >= n or brs[ck + 1] != brs[ck]):
@@ -551,8 +473,10 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
 
     # ------------------------------------------------------------ release group
     skip: set[int] = set()
+    floor = max(title_end, last_marker + 1, ts + 1)
     k = n - 1
     bracket_group = -1
+    bracket_end = -1
     while k >= 0 and brs[k] != 0:
         b = brs[k]
         e = k
@@ -567,28 +491,47 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
         elif a == e and _CRC_RE.match(lows[a]) is not None and not lows[a].isdigit():
             out.extras["crc32"] = toks[a].upper()
             skip.add(a)
-        elif a >= title_end and a > last_marker and all(cls[x] is None for x in range(a, e + 1)):
-            pre = text[ends[a - 1]:starts[a]] if a > 0 else ""
+        elif a >= floor and all(cls[x] is None for x in range(a, e + 1)):
             if bracket_group < 0:
                 bracket_group = a
                 bracket_end = e
-            if "-" in pre:
+            if a > 0 and "-" in text[ends[a - 1]:starts[a]]:
                 break
-        elif a < title_end:
+        elif a < floor:
             break
-    group_idx = -1
-    if k >= 0 and k >= title_end and k > last_marker and brs[k] == 0 and k > ts:
+        elif e > a and cls[e] is None and cls[e - 1] is not None and not marker[e] \
+                and bracket_group < 0:
+            # "(1080p Bluray x265 HEVC 10bit AAC 7.1 Japanese Tigole)"
+            bracket_group = bracket_end = e
+    group_a = group_b = -1
+    if k >= floor and brs[k] == 0 and not marker[k] and (cls[k] is None or not strong[k]):
         gap = text[ends[k - 1]:starts[k]]
-        if gap.endswith("-") and (cls[k] is None or not strong[k]) and not marker[k]:
-            group_idx = k
-    if group_idx < 0 and bracket_group >= 0 and (
-            text[ends[bracket_group - 1]:starts[bracket_group]].endswith(("-", "-[", "- [")) or
-            not anime or out.group is None):
+        if "-" in gap:
+            group_a = k
+            # "D-Z0N3", "Hive-CM8", "AlFleNi-TeaM": hyphen-joined words before the last one
+            while group_a - 1 >= floor and text[ends[group_a - 2]:starts[group_a - 1]] != "-" \
+                    and text[ends[group_a - 1]:starts[group_a]] == "-" \
+                    and cls[group_a - 1] is None and not marker[group_a - 1] \
+                    and brs[group_a - 1] == 0 and group_a - 2 >= 0 \
+                    and cls[group_a - 2] is not None:
+                group_a -= 1
+            group_b = k
+        elif k - 1 >= 0 and lows[k - 1] == "by" and cls[k] is None:
+            # "DLMux by UBi"
+            group_a = group_b = k
+        elif cls[k] is None and k - 1 >= 0 and cls[k - 1] is not None and not marker[k - 1] \
+                and lows[k - 1] != "by" and k - 1 >= floor and bracket_group < 0 \
+                and any(strong[x] for x in range(floor, k)):
+            # "...x264.dxva EuReKA", "720p.YIFY"
+            group_a = group_b = k
+    if group_a < 0 and bracket_group >= 0 and (
+            not anime or out.group is None or
+            text[ends[bracket_group - 1]:starts[bracket_group]].endswith(("-", "-[", "- ["))):
         out.group = text[starts[bracket_group]:ends[bracket_end]]
         skip.update(range(bracket_group, bracket_end + 1))
-    elif group_idx >= 0:
-        out.group = toks[group_idx]
-        skip.add(group_idx)
+    elif group_a >= 0:
+        out.group = text[starts[group_a]:ends[group_b]]
+        skip.update(range(group_a, group_b + 1))
 
     # ------------------------------------------------------------ episode title
     if last_marker >= 0:
@@ -604,6 +547,8 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
                     r += 1
                 if r >= n or strong[r] or r in skip or brs[r] != 0 or cls[r] is not None:
                     break
+            if _is_year(lows[b]) and (b + 1 >= n or strong[b + 1]):
+                break
             b += 1
         if b > a and (a == 0 or brs[a - 1] == 0 or brs[a] == 0):
             et = _join_title(text, toks, starts, ends, a, b)
@@ -612,6 +557,182 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
                 for x in range(a, b):
                     cls[x] = ()
     _apply(text, toks, lows, cls, key_at, brs, ts, title_end, skip, out, n)
+
+
+def _extend(items: list[int], value: int, as_range: bool) -> None:
+    """Append value; with as_range, first fill the numbers between the last item and it."""
+    if as_range and items and items[-1] < value <= items[-1] + 60:
+        for v in range(items[-1] + 1, value + 1):
+            if v not in items:
+                items.append(v)
+    elif value not in items:
+        items.append(value)
+
+
+def _gap_kind(gap: str) -> str:
+    """'-' for a range separator, '&' for a list separator, '.' for a plain separator."""
+    core = gap.strip(" ._")
+    if core in ("-", "&", ",", "+"):
+        return "&" if core in ("&", ",", "+") else "-"
+    return "." if not core else "?"
+
+
+def _marker_words(text: str, lows: list[str], starts: list[int], ends: list[int],
+                  brs: list[int], i: int, n: int, out: _Out) -> int:
+    """'Season 1', 'Seasons 1-3', 'Season 1 & 2', 'Episode 5', 'Cap.102' -> tokens consumed."""
+    low = lows[i]
+    j = i + 1
+    if j >= n or brs[j] != brs[i] or "-" in text[ends[i]:starts[j]]:
+        return 0
+    nxt = lows[j]
+    is_season = low in SEASON_WORDS
+    m = _NUMV_RE.match(nxt)
+    if m is not None:
+        val = int(m.group(1))
+    elif is_season and low != "series":
+        val = ROMAN.get(nxt, -1)
+    else:
+        val = -1
+    if val < 0:
+        return 0
+    if low == "cap" and val >= 100:
+        # Spanish "Cap.102": season 1 episode 2 (range "Cap.102_104")
+        _add_int(out.seasons, val // 100)
+        _add_int(out.episodes, val % 100)
+        j += 1
+        if j < n and brs[j] == brs[i] and lows[j].isdigit() and len(lows[j]) >= 3:
+            _extend(out.episodes, int(lows[j]) % 100, True)
+            j += 1
+        return j - i
+    target = out.seasons if is_season else out.episodes
+    _add_int(target, val)
+    j += 1
+    while j < n and brs[j] == brs[i]:
+        lj = lows[j]
+        kind = _gap_kind(text[ends[j - 1]:starts[j]])
+        if lj == "to" and j + 1 < n and lows[j + 1].isdigit() and len(lows[j + 1]) <= 2:
+            _extend(target, int(lows[j + 1]), True)
+            j += 2
+            continue
+        if not (lj.isdigit() and len(lj) <= 2) or kind == "?":
+            break
+        if kind == "." and not is_season:
+            break
+        _extend(target, int(lj), kind == "-")
+        j += 1
+    return j - i
+
+
+def _marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
+                  brs: list[int], i: int, n: int, out: _Out) -> int:
+    """S01E02, S01-S03, 1x05, E05, Season1 ... -> tokens consumed; -1 for a WxH resolution."""
+    low = lows[i]
+    c0 = low[0]
+    seasons = out.seasons
+    episodes = out.episodes
+    j = i + 1
+    if c0 == "s":
+        m = _SE_RE.match(low)
+        if m is None:
+            m2 = _SEASONWORD_RE.match(low)
+            if m2 is None:
+                return 0
+            _add_int(seasons, int(m2.group(1)))
+            return 1
+        s = int(m.group(1))
+        e_txt = m.group(2)
+        if m.group(4):
+            out.extras["disc"] = str(int(m.group(4)))
+        if e_txt is None:
+            _add_int(seasons, s)
+            # S01-S03 / S01-03: season range; S01.E02 / S01 E02: season + episode
+            while j < n and brs[j] == brs[i]:
+                gap = text[ends[j - 1]:starts[j]]
+                lj = lows[j]
+                m2 = _SE_RE.match(lj)
+                if gap == "-" and m2 is not None and m2.group(2) is None:
+                    _extend(seasons, int(m2.group(1)), True)
+                elif gap == "-" and lj.isdigit() and len(lj) <= 2:
+                    _extend(seasons, int(lj), True)
+                elif len(gap) == 1 and (em := _E_RE.match(lj)) is not None:
+                    _add_int(episodes, int(em.group(1)))
+                else:
+                    break
+                j += 1
+            return j - i
+        _add_int(seasons, s)
+        _add_int(episodes, int(e_txt))
+        more = m.group(3)
+        if more:
+            for part in _SE_MORE_RE.finditer(more):
+                _extend(episodes, int(part.group(2)), part.group(1) == "-")
+        while j < n and brs[j] == brs[i]:
+            gap = text[ends[j - 1]:starts[j]]
+            lj = lows[j]
+            if gap == "-" or (gap in (".", " ") and lj[0] == "e"):
+                em = _E_RE.match(lj)
+                if em is not None:
+                    v = int(em.group(1))
+                elif gap == "-" and lj.isdigit() and len(lj) <= 3:
+                    v = int(lj)
+                else:
+                    m2 = _SE_RE.match(lj)
+                    if m2 is not None and m2.group(2) is not None and int(m2.group(1)) == s:
+                        v = int(m2.group(2))
+                    else:
+                        break
+                _extend(episodes, v, gap == "-")
+                j += 1
+            elif gap in (".", " ", "_"):
+                # S01E02.S01E03
+                m2 = _SE_RE.match(lj)
+                if m2 is None or m2.group(2) is None or int(m2.group(1)) != s:
+                    break
+                _extend(episodes, int(m2.group(2)), False)
+                j += 1
+            else:
+                break
+        return j - i
+    if c0 == "e":
+        m = _E_RE.match(low)
+        if m is None:
+            return 0
+        _add_int(episodes, int(m.group(1)))
+        while j < n and brs[j] == brs[i] and text[ends[j - 1]:starts[j]] == "-":
+            em = _E_RE.match(lows[j])
+            if em is None and not (lows[j].isdigit() and len(lows[j]) <= 3):
+                break
+            _extend(episodes, int(em.group(1) if em else lows[j]), True)
+            j += 1
+        return j - i
+    if c0.isdigit():
+        m = _X_RE.match(low)
+        if m is None:
+            m = _WH_RE.match(low)
+            if m is not None and m.group(2) in RESOLUTION_HEIGHTS:
+                return -1
+            return 0
+        _add_int(seasons, int(m.group(1)))
+        _add_int(episodes, int(m.group(2)))
+        if m.group(3):
+            for x in _SE_EP_RE.findall(m.group(3)):
+                _extend(episodes, int(x), False)
+        while j < n and brs[j] == brs[i]:
+            gap = text[ends[j - 1]:starts[j]]
+            m2 = _X_RE.match(lows[j])
+            if m2 is not None and gap in ("-", ".", " ", "_"):
+                _extend(episodes, int(m2.group(2)), gap == "-")
+            elif gap == "-" and lows[j].isdigit() and len(lows[j]) <= 3:
+                _extend(episodes, int(lows[j]), True)
+            else:
+                break
+            j += 1
+        return j - i
+    m2 = _SEASONWORD_RE.match(low)
+    if m2 is not None:
+        _add_int(seasons, int(m2.group(1)))
+        return 1
+    return 0
 
 
 def _add_int(items: list[int], value: int) -> None:

@@ -16,7 +16,7 @@ from html import escape
 from leaktrace.report.data import SEVERITY_ORDER, LeakRow, WindowOpening
 
 __all__ = ["SEVERITY_COLORS", "WINDOW_COLORS", "Bar", "bar_chart", "esc", "legend",
-           "severity_color", "timeline"]
+           "severity_color", "severity_segments", "timeline"]
 
 SEVERITY_COLORS: dict[str, str] = {
     "critical": "#9f1239",
@@ -269,9 +269,9 @@ def bar_chart(bars: Sequence[Bar], *, width: float = 1120, label_width: float = 
                      f"</text>")
         if bar.tag:
             colour = (tag_colors or WINDOW_COLORS).get(bar.tag, _FALLBACK)
-            parts.append(f'<rect x="{_num(label_width)}" y="{_num(y + 2)}" width="{_num(tag_w - 10)}" '
-                         f'height="{_num(bar_height - 4)}" rx="7" fill="{colour}" '
-                         f'fill-opacity="0.12"/>')
+            parts.append(f'<rect x="{_num(label_width)}" y="{_num(y + 2)}" '
+                         f'width="{_num(tag_w - 10)}" height="{_num(bar_height - 4)}" rx="7" '
+                         f'fill="{colour}" fill-opacity="0.12"/>')
             parts.append(f'<text x="{_num(label_width + (tag_w - 10) / 2)}" y="{_num(mid - 1)}" '
                          f'font-size="10.5" text-anchor="middle" fill="{colour}" '
                          f'font-weight="600">{esc(bar.tag)}</text>')

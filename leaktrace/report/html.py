@@ -1,0 +1,138 @@
+"""Render the self-contained HTML leak report (Jinja2 with autoescape, inline CSS and SVG)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from leaktrace.errors import InputError
+from leaktrace.report import svg
+from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
+from leaktrace.store.database import Database
+
+__all__ = ["MAX_TABLE_ROWS", "render_report", "write_report"]
+
+#: the full leak table lists at most this many leaks (the gravest first)
+MAX_TABLE_ROWS = 5000
+TOP_WORKS = 20
+TOP_GROUPS = 15
+
+_ENV: Environment | None = None
+
+
+def _environment() -> Environment:
+    global _ENV
+    if _ENV is None:
+        env = Environment(
+            loader=PackageLoader("leaktrace.report", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["when"] = _when
+        env.filters["day"] = _day
+        env.filters["lead"] = _lead
+        env.filters["num"] = _num
+        env.globals["sev_color"] = svg.severity_color
+        env.globals["sev_rank"] = _sev_rank
+        env.globals["window_color"] = lambda w: svg.WINDOW_COLORS.get(str(w), "#64748b")
+        _ENV = env
+    return _ENV
+
+
+def _sev_rank(severity: str) -> int:
+    return len(SEVERITY_ORDER) - SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER \
+        else 0
+
+
+def _when(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
+
+
+def _lead(value: float) -> str:
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def _num(value: int | float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def render_report(data: ReportData) -> str:
+    """The whole report page for ``data`` as one HTML string."""
+    work_bars = [svg.Bar(label=w.work, segments=svg.severity_segments(w.by_severity),
+                         tooltip=f"{w.work}: {w.leaks} leaks, longest lead "
+                                 f"{w.longest_lead:g} days ({', '.join(w.windows)})")
+                 for w in data.work_stats[:TOP_WORKS]]
+    group_bars = [svg.Bar(label=g.group, segments=svg.severity_segments(g.by_severity),
+                          tooltip=f"{g.group}: {g.leaks} leaks on {g.works_hit} works, median "
+                                  f"lead {g.median_lead:g} days")
+                  for g in data.group_stats[:TOP_GROUPS]]
+    source_bars = [svg.Bar(label=s.source, tag=s.window,
+                           segments=svg.severity_segments(s.by_severity),
+                           tooltip=f"{s.source} releases before the {s.window} window: "
+                                   f"{s.leaks} leaks, median lead {s.median_lead:g} days")
+                   for s in data.source_stats]
+    table = sorted(data.leaks, key=lambda leak: (-leak.severity_rank, -leak.lead_days,
+                                                 leak.release))[:MAX_TABLE_ROWS]
+    severity_legend = [(s.capitalize(), svg.severity_color(s)) for s in SEVERITY_ORDER]
+    context: dict[str, Any] = {
+        "d": data,
+        "severities": SEVERITY_ORDER,
+        "timeline_svg": Markup(svg.timeline(data.leaks, data.openings)),
+        "severity_legend": Markup(svg.legend(
+            [*severity_legend, ("window opens (tick), lead line", "#1e293b")], width=720)),
+        "work_svg": Markup(svg.bar_chart(work_bars, label_width=300)),
+        "group_svg": Markup(svg.bar_chart(group_bars, label_width=200)),
+        "source_svg": Markup(svg.bar_chart(source_bars, label_width=140)),
+        "more_works": max(0, len(data.work_stats) - TOP_WORKS),
+        "more_groups": max(0, len(data.group_stats) - TOP_GROUPS),
+        "table": table,
+        "table_cut": len(data.leaks) - len(table),
+        "in_window": data.releases_by_status.get("in-window", 0),
+        "unmatched": data.releases_by_status.get("unmatched", 0),
+        "unknown": data.releases_by_status.get("unknown", 0),
+    }
+    return _environment().get_template("report.html.j2").render(**context)
+
+
+def write_report(db: Database, path: Path, title: str | None = None, *,
+                 note: str | None = None) -> Path:
+    """Read ``db``, render the report and write it to ``path`` (atomically).
+
+    Raises :class:`~leaktrace.errors.InputError` naming the file when ``path`` cannot be
+    written, and :class:`~leaktrace.errors.StoreError` when the database cannot be read.
+    """
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise InputError("is a directory, expected a file name for the report",
+                         file=str(target))
+    with db.reading() as conn:
+        data = gather_report_data(conn, title=title, database=db.display, note=note)
+    page = render_report(data)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror or exc}",
+                         file=str(target)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(page)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise InputError(f"cannot write the report: {exc.strerror or exc}",
+                         file=str(target)) from None
+    return target
