@@ -88,7 +88,7 @@ def load_names(corpus_root: Path) -> list[str]:
         for line in jl.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 names.append(str(json.loads(line)["name"]))
-    return names
+    return list(dict.fromkeys(names))
 
 
 # ------------------------------------------------------------------ mapping to one form
@@ -122,7 +122,7 @@ _GUESSIT_SOURCES = {
     "pay-per-view": "ppv", "vhs": "vhs", "hd-dvd": "hddvd", "hdtv": "hdtv", "tv": "hdtv",
     "satellite": "hdtv", "digital tv": "hdtv", "analog hdtv": "hdtv", "ultra hdtv": "hdtv",
     "video on demand": "web-dl", "web": "web-dl", "dvd": "dvd", "blu-ray": "bluray",
-    "ultra hd blu-ray": "uhd-bluray",
+    "ultra hd blu-ray": "uhd-bluray", "laserdisc": "laserdisc",
 }
 
 

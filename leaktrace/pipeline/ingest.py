@@ -144,8 +144,7 @@ def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None)
     """The ``releases`` row for a release first seen as ``item``."""
     parsed = outcome.parsed
     group = parsed.group or item.group
-    details = parsed.to_dict()
-    del details["name"]
+    details = parsed.to_compact_dict()
     return {
         "name": name,
         "title": parsed.title[:512] if parsed.title else None,
@@ -160,7 +159,7 @@ def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None)
         "tags": ",".join(parsed.tags)[:256] or None,
         "group_name": group[:128] if group else None,
         "group_key": group.lower()[:128] if group else None,
-        "parsed": json.dumps(details, ensure_ascii=False, sort_keys=True),
+        "parsed": json.dumps(details, ensure_ascii=False, separators=(",", ":")),
         "work_id": outcome.match.work_id,
         "match_score": round(outcome.match.score, 2),
         "match_reason": outcome.match.reason[:512],

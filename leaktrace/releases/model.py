@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Literal
 
@@ -57,10 +57,22 @@ class ParsedRelease:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO strings, tuples as lists)."""
-        out = asdict(self)
-        if self.air_date is not None:
-            out["air_date"] = self.air_date.isoformat()
-        for key, value in out.items():
-            if isinstance(value, tuple):
-                out[key] = list(value)
+        out: dict[str, Any] = {}
+        for key in _FIELD_NAMES:
+            value = getattr(self, key)
+            if type(value) is tuple:
+                value = list(value)
+            elif type(value) is dict:
+                value = dict(value)
+            elif key == "air_date" and value is not None:
+                value = value.isoformat()
+            out[key] = value
         return out
+
+    def to_compact_dict(self) -> dict[str, Any]:
+        """Like :meth:`to_dict` without the name and without empty fields."""
+        return {k: v for k, v in self.to_dict().items()
+                if k != "name" and v is not None and v != [] and v != {}}
+
+
+_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ParsedRelease))

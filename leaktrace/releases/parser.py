@@ -27,6 +27,7 @@ from .vocab import (
     GENERIC_FOLDERS,
     LANG_WORDS_SUB_PREFIX,
     PHRASES,
+    POST_SUFFIXES,
     PREFIX2,
     PREFIX3,
     RESOLUTION_HEIGHTS,
@@ -59,6 +60,7 @@ _SEASONWORD_RE: Final = re.compile(
 _CRC_RE: Final = re.compile(r"[0-9a-f]{8}$")
 _CTRL: Final = {c: " " for c in [*range(32), 127]}
 
+_UNITS: Final = ("kbps", "kbits", "kbit", "mbps", "mbit", "gb", "mb", "fps", "hz", "bit", "ch")
 _OPEN: Final = frozenset("[({")
 _CLOSE: Final = frozenset("])}")
 _YEAR_MIN: Final = 1900
@@ -241,6 +243,9 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
                 consumed = _marker_words(text, lows, starts, ends, brs, i, n, out)
             else:
                 consumed = 0
+        elif low.endswith(_UNITS) and low[0].isdigit():
+            cls[i] = (("other", ""),)
+            consumed = 0
         else:
             consumed = _marker_token(text, lows, starts, ends, brs, i, n, out)
             if consumed < 0:
@@ -295,7 +300,7 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
         if lows[0] == "www" or _is_site(lows, 0, k):
             out.website = content.lower()
             ts = k
-        elif all(cls[x] is not None for x in range(k)):
+        elif all(cls[x] is not None for x in range(k)) and any(strong[x] for x in range(k)):
             ts = k
         elif k < n:
             out.group = content
@@ -342,18 +347,20 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
     for k in range(ts + 1, limit):
         if _is_year(lows[k]) and not marker[k]:
             year_idx = k
-    if year_idx < 0 and first_marker < 0:
-        # "Sin City (BluRay) (2005)": a year after the technical part
+    if year_idx < 0:
+        # "Sin City (BluRay) (2005)", "Show.S01E01.2008.BluRay": a year after the title
         for k in range(limit, n):
-            if _is_year(lows[k]) and cls[k] is None and (k + 1 < n or brs[k]):
+            if _is_year(lows[k]) and cls[k] is None and (k + 1 < n or brs[k]) and (
+                    first_marker < 0 or brs[k] or k + 1 < n and strong[k + 1]):
                 year_idx = k
                 break
     title_end = -1
+    trim_any = False
     episodic = first_marker >= 0
     if year_idx >= 0:
         out.year = int(lows[year_idx])
         cls[year_idx] = ()
-        title_end = min(year_idx, cut)
+        title_end = min(year_idx, cut, limit)
         trim_any = False
         # "the.flash.2014.208.hdtv": a 3-digit episode number right after the year
         k = year_idx + 1
@@ -504,16 +511,27 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             # "(1080p Bluray x265 HEVC 10bit AAC 7.1 Japanese Tigole)"
             bracket_group = bracket_end = e
     group_a = group_b = -1
-    if k >= floor and brs[k] == 0 and not marker[k] and (cls[k] is None or not strong[k]):
+    while k > floor and brs[k] == 0 and lows[k] in POST_SUFFIXES \
+            and "-" in text[ends[k - 1]:starts[k]] and cls[k - 1] is None:
+        skip.add(k)
+        k -= 1
+    # words after the group that say nothing: "-AFG.HebSubs", "-2hd.eng", "-Belex.-.Dual.Audio"
+    k2 = k
+    while k2 > floor and brs[k2] == 0 and cls[k2] is not None and not strong[k2] \
+            and not marker[k2] and "-" not in text[ends[k2 - 1]:starts[k2]].strip(" ."):
+        k2 -= 1
+    if k2 != k and k2 >= floor and brs[k2] == 0 and cls[k2] is None and not marker[k2] \
+            and "-" in text[ends[k2 - 1]:starts[k2]]:
+        k = k2
+    if k >= floor and brs[k] == 0 and not marker[k] and (
+            cls[k] is None or not strong[k] and cls[k] and cls[k][0][0] != "other"):
         gap = text[ends[k - 1]:starts[k]]
         if "-" in gap:
             group_a = k
             # "D-Z0N3", "Hive-CM8", "AlFleNi-TeaM": hyphen-joined words before the last one
-            while group_a - 1 >= floor and text[ends[group_a - 2]:starts[group_a - 1]] != "-" \
-                    and text[ends[group_a - 1]:starts[group_a]] == "-" \
+            while group_a - 2 >= floor and text[ends[group_a - 1]:starts[group_a]] == "-" \
                     and cls[group_a - 1] is None and not marker[group_a - 1] \
-                    and brs[group_a - 1] == 0 and group_a - 2 >= 0 \
-                    and cls[group_a - 2] is not None:
+                    and brs[group_a - 1] == 0 and cls[group_a - 2] is not None:
                 group_a -= 1
             group_b = k
         elif k - 1 >= 0 and lows[k - 1] == "by" and cls[k] is None:
@@ -656,6 +674,10 @@ def _marker_token(text: str, lows: list[str], starts: list[int], ends: list[int]
                     _extend(seasons, int(lj), True)
                 elif len(gap) == 1 and (em := _E_RE.match(lj)) is not None:
                     _add_int(episodes, int(em.group(1)))
+                elif len(gap) > 1 and gap.strip(" ._") == "-" and lj.isdigit() and len(lj) <= 4 \
+                        and not episodes:
+                    # "[ASW] Show - S2 - 01 [1080p]"
+                    _add_int(episodes, int(lj))
                 else:
                     break
                 j += 1
@@ -821,7 +843,7 @@ def _pick_source(out: _Out) -> str | None:
         return None
     if "remux" in srcs:
         return "remux"
-    if out.uhd and "bluray" in srcs and "bdrip" not in srcs:
+    if (out.uhd or out.resolution == "2160p") and "bluray" in srcs and "bdrip" not in srcs:
         best = "uhd-bluray"
         for s in SOURCE_PRIORITY[:SOURCE_PRIORITY.index("uhd-bluray")]:
             if s in srcs:
@@ -853,9 +875,22 @@ def _kind(out: _Out) -> Kind:
     return "movie"
 
 
+def _has_episode_info(out: _Out) -> bool:
+    return bool(out.episodes or out.absolute or out.air_date is not None)
+
+
 def _merge(main: _Out, other: _Out) -> None:
-    if main.title is None:
+    """Fill what the file name lacks from a folder name."""
+    if main.title is None or (
+            other.title is not None and main.year is None and not _has_episode_info(main)
+            and (other.year is not None or other.seasons or _has_episode_info(other))):
+        # the file name is not a release name ("dmd-aw.avi", "c48db7d2....mkv"): the folder is
         main.title = other.title
+        if not _has_episode_info(main):
+            main.episodes = other.episodes
+            main.absolute = other.absolute
+            main.air_date = other.air_date
+            main.episode_title = main.episode_title or other.episode_title
     if main.year is None and other.year is not None and (
             other.title is None or main.title is None or
             _norm(other.title) == _norm(main.title)):
@@ -902,8 +937,8 @@ def _parse(name: str) -> ParsedRelease:
         for part in reversed(parts[:-1]):
             if used >= 2:
                 break
-            if out.title is not None and out.year is not None and (
-                    out.seasons or not out.episodes) and out.group is not None:
+            if out.title is not None and (out.year is not None or out.seasons) and (
+                    out.seasons or not out.episodes) and out.group is not None and out.sources:
                 break
             low = part.lower()
             if low in GENERIC_FOLDERS:
@@ -915,6 +950,8 @@ def _parse(name: str) -> ParsedRelease:
                 continue
             used += 1
             _merge(out, other)
+    if out.year is None and out.seasons and _YEAR_MIN <= out.seasons[0] <= _YEAR_MAX:
+        out.year = out.seasons[0]  # "Pawn.Stars.S2014E18"
     if out.group is not None:
         out.group = out.group.strip(" -.")
         if not out.group:

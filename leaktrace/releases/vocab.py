@@ -26,6 +26,7 @@ __all__ = [
     "LANG_WORDS_SUB_PREFIX",
     "MAX_PHRASE",
     "PHRASES",
+    "POST_SUFFIXES",
     "PREFIX2",
     "PREFIX3",
     "RESOLUTION_HEIGHTS",
@@ -103,6 +104,10 @@ _add("src", "bdrip", "bdrip bd.rip brrip br.rip bluray.rip blu.ray.rip blurayrip
 _add("src", "bluray", "bluray blu.ray bd bd25 bd50 bd66 bd100 bdr bdmux bluraymux bdiso "
      "complete.bluray blu.ray.disc bdremux.1080p")
 WEAK.add("bd")
+_add("src", "laserdisc", "laserdisc ldrip ld.rip")
+_add("src", "bluray", "brmux")
+_add("src", "webrip", "webcap web.cap")
+_add("src", "web-dl", "webuhd web.uhd webhdr")
 _add("src", "remux", "remux bdremux bd.remux blurayremux")
 _add("uhd", "uhd", "uhd uhdbd uhd.bd uhd.bluray uhd.blu.ray ultrahd ultra.hd 4k.uhd")
 _add("src", "bluray", "uhd.bluray uhd.blu.ray uhdbluray uhd.bd uhdbd")
@@ -111,7 +116,7 @@ WEAK.update({"uhd", "ultra.hd"})
 #: when several sources are named, the most specific one wins
 SOURCE_PRIORITY: Final[tuple[str, ...]] = (
     "workprint", "cam", "telesync", "telecine", "screener", "r5", "remux", "bdrip",
-    "uhd-bluray", "bluray", "hddvd", "dvdrip", "dvd", "webrip", "web-dl", "ppv", "hdtv", "vhs",
+    "uhd-bluray", "bluray", "hddvd", "laserdisc", "dvdrip", "dvd", "webrip", "web-dl", "ppv", "hdtv", "vhs",
 )
 
 # ---------------------------------------------------------------- video codecs
@@ -157,7 +162,7 @@ for _codec, _keys in _AUDIO.items():
                 if _key.count(".") < MAX_PHRASE:
                     _add("audio", _codec, _key)
                     _add("audio", _ch, _key)
-WEAK.update({"dd", "lame", "ogg", "mp2"})
+WEAK.update({"dd", "lame", "ogg", "mp2", "opus", "vorbis"})
 for _ch in _CHANNELS:
     _add("audio", _ch, _ch)
 _add("audio", "2.0", "2ch stereo")
@@ -166,6 +171,7 @@ _add("audio", "7.1", "8ch 7.1ch")
 _add("audio", "1.0", "mono 1ch")
 WEAK.update({"stereo", "mono"})
 _add("audio", "dts-hd", "dts.hd.ma.5.1 dts.hd.ma.7.1")
+_add("audio", "ac3", "ac3d")
 _add("audio", "truehd", "truehd.atmos")
 _add("audio", "atmos", "truehd.atmos")
 _add("audio", "eac3", "ddpa ddp.atmos")
@@ -192,6 +198,8 @@ for _code, _words in _LANGS.items():
 for _t in ("truefrench", "vff", "vfq", "vf2", "vfi", "vfb", "latino"):
     _add("tag", _t.upper(), _t, weak=True)
 _add("tag", "DUAL", "dual dual.audio dualaudio", weak=True)
+_add("lang", "multi", "dl", weak=True)
+_add("lang", "de", "swissgerman", weak=True)
 _add("lang", "multi", "dual.audio dualaudio", weak=True)
 #: tokens after which language tokens are subtitle languages
 LANG_WORDS_SUB_PREFIX: Final[frozenset[str]] = frozenset(
@@ -202,7 +210,7 @@ _SUBS = {
     "fr": "vostfr vost stfr subfrench subfr subforced", "it": "subita subsita", "nl": "nlsub "
     "nlsubs nlsubbed", "en": "engsub engsubs esub esubs", "es": "subesp", "de": "subger",
     "multi": "multisub multisubs multi.subs multi.sub", "sv": "swesub swesubs",
-    "da": "dksubs", "no": "nosubs", "fi": "finsub", "ko": "korsub korsubs", "pl": "plsub "
+    "da": "dksubs", "no": "nosubs", "he": "hebsubs hebsub", "fi": "finsub", "ko": "korsub korsubs", "pl": "plsub "
     "plsubs", "ru": "rusub rusubs", "pt": "ptsub ptbrsub",
 }
 for _code, _words in _SUBS.items():
@@ -215,16 +223,17 @@ _TAGS = {
     "INTERNAL": "internal int", "LIMITED": "limited", "READNFO": "readnfo read.nfo",
     "DIRFIX": "dirfix dir.fix", "NFOFIX": "nfofix nfo.fix", "SUBFIX": "subfix sub.fix",
     "SYNCFIX": "syncfix sync.fix", "SAMPLEFIX": "samplefix", "PROOFFIX": "prooffix",
-    "SUBBED": "subbed", "DUBBED": "dubbed dub", "HDR": "hdr", "HDR10": "hdr10",
+    "SUBBED": "subbed", "DUBBED": "dubbed dub dublado doblado", "HDR": "hdr", "HDR10": "hdr10",
     "HDR10+": "hdr10+ hdr10plus hdr10p", "DV": "dv dovi dolby.vision dolbyvision dv.hdr",
     "HLG": "hlg", "SDR": "sdr", "10BIT": "10bit 10.bit hi10p hi10 10bits yuv420p10",
     "8BIT": "8bit 8bits", "12BIT": "12bit", "3D": "3d", "SBS": "sbs hsbs half.sbs",
-    "OU": "hou half.ou", "COMPLETE": "complete integrale intégrale", "WS": "ws widescreen",
+    "OU": "hou half.ou", "COMPLETE": "complete integrale intégrale complete.series miniseries complete.miniseries "
+    "lintegrale l'integrale coffret", "WS": "ws widescreen",
     "FS": "fs fullscreen", "PAL": "pal", "NTSC": "ntsc", "SECAM": "secam", "HC": "hc hardcoded "
     "hardsub hardsubs", "UNCENSORED": "uncensored", "CENSORED": "censored", "RETAIL": "retail",
     "FESTIVAL": "festival", "STV": "stv", "CONVERT": "convert", "HQ": "hq", "HYBRID": "hybrid",
     "UPSCALED": "upscaled upscale ai.upscale", "RESTORED": "restored", "COLORIZED": "colorized",
-    "DOCU": "docu", "EXTRAS": "extras bonus", "SAMPLE": "sample", "TRAILER": "trailer",
+    "DOCU": "docu doku", "HFR": "hfr", "XXX": "xxx", "EXTRAS": "extras bonus", "SAMPLE": "sample", "TRAILER": "trailer",
     "FANSUB": "fansub", "FASTSUB": "fastsub", "CUSTOM": "custom", "OAR": "oar", "DUPE": "dupe",
     "MD": "md mic.dubbed micdubbed", "LD": "ld line.dubbed linedubbed", "LINE": "line",
     "SUBPACK": "subpack", "DIRCUT": "dircut", "NUKED": "nuked", "VO": "vo vost", "OM": "om",
@@ -295,7 +304,7 @@ for _c in CONTAINERS - {"ts", "divx", "iso", "img", "rm", "mpeg"}:
 WEAK.update({"mov", "flv", "asf"})
 
 # ---------------------------------------------------------------- misc technical
-_add("other", "", "hd sd hdrip hd.rip webhdrip hi444pp 60fps 50fps "
+_add("other", "", "audio v0 v1 v2 v3 v4 v5 preair hdrip hd.rip webhdrip hi444pp 60fps 50fps "
      "24fps 23.976 25fps 30fps 120fps 48fps vfr cfr dxva hevc.10bit", weak=True)
 WEAK.update({"hd", "sd"})
 
@@ -304,12 +313,18 @@ WEBSITES: Final[frozenset[str]] = frozenset(
     {"rarbg", "rartv", "eztv", "ettv", "tgx", "torrentgalaxy", "eztv.re", "eztv.io", "rarbg.to",
      "1337x", "1337x.to", "ettv.tv", "rarbg.com", "torrenting.com", "tvu.org.ru", "publichd",
      "etrg", "kat", "tpb", "limetorrents", "zooqle", "glodls", "ettv.to", "eztvx.to", "nyaa",
-     "sharethefiles.com", "tntvillage", "ilcorsaronero", "mkvcage", "psa", "yify.torrent"}
+     "sharethefiles.com", "tntvillage", "ilcorsaronero", "mkvcage", "yify.torrent"}
 )
 for _w in WEBSITES:
     _add("site", _w, _w, weak=True)
 
 # ---------------------------------------------------------------- countries (title suffixes)
+#: words that uploaders and indexers append after the group: "-GRP-xpost", "-GRP-Obfuscated"
+POST_SUFFIXES: Final[frozenset[str]] = frozenset(
+    {"xpost", "postbot", "asrequested", "obfuscated", "scrambled", "sample", "proof", "rakuv",
+     "repost", "rp", "buymore", "nzbgeek", "chamele0n", "rarbg", "eztv", "ettv", "rartv",
+     "ethd", "1", "2", "3", "4", "5", "6", "7", "8", "9", "0"}
+)
 #: ISO 3166-1 alpha-2; UK becomes GB
 COUNTRIES: Final[dict[str, str]] = {
     "us": "US", "usa": "US", "uk": "GB", "gb": "GB", "au": "AU", "nz": "NZ", "ca": "CA",

@@ -1,0 +1,91 @@
+"""End-to-end ingest speed and peak memory: parse + match + detect + store into SQLite.
+
+Imports the catalogue (TMDB 5000 by default) into a fresh database, then ingests a
+synthetic feed (made with make_feed.py if missing) in a child process and reports lines/s
+and the child's peak resident memory.
+
+    python bench/ingest_speed.py --lines 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CATALOGUE = ROOT.parent / "shared" / "corpora" / "catalogue" / "tmdb5000.csv"
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from leaktrace.config import load_settings
+from leaktrace.pipeline.catalog import import_catalog
+from leaktrace.pipeline.ingest import ingest_files
+from leaktrace.store.database import Database
+
+db_path, catalogue, feed = sys.argv[1:4]
+settings = load_settings(db=db_path)
+db = Database(db_path)
+import_catalog(db, Path(catalogue), settings)
+start = time.perf_counter()
+report = ingest_files(db, [Path(feed)], settings)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "report": report.as_dict()}))
+"""
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    feed = args.workdir / f"feed-{args.lines}.jsonl"
+    if not feed.exists():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_feed.py"), "--lines",
+                        str(args.lines), "--catalogue", str(args.catalogue), "--out",
+                        str(feed)], check=True)
+    db_path = args.workdir / f"ingest-{args.lines}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", CHILD, str(db_path), str(args.catalogue),
+                           str(feed)], check=True, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - started
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    report = result["report"]
+    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}")
+    print(f"feed: {feed.name} ({feed.stat().st_size / 1e6:.0f} MB), catalogue: "
+          f"{args.catalogue.name}")
+    print(f"lines {report['lines']:,}  accepted {report['accepted']:,}  "
+          f"new releases {report['new_releases']:,}  new sightings {report['new_sightings']:,}")
+    print(f"outcomes: {report['statuses']}")
+    print(f"ingest: {result['seconds']:.1f} s = {report['lines'] / result['seconds']:,.0f} "
+          f"lines/s (child wall incl. catalogue import and start-up: {wall:.1f} s)")
+    print(f"peak RSS of the ingesting process: {result['peak_mb']:.0f} MB")
+    print(f"database size: {db_path.stat().st_size / 1e6:.0f} MB")
+    _ = resource
+
+
+if __name__ == "__main__":
+    main()
