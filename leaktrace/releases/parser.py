@@ -25,6 +25,7 @@ from .vocab import (
     EPISODE_WORDS,
     EXTENSIONS,
     GENERIC_FOLDERS,
+    GROUP_SITES,
     LANG_WORDS_SUB_PREFIX,
     PHRASES,
     POST_SUFFIXES,
@@ -35,6 +36,7 @@ from .vocab import (
     SEASON_WORDS,
     SOURCE_PRIORITY,
     STRONG_KEYS,
+    TITLE_TRIM_KEYS,
     WEBSITES,
 )
 
@@ -169,8 +171,8 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
     depth = 0
     brid = 0
     cur = 0
-    for m in _TOKEN_RE.finditer(text):
-        tok = m.group()
+    for tm in _TOKEN_RE.finditer(text):
+        tok = tm.group()
         if len(tok) == 1 and tok in _OPEN:
             if depth == 0:
                 brid += 1
@@ -184,8 +186,8 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
                     cur = 0
             continue
         toks.append(tok)
-        starts.append(m.start())
-        ends.append(m.end())
+        starts.append(tm.start())
+        ends.append(tm.end())
         brs.append(cur)
     n = len(toks)
     if n == 0:
@@ -264,23 +266,21 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             i += 1
 
     # ------------------------------------------------------------ daily dates
-    date_idx = -1
     for i in range(n - 2):
-        a = lows[i]
-        if not a.isdigit() or marker[i]:
+        ya = lows[i]
+        if not ya.isdigit() or marker[i]:
             continue
-        b = lows[i + 1]
-        c = lows[i + 2]
-        if not (b.isdigit() and c.isdigit() and adj(i) and adj(i + 1)):
+        yb = lows[i + 1]
+        yc = lows[i + 2]
+        if not (yb.isdigit() and yc.isdigit() and adj(i) and adj(i + 1)):
             continue
         d: date | None = None
-        if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
-            d = _valid_date(int(a), int(b), int(c))
-        elif len(c) == 4 and len(a) <= 2 and len(b) <= 2:
-            d = _valid_date(int(c), int(b), int(a)) or _valid_date(int(c), int(a), int(b))
+        if len(ya) == 4 and len(yb) <= 2 and len(yc) <= 2:
+            d = _valid_date(int(ya), int(yb), int(yc))
+        elif len(yc) == 4 and len(ya) <= 2 and len(yb) <= 2:
+            d = _valid_date(int(yc), int(yb), int(ya)) or _valid_date(int(yc), int(ya), int(yb))
         if d is not None:
             out.air_date = d
-            date_idx = i
             for k in range(i, i + 3):
                 marker[k] = True
                 cls[k] = ()
@@ -292,7 +292,7 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
     # ------------------------------------------------------------ leading group / website
     ts = 0
     anime = False
-    if brs[0] != 0 and text.lstrip()[:1] in _OPEN:
+    if brs[0] != 0 and text.lstrip()[:1] == "[":
         k = 0
         while k < n and brs[k] == brs[0]:
             k += 1
@@ -313,6 +313,15 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
                 k += 1
             if k >= n or not all(cls[x] is not None for x in range(ts, k)):
                 break
+            ts = k
+    # "site.net - Title ...": a web address before the first " - "
+    if ts < n and lows[ts] != "www":
+        k = ts + 1
+        while k < n and k < ts + 6 and brs[k] == brs[ts] and text[ends[k - 1]:starts[k]] in ".-":
+            k += 1
+        if ts + 1 < k < n and lows[k - 1] in _TLDS and "-" in text[ends[k - 1]:starts[k]] \
+                and text[ends[k - 2]:starts[k - 1]] == ".":
+            out.website = text[starts[ts]:ends[k - 1]].lower()
             ts = k
     if ts < n and lows[ts] == "www":
         k = ts + 1
@@ -427,7 +436,8 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
             title_end = min(num_idx, cut)
             limit = num_idx
             episodic = True
-        elif anime and ts + 1 < n and brs[ts] == 0 and lows[ts].isdigit() and len(lows[ts]) <= 3:
+        elif anime and ts + 1 < n and brs[ts] == 0 and lows[ts].isdigit() and len(lows[ts]) <= 3 \
+                and (lows[ts][0] == "0" or "-" in text[ends[ts]:starts[ts + 1]]):
             # "[Group] 12 - Title [720p]"
             out.absolute.append(int(lows[ts]))
             marker[ts] = True
@@ -451,7 +461,8 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
         if cls[k] is None or key_at[k] == "web":
             break
         tok = toks[k]
-        if trim_any or (tok != tok.capitalize() and not tok.islower()) or "." in key_at[k]:
+        if trim_any or (tok != tok.capitalize() and not tok.islower()) or "." in key_at[k] or (
+                key_at[k] in TITLE_TRIM_KEYS and lows[k - 1] not in ("the", "a", "an")):
             title_end -= 1
         else:
             break
@@ -523,8 +534,9 @@ def _parse_component(text: str, out: _Out) -> None:  # noqa: C901 - one pass, ke
     if k2 != k and k2 >= floor and brs[k2] == 0 and cls[k2] is None and not marker[k2] \
             and "-" in text[ends[k2 - 1]:starts[k2]]:
         k = k2
+    last_cls = cls[k] if k >= 0 else None
     if k >= floor and brs[k] == 0 and not marker[k] and (
-            cls[k] is None or not strong[k] and cls[k] and cls[k][0][0] != "other"):
+            last_cls is None or not strong[k] and last_cls and last_cls[0][0] != "other"):
         gap = text[ends[k - 1]:starts[k]]
         if "-" in gap:
             group_a = k
@@ -765,7 +777,7 @@ def _add_int(items: list[int], value: int) -> None:
 def _is_site(lows: list[str], a: int, b: int) -> bool:
     if b - a == 1:
         return lows[a] in WEBSITES
-    if b - a >= 2 and lows[b - 1] in _TLDS:
+    if b - a >= 2 and lows[b - 1] in _TLDS and lows[a] not in GROUP_SITES:
         return ".".join(lows[a:b]) in WEBSITES or lows[a] == "www" or b - a == 2
     return False
 

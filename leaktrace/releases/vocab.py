@@ -23,6 +23,7 @@ __all__ = [
     "EPISODE_WORDS",
     "EXTENSIONS",
     "GENERIC_FOLDERS",
+    "GROUP_SITES",
     "LANG_WORDS_SUB_PREFIX",
     "MAX_PHRASE",
     "PHRASES",
@@ -35,6 +36,7 @@ __all__ = [
     "SOURCE_PRIORITY",
     "STRONG_CATEGORIES",
     "STRONG_KEYS",
+    "TITLE_TRIM_KEYS",
     "WEAK",
     "WEBSITES",
 ]
@@ -86,11 +88,12 @@ WEAK.add("wp")
 _add("src", "screener", "scr screener dvdscr dvd.scr dvdscreener bdscr bd.scr webscr "
      "dvd.screener bluray.scr blu.ray.scr screeners")
 _add("src", "r5", "r5 r6 r5.line")
+_add("tag", "LINE", "r5.line")
 _add("src", "ppv", "ppv ppvrip ppv.rip")
 _add("src", "vhs", "vhs vhsrip vhs.rip")
 _add("src", "hdtv", "hdtv pdtv dsr dsrip ds.rip dthrip dth dvb dvbrip ahdtv hdtvrip hdtv.rip "
      "tvrip tv.rip satrip sat.rip hd.tv pdtvrip sdtv uhdtv dvbt hdtvrip hdtvmux dtv")
-_add("src", "web-dl", "web web.dl webdl web.dlmux dlmux webdlmux amzn.web hdweb webhd")
+_add("src", "web-dl", "web web.dl webdl web.dlmux dlmux webdlmux hdweb webhd")
 WEAK.add("web")
 _add("src", "webrip", "webrip web.rip webdlrip web.dlrip web.dl.rip webrips vodrip vod.rip "
      "webmux web.mux hdwebrip")
@@ -116,7 +119,8 @@ WEAK.update({"uhd", "ultra.hd"})
 #: when several sources are named, the most specific one wins
 SOURCE_PRIORITY: Final[tuple[str, ...]] = (
     "workprint", "cam", "telesync", "telecine", "screener", "r5", "remux", "bdrip",
-    "uhd-bluray", "bluray", "hddvd", "laserdisc", "dvdrip", "dvd", "webrip", "web-dl", "ppv", "hdtv", "vhs",
+    "uhd-bluray", "bluray", "hddvd", "laserdisc", "dvdrip", "dvd", "webrip", "web-dl", "ppv",
+    "hdtv", "vhs",
 )
 
 # ---------------------------------------------------------------- video codecs
@@ -198,7 +202,10 @@ for _code, _words in _LANGS.items():
 for _t in ("truefrench", "vff", "vfq", "vf2", "vfi", "vfb", "latino"):
     _add("tag", _t.upper(), _t, weak=True)
 _add("tag", "DUAL", "dual dual.audio dualaudio", weak=True)
-_add("lang", "multi", "dl", weak=True)
+for _lw, _lc in (("german", "de"), ("ger", "de"), ("french", "fr"), ("italian", "it"),
+                 ("ita", "it"), ("spanish", "es"), ("dutch", "nl"), ("polish", "pl")):
+    _add("lang", _lc, _lw + ".dl", weak=True)
+    _add("lang", "multi", _lw + ".dl", weak=True)
 _add("lang", "de", "swissgerman", weak=True)
 _add("lang", "multi", "dual.audio dualaudio", weak=True)
 #: tokens after which language tokens are subtitle languages
@@ -210,7 +217,8 @@ _SUBS = {
     "fr": "vostfr vost stfr subfrench subfr subforced", "it": "subita subsita", "nl": "nlsub "
     "nlsubs nlsubbed", "en": "engsub engsubs esub esubs", "es": "subesp", "de": "subger",
     "multi": "multisub multisubs multi.subs multi.sub", "sv": "swesub swesubs",
-    "da": "dksubs", "no": "nosubs", "he": "hebsubs hebsub", "fi": "finsub", "ko": "korsub korsubs", "pl": "plsub "
+    "da": "dksubs", "no": "nosubs", "he": "hebsubs hebsub", "fi": "finsub",
+    "ko": "korsub korsubs", "pl": "plsub "
     "plsubs", "ru": "rusub rusubs", "pt": "ptsub ptbrsub",
 }
 for _code, _words in _SUBS.items():
@@ -227,13 +235,15 @@ _TAGS = {
     "HDR10+": "hdr10+ hdr10plus hdr10p", "DV": "dv dovi dolby.vision dolbyvision dv.hdr",
     "HLG": "hlg", "SDR": "sdr", "10BIT": "10bit 10.bit hi10p hi10 10bits yuv420p10",
     "8BIT": "8bit 8bits", "12BIT": "12bit", "3D": "3d", "SBS": "sbs hsbs half.sbs",
-    "OU": "hou half.ou", "COMPLETE": "complete integrale intégrale complete.series miniseries complete.miniseries "
-    "lintegrale l'integrale coffret", "WS": "ws widescreen",
+    "OU": "hou half.ou", "WS": "ws widescreen",
+    "COMPLETE": "complete integrale intégrale complete.series miniseries complete.miniseries "
+    "lintegrale l'integrale coffret",
     "FS": "fs fullscreen", "PAL": "pal", "NTSC": "ntsc", "SECAM": "secam", "HC": "hc hardcoded "
     "hardsub hardsubs", "UNCENSORED": "uncensored", "CENSORED": "censored", "RETAIL": "retail",
     "FESTIVAL": "festival", "STV": "stv", "CONVERT": "convert", "HQ": "hq", "HYBRID": "hybrid",
     "UPSCALED": "upscaled upscale ai.upscale", "RESTORED": "restored", "COLORIZED": "colorized",
-    "DOCU": "docu doku", "HFR": "hfr", "XXX": "xxx", "EXTRAS": "extras bonus", "SAMPLE": "sample", "TRAILER": "trailer",
+    "DOCU": "docu doku", "HFR": "hfr", "XXX": "xxx", "EXTRAS": "extras bonus",
+    "SAMPLE": "sample", "TRAILER": "trailer",
     "FANSUB": "fansub", "FASTSUB": "fastsub", "CUSTOM": "custom", "OAR": "oar", "DUPE": "dupe",
     "MD": "md mic.dubbed micdubbed", "LD": "ld line.dubbed linedubbed", "LINE": "line",
     "SUBPACK": "subpack", "DIRCUT": "dircut", "NUKED": "nuked", "VO": "vo vost", "OM": "om",
@@ -309,6 +319,8 @@ _add("other", "", "audio v0 v1 v2 v3 v4 v5 preair hdrip hd.rip webhdrip hi444pp 
 WEAK.update({"hd", "sd"})
 
 # ---------------------------------------------------------------- websites
+#: site-like names that are release groups: "[YTS.MX]"
+GROUP_SITES: Final[frozenset[str]] = frozenset({"yts", "yify", "ytsmx"})
 WEBSITES: Final[frozenset[str]] = frozenset(
     {"rarbg", "rartv", "eztv", "ettv", "tgx", "torrentgalaxy", "eztv.re", "eztv.io", "rarbg.to",
      "1337x", "1337x.to", "ettv.tv", "rarbg.com", "torrenting.com", "tvu.org.ru", "publichd",
@@ -338,7 +350,7 @@ SEASON_WORDS: Final[frozenset[str]] = frozenset(
 )
 EPISODE_WORDS: Final[frozenset[str]] = frozenset(
     {"episode", "episodes", "ep", "eps", "epi", "episodio", "épisode", "episódio", "folge",
-     "cap", "capitulo", "capítulo", "odcinek", "afl", "aflevering", "jakso", "avsnitt", "e"}
+     "cap", "capitulo", "capítulo", "odcinek", "afl", "aflevering", "jakso", "avsnitt"}
 )
 ROMAN: Final[dict[str, int]] = {
     "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
@@ -363,6 +375,12 @@ STRONG_CATEGORIES: Final[frozenset[str]] = frozenset(
 STRONG_KEYS: Final[frozenset[str]] = frozenset(
     k for k, entry in PHRASES.items()
     if k not in WEAK and any(cat in STRONG_CATEGORIES for cat, _ in entry)
+)
+
+#: tag words that are trimmed from the end of a title before the year even in Title case
+TITLE_TRIM_KEYS: Final[frozenset[str]] = frozenset(
+    {k for k, entry in PHRASES.items() if entry[0][0] == "lang" and len(k) >= 5 and "." not in k}
+    | {"extended", "unrated", "uncut", "remastered", "imax", "directors.cut", "dc"}
 )
 
 PREFIX2: Final[frozenset[str]] = frozenset(k.split(".")[0] for k in PHRASES if k.count(".") >= 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from leaktrace.errors import InputError
 from leaktrace.report import svg
@@ -40,6 +40,7 @@ def _environment() -> Environment:
         env.filters["day"] = _day
         env.filters["lead"] = _lead
         env.filters["num"] = _num
+        env.filters["breakable"] = _breakable
         env.globals["sev_color"] = svg.severity_color
         env.globals["sev_rank"] = _sev_rank
         env.globals["window_color"] = lambda w: svg.WINDOW_COLORS.get(str(w), "#64748b")
@@ -50,6 +51,14 @@ def _environment() -> Environment:
 def _sev_rank(severity: str) -> int:
     return len(SEVERITY_ORDER) - SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER \
         else 0
+
+
+def _breakable(text: str) -> Markup:
+    """Escaped ``text`` with break opportunities after the separators of release names."""
+    out = str(escape(text))
+    for mark in (".", "-", "_", "]"):
+        out = out.replace(mark, mark + "<wbr>")
+    return Markup(out)
 
 
 def _when(value: datetime) -> str:

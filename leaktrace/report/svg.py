@@ -19,9 +19,9 @@ __all__ = ["SEVERITY_COLORS", "WINDOW_COLORS", "Bar", "bar_chart", "esc", "legen
            "severity_color", "severity_segments", "timeline"]
 
 SEVERITY_COLORS: dict[str, str] = {
-    "critical": "#9f1239",
-    "high": "#e11d48",
-    "medium": "#f59e0b",
+    "critical": "#991b1b",
+    "high": "#ea580c",
+    "medium": "#eab308",
     "low": "#94a3b8",
 }
 WINDOW_COLORS: dict[str, str] = {

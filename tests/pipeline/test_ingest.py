@@ -149,3 +149,24 @@ def test_catalogue_reimport_reassesses_stored_releases(
     assert again.reassessed is not None and again.reassessed.cleared_alerts == 2
     with db.reading() as conn:
         assert {r["window"] for r in list_leaks(conn, LeakFilter())} == {"theatrical"}
+
+
+def test_bad_catalogue_leaves_the_catalogue_as_it_was(
+        db: Database, settings: Settings, catalog_csv: Path, tmp_path: Path) -> None:
+    from leaktrace.errors import CatalogError
+    from leaktrace.store.schema import WORKS
+
+    import_catalog(db, catalog_csv, settings)
+    broken = tmp_path / "broken.csv"
+    lines = catalog_csv.read_text().splitlines()
+    lines[1] = lines[1].replace("It,2017", "It,2018")  # a valid change …
+    lines.append("zz,movie,Zed,2020,,,not-a-date,,,,")  # … and a bad row after it
+    broken.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CatalogError) as info:
+        import_catalog(db, broken, settings)
+    assert (info.value.line, info.value.field) == (19, "theatrical")
+    assert count(db, WORKS) == 17
+    with db.reading() as conn:
+        from leaktrace.store.works import load_works
+
+        assert {w.id: w.year for w in load_works(conn)}["it-2017"] == 2017
