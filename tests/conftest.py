@@ -18,8 +18,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's own configuration or database."""
-    for key in ("LEAKTRACE_DB", "LEAKTRACE_CONFIG", "LEAKTRACE_MATCH_THRESHOLD",
-                "LEAKTRACE_BATCH_SIZE", "LEAKTRACE_MAX_NAME_LENGTH"):
+    for key in (
+        "LEAKTRACE_DB",
+        "LEAKTRACE_CONFIG",
+        "LEAKTRACE_MATCH_THRESHOLD",
+        "LEAKTRACE_BATCH_SIZE",
+        "LEAKTRACE_MAX_NAME_LENGTH",
+    ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

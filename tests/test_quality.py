@@ -20,14 +20,19 @@ def _tool(name: str) -> str:
 
 
 def test_ruff() -> None:
-    result = subprocess.run([_tool("ruff"), "check", "leaktrace", "tests", "bench"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [_tool("ruff"), "check", "leaktrace", "tests", "bench"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_mypy_strict() -> None:
-    result = subprocess.run([_tool("mypy"), "--strict", "leaktrace"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [_tool("mypy"), "--strict", "leaktrace"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

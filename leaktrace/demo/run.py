@@ -34,6 +34,11 @@ class DemoResult:
     ingest: IngestReport
     synthetic: bool = True
 
+    @property
+    def report(self) -> Path:
+        """The HTML report (same as ``html``)."""
+        return self.html
+
     def as_dict(self) -> dict[str, Any]:
         return {"synthetic": self.synthetic, "notice": FICTIONAL_NOTICE,
                 "directory": str(self.directory), "database": str(self.database),

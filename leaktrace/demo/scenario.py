@@ -674,7 +674,8 @@ class _Builder:
                 # reads as a word, not a country)
                 lowered = ".".join(w if w in ("US", "UK") else w.lower()
                                    for w in show.name_title.split("."))
-                self.add(f"{lowered}.{tag.lower()}.720p.hdtv.x264-{TV_P2P_GROUP}", work, air + timedelta(hours=rng.uniform(4, 20)),
+                self.add(f"{lowered}.{tag.lower()}.720p.hdtv.x264-{TV_P2P_GROUP}", work,
+                         air + timedelta(hours=rng.uniform(4, 20)),
                          group=TV_P2P_GROUP, source="hdtv", role="P2P episode after air",
                          feed="trackers", size=self.size(0.3, 0.7))
             self.add(f"{show.name_title}.S{show.season:02d}.1080p.WEB.h264-{TV_WEB_GROUP}",

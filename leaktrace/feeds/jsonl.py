@@ -70,7 +70,9 @@ def _parse_line(raw: bytes, name: str, lineno: int, max_name: int) -> FeedItem |
     try:
         row = json.loads(text)
     except json.JSONDecodeError as exc:
-        return FeedError(f"not JSON: {exc.msg} at column {exc.colno}", file=name, line=lineno)
+        return FeedError(
+            f"not JSON: {_json_reason(exc)} (column {exc.colno})", file=name, line=lineno
+        )
     except RecursionError:
         return FeedError("not JSON: nested too deeply", file=name, line=lineno)
     return item_from_row(row, file=name, line=lineno, max_name=max_name)
@@ -84,7 +86,9 @@ def _read_document(data: bytes, name: str, max_name: int) -> Iterator[FeedItem |
         yield FeedError("not valid UTF-8", file=name, line=line)
         return
     except json.JSONDecodeError as exc:
-        yield FeedError(f"not JSON: {exc.msg}", file=name, line=exc.lineno)
+        yield FeedError(
+            f"not JSON: {_json_reason(exc)} (column {exc.colno})", file=name, line=exc.lineno
+        )
         return
     except RecursionError:
         yield FeedError("not JSON: nested too deeply", file=name, line=1)
@@ -149,8 +153,8 @@ def item_from_row(
         return fail(f"size must be a non-negative number, got {size!r}"[:120], "size")
     size_bytes = None if size is None else int(size * _MB) if predb else int(size)
     extra: dict[str, object] = {}
-    url = row.get("url")
-    site = row.get("site")
+    url = row.get("url") or None
+    site = row.get("site") or None
     for field_name, value in (("url", url), ("site", site)):
         if value is not None and (not isinstance(value, str) or len(value) > 2048):
             return fail(f"{field_name} must be text of at most 2048 characters", field_name)
@@ -175,6 +179,10 @@ def item_from_row(
         file=file,
         line=line,
     )
+
+
+def _json_reason(exc: json.JSONDecodeError) -> str:
+    return exc.msg.removesuffix(" at").strip()
 
 
 def _kind(value: object) -> str:

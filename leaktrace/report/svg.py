@@ -55,23 +55,25 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
-def _svg_open(width: float, height: float, label: str, css_class: str) -> str:
+def _svg_open(width: float, height: float, label: str, css_class: str, *,
+              fluid: bool = True) -> str:
+    size = 'width="100%"' if fluid else f'width="{_num(width)}" height="{_num(height)}"'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{esc(css_class)}" role="img" '
             f'aria-label="{esc(label)}" viewBox="0 0 {_num(width)} {_num(height)}" '
-            f'width="100%" preserveAspectRatio="xMinYMin meet" {_FONT}>')
+            f'{size} preserveAspectRatio="xMinYMin meet" {_FONT}>')
 
 
 # ----------------------------------------------------------------- legend
 
 def legend(items: Sequence[tuple[str, str]], *, width: float = 640) -> str:
     """A one-line legend of coloured dots: ``(label, colour)`` pairs."""
-    parts = [_svg_open(width, 22, "legend", "legend")]
+    parts = [_svg_open(width, 22, "legend", "legend", fluid=False)]
     x = 4.0
     for label, colour in items:
         parts.append(f'<circle cx="{_num(x + 6)}" cy="11" r="5" fill="{esc(colour)}"/>')
         parts.append(f'<text x="{_num(x + 16)}" y="15" font-size="12" fill="#334155">'
                      f'{esc(label)}</text>')
-        x += 26 + 7.2 * len(label)
+        x += 30 + 6.6 * len(label)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -41,8 +41,11 @@ def test_unknown_columns_are_ignored(catalog_csv: Path) -> None:
 
 
 def test_country_column_and_uk_is_gb(tmp_path: Path) -> None:
-    path = write(tmp_path, "s1,season,Shameless,2011,1,,,,,2011-01-09,uk\n",
-                 header=HEADER.rstrip("\n") + ",country\n")
+    path = write(
+        tmp_path,
+        "s1,season,Shameless,2011,1,,,,,2011-01-09,uk\n",
+        header=HEADER.rstrip("\n") + ",country\n",
+    )
     assert read_catalog(path)[0].country == "GB"
 
 

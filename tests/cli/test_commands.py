@@ -13,10 +13,14 @@ from tests.cli.conftest import Run
 Write = Callable[..., Path]
 
 FEED = [
-    {"name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
-     "time": "2026-05-16T08:00:00Z"},
-    {"name": "Northern.Lights.Protocol.2026.720p.WEB-DL.DDP5.1.H.264-WEBGRP",
-     "time": "2026-04-15T03:00:00Z"},
+    {
+        "name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
+        "time": "2026-05-16T08:00:00Z",
+    },
+    {
+        "name": "Northern.Lights.Protocol.2026.720p.WEB-DL.DDP5.1.H.264-WEBGRP",
+        "time": "2026-04-15T03:00:00Z",
+    },
     {"name": "It.2017.1080p.BluRay.x264-GRP", "time": "2018-02-01T00:00:00Z"},
 ]
 
@@ -48,8 +52,10 @@ def test_catalog_import_and_list(run: Run, db_path: Path, catalog_csv: Path) -> 
 
 def test_catalog_error_is_one_clear_line(run: Run, db_path: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("id,kind,title,year,season,aliases,theatrical,digital,physical,broadcast\n"
-                   "a,movie,A,2000,,,2000-02-30,,,\n")
+    bad.write_text(
+        "id,kind,title,year,season,aliases,theatrical,digital,physical,broadcast\n"
+        "a,movie,A,2000,,,2000-02-30,,,\n"
+    )
     result = run("catalog", "import", str(bad), "--db", str(db_path))
     assert result.code == 1
     assert f"{bad}:2, field 'theatrical'" in result.err
@@ -60,8 +66,17 @@ def test_leaks_json_contract(run: Run, loaded: Path) -> None:
     result = run("leaks", "--db", str(loaded), "--format", "json")
     assert result.code == 0, result.err
     (leak,) = json.loads(result.out)
-    for key in ("release", "work_id", "window", "source", "lead_days", "severity", "group",
-                "released_at", "rule"):
+    for key in (
+        "release",
+        "work_id",
+        "window",
+        "source",
+        "lead_days",
+        "severity",
+        "group",
+        "released_at",
+        "rule",
+    ):
         assert key in leak
     assert leak["work_id"] == "northern" and leak["window"] == "physical"
     assert leak["released_at"] == "2026-05-16T08:00:00Z"
@@ -72,11 +87,13 @@ def test_releases_json_contract_and_filters(run: Run, loaded: Path) -> None:
     assert len(rows) == 3
     for row in rows:
         assert {"release", "work_id", "score", "released_at"} <= set(row)
-    inside = json.loads(run("releases", "--db", str(loaded), "-f", "json",
-                            "--status", "in-window").out)
+    inside = json.loads(
+        run("releases", "--db", str(loaded), "-f", "json", "--status", "in-window").out
+    )
     assert {r["release"] for r in inside} == {FEED[1]["name"], FEED[2]["name"]}
-    since = json.loads(run("releases", "--db", str(loaded), "-f", "json",
-                           "--since", "2026-01-01").out)
+    since = json.loads(
+        run("releases", "--db", str(loaded), "-f", "json", "--since", "2026-01-01").out
+    )
     assert len(since) == 2
 
 
@@ -95,14 +112,17 @@ def test_bad_option_values(run: Run, loaded: Path) -> None:
     assert result.code == 1 and "--since" in result.err
 
 
-def test_ingest_reports_bad_lines_and_strict(run: Run, db_path: Path, write_feed: Write
-                                             ) -> None:
+def test_ingest_reports_bad_lines_and_strict(run: Run, db_path: Path, write_feed: Write) -> None:
     path = write_feed([FEED[0], "{broken", {"name": "A", "time": "2020-01-01"}])
     result = run("ingest", str(path), "--db", str(db_path), "-f", "json")
     report = json.loads(result.out)
     assert (report["accepted"], report["rejected"]) == (1, 2)
-    assert report["errors"][1] == {"file": str(path), "line": 3, "field": "time",
-                                   "reason": "'2020-01-01' has no UTC offset (add Z or +hh:mm)"}
+    assert report["errors"][1] == {
+        "file": str(path),
+        "line": 3,
+        "field": "time",
+        "reason": "'2020-01-01' has no UTC offset (add Z or +hh:mm)",
+    }
     table = run("ingest", str(path), "--db", str(db_path))
     assert "rejected 2" in table.out and f"{path}:2" in table.out
     strict = run("ingest", str(path), "--db", str(db_path.with_name("x.db")), "--strict")
@@ -117,15 +137,19 @@ def test_ingest_missing_file(run: Run, db_path: Path, tmp_path: Path) -> None:
 def test_parse_shows_fields(run: Run) -> None:
     result = run("parse", "Blade.Runner.2049.2017.1080p.BluRay.x264-SPARKS", "-f", "json")
     (parsed,) = json.loads(result.out)
-    assert (parsed["title"], parsed["year"], parsed["group"]) == ("Blade Runner 2049", 2017,
-                                                                 "SPARKS")
+    assert (parsed["title"], parsed["year"], parsed["group"]) == (
+        "Blade Runner 2049",
+        2017,
+        "SPARKS",
+    )
     table = run("parse", "The.Office.US.S04E01.720p.HDTV.x264-LOL")
     assert "The Office" in table.out and "hdtv" in table.out
 
 
 def test_parse_with_match(run: Run, loaded: Path) -> None:
-    result = run("parse", "It.Follows.2014.1080p.BluRay.x264-G", "--match", "--db", str(loaded),
-                 "-f", "json")
+    result = run(
+        "parse", "It.Follows.2014.1080p.BluRay.x264-G", "--match", "--db", str(loaded), "-f", "json"
+    )
     (parsed,) = json.loads(result.out)
     assert parsed["match"]["work_id"] == "it-follows"
 
@@ -135,8 +159,9 @@ def test_db_from_environment(run: Run, loaded: Path, monkeypatch: pytest.MonkeyP
     assert len(json.loads(run("releases", "-f", "json").out)) == 3
 
 
-def test_config_file(run: Run, loaded: Path, tmp_path: Path,
-                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_file(
+    run: Run, loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'db = "{loaded}"\n')
     monkeypatch.setenv("LEAKTRACE_CONFIG", str(config))

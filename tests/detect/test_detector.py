@@ -7,10 +7,16 @@ import pytest
 from leaktrace.catalog import Window, Work
 from leaktrace.detect import Severity, assess
 
-FILM = Work(id="f", kind="movie", title="Film", year=2026, theatrical=date(2026, 3, 6),
-            digital=date(2026, 4, 14), physical=date(2026, 5, 19))
-SEASON = Work(id="s", kind="season", title="Show", year=2024, season=2,
-              broadcast=date(2026, 2, 1))
+FILM = Work(
+    id="f",
+    kind="movie",
+    title="Film",
+    year=2026,
+    theatrical=date(2026, 3, 6),
+    digital=date(2026, 4, 14),
+    physical=date(2026, 5, 19),
+)
+SEASON = Work(id="s", kind="season", title="Show", year=2024, season=2, broadcast=date(2026, 2, 1))
 
 
 def at(text: str) -> datetime:
@@ -65,8 +71,9 @@ def test_lead_days_and_severity_of_disc_leak() -> None:
 
 
 def test_workprint_is_critical_and_takes_earliest_home_window() -> None:
-    film = Work(id="w", kind="movie", title="W", physical=date(2026, 2, 1),
-                digital=date(2026, 3, 1))
+    film = Work(
+        id="w", kind="movie", title="W", physical=date(2026, 2, 1), digital=date(2026, 3, 1)
+    )
     alert = assess("workprint", film, at("2026-01-31T00:00:00")).alert
     assert alert is not None
     assert alert.severity is Severity.CRITICAL

@@ -20,25 +20,45 @@ def items(path: Path) -> list[FeedItem | FeedError]:
 
 
 def test_leaktrace_rows(write_feed: Write) -> None:
-    path = write_feed([
-        {"name": "A.2020.1080p.BluRay.x264-GRP", "time": "2020-08-25T14:03:00Z",
-         "group": "GRP", "size": 123, "url": "https://example.invalid/a", "site": "tracker"},
-        {"name": "B.2020.720p.WEB-DL-GRP", "time": 1598364180},
-        {"name": "C.2020.720p.WEB-DL-GRP", "time": "2020-08-25T16:03:00+02:00"},
-    ])
+    path = write_feed(
+        [
+            {
+                "name": "A.2020.1080p.BluRay.x264-GRP",
+                "time": "2020-08-25T14:03:00Z",
+                "group": "GRP",
+                "size": 123,
+                "url": "https://example.invalid/a",
+                "site": "tracker",
+            },
+            {"name": "B.2020.720p.WEB-DL-GRP", "time": 1598364180},
+            {"name": "C.2020.720p.WEB-DL-GRP", "time": "2020-08-25T16:03:00+02:00"},
+        ]
+    )
     a, b, c = items(path)
     assert isinstance(a, FeedItem) and isinstance(b, FeedItem) and isinstance(c, FeedItem)
     assert a.time == datetime(2020, 8, 25, 14, 3, tzinfo=UTC)
-    assert (a.group, a.size_bytes, a.site, a.origin, a.line) == ("GRP", 123, "tracker",
-                                                                 "jsonl", 1)
+    assert (a.group, a.size_bytes, a.site, a.origin, a.line) == ("GRP", 123, "tracker", "jsonl", 1)
     assert b.time == datetime(2020, 8, 25, 14, 3, tzinfo=UTC)
     assert c.time == datetime(2020, 8, 25, 14, 3, tzinfo=UTC)
 
 
 def test_predb_rows(write_feed: Write) -> None:
-    path = write_feed([{"id": 1, "name": "Show.S02E07.BDRip.x264-TEAM", "team": "TEAM",
-                        "cat": "TV-DVDRIP", "genre": "", "url": "http://imdb.com/title/tt3498622",
-                        "size": 258, "files": 19, "preAt": 1493762423, "nuke": None}])
+    path = write_feed(
+        [
+            {
+                "id": 1,
+                "name": "Show.S02E07.BDRip.x264-TEAM",
+                "team": "TEAM",
+                "cat": "TV-DVDRIP",
+                "genre": "",
+                "url": "http://imdb.com/title/tt3498622",
+                "size": 258,
+                "files": 19,
+                "preAt": 1493762423,
+                "nuke": None,
+            }
+        ]
+    )
     (item,) = items(path)
     assert isinstance(item, FeedItem)
     assert item.origin == "predb"
@@ -51,10 +71,21 @@ def test_predb_rows(write_feed: Write) -> None:
 
 def test_predb_api_reply_document(tmp_path: Path) -> None:
     path = tmp_path / "reply.json"
-    path.write_text(json.dumps({"status": "success", "message": "", "data": {
-        "rowCount": 2, "rows": [
-            {"name": "A.2020.BDRip.x264-T", "team": "T", "preAt": 1600000000},
-            {"name": "", "team": "T", "preAt": 1600000000}]}}))
+    path.write_text(
+        json.dumps(
+            {
+                "status": "success",
+                "message": "",
+                "data": {
+                    "rowCount": 2,
+                    "rows": [
+                        {"name": "A.2020.BDRip.x264-T", "team": "T", "preAt": 1600000000},
+                        {"name": "", "team": "T", "preAt": 1600000000},
+                    ],
+                },
+            }
+        )
+    )
     good, bad = items(path)
     assert isinstance(good, FeedItem)
     assert isinstance(bad, FeedError) and bad.field == "name" and bad.line == 2
@@ -79,8 +110,9 @@ def test_predb_api_reply_document(tmp_path: Path) -> None:
         (b'{"name": "Caf\xe9", "time": "2020-08-25T14:03:00Z"}', None, "UTF-8"),
     ],
 )
-def test_bad_lines_name_file_line_field(write_feed: Write, line: bytes, field: str | None,
-                                         reason: str) -> None:
+def test_bad_lines_name_file_line_field(
+    write_feed: Write, line: bytes, field: str | None, reason: str
+) -> None:
     path = write_feed([{"name": "Good.2020.BluRay-G", "time": 1600000000}, line])
     good, bad = items(path)
     assert isinstance(good, FeedItem)
@@ -95,8 +127,9 @@ def test_absurd_name_length(write_feed: Write) -> None:
     assert isinstance(bad, FeedError) and "600 characters" in bad.reason
 
 
-def test_blank_lines_are_skipped_and_missing_file_is_an_error(write_feed: Write,
-                                                             tmp_path: Path) -> None:
+def test_blank_lines_are_skipped_and_missing_file_is_an_error(
+    write_feed: Write, tmp_path: Path
+) -> None:
     path = write_feed(["", {"name": "A.2020.BluRay-G", "time": 1600000000}, "   "])
     assert len(items(path)) == 1
     (missing,) = items(tmp_path / "nope.jsonl")
@@ -105,16 +138,23 @@ def test_blank_lines_are_skipped_and_missing_file_is_an_error(write_feed: Write,
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
 
 @settings(max_examples=300)
-@given(st.dictionaries(st.sampled_from(["name", "time", "preAt", "team", "group", "size",
-                                        "url", "site", "imdb", "nuke", "cat"]),
-                       json_values, max_size=8))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["name", "time", "preAt", "team", "group", "size", "url", "site", "imdb", "nuke", "cat"]
+        ),
+        json_values,
+        max_size=8,
+    )
+)
 def test_any_row_gives_item_or_feed_error(row: dict[str, object]) -> None:
     result = item_from_row(row, file="f", line=1)
     assert isinstance(result, FeedItem | FeedError)
@@ -124,8 +164,9 @@ def test_any_row_gives_item_or_feed_error(row: dict[str, object]) -> None:
 
 @settings(max_examples=200)
 @given(st.binary(max_size=300))
-def test_any_bytes_never_crash_the_reader(tmp_path_factory: pytest.TempPathFactory,
-                                          data: bytes) -> None:
+def test_any_bytes_never_crash_the_reader(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "f.jsonl"
     path.write_bytes(data)
     for result in read_feed(path):

@@ -18,16 +18,35 @@ def test_formats() -> None:
     assert parse_time("1598364180") == expected
 
 
-@pytest.mark.parametrize("value", ["2020-08-25", "2020-08-25T14:03", "soon", "", None, [],
-                                   float("nan"), float("inf"), 10**20, "9" * 100])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2020-08-25",
+        "2020-08-25T14:03",
+        "soon",
+        "",
+        None,
+        [],
+        float("nan"),
+        float("inf"),
+        10**20,
+        "9" * 100,
+    ],
+)
 def test_refused(value: object) -> None:
     with pytest.raises(ValueError):
         parse_time(value)
 
 
-@given(st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2099, 12, 30),
-                    timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)),
-                                               timezone(timedelta(hours=-8))])))
+@given(
+    st.datetimes(
+        min_value=datetime(1990, 1, 2),
+        max_value=datetime(2099, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+        ),
+    )
+)
 def test_iso_round_trip(moment: datetime) -> None:
     assert parse_time(moment.isoformat()) == moment
 

@@ -59,8 +59,14 @@ def test_matches(matcher: Matcher, name: str, work_id: str) -> None:
         ("The.Office.US.S01E01.720p.HDTV.x264-GRP", ""),  # US season 1 is not catalogued
         ("Toy.Story.2.1999.720p.BluRay.x264-GRP", ""),
         ("Toy.Story.5.2010.720p.BluRay.x264-GRP", ""),
-        ("Dune.S01E01.720p.HDTV.x264-GRP", "the release is TV"),  # a series named Dune is not the film
-        ("Harbour.Lights.2026.1080p.BluRay.x264-GRP", "the release is a film"),  # the film is not the series
+        (
+            "Dune.S01E01.720p.HDTV.x264-GRP",
+            "the release is TV",
+        ),  # a series named Dune is not the film
+        (
+            "Harbour.Lights.2026.1080p.BluRay.x264-GRP",
+            "the release is a film",
+        ),  # the film is not the series
         ("Completely.Unknown.Film.2020.1080p.BluRay.x264-GRP", "no catalogue title"),
     ],
 )
@@ -79,15 +85,18 @@ def test_year_off_by_one_costs_score(matcher: Matcher) -> None:
 
 def test_imdb_id_from_source_wins() -> None:
     works = [Work(id="a", kind="movie", title="Alpha", year=2000, imdb_id="tt0000001")]
-    result = Matcher(works).match(parse("Totally.Different.Name.2000.1080p.WEB-DL-GRP"),
-                                  imdb_id="tt0000001")
+    result = Matcher(works).match(
+        parse("Totally.Different.Name.2000.1080p.WEB-DL-GRP"), imdb_id="tt0000001"
+    )
     assert result.work_id == "a"
     assert "IMDb" in result.reason
 
 
 def test_fuzzy_needs_same_numbers_and_long_titles() -> None:
-    works = [Work(id="a", kind="movie", title="Rocky III", year=1982),
-             Work(id="b", kind="movie", title="Heat", year=1995)]
+    works = [
+        Work(id="a", kind="movie", title="Rocky III", year=1982),
+        Work(id="b", kind="movie", title="Heat", year=1995),
+    ]
     matcher = Matcher(works)
     assert matcher.match(parse("Rocky.II.1982.1080p.BluRay.x264-GRP")).work_id is None
     assert matcher.match(parse("Rocky.III.1982.1080p.BluRay.x264-GRP")).work_id == "a"

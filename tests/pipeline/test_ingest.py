@@ -18,14 +18,22 @@ Write = Callable[..., Path]
 
 ROWS = [
     # a disc rip three days before street date (2026-05-19): supply-chain leak
-    {"name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
-     "time": "2026-05-16T08:00:00Z", "site": "predb-a"},
+    {
+        "name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
+        "time": "2026-05-16T08:00:00Z",
+        "site": "predb-a",
+    },
     # a P2P re-encode of it, hours later
-    {"name": "Northern Lights Protocol (2026) [1080p] [BluRay] [5.1] [YTS.MX]",
-     "time": "2026-05-16T13:00:00Z", "site": "p2p"},
+    {
+        "name": "Northern Lights Protocol (2026) [1080p] [BluRay] [5.1] [YTS.MX]",
+        "time": "2026-05-16T13:00:00Z",
+        "site": "p2p",
+    },
     # inside its window: kept, counted, not a leak
-    {"name": "Northern.Lights.Protocol.2026.720p.WEB-DL.DDP5.1.H.264-WEBGRP",
-     "time": "2026-04-15T03:00:00Z"},
+    {
+        "name": "Northern.Lights.Protocol.2026.720p.WEB-DL.DDP5.1.H.264-WEBGRP",
+        "time": "2026-04-15T03:00:00Z",
+    },
     # a cam before theatrical (2026-03-06)
     {"name": "Protocollo.Aurora.2026.iTALiAN.TS.XviD-CAMGRP", "time": "2026-03-01T22:00:00Z"},
     # not in the catalogue
@@ -44,8 +52,7 @@ def loaded(db: Database, settings: Settings, catalog_csv: Path) -> Database:
     return db
 
 
-def test_ingest_detects_and_counts(loaded: Database, settings: Settings,
-                                   write_feed: Write) -> None:
+def test_ingest_detects_and_counts(loaded: Database, settings: Settings, write_feed: Write) -> None:
     report = ingest_files(loaded, [write_feed(ROWS)], settings)
     assert (report.lines, report.accepted, report.rejected) == (5, 5, 0)
     assert report.new_releases == 5
@@ -64,8 +71,7 @@ def test_ingest_detects_and_counts(loaded: Database, settings: Settings,
     assert len(releases) == 5
 
 
-def test_reingest_is_idempotent(loaded: Database, settings: Settings,
-                                write_feed: Write) -> None:
+def test_reingest_is_idempotent(loaded: Database, settings: Settings, write_feed: Write) -> None:
     path = write_feed(ROWS)
     ingest_files(loaded, [path], settings)
     before = [count(loaded, t) for t in (RELEASES, SIGHTINGS, ALERTS)]
@@ -76,19 +82,31 @@ def test_reingest_is_idempotent(loaded: Database, settings: Settings,
 
 
 def test_same_release_keeps_earliest_time_and_every_sighting(
-        loaded: Database, settings: Settings, write_feed: Write) -> None:
+    loaded: Database, settings: Settings, write_feed: Write
+) -> None:
     name = "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE"
-    ingest_files(loaded, [write_feed([{"name": name, "time": "2026-05-20T00:00:00Z",
-                                       "site": "late"}])], settings)
+    ingest_files(
+        loaded,
+        [write_feed([{"name": name, "time": "2026-05-20T00:00:00Z", "site": "late"}])],
+        settings,
+    )
     with loaded.reading() as conn:
         (row,) = list_releases(conn, ReleaseFilter())
     assert row["status"] == "in-window"
     assert count(loaded, ALERTS) == 0
     # seen earlier elsewhere, and twice in the same file: one release, three sightings
-    report = ingest_files(loaded, [write_feed([
-        {"name": name, "time": "2026-05-10T00:00:00Z", "site": "early"},
-        {"name": name, "time": "2026-05-12T00:00:00Z", "site": "middle"},
-    ])], settings)
+    report = ingest_files(
+        loaded,
+        [
+            write_feed(
+                [
+                    {"name": name, "time": "2026-05-10T00:00:00Z", "site": "early"},
+                    {"name": name, "time": "2026-05-12T00:00:00Z", "site": "middle"},
+                ]
+            )
+        ],
+        settings,
+    )
     assert report.earlier_times == 1 and report.new_alerts == 1
     with loaded.reading() as conn:
         (row,) = list_releases(conn, ReleaseFilter())
@@ -98,8 +116,9 @@ def test_same_release_keeps_earliest_time_and_every_sighting(
     assert leak["lead_days"] == 9.0 and leak["severity"] == "high"
 
 
-def test_bad_lines_are_skipped_and_reported(loaded: Database, settings: Settings,
-                                            write_feed: Write) -> None:
+def test_bad_lines_are_skipped_and_reported(
+    loaded: Database, settings: Settings, write_feed: Write
+) -> None:
     path = write_feed([ROWS[0], "not json", {"name": "X", "time": "whenever"}, ROWS[1]])
     report = ingest_files(loaded, [path], settings)
     assert (report.accepted, report.rejected) == (2, 2)
@@ -107,8 +126,9 @@ def test_bad_lines_are_skipped_and_reported(loaded: Database, settings: Settings
     assert count(loaded, RELEASES) == 2
 
 
-def test_strict_failure_leaves_nothing(loaded: Database, settings: Settings,
-                                       write_feed: Write) -> None:
+def test_strict_failure_leaves_nothing(
+    loaded: Database, settings: Settings, write_feed: Write
+) -> None:
     good = write_feed(ROWS)
     bad = write_feed([ROWS[0], {"name": "X", "time": "whenever"}])
     with pytest.raises(FeedError) as info:
@@ -117,8 +137,9 @@ def test_strict_failure_leaves_nothing(loaded: Database, settings: Settings,
     assert [count(loaded, t) for t in (RELEASES, SIGHTINGS, ALERTS, INGEST_RUNS)] == [0] * 4
 
 
-def test_database_failure_mid_ingest_rolls_back(loaded: Database, settings: Settings,
-                                               write_feed: Write) -> None:
+def test_database_failure_mid_ingest_rolls_back(
+    loaded: Database, settings: Settings, write_feed: Write
+) -> None:
     """A write that fails in the second batch undoes the first batch too."""
     small = settings.model_copy(update={"batch_size": 2})
     rows = [dict(r) for r in ROWS]
@@ -128,15 +149,16 @@ def test_database_failure_mid_ingest_rolls_back(loaded: Database, settings: Sett
     with loaded.transaction() as conn:  # make SQLite refuse it too
         conn.exec_driver_sql(
             "CREATE TRIGGER refuse BEFORE INSERT ON sightings "
-            "WHEN length(NEW.site) > 256 BEGIN SELECT RAISE(ABORT, 'site too long'); END")
+            "WHEN length(NEW.site) > 256 BEGIN SELECT RAISE(ABORT, 'site too long'); END"
+        )
     with pytest.raises(StoreError, match="site too long"):
         ingest_files(loaded, [path], small)
     assert [count(loaded, t) for t in (RELEASES, SIGHTINGS, ALERTS, INGEST_RUNS)] == [0] * 4
 
 
 def test_catalogue_reimport_reassesses_stored_releases(
-        db: Database, settings: Settings, catalog_csv: Path, write_feed: Write,
-        tmp_path: Path) -> None:
+    db: Database, settings: Settings, catalog_csv: Path, write_feed: Write, tmp_path: Path
+) -> None:
     ingest_files(db, [write_feed(ROWS)], settings)  # no catalogue yet: all unmatched
     assert count(db, ALERTS) == 0
     report = import_catalog(db, catalog_csv, settings)
@@ -152,7 +174,8 @@ def test_catalogue_reimport_reassesses_stored_releases(
 
 
 def test_bad_catalogue_leaves_the_catalogue_as_it_was(
-        db: Database, settings: Settings, catalog_csv: Path, tmp_path: Path) -> None:
+    db: Database, settings: Settings, catalog_csv: Path, tmp_path: Path
+) -> None:
     from leaktrace.errors import CatalogError
     from leaktrace.store.schema import WORKS
 

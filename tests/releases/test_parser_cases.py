@@ -201,6 +201,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
      {"title": "Movie Title", "website": "www.torrenting.com", "group": "GRP"}),
     ("Movie.Title.2019.720p.BluRay.x264", {"group": None, "codec": "h264"}),
     ("Spider-Man", {"title": "Spider-Man", "group": None}),
+    # ---- regressions
+    ("Something Seasons 1 & 2 - Complete", {"seasons": (1, 2), "group": None}),
+    ("Movie.Title.2013.720.x264-GRP", {"resolution": "720p", "episodes": (), "kind": "movie"}),
+    ("Film.2004-GRP/grp-f.avi", {"title": "Film", "year": 2004, "group": "GRP"}),
+    ("Rocky.4.1985.1080p.BluRay.x264-GRP", {"title": "Rocky 4", "year": 1985}),
+    ("Show.Name.101.HDTV.x264-GRP", {"seasons": (1,), "episodes": (1,), "title": "Show Name"}),
 ]
 
 

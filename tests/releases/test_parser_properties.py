@@ -88,7 +88,10 @@ def test_fixed_nasty_inputs() -> None:
 
 # ---- round-trip of generated scene names
 _TITLE_WORDS = ["Silent", "River", "Night", "Garden", "Echo", "Paper", "Stone", "Winter",
-                "Harbor", "Glass", "Lantern", "Orchard", "Falcon", "Copper", "Meadow", "Velvet"]
+                "Harbor", "Glass", "Lantern", "Orchard", "Falcon", "Copper", "Meadow", "Velvet",
+                # words and numbers that are also tags, services or years elsewhere
+                "It", "Real", "Proper", "Limited", "Red", "Max", "Web", "Cam", "Complete",
+                "1984", "13", "2049", "Us"]
 _RESOLUTIONS = ["480p", "576p", "720p", "1080p", "2160p"]
 _SOURCES = {"HDCAM": "cam", "TELESYNC": "telesync", "HDTS": "telesync", "TELECINE": "telecine",
             "WORKPRINT": "workprint", "DVDSCR": "screener", "SCREENER": "screener",
@@ -106,6 +109,9 @@ def _expected_source(src: str, res: str) -> str:
 
 
 title_words = st.lists(st.sampled_from(_TITLE_WORDS), min_size=1, max_size=5)
+# "Show.1984.S01E01" means year 1984 by the scene grammar, so TV titles avoid a trailing year
+tv_title_words = st.lists(st.sampled_from([w for w in _TITLE_WORDS if w != "1984"]),
+                          min_size=1, max_size=5)
 
 
 @SETTINGS
@@ -126,7 +132,7 @@ def test_movie_names_round_trip(words: list[str], year: int, res: str, src: str,
 
 
 @SETTINGS
-@given(title_words, st.integers(1, 40), st.lists(st.integers(1, 30), min_size=1, max_size=3,
+@given(tv_title_words, st.integers(1, 40), st.lists(st.integers(1, 30), min_size=1, max_size=3,
                                                   unique=True),
        st.sampled_from(_RESOLUTIONS), st.sampled_from(["HDTV", "WEB-DL", "WEBRip", "BluRay"]),
        st.sampled_from(sorted(_CODECS)), st.sampled_from(_GROUPS))
@@ -147,7 +153,7 @@ def test_episode_names_round_trip(words: list[str], season: int, episodes: list[
 
 
 @SETTINGS
-@given(title_words, st.integers(1, 20), st.integers(0, 5), st.sampled_from(_GROUPS))
+@given(tv_title_words, st.integers(1, 20), st.integers(0, 5), st.sampled_from(_GROUPS))
 def test_season_packs_round_trip(words: list[str], first: int, extra: int, group: str) -> None:
     last = first + extra
     marker = f"S{first:02d}" if extra == 0 else f"S{first:02d}-S{last:02d}"
@@ -159,7 +165,7 @@ def test_season_packs_round_trip(words: list[str], first: int, extra: int, group
 
 
 @SETTINGS
-@given(title_words, st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)))
+@given(tv_title_words, st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)))
 def test_daily_round_trip(words: list[str], day: date) -> None:
     r = parse(".".join([*words, day.strftime("%Y.%m.%d"), "720p", "HDTV", "x264"]) + "-GRP")
     assert r.title == " ".join(words)
@@ -168,7 +174,7 @@ def test_daily_round_trip(words: list[str], day: date) -> None:
 
 
 @SETTINGS
-@given(title_words, st.integers(1, 1500), st.sampled_from(["SubsPlease", "Erai-raws", "Grp"]))
+@given(tv_title_words, st.integers(1, 1500), st.sampled_from(["SubsPlease", "Erai-raws", "Grp"]))
 def test_anime_round_trip(words: list[str], number: int, group: str) -> None:
     r = parse(f"[{group}] {' '.join(words)} - {number:02d} [1080p].mkv")
     assert r.title == " ".join(words)

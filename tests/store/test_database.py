@@ -13,8 +13,15 @@ from leaktrace.store.schema import RELEASES, Base
 
 
 def test_fresh_database_is_migrated(db: Database) -> None:
-    assert {"works", "work_aliases", "releases", "sightings", "alerts", "ingest_runs",
-            "alembic_version"} <= set(db.tables())
+    assert {
+        "works",
+        "work_aliases",
+        "releases",
+        "sightings",
+        "alerts",
+        "ingest_runs",
+        "alembic_version",
+    } <= set(db.tables())
 
 
 def test_migrations_match_the_models(db: Database) -> None:
@@ -45,6 +52,15 @@ def test_password_never_shown() -> None:
 
 def test_naive_times_are_refused(db: Database) -> None:
     with pytest.raises(StoreError, match="naive"), db.transaction() as conn:
-        conn.execute(RELEASES.insert().values(
-            name="x", kind="movie", parsed="{}", match_score=0, match_reason="",
-            status="unmatched", released_at=datetime(2020, 1, 1), sightings=0))
+        conn.execute(
+            RELEASES.insert().values(
+                name="x",
+                kind="movie",
+                parsed="{}",
+                match_score=0,
+                match_reason="",
+                status="unmatched",
+                released_at=datetime(2020, 1, 1),
+                sightings=0,
+            )
+        )

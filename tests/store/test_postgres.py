@@ -16,10 +16,15 @@ from leaktrace.store.database import Database
 from leaktrace.store.queries import LeakFilter, ReleaseFilter, list_leaks, list_releases, overview
 
 ROWS = [
-    {"name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
-     "time": "2026-05-16T08:00:00Z"},
-    {"name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
-     "time": "2026-05-14T08:00:00+02:00", "site": "elsewhere"},
+    {
+        "name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
+        "time": "2026-05-16T08:00:00Z",
+    },
+    {
+        "name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
+        "time": "2026-05-14T08:00:00+02:00",
+        "site": "elsewhere",
+    },
     {"name": "The.Office.US.S04E01.720p.HDTV.x264-LOL", "time": "2007-09-20T02:00:00Z"},
     {"name": "Halloween.1080p.BluRay.x264-GRP", "time": "2019-01-01T00:00:00Z"},
 ]
@@ -29,15 +34,15 @@ ROWS = [
 def pg(postgres_url: str) -> Iterator[Database]:
     database = Database(postgres_url)
     with database.transaction() as conn:
-        for table in ("alerts", "sightings", "releases", "ingest_runs", "work_aliases",
-                      "works"):
+        for table in ("alerts", "sightings", "releases", "ingest_runs", "work_aliases", "works"):
             conn.execute(text(f"DELETE FROM {table}"))
     yield database
     database.close()
 
 
-def test_pipeline_on_postgres(pg: Database, postgres_url: str, catalog_csv: Path,
-                              write_feed: Callable[..., Path]) -> None:
+def test_pipeline_on_postgres(
+    pg: Database, postgres_url: str, catalog_csv: Path, write_feed: Callable[..., Path]
+) -> None:
     settings = load_settings(db=postgres_url)
     assert pg.dialect == "postgresql"
     import_catalog(pg, catalog_csv, settings)
@@ -59,7 +64,8 @@ def test_pipeline_on_postgres(pg: Database, postgres_url: str, catalog_csv: Path
 
 
 def test_failed_strict_ingest_leaves_nothing_on_postgres(
-        pg: Database, postgres_url: str, write_feed: Callable[..., Path]) -> None:
+    pg: Database, postgres_url: str, write_feed: Callable[..., Path]
+) -> None:
     settings = load_settings(db=postgres_url)
     feed = write_feed([*ROWS, "garbage"])
     with pytest.raises(FeedError):

@@ -1,0 +1,580 @@
+"""Parsing one path component: tokenize, classify, find title, year, numbers, group."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Final
+
+from ._common import Out, add_unique, extend, is_year, valid_date
+from ._markers import NUMV_RE, marker_token, marker_words
+from .vocab import (
+    AMBIGUOUS_SERVICES,
+    COUNTRIES,
+    EPISODE_WORDS,
+    GROUP_SITES,
+    LANG_WORDS_SUB_PREFIX,
+    PHRASES,
+    POST_SUFFIXES,
+    PREFIX2,
+    PREFIX3,
+    RESOLUTION_HEIGHTS,
+    SEASON_WORDS,
+    STRONG_KEYS,
+    TITLE_TRIM_KEYS,
+    WEBSITES,
+)
+
+__all__ = ["parse_component"]
+
+_TOKEN_RE: Final = re.compile(r"[\[\](){}]|[^\s.\-_\[\](){}/\\,;|~*\"<>=]+")
+_CRC_RE: Final = re.compile(r"[0-9a-f]{8}$")
+_UNITS: Final = ("kbps", "kbits", "kbit", "mbps", "mbit", "gb", "mb", "fps", "hz", "bit", "ch")
+_OPEN: Final = frozenset("[({")
+#: bare numbers after a title that are resolutions, not episode numbers ("Title.2013.720.x264")
+_BARE_RES: Final = frozenset({"480", "576", "720", "1080", "2160"})
+#: weak categories a release group may collide with ("-ETRG", "-AMZN" ...)
+_GROUPISH: Final = frozenset({"site", "service", "container", "res", "src", "codec", "audio"})
+_CLOSE: Final = frozenset("])}")
+_TLDS: Final = frozenset(
+    {"com", "org", "net", "to", "ru", "cd", "me", "info", "tv", "io", "cc", "xyz", "mx", "ag",
+     "se", "eu", "biz", "ws", "lt", "pw", "in", "nl", "it", "fr", "de", "ch", "re", "la", "am",
+     "lol", "club", "site", "top", "st", "is", "uk", "cz", "pl", "es", "co", "us", "tk", "ms"}
+)
+
+
+
+
+def _join_title(text: str, toks: list[str], starts: list[int], ends: list[int],
+                a: int, b: int) -> str | None:
+    """Rebuild a title from tokens a..b-1: separators become spaces, ``S.H.I.E.L.D`` and
+    ``Spider-Man`` survive."""
+    if a >= b:
+        return None
+    parts = [toks[a]]
+    acronym = False
+    for k in range(a + 1, b):
+        gap = text[ends[k - 1]:starts[k]]
+        tok = toks[k]
+        if gap == "." and len(tok) == 1 and len(toks[k - 1]) == 1 and tok.isalpha() \
+                and toks[k - 1].isalpha():
+            parts.append(".")
+            acronym = True
+        elif gap == "-":
+            parts.append("-")
+        elif "-" in gap and (" " in gap or "_" in gap or "." in gap):
+            parts.append(" - ")
+        elif gap == "'":
+            parts.append("'")
+        else:
+            parts.append(" ")
+            acronym = False
+        parts.append(tok)
+    if acronym and text[ends[b - 1]:ends[b - 1] + 1] == ".":
+        parts.append(".")
+    title = "".join(parts).strip(" -:&+#")
+    return title or None
+
+
+def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept flat for speed
+    toks: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    brs: list[int] = []
+    depth = 0
+    brid = 0
+    cur = 0
+    for tm in _TOKEN_RE.finditer(text):
+        tok = tm.group()
+        if len(tok) == 1 and tok in _OPEN:
+            if depth == 0:
+                brid += 1
+                cur = brid
+            depth += 1
+            continue
+        if len(tok) == 1 and tok in _CLOSE:
+            if depth > 0:
+                depth -= 1
+                if depth == 0:
+                    cur = 0
+            continue
+        toks.append(tok)
+        starts.append(tm.start())
+        ends.append(tm.end())
+        brs.append(cur)
+    n = len(toks)
+    if n == 0:
+        return
+    lows = [t.lower() for t in toks]
+
+    # ------------------------------------------------------------ classification
+    cls: list[tuple[tuple[str, str], ...] | None] = [None] * n
+    strong = [False] * n
+    key_at: list[str] = [""] * n
+    marker = [False] * n          # season/episode/date markers
+    first_marker = -1
+    last_marker = -1
+    seasons = out.seasons
+    episodes = out.episodes
+
+    def adj(k: int) -> bool:
+        return starts[k + 1] - ends[k] == 1 and brs[k] == brs[k + 1]
+
+    i = 0
+    while i < n:
+        low = lows[i]
+        if low in PREFIX3 and i + 2 < n and adj(i) and adj(i + 1):
+            key = low + "." + lows[i + 1] + "." + lows[i + 2]
+            entry = PHRASES.get(key)
+            if entry is not None:
+                is_strong = key in STRONG_KEYS
+                for k in range(i, i + 3):
+                    cls[k] = ()
+                    strong[k] = is_strong
+                    key_at[k] = key
+                cls[i] = entry
+                i += 3
+                continue
+        if low in PREFIX2 and i + 1 < n and adj(i):
+            key = low + "." + lows[i + 1]
+            entry = PHRASES.get(key)
+            if entry is not None:
+                is_strong = key in STRONG_KEYS
+                cls[i] = entry
+                cls[i + 1] = ()
+                strong[i] = strong[i + 1] = is_strong
+                key_at[i] = key_at[i + 1] = key
+                i += 2
+                continue
+        entry = PHRASES.get(low)
+        if entry is not None:
+            cls[i] = entry
+            strong[i] = low in STRONG_KEYS
+            key_at[i] = low
+            i += 1
+            continue
+        if low.isalpha():
+            if low in SEASON_WORDS or low in EPISODE_WORDS:
+                consumed = marker_words(text, lows, starts, ends, brs, i, n, out)
+            else:
+                consumed = 0
+        elif low.endswith(_UNITS) and low[0].isdigit():
+            cls[i] = (("other", ""),)
+            consumed = 0
+        else:
+            consumed = marker_token(text, lows, starts, ends, brs, i, n, out)
+            if consumed < 0:
+                cls[i] = (("res", RESOLUTION_HEIGHTS[lows[i].partition("x")[2].rstrip("pi")]),)
+                strong[i] = True
+                consumed = 0
+        if consumed:
+            for k in range(i, i + consumed):
+                marker[k] = True
+                cls[k] = ()
+            if first_marker < 0:
+                first_marker = i
+            last_marker = i + consumed - 1
+            i += consumed
+        else:
+            i += 1
+
+    # ------------------------------------------------------------ daily dates
+    for i in range(n - 2):
+        ya = lows[i]
+        if not ya.isdigit() or marker[i]:
+            continue
+        yb = lows[i + 1]
+        yc = lows[i + 2]
+        if not (yb.isdigit() and yc.isdigit() and adj(i) and adj(i + 1)):
+            continue
+        d: date | None = None
+        if len(ya) == 4 and len(yb) <= 2 and len(yc) <= 2:
+            d = valid_date(int(ya), int(yb), int(yc))
+        elif len(yc) == 4 and len(ya) <= 2 and len(yb) <= 2:
+            d = valid_date(int(yc), int(yb), int(ya)) or valid_date(int(yc), int(ya), int(yb))
+        if d is not None:
+            out.air_date = d
+            for k in range(i, i + 3):
+                marker[k] = True
+                cls[k] = ()
+            if first_marker < 0 or i < first_marker:
+                first_marker = i
+            last_marker = max(last_marker, i + 2)
+            break
+
+    # ------------------------------------------------------------ leading group / website
+    ts = 0
+    anime = False
+    if brs[0] != 0 and text.lstrip()[:1] == "[":
+        k = 0
+        while k < n and brs[k] == brs[0]:
+            k += 1
+        content = text[starts[0]:ends[k - 1]]
+        if lows[0] == "www" or _is_site(lows, 0, k):
+            out.website = content.lower()
+            ts = k
+        elif all(cls[x] is not None for x in range(k)) and any(strong[x] for x in range(k)):
+            ts = k
+        elif k < n:
+            out.group = content
+            anime = True
+            ts = k
+        # further leading brackets that are all technical: "[Grp] [BD][1080p] Title 08"
+        while ts < n and brs[ts] != 0:
+            k = ts
+            while k < n and brs[k] == brs[ts]:
+                k += 1
+            if k >= n or not all(cls[x] is not None for x in range(ts, k)):
+                break
+            ts = k
+    # "site.net - Title ...": a web address before the first " - "
+    if ts < n and lows[ts] != "www":
+        k = ts + 1
+        while k < n and k < ts + 6 and brs[k] == brs[ts] and text[ends[k - 1]:starts[k]] in ".-":
+            k += 1
+        if ts + 1 < k < n and lows[k - 1] in _TLDS and "-" in text[ends[k - 1]:starts[k]] \
+                and text[ends[k - 2]:starts[k - 1]] == ".":
+            out.website = text[starts[ts]:ends[k - 1]].lower()
+            ts = k
+    if ts < n and lows[ts] == "www":
+        k = ts + 1
+        while k < n and brs[k] == brs[ts] and text[ends[k - 1]:starts[k]] == ".":
+            k += 1
+        if k - ts >= 3:
+            out.website = ".".join(lows[ts:k])
+            ts = k
+    # leading technical tokens: "h265 - HEVC Riddick Unrated 1080p"
+    k = ts
+    while k < n and strong[k] and not marker[k]:
+        k += 1
+    if k < n and k > ts and cls[k] is None:
+        ts = k
+    if ts >= n:
+        _apply(text, toks, lows, cls, key_at, brs, 0, 0, set(), out, n)
+        return
+
+    # ------------------------------------------------------------ title boundaries
+    limit = n
+    for k in range(ts, n):
+        if strong[k] or marker[k]:
+            limit = k
+            break
+    base_br = brs[ts]
+    cut = limit
+    for k in range(ts + 1, limit):
+        if brs[k] != base_br:
+            cut = k
+            break
+    year_idx = -1
+    for k in range(ts + 1, limit):
+        if is_year(lows[k]) and not marker[k]:
+            year_idx = k
+    if year_idx < 0:
+        # "Sin City (BluRay) (2005)", "Show.S01E01.2008.BluRay": a year after the title
+        for k in range(limit, n):
+            if is_year(lows[k]) and cls[k] is None and (k + 1 < n or brs[k]) and (
+                    first_marker < 0 or brs[k] or k + 1 < n and strong[k + 1]):
+                year_idx = k
+                break
+    title_end = -1
+    trim_any = False
+    episodic = first_marker >= 0
+    if year_idx >= 0:
+        out.year = int(lows[year_idx])
+        cls[year_idx] = ()
+        title_end = min(year_idx, cut, limit)
+        trim_any = False
+        # "the.flash.2014.208.hdtv": a 3-digit episode number right after the year
+        k = year_idx + 1
+        if first_marker < 0 and k < n and len(lows[k]) == 3 and lows[k].isdigit() \
+                and lows[k] not in _BARE_RES \
+                and lows[k][0] != "0" and (k + 1 >= n or cls[k + 1] is not None
+                                           or brs[k + 1] != brs[k] or k + 2 < n):
+            v = int(lows[k])
+            seasons.append(v // 100)
+            episodes.append(v % 100)
+            marker[k] = True
+            cls[k] = ()
+            first_marker = last_marker = k
+            episodic = True
+    elif first_marker < 0:
+        # episode numbers without a season marker: anime absolute numbers, "Show.101"
+        num_idx = -1
+        dash_idx = -1
+        hi = limit if anime else min(limit, cut + 1)
+        for k in range(ts + 1, hi):
+            lk = lows[k]
+            if not lk[0].isdigit() or cls[k] is not None:
+                continue
+            m = NUMV_RE.match(lk)
+            if m is None or is_year(lk):
+                continue
+            gap = text[ends[k - 1]:starts[k]]
+            digits = m.group(1)
+            if anime:
+                if num_idx < 0:
+                    num_idx = k
+                if dash_idx < 0 and "-" in gap:
+                    dash_idx = k
+            elif ("-" in gap and len(gap) > 1) or (len(digits) == 2 and digits[0] == "0") \
+                    or (len(digits) in (3, 4) and lk.isdigit() and lk not in _BARE_RES) or (
+                    k + 2 < n and text[ends[k]:starts[k + 1]] == "-" and lows[k + 1].isdigit()):
+                num_idx = k
+                break
+        if dash_idx >= 0:
+            num_idx = dash_idx
+        if num_idx >= 0:
+            lk = lows[num_idx]
+            m = NUMV_RE.match(lk)
+            assert m is not None
+            v = int(m.group(1))
+            j = num_idx + 1
+            gap = text[ends[num_idx - 1]:starts[num_idx]]
+            if not anime and len(m.group(1)) in (3, 4) and lk.isdigit() and v % 100 <= 60 \
+                    and not ("-" in gap and len(gap) > 1) and not (
+                    j < n and text[ends[num_idx]:starts[j]] == "-" and lows[j].isdigit()):
+                seasons.append(v // 100)
+                episodes.append(v % 100)
+            else:
+                nums = [v]
+                while j < n and brs[j] == brs[num_idx] and text[ends[j - 1]:starts[j]] == "-" \
+                        and lows[j].isdigit() and len(lows[j]) <= 4:
+                    extend(nums, int(lows[j]), True)
+                    j += 1
+                out.absolute.extend(nums)
+            for k in range(num_idx, j):
+                marker[k] = True
+                cls[k] = ()
+            first_marker = num_idx
+            last_marker = j - 1
+            title_end = min(num_idx, cut)
+            limit = num_idx
+            episodic = True
+        elif anime and ts + 1 < n and brs[ts] == 0 and lows[ts].isdigit() and len(lows[ts]) <= 3 \
+                and (lows[ts][0] == "0" or "-" in text[ends[ts]:starts[ts + 1]]):
+            # "[Group] 12 - Title [720p]"
+            out.absolute.append(int(lows[ts]))
+            marker[ts] = True
+            cls[ts] = ()
+            first_marker = last_marker = ts
+            episodic = True
+            ts += 1
+            base_br = brs[ts]
+            limit = n
+            for k in range(ts, n):
+                if strong[k] or brs[k] != base_br:
+                    limit = k
+                    break
+            cut = limit
+    if title_end < 0:
+        title_end = min(limit, cut)
+        trim_any = not episodic or title_end != first_marker
+    # trailing words that are tags: "Movie.FRENCH.DVDRip", "Alien DC (1979)"
+    while title_end - 1 > ts:
+        k = title_end - 1
+        if cls[k] is None or key_at[k] == "web":
+            break
+        tok = toks[k]
+        if trim_any or (tok != tok.capitalize() and not tok.islower()) or "." in key_at[k] or (
+                key_at[k] in TITLE_TRIM_KEYS and lows[k - 1] not in ("the", "a", "an")):
+            title_end -= 1
+        else:
+            break
+    # "Show - Subtitle - 07": the title of an episodic name stops at its first " - "
+    if episodic:
+        for k in range(ts + 1, title_end):
+            gap = text[ends[k - 1]:starts[k]]
+            if "-" in gap and len(gap) > 1:
+                title_end = k
+                break
+    # country suffix: "The.Office.US.S01E01", "Shameless (US) S01E01"
+    if title_end - 1 > ts:
+        ck = title_end - 1
+        ctry = COUNTRIES.get(lows[ck])
+        if ctry is not None and toks[ck].isupper() and (year_idx >= 0 or episodic):
+            out.country = ctry
+            cls[ck] = ()
+            title_end -= 1
+    if ts < title_end < n and brs[title_end] != base_br:
+        ck = title_end
+        ctry = COUNTRIES.get(lows[ck])
+        if ctry is not None and (ck + 1 >= n or brs[ck + 1] != brs[ck]):
+            out.country = ctry
+            cls[ck] = ()
+    out.title = _join_title(text, toks, starts, ends, ts, title_end)
+
+    # ------------------------------------------------------------ release group
+    skip: set[int] = set()
+    floor = max(title_end, last_marker + 1, ts + 1)
+    k = n - 1
+    bracket_group = -1
+    bracket_end = -1
+    while k >= 0 and brs[k] != 0:
+        b = brs[k]
+        e = k
+        while k >= 0 and brs[k] == b:
+            k -= 1
+        a = k + 1
+        content = text[starts[a]:ends[e]]
+        if _is_site(lows, a, e + 1) or lows[a] == "www":
+            if out.website is None:
+                out.website = content.lower()
+            skip.update(range(a, e + 1))
+        elif a == e and _CRC_RE.match(lows[a]) is not None and not lows[a].isdigit():
+            out.extras["crc32"] = toks[a].upper()
+            skip.add(a)
+        elif a >= floor and all(cls[x] is None for x in range(a, e + 1)):
+            if bracket_group < 0:
+                bracket_group = a
+                bracket_end = e
+            if a > 0 and "-" in text[ends[a - 1]:starts[a]]:
+                break
+        elif a < floor:
+            break
+        elif e > a and cls[e] is None and cls[e - 1] is not None and not marker[e] \
+                and bracket_group < 0:
+            # "(1080p Bluray x265 HEVC 10bit AAC 7.1 Japanese Tigole)"
+            bracket_group = bracket_end = e
+    group_a = group_b = -1
+    while k > floor and brs[k] == 0 and lows[k] in POST_SUFFIXES \
+            and "-" in text[ends[k - 1]:starts[k]] and cls[k - 1] is None:
+        skip.add(k)
+        k -= 1
+    # words after the group that say nothing: "-AFG.HebSubs", "-2hd.eng", "-Belex.-.Dual.Audio"
+    k2 = k
+    while k2 > floor and brs[k2] == 0 and cls[k2] is not None and not strong[k2] \
+            and not marker[k2] and "-" not in text[ends[k2 - 1]:starts[k2]].strip(" ."):
+        k2 -= 1
+    if k2 != k and k2 >= floor and brs[k2] == 0 and cls[k2] is None and not marker[k2] \
+            and "-" in text[ends[k2 - 1]:starts[k2]]:
+        k = k2
+    last_cls = cls[k] if k >= 0 else None
+    if k >= floor and brs[k] == 0 and not marker[k] and (
+            last_cls is None or not strong[k] and last_cls and last_cls[0][0] in _GROUPISH):
+        gap = text[ends[k - 1]:starts[k]]
+        if "-" in gap:
+            group_a = k
+            # "D-Z0N3", "Hive-CM8", "AlFleNi-TeaM": hyphen-joined words before the last one
+            while group_a - 2 >= floor and text[ends[group_a - 1]:starts[group_a]] == "-" \
+                    and cls[group_a - 1] is None and not marker[group_a - 1] \
+                    and brs[group_a - 1] == 0 and cls[group_a - 2] is not None:
+                group_a -= 1
+            group_b = k
+        elif k - 1 >= 0 and lows[k - 1] == "by" and cls[k] is None:
+            # "DLMux by UBi"
+            group_a = group_b = k
+        elif cls[k] is None and k - 1 >= 0 and cls[k - 1] is not None and not marker[k - 1] \
+                and lows[k - 1] != "by" and k - 1 >= floor and bracket_group < 0 \
+                and any(strong[x] for x in range(floor, k)):
+            # "...x264.dxva EuReKA", "720p.YIFY"
+            group_a = group_b = k
+    if group_a < 0 and bracket_group >= 0 and (
+            not anime or out.group is None or
+            text[ends[bracket_group - 1]:starts[bracket_group]].endswith(("-", "-[", "- ["))):
+        out.group = text[starts[bracket_group]:ends[bracket_end]]
+        skip.update(range(bracket_group, bracket_end + 1))
+    elif group_a >= 0:
+        out.group = text[starts[group_a]:ends[group_b]]
+        skip.update(range(group_a, group_b + 1))
+
+    # ------------------------------------------------------------ episode title
+    if last_marker >= 0:
+        a = last_marker + 1
+        b = a
+        while b < n and brs[b] == 0 and not strong[b] and not marker[b] and b not in skip:
+            if cls[b] is not None:
+                # a tag word that only technical tokens follow ends the episode title
+                r = b
+                while r < n and cls[r] is not None and not marker[r] and r not in skip:
+                    if strong[r]:
+                        break
+                    r += 1
+                if r >= n or strong[r] or r in skip or brs[r] != 0 or cls[r] is not None:
+                    break
+            if is_year(lows[b]) and (b + 1 >= n or strong[b + 1]):
+                break
+            b += 1
+        if b > a and (a == 0 or brs[a - 1] == 0 or brs[a] == 0):
+            et = _join_title(text, toks, starts, ends, a, b)
+            if et is not None and any(c.isalpha() for c in et):
+                out.episode_title = et
+                for x in range(a, b):
+                    cls[x] = ()
+    _apply(text, toks, lows, cls, key_at, brs, ts, title_end, skip, out, n)
+
+
+def _is_site(lows: list[str], a: int, b: int) -> bool:
+    if b - a == 1:
+        return lows[a] in WEBSITES
+    if b - a >= 2 and lows[b - 1] in _TLDS and lows[a] not in GROUP_SITES:
+        return ".".join(lows[a:b]) in WEBSITES or lows[a] == "www" or b - a == 2
+    return False
+
+
+def _apply(text: str, toks: list[str], lows: list[str],
+           cls: list[tuple[tuple[str, str], ...] | None], key_at: list[str], brs: list[int],
+           ts: int, title_end: int, skip: set[int], out: Out, n: int) -> None:
+    """Report the classified tokens outside the title."""
+    sub_mode = False
+    for i in range(n):
+        entry = cls[i]
+        if i in skip or ts <= i < title_end:
+            continue
+        if entry is None:
+            low = lows[i]
+            if low in LANG_WORDS_SUB_PREFIX:
+                sub_mode = True
+                continue
+            if out.resolution is None and low in RESOLUTION_HEIGHTS and i >= title_end \
+                    and title_end > 0:
+                out.resolution = RESOLUTION_HEIGHTS[low]
+            sub_mode = False
+            continue
+        if not entry:
+            continue
+        key = key_at[i]
+        for cat, val in entry:
+            if cat == "res":
+                if out.resolution is None:
+                    out.resolution = val
+            elif cat == "src":
+                out.sources.append(val)
+            elif cat == "uhd":
+                out.uhd = True
+            elif cat == "codec":
+                if out.codec is None:
+                    out.codec = val
+            elif cat == "audio":
+                add_unique(out.audio, val)
+            elif cat == "lang":
+                if sub_mode:
+                    add_unique(out.subtitles, val)
+                else:
+                    add_unique(out.languages, val)
+            elif cat == "sub":
+                add_unique(out.subtitles, val)
+            elif cat == "tag":
+                add_unique(out.tags, val)
+            elif cat == "edition":
+                add_unique(out.editions, val)
+            elif cat == "service":
+                if key in AMBIGUOUS_SERVICES:
+                    nxt = i + 1
+                    while nxt < n and key_at[nxt] == key:
+                        nxt += 1
+                    if nxt >= n or not key_at[nxt].startswith("web"):
+                        continue
+                if out.service is None:
+                    out.service = val
+            elif cat == "container":
+                if out.container is None:
+                    out.container = val
+            elif cat == "site":
+                if out.website is None:
+                    out.website = val
+        if entry[0][0] in ("lang", "sub") and key in LANG_WORDS_SUB_PREFIX:
+            sub_mode = True
+        elif entry[0][0] != "lang":
+            sub_mode = False
+
+

@@ -1,0 +1,205 @@
+"""Season and episode markers: S01E02, S01-S03, 1x05, E05, Season 1-3, Cap.102 ..."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from ._common import Out, add_int, extend
+from .vocab import (
+    RESOLUTION_HEIGHTS,
+    ROMAN,
+    SEASON_WORDS,
+)
+
+__all__ = ["E_RE", "NUMV_RE", "marker_token", "marker_words"]
+
+_SE_RE: Final = re.compile(
+    r"s(\d{1,4})(?:x?e(\d{1,4})((?:[-+]?e\d{1,4}|\+\d{1,4})*))?(?:v\d)?(?:d(\d{1,2}))?$"
+)
+_SE_MORE_RE: Final = re.compile(r"([-+]?)e?(\d{1,4})")
+_SE_EP_RE: Final = re.compile(r"\d+")
+_X_RE: Final = re.compile(r"(\d{1,2})x(\d{1,3})((?:x\d{1,3})*)$")
+E_RE: Final = re.compile(r"(?:e|ep|episode)(\d{1,4})(?:v\d)?$")
+_WH_RE: Final = re.compile(r"(\d{3,4})x(\d{3,4})[pi]?$")
+NUMV_RE: Final = re.compile(r"(\d{1,4})(?:v\d)?$")
+_SEASONWORD_RE: Final = re.compile(
+    r"(?:season|saison|temporada|temp|tem|stagione|staffel|series)(\d{1,2})$"
+)
+
+
+def _gap_kind(gap: str) -> str:
+    """'-' for a range separator, '&' for a list separator, '.' for a plain separator."""
+    core = gap.strip(" ._")
+    if core in ("-", "&", ",", "+"):
+        return "&" if core in ("&", ",", "+") else "-"
+    return "." if not core else "?"
+
+
+def marker_words(text: str, lows: list[str], starts: list[int], ends: list[int],
+                  brs: list[int], i: int, n: int, out: Out) -> int:
+    """'Season 1', 'Seasons 1-3', 'Season 1 & 2', 'Episode 5', 'Cap.102' -> tokens consumed."""
+    low = lows[i]
+    j = i + 1
+    if j >= n or brs[j] != brs[i] or "-" in text[ends[i]:starts[j]]:
+        return 0
+    nxt = lows[j]
+    is_season = low in SEASON_WORDS
+    m = NUMV_RE.match(nxt)
+    if m is not None:
+        val = int(m.group(1))
+    elif is_season and low != "series":
+        val = ROMAN.get(nxt, -1)
+    else:
+        val = -1
+    if val < 0:
+        return 0
+    if low == "cap" and val >= 100:
+        # Spanish "Cap.102": season 1 episode 2 (range "Cap.102_104")
+        add_int(out.seasons, val // 100)
+        add_int(out.episodes, val % 100)
+        j += 1
+        if j < n and brs[j] == brs[i] and lows[j].isdigit() and len(lows[j]) >= 3:
+            extend(out.episodes, int(lows[j]) % 100, True)
+            j += 1
+        return j - i
+    target = out.seasons if is_season else out.episodes
+    add_int(target, val)
+    j += 1
+    while j < n and brs[j] == brs[i]:
+        lj = lows[j]
+        kind = _gap_kind(text[ends[j - 1]:starts[j]])
+        if lj == "to" and j + 1 < n and lows[j + 1].isdigit() and len(lows[j + 1]) <= 2:
+            extend(target, int(lows[j + 1]), True)
+            j += 2
+            continue
+        if lj in ("&", "and", "+", "et", "y", "und") and j + 1 < n and lows[j + 1].isdigit() \
+                and len(lows[j + 1]) <= 2:
+            add_int(target, int(lows[j + 1]))
+            j += 2
+            continue
+        if not (lj.isdigit() and len(lj) <= 2) or kind == "?":
+            break
+        if kind == "." and not is_season:
+            break
+        extend(target, int(lj), kind == "-")
+        j += 1
+    return j - i
+
+
+def marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
+                  brs: list[int], i: int, n: int, out: Out) -> int:
+    """S01E02, S01-S03, 1x05, E05, Season1 ... -> tokens consumed; -1 for a WxH resolution."""
+    low = lows[i]
+    c0 = low[0]
+    seasons = out.seasons
+    episodes = out.episodes
+    j = i + 1
+    if c0 == "s":
+        m = _SE_RE.match(low)
+        if m is None:
+            m2 = _SEASONWORD_RE.match(low)
+            if m2 is None:
+                return 0
+            add_int(seasons, int(m2.group(1)))
+            return 1
+        s = int(m.group(1))
+        e_txt = m.group(2)
+        if m.group(4):
+            out.extras["disc"] = str(int(m.group(4)))
+        if e_txt is None:
+            add_int(seasons, s)
+            # S01-S03 / S01-03: season range; S01.E02 / S01 E02: season + episode
+            while j < n and brs[j] == brs[i]:
+                gap = text[ends[j - 1]:starts[j]]
+                lj = lows[j]
+                m2 = _SE_RE.match(lj)
+                if gap == "-" and m2 is not None and m2.group(2) is None:
+                    extend(seasons, int(m2.group(1)), True)
+                elif gap == "-" and lj.isdigit() and len(lj) <= 2:
+                    extend(seasons, int(lj), True)
+                elif len(gap) == 1 and (em := E_RE.match(lj)) is not None:
+                    add_int(episodes, int(em.group(1)))
+                elif len(gap) > 1 and gap.strip(" ._") == "-" and lj.isdigit() and len(lj) <= 4 \
+                        and not episodes:
+                    # "[ASW] Show - S2 - 01 [1080p]"
+                    add_int(episodes, int(lj))
+                else:
+                    break
+                j += 1
+            return j - i
+        add_int(seasons, s)
+        add_int(episodes, int(e_txt))
+        more = m.group(3)
+        if more:
+            for part in _SE_MORE_RE.finditer(more):
+                extend(episodes, int(part.group(2)), part.group(1) == "-")
+        while j < n and brs[j] == brs[i]:
+            gap = text[ends[j - 1]:starts[j]]
+            lj = lows[j]
+            if gap == "-" or (gap in (".", " ") and lj[0] == "e"):
+                em = E_RE.match(lj)
+                if em is not None:
+                    v = int(em.group(1))
+                elif gap == "-" and lj.isdigit() and len(lj) <= 3:
+                    v = int(lj)
+                else:
+                    m2 = _SE_RE.match(lj)
+                    if m2 is not None and m2.group(2) is not None and int(m2.group(1)) == s:
+                        v = int(m2.group(2))
+                    else:
+                        break
+                extend(episodes, v, gap == "-")
+                j += 1
+            elif gap in (".", " ", "_"):
+                # S01E02.S01E03
+                m2 = _SE_RE.match(lj)
+                if m2 is None or m2.group(2) is None or int(m2.group(1)) != s:
+                    break
+                extend(episodes, int(m2.group(2)), False)
+                j += 1
+            else:
+                break
+        return j - i
+    if c0 == "e":
+        m = E_RE.match(low)
+        if m is None:
+            return 0
+        add_int(episodes, int(m.group(1)))
+        while j < n and brs[j] == brs[i] and text[ends[j - 1]:starts[j]] == "-":
+            em = E_RE.match(lows[j])
+            if em is None and not (lows[j].isdigit() and len(lows[j]) <= 3):
+                break
+            extend(episodes, int(em.group(1) if em else lows[j]), True)
+            j += 1
+        return j - i
+    if c0.isdigit():
+        m = _X_RE.match(low)
+        if m is None:
+            m = _WH_RE.match(low)
+            if m is not None and m.group(2) in RESOLUTION_HEIGHTS:
+                return -1
+            return 0
+        add_int(seasons, int(m.group(1)))
+        add_int(episodes, int(m.group(2)))
+        if m.group(3):
+            for x in _SE_EP_RE.findall(m.group(3)):
+                extend(episodes, int(x), False)
+        while j < n and brs[j] == brs[i]:
+            gap = text[ends[j - 1]:starts[j]]
+            m2 = _X_RE.match(lows[j])
+            if m2 is not None and gap in ("-", ".", " ", "_"):
+                extend(episodes, int(m2.group(2)), gap == "-")
+            elif gap == "-" and lows[j].isdigit() and len(lows[j]) <= 3:
+                extend(episodes, int(lows[j]), True)
+            else:
+                break
+            j += 1
+        return j - i
+    m2 = _SEASONWORD_RE.match(low)
+    if m2 is not None:
+        add_int(seasons, int(m2.group(1)))
+        return 1
+    return 0
+
+
