@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -18,6 +18,7 @@ MIN_FUZZY_LENGTH = 6
 YEAR_OFF_BY_ONE_PENALTY = 4.0
 NO_YEAR_PENALTY = 6.0
 CACHE_LIMIT = 200_000
+_COUNTRY_WORDS = {"us": "US", "uk": "GB", "gb": "GB", "au": "AU", "nz": "NZ", "ca": "CA"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,10 @@ class Matcher:
                 "numbering): not matched to a season",
             )
         entries = [(e, 100.0) for e in self.index.exact(key)]
+        if not entries and parsed.country is None:
+            retried = self._country_suffix(parsed, key, imdb_id)
+            if retried is not None:
+                return retried
         if not entries and len(key) >= MIN_FUZZY_LENGTH:
             entries = self._fuzzy(key)
         if not entries:
@@ -124,6 +129,20 @@ class Matcher:
                 f"{best.score:.0f} < {self.threshold:.0f}",
             )
         return Match(best.entry.work, best.score, "; ".join(best.notes))
+
+    def _country_suffix(self, parsed: ParsedRelease, key: str, imdb_id: str | None
+                        ) -> Match | None:
+        """Lower-case names hide the country tag in the title (``the.office.us.s04e01``):
+        the parser keeps it there (``This.Is.Us`` is a title), the catalogue decides."""
+        head, _, tail = key.rpartition(" ")
+        code = _COUNTRY_WORDS.get(tail)
+        if not head or code is None:
+            return None
+        result = self._match(replace(parsed, title=head, country=code), head, imdb_id)
+        if result.work is None:
+            return None
+        return Match(result.work, result.score,
+                     f"{result.reason}; last word '{tail}' read as the country {code}")
 
     def _fuzzy(self, key: str) -> list[tuple[IndexEntry, float]]:
         keys = self.index.candidates(key)

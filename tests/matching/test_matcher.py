@@ -26,6 +26,8 @@ def matcher() -> Matcher:
         ("Dune.Part.Two.2024.1080p.BluRay.x264-GRP", "dune-2"),
         ("The.Office.US.S04E01.720p.HDTV.x264-GRP", "office-us-s04"),
         ("The.Office.S01E03.DVDRip.XviD-GRP", "office-uk-s01"),
+        ("the.office.us.s04e02.720p.hdtv.x264-grp", "office-us-s04"),
+        ("the office us s04e03 720p web h264-grp", "office-us-s04"),
         ("The.Office.US.S04.1080p.BluRay.x264-GRP", "office-us-s04"),
         ("Amelie.2001.FRENCH.1080p.BluRay.x264-GRP", "amelie"),
         ("Le.Fabuleux.Destin.d.Amelie.Poulain.2001.FRENCH.1080p.BluRay.x264-GRP", "amelie"),
@@ -56,6 +58,7 @@ def test_matches(matcher: Matcher, name: str, work_id: str) -> None:
         ("Dune.Part.Two.2021.1080p.BluRay.x264-GRP", "year"),
         ("The.Office.UK.S04E01.720p.HDTV.x264-GRP", "country"),  # only the US S04 is known
         ("The.Office.S04E01.720p.HDTV.x264-GRP", "country"),
+        ("the.office.uk.s04e01.720p.hdtv.x264-grp", ""),
         ("The.Office.US.S01E01.720p.HDTV.x264-GRP", ""),  # US season 1 is not catalogued
         ("Toy.Story.2.1999.720p.BluRay.x264-GRP", ""),
         ("Toy.Story.5.2010.720p.BluRay.x264-GRP", ""),
