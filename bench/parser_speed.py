@@ -27,19 +27,10 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
+from machine import cpu_model  # noqa: E402
 from parser_accuracy import load_names  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def time_pass(fn: Callable[[str], object], names: list[str], repeat: int) -> float:

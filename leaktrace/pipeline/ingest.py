@@ -144,7 +144,6 @@ def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None)
     """The ``releases`` row for a release first seen as ``item``."""
     parsed = outcome.parsed
     group = parsed.group or item.group
-    details = parsed.to_compact_dict()
     return {
         "name": name,
         "title": parsed.title[:512] if parsed.title else None,
@@ -159,7 +158,7 @@ def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None)
         "tags": ",".join(parsed.tags)[:256] or None,
         "group_name": group[:128] if group else None,
         "group_key": group.lower()[:128] if group else None,
-        "parsed": json.dumps(details, ensure_ascii=False, separators=(",", ":")),
+        "service": parsed.service,
         "work_id": outcome.match.work_id,
         "match_score": round(outcome.match.score, 2),
         "match_reason": outcome.match.reason[:512],
@@ -216,7 +215,9 @@ def _write_batch(
         report.new_releases += len(new_rows)
     if updates:
         set_release_times(conn, updates)
-    ids = {name: k.id for name, k in find_releases(conn, list(earliest)).items()}
+    ids = {name: k.id for name, k in known.items()}
+    if new_rows:
+        ids.update((n, k.id) for n, k in find_releases(conn, [r["name"] for r in new_rows]).items())
     if cleared:
         delete_alerts(conn, cleared)
     report.new_alerts += upsert_alerts(conn, [(ids[name], alert) for name, alert in alerts])

@@ -120,13 +120,13 @@ class ReleaseRow(Base):
     season: Mapped[int | None] = mapped_column(Integer)
     episode: Mapped[int | None] = mapped_column(Integer)
     resolution: Mapped[str | None] = mapped_column(String(16))
-    source: Mapped[str | None] = mapped_column(String(16), index=True)
+    source: Mapped[str | None] = mapped_column(String(16))
     codec: Mapped[str | None] = mapped_column(String(16))
     languages: Mapped[str | None] = mapped_column(String(64))
     tags: Mapped[str | None] = mapped_column(String(256))
     group_name: Mapped[str | None] = mapped_column(String(128))
     group_key: Mapped[str | None] = mapped_column(String(128), index=True)
-    parsed: Mapped[str] = mapped_column(Text)
+    service: Mapped[str | None] = mapped_column(String(16))
     work_id: Mapped[str | None] = mapped_column(
         ForeignKey("works.id", ondelete="SET NULL"), index=True
     )

@@ -102,7 +102,7 @@ def _store_leak(db: Database, name: str, work: Work, when: datetime) -> None:
         upsert_works(conn, [work], "test")
         insert_releases(conn, [{
             "name": name, "title": work.title, "year": work.year, "kind": "movie",
-            "source": "bluray", "group_name": "GRP", "group_key": "grp", "parsed": "{}",
+            "source": "bluray", "group_name": "GRP", "group_key": "grp",
             "work_id": work.id, "match_score": 100.0, "match_reason": "test",
             "status": "leak", "released_at": when, "sightings": 1}])
         rid = find_releases(conn, [name])[name].id

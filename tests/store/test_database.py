@@ -56,7 +56,7 @@ def test_naive_times_are_refused(db: Database) -> None:
             RELEASES.insert().values(
                 name="x",
                 kind="movie",
-                parsed="{}",
+                
                 match_score=0,
                 match_reason="",
                 status="unmatched",

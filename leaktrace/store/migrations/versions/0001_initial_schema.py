@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("tags", sa.String(length=256), nullable=True),
         sa.Column("group_name", sa.String(length=128), nullable=True),
         sa.Column("group_key", sa.String(length=128), nullable=True),
-        sa.Column("parsed", sa.Text(), nullable=False),
+        sa.Column("service", sa.String(length=16), nullable=True),
         sa.Column("work_id", sa.String(length=64), nullable=True),
         sa.Column("match_score", sa.Float(), nullable=False),
         sa.Column("match_reason", sa.String(length=512), nullable=False),
@@ -92,7 +92,6 @@ def upgrade() -> None:
     with op.batch_alter_table("releases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_releases_group_key"), ["group_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_releases_released_at"), ["released_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_releases_source"), ["source"], unique=False)
         batch_op.create_index(batch_op.f("ix_releases_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_releases_work_id"), ["work_id"], unique=False)
 
@@ -193,7 +192,6 @@ def downgrade() -> None:
     with op.batch_alter_table("releases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_releases_work_id"))
         batch_op.drop_index(batch_op.f("ix_releases_status"))
-        batch_op.drop_index(batch_op.f("ix_releases_source"))
         batch_op.drop_index(batch_op.f("ix_releases_released_at"))
         batch_op.drop_index(batch_op.f("ix_releases_group_key"))
 
