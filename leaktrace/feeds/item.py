@@ -1,16 +1,22 @@
-"""One observation of a release in a feed."""
+"""One observation of a release somewhere: a sighting before it is stored."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["FeedItem"]
+__all__ = ["FeedItem", "NukeEvent"]
 
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
-    """A release name seen somewhere at some time (a sighting, before it is stored)."""
+    """A release name seen somewhere at some time.
+
+    ``origin`` is the kind of place (``jsonl``, ``predb``, ``torznab``, ``rss``,
+    ``torrent``, ``magnet``, ``nfo``); ``source`` the configured source's name when it
+    came through ``leaktrace watch``. Swarm figures are as reported at that moment.
+    ``attrs`` keeps every attribute the source gave (every ``torznab:attr``), as text.
+    """
 
     name: str
     time: datetime
@@ -23,3 +29,26 @@ class FeedItem:
     extra: dict[str, object] = field(default_factory=dict)
     file: str | None = None
     line: int | None = None
+    source: str | None = None
+    infohash: str | None = None
+    infohash_v2: str | None = None
+    seeders: int | None = None
+    leechers: int | None = None
+    grabs: int | None = None
+    tmdb_id: int | None = None
+    tvdb_id: int | None = None
+    category: str | None = None
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NukeEvent:
+    """A pre-database's verdict on a release: ``nuke``, ``unnuke``, ``modnuke``, ``delpre``
+    or ``undelpre``. It updates the release (status, reason, net); history is kept."""
+
+    name: str
+    action: str
+    time: datetime
+    reason: str | None = None
+    net: str | None = None
+    source: str | None = None

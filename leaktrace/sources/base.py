@@ -1,0 +1,111 @@
+"""The one small interface every source of releases implements.
+
+A source is *polling* (``poll(checkpoint) -> PollResult``, called on a schedule) or
+*streaming* (``stream(checkpoint, stop) -> Iterator[PollResult]``, a long-lived push
+connection such as predb.ovh's websocket). Either way it returns batches: items seen,
+nukes, quarantined bad input, and the new checkpoint that covers them. The watcher
+commits a batch's data and its checkpoint in one transaction, so a crash at any moment
+loses nothing and doubles nothing.
+
+Sources never touch the database, never raise for one bad item (they quarantine it), and
+raise :class:`SourceError` when the whole poll failed (network, HTTP status, a response
+that is not what it should be), with ``retry_after`` when the server said when to retry.
+
+Third parties add kinds through the ``leaktrace.sources`` entry point group: each entry
+point names a :class:`SourcePlugin`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+from leaktrace.errors import LeakTraceError
+from leaktrace.feeds.item import FeedItem, NukeEvent
+
+__all__ = [
+    "Checkpoint", "PollResult", "PollingSource", "Quarantined", "SourceConfig", "SourceError",
+    "SourcePlugin", "StreamingSource",
+]
+
+Checkpoint = Mapping[str, Any]
+"""A source's own bookmark (JSON-serialisable): last id, ETag, last pubDate, file offsets."""
+
+
+class SourceError(LeakTraceError):
+    """A whole poll failed. ``transient`` errors are retried with back-off."""
+
+    def __init__(self, reason: str, *, source: str | None = None, transient: bool = True,
+                 retry_after: float | None = None, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.source = source
+        self.transient = transient
+        self.retry_after = retry_after
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """One bad item or response, kept aside with why and where (never silently dropped)."""
+
+    reason: str
+    location: str | None = None
+    sample: str | None = None
+    """At most the first 2,000 characters of the offending input, for an analyst to read."""
+
+
+@dataclass(slots=True)
+class PollResult:
+    items: list[FeedItem] = field(default_factory=list)
+    nukes: list[NukeEvent] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    checkpoint: dict[str, Any] | None = None
+    """The bookmark after this batch; None keeps the previous one."""
+    not_modified: bool = False
+    """The server said nothing changed (HTTP 304)."""
+
+
+class SourceConfig(BaseModel):
+    """What every source's configuration has; each kind subclasses it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    kind: str
+    interval: float = 60.0
+    """Seconds between polls (polling sources)."""
+    jitter: float = 0.1
+    """Each wait is shortened by up to this fraction, at random, so sources drift apart."""
+    enabled: bool = True
+
+
+@runtime_checkable
+class PollingSource(Protocol):
+    name: str
+
+    def poll(self, checkpoint: Checkpoint | None) -> PollResult: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class StreamingSource(Protocol):
+    name: str
+
+    def stream(self, checkpoint: Checkpoint | None,
+               stop: threading.Event) -> Iterator[PollResult]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePlugin:
+    """How a kind of source is configured and built."""
+
+    kind: str
+    config_model: type[SourceConfig]
+    create: Callable[[Any], PollingSource | StreamingSource]
