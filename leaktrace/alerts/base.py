@@ -45,16 +45,25 @@ class AlertEvent:
 
     def as_json(self) -> dict[str, Any]:
         """The document sinks send: event kind, dedupe key, time, and the payload."""
-        return {"event": f"{self.kind}", "dedupe_key": self.key,
-                "created_at": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                **self.payload}
+        return {
+            "event": f"{self.kind}",
+            "dedupe_key": self.key,
+            "created_at": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            **self.payload,
+        }
 
 
 class DeliveryError(LeakTraceError):
     """A sink could not deliver an event. ``transient`` failures are retried."""
 
-    def __init__(self, reason: str, *, sink: str | None = None, transient: bool = True,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        sink: str | None = None,
+        transient: bool = True,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.sink = sink
         self.transient = transient

@@ -10,5 +10,13 @@ from leaktrace.demo.scenario import (
     generate,
 )
 
-__all__ = ["DEFAULT_SEED", "FICTIONAL_NOTICE", "SUPPLY_CHAIN_GROUP", "DemoResult",
-           "PlantedRelease", "ScenarioFiles", "generate", "run_demo"]
+__all__ = [
+    "DEFAULT_SEED",
+    "FICTIONAL_NOTICE",
+    "SUPPLY_CHAIN_GROUP",
+    "DemoResult",
+    "PlantedRelease",
+    "ScenarioFiles",
+    "generate",
+    "run_demo",
+]

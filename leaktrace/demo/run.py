@@ -40,25 +40,36 @@ class DemoResult:
         return self.html
 
     def as_dict(self) -> dict[str, Any]:
-        return {"synthetic": self.synthetic, "notice": FICTIONAL_NOTICE,
-                "directory": str(self.directory), "database": str(self.database),
-                "html": str(self.html), "scenario": self.scenario.as_dict(),
-                "catalog": self.catalog.as_dict(), "ingest": self.ingest.as_dict()}
+        return {
+            "synthetic": self.synthetic,
+            "notice": FICTIONAL_NOTICE,
+            "directory": str(self.directory),
+            "database": str(self.database),
+            "html": str(self.html),
+            "scenario": self.scenario.as_dict(),
+            "catalog": self.catalog.as_dict(),
+            "ingest": self.ingest.as_dict(),
+        }
 
 
 def _fresh(path: Path) -> None:
     """Delete an old demo database and its SQLite side files."""
-    for candidate in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm",
-                                                                     "-journal"))):
+    for candidate in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
         try:
             candidate.unlink(missing_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot remove the old demo database {candidate}: "
-                             f"{exc.strerror or exc}") from None
+            raise StoreError(
+                f"cannot remove the old demo database {candidate}: {exc.strerror or exc}"
+            ) from None
 
 
-def run_demo(directory: Path, settings: Settings, *, seed: int = DEFAULT_SEED,
-             progress: Callable[[int], None] | None = None) -> DemoResult:
+def run_demo(
+    directory: Path,
+    settings: Settings,
+    *,
+    seed: int = DEFAULT_SEED,
+    progress: Callable[[int], None] | None = None,
+) -> DemoResult:
     """Build the synthetic scenario in ``directory`` and run LeakTrace over it.
 
     ``directory/demo.db`` is created afresh (``settings.db`` is not used: the demo never
@@ -73,8 +84,7 @@ def run_demo(directory: Path, settings: Settings, *, seed: int = DEFAULT_SEED,
     db = Database(str(db_path))
     try:
         catalog = import_catalog(db, scenario.catalog, settings)
-        ingest = ingest_files(db, list(scenario.feeds), settings, strict=False,
-                              progress=progress)
+        ingest = ingest_files(db, list(scenario.feeds), settings, strict=False, progress=progress)
         html = write_report(db, directory / DEMO_REPORT, DEMO_TITLE, note=FICTIONAL_NOTICE)
     finally:
         db.close()

@@ -130,8 +130,7 @@ class Matcher:
             )
         return Match(best.entry.work, best.score, "; ".join(best.notes))
 
-    def _country_suffix(self, parsed: ParsedRelease, key: str, imdb_id: str | None
-                        ) -> Match | None:
+    def _country_suffix(self, parsed: ParsedRelease, key: str, imdb_id: str | None) -> Match | None:
         """Lower-case names hide the country tag in the title (``the.office.us.s04e01``):
         the parser keeps it there (``This.Is.Us`` is a title), the catalogue decides."""
         head, _, tail = key.rpartition(" ")
@@ -141,8 +140,11 @@ class Matcher:
         result = self._match(replace(parsed, title=head, country=code), head, imdb_id)
         if result.work is None:
             return None
-        return Match(result.work, result.score,
-                     f"{result.reason}; last word '{tail}' read as the country {code}")
+        return Match(
+            result.work,
+            result.score,
+            f"{result.reason}; last word '{tail}' read as the country {code}",
+        )
 
     def _fuzzy(self, key: str) -> list[tuple[IndexEntry, float]]:
         keys = self.index.candidates(key)

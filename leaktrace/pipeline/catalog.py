@@ -10,8 +10,10 @@ from leaktrace.catalog.csv_import import CatalogFormat, read_catalog
 from leaktrace.config import Settings
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
+from leaktrace.pipeline.events import leak_event
 from leaktrace.releases import parse
 from leaktrace.store.database import Database
+from leaktrace.store.outbox import enqueue_events
 from leaktrace.store.releases import delete_alerts, iter_releases, update_releases, upsert_alerts
 from leaktrace.store.works import UpsertSummary, load_works, upsert_works
 
@@ -110,5 +112,15 @@ def _reassess(conn: Any, settings: Settings, chunk: int = 2000) -> ReassessRepor
         changed += len(updates)
         delete_alerts(conn, clear)
         cleared += len(clear)
-        new_alerts += upsert_alerts(conn, alerts)
+        fresh = set(upsert_alerts(conn, alerts))
+        new_alerts += len(fresh)
+        by_id = {row.id: row for row in rows}
+        works = assessor.matcher.index.works
+        events = [
+            (rid, leak_event(by_id[rid].name, by_id[rid].group_name, alert, works[alert.work_id]))
+            for rid, alert in alerts
+            if rid in fresh
+        ]
+        if events:
+            enqueue_events(conn, [e for _, e in events], [rid for rid, _ in events])
     return ReassessReport(seen, changed, new_alerts, cleared)

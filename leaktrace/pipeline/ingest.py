@@ -1,4 +1,9 @@
-"""Ingest feed files: stream, parse, match, detect and store, in one transaction."""
+"""Ingest feed items: parse, match, detect and store, with alert events in the outbox.
+
+:class:`BatchWriter` writes one batch inside a caller's transaction; it is shared by
+``leaktrace ingest`` (whole files, one transaction) and ``leaktrace watch`` (one
+transaction per source batch, together with the source's checkpoint).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
+from leaktrace.alerts.base import AlertEvent
 from leaktrace.config import Settings
 from leaktrace.errors import FeedError
-from leaktrace.feeds.item import FeedItem
+from leaktrace.feeds.item import FeedItem, NukeEvent
 from leaktrace.feeds.jsonl import read_feed
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor, Outcome
+from leaktrace.pipeline.events import leak_event, nuke_event
 from leaktrace.store.database import Database
+from leaktrace.store.nukes import apply_nukes
+from leaktrace.store.outbox import enqueue_events
+from leaktrace.store.queries import LeakFilter, list_leaks
 from leaktrace.store.releases import (
     delete_alerts,
     find_releases,
@@ -30,7 +42,7 @@ from leaktrace.store.releases import (
 )
 from leaktrace.store.works import load_works
 
-__all__ = ["IngestReport", "ingest_files", "ingest_items", "release_row"]
+__all__ = ["BatchWriter", "IngestReport", "ingest_files", "ingest_items", "release_row"]
 
 KEEP_ERRORS = 10
 Progress = Callable[[int], None]
@@ -50,6 +62,7 @@ class IngestReport:
     new_sightings: int = 0
     repeated_sightings: int = 0
     new_alerts: int = 0
+    nukes: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     run_id: int | None = None
     seconds: float = 0.0
@@ -66,6 +79,7 @@ class IngestReport:
             "new_sightings": self.new_sightings,
             "repeated_sightings": self.repeated_sightings,
             "new_alerts": self.new_alerts,
+            "nukes": self.nukes,
             "statuses": self.statuses,
             "run_id": self.run_id,
             "seconds": round(self.seconds, 3),
@@ -105,7 +119,7 @@ def ingest_items(
     started = time.perf_counter()
     report = IngestReport(files=files or [])
     with db.transaction() as conn:
-        assessor = Assessor(Matcher(load_works(conn), settings.match_threshold))
+        writer = BatchWriter(Assessor(Matcher(load_works(conn), settings.match_threshold)))
         report.run_id = start_run(conn, report.files)
         batch: list[FeedItem] = []
         for entry in items:
@@ -119,12 +133,12 @@ def ingest_items(
                 continue
             batch.append(entry)
             if len(batch) >= settings.batch_size:
-                _write_batch(conn, assessor, batch, report)
+                writer.write(conn, batch, report)
                 batch = []
                 if progress is not None:
                     progress(report.lines)
         if batch:
-            _write_batch(conn, assessor, batch, report)
+            writer.write(conn, batch, report)
         if progress is not None:
             progress(report.lines)
         finish_run(
@@ -172,75 +186,142 @@ def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None)
 
 def _fingerprint(item: FeedItem) -> str:
     key = "\x1f".join(
-        (item.name, item.time.isoformat(), item.origin, item.site or "", item.url or "")
+        (
+            item.name,
+            item.time.isoformat(),
+            item.origin,
+            item.site or "",
+            item.url or "",
+            item.infohash or "",
+        )
     )
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _write_batch(
-    conn: Any, assessor: Assessor, batch: list[FeedItem], report: IngestReport
-) -> None:
-    report.accepted += len(batch)
-    earliest: dict[str, FeedItem] = {}
-    for item in batch:
-        first = earliest.get(item.name)
-        if first is None or item.time < first.time:
-            earliest[item.name] = item
-    known = find_releases(conn, list(earliest))
-    new_rows: list[dict[str, Any]] = []
-    alerts: list[tuple[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    cleared: list[int] = []
-    for name, item in earliest.items():
-        old = known.get(name)
-        if old is None:
-            outcome = assessor.outcome(name, item.time, item.imdb_id)
-            new_rows.append(release_row(outcome, name, item, report.run_id))
-            report.statuses[outcome.status] = report.statuses.get(outcome.status, 0) + 1
-            if outcome.verdict is not None and outcome.verdict.alert is not None:
-                alerts.append((name, outcome.verdict.alert))
-        elif item.time < old.released_at:
-            report.earlier_times += 1
-            status = old.status
-            if old.work_id is not None and old.work_id in assessor.matcher.index.works:
-                verdict = assessor.redetect(old.source, old.work_id, item.time)
-                status = verdict.status
-                if verdict.alert is not None:
-                    alerts.append((name, verdict.alert))
-                elif old.status == "leak":
-                    cleared.append(old.id)
-            updates.append({"rid": old.id, "released_at": item.time, "status": status})
-    if new_rows:
-        insert_releases(conn, new_rows)
-        report.new_releases += len(new_rows)
-    if updates:
-        set_release_times(conn, updates)
-    ids = {name: k.id for name, k in known.items()}
-    if new_rows:
-        ids.update((n, k.id) for n, k in find_releases(conn, [r["name"] for r in new_rows]).items())
-    if cleared:
-        delete_alerts(conn, cleared)
-    report.new_alerts += upsert_alerts(conn, [(ids[name], alert) for name, alert in alerts])
-    fingerprints = {_fingerprint(item): item for item in batch}
-    seen = known_fingerprints(conn, list(fingerprints))
-    sightings = [
-        {
-            "release_id": ids[item.name],
-            "fingerprint": fp,
-            "seen_at": item.time,
-            "origin": item.origin,
-            "site": item.site,
-            "url": item.url,
-            "size_bytes": item.size_bytes,
-            "group_name": item.group,
-            "extra": json.dumps(item.extra, ensure_ascii=False, default=str)
-            if item.extra
-            else None,
-            "run_id": report.run_id,
+def _extra(item: FeedItem) -> str | None:
+    extra: dict[str, object] = dict(item.extra)
+    if item.attrs:
+        extra["attrs"] = item.attrs
+    for key in ("tmdb_id", "tvdb_id", "infohash_v2"):
+        value = getattr(item, key)
+        if value is not None and key != "infohash_v2":
+            extra[key] = value
+    return json.dumps(extra, ensure_ascii=False, default=str) if extra else None
+
+
+class BatchWriter:
+    """Writes batches of feed items (and nukes) inside a caller's transaction."""
+
+    def __init__(self, assessor: Assessor) -> None:
+        self.assessor = assessor
+
+    def write(
+        self, conn: Connection, batch: Sequence[FeedItem], report: IngestReport
+    ) -> list[AlertEvent]:
+        """Store a batch; returns the alert events it put in the outbox."""
+        report.accepted += len(batch)
+        if not batch:
+            return []
+        earliest: dict[str, FeedItem] = {}
+        for item in batch:
+            first = earliest.get(item.name)
+            if first is None or item.time < first.time:
+                earliest[item.name] = item
+        known = find_releases(conn, list(earliest))
+        works = self.assessor.matcher.index.works
+        new_rows: list[dict[str, Any]] = []
+        alerts: list[tuple[str, Any, str | None]] = []
+        updates: list[dict[str, Any]] = []
+        cleared: list[int] = []
+        for name, item in earliest.items():
+            old = known.get(name)
+            if old is None:
+                outcome = self.assessor.outcome(name, item.time, item.imdb_id)
+                row = release_row(outcome, name, item, report.run_id)
+                new_rows.append(row)
+                report.statuses[outcome.status] = report.statuses.get(outcome.status, 0) + 1
+                if outcome.verdict is not None and outcome.verdict.alert is not None:
+                    alerts.append((name, outcome.verdict.alert, row["group_name"]))
+            elif item.time < old.released_at:
+                report.earlier_times += 1
+                status = old.status
+                if old.work_id is not None and old.work_id in works:
+                    verdict = self.assessor.redetect(old.source, old.work_id, item.time)
+                    status = verdict.status
+                    if verdict.alert is not None:
+                        alerts.append((name, verdict.alert, old.group_name))
+                    elif old.status == "leak":
+                        cleared.append(old.id)
+                updates.append({"rid": old.id, "released_at": item.time, "status": status})
+        if new_rows:
+            insert_releases(conn, new_rows)
+            report.new_releases += len(new_rows)
+        if updates:
+            set_release_times(conn, updates)
+        ids = {name: k.id for name, k in known.items()}
+        if new_rows:
+            fresh = find_releases(conn, [r["name"] for r in new_rows])
+            ids.update((name, k.id) for name, k in fresh.items())
+        if cleared:
+            delete_alerts(conn, cleared)
+        new_ids = set(upsert_alerts(conn, [(ids[name], alert) for name, alert, _ in alerts]))
+        report.new_alerts += len(new_ids)
+        events = [
+            leak_event(name, group, alert, works[alert.work_id])
+            for name, alert, group in alerts
+            if ids[name] in new_ids
+        ]
+        if events:
+            enqueue_events(conn, events, [ids[str(e.payload["release"])] for e in events])
+        self._sightings(conn, batch, ids, report)
+        return events
+
+    def _sightings(
+        self, conn: Connection, batch: Sequence[FeedItem], ids: dict[str, int], report: IngestReport
+    ) -> None:
+        fingerprints = {_fingerprint(item): item for item in batch}
+        seen = known_fingerprints(conn, list(fingerprints))
+        rows = [
+            {
+                "release_id": ids[item.name],
+                "fingerprint": fp,
+                "seen_at": item.time,
+                "origin": item.origin,
+                "site": item.site,
+                "url": item.url,
+                "size_bytes": item.size_bytes,
+                "group_name": item.group,
+                "extra": _extra(item),
+                "run_id": report.run_id,
+                "source": item.source,
+                "infohash": item.infohash,
+                "infohash_v2": item.infohash_v2,
+                "seeders": item.seeders,
+                "leechers": item.leechers,
+                "grabs": item.grabs,
+                "category": item.category,
+            }
+            for fp, item in fingerprints.items()
+            if fp not in seen
+        ]
+        insert_sightings(conn, rows)
+        report.new_sightings += len(rows)
+        report.repeated_sightings += len(batch) - len(rows)
+
+    def nukes(
+        self, conn: Connection, nukes: Sequence[NukeEvent], report: IngestReport
+    ) -> list[AlertEvent]:
+        """Record nukes; a nuke of a release with a leak alert becomes an event."""
+        applied = apply_nukes(conn, nukes)
+        report.nukes += len(applied)
+        if not applied:
+            return []
+        leaks = {
+            row["release"]: row
+            for row in list_leaks(conn, LeakFilter(release_ids=tuple(rid for _, rid in applied)))
         }
-        for fp, item in fingerprints.items()
-        if fp not in seen
-    ]
-    insert_sightings(conn, sightings)
-    report.new_sightings += len(sightings)
-    report.repeated_sightings += len(batch) - len(sightings)
+        events = [nuke_event(nuke, leaks[nuke.name]) for nuke, _ in applied if nuke.name in leaks]
+        if events:
+            rids = {nuke.name: rid for nuke, rid in applied}
+            enqueue_events(conn, events, [rids[str(e.payload["release"])] for e in events])
+        return events

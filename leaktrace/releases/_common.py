@@ -6,7 +6,14 @@ from datetime import date
 from typing import Final
 
 __all__ = [
-    "YEAR_MAX", "YEAR_MIN", "Out", "add_int", "add_unique", "extend", "is_year", "valid_date",
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "Out",
+    "add_int",
+    "add_unique",
+    "extend",
+    "is_year",
+    "valid_date",
 ]
 
 YEAR_MIN: Final = 1900
@@ -17,9 +24,28 @@ class Out:
     """Mutable parse result of one path component."""
 
     __slots__ = (
-        "title", "year", "seasons", "episodes", "absolute", "air_date", "episode_title",
-        "resolution", "sources", "uhd", "codec", "audio", "languages", "subtitles", "tags",
-        "editions", "service", "country", "container", "group", "website", "extras",
+        "title",
+        "year",
+        "seasons",
+        "episodes",
+        "absolute",
+        "air_date",
+        "episode_title",
+        "resolution",
+        "sources",
+        "uhd",
+        "codec",
+        "audio",
+        "languages",
+        "subtitles",
+        "tags",
+        "editions",
+        "service",
+        "country",
+        "container",
+        "group",
+        "website",
+        "extras",
     )
 
     def __init__(self) -> None:
@@ -78,5 +104,3 @@ def extend(items: list[int], value: int, as_range: bool) -> None:
                 items.append(v)
     elif value not in items:
         items.append(value)
-
-

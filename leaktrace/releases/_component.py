@@ -37,16 +37,57 @@ _BARE_RES: Final = frozenset({"480", "576", "720", "1080", "2160"})
 _GROUPISH: Final = frozenset({"site", "service", "container", "res", "src", "codec", "audio"})
 _CLOSE: Final = frozenset("])}")
 _TLDS: Final = frozenset(
-    {"com", "org", "net", "to", "ru", "cd", "me", "info", "tv", "io", "cc", "xyz", "mx", "ag",
-     "se", "eu", "biz", "ws", "lt", "pw", "in", "nl", "it", "fr", "de", "ch", "re", "la", "am",
-     "lol", "club", "site", "top", "st", "is", "uk", "cz", "pl", "es", "co", "us", "tk", "ms"}
+    {
+        "com",
+        "org",
+        "net",
+        "to",
+        "ru",
+        "cd",
+        "me",
+        "info",
+        "tv",
+        "io",
+        "cc",
+        "xyz",
+        "mx",
+        "ag",
+        "se",
+        "eu",
+        "biz",
+        "ws",
+        "lt",
+        "pw",
+        "in",
+        "nl",
+        "it",
+        "fr",
+        "de",
+        "ch",
+        "re",
+        "la",
+        "am",
+        "lol",
+        "club",
+        "site",
+        "top",
+        "st",
+        "is",
+        "uk",
+        "cz",
+        "pl",
+        "es",
+        "co",
+        "us",
+        "tk",
+        "ms",
+    }
 )
 
 
-
-
-def _join_title(text: str, toks: list[str], starts: list[int], ends: list[int],
-                a: int, b: int) -> str | None:
+def _join_title(
+    text: str, toks: list[str], starts: list[int], ends: list[int], a: int, b: int
+) -> str | None:
     """Rebuild a title from tokens a..b-1: separators become spaces, ``S.H.I.E.L.D`` and
     ``Spider-Man`` survive."""
     if a >= b:
@@ -54,10 +95,15 @@ def _join_title(text: str, toks: list[str], starts: list[int], ends: list[int],
     parts = [toks[a]]
     acronym = False
     for k in range(a + 1, b):
-        gap = text[ends[k - 1]:starts[k]]
+        gap = text[ends[k - 1] : starts[k]]
         tok = toks[k]
-        if gap == "." and len(tok) == 1 and len(toks[k - 1]) == 1 and tok.isalpha() \
-                and toks[k - 1].isalpha():
+        if (
+            gap == "."
+            and len(tok) == 1
+            and len(toks[k - 1]) == 1
+            and tok.isalpha()
+            and toks[k - 1].isalpha()
+        ):
             parts.append(".")
             acronym = True
         elif gap == "-":
@@ -70,7 +116,7 @@ def _join_title(text: str, toks: list[str], starts: list[int], ends: list[int],
             parts.append(" ")
             acronym = False
         parts.append(tok)
-    if acronym and text[ends[b - 1]:ends[b - 1] + 1] == ".":
+    if acronym and text[ends[b - 1] : ends[b - 1] + 1] == ".":
         parts.append(".")
     title = "".join(parts).strip(" -:&+#")
     return title or None
@@ -111,7 +157,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     cls: list[tuple[tuple[str, str], ...] | None] = [None] * n
     strong = [False] * n
     key_at: list[str] = [""] * n
-    marker = [False] * n          # season/episode/date markers
+    marker = [False] * n  # season/episode/date markers
     first_marker = -1
     last_marker = -1
     seasons = out.seasons
@@ -209,7 +255,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         k = 0
         while k < n and brs[k] == brs[0]:
             k += 1
-        content = text[starts[0]:ends[k - 1]]
+        content = text[starts[0] : ends[k - 1]]
         if lows[0] == "www" or _is_site(lows, 0, k):
             out.website = content.lower()
             ts = k
@@ -230,15 +276,19 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     # "site.net - Title ...": a web address before the first " - "
     if ts < n and lows[ts] != "www":
         k = ts + 1
-        while k < n and k < ts + 6 and brs[k] == brs[ts] and text[ends[k - 1]:starts[k]] in ".-":
+        while k < n and k < ts + 6 and brs[k] == brs[ts] and text[ends[k - 1] : starts[k]] in ".-":
             k += 1
-        if ts + 1 < k < n and lows[k - 1] in _TLDS and "-" in text[ends[k - 1]:starts[k]] \
-                and text[ends[k - 2]:starts[k - 1]] == ".":
-            out.website = text[starts[ts]:ends[k - 1]].lower()
+        if (
+            ts + 1 < k < n
+            and lows[k - 1] in _TLDS
+            and "-" in text[ends[k - 1] : starts[k]]
+            and text[ends[k - 2] : starts[k - 1]] == "."
+        ):
+            out.website = text[starts[ts] : ends[k - 1]].lower()
             ts = k
     if ts < n and lows[ts] == "www":
         k = ts + 1
-        while k < n and brs[k] == brs[ts] and text[ends[k - 1]:starts[k]] == ".":
+        while k < n and brs[k] == brs[ts] and text[ends[k - 1] : starts[k]] == ".":
             k += 1
         if k - ts >= 3:
             out.website = ".".join(lows[ts:k])
@@ -272,8 +322,12 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     if year_idx < 0:
         # "Sin City (BluRay) (2005)", "Show.S01E01.2008.BluRay": a year after the title
         for k in range(limit, n):
-            if is_year(lows[k]) and cls[k] is None and (k + 1 < n or brs[k]) and (
-                    first_marker < 0 or brs[k] or k + 1 < n and strong[k + 1]):
+            if (
+                is_year(lows[k])
+                and cls[k] is None
+                and (k + 1 < n or brs[k])
+                and (first_marker < 0 or brs[k] or k + 1 < n and strong[k + 1])
+            ):
                 year_idx = k
                 break
     title_end = -1
@@ -286,10 +340,15 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         trim_any = False
         # "the.flash.2014.208.hdtv": a 3-digit episode number right after the year
         k = year_idx + 1
-        if first_marker < 0 and k < n and len(lows[k]) == 3 and lows[k].isdigit() \
-                and lows[k] not in _BARE_RES \
-                and lows[k][0] != "0" and (k + 1 >= n or cls[k + 1] is not None
-                                           or brs[k + 1] != brs[k] or k + 2 < n):
+        if (
+            first_marker < 0
+            and k < n
+            and len(lows[k]) == 3
+            and lows[k].isdigit()
+            and lows[k] not in _BARE_RES
+            and lows[k][0] != "0"
+            and (k + 1 >= n or cls[k + 1] is not None or brs[k + 1] != brs[k] or k + 2 < n)
+        ):
             v = int(lows[k])
             seasons.append(v // 100)
             episodes.append(v % 100)
@@ -309,16 +368,19 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             m = NUMV_RE.match(lk)
             if m is None or is_year(lk):
                 continue
-            gap = text[ends[k - 1]:starts[k]]
+            gap = text[ends[k - 1] : starts[k]]
             digits = m.group(1)
             if anime:
                 if num_idx < 0:
                     num_idx = k
                 if dash_idx < 0 and "-" in gap:
                     dash_idx = k
-            elif ("-" in gap and len(gap) > 1) or (len(digits) == 2 and digits[0] == "0") \
-                    or (len(digits) in (3, 4) and lk.isdigit() and lk not in _BARE_RES) or (
-                    k + 2 < n and text[ends[k]:starts[k + 1]] == "-" and lows[k + 1].isdigit()):
+            elif (
+                ("-" in gap and len(gap) > 1)
+                or (len(digits) == 2 and digits[0] == "0")
+                or (len(digits) in (3, 4) and lk.isdigit() and lk not in _BARE_RES)
+                or (k + 2 < n and text[ends[k] : starts[k + 1]] == "-" and lows[k + 1].isdigit())
+            ):
                 num_idx = k
                 break
         if dash_idx >= 0:
@@ -329,16 +391,26 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             assert m is not None
             v = int(m.group(1))
             j = num_idx + 1
-            gap = text[ends[num_idx - 1]:starts[num_idx]]
-            if not anime and len(m.group(1)) in (3, 4) and lk.isdigit() and v % 100 <= 60 \
-                    and not ("-" in gap and len(gap) > 1) and not (
-                    j < n and text[ends[num_idx]:starts[j]] == "-" and lows[j].isdigit()):
+            gap = text[ends[num_idx - 1] : starts[num_idx]]
+            if (
+                not anime
+                and len(m.group(1)) in (3, 4)
+                and lk.isdigit()
+                and v % 100 <= 60
+                and not ("-" in gap and len(gap) > 1)
+                and not (j < n and text[ends[num_idx] : starts[j]] == "-" and lows[j].isdigit())
+            ):
                 seasons.append(v // 100)
                 episodes.append(v % 100)
             else:
                 nums = [v]
-                while j < n and brs[j] == brs[num_idx] and text[ends[j - 1]:starts[j]] == "-" \
-                        and lows[j].isdigit() and len(lows[j]) <= 4:
+                while (
+                    j < n
+                    and brs[j] == brs[num_idx]
+                    and text[ends[j - 1] : starts[j]] == "-"
+                    and lows[j].isdigit()
+                    and len(lows[j]) <= 4
+                ):
                     extend(nums, int(lows[j]), True)
                     j += 1
                 out.absolute.extend(nums)
@@ -350,8 +422,14 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             title_end = min(num_idx, cut)
             limit = num_idx
             episodic = True
-        elif anime and ts + 1 < n and brs[ts] == 0 and lows[ts].isdigit() and len(lows[ts]) <= 3 \
-                and (lows[ts][0] == "0" or "-" in text[ends[ts]:starts[ts + 1]]):
+        elif (
+            anime
+            and ts + 1 < n
+            and brs[ts] == 0
+            and lows[ts].isdigit()
+            and len(lows[ts]) <= 3
+            and (lows[ts][0] == "0" or "-" in text[ends[ts] : starts[ts + 1]])
+        ):
             # "[Group] 12 - Title [720p]"
             out.absolute.append(int(lows[ts]))
             marker[ts] = True
@@ -375,15 +453,19 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         if cls[k] is None or key_at[k] == "web":
             break
         tok = toks[k]
-        if trim_any or (tok != tok.capitalize() and not tok.islower()) or "." in key_at[k] or (
-                key_at[k] in TITLE_TRIM_KEYS and lows[k - 1] not in ("the", "a", "an")):
+        if (
+            trim_any
+            or (tok != tok.capitalize() and not tok.islower())
+            or "." in key_at[k]
+            or (key_at[k] in TITLE_TRIM_KEYS and lows[k - 1] not in ("the", "a", "an"))
+        ):
             title_end -= 1
         else:
             break
     # "Show - Subtitle - 07": the title of an episodic name stops at its first " - "
     if episodic:
         for k in range(ts + 1, title_end):
-            gap = text[ends[k - 1]:starts[k]]
+            gap = text[ends[k - 1] : starts[k]]
             if "-" in gap and len(gap) > 1:
                 title_end = k
                 break
@@ -415,7 +497,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         while k >= 0 and brs[k] == b:
             k -= 1
         a = k + 1
-        content = text[starts[a]:ends[e]]
+        content = text[starts[a] : ends[e]]
         if _is_site(lows, a, e + 1) or lows[a] == "www":
             if out.website is None:
                 out.website = content.lower()
@@ -427,54 +509,98 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             if bracket_group < 0:
                 bracket_group = a
                 bracket_end = e
-            if a > 0 and "-" in text[ends[a - 1]:starts[a]]:
+            if a > 0 and "-" in text[ends[a - 1] : starts[a]]:
                 break
         elif a < floor:
             break
-        elif e > a and cls[e] is None and cls[e - 1] is not None and not marker[e] \
-                and bracket_group < 0:
+        elif (
+            e > a
+            and cls[e] is None
+            and cls[e - 1] is not None
+            and not marker[e]
+            and bracket_group < 0
+        ):
             # "(1080p Bluray x265 HEVC 10bit AAC 7.1 Japanese Tigole)"
             bracket_group = bracket_end = e
     group_a = group_b = -1
-    while k > floor and brs[k] == 0 and lows[k] in POST_SUFFIXES \
-            and "-" in text[ends[k - 1]:starts[k]] and cls[k - 1] is None:
+    while (
+        k > floor
+        and brs[k] == 0
+        and lows[k] in POST_SUFFIXES
+        and "-" in text[ends[k - 1] : starts[k]]
+        and cls[k - 1] is None
+    ):
         skip.add(k)
         k -= 1
     # words after the group that say nothing: "-AFG.HebSubs", "-2hd.eng", "-Belex.-.Dual.Audio"
     k2 = k
-    while k2 > floor and brs[k2] == 0 and cls[k2] is not None and not strong[k2] \
-            and not marker[k2] and "-" not in text[ends[k2 - 1]:starts[k2]].strip(" ."):
+    while (
+        k2 > floor
+        and brs[k2] == 0
+        and cls[k2] is not None
+        and not strong[k2]
+        and not marker[k2]
+        and "-" not in text[ends[k2 - 1] : starts[k2]].strip(" .")
+    ):
         k2 -= 1
-    if k2 != k and k2 >= floor and brs[k2] == 0 and cls[k2] is None and not marker[k2] \
-            and "-" in text[ends[k2 - 1]:starts[k2]]:
+    if (
+        k2 != k
+        and k2 >= floor
+        and brs[k2] == 0
+        and cls[k2] is None
+        and not marker[k2]
+        and "-" in text[ends[k2 - 1] : starts[k2]]
+    ):
         k = k2
     last_cls = cls[k] if k >= 0 else None
-    if k >= floor and brs[k] == 0 and not marker[k] and (
-            last_cls is None or not strong[k] and last_cls and last_cls[0][0] in _GROUPISH):
-        gap = text[ends[k - 1]:starts[k]]
+    if (
+        k >= floor
+        and brs[k] == 0
+        and not marker[k]
+        and (last_cls is None or not strong[k] and last_cls and last_cls[0][0] in _GROUPISH)
+    ):
+        gap = text[ends[k - 1] : starts[k]]
         if "-" in gap:
             group_a = k
             # "D-Z0N3", "Hive-CM8", "AlFleNi-TeaM": hyphen-joined words before the last one
-            while group_a - 2 >= floor and text[ends[group_a - 1]:starts[group_a]] == "-" \
-                    and cls[group_a - 1] is None and not marker[group_a - 1] \
-                    and brs[group_a - 1] == 0 and cls[group_a - 2] is not None:
+            while (
+                group_a - 2 >= floor
+                and text[ends[group_a - 1] : starts[group_a]] == "-"
+                and cls[group_a - 1] is None
+                and not marker[group_a - 1]
+                and brs[group_a - 1] == 0
+                and cls[group_a - 2] is not None
+            ):
                 group_a -= 1
             group_b = k
         elif k - 1 >= 0 and lows[k - 1] == "by" and cls[k] is None:
             # "DLMux by UBi"
             group_a = group_b = k
-        elif cls[k] is None and k - 1 >= 0 and cls[k - 1] is not None and not marker[k - 1] \
-                and lows[k - 1] != "by" and k - 1 >= floor and bracket_group < 0 \
-                and any(strong[x] for x in range(floor, k)):
+        elif (
+            cls[k] is None
+            and k - 1 >= 0
+            and cls[k - 1] is not None
+            and not marker[k - 1]
+            and lows[k - 1] != "by"
+            and k - 1 >= floor
+            and bracket_group < 0
+            and any(strong[x] for x in range(floor, k))
+        ):
             # "...x264.dxva EuReKA", "720p.YIFY"
             group_a = group_b = k
-    if group_a < 0 and bracket_group >= 0 and (
-            not anime or out.group is None or
-            text[ends[bracket_group - 1]:starts[bracket_group]].endswith(("-", "-[", "- ["))):
-        out.group = text[starts[bracket_group]:ends[bracket_end]]
+    if (
+        group_a < 0
+        and bracket_group >= 0
+        and (
+            not anime
+            or out.group is None
+            or text[ends[bracket_group - 1] : starts[bracket_group]].endswith(("-", "-[", "- ["))
+        )
+    ):
+        out.group = text[starts[bracket_group] : ends[bracket_end]]
         skip.update(range(bracket_group, bracket_end + 1))
     elif group_a >= 0:
-        out.group = text[starts[group_a]:ends[group_b]]
+        out.group = text[starts[group_a] : ends[group_b]]
         skip.update(range(group_a, group_b + 1))
 
     # ------------------------------------------------------------ episode title
@@ -511,9 +637,19 @@ def _is_site(lows: list[str], a: int, b: int) -> bool:
     return False
 
 
-def _apply(text: str, toks: list[str], lows: list[str],
-           cls: list[tuple[tuple[str, str], ...] | None], key_at: list[str], brs: list[int],
-           ts: int, title_end: int, skip: set[int], out: Out, n: int) -> None:
+def _apply(
+    text: str,
+    toks: list[str],
+    lows: list[str],
+    cls: list[tuple[tuple[str, str], ...] | None],
+    key_at: list[str],
+    brs: list[int],
+    ts: int,
+    title_end: int,
+    skip: set[int],
+    out: Out,
+    n: int,
+) -> None:
     """Report the classified tokens outside the title."""
     sub_mode = False
     for i in range(n):
@@ -525,8 +661,12 @@ def _apply(text: str, toks: list[str], lows: list[str],
             if low in LANG_WORDS_SUB_PREFIX:
                 sub_mode = True
                 continue
-            if out.resolution is None and low in RESOLUTION_HEIGHTS and i >= title_end \
-                    and title_end > 0:
+            if (
+                out.resolution is None
+                and low in RESOLUTION_HEIGHTS
+                and i >= title_end
+                and title_end > 0
+            ):
                 out.resolution = RESOLUTION_HEIGHTS[low]
             sub_mode = False
             continue
@@ -576,5 +716,3 @@ def _apply(text: str, toks: list[str], lows: list[str],
             sub_mode = True
         elif entry[0][0] != "lang":
             sub_mode = False
-
-

@@ -36,12 +36,20 @@ def _gap_kind(gap: str) -> str:
     return "." if not core else "?"
 
 
-def marker_words(text: str, lows: list[str], starts: list[int], ends: list[int],
-                  brs: list[int], i: int, n: int, out: Out) -> int:
+def marker_words(
+    text: str,
+    lows: list[str],
+    starts: list[int],
+    ends: list[int],
+    brs: list[int],
+    i: int,
+    n: int,
+    out: Out,
+) -> int:
     """'Season 1', 'Seasons 1-3', 'Season 1 & 2', 'Episode 5', 'Cap.102' -> tokens consumed."""
     low = lows[i]
     j = i + 1
-    if j >= n or brs[j] != brs[i] or "-" in text[ends[i]:starts[j]]:
+    if j >= n or brs[j] != brs[i] or "-" in text[ends[i] : starts[j]]:
         return 0
     nxt = lows[j]
     is_season = low in SEASON_WORDS
@@ -68,13 +76,17 @@ def marker_words(text: str, lows: list[str], starts: list[int], ends: list[int],
     j += 1
     while j < n and brs[j] == brs[i]:
         lj = lows[j]
-        kind = _gap_kind(text[ends[j - 1]:starts[j]])
+        kind = _gap_kind(text[ends[j - 1] : starts[j]])
         if lj == "to" and j + 1 < n and lows[j + 1].isdigit() and len(lows[j + 1]) <= 2:
             extend(target, int(lows[j + 1]), True)
             j += 2
             continue
-        if lj in ("&", "and", "+", "et", "y", "und") and j + 1 < n and lows[j + 1].isdigit() \
-                and len(lows[j + 1]) <= 2:
+        if (
+            lj in ("&", "and", "+", "et", "y", "und")
+            and j + 1 < n
+            and lows[j + 1].isdigit()
+            and len(lows[j + 1]) <= 2
+        ):
             add_int(target, int(lows[j + 1]))
             j += 2
             continue
@@ -87,8 +99,16 @@ def marker_words(text: str, lows: list[str], starts: list[int], ends: list[int],
     return j - i
 
 
-def marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
-                  brs: list[int], i: int, n: int, out: Out) -> int:
+def marker_token(
+    text: str,
+    lows: list[str],
+    starts: list[int],
+    ends: list[int],
+    brs: list[int],
+    i: int,
+    n: int,
+    out: Out,
+) -> int:
     """S01E02, S01-S03, 1x05, E05, Season1 ... -> tokens consumed; -1 for a WxH resolution."""
     low = lows[i]
     c0 = low[0]
@@ -111,7 +131,7 @@ def marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
             add_int(seasons, s)
             # S01-S03 / S01-03: season range; S01.E02 / S01 E02: season + episode
             while j < n and brs[j] == brs[i]:
-                gap = text[ends[j - 1]:starts[j]]
+                gap = text[ends[j - 1] : starts[j]]
                 lj = lows[j]
                 m2 = _SE_RE.match(lj)
                 if gap == "-" and m2 is not None and m2.group(2) is None:
@@ -120,8 +140,13 @@ def marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
                     extend(seasons, int(lj), True)
                 elif len(gap) == 1 and (em := E_RE.match(lj)) is not None:
                     add_int(episodes, int(em.group(1)))
-                elif len(gap) > 1 and gap.strip(" ._") == "-" and lj.isdigit() and len(lj) <= 4 \
-                        and not episodes:
+                elif (
+                    len(gap) > 1
+                    and gap.strip(" ._") == "-"
+                    and lj.isdigit()
+                    and len(lj) <= 4
+                    and not episodes
+                ):
                     # "[ASW] Show - S2 - 01 [1080p]"
                     add_int(episodes, int(lj))
                 else:
@@ -135,7 +160,7 @@ def marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
             for part in _SE_MORE_RE.finditer(more):
                 extend(episodes, int(part.group(2)), part.group(1) == "-")
         while j < n and brs[j] == brs[i]:
-            gap = text[ends[j - 1]:starts[j]]
+            gap = text[ends[j - 1] : starts[j]]
             lj = lows[j]
             if gap == "-" or (gap in (".", " ") and lj[0] == "e"):
                 em = E_RE.match(lj)
@@ -166,7 +191,7 @@ def marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
         if m is None:
             return 0
         add_int(episodes, int(m.group(1)))
-        while j < n and brs[j] == brs[i] and text[ends[j - 1]:starts[j]] == "-":
+        while j < n and brs[j] == brs[i] and text[ends[j - 1] : starts[j]] == "-":
             em = E_RE.match(lows[j])
             if em is None and not (lows[j].isdigit() and len(lows[j]) <= 3):
                 break
@@ -186,7 +211,7 @@ def marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
             for x in _SE_EP_RE.findall(m.group(3)):
                 extend(episodes, int(x), False)
         while j < n and brs[j] == brs[i]:
-            gap = text[ends[j - 1]:starts[j]]
+            gap = text[ends[j - 1] : starts[j]]
             m2 = _X_RE.match(lows[j])
             if m2 is not None and gap in ("-", ".", " ", "_"):
                 extend(episodes, int(m2.group(2)), gap == "-")
@@ -201,5 +226,3 @@ def marker_token(text: str, lows: list[str], starts: list[int], ends: list[int],
         add_int(seasons, int(m2.group(1)))
         return 1
     return 0
-
-

@@ -71,8 +71,11 @@ class ParsedRelease:
 
     def to_compact_dict(self) -> dict[str, Any]:
         """Like :meth:`to_dict` without the name and without empty fields."""
-        return {k: v for k, v in self.to_dict().items()
-                if k != "name" and v is not None and v != [] and v != {}}
+        return {
+            k: v
+            for k, v in self.to_dict().items()
+            if k != "name" and v is not None and v != [] and v != {}
+        }
 
 
 _FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ParsedRelease))

@@ -43,7 +43,7 @@ def _pick_source(out: Out) -> str | None:
         return "remux"
     if (out.uhd or out.resolution == "2160p") and "bluray" in srcs and "bdrip" not in srcs:
         best = "uhd-bluray"
-        for s in SOURCE_PRIORITY[:SOURCE_PRIORITY.index("uhd-bluray")]:
+        for s in SOURCE_PRIORITY[: SOURCE_PRIORITY.index("uhd-bluray")]:
             if s in srcs:
                 return s
         return best
@@ -57,7 +57,7 @@ def _strip_extension(part: str) -> tuple[str, str | None]:
     dot = part.rfind(".")
     if dot <= 0 or len(part) - dot > 8:
         return part, None
-    ext = part[dot + 1:].lower()
+    ext = part[dot + 1 :].lower()
     if ext not in EXTENSIONS:
         return part, None
     if ext == "ts" and "-" not in part:
@@ -80,8 +80,11 @@ def _has_episode_info(out: Out) -> bool:
 def _merge(main: Out, other: Out) -> None:
     """Fill what the file name lacks from a folder name."""
     if main.title is None or (
-            other.title is not None and main.year is None and not _has_episode_info(main)
-            and (other.year is not None or other.seasons or _has_episode_info(other))):
+        other.title is not None
+        and main.year is None
+        and not _has_episode_info(main)
+        and (other.year is not None or other.seasons or _has_episode_info(other))
+    ):
         # the file name is not a release name ("dmd-aw.avi", "c48db7d2....mkv"): the folder is
         main.title = other.title
         if not _has_episode_info(main):
@@ -89,9 +92,11 @@ def _merge(main: Out, other: Out) -> None:
             main.absolute = other.absolute
             main.air_date = other.air_date
             main.episode_title = main.episode_title or other.episode_title
-    if main.year is None and other.year is not None and (
-            other.title is None or main.title is None or
-            _norm(other.title) == _norm(main.title)):
+    if (
+        main.year is None
+        and other.year is not None
+        and (other.title is None or main.title is None or _norm(other.title) == _norm(main.title))
+    ):
         main.year = other.year
     if not main.seasons and other.seasons and (main.episodes or not other.episodes):
         main.seasons = other.seasons
@@ -135,17 +140,25 @@ def _parse(name: str) -> ParsedRelease:
         for part in reversed(parts[:-1]):
             if used >= 2:
                 break
-            if out.title is not None and (out.year is not None or out.seasons) and (
-                    out.seasons or not out.episodes) and out.group is not None and out.sources:
+            if (
+                out.title is not None
+                and (out.year is not None or out.seasons)
+                and (out.seasons or not out.episodes)
+                and out.group is not None
+                and out.sources
+            ):
                 break
             low = part.lower()
             if low in GENERIC_FOLDERS:
                 continue
             other = Out()
             parse_component(part, other)
-            if other.title is not None and other.title.lower() in GENERIC_FOLDERS \
-                    and other.year is None \
-                    and not other.seasons:
+            if (
+                other.title is not None
+                and other.title.lower() in GENERIC_FOLDERS
+                and other.year is None
+                and not other.seasons
+            ):
                 continue
             used += 1
             _merge(out, other)

@@ -12,5 +12,15 @@ from leaktrace.report.data import (
 )
 from leaktrace.report.html import render_report, write_report
 
-__all__ = ["GroupStat", "LeakRow", "ReportData", "SourceStat", "WindowOpening", "WorkStat",
-           "build_report_data", "gather_report_data", "render_report", "write_report"]
+__all__ = [
+    "GroupStat",
+    "LeakRow",
+    "ReportData",
+    "SourceStat",
+    "WindowOpening",
+    "WorkStat",
+    "build_report_data",
+    "gather_report_data",
+    "render_report",
+    "write_report",
+]

@@ -19,12 +19,23 @@ from sqlalchemy.engine import Connection
 from leaktrace.detect.rules import Severity
 from leaktrace.store.queries import LeakFilter, list_leaks, overview
 
-__all__ = ["GroupStat", "LeakRow", "ReportData", "SEVERITY_ORDER", "SourceStat", "WINDOW_ORDER",
-           "WindowOpening", "WorkStat", "build_report_data", "gather_report_data"]
+__all__ = [
+    "GroupStat",
+    "LeakRow",
+    "ReportData",
+    "SEVERITY_ORDER",
+    "SourceStat",
+    "WINDOW_ORDER",
+    "WindowOpening",
+    "WorkStat",
+    "build_report_data",
+    "gather_report_data",
+]
 
 #: severities from the gravest down
 SEVERITY_ORDER: tuple[str, ...] = tuple(
-    s.value for s in sorted(Severity, key=lambda s: s.rank, reverse=True))
+    s.value for s in sorted(Severity, key=lambda s: s.rank, reverse=True)
+)
 #: windows in the order a work usually goes through them
 WINDOW_ORDER: tuple[str, ...] = ("theatrical", "digital", "physical", "broadcast")
 NO_GROUP = "(no group)"
@@ -142,20 +153,34 @@ class ReportData:
         return min(times), max(times)
 
 
-def gather_report_data(conn: Connection, *, title: str | None = None, database: str = "",
-                       note: str | None = None, now: datetime | None = None) -> ReportData:
+def gather_report_data(
+    conn: Connection,
+    *,
+    title: str | None = None,
+    database: str = "",
+    note: str | None = None,
+    now: datetime | None = None,
+) -> ReportData:
     """Read leaks and counts through ``conn`` and aggregate them for the report."""
     raw = list_leaks(conn, LeakFilter(), sort="time")
-    return build_report_data(overview(conn), raw, title=title, database=database, note=note,
-                             now=now)
+    return build_report_data(
+        overview(conn), raw, title=title, database=database, note=note, now=now
+    )
 
 
-def build_report_data(counts: Mapping[str, Any], raw_leaks: Iterable[Mapping[str, Any]], *,
-                      title: str | None = None, database: str = "", note: str | None = None,
-                      now: datetime | None = None) -> ReportData:
+def build_report_data(
+    counts: Mapping[str, Any],
+    raw_leaks: Iterable[Mapping[str, Any]],
+    *,
+    title: str | None = None,
+    database: str = "",
+    note: str | None = None,
+    now: datetime | None = None,
+) -> ReportData:
     """Aggregate an ``overview`` dict and ``list_leaks`` rows (pure: no database)."""
-    leaks = tuple(sorted((_leak_row(r) for r in raw_leaks),
-                         key=lambda leak: (leak.released_at, leak.release)))
+    leaks = tuple(
+        sorted((_leak_row(r) for r in raw_leaks), key=lambda leak: (leak.released_at, leak.release))
+    )
     by_severity = {s: 0 for s in SEVERITY_ORDER}
     by_window: dict[str, int] = {}
     for leak in leaks:
@@ -168,8 +193,9 @@ def build_report_data(counts: Mapping[str, Any], raw_leaks: Iterable[Mapping[str
         works=int(counts.get("works", 0)),
         releases=int(counts.get("releases", 0)),
         sightings=int(counts.get("sightings", 0)),
-        releases_by_status={str(k): int(v)
-                            for k, v in dict(counts.get("releases_by_status", {})).items()},
+        releases_by_status={
+            str(k): int(v) for k, v in dict(counts.get("releases_by_status", {})).items()
+        },
         leaks=leaks,
         by_severity=by_severity,
         by_window={w: by_window[w] for w in _ordered_windows(by_window)},
@@ -182,6 +208,7 @@ def build_report_data(counts: Mapping[str, Any], raw_leaks: Iterable[Mapping[str
 
 
 # ----------------------------------------------------------------- helpers
+
 
 def _rank(severity: str) -> int:
     try:
@@ -225,8 +252,7 @@ def _parse_date(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def work_label(title: str | None, year: int | None, kind: str | None,
-               season: int | None) -> str:
+def work_label(title: str | None, year: int | None, kind: str | None, season: int | None) -> str:
     """``Title (2021)`` or ``Title S04 (2019)``, like :attr:`Work.label`."""
     text = title or "?"
     if kind == "season" and season is not None:
@@ -259,14 +285,19 @@ def _work_stats(leaks: Sequence[LeakRow]) -> tuple[WorkStat, ...]:
     groups: dict[str, list[LeakRow]] = defaultdict(list)
     for leak in leaks:
         groups[leak.work_id].append(leak)
-    stats = [WorkStat(
-        work_id=work_id, work=rows[0].work, leaks=len(rows),
-        earliest_leak=min(r.released_at for r in rows),
-        longest_lead=max(r.lead_days for r in rows),
-        windows=_ordered_windows(r.window for r in rows),
-        worst=_worst(r.severity for r in rows),
-        by_severity=_count_severities(rows),
-    ) for work_id, rows in groups.items()]
+    stats = [
+        WorkStat(
+            work_id=work_id,
+            work=rows[0].work,
+            leaks=len(rows),
+            earliest_leak=min(r.released_at for r in rows),
+            longest_lead=max(r.lead_days for r in rows),
+            windows=_ordered_windows(r.window for r in rows),
+            worst=_worst(r.severity for r in rows),
+            by_severity=_count_severities(rows),
+        )
+        for work_id, rows in groups.items()
+    ]
     stats.sort(key=lambda s: (-s.leaks, -s.longest_lead, s.work))
     return tuple(stats)
 
@@ -275,16 +306,20 @@ def _group_stats(leaks: Sequence[LeakRow]) -> tuple[GroupStat, ...]:
     groups: dict[str, list[LeakRow]] = defaultdict(list)
     for leak in leaks:
         groups[leak.group or NO_GROUP].append(leak)
-    stats = [GroupStat(
-        group=name, leaks=len(rows),
-        median_lead=round(float(statistics.median(r.lead_days for r in rows)), 2),
-        longest_lead=max(r.lead_days for r in rows),
-        sources=tuple(sorted({r.source for r in rows})),
-        windows=_ordered_windows(r.window for r in rows),
-        works_hit=len({r.work_id for r in rows}),
-        worst=_worst(r.severity for r in rows),
-        by_severity=_count_severities(rows),
-    ) for name, rows in groups.items()]
+    stats = [
+        GroupStat(
+            group=name,
+            leaks=len(rows),
+            median_lead=round(float(statistics.median(r.lead_days for r in rows)), 2),
+            longest_lead=max(r.lead_days for r in rows),
+            sources=tuple(sorted({r.source for r in rows})),
+            windows=_ordered_windows(r.window for r in rows),
+            works_hit=len({r.work_id for r in rows}),
+            worst=_worst(r.severity for r in rows),
+            by_severity=_count_severities(rows),
+        )
+        for name, rows in groups.items()
+    ]
     stats.sort(key=lambda s: (-s.leaks, -s.median_lead, s.group.lower()))
     return tuple(stats)
 
@@ -293,11 +328,16 @@ def _source_stats(leaks: Sequence[LeakRow]) -> tuple[SourceStat, ...]:
     groups: dict[tuple[str, str], list[LeakRow]] = defaultdict(list)
     for leak in leaks:
         groups[(leak.source, leak.window)].append(leak)
-    stats = [SourceStat(
-        source=source, window=window, leaks=len(rows),
-        median_lead=round(float(statistics.median(r.lead_days for r in rows)), 2),
-        by_severity=_count_severities(rows),
-    ) for (source, window), rows in groups.items()]
+    stats = [
+        SourceStat(
+            source=source,
+            window=window,
+            leaks=len(rows),
+            median_lead=round(float(statistics.median(r.lead_days for r in rows)), 2),
+            by_severity=_count_severities(rows),
+        )
+        for (source, window), rows in groups.items()
+    ]
     order = {w: i for i, w in enumerate(WINDOW_ORDER)}
     stats.sort(key=lambda s: (order.get(s.window, len(order)), -s.leaks, s.source))
     return tuple(stats)
@@ -307,7 +347,9 @@ def _openings(leaks: Sequence[LeakRow]) -> tuple[WindowOpening, ...]:
     found: dict[tuple[str, str, date], list[LeakRow]] = defaultdict(list)
     for leak in leaks:
         found[(leak.work_id, leak.window, leak.window_date)].append(leak)
-    out = [WindowOpening(work_id, rows[0].work, window, day, len(rows))
-           for (work_id, window, day), rows in found.items()]
+    out = [
+        WindowOpening(work_id, rows[0].work, window, day, len(rows))
+        for (work_id, window, day), rows in found.items()
+    ]
     out.sort(key=lambda o: (o.day, o.work))
     return tuple(out)

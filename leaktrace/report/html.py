@@ -49,8 +49,7 @@ def _environment() -> Environment:
 
 
 def _sev_rank(severity: str) -> int:
-    return len(SEVERITY_ORDER) - SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER \
-        else 0
+    return len(SEVERITY_ORDER) - SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else 0
 
 
 def _breakable(text: str) -> Markup:
@@ -79,28 +78,45 @@ def _num(value: int | float) -> str:
 
 def render_report(data: ReportData) -> str:
     """The whole report page for ``data`` as one HTML string."""
-    work_bars = [svg.Bar(label=w.work, segments=svg.severity_segments(w.by_severity),
-                         tooltip=f"{w.work}: {w.leaks} leaks, longest lead "
-                                 f"{w.longest_lead:g} days ({', '.join(w.windows)})")
-                 for w in data.work_stats[:TOP_WORKS]]
-    group_bars = [svg.Bar(label=g.group, segments=svg.severity_segments(g.by_severity),
-                          tooltip=f"{g.group}: {g.leaks} leaks on {g.works_hit} works, median "
-                                  f"lead {g.median_lead:g} days")
-                  for g in data.group_stats[:TOP_GROUPS]]
-    source_bars = [svg.Bar(label=s.source, tag=s.window,
-                           segments=svg.severity_segments(s.by_severity),
-                           tooltip=f"{s.source} releases before the {s.window} window: "
-                                   f"{s.leaks} leaks, median lead {s.median_lead:g} days")
-                   for s in data.source_stats]
-    table = sorted(data.leaks, key=lambda leak: (-leak.severity_rank, -leak.lead_days,
-                                                 leak.release))[:MAX_TABLE_ROWS]
+    work_bars = [
+        svg.Bar(
+            label=w.work,
+            segments=svg.severity_segments(w.by_severity),
+            tooltip=f"{w.work}: {w.leaks} leaks, longest lead "
+            f"{w.longest_lead:g} days ({', '.join(w.windows)})",
+        )
+        for w in data.work_stats[:TOP_WORKS]
+    ]
+    group_bars = [
+        svg.Bar(
+            label=g.group,
+            segments=svg.severity_segments(g.by_severity),
+            tooltip=f"{g.group}: {g.leaks} leaks on {g.works_hit} works, median "
+            f"lead {g.median_lead:g} days",
+        )
+        for g in data.group_stats[:TOP_GROUPS]
+    ]
+    source_bars = [
+        svg.Bar(
+            label=s.source,
+            tag=s.window,
+            segments=svg.severity_segments(s.by_severity),
+            tooltip=f"{s.source} releases before the {s.window} window: "
+            f"{s.leaks} leaks, median lead {s.median_lead:g} days",
+        )
+        for s in data.source_stats
+    ]
+    table = sorted(
+        data.leaks, key=lambda leak: (-leak.severity_rank, -leak.lead_days, leak.release)
+    )[:MAX_TABLE_ROWS]
     severity_legend = [(s.capitalize(), svg.severity_color(s)) for s in SEVERITY_ORDER]
     context: dict[str, Any] = {
         "d": data,
         "severities": SEVERITY_ORDER,
         "timeline_svg": Markup(svg.timeline(data.leaks, data.openings)),
-        "severity_legend": Markup(svg.legend(
-            [*severity_legend, ("window opens (tick), lead line", "#1e293b")], width=720)),
+        "severity_legend": Markup(
+            svg.legend([*severity_legend, ("window opens (tick), lead line", "#1e293b")], width=720)
+        ),
         "work_svg": Markup(svg.bar_chart(work_bars, label_width=300)),
         "group_svg": Markup(svg.bar_chart(group_bars, label_width=200)),
         "source_svg": Markup(svg.bar_chart(source_bars, label_width=140)),
@@ -115,8 +131,9 @@ def render_report(data: ReportData) -> str:
     return _environment().get_template("report.html.j2").render(**context)
 
 
-def write_report(db: Database, path: Path, title: str | None = None, *,
-                 note: str | None = None) -> Path:
+def write_report(
+    db: Database, path: Path, title: str | None = None, *, note: str | None = None
+) -> Path:
     """Read ``db``, render the report and write it to ``path`` (atomically).
 
     Raises :class:`~leaktrace.errors.InputError` naming the file when ``path`` cannot be
@@ -124,8 +141,7 @@ def write_report(db: Database, path: Path, title: str | None = None, *,
     """
     target = Path(path).expanduser()
     if target.is_dir():
-        raise InputError("is a directory, expected a file name for the report",
-                         file=str(target))
+        raise InputError("is a directory, expected a file name for the report", file=str(target))
     with db.reading() as conn:
         data = gather_report_data(conn, title=title, database=db.display, note=note)
     page = render_report(data)
@@ -133,8 +149,9 @@ def write_report(db: Database, path: Path, title: str | None = None, *,
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
     except OSError as exc:
-        raise InputError(f"cannot write the report: {exc.strerror or exc}",
-                         file=str(target)) from None
+        raise InputError(
+            f"cannot write the report: {exc.strerror or exc}", file=str(target)
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(page)
@@ -142,6 +159,7 @@ def write_report(db: Database, path: Path, title: str | None = None, *,
         os.replace(temp, target)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        raise InputError(f"cannot write the report: {exc.strerror or exc}",
-                         file=str(target)) from None
+        raise InputError(
+            f"cannot write the report: {exc.strerror or exc}", file=str(target)
+        ) from None
     return target

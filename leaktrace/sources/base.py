@@ -28,8 +28,14 @@ from leaktrace.errors import LeakTraceError
 from leaktrace.feeds.item import FeedItem, NukeEvent
 
 __all__ = [
-    "Checkpoint", "PollResult", "PollingSource", "Quarantined", "SourceConfig", "SourceError",
-    "SourcePlugin", "StreamingSource",
+    "Checkpoint",
+    "PollResult",
+    "PollingSource",
+    "Quarantined",
+    "SourceConfig",
+    "SourceError",
+    "SourcePlugin",
+    "StreamingSource",
 ]
 
 Checkpoint = Mapping[str, Any]
@@ -39,8 +45,15 @@ Checkpoint = Mapping[str, Any]
 class SourceError(LeakTraceError):
     """A whole poll failed. ``transient`` errors are retried with back-off."""
 
-    def __init__(self, reason: str, *, source: str | None = None, transient: bool = True,
-                 retry_after: float | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        source: str | None = None,
+        transient: bool = True,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(reason)
         self.source = source
         self.transient = transient
@@ -96,8 +109,9 @@ class PollingSource(Protocol):
 class StreamingSource(Protocol):
     name: str
 
-    def stream(self, checkpoint: Checkpoint | None,
-               stop: threading.Event) -> Iterator[PollResult]: ...
+    def stream(
+        self, checkpoint: Checkpoint | None, stop: threading.Event
+    ) -> Iterator[PollResult]: ...
 
     def close(self) -> None: ...
 

@@ -50,6 +50,7 @@ class LeakFilter:
     group: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    release_ids: tuple[int, ...] | None = None
 
 
 LeakSort = Literal["time", "lead", "severity"]
@@ -117,6 +118,9 @@ def _leak_query(f: LeakFilter) -> Select[Any]:
         _R.c.group_name,
         _R.c.resolution,
         _R.c.sightings,
+        _R.c.nuke_status,
+        _R.c.nuke_reason,
+        _R.c.nuke_net,
         _W.c.title.label("work_title"),
         _W.c.year.label("work_year"),
         _W.c.kind.label("work_kind"),
@@ -130,6 +134,8 @@ def _leak_query(f: LeakFilter) -> Select[Any]:
         query = query.where(_AL.c.work_id == f.work_id)
     if f.group:
         query = query.where(_R.c.group_key == f.group.lower())
+    if f.release_ids is not None:
+        query = query.where(_AL.c.release_id.in_(f.release_ids))
     if f.since:
         query = query.where(_AL.c.released_at >= f.since)
     if f.until:
@@ -173,6 +179,9 @@ def list_leaks(
                 "resolution": r["resolution"],
                 "sightings": r["sightings"],
                 "explanation": r["explanation"],
+                "nuke": r["nuke_status"],
+                "nuke_reason": r["nuke_reason"],
+                "nuke_net": r["nuke_net"],
             }
         )
     return out

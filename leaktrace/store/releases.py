@@ -44,17 +44,24 @@ class KnownRelease:
     work_id: str | None
     source: str | None
     status: str
+    group_name: str | None
 
 
 def find_releases(conn: Connection, names: Sequence[str]) -> dict[str, KnownRelease]:
     """The stored releases among ``names``, by name."""
     found: dict[str, KnownRelease] = {}
-    cols = (_R.c.id, _R.c.name, _R.c.released_at, _R.c.work_id, _R.c.source, _R.c.status)
+    cols = (
+        _R.c.id,
+        _R.c.name,
+        _R.c.released_at,
+        _R.c.work_id,
+        _R.c.source,
+        _R.c.status,
+        _R.c.group_name,
+    )
     for part in chunked(names):
         for row in conn.execute(select(*cols).where(_R.c.name.in_(part))):
-            found[row.name] = KnownRelease(
-                row.id, row.name, row.released_at, row.work_id, row.source, row.status
-            )
+            found[row.name] = KnownRelease(*row)
     return found
 
 
@@ -118,22 +125,24 @@ def insert_sightings(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     conn.execute(bump, [{"rid": rid, "n": n} for rid, n in counts.items()])
 
 
-def upsert_alerts(conn: Connection, alerts: Iterable[tuple[int, Alert]]) -> int:
-    """Store each release's alert (one per release), replacing an older one. Returns new."""
+def upsert_alerts(conn: Connection, alerts: Iterable[tuple[int, Alert]]) -> list[int]:
+    """Store each release's alert (one per release), replacing an older one.
+
+    Returns the ids of releases that had no alert before (new alerts)."""
     pairs = list(alerts)
     if not pairs:
-        return 0
+        return []
     ids = [rid for rid, _ in pairs]
     before: dict[int, datetime] = {}
     for part in chunked(ids):
         for rid, created in conn.execute(
-            select(_AL.c.release_id, _AL.c.created_at).where(_AL.c.release_id.in_(part))
+            select(ALERTS.c.release_id, ALERTS.c.created_at).where(ALERTS.c.release_id.in_(part))
         ):
             before[rid] = created
     delete_alerts(conn, [rid for rid in ids if rid in before])
     now = datetime.now(UTC)
     conn.execute(
-        _AL.insert(),
+        ALERTS.insert(),
         [
             {
                 "release_id": rid,
@@ -152,7 +161,7 @@ def upsert_alerts(conn: Connection, alerts: Iterable[tuple[int, Alert]]) -> int:
             for rid, a in pairs
         ],
     )
-    return sum(1 for rid in ids if rid not in before)
+    return [rid for rid in ids if rid not in before]
 
 
 def delete_alerts(conn: Connection, release_ids: Sequence[int]) -> None:
@@ -193,6 +202,7 @@ class StoredRelease:
     match_reason: str
     status: str
     imdb_id: str | None
+    group_name: str | None
 
 
 def iter_releases(conn: Connection, chunk: int = 2000) -> Iterator[list[StoredRelease]]:
@@ -206,6 +216,7 @@ def iter_releases(conn: Connection, chunk: int = 2000) -> Iterator[list[StoredRe
         _R.c.match_reason,
         _R.c.status,
         _R.c.imdb_id,
+        _R.c.group_name,
     )
     last = 0
     while True:

@@ -24,11 +24,31 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "ALERTS",
+    "ALERT_EVENTS",
+    "DEAD_LETTERS",
+    "DELIVERIES",
+    "INGEST_RUNS",
+    "NUKES",
+    "QUARANTINE",
+    "RELEASES",
+    "SIGHTINGS",
+    "SINK_STATE",
+    "SOURCE_STATE",
+    "WORKS",
+    "WORK_ALIASES",
+    "AlertEventRow",
     "AlertRow",
     "Base",
+    "DeadLetterRow",
+    "DeliveryRow",
     "IngestRun",
+    "NukeRow",
+    "QuarantineRow",
     "ReleaseRow",
     "SightingRow",
+    "SinkStateRow",
+    "SourceStateRow",
     "UTCDateTime",
     "WorkAliasRow",
     "WorkRow",
@@ -134,6 +154,10 @@ class ReleaseRow(Base):
     match_reason: Mapped[str] = mapped_column(String(512), default="")
     status: Mapped[str] = mapped_column(String(16), default="unknown", index=True)
     imdb_id: Mapped[str | None] = mapped_column(String(12))
+    nuke_status: Mapped[str | None] = mapped_column(String(16))
+    nuke_reason: Mapped[str | None] = mapped_column(String(256))
+    nuke_net: Mapped[str | None] = mapped_column(String(64))
+    nuked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     released_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     sightings: Mapped[int] = mapped_column(Integer, default=1)
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
@@ -156,6 +180,13 @@ class SightingRow(Base):
     group_name: Mapped[str | None] = mapped_column(String(128))
     extra: Mapped[str | None] = mapped_column(Text)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
+    source: Mapped[str | None] = mapped_column(String(64))
+    infohash: Mapped[str | None] = mapped_column(String(40), index=True)
+    infohash_v2: Mapped[str | None] = mapped_column(String(64))
+    seeders: Mapped[int | None] = mapped_column(Integer)
+    leechers: Mapped[int | None] = mapped_column(Integer)
+    grabs: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(64))
 
 
 class AlertRow(Base):
@@ -180,9 +211,126 @@ class AlertRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class NukeRow(Base):
+    """Every nuke, unnuke, modnuke, delpre and undelpre a pre-database announced."""
+
+    __tablename__ = "nukes"
+    __table_args__ = (UniqueConstraint("fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(512), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(256))
+    net: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str | None] = mapped_column(String(64))
+
+
+class SourceStateRow(Base):
+    """Each watched source's checkpoint and health."""
+
+    __tablename__ = "source_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    checkpoint: Mapped[str | None] = mapped_column(Text)
+    last_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    items_seen: Mapped[int] = mapped_column(BigInteger, default=0)
+    items_quarantined: Mapped[int] = mapped_column(BigInteger, default=0)
+    newest_item_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuarantineRow(Base):
+    """A bad item or response kept aside with its reason, for an analyst to look at."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(2048))
+    sample: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertEventRow(Base):
+    """The outbox: events written in the same transaction as the data behind them."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id", ondelete="SET NULL"))
+    severity: Mapped[str] = mapped_column(String(16))
+    window: Mapped[str] = mapped_column(String(16))
+    work_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SinkStateRow(Base):
+    """How far each configured sink has scanned the outbox."""
+
+    __tablename__ = "sink_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeliveryRow(Base):
+    """One event to one sink: pending until delivered, or moved to the dead letters."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "sink"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"))
+    sink: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeadLetterRow(Base):
+    """Deliveries that kept failing: kept with the last error for a person to act on."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"))
+    sink: Mapped[str] = mapped_column(String(64), index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 WORKS = cast(Table, WorkRow.__table__)
 WORK_ALIASES = cast(Table, WorkAliasRow.__table__)
 INGEST_RUNS = cast(Table, IngestRun.__table__)
 RELEASES = cast(Table, ReleaseRow.__table__)
 SIGHTINGS = cast(Table, SightingRow.__table__)
 ALERTS = cast(Table, AlertRow.__table__)
+NUKES = cast(Table, NukeRow.__table__)
+SOURCE_STATE = cast(Table, SourceStateRow.__table__)
+QUARANTINE = cast(Table, QuarantineRow.__table__)
+ALERT_EVENTS = cast(Table, AlertEventRow.__table__)
+SINK_STATE = cast(Table, SinkStateRow.__table__)
+DELIVERIES = cast(Table, DeliveryRow.__table__)
+DEAD_LETTERS = cast(Table, DeadLetterRow.__table__)

@@ -1,0 +1,211 @@
+"""The alert outbox: events, per-sink deliveries, dead letters (portable SQL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
+
+from leaktrace.alerts.base import AlertEvent, EventKind
+from leaktrace.detect.rules import Severity
+from leaktrace.store.portable import insert_ignore
+from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS, DELIVERIES, SINK_STATE
+
+__all__ = [
+    "Delivery",
+    "due_deliveries",
+    "enqueue_events",
+    "event_counts",
+    "mark_delivered",
+    "mark_retry",
+    "move_to_dead_letters",
+    "plan_deliveries",
+    "sink_cursor",
+]
+
+
+def enqueue_events(
+    conn: Connection, events: Sequence[AlertEvent], release_ids: Sequence[int | None]
+) -> None:
+    """Add events to the outbox; an event whose key is already there is skipped."""
+    insert_ignore(
+        conn,
+        ALERT_EVENTS,
+        [
+            {
+                "key": e.key,
+                "kind": e.kind,
+                "release_id": rid,
+                "severity": e.severity.value,
+                "window": e.window,
+                "work_id": e.work_id,
+                "payload": json.dumps(e.payload, ensure_ascii=False, sort_keys=True, default=str),
+                "created_at": e.created_at,
+            }
+            for e, rid in zip(events, release_ids, strict=True)
+        ],
+        ["key"],
+    )
+
+
+def _event(row: Any) -> AlertEvent:
+    kind: EventKind = "nuke" if row.kind == "nuke" else "leak"
+    return AlertEvent(
+        key=row.key,
+        kind=kind,
+        created_at=row.created_at,
+        severity=Severity(row.severity),
+        window=row.window,
+        work_id=row.work_id,
+        payload=json.loads(row.payload),
+    )
+
+
+def sink_cursor(conn: Connection, sink: str, *, backfill: bool) -> int:
+    """The last outbox id ``sink`` has planned; a new sink starts at the end (or the start
+    with ``backfill``), so adding a sink does not replay history unless asked to."""
+    found = conn.execute(
+        select(SINK_STATE.c.last_event_id).where(SINK_STATE.c.name == sink)
+    ).scalar_one_or_none()
+    if found is not None:
+        return int(found)
+    start = (
+        0
+        if backfill
+        else int(conn.execute(select(func.coalesce(func.max(ALERT_EVENTS.c.id), 0))).scalar_one())
+    )
+    conn.execute(
+        SINK_STATE.insert().values(name=sink, last_event_id=start, updated_at=datetime.now(UTC))
+    )
+    return start
+
+
+def plan_deliveries(
+    conn: Connection, sink: str, accepts: Any, *, backfill: bool = False, limit: int = 1000
+) -> int:
+    """Create pending deliveries for the outbox events ``sink`` has not planned yet and
+    whose filter (``accepts(event)``) lets through. Returns how many were created."""
+    cursor = sink_cursor(conn, sink, backfill=backfill)
+    rows = conn.execute(
+        select(ALERT_EVENTS)
+        .where(ALERT_EVENTS.c.id > cursor)
+        .order_by(ALERT_EVENTS.c.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return 0
+    now = datetime.now(UTC)
+    wanted = [
+        {"event_id": r.id, "sink": sink, "status": "pending", "attempts": 0, "next_attempt_at": now}
+        for r in rows
+        if accepts(_event(r))
+    ]
+    insert_ignore(conn, DELIVERIES, wanted, ["event_id", "sink"])
+    conn.execute(
+        update(SINK_STATE)
+        .where(SINK_STATE.c.name == sink)
+        .values(last_event_id=rows[-1].id, updated_at=now)
+    )
+    return len(wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    sink: str
+    attempts: int
+    event: AlertEvent
+
+
+def due_deliveries(
+    conn: Connection, sinks: Sequence[str], now: datetime, limit: int = 200
+) -> list[Delivery]:
+    if not sinks:
+        return []
+    query = (
+        select(DELIVERIES.c.id, DELIVERIES.c.sink, DELIVERIES.c.attempts, ALERT_EVENTS)
+        .select_from(DELIVERIES.join(ALERT_EVENTS, DELIVERIES.c.event_id == ALERT_EVENTS.c.id))
+        .where(
+            DELIVERIES.c.status == "pending",
+            DELIVERIES.c.next_attempt_at <= now,
+            DELIVERIES.c.sink.in_(list(sinks)),
+        )
+        .order_by(DELIVERIES.c.next_attempt_at, DELIVERIES.c.id)
+        .limit(limit)
+    )
+    return [Delivery(r[0], r[1], r[2], _event(r)) for r in conn.execute(query)]
+
+
+def next_due(conn: Connection, sinks: Sequence[str]) -> datetime | None:
+    if not sinks:
+        return None
+    value = conn.execute(
+        select(func.min(DELIVERIES.c.next_attempt_at)).where(
+            DELIVERIES.c.status == "pending", DELIVERIES.c.sink.in_(list(sinks))
+        )
+    ).scalar_one()
+    if value is None:
+        return None
+    return (
+        value
+        if isinstance(value, datetime) and value.tzinfo
+        else (datetime.fromisoformat(str(value)).replace(tzinfo=UTC))
+    )
+
+
+def mark_delivered(conn: Connection, delivery_id: int, attempts: int) -> None:
+    conn.execute(
+        update(DELIVERIES)
+        .where(DELIVERIES.c.id == delivery_id)
+        .values(
+            status="delivered", attempts=attempts, delivered_at=datetime.now(UTC), last_error=None
+        )
+    )
+
+
+def mark_retry(
+    conn: Connection, delivery_id: int, attempts: int, error: str, next_attempt_at: datetime
+) -> None:
+    conn.execute(
+        update(DELIVERIES)
+        .where(DELIVERIES.c.id == delivery_id)
+        .values(attempts=attempts, last_error=error[:2000], next_attempt_at=next_attempt_at)
+    )
+
+
+def move_to_dead_letters(conn: Connection, delivery_id: int, attempts: int, error: str) -> None:
+    row = conn.execute(
+        select(DELIVERIES.c.event_id, DELIVERIES.c.sink).where(DELIVERIES.c.id == delivery_id)
+    ).one()
+    now = datetime.now(UTC)
+    conn.execute(
+        update(DELIVERIES)
+        .where(DELIVERIES.c.id == delivery_id)
+        .values(status="dead", attempts=attempts, last_error=error[:2000])
+    )
+    conn.execute(
+        DEAD_LETTERS.insert().values(
+            event_id=row.event_id,
+            sink=row.sink,
+            attempts=attempts,
+            last_error=error[:2000],
+            failed_at=now,
+        )
+    )
+
+
+def event_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """Deliveries by sink and status, for ``leaktrace sources``."""
+    out: dict[str, dict[str, int]] = {}
+    for sink, status, n in conn.execute(
+        select(DELIVERIES.c.sink, DELIVERIES.c.status, func.count()).group_by(
+            DELIVERIES.c.sink, DELIVERIES.c.status
+        )
+    ):
+        out.setdefault(sink, {})[status] = int(n)
+    return out
