@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from leaktrace import __version__
-from leaktrace.cli import catalog_cmd, feed_cmds, parse_cmd, report_cmds
+from leaktrace.cli import catalog_cmd, feed_cmds, parse_cmd, report_cmds, watch_cmds
 from leaktrace.cli.context import err
 from leaktrace.errors import InputError, LeakTraceError
 
@@ -28,6 +28,8 @@ app.command()(feed_cmds.leaks)
 app.command()(parse_cmd.parse)
 app.command()(report_cmds.report)
 app.command()(report_cmds.demo)
+app.command()(watch_cmds.watch)
+app.command()(watch_cmds.sources)
 
 
 def _version(value: bool) -> None:

@@ -22,7 +22,7 @@ from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.feeds.timeparse import parse_time
 
-__all__ = ["DEFAULT_MAX_NAME", "MAX_LINE_BYTES", "read_feed", "item_from_row"]
+__all__ = ["DEFAULT_MAX_NAME", "MAX_LINE_BYTES", "item_from_row", "parse_line", "read_feed"]
 
 DEFAULT_MAX_NAME = 512
 MAX_LINE_BYTES = 1 << 20
@@ -55,10 +55,13 @@ def read_feed(path: Path, max_name: int = DEFAULT_MAX_NAME) -> Iterator[FeedItem
                 continue
             if not raw.strip():
                 continue
-            yield _parse_line(raw, name, lineno, max_name)
+            yield parse_line(raw, name, lineno, max_name)
 
 
-def _parse_line(raw: bytes, name: str, lineno: int, max_name: int) -> FeedItem | FeedError:
+def parse_line(
+    raw: bytes, name: str | None, lineno: int | None, max_name: int = DEFAULT_MAX_NAME
+) -> FeedItem | FeedError:
+    """One JSON Lines line (bytes) into a FeedItem or a FeedError naming where it is."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
