@@ -85,6 +85,8 @@ class SinkConfig(BaseModel):
     events: list[EventKind] | None = None
     max_attempts: int = 8
     enabled: bool = True
+    backfill: bool = False
+    """A new sink also receives the events already in the outbox (default: only new ones)."""
 
     def accepts(self, event: AlertEvent) -> bool:
         if self.events is not None and event.kind not in self.events:

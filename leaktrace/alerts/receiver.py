@@ -18,6 +18,7 @@ and a ``Location``, and to delay every answer.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Mapping
@@ -51,8 +52,7 @@ class Delivery:
     status: int
 
     def json(self) -> Any:
-        import json
-
+        """The body, parsed."""
         return json.loads(self.body)
 
 

@@ -92,7 +92,8 @@ class WebhookConfig(SinkConfig):
     secret: SecretStr | None = None
     secret_env: str | None = None
     timeout: float = Field(default=10.0, gt=0, le=300)
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = Field(default_factory=dict, repr=False)
+    """Extra request headers (may hold tokens, so not shown in repr)."""
 
     @field_validator("url")
     @classmethod

@@ -35,7 +35,6 @@ from leaktrace.store.releases import (
     finish_run,
     insert_releases,
     insert_sightings,
-    known_fingerprints,
     set_release_times,
     start_run,
     upsert_alerts,
@@ -253,15 +252,16 @@ class BatchWriter:
                     elif old.status == "leak":
                         cleared.append(old.id)
                 updates.append({"rid": old.id, "released_at": item.time, "status": status})
-        if new_rows:
-            insert_releases(conn, new_rows)
-            report.new_releases += len(new_rows)
-        if updates:
-            set_release_times(conn, updates)
         ids = {name: k.id for name, k in known.items()}
         if new_rows:
-            fresh = find_releases(conn, [r["name"] for r in new_rows])
-            ids.update((name, k.id) for name, k in fresh.items())
+            inserted = insert_releases(conn, new_rows)
+            ids.update(inserted)
+            report.new_releases += len(inserted)
+            if len(inserted) < len(new_rows):  # another writer stored some meanwhile
+                missing = [r["name"] for r in new_rows if r["name"] not in inserted]
+                ids.update((name, k.id) for name, k in find_releases(conn, missing).items())
+        if updates:
+            set_release_times(conn, updates)
         if cleared:
             delete_alerts(conn, cleared)
         new_ids = set(upsert_alerts(conn, [(ids[name], alert) for name, alert, _ in alerts]))
@@ -280,7 +280,6 @@ class BatchWriter:
         self, conn: Connection, batch: Sequence[FeedItem], ids: dict[str, int], report: IngestReport
     ) -> None:
         fingerprints = {_fingerprint(item): item for item in batch}
-        seen = known_fingerprints(conn, list(fingerprints))
         rows = [
             {
                 "release_id": ids[item.name],
@@ -302,11 +301,10 @@ class BatchWriter:
                 "category": item.category,
             }
             for fp, item in fingerprints.items()
-            if fp not in seen
         ]
-        insert_sightings(conn, rows)
-        report.new_sightings += len(rows)
-        report.repeated_sightings += len(batch) - len(rows)
+        new = insert_sightings(conn, rows)
+        report.new_sightings += new
+        report.repeated_sightings += len(batch) - new
 
     def nukes(
         self, conn: Connection, nukes: Sequence[NukeEvent], report: IngestReport

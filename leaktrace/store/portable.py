@@ -22,18 +22,28 @@ def chunked(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
 
 
 def insert_ignore(
-    conn: Connection, table: Table, rows: Iterable[dict[str, Any]], conflict: Sequence[str]
-) -> None:
-    """INSERT rows, skipping any that collide with ``conflict`` (a unique key)."""
+    conn: Connection,
+    table: Table,
+    rows: Iterable[dict[str, Any]],
+    conflict: Sequence[str],
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """INSERT rows, skipping any that collide with ``conflict`` (a unique key).
+
+    With ``returning``, gives those columns of the rows actually inserted (SQLite 3.35+
+    and PostgreSQL both support ``INSERT … ON CONFLICT DO NOTHING RETURNING``)."""
     batch = list(rows)
     if not batch:
-        return
+        return []
     name = conn.dialect.name
     if name == "postgresql":
-        pg = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
-        conn.execute(pg, batch)
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
     elif name == "sqlite":
-        lite = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
-        conn.execute(lite, batch)
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
     else:  # pragma: no cover - other backends are not supported yet
-        conn.execute(table.insert(), batch)
+        stmt = table.insert()
+    if returning:
+        stmt = stmt.returning(*(table.c[c] for c in returning))
+        return [tuple(row) for row in conn.execute(stmt, batch)]
+    conn.execute(stmt, batch)
+    return []

@@ -65,9 +65,11 @@ def find_releases(conn: Connection, names: Sequence[str]) -> dict[str, KnownRele
     return found
 
 
-def insert_releases(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new releases; a name another writer stored meanwhile is left alone."""
-    insert_ignore(conn, _R, rows, ["name"])
+def insert_releases(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert new releases; a name another writer stored meanwhile is left alone.
+
+    Returns the ids of the releases inserted, by name."""
+    return {name: rid for rid, name in insert_ignore(conn, _R, rows, ["name"], ("id", "name"))}
 
 
 def update_releases(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -109,20 +111,25 @@ def known_fingerprints(conn: Connection, fingerprints: Sequence[str]) -> set[str
     return found
 
 
-def insert_sightings(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert sightings and add them to their releases' sighting counts."""
+def insert_sightings(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert sightings not stored yet and add them to their releases' sighting counts.
+
+    Returns how many were new."""
     if not rows:
-        return
-    insert_ignore(conn, _S, rows, ["fingerprint"])
+        return 0
+    inserted = insert_ignore(conn, _S, rows, ["fingerprint"], ("release_id",))
     counts: dict[int, int] = {}
-    for row in rows:
-        counts[row["release_id"]] = counts.get(row["release_id"], 0) + 1
+    for (rid,) in inserted:
+        counts[rid] = counts.get(rid, 0) + 1
+    if not counts:
+        return 0
     bump = (
         update(_R)
         .where(_R.c.id == bindparam("rid"))
         .values(sightings=_R.c.sightings + bindparam("n"))
     )
     conn.execute(bump, [{"rid": rid, "n": n} for rid, n in counts.items()])
+    return len(inserted)
 
 
 def upsert_alerts(conn: Connection, alerts: Iterable[tuple[int, Alert]]) -> list[int]:

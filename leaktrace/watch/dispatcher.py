@@ -63,7 +63,7 @@ class Dispatcher:
         events raised from now on reach it and older ones are not replayed."""
         with self.db.transaction() as conn:
             for name, (config, _) in self.sinks.items():
-                sink_cursor(conn, name, backfill=getattr(config, "backfill", False))
+                sink_cursor(conn, name, backfill=config.backfill)
 
     def plan(self) -> int:
         created = 0
@@ -71,7 +71,7 @@ class Dispatcher:
             for name, (config, _) in self.sinks.items():
                 while True:
                     made = plan_deliveries(
-                        conn, name, config.accepts, backfill=getattr(config, "backfill", False)
+                        conn, name, config.accepts, backfill=config.backfill
                     )
                     created += made
                     if made < 1000:

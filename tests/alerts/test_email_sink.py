@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from leaktrace.alerts.base import AlertEvent, DeliveryError, Sink
 from leaktrace.alerts.email import PLUGIN, EmailConfig, EmailSink, subject_for
+from leaktrace.detect.rules import Severity
 from leaktrace.errors import ConfigError
 
 from .conftest import free_port, make_event
@@ -132,7 +133,7 @@ def test_nuke_mail(smtp: tuple[Collector, int]) -> None:
 
 def test_subject_is_one_line() -> None:
     event = make_event(payload={"release": "Evil\r\nBcc: victim@example.com", "lead_days": 1,
-                                "window": "physical"}, severity="critical")  # type: ignore[arg-type]
+                                "window": "physical"}, severity=Severity.CRITICAL)
     assert subject_for(event) == ("[LeakTrace] CRITICAL leak: Evil Bcc: victim@example.com "
                                   "(physical, 1 day early)")
 
@@ -194,7 +195,7 @@ def test_password_never_shown(smtp: tuple[Collector, int], event: AlertEvent,
     assert PASSWORD not in str(error)
     with pytest.raises(ValidationError) as info:
         EmailConfig(name="mail", host="h", sender="a@b.example", recipients=["c@d.example"],
-                    password=PASSWORD)  # a password needs a username
+                    password=SecretStr(PASSWORD))  # a password needs a username
     assert PASSWORD not in str(info.value)
     monkeypatch.delenv("LEAKTRACE_TEST_SMTP_PASSWORD", raising=False)
     config = EmailConfig(name="mail", host="h", sender="a@b.example",

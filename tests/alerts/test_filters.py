@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from leaktrace.alerts.jsonl import JsonlConfig
 from leaktrace.alerts.webhook import WebhookConfig
@@ -60,7 +61,7 @@ def test_events() -> None:
 
 
 def test_filters_combine() -> None:
-    config = WebhookConfig(name="h", url="https://hooks.example/x", secret=SECRET,
+    config = WebhookConfig(name="h", url="https://hooks.example/x", secret=SecretStr(SECRET),
                            min_severity=Severity.HIGH, windows=["digital"], events=["leak"])
     assert config.accepts(make_event())
     assert not config.accepts(make_event(severity=Severity.MEDIUM))

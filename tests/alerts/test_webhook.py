@@ -7,7 +7,7 @@ import time
 from email.utils import formatdate
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from leaktrace import __version__
 from leaktrace.alerts.base import AlertEvent, DeliveryError, Sink
@@ -69,7 +69,7 @@ def test_extra_headers_are_sent(receiver: WebhookReceiver, event: AlertEvent) ->
 
 def test_reserved_header_cannot_be_overridden() -> None:
     with pytest.raises(ValidationError, match="set by LeakTrace"):
-        WebhookConfig(name="hook", url="http://127.0.0.1/", secret=SECRET,
+        WebhookConfig(name="hook", url="http://127.0.0.1/", secret=SecretStr(SECRET),
                       headers={"X-LeakTrace-Signature": "sha256=00"})
 
 
@@ -214,7 +214,7 @@ def test_same_origin_307_is_followed(receiver: WebhookReceiver, event: AlertEven
 
 
 def test_secret_never_shown(receiver: WebhookReceiver, event: AlertEvent) -> None:
-    config = WebhookConfig(name="hook", url=receiver.url, secret=SECRET)
+    config = WebhookConfig(name="hook", url=receiver.url, secret=SecretStr(SECRET))
     sink = WebhookSink(config)
     assert SECRET not in repr(config)
     assert SECRET not in str(config)
@@ -224,10 +224,15 @@ def test_secret_never_shown(receiver: WebhookReceiver, event: AlertEvent) -> Non
     assert SECRET not in str(_fail(sink, event))
     sink.close()
     with pytest.raises(ValidationError) as info:
-        WebhookConfig(name="hook", url=receiver.url, secret=SECRET, secret_env="HOOK_SECRET")
+        WebhookConfig.model_validate({"name": "hook", "url": receiver.url, "secret": SECRET,
+                                      "secret_env": "HOOK_SECRET"})
     assert SECRET not in str(info.value)
     with pytest.raises(ValidationError) as info:
-        WebhookConfig(name="hook", url="ftp://nope", secret=SECRET)
+        WebhookConfig.model_validate({"name": "hook", "url": "ftp://nope", "secret": SECRET})
+    assert SECRET not in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        WebhookConfig.model_validate({"name": "hook", "url": "https://h.example", "secret": SECRET,
+                                      "timeout": -1, "surprise": SECRET})
     assert SECRET not in str(info.value)
 
 
@@ -235,7 +240,7 @@ def test_secret_is_required() -> None:
     with pytest.raises(ValidationError, match="secret"):
         WebhookConfig(name="hook", url="https://hooks.example/x")
     with pytest.raises(ValidationError, match="not both"):
-        WebhookConfig(name="hook", url="https://hooks.example/x", secret=SECRET,
+        WebhookConfig(name="hook", url="https://hooks.example/x", secret=SecretStr(SECRET),
                       secret_env="X")
 
 
@@ -243,7 +248,7 @@ def test_secret_is_required() -> None:
                                  "http://hooks.example:99999/x"])
 def test_url_must_be_http(url: str) -> None:
     with pytest.raises(ValidationError, match="url"):
-        WebhookConfig(name="hook", url=url, secret=SECRET)
+        WebhookConfig(name="hook", url=url, secret=SecretStr(SECRET))
 
 
 def test_secret_env(receiver: WebhookReceiver, event: AlertEvent,
