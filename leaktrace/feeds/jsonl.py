@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.feeds.timeparse import parse_time
@@ -71,7 +73,7 @@ def parse_line(
             line=lineno,
         )
     try:
-        row = json.loads(text)
+        row = orjson.loads(text)
     except json.JSONDecodeError as exc:
         return FeedError(
             f"not JSON: {_json_reason(exc)} (column {exc.colno})", file=name, line=lineno
@@ -83,7 +85,7 @@ def parse_line(
 
 def _read_document(data: bytes, name: str, max_name: int) -> Iterator[FeedItem | FeedError]:
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = orjson.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         yield FeedError("not valid UTF-8", file=name, line=line)

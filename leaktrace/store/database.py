@@ -53,6 +53,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -152,7 +153,7 @@ class ReleaseRow(Base):
     )
     match_score: Mapped[float] = mapped_column(Float, default=0.0)
     match_reason: Mapped[str] = mapped_column(String(512), default="")
-    status: Mapped[str] = mapped_column(String(16), default="unknown", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="unknown")
     imdb_id: Mapped[str | None] = mapped_column(String(12))
     nuke_status: Mapped[str | None] = mapped_column(String(16))
     nuke_reason: Mapped[str | None] = mapped_column(String(256))
@@ -165,7 +166,11 @@ class ReleaseRow(Base):
 
 class SightingRow(Base):
     __tablename__ = "sightings"
-    __table_args__ = (UniqueConstraint("fingerprint"),)
+    __table_args__ = (
+        UniqueConstraint("fingerprint"),
+        Index("ix_sightings_infohash", "infohash", sqlite_where=text("infohash IS NOT NULL"),
+              postgresql_where=text("infohash IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     release_id: Mapped[int] = mapped_column(
@@ -181,7 +186,7 @@ class SightingRow(Base):
     extra: Mapped[str | None] = mapped_column(Text)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_runs.id"))
     source: Mapped[str | None] = mapped_column(String(64))
-    infohash: Mapped[str | None] = mapped_column(String(40), index=True)
+    infohash: Mapped[str | None] = mapped_column(String(40))
     infohash_v2: Mapped[str | None] = mapped_column(String(64))
     seeders: Mapped[int | None] = mapped_column(Integer)
     leechers: Mapped[int | None] = mapped_column(Integer)

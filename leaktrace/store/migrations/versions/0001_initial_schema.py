@@ -92,7 +92,6 @@ def upgrade() -> None:
     with op.batch_alter_table("releases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_releases_group_key"), ["group_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_releases_released_at"), ["released_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_releases_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_releases_work_id"), ["work_id"], unique=False)
 
     op.create_table(
@@ -191,7 +190,6 @@ def downgrade() -> None:
     op.drop_table("work_aliases")
     with op.batch_alter_table("releases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_releases_work_id"))
-        batch_op.drop_index(batch_op.f("ix_releases_status"))
         batch_op.drop_index(batch_op.f("ix_releases_released_at"))
         batch_op.drop_index(batch_op.f("ix_releases_group_key"))
 
