@@ -51,14 +51,17 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--repeat-share", type=float, default=0.1,
+                        help="share of feed lines that are repeat sightings of a release")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    feed = args.workdir / f"feed-{args.lines}.jsonl"
+    suffix = "" if args.repeat_share == 0.1 else f"-r{args.repeat_share:g}"
+    feed = args.workdir / f"feed-{args.lines}{suffix}.jsonl"
     if not feed.exists():
         subprocess.run([sys.executable, str(ROOT / "bench" / "make_feed.py"), "--lines",
                         str(args.lines), "--catalogue", str(args.catalogue), "--out",
-                        str(feed)], check=True)
-    db_path = args.workdir / f"ingest-{args.lines}.db"
+                        str(feed), "--repeat-share", str(args.repeat_share)], check=True)
+    db_path = args.workdir / f"ingest-{args.lines}{suffix}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT))

@@ -43,6 +43,8 @@ def main() -> None:
     parser.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "feed.jsonl")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat-share", type=float, default=0.1,
+                        help="share of lines that repeat an earlier release seen elsewhere")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     films: list[tuple[str, int, date]] = []
@@ -55,7 +57,7 @@ def main() -> None:
     recent: list[str] = []
     with args.out.open("w", encoding="utf-8") as out:
         for i in range(args.lines):
-            if recent and rng.random() < 0.1:
+            if recent and rng.random() < args.repeat_share:
                 name = rng.choice(recent)
                 when = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(10**6))
                 out.write(json.dumps({"name": name, "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
