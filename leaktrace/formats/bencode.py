@@ -76,7 +76,7 @@ class _Frame:
 
 
 def decode(
-    data: bytes,
+    data: bytes | bytearray | memoryview,
     *,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_items: int = DEFAULT_MAX_ITEMS,
@@ -93,7 +93,7 @@ def decode(
 
 
 def decode_document(
-    data: bytes,
+    data: bytes | bytearray | memoryview,
     *,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_items: int = DEFAULT_MAX_ITEMS,

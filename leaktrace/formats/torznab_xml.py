@@ -218,7 +218,7 @@ def _reason(exc: BaseException) -> str:
 def _repair_utf8(data: bytes) -> bytes | None:
     """``data`` with invalid UTF-8 replaced, if it claims (or defaults to) UTF-8."""
     match = _XML_DECL.match(data[:200])
-    if match and match.group(1).lower().replace("_", "-") not in (b"utf-8", b"utf8"):
+    if match and match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
         return None
     try:
         data.decode("utf-8")

@@ -10,7 +10,7 @@ PIECES = b"\x11" * 20 * 3
 ROOT_HASH = b"\x22" * 32
 
 
-def single_info(name: str = "Some.Movie.2020.1080p.BluRay.x264-SPARKS.mkv",
+def single_info(name: str | bytes = "Some.Movie.2020.1080p.BluRay.x264-SPARKS.mkv",
                 length: int = 123_456_789, **more: Any) -> dict[str, Any]:
     return {"name": name, "length": length, "piece length": 262144, "pieces": PIECES, **more}
 
