@@ -242,6 +242,14 @@ def parse_error(root: StdET.Element, *, source: str | None = None,
 def parse_caps(data: bytes, *, source: str | None = None) -> Caps:
     """A typed :class:`Caps` from a ``t=caps`` reply."""
     root, _ = parse_xml(data, source=source, what="caps reply")
+    try:
+        return _caps(root, source)
+    except RecursionError:
+        raise SourceError("caps document is nested too deeply", source=source,
+                          transient=False) from None
+
+
+def _caps(root: StdET.Element, source: str | None) -> Caps:
     error = parse_error(root, source=source)
     if error is not None:
         raise error
@@ -417,8 +425,19 @@ def parse_torznab(
     origin: str = "torznab",
 ) -> TorznabFeed:
     """The items of a Torznab/Newznab feed (see the module docs for every mapping)."""
-    secrets = tuple(secrets)
     root, repaired = parse_xml(data, source=source, what="feed")
+    try:
+        return _feed(root, repaired, site=site, source=source, fetched_at=fetched_at,
+                     location=location, secrets=tuple(secrets), status=status,
+                     max_name=max_name, origin=origin)
+    except RecursionError:
+        raise SourceError("feed is nested too deeply", source=source,
+                          transient=False) from None
+
+
+def _feed(root: StdET.Element, repaired: bool, *, site: str | None, source: str | None,
+          fetched_at: datetime | None, location: str | None, secrets: tuple[str, ...],
+          status: int | None, max_name: int, origin: str) -> TorznabFeed:
     error = parse_error(root, source=source, status=status)
     if error is not None:
         raise error

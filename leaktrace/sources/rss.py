@@ -77,7 +77,8 @@ class RssConfig(SourceConfig):
 
 def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        # dict.get: no feedparser fallback magic (and no deprecation warning)
+        parsed = dict.get(entry, key)
         if parsed is None:
             continue
         try:
@@ -120,8 +121,8 @@ def parse_feed(data: bytes, *, site: str | None, source: str | None,
         raise SourceError(f"feed could not be read: {type(exc).__name__}",
                           source=source) from None
     entries = list(parsed.get("entries") or [])
-    if parsed.get("bozo") and not entries:
-        problem = parsed.get("bozo_exception")
+    if not entries and (parsed.get("bozo") or not parsed.get("version")):
+        problem = parsed.get("bozo_exception") if parsed.get("bozo") else "not RSS or Atom"
         raise SourceError(f"not a readable RSS/Atom feed: {str(problem)[:200] or 'unknown'}",
                           source=source)
     fetched = fetched_at or datetime.now(UTC)
@@ -131,7 +132,7 @@ def parse_feed(data: bytes, *, site: str | None, source: str | None,
     for index, entry in enumerate(entries, start=1):
         raw_title = entry.get("title")
         title = " ".join(raw_title.split()) if isinstance(raw_title, str) else ""
-        sample = redact_text(str({k: entry.get(k) for k in ("title", "id", "link",
+        sample = redact_text(str({k: dict.get(entry, k) for k in ("title", "id", "link",
                                                              "published", "updated")}))[:2000]
         if not title:
             quarantined.append(Quarantined("entry has no title", f"{where} entry {index}",

@@ -133,22 +133,35 @@ class TorznabSource:
         self.config = config
         self.name = config.name
         self.site = config.site or config.name
-        self._api_key = config.resolve_api_key()
-        self._fetcher = fetcher or HttpFetcher(
-            source=config.name,
-            connect_timeout=config.connect_timeout,
-            read_timeout=config.read_timeout,
-            total_timeout=config.total_timeout,
-            max_bytes=config.max_bytes,
-            secrets=(self._api_key,) if self._api_key else (),
-        )
+        self._fetcher_given = fetcher
+        self._fetcher: HttpFetcher | None = fetcher
+        self._api_key: str | None = None
 
     def __repr__(self) -> str:
         return (f"TorznabSource(name={self.name!r}, url={redact_url(self.config.url)!r}, "
                 f"mode={self.config.mode!r})")
 
     def close(self) -> None:
-        self._fetcher.close()
+        if self._fetcher is not None:
+            self._fetcher.close()
+            self._fetcher = self._fetcher_given
+
+    def _client(self) -> HttpFetcher:
+        """The fetcher, made on first use (so a missing key fails the poll, not the setup)."""
+        if self._fetcher is None:
+            config = self.config
+            self._api_key = config.resolve_api_key()
+            self._fetcher = HttpFetcher(
+                source=config.name,
+                connect_timeout=config.connect_timeout,
+                read_timeout=config.read_timeout,
+                total_timeout=config.total_timeout,
+                max_bytes=config.max_bytes,
+                secrets=(self._api_key,) if self._api_key else (),
+            )
+        elif self._api_key is None:
+            self._api_key = self.config.resolve_api_key()
+        return self._fetcher
 
     def _params(self, extra: Mapping[str, str | int | None]) -> dict[str, str | int | float | None]:
         params: dict[str, str | int | float | None] = dict(extra)
@@ -158,7 +171,8 @@ class TorznabSource:
 
     def _get(self, params: Mapping[str, str | int | None], *, etag: str | None = None,
              last_modified: str | None = None) -> FetchResult:
-        result = self._fetcher.fetch(
+        fetcher = self._client()
+        result = fetcher.fetch(
             self.config.url, params=self._params(params), etag=etag,
             last_modified=last_modified,
             accept="application/rss+xml, application/xml;q=0.9, text/xml;q=0.8",
@@ -169,7 +183,8 @@ class TorznabSource:
                 root, _ = parse_xml(result.content, source=self.name, what="error reply")
             except SourceError:
                 root = None
-            error = parse_error(root, source=self.name, status=result.status) if root else None
+            error = (parse_error(root, source=self.name, status=result.status)
+                     if root is not None else None)
             if error is not None:
                 if result.status in (401, 403):
                     error.transient = False
