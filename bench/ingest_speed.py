@@ -51,34 +51,60 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
-    parser.add_argument("--repeat-share", type=float, default=0.1,
-                        help="share of feed lines that are repeat sightings of a release")
+    parser.add_argument(
+        "--repeat-share",
+        type=float,
+        default=0.1,
+        help="share of feed lines that are repeat sightings of a release",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.repeat_share == 0.1 else f"-r{args.repeat_share:g}"
     feed = args.workdir / f"feed-{args.lines}{suffix}.jsonl"
     if not feed.exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "make_feed.py"), "--lines",
-                        str(args.lines), "--catalogue", str(args.catalogue), "--out",
-                        str(feed), "--repeat-share", str(args.repeat_share)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "make_feed.py"),
+                "--lines",
+                str(args.lines),
+                "--catalogue",
+                str(args.catalogue),
+                "--out",
+                str(feed),
+                "--repeat-share",
+                str(args.repeat_share),
+            ],
+            check=True,
+        )
     db_path = args.workdir / f"ingest-{args.lines}{suffix}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD, str(db_path), str(args.catalogue),
-                           str(feed)], check=True, capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(db_path), str(args.catalogue), str(feed)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     wall = time.perf_counter() - started
     result = json.loads(done.stdout.strip().splitlines()[-1])
     report = result["report"]
     print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}")
-    print(f"feed: {feed.name} ({feed.stat().st_size / 1e6:.0f} MB), catalogue: "
-          f"{args.catalogue.name}")
-    print(f"lines {report['lines']:,}  accepted {report['accepted']:,}  "
-          f"new releases {report['new_releases']:,}  new sightings {report['new_sightings']:,}")
+    print(
+        f"feed: {feed.name} ({feed.stat().st_size / 1e6:.0f} MB), catalogue: {args.catalogue.name}"
+    )
+    print(
+        f"lines {report['lines']:,}  accepted {report['accepted']:,}  "
+        f"new releases {report['new_releases']:,}  new sightings {report['new_sightings']:,}"
+    )
     print(f"outcomes: {report['statuses']}")
-    print(f"ingest: {result['seconds']:.1f} s = {report['lines'] / result['seconds']:,.0f} "
-          f"lines/s (child wall incl. catalogue import and start-up: {wall:.1f} s)")
+    print(
+        f"ingest: {result['seconds']:.1f} s = {report['lines'] / result['seconds']:,.0f} "
+        f"lines/s (child wall incl. catalogue import and start-up: {wall:.1f} s)"
+    )
     print(f"peak RSS of the ingesting process: {result['peak_mb']:.0f} MB")
     print(f"database size: {db_path.stat().st_size / 1e6:.0f} MB")
     _ = resource

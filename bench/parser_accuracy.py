@@ -48,8 +48,9 @@ Fields = dict[str, Any]
 
 
 # ------------------------------------------------------------------ corpus
-def load_cases(corpus: Path, files: Iterable[str] = ("movies.yml", "episodes.yml")
-               ) -> tuple[list[tuple[str, dict[str, Any]]], int]:
+def load_cases(
+    corpus: Path, files: Iterable[str] = ("movies.yml", "episodes.yml")
+) -> tuple[list[tuple[str, dict[str, Any]]], int]:
     """(name, expectation) pairs and the number of cases skipped for their options."""
     import yaml  # guessit's test format is YAML; pyyaml is in the "bench" extra
 
@@ -117,12 +118,28 @@ def norm_group(value: Any) -> str | None:
 
 
 _GUESSIT_SOURCES = {
-    "camera": "cam", "hd camera": "cam", "telesync": "telesync", "hd telesync": "telesync",
-    "telecine": "telecine", "hd telecine": "telecine", "workprint": "workprint",
-    "pay-per-view": "ppv", "vhs": "vhs", "hd-dvd": "hddvd", "hdtv": "hdtv", "tv": "hdtv",
-    "satellite": "hdtv", "digital tv": "hdtv", "analog hdtv": "hdtv", "ultra hdtv": "hdtv",
-    "video on demand": "web-dl", "web": "web-dl", "dvd": "dvd", "blu-ray": "bluray",
-    "ultra hd blu-ray": "uhd-bluray", "laserdisc": "laserdisc",
+    "camera": "cam",
+    "hd camera": "cam",
+    "telesync": "telesync",
+    "hd telesync": "telesync",
+    "telecine": "telecine",
+    "hd telecine": "telecine",
+    "workprint": "workprint",
+    "pay-per-view": "ppv",
+    "vhs": "vhs",
+    "hd-dvd": "hddvd",
+    "hdtv": "hdtv",
+    "tv": "hdtv",
+    "satellite": "hdtv",
+    "digital tv": "hdtv",
+    "analog hdtv": "hdtv",
+    "ultra hdtv": "hdtv",
+    "video on demand": "web-dl",
+    "web": "web-dl",
+    "dvd": "dvd",
+    "blu-ray": "bluray",
+    "ultra hd blu-ray": "uhd-bluray",
+    "laserdisc": "laserdisc",
 }
 
 
@@ -191,12 +208,33 @@ def from_leaktrace(p: Any) -> Fields:
 
 
 _PTT_SOURCES = {
-    "telesync": "telesync", "telecine": "telecine", "scr": "screener", "bluray remux": "remux",
-    "remux": "remux", "bluray": "bluray", "uhdrip": "bdrip", "brrip": "bdrip", "bdrip": "bdrip",
-    "dvdrip": "dvdrip", "vhsrip": "vhs", "vhs": "vhs", "dvd": "dvd", "ppvrip": "ppv",
-    "hdtvrip": "hdtv", "hdtv": "hdtv", "satrip": "hdtv", "tvrip": "hdtv", "pdtv": "hdtv",
-    "r5": "r5", "webmux": "web-dl", "webrip": "webrip", "web-dlrip": "webrip",
-    "web-dl": "web-dl", "web": "web-dl", "cam": "cam", "hdrip": None,
+    "telesync": "telesync",
+    "telecine": "telecine",
+    "scr": "screener",
+    "bluray remux": "remux",
+    "remux": "remux",
+    "bluray": "bluray",
+    "uhdrip": "bdrip",
+    "brrip": "bdrip",
+    "bdrip": "bdrip",
+    "dvdrip": "dvdrip",
+    "vhsrip": "vhs",
+    "vhs": "vhs",
+    "dvd": "dvd",
+    "ppvrip": "ppv",
+    "hdtvrip": "hdtv",
+    "hdtv": "hdtv",
+    "satrip": "hdtv",
+    "tvrip": "hdtv",
+    "pdtv": "hdtv",
+    "r5": "r5",
+    "webmux": "web-dl",
+    "webrip": "webrip",
+    "web-dlrip": "webrip",
+    "web-dl": "web-dl",
+    "web": "web-dl",
+    "cam": "cam",
+    "hdrip": None,
 }
 
 
@@ -237,16 +275,23 @@ def parsers() -> dict[str, Callable[[str], Fields] | None]:
 
 
 def scene_like(name: str, expected: dict[str, Any]) -> bool:
-    return ("/" not in name and "\\" not in name and "release_group" in expected
-            and ("screen_size" in expected or "source" in expected))
+    return (
+        "/" not in name
+        and "\\" not in name
+        and "release_group" in expected
+        and ("screen_size" in expected or "source" in expected)
+    )
 
 
-def evaluate(cases: list[tuple[str, dict[str, Any]]], fn: Callable[[str], Fields],
-             misses: dict[str, list[tuple[str, Any, Any]]] | None = None
-             ) -> dict[str, dict[str, tuple[int, int]]]:
+def evaluate(
+    cases: list[tuple[str, dict[str, Any]]],
+    fn: Callable[[str], Fields],
+    misses: dict[str, list[tuple[str, Any, Any]]] | None = None,
+) -> dict[str, dict[str, tuple[int, int]]]:
     """{subset: {field: (agree, total)}} for the subsets "all" and "scene-like"."""
     result: dict[str, dict[str, list[int]]] = {
-        "all": {f: [0, 0] for f in FIELDS}, "scene-like": {f: [0, 0] for f in FIELDS}
+        "all": {f: [0, 0] for f in FIELDS},
+        "scene-like": {f: [0, 0] for f in FIELDS},
     }
     for name, expected in cases:
         exp = from_guessit(expected)
@@ -269,11 +314,18 @@ def evaluate(cases: list[tuple[str, dict[str, Any]]], fn: Callable[[str], Fields
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help="directory with guessit's movies.yml and episodes.yml")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="directory with guessit's movies.yml and episodes.yml",
+    )
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
-    ap.add_argument("--show-misses", metavar="FIELD",
-                    help="list LeakTrace's disagreements on FIELD (name, expected, got)")
+    ap.add_argument(
+        "--show-misses",
+        metavar="FIELD",
+        help="list LeakTrace's disagreements on FIELD (name, expected, got)",
+    )
     args = ap.parse_args(argv)
     try:
         cases, skipped = load_cases(args.corpus)
@@ -292,8 +344,17 @@ def main(argv: list[str] | None = None) -> int:
         timings[pname] = time.perf_counter() - t0
     n_scene = sum(scene_like(n, e) for n, e in cases)
     if args.json:
-        print(json.dumps({"cases": len(cases), "scene_like_cases": n_scene,
-                          "skipped_with_options": skipped, "results": results}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "cases": len(cases),
+                    "scene_like_cases": n_scene,
+                    "skipped_with_options": skipped,
+                    "results": results,
+                },
+                indent=2,
+            )
+        )
     else:
         print(f"guessit corpus: {args.corpus}")
         print(f"cases: {len(cases)} ({n_scene} scene-like); skipped (options): {skipped}")

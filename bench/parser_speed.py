@@ -46,11 +46,13 @@ def time_pass(fn: Callable[[str], object], names: list[str], repeat: int) -> flo
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                    help="corpus root holding guessit/ and arr/")
+    ap.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus root holding guessit/ and arr/"
+    )
     ap.add_argument("--n", type=int, default=5, help="passes over the names (best is kept)")
-    ap.add_argument("--guessit-sample", type=int, default=300,
-                    help="names parsed by guessit (it is slow)")
+    ap.add_argument(
+        "--guessit-sample", type=int, default=300, help="names parsed by guessit (it is slow)"
+    )
     args = ap.parse_args(argv)
     try:
         names = load_names(args.corpus)
@@ -61,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no names found under {args.corpus}", file=sys.stderr)
         return 2
     print(f"names: {len(names)} distinct={len(set(names))} from {args.corpus}")
-    print(f"CPU: {cpu_model()}; nproc {os.cpu_count()}; python {platform.python_version()}; "
-          "one process, one thread")
+    print(
+        f"CPU: {cpu_model()}; nproc {os.cpu_count()}; python {platform.python_version()}; "
+        "one process, one thread"
+    )
 
     from leaktrace.releases import parse
 
@@ -71,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from PTT import parse_title
 
-        results["parsett"] = (time_pass(parse_title, names, max(1, min(args.n, 2))),
-                              len(names))
+        results["parsett"] = (time_pass(parse_title, names, max(1, min(args.n, 2))), len(names))
     except ImportError:
         results["parsett"] = None
     try:

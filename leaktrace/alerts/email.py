@@ -51,8 +51,13 @@ _BODY_FIELDS = (
     "released_at",
     "rule",
 )
-_NUKE_VERBS = {"nuke": "nuked", "unnuke": "unnuked", "modnuke": "nuke modified",
-               "delpre": "pre deleted", "undelpre": "pre restored"}
+_NUKE_VERBS = {
+    "nuke": "nuked",
+    "unnuke": "unnuked",
+    "modnuke": "nuke modified",
+    "delpre": "pre deleted",
+    "undelpre": "pre restored",
+}
 
 
 def _address(value: str) -> str:
@@ -247,12 +252,10 @@ class EmailSink:
         """Dedupe key → recipients still owed the event after a partial 4xx refusal."""
 
     def __repr__(self) -> str:
-        return (f"EmailSink(name={self.name!r}, host={self.config.host!r}, "
-                f"port={self.config.port})")
+        return f"EmailSink(name={self.name!r}, host={self.config.host!r}, port={self.config.port})"
 
     def _fail(self, reason: str, *, transient: bool) -> DeliveryError:
-        return DeliveryError(f"email {self.name!r}: {reason}", sink=self.name,
-                             transient=transient)
+        return DeliveryError(f"email {self.name!r}: {reason}", sink=self.name, transient=transient)
 
     def _connect(self) -> smtplib.SMTP:
         c = self.config
@@ -279,8 +282,9 @@ class EmailSink:
         try:
             msg = build_message(event, c.sender, c.recipients)
         except (TypeError, ValueError) as exc:
-            raise self._fail(f"cannot build the message for {event.key}: {exc}",
-                             transient=False) from None
+            raise self._fail(
+                f"cannot build the message for {event.key}: {exc}", transient=False
+            ) from None
         where = f"{c.host}:{c.port}"
         try:
             smtp = self._connect()
@@ -294,12 +298,16 @@ class EmailSink:
         except smtplib.SMTPRecipientsRefused as exc:
             self._refused(event, exc.recipients, delivered_to=0)
         except smtplib.SMTPAuthenticationError as exc:
-            raise self._fail(f"{where} refused the login for {c.username!r}: "
-                             f"{exc.smtp_code} {_text(exc.smtp_error)}",
-                             transient=exc.smtp_code < 500) from None
+            raise self._fail(
+                f"{where} refused the login for {c.username!r}: "
+                f"{exc.smtp_code} {_text(exc.smtp_error)}",
+                transient=exc.smtp_code < 500,
+            ) from None
         except smtplib.SMTPResponseException as exc:
-            raise self._fail(f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}",
-                             transient=not 500 <= exc.smtp_code < 600) from None
+            raise self._fail(
+                f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}",
+                transient=not 500 <= exc.smtp_code < 600,
+            ) from None
         except smtplib.SMTPNotSupportedError as exc:
             raise self._fail(f"{where}: {exc}", transient=False) from None
         except smtplib.SMTPServerDisconnected as exc:
@@ -307,14 +315,15 @@ class EmailSink:
         except smtplib.SMTPException as exc:
             raise self._fail(f"{where}: {type(exc).__name__}: {exc}", transient=True) from None
         except ssl_module.SSLCertVerificationError as exc:
-            raise self._fail(f"{where}: TLS certificate not trusted: {exc.verify_message}",
-                             transient=False) from None
+            raise self._fail(
+                f"{where}: TLS certificate not trusted: {exc.verify_message}", transient=False
+            ) from None
         except TimeoutError:
-            raise self._fail(f"{where} timed out after {c.timeout:g}s",
-                             transient=True) from None
+            raise self._fail(f"{where} timed out after {c.timeout:g}s", transient=True) from None
         except OSError as exc:
-            raise self._fail(f"cannot reach {where}: {type(exc).__name__}: {exc}",
-                             transient=True) from None
+            raise self._fail(
+                f"cannot reach {where}: {type(exc).__name__}: {exc}", transient=True
+            ) from None
         else:
             if refused:
                 self._refused(event, refused, delivered_to=len(to) - len(refused))
@@ -322,11 +331,13 @@ class EmailSink:
                 self._deferred.pop(event.key, None)
             log.debug("email %s delivered %s to %d recipient(s)", self.name, event.key, len(to))
 
-    def _refused(self, event: AlertEvent, refused: dict[str, tuple[int, bytes]],
-                 *, delivered_to: int) -> None:
+    def _refused(
+        self, event: AlertEvent, refused: dict[str, tuple[int, bytes]], *, delivered_to: int
+    ) -> None:
         deferred = [addr for addr, (code, _) in refused.items() if 400 <= code < 500]
-        detail = "; ".join(f"{addr}: {code} {_text(text)}"
-                           for addr, (code, text) in refused.items())
+        detail = "; ".join(
+            f"{addr}: {code} {_text(text)}" for addr, (code, text) in refused.items()
+        )
         sent = f" (sent to {delivered_to} other recipient(s))" if delivered_to else ""
         with self._lock:  # retry only the deferred recipients; give up on the refused
             if deferred:

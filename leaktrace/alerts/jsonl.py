@@ -25,8 +25,9 @@ __all__ = ["PLUGIN", "JsonlConfig", "JsonlSink", "encode_line"]
 
 STDOUT = "-"
 # Out of space or a flaky disk may clear up; a path that cannot be a file will not.
-_TRANSIENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EAGAIN,
-                               errno.EINTR, errno.ENFILE, errno.EMFILE})
+_TRANSIENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EAGAIN, errno.EINTR, errno.ENFILE, errno.EMFILE}
+)
 
 
 class JsonlConfig(SinkConfig):
@@ -38,8 +39,10 @@ class JsonlConfig(SinkConfig):
 
 def encode_line(event: AlertEvent) -> str:
     """One line (with its newline) for ``event``."""
-    return json.dumps(event.as_json(), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")) + "\n"
+    return (
+        json.dumps(event.as_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        + "\n"
+    )
 
 
 class JsonlSink:
@@ -48,9 +51,7 @@ class JsonlSink:
     def __init__(self, config: JsonlConfig) -> None:
         self.name = config.name
         self.config = config
-        self.path: Path | None = (
-            None if config.path == STDOUT else Path(config.path).expanduser()
-        )
+        self.path: Path | None = None if config.path == STDOUT else Path(config.path).expanduser()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -62,7 +63,8 @@ class JsonlSink:
         except (TypeError, ValueError) as exc:
             raise DeliveryError(
                 f"jsonl {self.name!r}: event {event.key} is not JSON-serialisable: {exc}",
-                sink=self.name, transient=False,
+                sink=self.name,
+                transient=False,
             ) from None
         with self._lock:
             if self.path is None:
@@ -75,8 +77,11 @@ class JsonlSink:
             sys.stdout.write(line)
             sys.stdout.flush()
         except (OSError, ValueError) as exc:  # closed or broken stdout
-            raise DeliveryError(f"jsonl {self.name!r}: cannot write to stdout: {exc}",
-                                sink=self.name, transient=False) from None
+            raise DeliveryError(
+                f"jsonl {self.name!r}: cannot write to stdout: {exc}",
+                sink=self.name,
+                transient=False,
+            ) from None
 
     def _write_file(self, path: Path, line: str) -> None:
         data = line.encode("utf-8")
@@ -93,8 +98,11 @@ class JsonlSink:
         except OSError as exc:
             transient = exc.errno in _TRANSIENT_ERRNOS
             why = exc.strerror or type(exc).__name__
-            raise DeliveryError(f"jsonl {self.name!r}: cannot append to {path}: {why}",
-                                sink=self.name, transient=transient) from None
+            raise DeliveryError(
+                f"jsonl {self.name!r}: cannot append to {path}: {why}",
+                sink=self.name,
+                transient=transient,
+            ) from None
 
     def close(self) -> None:
         """Nothing stays open between deliveries."""

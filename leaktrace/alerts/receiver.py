@@ -108,8 +108,10 @@ class WebhookReceiver:
     def start(self) -> WebhookReceiver:
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                name=f"webhook-receiver-{self.port}", daemon=True,
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"webhook-receiver-{self.port}",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -125,8 +127,12 @@ class WebhookReceiver:
     def __enter__(self) -> WebhookReceiver:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def fail_next(
@@ -143,7 +149,10 @@ class WebhookReceiver:
             retry_after = int(retry_after)
         with self._cond:
             self._failures = _Failures(
-                count, status, None if retry_after is None else str(retry_after), location,
+                count,
+                status,
+                None if retry_after is None else str(retry_after),
+                location,
                 dict(headers or {}),
             )
 
@@ -161,17 +170,19 @@ class WebhookReceiver:
 
     # -- serving ---------------------------------------------------------------------
 
-    def _handle(self, path: str, headers: Mapping[str, str], body: bytes
-                ) -> tuple[int, dict[str, str], bytes, Delivery]:
+    def _handle(
+        self, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes, Delivery]:
         received_at, received_monotonic = time.time(), time.perf_counter()
         delivery_id = headers.get("x-leaktrace-delivery")
         timestamp = headers.get("x-leaktrace-timestamp")
         signature = headers.get("x-leaktrace-signature")
-        verified = (
-            self.secret is None
-            or (timestamp is not None and signature is not None
-                and verify_signature(self.secret, timestamp, body, signature,
-                                     tolerance=self.tolerance, now=received_at))
+        verified = self.secret is None or (
+            timestamp is not None
+            and signature is not None
+            and verify_signature(
+                self.secret, timestamp, body, signature, tolerance=self.tolerance, now=received_at
+            )
         )
         extra: dict[str, str] = {}
         with self._cond:
@@ -191,9 +202,18 @@ class WebhookReceiver:
                 duplicate = delivery_id is not None and delivery_id in self._seen
                 status = 200
             delivery = Delivery(
-                received_at, received_monotonic, path, delivery_id,
-                headers.get("x-leaktrace-event"), timestamp, signature, dict(headers), body,
-                verified, duplicate, status,
+                received_at,
+                received_monotonic,
+                path,
+                delivery_id,
+                headers.get("x-leaktrace-event"),
+                timestamp,
+                signature,
+                dict(headers),
+                body,
+                verified,
+                duplicate,
+                status,
             )
             self.requests.append(delivery)
             if status == 200 and not duplicate:

@@ -138,9 +138,7 @@ def decode_document(
             pos += 1
         elif frame is not None and frame.is_dict and frame.key is None:
             if not 0x30 <= c <= 0x39:
-                raise BencodeError(
-                    f"dict key must be a byte string, found {_show(c)}", offset=pos
-                )
+                raise BencodeError(f"dict key must be a byte string, found {_show(c)}", offset=pos)
             key, pos = _read_string(buf, pos, n)
             count(start)
             last = frame.last_key
@@ -231,9 +229,7 @@ def _read_string(buf: bytes, pos: int, n: int) -> tuple[bytes, int]:
     length = int(head)
     begin = colon + 1
     if length > n - begin:
-        raise BencodeError(
-            f"string of {length} bytes but only {n - begin} bytes left", offset=pos
-        )
+        raise BencodeError(f"string of {length} bytes but only {n - begin} bytes left", offset=pos)
     return buf[begin : begin + length], begin + length
 
 

@@ -97,8 +97,7 @@ def parse_magnet(uri: str) -> Magnet:
             else:
                 warnings.append(f"xl is not a size in bytes: {value[:40]!r}")
     if v1 is None and v2 is None:
-        raise MagnetError("no valid xt (urn:btih: or urn:btmh:) in the magnet URI",
-                          field="xt")
+        raise MagnetError("no valid xt (urn:btih: or urn:btmh:) in the magnet URI", field="xt")
     return Magnet(
         infohash=v1,
         infohash_v2=v2,

@@ -37,8 +37,9 @@ _MAX_CANDIDATES = 500
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{6,300}")
 _NAME_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*-[A-Za-z0-9]{2,30}")
-_IMDB_LINK = re.compile(r"imdb\.[a-z]{2,3}(?:\.[a-z]{2})?/(?:[a-z]{2}/)?title/(tt\d{7,9})(?!\d)",
-                        re.IGNORECASE)
+_IMDB_LINK = re.compile(
+    r"imdb\.[a-z]{2,3}(?:\.[a-z]{2})?/(?:[a-z]{2}/)?title/(tt\d{7,9})(?!\d)", re.IGNORECASE
+)
 _BARE_TT = re.compile(r"(?<![A-Za-z0-9])(tt\d{7,9})(?!\d)")
 _IMDB_WORD = re.compile(r"imdb", re.IGNORECASE)
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
@@ -58,13 +59,39 @@ _RELEASED_BY = re.compile(
     rf"\b(?:released|release|brought\s+to\s+you)\s+by\s*+(?:[:\-]\s*+)?{_GROUP_WORD}",
     re.IGNORECASE,
 )
-_GROUP_FIELD = re.compile(rf"^[ \t]*group[ \t.]*:[ \t]*{_GROUP_WORD}",
-                          re.IGNORECASE | re.MULTILINE)
-_NOT_GROUPS = frozenset({
-    "a", "an", "and", "the", "we", "us", "our", "team", "crew", "group", "proudly", "proud",
-    "now", "here", "is", "of", "by", "for", "you", "presents", "present", "release", "n/a",
-    "na", "none", "unknown", "this", "it",
-})
+_GROUP_FIELD = re.compile(rf"^[ \t]*group[ \t.]*:[ \t]*{_GROUP_WORD}", re.IGNORECASE | re.MULTILINE)
+_NOT_GROUPS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "the",
+        "we",
+        "us",
+        "our",
+        "team",
+        "crew",
+        "group",
+        "proudly",
+        "proud",
+        "now",
+        "here",
+        "is",
+        "of",
+        "by",
+        "for",
+        "you",
+        "presents",
+        "present",
+        "release",
+        "n/a",
+        "na",
+        "none",
+        "unknown",
+        "this",
+        "it",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,21 +84,26 @@ def sample_of(value: object) -> str:
 
 def _decode(data: bytes | str, what: str, source: str | None) -> object:
     if len(data) > MAX_DOCUMENT:
-        raise SourceError(f"predb {what} is larger than {MAX_DOCUMENT} bytes", source=source,
-                          transient=False)
+        raise SourceError(
+            f"predb {what} is larger than {MAX_DOCUMENT} bytes", source=source, transient=False
+        )
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
-        raise SourceError(f"predb {what} is not valid UTF-8 (byte {exc.start})",
-                          source=source) from None
+        raise SourceError(
+            f"predb {what} is not valid UTF-8 (byte {exc.start})", source=source
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"predb {what} is not JSON: {exc.msg} (line {exc.lineno}, "
-                          f"column {exc.colno})", source=source) from None
+        raise SourceError(
+            f"predb {what} is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            source=source,
+        ) from None
     except (RecursionError, ValueError) as exc:
-        raise SourceError(f"predb {what} is not usable JSON: {type(exc).__name__}",
-                          source=source) from None
+        raise SourceError(
+            f"predb {what} is not usable JSON: {type(exc).__name__}", source=source
+        ) from None
 
 
 def _int_or_none(value: object) -> int | None:
@@ -119,8 +124,14 @@ def _text_or_none(value: object, limit: int = 1000) -> str | None:
     return None
 
 
-def parse_nuke(nuke: object, name: str, *, source: str | None = None,
-               action: str | None = None, received: datetime | None = None) -> NukeEvent:
+def parse_nuke(
+    nuke: object,
+    name: str,
+    *,
+    source: str | None = None,
+    action: str | None = None,
+    received: datetime | None = None,
+) -> NukeEvent:
     """A :class:`NukeEvent` for release ``name`` from a predb.ovh nuke object.
 
     ``action`` (from a websocket frame) wins over the object's ``typeId``/``type``;
@@ -139,8 +150,10 @@ def parse_nuke(nuke: object, name: str, *, source: str | None = None,
             if isinstance(kind, str) and kind.strip().lower() in _NUKE_ACTIONS:
                 action = kind.strip().lower()
         if action is None:
-            raise FeedError(f"unknown nuke type {nuke.get('typeId')!r}/{nuke.get('type')!r}"[:200],
-                            field="nuke.typeId")
+            raise FeedError(
+                f"unknown nuke type {nuke.get('typeId')!r}/{nuke.get('type')!r}"[:200],
+                field="nuke.typeId",
+            )
     raw_time = nuke.get("nukeAt")
     moment: datetime | None = None
     if raw_time is not None:
@@ -186,8 +199,9 @@ def parse_row(
     item: FeedItem | None = None
     if isinstance(result, FeedError):
         field_part = f" ({result.field})" if result.field else ""
-        quarantined.append(Quarantined(f"bad predb row{field_part}: {result.reason}",
-                                       location, sample_of(row)))
+        quarantined.append(
+            Quarantined(f"bad predb row{field_part}: {result.reason}", location, sample_of(row))
+        )
     else:
         item = replace(result, origin="predb", source=source, file=None, line=None)
     if isinstance(row, dict) and row.get("nuke") not in (None, "", {}):
@@ -196,13 +210,21 @@ def parse_row(
             try:
                 nukes.append(parse_nuke(row["nuke"], name, source=source))
             except FeedError as exc:
-                quarantined.append(Quarantined(f"bad predb nuke: {exc.reason}", location,
-                                               sample_of(row.get("nuke"))))
+                quarantined.append(
+                    Quarantined(
+                        f"bad predb nuke: {exc.reason}", location, sample_of(row.get("nuke"))
+                    )
+                )
     return item, nukes, quarantined
 
 
-def parse_reply(data: bytes | str | dict[str, Any], *, source: str | None = None,
-                location: str | None = None, max_name: int = DEFAULT_MAX_NAME) -> PredbBatch:
+def parse_reply(
+    data: bytes | str | dict[str, Any],
+    *,
+    source: str | None = None,
+    location: str | None = None,
+    max_name: int = DEFAULT_MAX_NAME,
+) -> PredbBatch:
     """A whole predb.ovh API v1 reply (bytes, text or the decoded object)."""
     doc: object = data if isinstance(data, dict) else _decode(data, "reply", source)
     if not isinstance(doc, dict):
@@ -211,8 +233,11 @@ def parse_reply(data: bytes | str | dict[str, Any], *, source: str | None = None
     if status != "success":
         message = doc.get("message")
         text = message if isinstance(message, str) and message else "no message"
-        raise SourceError(f"predb replied status {str(status)[:40]!r}: {text[:300]}",
-                          source=source, transient=status != "error")
+        raise SourceError(
+            f"predb replied status {str(status)[:40]!r}: {text[:300]}",
+            source=source,
+            transient=status != "error",
+        )
     body = doc.get("data")
     if not isinstance(body, dict):
         raise SourceError("predb reply has no data object", source=source)
@@ -241,9 +266,14 @@ def parse_reply(data: bytes | str | dict[str, Any], *, source: str | None = None
     return batch
 
 
-def parse_frame(data: bytes | str, *, source: str | None = None,
-                received: datetime | None = None, location: str | None = None,
-                max_name: int = DEFAULT_MAX_NAME) -> PredbBatch:
+def parse_frame(
+    data: bytes | str,
+    *,
+    source: str | None = None,
+    received: datetime | None = None,
+    location: str | None = None,
+    max_name: int = DEFAULT_MAX_NAME,
+) -> PredbBatch:
     """One websocket frame ``{action, row}``; problems are quarantined, never raised."""
     received = received or datetime.now(UTC)
     where = location or "predb websocket"
@@ -271,8 +301,7 @@ def parse_frame(data: bytes | str, *, source: str | None = None,
     if row_id is not None:
         batch.ids.append(row_id)
     if action in ("insert", "update"):
-        item, nukes, quarantined = parse_row(row, source=source, location=where,
-                                             max_name=max_name)
+        item, nukes, quarantined = parse_row(row, source=source, location=where, max_name=max_name)
         if item is not None:
             batch.items.append(item)
         batch.nukes.extend(nukes)
@@ -283,8 +312,9 @@ def parse_frame(data: bytes | str, *, source: str | None = None,
         return bad(f"bad predb frame: {action} for a row without a usable name", doc)
     nuke_action = "delpre" if action == "delete" else action
     try:
-        batch.nukes.append(parse_nuke(row.get("nuke"), name, source=source,
-                                      action=nuke_action, received=received))
+        batch.nukes.append(
+            parse_nuke(row.get("nuke"), name, source=source, action=nuke_action, received=received)
+        )
     except FeedError as exc:
         return bad(f"bad predb frame: {exc.reason}", doc)
     return batch

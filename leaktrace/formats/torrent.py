@@ -86,14 +86,16 @@ def read_torrent(data: bytes, *, filename: str | None = None) -> TorrentMeta:
     try:
         doc = decode_document(data)
     except BencodeError as exc:
-        raise TorrentError(f"not bencode: {exc.reason} at byte {exc.offset}",
-                           file=filename, field=exc.field) from exc
+        raise TorrentError(
+            f"not bencode: {exc.reason} at byte {exc.offset}", file=filename, field=exc.field
+        ) from exc
     return _Reader(bytes(data), doc.value, doc.info_span, filename).read()
 
 
 class _Reader:
-    def __init__(self, data: bytes, root: object, span: tuple[int, int] | None,
-                 filename: str | None) -> None:
+    def __init__(
+        self, data: bytes, root: object, span: tuple[int, int] | None, filename: str | None
+    ) -> None:
         self.data = data
         self.root = root
         self.span = span
@@ -261,12 +263,10 @@ class _Reader:
                     raise self.fail("file tree entries must be dicts", "info.file tree")
                 if key == b"":
                     if not prefix:
-                        raise self.fail("file tree has a file without a name",
-                                        "info.file tree")
+                        raise self.fail("file tree has a file without a name", "info.file tree")
                     size = child.get(b"length")
                     if not isinstance(size, int) or size < 0:
-                        raise self.fail("length must be a non-negative integer",
-                                        "info.file tree")
+                        raise self.fail("length must be a non-negative integer", "info.file tree")
                     files.append(TorrentFile("/".join(prefix), size))
                 else:
                     part = self.decode_text(key, "info.file tree")
@@ -305,8 +305,7 @@ class _Reader:
             else:
                 for tier in tiers:
                     # A flat list of strings is a common mistake; accept it too.
-                    found += self.urls(tier if isinstance(tier, list) else [tier],
-                                       "announce-list")
+                    found += self.urls(tier if isinstance(tier, list) else [tier], "announce-list")
         return _dedupe(found)
 
     def web_seeds(self, root: dict[bytes, object]) -> tuple[str, ...]:
@@ -339,8 +338,12 @@ class _Reader:
 
 
 def _is_path(parts: object) -> bool:
-    return (isinstance(parts, list) and bool(parts)
-            and all(isinstance(p, bytes) for p in parts) and any(parts))
+    return (
+        isinstance(parts, list)
+        and bool(parts)
+        and all(isinstance(p, bytes) for p in parts)
+        and any(parts)
+    )
 
 
 def _dedupe(values: list[str]) -> tuple[str, ...]:

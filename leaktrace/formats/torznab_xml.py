@@ -87,13 +87,22 @@ _UNSAFE = (defusedxml.DefusedXmlException,)
 class TorznabApiError(SourceError):
     """The indexer answered ``<error code=.. description=../>``."""
 
-    def __init__(self, code: int | None, description: str, *, source: str | None = None,
-                 status: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int | None,
+        description: str,
+        *,
+        source: str | None = None,
+        status: int | None = None,
+    ) -> None:
         transient = code is None or code >= 500
         retry = 60.0 if code in (500, 501) else None
         super().__init__(
             f"indexer error {code if code is not None else '?'}: {description or 'no description'}",
-            source=source, transient=transient, status=status, retry_after=retry,
+            source=source,
+            transient=transient,
+            status=status,
+            retry_after=retry,
         )
         self.code = code
         self.description = description
@@ -131,8 +140,12 @@ class Caps:
         """Whether search ``mode`` (``search``, ``tv-search``, ``tvsearch`` ...) is available
         and, if ``param`` is given, lists it in ``supportedParams`` (no list means only
         ``q``)."""
-        key = {"tvsearch": "tv-search", "movie": "movie-search", "music": "audio-search",
-               "book": "book-search"}.get(mode, mode)
+        key = {
+            "tvsearch": "tv-search",
+            "movie": "movie-search",
+            "music": "audio-search",
+            "book": "book-search",
+        }.get(mode, mode)
         found = self.searching.get(key)
         if found is None or not found.available:
             return False
@@ -169,8 +182,9 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if tag.startswith("{") else tag.split(":")[-1]
 
 
-def parse_xml(data: bytes, *, source: str | None = None, forbid_dtd: bool = True,
-              what: str = "reply") -> tuple[StdET.Element, bool]:
+def parse_xml(
+    data: bytes, *, source: str | None = None, forbid_dtd: bool = True, what: str = "reply"
+) -> tuple[StdET.Element, bool]:
     """The root element of ``data`` parsed safely, and whether UTF-8 had to be repaired.
 
     Raises :class:`SourceError` for unsafe XML (DTD, entities, external references) and
@@ -179,32 +193,53 @@ def parse_xml(data: bytes, *, source: str | None = None, forbid_dtd: bool = True
     if not isinstance(data, bytes | bytearray):
         raise SourceError(f"{what} must be bytes", source=source, transient=False)
     if len(data) > MAX_DOCUMENT:
-        raise SourceError(f"{what} is larger than {MAX_DOCUMENT} bytes", source=source,
-                          transient=False)
+        raise SourceError(
+            f"{what} is larger than {MAX_DOCUMENT} bytes", source=source, transient=False
+        )
     try:
         return _parse(bytes(data), forbid_dtd), False
     except _UNSAFE as exc:
-        raise SourceError(f"unsafe XML refused in {what}: {type(exc).__name__}",
-                          source=source, transient=False) from None
-    except (StdET.ParseError, ValueError, LookupError, UnicodeError, RecursionError,
-            TypeError, OverflowError) as first:
+        raise SourceError(
+            f"unsafe XML refused in {what}: {type(exc).__name__}", source=source, transient=False
+        ) from None
+    except (
+        StdET.ParseError,
+        ValueError,
+        LookupError,
+        UnicodeError,
+        RecursionError,
+        TypeError,
+        OverflowError,
+    ) as first:
         repaired = _repair_utf8(bytes(data))
         if repaired is not None:
             try:
                 return _parse(repaired, forbid_dtd), True
             except _UNSAFE as exc:
-                raise SourceError(f"unsafe XML refused in {what}: {type(exc).__name__}",
-                                  source=source, transient=False) from None
-            except (StdET.ParseError, ValueError, LookupError, UnicodeError, RecursionError,
-                    TypeError, OverflowError):
+                raise SourceError(
+                    f"unsafe XML refused in {what}: {type(exc).__name__}",
+                    source=source,
+                    transient=False,
+                ) from None
+            except (
+                StdET.ParseError,
+                ValueError,
+                LookupError,
+                UnicodeError,
+                RecursionError,
+                TypeError,
+                OverflowError,
+            ):
                 pass
-        raise SourceError(f"{what} is not well-formed XML: {_reason(first)}",
-                          source=source) from None
+        raise SourceError(
+            f"{what} is not well-formed XML: {_reason(first)}", source=source
+        ) from None
 
 
 def _parse(data: bytes, forbid_dtd: bool) -> StdET.Element:
-    root = SafeET.fromstring(data, forbid_dtd=forbid_dtd, forbid_entities=True,
-                             forbid_external=True)
+    root = SafeET.fromstring(
+        data, forbid_dtd=forbid_dtd, forbid_entities=True, forbid_external=True
+    )
     if not isinstance(root, StdET.Element):
         raise ValueError("no root element")
     return root
@@ -228,8 +263,9 @@ def _repair_utf8(data: bytes) -> bytes | None:
     return data.decode("utf-8", "replace").encode("utf-8")
 
 
-def parse_error(root: StdET.Element, *, source: str | None = None,
-                status: int | None = None) -> TorznabApiError | None:
+def parse_error(
+    root: StdET.Element, *, source: str | None = None, status: int | None = None
+) -> TorznabApiError | None:
     """The :class:`TorznabApiError` of an ``<error>`` document, else None."""
     if _local(root.tag) != "error":
         return None
@@ -245,8 +281,9 @@ def parse_caps(data: bytes, *, source: str | None = None) -> Caps:
     try:
         return _caps(root, source)
     except RecursionError:
-        raise SourceError("caps document is nested too deeply", source=source,
-                          transient=False) from None
+        raise SourceError(
+            "caps document is nested too deeply", source=source, transient=False
+        ) from None
 
 
 def _caps(root: StdET.Element, source: str | None) -> Caps:
@@ -254,8 +291,9 @@ def _caps(root: StdET.Element, source: str | None) -> Caps:
     if error is not None:
         raise error
     if _local(root.tag) != "caps":
-        raise SourceError(f"not a caps document (root <{_local(root.tag)[:40]}>)",
-                          source=source, transient=False)
+        raise SourceError(
+            f"not a caps document (root <{_local(root.tag)[:40]}>)", source=source, transient=False
+        )
     server: dict[str, str] = {}
     limit_max = limit_default = retention = None
     registration: dict[str, str] = {}
@@ -277,8 +315,9 @@ def _caps(root: StdET.Element, source: str | None) -> Caps:
                 mode_name = _local(mode.tag)
                 if not mode_name:
                     continue
-                params = tuple(p.strip() for p in (mode.get("supportedParams") or "").split(",")
-                               if p.strip())
+                params = tuple(
+                    p.strip() for p in (mode.get("supportedParams") or "").split(",") if p.strip()
+                )
                 searching[mode_name] = SearchMode(
                     mode_name, (mode.get("available") or "").strip().lower() == "yes", params
                 )
@@ -287,8 +326,9 @@ def _caps(root: StdET.Element, source: str | None) -> Caps:
                 parsed = _caps_category(cat)
                 if parsed is not None:
                     categories.append(parsed)
-    return Caps(server, limit_max, limit_default, retention, registration, searching,
-                tuple(categories))
+    return Caps(
+        server, limit_max, limit_default, retention, registration, searching, tuple(categories)
+    )
 
 
 def _caps_category(element: StdET.Element) -> CapsCategory | None:
@@ -298,8 +338,12 @@ def _caps_category(element: StdET.Element) -> CapsCategory | None:
     if cat_id is None:
         return None
     subcats = tuple(c for c in (_caps_category(s) for s in element) if c is not None)
-    return CapsCategory(cat_id, (element.get("name") or "").strip(),
-                        (element.get("description") or "").strip() or None, subcats)
+    return CapsCategory(
+        cat_id,
+        (element.get("name") or "").strip(),
+        (element.get("description") or "").strip() or None,
+        subcats,
+    )
 
 
 def _int(value: object) -> int | None:
@@ -427,23 +471,44 @@ def parse_torznab(
     """The items of a Torznab/Newznab feed (see the module docs for every mapping)."""
     root, repaired = parse_xml(data, source=source, what="feed")
     try:
-        return _feed(root, repaired, site=site, source=source, fetched_at=fetched_at,
-                     location=location, secrets=tuple(secrets), status=status,
-                     max_name=max_name, origin=origin)
+        return _feed(
+            root,
+            repaired,
+            site=site,
+            source=source,
+            fetched_at=fetched_at,
+            location=location,
+            secrets=tuple(secrets),
+            status=status,
+            max_name=max_name,
+            origin=origin,
+        )
     except RecursionError:
-        raise SourceError("feed is nested too deeply", source=source,
-                          transient=False) from None
+        raise SourceError("feed is nested too deeply", source=source, transient=False) from None
 
 
-def _feed(root: StdET.Element, repaired: bool, *, site: str | None, source: str | None,
-          fetched_at: datetime | None, location: str | None, secrets: tuple[str, ...],
-          status: int | None, max_name: int, origin: str) -> TorznabFeed:
+def _feed(
+    root: StdET.Element,
+    repaired: bool,
+    *,
+    site: str | None,
+    source: str | None,
+    fetched_at: datetime | None,
+    location: str | None,
+    secrets: tuple[str, ...],
+    status: int | None,
+    max_name: int,
+    origin: str,
+) -> TorznabFeed:
     error = parse_error(root, source=source, status=status)
     if error is not None:
         raise error
     if _local(root.tag) != "rss":
-        raise SourceError(f"not an RSS/Torznab feed (root <{_local(root.tag)[:40]}>)",
-                          source=source, transient=False)
+        raise SourceError(
+            f"not an RSS/Torznab feed (root <{_local(root.tag)[:40]}>)",
+            source=source,
+            transient=False,
+        )
     channel = next((c for c in root if _local(c.tag) == "channel"), None)
     if channel is None:
         raise SourceError("feed has no <channel>", source=source, transient=False)
@@ -458,17 +523,26 @@ def _feed(root: StdET.Element, repaired: bool, *, site: str | None, source: str 
     for index, element in enumerate((c for c in channel if _local(c.tag) == "item"), start=1):
         feed.item_count += 1
         try:
-            result = _item(element, site=site, source=source, fetched=fetched,
-                           repaired=repaired, secrets=secrets, max_name=max_name,
-                           origin=origin)
+            result = _item(
+                element,
+                site=site,
+                source=source,
+                fetched=fetched,
+                repaired=repaired,
+                secrets=secrets,
+                max_name=max_name,
+                origin=origin,
+            )
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             result = f"unreadable item: {type(exc).__name__}"
         if isinstance(result, FeedItem):
             feed.items.append(result)
         else:
-            feed.quarantined.append(Quarantined(redact_text(result, secrets),
-                                                f"{where} item {index}",
-                                                _sample(element, secrets)))
+            feed.quarantined.append(
+                Quarantined(
+                    redact_text(result, secrets), f"{where} item {index}", _sample(element, secrets)
+                )
+            )
     return feed
 
 
@@ -480,9 +554,17 @@ def _sample(element: StdET.Element, secrets: Iterable[str]) -> str:
     return redact_text(text[: MAX_SAMPLE * 2], secrets)[:MAX_SAMPLE]
 
 
-def _item(element: StdET.Element, *, site: str | None, source: str | None, fetched: datetime,
-          repaired: bool, secrets: tuple[str, ...], max_name: int,
-          origin: str) -> FeedItem | str:
+def _item(
+    element: StdET.Element,
+    *,
+    site: str | None,
+    source: str | None,
+    fetched: datetime,
+    repaired: bool,
+    secrets: tuple[str, ...],
+    max_name: int,
+    origin: str,
+) -> FeedItem | str:
     """A FeedItem, or the reason the item is quarantined."""
     children: dict[str, StdET.Element] = {}
     category_names: list[str] = []
@@ -499,9 +581,11 @@ def _item(element: StdET.Element, *, site: str | None, source: str | None, fetch
             if text:
                 category_names.append(text)
         elif name == "enclosure" and enclosure is None:
-            enclosure = {"url": redact_text(child.get("url") or "", secrets) or None,
-                         "length": _int(child.get("length")),
-                         "type": (child.get("type") or "").strip() or None}
+            enclosure = {
+                "url": redact_text(child.get("url") or "", secrets) or None,
+                "length": _int(child.get("length")),
+                "type": (child.get("type") or "").strip() or None,
+            }
         elif name and name not in children:
             children[name] = child
     title = _text(children.get("title"))
@@ -576,8 +660,9 @@ def _item(element: StdET.Element, *, site: str | None, source: str | None, fetch
     if category_names:
         extra["category_names"] = category_names
     chosen = _standard_category(category_ids)
-    category = str(chosen) if chosen is not None else (category_names[0] if category_names
-                                                       else None)
+    category = (
+        str(chosen) if chosen is not None else (category_names[0] if category_names else None)
+    )
     tmdb = _int(first("tmdbid"))
     tvdb = _int(first("tvdbid"))
     return FeedItem(

@@ -57,14 +57,20 @@ class Matcher:
     def __init__(self, works: Iterable[Work] | CatalogIndex, threshold: float = 88.0) -> None:
         self.index = works if isinstance(works, CatalogIndex) else CatalogIndex(works)
         self.threshold = threshold
+        self._tmdb: dict[int, Work] = {
+            w.tmdb_id: w for w in self.index.works.values() if w.tmdb_id and w.kind == "movie"
+        }
         self._imdb: dict[str, Work] = {
             w.imdb_id: w for w in self.index.works.values() if w.imdb_id and w.kind == "movie"
         }
         self._cache: dict[tuple[object, ...], Match] = {}
 
-    def match(self, parsed: ParsedRelease, imdb_id: str | None = None) -> Match:
+    def match(
+        self, parsed: ParsedRelease, imdb_id: str | None = None, tmdb_id: int | None = None
+    ) -> Match:
         key = normalize_title(parsed.title) if parsed.title else ""
         cache_key = (
+            tmdb_id,
             key,
             parsed.year,
             parsed.kind,
@@ -76,14 +82,19 @@ class Matcher:
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
-        result = self._match(parsed, key, imdb_id)
+        result = self._match(parsed, key, imdb_id, tmdb_id)
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[cache_key] = result
         return result
 
-    def _match(self, parsed: ParsedRelease, key: str, imdb_id: str | None) -> Match:
+    def _match(
+        self, parsed: ParsedRelease, key: str, imdb_id: str | None, tmdb_id: int | None = None
+    ) -> Match:
         wanted: WorkKind = "movie" if parsed.kind == "movie" else "season"
+        if tmdb_id and wanted == "movie" and tmdb_id in self._tmdb:
+            work = self._tmdb[tmdb_id]
+            return Match(work, 100.0, f"TMDB id {tmdb_id} given by the source is {work.label}")
         if imdb_id and wanted == "movie" and imdb_id in self._imdb:
             work = self._imdb[imdb_id]
             return Match(work, 100.0, f"IMDb id {imdb_id} given by the source is {work.label}")

@@ -32,14 +32,24 @@ class Assessor:
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
 
-    def outcome(self, name: str, released_at: datetime, imdb_id: str | None = None) -> Outcome:
+    def outcome(
+        self,
+        name: str,
+        released_at: datetime,
+        imdb_id: str | None = None,
+        tmdb_id: int | None = None,
+    ) -> Outcome:
         parsed = parse(name)
-        return self.judge(parsed, released_at, imdb_id)
+        return self.judge(parsed, released_at, imdb_id, tmdb_id)
 
     def judge(
-        self, parsed: ParsedRelease, released_at: datetime, imdb_id: str | None = None
+        self,
+        parsed: ParsedRelease,
+        released_at: datetime,
+        imdb_id: str | None = None,
+        tmdb_id: int | None = None,
     ) -> Outcome:
-        match = self.matcher.match(parsed, imdb_id)
+        match = self.matcher.match(parsed, imdb_id, tmdb_id)
         if match.work is None:
             return Outcome(parsed, match, None)
         return Outcome(parsed, match, assess(parsed.source, match.work, released_at))

@@ -235,7 +235,7 @@ class BatchWriter:
         for name, item in earliest.items():
             old = known.get(name)
             if old is None:
-                outcome = self.assessor.outcome(name, item.time, item.imdb_id)
+                outcome = self.assessor.outcome(name, item.time, item.imdb_id, item.tmdb_id)
                 row = release_row(outcome, name, item, report.run_id)
                 new_rows.append(row)
                 report.statuses[outcome.status] = report.statuses.get(outcome.status, 0) + 1

@@ -103,8 +103,9 @@ class FolderSource:
     def poll(self, checkpoint: Checkpoint | None) -> PollResult:
         root = self.config.path
         if not root.is_dir():
-            raise SourceError(f"folder {root} does not exist or is not a folder",
-                              source=self.name, transient=True)
+            raise SourceError(
+                f"folder {root} does not exist or is not a folder", source=self.name, transient=True
+            )
         previous = _previous_files(checkpoint)
         seen: dict[str, list[int]] = {}
         result = PollResult()
@@ -131,8 +132,7 @@ class FolderSource:
     def close(self) -> None:
         """Nothing to release."""
 
-    def _walk(self, root: Path, result: PollResult
-              ) -> Iterator[tuple[Path, str, os.stat_result]]:
+    def _walk(self, root: Path, result: PollResult) -> Iterator[tuple[Path, str, os.stat_result]]:
         patterns = [p.lower() for p in self.config.patterns]
         todo: list[tuple[Path, str]] = [(root, "")]
         while todo:
@@ -142,10 +142,14 @@ class FolderSource:
                     entries = sorted(listing, key=lambda e: e.name)
             except OSError as exc:
                 if folder == root:
-                    raise SourceError(f"cannot list folder {root}: {exc.strerror or exc}",
-                                      source=self.name, transient=True) from exc
-                result.quarantined.append(Quarantined(
-                    f"cannot list folder: {exc.strerror or exc}", location=str(folder)))
+                    raise SourceError(
+                        f"cannot list folder {root}: {exc.strerror or exc}",
+                        source=self.name,
+                        transient=True,
+                    ) from exc
+                result.quarantined.append(
+                    Quarantined(f"cannot list folder: {exc.strerror or exc}", location=str(folder))
+                )
                 continue
             subfolders: list[tuple[Path, str]] = []
             for entry in entries:
@@ -181,9 +185,13 @@ def read_file(
     try:
         st = stat_result if stat_result is not None else path.stat()
         if st.st_size > max_file_bytes:
-            out.quarantined.append(Quarantined(
-                f"file is {st.st_size} bytes, more than the {max_file_bytes} allowed (not read)",
-                location=location))
+            out.quarantined.append(
+                Quarantined(
+                    f"file is {st.st_size} bytes, more than the {max_file_bytes} allowed "
+                    "(not read)",
+                    location=location,
+                )
+            )
             return out
         with path.open("rb") as handle:
             data = handle.read(max_file_bytes + 1)
@@ -191,18 +199,22 @@ def read_file(
         return out  # gone between listing and reading
     except OSError as exc:
         out.readable = False
-        out.quarantined.append(Quarantined(f"cannot read file: {exc.strerror or exc}",
-                                           location=location))
+        out.quarantined.append(
+            Quarantined(f"cannot read file: {exc.strerror or exc}", location=location)
+        )
         return out
     if len(data) > max_file_bytes:
-        out.quarantined.append(Quarantined(
-            f"file grew beyond the {max_file_bytes} bytes allowed (not read)",
-            location=location))
+        out.quarantined.append(
+            Quarantined(
+                f"file grew beyond the {max_file_bytes} bytes allowed (not read)", location=location
+            )
+        )
         return out
     ctx = _Context(location, _mtime(st), source, max_name_length, out)
     suffix = path.suffix.lower()
-    if suffix == ".torrent" or (suffix not in (".magnet", ".txt", ".nfo")
-                                and data.startswith(b"d")):
+    if suffix == ".torrent" or (
+        suffix not in (".magnet", ".txt", ".nfo") and data.startswith(b"d")
+    ):
         ctx.torrent(data)
     elif suffix in (".magnet", ".txt") or (suffix != ".nfo" and b"magnet:?" in data.lower()):
         ctx.magnets(data, strict=suffix == ".magnet")
@@ -219,11 +231,13 @@ class _Context:
     max_name: int
     out: FileResult
 
-    def quarantine(self, reason: str, sample: str | None = None,
-                   line: int | None = None) -> None:
+    def quarantine(self, reason: str, sample: str | None = None, line: int | None = None) -> None:
         where = self.location if line is None else f"{self.location}:{line}"
-        self.out.quarantined.append(Quarantined(
-            reason, location=where, sample=None if sample is None else sample[:_SAMPLE_CHARS]))
+        self.out.quarantined.append(
+            Quarantined(
+                reason, location=where, sample=None if sample is None else sample[:_SAMPLE_CHARS]
+            )
+        )
 
     def bad_name(self, name: str) -> str | None:
         if not name:
@@ -252,26 +266,31 @@ class _Context:
             "piece_length": meta.piece_length,
             "meta_version": meta.meta_version,
         }
-        for key, value in (("created_by", meta.created_by), ("comment", meta.comment),
-                           ("source_tag", meta.source)):
+        for key, value in (
+            ("created_by", meta.created_by),
+            ("comment", meta.comment),
+            ("source_tag", meta.source),
+        ):
             if value:
                 extra[key] = value
         if meta.warnings:
             extra["warnings"] = list(meta.warnings)
-        self.out.items.append(FeedItem(
-            name=name,
-            time=meta.creation_date or self.mtime,
-            origin="torrent",
-            size_bytes=meta.total_size,
-            url=meta.web_seeds[0] if meta.web_seeds else None,
-            site=_first_host(meta.trackers),
-            extra=extra,
-            file=self.location,
-            source=self.source,
-            infohash=meta.infohash,
-            infohash_v2=meta.infohash_v2,
-            attrs=_url_attrs(meta),
-        ))
+        self.out.items.append(
+            FeedItem(
+                name=name,
+                time=meta.creation_date or self.mtime,
+                origin="torrent",
+                size_bytes=meta.total_size,
+                url=meta.web_seeds[0] if meta.web_seeds else None,
+                site=_first_host(meta.trackers),
+                extra=extra,
+                file=self.location,
+                source=self.source,
+                infohash=meta.infohash,
+                infohash_v2=meta.infohash_v2,
+                attrs=_url_attrs(meta),
+            )
+        )
 
     def magnets(self, data: bytes, *, strict: bool) -> None:
         found = 0
@@ -286,8 +305,9 @@ class _Context:
             uris = _MAGNET.findall(line) if len(line) <= _MAX_LINE_CHARS else []
             if not uris:
                 if len(line) > _MAX_LINE_CHARS:
-                    self.quarantine(f"line {lineno} is longer than {_MAX_LINE_CHARS} characters",
-                                    line, lineno)
+                    self.quarantine(
+                        f"line {lineno} is longer than {_MAX_LINE_CHARS} characters", line, lineno
+                    )
                 elif strict and not line.startswith("#"):
                     self.quarantine("not a magnet URI", line, lineno)
                 continue
@@ -319,21 +339,23 @@ class _Context:
         extra: dict[str, object] = {"time_from": "file_mtime"}
         if magnet.warnings:
             extra["warnings"] = list(magnet.warnings)
-        self.out.items.append(FeedItem(
-            name=name,
-            time=self.mtime,
-            origin="magnet",
-            size_bytes=magnet.size,
-            url=magnet.web_seeds[0] if magnet.web_seeds else None,
-            site=_first_host(magnet.trackers),
-            extra=extra,
-            file=self.location,
-            line=lineno,
-            source=self.source,
-            infohash=magnet.infohash,
-            infohash_v2=magnet.infohash_v2,
-            attrs=attrs,
-        ))
+        self.out.items.append(
+            FeedItem(
+                name=name,
+                time=self.mtime,
+                origin="magnet",
+                size_bytes=magnet.size,
+                url=magnet.web_seeds[0] if magnet.web_seeds else None,
+                site=_first_host(magnet.trackers),
+                extra=extra,
+                file=self.location,
+                line=lineno,
+                source=self.source,
+                infohash=magnet.infohash,
+                infohash_v2=magnet.infohash_v2,
+                attrs=attrs,
+            )
+        )
 
     def nfo(self, data: bytes) -> None:
         info = read_nfo(data)
@@ -353,16 +375,18 @@ class _Context:
             extra["groups"] = list(info.groups)
         if len(info.imdb_ids) > 1:
             extra["imdb_ids"] = list(info.imdb_ids)
-        self.out.items.append(FeedItem(
-            name=info.release_name,
-            time=self.mtime,
-            origin="nfo",
-            group=info.group,
-            imdb_id=info.imdb_id,
-            extra=extra,
-            file=self.location,
-            source=self.source,
-        ))
+        self.out.items.append(
+            FeedItem(
+                name=info.release_name,
+                time=self.mtime,
+                origin="nfo",
+                group=info.group,
+                imdb_id=info.imdb_id,
+                extra=extra,
+                file=self.location,
+                source=self.source,
+            )
+        )
 
 
 def _previous_files(checkpoint: Checkpoint | None) -> dict[str, list[int]]:
@@ -372,8 +396,12 @@ def _previous_files(checkpoint: Checkpoint | None) -> dict[str, list[int]]:
         return {}
     out: dict[str, list[int]] = {}
     for rel, stamp in files.items():
-        if (isinstance(rel, str) and isinstance(stamp, list | tuple) and len(stamp) == 2
-                and all(type(v) is int for v in stamp)):
+        if (
+            isinstance(rel, str)
+            and isinstance(stamp, list | tuple)
+            and len(stamp) == 2
+            and all(type(v) is int for v in stamp)
+        ):
             out[rel] = [stamp[0], stamp[1]]
     return out
 
@@ -404,8 +432,9 @@ def _url_attrs(meta: TorrentMeta) -> dict[str, str]:
 def _sample(data: bytes) -> str:
     """The start of some bytes as readable text (undecodable bytes as ``\\xNN``)."""
     text = data[:_SAMPLE_CHARS].decode("utf-8", errors="backslashreplace")
-    return "".join(c if c.isprintable() or c in "\n\t" else _escape(c)
-                   for c in text)[:_SAMPLE_CHARS]
+    return "".join(c if c.isprintable() or c in "\n\t" else _escape(c) for c in text)[
+        :_SAMPLE_CHARS
+    ]
 
 
 def _escape(c: str) -> str:

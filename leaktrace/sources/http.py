@@ -67,10 +67,17 @@ _SECRET_NAMES = "|".join(sorted(SECRET_PARAMS, key=len, reverse=True))
 _SECRET_RE = re.compile(r"(?i)(^|[?&;])(" + _SECRET_NAMES + r")=([^&#;\s\"'<>]*)")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _JSON_TYPES = frozenset({"application/json", "text/json", "application/x-json"})
-_XML_TYPES = frozenset({
-    "application/xml", "text/xml", "application/rss+xml", "application/atom+xml",
-    "application/x-rss+xml", "application/rdf+xml", "text/rss+xml",
-})
+_XML_TYPES = frozenset(
+    {
+        "application/xml",
+        "text/xml",
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/x-rss+xml",
+        "application/rdf+xml",
+        "text/rss+xml",
+    }
+)
 
 _log = logging.getLogger(__name__)
 
@@ -180,13 +187,23 @@ def raise_for_status(result: FetchResult, *, source: str | None = None) -> None:
     where = f"{result.url}: " if result.url else ""
     if status == 429 or status == 408 or status >= 500:
         wait = f" (retry after {result.retry_after:g} s)" if result.retry_after is not None else ""
-        raise SourceError(f"{where}HTTP {status}{wait}", source=source, transient=True,
-                          retry_after=result.retry_after, status=status)
+        raise SourceError(
+            f"{where}HTTP {status}{wait}",
+            source=source,
+            transient=True,
+            retry_after=result.retry_after,
+            status=status,
+        )
     raise SourceError(f"{where}HTTP {status}", source=source, transient=False, status=status)
 
 
-def check_content_type(result: FetchResult, expected: Literal["json", "xml"], *,
-                       source: str | None = None, allow_missing: bool = True) -> None:
+def check_content_type(
+    result: FetchResult,
+    expected: Literal["json", "xml"],
+    *,
+    source: str | None = None,
+    allow_missing: bool = True,
+) -> None:
     """Raise a permanent :class:`SourceError` naming the type when it is not ``expected``.
 
     Lenient within a family: any of ``application/xml``, ``text/xml``,
@@ -197,8 +214,12 @@ def check_content_type(result: FetchResult, expected: Literal["json", "xml"], *,
     if not ctype:
         if allow_missing:
             return
-        raise SourceError(f"{result.url}: no content type (expected {expected.upper()})",
-                          source=source, transient=False, status=result.status)
+        raise SourceError(
+            f"{result.url}: no content type (expected {expected.upper()})",
+            source=source,
+            transient=False,
+            status=result.status,
+        )
     if expected == "json":
         ok = ctype in _JSON_TYPES or ctype.endswith("+json")
     else:
@@ -206,7 +227,9 @@ def check_content_type(result: FetchResult, expected: Literal["json", "xml"], *,
     if not ok:
         raise SourceError(
             f"{result.url}: unexpected content type {ctype[:100]!r} (expected {expected.upper()})",
-            source=source, transient=False, status=result.status,
+            source=source,
+            transient=False,
+            status=result.status,
         )
 
 
@@ -277,8 +300,9 @@ class HttpFetcher:
         self.max_redirects = int(max_redirects)
         self._secrets = tuple(s for s in secrets if s)
         self._client = httpx.Client(
-            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
-                                  write=read_timeout, pool=connect_timeout),
+            timeout=httpx.Timeout(
+                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+            ),
             follow_redirects=False,
             headers={"User-Agent": user_agent, "Accept-Encoding": "identity"},
             limits=httpx.Limits(max_keepalive_connections=0),
@@ -286,8 +310,10 @@ class HttpFetcher:
         )
 
     def __repr__(self) -> str:
-        return (f"HttpFetcher(source={self.source!r}, total_timeout={self.total_timeout:g}, "
-                f"max_bytes={self.max_bytes})")
+        return (
+            f"HttpFetcher(source={self.source!r}, total_timeout={self.total_timeout:g}, "
+            f"max_bytes={self.max_bytes})"
+        )
 
     def __enter__(self) -> HttpFetcher:
         return self
@@ -301,10 +327,21 @@ class HttpFetcher:
     def redact(self, text: str) -> str:
         return redact_text(text, self._secrets)
 
-    def _error(self, reason: str, *, transient: bool = True, status: int | None = None,
-               retry_after: float | None = None) -> SourceError:
-        return SourceError(self.redact(reason), source=self.source, transient=transient,
-                           status=status, retry_after=retry_after)
+    def _error(
+        self,
+        reason: str,
+        *,
+        transient: bool = True,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> SourceError:
+        return SourceError(
+            self.redact(reason),
+            source=self.source,
+            transient=transient,
+            status=status,
+            retry_after=retry_after,
+        )
 
     def get(
         self,
@@ -317,8 +354,9 @@ class HttpFetcher:
         expect: Literal["json", "xml"] | None = None,
     ) -> FetchResult:
         """:meth:`fetch`, then :func:`raise_for_status` and :func:`check_content_type`."""
-        result = self.fetch(url, params=params, etag=etag, last_modified=last_modified,
-                            accept=accept)
+        result = self.fetch(
+            url, params=params, etag=etag, last_modified=last_modified, accept=accept
+        )
         raise_for_status(result, source=self.source)
         if expect is not None and not result.not_modified:
             check_content_type(result, expect, source=self.source)
@@ -368,23 +406,32 @@ class HttpFetcher:
                 if _origin(target) != origin:
                     raise self._error(
                         f"{redact_url(current)}: redirect to another host refused "
-                        f"({redact_url(target)})", transient=False,
+                        f"({redact_url(target)})",
+                        transient=False,
                     )
                 current = target
-            raise self._error(f"{redact_url(url)}: more than {self.max_redirects} redirects",
-                              transient=False)
+            raise self._error(
+                f"{redact_url(url)}: more than {self.max_redirects} redirects", transient=False
+            )
         finally:
             watchdog.cancel()
 
-    def _one(self, url: httpx.URL, headers: Mapping[str, str], deadline: float,
-             started: float, watchdog: _Watchdog) -> FetchResult | httpx.URL:
+    def _one(
+        self,
+        url: httpx.URL,
+        headers: Mapping[str, str],
+        deadline: float,
+        started: float,
+        watchdog: _Watchdog,
+    ) -> FetchResult | httpx.URL:
         shown = redact_url(url)
         timed_out = f"{shown}: no complete reply within {self.total_timeout:g} s (total deadline)"
         if time.monotonic() >= deadline:
             raise self._error(timed_out)
         try:
-            request = self._client.build_request("GET", url, headers=headers,
-                                                 extensions={"trace": watchdog.trace})
+            request = self._client.build_request(
+                "GET", url, headers=headers, extensions={"trace": watchdog.trace}
+            )
             response = self._client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             if watchdog.fired:
@@ -401,18 +448,22 @@ class HttpFetcher:
             if status in _REDIRECTS:
                 location = response.headers.get("location")
                 if not location:
-                    raise self._error(f"{shown}: HTTP {status} without Location",
-                                      transient=False, status=status)
+                    raise self._error(
+                        f"{shown}: HTTP {status} without Location", transient=False, status=status
+                    )
                 try:
                     return url.join(location)
                 except (httpx.InvalidURL, ValueError) as exc:
-                    raise self._error(f"{shown}: bad redirect Location: {exc}",
-                                      transient=False, status=status) from None
+                    raise self._error(
+                        f"{shown}: bad redirect Location: {exc}", transient=False, status=status
+                    ) from None
             length = response.headers.get("content-length")
             if length and length.strip().isdigit() and int(length) > self.max_bytes:
                 raise self._error(
                     f"{shown}: response larger than {self.max_bytes} bytes "
-                    f"(Content-Length {int(length)})", transient=False, status=status,
+                    f"(Content-Length {int(length)})",
+                    transient=False,
+                    status=status,
                 )
             body = bytearray()
             if status != 304:
@@ -422,20 +473,23 @@ class HttpFetcher:
                         if len(body) > self.max_bytes:
                             raise self._error(
                                 f"{shown}: response larger than {self.max_bytes} bytes",
-                                transient=False, status=status,
+                                transient=False,
+                                status=status,
                             )
                         if time.monotonic() >= deadline:
                             raise self._error(timed_out)
                 except httpx.TimeoutException as exc:
                     if watchdog.fired:
                         raise self._error(timed_out) from None
-                    raise self._error(f"{shown}: timed out reading ({type(exc).__name__})") \
-                        from None
+                    raise self._error(
+                        f"{shown}: timed out reading ({type(exc).__name__})"
+                    ) from None
                 except (httpx.HTTPError, OSError) as exc:
                     if watchdog.fired or time.monotonic() >= deadline:
                         raise self._error(timed_out) from None
-                    raise self._error(f"{shown}: reading failed: {type(exc).__name__}: {exc}") \
-                        from None
+                    raise self._error(
+                        f"{shown}: reading failed: {type(exc).__name__}: {exc}"
+                    ) from None
             if watchdog.fired:
                 raise self._error(timed_out)
             ctype_header = response.headers.get("content-type") or ""
@@ -456,9 +510,11 @@ class HttpFetcher:
                 not_modified=status == 304,
                 retry_after=parse_retry_after(response.headers.get("retry-after")),
                 elapsed=time.monotonic() - started,
-                headers={k.lower(): v for k, v in response.headers.items()
-                         if k.lower() in ("content-type", "etag", "last-modified",
-                                          "retry-after", "date")},
+                headers={
+                    k.lower(): v
+                    for k, v in response.headers.items()
+                    if k.lower() in ("content-type", "etag", "last-modified", "retry-after", "date")
+                },
             )
         finally:
             response.close()

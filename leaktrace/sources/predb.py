@@ -186,13 +186,18 @@ class PredbSource:
         reached = last_id is None
         for page in range(1, pages + 1):
             params: dict[str, str | int | float | None] = {
-                "q": self.config.query or None, "count": self.config.count, "page": page,
+                "q": self.config.query or None,
+                "count": self.config.count,
+                "page": page,
             }
             result = self._fetcher.fetch(
-                self.config.url, params=params, accept="application/json",
+                self.config.url,
+                params=params,
+                accept="application/json",
                 etag=etag if page == 1 and isinstance(etag, str) else None,
-                last_modified=(last_modified if page == 1 and isinstance(last_modified, str)
-                               else None),
+                last_modified=(
+                    last_modified if page == 1 and isinstance(last_modified, str) else None
+                ),
             )
             if result.not_modified and page == 1:
                 return PollResult(not_modified=True)
@@ -201,8 +206,9 @@ class PredbSource:
             raise_for_status(result, source=self.name)
             if page == 1:
                 validators = (result.etag, result.last_modified)
-            batch = parse_reply(result.content, source=self.name,
-                                location=f"{result.url} page {page}")
+            batch = parse_reply(
+                result.content, source=self.name, location=f"{result.url} page {page}"
+            )
             for item in batch.items:
                 item_id = _item_id(item)
                 if item_id is not None:
@@ -225,17 +231,20 @@ class PredbSource:
                 reached = True
                 break
         if not reached:
-            _log.warning("%s: read %d pages without reaching id %s; older new rows skipped",
-                         self.name, pages, last_id)
+            _log.warning(
+                "%s: read %d pages without reaching id %s; older new rows skipped",
+                self.name,
+                pages,
+                last_id,
+            )
         items.reverse()
-        items.sort(key=lambda i: (_item_id(i) or 0))
+        items.sort(key=lambda i: _item_id(i) or 0)
         nukes.sort(key=lambda n: n.time)
         return PollResult(
             items=items,
             nukes=nukes,
             quarantined=quarantined,
-            checkpoint={"last_id": newest, "etag": validators[0],
-                        "last_modified": validators[1]},
+            checkpoint={"last_id": newest, "etag": validators[0], "last_modified": validators[1]},
         )
 
     def _raise_error_reply(self, content: bytes, status: int) -> None:
@@ -246,8 +255,9 @@ class PredbSource:
             parse_reply(content[:65536], source=self.name)
         except SourceError as exc:
             if "replied status" in exc.reason:
-                raise SourceError(f"HTTP {status}: {exc.reason}", source=self.name,
-                                  transient=False, status=status) from None
+                raise SourceError(
+                    f"HTTP {status}: {exc.reason}", source=self.name, transient=False, status=status
+                ) from None
 
 
 class PredbWebsocketSource:
@@ -259,15 +269,16 @@ class PredbWebsocketSource:
         self._poller = PredbSource(config) if config.backfill else None
 
     def __repr__(self) -> str:
-        return (f"PredbWebsocketSource(name={self.name!r}, "
-                f"url={redact_url(self.config.websocket_url)!r})")
+        return (
+            f"PredbWebsocketSource(name={self.name!r}, "
+            f"url={redact_url(self.config.websocket_url)!r})"
+        )
 
     def close(self) -> None:
         if self._poller is not None:
             self._poller.close()
 
-    def stream(self, checkpoint: Checkpoint | None,
-               stop: threading.Event) -> Iterator[PollResult]:
+    def stream(self, checkpoint: Checkpoint | None, stop: threading.Event) -> Iterator[PollResult]:
         last_id = _as_int((checkpoint or {}).get("last_id"))
         failures = 0
         url = self.config.websocket_url
@@ -298,36 +309,51 @@ class PredbWebsocketSource:
                         except TimeoutError:
                             continue
                         frames += 1
-                        batch = parse_frame(message, source=self.name,
-                                            received=datetime.now(UTC),
-                                            location=redact_url(url))
+                        batch = parse_frame(
+                            message,
+                            source=self.name,
+                            received=datetime.now(UTC),
+                            location=redact_url(url),
+                        )
                         if batch.ids and batch.action in ("insert", "update"):
                             top = max(batch.ids)
                             last_id = top if last_id is None else max(last_id, top)
-                        yield PollResult(items=batch.items, nukes=batch.nukes,
-                                         quarantined=batch.quarantined,
-                                         checkpoint={"last_id": last_id})
+                        yield PollResult(
+                            items=batch.items,
+                            nukes=batch.nukes,
+                            quarantined=batch.quarantined,
+                            checkpoint={"last_id": last_id},
+                        )
             except InvalidURI as exc:
-                raise SourceError(f"bad websocket URL {redact_url(url)!r}: {exc}"[:300],
-                                  source=self.name, transient=False) from None
+                raise SourceError(
+                    f"bad websocket URL {redact_url(url)!r}: {exc}"[:300],
+                    source=self.name,
+                    transient=False,
+                ) from None
             except InvalidStatus as exc:
                 status = exc.response.status_code
                 if 400 <= status < 500 and status != 429:
-                    raise SourceError(f"{redact_url(url)}: websocket handshake refused "
-                                      f"(HTTP {status})", source=self.name, transient=False,
-                                      status=status) from None
+                    raise SourceError(
+                        f"{redact_url(url)}: websocket handshake refused (HTTP {status})",
+                        source=self.name,
+                        transient=False,
+                        status=status,
+                    ) from None
                 _log.warning("%s: websocket handshake got HTTP %d", self.name, status)
             except ConnectionClosed as exc:
                 _log.info("%s: websocket closed (%s)", self.name, exc.rcvd or "no close frame")
             except (WebSocketException, OSError, TimeoutError) as exc:
-                _log.warning("%s: websocket %s: %s", self.name, redact_url(url),
-                             type(exc).__name__)
+                _log.warning("%s: websocket %s: %s", self.name, redact_url(url), type(exc).__name__)
             lasted = time.monotonic() - connected_at if connected_at is not None else 0.0
             failures = 1 if frames or lasted > 30 else failures + 1
             if stop.is_set():
                 break
-            stop.wait(max(0.05, backoff_delay(failures, self.config.reconnect_base,
-                                              self.config.reconnect_cap)))
+            stop.wait(
+                max(
+                    0.05,
+                    backoff_delay(failures, self.config.reconnect_base, self.config.reconnect_cap),
+                )
+            )
 
     def _backfill(self, last_id: int) -> PollResult | None:
         assert self._poller is not None

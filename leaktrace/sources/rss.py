@@ -98,10 +98,15 @@ def _entry_key(entry: Any, title: str) -> str:
     return title[:500]
 
 
-def parse_feed(data: bytes, *, site: str | None, source: str | None,
-               fetched_at: datetime | None = None, location: str | None = None,
-               max_name: int = DEFAULT_MAX_NAME) -> tuple[list[tuple[str, FeedItem]],
-                                                          list[Quarantined]]:
+def parse_feed(
+    data: bytes,
+    *,
+    site: str | None,
+    source: str | None,
+    fetched_at: datetime | None = None,
+    location: str | None = None,
+    max_name: int = DEFAULT_MAX_NAME,
+) -> tuple[list[tuple[str, FeedItem]], list[Quarantined]]:
     """``(key, item)`` for each usable entry (feed order) and the quarantined entries.
 
     Raises :class:`SourceError` for unsafe XML and for feeds feedparser cannot read.
@@ -112,19 +117,23 @@ def parse_feed(data: bytes, *, site: str | None, source: str | None,
         # Not well-formed: feedparser's lenient parser may still read it, provided there
         # is nothing that could declare an entity (no DOCTYPE, no ENTITY, not UTF-16/32).
         lowered = data.lower()
-        if (exc.reason.startswith("unsafe XML") or b"\x00" in data or b"<!doctype" in lowered
-                or b"<!entity" in lowered):
+        if (
+            exc.reason.startswith("unsafe XML")
+            or b"\x00" in data
+            or b"<!doctype" in lowered
+            or b"<!entity" in lowered
+        ):
             raise
     try:
         parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser's failure modes are not documented
-        raise SourceError(f"feed could not be read: {type(exc).__name__}",
-                          source=source) from None
+        raise SourceError(f"feed could not be read: {type(exc).__name__}", source=source) from None
     entries = list(parsed.get("entries") or [])
     if not entries and (parsed.get("bozo") or not parsed.get("version")):
         problem = parsed.get("bozo_exception") if parsed.get("bozo") else "not RSS or Atom"
-        raise SourceError(f"not a readable RSS/Atom feed: {str(problem)[:200] or 'unknown'}",
-                          source=source)
+        raise SourceError(
+            f"not a readable RSS/Atom feed: {str(problem)[:200] or 'unknown'}", source=source
+        )
     fetched = fetched_at or datetime.now(UTC)
     where = location or "feed"
     out: list[tuple[str, FeedItem]] = []
@@ -132,15 +141,20 @@ def parse_feed(data: bytes, *, site: str | None, source: str | None,
     for index, entry in enumerate(entries, start=1):
         raw_title = entry.get("title")
         title = " ".join(raw_title.split()) if isinstance(raw_title, str) else ""
-        sample = redact_text(str({k: dict.get(entry, k) for k in ("title", "id", "link",
-                                                             "published", "updated")}))[:2000]
+        sample = redact_text(
+            str({k: dict.get(entry, k) for k in ("title", "id", "link", "published", "updated")})
+        )[:2000]
         if not title:
-            quarantined.append(Quarantined("entry has no title", f"{where} entry {index}",
-                                           sample))
+            quarantined.append(Quarantined("entry has no title", f"{where} entry {index}", sample))
             continue
         if len(title) > max_name or not title.isprintable():
-            quarantined.append(Quarantined("entry title too long or has control characters",
-                                           f"{where} entry {index}", sample))
+            quarantined.append(
+                Quarantined(
+                    "entry title too long or has control characters",
+                    f"{where} entry {index}",
+                    sample,
+                )
+            )
             continue
         extra: dict[str, object] = {}
         moment = _entry_time(entry)
@@ -151,11 +165,24 @@ def parse_feed(data: bytes, *, site: str | None, source: str | None,
         extra["guid"] = key
         link = entry.get("link")
         url = redact_url(link.strip())[:2048] if isinstance(link, str) and link.strip() else None
-        out.append((key, FeedItem(name=title, time=moment, origin="rss", url=url, site=site,
-                                  extra=extra, source=source)))
+        out.append(
+            (
+                key,
+                FeedItem(
+                    name=title,
+                    time=moment,
+                    origin="rss",
+                    url=url,
+                    site=site,
+                    extra=extra,
+                    source=source,
+                ),
+            )
+        )
     if parsed.get("bozo"):
-        _log.info("%s: feed is not well-formed but has %d entries; using them", source,
-                  len(entries))
+        _log.info(
+            "%s: feed is not well-formed but has %d entries; using them", source, len(entries)
+        )
     return out, quarantined
 
 
@@ -181,8 +208,9 @@ class RssSource:
     def poll(self, checkpoint: Checkpoint | None) -> PollResult:
         checkpoint = checkpoint or {}
         raw_seen = checkpoint.get("seen")
-        seen_list = [s for s in raw_seen if isinstance(s, str)] if isinstance(raw_seen, list) \
-            else []
+        seen_list = (
+            [s for s in raw_seen if isinstance(s, str)] if isinstance(raw_seen, list) else []
+        )
         seen = set(seen_list)
         etag = checkpoint.get("etag")
         last_modified = checkpoint.get("last_modified")
@@ -191,17 +219,19 @@ class RssSource:
             etag=etag if isinstance(etag, str) else None,
             last_modified=last_modified if isinstance(last_modified, str) else None,
             accept="application/rss+xml, application/atom+xml, application/xml;q=0.9, "
-                   "text/xml;q=0.8",
+            "text/xml;q=0.8",
         )
         raise_for_status(result, source=self.name)
         if result.not_modified:
             return PollResult(not_modified=True)
         check_content_type(result, "xml", source=self.name)
         started = time.monotonic()
-        entries, quarantined = parse_feed(result.content, site=self.site, source=self.name,
-                                          location=result.url)
-        _log.debug("%s: parsed %d entries in %.3f s", self.name, len(entries),
-                   time.monotonic() - started)
+        entries, quarantined = parse_feed(
+            result.content, site=self.site, source=self.name, location=result.url
+        )
+        _log.debug(
+            "%s: parsed %d entries in %.3f s", self.name, len(entries), time.monotonic() - started
+        )
         keys: list[str] = []
         fresh: list[FeedItem] = []
         for key, item in entries:
@@ -221,8 +251,12 @@ class RssSource:
         return PollResult(
             items=fresh,
             quarantined=quarantined,
-            checkpoint={"seen": new_seen[:MAX_SEEN], "newest": newest_iso,
-                        "etag": result.etag, "last_modified": result.last_modified},
+            checkpoint={
+                "seen": new_seen[:MAX_SEEN],
+                "newest": newest_iso,
+                "etag": result.etag,
+                "last_modified": result.last_modified,
+            },
         )
 
 

@@ -120,8 +120,11 @@ class TorznabConfig(SourceConfig):
         if self.api_key_env is not None:
             value = os.environ.get(self.api_key_env)
             if not value:
-                raise SourceError(f"environment variable {self.api_key_env} is not set",
-                                  source=self.name, transient=False)
+                raise SourceError(
+                    f"environment variable {self.api_key_env} is not set",
+                    source=self.name,
+                    transient=False,
+                )
             return value
         return None
 
@@ -138,8 +141,10 @@ class TorznabSource:
         self._api_key: str | None = None
 
     def __repr__(self) -> str:
-        return (f"TorznabSource(name={self.name!r}, url={redact_url(self.config.url)!r}, "
-                f"mode={self.config.mode!r})")
+        return (
+            f"TorznabSource(name={self.name!r}, url={redact_url(self.config.url)!r}, "
+            f"mode={self.config.mode!r})"
+        )
 
     def close(self) -> None:
         if self._fetcher is not None:
@@ -169,11 +174,18 @@ class TorznabSource:
             params["apikey"] = self._api_key
         return params
 
-    def _get(self, params: Mapping[str, str | int | None], *, etag: str | None = None,
-             last_modified: str | None = None) -> FetchResult:
+    def _get(
+        self,
+        params: Mapping[str, str | int | None],
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchResult:
         fetcher = self._client()
         result = fetcher.fetch(
-            self.config.url, params=self._params(params), etag=etag,
+            self.config.url,
+            params=self._params(params),
+            etag=etag,
             last_modified=last_modified,
             accept="application/rss+xml, application/xml;q=0.9, text/xml;q=0.8",
         )
@@ -183,8 +195,11 @@ class TorznabSource:
                 root, _ = parse_xml(result.content, source=self.name, what="error reply")
             except SourceError:
                 root = None
-            error = (parse_error(root, source=self.name, status=result.status)
-                     if root is not None else None)
+            error = (
+                parse_error(root, source=self.name, status=result.status)
+                if root is not None
+                else None
+            )
             if error is not None:
                 if result.status in (401, 403):
                     error.transient = False
@@ -223,8 +238,9 @@ class TorznabSource:
     def poll(self, checkpoint: Checkpoint | None) -> PollResult:
         checkpoint = checkpoint or {}
         raw_seen = checkpoint.get("seen")
-        seen_list = [s for s in raw_seen if isinstance(s, str)] if isinstance(raw_seen, list) \
-            else []
+        seen_list = (
+            [s for s in raw_seen if isinstance(s, str)] if isinstance(raw_seen, list) else []
+        )
         seen = set(seen_list)
         first_poll = not checkpoint
         pages = 1 if first_poll else self.config.max_pages
@@ -240,8 +256,9 @@ class TorznabSource:
             result = self._get(
                 self._search_params(offset),
                 etag=etag if page == 0 and isinstance(etag, str) else None,
-                last_modified=(last_modified if page == 0 and isinstance(last_modified, str)
-                               else None),
+                last_modified=(
+                    last_modified if page == 0 and isinstance(last_modified, str) else None
+                ),
             )
             if result.not_modified:
                 if page == 0:
@@ -250,8 +267,13 @@ class TorznabSource:
             if page == 0:
                 validators = (result.etag, result.last_modified)
             feed = parse_torznab(
-                result.content, site=self.site, source=self.name, fetched_at=fetched_at,
-                location=f"{result.url}", secrets=self._secrets(), status=result.status,
+                result.content,
+                site=self.site,
+                source=self.name,
+                fetched_at=fetched_at,
+                location=f"{result.url}",
+                secrets=self._secrets(),
+                status=result.status,
             )
             quarantined.extend(feed.quarantined)
             reached_seen = False
@@ -264,8 +286,12 @@ class TorznabSource:
                     if key not in seen:
                         fresh.append(item)
             offset += feed.item_count
-            if (reached_seen or feed.item_count < self.config.limit or feed.item_count == 0
-                    or (feed.total is not None and offset >= feed.total)):
+            if (
+                reached_seen
+                or feed.item_count < self.config.limit
+                or feed.item_count == 0
+                or (feed.total is not None and offset >= feed.total)
+            ):
                 break
         fresh.reverse()
         fresh.sort(key=lambda i: i.time)
@@ -278,8 +304,12 @@ class TorznabSource:
         return PollResult(
             items=fresh,
             quarantined=quarantined,
-            checkpoint={"seen": new_seen[:MAX_SEEN], "newest": newest_iso,
-                        "etag": validators[0], "last_modified": validators[1]},
+            checkpoint={
+                "seen": new_seen[:MAX_SEEN],
+                "newest": newest_iso,
+                "etag": validators[0],
+                "last_modified": validators[1],
+            },
         )
 
     def _secrets(self) -> tuple[str, ...]:

@@ -168,8 +168,12 @@ class SightingRow(Base):
     __tablename__ = "sightings"
     __table_args__ = (
         UniqueConstraint("fingerprint"),
-        Index("ix_sightings_infohash", "infohash", sqlite_where=text("infohash IS NOT NULL"),
-              postgresql_where=text("infohash IS NOT NULL")),
+        Index(
+            "ix_sightings_infohash",
+            "infohash",
+            sqlite_where=text("infohash IS NOT NULL"),
+            postgresql_where=text("infohash IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -131,8 +131,30 @@ def record_success(
 
 
 def record_failure(conn: Connection, name: str, kind: str, error: str) -> None:
+    """Note a failed poll; a new kind of failure is also quarantined (a repeat of the same
+    error during an outage is counted, not stored again)."""
     _ensure(conn, name, kind)
     now = datetime.now(UTC)
+    previous = conn.execute(
+        select(SOURCE_STATE.c.last_error, SOURCE_STATE.c.consecutive_failures).where(
+            SOURCE_STATE.c.name == name
+        )
+    ).one()
+    if previous.consecutive_failures == 0 or previous.last_error != error[:2000]:
+        conn.execute(
+            QUARANTINE.insert().values(
+                source=name,
+                received_at=now,
+                reason=f"poll failed: {error}"[:2000],
+                location=None,
+                sample=None,
+            )
+        )
+        conn.execute(
+            update(SOURCE_STATE)
+            .where(SOURCE_STATE.c.name == name)
+            .values(items_quarantined=SOURCE_STATE.c.items_quarantined + 1)
+        )
     conn.execute(
         update(SOURCE_STATE)
         .where(SOURCE_STATE.c.name == name)

@@ -70,9 +70,7 @@ class Dispatcher:
         with self.db.transaction() as conn:
             for name, (config, _) in self.sinks.items():
                 while True:
-                    made = plan_deliveries(
-                        conn, name, config.accepts, backfill=config.backfill
-                    )
+                    made = plan_deliveries(conn, name, config.accepts, backfill=config.backfill)
                     created += made
                     if made < 1000:
                         break

@@ -18,8 +18,9 @@ SECRET = "whsec-Th1s-1s-N0t-Publ1c"
 EventFactory = Callable[..., AlertEvent]
 
 
-def leak_payload(release: str = "Dune.Part.Three.2026.1080p.WEB-DL.DDP5.1.H.264-LEAKERS",
-                 **extra: Any) -> dict[str, Any]:
+def leak_payload(
+    release: str = "Dune.Part.Three.2026.1080p.WEB-DL.DDP5.1.H.264-LEAKERS", **extra: Any
+) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "release": release,
         "work_id": "dune-part-three-2026",
@@ -33,7 +34,7 @@ def leak_payload(release: str = "Dune.Part.Three.2026.1080p.WEB-DL.DDP5.1.H.264-
         "released_at": "2026-02-26T08:00:00Z",
         "rule": "web-before-digital-release",
         "explanation": "A streaming copy 12 days before the digital release: "
-                       "a platform or supply-chain leak.",
+        "a platform or supply-chain leak.",
     }
     payload.update(extra)
     return payload
@@ -51,8 +52,12 @@ def make_event(
     if payload is None:
         payload = leak_payload()
         if kind == "nuke":
-            payload["nuke"] = {"action": "nuke", "reason": "stolen.from.p2p", "net": "LocalNet",
-                               "at": "2026-02-26T09:00:00Z"}
+            payload["nuke"] = {
+                "action": "nuke",
+                "reason": "stolen.from.p2p",
+                "net": "LocalNet",
+                "at": "2026-02-26T09:00:00Z",
+            }
     return AlertEvent(
         key=key,
         kind=kind,

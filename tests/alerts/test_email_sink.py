@@ -30,8 +30,9 @@ class Collector:
         self.rcpt_replies: dict[str, str] = {}
         self.rcpt_reply: str | None = None
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         reply = self.rcpt_replies.get(address, self.rcpt_reply)
         if reply is not None:
             return reply
@@ -59,7 +60,9 @@ def smtp() -> Iterator[tuple[Collector, int]]:
 
 def _sink(port: int, **options: Any) -> EmailSink:
     config: dict[str, Any] = {
-        "name": "mail", "host": "127.0.0.1", "port": port,
+        "name": "mail",
+        "host": "127.0.0.1",
+        "port": port,
         "sender": "LeakTrace <alerts@leaktrace.example>",
         "recipients": ["soc@studio.example", "Anti Piracy <ap@studio.example>"],
         "timeout": 5,
@@ -82,9 +85,11 @@ def test_leak_mail(smtp: tuple[Collector, int], event: AlertEvent) -> None:
     [(mail_from, rcpts, msg)] = handler.messages
     assert mail_from == "alerts@leaktrace.example"
     assert rcpts == ["soc@studio.example", "ap@studio.example"]
-    assert msg["Subject"] == ("[LeakTrace] HIGH leak: "
-                              "Dune.Part.Three.2026.1080p.WEB-DL.DDP5.1.H.264-LEAKERS "
-                              "(digital, 12 days early)")
+    assert msg["Subject"] == (
+        "[LeakTrace] HIGH leak: "
+        "Dune.Part.Three.2026.1080p.WEB-DL.DDP5.1.H.264-LEAKERS "
+        "(digital, 12 days early)"
+    )
     assert "soc@studio.example" in msg["To"] and "ap@studio.example" in msg["To"]
     assert msg["X-LeakTrace-Delivery"] == event.key
     assert msg["Auto-Submitted"] == "auto-generated"
@@ -120,9 +125,11 @@ def test_nuke_mail(smtp: tuple[Collector, int]) -> None:
     with _sink(port) as sink:
         sink.deliver(make_event("nuke", key="nuke:dune:1"))
     [(_, _, msg)] = handler.messages
-    assert msg["Subject"] == ("[LeakTrace] nuked: "
-                              "Dune.Part.Three.2026.1080p.WEB-DL.DDP5.1.H.264-LEAKERS "
-                              "(stolen.from.p2p)")
+    assert msg["Subject"] == (
+        "[LeakTrace] nuked: "
+        "Dune.Part.Three.2026.1080p.WEB-DL.DDP5.1.H.264-LEAKERS "
+        "(stolen.from.p2p)"
+    )
     assert msg["X-LeakTrace-Event"] == "nuke"
     body = msg.get_body(preferencelist=("plain",))
     assert body is not None
@@ -132,14 +139,22 @@ def test_nuke_mail(smtp: tuple[Collector, int]) -> None:
 
 
 def test_subject_is_one_line() -> None:
-    event = make_event(payload={"release": "Evil\r\nBcc: victim@example.com", "lead_days": 1,
-                                "window": "physical"}, severity=Severity.CRITICAL)
-    assert subject_for(event) == ("[LeakTrace] CRITICAL leak: Evil Bcc: victim@example.com "
-                                  "(physical, 1 day early)")
+    event = make_event(
+        payload={
+            "release": "Evil\r\nBcc: victim@example.com",
+            "lead_days": 1,
+            "window": "physical",
+        },
+        severity=Severity.CRITICAL,
+    )
+    assert subject_for(event) == (
+        "[LeakTrace] CRITICAL leak: Evil Bcc: victim@example.com (physical, 1 day early)"
+    )
 
 
-def test_rejected_recipient_550_is_permanent(smtp: tuple[Collector, int],
-                                             event: AlertEvent) -> None:
+def test_rejected_recipient_550_is_permanent(
+    smtp: tuple[Collector, int], event: AlertEvent
+) -> None:
     handler, port = smtp
     handler.rcpt_reply = "550 5.1.1 No such user"
     with _sink(port) as sink:
@@ -149,8 +164,9 @@ def test_rejected_recipient_550_is_permanent(smtp: tuple[Collector, int],
     assert handler.messages == []
 
 
-def test_rejected_recipient_451_is_transient(smtp: tuple[Collector, int],
-                                             event: AlertEvent) -> None:
+def test_rejected_recipient_451_is_transient(
+    smtp: tuple[Collector, int], event: AlertEvent
+) -> None:
     handler, port = smtp
     handler.rcpt_reply = "451 4.3.0 Try again later"
     with _sink(port) as sink:
@@ -163,8 +179,9 @@ def test_rejected_recipient_451_is_transient(smtp: tuple[Collector, int],
     assert rcpts == ["soc@studio.example", "ap@studio.example"]
 
 
-def test_partial_deferral_retries_only_deferred(smtp: tuple[Collector, int],
-                                                event: AlertEvent) -> None:
+def test_partial_deferral_retries_only_deferred(
+    smtp: tuple[Collector, int], event: AlertEvent
+) -> None:
     handler, port = smtp
     handler.rcpt_replies["ap@studio.example"] = "452 4.2.2 Mailbox full"
     with _sink(port) as sink:
@@ -174,7 +191,9 @@ def test_partial_deferral_retries_only_deferred(smtp: tuple[Collector, int],
         handler.rcpt_replies.clear()
         sink.deliver(event)
     assert [rcpts for _, rcpts, _ in handler.messages] == [
-        ["soc@studio.example"], ["ap@studio.example"]]
+        ["soc@studio.example"],
+        ["ap@studio.example"],
+    ]
 
 
 def test_connection_refused_is_transient(event: AlertEvent) -> None:
@@ -184,8 +203,9 @@ def test_connection_refused_is_transient(event: AlertEvent) -> None:
     assert "127.0.0.1" in str(error)
 
 
-def test_password_never_shown(smtp: tuple[Collector, int], event: AlertEvent,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_password_never_shown(
+    smtp: tuple[Collector, int], event: AlertEvent, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, port = smtp
     # aiosmtpd offers no AUTH on a plain connection, so the login fails: permanently.
     sink = _sink(port, username="bot", password=PASSWORD)
@@ -194,30 +214,47 @@ def test_password_never_shown(smtp: tuple[Collector, int], event: AlertEvent,
     assert not error.transient
     assert PASSWORD not in str(error)
     with pytest.raises(ValidationError) as info:
-        EmailConfig(name="mail", host="h", sender="a@b.example", recipients=["c@d.example"],
-                    password=SecretStr(PASSWORD))  # a password needs a username
+        EmailConfig(
+            name="mail",
+            host="h",
+            sender="a@b.example",
+            recipients=["c@d.example"],
+            password=SecretStr(PASSWORD),
+        )  # a password needs a username
     assert PASSWORD not in str(info.value)
     monkeypatch.delenv("LEAKTRACE_TEST_SMTP_PASSWORD", raising=False)
-    config = EmailConfig(name="mail", host="h", sender="a@b.example",
-                         recipients=["c@d.example"], username="bot",
-                         password_env="LEAKTRACE_TEST_SMTP_PASSWORD")
+    config = EmailConfig(
+        name="mail",
+        host="h",
+        sender="a@b.example",
+        recipients=["c@d.example"],
+        username="bot",
+        password_env="LEAKTRACE_TEST_SMTP_PASSWORD",
+    )
     with pytest.raises(ConfigError, match="LEAKTRACE_TEST_SMTP_PASSWORD is not set"):
         EmailSink(config)
 
 
-@pytest.mark.parametrize("options", [
-    {"recipients": []},
-    {"recipients": ["not-an-address"]},
-    {"recipients": ["a@b.example", "two words@b.example"]},
-    {"sender": "nobody"},
-    {"sender": "a@b.example\r\nBcc: x@y.example"},
-    {"ssl": True, "starttls": True},
-    {"username": "bot"},
-    {"port": 0},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"recipients": []},
+        {"recipients": ["not-an-address"]},
+        {"recipients": ["a@b.example", "two words@b.example"]},
+        {"sender": "nobody"},
+        {"sender": "a@b.example\r\nBcc: x@y.example"},
+        {"ssl": True, "starttls": True},
+        {"username": "bot"},
+        {"port": 0},
+    ],
+)
 def test_config_validation(options: dict[str, Any]) -> None:
-    base: dict[str, Any] = {"name": "mail", "host": "smtp.example",
-                            "sender": "a@b.example", "recipients": ["c@d.example"]}
+    base: dict[str, Any] = {
+        "name": "mail",
+        "host": "smtp.example",
+        "sender": "a@b.example",
+        "recipients": ["c@d.example"],
+    }
     with pytest.raises(ValidationError):
         EmailConfig.model_validate({**base, **options})
 
@@ -226,8 +263,15 @@ def test_plugin(smtp: tuple[Collector, int], event: AlertEvent) -> None:
     handler, port = smtp
     assert PLUGIN.kind == "email"
     config = PLUGIN.config_model.model_validate(
-        {"name": "mail", "kind": "email", "host": "127.0.0.1", "port": port,
-         "sender": "alerts@leaktrace.example", "recipients": ["soc@studio.example"]})
+        {
+            "name": "mail",
+            "kind": "email",
+            "host": "127.0.0.1",
+            "port": port,
+            "sender": "alerts@leaktrace.example",
+            "recipients": ["soc@studio.example"],
+        }
+    )
     sink = PLUGIN.create(config)
     assert isinstance(sink, Sink)
     sink.deliver(event)

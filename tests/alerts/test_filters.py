@@ -24,14 +24,17 @@ def test_no_filter_accepts_everything() -> None:
     assert config.accepts(make_event("nuke", severity=Severity.LOW))
 
 
-@pytest.mark.parametrize(("minimum", "severity", "accepted"), [
-    (Severity.HIGH, Severity.LOW, False),
-    (Severity.HIGH, Severity.MEDIUM, False),
-    (Severity.HIGH, Severity.HIGH, True),
-    (Severity.HIGH, Severity.CRITICAL, True),
-    (Severity.LOW, Severity.LOW, True),
-    (Severity.CRITICAL, Severity.HIGH, False),
-])
+@pytest.mark.parametrize(
+    ("minimum", "severity", "accepted"),
+    [
+        (Severity.HIGH, Severity.LOW, False),
+        (Severity.HIGH, Severity.MEDIUM, False),
+        (Severity.HIGH, Severity.HIGH, True),
+        (Severity.HIGH, Severity.CRITICAL, True),
+        (Severity.LOW, Severity.LOW, True),
+        (Severity.CRITICAL, Severity.HIGH, False),
+    ],
+)
 def test_min_severity(minimum: Severity, severity: Severity, accepted: bool) -> None:
     assert _config(min_severity=minimum).accepts(make_event(severity=severity)) is accepted
 
@@ -61,8 +64,14 @@ def test_events() -> None:
 
 
 def test_filters_combine() -> None:
-    config = WebhookConfig(name="h", url="https://hooks.example/x", secret=SecretStr(SECRET),
-                           min_severity=Severity.HIGH, windows=["digital"], events=["leak"])
+    config = WebhookConfig(
+        name="h",
+        url="https://hooks.example/x",
+        secret=SecretStr(SECRET),
+        min_severity=Severity.HIGH,
+        windows=["digital"],
+        events=["leak"],
+    )
     assert config.accepts(make_event())
     assert not config.accepts(make_event(severity=Severity.MEDIUM))
     assert not config.accepts(make_event(window="physical"))

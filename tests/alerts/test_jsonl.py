@@ -98,7 +98,8 @@ def test_threads_do_not_interleave(tmp_path: Path) -> None:
 def test_plugin(tmp_path: Path, event: AlertEvent) -> None:
     assert PLUGIN.kind == "jsonl"
     config = PLUGIN.config_model.model_validate(
-        {"name": "log", "kind": "jsonl", "path": str(tmp_path / "a.jsonl")})
+        {"name": "log", "kind": "jsonl", "path": str(tmp_path / "a.jsonl")}
+    )
     sink = PLUGIN.create(config)
     assert isinstance(sink, Sink)
     sink.deliver(event)

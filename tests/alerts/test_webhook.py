@@ -27,8 +27,9 @@ from .conftest import SECRET, free_port, make_event
 
 
 def _sink(url: str, **options: object) -> WebhookSink:
-    return WebhookSink(WebhookConfig.model_validate(
-        {"name": "hook", "url": url, "secret": SECRET, **options}))
+    return WebhookSink(
+        WebhookConfig.model_validate({"name": "hook", "url": url, "secret": SECRET, **options})
+    )
 
 
 def _fail(sink: WebhookSink, event: AlertEvent) -> DeliveryError:
@@ -48,8 +49,12 @@ def test_delivers_signed_json(receiver: WebhookReceiver, event: AlertEvent) -> N
     assert got.verified and not got.duplicate
     assert got.body == encode_body(event)
     assert json.loads(got.body) == event.as_json()
-    assert got.body == json.dumps(event.as_json(), sort_keys=True, separators=(",", ":"),
-                                  ensure_ascii=False).encode()
+    assert (
+        got.body
+        == json.dumps(
+            event.as_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    )
     h = got.headers
     assert h["content-type"] == "application/json"
     assert h["user-agent"] == f"LeakTrace/{__version__}"
@@ -57,8 +62,9 @@ def test_delivers_signed_json(receiver: WebhookReceiver, event: AlertEvent) -> N
     assert h["x-leaktrace-delivery"] == event.key
     assert abs(int(h["x-leaktrace-timestamp"]) - time.time()) < 5
     assert h["x-leaktrace-signature"].startswith("sha256=")
-    assert verify_signature(SECRET, h["x-leaktrace-timestamp"], got.body,
-                            h["x-leaktrace-signature"])
+    assert verify_signature(
+        SECRET, h["x-leaktrace-timestamp"], got.body, h["x-leaktrace-signature"]
+    )
 
 
 def test_extra_headers_are_sent(receiver: WebhookReceiver, event: AlertEvent) -> None:
@@ -69,12 +75,15 @@ def test_extra_headers_are_sent(receiver: WebhookReceiver, event: AlertEvent) ->
 
 def test_reserved_header_cannot_be_overridden() -> None:
     with pytest.raises(ValidationError, match="set by LeakTrace"):
-        WebhookConfig(name="hook", url="http://127.0.0.1/", secret=SecretStr(SECRET),
-                      headers={"X-LeakTrace-Signature": "sha256=00"})
+        WebhookConfig(
+            name="hook",
+            url="http://127.0.0.1/",
+            secret=SecretStr(SECRET),
+            headers={"X-LeakTrace-Signature": "sha256=00"},
+        )
 
 
-def test_redelivery_is_deduped_by_receiver(receiver: WebhookReceiver,
-                                           event: AlertEvent) -> None:
+def test_redelivery_is_deduped_by_receiver(receiver: WebhookReceiver, event: AlertEvent) -> None:
     with _sink(receiver.url) as sink:
         sink.deliver(event)
         sink.deliver(event)
@@ -121,8 +130,7 @@ def test_server_error_is_transient(receiver: WebhookReceiver, event: AlertEvent)
     assert len(receiver.accepted) == 1
 
 
-def test_429_honours_retry_after_seconds(receiver: WebhookReceiver,
-                                         event: AlertEvent) -> None:
+def test_429_honours_retry_after_seconds(receiver: WebhookReceiver, event: AlertEvent) -> None:
     receiver.fail_next(1, 429, retry_after=7)
     with _sink(receiver.url) as sink:
         error = _fail(sink, event)
@@ -130,8 +138,7 @@ def test_429_honours_retry_after_seconds(receiver: WebhookReceiver,
     assert error.retry_after == 7.0
 
 
-def test_503_honours_retry_after_http_date(receiver: WebhookReceiver,
-                                           event: AlertEvent) -> None:
+def test_503_honours_retry_after_http_date(receiver: WebhookReceiver, event: AlertEvent) -> None:
     receiver.fail_next(1, 503, retry_after=formatdate(time.time() + 120, usegmt=True))
     with _sink(receiver.url) as sink:
         error = _fail(sink, event)
@@ -151,8 +158,9 @@ def test_parse_retry_after() -> None:
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 422])
-def test_client_errors_are_permanent(receiver: WebhookReceiver, event: AlertEvent,
-                                     status: int) -> None:
+def test_client_errors_are_permanent(
+    receiver: WebhookReceiver, event: AlertEvent, status: int
+) -> None:
     receiver.fail_next(1, status)
     with _sink(receiver.url) as sink:
         error = _fail(sink, event)
@@ -161,8 +169,9 @@ def test_client_errors_are_permanent(receiver: WebhookReceiver, event: AlertEven
 
 
 @pytest.mark.parametrize("status", [408, 425, 502, 504])
-def test_other_retryable_statuses(receiver: WebhookReceiver, event: AlertEvent,
-                                  status: int) -> None:
+def test_other_retryable_statuses(
+    receiver: WebhookReceiver, event: AlertEvent, status: int
+) -> None:
     receiver.fail_next(1, status)
     with _sink(receiver.url) as sink:
         assert _fail(sink, event).transient
@@ -185,8 +194,7 @@ def test_timeout_is_transient(receiver: WebhookReceiver, event: AlertEvent) -> N
     assert "timed out" in str(error)
 
 
-def test_redirect_to_another_host_is_refused(receiver: WebhookReceiver,
-                                             event: AlertEvent) -> None:
+def test_redirect_to_another_host_is_refused(receiver: WebhookReceiver, event: AlertEvent) -> None:
     receiver.fail_next(1, 307, location="http://evil.example:8080/collect?token=abc")
     with _sink(receiver.url) as sink:
         error = _fail(sink, event)
@@ -196,8 +204,9 @@ def test_redirect_to_another_host_is_refused(receiver: WebhookReceiver,
     assert len(receiver.requests) == 1
 
 
-def test_redirect_to_same_host_by_other_name_is_refused(receiver: WebhookReceiver,
-                                                        event: AlertEvent) -> None:
+def test_redirect_to_same_host_by_other_name_is_refused(
+    receiver: WebhookReceiver, event: AlertEvent
+) -> None:
     receiver.fail_next(1, 302, location=f"http://localhost:{receiver.port}/hook")
     with _sink(receiver.url) as sink:
         assert not _fail(sink, event).transient
@@ -224,15 +233,23 @@ def test_secret_never_shown(receiver: WebhookReceiver, event: AlertEvent) -> Non
     assert SECRET not in str(_fail(sink, event))
     sink.close()
     with pytest.raises(ValidationError) as info:
-        WebhookConfig.model_validate({"name": "hook", "url": receiver.url, "secret": SECRET,
-                                      "secret_env": "HOOK_SECRET"})
+        WebhookConfig.model_validate(
+            {"name": "hook", "url": receiver.url, "secret": SECRET, "secret_env": "HOOK_SECRET"}
+        )
     assert SECRET not in str(info.value)
     with pytest.raises(ValidationError) as info:
         WebhookConfig.model_validate({"name": "hook", "url": "ftp://nope", "secret": SECRET})
     assert SECRET not in str(info.value)
     with pytest.raises(ValidationError) as info:
-        WebhookConfig.model_validate({"name": "hook", "url": "https://h.example", "secret": SECRET,
-                                      "timeout": -1, "surprise": SECRET})
+        WebhookConfig.model_validate(
+            {
+                "name": "hook",
+                "url": "https://h.example",
+                "secret": SECRET,
+                "timeout": -1,
+                "surprise": SECRET,
+            }
+        )
     assert SECRET not in str(info.value)
 
 
@@ -240,33 +257,35 @@ def test_secret_is_required() -> None:
     with pytest.raises(ValidationError, match="secret"):
         WebhookConfig(name="hook", url="https://hooks.example/x")
     with pytest.raises(ValidationError, match="not both"):
-        WebhookConfig(name="hook", url="https://hooks.example/x", secret=SecretStr(SECRET),
-                      secret_env="X")
+        WebhookConfig(
+            name="hook", url="https://hooks.example/x", secret=SecretStr(SECRET), secret_env="X"
+        )
 
 
-@pytest.mark.parametrize("url", ["ftp://hooks.example/x", "hooks.example/x", "http:///x",
-                                 "http://hooks.example:99999/x"])
+@pytest.mark.parametrize(
+    "url", ["ftp://hooks.example/x", "hooks.example/x", "http:///x", "http://hooks.example:99999/x"]
+)
 def test_url_must_be_http(url: str) -> None:
     with pytest.raises(ValidationError, match="url"):
         WebhookConfig(name="hook", url=url, secret=SecretStr(SECRET))
 
 
-def test_secret_env(receiver: WebhookReceiver, event: AlertEvent,
-                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_env(
+    receiver: WebhookReceiver, event: AlertEvent, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LEAKTRACE_TEST_HOOK_SECRET", SECRET)
-    config = WebhookConfig(name="hook", url=receiver.url,
-                           secret_env="LEAKTRACE_TEST_HOOK_SECRET")
+    config = WebhookConfig(name="hook", url=receiver.url, secret_env="LEAKTRACE_TEST_HOOK_SECRET")
     with WebhookSink(config) as sink:
         assert SECRET not in repr(sink)
         sink.deliver(event)
     assert receiver.accepted[0].verified
 
 
-def test_missing_secret_env_is_a_clear_config_error(receiver: WebhookReceiver,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_secret_env_is_a_clear_config_error(
+    receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LEAKTRACE_TEST_HOOK_SECRET", raising=False)
-    config = WebhookConfig(name="hook", url=receiver.url,
-                           secret_env="LEAKTRACE_TEST_HOOK_SECRET")
+    config = WebhookConfig(name="hook", url=receiver.url, secret_env="LEAKTRACE_TEST_HOOK_SECRET")
     with pytest.raises(ConfigError, match="LEAKTRACE_TEST_HOOK_SECRET is not set"):
         WebhookSink(config)
     monkeypatch.setenv("LEAKTRACE_TEST_HOOK_SECRET", "")
@@ -277,7 +296,8 @@ def test_missing_secret_env_is_a_clear_config_error(receiver: WebhookReceiver,
 def test_plugin(receiver: WebhookReceiver, event: AlertEvent) -> None:
     assert PLUGIN.kind == "webhook"
     config = PLUGIN.config_model.model_validate(
-        {"name": "hook", "kind": "webhook", "url": receiver.url, "secret": SECRET})
+        {"name": "hook", "kind": "webhook", "url": receiver.url, "secret": SECRET}
+    )
     sink = PLUGIN.create(config)
     assert isinstance(sink, Sink) and sink.name == "hook"
     sink.deliver(event)
@@ -285,4 +305,5 @@ def test_plugin(receiver: WebhookReceiver, event: AlertEvent) -> None:
     assert receiver.accepted[0].verified
     with pytest.raises(ValidationError):
         PLUGIN.config_model.model_validate(
-            {"name": "hook", "kind": "email", "url": receiver.url, "secret": SECRET})
+            {"name": "hook", "kind": "email", "url": receiver.url, "secret": SECRET}
+        )

@@ -44,15 +44,22 @@ def test_any_cells(tmp_path_factory: pytest.TempPathFactory, rows: list[list[str
         assert exc.line is not None and exc.line >= 1
 
 
-titles = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r\n"),
-                 min_size=1, max_size=40).filter(lambda t: t.strip() and "|" not in t)
+titles = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="\r\n"), min_size=1, max_size=40
+).filter(lambda t: t.strip() and "|" not in t)
 
 
 @settings(max_examples=100)
-@given(st.lists(st.tuples(titles, st.integers(1900, 2099), st.dates(date(1990, 1, 1))),
-                min_size=1, max_size=8))
-def test_valid_rows_round_trip(tmp_path_factory: pytest.TempPathFactory,
-                               rows: list[tuple[str, int, date]]) -> None:
+@given(
+    st.lists(
+        st.tuples(titles, st.integers(1900, 2099), st.dates(date(1990, 1, 1))),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_valid_rows_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, int, date]]
+) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for index, (title, year, day) in enumerate(rows):
@@ -61,5 +68,7 @@ def test_valid_rows_round_trip(tmp_path_factory: pytest.TempPathFactory,
     path.write_text(HEADER + buffer.getvalue(), encoding="utf-8")
     works = read_catalog(path)
     assert [(w.year, w.theatrical) for w in works] == [(y, d) for _, y, d in rows]
-    assert all(w.title == " ".join(t.split()) or w.country for w, (t, _, _) in
-               zip(works, rows, strict=True))
+    assert all(
+        w.title == " ".join(t.split()) or w.country
+        for w, (t, _, _) in zip(works, rows, strict=True)
+    )

@@ -24,8 +24,11 @@ def test_generate_is_deterministic(tmp_path: Path) -> None:
     c = generate(tmp_path / "c", seed=7)
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
     assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
-    assert a.as_dict() | {"directory": "", "catalog": "", "feeds": []} == \
-        b.as_dict() | {"directory": "", "catalog": "", "feeds": []}
+    assert a.as_dict() | {"directory": "", "catalog": "", "feeds": []} == b.as_dict() | {
+        "directory": "",
+        "catalog": "",
+        "feeds": [],
+    }
     assert c.releases > 1000
 
 
@@ -36,10 +39,10 @@ def test_scenario_shape(tmp_path: Path) -> None:
     assert FICTIONAL_NOTICE in readme and "synthetic: true" in readme
     assert files.films >= 40 and files.seasons >= 5
     assert files.releases >= 2000
-    assert files.sightings > files.releases                 # seen on several sites
+    assert files.sightings > files.releases  # seen on several sites
     statuses = files.statuses
     assert statuses["in-window"] > statuses["leak"] > 100  # most releases are not leaks
-    assert statuses["unmatched"] > 100                      # noise
+    assert statuses["unmatched"] > 100  # noise
     assert set(files.leaks_by_window) == {"theatrical", "digital", "physical", "broadcast"}
     physical = files.leaks_in("physical")
     assert next(iter(physical)) == files.supply_chain_group
@@ -75,15 +78,19 @@ def test_feeds_read_with_the_planted_errors(tmp_path: Path) -> None:
     assert items == files.sightings
     assert len(errors) == files.malformed_lines >= 4
     assert {e.field for e in errors} >= {None, "time"}
-    predb = [json.loads(line) for line in
-             (tmp_path / "predb.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert all({"name", "preAt", "team", "cat", "size", "files", "nuke"} <= row.keys()
-               for row in predb)
+    predb = [
+        json.loads(line)
+        for line in (tmp_path / "predb.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert all(
+        {"name", "preAt", "team", "cat", "size", "files", "nuke"} <= row.keys() for row in predb
+    )
     names = Counter(row["name"] for row in predb)
-    assert names.most_common(1)[0][1] == 1                  # predb announces a name once
+    assert names.most_common(1)[0][1] == 1  # predb announces a name once
 
 
 # ---------------------------------------------------------------- end to end
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> object:
@@ -92,7 +99,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> object:
     from leaktrace.demo.run import run_demo
 
     directory = tmp_path_factory.mktemp("demo")
-    (directory / "demo.db").write_bytes(b"stale")          # replaced, not reused
+    (directory / "demo.db").write_bytes(b"stale")  # replaced, not reused
     return run_demo(directory, Settings(db=None))
 
 
@@ -126,14 +133,18 @@ def test_demo_finds_the_planted_leaks(demo: object) -> None:
     assert isinstance(demo, DemoResult)
     files = demo.scenario
     releases, leaks = _rows(demo)
-    wrong = [(name, p.status, p.work_id, releases[name]["status"], releases[name]["work_id"])
-             for name, p in files.planted.items()
-             if (releases[name]["status"], releases[name]["work_id"]) != (p.status, p.work_id)]
+    wrong = [
+        (name, p.status, p.work_id, releases[name]["status"], releases[name]["work_id"])
+        for name, p in files.planted.items()
+        if (releases[name]["status"], releases[name]["work_id"]) != (p.status, p.work_id)
+    ]
     assert wrong == []
     assert Counter(str(r["window"]) for r in leaks.values()) == Counter(files.leaks_by_window)
     for leak in files.leaks:
-        assert (leaks[leak.name]["window"], leaks[leak.name]["severity"]) == \
-            (leak.window, leak.severity)
+        assert (leaks[leak.name]["window"], leaks[leak.name]["severity"]) == (
+            leak.window,
+            leak.severity,
+        )
 
 
 def test_demo_story(demo: object) -> None:

@@ -10,8 +10,11 @@ PIECES = b"\x11" * 20 * 3
 ROOT_HASH = b"\x22" * 32
 
 
-def single_info(name: str | bytes = "Some.Movie.2020.1080p.BluRay.x264-SPARKS.mkv",
-                length: int = 123_456_789, **more: Any) -> dict[str, Any]:
+def single_info(
+    name: str | bytes = "Some.Movie.2020.1080p.BluRay.x264-SPARKS.mkv",
+    length: int = 123_456_789,
+    **more: Any,
+) -> dict[str, Any]:
     return {"name": name, "length": length, "piece length": 262144, "pieces": PIECES, **more}
 
 

@@ -27,8 +27,10 @@ SEEDS = [
 
 bencodable = st.recursive(
     st.integers(min_value=-(10**30), max_value=10**30) | st.binary(max_size=40),
-    lambda children: st.lists(children, max_size=6)
-    | st.dictionaries(st.binary(max_size=10), children, max_size=6),
+    lambda children: (
+        st.lists(children, max_size=6)
+        | st.dictionaries(st.binary(max_size=10), children, max_size=6)
+    ),
     max_leaves=30,
 )
 
@@ -43,8 +45,22 @@ def _mutate(data: bytes, draw: Any) -> bytes:
         elif action == "cut":
             del buf[at:]
         elif action == "insert":
-            buf[at:at] = draw(st.sampled_from([b"l", b"d", b"e", b"i", b"0", b"9:", b"i-0e",
-                                               b"l" * 200, b"99999999:", b"\xff"]))
+            buf[at:at] = draw(
+                st.sampled_from(
+                    [
+                        b"l",
+                        b"d",
+                        b"e",
+                        b"i",
+                        b"0",
+                        b"9:",
+                        b"i-0e",
+                        b"l" * 200,
+                        b"99999999:",
+                        b"\xff",
+                    ]
+                )
+            )
         elif action == "delete":
             del buf[at : at + draw(st.integers(min_value=1, max_value=8))]
         else:
@@ -115,11 +131,33 @@ def test_read_nfo_arbitrary_bytes(data: bytes) -> None:
 
 
 @FUZZ
-@given(st.text(max_size=200) | st.text(max_size=200).map(lambda t: "magnet:?" + t)
-       | st.lists(st.sampled_from(["xt=urn:btih:", "xt=urn:btmh:1220", "a" * 32, "b" * 40,
-                                   "c" * 64, "&", "=", "%", "%zz", "dn=", "tr=", "xl=", "+",
-                                   ".1", "\x00", "é"]), max_size=12)
-       .map(lambda parts: "magnet:?" + "".join(parts)))
+@given(
+    st.text(max_size=200)
+    | st.text(max_size=200).map(lambda t: "magnet:?" + t)
+    | st.lists(
+        st.sampled_from(
+            [
+                "xt=urn:btih:",
+                "xt=urn:btmh:1220",
+                "a" * 32,
+                "b" * 40,
+                "c" * 64,
+                "&",
+                "=",
+                "%",
+                "%zz",
+                "dn=",
+                "tr=",
+                "xl=",
+                "+",
+                ".1",
+                "\x00",
+                "é",
+            ]
+        ),
+        max_size=12,
+    ).map(lambda parts: "magnet:?" + "".join(parts))
+)
 def test_parse_magnet_arbitrary_text(text: str) -> None:
     try:
         magnet = parse_magnet(text)

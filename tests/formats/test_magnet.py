@@ -23,7 +23,10 @@ def test_hex_btih_with_trackers_and_name() -> None:
     assert magnet.infohash == HEX.lower()
     assert magnet.infohash_v2 is None
     assert magnet.name == "Some.Movie.2020.1080p.BluRay.x264-SPARKS"
-    assert magnet.trackers == ("udp://tracker.example.org:1337/announce", "http://b.example.net/ann")
+    assert magnet.trackers == (
+        "udp://tracker.example.org:1337/announce",
+        "http://b.example.net/ann",
+    )
     assert magnet.web_seeds == ("https://seed.example.com/x",)
     assert magnet.size == 1234
     assert magnet.warnings == ()

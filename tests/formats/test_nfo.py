@@ -9,9 +9,11 @@ from leaktrace.formats.nfo import MAX_NFO_BYTES, read_nfo
 ART = bytes([0xDB, 0xDB, 0xB0, 0xB1, 0xB2, 0xDC, 0xDF]) * 6
 
 CP437_NFO = (
-    ART + b"\r\n"
+    ART
+    + b"\r\n"
     + b"   \xdb\xdb -=[ SPARKS ]=- proudly presents \xdb\xdb\r\n"
-    + ART + b"\r\n\r\n"
+    + ART
+    + b"\r\n\r\n"
     + b"  Release....: Some.Movie.2020.1080p.BluRay.x264-SPARKS\r\n"
     + b"  IMDb.......: http://www.imdb.com/title/tt1234567/\xb3\r\n"
     + b"  Size.......: 7.95 GB\r\n"
@@ -41,8 +43,7 @@ def test_utf8_nfo_and_bare_imdb_id() -> None:
     text = (
         "▓▓▓ Café Crew presents ▓▓▓\n"
         "Show.Name.S01E02.720p.HDTV.x264-LOL\n"
-        "imdb: tt7654321  (not an id far away below)\n"
-        + " " * 300 + "tt1111111\n"
+        "imdb: tt7654321  (not an id far away below)\n" + " " * 300 + "tt1111111\n"
         "Released by: DIMENSiON\n"
     )
     info = read_nfo(text.encode("utf-8"))

@@ -27,23 +27,50 @@ RECEIVED = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def row(row_id: int, name: str, nuke: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
-    base = {"id": row_id, "name": name, "team": name.rsplit("-", 1)[-1], "cat": "X264",
-            "genre": "", "url": "", "size": 1200.5, "files": 30, "preAt": 1_700_000_000 + row_id,
-            "nuke": nuke}
+    base = {
+        "id": row_id,
+        "name": name,
+        "team": name.rsplit("-", 1)[-1],
+        "cat": "X264",
+        "genre": "",
+        "url": "",
+        "size": 1200.5,
+        "files": 30,
+        "preAt": 1_700_000_000 + row_id,
+        "nuke": nuke,
+    }
     base.update(more)
     return base
 
 
 def reply(rows: list[Any], status: str = "success", message: str = "") -> bytes:
-    return json.dumps({"status": status, "message": message, "data": {
-        "rowCount": len(rows), "offset": 0, "reqCount": 1, "total": 999, "time": 0.01,
-        "rows": rows}}).encode()
+    return json.dumps(
+        {
+            "status": status,
+            "message": message,
+            "data": {
+                "rowCount": len(rows),
+                "offset": 0,
+                "reqCount": 1,
+                "total": 999,
+                "time": 0.01,
+                "rows": rows,
+            },
+        }
+    ).encode()
 
 
 def nuke(type_id: int, reason: str = "bad.ar", at: int = 1_700_100_000) -> dict[str, Any]:
     kinds = {1: "NUKE", 2: "UNNUKE", 3: "MODNUKE", 4: "DELPRE", 5: "UNDELPRE"}
-    return {"id": 5, "typeId": type_id, "type": kinds.get(type_id, "?"), "preId": 1,
-            "reason": reason, "net": "LocalNet", "nukeAt": at}
+    return {
+        "id": 5,
+        "typeId": type_id,
+        "type": kinds.get(type_id, "?"),
+        "preId": 1,
+        "reason": reason,
+        "net": "LocalNet",
+        "nukeAt": at,
+    }
 
 
 def test_corpus_reply() -> None:
@@ -62,8 +89,16 @@ def test_corpus_reply() -> None:
 
 
 def test_bad_rows_quarantined_with_the_row() -> None:
-    batch = parse_reply(reply([row(3, "Good.One-GRP"), {"id": 2, "name": "", "preAt": 1},
-                               "not an object", row(1, "Bad.Time-GRP", preAt="yesterday")]))
+    batch = parse_reply(
+        reply(
+            [
+                row(3, "Good.One-GRP"),
+                {"id": 2, "name": "", "preAt": 1},
+                "not an object",
+                row(1, "Bad.Time-GRP", preAt="yesterday"),
+            ]
+        )
+    )
     assert [i.name for i in batch.items] == ["Good.One-GRP"]
     assert batch.ids == [3, 2, 1] and len(batch.quarantined) == 3
     assert "(name)" in batch.quarantined[0].reason
@@ -71,8 +106,9 @@ def test_bad_rows_quarantined_with_the_row() -> None:
     assert json.loads(batch.quarantined[2].sample or "")["name"] == "Bad.Time-GRP"
 
 
-@pytest.mark.parametrize("type_id,action", [(1, "nuke"), (2, "unnuke"), (3, "modnuke"),
-                                            (4, "delpre"), (5, "undelpre")])
+@pytest.mark.parametrize(
+    "type_id,action", [(1, "nuke"), (2, "unnuke"), (3, "modnuke"), (4, "delpre"), (5, "undelpre")]
+)
 def test_nuke_objects(type_id: int, action: str) -> None:
     event = parse_nuke(nuke(type_id), "Some.Rel-GRP", source="p")
     assert event.action == action and event.name == "Some.Rel-GRP"
@@ -81,20 +117,33 @@ def test_nuke_objects(type_id: int, action: str) -> None:
 
 
 def test_nuke_object_problems() -> None:
-    assert parse_nuke({"typeId": 99, "type": "modnuke", "nukeAt": 1_700_000_000}, "n").action \
+    assert (
+        parse_nuke({"typeId": 99, "type": "modnuke", "nukeAt": 1_700_000_000}, "n").action
         == "modnuke"
-    for bad in ({"typeId": 99, "type": "x", "nukeAt": 1_700_000_000}, {"typeId": 1}, "nuke",
-                {"typeId": 1, "nukeAt": "never"}):
+    )
+    for bad in (
+        {"typeId": 99, "type": "x", "nukeAt": 1_700_000_000},
+        {"typeId": 1},
+        "nuke",
+        {"typeId": 1, "nukeAt": "never"},
+    ):
         with pytest.raises(FeedError):
             parse_nuke(bad, "n")
 
 
 def test_row_nuke_yields_event_and_bad_nuke_is_quarantined() -> None:
-    batch = parse_reply(reply([row(2, "Nuked.Rel-GRP", nuke(1, "dupe")),
-                               row(1, "Odd.Nuke-GRP", {"typeId": 1, "nukeAt": "?"})]))
+    batch = parse_reply(
+        reply(
+            [
+                row(2, "Nuked.Rel-GRP", nuke(1, "dupe")),
+                row(1, "Odd.Nuke-GRP", {"typeId": 1, "nukeAt": "?"}),
+            ]
+        )
+    )
     assert len(batch.items) == 2
     assert [(n.name, n.action, n.reason) for n in batch.nukes] == [
-        ("Nuked.Rel-GRP", "nuke", "dupe")]
+        ("Nuked.Rel-GRP", "nuke", "dupe")
+    ]
     assert batch.quarantined[0].reason.startswith("bad predb nuke")
 
 
@@ -102,8 +151,15 @@ def test_error_and_malformed_replies() -> None:
     with pytest.raises(SourceError, match="Invalid count") as info:
         parse_reply(reply([], status="error", message="Invalid count"))
     assert not info.value.transient
-    for data in (b"", b"[1,2]", b"{not json", b'{"status":"success"}', b"\xff\xfe",
-                 b'{"status":"success","data":{"rows":{}}}', b"[" * 100_000):
+    for data in (
+        b"",
+        b"[1,2]",
+        b"{not json",
+        b'{"status":"success"}',
+        b"\xff\xfe",
+        b'{"status":"success","data":{"rows":{}}}',
+        b"[" * 100_000,
+    ):
         with pytest.raises(SourceError):
             parse_reply(data)
     assert parse_reply(b'{"status":"success","data":{"rows":null}}').items == []
@@ -114,8 +170,12 @@ def frame(action: str, body: dict[str, Any] | None) -> bytes:
 
 
 def test_frames_for_every_action() -> None:
-    batches = {a: parse_frame(frame(a, row(10, "Frame.Rel-GRP", nuke(1, "why"))),
-                              received=RECEIVED, source="ws") for a in sorted(FRAME_ACTIONS)}
+    batches = {
+        a: parse_frame(
+            frame(a, row(10, "Frame.Rel-GRP", nuke(1, "why"))), received=RECEIVED, source="ws"
+        )
+        for a in sorted(FRAME_ACTIONS)
+    }
     for action in ("insert", "update"):
         assert [i.name for i in batches[action].items] == ["Frame.Rel-GRP"]
         assert [n.action for n in batches[action].nukes] == ["nuke"]  # the row's own nuke
@@ -127,15 +187,23 @@ def test_frames_for_every_action() -> None:
         assert event.reason == "why" and event.source == "ws"
         assert event.time == datetime.fromtimestamp(1_700_100_000, UTC)
     assert all(b.ids == [10] and b.action for b in batches.values())
-    no_nuke = parse_frame(frame("delete", {"id": 4, "name": "Gone.Rel-GRP", "nuke": None}),
-                          received=RECEIVED)
+    no_nuke = parse_frame(
+        frame("delete", {"id": 4, "name": "Gone.Rel-GRP", "nuke": None}), received=RECEIVED
+    )
     assert no_nuke.nukes[0].time == RECEIVED and no_nuke.nukes[0].action == "delpre"
 
 
 def test_bad_frames_quarantined_not_raised() -> None:
-    for data in (b"", b"\xff", b"[]", b'{"action":"explode","row":{}}', b'{"action":"insert"}',
-                 frame("nuke", {"id": 1}), frame("insert", {"id": 1, "name": "x"}),
-                 "{\"action\": \"nuke\", \"row\": {\"name\": \"A\\u0000B\"}}"):
+    for data in (
+        b"",
+        b"\xff",
+        b"[]",
+        b'{"action":"explode","row":{}}',
+        b'{"action":"insert"}',
+        frame("nuke", {"id": 1}),
+        frame("insert", {"id": 1, "name": "x"}),
+        '{"action": "nuke", "row": {"name": "A\\u0000B"}}',
+    ):
         batch = parse_frame(data, received=RECEIVED)
         assert not batch.items and not batch.nukes
         assert len(batch.quarantined) == 1 and batch.quarantined[0].sample is not None
@@ -143,11 +211,33 @@ def test_bad_frames_quarantined_not_raised() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["id", "name", "preAt", "nuke", "typeId", "nukeAt",
-                                       "status", "data", "rows", "action", "row", "size",
-                                       "team", "message", "type", "reason"]),
-                      children, max_size=6),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "name",
+                    "preAt",
+                    "nuke",
+                    "typeId",
+                    "nukeAt",
+                    "status",
+                    "data",
+                    "rows",
+                    "action",
+                    "row",
+                    "size",
+                    "team",
+                    "message",
+                    "type",
+                    "reason",
+                ]
+            ),
+            children,
+            max_size=6,
+        )
+    ),
     max_leaves=25,
 )
 
@@ -165,8 +255,11 @@ def test_fuzz_bytes(data: bytes) -> None:
 @FUZZ
 @given(json_values, st.sampled_from(sorted(FRAME_ACTIONS) + ["x"]))
 def test_fuzz_json(value: Any, action: str) -> None:
-    for doc in (value, {"status": "success", "data": {"rows": [value]}},
-                {"status": "success", "data": value}):
+    for doc in (
+        value,
+        {"status": "success", "data": {"rows": [value]}},
+        {"status": "success", "data": value},
+    ):
         try:
             batch = parse_reply(json.dumps(doc).encode())
         except LeakTraceError:

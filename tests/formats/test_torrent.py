@@ -93,8 +93,12 @@ def test_pure_v2_torrent() -> None:
 
 
 def test_single_file_v2_torrent() -> None:
-    info = {"name": "a.mkv", "piece length": 16384, "meta version": 2,
-            "file tree": {"a.mkv": {"": {"length": 5}}}}
+    info = {
+        "name": "a.mkv",
+        "piece length": 16384,
+        "meta version": 2,
+        "file tree": {"a.mkv": {"": {"length": 5}}},
+    }
     meta = read_torrent(torrent(info))
     assert meta.files == (TorrentFile("a.mkv", 5),)
     assert not meta.multi_file
@@ -153,8 +157,12 @@ def test_tolerates_bad_optional_fields() -> None:
     data = torrent(
         single_info(private="yes"),
         announce=5,
-        **{"announce-list": ["http://flat.example/a", [b"\xff"], [7]], "url-list": "",
-           "comment": ["x"], "creation date": "2020"},
+        **{
+            "announce-list": ["http://flat.example/a", [b"\xff"], [7]],
+            "url-list": "",
+            "comment": ["x"],
+            "creation date": "2020",
+        },
     )
     meta = read_torrent(data)
     assert meta.trackers == ("http://flat.example/a",)
@@ -172,27 +180,63 @@ def test_tolerates_bad_optional_fields() -> None:
         (encode({"info": {"piece length": 1, "length": 1}}), "no name", "info.name"),
         (encode({"info": {"name": "", "piece length": 1, "length": 1}}), "no name", "info.name"),
         (encode({"info": {"name": "a", "length": 1}}), "piece length", "info.piece length"),
-        (encode({"info": {"name": "a", "piece length": 0, "length": 1}}), "piece length",
-         "info.piece length"),
+        (
+            encode({"info": {"name": "a", "piece length": 0, "length": 1}}),
+            "piece length",
+            "info.piece length",
+        ),
         (encode({"info": {"name": "a", "piece length": 1}}), "no length, files", "info"),
-        (encode({"info": {"name": "a", "piece length": 1, "length": -1}}), "non-negative",
-         "info.length"),
-        (encode({"info": {"name": "a", "piece length": 1, "length": 1, "files": []}}),
-         "both length and files", "info"),
-        (encode({"info": {"name": "a", "piece length": 1, "files": {}}}), "files must be a list",
-         "info.files"),
-        (encode({"info": {"name": "a", "piece length": 1, "files": [{"length": 1}]}}),
-         "path must be", "info.files[0].path"),
-        (encode({"info": {"name": "a", "piece length": 1, "files": [{"path": ["a"]}]}}),
-         "length must be", "info.files[0].length"),
-        (encode({"info": {"name": "a", "piece length": 1, "meta version": 2}}),
-         "without a file tree", "info.file tree"),
-        (encode({"info": {"name": "a", "piece length": 1, "meta version": 2,
-                          "file tree": {"a": {"": {"length": "x"}}}}}),
-         "length must be", "info.file tree"),
-        (encode({"info": {"name": "a", "piece length": 1, "meta version": 2,
-                          "file tree": {"a": 1}}}),
-         "must be dicts", "info.file tree"),
+        (
+            encode({"info": {"name": "a", "piece length": 1, "length": -1}}),
+            "non-negative",
+            "info.length",
+        ),
+        (
+            encode({"info": {"name": "a", "piece length": 1, "length": 1, "files": []}}),
+            "both length and files",
+            "info",
+        ),
+        (
+            encode({"info": {"name": "a", "piece length": 1, "files": {}}}),
+            "files must be a list",
+            "info.files",
+        ),
+        (
+            encode({"info": {"name": "a", "piece length": 1, "files": [{"length": 1}]}}),
+            "path must be",
+            "info.files[0].path",
+        ),
+        (
+            encode({"info": {"name": "a", "piece length": 1, "files": [{"path": ["a"]}]}}),
+            "length must be",
+            "info.files[0].length",
+        ),
+        (
+            encode({"info": {"name": "a", "piece length": 1, "meta version": 2}}),
+            "without a file tree",
+            "info.file tree",
+        ),
+        (
+            encode(
+                {
+                    "info": {
+                        "name": "a",
+                        "piece length": 1,
+                        "meta version": 2,
+                        "file tree": {"a": {"": {"length": "x"}}},
+                    }
+                }
+            ),
+            "length must be",
+            "info.file tree",
+        ),
+        (
+            encode(
+                {"info": {"name": "a", "piece length": 1, "meta version": 2, "file tree": {"a": 1}}}
+            ),
+            "must be dicts",
+            "info.file tree",
+        ),
     ],
 )
 def test_unusable_torrents(data: bytes, reason: str, field: str | None) -> None:

@@ -33,18 +33,26 @@ def corpus(name: str) -> bytes:
 
 
 def feed(*items: str, ns: str = "torznab", extra: str = "") -> bytes:
-    uri = ("http://torznab.com/schemas/2015/feed" if ns == "torznab"
-           else "http://www.newznab.com/DTD/2010/feeds/attributes/")
+    uri = (
+        "http://torznab.com/schemas/2015/feed"
+        if ns == "torznab"
+        else "http://www.newznab.com/DTD/2010/feeds/attributes/"
+    )
     body = "".join(f"<item>{item}</item>" for item in items)
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:{ns}="{uri}">'
-            f"<channel><title>Test</title>{extra}{body}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:{ns}="{uri}">'
+        f"<channel><title>Test</title>{extra}{body}</channel></rss>"
+    ).encode()
 
 
-GOOD = ("<title>Some.Movie.2024.1080p.BluRay.x264-GRP</title><guid>g-1</guid>"
-        "<pubDate>Tue, 20 Dec 2022 21:32:17 +0000</pubDate>")
+GOOD = (
+    "<title>Some.Movie.2024.1080p.BluRay.x264-GRP</title><guid>g-1</guid>"
+    "<pubDate>Tue, 20 Dec 2022 21:32:17 +0000</pubDate>"
+)
 
 
 # --- the real corpus ---------------------------------------------------------------------
+
 
 def test_hdaccess_corpus() -> None:
     parsed = parse_torznab(corpus("prowlarr_torznab_hdaccess_net.xml"), site="HDAccess")
@@ -122,6 +130,7 @@ def test_caps_corpus() -> None:
 
 # --- own fixtures ------------------------------------------------------------------------
 
+
 def test_own_caps_with_supported_params() -> None:
     caps = parse_caps(b"""<caps><server title="Mine"/><limits max="100" default="50"/>
       <searching><search available="yes" supportedParams="q"/>
@@ -140,7 +149,7 @@ def test_attrs_mapping_and_newznab_namespace() -> None:
         GOOD + '<enclosure url="https://t.test/dl/1?apikey=SECRETKEY" length="2000" '
         'type="application/x-bittorrent"/>'
         '<newznab:attr name="magneturl" value="magnet:?xt=urn:btih:'
-        'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U&amp;xt=urn:btmh:1220' + "ab" * 32 + '"/>'
+        "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U&amp;xt=urn:btmh:1220" + "ab" * 32 + '"/>'
         '<newznab:attr name="imdbid" value="tt123456"/><newznab:attr name="tmdbid" value="77"/>'
         '<newznab:attr name="tvdbid" value="0"/><newznab:attr name="grabs" value="12"/>'
         '<newznab:attr name="leechers" value="4"/><newznab:attr name="seeders" value="9"/>'
@@ -168,16 +177,22 @@ def test_normalise_imdb() -> None:
 
 
 def test_bad_items_quarantined_rest_continue() -> None:
-    parsed = parse_torznab(feed(
-        "<guid>no-title</guid><pubDate>Tue, 20 Dec 2022 21:32:17 +0000</pubDate>",
-        "<title>Bad.Date-GRP</title><pubDate>the day after tomorrow</pubDate>",
-        "<title>Too.Old-GRP</title><pubDate>Tue, 20 Dec 1970 21:32:17 +0000</pubDate>",
-        GOOD,
-        "<title>No.Date-GRP</title>",
-        "<title>Iso.Date-GRP</title><pubDate>2024-05-01T10:00:00+02:00</pubDate>",
-    ), fetched_at=datetime(2024, 6, 1, tzinfo=UTC))
+    parsed = parse_torznab(
+        feed(
+            "<guid>no-title</guid><pubDate>Tue, 20 Dec 2022 21:32:17 +0000</pubDate>",
+            "<title>Bad.Date-GRP</title><pubDate>the day after tomorrow</pubDate>",
+            "<title>Too.Old-GRP</title><pubDate>Tue, 20 Dec 1970 21:32:17 +0000</pubDate>",
+            GOOD,
+            "<title>No.Date-GRP</title>",
+            "<title>Iso.Date-GRP</title><pubDate>2024-05-01T10:00:00+02:00</pubDate>",
+        ),
+        fetched_at=datetime(2024, 6, 1, tzinfo=UTC),
+    )
     assert [q.reason.split(":")[0] for q in parsed.quarantined] == [
-        "item has no title", "unreadable pubDate", "unreadable pubDate"]
+        "item has no title",
+        "unreadable pubDate",
+        "unreadable pubDate",
+    ]
     assert parsed.quarantined[0].sample is not None and "no-title" in parsed.quarantined[0].sample
     assert parsed.quarantined[1].location == "feed item 2"
     names = [i.name for i in parsed.items]
@@ -188,8 +203,10 @@ def test_bad_items_quarantined_rest_continue() -> None:
     assert parsed.item_count == 6
 
 
-@pytest.mark.parametrize("code,transient", [("100", False), ("101", False), ("102", False),
-                                            ("201", False), ("500", True), ("900", True)])
+@pytest.mark.parametrize(
+    "code,transient",
+    [("100", False), ("101", False), ("102", False), ("201", False), ("500", True), ("900", True)],
+)
 def test_error_reply(code: str, transient: bool) -> None:
     data = f'<?xml version="1.0"?><error code="{code}" description="Bad thing"/>'.encode()
     with pytest.raises(TorznabApiError) as info:
@@ -208,9 +225,10 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 
 
 def external_entity(target: Path) -> bytes:
-    return (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{target}">]>'
-            f"<rss><channel><item><title>&xxe;</title><guid>x</guid></item></channel></rss>"
-            ).encode()
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{target}">]>'
+        f"<rss><channel><item><title>&xxe;</title><guid>x</guid></item></channel></rss>"
+    ).encode()
 
 
 def test_unsafe_xml_refused_never_expanded(tmp_path: Path) -> None:
@@ -227,8 +245,11 @@ def test_unsafe_xml_refused_never_expanded(tmp_path: Path) -> None:
 
 
 def test_invalid_utf8_quarantines_damaged_items_only() -> None:
-    data = feed("<title>Bad.\xff\xfe.Name-GRP</title><guid>b</guid>"
-                "<pubDate>Tue, 20 Dec 2022 21:32:17 +0000</pubDate>", GOOD)
+    data = feed(
+        "<title>Bad.\xff\xfe.Name-GRP</title><guid>b</guid>"
+        "<pubDate>Tue, 20 Dec 2022 21:32:17 +0000</pubDate>",
+        GOOD,
+    )
     data = data.replace("\xff\xfe".encode(), b"\xff\xfe")
     assert b"\xff\xfe" in data
     parsed = parse_torznab(data)
@@ -244,12 +265,13 @@ def test_not_xml_and_not_rss() -> None:
         parse_torznab(b"<html><body/></html>")
     with pytest.raises(SourceError, match="no <channel>"):
         parse_torznab(b"<rss/>")
-    deep = b'<caps><categories>' + b'<category id="1">' * 20000 + b"</category>" * 20000
+    deep = b"<caps><categories>" + b'<category id="1">' * 20000 + b"</category>" * 20000
     with pytest.raises(SourceError, match="nested too deeply"):
         parse_caps(deep + b"</categories></caps>")
 
 
 # --- fuzzing -----------------------------------------------------------------------------
+
 
 def _check(data: bytes) -> None:
     try:
@@ -268,20 +290,51 @@ def test_fuzz_arbitrary_bytes(data: bytes) -> None:
 
 
 _attr = st.tuples(
-    st.sampled_from(["infohash", "magneturl", "seeders", "peers", "leechers", "imdb", "imdbid",
-                     "size", "category", "tmdbid", "tvdbid", "grabs", "files", "x"]),
+    st.sampled_from(
+        [
+            "infohash",
+            "magneturl",
+            "seeders",
+            "peers",
+            "leechers",
+            "imdb",
+            "imdbid",
+            "size",
+            "category",
+            "tmdbid",
+            "tvdbid",
+            "grabs",
+            "files",
+            "x",
+        ]
+    ),
     st.text(max_size=60),
 )
 _item = st.tuples(
-    st.text(max_size=40), st.text(max_size=40), st.lists(_attr, max_size=6),
-    st.sampled_from(["", "<size>12</size>", "<size>-5</size>", "<size>1e30</size>",
-                     "<category>2040</category>", '<enclosure url="magnet:?xt=x" length="-1"/>']),
+    st.text(max_size=40),
+    st.text(max_size=40),
+    st.lists(_attr, max_size=6),
+    st.sampled_from(
+        [
+            "",
+            "<size>12</size>",
+            "<size>-5</size>",
+            "<size>1e30</size>",
+            "<category>2040</category>",
+            '<enclosure url="magnet:?xt=x" length="-1"/>',
+        ]
+    ),
 )
 
 
 def _xml(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
-            .encode("utf-8", "replace").decode("utf-8"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace('"', "&quot;")
+        .encode("utf-8", "replace")
+        .decode("utf-8")
+    )
 
 
 @FUZZ
@@ -290,6 +343,5 @@ def test_fuzz_structured_feeds(items: list[tuple[str, str, list[tuple[str, str]]
     parts = []
     for title, date, attrs, more in items:
         attr_xml = "".join(f'<torznab:attr name="{n}" value="{_xml(v)}"/>' for n, v in attrs)
-        parts.append(f"<title>{_xml(title)}</title><pubDate>{_xml(date)}</pubDate>{more}"
-                     f"{attr_xml}")
+        parts.append(f"<title>{_xml(title)}</title><pubDate>{_xml(date)}</pubDate>{more}{attr_xml}")
     _check(feed(*parts))

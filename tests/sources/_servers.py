@@ -100,8 +100,9 @@ class Running:
 @contextmanager
 def http_server(app: App) -> Iterator[Running]:
     server = _Server(app)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     port = server.server_address[1]
     stop = threading.Event()

@@ -36,27 +36,42 @@ def _write(path: Path, data: bytes, mtime_ns: int = MTIME_NS) -> Path:
 def folder(tmp_path: Path) -> Path:
     root = tmp_path / "watch"
     good_info = single_info(name=RELEASE + ".mkv")
-    _write(root / "good.torrent", torrent(
-        good_info,
-        **{"creation date": 1_600_000_000, "created by": "mktorrent 1.1",
-           "url-list": ["https://seed.example.com/a", "https://seed.example.com/b"],
-           "announce-list": [["udp://tracker.example.org:1337/announce"],
-                             ["http://t2.example.net/ann"]]},
-    ))
+    _write(
+        root / "good.torrent",
+        torrent(
+            good_info,
+            **{
+                "creation date": 1_600_000_000,
+                "created by": "mktorrent 1.1",
+                "url-list": ["https://seed.example.com/a", "https://seed.example.com/b"],
+                "announce-list": [
+                    ["udp://tracker.example.org:1337/announce"],
+                    ["http://t2.example.net/ann"],
+                ],
+            },
+        ),
+    )
     _write(root / "nodate.TORRENT", torrent(multi_info("Other.Show.S01E01.720p.WEB.h264-GRP")))
     _write(root / "bad.torrent", b"d4:infod4:name")
-    _write(root / "list.txt", (
-        f"magnet:?xt=urn:btih:{HEX}&dn=First.Film.2021.2160p.WEB-DL.x265-AAA"
-        "&tr=udp%3A%2F%2Fopen.example.org%3A6969&xl=42\n"
-        "some note that is not a magnet\n"
-        f"seen at: magnet:?xt=urn:btih:{HEX}\n"
-        f"magnet:?xt=urn:btmh:1220{'ab' * 32}&dn=Second.Film.2021.1080p.BluRay.x264-BBB\n"
-    ).encode())
+    _write(
+        root / "list.txt",
+        (
+            f"magnet:?xt=urn:btih:{HEX}&dn=First.Film.2021.2160p.WEB-DL.x265-AAA"
+            "&tr=udp%3A%2F%2Fopen.example.org%3A6969&xl=42\n"
+            "some note that is not a magnet\n"
+            f"seen at: magnet:?xt=urn:btih:{HEX}\n"
+            f"magnet:?xt=urn:btmh:1220{'ab' * 32}&dn=Second.Film.2021.1080p.BluRay.x264-BBB\n"
+        ).encode(),
+    )
     _write(root / "one.magnet", b"# comment\nnot a magnet\n\xff\xfe\n")
-    _write(root / "release.nfo", (
-        b"\xdb\xdb\xb0\xb0 SPARKS proudly presents \xb0\xb0\xdb\xdb\r\n"
-        + RELEASE.encode() + b"\r\nhttps://www.imdb.com/title/tt1234567/\r\n"
-    ))
+    _write(
+        root / "release.nfo",
+        (
+            b"\xdb\xdb\xb0\xb0 SPARKS proudly presents \xb0\xb0\xdb\xdb\r\n"
+            + RELEASE.encode()
+            + b"\r\nhttps://www.imdb.com/title/tt1234567/\r\n"
+        ),
+    )
     _write(root / "art.nfo", b"\xdb\xdb\xdb\xb0\xb0\xb0 nothing here \xb2\xb2\r\n")
     _write(root / "notes.md", b"magnet:?xt=urn:btih:" + HEX.encode() + b"&dn=x")
     _write(root / ".hidden.torrent", b"garbage")
@@ -133,11 +148,18 @@ def test_first_poll_reads_good_files_and_quarantines_bad_ones(folder: Path) -> N
 
     assert result.checkpoint is not None
     assert sorted(result.checkpoint["files"]) == [
-        "art.nfo", "bad.torrent", "good.torrent", "list.txt", "nodate.TORRENT", "one.magnet",
+        "art.nfo",
+        "bad.torrent",
+        "good.torrent",
+        "list.txt",
+        "nodate.TORRENT",
+        "one.magnet",
         "release.nfo",
     ]
     assert result.checkpoint["files"]["good.torrent"] == [
-        (folder / "good.torrent").stat().st_size, MTIME_NS]
+        (folder / "good.torrent").stat().st_size,
+        MTIME_NS,
+    ]
 
 
 def test_second_poll_with_the_checkpoint_returns_nothing_new(folder: Path) -> None:
@@ -154,8 +176,7 @@ def test_touched_or_rewritten_files_are_read_again(folder: Path) -> None:
     os.utime(folder / "release.nfo", ns=(MTIME_NS + 10**9, MTIME_NS + 10**9))
     _write(folder / "bad.torrent", torrent(single_info(name="Fixed.2022.1080p.WEB.h264-FIX")))
     again = source.poll(checkpoint)
-    assert sorted(item.name for item in again.items) == [
-        "Fixed.2022.1080p.WEB.h264-FIX", RELEASE]
+    assert sorted(item.name for item in again.items) == ["Fixed.2022.1080p.WEB.h264-FIX", RELEASE]
     assert again.quarantined == []
     assert source.poll(again.checkpoint).items == []
 
@@ -183,7 +204,10 @@ def test_oversize_file_is_quarantined_not_read(folder: Path) -> None:
 def test_recursive_and_patterns(folder: Path) -> None:
     result = _source(folder, recursive=True, patterns=["*.torrent"]).poll(None)
     assert sorted(item.name for item in result.items) == [
-        "Deep.2020.720p.HDTV.x264-C", "Other.Show.S01E01.720p.WEB.h264-GRP", RELEASE + ".mkv"]
+        "Deep.2020.720p.HDTV.x264-C",
+        "Other.Show.S01E01.720p.WEB.h264-GRP",
+        RELEASE + ".mkv",
+    ]
     assert result.checkpoint is not None and "sub/deep.torrent" in result.checkpoint["files"]
 
 

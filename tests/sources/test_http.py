@@ -28,16 +28,20 @@ SECRET = "s3cr3t-API-k3y-0123456789"
 
 
 def test_redact_url_masks_every_secret_parameter() -> None:
-    url = (f"https://x.test/api?t=search&apikey={SECRET}&API_KEY=a1&key=k&token=t"
-           f"&passkey=p&q=keyboard&monkey=1#frag")
+    url = (
+        f"https://x.test/api?t=search&apikey={SECRET}&API_KEY=a1&key=k&token=t"
+        f"&passkey=p&q=keyboard&monkey=1#frag"
+    )
     out = redact_url(url)
     assert SECRET not in out
     for name in ("apikey", "API_KEY", "key", "token", "passkey"):
         assert f"{name}=***" in out
     assert "q=keyboard" in out and "monkey=1" in out and out.endswith("#frag")
     # Newznab download links put the key after '&' with no '?'
-    assert redact_url("http://nzb.su/getnzb/ab.nzb&i=1&r=deadbeef") == \
-        "http://nzb.su/getnzb/ab.nzb&i=1&r=***"
+    assert (
+        redact_url("http://nzb.su/getnzb/ab.nzb&i=1&r=deadbeef")
+        == "http://nzb.su/getnzb/ab.nzb&i=1&r=***"
+    )
 
 
 def test_redact_text_masks_literal_secrets() -> None:
@@ -74,24 +78,32 @@ def test_etag_and_304() -> None:
     def app(req: Request) -> Reply:
         if req.headers.get("if-none-match") == '"v1"':
             return Reply(304, headers={"ETag": '"v1"'})
-        return Reply(200, b"<rss/>", {"ETag": '"v1"', "Last-Modified": "Wed, 01 May 2024 "
-                                      "10:00:00 GMT"}, "application/rss+xml; charset=utf-8")
+        return Reply(
+            200,
+            b"<rss/>",
+            {"ETag": '"v1"', "Last-Modified": "Wed, 01 May 2024 10:00:00 GMT"},
+            "application/rss+xml; charset=utf-8",
+        )
 
     with http_server(app) as srv, _fetcher() as fetcher:
         first = fetcher.get(srv.url + "/feed", expect="xml")
         assert first.content == b"<rss/>" and first.etag == '"v1"'
         assert first.content_type == "application/rss+xml" and first.charset == "utf-8"
         assert first.last_modified is not None
-        second = fetcher.get(srv.url + "/feed", etag=first.etag,
-                             last_modified=first.last_modified, expect="xml")
+        second = fetcher.get(
+            srv.url + "/feed", etag=first.etag, last_modified=first.last_modified, expect="xml"
+        )
         assert second.not_modified and second.status == 304 and second.content == b""
         assert srv.seen[1].headers["if-modified-since"] == first.last_modified
 
 
 @pytest.mark.parametrize("header", ["7", "date"])
 def test_429_is_transient_with_retry_after(header: str) -> None:
-    value = "7" if header == "7" else format_datetime(
-        datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    value = (
+        "7"
+        if header == "7"
+        else format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    )
 
     with http_server(lambda req: Reply(429, b"slow down", {"Retry-After": value})) as srv:
         with _fetcher() as fetcher, pytest.raises(SourceError) as info:
@@ -145,8 +157,9 @@ def test_huge_response_cut_at_the_cap() -> None:
         if req.path == "/declared":
             return Reply(200, b"x" * 300_000)
         # no Content-Length: stream 5 MB until the client hangs up
-        req.write_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
-                      b"Connection: close\r\n\r\n")
+        req.write_raw(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nConnection: close\r\n\r\n"
+        )
         for _ in range(80):
             req.write_raw(b"y" * 65536)
         return None
@@ -165,8 +178,9 @@ def _slow(req: Request, headers_too: bool) -> None:
             req.write_raw(b"X")  # one byte of a header every 0.2 s
             time.sleep(0.2)
         return
-    req.write_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
-                  b"Content-Length: 1000\r\n\r\n")
+    req.write_raw(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 1000\r\n\r\n"
+    )
     for _ in range(60):
         req.write_raw(b"<")
         time.sleep(0.2)
@@ -192,11 +206,17 @@ def test_slow_loris_cut_by_total_deadline(headers_too: bool) -> None:
 
 def test_content_type_checks_lenient_within_family() -> None:
     def result(ctype: str | None) -> FetchResult:
-        return FetchResult(url="http://x.test/api?apikey=***", status=200, content=b"",
-                           content_type=ctype)
+        return FetchResult(
+            url="http://x.test/api?apikey=***", status=200, content=b"", content_type=ctype
+        )
 
-    for ctype in ("text/xml", "application/rss+xml", "application/xml", "application/atom+xml",
-                  None):
+    for ctype in (
+        "text/xml",
+        "application/rss+xml",
+        "application/xml",
+        "application/atom+xml",
+        None,
+    ):
         check_content_type(result(ctype), "xml")
     check_content_type(result("application/json"), "json")
     check_content_type(result("application/vnd.api+json"), "json")

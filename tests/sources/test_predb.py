@@ -27,14 +27,30 @@ JSON = "application/json; charset=utf-8"
 
 
 def row(row_id: int, nuke: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"id": row_id, "name": f"Rel.{row_id:05d}.1080p.BluRay.x264-GRP", "team": "GRP",
-            "cat": "X264", "genre": "", "url": "", "size": 4000, "files": 50,
-            "preAt": 1_700_000_000 + row_id, "nuke": nuke}
+    return {
+        "id": row_id,
+        "name": f"Rel.{row_id:05d}.1080p.BluRay.x264-GRP",
+        "team": "GRP",
+        "cat": "X264",
+        "genre": "",
+        "url": "",
+        "size": 4000,
+        "files": 50,
+        "preAt": 1_700_000_000 + row_id,
+        "nuke": nuke,
+    }
 
 
 def nuke(type_id: int, at: int = 1_700_500_000) -> dict[str, Any]:
-    return {"id": 9, "typeId": type_id, "type": "NUKE", "preId": 1, "reason": "dupe",
-            "net": "LocalNet", "nukeAt": at}
+    return {
+        "id": 9,
+        "typeId": type_id,
+        "type": "NUKE",
+        "preId": 1,
+        "reason": "dupe",
+        "net": "LocalNet",
+        "nukeAt": at,
+    }
 
 
 class PredbApi:
@@ -48,20 +64,33 @@ class PredbApi:
     def __call__(self, req: Request) -> Reply:
         count = int(req.query.get("count", "20"))
         page = int(req.query.get("page", "1"))
-        ids = list(range(self.newest, 0, -1))[(page - 1) * count: page * count]
+        ids = list(range(self.newest, 0, -1))[(page - 1) * count : page * count]
         rows: list[Any] = []
         for i in ids:
-            rows.append({"id": i, "name": "", "preAt": "x"} if i in self.broken
-                        else row(i, self.nuked.get(i)))
-        body = {"status": "success", "message": "", "data": {
-            "rowCount": len(rows), "offset": (page - 1) * count, "reqCount": 1,
-            "total": self.newest, "time": 0.001, "rows": rows}}
+            rows.append(
+                {"id": i, "name": "", "preAt": "x"}
+                if i in self.broken
+                else row(i, self.nuked.get(i))
+            )
+        body = {
+            "status": "success",
+            "message": "",
+            "data": {
+                "rowCount": len(rows),
+                "offset": (page - 1) * count,
+                "reqCount": 1,
+                "total": self.newest,
+                "time": 0.001,
+                "rows": rows,
+            },
+        }
         return Reply(200, json.dumps(body).encode(), content_type=JSON)
 
 
 def make(url: str, **more: Any) -> PredbSource:
-    config = PredbConfig.model_validate({"name": "predb", "url": url + "/api/v1/",
-                                         "total_timeout": 5.0, **more})
+    config = PredbConfig.model_validate(
+        {"name": "predb", "url": url + "/api/v1/", "total_timeout": 5.0, **more}
+    )
     source = PLUGINS[0].create(config)
     assert isinstance(source, PredbSource)
     return source
@@ -105,7 +134,8 @@ def test_paging_until_last_id() -> None:
         assert ids == [i for i in range(31, 56) if i != 40]
         assert len(second.quarantined) == 1 and '"id": 40' in (second.quarantined[0].sample or "")
         assert [(n.name, n.action) for n in second.nukes] == [
-            ("Rel.00050.1080p.BluRay.x264-GRP", "modnuke")]
+            ("Rel.00050.1080p.BluRay.x264-GRP", "modnuke")
+        ]
         assert second.checkpoint is not None and second.checkpoint["last_id"] == 55
         third = source.poll(second.checkpoint)
         assert third.items == [] and third.checkpoint is not None
@@ -138,6 +168,7 @@ def test_error_reply_and_status() -> None:
 
 # --- websocket -----------------------------------------------------------------------------
 
+
 @contextmanager
 def ws_server(handler: Callable[[ServerConnection], None]) -> Iterator[str]:
     server = serve(handler, "127.0.0.1", 0, close_timeout=0.5)
@@ -164,16 +195,28 @@ def frame(action: str, body: dict[str, Any]) -> str:
 
 
 def ws_source(ws_url: str, **more: Any) -> PredbWebsocketSource:
-    config = PredbWebsocketConfig.model_validate({
-        "name": "ws", "websocket_url": ws_url, "recv_timeout": 0.1, "reconnect_base": 0.05,
-        "reconnect_cap": 0.2, "backfill": False, **more})
+    config = PredbWebsocketConfig.model_validate(
+        {
+            "name": "ws",
+            "websocket_url": ws_url,
+            "recv_timeout": 0.1,
+            "reconnect_base": 0.05,
+            "reconnect_cap": 0.2,
+            "backfill": False,
+            **more,
+        }
+    )
     source = PLUGINS[1].create(config)
     assert isinstance(source, PredbWebsocketSource)
     return source
 
 
-def collect(source: PredbWebsocketSource, want: int, checkpoint: dict[str, Any] | None = None,
-            limit: float = 8.0) -> list[PollResult]:
+def collect(
+    source: PredbWebsocketSource,
+    want: int,
+    checkpoint: dict[str, Any] | None = None,
+    limit: float = 8.0,
+) -> list[PollResult]:
     stop = threading.Event()
     out: list[PollResult] = []
     deadline = time.monotonic() + limit

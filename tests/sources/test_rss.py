@@ -44,8 +44,10 @@ def test_rss2_feed() -> None:
         source = source_for(srv.url + "/feed.xml")
         result = source.poll(None)
         names = [i.name for i in result.items]
-        assert names[:2] == ["Some.Movie.2024.1080p.WEB-DL.DDP5.1.H.264-GRP",
-                             "Other.Show.S01E02.720p.HDTV.x264-TV"]
+        assert names[:2] == [
+            "Some.Movie.2024.1080p.WEB-DL.DDP5.1.H.264-GRP",
+            "Other.Show.S01E02.720p.HDTV.x264-TV",
+        ]
         first, second, undated = result.items
         assert first.time == datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
         assert first.origin == "rss" and first.site == "127.0.0.1" and first.source == "rss"
@@ -67,13 +69,19 @@ def test_atom_feed_and_new_entries_only() -> None:
     with http_server(app) as srv:
         source = source_for(srv.url + "/atom")
         first = source.poll(None)
-        assert [i.name for i in first.items] == ["Atom.Published.2024-GRP",
-                                                 "Atom.Movie.2024.2160p.UHD.BluRay.x265-GRP"]
+        assert [i.name for i in first.items] == [
+            "Atom.Published.2024-GRP",
+            "Atom.Movie.2024.2160p.UHD.BluRay.x265-GRP",
+        ]
         assert first.items[0].time == datetime(2024, 5, 1, 6, 30, tzinfo=UTC)  # published wins
         assert first.items[1].url == "http://atom.test/rel/1"
-        state["data"] = ATOM.replace(b"<entry>", b"<entry><title>Brand.New-GRP</title>"
-                                     b"<id>urn:rel:9</id><updated>2024-05-04T00:00:00Z</updated>"
-                                     b"</entry><entry>", 1)
+        state["data"] = ATOM.replace(
+            b"<entry>",
+            b"<entry><title>Brand.New-GRP</title>"
+            b"<id>urn:rel:9</id><updated>2024-05-04T00:00:00Z</updated>"
+            b"</entry><entry>",
+            1,
+        )
         second = source.poll(first.checkpoint)
         assert [i.name for i in second.items] == ["Brand.New-GRP"]
         assert second.checkpoint is not None
@@ -98,18 +106,23 @@ def test_unsafe_and_unreadable_feeds(tmp_path: Path) -> None:
     secret.write_text("NEVER-READ-THIS")
     bodies = {
         "/laughs": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
-                   b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><rss><channel><item>'
-                   b"<title>&b;</title></item></channel></rss>",
-        "/xxe": (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
-                 f"<rss><channel><item><title>&x;</title></item></channel></rss>").encode(),
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><rss><channel><item>'
+        b"<title>&b;</title></item></channel></rss>",
+        "/xxe": (
+            f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+            f"<rss><channel><item><title>&x;</title></item></channel></rss>"
+        ).encode(),
         "/empty": b'<?xml version="1.0"?><html><body>nothing here</body></html>',
         "/garbage": b"<rss><channel><item><title>unclosed",
         "/html": b"<html/>",
     }
 
     def app(req: Request) -> Reply:
-        return Reply(200, bodies[req.path],
-                     content_type="text/html" if req.path == "/html" else "application/xml")
+        return Reply(
+            200,
+            bodies[req.path],
+            content_type="text/html" if req.path == "/html" else "application/xml",
+        )
 
     with http_server(app) as srv:
         for path in ("/laughs", "/xxe"):

@@ -21,8 +21,9 @@ BASE_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def make_source(url: str, **more: object) -> TorznabSource:
-    config = TorznabConfig.model_validate({"name": "idx", "url": url + "/api", "api_key": KEY,
-                                           "total_timeout": 5.0, **more})
+    config = TorznabConfig.model_validate(
+        {"name": "idx", "url": url + "/api", "api_key": KEY, "total_timeout": 5.0, **more}
+    )
     source = PLUGIN.create(config)
     assert isinstance(source, TorznabSource) and isinstance(source, PollingSource)
     return source
@@ -37,8 +38,10 @@ def own_feed(numbers: list[int], total: int | None = None) -> bytes:
         for n in numbers
     )
     response = f'<torznab:response offset="0" total="{total}"/>' if total is not None else ""
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" {NS}><channel>'
-            f"{response}{items}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" {NS}><channel>'
+        f"{response}{items}</channel></rss>"
+    ).encode()
 
 
 class Indexer:
@@ -52,22 +55,29 @@ class Indexer:
             return Reply(401, b'<error code="100" description="Incorrect user credentials"/>')
         offset = int(req.query.get("offset", "0"))
         limit = int(req.query.get("limit", "100"))
-        newest_first = list(range(self.count, 0, -1))[offset:offset + limit]
+        newest_first = list(range(self.count, 0, -1))[offset : offset + limit]
         return Reply(200, own_feed(newest_first, total=self.count), content_type=RSS_TYPE)
 
 
 def corpus_app(req: Request) -> Reply:
-    name = {"caps": "prowlarr_newznab_caps.xml"}.get(req.query.get("t", ""),
-                                                     req.path.strip("/").split("/")[0])
+    name = {"caps": "prowlarr_newznab_caps.xml"}.get(
+        req.query.get("t", ""), req.path.strip("/").split("/")[0]
+    )
     path = CORPORA / "torznab" / name
     if not path.exists():
         return Reply(404)
     return Reply(200, path.read_bytes(), {"ETag": f'"{name}"'}, RSS_TYPE)
 
 
-@pytest.mark.parametrize("name,count", [
-    ("prowlarr_torznab_tpb.xml", 5), ("prowlarr_torznab_hdaccess_net.xml", 5),
-    ("prowlarr_torznab_morethantv.xml", 2), ("prowlarr_newznab_nzb_su.xml", 100)])
+@pytest.mark.parametrize(
+    "name,count",
+    [
+        ("prowlarr_torznab_tpb.xml", 5),
+        ("prowlarr_torznab_hdaccess_net.xml", 5),
+        ("prowlarr_torznab_morethantv.xml", 2),
+        ("prowlarr_newznab_nzb_su.xml", 100),
+    ],
+)
 def test_corpus_feeds_over_http(name: str, count: int) -> None:
     if not (CORPORA / "torznab" / name).exists():
         pytest.skip("corpus not available")
@@ -146,8 +156,9 @@ def test_paging_with_offset_and_incremental_polls() -> None:
 
 def test_search_mode_parameters() -> None:
     with http_server(Indexer(3)) as srv:
-        source = make_source(srv.url, mode="movie", query="Some Movie", imdbid="tt0118548",
-                             limit=50)
+        source = make_source(
+            srv.url, mode="movie", query="Some Movie", imdbid="tt0118548", limit=50
+        )
         source.poll(None)
         query = srv.seen[0].query
         assert query["t"] == "movie" and query["q"] == "Some Movie"
@@ -158,8 +169,9 @@ def test_search_mode_parameters() -> None:
 
 
 @pytest.mark.parametrize("status", [200, 401])
-def test_auth_error_is_permanent_and_secret_free(status: int,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_auth_error_is_permanent_and_secret_free(
+    status: int, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     body = b'<?xml version="1.0"?><error code="100" description="Incorrect user credentials"/>'
     with http_server(lambda req: Reply(status, body, content_type="application/xml")) as srv:
@@ -198,8 +210,10 @@ def test_rate_limit_and_server_errors() -> None:
 def test_wrong_content_type_and_unsafe_xml(tmp_path: Path) -> None:
     secret_file = tmp_path / "passwd"
     secret_file.write_text("root:x:0:0")
-    xxe = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret_file}">]>'
-           f"<rss><channel><item><title>&x;</title></item></channel></rss>").encode()
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret_file}">]>'
+        f"<rss><channel><item><title>&x;</title></item></channel></rss>"
+    ).encode()
 
     def app(req: Request) -> Reply:
         if req.path == "/html/api":
@@ -233,6 +247,7 @@ def test_api_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         TorznabSource(config).poll(None)
     assert not info.value.transient
     with pytest.raises(ValueError) as both:
-        TorznabConfig.model_validate({"name": "x", "url": "http://x.test/api", "api_key": KEY,
-                                      "api_key_env": "E"})
+        TorznabConfig.model_validate(
+            {"name": "x", "url": "http://x.test/api", "api_key": KEY, "api_key_env": "E"}
+        )
     assert KEY not in str(both.value)

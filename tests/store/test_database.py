@@ -56,7 +56,6 @@ def test_naive_times_are_refused(db: Database) -> None:
             RELEASES.insert().values(
                 name="x",
                 kind="movie",
-                
                 match_score=0,
                 match_reason="",
                 status="unmatched",

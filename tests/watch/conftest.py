@@ -42,13 +42,20 @@ def loaded_db(db: Database, settings: Settings, catalog_csv: Path) -> Database:
 
 @pytest.fixture
 def make_watcher(loaded_db: Database, settings: Settings) -> Callable[..., Watcher]:
-    def make(sources: list[Any], sinks: list[tuple[SinkConfig, MemorySink]] | None = None,
-             **options: Any) -> Watcher:
-        config = WatchConfig(options=WatchOptions(**options),
-                             sources=[s.config for s in sources],
-                             sinks=[c for c, _ in sinks or []])
-        return Watcher(loaded_db, settings, config,
-                       sources=[SourceRun(s.config, s) for s in sources],
-                       sinks=list(sinks or []))
+    def make(
+        sources: list[Any], sinks: list[tuple[SinkConfig, MemorySink]] | None = None, **options: Any
+    ) -> Watcher:
+        config = WatchConfig(
+            options=WatchOptions(**options),
+            sources=[s.config for s in sources],
+            sinks=[c for c, _ in sinks or []],
+        )
+        return Watcher(
+            loaded_db,
+            settings,
+            config,
+            sources=[SourceRun(s.config, s) for s in sources],
+            sinks=list(sinks or []),
+        )
 
     return make

@@ -26,13 +26,21 @@ def feed_lines(n: int) -> list[str]:
     rng = random.Random(5)
     lines = []
     for i in range(n):
-        title = rng.choice(["Northern.Lights.Protocol.2026", "It.2017", "Dune.2021",
-                            f"Unknown.Film.{i % 97}.2020"])
+        title = rng.choice(
+            ["Northern.Lights.Protocol.2026", "It.2017", "Dune.2021", f"Unknown.Film.{i % 97}.2020"]
+        )
         source = rng.choice(["1080p.BluRay.x264", "720p.WEB-DL.H264", "TS.XviD"])
         name = f"{title}.{source}-G{i % 50}"
         day = rng.choice(["2017-12-01", "2021-01-01", "2026-05-10", "2026-06-01"])
-        lines.append(json.dumps({"name": name, "time": f"{day}T{i % 24:02d}:{i % 60:02d}:00Z",
-                                 "site": f"site{i % 7}"}))
+        lines.append(
+            json.dumps(
+                {
+                    "name": name,
+                    "time": f"{day}T{i % 24:02d}:{i % 60:02d}:00Z",
+                    "site": f"site{i % 7}",
+                }
+            )
+        )
     return lines
 
 
@@ -55,15 +63,16 @@ def test_sigkill_loses_nothing_and_doubles_nothing(tmp_path: Path, catalog_csv: 
         "[watch]\nbatch_size = 100\n"
         f'[[source]]\nname = "feed"\nkind = "jsonl"\npaths = ["{feed}"]\n'
         "interval = 0.01\nmax_items = 150\n"
-        f'[[sink]]\nname = "file"\nkind = "jsonl"\npath = "{alerts_file}"\nbackfill = true\n')
+        f'[[sink]]\nname = "file"\nkind = "jsonl"\npath = "{alerts_file}"\nbackfill = true\n'
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "leaktrace", "watch", "-c", str(config), "--db",
-               str(db_path)]
+    command = [sys.executable, "-m", "leaktrace", "watch", "-c", str(config), "--db", str(db_path)]
     rng = random.Random(11)
     kills = 0
     for _ in range(4):
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         time.sleep(rng.uniform(1.0, 2.0))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
@@ -73,8 +82,9 @@ def test_sigkill_loses_nothing_and_doubles_nothing(tmp_path: Path, catalog_csv: 
     before = count(db, RELEASES)
     assert 0 < before  # the killed runs did commit batches
     for _ in range(40):  # catch up with --once
-        done = subprocess.run([*command, "--once"], env=env, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [*command, "--once"], env=env, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
         with db.reading() as conn:
             seen = conn.execute(select(SOURCE_STATE.c.items_seen)).scalar_one()

@@ -25,10 +25,14 @@ from leaktrace.store.source_state import list_quarantine, list_states
 from leaktrace.watch.runner import Watcher
 from tests.watch.conftest import MemorySink
 
-LEAK = {"name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
-        "time": "2026-05-16T08:00:00Z"}
-INSIDE = {"name": "Northern.Lights.Protocol.2026.720p.WEB-DL.DDP5.1.H.264-WEBGRP",
-          "time": "2026-04-15T03:00:00Z"}
+LEAK = {
+    "name": "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE",
+    "time": "2026-05-16T08:00:00Z",
+}
+INSIDE = {
+    "name": "Northern.Lights.Protocol.2026.720p.WEB-DL.DDP5.1.H.264-WEBGRP",
+    "time": "2026-04-15T03:00:00Z",
+}
 CAM = {"name": "Protocollo.Aurora.2026.iTALiAN.TS.XviD-CAMGRP", "time": "2026-03-01T22:00:00Z"}
 
 
@@ -60,13 +64,13 @@ class Broken:
         return None
 
 
-def test_once_ingests_checkpoints_and_alerts(make_watcher: Callable[..., Watcher],
-                                             loaded_db: Database, tmp_path: Path) -> None:
+def test_once_ingests_checkpoints_and_alerts(
+    make_watcher: Callable[..., Watcher], loaded_db: Database, tmp_path: Path
+) -> None:
     feed = tmp_path / "feed.jsonl"
     append(feed, LEAK, INSIDE, CAM)
     sink = MemorySink()
-    watcher = make_watcher([jsonl_source(feed)],
-                           [(SinkConfig(name="memory", kind="memory"), sink)])
+    watcher = make_watcher([jsonl_source(feed)], [(SinkConfig(name="memory", kind="memory"), sink)])
     summary = watcher.run_once()
     assert (summary.items, summary.report.new_releases, summary.report.new_alerts) == (3, 3, 2)
     assert {e.payload["release"] for e in sink.events} == {LEAK["name"], CAM["name"]}
@@ -75,17 +79,21 @@ def test_once_ingests_checkpoints_and_alerts(make_watcher: Callable[..., Watcher
     assert leak.payload["work_id"] == "northern" and leak.payload["lead_days"] > 2
     (state,) = list_states(loaded_db.engine.connect())
     assert state.items_seen == 3 and state.checkpoint is not None
-    again = make_watcher([jsonl_source(feed)],
-                         [(SinkConfig(name="memory", kind="memory"), sink)]).run_once()
+    again = make_watcher(
+        [jsonl_source(feed)], [(SinkConfig(name="memory", kind="memory"), sink)]
+    ).run_once()
     assert again.items == 0 and len(sink.events) == 2
     assert count(loaded_db, ALERT_EVENTS) == 2
 
 
-def test_batches_follow_a_growing_file(make_watcher: Callable[..., Watcher],
-                                       loaded_db: Database, tmp_path: Path) -> None:
+def test_batches_follow_a_growing_file(
+    make_watcher: Callable[..., Watcher], loaded_db: Database, tmp_path: Path
+) -> None:
     feed = tmp_path / "feed.jsonl"
-    append(feed, *({"name": f"Film.{n}.2020.1080p.WEB-DL-G", "time": 1600000000 + n}
-                   for n in range(10)))
+    append(
+        feed,
+        *({"name": f"Film.{n}.2020.1080p.WEB-DL-G", "time": 1600000000 + n} for n in range(10)),
+    )
     source = jsonl_source(feed, max_items=4)
     watcher = make_watcher([source])
     seen = [watcher.run_once().items for _ in range(4)]
@@ -96,7 +104,8 @@ def test_batches_follow_a_growing_file(make_watcher: Callable[..., Watcher],
 
 
 def test_partial_last_line_waits_and_bad_lines_are_quarantined(
-        make_watcher: Callable[..., Watcher], loaded_db: Database, tmp_path: Path) -> None:
+    make_watcher: Callable[..., Watcher], loaded_db: Database, tmp_path: Path
+) -> None:
     feed = tmp_path / "feed.jsonl"
     append(feed, LEAK, "{not json", {"name": "X", "time": "tomorrow"})
     with feed.open("a") as handle:
@@ -112,12 +121,14 @@ def test_partial_last_line_waits_and_bad_lines_are_quarantined(
     assert count(loaded_db, RELEASES) == 2
 
 
-def test_a_failing_source_does_not_stop_the_others(make_watcher: Callable[..., Watcher],
-                                                   loaded_db: Database, tmp_path: Path) -> None:
+def test_a_failing_source_does_not_stop_the_others(
+    make_watcher: Callable[..., Watcher], loaded_db: Database, tmp_path: Path
+) -> None:
     feed = tmp_path / "feed.jsonl"
     append(feed, LEAK)
-    broken = Broken("indexer", SourceError("HTTP 503 from https://x/api?apikey=***",
-                                           retry_after=30))
+    broken = Broken(
+        "indexer", SourceError("HTTP 503 from https://x/api?apikey=***", retry_after=30)
+    )
     watcher = make_watcher([broken, jsonl_source(feed)])
     summary = watcher.run_once()
     assert summary.failures == 1 and summary.items == 1
@@ -127,17 +138,22 @@ def test_a_failing_source_does_not_stop_the_others(make_watcher: Callable[..., W
     assert states["feed"].items_seen == 1
 
 
-def test_retry_then_deliver_and_dead_letters(make_watcher: Callable[..., Watcher],
-                                             loaded_db: Database, tmp_path: Path) -> None:
+def test_retry_then_deliver_and_dead_letters(
+    make_watcher: Callable[..., Watcher], loaded_db: Database, tmp_path: Path
+) -> None:
     feed = tmp_path / "feed.jsonl"
     append(feed, LEAK, CAM)
     flaky = MemorySink("flaky", [DeliveryError("503", transient=True)])
     refusing = MemorySink("refusing", [DeliveryError("410 gone", transient=False)] * 2)
     watcher = make_watcher(
         [jsonl_source(feed)],
-        [(SinkConfig(name="flaky", kind="memory", min_severity=Severity.HIGH), flaky),
-         (SinkConfig(name="refusing", kind="memory"), refusing)],
-        retry_base=0.01, retry_cap=0.05)
+        [
+            (SinkConfig(name="flaky", kind="memory", min_severity=Severity.HIGH), flaky),
+            (SinkConfig(name="refusing", kind="memory"), refusing),
+        ],
+        retry_base=0.01,
+        retry_cap=0.05,
+    )
     watcher.run_once()
     time.sleep(0.1)
     watcher.dispatcher.deliver_due()
@@ -145,14 +161,19 @@ def test_retry_then_deliver_and_dead_letters(make_watcher: Callable[..., Watcher
     assert [e.payload["release"] for e in flaky.events] == [LEAK["name"]]
     assert count(loaded_db, DEAD_LETTERS) == 2 and refusing.events == []
     with loaded_db.reading() as conn:
-        statuses = dict(conn.execute(select(DELIVERIES.c.sink, func.count())
-                                     .where(DELIVERIES.c.status == "delivered")
-                                     .group_by(DELIVERIES.c.sink)).all())
+        statuses = dict(
+            conn.execute(
+                select(DELIVERIES.c.sink, func.count())
+                .where(DELIVERIES.c.status == "delivered")
+                .group_by(DELIVERIES.c.sink)
+            ).all()
+        )
     assert statuses == {"flaky": 1}
 
 
-def test_nukes_update_releases_and_raise_events(make_watcher: Callable[..., Watcher],
-                                                loaded_db: Database) -> None:
+def test_nukes_update_releases_and_raise_events(
+    make_watcher: Callable[..., Watcher], loaded_db: Database
+) -> None:
     from datetime import UTC, datetime
 
     from leaktrace.feeds.item import FeedItem, NukeEvent
@@ -167,12 +188,22 @@ def test_nukes_update_releases_and_raise_events(make_watcher: Callable[..., Watc
         def poll(self, checkpoint: object) -> PollResult:
             self.calls += 1
             if self.calls == 1:
-                return PollResult(items=[FeedItem(LEAK["name"], datetime(2026, 5, 16, 8,
-                                                                          tzinfo=UTC),
-                                                  origin="predb")])
-            return PollResult(nukes=[NukeEvent(LEAK["name"], "nuke",
-                                               datetime(2026, 5, 16, 9, tzinfo=UTC),
-                                               reason="mislabeled", net="LOCAL")])
+                return PollResult(
+                    items=[
+                        FeedItem(LEAK["name"], datetime(2026, 5, 16, 8, tzinfo=UTC), origin="predb")
+                    ]
+                )
+            return PollResult(
+                nukes=[
+                    NukeEvent(
+                        LEAK["name"],
+                        "nuke",
+                        datetime(2026, 5, 16, 9, tzinfo=UTC),
+                        reason="mislabeled",
+                        net="LOCAL",
+                    )
+                ]
+            )
 
         def close(self) -> None:
             return None
@@ -184,21 +215,25 @@ def test_nukes_update_releases_and_raise_events(make_watcher: Callable[..., Watc
     watcher.run_once()  # the same nuke again: no second event
     assert [e.kind for e in sink.events] == ["leak", "nuke"]
     nuke = sink.events[1]
-    assert nuke.payload["nuke"] == {"action": "nuke", "reason": "mislabeled", "net": "LOCAL",
-                                    "at": "2026-05-16T09:00:00Z"}
+    assert nuke.payload["nuke"] == {
+        "action": "nuke",
+        "reason": "mislabeled",
+        "net": "LOCAL",
+        "at": "2026-05-16T09:00:00Z",
+    }
     with loaded_db.reading() as conn:
         row = conn.execute(select(RELEASES.c.nuke_status, RELEASES.c.nuke_reason)).one()
     assert tuple(row) == ("nuked", "mislabeled")
     assert count(loaded_db, RELEASES) == 1
 
 
-def test_run_until_stopped(make_watcher: Callable[..., Watcher], loaded_db: Database,
-                           tmp_path: Path) -> None:
+def test_run_until_stopped(
+    make_watcher: Callable[..., Watcher], loaded_db: Database, tmp_path: Path
+) -> None:
     feed = tmp_path / "feed.jsonl"
     feed.touch()
     sink = MemorySink()
-    watcher = make_watcher([jsonl_source(feed)],
-                           [(SinkConfig(name="memory", kind="memory"), sink)])
+    watcher = make_watcher([jsonl_source(feed)], [(SinkConfig(name="memory", kind="memory"), sink)])
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,))
     thread.start()
@@ -233,8 +268,10 @@ def test_config_file_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"source\[0\], field 'paths'"):
         load('[[source]]\nkind = "jsonl"\n')
     with pytest.raises(ConfigError, match="duplicate source name"):
-        load('[[source]]\nname="a"\nkind = "jsonl"\npaths=["x"]\n'
-             '[[source]]\nname="a"\nkind = "jsonl"\npaths=["y"]\n')
+        load(
+            '[[source]]\nname="a"\nkind = "jsonl"\npaths=["x"]\n'
+            '[[source]]\nname="a"\nkind = "jsonl"\npaths=["y"]\n'
+        )
     with pytest.raises(ConfigError, match="unknown section"):
         load('[[sources]]\nkind = "jsonl"\n')
     config = load('[watch]\nbatch_size = 7\n[[source]]\nkind = "jsonl"\npaths = ["f.jsonl"]\n')
