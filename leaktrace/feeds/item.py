@@ -39,6 +39,8 @@ class FeedItem:
     tvdb_id: int | None = None
     category: str | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    nfo_text: str | None = None
+    """The decoded text of the NFO this item came from, kept to compare groups' NFOs."""
 
 
 @dataclass(frozen=True, slots=True)

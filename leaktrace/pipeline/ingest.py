@@ -33,6 +33,7 @@ from leaktrace.store.releases import (
     delete_alerts,
     find_releases,
     finish_run,
+    insert_nfos,
     insert_releases,
     insert_sightings,
     set_release_times,
@@ -274,6 +275,13 @@ class BatchWriter:
         if events:
             enqueue_events(conn, events, [ids[str(e.payload["release"])] for e in events])
         self._sightings(conn, batch, ids, report)
+        nfos = [
+            (ids[i.name], (i.group or "").lower() or None, i.nfo_text, i.time)
+            for i in batch
+            if i.nfo_text
+        ]
+        if nfos:
+            insert_nfos(conn, nfos)
         return events
 
     def _sightings(

@@ -385,6 +385,7 @@ class _Context:
                 extra=extra,
                 file=self.location,
                 source=self.source,
+                nfo_text=info.text,
             )
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from leaktrace.detect.detector import Alert
 from leaktrace.store.portable import chunked, insert_ignore
-from leaktrace.store.schema import ALERTS, INGEST_RUNS, RELEASES, SIGHTINGS
+from leaktrace.store.schema import ALERTS, INGEST_RUNS, NFOS, RELEASES, SIGHTINGS
 
 __all__ = [
     "KnownRelease",
@@ -22,6 +23,7 @@ __all__ = [
     "find_releases",
     "finish_run",
     "insert_releases",
+    "insert_nfos",
     "insert_sightings",
     "known_fingerprints",
     "set_release_times",
@@ -234,3 +236,27 @@ def iter_releases(conn: Connection, chunk: int = 2000) -> Iterator[list[StoredRe
             return
         yield [StoredRelease(*row) for row in rows]
         last = rows[-1].id
+
+
+NFO_TEXT_LIMIT = 65536
+
+
+def insert_nfos(conn: Connection, rows: Sequence[tuple[int, str | None, str, datetime]]) -> None:
+    """Keep NFO texts (release id, group key, text, seen at), once per release and text."""
+    if not rows:
+        return
+    insert_ignore(
+        conn,
+        NFOS,
+        [
+            {
+                "release_id": rid,
+                "group_key": group,
+                "text": text[:NFO_TEXT_LIMIT],
+                "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+                "seen_at": seen,
+            }
+            for rid, group, text, seen in rows
+        ],
+        ["release_id", "sha256"],
+    )

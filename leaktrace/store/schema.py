@@ -30,12 +30,15 @@ __all__ = [
     "DEAD_LETTERS",
     "DELIVERIES",
     "INGEST_RUNS",
+    "NFOS",
     "NUKES",
     "QUARANTINE",
     "RELEASES",
+    "SHIPMENTS",
     "SIGHTINGS",
     "SINK_STATE",
     "SOURCE_STATE",
+    "SUPPLY_ACCOUNTS",
     "WORKS",
     "WORK_ALIASES",
     "AlertEventRow",
@@ -44,12 +47,15 @@ __all__ = [
     "DeadLetterRow",
     "DeliveryRow",
     "IngestRun",
+    "NfoRow",
     "NukeRow",
     "QuarantineRow",
     "ReleaseRow",
+    "ShipmentRow",
     "SightingRow",
     "SinkStateRow",
     "SourceStateRow",
+    "SupplyAccountRow",
     "UTCDateTime",
     "WorkAliasRow",
     "WorkRow",
@@ -330,6 +336,59 @@ class DeadLetterRow(Base):
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class NfoRow(Base):
+    """An NFO file's text, tied to the release (and group) it announced."""
+
+    __tablename__ = "nfos"
+    __table_args__ = (UniqueConstraint("release_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    group_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SupplyAccountRow(Base):
+    """A customer account of a disc distributor (a business, as the distributor knows it)."""
+
+    __tablename__ = "supply_accounts"
+    __table_args__ = (UniqueConstraint("distributor", "account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    distributor: Mapped[str] = mapped_column(String(128))
+    account: Mapped[str] = mapped_column(String(128))
+    declared_business: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(2))
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ShipmentRow(Base):
+    """Discs of a work shipped to an account before (or after) their street date."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (
+        UniqueConstraint("fingerprint"),
+        Index("ix_shipments_work_shipped", "work_id", "shipped_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("supply_accounts.id", ondelete="CASCADE"), index=True
+    )
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(Integer)
+    shipped_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    street_date: Mapped[date] = mapped_column(Date)
+    imported_from: Mapped[str | None] = mapped_column(String(1024))
+
+
 WORKS = cast(Table, WorkRow.__table__)
 WORK_ALIASES = cast(Table, WorkAliasRow.__table__)
 INGEST_RUNS = cast(Table, IngestRun.__table__)
@@ -343,3 +402,6 @@ ALERT_EVENTS = cast(Table, AlertEventRow.__table__)
 SINK_STATE = cast(Table, SinkStateRow.__table__)
 DELIVERIES = cast(Table, DeliveryRow.__table__)
 DEAD_LETTERS = cast(Table, DeadLetterRow.__table__)
+NFOS = cast(Table, NfoRow.__table__)
+SUPPLY_ACCOUNTS = cast(Table, SupplyAccountRow.__table__)
+SHIPMENTS = cast(Table, ShipmentRow.__table__)
