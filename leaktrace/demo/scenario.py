@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from leaktrace.catalog.model import Work
+from leaktrace.demo.supply import SupplyFacts, write_shipments
 from leaktrace.detect.detector import assess
 
 __all__ = [
@@ -381,6 +382,7 @@ class ScenarioFiles:
     synthetic: bool = True
     notice: str = FICTIONAL_NOTICE
     pre_air_releases: tuple[str, ...] = ()
+    supply: SupplyFacts | None = None
 
     @property
     def releases(self) -> int:
@@ -1345,6 +1347,12 @@ def generate(directory: Path, seed: int = DEFAULT_SEED) -> ScenarioFiles:
         paths.append(path)
 
     planted = {r.name: _planted(r) for r in releases}
+    first_leaks: dict[str, datetime] = {}
+    for p in planted.values():
+        if p.group == SUPPLY_CHAIN_GROUP and p.window == "physical" and p.work_id:
+            seen = first_leaks.get(p.work_id)
+            first_leaks[p.work_id] = p.first_seen if seen is None else min(seen, p.first_seen)
+    supply = write_shipments(directory / "shipments.csv", builder.works, first_leaks, seed)
     files = ScenarioFiles(
         directory=directory,
         catalog=catalog,
@@ -1361,6 +1369,7 @@ def generate(directory: Path, seed: int = DEFAULT_SEED) -> ScenarioFiles:
         workprint_release=workprint,
         screener_release=screener,
         pre_air_releases=tuple(pre_air),
+        supply=supply,
     )
     files.readme.write_text(_readme(files), encoding="utf-8")
     return files
