@@ -9,7 +9,14 @@ import typer
 from rich.markup import escape
 
 from leaktrace import __version__
-from leaktrace.cli import catalog_cmd, feed_cmds, parse_cmd, report_cmds, watch_cmds
+from leaktrace.cli import (
+    catalog_cmd,
+    feed_cmds,
+    parse_cmd,
+    report_cmds,
+    supply_cmds,
+    watch_cmds,
+)
 from leaktrace.cli.context import err
 from leaktrace.errors import InputError, LeakTraceError
 
@@ -22,6 +29,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(catalog_cmd.app, name="catalog")
+app.add_typer(supply_cmds.app, name="supply")
 app.command()(feed_cmds.ingest)
 app.command()(feed_cmds.releases)
 app.command()(feed_cmds.leaks)

@@ -1,0 +1,220 @@
+"""``leaktrace supply import`` and ``leaktrace supply rank``: which account leaked discs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_database, out
+from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.errors import InputError
+from leaktrace.supply.importer import SupplyImportReport, import_shipments
+from leaktrace.supply.ranking import AccountFlags, Ranking, flag_accounts, rank_accounts
+from leaktrace.supply.scoring import DEFAULT_EPSILON, DEFAULT_PRIOR_NONE
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="supply",
+    help="Disc supply chain: import distributors' shipments, rank the customer accounts "
+    "that pre-release disc leaks may have come through.",
+    no_args_is_help=True,
+)
+
+EXPLAINED_TOP = 3
+"""How many accounts get their plain-words explanation below the table."""
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="Shipments CSV.", show_default=False)],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Import shipment records (CSV): the whole file or nothing; re-importing adds nothing.
+
+    Columns: distributor, account, declared_business, account_country, account_opened,
+    work_id, format, quantity, shipped_at, street_date (other columns are ignored and never
+    stored: an account may name a person, so only what the ranking needs is kept).
+    """
+    if not file.is_file():
+        raise InputError("no such file", file=str(file))
+    _, database = open_database(db)
+    with database:
+        report = import_shipments(database, file)
+    if fmt is not Format.table:
+        emit_json(out, report.as_dict())
+        return
+    _print_import(report, database.display)
+
+
+def _print_import(report: SupplyImportReport, target: str) -> None:
+    out.print(f"[bold]{report.rows}[/] shipment rows from {report.file} → {target}")
+    out.print(f"  shipments: {report.added} added, {report.duplicates} already stored")
+    out.print(
+        f"  accounts: {report.accounts_added} added, {report.accounts_updated} updated, "
+        f"{report.accounts_unchanged} unchanged"
+    )
+
+
+@app.command("rank")
+def rank(
+    db: DbOption = None,
+    epsilon: Annotated[
+        float,
+        typer.Option(
+            min=0.001,
+            max=0.999,
+            help="Share of physical leaks that come through other channels (at least).",
+        ),
+    ] = DEFAULT_EPSILON,
+    prior_none: Annotated[
+        float,
+        typer.Option(
+            min=0.001,
+            max=0.999,
+            help="Prior probability that none of the accounts in the data is the source.",
+        ),
+    ] = DEFAULT_PRIOR_NONE,
+    min_leaks: Annotated[
+        int, typer.Option(min=0, help="List only accounts that explain this many leaks.")
+    ] = 1,
+    flags_only: Annotated[
+        bool,
+        typer.Option(
+            "--flags-only", help="List the accounts with behaviour flags instead (no leaks needed)."
+        ),
+    ] = False,
+    limit: LimitOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Rank customer accounts by the evidence that pre-release disc leaks came through them."""
+    _, database = open_database(db)
+    with database, database.reading() as conn:
+        if flags_only:
+            flagged = flag_accounts(conn)
+        else:
+            ranking = rank_accounts(
+                conn, epsilon=epsilon, min_leaks=min_leaks, prior_none=prior_none
+            )
+    if flags_only:
+        _emit_flags(flagged[:limit] if limit else flagged, len(flagged), fmt)
+        return
+    shown = ranking.scores[:limit] if limit else ranking.scores
+    if fmt is Format.json:
+        data = ranking.as_dict()
+        data["accounts"] = [s.as_dict() for s in shown]
+        emit_json(out, data)
+        return
+    rows = [_row(s.as_dict()) for s in shown]
+    if fmt is Format.csv:
+        emit_rows(out, rows, fmt, columns=_COLUMNS)
+        return
+    _print_ranking(ranking, rows, len(shown))
+
+
+_COLUMNS = [
+    ("rank", "#"),
+    ("account", "account"),
+    ("distributor", "distributor"),
+    ("declared_business", "business"),
+    ("country", "country"),
+    ("leaks", "leaks explained"),
+    ("p_a", "p_a"),
+    ("log10_lr", "log10 LR"),
+    ("posterior", "posterior"),
+    ("flag_codes", "flags"),
+]
+
+
+def _row(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "rank": data["rank"],
+        "account_id": data["account_id"],
+        "account": data["account"],
+        "distributor": data["distributor"],
+        "declared_business": data["declared_business"],
+        "country": data["country"],
+        "opened_on": data["opened_on"],
+        "leaks": f"{data['leaks_explained']} / {data['leaks_counted']}",
+        "leaks_explained": data["leaks_explained"],
+        "leaks_counted": data["leaks_counted"],
+        "p_a": f"{data['p_a']:.3f}",
+        "log10_lr": f"{data['log10_lr']:.2f}",
+        "posterior": f"{data['posterior']:.3f}",
+        "flag_codes": " ".join(f["code"] for f in data["flags"]),
+        "explanation": data["explanation"],
+    }
+
+
+def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> None:
+    if not ranking.leaks:
+        out.print(
+            "no physical-window leaks of titles in the shipment data: nothing to rank "
+            "(try --flags-only)"
+        )
+        return
+    caption = (
+        f"{len(ranking.leaks)} leaks considered, {ranking.accounts} accounts; "
+        f"posterior of 'none of these accounts': {ranking.none_posterior:.3f}"
+    )
+    if shown < len(ranking.scores):
+        caption += f"; {shown} of {len(ranking.scores)} shown"
+    emit_rows(
+        out,
+        rows,
+        Format.table,
+        columns=_COLUMNS,
+        title="Accounts the leaked discs may have come through",
+        caption=caption,
+    )
+    if ranking.uncounted:
+        out.print(
+            f"{len(ranking.uncounted)} leak(s) of titles nobody in the shipment data received "
+            "count for no account."
+        )
+    for row in rows[:EXPLAINED_TOP]:
+        out.print()
+        out.print(f"[bold]{row['rank']}.[/] {row['explanation']}", markup=True, highlight=False)
+    for row in rows[:EXPLAINED_TOP]:
+        if row["flag_codes"]:
+            break
+    else:
+        return
+    out.print()
+    out.print("[bold]Behaviour flags[/] (patterns worth a look, not evidence of a leak):")
+    for score in ranking.scores[:EXPLAINED_TOP]:
+        for flag in score.flags:
+            out.print(f"  {score.account}: {flag.code}: {flag.evidence}", markup=False)
+
+
+def _emit_flags(flagged: list[AccountFlags], total: int, fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(out, [f.as_dict() for f in flagged])
+        return
+    rows = [
+        {
+            **{k: v for k, v in f.as_dict().items() if k != "flags"},
+            "flag_codes": " ".join(x.code for x in f.flags),
+            "evidence": "; ".join(f"{x.code}: {x.evidence}" for x in f.flags),
+        }
+        for f in flagged
+    ]
+    emit_rows(
+        out,
+        rows,
+        fmt,
+        title="Accounts with behaviour flags",
+        caption=f"{len(rows)} of {total} flagged accounts" if total else "no flagged accounts",
+        columns=[
+            ("account", "account"),
+            ("distributor", "distributor"),
+            ("declared_business", "business"),
+            ("country", "country"),
+            ("opened_on", "opened"),
+            ("shipments", "shipments"),
+            ("evidence", "flags"),
+        ],
+    )

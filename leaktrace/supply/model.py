@@ -1,0 +1,80 @@
+"""Records of the disc supply chain: distributor accounts and their shipments.
+
+An account is a *business* account of a distributor's customer. For a sole trader the
+account name may name a person, so LeakTrace stores only what the ranking needs: the
+distributor, the account identifier, the declared business, the country and the opening
+date. Any other column of an import file (contact names, addresses, e-mail, phone) is
+ignored and never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from leaktrace.errors import InputError
+
+__all__ = [
+    "BUSINESSES",
+    "FORMATS",
+    "AccountRecord",
+    "ShipmentRecord",
+    "SupplyError",
+    "shipment_fingerprint",
+]
+
+BUSINESSES = ("retailer", "rental", "library", "wholesale", "online", "other")
+FORMATS = ("dvd", "bluray", "uhd")
+
+
+class SupplyError(InputError):
+    """A shipments file or row is malformed, or names a work not in the catalogue."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """A customer account as one distributor knows it; ``(distributor, account)`` is the key."""
+
+    distributor: str
+    account: str
+    declared_business: str
+    country: str | None
+    opened_on: date | None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.distributor, self.account)
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRecord:
+    """One shipment line: ``quantity`` discs of a work, in a format, to an account."""
+
+    line: int
+    account: AccountRecord
+    work_id: str
+    format: str
+    quantity: int
+    shipped_at: datetime
+    street_date: date
+
+    @property
+    def fingerprint(self) -> str:
+        return shipment_fingerprint(
+            self.account.distributor,
+            self.account.account,
+            self.work_id,
+            self.format,
+            self.quantity,
+            self.shipped_at,
+        )
+
+
+def shipment_fingerprint(
+    distributor: str, account: str, work_id: str, fmt: str, quantity: int, shipped_at: datetime
+) -> str:
+    """SHA-1 of the natural key: the same shipment imported twice has the same fingerprint."""
+    moment = shipped_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = "\x1f".join((distributor, account, work_id, fmt, str(quantity), moment))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,114 @@
+"""``leaktrace supply import`` and ``supply rank`` through the real entry point."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.models import TyperInfo
+
+from leaktrace.cli import supply_cmds
+from leaktrace.cli.app import app
+from tests.cli.conftest import Run
+from tests.supply import market
+
+Write = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def _supply_registered(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The lead registers the sub-app in cli/app.py; until then, register it here."""
+    if not any(g.name == "supply" for g in app.registered_groups):
+        monkeypatch.setattr(
+            app,
+            "registered_groups",
+            [*app.registered_groups, TyperInfo(supply_cmds.app, name="supply")],
+        )
+    yield
+
+
+@pytest.fixture
+def loaded(run: Run, db_path: Path, tmp_path: Path, write_feed: Write) -> Path:
+    catalog = market.write_catalog(tmp_path / "catalog.csv")
+    assert run("catalog", "import", str(catalog), "--db", str(db_path)).code == 0
+    assert run("ingest", str(write_feed(market.feed_rows())), "--db", str(db_path)).code == 0
+    return db_path
+
+
+def test_import_and_rank_json_contract(run: Run, loaded: Path, tmp_path: Path) -> None:
+    shipments = market.write_shipments(tmp_path / "shipments.csv")
+    first = run("supply", "import", str(shipments), "--db", str(loaded), "-f", "json")
+    assert first.code == 0, first.err
+    rows = len(market.shipment_rows())
+    assert json.loads(first.out) == {
+        "file": str(shipments),
+        "rows": rows,
+        "added": rows,
+        "duplicates": 0,
+        "accounts": {"added": 13, "updated": 0, "unchanged": 0},
+    }
+    again = json.loads(
+        run("supply", "import", str(shipments), "--db", str(loaded), "-f", "json").out
+    )
+    assert (again["added"], again["duplicates"]) == (0, rows)
+
+    result = run("supply", "rank", "--db", str(loaded), "-f", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["model"]["epsilon"] == 0.1 and data["model"]["accounts"] == 13
+    assert len(data["leaks"]) == len(market.LEAKED)
+    top = data["accounts"][0]
+    assert top["account"] == market.LEAKER and top["rank"] == 1
+    assert (top["leaks_explained"], top["leaks_counted"]) == (7, 8)
+    for key in ("p_a", "log10_lr", "posterior", "chance", "explanation", "distributor"):
+        assert key in top
+    assert {f["code"] for f in top["flags"]} >= {"recently-opened"}
+    assert top["unexplained"][0]["work_id"] == market.work_id(market.LEAKED[-1])
+
+    limited = json.loads(
+        run(
+            "supply", "rank", "--db", str(loaded), "-f", "json", "--limit", "1", "--epsilon", "0.2"
+        ).out
+    )
+    assert len(limited["accounts"]) == 1 and limited["model"]["epsilon"] == 0.2
+
+
+def test_rank_table_csv_and_flags(run: Run, loaded: Path, tmp_path: Path) -> None:
+    shipments = market.write_shipments(tmp_path / "shipments.csv")
+    assert run("supply", "import", str(shipments), "--db", str(loaded)).code == 0
+    table = run("supply", "rank", "--db", str(loaded))
+    assert table.code == 0, table.err
+    assert market.LEAKER in table.out and "log10 LR" in table.out
+    assert "1. Account CL-20417 Cobalt Lane Media (retailer, GB" in table.out
+    assert "recently-opened" in table.out
+    lines = run("supply", "rank", "--db", str(loaded), "-f", "csv").out.splitlines()
+    assert lines[0].startswith("rank,account_id,account,distributor")
+    assert market.LEAKER in lines[1]
+    flags = json.loads(run("supply", "rank", "--db", str(loaded), "--flags-only", "-f", "json").out)
+    assert flags[0]["account"] == market.LEAKER
+    assert "flags" in run("supply", "rank", "--db", str(loaded), "--flags-only").out
+
+
+def test_import_errors_are_one_clear_line(run: Run, loaded: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        market.SHIPMENT_COLUMNS + "\n"
+        "D,A,retailer,,,film-01,dvd,1,2025-01-02,2025-01-07,\n"
+        "D,A,retailer,,,nope,dvd,1,2025-01-02,2025-01-07,\n",
+        encoding="utf-8",
+    )
+    result = run("supply", "import", str(bad), "--db", str(loaded))
+    assert result.code == 1
+    assert f"{bad}:3, field 'work_id'" in result.err and "not in the catalogue" in result.err
+    missing = run("supply", "import", str(tmp_path / "none.csv"), "--db", str(loaded))
+    assert missing.code == 1 and "no such file" in missing.err
+    assert (
+        json.loads(run("supply", "rank", "--db", str(loaded), "-f", "json").out)["accounts"] == []
+    )
+
+
+def test_rank_without_leaks(run: Run, db_path: Path) -> None:
+    result = run("supply", "rank", "--db", str(db_path))
+    assert result.code == 0 and "nothing to rank" in result.out

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leaktrace.store.database import Database
+from leaktrace.supply import import_shipments, rank_accounts
+from leaktrace.supply.ranking import flag_accounts
+from tests.supply import market
+
+
+@pytest.fixture
+def loaded(market_db: Database, shipments_csv: Path) -> Database:
+    import_shipments(market_db, shipments_csv)
+    return market_db
+
+
+def test_the_leaking_account_ranks_first(loaded: Database) -> None:
+    with loaded.reading() as conn:
+        ranking = rank_accounts(conn)
+    assert len(ranking.leaks) == len(market.LEAKED)  # one per work, not one per release
+    assert ranking.repeats == len(market.LEAKED)
+    assert ranking.accounts == 13
+    top = ranking.scores[0]
+    assert top.account == market.LEAKER
+    assert len(top.explained) == len(market.EXPLAINED)
+    assert [leak.work_id for leak in top.unexplained] == [market.work_id(market.LEAKED[-1])]
+    assert top.posterior > 0.8
+    assert top.log10_lr > 2
+    assert {f.code for f in top.flags} >= {"recently-opened", "retailer-new-releases-small-orders"}
+
+
+def test_big_chain_does_not_stand_out(loaded: Database) -> None:
+    with loaded.reading() as conn:
+        ranking = rank_accounts(conn)
+    big = next(s for s in ranking.scores if s.account == market.BIG)
+    assert len(big.explained) == len(market.LEAKED)  # it held every leaked title ...
+    assert big.p_a > 0.9
+    assert abs(big.log10_lr) < 0.1  # ... and that says nothing
+    assert big.posterior < 0.01
+
+
+def test_explanation_carries_the_numbers(loaded: Database) -> None:
+    with loaded.reading() as conn:
+        top = rank_accounts(conn).scores[0]
+    text = top.explanation
+    assert text.startswith(f"Account {market.LEAKER} (retailer, GB, opened 2024-12-01, ")
+    assert f"{len(market.EXPLAINED)} of the {len(market.LEAKED)} titles" in text
+    assert f"about {top.p_a:.0%} of new titles" in text
+    assert "by chance with probability about 1 in " in text
+    assert "times more likely if the leaks came through this account" in text
+    assert "Among the 13 accounts that received discs" in text
+    assert "at least 10% of physical leaks come through other channels" in text
+
+
+def test_min_leaks_and_epsilon(loaded: Database) -> None:
+    with loaded.reading() as conn:
+        everyone = rank_accounts(conn, min_leaks=0)
+        strict = rank_accounts(conn, min_leaks=len(market.LEAKED))
+        loose = rank_accounts(conn, epsilon=0.3)
+    assert len(everyone.scores) == 13
+    assert [s.account for s in strict.scores] == [market.BIG]
+    assert loose.epsilon == 0.3 and loose.scores[0].account == market.LEAKER
+    with loaded.reading() as conn, pytest.raises(ValueError):
+        rank_accounts(conn, epsilon=1.0)
+
+
+def test_no_shipments_means_nothing_to_rank(market_db: Database) -> None:
+    with market_db.reading() as conn:
+        ranking = rank_accounts(conn)
+        assert flag_accounts(conn) == []
+    assert ranking.scores == () and ranking.accounts == 0
+    assert len(ranking.uncounted) == len(market.LEAKED)
+    assert ranking.none_posterior == 1.0
+
+
+def test_flag_accounts(loaded: Database) -> None:
+    with loaded.reading() as conn:
+        flagged = flag_accounts(conn)
+    assert flagged[0].account == market.LEAKER
+    assert "opened 2024-12-01" in flagged[0].flags[0].evidence
+    assert all(f.account != "LB-1 City Library" for f in flagged)
