@@ -6,11 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from leaktrace.cli.context import DbOption, err, open_database, out
 from leaktrace.cli.output import Format, emit_rows
 from leaktrace.config import load_settings
+from leaktrace.store.database import Database
 from leaktrace.store.queries import LeakFilter, list_leaks, overview
+from leaktrace.supply.ranking import rank_accounts
 
 
 def report(
@@ -56,8 +59,6 @@ def demo(
     )
     for error in ingest.errors[:3]:
         out.print(f"  [dim]skipped {error}[/]")
-    from leaktrace.store.database import Database
-
     with Database(settings.database_target()) as database, database.reading() as conn:
         counts = overview(conn)
         top = list_leaks(conn, LeakFilter(), limit=15, sort="severity")
@@ -85,5 +86,26 @@ def demo(
             ("group", "group"),
         ],
     )
+    if result.supply is not None:
+        with Database(settings.database_target()) as database, database.reading() as conn:
+            ranking = rank_accounts(conn)
+        out.print(f"supply chain: {result.supply.rows} shipment records from {result.supply.file}")
+        emit_rows(
+            out,
+            [{**a.as_dict(), "posterior": f"{a.posterior:.1%}"} for a in ranking.scores[:5]],
+            Format.table,
+            title="Which account did the leaked discs leave through?",
+            columns=[
+                ("rank", "#"),
+                ("account", "account"),
+                ("distributor", "distributor"),
+                ("declared_business", "business"),
+                ("leaks_explained", "explained"),
+                ("leaks_counted", "of"),
+                ("posterior", "posterior"),
+            ],
+        )
+        if ranking.scores:
+            out.print(f"[bold]Evidence:[/] {escape(ranking.scores[0].explanation)}")
     out.print(f"HTML report: [bold]{result.report}[/]")
     out.print(f"explore: leaktrace leaks --db {settings.database_target()}")

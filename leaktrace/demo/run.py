@@ -14,6 +14,7 @@ from leaktrace.pipeline.catalog import CatalogImportReport, import_catalog
 from leaktrace.pipeline.ingest import IngestReport, ingest_files
 from leaktrace.report.html import write_report
 from leaktrace.store.database import Database
+from leaktrace.supply.importer import SupplyImportReport, import_shipments
 
 __all__ = ["DEMO_DB", "DEMO_REPORT", "DemoResult", "run_demo"]
 
@@ -32,6 +33,7 @@ class DemoResult:
     scenario: ScenarioFiles
     catalog: CatalogImportReport
     ingest: IngestReport
+    supply: SupplyImportReport | None = None
     synthetic: bool = True
 
     @property
@@ -85,7 +87,10 @@ def run_demo(
     try:
         catalog = import_catalog(db, scenario.catalog, settings)
         ingest = ingest_files(db, list(scenario.feeds), settings, strict=False, progress=progress)
+        supply = None
+        if scenario.supply is not None:
+            supply = import_shipments(db, scenario.supply.path)
         html = write_report(db, directory / DEMO_REPORT, DEMO_TITLE, note=FICTIONAL_NOTICE)
     finally:
         db.close()
-    return DemoResult(directory, db_path, html, scenario, catalog, ingest)
+    return DemoResult(directory, db_path, html, scenario, catalog, ingest, supply)
