@@ -12,6 +12,7 @@ from leaktrace import __version__
 from leaktrace.cli import (
     catalog_cmd,
     feed_cmds,
+    group_cmds,
     parse_cmd,
     report_cmds,
     supply_cmds,
@@ -38,6 +39,9 @@ app.command()(report_cmds.report)
 app.command()(report_cmds.demo)
 app.command()(watch_cmds.watch)
 app.command()(watch_cmds.sources)
+app.command()(group_cmds.groups)
+app.command()(group_cmds.group)
+app.command("group-graph")(group_cmds.graph)
 
 
 def _version(value: bool) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from leaktrace.detect.rules import Severity
+from leaktrace.report.groups import GroupsSection, gather_groups
 from leaktrace.store.queries import LeakFilter, list_leaks, overview
 
 __all__ = [
@@ -130,6 +131,8 @@ class ReportData:
     openings: tuple[WindowOpening, ...]
     note: str | None = None
     extra_facts: dict[str, str] = field(default_factory=dict)
+    groups: GroupsSection | None = None
+    """Release groups, their links and the group graph (None: section left out)."""
 
     @property
     def leak_count(self) -> int:
@@ -160,11 +163,19 @@ def gather_report_data(
     database: str = "",
     note: str | None = None,
     now: datetime | None = None,
+    groups: bool = True,
 ) -> ReportData:
-    """Read leaks and counts through ``conn`` and aggregate them for the report."""
+    """Read leaks and counts through ``conn`` and aggregate them for the report (with the
+    release-group section unless ``groups`` is False)."""
     raw = list_leaks(conn, LeakFilter(), sort="time")
     return build_report_data(
-        overview(conn), raw, title=title, database=database, note=note, now=now
+        overview(conn),
+        raw,
+        title=title,
+        database=database,
+        note=note,
+        now=now,
+        groups=gather_groups(conn) if groups else None,
     )
 
 
@@ -176,6 +187,7 @@ def build_report_data(
     database: str = "",
     note: str | None = None,
     now: datetime | None = None,
+    groups: GroupsSection | None = None,
 ) -> ReportData:
     """Aggregate an ``overview`` dict and ``list_leaks`` rows (pure: no database)."""
     leaks = tuple(
@@ -204,6 +216,7 @@ def build_report_data(
         source_stats=_source_stats(leaks),
         openings=_openings(leaks),
         note=note,
+        groups=groups,
     )
 
 

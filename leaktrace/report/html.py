@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from leaktrace.errors import InputError
 from leaktrace.report import svg
 from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
+from leaktrace.report.groups import KIND_COLORS, group_graph, kind_legend
 from leaktrace.store.database import Database
 
 __all__ = ["MAX_TABLE_ROWS", "render_report", "write_report"]
@@ -44,6 +45,7 @@ def _environment() -> Environment:
         env.globals["sev_color"] = svg.severity_color
         env.globals["sev_rank"] = _sev_rank
         env.globals["window_color"] = lambda w: svg.WINDOW_COLORS.get(str(w), "#64748b")
+        env.globals["kind_color"] = lambda k: KIND_COLORS.get(str(k), "#64748b")
         _ENV = env
     return _ENV
 
@@ -110,6 +112,8 @@ def render_report(data: ReportData) -> str:
         data.leaks, key=lambda leak: (-leak.severity_rank, -leak.lead_days, leak.release)
     )[:MAX_TABLE_ROWS]
     severity_legend = [(s.capitalize(), svg.severity_color(s)) for s in SEVERITY_ORDER]
+    groups = data.groups if data.groups is not None and not data.groups.is_empty else None
+    kinds = sorted({link.kind.value for link in groups.links}) if groups is not None else []
     context: dict[str, Any] = {
         "d": data,
         "severities": SEVERITY_ORDER,
@@ -127,6 +131,16 @@ def render_report(data: ReportData) -> str:
         "in_window": data.releases_by_status.get("in-window", 0),
         "unmatched": data.releases_by_status.get("unmatched", 0),
         "unknown": data.releases_by_status.get("unknown", 0),
+        "groups": groups,
+        "group_graph_svg": Markup(group_graph(groups.nodes, groups.links) if groups else ""),
+        "group_legend": Markup(
+            svg.legend(
+                [*kind_legend(kinds), ("group (size: leaks; red: has leaks)", "#991b1b")],
+                width=1120,
+            )
+            if groups and groups.links
+            else ""
+        ),
     }
     return _environment().get_template("report.html.j2").render(**context)
 

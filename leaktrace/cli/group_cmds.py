@@ -1,0 +1,417 @@
+"""``leaktrace groups``, ``group NAME`` and ``group-graph``: who is behind the leaks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from leaktrace.attribution import (
+    GROUP_SORTS,
+    Dossier,
+    GroupLink,
+    GroupSummary,
+    LinkKind,
+    build_dossier,
+    build_graph,
+    find_links,
+    graphml,
+    list_groups,
+    load_group_data,
+)
+from leaktrace.attribution.graph import dumps_json, write_text
+from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_database, out, row_limit
+from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.errors import InputError
+
+__all__ = ["graph", "group", "groups", "register"]
+
+FollowHoursOption = Annotated[
+    float,
+    typer.Option(
+        "--follow-hours",
+        min=0.1,
+        help="A release of the same title by another group within this many hours after a "
+        "group's is 'following' it.",
+    ),
+]
+_BAR = "█"
+_KIND_STYLE = {"follower": "cyan", "nfo": "magenta", "trackers": "yellow", "renamed": "red"}
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``groups``, ``group`` and ``group-graph`` to ``app``."""
+    app.command()(groups)
+    app.command()(group)
+    app.command("group-graph")(graph)
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _days(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def _summary_row(s: GroupSummary, fmt: Format) -> dict[str, Any]:
+    row = s.as_dict()
+    if fmt is Format.json:
+        return row
+    row["variants"] = "|".join(s.variants)
+    row["windows"] = "|".join(s.windows)
+    if fmt is Format.table:
+        others = len(s.variants) - 1
+        if others > 0:
+            row["group"] = f"{s.group} (+{others} spelling{'s' if others > 1 else ''})"
+        row["windows"] = ", ".join(s.windows)
+        row["rate"] = _pct(s.pre_release_rate)
+        row["lead"] = _days(s.median_lead_days)
+        row["first"] = f"{s.first_to_release}/{s.contested}" if s.contested else ""
+        row["last_seen"] = s.last_seen.strftime("%Y-%m-%d")
+    return row
+
+
+def groups(
+    db: DbOption = None,
+    sort: Annotated[
+        str,
+        typer.Option(help="Order: " + ", ".join(GROUP_SORTS) + "."),
+    ] = "leaks",
+    min_releases: Annotated[
+        int, typer.Option("--min-releases", min=1, help="Only groups with this many releases.")
+    ] = 1,
+    search: Annotated[str | None, typer.Option(help="Part of the group name.")] = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List release groups: releases, leaks, pre-release rate, lead, first-to-release.
+
+    The pre-release rate is leaks / releases matched to a catalogue work; "first" is how
+    many titles the group released before every other group, of those others released too.
+    """
+    if sort not in GROUP_SORTS:
+        raise typer.BadParameter(f"must be one of {', '.join(GROUP_SORTS)}", param_hint="--sort")
+    _, database = open_database(db)
+    with database, database.reading() as conn:
+        rows = list_groups(conn, sort=sort, min_releases=min_releases, search=search)
+    total = len(rows)
+    shown = row_limit(limit, fmt)
+    if shown is not None:
+        rows = rows[:shown]
+    emit_rows(
+        out,
+        [_summary_row(s, fmt) for s in rows],
+        fmt,
+        title="Release groups",
+        caption=f"{len(rows)} of {total} groups" if len(rows) < total else f"{total} groups",
+        columns=[
+            ("group", "group"),
+            ("releases", "releases"),
+            ("leaks", "leaks"),
+            ("rate", "rate"),
+            ("lead", "lead (d)"),
+            ("windows", "windows"),
+            ("first", "first"),
+            ("last_seen", "last seen"),
+        ],
+    )
+
+
+def group(
+    name: Annotated[str, typer.Argument(help="Group name (any spelling).", show_default=False)],
+    db: DbOption = None,
+    follow_hours: FollowHoursOption = 48.0,
+    releases: Annotated[
+        int, typer.Option("--releases", min=0, help="Latest releases to list in the table.")
+    ] = 15,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """One group's dossier: leaks by window, lead times, formats, works and distributors,
+    activity, first-to-release, nukes, and its links to other groups (with evidence)."""
+    _, database = open_database(db)
+    with database, database.reading() as conn:
+        dossier = build_dossier(conn, name, follow_hours=follow_hours)
+    if fmt is Format.json:
+        emit_json(out, dossier.as_dict())
+    elif fmt is Format.csv:
+        _emit_flat(dossier.as_dict())
+    else:
+        _print_dossier(dossier, releases)
+
+
+def graph(
+    graphml_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--graphml", help="Write the graph as GraphML to this file.", show_default=False
+        ),
+    ] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Write the graph as JSON ({nodes, links}) to this file.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    follow_hours: FollowHoursOption = 48.0,
+    min_strength: Annotated[
+        float, typer.Option("--min-strength", min=0.0, max=1.0, help="Leave out weaker links.")
+    ] = 0.0,
+    kind: Annotated[
+        list[LinkKind] | None,
+        typer.Option(
+            "--kind", help="Only these link kinds (repeat the option).", show_default=False
+        ),
+    ] = None,
+    linked_only: Annotated[
+        bool, typer.Option("--linked-only", help="Leave out groups without any link.")
+    ] = False,
+    min_releases: Annotated[
+        int, typer.Option("--min-releases", min=1, help="Only groups with this many releases.")
+    ] = 1,
+) -> None:
+    """Export the group graph: groups as nodes (releases, leaks, spellings), links as edges
+    (kind, strength 0-1, evidence, direction) to GraphML and/or JSON."""
+    if graphml_file is None and json_file is None:
+        raise InputError("give --graphml FILE and/or --json FILE", field="--graphml")
+    _, database = open_database(db)
+    with database, database.reading() as conn:
+        data = load_group_data(conn)
+        summaries = list_groups(conn, sort="name", min_releases=min_releases, data=data)
+        links = find_links(
+            conn,
+            follow_hours=follow_hours,
+            kinds=kind or None,
+            min_strength=min_strength,
+            data=data,
+        )
+    result = build_graph(summaries, links, linked_only=linked_only)
+    written = []
+    if graphml_file is not None:
+        written.append(write_text(graphml_file, graphml(result)))
+    if json_file is not None:
+        written.append(write_text(json_file, dumps_json(result)))
+    targets = " and ".join(f"[bold]{escape(str(p))}[/]" for p in written)
+    out.print(f"{len(result.nodes)} groups, {len(result.links)} links written to {targets}")
+
+
+# ----------------------------------------------------------------- output helpers
+
+
+def _emit_flat(value: dict[str, Any]) -> None:
+    """The dossier as ``field,value`` CSV rows (nested fields as dotted paths)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["field", "value"])
+
+    def walk(prefix: str, item: Any) -> None:
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(item, list):
+            if all(not isinstance(v, dict | list) for v in item):
+                writer.writerow([prefix, "|".join("" if v is None else str(v) for v in item)])
+            else:
+                for index, sub in enumerate(item):
+                    walk(f"{prefix}.{index}", sub)
+        else:
+            writer.writerow([prefix, "" if item is None else item])
+
+    walk("", value)
+    out.file.write(buffer.getvalue())
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{escape(k)} {v}" for k, v in counts.items()) or "—"
+
+
+def _link_row(link: GroupLink, key: str) -> tuple[str, str, str, str]:
+    style = _KIND_STYLE.get(link.kind.value, "white")
+    if link.directed:
+        if link.kind is LinkKind.FOLLOWER:
+            relation = "followed by" if link.source == key else "follows"
+        else:
+            relation = "became" if link.source == key else "formerly"
+    else:
+        relation = "shares with"
+    other = link.target_name if link.source == key else link.source_name
+    return (
+        f"[{style}]{link.kind.value}[/]",
+        f"{relation} [bold]{escape(other)}[/]",
+        f"{link.strength:.2f}",
+        escape(link.evidence),
+    )
+
+
+def _print_dossier(d: Dossier, release_rows: int) -> None:
+    s = d.summary
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold cyan")
+    facts.add_column()
+    facts.add_row("spellings", escape(", ".join(s.variants)))
+    facts.add_row(
+        "active",
+        f"{s.first_seen:%Y-%m-%d} → {s.last_seen:%Y-%m-%d}",
+    )
+    facts.add_row(
+        "releases",
+        f"{s.releases} ({s.matched} matched to {s.works} catalogue works), "
+        f"[bold red]{s.leaks} leaks[/], pre-release rate {_pct(s.pre_release_rate) or '—'}",
+    )
+    f = d.first
+    facts.add_row(
+        "first to release",
+        f"{f.first} of {f.contested} titles other groups also released"
+        + (
+            f" (median margin {_hours(f.median_margin_hours)}, range "
+            f"{_hours(f.min_margin_hours)}–{_hours(f.max_margin_hours)})"
+            if f.first
+            else ""
+        )
+        + f"; {f.titles} titles in all",
+    )
+    facts.add_row("sources", _counts_text(d.sources))
+    facts.add_row("resolutions", _counts_text(d.resolutions))
+    facts.add_row("codecs", _counts_text(d.codecs))
+    nukes = d.nukes
+    facts.add_row(
+        "nukes",
+        f"{nukes.nuked} nuked, {nukes.unnuked} unnuked, {nukes.deleted} deleted"
+        + (f" — reasons: {_counts_text(nukes.reasons)}" if nukes.reasons else ""),
+    )
+    out.print(Panel(facts, title=f"[bold]{escape(s.group)}[/] dossier", expand=False))
+
+    if d.lead_by_window:
+        table = Table(title="Leaks by window (lead in days)", header_style="bold cyan")
+        for header in ("window", "leaks", "median", "min", "max"):
+            table.add_column(header, justify="left" if header == "window" else "right")
+        for w in d.lead_by_window:
+            table.add_row(
+                escape(w.window),
+                str(w.leaks),
+                _days(w.median_days),
+                _days(w.min_days),
+                _days(w.max_days),
+            )
+        out.print(table)
+
+    if d.works:
+        table = Table(title="Works hit", header_style="bold cyan")
+        for header in ("work", "releases", "leaks", "longest lead (d)", "windows"):
+            table.add_column(header, justify="left" if header in ("work", "windows") else "right")
+        for hit in d.works[:20]:
+            table.add_row(
+                escape(hit.work),
+                str(hit.releases),
+                str(hit.leaks),
+                _days(hit.max_lead_days),
+                escape(", ".join(hit.windows)),
+            )
+        out.print(table)
+
+    if d.distributors:
+        table = Table(title="Distributors of those works (shipments)", header_style="bold cyan")
+        for header in ("distributor", "works", "leaked", "shipped before leak", "accounts"):
+            table.add_column(
+                header, justify="left" if header in ("distributor", "accounts") else "right"
+            )
+        for dist in d.distributors:
+            table.add_row(
+                escape(dist.distributor),
+                str(dist.works),
+                str(dist.leaked_works),
+                str(dist.shipped_before_leak),
+                escape(", ".join(dist.accounts)),
+            )
+        out.print(table)
+
+    if d.timeline:
+        out.print(_activity(d))
+
+    if d.links:
+        table = Table(title="Links to other groups", header_style="bold cyan")
+        table.add_column("kind")
+        table.add_column("group")
+        table.add_column("strength", justify="right")
+        table.add_column("evidence", overflow="fold")
+        for link in d.links:
+            table.add_row(*_link_row(link, s.key))
+        out.print(table)
+    else:
+        out.print("[dim]no links to other groups[/]")
+
+    if release_rows and d.releases:
+        table = Table(
+            title=f"Latest releases ({min(release_rows, len(d.releases))} of {len(d.releases)})",
+            header_style="bold cyan",
+        )
+        for header in ("released (UTC)", "release", "work", "status", "lead (d)", "nuke"):
+            table.add_column(
+                header, justify="right" if header == "lead (d)" else "left", overflow="fold"
+            )
+        for r in d.releases[:release_rows]:
+            status = f"[bold red]{r.status}[/]" if r.status == "leak" else escape(r.status)
+            table.add_row(
+                f"{r.released_at:%Y-%m-%d %H:%M}",
+                escape(r.name),
+                escape(r.work or ""),
+                status,
+                _days(r.lead_days),
+                escape(r.nuke or ""),
+            )
+        out.print(table)
+
+
+def _periods(d: Dossier) -> tuple[str, list[tuple[str, int, int]]]:
+    """Months, or quarters/years when there are too many months to show."""
+    months = [(m.month, m.releases, m.leaks) for m in d.timeline]
+    if len(months) <= 36:
+        return "month", months
+    unit = "quarter" if len(months) <= 36 * 3 else "year"
+    merged: dict[str, list[int]] = {}
+    for month, n, leaks in months:
+        year, mm = month.split("-")
+        label = f"{year}-Q{(int(mm) - 1) // 3 + 1}" if unit == "quarter" else year
+        slot = merged.setdefault(label, [0, 0])
+        slot[0] += n
+        slot[1] += leaks
+    return unit, [(k, v[0], v[1]) for k, v in merged.items()]
+
+
+def _activity(d: Dossier) -> Table:
+    unit, periods = _periods(d)
+    most = max((n for _, n, _ in periods), default=0) or 1
+    width = 40
+    table = Table(
+        title=f"Activity per {unit} ([cyan]█[/] releases, [red]█[/] leaks)",
+        header_style="bold cyan",
+        show_edge=False,
+        box=None,
+    )
+    table.add_column(unit)
+    table.add_column("releases", justify="right")
+    table.add_column("leaks", justify="right")
+    table.add_column("")
+    for label, n, leaks in periods:
+        leak_w = round(width * leaks / most)
+        rel_w = max(round(width * n / most) - leak_w, 0)
+        if n and not rel_w and not leak_w:
+            rel_w = 1
+        bar = f"[red]{_BAR * leak_w}[/][cyan]{_BAR * rel_w}[/]"
+        table.add_row(label, str(n), str(leaks) if leaks else "", bar)
+    return table
