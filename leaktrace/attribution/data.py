@@ -12,7 +12,14 @@ from sqlalchemy.engine import Connection
 from leaktrace.attribution.timing import earliest_by_title, title_key
 from leaktrace.store.groups import ReleaseRecord, load_group_releases
 
-__all__ = ["GroupData", "load_group_data", "release_title", "title_label", "work_label"]
+__all__ = [
+    "GroupData",
+    "load_group_data",
+    "release_title",
+    "source_family",
+    "title_label",
+    "work_label",
+]
 
 
 def work_label(
@@ -61,6 +68,9 @@ class GroupData:
     earliest: dict[str, dict[str, datetime]] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     """Title key → a readable label (the work, or title and year, with SxxEyy)."""
+    copies: dict[str, dict[str, datetime]] = field(default_factory=dict)
+    """Like ``earliest``, per title *and source family* (disc, web, capture, tv …): a
+    re-encode follows a release of the same kind, so followers are measured on these."""
 
     @classmethod
     def build(cls, releases: Sequence[ReleaseRecord]) -> GroupData:
@@ -68,24 +78,57 @@ class GroupData:
         grouped: dict[str, list[ReleaseRecord]] = defaultdict(list)
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         events: list[tuple[str, str, datetime]] = []
+        copies: list[tuple[str, str, datetime]] = []
         for r in data.releases:
             grouped[r.group_key].append(r)
             spellings[r.group_key][r.group_name] += 1
             title = release_title(r)
             if title is not None:
                 events.append((r.group_key, title, r.released_at))
+                family = f"{title}|{source_family(r.source)}"
+                copies.append((r.group_key, family, r.released_at))
                 if title not in data.titles:
                     data.titles[title] = title_label(r)
+                    data.titles.setdefault(family, data.titles[title])
+                data.titles.setdefault(family, title_label(r))
         data.by_group = dict(grouped)
         for key, counts in spellings.items():
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             data.variants[key] = tuple(name for name, _ in ordered)
             data.names[key] = ordered[0][0]
         data.earliest = earliest_by_title(events)
+        data.copies = earliest_by_title(copies)
         return data
 
     def name(self, key: str) -> str:
         return self.names.get(key, key)
+
+
+_FAMILIES = {
+    "cam": "capture",
+    "telesync": "capture",
+    "telecine": "capture",
+    "workprint": "pre-release",
+    "screener": "pre-release",
+    "web-dl": "web",
+    "webrip": "web",
+    "ppv": "web",
+    "hdtv": "tv",
+    "r5": "disc",
+    "dvd": "disc",
+    "dvdrip": "disc",
+    "hddvd": "disc",
+    "bdrip": "disc",
+    "bluray": "disc",
+    "remux": "disc",
+    "uhd-bluray": "disc",
+    "vhs": "disc",
+}
+
+
+def source_family(source: str | None) -> str:
+    """The kind of copy a source gives: disc, web, capture, tv, pre-release or other."""
+    return _FAMILIES.get(source or "", "other")
 
 
 def load_group_data(conn: Connection) -> GroupData:

@@ -125,7 +125,7 @@ def _hours(value: float) -> str:
 def _follower_links(data: GroupData, settings: LinkSettings) -> list[GroupLink]:
     out: list[GroupLink] = []
     for stat in followers(
-        data.earliest,
+        data.copies,
         follow_hours=settings.follow_hours,
         min_follows=settings.min_follows,
         min_consistency=settings.min_follow_consistency,

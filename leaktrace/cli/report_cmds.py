@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from leaktrace.attribution.dossier import build_dossier
 from leaktrace.cli.context import DbOption, err, open_database, out
 from leaktrace.cli.output import Format, emit_rows
 from leaktrace.config import load_settings
@@ -86,6 +87,20 @@ def demo(
             ("group", "group"),
         ],
     )
+    group = result.scenario.supply_chain_group
+    with Database(settings.database_target()) as database, database.reading() as conn:
+        dossier = build_dossier(conn, group)
+    summary = dossier.summary
+    out.print(
+        f"[bold]{group}[/] (the supply-chain group): {summary.releases} releases, "
+        f"{summary.leaks} leaks, {dict(dossier.leaks_by_window)}; "
+        f"see: leaktrace group {group} --db {settings.database_target()}"
+    )
+    for link in dossier.links[:5]:
+        out.print(
+            f"  {link.kind} {link.source_name} → {link.target_name} "
+            f"(strength {link.strength:.2f}): {escape(link.evidence)}"
+        )
     if result.supply is not None:
         with Database(settings.database_target()) as database, database.reading() as conn:
             ranking = rank_accounts(conn)

@@ -90,6 +90,8 @@ P2P_STYLES: tuple[tuple[str, str], ...] = (
     ("marmot", "lower"),
     ("HALO", "brackets"),
 )
+P2P_FOLLOWERS = ("NOVA", "GLiMMER", "SEEDLING")
+"""The P2P groups that follow the supply-chain group's leaks."""
 P2P_CAM_GROUP = "P2PCAM"
 WEB_P2P_GROUP = "PiXELBAY"
 TV_P2P_GROUP = "minitv"
@@ -812,7 +814,10 @@ class _Builder:
                 ):
                     leaked.append((moment, res or "1080p"))
             for group, style in P2P_STYLES:
-                if leaked and rng.random() < 0.55:
+                # three P2P groups re-encode nearly every supply-chain leak within hours;
+                # the others only now and then
+                follows = 0.95 if group in P2P_FOLLOWERS else 0.25
+                if leaked and rng.random() < follows:
                     moment = leaked[0][0] + timedelta(hours=rng.uniform(2, 30))
                     res = rng.choice(("1080p", "1080p", "720p", "2160p"))
                     self.add(

@@ -1,0 +1,64 @@
+"""The demo tells the attribution story: the supply-chain group's dossier shows its P2P
+followers, and the account its discs came through is ranked first with its evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leaktrace.attribution.dossier import build_dossier
+from leaktrace.config import load_settings
+from leaktrace.demo.run import DemoResult, run_demo
+from leaktrace.demo.scenario import P2P_FOLLOWERS, SUPPLY_CHAIN_GROUP
+from leaktrace.demo.supply import LEAKING_ACCOUNT
+from leaktrace.store.database import Database
+from leaktrace.supply.ranking import rank_accounts
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    directory = tmp_path_factory.mktemp("demo")
+    return run_demo(directory, load_settings(db=str(directory / "demo.db")))
+
+
+def test_supply_chain_group_dossier_links_its_followers(demo: DemoResult) -> None:
+    with Database(str(demo.database)) as db, db.reading() as conn:
+        dossier = build_dossier(conn, SUPPLY_CHAIN_GROUP.lower())
+    assert dossier.summary.leaks == sum(
+        1 for p in demo.scenario.leaks if p.group == SUPPLY_CHAIN_GROUP
+    )
+    assert set(dossier.leaks_by_window) == {"physical"}
+    followers = {
+        link.target_name
+        for link in dossier.links
+        if link.kind == "follower" and link.source_name == SUPPLY_CHAIN_GROUP
+    }
+    assert followers == set(P2P_FOLLOWERS)
+
+
+def test_leaking_account_is_ranked_first(demo: DemoResult) -> None:
+    assert demo.supply is not None and demo.supply.added > 1000
+    with Database(str(demo.database)) as db, db.reading() as conn:
+        ranking = rank_accounts(conn)
+    top = ranking.scores[0]
+    assert top.account == LEAKING_ACCOUNT
+    assert top.posterior > 0.99
+    assert ranking.scores[1].posterior < 0.01
+    assert demo.scenario.supply is not None
+    assert len(top.explained) == demo.scenario.supply.explained_leaks
+    assert len(top.unexplained) == 1  # the one leak that came through another channel
+    explained, counted = len(top.explained), len(top.explained) + len(top.unexplained)
+    assert LEAKING_ACCOUNT in top.explanation
+    assert f"{explained} of the {counted} titles" in top.explanation
+
+
+def test_report_shows_groups(demo: DemoResult) -> None:
+    page = demo.html.read_text(encoding="utf-8")
+    assert "Release groups" in page and SUPPLY_CHAIN_GROUP in page
+    assert "NOVA" in page
+
+
+def test_synthetic_files_stay_synthetic(demo: DemoResult) -> None:
+    shipments = Path(demo.scenario.supply.path if demo.scenario.supply else "")
+    assert "(fictional)" in shipments.read_text(encoding="utf-8").splitlines()[1]
