@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -29,6 +30,8 @@ __all__ = [
     "ALERT_EVENTS",
     "DEAD_LETTERS",
     "DELIVERIES",
+    "HOSTS",
+    "HOST_EVIDENCE",
     "INGEST_RUNS",
     "NFOS",
     "NUKES",
@@ -39,6 +42,7 @@ __all__ = [
     "SINK_STATE",
     "SOURCE_STATE",
     "SUPPLY_ACCOUNTS",
+    "SWARM_OBSERVATIONS",
     "WORKS",
     "WORK_ALIASES",
     "AlertEventRow",
@@ -46,6 +50,8 @@ __all__ = [
     "Base",
     "DeadLetterRow",
     "DeliveryRow",
+    "HostEvidenceRow",
+    "HostRow",
     "IngestRun",
     "NfoRow",
     "NukeRow",
@@ -56,6 +62,7 @@ __all__ = [
     "SinkStateRow",
     "SourceStateRow",
     "SupplyAccountRow",
+    "SwarmObservationRow",
     "UTCDateTime",
     "WorkAliasRow",
     "WorkRow",
@@ -389,6 +396,78 @@ class ShipmentRow(Base):
     imported_from: Mapped[str | None] = mapped_column(String(1024))
 
 
+class HostRow(Base):
+    """A server or domain tied to releases: tracker, web seed, site, seedbox, server …"""
+
+    __tablename__ = "hosts"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    """``ip`` or ``domain``."""
+    value: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    first_seen: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    information_source: Mapped[str | None] = mapped_column(String(256))
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    asn: Mapped[int | None] = mapped_column(Integer)
+    organisation: Mapped[str | None] = mapped_column(String(256))
+    enriched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    enrichment_source: Mapped[str | None] = mapped_column(String(256))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class HostEvidenceRow(Base):
+    """Why a host is tied to a release or group: where and when it was seen."""
+
+    __tablename__ = "host_evidence"
+    __table_args__ = (UniqueConstraint("host_id", "kind", "reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("hosts.id", ondelete="CASCADE"), index=True)
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("releases.id", ondelete="SET NULL"), index=True
+    )
+    group_key: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str] = mapped_column(String(512))
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SwarmObservationRow(Base):
+    """One peer seen in a torrent swarm. Ordinary downloaders are personal data: they are
+    kept only as a keyed hash with country and ASN; addresses in clear only for hosts
+    tagged as infrastructure (seedboxes, initial seeders, servers)."""
+
+    __tablename__ = "swarm_observations"
+    __table_args__ = (
+        UniqueConstraint("fingerprint"),
+        Index("ix_swarm_infohash_time", "infohash", "observed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    infohash: Mapped[str] = mapped_column(String(40))
+    release_id: Mapped[int | None] = mapped_column(
+        ForeignKey("releases.id", ondelete="SET NULL"), index=True
+    )
+    work_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    peer_key: Mapped[str] = mapped_column(String(64))
+    """Keyed hash (HMAC-SHA256) of the peer address: counts distinct peers, reveals none."""
+    peer_ip: Mapped[str | None] = mapped_column(String(45))
+    """Only for infrastructure; NULL for every ordinary downloader."""
+    port: Mapped[int | None] = mapped_column(Integer)
+    client: Mapped[str | None] = mapped_column(String(64))
+    seeder: Mapped[bool] = mapped_column(Boolean)
+    completed: Mapped[bool] = mapped_column(Boolean)
+    country: Mapped[str | None] = mapped_column(String(2))
+    asn: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    imported_from: Mapped[str | None] = mapped_column(String(1024))
+
+
 WORKS = cast(Table, WorkRow.__table__)
 WORK_ALIASES = cast(Table, WorkAliasRow.__table__)
 INGEST_RUNS = cast(Table, IngestRun.__table__)
@@ -405,3 +484,6 @@ DEAD_LETTERS = cast(Table, DeadLetterRow.__table__)
 NFOS = cast(Table, NfoRow.__table__)
 SUPPLY_ACCOUNTS = cast(Table, SupplyAccountRow.__table__)
 SHIPMENTS = cast(Table, ShipmentRow.__table__)
+HOSTS = cast(Table, HostRow.__table__)
+HOST_EVIDENCE = cast(Table, HostEvidenceRow.__table__)
+SWARM_OBSERVATIONS = cast(Table, SwarmObservationRow.__table__)
