@@ -38,11 +38,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
 
 import httpx
+from pydantic import Field, field_validator
 
-from leaktrace.sources.base import SourceError
+from leaktrace.sources.base import SourceConfig, SourceError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "HttpSourceConfig",
+    "check_http_url",
     "SECRET_PARAMS",
     "FetchResult",
     "HttpFetcher",
@@ -523,3 +526,37 @@ class HttpFetcher:
 def _origin(url: httpx.URL) -> tuple[str, str, int]:
     port = url.port or (443 if url.scheme == "https" else 80)
     return (url.scheme.lower(), (url.host or "").lower(), port)
+
+
+def check_http_url(value: str) -> str:
+    """An ``http://`` or ``https://`` URL, stripped; ``ValueError`` otherwise."""
+    value = value.strip()
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError("url must start with http:// or https://")
+    return value
+
+
+class HttpSourceConfig(SourceConfig):
+    """What every HTTP source's configuration has: a URL and the limits of each fetch."""
+
+    url: str
+    connect_timeout: float = Field(default=10.0, gt=0, le=300)
+    read_timeout: float = Field(default=30.0, gt=0, le=600)
+    total_timeout: float = Field(default=60.0, gt=0, le=3600)
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024, le=512 * 1024 * 1024)
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return check_http_url(value)
+
+    def fetcher(self, secrets: Iterable[str] = ()) -> HttpFetcher:
+        """A hardened fetcher with this source's limits."""
+        return HttpFetcher(
+            source=self.name,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            total_timeout=self.total_timeout,
+            max_bytes=self.max_bytes,
+            secrets=tuple(secrets),
+        )

@@ -48,13 +48,12 @@ from leaktrace.sources.base import (
     Checkpoint,
     PollResult,
     Quarantined,
-    SourceConfig,
     SourceError,
     SourcePlugin,
 )
 from leaktrace.sources.http import (
-    DEFAULT_MAX_BYTES,
     HttpFetcher,
+    HttpSourceConfig,
     backoff_delay,
     raise_for_status,
     redact_url,
@@ -74,13 +73,6 @@ DEFAULT_WS_URL = "wss://api.predb.ovh/api/v1/ws"
 _log = logging.getLogger(__name__)
 
 
-def _check_http(value: str) -> str:
-    value = value.strip()
-    if not value.lower().startswith(("http://", "https://")):
-        raise ValueError("url must start with http:// or https://")
-    return value
-
-
 def _check_ws(value: str | None) -> str | None:
     if value is None:
         return None
@@ -90,21 +82,12 @@ def _check_ws(value: str | None) -> str | None:
     return value
 
 
-class _PredbCommon(SourceConfig):
+class _PredbCommon(HttpSourceConfig):
     url: str = DEFAULT_URL
     """The API v1 endpoint (``.../api/v1/``)."""
     query: str = ""
     count: int = Field(default=100, ge=1, le=100)
     max_pages: int = Field(default=5, ge=1, le=100)
-    connect_timeout: float = Field(default=10.0, gt=0, le=300)
-    read_timeout: float = Field(default=30.0, gt=0, le=600)
-    total_timeout: float = Field(default=60.0, gt=0, le=3600)
-    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024, le=512 * 1024 * 1024)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return _check_http(value)
 
 
 class PredbConfig(_PredbCommon):
@@ -140,13 +123,7 @@ class PredbWebsocketConfig(_PredbCommon):
 
 
 def _fetcher(config: _PredbCommon) -> HttpFetcher:
-    return HttpFetcher(
-        source=config.name,
-        connect_timeout=config.connect_timeout,
-        read_timeout=config.read_timeout,
-        total_timeout=config.total_timeout,
-        max_bytes=config.max_bytes,
-    )
+    return config.fetcher()
 
 
 def _as_int(value: object) -> int | None:

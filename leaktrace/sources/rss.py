@@ -27,7 +27,6 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import feedparser  # type: ignore[import-untyped, unused-ignore]
-from pydantic import Field, field_validator
 
 from leaktrace.feeds.item import FeedItem
 from leaktrace.feeds.jsonl import DEFAULT_MAX_NAME
@@ -37,13 +36,12 @@ from leaktrace.sources.base import (
     Checkpoint,
     PollResult,
     Quarantined,
-    SourceConfig,
     SourceError,
     SourcePlugin,
 )
 from leaktrace.sources.http import (
-    DEFAULT_MAX_BYTES,
     HttpFetcher,
+    HttpSourceConfig,
     check_content_type,
     raise_for_status,
     redact_text,
@@ -56,23 +54,10 @@ MAX_SEEN = 500
 _log = logging.getLogger(__name__)
 
 
-class RssConfig(SourceConfig):
+class RssConfig(HttpSourceConfig):
     kind: Literal["rss"] = "rss"
-    url: str
     site: str | None = None
     """What to put in each item's ``site`` (default: the feed URL's host)."""
-    connect_timeout: float = Field(default=10.0, gt=0, le=300)
-    read_timeout: float = Field(default=30.0, gt=0, le=600)
-    total_timeout: float = Field(default=60.0, gt=0, le=3600)
-    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024, le=512 * 1024 * 1024)
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: str) -> str:
-        value = value.strip()
-        if not value.lower().startswith(("http://", "https://")):
-            raise ValueError("url must start with http:// or https://")
-        return value
 
 
 def _entry_time(entry: Any) -> datetime | None:
@@ -191,13 +176,7 @@ class RssSource:
         self.config = config
         self.name = config.name
         self.site = config.site or (urlsplit(config.url).hostname or None)
-        self._fetcher = fetcher or HttpFetcher(
-            source=config.name,
-            connect_timeout=config.connect_timeout,
-            read_timeout=config.read_timeout,
-            total_timeout=config.total_timeout,
-            max_bytes=config.max_bytes,
-        )
+        self._fetcher = fetcher or config.fetcher()
 
     def __repr__(self) -> str:
         return f"RssSource(name={self.name!r}, url={redact_url(self.config.url)!r})"

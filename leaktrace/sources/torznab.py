@@ -41,14 +41,13 @@ from leaktrace.sources.base import (
     Checkpoint,
     PollResult,
     Quarantined,
-    SourceConfig,
     SourceError,
     SourcePlugin,
 )
 from leaktrace.sources.http import (
-    DEFAULT_MAX_BYTES,
     FetchResult,
     HttpFetcher,
+    HttpSourceConfig,
     check_content_type,
     raise_for_status,
     redact_url,
@@ -60,7 +59,7 @@ MAX_SEEN = 500
 _MODES = {"rss": "search", "search": "search", "movie": "movie", "tvsearch": "tvsearch"}
 
 
-class TorznabConfig(SourceConfig):
+class TorznabConfig(HttpSourceConfig):
     """One indexer's Torznab/Newznab API endpoint."""
 
     # Validation errors must not echo the input: it may hold the API key.
@@ -82,18 +81,6 @@ class TorznabConfig(SourceConfig):
     limit: int = Field(default=100, ge=1, le=MAX_SEEN)
     max_pages: int = Field(default=3, ge=1, le=50)
     extended: bool = True
-    connect_timeout: float = Field(default=10.0, gt=0, le=300)
-    read_timeout: float = Field(default=30.0, gt=0, le=600)
-    total_timeout: float = Field(default=60.0, gt=0, le=3600)
-    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024, le=512 * 1024 * 1024)
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: str) -> str:
-        value = value.strip()
-        if not value.lower().startswith(("http://", "https://")):
-            raise ValueError("url must start with http:// or https://")
-        return value
 
     @field_validator("season", "ep", mode="before")
     @classmethod
@@ -156,14 +143,7 @@ class TorznabSource:
         if self._fetcher is None:
             config = self.config
             self._api_key = config.resolve_api_key()
-            self._fetcher = HttpFetcher(
-                source=config.name,
-                connect_timeout=config.connect_timeout,
-                read_timeout=config.read_timeout,
-                total_timeout=config.total_timeout,
-                max_bytes=config.max_bytes,
-                secrets=(self._api_key,) if self._api_key else (),
-            )
+            self._fetcher = config.fetcher((self._api_key,) if self._api_key else ())
         elif self._api_key is None:
             self._api_key = self.config.resolve_api_key()
         return self._fetcher
