@@ -16,16 +16,15 @@ import either takes the whole file or nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from leaktrace.catalog.model import Work, WorkKind
 from leaktrace.errors import CatalogError
+from leaktrace.formats.csvtable import open_csv, read_bytes
 
 __all__ = ["CatalogFormat", "read_catalog", "detect_format"]
 
@@ -73,25 +72,7 @@ def detect_format(header: list[str]) -> Literal["leaktrace", "tmdb"] | None:
 def read_catalog(path: Path, fmt: CatalogFormat = "auto") -> list[Work]:
     """Read and validate a whole catalogue file. Raises CatalogError, never half-reads."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"cannot read file: {exc.strerror or exc}", file=name) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CatalogError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=name, line=line
-        ) from None
-    rows = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise CatalogError("empty file: expected a header row", file=name, line=1) from None
-    except csv.Error as exc:
-        raise CatalogError(f"malformed CSV: {exc}", file=name, line=1) from None
-    header = [h.strip().lower() for h in header]
+    header, records = open_csv(read_bytes(path, CatalogError), name, CatalogError)
     found = detect_format(header)
     chosen = found if fmt == "auto" else fmt
     if chosen is None:
@@ -113,7 +94,7 @@ def read_catalog(path: Path, fmt: CatalogFormat = "auto") -> list[Work]:
     works: list[Work] = []
     errors: list[CatalogError] = []
     seen: dict[str, int] = {}
-    for lineno, record in _records(rows, header, name):
+    for lineno, record in records:
         try:
             work = convert(record)
         except _RowError as exc:
@@ -138,29 +119,6 @@ def read_catalog(path: Path, fmt: CatalogFormat = "auto") -> list[Work]:
         first.more = list(errors[1:])
         raise first
     return works
-
-
-def _records(
-    rows: Iterator[list[str]], header: list[str], name: str
-) -> Iterator[tuple[int, dict[str, str]]]:
-    width = len(header)
-    lineno = 1
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise CatalogError(f"malformed CSV: {exc}", file=name, line=lineno + 1) from None
-        lineno = getattr(rows, "line_num", lineno + 1)
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        if len(row) > width:
-            raise CatalogError(
-                f"{len(row)} cells but the header has {width} columns", file=name, line=lineno
-            )
-        record = {header[i]: row[i].strip() for i in range(len(row))}
-        yield lineno, record
 
 
 def _date(record: dict[str, str], column: str) -> date | None:

@@ -20,13 +20,11 @@ by the importer, against the database.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from leaktrace.formats.csvtable import open_csv, read_bytes
 from leaktrace.supply.model import BUSINESSES, FORMATS, AccountRecord, ShipmentRecord, SupplyError
 
 __all__ = ["COLUMNS", "MAX_ERRORS", "REQUIRED", "parse_shipments", "read_shipments"]
@@ -72,30 +70,12 @@ class _RowError(Exception):
 
 def read_shipments(path: Path) -> list[ShipmentRecord]:
     """Read and validate a whole shipments file. Raises SupplyError, never half-reads."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SupplyError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from None
-    return parse_shipments(raw, str(path))
+    return parse_shipments(read_bytes(path, SupplyError), str(path))
 
 
 def parse_shipments(raw: bytes, name: str) -> list[ShipmentRecord]:
     """Validate the bytes of a shipments file named ``name`` (for error messages)."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SupplyError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=name, line=line
-        ) from None
-    rows = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise SupplyError("empty file: expected a header row", file=name, line=1) from None
-    except csv.Error as exc:
-        raise SupplyError(f"malformed CSV: {exc}", file=name, line=1) from None
-    header = [h.strip().lower() for h in header]
+    header, rows = open_csv(raw, name, SupplyError)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise SupplyError(
@@ -107,7 +87,7 @@ def parse_shipments(raw: bytes, name: str) -> list[ShipmentRecord]:
     records: list[ShipmentRecord] = []
     errors: list[SupplyError] = []
     accounts: dict[tuple[str, str], tuple[AccountRecord, int]] = {}
-    for lineno, record in _records(rows, header, name):
+    for lineno, record in rows:
         try:
             shipment = _shipment(record, lineno)
         except _RowError as exc:
@@ -150,28 +130,6 @@ def _difference(old: AccountRecord, new: AccountRecord) -> tuple[str, str, str]:
         if a != b:
             return field, "" if a is None else str(a), "" if b is None else str(b)
     return "account", old.account, new.account  # pragma: no cover - keys are equal
-
-
-def _records(
-    rows: Iterator[list[str]], header: list[str], name: str
-) -> Iterator[tuple[int, dict[str, str]]]:
-    width = len(header)
-    lineno = 1
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise SupplyError(f"malformed CSV: {exc}", file=name, line=lineno + 1) from None
-        lineno = getattr(rows, "line_num", lineno + 1)
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        if len(row) > width:
-            raise SupplyError(
-                f"{len(row)} cells but the header has {width} columns", file=name, line=lineno
-            )
-        yield lineno, {header[i]: row[i].strip() for i in range(len(row))}
 
 
 def _name(record: dict[str, str], column: str) -> str:
