@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=5000, ge=1, le=1_000_000, description="Ingest batch size.")
     max_name_length: int = Field(
         default=512, ge=16, le=65536, description="Longest release name accepted on ingest."
+    )
+    swarm_key: SecretStr | None = Field(
+        default=None,
+        description="Secret key (at least 16 bytes) for the keyed hashes that replace "
+        "downloaders' addresses. No default: swarm import refuses to run without it.",
+    )
+    swarm_retention_days: int = Field(
+        default=180, ge=1, le=36500, description="Days swarm observations are kept."
     )
 
     @classmethod

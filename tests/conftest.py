@@ -24,6 +24,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "LEAKTRACE_MATCH_THRESHOLD",
         "LEAKTRACE_BATCH_SIZE",
         "LEAKTRACE_MAX_NAME_LENGTH",
+        "LEAKTRACE_SWARM_KEY",
+        "LEAKTRACE_SWARM_RETENTION_DAYS",
     ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))

@@ -16,6 +16,7 @@ from leaktrace.cli import (
     parse_cmd,
     report_cmds,
     supply_cmds,
+    swarm_cmds,
     watch_cmds,
 )
 from leaktrace.cli.context import err
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(supply_cmds.app, name="supply")
+app.add_typer(swarm_cmds.app, name="swarm")
 app.command()(feed_cmds.ingest)
 app.command()(feed_cmds.releases)
 app.command()(feed_cmds.leaks)
@@ -42,6 +44,7 @@ app.command()(watch_cmds.sources)
 app.command()(group_cmds.groups)
 app.command()(group_cmds.group)
 app.command("group-graph")(group_cmds.graph)
+app.command()(swarm_cmds.impact)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,31 @@
+"""Swarm observations: peers seen in torrent swarms, imported with privacy by default.
+
+Ordinary downloaders are stored only as a keyed hash (HMAC-SHA256) with country and ASN;
+addresses and ports in clear only for infrastructure. See ``docs/swarm-format.md``.
+"""
+
+from leaktrace.swarm.geo import GeoLookup
+from leaktrace.swarm.importer import SwarmImportReport, import_records, import_swarm_files
+from leaktrace.swarm.model import INFRASTRUCTURE, PEER, SwarmError, SwarmRecord
+from leaktrace.swarm.privacy import KEY_ENV, load_swarm_key, peer_key
+from leaktrace.swarm.reader import parse_swarm, read_swarm
+from leaktrace.swarm.retention import RetentionReport, apply_retention, retention_days
+
+__all__ = [
+    "INFRASTRUCTURE",
+    "KEY_ENV",
+    "PEER",
+    "GeoLookup",
+    "RetentionReport",
+    "SwarmError",
+    "SwarmImportReport",
+    "SwarmRecord",
+    "apply_retention",
+    "import_records",
+    "import_swarm_files",
+    "load_swarm_key",
+    "parse_swarm",
+    "peer_key",
+    "read_swarm",
+    "retention_days",
+]

@@ -1,0 +1,189 @@
+"""Import swarm observation files: validate, reduce addresses, enrich, store — one transaction.
+
+Ordinary peers: the address becomes ``peer_key`` (HMAC-SHA256 under the swarm key), plus
+country and ASN; address and port are dropped before the row is built. Infrastructure
+(rows tagged ``infrastructure``, ``seedbox``, ``initial-seeder`` or ``server``): address and
+port are kept in clear as well. Bad rows are skipped and counted, or with ``strict`` the
+first one aborts the import and nothing is written. Importing the same file twice adds
+nothing (rows carry a keyed fingerprint).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from leaktrace.store.database import Database
+from leaktrace.store.swarm import insert_observations, link_infohashes, relink_observations
+from leaktrace.swarm.geo import GeoLookup
+from leaktrace.swarm.model import INFRASTRUCTURE, SwarmError, SwarmRecord
+from leaktrace.swarm.privacy import canonical_ip, observation_fingerprint, peer_key
+from leaktrace.swarm.reader import read_swarm
+
+__all__ = ["BATCH", "KEEP_ERRORS", "SwarmImportReport", "import_records", "import_swarm_files"]
+
+KEEP_ERRORS = 10
+BATCH = 5000
+
+
+@dataclass(slots=True)
+class SwarmImportReport:
+    """What an import did, for people and for scripts. Holds no address."""
+
+    files: list[str]
+    lines: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    errors: list[SwarmError] = field(default_factory=list)
+    added: int = 0
+    duplicates: int = 0
+    peers: int = 0
+    infrastructure: int = 0
+    linked: int = 0
+    unlinked: int = 0
+    relinked: int = 0
+    geo: dict[str, str | None] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "lines": self.lines,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "errors": [e.as_dict() for e in self.errors],
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "peers_hashed": self.peers,
+            "infrastructure_in_clear": self.infrastructure,
+            "linked_to_release": self.linked,
+            "unlinked": self.unlinked,
+            "relinked_earlier": self.relinked,
+            "geo": self.geo,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def import_swarm_files(
+    db: Database,
+    paths: Sequence[Path],
+    key: bytes,
+    geo: GeoLookup,
+    *,
+    strict: bool = False,
+) -> SwarmImportReport:
+    """Import swarm files (CSV or JSON Lines) in one transaction."""
+
+    def rows() -> Iterable[tuple[str, SwarmRecord | SwarmError]]:
+        for path in paths:
+            for entry in read_swarm(path):
+                yield str(path), entry
+
+    return import_records(db, rows(), key, geo, files=[str(p) for p in paths], strict=strict)
+
+
+def import_records(
+    db: Database,
+    entries: Iterable[tuple[str, SwarmRecord | SwarmError]],
+    key: bytes,
+    geo: GeoLookup,
+    *,
+    files: list[str] | None = None,
+    strict: bool = False,
+) -> SwarmImportReport:
+    """Import (file name, record or error) pairs; see :func:`import_swarm_files`."""
+    if len(key) < 16:
+        raise ValueError("the swarm key must be at least 16 bytes")
+    started = time.perf_counter()
+    report = SwarmImportReport(files=files or [], geo=geo.sources)
+    with db.transaction() as conn:
+        batch: list[tuple[str, SwarmRecord]] = []
+        for source, entry in entries:
+            report.lines += 1
+            if isinstance(entry, SwarmError):
+                if strict:
+                    raise entry
+                report.rejected += 1
+                if len(report.errors) < KEEP_ERRORS:
+                    report.errors.append(entry)
+                continue
+            report.accepted += 1
+            batch.append((source, entry))
+            if len(batch) >= BATCH:
+                _write(conn, batch, key, geo, report)
+                batch = []
+        if batch:
+            _write(conn, batch, key, geo, report)
+        report.relinked = relink_observations(conn)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(
+    conn: Connection,
+    batch: list[tuple[str, SwarmRecord]],
+    key: bytes,
+    geo: GeoLookup,
+    report: SwarmImportReport,
+) -> None:
+    links = link_infohashes(conn, [record.infohash for _, record in batch])
+    rows: dict[str, dict[str, Any]] = {}
+    for source, record in batch:
+        row = _row(record, source, key, geo, links.get(record.infohash))
+        rows.setdefault(row["fingerprint"], row)
+        if record.role == INFRASTRUCTURE:
+            report.infrastructure += 1
+        else:
+            report.peers += 1
+        if record.infohash in links:
+            report.linked += 1
+        else:
+            report.unlinked += 1
+    added = insert_observations(conn, list(rows.values()))
+    report.added += added
+    report.duplicates += len(batch) - added
+
+
+def _row(
+    record: SwarmRecord,
+    source: str,
+    key: bytes,
+    geo: GeoLookup,
+    link: tuple[int, str | None] | None,
+) -> dict[str, Any]:
+    """The database row: the only place an address is turned into what may be stored."""
+    role = record.role
+    peer = peer_key(key, record.ip)
+    country, asn = geo.lookup(record.ip)
+    infrastructure = role == INFRASTRUCTURE
+    return {
+        "fingerprint": observation_fingerprint(
+            key,
+            observed_at=record.observed_at,
+            infohash=record.infohash,
+            peer=peer,
+            port=record.port,
+            seeder=record.seeder,
+            completed=record.completed,
+            role=role,
+        ),
+        "observed_at": record.observed_at,
+        "infohash": record.infohash,
+        "release_id": None if link is None else link[0],
+        "work_id": None if link is None else link[1],
+        "peer_key": peer,
+        "peer_ip": canonical_ip(record.ip) if infrastructure else None,
+        "port": record.port if infrastructure else None,
+        "client": record.client,
+        "seeder": record.seeder,
+        "completed": record.completed,
+        "country": country,
+        "asn": asn,
+        "role": role,
+        "imported_from": source[-1024:],
+    }

@@ -1,0 +1,173 @@
+"""``leaktrace swarm import|retention`` and ``leaktrace impact`` through the real entry point.
+
+The commands are registered here on a copy of the root app, so these tests do not depend
+on (and keep working after) their registration in ``leaktrace/cli/app.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+
+import leaktrace.cli.app as app_module
+from leaktrace.cli import swarm_cmds
+from leaktrace.store.database import Database
+from tests.cli.conftest import Run
+from tests.swarm.conftest import HASH_LEAK, row, seed_catalog
+from tests.swarm.mmdb import write_mmdb
+
+PEER_IP = "198.51.100.23"
+
+
+@pytest.fixture(autouse=True)
+def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = typer.Typer(pretty_exceptions_enable=False, no_args_is_help=True)
+    root.add_typer(swarm_cmds.app, name="swarm")
+    root.command()(swarm_cmds.impact)
+    monkeypatch.setattr(app_module, "app", root)
+    monkeypatch.delenv("LEAKTRACE_SWARM_KEY", raising=False)
+    monkeypatch.delenv("LEAKTRACE_SWARM_RETENTION_DAYS", raising=False)
+
+
+@pytest.fixture
+def key_file(tmp_path: Path) -> Path:
+    path = tmp_path / "swarm.key"
+    path.write_text("0123456789abcdef0123456789abcdef\n")
+    return path
+
+
+@pytest.fixture
+def swarm_file(tmp_path: Path) -> Path:
+    rows = [row(PEER_IP, completed=True), row("81.2.69.160", infohash=HASH_LEAK, seeder=True)]
+    rows.append(row("192.0.2.7", tag="initial-seeder", seeder=True, port=443))
+    rows.append({**row("198.51.100.99"), "time": "bad"})
+    path = tmp_path / "swarm.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def test_import_refuses_without_a_key(run: Run, db_path: Path, swarm_file: Path) -> None:
+    result = run("swarm", "import", str(swarm_file), "--db", str(db_path))
+    assert result.code == 1
+    assert "no swarm key configured" in result.err and "LEAKTRACE_SWARM_KEY" in result.err
+
+
+def test_import_json_output(
+    run: Run, db_path: Path, swarm_file: Path, key_file: Path, tmp_path: Path
+) -> None:
+    asn = write_mmdb(tmp_path / "asn.mmdb", {"198.51.100.0/24": {"autonomous_system_number": 1}})
+    args = ["swarm", "import", str(swarm_file), "--db", str(db_path), "--key-file", str(key_file)]
+    result = run(*args, "--asn-db", str(asn), "--format", "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert (report["added"], report["rejected"]) == (3, 1)
+    assert (report["peers_hashed"], report["infrastructure_in_clear"]) == (2, 1)
+    assert report["errors"][0]["line"] == 4 and report["errors"][0]["field"] == "time"
+    assert report["geo"]["asn"] == "asn.mmdb"
+    assert PEER_IP not in result.out
+    again = json.loads(run(*args, "--format", "json").out)
+    assert (again["added"], again["duplicates"]) == (0, 3)
+    table = run(*args)
+    assert table.code == 0 and "3 already stored" in table.out
+
+
+def test_strict_import_fails_and_writes_nothing(
+    run: Run, db_path: Path, swarm_file: Path, key_file: Path
+) -> None:
+    result = run(
+        "swarm",
+        "import",
+        str(swarm_file),
+        "--db",
+        str(db_path),
+        "--key-file",
+        str(key_file),
+        "--strict",
+    )
+    assert result.code == 1
+    assert f"{swarm_file}:4" in result.err and "field 'time'" in result.err
+    retention = json.loads(
+        run(
+            "swarm", "retention", "--db", str(db_path), "--days", "1", "--dry-run", "-f", "json"
+        ).out
+    )
+    assert retention["older_than_cutoff"] == 0
+
+
+def test_retention_command(
+    run: Run, db_path: Path, swarm_file: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEAKTRACE_SWARM_KEY", "k" * 32)
+    assert run("swarm", "import", str(swarm_file), "--db", str(db_path)).code == 0
+    dry = run("swarm", "retention", "--db", str(db_path), "--dry-run")
+    assert dry.code == 0 and "3 observations older than 180 days" in dry.out
+    assert "dry run" in dry.out
+    done = json.loads(run("swarm", "retention", "--db", str(db_path), "-f", "json").out)
+    assert (done["deleted"], done["days"]) == (3, 180)
+    assert run("swarm", "retention", "--db", str(db_path), "--days", "0").code != 0
+
+
+def test_impact_json_and_overrides(
+    run: Run, db_path: Path, swarm_file: Path, key_file: Path
+) -> None:
+    with Database(str(db_path)) as database:
+        seed_catalog(database)
+    run("swarm", "import", str(swarm_file), "--db", str(db_path), "--key-file", str(key_file))
+    result = run("impact", "--db", str(db_path), "--format", "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["assumptions"]["displacement"]["central"] == 0.3
+    rows = {r["work"]: r for r in report["rows"]}
+    assert rows["film-b"]["pre_release"] is True
+    low, central, high = (rows["film-a"]["losses"][k] for k in ("low", "central", "high"))
+    assert low < central < high
+    custom = json.loads(
+        run(
+            "impact",
+            "--db",
+            str(db_path),
+            "--work",
+            "film-a",
+            "--displacement",
+            "0.3",
+            "--price",
+            "5.99",
+            "--coverage",
+            "0.5",
+            "--finish-share",
+            "1",
+            "--currency",
+            "usd",
+            "-f",
+            "json",
+        ).out
+    )
+    assert custom["assumptions"]["price"] == {
+        "low": 5.99,
+        "central": 5.99,
+        "high": 5.99,
+        "unit": "USD per displaced view",
+        "source": "LeakTrace default assumption; override with --price",
+    }
+    (only,) = custom["rows"]
+    assert only["work"] == "film-a" and only["downloads"]["central"] == 2
+    assert only["losses"]["central"] == pytest.approx(2 * 0.3 * 5.99, rel=0.01)
+    assert only["losses"]["currency"] == "USD"
+
+
+def test_impact_table_and_csv(run: Run, db_path: Path, swarm_file: Path, key_file: Path) -> None:
+    with Database(str(db_path)) as database:
+        seed_catalog(database)
+    run("swarm", "import", str(swarm_file), "--db", str(db_path), "--key-file", str(key_file))
+    table = run("impact", "--db", str(db_path), "--by", "work,country", "--no-uplift")
+    assert table.code == 0, table.err
+    for text in ("Assumptions", "displacement", "Ecorys", "Film B", "GB", "total", "(off)"):
+        assert text in table.out
+    csv_out = run("impact", "--db", str(db_path), "--by", "day", "-f", "csv")
+    assert csv_out.out.splitlines()[0].startswith("day,observed_peers,observed_completed")
+    bad = run("impact", "--db", str(db_path), "--displacement", "0.5:0.1")
+    assert bad.code != 0
+    assert run("impact", "--db", str(db_path), "--by", "planet").code != 0

@@ -1,0 +1,3 @@
+from tests.swarm.conftest import _no_swarm_env, asn_db, geo
+
+__all__ = ["_no_swarm_env", "asn_db", "geo"]
