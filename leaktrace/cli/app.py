@@ -13,6 +13,7 @@ from leaktrace.cli import (
     catalog_cmd,
     feed_cmds,
     group_cmds,
+    infra_cmds,
     parse_cmd,
     report_cmds,
     supply_cmds,
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(supply_cmds.app, name="supply")
 app.add_typer(swarm_cmds.app, name="swarm")
+app.add_typer(infra_cmds.app, name="hosts")
 app.command()(feed_cmds.ingest)
 app.command()(feed_cmds.releases)
 app.command()(feed_cmds.leaks)
@@ -45,6 +47,7 @@ app.command()(group_cmds.groups)
 app.command()(group_cmds.group)
 app.command("group-graph")(group_cmds.graph)
 app.command()(swarm_cmds.impact)
+app.command()(infra_cmds.targets)
 
 
 def _version(value: bool) -> None:

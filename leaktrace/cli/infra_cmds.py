@@ -1,0 +1,354 @@
+"""``leaktrace hosts …`` and ``leaktrace targets``: servers to seize, per country.
+
+Register with::
+
+    app.add_typer(infra_cmds.app, name="hosts")
+    app.command()(infra_cmds.targets)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from leaktrace.cli.context import (
+    DbOption,
+    FormatOption,
+    LimitOption,
+    open_database,
+    out,
+    row_limit,
+)
+from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.errors import InputError
+from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH, ClusterSettings, cluster_hosts
+from leaktrace.infra.collect import collect_hosts
+from leaktrace.infra.enrich import ASN_MISSING, enrich_hosts
+from leaktrace.infra.importer import import_hosts
+from leaktrace.infra.model import Role
+from leaktrace.infra.targets import (
+    TargetSheet,
+    build_all_targets,
+    build_targets,
+    normalise_country,
+    target_rows,
+    targets_csv,
+    write_targets,
+)
+from leaktrace.infra.worldmap import country_name
+from leaktrace.store.infra import load_hosts
+
+__all__ = ["app", "targets"]
+
+app = typer.Typer(
+    name="hosts",
+    help="Servers and domains tied to releases: collect them from sightings and swarms, "
+    "import analysts' lists, locate them (country, ASN), cluster them.",
+    no_args_is_help=True,
+)
+
+GeoipOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--geoip",
+        envvar="LEAKTRACE_GEOIP",
+        help="MaxMind DB file for countries (GeoLite2-Country/City, DB-IP, IPinfo …) "
+        "[default: the Geoacumen country database shipped with python-geoacumen]",
+        show_default=False,
+    ),
+]
+AsnOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--asn-db",
+        envvar="LEAKTRACE_ASN_DB",
+        help="MaxMind DB file with ASNs and organisations (e.g. GeoLite2-ASN.mmdb).",
+        show_default=False,
+    ),
+]
+MinStrengthOption = Annotated[
+    float,
+    typer.Option(min=0.0, max=1.0, help="Weakest combined tie that joins two hosts."),
+]
+
+HOST_COLUMNS = (
+    ("server", "server"),
+    ("role", "role"),
+    ("country", "country"),
+    ("asn", "ASN"),
+    ("organisation", "provider"),
+    ("first_seen", "first seen"),
+    ("last_seen", "last seen"),
+    ("releases_n", "releases"),
+    ("leaks", "leaks"),
+    ("groups_text", "groups"),
+)
+
+
+@app.command("collect")
+def collect(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Find hosts in stored sightings (trackers, web seeds, sites, streaming hosts,
+    cyberlockers) and infrastructure swarm peers (initial seeders, seedboxes).
+
+    Each host is tied to its releases and groups by evidence (sighting:ID, swarm:ID);
+    running it again adds only what is new.
+    """
+    _, database = open_database(db)
+    with database, database.transaction() as conn:
+        report = collect_hosts(conn)
+    if fmt is not Format.table:
+        emit_json(out, report.as_dict())
+        return
+    out.print(
+        f"[bold]{report.hosts_seen}[/] hosts in {report.sightings} sightings and "
+        f"{report.swarm_rows} infrastructure swarm rows → {database.display}"
+    )
+    out.print(f"  hosts: {report.new_hosts} new; evidence: {report.new_evidence} new")
+    if report.roles:
+        roles = ", ".join(f"{k} {v}" for k, v in sorted(report.roles.items()))
+        out.print(f"  by role: {escape(roles)}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="Hosts CSV or JSON.", show_default=False)],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Import an analyst's host list (CSV or JSON): the whole file or nothing.
+
+    Columns: ip_or_domain, role (tracker|web-seed|streaming|cyberlocker|seedbox|
+    initial-seeder|server|site), first_seen, last_seen, source; optional notes, country,
+    release, group, certificate. Re-importing the same file adds nothing.
+    """
+    if not file.is_file():
+        raise InputError("no such file", file=str(file))
+    _, database = open_database(db)
+    with database:
+        report = import_hosts(database, file)
+    if fmt is not Format.table:
+        emit_json(out, report.as_dict())
+        return
+    out.print(f"[bold]{report.rows}[/] host rows from {escape(report.file)} → {database.display}")
+    out.print(
+        f"  hosts: {report.new_hosts} new, {report.updated_hosts} updated; "
+        f"evidence: {report.new_evidence} new"
+    )
+
+
+@app.command("enrich")
+def enrich(
+    db: DbOption = None,
+    geoip: GeoipOption = None,
+    asn_db: AsnOption = None,
+    dns: Annotated[
+        bool,
+        typer.Option(
+            "--dns/--no-dns",
+            help="Resolve domains with the system resolver and locate their address "
+            "(off by default: nothing is sent anywhere).",
+        ),
+    ] = False,
+    only_missing: Annotated[bool, typer.Option(help="Only hosts never looked up before.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Locate hosts: country, ASN and provider from MaxMind DB files, with the date and
+    the files' build dates stored on each host (an address's owner changes).
+
+    Private and reserved addresses are marked, not looked up. Without --geoip the
+    country database shipped with python-geoacumen is used (country only).
+    """
+    _, database = open_database(db)
+    with database:
+        report = enrich_hosts(
+            database, geoip=geoip, asn_db=asn_db, dns=dns, only_missing=only_missing
+        )
+    if fmt is not Format.table:
+        emit_json(
+            out, report.as_dict() | {"asn_note": None if report.asn_available else ASN_MISSING}
+        )
+        return
+    out.print(
+        f"[bold]{report.hosts}[/] addresses looked up: {report.located} located, "
+        f"{report.with_asn} with an ASN, {report.reserved} private/reserved (not looked up), "
+        f"{report.not_found} not found"
+    )
+    if report.domains_skipped:
+        out.print(f"  {report.domains_skipped} domains not resolved (use --dns to resolve them)")
+    if dns:
+        out.print(f"  {report.resolved} domains resolved")
+    for source in report.sources:
+        out.print(f"  source: {escape(source)}")
+    if not report.asn_available:
+        out.print(f"  [yellow]{escape(ASN_MISSING)}[/]")
+
+
+@app.command("list")
+def list_(
+    db: DbOption = None,
+    country: Annotated[str | None, typer.Option(help="Only this country (ISO alpha-2).")] = None,
+    role: Annotated[Role | None, typer.Option(help="Only this role.")] = None,
+    fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
+) -> None:
+    """The stored hosts, with where they are and what ties them to releases."""
+    code = normalise_country(country) if country else None
+    _, database = open_database(db)
+    with database, database.reading() as conn:
+        hosts = load_hosts(conn, country=code)
+    if role is not None:
+        hosts = [h for h in hosts if h.role == role.value]
+    cap = row_limit(limit, fmt)
+    shown = hosts[:cap] if cap is not None else hosts
+    rows: list[dict[str, Any]] = []
+    for h in shown:
+        row = h.as_dict()
+        row["releases_n"] = len(h.releases)
+        row["groups_text"] = ", ".join(h.groups)
+        rows.append(row)
+    if fmt is not Format.table:
+        for row in rows:
+            row.pop("releases_n")
+            row.pop("groups_text")
+            if fmt is Format.csv:
+                for key in ("releases", "groups", "evidence"):
+                    row[key] = " | ".join(row[key])
+    caption = f"{len(shown)} of {len(hosts)} hosts" if len(shown) < len(hosts) else None
+    emit_rows(out, rows, fmt, columns=HOST_COLUMNS, title="Hosts", caption=caption)
+    if fmt is Format.table and hosts and all(h.asn is None for h in hosts):
+        out.print(f"[dim]{escape(ASN_MISSING)}[/]")
+
+
+@app.command("clusters")
+def clusters(
+    db: DbOption = None,
+    min_strength: MinStrengthOption = DEFAULT_MIN_STRENGTH,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Servers tied together (shared releases, trackers, domains, certificates, networks,
+    timing) and the release groups each cluster is tied to, with the evidence."""
+    _, database = open_database(db)
+    with database, database.reading() as conn:
+        found = cluster_hosts(conn, settings=ClusterSettings(min_strength=min_strength))
+    if fmt is Format.json:
+        emit_json(out, [c.as_dict() for c in found])
+        return
+    if fmt is Format.csv:
+        rows = [
+            t.as_dict() | {"cluster": c.id, "groups": " | ".join(c.groups)}
+            for c in found
+            for t in c.ties
+        ]
+        emit_rows(out, rows, fmt, columns=())
+        return
+    if not found:
+        out.print("no clusters: no two hosts are tied strongly enough")
+        return
+    for c in found:
+        groups = ", ".join(c.groups) or "no group"
+        out.print(
+            f"[bold]{c.id}[/] {len(c.hosts)} hosts · {escape(', '.join(c.countries) or '-')}"
+            f" · groups: {escape(groups)} · {c.releases} releases"
+        )
+        out.print(f"   {escape(', '.join(c.hosts))}")
+        for tie in c.ties[:8]:
+            out.print(f"   - {escape(tie.a)} — {escape(tie.b)}: {escape(tie.evidence)}")
+        if len(c.ties) > 8:
+            out.print(f"   … and {len(c.ties) - 8} more ties")
+        for link in c.linked_groups[:3]:
+            out.print(f"   group link: {escape(link)}")
+
+
+TARGET_COLUMNS = (
+    ("cluster", "cluster"),
+    ("server", "server"),
+    ("role", "role"),
+    ("provider", "provider"),
+    ("asn", "ASN"),
+    ("first_seen", "first seen"),
+    ("last_seen", "last seen"),
+    ("releases_n", "releases"),
+    ("groups_text", "groups"),
+    ("evidence_text", "evidence"),
+)
+
+
+def _table_rows(sheet: TargetSheet) -> list[dict[str, Any]]:
+    rows = target_rows(sheet)
+    for row in rows:
+        row["releases_n"] = len(row["releases"])
+        row["groups_text"] = ", ".join(row["groups"])
+        refs = row["evidence"]
+        row["evidence_text"] = ", ".join(refs[:3]) + (f" +{len(refs) - 3}" if len(refs) > 3 else "")
+        row["first_seen"] = (row["first_seen"] or "")[:10] or None
+        row["last_seen"] = (row["last_seen"] or "")[:10] or None
+    return rows
+
+
+def targets(
+    country: Annotated[
+        str | None, typer.Option(help="The country (ISO 3166-1 alpha-2, e.g. DE).")
+    ] = None,
+    all_countries: Annotated[
+        bool, typer.Option("--all", help="Every country with located servers (needs --out).")
+    ] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write targets-XX.csv, targets-XX.json and a printable targets-XX.html here.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    min_strength: MinStrengthOption = DEFAULT_MIN_STRENGTH,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Action-day target list: the servers in a country, with the evidence tying each to
+    releases and groups, provider, ASN, first/last seen and cluster."""
+    if all_countries == (country is not None):
+        raise InputError("give either --country XX or --all", field="--country")
+    if all_countries and out_dir is None:
+        raise InputError("--all writes one set of files per country: give --out DIR", field="--out")
+    settings = ClusterSettings(min_strength=min_strength)
+    _, database = open_database(db)
+    with database, database.reading() as conn:
+        if all_countries:
+            sheets = build_all_targets(conn, settings=settings)
+        else:
+            assert country is not None
+            sheet = build_targets(conn, country, settings=settings)
+            sheets = {sheet.country: sheet}
+        unlocated = sum(1 for h in load_hosts(conn) if not h.country)
+    if out_dir is not None:
+        written = [str(p) for s in sheets.values() for p in write_targets(s, out_dir)]
+        if fmt is not Format.table:
+            emit_json(out, {"written": written, "countries": sorted(sheets)})
+            return
+        for code, s in sheets.items():
+            out.print(
+                f"[bold]{code}[/] {escape(country_name(code))}: {len(s.hosts)} servers → "
+                f"{escape(str(out_dir / f'targets-{code}'))}.{{csv,json,html}}"
+            )
+        if not sheets:
+            out.print("no located servers: run 'leaktrace hosts enrich' first")
+    else:
+        (sheet,) = sheets.values()
+        if fmt is Format.json:
+            emit_json(out, sheet.as_dict())
+            return
+        if fmt is Format.csv:
+            out.file.write(targets_csv(sheet))
+            return
+        title = f"Servers in {country_name(sheet.country)} ({sheet.country})"
+        emit_rows(out, _table_rows(sheet), fmt, columns=TARGET_COLUMNS, title=title)
+        for note in sheet.notes():
+            out.print(f"[dim]{escape(note)}[/]")
+    if unlocated and fmt is Format.table:
+        out.print(
+            f"[yellow]{unlocated} host(s) have no country[/] (domains are not resolved by "
+            "default: 'leaktrace hosts enrich --dns', or import them with a country)"
+        )

@@ -1,0 +1,266 @@
+"""What the infrastructure part works with: hosts, their evidence, ties, clusters, targets."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "ROLE_PRIORITY",
+    "CollectReport",
+    "EnrichReport",
+    "Evidence",
+    "HostCluster",
+    "HostRecord",
+    "HostView",
+    "ImportReport",
+    "Role",
+    "Tie",
+    "iso",
+    "is_reserved",
+]
+
+
+class Role(StrEnum):
+    """What a host does for the group."""
+
+    TRACKER = "tracker"
+    WEB_SEED = "web-seed"
+    STREAMING = "streaming"
+    CYBERLOCKER = "cyberlocker"
+    SEEDBOX = "seedbox"
+    INITIAL_SEEDER = "initial-seeder"
+    SERVER = "server"
+    SITE = "site"
+
+
+ROLE_PRIORITY: dict[str, int] = {
+    Role.INITIAL_SEEDER: 8,
+    Role.SEEDBOX: 7,
+    Role.SERVER: 6,
+    Role.TRACKER: 5,
+    Role.WEB_SEED: 4,
+    Role.STREAMING: 3,
+    Role.CYBERLOCKER: 2,
+    Role.SITE: 1,
+}
+"""A host seen in several roles keeps the most telling one (an initial seeder over a site)."""
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_reserved(kind: str, value: str) -> bool:
+    """A private, loopback, link-local, multicast or otherwise non-global address."""
+    if kind != "ip":
+        return False
+    try:
+        return not ipaddress.ip_address(value).is_global
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class HostRecord:
+    """A host as found in one place (a sighting, a swarm row, an import row)."""
+
+    kind: str
+    """``ip`` or ``domain``."""
+    value: str
+    role: str
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    source: str | None = None
+    notes: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a host is tied to a release or group, with a reference to the record."""
+
+    kind: str
+    reference: str
+    release_id: int | None = None
+    group_key: str | None = None
+    seen_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class CollectReport:
+    """What :func:`~leaktrace.infra.collect.collect_hosts` found and stored."""
+
+    sightings: int = 0
+    swarm_rows: int = 0
+    hosts_seen: int = 0
+    new_hosts: int = 0
+    new_evidence: int = 0
+    roles: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sightings": self.sightings,
+            "swarm_rows": self.swarm_rows,
+            "hosts_seen": self.hosts_seen,
+            "new_hosts": self.new_hosts,
+            "new_evidence": self.new_evidence,
+            "roles": dict(sorted(self.roles.items())),
+        }
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What :func:`~leaktrace.infra.importer.import_hosts` stored."""
+
+    file: str
+    rows: int = 0
+    new_hosts: int = 0
+    updated_hosts: int = 0
+    new_evidence: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "new_hosts": self.new_hosts,
+            "updated_hosts": self.updated_hosts,
+            "new_evidence": self.new_evidence,
+        }
+
+
+@dataclass(slots=True)
+class EnrichReport:
+    """What :func:`~leaktrace.infra.enrich.enrich_hosts` looked up."""
+
+    sources: list[str]
+    asn_available: bool
+    hosts: int = 0
+    located: int = 0
+    with_asn: int = 0
+    reserved: int = 0
+    domains_skipped: int = 0
+    resolved: int = 0
+    not_found: int = 0
+    at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources,
+            "asn_available": self.asn_available,
+            "hosts": self.hosts,
+            "located": self.located,
+            "with_asn": self.with_asn,
+            "reserved": self.reserved,
+            "domains_skipped": self.domains_skipped,
+            "resolved": self.resolved,
+            "not_found": self.not_found,
+            "at": iso(self.at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HostView:
+    """A stored host with what ties it to releases and groups."""
+
+    id: int
+    kind: str
+    value: str
+    role: str
+    first_seen: datetime | None
+    last_seen: datetime | None
+    information_source: str | None
+    country: str | None
+    asn: int | None
+    organisation: str | None
+    enriched_at: datetime | None
+    enrichment_source: str | None
+    notes: str | None
+    releases: tuple[str, ...] = ()
+    """Names of the releases tied to the host."""
+    release_ids: frozenset[int] = frozenset()
+    leak_ids: frozenset[int] = frozenset()
+    """The tied releases whose status is ``leak``."""
+    groups: tuple[str, ...] = ()
+    """Keys of the groups tied to the host (through its releases or directly)."""
+    references: tuple[str, ...] = ()
+    evidence_kinds: tuple[str, ...] = ()
+
+    @property
+    def reserved(self) -> bool:
+        return is_reserved(self.kind, self.value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "server": self.value,
+            "kind": self.kind,
+            "role": self.role,
+            "country": self.country,
+            "asn": self.asn,
+            "organisation": self.organisation,
+            "first_seen": iso(self.first_seen),
+            "last_seen": iso(self.last_seen),
+            "information_source": self.information_source,
+            "enriched_at": iso(self.enriched_at),
+            "enrichment_source": self.enrichment_source,
+            "reserved": self.reserved,
+            "notes": self.notes,
+            "releases": list(self.releases),
+            "leaks": len(self.leak_ids),
+            "groups": list(self.groups),
+            "evidence": list(self.references),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    """Why two hosts belong together: one kind of evidence, its strength (0–1), in words."""
+
+    a: str
+    b: str
+    kind: str
+    strength: float
+    evidence: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "kind": self.kind,
+            "strength": round(self.strength, 3),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HostCluster:
+    """Hosts tied together (connected through ties at least as strong as the minimum)."""
+
+    id: str
+    hosts: tuple[str, ...]
+    ties: tuple[Tie, ...]
+    groups: tuple[str, ...]
+    """Groups tied to the cluster's hosts by evidence, most evidence first."""
+    linked_groups: tuple[str, ...] = ()
+    """Evidence (in words) of attribution links from those groups to other groups."""
+    countries: tuple[str, ...] = ()
+    releases: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "hosts": list(self.hosts),
+            "groups": list(self.groups),
+            "linked_groups": list(self.linked_groups),
+            "countries": list(self.countries),
+            "releases": self.releases,
+            "first_seen": iso(self.first_seen),
+            "last_seen": iso(self.last_seen),
+            "ties": [t.as_dict() for t in self.ties],
+        }

@@ -1,0 +1,364 @@
+"""Action-day target lists: per country, the servers to seize with the evidence behind each.
+
+:func:`build_targets` gathers, for one country, every host located there with its role,
+provider (organisation), ASN, first/last seen, the releases and groups tied to it, the
+evidence references and its cluster. :func:`write_targets` writes ``targets-XX.csv``,
+``targets-XX.json`` and a printable, self-contained HTML sheet ``targets-XX.html``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from leaktrace.errors import InputError
+from leaktrace.infra.cluster import ClusterSettings, cluster_hosts
+from leaktrace.infra.enrich import ASN_MISSING
+from leaktrace.infra.model import HostCluster, HostView, iso
+from leaktrace.infra.worldmap import country_name, world_map_svg
+from leaktrace.store.infra import load_hosts
+
+__all__ = [
+    "CSV_COLUMNS",
+    "TargetSheet",
+    "build_all_targets",
+    "build_targets",
+    "country_stats",
+    "normalise_country",
+    "render_targets_html",
+    "target_rows",
+    "targets_csv",
+    "write_targets",
+]
+
+CSV_COLUMNS = (
+    "cluster",
+    "server",
+    "kind",
+    "role",
+    "provider",
+    "asn",
+    "country",
+    "first_seen",
+    "last_seen",
+    "releases",
+    "leaks",
+    "groups",
+    "evidence",
+    "information_source",
+    "enriched_at",
+    "enrichment_source",
+    "reserved",
+    "notes",
+)
+_SHOW = 12
+_ROLE_ORDER = ("initial-seeder", "seedbox", "server", "tracker", "web-seed", "streaming",
+               "cyberlocker", "site")  # fmt: skip
+
+
+def normalise_country(code: str) -> str:
+    text = code.strip().upper()
+    if text == "UK":
+        text = "GB"
+    if len(text) != 2 or not text.isalpha():
+        raise InputError(f"{code!r} is not an ISO 3166-1 alpha-2 country code", field="--country")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSheet:
+    """The servers of one country, with the clusters they belong to."""
+
+    country: str
+    hosts: tuple[HostView, ...]
+    clusters: tuple[HostCluster, ...]
+    cluster_of: Mapping[str, str]
+    generated_at: datetime
+    servers_by_country: Mapping[str, int] = field(default_factory=dict)
+    leaks_by_country: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def asn_known(self) -> bool:
+        return any(h.asn is not None for h in self.hosts)
+
+    def notes(self) -> list[str]:
+        out: list[str] = []
+        if self.hosts and not self.asn_known:
+            out.append(ASN_MISSING)
+        never = sum(1 for h in self.hosts if h.enriched_at is None)
+        if never:
+            out.append(f"{never} host(s) have a country from an import, not from a lookup")
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "country": self.country,
+            "country_name": country_name(self.country),
+            "generated_at": iso(self.generated_at),
+            "servers": len(self.hosts),
+            "notes": self.notes(),
+            "hosts": target_rows(self),
+            "clusters": [c.as_dict() for c in self.clusters],
+        }
+
+
+def _role_rank(role: str) -> int:
+    return _ROLE_ORDER.index(role) if role in _ROLE_ORDER else len(_ROLE_ORDER)
+
+
+def target_rows(sheet: TargetSheet) -> list[dict[str, Any]]:
+    """One dict per server, lists kept as lists (JSON); see :data:`CSV_COLUMNS`."""
+    rows: list[dict[str, Any]] = []
+    for h in sheet.hosts:
+        rows.append(
+            {
+                "cluster": sheet.cluster_of.get(h.value),
+                "server": h.value,
+                "kind": h.kind,
+                "role": h.role,
+                "provider": h.organisation,
+                "asn": h.asn,
+                "country": h.country,
+                "first_seen": iso(h.first_seen),
+                "last_seen": iso(h.last_seen),
+                "releases": list(h.releases),
+                "leaks": len(h.leak_ids),
+                "groups": list(h.groups),
+                "evidence": list(h.references),
+                "information_source": h.information_source,
+                "enriched_at": iso(h.enriched_at),
+                "enrichment_source": h.enrichment_source,
+                "reserved": h.reserved,
+                "notes": h.notes,
+            }
+        )
+    return rows
+
+
+def country_stats(hosts: Sequence[HostView]) -> tuple[dict[str, int], dict[str, int]]:
+    """Servers per country, and leaks per country (distinct leaked releases tied to the
+    country's servers)."""
+    servers: dict[str, int] = defaultdict(int)
+    leaks: dict[str, set[int]] = defaultdict(set)
+    for h in hosts:
+        if h.country:
+            servers[h.country] += 1
+            leaks[h.country] |= h.leak_ids
+    return dict(servers), {c: len(v) for c, v in leaks.items() if v}
+
+
+def _sorted(hosts: Sequence[HostView], cluster_of: Mapping[str, str]) -> tuple[HostView, ...]:
+    def key(h: HostView) -> tuple[int, int, str]:
+        cluster = cluster_of.get(h.value)
+        number = int(cluster[1:]) if cluster else 1_000_000
+        return (number, _role_rank(h.role), h.value)
+
+    return tuple(sorted(hosts, key=key))
+
+
+def build_all_targets(
+    conn: Connection, *, settings: ClusterSettings | None = None, group_links: bool = True
+) -> dict[str, TargetSheet]:
+    """A sheet for every country with located servers."""
+    hosts = load_hosts(conn)
+    clusters = cluster_hosts(conn, settings=settings, group_links=group_links)
+    servers, leaks = country_stats(hosts)
+    return {code: _sheet(code, hosts, clusters, servers, leaks) for code in sorted(servers)}
+
+
+def build_targets(
+    conn: Connection,
+    country: str,
+    *,
+    settings: ClusterSettings | None = None,
+    group_links: bool = True,
+) -> TargetSheet:
+    """The target sheet of one country (ISO alpha-2)."""
+    code = normalise_country(country)
+    hosts = load_hosts(conn)
+    clusters = cluster_hosts(conn, settings=settings, group_links=group_links)
+    servers, leaks = country_stats(hosts)
+    return _sheet(code, hosts, clusters, servers, leaks)
+
+
+def _sheet(
+    code: str,
+    hosts: Sequence[HostView],
+    clusters: Sequence[HostCluster],
+    servers: Mapping[str, int],
+    leaks: Mapping[str, int],
+) -> TargetSheet:
+    cluster_of = {value: c.id for c in clusters for value in c.hosts}
+    mine = [h for h in hosts if h.country == code]
+    used = {cluster_of[h.value] for h in mine if h.value in cluster_of}
+    return TargetSheet(
+        country=code,
+        hosts=_sorted(mine, cluster_of),
+        clusters=tuple(c for c in clusters if c.id in used),
+        cluster_of=cluster_of,
+        generated_at=datetime.now(UTC),
+        servers_by_country=dict(servers),
+        leaks_by_country=dict(leaks),
+    )
+
+
+def targets_csv(sheet: TargetSheet) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in target_rows(sheet):
+        writer.writerow(
+            {
+                k: " | ".join(v)
+                if isinstance(v, list)
+                else ("" if v is None else str(v).lower() if isinstance(v, bool) else v)
+                for k, v in row.items()
+            }
+        )
+    return buffer.getvalue()
+
+
+def write_targets(sheet: TargetSheet, out_dir: Path) -> list[Path]:
+    """Write ``targets-XX.csv``, ``.json`` and ``.html`` into ``out_dir``; their paths."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the folder: {exc.strerror or exc}", file=str(out_dir)
+        ) from None
+    stem = out_dir / f"targets-{sheet.country}"
+    written: list[Path] = []
+    for suffix, text in (
+        (".csv", targets_csv(sheet)),
+        (".json", json.dumps(sheet.as_dict(), ensure_ascii=False, indent=2) + "\n"),
+        (".html", render_targets_html(sheet)),
+    ):
+        path = stem.with_suffix(suffix)
+        tmp = path.with_suffix(suffix + ".tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        written.append(path)
+    return written
+
+
+# ------------------------------------------------------------------ HTML
+
+_CSS = """
+:root{--ink:#0f172a;--muted:#475569;--line:#cbd5e1}
+body{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);
+margin:24px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:20px 0 6px}
+.meta,.note{color:var(--muted)}.note{margin:2px 0}
+table{border-collapse:collapse;width:100%;margin-top:8px}
+th,td{border:1px solid var(--line);padding:4px 6px;vertical-align:top;text-align:left}
+th{background:#f1f5f9;font-size:12px}td{font-size:12px}
+td.server{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap;font-weight:600}
+td.refs,td.rel{font-size:11px;word-break:break-word}
+.tag{display:inline-block;border:1px solid var(--line);border-radius:3px;padding:0 4px;
+margin:0 2px 2px 0;font-size:11px}
+.reserved{color:#b91c1c;font-weight:600}
+.cluster{border:1px solid var(--line);padding:6px 10px;margin:6px 0;break-inside:avoid}
+.cluster ul{margin:4px 0 0 18px;padding:0}
+.map{margin-top:16px;break-inside:avoid}
+@media print{
+ @page{size:A4 landscape;margin:12mm}
+ body{margin:0;font-size:10px}th,td{font-size:9.5px;padding:2px 4px}
+ tr{break-inside:avoid}thead{display:table-header-group}
+ a{color:inherit;text-decoration:none}
+}
+"""
+
+
+def _list(values: Sequence[str], limit: int = _SHOW) -> str:
+    if not values:
+        return "—"
+    shown = "<br>".join(escape(v) for v in values[:limit])
+    if len(values) > limit:
+        shown += f"<br><em>… and {len(values) - limit} more (full list in the CSV/JSON)</em>"
+    return shown
+
+
+def render_targets_html(sheet: TargetSheet) -> str:
+    """A printable, self-contained HTML sheet (no script, no external resource)."""
+    name = country_name(sheet.country)
+    title = f"Servers in {name} ({sheet.country})"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>{escape(title)} — LeakTrace targets</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">{len(sheet.hosts)} server(s) · generated '
+        f"{escape(iso(sheet.generated_at) or '')} by LeakTrace · each row's evidence "
+        "references point to the records (sightings, swarm observations, imports) in the "
+        "LeakTrace database</p>",
+    ]
+    for note in sheet.notes():
+        parts.append(f'<p class="note">{escape(note)}</p>')
+    if sheet.clusters:
+        parts.append("<h2>Clusters</h2>")
+        for c in sheet.clusters:
+            groups = ", ".join(c.groups) or "no group tied yet"
+            parts.append(
+                f'<div class="cluster"><strong>{escape(c.id)}</strong> · {len(c.hosts)} '
+                f"hosts (located in {escape(', '.join(c.countries) or 'no country yet')})"
+                f" · groups: "
+                f"{escape(groups)} · {c.releases} release(s)<ul>"
+            )
+            for tie in c.ties[:_SHOW]:
+                parts.append(
+                    f"<li>{escape(tie.a)} — {escape(tie.b)}: {escape(tie.evidence)} "
+                    f"({escape(tie.kind)}, {tie.strength:.2f})</li>"
+                )
+            if len(c.ties) > _SHOW:
+                parts.append(f"<li><em>… and {len(c.ties) - _SHOW} more ties</em></li>")
+            for link in c.linked_groups[:5]:
+                parts.append(f"<li>group link: {escape(link)}</li>")
+            parts.append("</ul></div>")
+    parts.append("<h2>Servers</h2>")
+    parts.append(
+        "<table><thead><tr><th>#</th><th>Server</th><th>Role</th><th>Provider</th><th>ASN</th>"
+        "<th>Country</th><th>First seen</th><th>Last seen</th><th>Releases</th>"
+        "<th>Groups</th><th>Evidence</th><th>Cluster</th></tr></thead><tbody>"
+    )
+    for n, row in enumerate(target_rows(sheet), start=1):
+        reserved = ' <span class="reserved">private/reserved</span>' if row["reserved"] else ""
+        located = escape(row["enrichment_source"] or row["information_source"] or "")
+        when = escape((row["enriched_at"] or "")[:10])
+        leaks = f"<br><strong>{row['leaks']} leak(s)</strong>" if row["leaks"] else ""
+        tags = "".join(f'<span class="tag">{escape(g)}</span>' for g in row["groups"])
+        parts.append(
+            f"<tr><td>{n}</td>"
+            f'<td class="server">{escape(row["server"])}{reserved}</td>'
+            f"<td>{escape(row['role'])}</td>"
+            f"<td>{escape(row['provider'] or '—')}</td>"
+            f"<td>{escape(str(row['asn'])) if row['asn'] is not None else '—'}</td>"
+            f'<td title="{located}">{escape(row["country"] or "—")}'
+            f"{'<br><small>' + when + '</small>' if when else ''}</td>"
+            f"<td>{escape((row['first_seen'] or '—')[:10])}</td>"
+            f"<td>{escape((row['last_seen'] or '—')[:10])}</td>"
+            f'<td class="rel">{_list(row["releases"])}{leaks}</td>'
+            f"<td>{tags or '—'}</td>"
+            f'<td class="refs">{_list(row["evidence"])}</td>'
+            f"<td>{escape(row['cluster'] or '—')}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    if sheet.servers_by_country:
+        parts.append('<div class="map"><h2>Servers per country (all countries)</h2>')
+        parts.append(world_map_svg(sheet.servers_by_country, "Servers per country", unit="servers"))
+        parts.append("</div>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

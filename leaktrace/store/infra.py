@@ -1,0 +1,407 @@
+"""SQL of the infrastructure part: hosts, their evidence, what they are collected from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
+
+from leaktrace.infra.model import ROLE_PRIORITY, Evidence, HostRecord, HostView
+from leaktrace.store.portable import chunked, insert_ignore
+from leaktrace.store.schema import HOST_EVIDENCE, HOSTS, RELEASES, SIGHTINGS, SWARM_OBSERVATIONS
+
+__all__ = [
+    "EnrichmentUpdate",
+    "EvidenceRef",
+    "SightingHostRow",
+    "SwarmHostRow",
+    "find_release_ids",
+    "insert_evidence",
+    "iter_sightings",
+    "load_hosts",
+    "load_evidence_refs",
+    "load_infra_swarm",
+    "set_enrichment",
+    "upsert_hosts",
+]
+
+HostKey = tuple[str, str]
+_SOURCE_MAX = 256
+
+
+@dataclass(frozen=True, slots=True)
+class SightingHostRow:
+    id: int
+    release_id: int
+    seen_at: datetime
+    url: str | None
+    site: str | None
+    extra: str | None
+    group_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SwarmHostRow:
+    id: int
+    observed_at: datetime
+    first_observed_at: datetime
+    """When the swarm of the same infohash was first observed at all."""
+    infohash: str
+    peer_ip: str
+    release_id: int | None
+    seeder: bool
+    client: str | None
+    group_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichmentUpdate:
+    host_id: int
+    country: str | None
+    asn: int | None
+    organisation: str | None
+    enriched_at: datetime
+    enrichment_source: str
+
+
+def iter_sightings(conn: Connection, batch: int = 5000) -> Iterator[SightingHostRow]:
+    """Every sighting with what names hosts in it, with its release's group, by id."""
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(
+                SIGHTINGS.c.id,
+                SIGHTINGS.c.release_id,
+                SIGHTINGS.c.seen_at,
+                SIGHTINGS.c.url,
+                SIGHTINGS.c.site,
+                SIGHTINGS.c.extra,
+                RELEASES.c.group_key,
+            )
+            .join(RELEASES, RELEASES.c.id == SIGHTINGS.c.release_id)
+            .where(SIGHTINGS.c.id > last)
+            .order_by(SIGHTINGS.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        for r in rows:
+            yield SightingHostRow(
+                r.id, r.release_id, r.seen_at, r.url, r.site, r.extra, r.group_key
+            )
+        last = rows[-1].id
+
+
+def load_infra_swarm(conn: Connection) -> list[SwarmHostRow]:
+    """Swarm observations of role ``infrastructure`` (the only ones with an address)."""
+    first = (
+        select(
+            SWARM_OBSERVATIONS.c.infohash.label("ih"),
+            func.min(SWARM_OBSERVATIONS.c.observed_at).label("first_at"),
+        )
+        .group_by(SWARM_OBSERVATIONS.c.infohash)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            SWARM_OBSERVATIONS.c.id,
+            SWARM_OBSERVATIONS.c.observed_at,
+            first.c.first_at,
+            SWARM_OBSERVATIONS.c.infohash,
+            SWARM_OBSERVATIONS.c.peer_ip,
+            SWARM_OBSERVATIONS.c.release_id,
+            SWARM_OBSERVATIONS.c.seeder,
+            SWARM_OBSERVATIONS.c.client,
+            RELEASES.c.group_key,
+        )
+        .join(first, first.c.ih == SWARM_OBSERVATIONS.c.infohash)
+        .outerjoin(RELEASES, RELEASES.c.id == SWARM_OBSERVATIONS.c.release_id)
+        .where(
+            and_(
+                SWARM_OBSERVATIONS.c.role == "infrastructure",
+                SWARM_OBSERVATIONS.c.peer_ip.is_not(None),
+            )
+        )
+        .order_by(SWARM_OBSERVATIONS.c.id)
+    ).all()
+    out: list[SwarmHostRow] = []
+    for r in rows:
+        first_at = r.first_at
+        if isinstance(first_at, str):  # SQLite gives MIN() of a datetime back as text
+            first_at = datetime.fromisoformat(first_at).replace(tzinfo=r.observed_at.tzinfo)
+        elif first_at.tzinfo is None:
+            first_at = first_at.replace(tzinfo=r.observed_at.tzinfo)
+        out.append(
+            SwarmHostRow(
+                r.id,
+                r.observed_at,
+                first_at,
+                r.infohash,
+                r.peer_ip,
+                r.release_id,
+                bool(r.seeder),
+                r.client,
+                r.group_key,
+            )
+        )
+    return out
+
+
+def find_release_ids(conn: Connection, names: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+    """Release name → (id, group key) for the names that exist."""
+    found: dict[str, tuple[int, str | None]] = {}
+    unique = sorted(set(names))
+    for part in chunked(unique):
+        for r in conn.execute(
+            select(RELEASES.c.name, RELEASES.c.id, RELEASES.c.group_key).where(
+                RELEASES.c.name.in_(part)
+            )
+        ):
+            found[r.name] = (r.id, r.group_key)
+    return found
+
+
+def _join(old: str | None, new: str | None, sep: str, limit: int | None) -> str | None:
+    parts = [p for p in (old or "").split(sep) if p]
+    for piece in (new or "").split(sep):
+        if piece and piece not in parts:
+            parts.append(piece)
+    joined = sep.join(parts) or None
+    if joined is not None and limit is not None and len(joined) > limit:
+        joined = joined[: limit - 1] + "…"
+    return joined
+
+
+def _merge(current: Mapping[str, Any], rec: HostRecord) -> dict[str, Any]:
+    """The columns that change when ``rec`` is folded into the stored host ``current``."""
+    changes: dict[str, Any] = {}
+    if ROLE_PRIORITY.get(rec.role, 0) > ROLE_PRIORITY.get(current["role"], 0):
+        changes["role"] = rec.role
+    first = rec.first_seen or rec.last_seen
+    last = rec.last_seen or rec.first_seen
+    if first is not None and (current["first_seen"] is None or first < current["first_seen"]):
+        changes["first_seen"] = first
+    if last is not None and (current["last_seen"] is None or last > current["last_seen"]):
+        changes["last_seen"] = last
+    source = _join(current["information_source"], rec.source, "; ", _SOURCE_MAX)
+    if source != current["information_source"]:
+        changes["information_source"] = source
+    notes = _join(current["notes"], rec.notes, "\n", None)
+    if notes != current["notes"]:
+        changes["notes"] = notes
+    if rec.country and not current["country"]:
+        changes["country"] = rec.country
+    return changes
+
+
+_HOST_COLUMNS = (
+    "role",
+    "first_seen",
+    "last_seen",
+    "information_source",
+    "notes",
+    "country",
+)
+
+
+def upsert_hosts(
+    conn: Connection, records: Iterable[HostRecord]
+) -> tuple[dict[HostKey, int], int, int]:
+    """Store hosts, merging with those already known (roles by priority, the widest
+    first/last seen, sources and notes gathered). Returns (key → id, new, updated)."""
+    merged: dict[HostKey, dict[str, Any]] = {}
+    for rec in records:
+        key = (rec.kind, rec.value)
+        row = merged.get(key)
+        if row is None:
+            merged[key] = {
+                "kind": rec.kind,
+                "value": rec.value,
+                "role": rec.role,
+                "first_seen": rec.first_seen or rec.last_seen,
+                "last_seen": rec.last_seen or rec.first_seen,
+                "information_source": (rec.source or "")[:_SOURCE_MAX] or None,
+                "notes": rec.notes,
+                "country": rec.country,
+            }
+        else:
+            row.update(_merge(row, rec))
+    ids: dict[HostKey, int] = {}
+    existing: dict[HostKey, dict[str, Any]] = {}
+    keys = list(merged)
+    for kind in ("ip", "domain"):
+        values = [v for k, v in keys if k == kind]
+        for part in chunked(values):
+            for r in conn.execute(
+                select(HOSTS).where(and_(HOSTS.c.kind == kind, HOSTS.c.value.in_(part)))
+            ).mappings():
+                existing[(r["kind"], r["value"])] = dict(r)
+    new_rows = [row for key, row in merged.items() if key not in existing]
+    updated = 0
+    for key, row in merged.items():
+        current = existing.get(key)
+        if current is None:
+            continue
+        ids[key] = current["id"]
+        rec = HostRecord(
+            kind=row["kind"],
+            value=row["value"],
+            role=row["role"],
+            first_seen=row["first_seen"],
+            last_seen=row["last_seen"],
+            source=row["information_source"],
+            notes=row["notes"],
+            country=row["country"],
+        )
+        changes = _merge(current, rec)
+        if changes:
+            conn.execute(HOSTS.update().where(HOSTS.c.id == current["id"]).values(**changes))
+            updated += 1
+    if new_rows:
+        inserted = insert_ignore(conn, HOSTS, new_rows, ("kind", "value"), ("id", "kind", "value"))
+        for host_id, kind, value in inserted:
+            ids[(kind, value)] = host_id
+    return ids, len(new_rows), updated
+
+
+def insert_evidence(conn: Connection, rows: Iterable[tuple[int, Evidence]]) -> int:
+    """Store evidence rows (host id, evidence); those already stored are skipped.
+    Returns how many were new."""
+    batch = [
+        {
+            "host_id": host_id,
+            "release_id": ev.release_id,
+            "group_key": ev.group_key,
+            "kind": ev.kind,
+            "reference": ev.reference[:512],
+            "seen_at": ev.seen_at,
+        }
+        for host_id, ev in rows
+    ]
+    new = 0
+    for part in chunked(batch, 2000):
+        new += len(
+            insert_ignore(
+                conn, HOST_EVIDENCE, list(part), ("host_id", "kind", "reference"), ("id",)
+            )
+        )
+    return new
+
+
+def load_hosts(
+    conn: Connection, *, country: str | None = None, kind: str | None = None
+) -> list[HostView]:
+    """Stored hosts (optionally of one country or kind) with their evidence."""
+    query = select(HOSTS).order_by(HOSTS.c.id)
+    if country is not None:
+        query = query.where(HOSTS.c.country == country.upper())
+    if kind is not None:
+        query = query.where(HOSTS.c.kind == kind)
+    hosts = [dict(r) for r in conn.execute(query).mappings()]
+    if not hosts:
+        return []
+    ids = [h["id"] for h in hosts]
+    releases: dict[int, dict[int, str]] = defaultdict(dict)
+    leaks: dict[int, set[int]] = defaultdict(set)
+    groups: dict[int, dict[str, None]] = defaultdict(dict)
+    refs: dict[int, dict[str, None]] = defaultdict(dict)
+    kinds: dict[int, dict[str, None]] = defaultdict(dict)
+    for part in chunked(ids):
+        rows = conn.execute(
+            select(
+                HOST_EVIDENCE.c.host_id,
+                HOST_EVIDENCE.c.kind,
+                HOST_EVIDENCE.c.reference,
+                HOST_EVIDENCE.c.group_key,
+                HOST_EVIDENCE.c.release_id,
+                RELEASES.c.name,
+                RELEASES.c.group_key.label("release_group"),
+                RELEASES.c.status,
+            )
+            .outerjoin(RELEASES, RELEASES.c.id == HOST_EVIDENCE.c.release_id)
+            .where(HOST_EVIDENCE.c.host_id.in_(part))
+            .order_by(HOST_EVIDENCE.c.id)
+        )
+        for r in rows:
+            refs[r.host_id][r.reference] = None
+            kinds[r.host_id][r.kind] = None
+            if r.release_id is not None and r.name is not None:
+                releases[r.host_id][r.release_id] = r.name
+                if r.status == "leak":
+                    leaks[r.host_id].add(r.release_id)
+            for g in (r.group_key, r.release_group):
+                if g:
+                    groups[r.host_id][g] = None
+    return [
+        HostView(
+            id=h["id"],
+            kind=h["kind"],
+            value=h["value"],
+            role=h["role"],
+            first_seen=h["first_seen"],
+            last_seen=h["last_seen"],
+            information_source=h["information_source"],
+            country=h["country"],
+            asn=h["asn"],
+            organisation=h["organisation"],
+            enriched_at=h["enriched_at"],
+            enrichment_source=h["enrichment_source"],
+            notes=h["notes"],
+            releases=tuple(sorted(releases[h["id"]].values())),
+            release_ids=frozenset(releases[h["id"]]),
+            leak_ids=frozenset(leaks[h["id"]]),
+            groups=tuple(sorted(groups[h["id"]])),
+            references=tuple(refs[h["id"]]),
+            evidence_kinds=tuple(kinds[h["id"]]),
+        )
+        for h in hosts
+    ]
+
+
+def set_enrichment(conn: Connection, updates: Sequence[EnrichmentUpdate]) -> None:
+    for u in updates:
+        conn.execute(
+            HOSTS.update()
+            .where(HOSTS.c.id == u.host_id)
+            .values(
+                country=u.country,
+                asn=u.asn,
+                organisation=u.organisation[:256] if u.organisation else None,
+                enriched_at=u.enriched_at,
+                enrichment_source=u.enrichment_source[:256],
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRef:
+    host_id: int
+    kind: str
+    reference: str
+    release_id: int | None
+    group_key: str | None
+    release_name: str | None
+
+
+def load_evidence_refs(conn: Connection) -> list[EvidenceRef]:
+    """Every evidence row (host, kind, reference, release, group) in id order."""
+    rows = conn.execute(
+        select(
+            HOST_EVIDENCE.c.host_id,
+            HOST_EVIDENCE.c.kind,
+            HOST_EVIDENCE.c.reference,
+            HOST_EVIDENCE.c.release_id,
+            func.coalesce(HOST_EVIDENCE.c.group_key, RELEASES.c.group_key).label("group_key"),
+            RELEASES.c.name,
+        )
+        .outerjoin(RELEASES, RELEASES.c.id == HOST_EVIDENCE.c.release_id)
+        .order_by(HOST_EVIDENCE.c.id)
+    )
+    return [
+        EvidenceRef(r.host_id, r.kind, r.reference, r.release_id, r.group_key, r.name) for r in rows
+    ]

@@ -1,0 +1,97 @@
+"""``leaktrace hosts …`` and ``leaktrace targets`` through the real entry point."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from leaktrace.cli import infra_cmds
+from leaktrace.cli.app import app
+from leaktrace.config import Settings
+from leaktrace.pipeline.ingest import ingest_items
+from leaktrace.store.database import Database
+from tests.cli.conftest import Run
+from tests.infra.conftest import items
+
+
+@pytest.fixture(autouse=True)
+def _registered() -> Iterator[None]:
+    """Register the commands the way the lead does in leaktrace/cli/app.py (if not yet)."""
+    groups, commands = list(app.registered_groups), list(app.registered_commands)
+    if not any(g.name == "hosts" for g in app.registered_groups):
+        app.add_typer(infra_cmds.app, name="hosts")
+    if not any(c.callback is infra_cmds.targets for c in app.registered_commands):
+        app.command()(infra_cmds.targets)
+    yield
+    app.registered_groups[:], app.registered_commands[:] = groups, commands
+
+
+@pytest.fixture
+def dbfile(db: Database, settings: Settings, db_path: Path) -> str:
+    ingest_items(db, items(), settings)
+    return str(db_path)
+
+
+def test_collect_import_enrich_list_targets(run: Run, dbfile: str, tmp_path: Path) -> None:
+    result = run("hosts", "collect", "--db", dbfile)
+    assert result.code == 0, result.err
+    assert "hosts in 4 sightings" in result.out
+    again = run("hosts", "collect", "--db", dbfile, "--format", "json")
+    assert json.loads(again.out)["new_evidence"] == 0
+
+    hosts_csv = tmp_path / "hosts.csv"
+    hosts_csv.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source\n81.2.69.200,server,2020-03-01,,police\n"
+    )
+    result = run("hosts", "import", str(hosts_csv), "--db", dbfile)
+    assert result.code == 0, result.err
+    assert "1 new" in result.out
+
+    result = run("hosts", "enrich", "--db", dbfile)
+    assert result.code == 0, result.err
+    assert "Geoacumen-Country.mmdb" in result.out
+    assert "ASN: not available — point --asn-db to a GeoLite2-ASN file" in result.out
+
+    listed = run("hosts", "list", "--db", dbfile, "--country", "GB", "--format", "json")
+    assert {h["server"] for h in json.loads(listed.out)} == {"81.2.69.142", "81.2.69.200"}
+    table = run("hosts", "list", "--db", dbfile, "--role", "tracker")
+    assert "tracker.sparks-private.org" in table.out
+
+    result = run("targets", "--country", "GB", "--db", dbfile)
+    assert result.code == 0, result.err
+    assert "81.2.69.142" in result.out and "Servers in United Kingdom" in result.out
+    as_json = json.loads(run("targets", "--country", "gb", "--db", dbfile, "-f", "json").out)
+    assert as_json["servers"] == 2
+    as_csv = run("targets", "--country", "GB", "--db", dbfile, "-f", "csv").out
+    assert as_csv.splitlines()[0].startswith("cluster,server,kind,role,provider,asn")
+
+    out = tmp_path / "out"
+    result = run("targets", "--country", "GB", "--out", str(out), "--db", dbfile)
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "targets-GB.csv",
+        "targets-GB.html",
+        "targets-GB.json",
+    ]
+    result = run("targets", "--all", "--out", str(tmp_path / "all"), "--db", dbfile)
+    assert result.code == 0, result.err
+    assert (tmp_path / "all" / "targets-GB.html").exists()
+
+    clusters = run("hosts", "clusters", "--db", dbfile)
+    assert clusters.code == 0 and "C1" in clusters.out
+
+
+def test_errors_are_one_clear_line(run: Run, dbfile: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ip_or_domain,role,first_seen,last_seen,source\n81.2.69.1,boss,,,x\n")
+    result = run("hosts", "import", str(bad), "--db", dbfile)
+    assert result.code == 1
+    assert f"{bad}:2, field 'role'" in result.err
+    assert run("targets", "--db", dbfile).code == 1
+    assert "--all" in run("targets", "--all", "--db", dbfile).err
+    assert run("targets", "--country", "Germany", "--db", dbfile).code == 1
+    missing = run("hosts", "enrich", "--db", dbfile, "--asn-db", str(tmp_path / "nope.mmdb"))
+    assert missing.code == 1 and "no such file" in missing.err

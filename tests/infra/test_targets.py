@@ -1,0 +1,124 @@
+"""Per-country target sheets (CSV, JSON, printable HTML) and the world map."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from leaktrace.errors import InputError
+from leaktrace.infra.collect import collect_hosts
+from leaktrace.infra.enrich import enrich_hosts
+from leaktrace.infra.importer import import_hosts
+from leaktrace.infra.targets import (
+    CSV_COLUMNS,
+    build_all_targets,
+    build_targets,
+    country_stats,
+    write_targets,
+)
+from leaktrace.infra.worldmap import country_shapes, world_map_svg
+from leaktrace.store.database import Database
+from leaktrace.store.infra import load_hosts
+
+
+@pytest.fixture
+def located(loaded: Database, asn_mmdb: Path, tmp_path: Path) -> Database:
+    path = tmp_path / "dk.csv"
+    path.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source,notes,country,group\n"
+        'files.sparkscdn.net,server,2020-03-01,2020-03-09,police,"<b>box</b> & co",DK,sparks\n'
+    )
+    import_hosts(loaded, path)
+    with loaded.transaction() as conn:
+        collect_hosts(conn)
+    enrich_hosts(loaded, asn_db=asn_mmdb)
+    return loaded
+
+
+def test_targets_of_one_country(located: Database, tmp_path: Path) -> None:
+    with located.reading() as conn:
+        sheet = build_targets(conn, "gb")
+    servers = [h.value for h in sheet.hosts]
+    assert set(servers) == {"81.2.69.142", "81.2.69.160", "81.2.69.161"}
+    assert servers[0] == "81.2.69.160" or sheet.cluster_of.get(servers[0])
+    assert sheet.clusters and all(c.id in sheet.cluster_of.values() for c in sheet.clusters)
+    written = write_targets(sheet, tmp_path / "out")
+    assert [p.name for p in written] == ["targets-GB.csv", "targets-GB.json", "targets-GB.html"]
+    rows = list(csv.DictReader((tmp_path / "out" / "targets-GB.csv").open()))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    seeder = next(r for r in rows if r["server"] == "81.2.69.160")
+    assert seeder["role"] == "initial-seeder"
+    assert (seeder["provider"], seeder["asn"], seeder["country"]) == (
+        "Example Hosting",
+        "64500",
+        "GB",
+    )
+    assert seeder["groups"] == "sparks" and seeder["evidence"].startswith("swarm:")
+    assert seeder["releases"] == "Film.One.2020.1080p.BluRay.x264-SPARKS"
+    assert seeder["leaks"] == "1" and seeder["cluster"].startswith("C")
+    data = json.loads((tmp_path / "out" / "targets-GB.json").read_text())
+    assert data["country"] == "GB" and data["servers"] == 3
+    assert data["country_name"].startswith("United Kingdom")
+    assert data["clusters"][0]["ties"][0]["evidence"]
+    html = (tmp_path / "out" / "targets-GB.html").read_text()
+    assert (
+        "@media print" in html
+        and "<script" not in html
+        and "http://"
+        not in html.split("<svg", 1)[0].replace('xmlns="http://www.w3.org/2000/svg"', "")
+    )
+    assert "81.2.69.160" in html and "Example Hosting" in html and "swarm:" in html
+    assert html.count("<tr>") == 1 + 3  # header row and one per server
+    assert 'data-iso="GB"' in html
+
+
+def test_html_is_escaped(located: Database, tmp_path: Path) -> None:
+    with located.reading() as conn:
+        sheet = build_targets(conn, "DK")
+    assert [h.value for h in sheet.hosts] == ["files.sparkscdn.net"]
+    (_, _, html_path) = write_targets(sheet, tmp_path)
+    html = html_path.read_text()
+    assert "<b>box</b>" not in html
+    assert "ASN: not available" in html or "64500" not in html
+
+
+def test_all_countries_and_stats(located: Database) -> None:
+    with located.reading() as conn:
+        sheets = build_all_targets(conn)
+        servers, leaks = country_stats(load_hosts(conn))
+    assert set(sheets) == {"GB", "DK"}
+    assert servers == {"GB": 3, "DK": 1}
+    assert leaks == {"GB": 1}  # Film.One, a leak, tied to the British web seed and seeders
+
+
+def test_bad_country_code(located: Database) -> None:
+    with located.reading() as conn, pytest.raises(InputError):
+        build_targets(conn, "Germany")
+
+
+def test_map_has_countries_and_shades_by_value() -> None:
+    names = {s.alpha2 for s in country_shapes()}
+    assert {"DE", "FR", "US", "RU", "FJ", "BR", "AU", "XK"} <= names
+    assert "AQ" not in names
+    svg = world_map_svg({"de": 10, "FR": 1, "SG": 3}, "Servers <per> country", unit="servers")
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "Servers &lt;per&gt; country" in svg
+    fills = {
+        iso: fill for fill, iso in re.findall(r'fill="(#[0-9a-f]{6})" data-iso="([A-Z]{2})"', svg)
+    }
+    assert fills["DE"] != fills["FR"] != fills["US"]
+    assert fills["US"] == "#e5e7eb"  # no value: grey
+    assert 'data-value="10"' in svg
+    assert "not on the map: SG 3" in svg  # too small for the 1:110m outlines
+    # every coordinate stays inside the map's frame (antimeridian pieces cut, not wrapped)
+    xs = [float(x) for x in re.findall(r"[ML](-?[\d.]+),", svg)]
+    assert min(xs) >= -0.5 and max(xs) <= 960.5
+
+
+def test_map_with_no_values() -> None:
+    svg = world_map_svg({}, "Leaks per country", unit="leaks")
+    assert "no leaks located yet" in svg
