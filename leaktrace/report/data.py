@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from leaktrace.detect.rules import Severity
+from leaktrace.infra.targets import country_stats
 from leaktrace.report.groups import GroupsSection, gather_groups
+from leaktrace.store.infra import load_hosts
 from leaktrace.store.queries import LeakFilter, list_leaks, overview
 
 __all__ = [
@@ -133,6 +135,10 @@ class ReportData:
     extra_facts: dict[str, str] = field(default_factory=dict)
     groups: GroupsSection | None = None
     """Release groups, their links and the group graph (None: section left out)."""
+    servers_by_country: dict[str, int] = field(default_factory=dict)
+    """Located servers per country (empty: no world view)."""
+    leaks_by_country: dict[str, int] = field(default_factory=dict)
+    """Leaked releases tied to each country's servers."""
 
     @property
     def leak_count(self) -> int:
@@ -176,6 +182,7 @@ def gather_report_data(
         note=note,
         now=now,
         groups=gather_groups(conn) if groups else None,
+        world=country_stats(load_hosts(conn)),
     )
 
 
@@ -188,6 +195,7 @@ def build_report_data(
     note: str | None = None,
     now: datetime | None = None,
     groups: GroupsSection | None = None,
+    world: tuple[dict[str, int], dict[str, int]] | None = None,
 ) -> ReportData:
     """Aggregate an ``overview`` dict and ``list_leaks`` rows (pure: no database)."""
     leaks = tuple(
@@ -217,6 +225,8 @@ def build_report_data(
         openings=_openings(leaks),
         note=note,
         groups=groups,
+        servers_by_country=dict(world[0]) if world else {},
+        leaks_by_country=dict(world[1]) if world else {},
     )
 
 

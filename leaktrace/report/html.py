@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from leaktrace.errors import InputError
+from leaktrace.infra.worldmap import world_map_svg
 from leaktrace.report import svg
 from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
 from leaktrace.report.groups import KIND_COLORS, group_graph, kind_legend
@@ -132,6 +133,20 @@ def render_report(data: ReportData) -> str:
         "unmatched": data.releases_by_status.get("unmatched", 0),
         "unknown": data.releases_by_status.get("unknown", 0),
         "groups": groups,
+        "world_servers_svg": Markup(
+            world_map_svg(data.servers_by_country, "Servers per country", unit="servers")
+        )
+        if data.servers_by_country
+        else "",
+        "world_leaks_svg": Markup(
+            world_map_svg(
+                data.leaks_by_country,
+                "Leaked releases tied to each country's servers",
+                unit="leaks",
+            )
+        )
+        if data.leaks_by_country
+        else "",
         "group_graph_svg": Markup(group_graph(groups.nodes, groups.links) if groups else ""),
         "group_legend": Markup(
             svg.legend(
