@@ -122,5 +122,26 @@ def demo(
         )
         if ranking.scores:
             out.print(f"[bold]Evidence:[/] {escape(ranking.scores[0].explanation)}")
+    if result.infra is not None:
+        infra = result.infra
+        swarm = infra.swarm
+        countries = sorted(infra.targets)
+        out.print(
+            f"infrastructure: {infra.hosts.rows} servers imported; target lists for "
+            f"{len(countries)} countries ({', '.join(countries)}) in "
+            f"{result.directory / 'targets'}"
+        )
+        out.print(
+            f"swarms: {swarm.added} observations, {swarm.peers} downloaders stored only "
+            f"as keyed hashes, {swarm.infrastructure} infrastructure peers in clear"
+        )
+        total = infra.impact.as_dict()["total"]
+        d, loss = total["downloads"], total["losses"]
+        out.print(
+            f"impact: about {d['central']:,.0f} downloads (range {d['low']:,.0f}–"
+            f"{d['high']:,.0f}); losses {loss['central']:,.0f} {loss['currency']} (range "
+            f"{loss['low']:,.0f}–{loss['high']:,.0f}); assumptions: leaktrace impact "
+            f"--db {settings.database_target()}"
+        )
     out.print(f"HTML report: [bold]{result.report}[/]")
     out.print(f"explore: leaktrace leaks --db {settings.database_target()}")

@@ -8,13 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from leaktrace.config import Settings
+from leaktrace.demo.infra import DEMO_SWARM_KEY
 from leaktrace.demo.scenario import DEFAULT_SEED, FICTIONAL_NOTICE, ScenarioFiles, generate
 from leaktrace.errors import StoreError
+from leaktrace.impact.report import ImpactReport, impact_report
+from leaktrace.infra.collect import collect_hosts
+from leaktrace.infra.enrich import enrich_hosts
+from leaktrace.infra.importer import import_hosts
+from leaktrace.infra.model import ImportReport
+from leaktrace.infra.targets import build_all_targets, write_targets
 from leaktrace.pipeline.catalog import CatalogImportReport, import_catalog
 from leaktrace.pipeline.ingest import IngestReport, ingest_files
 from leaktrace.report.html import write_report
 from leaktrace.store.database import Database
 from leaktrace.supply.importer import SupplyImportReport, import_shipments
+from leaktrace.swarm.geo import GeoLookup
+from leaktrace.swarm.importer import SwarmImportReport, import_swarm_files
 
 __all__ = ["DEMO_DB", "DEMO_REPORT", "DemoResult", "run_demo"]
 
@@ -34,6 +43,7 @@ class DemoResult:
     catalog: CatalogImportReport
     ingest: IngestReport
     supply: SupplyImportReport | None = None
+    infra: DemoInfrastructure | None = None
     synthetic: bool = True
 
     @property
@@ -90,7 +100,34 @@ def run_demo(
         supply = None
         if scenario.supply is not None:
             supply = import_shipments(db, scenario.supply.path)
+        infra = _infrastructure(db, scenario, directory) if scenario.infra is not None else None
         html = write_report(db, directory / DEMO_REPORT, DEMO_TITLE, note=FICTIONAL_NOTICE)
     finally:
         db.close()
-    return DemoResult(directory, db_path, html, scenario, catalog, ingest, supply)
+    return DemoResult(directory, db_path, html, scenario, catalog, ingest, supply, infra)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInfrastructure:
+    """Servers, swarms, target lists and the impact estimate the demo produced."""
+
+    hosts: ImportReport
+    swarm: SwarmImportReport
+    impact: ImpactReport
+    targets: dict[str, list[Path]]
+
+
+def _infrastructure(db: Database, scenario: ScenarioFiles, directory: Path) -> DemoInfrastructure:
+    assert scenario.infra is not None
+    hosts = import_hosts(db, scenario.infra.hosts)
+    with GeoLookup.default() as geo:
+        swarm = import_swarm_files(db, [scenario.infra.swarm], DEMO_SWARM_KEY.encode(), geo)
+    with db.transaction() as conn:
+        collect_hosts(conn)
+    enrich_hosts(db)
+    with db.reading() as conn:
+        sheets = build_all_targets(conn)
+    out = directory / "targets"
+    targets = {country: write_targets(sheet, out) for country, sheet in sheets.items()}
+    impact = impact_report(db)
+    return DemoInfrastructure(hosts, swarm, impact, targets)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from leaktrace.catalog.model import Work
+from leaktrace.demo.infra import InfraFacts, demo_infohash, write_infrastructure
 from leaktrace.demo.supply import SupplyFacts, write_shipments
 from leaktrace.detect.detector import assess
 
@@ -385,6 +386,7 @@ class ScenarioFiles:
     notice: str = FICTIONAL_NOTICE
     pre_air_releases: tuple[str, ...] = ()
     supply: SupplyFacts | None = None
+    infra: InfraFacts | None = None
 
     @property
     def releases(self) -> int:
@@ -1286,6 +1288,7 @@ def _feed_row(rng: random.Random, release: _Release, sighting: _Sighting) -> dic
     if sighting.site:
         row["site"] = sighting.site
         row["url"] = f"https://{sighting.site}/t/{rng.randint(100000, 999999)}"
+        row["infohash"] = demo_infohash(release.name)
     return row
 
 
@@ -1358,6 +1361,21 @@ def generate(directory: Path, seed: int = DEFAULT_SEED) -> ScenarioFiles:
             seen = first_leaks.get(p.work_id)
             first_leaks[p.work_id] = p.first_seen if seen is None else min(seen, p.first_seen)
     supply = write_shipments(directory / "shipments.csv", builder.works, first_leaks, seed)
+    torrents = {r.name for r in releases for x in r.sightings if x.feed != "predb" and x.site}
+    infra = write_infrastructure(
+        directory,
+        [
+            (p.name, p.first_seen)
+            for p in planted.values()
+            if p.group == SUPPLY_CHAIN_GROUP and p.status == "leak"
+        ],
+        [
+            (p.name, p.first_seen)
+            for p in planted.values()
+            if p.status == "leak" and p.window == "physical" and p.name in torrents
+        ],
+        seed,
+    )
     files = ScenarioFiles(
         directory=directory,
         catalog=catalog,
@@ -1375,6 +1393,7 @@ def generate(directory: Path, seed: int = DEFAULT_SEED) -> ScenarioFiles:
         screener_release=screener,
         pre_air_releases=tuple(pre_air),
         supply=supply,
+        infra=infra,
     )
     files.readme.write_text(_readme(files), encoding="utf-8")
     return files

@@ -14,6 +14,7 @@ field: the caller decides whether to skip or stop.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from leaktrace.feeds.timeparse import parse_time
 __all__ = ["DEFAULT_MAX_NAME", "MAX_LINE_BYTES", "item_from_row", "parse_line", "read_feed"]
 
 DEFAULT_MAX_NAME = 512
+_INFOHASH = re.compile(r"^[0-9a-fA-F]{40}$")
 MAX_LINE_BYTES = 1 << 20
 _MB = 1024 * 1024
 
@@ -163,6 +165,11 @@ def item_from_row(
     for field_name, value in (("url", url), ("site", site)):
         if value is not None and (not isinstance(value, str) or len(value) > 2048):
             return fail(f"{field_name} must be text of at most 2048 characters", field_name)
+    infohash = row.get("infohash")
+    if infohash is not None:
+        if not isinstance(infohash, str) or not _INFOHASH.match(infohash):
+            return fail("infohash must be 40 hexadecimal digits", "infohash")
+        infohash = infohash.lower()
     imdb = row.get("imdb_id") or row.get("imdb")
     if predb:
         for key in ("id", "cat", "genre", "files", "nuke"):
@@ -183,6 +190,7 @@ def item_from_row(
         extra=extra,
         file=file,
         line=line,
+        infohash=infohash,
     )
 
 

@@ -62,3 +62,39 @@ def test_report_shows_groups(demo: DemoResult) -> None:
 def test_synthetic_files_stay_synthetic(demo: DemoResult) -> None:
     shipments = Path(demo.scenario.supply.path if demo.scenario.supply else "")
     assert "(fictional)" in shipments.read_text(encoding="utf-8").splitlines()[1]
+
+
+def test_demo_infrastructure_targets_and_impact(demo: DemoResult) -> None:
+    infra = demo.infra
+    assert infra is not None and demo.scenario.infra is not None
+    assert len(infra.targets) == demo.scenario.infra.countries == 18
+    for files in infra.targets.values():
+        assert {p.suffix for p in files} == {".csv", ".json", ".html"}
+    total = infra.impact.as_dict()["total"]
+    assert total["downloads"]["low"] <= total["downloads"]["central"] <= total["downloads"]["high"]
+    page = demo.html.read_text(encoding="utf-8")
+    assert "World view" in page
+
+
+def test_demo_keeps_no_downloader_address(demo: DemoResult) -> None:
+    import json
+
+    assert demo.scenario.infra is not None
+    lines = demo.scenario.infra.swarm.read_text(encoding="utf-8").splitlines()
+    ordinary = {json.loads(x)["ip"] for x in lines if not json.loads(x).get("tag")}
+    raw = demo.database.read_bytes()
+    wal = demo.database.with_name(demo.database.name + "-wal")
+    if wal.exists():
+        raw += wal.read_bytes()
+    sample = sorted(ordinary)[:300]
+    assert not [ip for ip in sample if f'"{ip}"'.encode() in raw or ip.encode() + b"\x00" in raw]
+    with Database(str(demo.database)) as db, db.reading() as conn:
+        from sqlalchemy import text
+
+        stored = {
+            r[0]
+            for r in conn.execute(
+                text("SELECT peer_ip FROM swarm_observations WHERE peer_ip IS NOT NULL")
+            )
+        }
+    assert stored and not (stored & ordinary)
