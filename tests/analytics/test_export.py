@@ -1,0 +1,241 @@
+"""export_parquet: the project's database to Parquet that both engines read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+pytest.importorskip("ibis")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from sqlalchemy import insert  # noqa: E402
+
+from leaktrace.analytics import (  # noqa: E402
+    ParquetSource,
+    country_counts,
+    downloads,
+    export_parquet,
+    group_activity,
+    run,
+    target_list,
+)
+from leaktrace.store.database import Database  # noqa: E402
+from leaktrace.store.schema import (  # noqa: E402
+    HOST_EVIDENCE,
+    HOSTS,
+    RELEASES,
+    SWARM_OBSERVATIONS,
+    WORKS,
+)
+
+if TYPE_CHECKING:
+    from leaktrace.analytics.engines import Engine
+
+pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
+
+T0 = datetime(2024, 5, 1, 22, 0, tzinfo=UTC)
+
+
+def _at(day: int, hour: int) -> datetime:
+    return datetime(2024, 5, day, hour, 30, tzinfo=UTC)
+
+
+def _obs(n: int, peer: str, day: int, hour: int, **extra: Any) -> dict[str, Any]:
+    row = {
+        "fingerprint": f"fp{n}",
+        "observed_at": _at(day, hour),
+        "infohash": "a" * 40,
+        "release_id": 1,
+        "work_id": "w1",
+        "peer_key": peer * 64,
+        "peer_ip": None,
+        "port": 6881,
+        "client": "qBittorrent 4.6",
+        "seeder": False,
+        "completed": False,
+        "country": "DE",
+        "asn": 3320,
+        "role": "peer",
+        "imported_from": None,
+    }
+    row.update(extra)
+    return row
+
+
+def _fill(db: Database) -> None:
+    with db.transaction() as conn:
+        conn.execute(
+            insert(WORKS),
+            [
+                {"id": "w1", "kind": "movie", "title": "One", "updated_at": T0},
+                {"id": "w2", "kind": "movie", "title": "Two", "updated_at": T0},
+            ],
+        )
+        conn.execute(
+            insert(RELEASES),
+            [
+                {
+                    "name": "One.2024.1080p.WEB-DL-AAA",
+                    "kind": "movie",
+                    "group_key": "aaa",
+                    "work_id": "w1",
+                    "status": "leak",
+                    "released_at": _at(2, 1),
+                },
+                {
+                    "name": "One.2024.720p.WEB-DL-AAA",
+                    "kind": "movie",
+                    "group_key": "aaa",
+                    "work_id": "w1",
+                    "status": "in-window",
+                    "released_at": _at(31, 23),
+                },
+                {
+                    "name": "Two.2024.1080p.WEB-DL-BBB",
+                    "kind": "movie",
+                    "group_key": "bbb",
+                    "work_id": "w2",
+                    "status": "leak",
+                    "released_at": _at(3, 5),
+                },
+            ],
+        )
+        conn.execute(
+            insert(SWARM_OBSERVATIONS),
+            [
+                _obs(1, "a", 1, 23),
+                _obs(2, "a", 2, 0, completed=True),  # next UTC day
+                _obs(3, "a", 2, 1, completed=True, seeder=True),
+                _obs(4, "b", 2, 2, country=None, asn=None),
+                _obs(
+                    5,
+                    "c",
+                    2,
+                    3,
+                    peer_ip="203.0.113.9",
+                    role="seedbox",
+                    seeder=True,
+                    completed=True,
+                    country="NL",
+                    asn=64500,
+                ),
+                _obs(6, "d", 2, 4, work_id=None, release_id=None),
+            ],
+        )
+        conn.execute(
+            insert(HOSTS),
+            [
+                {
+                    "kind": "ip",
+                    "value": "203.0.113.9",
+                    "role": "seedbox",
+                    "country": "NL",
+                    "asn": 64500,
+                    "organisation": "Seeds BV",
+                    "first_seen": _at(1, 0),
+                    "last_seen": _at(2, 0),
+                },
+                {
+                    "kind": "domain",
+                    "value": "tracker.example",
+                    "role": "tracker",
+                    "country": "FR",
+                    "asn": None,
+                    "organisation": None,
+                    "first_seen": None,
+                    "last_seen": None,
+                },
+            ],
+        )
+        conn.execute(
+            insert(HOST_EVIDENCE),
+            [
+                {
+                    "host_id": 1,
+                    "release_id": 1,
+                    "group_key": "aaa",
+                    "kind": "announce",
+                    "reference": "r1",
+                    "seen_at": _at(3, 0),
+                },
+                {
+                    "host_id": 1,
+                    "release_id": 3,
+                    "group_key": "bbb",
+                    "kind": "announce",
+                    "reference": "r2",
+                    "seen_at": None,
+                },
+            ],
+        )
+
+
+@pytest.fixture
+def exported(db: Database, tmp_path: Path) -> Path:
+    _fill(db)
+    out = tmp_path / "parquet"
+    export_parquet(db, out, batch_size=2)
+    return out
+
+
+def test_export_writes_typed_tables(exported: Path) -> None:
+    obs = pq.read_table(exported / "swarm_observations.parquet")
+    assert obs.num_rows == 6
+    assert obs.schema.field("observed_at").type == pa.timestamp("us", tz="UTC")
+    assert obs.schema.field("asn").type == pa.int64()
+    assert obs.schema.field("seeder").type == pa.bool_()
+    assert obs["observed_at"][1].as_py() == _at(2, 0)
+    assert pq.ParquetFile(exported / "swarm_observations.parquet").num_row_groups == 3
+    alerts = pq.read_table(exported / "alerts.parquet")  # empty, with its schema
+    assert alerts.num_rows == 0 and "window_date" in alerts.column_names
+    assert alerts.schema.field("window_date").type == pa.date32()
+    assert not list(exported.glob(".*partial"))
+
+
+def test_aggregations_over_export(exported: Path, duck: Engine) -> None:
+    source = ParquetSource(exported)
+    rows = run(downloads(exact=True), duck, source).to_pylist()
+    got = {(r["country"], r["day"].day): r for r in rows}
+    assert set(got) == {("DE", 1), ("DE", 2), ("--", 2), ("NL", 2)}
+    de2 = got[("DE", 2)]
+    assert (de2["observations"], de2["peers_exact"], de2["completions_exact"]) == (2, 1, 1)
+    assert (de2["completed_observations"], de2["seeder_observations"]) == (2, 1)
+    assert de2["peers"] == 1 and de2["completions"] == 1
+
+    countries = {r["country"]: r for r in run(country_counts(exact=True), duck, source).to_pylist()}
+    assert set(countries) == {"DE", "NL", "FR", "--"}
+    assert countries["NL"]["infrastructure_peers"] == 1
+    assert countries["NL"]["infrastructure_hosts"] == 1
+    assert countries["FR"]["observations"] == 0 and countries["FR"]["infrastructure_hosts"] == 1
+    # DE: three observations of w1 and one of no work (not a work: NULL is not counted)
+    assert countries["DE"]["observations"] == 4 and countries["DE"]["works"] == 1
+    assert countries["--"]["observations"] == 1 and countries["--"]["works"] == 1
+
+    groups = [
+        (r["group_key"], r["month"].month, r["releases"], r["leaks"])
+        for r in run(group_activity(), duck, source).to_pylist()
+    ]
+    assert groups == [("aaa", 5, 2, 1), ("bbb", 5, 1, 1)]
+
+    targets = run(target_list(), duck, source).to_pylist()
+    assert [(t["country"], t["value"], t["releases"]) for t in targets] == [
+        ("FR", "tracker.example", 0),
+        ("NL", "203.0.113.9", 2),
+    ]
+    assert targets[1]["last_seen"] == _at(3, 0)
+
+
+@pytest.mark.spark
+def test_spark_agrees_over_export(exported: Path, duck: Engine, spark: Engine) -> None:
+    source = ParquetSource(exported)
+    for aggregation in (
+        downloads(exact=True),
+        country_counts(exact=True),
+        group_activity(),
+        target_list(),
+    ):
+        assert run(aggregation, spark, source).equals(run(aggregation, duck, source))
