@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from leaktrace import __version__
 from leaktrace.cli import (
+    analytics_cmds,
     catalog_cmd,
     feed_cmds,
     group_cmds,
@@ -48,6 +49,7 @@ app.command()(group_cmds.group)
 app.command("group-graph")(group_cmds.graph)
 app.command()(swarm_cmds.impact)
 app.command()(infra_cmds.targets)
+app.command()(analytics_cmds.analytics)
 
 
 def _version(value: bool) -> None:
