@@ -153,6 +153,17 @@ def write_shipments(
                 rng.randint(*account.quantity),
                 "uhd" if rng.random() < 0.2 else "bluray",
             )
+    # restocks: shops also reorder titles weeks or months after their street date
+    horizon = datetime(2025, 12, 31, tzinfo=UTC)
+    for work in films:
+        assert work.physical is not None
+        street = datetime.combine(work.physical, time(0, 0), tzinfo=UTC)
+        for account in accounts:
+            if account.business == "library" or rng.random() >= account.share * 0.7:
+                continue
+            when = street + timedelta(days=rng.uniform(20, 240))
+            if when < horizon:
+                ship(account, work, when, max(1, rng.randint(*account.quantity) // 3))
     leaker = _Account(
         LEAKING_DISTRIBUTOR, LEAKING_ACCOUNT, "retailer", "GB", LEAKING_OPENED, 0.0, (0, 0), (2, 3)
     )
