@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 __all__ = ["Format", "SEVERITY_STYLE", "emit_rows", "emit_json"]
@@ -74,12 +75,6 @@ def emit_rows(
                 style = SEVERITY_STYLE.get(text)
             elif key == "status":
                 style = STATUS_STYLE.get(text)
-            cells.append(f"[{style}]{_escape(text)}[/]" if style else _escape(text))
+            cells.append(f"[{style}]{escape(text)}[/]" if style else escape(text))
         table.add_row(*cells)
     console.print(table)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from leaktrace.catalog.model import Work
+from leaktrace.supply.csv_import import COLUMNS
 
 __all__ = ["LEAKING_ACCOUNT", "LEAKING_DISTRIBUTOR", "SupplyFacts", "write_shipments"]
 
@@ -28,18 +29,6 @@ DISTRIBUTORS = (
 LEAKING_DISTRIBUTOR = DISTRIBUTORS[1]
 LEAKING_ACCOUNT = "SW-20417 Cobalt Lane Media"
 LEAKING_OPENED = date(2024, 11, 18)
-COLUMNS = (
-    "distributor",
-    "account",
-    "declared_business",
-    "account_country",
-    "account_opened",
-    "work_id",
-    "format",
-    "quantity",
-    "shipped_at",
-    "street_date",
-)
 COUNTRIES = ("GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "US", "CA")
 
 

@@ -202,9 +202,9 @@ def _extra(item: FeedItem) -> str | None:
     extra: dict[str, object] = dict(item.extra)
     if item.attrs:
         extra["attrs"] = item.attrs
-    for key in ("tmdb_id", "tvdb_id", "infohash_v2"):
+    for key in ("tmdb_id", "tvdb_id"):
         value = getattr(item, key)
-        if value is not None and key != "infohash_v2":
+        if value is not None:
             extra[key] = value
     return json.dumps(extra, ensure_ascii=False, default=str) if extra else None
 
