@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from leaktrace.detect.rules import Severity
 from leaktrace.errors import LeakTraceError
+from leaktrace.feeds.timeparse import format_time
 
 __all__ = ["AlertEvent", "DeliveryError", "EventKind", "Sink", "SinkConfig", "SinkPlugin"]
 
@@ -48,7 +49,7 @@ class AlertEvent:
         return {
             "event": f"{self.kind}",
             "dedupe_key": self.key,
-            "created_at": self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_at": format_time(self.created_at),
             **self.payload,
         }
 

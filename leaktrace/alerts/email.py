@@ -33,6 +33,7 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator, model_valida
 from leaktrace import __version__
 from leaktrace.alerts.base import AlertEvent, DeliveryError, SinkConfig, SinkPlugin
 from leaktrace.errors import ConfigError
+from leaktrace.feeds.timeparse import format_time
 
 __all__ = ["PLUGIN", "EmailConfig", "EmailSink", "build_message", "message_id", "subject_for"]
 
@@ -206,7 +207,7 @@ def _body(event: AlertEvent) -> str:
                 lines.append(f"nuke {field}: {value}")
     lines += [
         f"event: {event.kind}",
-        f"created_at: {event.created_at.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        f"created_at: {format_time(event.created_at)}",
         "",
         f"dedupe key: {event.key}",
         "",

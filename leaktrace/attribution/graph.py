@@ -18,6 +18,7 @@ from typing import Any
 
 from leaktrace.attribution.model import GroupLink, GroupSummary
 from leaktrace.errors import InputError
+from leaktrace.feeds.timeparse import format_time
 
 __all__ = [
     "GRAPHML_NS",
@@ -71,8 +72,8 @@ def _node(s: GroupSummary) -> dict[str, Any]:
         "leaks": s.leaks,
         "pre_release_rate": None if rate is None else round(rate, 3),
         "first_to_release": s.first_to_release,
-        "first_seen": s.first_seen.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "last_seen": s.last_seen.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "first_seen": format_time(s.first_seen),
+        "last_seen": format_time(s.last_seen),
     }
 
 

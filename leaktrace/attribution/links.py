@@ -25,6 +25,7 @@ from leaktrace.attribution.timing import (
     MIN_FOLLOWS,
     followers,
 )
+from leaktrace.feeds.timeparse import format_time
 from leaktrace.store.groups import (
     NfoRecord,
     ReleaseRecord,
@@ -354,8 +355,8 @@ def _rename_links(data: GroupData, settings: LinkSettings) -> list[GroupLink]:
                     "by_dimension": {k: round(v, 3) for k, v in cand.parts.items()},
                     "gap_days": round(cand.gap_days, 1),
                     "overlap": round(cand.overlap, 3),
-                    "old_last": old.last.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "new_first": new.first.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "old_last": format_time(old.last),
+                    "new_first": format_time(new.first),
                 },
             )
         )

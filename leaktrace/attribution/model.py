@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from leaktrace.feeds.timeparse import format_when
 
 __all__ = [
     "Distributor",
@@ -23,13 +25,8 @@ __all__ = [
 ]
 
 
-def iso(value: datetime | date | None) -> str | None:
-    """``YYYY-MM-DDTHH:MM:SSZ`` for times, ``YYYY-MM-DD`` for days."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value.isoformat()
+iso = format_when
+"""``YYYY-MM-DDTHH:MM:SSZ`` for times, ``YYYY-MM-DD`` for days."""
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:

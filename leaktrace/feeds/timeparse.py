@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-__all__ = ["EARLIEST", "LATEST", "parse_time"]
+__all__ = ["EARLIEST", "LATEST", "format_time", "format_when", "parse_time"]
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -58,3 +58,20 @@ def _in_range(moment: datetime) -> datetime:
     if not EARLIEST <= moment < LATEST:
         raise ValueError(f"{moment.isoformat()} is outside 1990-2099")
     return moment
+
+
+def format_time(moment: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ``, the one way LeakTrace writes times (aware times are
+    converted to UTC; naive ones are taken as UTC already)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_when(value: datetime | date | None) -> str | None:
+    """:func:`format_time` for times, ``YYYY-MM-DD`` for days, None for None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return format_time(value)
+    return value.isoformat()

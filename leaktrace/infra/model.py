@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from leaktrace.feeds.timeparse import format_time
+
 __all__ = [
     "ROLE_PRIORITY",
     "CollectReport",
@@ -51,7 +53,7 @@ ROLE_PRIORITY: dict[str, int] = {
 
 
 def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if value is None else format_time(value)
 
 
 def is_reserved(kind: str, value: str) -> bool:

@@ -10,12 +10,9 @@ from leaktrace.catalog.model import Work
 from leaktrace.detect.detector import Alert
 from leaktrace.detect.rules import Severity
 from leaktrace.feeds.item import NukeEvent
+from leaktrace.feeds.timeparse import format_time
 
 __all__ = ["leak_event", "nuke_event"]
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _key(prefix: str, *parts: str) -> str:
@@ -35,7 +32,7 @@ def leak_payload(name: str, group: str | None, alert: Alert, work: Work) -> dict
         "lead_days": alert.lead_days,
         "severity": alert.severity.value,
         "group": group,
-        "released_at": _iso(alert.released_at),
+        "released_at": format_time(alert.released_at),
         "rule": alert.rule,
         "explanation": alert.explanation,
     }
@@ -61,10 +58,10 @@ def nuke_event(nuke: NukeEvent, leak: dict[str, object]) -> AlertEvent:
         "action": nuke.action,
         "reason": nuke.reason,
         "net": nuke.net,
-        "at": _iso(nuke.time),
+        "at": format_time(nuke.time),
     }
     return AlertEvent(
-        key=_key("nuke", nuke.name, nuke.action, nuke.reason or "", _iso(nuke.time)),
+        key=_key("nuke", nuke.name, nuke.action, nuke.reason or "", format_time(nuke.time)),
         kind="nuke",
         created_at=datetime.now(UTC),
         severity=Severity(str(leak.get("severity", "low"))),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.engine import Connection
 
 from leaktrace.detect.rules import Severity
+from leaktrace.feeds.timeparse import format_when
 from leaktrace.store.schema import ALERTS, RELEASES, SIGHTINGS, WORKS
 
 __all__ = [
@@ -90,7 +91,7 @@ def list_releases(
             "work": r["work_title"],
             "score": r["match_score"],
             "status": r["status"],
-            "released_at": _iso(r["released_at"]),
+            "released_at": format_when(r["released_at"]),
             "kind": r["kind"],
             "title": r["title"],
             "year": r["year"],
@@ -169,12 +170,12 @@ def list_leaks(
                 "work_kind": r["work_kind"],
                 "season": r["work_season"],
                 "window": r["window"],
-                "window_date": _iso(r["window_date"]),
+                "window_date": format_when(r["window_date"]),
                 "source": r["source"],
                 "lead_days": r["lead_days"],
                 "severity": r["severity"],
                 "group": r["group_name"],
-                "released_at": _iso(r["released_at"]),
+                "released_at": format_when(r["released_at"]),
                 "rule": r["rule"],
                 "resolution": r["resolution"],
                 "sightings": r["sightings"],
@@ -222,10 +223,10 @@ def list_works(
             "year": r["year"],
             "season": r["season"],
             "country": r["country"],
-            "theatrical": _iso(r["theatrical"]),
-            "digital": _iso(r["digital"]),
-            "physical": _iso(r["physical"]),
-            "broadcast": _iso(r["broadcast"]),
+            "theatrical": format_when(r["theatrical"]),
+            "digital": format_when(r["digital"]),
+            "physical": format_when(r["physical"]),
+            "broadcast": format_when(r["broadcast"]),
             "releases": r["releases"],
             "leaks": r["leaks"],
         }
@@ -249,11 +250,3 @@ def overview(conn: Connection) -> dict[str, Any]:
         "leaks_by_severity": grouped(_AL.c.severity),
         "leaks_by_source": grouped(_AL.c.source),
     }
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value.isoformat()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
+from leaktrace.feeds.timeparse import format_time
 from leaktrace.sources.base import Quarantined
 from leaktrace.store.schema import QUARANTINE, SOURCE_STATE
 
@@ -181,7 +182,7 @@ def list_quarantine(
     return [
         {
             "source": r.source,
-            "received_at": r.received_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "received_at": format_time(r.received_at),
             "reason": r.reason,
             "location": r.location,
             "sample": r.sample,
