@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -316,7 +315,3 @@ class Watcher:
             except Exception:  # noqa: BLE001
                 log.debug("closing %s failed", run.config.name, exc_info=True)
         self.dispatcher.close()
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
