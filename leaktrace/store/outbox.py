@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, type_coerce, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.alerts.base import AlertEvent, EventKind
 from leaktrace.detect.rules import Severity
 from leaktrace.store.portable import insert_ignore
-from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS, DELIVERIES, SINK_STATE
+from leaktrace.store.schema import (
+    ALERT_EVENTS,
+    DEAD_LETTERS,
+    DELIVERIES,
+    SINK_STATE,
+    UTCDateTime,
+)
 
 __all__ = [
     "Delivery",
@@ -144,18 +150,11 @@ def due_deliveries(
 def next_due(conn: Connection, sinks: Sequence[str]) -> datetime | None:
     if not sinks:
         return None
-    value = conn.execute(
-        select(func.min(DELIVERIES.c.next_attempt_at)).where(
-            DELIVERIES.c.status == "pending", DELIVERIES.c.sink.in_(list(sinks))
-        )
+    earliest = type_coerce(func.min(DELIVERIES.c.next_attempt_at), UTCDateTime())
+    value: datetime | None = conn.execute(
+        select(earliest).where(DELIVERIES.c.status == "pending", DELIVERIES.c.sink.in_(list(sinks)))
     ).scalar_one()
-    if value is None:
-        return None
-    return (
-        value
-        if isinstance(value, datetime) and value.tzinfo
-        else (datetime.fromisoformat(str(value)).replace(tzinfo=UTC))
-    )
+    return value
 
 
 def mark_delivered(conn: Connection, delivery_id: int, attempts: int) -> None:
