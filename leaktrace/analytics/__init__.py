@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from leaktrace.analytics.aggregations import (
+        DOWNLOAD_KEYS,
+        UNKNOWN_COUNTRY,
         Aggregation,
         country_counts,
         downloads,
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
         target_list,
     )
     from leaktrace.analytics.engines import (
+        ENGINES,
         AnalyticsError,
         ArrowSource,
         Engine,
@@ -30,11 +33,12 @@ if TYPE_CHECKING:
         Source,
         duckdb_engine,
         java_available,
+        open_engine,
         run,
         spark_engine,
         to_sql,
     )
-    from leaktrace.analytics.export import export_parquet
+    from leaktrace.analytics.export import database_source, export_parquet
     from leaktrace.analytics.synthetic import (
         SyntheticSpec,
         generate_dataset,
@@ -56,10 +60,15 @@ _WHERE = {
     "Source": "engines",
     "duckdb_engine": "engines",
     "java_available": "engines",
+    "open_engine": "engines",
+    "ENGINES": "engines",
+    "UNKNOWN_COUNTRY": "aggregations",
+    "DOWNLOAD_KEYS": "aggregations",
     "run": "engines",
     "spark_engine": "engines",
     "to_sql": "engines",
     "export_parquet": "export",
+    "database_source": "export",
     "SyntheticSpec": "synthetic",
     "generate_dataset": "synthetic",
     "observation_batches": "synthetic",
@@ -67,6 +76,9 @@ _WHERE = {
 }
 
 __all__ = [
+    "DOWNLOAD_KEYS",
+    "ENGINES",
+    "UNKNOWN_COUNTRY",
     "Aggregation",
     "AnalyticsError",
     "ArrowSource",
@@ -75,6 +87,7 @@ __all__ = [
     "Source",
     "SyntheticSpec",
     "country_counts",
+    "database_source",
     "downloads",
     "duckdb_engine",
     "export_parquet",
@@ -82,6 +95,7 @@ __all__ = [
     "group_activity",
     "java_available",
     "observation_batches",
+    "open_engine",
     "reference_tables",
     "run",
     "spark_engine",

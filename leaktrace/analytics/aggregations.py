@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import ibis  # type: ignore[import-untyped]
@@ -24,11 +24,13 @@ if TYPE_CHECKING:
     from ibis.expr import types as ir  # type: ignore[import-untyped]
 
 __all__ = [
+    "DOWNLOAD_KEYS",
     "HOSTS",
     "HOST_EVIDENCE",
     "OBSERVATIONS",
     "RELEASES",
     "UNKNOWN_COUNTRY",
+    "UNLINKED_PREFIX",
     "Aggregation",
     "country_counts",
     "downloads",
@@ -95,50 +97,90 @@ def _day_window(table: ir.Table, column: str, since: date | None, until: date | 
     return table
 
 
+def _time_window(
+    table: ir.Table, since: date | datetime | None, until: date | datetime | None
+) -> ir.Table:
+    """Bound ``observed_at`` by dates (whole UTC days) or instants; ``until`` exclusive."""
+    for bound, after in ((since, True), (until, False)):
+        if bound is None:
+            continue
+        column = table.observed_at if isinstance(bound, datetime) else table.day
+        table = table.filter(column >= bound if after else column < bound)
+    return table
+
+
+DOWNLOAD_KEYS = ("work_id", "country", "day")
+PEER_ROLE = "peer"
+UNLINKED_PREFIX = "infohash:"
+"""Work key of a torrent that no sighting ties to a work yet: ``infohash:<hex>``."""
+
+
 def downloads(
     *,
+    by: Sequence[str] = DOWNLOAD_KEYS,
     exact: bool = False,
-    since: date | None = None,
-    until: date | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
     work_ids: Sequence[str] | None = None,
+    countries: Sequence[str] | None = None,
 ) -> Aggregation:
-    """Downloads per work, country and (UTC) day.
+    """Downloads per work and (by default) country and UTC day: the counts the impact
+    estimate rests on (:mod:`leaktrace.impact`).
 
-    ``observations``: swarm observations; ``peers``: distinct peers (HLL);
-    ``completions``: distinct peers seen with the download completed (HLL), so a peer
+    Only ordinary peers count (``role = 'peer'``): infrastructure (seedboxes, initial
+    seeders, servers) is not a download. A torrent no sighting ties to a work is keyed
+    ``infohash:<hex>``. ``by`` picks the keys: ``work_id`` always, then any of
+    ``country`` and ``day``; a peer seen on several days or through several torrents of
+    a work counts once per row, because each row is one distinct count, not a sum.
+
+    ``observations``: peer observations; ``peers``: distinct peers (HLL); ``completions``:
+    distinct peers seen with the whole file (``completed`` or ``seeder``; HLL), so a peer
     seen complete ten times counts once; ``completed_observations`` and
     ``seeder_observations``: exact counts of such observations. With ``exact`` also
-    ``peers_exact`` and ``completions_exact`` (COUNT DISTINCT: a shuffle of every
-    distinct peer key, far dearer than the sketch on a cluster).
-    ``since`` (inclusive) and ``until`` (exclusive) bound the day.
+    ``peers_exact`` and ``completions_exact`` (COUNT DISTINCT: exact, but a shuffle of
+    every distinct peer key, far dearer than the sketch on a cluster).
+    ``since`` (inclusive) and ``until`` (exclusive) are dates (UTC days) or instants;
+    ``countries`` are ISO codes (``--`` for unknown).
     """
+    keys = tuple(dict.fromkeys(["work_id", *by]))
+    unknown = [key for key in keys if key not in DOWNLOAD_KEYS]
+    if unknown:
+        raise ValueError(f"downloads can be keyed by {', '.join(DOWNLOAD_KEYS)}, not {unknown}")
     wanted = tuple(work_ids) if work_ids is not None else None
+    places = tuple(countries) if countries is not None else None
 
     def build(tables: Mapping[str, ir.Table]) -> ir.Table:
         obs = tables[OBSERVATIONS]
-        obs = obs.filter(obs.work_id.notnull())
+        obs = obs.filter(obs.role == PEER_ROLE)
+        obs = obs.mutate(
+            work_id=obs.work_id.fill_null(ibis.literal(UNLINKED_PREFIX) + obs.infohash),
+            day=obs.observed_at.date(),
+            country=obs.country.fill_null(UNKNOWN_COUNTRY),
+            whole=obs.completed | obs.seeder,
+        )
         if wanted is not None:
             obs = obs.filter(obs.work_id.isin(wanted))
-        obs = obs.mutate(day=obs.observed_at.date(), country=obs.country.fill_null(UNKNOWN_COUNTRY))
-        obs = _day_window(obs, "day", since, until)
+        if places is not None:
+            obs = obs.filter(obs.country.isin(places))
+        obs = _time_window(obs, since, until)
         metrics: dict[str, Any] = {
             "observations": obs.count(),
             "peers": obs.peer_key.approx_nunique(),
-            "completions": obs.peer_key.approx_nunique(where=obs.completed),
+            "completions": obs.peer_key.approx_nunique(where=obs.whole),
             "completed_observations": obs.count(where=obs.completed),
             "seeder_observations": obs.count(where=obs.seeder),
         }
         if exact:
             metrics["peers_exact"] = obs.peer_key.nunique()
-            metrics["completions_exact"] = obs.peer_key.nunique(where=obs.completed)
-        return obs.group_by(["work_id", "country", "day"]).aggregate(**metrics)
+            metrics["completions_exact"] = obs.peer_key.nunique(where=obs.whole)
+        return obs.group_by(list(keys)).aggregate(**metrics)
 
     return Aggregation(
         name="downloads",
         tables=(OBSERVATIONS,),
-        keys=("work_id", "country", "day"),
+        keys=keys,
         build=build,
-        order=_ascending("work_id", "country", "day"),
+        order=_ascending(*keys),
         approximate=("peers", "completions"),
     )
 
@@ -212,10 +254,18 @@ def group_activity(*, since: date | None = None, until: date | None = None) -> A
     )
 
 
+LEAK_STATUS = LEAK
+
+
 def target_list(*, countries: Sequence[str] | None = None) -> Aggregation:
-    """Infrastructure hosts per country: role, ASN, organisation, first and last seen
-    (from the host or its evidence, whichever is earlier/later), and how many releases
-    and groups ``host_evidence`` ties to it. Busiest hosts first within a country."""
+    """Infrastructure hosts per country, with what a target sheet shows of each: role,
+    ASN, organisation, where the location came from, first and last seen (from the host
+    or its evidence, whichever is earlier/later), and what ``host_evidence`` ties to it:
+    ``releases`` (distinct release ids), ``leaks`` (of them, releases flagged as leaks),
+    ``groups`` (distinct group keys on the evidence), ``evidence`` (references), and the
+    sorted lists ``release_names``, ``leak_ids`` (ids of the leaked releases),
+    ``group_keys`` (the evidence's and its releases' groups) and ``references``. Busiest
+    hosts first within a country."""
     wanted = tuple(countries) if countries is not None else None
 
     def build(tables: Mapping[str, ir.Table]) -> ir.Table:
@@ -224,14 +274,30 @@ def target_list(*, countries: Sequence[str] | None = None) -> Aggregation:
         if wanted is not None:
             hosts = hosts.filter(hosts.country.isin(wanted))
         ev = tables[HOST_EVIDENCE]
+        rel = tables[RELEASES]
+        rel = rel.select(
+            rel_id=rel.id, rel_name=rel.name, rel_group=rel.group_key, rel_status=rel.status
+        )
+        ev = ev.left_join(rel, ev.release_id == rel.rel_id)
         per_host = ev.group_by("host_id").aggregate(
             releases=ev.release_id.nunique(),
+            leaks=ev.rel_id.nunique(where=ev.rel_status == LEAK_STATUS),
             groups=ev.group_key.nunique(),
             evidence=ev.count(),
             evidence_first=ev.seen_at.min(),
             evidence_last=ev.seen_at.max(),
+            release_names=ev.rel_name.collect(distinct=True),
+            leak_ids=ev.rel_id.collect(where=ev.rel_status == LEAK_STATUS, distinct=True),
+            references=ev.reference.collect(distinct=True),
         )
+        both = ev.select(gid=ev.host_id, group=ev.group_key).union(
+            ev.select(gid=ev.host_id, group=ev.rel_group)
+        )
+        per_group = both.group_by("gid").aggregate(group_keys=both.group.collect(distinct=True))
+        per_host = per_host.left_join(per_group, per_host.host_id == per_group.gid)
         joined = hosts.left_join(per_host, hosts.id == per_host.host_id)
+        empty = ibis.literal([], type="array<string>")
+        no_ids = ibis.literal([], type="array<int64>")
         return joined.select(
             country=joined.country,
             host_id=joined.id,
@@ -243,13 +309,22 @@ def target_list(*, countries: Sequence[str] | None = None) -> Aggregation:
             first_seen=ibis.least(joined.first_seen, joined.evidence_first),
             last_seen=ibis.greatest(joined.last_seen, joined.evidence_last),
             releases=joined.releases.fill_null(0),
+            leaks=joined.leaks.fill_null(0),
             groups=joined.groups.fill_null(0),
             evidence=joined.evidence.fill_null(0),
+            release_names=joined.release_names.fill_null(empty).sort(),
+            leak_ids=joined.leak_ids.fill_null(no_ids).sort(),
+            group_keys=joined.group_keys.fill_null(empty).sort(),
+            references=joined.references.fill_null(empty).sort(),
+            information_source=joined.information_source,
+            enriched_at=joined.enriched_at,
+            enrichment_source=joined.enrichment_source,
+            notes=joined.notes,
         )
 
     return Aggregation(
         name="target_list",
-        tables=(HOSTS, HOST_EVIDENCE),
+        tables=(HOSTS, HOST_EVIDENCE, RELEASES),
         keys=("host_id",),
         build=build,
         order=(

@@ -9,7 +9,9 @@ empty table still gets its full schema and the synthetic generator writes the sa
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String, Table, Text
 from sqlalchemy import select as sa_select
 
+from leaktrace.analytics.engines import AnalyticsError, ParquetSource
 from leaktrace.store.schema import (
     ALERTS,
     HOST_EVIDENCE,
@@ -33,7 +36,13 @@ if TYPE_CHECKING:
 
     from leaktrace.store.database import Database
 
-__all__ = ["ANALYTICS_TABLES", "arrow_schema", "arrow_type", "export_parquet"]
+__all__ = [
+    "ANALYTICS_TABLES",
+    "arrow_schema",
+    "arrow_type",
+    "database_source",
+    "export_parquet",
+]
 
 ANALYTICS_TABLES: tuple[Table, ...] = (
     SWARM_OBSERVATIONS,
@@ -120,3 +129,16 @@ def export_parquet(
         os.replace(partial, target)
         written[table.name] = target
     return written
+
+
+@contextmanager
+def database_source(db: Database, names: Sequence[str]) -> Iterator[ParquetSource]:
+    """The database's tables ``names`` as a :class:`ParquetSource` over a temporary
+    export (removed on exit): how the engines read the operational database."""
+    by_name = {table.name: table for table in ANALYTICS_TABLES}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise AnalyticsError(f"no exportable table named {', '.join(unknown)}")
+    with tempfile.TemporaryDirectory(prefix="leaktrace-analytics-") as scratch:
+        export_parquet(db, scratch, tables=[by_name[name] for name in dict.fromkeys(names)])
+        yield ParquetSource(Path(scratch))

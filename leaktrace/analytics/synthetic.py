@@ -73,6 +73,10 @@ HOST_COLUMNS = (
     "country",
     "asn",
     "organisation",
+    "information_source",
+    "enriched_at",
+    "enrichment_source",
+    "notes",
 )
 EVIDENCE_COLUMNS = ("id", "host_id", "release_id", "group_key", "kind", "reference", "seen_at")
 
@@ -316,6 +320,10 @@ def reference_tables(spec: SyntheticSpec = SyntheticSpec()) -> dict[str, pa.Tabl
         hosts["country"].append(None if rng.random() < 0.05 else country)
         hosts["asn"].append(int(rng.integers(1000, 70_000)))
         hosts["organisation"].append(f"Hosting {int(rng.integers(0, 40))} Ltd")
+        hosts["information_source"].append("synthetic")
+        hosts["enriched_at"].append(start if is_ip else None)
+        hosts["enrichment_source"].append("synthetic.mmdb" if is_ip else None)
+        hosts["notes"].append(None)
 
     evidence: dict[str, list[Any]] = {name: [] for name in EVIDENCE_COLUMNS}
     for idx in range(spec.evidence):

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 import typer
 
-from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_database, out, row_limit
+from leaktrace.cli.context import (
+    DbOption,
+    EngineOption,
+    FormatOption,
+    LimitOption,
+    MasterOption,
+    ParquetOption,
+    open_database,
+    open_engine,
+    out,
+    parquet_folder,
+    row_limit,
+)
 from leaktrace.cli.output import Format, emit_rows
 
 NAMES = ("downloads", "country_counts", "group_activity", "target_list")
@@ -23,20 +34,9 @@ def analytics(
         ),
     ],
     db: DbOption = None,
-    engine: Annotated[
-        str, typer.Option(help="duckdb (embedded) or spark (PySpark; needs Java 17).")
-    ] = "duckdb",
-    master: Annotated[
-        str,
-        typer.Option(help="Spark master: local[*] here, spark://host:7077 or yarn on a cluster."),
-    ] = "local[*]",
-    parquet: Annotated[
-        Path | None,
-        typer.Option(
-            help="Read this folder of Parquet tables instead of exporting the database.",
-            show_default=False,
-        ),
-    ] = None,
+    engine: EngineOption = "duckdb",
+    master: MasterOption = "local[*]",
+    parquet: ParquetOption = None,
     limit: LimitOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -44,32 +44,22 @@ def analytics(
     country and day; per-country counts; group activity; target lists).
 
     Without --parquet the database is exported to Parquet in a temporary folder first.
-    Needs the analytics extra: pip install 'leaktrace[analytics]'.
+    DuckDB is built in; --engine spark needs the spark extra: pip install 'leaktrace[spark]'.
     """
     if name not in NAMES:
         raise typer.BadParameter(f"must be one of {', '.join(NAMES)}", param_hint="NAME")
-    if engine not in ("duckdb", "spark"):
-        raise typer.BadParameter("must be duckdb or spark", param_hint="--engine")
-    from leaktrace.analytics import (
-        ParquetSource,
-        duckdb_engine,
-        export_parquet,
-        run,
-        spark_engine,
-        standard_aggregations,
-    )
+    from leaktrace.analytics import database_source, run, standard_aggregations
 
     aggregation = next(a for a in standard_aggregations() if a.name == name)
-    with tempfile.TemporaryDirectory(prefix="leaktrace-analytics-") as scratch:
-        folder = parquet
-        if folder is None:
+    with ExitStack() as stack:
+        if parquet is not None:
+            source: Any = parquet_folder(parquet)
+        else:
             _, database = open_database(db)
-            with database:
-                export_parquet(database, Path(scratch))
-            folder = Path(scratch)
-        runner = duckdb_engine() if engine == "duckdb" else spark_engine(master)
-        with runner:
-            table = run(aggregation, runner, ParquetSource(folder))
+            stack.enter_context(database)
+            source = stack.enter_context(database_source(database, aggregation.tables))
+        runner = stack.enter_context(open_engine(engine, master=master))
+        table = run(aggregation, runner, source)
     rows: list[dict[str, Any]] = table.to_pylist()
     shown = row_limit(limit, fmt)
     if shown is not None:

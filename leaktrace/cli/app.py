@@ -14,6 +14,7 @@ from leaktrace.cli import (
     catalog_cmd,
     feed_cmds,
     group_cmds,
+    impact_cmd,
     infra_cmds,
     parse_cmd,
     report_cmds,
@@ -47,7 +48,7 @@ app.command()(watch_cmds.sources)
 app.command()(group_cmds.groups)
 app.command()(group_cmds.group)
 app.command("group-graph")(group_cmds.graph)
-app.command()(swarm_cmds.impact)
+app.command()(impact_cmd.impact)
 app.command()(infra_cmds.targets)
 app.command()(analytics_cmds.analytics)
 

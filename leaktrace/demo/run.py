@@ -11,6 +11,7 @@ from leaktrace.config import Settings
 from leaktrace.demo.infra import DEMO_SWARM_KEY
 from leaktrace.demo.scenario import DEFAULT_SEED, FICTIONAL_NOTICE, ScenarioFiles, generate
 from leaktrace.errors import StoreError
+from leaktrace.geo import open_lookup
 from leaktrace.impact.report import ImpactReport, impact_report
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts
@@ -22,7 +23,6 @@ from leaktrace.pipeline.ingest import IngestReport, ingest_files
 from leaktrace.report.html import write_report
 from leaktrace.store.database import Database
 from leaktrace.supply.importer import SupplyImportReport, import_shipments
-from leaktrace.swarm.geo import GeoLookup
 from leaktrace.swarm.importer import SwarmImportReport, import_swarm_files
 
 __all__ = ["DEMO_DB", "DEMO_REPORT", "DemoResult", "run_demo"]
@@ -120,13 +120,12 @@ class DemoInfrastructure:
 def _infrastructure(db: Database, scenario: ScenarioFiles, directory: Path) -> DemoInfrastructure:
     assert scenario.infra is not None
     hosts = import_hosts(db, scenario.infra.hosts)
-    with GeoLookup.default() as geo:
+    with open_lookup() as geo:
         swarm = import_swarm_files(db, [scenario.infra.swarm], DEMO_SWARM_KEY.encode(), geo)
     with db.transaction() as conn:
         collect_hosts(conn)
     enrich_hosts(db)
-    with db.reading() as conn:
-        sheets = build_all_targets(conn)
+    sheets = build_all_targets(db)
     out = directory / "targets"
     targets = {country: write_targets(sheet, out) for country, sheet in sheets.items()}
     impact = impact_report(db)

@@ -2,7 +2,8 @@
 
 * :func:`~leaktrace.infra.collect.collect_hosts` — hosts from sightings and swarm peers;
 * :func:`~leaktrace.infra.importer.import_hosts` — analysts' CSV/JSON host lists;
-* :func:`~leaktrace.infra.enrich.enrich_hosts` — country, ASN, provider from mmdb files;
+* :func:`~leaktrace.infra.enrich.enrich_hosts` — country, ASN, provider via :mod:`leaktrace.geo`
+  (mmdb files; DB-IP Country/ASN Lite built in);
 * :func:`~leaktrace.infra.cluster.cluster_hosts` — servers tied together, with evidence;
 * :func:`~leaktrace.infra.targets.build_targets` / ``write_targets`` — action-day sheets;
 * :func:`~leaktrace.infra.worldmap.world_map_svg` — an inline SVG world map.

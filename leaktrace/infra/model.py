@@ -136,10 +136,14 @@ class ImportReport:
 
 @dataclass(slots=True)
 class EnrichReport:
-    """What :func:`~leaktrace.infra.enrich.enrich_hosts` looked up."""
+    """What :func:`~leaktrace.infra.enrich.enrich_hosts` looked up.
+
+    ``sources``: the files (name, type, licence, build date) and the attributions their
+    licences require; ``notes``: what could not be looked up and why."""
 
     sources: list[str]
     asn_available: bool
+    notes: list[str] = field(default_factory=list)
     hosts: int = 0
     located: int = 0
     with_asn: int = 0
@@ -153,6 +157,7 @@ class EnrichReport:
         return {
             "sources": self.sources,
             "asn_available": self.asn_available,
+            "notes": self.notes,
             "hosts": self.hosts,
             "located": self.located,
             "with_asn": self.with_asn,

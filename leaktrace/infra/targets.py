@@ -2,8 +2,11 @@
 
 :func:`build_targets` gathers, for one country, every host located there with its role,
 provider (organisation), ASN, first/last seen, the releases and groups tied to it, the
-evidence references and its cluster. :func:`write_targets` writes ``targets-XX.csv``,
-``targets-XX.json`` and a printable, self-contained HTML sheet ``targets-XX.html``.
+evidence references and its cluster. The per-host listing is the analytics engine's
+``target_list`` aggregation (written once for DuckDB and Spark; embedded DuckDB by
+default); the clusters come from :mod:`leaktrace.infra.cluster`. :func:`write_targets`
+writes ``targets-XX.csv``, ``targets-XX.json`` and a printable, self-contained HTML sheet
+``targets-XX.html``.
 """
 
 from __future__ import annotations
@@ -13,20 +16,22 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from leaktrace.errors import InputError
 from leaktrace.infra.cluster import ClusterSettings, cluster_hosts
 from leaktrace.infra.enrich import ASN_MISSING
 from leaktrace.infra.model import HostCluster, HostView, iso
 from leaktrace.infra.worldmap import country_name, world_map_svg
-from leaktrace.store.infra import load_hosts
+from leaktrace.store.database import Database
+
+if TYPE_CHECKING:
+    from leaktrace.analytics.engines import Engine, Source
 
 __all__ = [
     "CSV_COLUMNS",
@@ -86,6 +91,8 @@ class TargetSheet:
     generated_at: datetime
     servers_by_country: Mapping[str, int] = field(default_factory=dict)
     leaks_by_country: Mapping[str, int] = field(default_factory=dict)
+    unlocated: int = 0
+    """Hosts anywhere with no country yet (not on any sheet)."""
 
     @property
     def asn_known(self) -> bool:
@@ -167,28 +174,81 @@ def _sorted(hosts: Sequence[HostView], cluster_of: Mapping[str, str]) -> tuple[H
 
 
 def build_all_targets(
-    conn: Connection, *, settings: ClusterSettings | None = None, group_links: bool = True
+    db: Database,
+    *,
+    settings: ClusterSettings | None = None,
+    group_links: bool = True,
+    engine: Engine | None = None,
+    source: Source | None = None,
 ) -> dict[str, TargetSheet]:
     """A sheet for every country with located servers."""
-    hosts = load_hosts(conn)
-    clusters = cluster_hosts(conn, settings=settings, group_links=group_links)
+    hosts, clusters = _gather(db, settings, group_links, engine, source)
     servers, leaks = country_stats(hosts)
     return {code: _sheet(code, hosts, clusters, servers, leaks) for code in sorted(servers)}
 
 
 def build_targets(
-    conn: Connection,
+    db: Database,
     country: str,
     *,
     settings: ClusterSettings | None = None,
     group_links: bool = True,
+    engine: Engine | None = None,
+    source: Source | None = None,
 ) -> TargetSheet:
     """The target sheet of one country (ISO alpha-2)."""
     code = normalise_country(country)
-    hosts = load_hosts(conn)
-    clusters = cluster_hosts(conn, settings=settings, group_links=group_links)
+    hosts, clusters = _gather(db, settings, group_links, engine, source)
     servers, leaks = country_stats(hosts)
     return _sheet(code, hosts, clusters, servers, leaks)
+
+
+def _gather(
+    db: Database,
+    settings: ClusterSettings | None,
+    group_links: bool,
+    engine: Engine | None,
+    source: Source | None,
+) -> tuple[list[HostView], list[HostCluster]]:
+    """The hosts as the analytics engine's ``target_list`` aggregation lists them (on
+    ``engine`` over ``source``; by default embedded DuckDB over an export of ``db``), and
+    the clusters from the database."""
+    from leaktrace.analytics import UNKNOWN_COUNTRY, database_source, duckdb_engine, run
+    from leaktrace.analytics import target_list as aggregation
+
+    listing = aggregation()
+    with ExitStack() as stack:
+        if engine is None:
+            engine = stack.enter_context(duckdb_engine())
+        if source is None:
+            source = stack.enter_context(database_source(db, listing.tables))
+        rows = run(listing, engine, source).to_pylist()
+    hosts = [_host(row, UNKNOWN_COUNTRY) for row in rows]
+    with db.reading() as conn:
+        clusters = cluster_hosts(conn, settings=settings, group_links=group_links)
+    return hosts, clusters
+
+
+def _host(row: Mapping[str, Any], unknown: str) -> HostView:
+    return HostView(
+        id=int(row["host_id"]),
+        kind=row["kind"],
+        value=row["value"],
+        role=row["role"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        information_source=row["information_source"],
+        country=None if row["country"] == unknown else row["country"],
+        asn=row["asn"],
+        organisation=row["organisation"],
+        enriched_at=row["enriched_at"],
+        enrichment_source=row["enrichment_source"],
+        notes=row["notes"],
+        releases=tuple(row["release_names"]),
+        leak_ids=frozenset(row["leak_ids"]),
+        groups=tuple(row["group_keys"]),
+        references=tuple(row["references"]),
+    )
 
 
 def _sheet(
@@ -209,6 +269,7 @@ def _sheet(
         generated_at=datetime.now(UTC),
         servers_by_country=dict(servers),
         leaks_by_country=dict(leaks),
+        unlocated=sum(1 for h in hosts if not h.country),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.infra.model import ROLE_PRIORITY, Evidence, HostRecord, HostView
@@ -23,6 +23,7 @@ __all__ = [
     "find_release_ids",
     "insert_evidence",
     "iter_sightings",
+    "add_note_lines",
     "load_hosts",
     "load_evidence_refs",
     "load_infra_swarm",
@@ -291,6 +292,18 @@ def insert_evidence(conn: Connection, rows: Iterable[tuple[int, Evidence]]) -> i
             )
         )
     return new
+
+
+def add_note_lines(conn: Connection, host_id: int, lines: Sequence[str]) -> bool:
+    """Append ``lines`` to a host's notes, skipping lines it already has; True if changed."""
+    current = conn.execute(select(HOSTS.c.notes).where(HOSTS.c.id == host_id)).scalar_one()
+    have = (current or "").splitlines()
+    new = [line for line in dict.fromkeys(lines) if line not in have]
+    if not new:
+        return False
+    notes = "\n".join([*have, *new])
+    conn.execute(update(HOSTS).where(HOSTS.c.id == host_id).values(notes=notes))
+    return True
 
 
 def load_hosts(

@@ -6,9 +6,9 @@ downloader's address.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
@@ -19,14 +19,12 @@ from leaktrace.store.schema import RELEASES, SIGHTINGS, SWARM_OBSERVATIONS, WORK
 
 __all__ = [
     "ImpactFilter",
-    "ImpactRow",
     "count_older",
     "delete_older",
     "insert_observations",
     "leak_works",
     "link_infohashes",
     "relink_observations",
-    "stream_impact_rows",
     "work_titles",
 ]
 
@@ -102,49 +100,6 @@ class ImpactFilter:
     country: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ImpactRow:
-    """One observation of an ordinary peer, as the impact estimate needs it."""
-
-    work: str
-    """The work id, or ``infohash:<hex>`` for a torrent no sighting ties to a work."""
-    country: str | None
-    day: date
-    peer_key: str
-    completed: bool
-
-
-def stream_impact_rows(conn: Connection, filters: ImpactFilter) -> Iterator[ImpactRow]:
-    """Ordinary peers' observations (infrastructure is not a download), streamed."""
-    conditions = [_SO.c.role == PEER]
-    if filters.work_id is not None:
-        conditions.append(_SO.c.work_id == filters.work_id)
-    if filters.country is not None:
-        conditions.append(_SO.c.country == filters.country.upper())
-    if filters.since is not None:
-        conditions.append(_SO.c.observed_at >= filters.since)
-    if filters.until is not None:
-        conditions.append(_SO.c.observed_at < filters.until)
-    query = select(
-        _SO.c.work_id,
-        _SO.c.infohash,
-        _SO.c.country,
-        _SO.c.observed_at,
-        _SO.c.peer_key,
-        _SO.c.completed,
-        _SO.c.seeder,
-    ).where(and_(*conditions))
-    result = conn.execution_options(yield_per=5000).execute(query)
-    for work_id, infohash, country, observed_at, key, completed, seeder in result:
-        yield ImpactRow(
-            work=str(work_id) if work_id is not None else f"infohash:{infohash}",
-            country=country,
-            day=observed_at.date(),
-            peer_key=str(key),
-            completed=bool(completed) or bool(seeder),
-        )
 
 
 def leak_works(conn: Connection, work_ids: Sequence[str]) -> set[str]:

@@ -1,10 +1,10 @@
 """Swarm observations: peers seen in torrent swarms, imported with privacy by default.
 
-Ordinary downloaders are stored only as a keyed hash (HMAC-SHA256) with country and ASN;
-addresses and ports in clear only for infrastructure. See ``docs/swarm-format.md``.
+Ordinary downloaders are stored only as a keyed hash (HMAC-SHA256) with country and ASN
+(looked up offline with :class:`leaktrace.geo.GeoLookup`); addresses and ports in clear
+only for infrastructure. See ``docs/swarm-format.md``.
 """
 
-from leaktrace.swarm.geo import GeoLookup
 from leaktrace.swarm.importer import SwarmImportReport, import_records, import_swarm_files
 from leaktrace.swarm.model import INFRASTRUCTURE, PEER, SwarmError, SwarmRecord
 from leaktrace.swarm.privacy import KEY_ENV, load_swarm_key, peer_key
@@ -15,7 +15,6 @@ __all__ = [
     "INFRASTRUCTURE",
     "KEY_ENV",
     "PEER",
-    "GeoLookup",
     "RetentionReport",
     "SwarmError",
     "SwarmImportReport",

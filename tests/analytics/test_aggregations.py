@@ -111,11 +111,18 @@ def _observations(dataset: Path) -> Any:
 
 def test_downloads_match_pyarrow(duck: Engine, dataset: Path) -> None:
     result = run(downloads(exact=True), duck, ParquetSource(dataset))
-    obs = _observations(dataset).filter(pc.is_valid(pc.field("work_id")))
+    obs = _observations(dataset).filter(pc.field("role") == "peer")  # infrastructure is no download
+    work = pc.coalesce(
+        obs["work_id"], pc.binary_join_element_wise("infohash:", obs["infohash"], "")
+    )
+    obs = obs.set_column(obs.schema.get_field_index("work_id"), "work_id", work)
+    whole = obs.filter(pc.or_(obs["completed"], obs["seeder"]))
+    keys = ["work_id", "country", "day"]
+    order = [(key, "ascending") for key in keys]
     expected = (
-        obs.group_by(["work_id", "country", "day"])
+        obs.group_by(keys)
         .aggregate([("peer_key", "count"), ("peer_key", "count_distinct"), ("completed", "sum")])
-        .sort_by([("work_id", "ascending"), ("country", "ascending"), ("day", "ascending")])
+        .sort_by(order)
     )
     assert result["work_id"].to_pylist() == expected["work_id"].to_pylist()
     assert result["day"].to_pylist() == expected["day"].to_pylist()
@@ -123,8 +130,23 @@ def test_downloads_match_pyarrow(duck: Engine, dataset: Path) -> None:
     assert result["peers_exact"].to_pylist() == expected["peer_key_count_distinct"].to_pylist()
     assert result["completed_observations"].to_pylist() == expected["completed_sum"].to_pylist()
     assert sum(result["observations"].to_pylist()) == obs.num_rows
-    completions = np.asarray(result["completions_exact"].to_numpy())
-    assert np.all(completions <= np.asarray(result["peers_exact"].to_numpy()))
+    completions = {
+        tuple(row[k] for k in keys): row["peer_key_count_distinct"]
+        for row in whole.group_by(keys).aggregate([("peer_key", "count_distinct")]).to_pylist()
+    }
+    for row in result.to_pylist():
+        assert row["completions_exact"] == completions.get(tuple(row[k] for k in keys), 0)
+
+
+def test_downloads_by_work_unions_days(duck: Engine, dataset: Path) -> None:
+    per_work = run(downloads(by=["work_id"], exact=True), duck, ParquetSource(dataset))
+    per_day = run(downloads(exact=True), duck, ParquetSource(dataset))
+    assert per_work.column_names[0] == "work_id" and "day" not in per_work.column_names
+    assert sum(per_work["observations"].to_pylist()) == sum(per_day["observations"].to_pylist())
+    # a peer seen on several days counts once for the work: fewer than the days' sum
+    assert sum(per_work["peers_exact"].to_pylist()) < sum(per_day["peers_exact"].to_pylist())
+    with pytest.raises(ValueError, match="keyed by"):
+        downloads(by=["planet"])
 
 
 def test_country_counts_match_pyarrow(duck: Engine, dataset: Path) -> None:
@@ -201,6 +223,20 @@ def test_target_list_first_seen_takes_evidence_into_account(duck: Engine) -> Non
             "country": ["NL", None],
             "asn": pa.array([64500, None], pa.int64()),
             "organisation": ["Seeds BV", None],
+            "information_source": ["import:servers.csv", "sighting"],
+            "enriched_at": pa.array([datetime(2024, 3, 10, tzinfo=UTC), None], ts),
+            "enrichment_source": ["test.mmdb", None],
+            "notes": [None, "open tracker"],
+        }
+    )
+    releases = pa.table(
+        {
+            "id": pa.array([7, 8], pa.int64()),
+            "name": ["Film.2024.1080p.BluRay.x264-EMBERS", "Film.2024.720p.WEB-DL-OTHER"],
+            "group_key": ["embers", "other"],
+            "work_id": ["w1", "w1"],
+            "released_at": pa.array([datetime(2024, 2, 1, tzinfo=UTC)] * 2, ts),
+            "status": ["leak", "in-window"],
         }
     )
     evidence = pa.table(
@@ -216,12 +252,25 @@ def test_target_list_first_seen_takes_evidence_into_account(duck: Engine) -> Non
             ),
         }
     )
-    source = ArrowSource({"hosts": hosts, "host_evidence": evidence})
+    source = ArrowSource({"hosts": hosts, "host_evidence": evidence, "releases": releases})
     rows = run(target_list(), duck, source).to_pylist()
     assert [r["country"] for r in rows] == [UNKNOWN_COUNTRY, "NL"]
     unknown, nl = rows
     assert (unknown["releases"], unknown["evidence"], unknown["first_seen"]) == (0, 0, None)
-    assert (nl["releases"], nl["groups"], nl["evidence"]) == (2, 2, 3)
+    assert (unknown["release_names"], unknown["group_keys"], unknown["references"]) == ([], [], [])
+    assert unknown["notes"] == "open tracker"
+    assert (nl["releases"], nl["leaks"], nl["groups"], nl["evidence"]) == (2, 1, 2, 3)
+    assert nl["release_names"] == [
+        "Film.2024.1080p.BluRay.x264-EMBERS",
+        "Film.2024.720p.WEB-DL-OTHER",
+    ]
+    assert nl["group_keys"] == ["a", "b", "embers", "other"]  # evidence's and releases' groups
+    assert nl["references"] == ["r1", "r2", "r3"]
+    assert (nl["leak_ids"], unknown["leak_ids"]) == ([7], [])
+    assert (nl["information_source"], nl["enrichment_source"]) == (
+        "import:servers.csv",
+        "test.mmdb",
+    )
     assert nl["first_seen"] == datetime(2024, 2, 1, tzinfo=UTC)
     assert nl["last_seen"] == datetime(2024, 3, 9, tzinfo=UTC)
 

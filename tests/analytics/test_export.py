@@ -199,9 +199,14 @@ def test_export_writes_typed_tables(exported: Path) -> None:
 def test_aggregations_over_export(exported: Path, duck: Engine) -> None:
     source = ParquetSource(exported)
     rows = run(downloads(exact=True), duck, source).to_pylist()
-    got = {(r["country"], r["day"].day): r for r in rows}
-    assert set(got) == {("DE", 1), ("DE", 2), ("--", 2), ("NL", 2)}
-    de2 = got[("DE", 2)]
+    got = {(r["work_id"], r["country"], r["day"].day): r for r in rows}
+    assert set(got) == {  # the NL seedbox is no download; the unlinked torrent keeps its hash
+        ("w1", "DE", 1),
+        ("w1", "DE", 2),
+        ("w1", "--", 2),
+        ("infohash:" + "a" * 40, "DE", 2),
+    }
+    de2 = got[("w1", "DE", 2)]
     assert (de2["observations"], de2["peers_exact"], de2["completions_exact"]) == (2, 1, 1)
     assert (de2["completed_observations"], de2["seeder_observations"]) == (2, 1)
     assert de2["peers"] == 1 and de2["completions"] == 1

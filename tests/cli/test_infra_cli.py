@@ -52,8 +52,8 @@ def test_collect_import_enrich_list_targets(run: Run, dbfile: str, tmp_path: Pat
 
     result = run("hosts", "enrich", "--db", dbfile)
     assert result.code == 0, result.err
-    assert "Geoacumen-Country.mmdb" in result.out
-    assert "ASN: not available — point --asn-db to a GeoLite2-ASN file" in result.out
+    assert "DBIP-Country-Lite" in result.out and "IP Geolocation by DB-IP" in result.out
+    assert "2 with an ASN" in result.out and "ASN: not available" not in result.out
 
     listed = run("hosts", "list", "--db", dbfile, "--country", "GB", "--format", "json")
     assert {h["server"] for h in json.loads(listed.out)} == {"81.2.69.142", "81.2.69.200"}
@@ -95,3 +95,32 @@ def test_errors_are_one_clear_line(run: Run, dbfile: str, tmp_path: Path) -> Non
     assert run("targets", "--country", "Germany", "--db", dbfile).code == 1
     missing = run("hosts", "enrich", "--db", dbfile, "--asn-db", str(tmp_path / "nope.mmdb"))
     assert missing.code == 1 and "no such file" in missing.err
+
+
+def test_certs_command(run: Run, dbfile: str, tmp_path: Path) -> None:
+    from tests.infra.test_certificates import TlsServer, make_certificate
+
+    pem, _ = make_certificate(tmp_path)
+    server = TlsServer(pem)
+    try:
+        hosts_csv = tmp_path / "servers.csv"
+        hosts_csv.write_text(
+            "ip_or_domain,role,first_seen,last_seen,source\n"
+            "127.0.0.1,server,2020-03-01,,test\n127.0.0.2,server,2020-03-01,,test\n"
+        )
+        assert run("hosts", "import", str(hosts_csv), "--db", dbfile).code == 0
+        base = ("hosts", "certs", "--db", dbfile, "--port", str(server.port), "--role", "server")
+        skipped = run(*base)
+        assert skipped.code == 0, skipped.err
+        assert "0 servers contacted" in skipped.out and "2 private/reserved" in skipped.out
+        result = run(*base, "--include-reserved", "--timeout", "5")
+        assert result.code == 0, result.err
+        assert "2 certificates, 2 new" in result.out
+        assert "shared" in result.out and "127.0.0.1, 127.0.0.2" in result.out
+        data = json.loads(run(*base, "--include-reserved", "-f", "json").out)
+        assert data["new_evidence"] == 0 and len(data["shared"]) == 1
+        clusters = run("hosts", "clusters", "--db", dbfile, "-f", "json")
+        assert clusters.code == 0 and "TLS certificate" in clusters.out
+    finally:
+        server.close()
+    assert run("hosts", "certs", "--db", dbfile, "--country", "Germany").code != 0

@@ -13,7 +13,7 @@ import pytest
 import typer
 
 import leaktrace.cli.app as app_module
-from leaktrace.cli import swarm_cmds
+from leaktrace.cli import impact_cmd, swarm_cmds
 from leaktrace.store.database import Database
 from tests.cli.conftest import Run
 from tests.swarm.conftest import HASH_LEAK, row, seed_catalog
@@ -26,7 +26,7 @@ PEER_IP = "198.51.100.23"
 def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
     root = typer.Typer(pretty_exceptions_enable=False, no_args_is_help=True)
     root.add_typer(swarm_cmds.app, name="swarm")
-    root.command()(swarm_cmds.impact)
+    root.command()(impact_cmd.impact)
     monkeypatch.setattr(app_module, "app", root)
     monkeypatch.delenv("LEAKTRACE_SWARM_KEY", raising=False)
     monkeypatch.delenv("LEAKTRACE_SWARM_RETENTION_DAYS", raising=False)
@@ -168,6 +168,13 @@ def test_impact_table_and_csv(run: Run, db_path: Path, swarm_file: Path, key_fil
         assert text in table.out
     csv_out = run("impact", "--db", str(db_path), "--by", "day", "-f", "csv")
     assert csv_out.out.splitlines()[0].startswith("day,observed_peers,observed_completed")
+    assert "HyperLogLog (APPROX_COUNT_DISTINCT) on duckdb" in table.out
+    exact = run("impact", "--db", str(db_path), "--exact")
+    assert exact.code == 0, exact.err
+    assert "COUNT DISTINCT on duckdb" in exact.out
+    assert run("impact", "--db", str(db_path), "--engine", "oracle").code == 2
+    missing = run("impact", "--db", str(db_path), "--parquet", str(db_path.parent / "nope"))
+    assert missing.code != 0 and "no such folder" in missing.err
     bad = run("impact", "--db", str(db_path), "--displacement", "0.5:0.1")
     assert bad.code != 0
     assert run("impact", "--db", str(db_path), "--by", "planet").code != 0

@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from leaktrace.impact.cube import Cube, parse_dimensions
 from leaktrace.impact.model import DEFAULT_ASSUMPTIONS, Assumptions, Range, estimate, parse_range
 
 
@@ -71,27 +68,3 @@ def test_parse_range() -> None:
     for bad in ("", "a", "0.4:0.2", "1:2:3:4", "-1", "nan", "2"):
         with pytest.raises(ValueError):
             parse_range(bad, maximum=1.0)
-
-
-def test_cube_unions_within_a_work_and_sums_across_works() -> None:
-    cube = Cube(12)
-    for day in (date(2024, 3, 1), date(2024, 3, 2)):
-        for i in range(300):  # the same 300 peers on both days, for two works
-            cube.add("w1", "GB" if i % 3 else "FR", day, f"peer{i}", completed=i < 100)
-            cube.add("w2", "GB", day, f"peer{i}", completed=False)
-    a = Assumptions(sketch_sigmas=0.0)
-    by_work = {row.key["work"]: row.estimate for row in cube.breakdown(["work"], a)}
-    assert by_work["w1"].peers == pytest.approx(300, rel=0.03)  # not 600: days are unioned
-    assert by_work["w1"].completed == pytest.approx(100, rel=0.03)
-    assert by_work["w2"].peers == pytest.approx(300, rel=0.03)
-    by_day = cube.breakdown(["day"], a)
-    assert [row.key["day"] for row in by_day] == ["2024-03-01", "2024-03-02"]
-    assert by_day[0].estimate.peers == pytest.approx(600, rel=0.03)  # two works: summed
-    total = cube.total(a)
-    assert total.peers == pytest.approx(600, rel=0.03)
-    by_country = {row.key["country"]: row.estimate for row in cube.breakdown(["country"], a)}
-    assert by_country["FR"].peers == pytest.approx(100, rel=0.03)
-    assert by_country["GB"].peers == pytest.approx(500, rel=0.03)
-    assert parse_dimensions("country, work") == ("work", "country")
-    with pytest.raises(ValueError):
-        parse_dimensions("planet")

@@ -16,6 +16,9 @@ from leaktrace.feeds.item import FeedItem
 from leaktrace.pipeline.ingest import ingest_items
 from leaktrace.store.database import Database
 from leaktrace.store.schema import RELEASES, SWARM_OBSERVATIONS
+from tests.analytics.conftest import spark
+
+__all__ = ["spark"]
 
 T0 = datetime(2020, 3, 1, 12, 0, tzinfo=UTC)
 SPARKS_TRACKER = "udp://tracker.sparks-private.org:1337/announce"

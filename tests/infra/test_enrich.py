@@ -1,4 +1,4 @@
-"""Country, ASN and provider from MaxMind DB files; the shipped default; DNS off by default."""
+"""Country, ASN and provider of stored hosts: built-in DB-IP data, user files, DNS off."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from pathlib import Path
 import pytest
 
 from leaktrace.errors import InputError
+from leaktrace.geo import ASN_MISSING, DBIP_ATTRIBUTION
 from leaktrace.infra.collect import collect_hosts
-from leaktrace.infra.enrich import ASN_MISSING, default_country_db, enrich_hosts, open_lookup
+from leaktrace.infra.enrich import enrich_hosts, open_lookup
 from leaktrace.infra.model import HostView
 from leaktrace.store.database import Database
 from leaktrace.store.infra import load_hosts
+from tests.swarm.mmdb import write_mmdb
 
 NOW = datetime(2024, 7, 1, tzinfo=UTC)
+DBIP_COUNTRY = "dbip-country-lite.mmdb.bz (DBIP-Country-Lite, CC BY 4.0, built 2026-09-01)"
+DBIP_ASN = "dbip-asn-lite.mmdb.bz (DBIP-ASN-Lite, CC BY 4.0, built 2026-09-01)"
 
 
 def _hosts(db: Database) -> dict[str, HostView]:
@@ -22,20 +26,26 @@ def _hosts(db: Database) -> dict[str, HostView]:
         return {h.value: h for h in load_hosts(conn)}
 
 
-def test_shipped_default_gives_countries_offline() -> None:
-    path = default_country_db()
-    assert path is not None and path.name == "Geoacumen-Country.mmdb"
-    with open_lookup() as lookup:
-        assert lookup.lookup("81.2.69.142").country == "GB"
-        assert lookup.lookup("81.2.69.142").asn is None
-        assert not lookup.asn_available
-        assert "built 2024-06-23" in lookup.sources()[0]
-
-
-def test_enrich_with_default_and_asn_file(loaded: Database, asn_mmdb: Path) -> None:
-    with loaded.transaction() as conn:
+def _collected(db: Database) -> Database:
+    with db.transaction() as conn:
         collect_hosts(conn)
-    report = enrich_hosts(loaded, asn_db=asn_mmdb, now=NOW)
+    return db
+
+
+def test_built_in_data_gives_country_asn_and_provider_offline(loaded: Database) -> None:
+    report = enrich_hosts(_collected(loaded), now=NOW)
+    assert report.asn_available and report.notes == []
+    assert report.sources == [DBIP_COUNTRY, DBIP_ASN, DBIP_ATTRIBUTION]
+    assert report.located == report.with_asn == 3  # 81.2.69.142, .160, .161
+    seed = _hosts(loaded)["81.2.69.142"]
+    assert (seed.country, seed.asn, seed.organisation) == ("GB", 20712, "Andrews & Arnold Ltd")
+    assert seed.enriched_at == NOW
+    assert seed.enrichment_source == f"{DBIP_COUNTRY}; {DBIP_ASN}; {DBIP_ATTRIBUTION}"
+    assert report.as_dict()["sources"][-1] == "IP Geolocation by DB-IP (https://db-ip.com)"
+
+
+def test_user_asn_file_replaces_the_built_in_one(loaded: Database, asn_mmdb: Path) -> None:
+    report = enrich_hosts(_collected(loaded), asn_db=asn_mmdb, now=NOW)
     assert report.asn_available
     assert report.reserved == 1  # 10.0.0.7
     assert report.domains_skipped > 0 and report.resolved == 0
@@ -43,8 +53,9 @@ def test_enrich_with_default_and_asn_file(loaded: Database, asn_mmdb: Path) -> N
     seed = hosts["81.2.69.142"]
     assert (seed.country, seed.asn, seed.organisation) == ("GB", 64500, "Example Hosting")
     assert seed.enriched_at == NOW
-    assert "Geoacumen-Country.mmdb" in (seed.enrichment_source or "")
-    assert "asn.mmdb (GeoLite2-ASN, built " in (seed.enrichment_source or "")
+    source = seed.enrichment_source or ""
+    assert DBIP_COUNTRY in source and DBIP_ASN not in source
+    assert "asn.mmdb (GeoLite2-ASN, built " in source
     private = hosts["10.0.0.7"]
     assert private.country is None and private.asn is None
     assert "private or reserved" in (private.enrichment_source or "")
@@ -52,20 +63,51 @@ def test_enrich_with_default_and_asn_file(loaded: Database, asn_mmdb: Path) -> N
     assert domain.enriched_at is None and domain.country is None
 
 
-def test_user_country_file_replaces_default(
+def test_user_country_file_replaces_the_built_in_one(
     loaded: Database, country_mmdb: Path, asn_mmdb: Path
 ) -> None:
-    with loaded.transaction() as conn:
-        collect_hosts(conn)
-    report = enrich_hosts(loaded, geoip=country_mmdb, now=NOW)
-    assert not report.asn_available
-    assert _hosts(loaded)["81.2.69.160"].country == "DE"
-    assert ASN_MISSING.startswith("ASN: not available")
+    report = enrich_hosts(_collected(loaded), geoip=country_mmdb, now=NOW)
+    assert report.asn_available and report.notes == []  # ASN still from DB-IP
+    host = _hosts(loaded)["81.2.69.160"]
+    assert (host.country, host.asn) == ("DE", 20712)
+    assert "country.mmdb (GeoLite2-Country" in (host.enrichment_source or "")
     # a later lookup replaces the earlier one, with its own date and source
     later = datetime(2024, 8, 1, tzinfo=UTC)
     enrich_hosts(loaded, asn_db=asn_mmdb, now=later)
     host = _hosts(loaded)["81.2.69.160"]
     assert (host.country, host.asn, host.enriched_at) == ("GB", 64500, later)
+
+
+def test_asn_fields_of_a_country_file_come_before_the_built_in_ones(
+    loaded: Database, tmp_path: Path
+) -> None:
+    ipinfo = write_mmdb(
+        tmp_path / "ipinfo_lite.mmdb",
+        {"81.2.69.0/24": {"country_code": "FR", "asn": "AS64511", "as_name": "Lite Hosting"}},
+    )
+    enrich_hosts(_collected(loaded), geoip=ipinfo, now=NOW)
+    host = _hosts(loaded)["81.2.69.142"]
+    assert (host.country, host.asn, host.organisation) == ("FR", 64511, "Lite Hosting")
+
+
+def test_asn_note_only_without_built_in_data_or_with_a_file_lacking_asn(
+    loaded: Database, country_mmdb: Path
+) -> None:
+    report = enrich_hosts(_collected(loaded), geoip=country_mmdb, bundled=False, now=NOW)
+    assert not report.asn_available and report.notes == [ASN_MISSING]
+    assert ASN_MISSING.startswith("ASN: not available")
+    assert _hosts(loaded)["81.2.69.160"].asn is None
+    report = enrich_hosts(loaded, asn_db=country_mmdb, now=NOW)  # a country file as ASN file
+    assert report.notes == ["ASN: not available — country.mmdb has no ASN fields"]
+    with pytest.raises(InputError, match="no GeoIP database"):
+        enrich_hosts(loaded, bundled=False)
+
+
+def test_an_open_lookup_can_be_shared(loaded: Database) -> None:
+    with open_lookup() as lookup:
+        report = enrich_hosts(_collected(loaded), lookup=lookup, now=NOW)
+        assert lookup.lookup("81.2.69.142").asn == 20712  # still open
+    assert report.with_asn == 3
 
 
 def test_dns_is_optional_and_local(loaded: Database, tmp_path: Path) -> None:
@@ -92,7 +134,9 @@ def test_dns_is_optional_and_local(loaded: Database, tmp_path: Path) -> None:
 def test_bad_files_are_input_errors(db: Database, tmp_path: Path) -> None:
     junk = tmp_path / "junk.mmdb"
     junk.write_bytes(b"not a database")
-    with pytest.raises(InputError, match="not a MaxMind DB"):
+    with pytest.raises(InputError, match="not a MaxMind DB") as caught:
         enrich_hosts(db, geoip=junk)
-    with pytest.raises(InputError, match="no such file"):
+    assert (caught.value.file, caught.value.field) == (str(junk), "--geoip")
+    with pytest.raises(InputError, match="no such file") as caught:
         enrich_hosts(db, asn_db=tmp_path / "missing.mmdb")
+    assert str(caught.value).startswith(f"{tmp_path / 'missing.mmdb'}, field '--asn-db'")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from leaktrace.analytics.engines import Engine
 from leaktrace.errors import InputError
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts
@@ -40,8 +41,7 @@ def located(loaded: Database, asn_mmdb: Path, tmp_path: Path) -> Database:
 
 
 def test_targets_of_one_country(located: Database, tmp_path: Path) -> None:
-    with located.reading() as conn:
-        sheet = build_targets(conn, "gb")
+    sheet = build_targets(located, "gb")
     servers = [h.value for h in sheet.hosts]
     assert set(servers) == {"81.2.69.142", "81.2.69.160", "81.2.69.161"}
     assert servers[0] == "81.2.69.160" or sheet.cluster_of.get(servers[0])
@@ -77,8 +77,7 @@ def test_targets_of_one_country(located: Database, tmp_path: Path) -> None:
 
 
 def test_html_is_escaped(located: Database, tmp_path: Path) -> None:
-    with located.reading() as conn:
-        sheet = build_targets(conn, "DK")
+    sheet = build_targets(located, "DK")
     assert [h.value for h in sheet.hosts] == ["files.sparkscdn.net"]
     (_, _, html_path) = write_targets(sheet, tmp_path)
     html = html_path.read_text()
@@ -87,17 +86,29 @@ def test_html_is_escaped(located: Database, tmp_path: Path) -> None:
 
 
 def test_all_countries_and_stats(located: Database) -> None:
+    sheets = build_all_targets(located)
     with located.reading() as conn:
-        sheets = build_all_targets(conn)
         servers, leaks = country_stats(load_hosts(conn))
     assert set(sheets) == {"GB", "DK"}
+    assert sheets["GB"].servers_by_country == servers  # the engine's listing = the store's
+    assert sheets["GB"].leaks_by_country == leaks
     assert servers == {"GB": 3, "DK": 1}
     assert leaks == {"GB": 1}  # Film.One, a leak, tied to the British web seed and seeders
 
 
 def test_bad_country_code(located: Database) -> None:
-    with located.reading() as conn, pytest.raises(InputError):
-        build_targets(conn, "Germany")
+    with pytest.raises(InputError):
+        build_targets(located, "Germany")
+
+
+@pytest.mark.spark
+def test_the_same_sheets_on_spark(located: Database, spark: Engine) -> None:
+    on_duckdb = {code: s.as_dict() for code, s in build_all_targets(located).items()}
+    on_spark = {code: s.as_dict() for code, s in build_all_targets(located, engine=spark).items()}
+    for sheets in (on_duckdb, on_spark):
+        for sheet in sheets.values():
+            sheet.pop("generated_at")
+    assert on_spark == on_duckdb
 
 
 def test_map_has_countries_and_shades_by_value() -> None:

@@ -14,6 +14,7 @@ from leaktrace.config import load_settings
 from leaktrace.demo.infra import DEMO_SWARM_KEY
 from leaktrace.demo.scenario import SUPPLY_CHAIN_GROUP, generate
 from leaktrace.demo.supply import LEAKING_ACCOUNT
+from leaktrace.geo import open_lookup
 from leaktrace.impact.report import impact_report
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.importer import import_hosts
@@ -23,7 +24,6 @@ from leaktrace.pipeline.ingest import ingest_files
 from leaktrace.store.database import Database
 from leaktrace.supply.importer import import_shipments
 from leaktrace.supply.ranking import rank_accounts
-from leaktrace.swarm.geo import GeoLookup
 from leaktrace.swarm.importer import import_swarm_files
 
 TABLES = (
@@ -68,7 +68,7 @@ def test_demo_scenario_on_postgres(pg: Database, postgres_url: str, tmp_path: Pa
     assert report.new_releases == scenario.releases
     import_shipments(pg, scenario.supply.path)
     import_hosts(pg, scenario.infra.hosts)
-    with GeoLookup.default() as geo:
+    with open_lookup() as geo:
         swarm = import_swarm_files(pg, [scenario.infra.swarm], DEMO_SWARM_KEY.encode(), geo)
     assert swarm.added == scenario.infra.observations
     with pg.transaction() as conn:
@@ -76,7 +76,7 @@ def test_demo_scenario_on_postgres(pg: Database, postgres_url: str, tmp_path: Pa
     with pg.reading() as conn:
         ranking = rank_accounts(conn)
         dossier = build_dossier(conn, SUPPLY_CHAIN_GROUP)
-        sheets = build_all_targets(conn)
+    sheets = build_all_targets(pg)  # the analytics engine over an export of PostgreSQL
     assert ranking.scores[0].account == LEAKING_ACCOUNT
     assert any(link.kind == "follower" for link in dossier.links)
     assert len(sheets) == scenario.infra.countries

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from leaktrace.geo import GeoLookup, open_lookup
 from leaktrace.store.database import Database
 from leaktrace.store.schema import RELEASES, SIGHTINGS, WORKS
-from leaktrace.swarm.geo import GeoLookup
 from tests.swarm.mmdb import write_mmdb
 
 KEY = b"test-swarm-key-0123456789abcdef"
@@ -43,7 +43,7 @@ def asn_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def geo(asn_db: Path) -> Iterator[GeoLookup]:
-    with GeoLookup.default(asn_db=asn_db) as lookup:
+    with open_lookup(asn_db=asn_db) as lookup:
         yield lookup
 
 

@@ -19,7 +19,18 @@ def _control(type_: int, size: int) -> bytes:
     return bytes([field, type_ - 7]) + extra
 
 
+class UInt32(int):
+    """An integer stored as uint32 whatever its size (the spec's type for ``node_count``)."""
+
+
+class UInt64(int):
+    """An integer stored as uint64 (the spec's type for ``build_epoch``)."""
+
+
 def encode(value: Any) -> bytes:
+    if isinstance(value, UInt32 | UInt64):
+        data = int(value).to_bytes(8, "big").lstrip(b"\x00")
+        return _control(6 if isinstance(value, UInt32) else 9, len(data)) + data
     if isinstance(value, bool):
         return _control(14, int(value))
     if isinstance(value, str):
@@ -46,8 +57,17 @@ def encode(value: Any) -> bytes:
     raise TypeError(type(value))
 
 
-def write_mmdb(path: Path, networks: dict[str, dict[str, Any]], kind: str = "Test") -> Path:
-    """Write an IPv4 database mapping each CIDR network to a record."""
+def write_mmdb(
+    path: Path,
+    networks: dict[str, dict[str, Any]],
+    kind: str = "Test",
+    *,
+    spec_types: bool = True,
+) -> Path:
+    """Write an IPv4 database mapping each CIDR network to a record.
+
+    ``spec_types=False``: metadata integers in the smallest type, which only the
+    pure-Python reader accepts (libmaxminddb wants node_count uint32, build_epoch uint64)."""
     nodes: list[list[Any]] = [[None, None]]
     data = b""
     for cidr, record in networks.items():
@@ -82,14 +102,14 @@ def write_mmdb(path: Path, networks: dict[str, dict[str, Any]], kind: str = "Tes
         value(left).to_bytes(3, "big") + value(right).to_bytes(3, "big") for left, right in nodes
     )
     metadata = {
-        "node_count": count,
+        "node_count": UInt32(count) if spec_types else count,
         "record_size": 24,
         "ip_version": 4,
         "database_type": kind,
         "languages": ["en"],
         "binary_format_major_version": 2,
         "binary_format_minor_version": 0,
-        "build_epoch": 1_700_000_000,
+        "build_epoch": UInt64(1_700_000_000) if spec_types else 1_700_000_000,
         "description": {"en": "LeakTrace test database"},
     }
     path.write_bytes(tree + b"\x00" * 16 + data + _METADATA_MARKER + encode(metadata))

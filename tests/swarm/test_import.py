@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from leaktrace.errors import ConfigError
+from leaktrace.errors import ConfigError, InputError
+from leaktrace.geo import GeoLookup, open_lookup
 from leaktrace.store.database import Database
 from leaktrace.store.schema import SWARM_OBSERVATIONS
 from leaktrace.store.swarm import insert_observations
-from leaktrace.swarm.geo import GeoLookup
 from leaktrace.swarm.importer import import_swarm_files
 from leaktrace.swarm.model import SwarmError
 from leaktrace.swarm.privacy import load_swarm_key, peer_key
@@ -233,10 +233,38 @@ def test_a_different_key_gives_other_pseudonyms(
     assert len(keys) == 2 and len(fingerprints) == 2
 
 
-def test_bad_geoip_database_is_a_config_error(tmp_path: Path) -> None:
+def test_bad_geoip_database_is_an_input_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.mmdb"
     junk.write_bytes(b"not a database")
-    with pytest.raises(ConfigError):
-        GeoLookup(junk)
-    with pytest.raises(ConfigError, match="does not exist"):
-        GeoLookup(tmp_path / "none.mmdb")
+    with pytest.raises(InputError, match="not a MaxMind DB") as caught:
+        open_lookup(geoip=junk)
+    assert (caught.value.file, caught.value.field) == (str(junk), "--geoip")
+    with pytest.raises(InputError, match="no such file") as caught:
+        open_lookup(asn_db=tmp_path / "none.mmdb")
+    assert caught.value.file == str(tmp_path / "none.mmdb")
+
+
+def test_default_data_gives_country_and_asn_offline(db: Database, write_swarm: WriteSwarm) -> None:
+    # 81.2.69.160: GB, AS20712 in DB-IP Lite; 8.8.8.8 over IPv6 too; documentation ranges: none
+    path = write_swarm(
+        [row(PEERS[1]), row("2001:4860:4860::8888"), row(PEERS[0]), row("::ffff:8.8.8.8")]
+    )
+    with open_lookup() as geo:
+        report = import_swarm_files(db, [path], KEY, geo)
+    located = {(r["country"], r["asn"]) for r in _rows(db)}
+    assert located == {("GB", 20712), ("CA", 15169), (None, None), ("US", 15169)}
+    assert report.geo == {"country": "dbip-country-lite.mmdb.bz", "asn": "dbip-asn-lite.mmdb.bz"}
+    assert report.geo_sources[-1] == "IP Geolocation by DB-IP (https://db-ip.com)"
+    assert "built 2026-09-01" in report.geo_sources[1] and report.geo_notes == []
+    assert report.as_dict()["geo_sources"] == report.geo_sources
+
+
+def test_without_default_data_nothing_is_located(db: Database, write_swarm: WriteSwarm) -> None:
+    with open_lookup(bundled=False) as geo:
+        report = import_swarm_files(db, [write_swarm([row(PEERS[1])])], KEY, geo)
+    assert [(r["country"], r["asn"]) for r in _rows(db)] == [(None, None)]
+    assert report.geo == {"country": None, "asn": None} and report.geo_sources == []
+    assert [n.split(" —")[0] for n in report.geo_notes] == [
+        "country: not available",
+        "ASN: not available",
+    ]

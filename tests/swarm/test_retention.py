@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from leaktrace.errors import ConfigError
+from leaktrace.geo import GeoLookup
 from leaktrace.store.database import Database
 from leaktrace.store.schema import SWARM_OBSERVATIONS
-from leaktrace.swarm.geo import GeoLookup
 from leaktrace.swarm.importer import import_swarm_files
 from leaktrace.swarm.retention import apply_retention, retention_days
 from tests.swarm.conftest import KEY, WriteSwarm, row

@@ -1,0 +1,206 @@
+"""Certificates fetched from real TLS servers on 127.0.0.1, stored, and clustered."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from leaktrace.infra.certificates import (
+    EVIDENCE_KIND,
+    FetchFailed,
+    collect_certificates,
+    fetch_certificate,
+    read_certificate,
+)
+from leaktrace.infra.cluster import cluster_hosts
+from leaktrace.infra.importer import import_hosts
+from leaktrace.store.database import Database
+from leaktrace.store.infra import load_hosts
+
+NOW = datetime(2026, 1, 10, tzinfo=UTC)
+
+
+def make_certificate(tmp_path: Path, name: str = "files.sparkscdn.example") -> tuple[Path, bytes]:
+    """A self-signed certificate and its key as one PEM file; the DER bytes."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=90))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName(name), x509.DNSName("cdn.sparkscdn.example")]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    pem = tmp_path / f"{name}.pem"
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + cert.public_bytes(serialization.Encoding.PEM)
+    )
+    return pem, cert.public_bytes(serialization.Encoding.DER)
+
+
+class TlsServer:
+    """Accepts connections on 127.0.0.1 and 127.0.0.2 (one port), completes the TLS
+    handshake, closes: two "servers" presenting one certificate."""
+
+    def __init__(self, pem: Path | None) -> None:
+        first = socket.create_server(("127.0.0.1", 0))
+        self.port = int(first.getsockname()[1])
+        self.socks = [first, socket.create_server(("127.0.0.2", self.port))]
+        self.context: ssl.SSLContext | None = None
+        if pem is not None:
+            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.context.load_cert_chain(pem)
+        for sock in self.socks:
+            threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
+
+    def _serve(self, sock: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                if self.context is None:
+                    conn.sendall(b"HTTP/1.0 200 OK\r\n\r\nnot tls\r\n")
+                    continue
+                try:
+                    with self.context.wrap_socket(conn, server_side=True) as tls:
+                        tls.recv(1)
+                except (ssl.SSLError, OSError):
+                    pass
+
+    def close(self) -> None:
+        for sock in self.socks:
+            sock.close()
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[TlsServer, bytes]]:
+    pem, der = make_certificate(tmp_path)
+    server = TlsServer(pem)
+    yield server, der
+    server.close()
+
+
+def test_read_certificate(tmp_path: Path) -> None:
+    _, der = make_certificate(tmp_path)
+    cert = read_certificate(der)
+    assert cert.sha256 == hashlib.sha256(der).hexdigest()
+    assert cert.subject == cert.issuer == "files.sparkscdn.example" and cert.self_signed
+    assert cert.names == ("files.sparkscdn.example", "cdn.sparkscdn.example")
+    assert cert.not_after == NOW + timedelta(days=90)
+    text = cert.describe()
+    assert text.startswith(f"sha256:{cert.sha256}") and "self-signed" in text
+    assert "valid 2026-01-09 to 2026-04-10" in text
+    garbage = read_certificate(b"not a certificate")
+    assert garbage.sha256 == hashlib.sha256(b"not a certificate").hexdigest()
+    assert garbage.subject is None and garbage.names == ()
+
+
+def test_fetch_from_a_real_tls_server(tls_server: tuple[TlsServer, bytes]) -> None:
+    server, der = tls_server
+    cert = fetch_certificate("127.0.0.1", server.port, timeout=5)
+    assert cert.sha256 == hashlib.sha256(der).hexdigest()
+    assert "cdn.sparkscdn.example" in cert.names
+
+
+def test_fetch_failures_have_reasons(tmp_path: Path) -> None:
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    with pytest.raises(FetchFailed) as refused:
+        fetch_certificate("127.0.0.1", port, timeout=2)
+    assert refused.value.reason == "refused"
+    plain = TlsServer(None)
+    try:
+        with pytest.raises(FetchFailed) as not_tls:
+            fetch_certificate("127.0.0.1", plain.port, timeout=2)
+        assert not_tls.value.reason in ("tls", "unreachable")
+    finally:
+        plain.close()
+    with pytest.raises(FetchFailed) as unknown:
+        fetch_certificate("no-such-host.invalid", 443, timeout=2)
+    assert unknown.value.reason == "unresolvable"
+
+
+def _hosts(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "servers.csv"
+    path.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source\n"
+        "127.0.0.1,server,2026-01-01,,test\n"
+        "127.0.0.2,web-seed,2026-01-01,,test\n"
+    )
+    import_hosts(db, path)
+
+
+def test_collect_stores_clusters_and_is_idempotent(
+    db: Database, tmp_path: Path, tls_server: tuple[TlsServer, bytes]
+) -> None:
+    server, der = tls_server
+    digest = hashlib.sha256(der).hexdigest()
+    _hosts(db, tmp_path)
+    seen: list[tuple[int, int]] = []
+    report = collect_certificates(
+        db,
+        port=server.port,
+        timeout=5,
+        include_reserved=True,
+        progress=lambda done, total: seen.append((done, total)),
+        now=NOW,
+    )
+    assert (report.hosts, report.fetched, report.new_evidence) == (2, 2, 2)
+    assert report.shared == {digest: ["127.0.0.1", "127.0.0.2"]}
+    assert seen[-1] == (2, 2)
+    with db.reading() as conn:
+        hosts = {h.value: h for h in load_hosts(conn)}
+        clusters = cluster_hosts(conn)
+    for host in hosts.values():
+        assert f"certificate {digest}" in (host.notes or "")
+        assert EVIDENCE_KIND in host.evidence_kinds
+        assert any(
+            ref.startswith(f"tls:{host.value}:{server.port} sha256:") for ref in host.references
+        )
+    (cluster,) = [c for c in clusters if "127.0.0.2" in c.hosts]
+    assert "127.0.0.1" in cluster.hosts
+    assert any(t.kind == "certificate" for t in cluster.ties)
+    again = collect_certificates(db, port=server.port, timeout=5, include_reserved=True, now=NOW)
+    assert again.new_evidence == 0
+    with db.reading() as conn:
+        notes = {h.value: h.notes for h in load_hosts(conn)}
+    assert all((n or "").count("certificate ") == 1 for n in notes.values())
+
+
+def test_reserved_addresses_are_not_contacted_by_default(
+    db: Database, tmp_path: Path, tls_server: tuple[TlsServer, bytes]
+) -> None:
+    server, _ = tls_server
+    _hosts(db, tmp_path)
+    report = collect_certificates(db, port=server.port, timeout=5, roles=["server"])
+    assert (report.hosts, report.skipped_reserved, report.fetched) == (0, 1, 0)
+    with db.reading() as conn:
+        assert all(not h.notes for h in load_hosts(conn))
