@@ -58,7 +58,8 @@ class Aggregation:
 
     ``keys`` are the output's key columns (unique per row); ``approximate`` the columns
     computed with a sketch, which may differ slightly between engines; ``order`` the
-    output order as (column, ``"ascending"``/``"descending"``), nulls last.
+    output order as (column, ``"ascending"``/``"descending"``), nulls last; ``columns``
+    the only columns read of some tables (an export for it can leave the others out).
     """
 
     name: str
@@ -67,6 +68,7 @@ class Aggregation:
     build: Builder = field(repr=False)
     order: tuple[tuple[str, str], ...] = ()
     approximate: tuple[str, ...] = ()
+    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def expr(self, tables: Mapping[str, ir.Table], *, ordered: bool = True) -> ir.Table:
         """The expression; ``ordered=False`` leaves sorting to the caller (a distributed
@@ -111,6 +113,17 @@ def _time_window(
 
 DOWNLOAD_KEYS = ("work_id", "country", "day")
 PEER_ROLE = "peer"
+DOWNLOAD_COLUMNS = (
+    "id",
+    "observed_at",
+    "infohash",
+    "work_id",
+    "peer_key",
+    "seeder",
+    "completed",
+    "country",
+    "role",
+)
 UNLINKED_PREFIX = "infohash:"
 """Work key of a torrent that no sighting ties to a work yet: ``infohash:<hex>``."""
 
@@ -182,6 +195,7 @@ def downloads(
         build=build,
         order=_ascending(*keys),
         approximate=("peers", "completions"),
+        columns={OBSERVATIONS: DOWNLOAD_COLUMNS},
     )
 
 
@@ -327,6 +341,7 @@ def target_list(*, countries: Sequence[str] | None = None) -> Aggregation:
         tables=(HOSTS, HOST_EVIDENCE, RELEASES),
         keys=("host_id",),
         build=build,
+        columns={RELEASES: ("id", "name", "group_key", "status")},
         order=(
             ("country", "ascending"),
             ("releases", "descending"),

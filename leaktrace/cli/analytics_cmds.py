@@ -1,11 +1,15 @@
-"""``leaktrace analytics``: the large-data aggregations on DuckDB or Spark."""
+"""``leaktrace analytics`` and ``leaktrace export``: the large-data aggregations on DuckDB
+or Spark, and the Parquet export they read."""
 
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from leaktrace.cli.context import (
     DbOption,
@@ -20,7 +24,7 @@ from leaktrace.cli.context import (
     parquet_folder,
     row_limit,
 )
-from leaktrace.cli.output import Format, emit_rows
+from leaktrace.cli.output import Format, emit_json, emit_rows
 
 NAMES = ("downloads", "country_counts", "group_activity", "target_list")
 
@@ -57,7 +61,9 @@ def analytics(
         else:
             _, database = open_database(db)
             stack.enter_context(database)
-            source = stack.enter_context(database_source(database, aggregation.tables))
+            source = stack.enter_context(
+                database_source(database, aggregation.tables, aggregation.columns)
+            )
         runner = stack.enter_context(open_engine(engine, master=master))
         table = run(aggregation, runner, source)
     rows: list[dict[str, Any]] = table.to_pylist()
@@ -73,3 +79,49 @@ def analytics(
         columns=columns,
         caption=f"{len(rows)} of {table.num_rows} rows",
     )
+
+
+def export(
+    directory: Annotated[
+        Path,
+        typer.Argument(help="Folder to write <table>.parquet files into.", show_default=False),
+    ],
+    db: DbOption = None,
+    table: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--table",
+            help="Only this table (repeatable) [default: swarm_observations, releases, hosts, "
+            "host_evidence, alerts, works].",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Export the database's analytics tables to Parquet, for DuckDB or Spark.
+
+    Give the folder to 'leaktrace impact', 'targets' or 'analytics' as --parquet DIR to
+    skip their own export on every run, or copy it to a cluster's storage for Spark.
+    Each file appears only once complete.
+    """
+    from leaktrace.analytics.export import ANALYTICS_TABLES, export_parquet
+
+    by_name = {t.name: t for t in ANALYTICS_TABLES}
+    unknown = [name for name in table or [] if name not in by_name]
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)}: choose from {', '.join(by_name)}", param_hint="--table"
+        )
+    chosen = [by_name[name] for name in table] if table else list(ANALYTICS_TABLES)
+    _, database = open_database(db)
+    started = time.perf_counter()
+    with database:
+        written = export_parquet(database, directory, tables=chosen)
+    seconds = time.perf_counter() - started
+    if fmt is not Format.table:
+        emit_json(out, {"written": {k: str(v) for k, v in written.items()}, "seconds": seconds})
+        return
+    for name, path in written.items():
+        size = path.stat().st_size / 1e6
+        out.print(f"  {name:20s} → {escape(str(path))} ({size:,.1f} MB)")
+    out.print(f"[bold]{len(written)}[/] tables in {seconds:.1f}s")

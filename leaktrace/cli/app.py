@@ -51,6 +51,7 @@ app.command("group-graph")(group_cmds.graph)
 app.command()(impact_cmd.impact)
 app.command()(infra_cmds.targets)
 app.command()(analytics_cmds.analytics)
+app.command()(analytics_cmds.export)
 
 
 def _version(value: bool) -> None:

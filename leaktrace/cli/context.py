@@ -103,7 +103,8 @@ ParquetOption = Annotated[
     Path | None,
     typer.Option(
         "--parquet",
-        help="Read this folder of Parquet tables (an export) instead of exporting the database.",
+        help="Read this folder of Parquet tables (from 'leaktrace export') instead of "
+        "exporting the database on every run.",
         show_default=False,
     ),
 ]

@@ -21,10 +21,12 @@ from leaktrace.cli.context import (
     FormatOption,
     LimitOption,
     MasterOption,
+    ParquetOption,
     err,
     open_database,
     open_engine,
     out,
+    parquet_folder,
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
@@ -402,25 +404,30 @@ def targets(
     min_strength: MinStrengthOption = DEFAULT_MIN_STRENGTH,
     engine: EngineOption = "duckdb",
     master: MasterOption = "local[*]",
+    parquet: ParquetOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Action-day target list: the servers in a country, with the evidence tying each to
     releases and groups, provider, ASN, first/last seen and cluster.
 
     The listing runs on the analytics engine (embedded DuckDB by default, --engine spark
-    for large data) over an export of the database."""
+    for large data) over an export of the database, or over --parquet DIR ('leaktrace
+    export'); the clusters come from the database."""
     if all_countries == (country is not None):
         raise InputError("give either --country XX or --all", field="--country")
     if all_countries and out_dir is None:
         raise InputError("--all writes one set of files per country: give --out DIR", field="--out")
     settings = ClusterSettings(min_strength=min_strength)
     _, database = open_database(db)
+    source = None if parquet is None else parquet_folder(parquet)
     with database, open_engine(engine, master=master) as runner:
         if all_countries:
-            sheets = build_all_targets(database, settings=settings, engine=runner)
+            sheets = build_all_targets(database, settings=settings, engine=runner, source=source)
         else:
             assert country is not None
-            sheet = build_targets(database, country, settings=settings, engine=runner)
+            sheet = build_targets(
+                database, country, settings=settings, engine=runner, source=source
+            )
             sheets = {sheet.country: sheet}
     unlocated = next(iter(sheets.values())).unlocated if sheets else 0
     if out_dir is not None:

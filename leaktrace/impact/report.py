@@ -130,7 +130,7 @@ def impact_report(
         if engine is None:
             engine = stack.enter_context(duckdb_engine())
         if source is None:
-            source = stack.enter_context(database_source(db, detail.tables))
+            source = stack.enter_context(database_source(db, detail.tables, detail.columns))
         by_dims = _counts(run(detail, engine, source), dims, exact)
         per_work = (
             by_dims

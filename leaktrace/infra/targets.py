@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from leaktrace.errors import InputError
 from leaktrace.infra.cluster import ClusterSettings, cluster_hosts
-from leaktrace.infra.enrich import ASN_MISSING
 from leaktrace.infra.model import HostCluster, HostView, iso
 from leaktrace.infra.worldmap import country_name, world_map_svg
 from leaktrace.store.database import Database
@@ -67,6 +66,10 @@ CSV_COLUMNS = (
     "notes",
 )
 _SHOW = 12
+NO_ASN = (
+    "no server on this sheet has an ASN yet: domains are located only with "
+    "'leaktrace hosts enrich --dns', and private or reserved addresses are not looked up"
+)
 _ROLE_ORDER = ("initial-seeder", "seedbox", "server", "tracker", "web-seed", "streaming",
                "cyberlocker", "site")  # fmt: skip
 
@@ -101,7 +104,7 @@ class TargetSheet:
     def notes(self) -> list[str]:
         out: list[str] = []
         if self.hosts and not self.asn_known:
-            out.append(ASN_MISSING)
+            out.append(NO_ASN)
         never = sum(1 for h in self.hosts if h.enriched_at is None)
         if never:
             out.append(f"{never} host(s) have a country from an import, not from a lookup")
@@ -221,7 +224,7 @@ def _gather(
         if engine is None:
             engine = stack.enter_context(duckdb_engine())
         if source is None:
-            source = stack.enter_context(database_source(db, listing.tables))
+            source = stack.enter_context(database_source(db, listing.tables, listing.columns))
         rows = run(listing, engine, source).to_pylist()
     hosts = [_host(row, UNKNOWN_COUNTRY) for row in rows]
     with db.reading() as conn:

@@ -15,8 +15,10 @@ pq = pytest.importorskip("pyarrow.parquet")
 from sqlalchemy import insert  # noqa: E402
 
 from leaktrace.analytics import (  # noqa: E402
+    AnalyticsError,
     ParquetSource,
     country_counts,
+    database_source,
     downloads,
     export_parquet,
     group_activity,
@@ -244,3 +246,31 @@ def test_spark_agrees_over_export(exported: Path, duck: Engine, spark: Engine) -
         target_list(),
     ):
         assert run(aggregation, spark, source).equals(run(aggregation, duck, source))
+
+
+def test_export_of_some_columns_feeds_the_aggregation(db: Database, duck: Engine) -> None:
+    _fill(db)
+    aggregation = downloads(exact=True)
+    with database_source(db, aggregation.tables, aggregation.columns) as source:
+        folder = source.directory
+        columns = pq.read_schema(folder / "swarm_observations.parquet").names
+        assert columns == list(aggregation.columns["swarm_observations"])
+        assert "peer_ip" not in columns and "imported_from" not in columns
+        narrow = run(aggregation, duck, source).to_pylist()
+    assert not folder.exists()  # the temporary export is gone
+    with database_source(db, aggregation.tables) as source:
+        assert run(aggregation, duck, source).to_pylist() == narrow
+    with pytest.raises(AnalyticsError):
+        with database_source(db, ["no_such_table"]):
+            pass
+
+
+def test_sqlite_time_text_the_bulk_parser_refuses_is_parsed_one_by_one() -> None:
+    from leaktrace.analytics.export import _array
+
+    kind = pa.timestamp("us", tz="UTC")
+    values = ["2024-05-01 10:00:00.000001", None, "2024-05-01T12:00:00+02:00"]
+    parsed = _array(values, kind, as_text=True).to_pylist()
+    ten = datetime(2024, 5, 1, 10, tzinfo=UTC)
+    assert parsed == [ten.replace(microsecond=1), None, ten]
+    assert _array(["2024-05-01"], pa.date32(), as_text=True).to_pylist()[0].day == 1
