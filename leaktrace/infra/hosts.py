@@ -13,7 +13,10 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 from leaktrace.formats.errors import MagnetError
 from leaktrace.formats.magnet import parse_magnet
@@ -98,17 +101,9 @@ def shared_service(kind: str, value: str) -> bool:
 
 _STREAM_PATH = re.compile(r"/(?:embed|e|v|watch|stream|player)(?:/|$|\?|-)", re.IGNORECASE)
 
-_TWO_LEVEL = frozenset(
-    {
-        "ac.uk", "co.uk", "gov.uk", "ltd.uk", "me.uk", "net.uk", "org.uk", "plc.uk",
-        "com.au", "net.au", "org.au", "co.nz", "net.nz", "org.nz", "co.jp", "ne.jp",
-        "or.jp", "co.kr", "or.kr", "com.br", "net.br", "com.cn", "net.cn", "org.cn",
-        "com.tw", "com.hk", "com.sg", "com.my", "co.in", "net.in", "co.za", "com.tr",
-        "com.mx", "com.ar", "com.ru", "net.ru", "org.ru", "com.ua", "co.il", "com.pl",
-        "com.es", "com.pt", "co.id", "web.id", "com.ng",
-    }
-)  # fmt: skip
-"""Second-level public suffixes common enough to matter (not the full Public Suffix List)."""
+@cache
+def _suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the Public Suffix List shipped with publicsuffixlist
 
 
 def normalise_host(text: str) -> tuple[str, str]:
@@ -158,12 +153,12 @@ def host_of_url(url: str) -> tuple[str, str] | None:
 
 
 def registered_domain(domain: str) -> str:
-    """The registrable part of a domain: ``a.b.example.org`` → ``example.org``
-    (``x.example.co.uk`` → ``example.co.uk``), from a short list of public suffixes."""
-    labels = domain.split(".")
-    if len(labels) >= 3 and ".".join(labels[-2:]) in _TWO_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    """The registrable part of a domain by the Public Suffix List: ``a.b.example.org`` →
+    ``example.org``, ``x.example.co.uk`` → ``example.co.uk``, and ``x.github.io`` stays
+    ``x.github.io`` (the list's private section: one tenant of a hosting platform is not
+    its neighbour). A public suffix itself is returned as it is."""
+    found: str | None = _suffixes().privatesuffix(domain)
+    return found if found is not None else domain
 
 
 def classify_url(url: str, kind: str, value: str) -> str:

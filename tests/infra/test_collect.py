@@ -28,6 +28,9 @@ def test_normalise_host() -> None:
 def test_registered_domain() -> None:
     assert registered_domain("a.b.example.org") == "example.org"
     assert registered_domain("x.example.co.uk") == "example.co.uk"
+    assert registered_domain("cdn.a.b.c.tokyo.jp") == "c.tokyo.jp"  # beyond a short list
+    assert registered_domain("one.github.io") == "one.github.io"  # tenants stay apart
+    assert registered_domain("co.uk") == "co.uk"
 
 
 def test_sighting_hosts_reads_trackers_seeds_magnets_and_urls() -> None:
