@@ -333,6 +333,7 @@ def target_list(*, countries: Sequence[str] | None = None) -> Aggregation:
             information_source=joined.information_source,
             enriched_at=joined.enriched_at,
             enrichment_source=joined.enrichment_source,
+            reverse_dns=joined.reverse_dns,
             notes=joined.notes,
         )
 

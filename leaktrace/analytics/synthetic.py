@@ -77,6 +77,7 @@ HOST_COLUMNS = (
     "enriched_at",
     "enrichment_source",
     "notes",
+    "reverse_dns",
 )
 EVIDENCE_COLUMNS = ("id", "host_id", "release_id", "group_key", "kind", "reference", "seen_at")
 
@@ -324,6 +325,7 @@ def reference_tables(spec: SyntheticSpec = SyntheticSpec()) -> dict[str, pa.Tabl
         hosts["enriched_at"].append(start if is_ip else None)
         hosts["enrichment_source"].append("synthetic.mmdb" if is_ip else None)
         hosts["notes"].append(None)
+        hosts["reverse_dns"].append(f"static-{idx}.hosting.example" if is_ip else None)
 
     evidence: dict[str, list[Any]] = {name: [] for name in EVIDENCE_COLUMNS}
     for idx in range(spec.evidence):

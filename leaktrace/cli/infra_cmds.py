@@ -170,6 +170,14 @@ def enrich(
             "(off by default: nothing is sent anywhere).",
         ),
     ] = False,
+    reverse_dns: Annotated[
+        bool,
+        typer.Option(
+            "--reverse-dns/--no-reverse-dns",
+            help="Also ask the system resolver for each public address's PTR name (off by "
+            "default: a DNS query can reach the server operator's name server).",
+        ),
+    ] = False,
     only_missing: Annotated[bool, typer.Option(help="Only hosts never looked up before.")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -190,6 +198,7 @@ def enrich(
             dns=dns,
             only_missing=only_missing,
             bundled=default_geoip,
+            reverse_dns=reverse_dns,
         )
     if fmt is not Format.table:
         asn_note = next((n for n in report.notes if n.startswith("ASN")), None)
@@ -204,6 +213,8 @@ def enrich(
         out.print(f"  {report.domains_skipped} domains not resolved (use --dns to resolve them)")
     if dns:
         out.print(f"  {report.resolved} domains resolved")
+    if reverse_dns:
+        out.print(f"  {report.reverse_named} addresses have a reverse DNS (PTR) name")
     for source in report.sources:
         out.print(f"  source: {escape(source)}")
     for note in report.notes:

@@ -11,14 +11,20 @@ An IP's owner changes, so every lookup stores its date (``enriched_at``) and sou
 files' names, types and build dates, and the data's attribution: ``enrichment_source``).
 Private and reserved addresses are marked, not looked up. Domains are not resolved unless
 ``dns=True`` (then each is resolved once with the system resolver and its first global
-address is looked up; the address is named in the source).
+address is looked up; the address is named in the source). Reverse DNS is off unless
+``reverse_dns=True``: then each public address's PTR name (often the hosting provider's
+naming, e.g. ``static.1.2.0.192.clients.example-hosting.de``) is asked of the system
+resolver, in parallel and before the write transaction, and kept on the host with the
+same date.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,14 +40,42 @@ __all__ = [
     "GeoLookup",
     "GeoResult",
     "Resolver",
+    "ReverseResolver",
     "enrich_hosts",
     "open_lookup",
     "system_resolver",
+    "system_reverse_resolver",
 ]
 
 RESERVED_SOURCE = "not looked up: private or reserved address"
 NO_DATABASE = "no GeoIP database: with --no-default-geoip, give --geoip FILE and/or --asn-db FILE"
 Resolver = Callable[[str], list[str]]
+ReverseResolver = Callable[[str], str | None]
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
+
+
+def system_reverse_resolver(address: str) -> str | None:
+    """The PTR name of ``address`` from the system resolver, or None."""
+    try:
+        name = socket.gethostbyaddr(address)[0]
+    except (OSError, UnicodeError):
+        return None
+    name = name.rstrip(".").lower()
+    return name if _HOSTNAME.match(name) and name != address else None
+
+
+def _reverse_names(
+    db: Database, only_missing: bool, resolve: ReverseResolver, workers: int = 16
+) -> dict[str, str | None]:
+    """PTR names of the public IP hosts, looked up in parallel (outside any transaction)."""
+    with db.reading() as conn:
+        addresses = [
+            h.value
+            for h in load_hosts(conn, kind="ip")
+            if not h.reserved and not (only_missing and h.enriched_at is not None)
+        ]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(addresses, pool.map(resolve, addresses), strict=True))
 
 
 def system_resolver(name: str) -> list[str]:
@@ -58,8 +92,17 @@ def system_resolver(name: str) -> list[str]:
     return out
 
 
-def _update(host: HostView, result: GeoResult, at: datetime, source: str) -> EnrichmentUpdate:
-    return EnrichmentUpdate(host.id, result.country, result.asn, result.organisation, at, source)
+def _update(
+    host: HostView,
+    result: GeoResult,
+    at: datetime,
+    source: str,
+    ptr: str | None = None,
+    checked: bool = False,
+) -> EnrichmentUpdate:
+    return EnrichmentUpdate(
+        host.id, result.country, result.asn, result.organisation, at, source, ptr, checked
+    )
 
 
 def enrich_hosts(
@@ -73,17 +116,24 @@ def enrich_hosts(
     now: datetime | None = None,
     bundled: bool = True,
     lookup: GeoLookup | None = None,
+    reverse_dns: bool = False,
+    reverse_resolver: ReverseResolver | None = None,
 ) -> EnrichReport:
     """Look up every stored host (or those never enriched, with ``only_missing``).
 
     IP hosts are looked up; private/reserved ones marked; domains skipped unless ``dns``.
     The hosts' country, ASN and organisation are replaced by the lookup's (an empty answer
     too: the file's date says when it was true), with the date and the source.
-    ``bundled=False``: only the files given; ``lookup``: an open one instead of the files."""
+    ``bundled=False``: only the files given; ``lookup``: an open one instead of the files;
+    ``reverse_dns``: also the PTR name of each public IP host (``reverse_resolver``, by
+    default the system's)."""
     at = now or datetime.now(UTC)
     resolve = resolver or system_resolver
     if lookup is None and not bundled and geoip is None and asn_db is None:
         raise InputError(NO_DATABASE)
+    ptr: dict[str, str | None] = {}
+    if reverse_dns:
+        ptr = _reverse_names(db, only_missing, reverse_resolver or system_reverse_resolver)
     with ExitStack() as stack:
         geo = lookup or stack.enter_context(open_lookup(geoip, asn_db, bundled=bundled))
         conn = stack.enter_context(db.transaction())
@@ -124,7 +174,11 @@ def enrich_hosts(
                 report.not_found += 1
             if result.asn is not None:
                 report.with_asn += 1
-            updates.append(_update(host, result, at, f"{via}{label}"))
+            checked = host.kind == "ip" and host.value in ptr
+            name = ptr.get(host.value) if checked else None
+            if name is not None:
+                report.reverse_named += 1
+            updates.append(_update(host, result, at, f"{via}{label}", name, checked))
         set_enrichment(conn, updates)
     return report
 

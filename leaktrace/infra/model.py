@@ -151,6 +151,8 @@ class EnrichReport:
     domains_skipped: int = 0
     resolved: int = 0
     not_found: int = 0
+    reverse_named: int = 0
+    """Addresses whose reverse DNS (PTR) gave a name (``reverse_dns=True`` only)."""
     at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -165,6 +167,7 @@ class EnrichReport:
             "domains_skipped": self.domains_skipped,
             "resolved": self.resolved,
             "not_found": self.not_found,
+            "reverse_named": self.reverse_named,
             "at": iso(self.at),
         }
 
@@ -186,6 +189,8 @@ class HostView:
     enriched_at: datetime | None
     enrichment_source: str | None
     notes: str | None
+    reverse_dns: str | None = None
+    """The address's PTR name when ``hosts enrich --reverse-dns`` looked it up."""
     releases: tuple[str, ...] = ()
     """Names of the releases tied to the host."""
     release_ids: frozenset[int] = frozenset()
@@ -214,6 +219,7 @@ class HostView:
             "information_source": self.information_source,
             "enriched_at": iso(self.enriched_at),
             "enrichment_source": self.enrichment_source,
+            "reverse_dns": self.reverse_dns,
             "reserved": self.reserved,
             "notes": self.notes,
             "releases": list(self.releases),

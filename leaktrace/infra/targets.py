@@ -62,6 +62,7 @@ CSV_COLUMNS = (
     "information_source",
     "enriched_at",
     "enrichment_source",
+    "reverse_dns",
     "reserved",
     "notes",
 )
@@ -148,6 +149,7 @@ def target_rows(sheet: TargetSheet) -> list[dict[str, Any]]:
                 "information_source": h.information_source,
                 "enriched_at": iso(h.enriched_at),
                 "enrichment_source": h.enrichment_source,
+                "reverse_dns": h.reverse_dns,
                 "reserved": h.reserved,
                 "notes": h.notes,
             }
@@ -247,6 +249,7 @@ def _host(row: Mapping[str, Any], unknown: str) -> HostView:
         enriched_at=row["enriched_at"],
         enrichment_source=row["enrichment_source"],
         notes=row["notes"],
+        reverse_dns=row["reverse_dns"],
         releases=tuple(row["release_names"]),
         leak_ids=frozenset(row["leak_ids"]),
         groups=tuple(row["group_keys"]),
@@ -400,13 +403,14 @@ def render_targets_html(sheet: TargetSheet) -> str:
     )
     for n, row in enumerate(target_rows(sheet), start=1):
         reserved = ' <span class="reserved">private/reserved</span>' if row["reserved"] else ""
+        ptr = f'<br><small>{escape(row["reverse_dns"])}</small>' if row["reverse_dns"] else ""
         located = escape(row["enrichment_source"] or row["information_source"] or "")
         when = escape((row["enriched_at"] or "")[:10])
         leaks = f"<br><strong>{row['leaks']} leak(s)</strong>" if row["leaks"] else ""
         tags = "".join(f'<span class="tag">{escape(g)}</span>' for g in row["groups"])
         parts.append(
             f"<tr><td>{n}</td>"
-            f'<td class="server">{escape(row["server"])}{reserved}</td>'
+            f'<td class="server">{escape(row["server"])}{reserved}{ptr}</td>'
             f"<td>{escape(row['role'])}</td>"
             f"<td>{escape(row['provider'] or '—')}</td>"
             f"<td>{escape(str(row['asn'])) if row['asn'] is not None else '—'}</td>"

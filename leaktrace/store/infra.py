@@ -68,6 +68,9 @@ class EnrichmentUpdate:
     organisation: str | None
     enriched_at: datetime
     enrichment_source: str
+    reverse_dns: str | None = None
+    reverse_checked: bool = False
+    """Whether a PTR look-up ran: only then is ``reverse_dns`` (even None) written."""
 
 
 def iter_sightings(conn: Connection, batch: int = 5000) -> Iterator[SightingHostRow]:
@@ -365,6 +368,7 @@ def load_hosts(
             enriched_at=h["enriched_at"],
             enrichment_source=h["enrichment_source"],
             notes=h["notes"],
+            reverse_dns=h["reverse_dns"],
             releases=tuple(sorted(releases[h["id"]].values())),
             release_ids=frozenset(releases[h["id"]]),
             leak_ids=frozenset(leaks[h["id"]]),
@@ -378,17 +382,16 @@ def load_hosts(
 
 def set_enrichment(conn: Connection, updates: Sequence[EnrichmentUpdate]) -> None:
     for u in updates:
-        conn.execute(
-            HOSTS.update()
-            .where(HOSTS.c.id == u.host_id)
-            .values(
-                country=u.country,
-                asn=u.asn,
-                organisation=u.organisation[:256] if u.organisation else None,
-                enriched_at=u.enriched_at,
-                enrichment_source=u.enrichment_source[:256],
-            )
-        )
+        values: dict[str, Any] = {
+            "country": u.country,
+            "asn": u.asn,
+            "organisation": u.organisation[:256] if u.organisation else None,
+            "enriched_at": u.enriched_at,
+            "enrichment_source": u.enrichment_source[:256],
+        }
+        if u.reverse_checked:
+            values["reverse_dns"] = u.reverse_dns[:253] if u.reverse_dns else None
+        conn.execute(HOSTS.update().where(HOSTS.c.id == u.host_id).values(**values))
 
 
 @dataclass(frozen=True, slots=True)

@@ -416,6 +416,8 @@ class HostRow(Base):
     enriched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     enrichment_source: Mapped[str | None] = mapped_column(String(256))
     notes: Mapped[str | None] = mapped_column(Text)
+    reverse_dns: Mapped[str | None] = mapped_column(String(253))
+    """The PTR name of the address at ``enriched_at`` (only when asked: off by default)."""
 
 
 class HostEvidenceRow(Base):

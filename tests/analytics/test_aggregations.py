@@ -227,6 +227,7 @@ def test_target_list_first_seen_takes_evidence_into_account(duck: Engine) -> Non
             "enriched_at": pa.array([datetime(2024, 3, 10, tzinfo=UTC), None], ts),
             "enrichment_source": ["test.mmdb", None],
             "notes": [None, "open tracker"],
+            "reverse_dns": ["static.1.2.0.192.seeds.example", None],
         }
     )
     releases = pa.table(
@@ -259,6 +260,7 @@ def test_target_list_first_seen_takes_evidence_into_account(duck: Engine) -> Non
     assert (unknown["releases"], unknown["evidence"], unknown["first_seen"]) == (0, 0, None)
     assert (unknown["release_names"], unknown["group_keys"], unknown["references"]) == ([], [], [])
     assert unknown["notes"] == "open tracker"
+    assert (nl["reverse_dns"], unknown["reverse_dns"]) == ("static.1.2.0.192.seeds.example", None)
     assert (nl["releases"], nl["leaks"], nl["groups"], nl["evidence"]) == (2, 1, 2, 3)
     assert nl["release_names"] == [
         "Film.2024.1080p.BluRay.x264-EMBERS",

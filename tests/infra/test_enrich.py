@@ -140,3 +140,44 @@ def test_bad_files_are_input_errors(db: Database, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file") as caught:
         enrich_hosts(db, asn_db=tmp_path / "missing.mmdb")
     assert str(caught.value).startswith(f"{tmp_path / 'missing.mmdb'}, field '--asn-db'")
+
+
+def test_reverse_dns_is_off_by_default_and_kept_with_the_host(loaded: Database) -> None:
+    asked: list[str] = []
+    names = {"81.2.69.142": "static.142.69.2.81.example-hosting.net", "81.2.69.160": None}
+
+    def ptr(address: str) -> str | None:
+        asked.append(address)
+        return names.get(address)
+
+    db = _collected(loaded)
+    enrich_hosts(db, now=NOW, reverse_resolver=ptr)
+    assert asked == []  # off unless asked
+    report = enrich_hosts(db, now=NOW, reverse_dns=True, reverse_resolver=ptr)
+    assert report.reverse_named == 1 and report.as_dict()["reverse_named"] == 1
+    assert "10.0.0.7" not in asked  # private addresses are not asked
+    assert set(asked) == {"81.2.69.142", "81.2.69.160", "81.2.69.161"}
+    hosts = _hosts(db)
+    assert hosts["81.2.69.142"].reverse_dns == "static.142.69.2.81.example-hosting.net"
+    assert hosts["81.2.69.160"].reverse_dns is None
+    assert hosts["81.2.69.142"].as_dict()["reverse_dns"].startswith("static.142")
+    enrich_hosts(db, now=NOW)  # a later run without --reverse-dns keeps the names
+    assert _hosts(db)["81.2.69.142"].reverse_dns == "static.142.69.2.81.example-hosting.net"
+    names["81.2.69.142"] = None  # the PTR record went away: a new look-up says so
+    enrich_hosts(db, now=NOW, reverse_dns=True, reverse_resolver=ptr)
+    assert _hosts(db)["81.2.69.142"].reverse_dns is None
+
+
+def test_system_reverse_resolver_reads_the_hosts_file() -> None:
+    import re
+
+    from leaktrace.infra.enrich import system_reverse_resolver
+
+    hosts = Path("/etc/hosts")
+    listed = hosts.is_file() and re.search(
+        r"^127\.0\.0\.1\s+localhost\b", hosts.read_text(), re.MULTILINE
+    )
+    if not listed:
+        pytest.skip("no '127.0.0.1 localhost' line in /etc/hosts")
+    assert system_reverse_resolver("127.0.0.1") == "localhost"  # no network involved
+    assert system_reverse_resolver("not an address") is None
