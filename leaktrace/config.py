@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     swarm_retention_days: int = Field(
         default=180, ge=1, le=36500, description="Days swarm observations are kept."
     )
+    extra_public_trackers: list[str] = Field(
+        default_factory=list,
+        description="More open trackers (domains or announce URLs) that tie no servers or "
+        "groups together, on top of the built-in list.",
+    )
+    extra_cyberlockers: list[str] = Field(
+        default_factory=list,
+        description="More cyberlocker domains: their links are cyberlocker evidence.",
+    )
+    extra_streaming_hosts: list[str] = Field(
+        default_factory=list,
+        description="More video-host domains: their links are streaming evidence.",
+    )
 
     @classmethod
     def settings_customise_sources(

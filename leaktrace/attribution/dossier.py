@@ -26,6 +26,7 @@ from leaktrace.attribution.model import (
 )
 from leaktrace.attribution.timing import DEFAULT_FOLLOW_HOURS, first_to_release
 from leaktrace.errors import NotFoundError
+from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.store.groups import ReleaseRecord, ShipmentRecord, load_shipments
 
 __all__ = [
@@ -127,8 +128,10 @@ def build_dossier(
     links: Sequence[GroupLink] | None = None,
     data: GroupData | None = None,
     release_limit: int | None = None,
+    services: ServiceLists = BUILTIN,
 ) -> Dossier:
-    """The dossier of the group called ``name`` (any spelling).
+    """The dossier of the group called ``name`` (any spelling); ``services``: the open
+    trackers that link no groups.
 
     Raises :class:`~leaktrace.errors.NotFoundError` when no release names that group."""
     if data is None:
@@ -137,7 +140,7 @@ def build_dossier(
     if key not in data.by_group:
         raise NotFoundError(f"no releases by a group called {name!r}")
     if links is None:
-        links = find_links(conn, follow_hours=follow_hours, data=data)
+        links = find_links(conn, follow_hours=follow_hours, data=data, services=services)
     works = {r.work_id for r in data.by_group[key] if r.work_id}
     shipments = load_shipments(conn, sorted(works)) if works else []
     return dossier_from_data(data, key, links, shipments, release_limit=release_limit)

@@ -26,6 +26,7 @@ from leaktrace.attribution.timing import (
     followers,
 )
 from leaktrace.feeds.timeparse import format_time
+from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.store.groups import (
     NfoRecord,
     ReleaseRecord,
@@ -52,6 +53,8 @@ class LinkSettings:
     rename_min_similarity: float = prof.RENAME_MIN_SIMILARITY
     rename_max_gap_days: float = prof.RENAME_MAX_GAP_DAYS
     kinds: frozenset[LinkKind] = frozenset(LinkKind)
+    services: ServiceLists = BUILTIN
+    """Open trackers (and other public services) that link no two groups."""
 
 
 def find_links(
@@ -69,6 +72,7 @@ def find_links(
     kinds: Collection[LinkKind | str] | None = None,
     min_strength: float = 0.0,
     data: GroupData | None = None,
+    services: ServiceLists = BUILTIN,
 ) -> list[GroupLink]:
     """Every link between groups in the database, strongest first."""
     settings = LinkSettings(
@@ -82,6 +86,7 @@ def find_links(
         rename_min_similarity=rename_min_similarity,
         rename_max_gap_days=rename_max_gap_days,
         kinds=frozenset(LinkKind(k) for k in kinds) if kinds is not None else frozenset(LinkKind),
+        services=services,
     )
     if data is None:
         data = load_group_data(conn)
@@ -230,6 +235,7 @@ def _tracker_links(
         {g: sets[g] for g in labelled},
         share=settings.common_share,
         min_groups=settings.min_common_groups,
+        services=settings.services,
     )
     rare = {g: labels - common for g, labels in labelled.items()}
     owners: dict[str, list[str]] = defaultdict(list)

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from leaktrace.infra.services import BUILTIN, ServiceLists
+
 __all__ = [
     "COMMON_SHARE",
-    "KNOWN_PUBLIC_TRACKERS",
     "MIN_COMMON_GROUPS",
     "SwarmSet",
     "common_endpoints",
@@ -31,42 +32,6 @@ COMMON_SHARE = 0.30
 """A tracker or web-seed host used by more than this share of the groups seen is common..."""
 MIN_COMMON_GROUPS = 3
 """... provided at least this many groups use it (two groups sharing one is evidence)."""
-
-KNOWN_PUBLIC_TRACKERS: frozenset[str] = frozenset(
-    {
-        "tracker.opentrackr.org",
-        "opentrackr.org",
-        "open.stealth.si",
-        "tracker.openbittorrent.com",
-        "open.tracker.cl",
-        "exodus.desync.com",
-        "tracker.torrent.eu.org",
-        "open.demonii.com",
-        "tracker.coppersurfer.tk",
-        "tracker.leechers-paradise.org",
-        "tracker.internetwarriors.net",
-        "tracker.cyberia.is",
-        "explodie.org",
-        "tracker.tiny-vps.com",
-        "ipv4.tracker.harry.lu",
-        "tracker.moeking.me",
-        "tracker.dler.org",
-        "tracker.publicbt.com",
-        "tracker.istole.it",
-        "9.rarbg.com",
-        "9.rarbg.to",
-        "9.rarbg.me",
-        "tracker.pirateparty.gr",
-        "tracker1.bt.moack.co.kr",
-        "tracker.theoks.net",
-        "tracker.bittor.pw",
-        "open.tracker.ink",
-        "tracker.openbittorrent.org",
-        "bt1.archive.org",
-        "bt2.archive.org",
-    }
-)
-"""Well-known open trackers, common whatever the data says."""
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -169,11 +134,11 @@ def common_endpoints(
     *,
     share: float = COMMON_SHARE,
     min_groups: int = MIN_COMMON_GROUPS,
-    known: frozenset[str] = KNOWN_PUBLIC_TRACKERS,
+    services: ServiceLists = BUILTIN,
 ) -> set[str]:
     """Labelled endpoints (see :attr:`SwarmSet.labelled`) too common to link groups: used
     by at least ``min_groups`` groups and more than ``share`` of the groups in ``sets``, or
-    a known public tracker."""
+    a known open tracker of ``services``."""
     counts: Counter[str] = Counter()
     for swarm in sets.values():
         counts.update(swarm.labelled)
@@ -181,7 +146,7 @@ def common_endpoints(
     common = {label for label, n in counts.items() if n >= min_groups and n > share * total}
     for label in counts:
         host = label.split(" ")[-1].split(":")[0]
-        if host in known:
+        if services.is_public_tracker(host):
             common.add(label)
     return common
 

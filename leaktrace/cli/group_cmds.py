@@ -29,6 +29,7 @@ from leaktrace.attribution.graph import dumps_json, write_text
 from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_database, out, row_limit
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import InputError
+from leaktrace.infra.services import service_lists
 
 __all__ = ["graph", "group", "groups", "register"]
 
@@ -141,9 +142,10 @@ def group(
 ) -> None:
     """One group's dossier: leaks by window, lead times, formats, works and distributors,
     activity, first-to-release, nukes, and its links to other groups (with evidence)."""
-    _, database = open_database(db)
+    settings, database = open_database(db)
+    services = service_lists(settings)
     with database, database.reading() as conn:
-        dossier = build_dossier(conn, name, follow_hours=follow_hours)
+        dossier = build_dossier(conn, name, follow_hours=follow_hours, services=services)
     if fmt is Format.json:
         emit_json(out, dossier.as_dict())
     elif fmt is Format.csv:
@@ -189,7 +191,8 @@ def graph(
     (kind, strength 0-1, evidence, direction) to GraphML and/or JSON."""
     if graphml_file is None and json_file is None:
         raise InputError("give --graphml FILE and/or --json FILE", field="--graphml")
-    _, database = open_database(db)
+    settings, database = open_database(db)
+    services = service_lists(settings)
     with database, database.reading() as conn:
         data = load_group_data(conn)
         summaries = list_groups(conn, sort="name", min_releases=min_releases, data=data)
@@ -199,6 +202,7 @@ def graph(
             kinds=kind or None,
             min_strength=min_strength,
             data=data,
+            services=services,
         )
     result = build_graph(summaries, links, linked_only=linked_only)
     written = []

@@ -37,6 +37,7 @@ from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts
 from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.model import Role
+from leaktrace.infra.services import service_lists
 from leaktrace.infra.targets import (
     TargetSheet,
     build_all_targets,
@@ -113,9 +114,10 @@ def collect(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     Each host is tied to its releases and groups by evidence (sighting:ID, swarm:ID);
     running it again adds only what is new.
     """
-    _, database = open_database(db)
+    settings, database = open_database(db)
+    services = service_lists(settings)
     with database, database.transaction() as conn:
-        report = collect_hosts(conn)
+        report = collect_hosts(conn, services)
     if fmt is not Format.table:
         emit_json(out, report.as_dict())
         return
@@ -338,9 +340,10 @@ def clusters(
 ) -> None:
     """Servers tied together (shared releases, trackers, domains, certificates, networks,
     timing) and the release groups each cluster is tied to, with the evidence."""
-    _, database = open_database(db)
+    settings, database = open_database(db)
+    tie_settings = ClusterSettings(min_strength=min_strength, services=service_lists(settings))
     with database, database.reading() as conn:
-        found = cluster_hosts(conn, settings=ClusterSettings(min_strength=min_strength))
+        found = cluster_hosts(conn, settings=tie_settings)
     if fmt is Format.json:
         emit_json(out, [c.as_dict() for c in found])
         return
@@ -428,8 +431,8 @@ def targets(
         raise InputError("give either --country XX or --all", field="--country")
     if all_countries and out_dir is None:
         raise InputError("--all writes one set of files per country: give --out DIR", field="--out")
-    settings = ClusterSettings(min_strength=min_strength)
-    _, database = open_database(db)
+    config, database = open_database(db)
+    settings = ClusterSettings(min_strength=min_strength, services=service_lists(config))
     source = None if parquet is None else parquet_folder(parquet)
     with database, open_engine(engine, master=master) as runner:
         if all_countries:

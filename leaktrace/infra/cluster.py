@@ -33,8 +33,9 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 
 from leaktrace.attribution.model import GroupLink
-from leaktrace.infra.hosts import CYBERLOCKERS, STREAMING_HOSTS, registered_domain, shared_service
+from leaktrace.infra.domains import registered_domain
 from leaktrace.infra.model import HostCluster, HostView, Tie
+from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.store.infra import EvidenceRef, load_evidence_refs, load_hosts
 
 __all__ = [
@@ -57,6 +58,8 @@ class ClusterSettings:
     certificate_strength: float = 0.95
     network_strength: float = 0.35
     timing_strength: float = 0.2
+    services: ServiceLists = BUILTIN
+    """Public services (open trackers, cyberlockers, video hosts) that tie no hosts."""
 
 
 def _pair(a: int, b: int) -> Pair:
@@ -111,7 +114,7 @@ def compute_ties(
             hosts_of_release[ev.release_id].add(ev.host_id)
         refs[ev.reference].append(ev)
     common = {h for h, g in groups_of.items() if len(g) > settings.max_groups} | {
-        h.id for h in hosts if shared_service(h.kind, h.value)
+        h.id for h in hosts if settings.services.shared(h.kind, h.value)
     }
 
     def spread(*host_ids: int) -> int:
@@ -170,7 +173,10 @@ def compute_ties(
     for h in hosts:
         if h.kind == "domain":
             base = registered_domain(h.value)
-            if base not in CYBERLOCKERS and base not in STREAMING_HOSTS:
+            if (
+                base not in settings.services.cyberlockers
+                and base not in settings.services.streaming
+            ):
                 by_domain[base].append(h.id)
     for base, names_under in by_domain.items():
         same_base = sorted(names_under)
@@ -316,6 +322,7 @@ def cluster_hosts(
     group_links: bool = True,
 ) -> list[HostCluster]:
     """Cluster the stored hosts (see the module doc)."""
+    settings = settings or ClusterSettings()
     hosts = load_hosts(conn)
     if not hosts:
         return []
@@ -324,5 +331,5 @@ def cluster_hosts(
     if group_links and any(e.group_key for e in evidence):
         from leaktrace.attribution.links import find_links
 
-        links = find_links(conn)
+        links = find_links(conn, services=settings.services)
     return compute_clusters(hosts, evidence, links, settings)

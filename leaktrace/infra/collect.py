@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from leaktrace.infra.hosts import normalise_host, sighting_hosts
 from leaktrace.infra.model import CollectReport, Evidence, HostRecord, Role
+from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.store.infra import (
     insert_evidence,
     iter_sightings,
@@ -32,9 +33,10 @@ INITIAL_SEED_HOURS = 6.0
 _BATCH = 5000
 
 
-def collect_hosts(conn: Connection) -> CollectReport:
+def collect_hosts(conn: Connection, services: ServiceLists = BUILTIN) -> CollectReport:
     """Find hosts in sightings and infrastructure swarm rows; store them and their evidence
-    inside the caller's transaction. Idempotent."""
+    inside the caller's transaction. Idempotent. ``services`` tells cyberlockers and video
+    hosts by their domain."""
     report = CollectReport()
     seen: set[tuple[str, str]] = set()
     pending: list[tuple[HostRecord, Evidence]] = []
@@ -49,7 +51,7 @@ def collect_hosts(conn: Connection) -> CollectReport:
 
     for s in iter_sightings(conn):
         report.sightings += 1
-        for kind, value, role in sighting_hosts(s.url, s.site, s.extra):
+        for kind, value, role in sighting_hosts(s.url, s.site, s.extra, services):
             pending.append(
                 (
                     HostRecord(kind, value, role, s.seen_at, s.seen_at, source="sightings"),
