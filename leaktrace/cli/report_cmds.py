@@ -25,11 +25,13 @@ def report(
     title: Annotated[str | None, typer.Option(help="Title at the top of the page.")] = None,
 ) -> None:
     """Write one self-contained HTML page: leaks on a timeline, by work, group and source."""
+    from leaktrace.infra.services import service_lists
     from leaktrace.report import write_report
 
-    _, database = open_database(db)
+    settings, database = open_database(db)
+    services = service_lists(settings)
     with database:
-        path = write_report(database, html, title=title)
+        path = write_report(database, html, title=title, services=services)
     out.print(f"report written to [bold]{path}[/]")
 
 

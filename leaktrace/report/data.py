@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from leaktrace.detect.rules import Severity
+from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.infra.targets import country_stats
 from leaktrace.report.groups import GroupsSection, gather_groups
 from leaktrace.store.infra import load_hosts
@@ -170,6 +171,7 @@ def gather_report_data(
     note: str | None = None,
     now: datetime | None = None,
     groups: bool = True,
+    services: ServiceLists = BUILTIN,
 ) -> ReportData:
     """Read leaks and counts through ``conn`` and aggregate them for the report (with the
     release-group section unless ``groups`` is False)."""
@@ -181,7 +183,7 @@ def gather_report_data(
         database=database,
         note=note,
         now=now,
-        groups=gather_groups(conn) if groups else None,
+        groups=gather_groups(conn, services) if groups else None,
         world=country_stats(load_hosts(conn)),
     )
 

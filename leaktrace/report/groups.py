@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from leaktrace.attribution import GroupLink, GroupSummary, LinkKind, find_links, list_groups
 from leaktrace.attribution.data import GroupData, load_group_data
+from leaktrace.infra.services import BUILTIN, ServiceLists
 
 __all__ = [
     "KIND_COLORS",
@@ -118,11 +119,11 @@ def build_groups_section(
     return GroupsSection(tuple(rows), shown_links, nodes, len(summaries))
 
 
-def gather_groups(conn: Connection) -> GroupsSection:
+def gather_groups(conn: Connection, services: ServiceLists = BUILTIN) -> GroupsSection:
     """Read groups and their links for the report."""
     data = load_group_data(conn)
     summaries = list_groups(conn, sort="leaks", data=data)
-    links = find_links(conn, data=data)
+    links = find_links(conn, data=data, services=services)
     return build_groups_section(data, summaries, links)
 
 

@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from leaktrace.errors import InputError
+from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.infra.worldmap import world_map_svg
 from leaktrace.report import svg
 from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
@@ -161,9 +162,15 @@ def render_report(data: ReportData) -> str:
 
 
 def write_report(
-    db: Database, path: Path, title: str | None = None, *, note: str | None = None
+    db: Database,
+    path: Path,
+    title: str | None = None,
+    *,
+    note: str | None = None,
+    services: ServiceLists = BUILTIN,
 ) -> Path:
-    """Read ``db``, render the report and write it to ``path`` (atomically).
+    """Read ``db``, render the report and write it to ``path`` (atomically); ``services``:
+    the open trackers that link no groups.
 
     Raises :class:`~leaktrace.errors.InputError` naming the file when ``path`` cannot be
     written, and :class:`~leaktrace.errors.StoreError` when the database cannot be read.
@@ -172,7 +179,9 @@ def write_report(
     if target.is_dir():
         raise InputError("is a directory, expected a file name for the report", file=str(target))
     with db.reading() as conn:
-        data = gather_report_data(conn, title=title, database=db.display, note=note)
+        data = gather_report_data(
+            conn, title=title, database=db.display, note=note, services=services
+        )
     page = render_report(data)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
