@@ -1,0 +1,69 @@
+"""Secrets kept out of every message: API keys in URLs and literal keys in any text.
+
+API keys travel in query strings (``apikey=`` for Torznab). Every URL put in a message, a
+log record or a repr goes through :func:`redact_url`, which replaces the values of
+:data:`SECRET_PARAMS` with ``***``; :func:`redact_text` also masks literal secrets. httpx's
+own ``HTTP Request: GET <url>`` log line is redacted by a filter installed on the ``httpx``
+logger when this module is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import httpx
+
+__all__ = ["SECRET_PARAMS", "redact_text", "redact_url"]
+
+SECRET_PARAMS = frozenset(
+    {"apikey", "api_key", "key", "token", "passkey", "authkey", "torrent_pass", "r"}
+)
+"""Query parameters whose values are secrets. ``authkey``/``torrent_pass`` are the
+Gazelle-style download keys; ``r`` is the user's API key in Newznab ``getnzb`` links."""
+
+_SECRET_NAMES = "|".join(sorted(SECRET_PARAMS, key=len, reverse=True))
+_SECRET_RE = re.compile(r"(?i)(^|[?&;])(" + _SECRET_NAMES + r")=([^&#;\s\"'<>]*)")
+
+
+def redact_url(url: object) -> str:
+    """``url`` as text with every secret query value replaced by ``***``.
+
+    Works on any text holding URLs, and on malformed URLs too (it is a plain text
+    substitution on ``name=value`` pairs after ``?``, ``&`` or ``;``).
+    """
+    text = str(url)
+    return _SECRET_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}=***", text)
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """:func:`redact_url` on ``text``, and each literal secret (4+ characters) masked."""
+    out = redact_url(text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            out = out.replace(secret, "***")
+    return out
+
+
+class _RedactFilter(logging.Filter):
+    """Redacts secrets from httpx's ``HTTP Request: GET <url> ...`` records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(
+                redact_url(a) if isinstance(a, str | httpx.URL) else a for a in args
+            )
+        if isinstance(record.msg, str):
+            record.msg = redact_url(record.msg)
+        return True
+
+
+def _install_log_filter() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactFilter) for f in logger.filters):
+        logger.addFilter(_RedactFilter())
+
+
+_install_log_filter()
