@@ -269,12 +269,16 @@ def group_activity(*, since: date | None = None, until: date | None = None) -> A
 
 
 LEAK_STATUS = LEAK
+OWN_ACTIVITY = ("tls-certificate",)
+"""Evidence kinds that record our own look-ups (dated when we looked), not the host's
+activity: they do not move a host's first or last seen."""
 
 
 def target_list(*, countries: Sequence[str] | None = None) -> Aggregation:
     """Infrastructure hosts per country, with what a target sheet shows of each: role,
     ASN, organisation, where the location came from, first and last seen (from the host
-    or its evidence, whichever is earlier/later), and what ``host_evidence`` ties to it:
+    or its evidence, whichever is earlier/later; evidence of our own look-ups such as a
+    fetched certificate does not count), and what ``host_evidence`` ties to it:
     ``releases`` (distinct release ids), ``leaks`` (of them, releases flagged as leaks),
     ``groups`` (distinct group keys on the evidence), ``evidence`` (references), and the
     sorted lists ``release_names``, ``leak_ids`` (ids of the leaked releases),
@@ -298,8 +302,8 @@ def target_list(*, countries: Sequence[str] | None = None) -> Aggregation:
             leaks=ev.rel_id.nunique(where=ev.rel_status == LEAK_STATUS),
             groups=ev.group_key.nunique(),
             evidence=ev.count(),
-            evidence_first=ev.seen_at.min(),
-            evidence_last=ev.seen_at.max(),
+            evidence_first=ev.seen_at.min(where=~ev.kind.isin(OWN_ACTIVITY)),
+            evidence_last=ev.seen_at.max(where=~ev.kind.isin(OWN_ACTIVITY)),
             release_names=ev.rel_name.collect(distinct=True),
             leak_ids=ev.rel_id.collect(where=ev.rel_status == LEAK_STATUS, distinct=True),
             references=ev.reference.collect(distinct=True),

@@ -94,7 +94,11 @@ class Engine:
         target = str(path)
         if path.is_dir() and self.name == "duckdb":
             target = str(path / "**" / "*.parquet")
-        expr = self.con.read_parquet(target, table_name=view)
+        try:
+            expr = self.con.read_parquet(target, table_name=view)
+        except Exception as exc:  # DuckDB IOException, Spark AnalysisException …: no common base
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise AnalyticsError(f"cannot read the Parquet data {path} ({first})") from None
         self._views[key] = expr
         return expr
 
@@ -137,9 +141,13 @@ class ParquetSource:
 
     def path(self, name: str) -> Path:
         folder = Path(self.directory) / name
+        single = Path(self.directory) / f"{name}.parquet"
+        if folder.is_dir() and single.is_file():
+            raise AnalyticsError(
+                f"both {folder}/ and {single} hold table {name!r}: keep one of them"
+            )
         if folder.is_dir():
             return folder
-        single = Path(self.directory) / f"{name}.parquet"
         if single.is_file():
             return single
         raise AnalyticsError(f"no Parquet data for table {name!r} in {self.directory}")
@@ -293,7 +301,16 @@ def _utc_timestamps(table: pa.Table) -> pa.Table:
 def _expression(
     aggregation: Aggregation, engine: Engine, source: Source, *, ordered: bool = True
 ) -> ir.Table:
-    return aggregation.expr(source.load(engine, aggregation.tables), ordered=ordered)
+    tables = source.load(engine, aggregation.tables)
+    try:
+        return aggregation.expr(tables, ordered=ordered)
+    except AttributeError as exc:  # ibis: a column the aggregation uses is not in the data
+        missing = getattr(exc, "name", None) or str(exc)
+        raise AnalyticsError(
+            f"the data for {', '.join(aggregation.tables)} has no column {missing!r} that "
+            f"{aggregation.name} needs: it comes from an older or another export; write it "
+            "again with 'leaktrace export'"
+        ) from None
 
 
 def run(aggregation: Aggregation, engine: Engine, source: Source) -> pa.Table:
@@ -301,13 +318,17 @@ def run(aggregation: Aggregation, engine: Engine, source: Source) -> pa.Table:
     aggregation's order (sorted here, after collection: results are per-group and small,
     and a distributed ORDER BY would cost Spark an extra pass over the groups)."""
     expr = _expression(aggregation, engine, source, ordered=False)
-    if engine.session is None:
-        result = _utc_timestamps(engine.con.to_pyarrow(expr))
-    else:
-        # Spark: collect as Arrow directly (ibis goes through pandas, slow for big results)
-        frame = engine.session.sql(str(engine.con.compile(expr)))
-        schema = _utc_timestamps(expr.schema().to_pyarrow().empty_table()).schema
-        result = _utc_timestamps(frame.toArrow()).cast(schema)
+    try:
+        if engine.session is None:
+            result = _utc_timestamps(engine.con.to_pyarrow(expr))
+        else:
+            # Spark: collect as Arrow directly (ibis goes through pandas, slow for big results)
+            frame = engine.session.sql(str(engine.con.compile(expr)))
+            schema = _utc_timestamps(expr.schema().to_pyarrow().empty_table()).schema
+            result = _utc_timestamps(frame.toArrow()).cast(schema)
+    except Exception as exc:  # a damaged file met while reading, an engine failure
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise AnalyticsError(f"{engine.name} could not run {aggregation.name}: {first}") from exc
     if aggregation.order:
         result = result.sort_by(list(aggregation.order))  # nulls last (default)
     return result

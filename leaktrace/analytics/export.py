@@ -9,6 +9,7 @@ empty table still gets its full schema and the synthetic generator writes the sa
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 
 from leaktrace.analytics.engines import AnalyticsError, ParquetSource
+from leaktrace.errors import InputError
 from leaktrace.store.schema import (
     ALERTS,
     HOST_EVIDENCE,
@@ -45,6 +47,7 @@ from leaktrace.store.schema import (
 
 if TYPE_CHECKING:
     from sqlalchemy import Column
+    from sqlalchemy.engine import Connection
 
     from leaktrace.store.database import Database
 
@@ -108,42 +111,63 @@ def export_parquet(
 ) -> dict[str, Path]:
     """Write each table to ``<directory>/<table>.parquet``; return the paths by table.
 
-    ``columns`` limits a table (by name) to some of its columns. A file is written under a
-    temporary name and renamed when complete, so a reader never sees half a table.
+    ``columns`` limits a table (by name) to some of its columns. All tables are read in one
+    database transaction and written into a hidden staging folder inside ``directory``;
+    only when every table is complete are they moved into place, so a failure leaves the
+    folder as it was (no half table, no mix of new and old tables). :class:`InputError`
+    if ``directory`` cannot be used.
     """
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    for table in tables:
-        names = (columns or {}).get(table.name)
-        schema = arrow_schema(table, names)
-        # Nullability is the database's business: Parquet gets every column optional, so
-        # DuckDB and Spark agree on it and a NOT NULL column cannot fail the write.
-        schema = pa.schema([fld.with_nullable(True) for fld in schema])
-        target = out / f"{table.name}.parquet"
-        partial = out / f".{table.name}.parquet.partial"
-        order = [table.c[name] for name in table.primary_key.columns.keys()]
-        with (
-            db.reading() as connection,
-            pq.ParquetWriter(partial, schema, compression=compression) as writer,
-        ):
-            as_text = connection.dialect.name == "sqlite"
-            selected = [_selected(table.c[fld.name], as_text) for fld in schema]
-            statement = sa_select(*selected).order_by(*order)
-            result = connection.execution_options(yield_per=batch_size).execute(statement)
-            wrote = False
-            for rows in result.partitions():
-                values = list(zip(*rows, strict=True))
-                arrays = [
-                    _array(v, fld.type, as_text) for v, fld in zip(values, schema, strict=True)
-                ]
-                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-                wrote = True
-            if not wrote:
-                writer.write_table(schema.empty_table())
-        os.replace(partial, target)
-        written[table.name] = target
-    return written
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the export here: {exc.strerror or exc}", file=str(out)
+        ) from None
+    try:
+        with db.reading() as connection:
+            for table in tables:
+                _write_table(
+                    connection, table, staging, (columns or {}).get(table.name), batch_size,
+                    compression,
+                )  # fmt: skip
+        written: dict[str, Path] = {}
+        for table in tables:
+            target = out / f"{table.name}.parquet"
+            os.replace(staging / f"{table.name}.parquet", target)
+            written[table.name] = target
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_table(
+    connection: Connection,
+    table: Table,
+    folder: Path,
+    names: Sequence[str] | None,
+    batch_size: int,
+    compression: str,
+) -> None:
+    schema = arrow_schema(table, names)
+    # Nullability is the database's business: Parquet gets every column optional, so
+    # DuckDB and Spark agree on it and a NOT NULL column cannot fail the write.
+    schema = pa.schema([fld.with_nullable(True) for fld in schema])
+    order = [table.c[name] for name in table.primary_key.columns.keys()]
+    with pq.ParquetWriter(folder / f"{table.name}.parquet", schema, compression=compression) as w:
+        as_text = connection.dialect.name == "sqlite"
+        selected = [_selected(table.c[fld.name], as_text) for fld in schema]
+        statement = sa_select(*selected).order_by(*order)
+        result = connection.execution_options(yield_per=batch_size).execute(statement)
+        wrote = False
+        for rows in result.partitions():
+            values = list(zip(*rows, strict=True))
+            arrays = [_array(v, fld.type, as_text) for v, fld in zip(values, schema, strict=True)]
+            w.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            wrote = True
+        if not wrote:
+            w.write_table(schema.empty_table())
 
 
 def _temporal(kind: pa.DataType) -> bool:

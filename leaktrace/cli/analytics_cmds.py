@@ -118,8 +118,15 @@ def export(
     with database:
         written = export_parquet(database, directory, tables=chosen)
     seconds = time.perf_counter() - started
-    if fmt is not Format.table:
+    if fmt is Format.json:
         emit_json(out, {"written": {k: str(v) for k, v in written.items()}, "seconds": seconds})
+        return
+    if fmt is Format.csv:
+        rows = [
+            {"table": name, "path": str(path), "bytes": path.stat().st_size}
+            for name, path in written.items()
+        ]
+        emit_rows(out, rows, fmt, columns=[])
         return
     for name, path in written.items():
         size = path.stat().st_size / 1e6

@@ -20,8 +20,10 @@ from leaktrace.cli.context import (
     parse_when,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.errors import InputError
 from leaktrace.impact.model import DEFAULT_ASSUMPTIONS, Range, parse_range
 from leaktrace.impact.report import ImpactReport, impact_report, parse_dimensions
+from leaktrace.infra.targets import normalise_country
 from leaktrace.store.swarm import ImpactFilter
 
 __all__ = ["impact"]
@@ -127,15 +129,11 @@ def impact(
         pre_release_uplift=_range(uplift, "--uplift"),
         apply_uplift=not no_uplift,
     )
-    country_code = None if country is None else country.strip().upper()
-    if country_code is not None and not (len(country_code) == 2 and country_code.isalpha()):
-        raise typer.BadParameter("a two-letter country code", param_hint="--country")
-    filters = ImpactFilter(
-        work_id=work,
-        country=country_code,
-        since=parse_when(since, "--since"),
-        until=parse_when(until, "--until"),
-    )
+    country_code = None if country is None else normalise_country(country)
+    start, end = parse_when(since, "--since"), parse_when(until, "--until")
+    if start is not None and end is not None and start >= end:
+        raise InputError("--since must be before --until", field="--since")
+    filters = ImpactFilter(work_id=work, country=country_code, since=start, until=end)
     _, database = open_database(db)
     with database, open_engine(engine, master=master) as runner:
         source = None if parquet is None else parquet_folder(parquet)

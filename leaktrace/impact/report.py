@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from leaktrace.errors import InputError
 from leaktrace.impact.model import ZERO, Assumptions, Estimate, estimate
 from leaktrace.store.database import Database
 from leaktrace.store.swarm import ImpactFilter, leak_works, work_titles
@@ -118,7 +119,8 @@ def impact_report(
     The counts run on ``engine`` (default: a fresh embedded DuckDB) over ``source``
     (default: a temporary Parquet export of ``db``); ``exact`` counts distinct peers with
     COUNT DISTINCT instead of the engine's sketch. Titles and the pre-release flag of each
-    work come from ``db``.
+    work come from ``db`` (:class:`InputError` if a ``source`` given has works ``db`` does
+    not know at all: the wrong database).
     """
     from leaktrace.analytics import database_source, duckdb_engine, run
 
@@ -126,6 +128,7 @@ def impact_report(
     assumptions = assumptions or Assumptions()
     detail = _aggregation(filters, dims, exact)
     whole = _aggregation(filters, ("work",), exact)
+    outside = source is not None
     with ExitStack() as stack:
         if engine is None:
             engine = stack.enter_context(duckdb_engine())
@@ -144,6 +147,13 @@ def impact_report(
         linked = [w for w in works if not w.startswith("infohash:")]
         leaks = frozenset(leak_works(conn, linked))
         titles = work_titles(conn, linked)
+    if outside and linked and not titles:
+        raise InputError(
+            f"the database {db.display} knows none of the {len(linked)} works in the "
+            "observations given: their titles and pre-release flags would be missing; give "
+            "the --db the export was made from",
+            field="--db",
+        )
 
     def value(counts: _Counts) -> Estimate:
         return estimate(

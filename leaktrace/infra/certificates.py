@@ -10,15 +10,19 @@ the clustering reads) and a ``tls-certificate`` evidence row records when, on wh
 and its subject, issuer, names and validity.
 
 Contacting a suspect's server can alert its operators: this runs only when asked
-(``leaktrace hosts certs``), and private or reserved addresses are skipped unless
-``include_reserved``.
+(``leaktrace hosts certs``). Domains are resolved with the system resolver (a DNS query,
+which the operator's name server may see); private or reserved addresses, stored or
+resolved, are not contacted unless ``include_reserved``. The evidence row is dated with
+the fetch, and a target sheet's first/last seen leave such rows of our own activity out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import socket
 import ssl
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,7 +32,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from leaktrace.infra.model import Evidence, HostView, iso
+from leaktrace.infra.model import Evidence, HostView, is_reserved, iso
 from leaktrace.store.database import Database
 from leaktrace.store.infra import add_note_lines, insert_evidence, load_hosts
 
@@ -125,33 +129,63 @@ def read_certificate(der: bytes) -> Certificate:
     )
 
 
-def fetch_certificate(host: str, port: int = 443, *, timeout: float = 5.0) -> Certificate:
+def _addresses(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to (itself for an address); :class:`FetchFailed`."""
+    if _is_address(host):
+        return [host]
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise FetchFailed("unresolvable") from None
+    return list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
+
+
+def fetch_certificate(
+    host: str, port: int = 443, *, timeout: float = 5.0, include_reserved: bool = False
+) -> Certificate:
     """Open a TLS connection to ``host:port`` and read the certificate it presents.
-    Raises :class:`FetchFailed` (``unresolvable``, ``refused``, ``timeout``, ``tls``,
-    ``no certificate``, ``unreachable``)."""
+
+    A domain is resolved first and only its public addresses are contacted (a private or
+    reserved one only with ``include_reserved``); the domain goes as the TLS server name.
+    Any protocol version and cipher the server offers is accepted (old servers are the
+    interesting ones, and nothing is sent but the handshake); ``timeout`` bounds the whole
+    attempt per address. Raises :class:`FetchFailed` (``unresolvable``, ``reserved``,
+    ``refused``, ``timeout``, ``tls``, ``no certificate``, ``unreachable``)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # we want what it presents, trusted or not
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    with contextlib.suppress(ssl.SSLError):
+        context.set_ciphers("ALL:@SECLEVEL=0")
     sni = None if _is_address(host) else host
-    try:
-        with (
-            socket.create_connection((host, port), timeout=timeout) as raw,
-            context.wrap_socket(raw, server_hostname=sni) as tls,
-        ):
-            der = tls.getpeercert(binary_form=True)
-    except socket.gaierror:
-        raise FetchFailed("unresolvable") from None
-    except ConnectionRefusedError:
-        raise FetchFailed("refused") from None
-    except TimeoutError:
-        raise FetchFailed("timeout") from None
-    except ssl.SSLError:
-        raise FetchFailed("tls") from None
-    except OSError:
-        raise FetchFailed("unreachable") from None
-    if not der:
-        raise FetchFailed("no certificate")
-    return read_certificate(der)
+    addresses = _addresses(host, port)
+    allowed = [a for a in addresses if include_reserved or not is_reserved("ip", a)]
+    if not allowed:
+        raise FetchFailed("reserved")
+    failure = FetchFailed("unreachable")
+    for address in allowed:
+        deadline = time.monotonic() + timeout
+        try:
+            with socket.create_connection((address, port), timeout=timeout) as raw:
+                raw.settimeout(max(0.1, deadline - time.monotonic()))
+                with context.wrap_socket(raw, server_hostname=sni) as tls:
+                    der = tls.getpeercert(binary_form=True)
+        except ConnectionRefusedError:
+            failure = FetchFailed("refused")
+            continue
+        except TimeoutError:
+            failure = FetchFailed("timeout")
+            continue
+        except ssl.SSLError:
+            failure = FetchFailed("tls")
+            continue
+        except OSError:
+            failure = FetchFailed("unreachable")
+            continue
+        if not der:
+            raise FetchFailed("no certificate")
+        return read_certificate(der)
+    raise failure
 
 
 def _is_address(value: str) -> bool:
@@ -165,8 +199,12 @@ def _is_address(value: str) -> bool:
 Fetcher = Callable[[str, int, float], Certificate]
 
 
-def _default_fetch(host: str, port: int, timeout: float) -> Certificate:
+def _fetch_public(host: str, port: int, timeout: float) -> Certificate:
     return fetch_certificate(host, port, timeout=timeout)
+
+
+def _fetch_any(host: str, port: int, timeout: float) -> Certificate:
+    return fetch_certificate(host, port, timeout=timeout, include_reserved=True)
 
 
 @dataclass
@@ -216,7 +254,7 @@ def collect_certificates(
     ``country``) and store what was found in one transaction. Servers that do not answer
     are counted by reason, never fatal. Running it again adds only new certificates."""
     at = now or datetime.now(UTC)
-    fetcher = fetch or _default_fetch
+    fetcher = fetch or (_fetch_any if include_reserved else _fetch_public)
     report = CertificateReport(at=at, port=port)
     with db.reading() as conn:
         hosts = load_hosts(conn, country=country)

@@ -7,7 +7,9 @@ Ties between two hosts (each with a strength 0–1 and a sentence saying why):
 * ``tracker`` — their torrents announce to the same uncommon tracker host;
 * ``domain`` — they are names under one registered domain (``a.example.org`` and
   ``b.example.org``);
-* ``certificate`` — they presented the same TLS certificate (from imports);
+* ``certificate`` — they presented the same TLS certificate (from imports, or fetched by
+  ``leaktrace hosts certs``); a certificate that more than ``max_certificate_holders``
+  servers present, or that a public service presents, ties no one;
 * ``network`` — IPv4 addresses in the same /24 (IPv6: /48): weak alone;
 * ``timing`` — their first/last-seen periods overlap: weak, only added to pairs already
   tied by something else.
@@ -56,6 +58,9 @@ class ClusterSettings:
     max_groups: int = 3
     domain_strength: float = 0.9
     certificate_strength: float = 0.95
+    max_certificate_holders: int = 5
+    """A certificate more servers present is a provider's default or a wildcard shared by
+    its customers (a seedbox host's, a CDN's): it ties none of them."""
     network_strength: float = 0.35
     timing_strength: float = 0.2
     services: ServiceLists = BUILTIN
@@ -113,9 +118,8 @@ def compute_ties(
             releases_of[ev.host_id][ev.release_id] = ev.release_name or f"release {ev.release_id}"
             hosts_of_release[ev.release_id].add(ev.host_id)
         refs[ev.reference].append(ev)
-    common = {h for h, g in groups_of.items() if len(g) > settings.max_groups} | {
-        h.id for h in hosts if settings.services.shared(h.kind, h.value)
-    }
+    public = {h.id for h in hosts if settings.services.shared(h.kind, h.value)}
+    common = {h for h, g in groups_of.items() if len(g) > settings.max_groups} | public
 
     def spread(*host_ids: int) -> int:
         """How many groups the most widely used of these hosts serves (at least 1)."""
@@ -200,7 +204,9 @@ def compute_ties(
             for key in key_of(h):
                 holders[key].append(h.id)
         for key, holder_ids in holders.items():
-            holding = sorted(set(holder_ids))
+            holding = sorted(set(holder_ids) - public if kind == "certificate" else holder_ids)
+            if kind == "certificate" and len(holding) > settings.max_certificate_holders:
+                continue  # a provider's default or wildcard certificate: ties no one
             for i, a in enumerate(holding):
                 for b in holding[i + 1 :]:
                     text = (

@@ -195,7 +195,7 @@ def test_export_writes_typed_tables(exported: Path) -> None:
     alerts = pq.read_table(exported / "alerts.parquet")  # empty, with its schema
     assert alerts.num_rows == 0 and "window_date" in alerts.column_names
     assert alerts.schema.field("window_date").type == pa.date32()
-    assert not list(exported.glob(".*partial"))
+    assert not list(exported.glob(".*"))  # no staging folder left behind
 
 
 def test_aggregations_over_export(exported: Path, duck: Engine) -> None:
@@ -274,3 +274,42 @@ def test_sqlite_time_text_the_bulk_parser_refuses_is_parsed_one_by_one() -> None
     ten = datetime(2024, 5, 1, 10, tzinfo=UTC)
     assert parsed == [ten.replace(microsecond=1), None, ten]
     assert _array(["2024-05-01"], pa.date32(), as_text=True).to_pylist()[0].day == 1
+
+
+def test_a_failed_export_leaves_the_folder_as_it_was(db: Database, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    _fill(db)
+    out = tmp_path / "parquet"
+    export_parquet(db, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with db.transaction() as conn:  # a value no reader can parse, in the third table
+        conn.execute(text("UPDATE hosts SET first_seen = 'not a time'"))
+    with pytest.raises(ValueError):
+        export_parquet(db, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_unusable_places_and_data_are_clear_errors(
+    db: Database, tmp_path: Path, duck: Engine
+) -> None:
+    from leaktrace.errors import InputError
+
+    _fill(db)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    with pytest.raises(InputError) as place:
+        export_parquet(db, a_file)
+    assert place.value.file == str(a_file)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "swarm_observations.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(AnalyticsError, match="cannot read the Parquet data"):
+        run(downloads(), duck, ParquetSource(bad))
+    old = tmp_path / "old"
+    export_parquet(db, old, tables=[HOSTS, HOST_EVIDENCE, RELEASES], columns={"hosts": ["id"]})
+    with pytest.raises(AnalyticsError, match="export it|'leaktrace export'"):
+        run(target_list(), duck, ParquetSource(old))
+    (old / "hosts").mkdir()
+    with pytest.raises(AnalyticsError, match="keep one of them"):
+        run(target_list(), duck, ParquetSource(old))

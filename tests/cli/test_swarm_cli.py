@@ -13,7 +13,7 @@ import pytest
 import typer
 
 import leaktrace.cli.app as app_module
-from leaktrace.cli import impact_cmd, swarm_cmds
+from leaktrace.cli import analytics_cmds, impact_cmd, swarm_cmds
 from leaktrace.store.database import Database
 from tests.cli.conftest import Run
 from tests.swarm.conftest import HASH_LEAK, row, seed_catalog
@@ -27,6 +27,7 @@ def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
     root = typer.Typer(pretty_exceptions_enable=False, no_args_is_help=True)
     root.add_typer(swarm_cmds.app, name="swarm")
     root.command()(impact_cmd.impact)
+    root.command()(analytics_cmds.export)
     monkeypatch.setattr(app_module, "app", root)
     monkeypatch.delenv("LEAKTRACE_SWARM_KEY", raising=False)
     monkeypatch.delenv("LEAKTRACE_SWARM_RETENTION_DAYS", raising=False)
@@ -173,6 +174,19 @@ def test_impact_table_and_csv(run: Run, db_path: Path, swarm_file: Path, key_fil
     assert exact.code == 0, exact.err
     assert "COUNT DISTINCT on duckdb" in exact.out
     assert run("impact", "--db", str(db_path), "--engine", "oracle").code == 2
+    uk = json.loads(run("impact", "--db", str(db_path), "--country", "UK", "-f", "json").out)
+    assert uk["filters"]["country"] == "GB" and uk["observations"] == 1  # UK means GB
+    backwards = run(
+        "impact", "--db", str(db_path), "--since", "2024-03-02", "--until", "2024-03-01"
+    )
+    assert backwards.code == 1 and "--since must be before --until" in backwards.err
+    export = db_path.parent / "export"
+    assert run("export", str(export), "--db", str(db_path)).code == 0
+    other = db_path.parent / "other.db"
+    wrong = run("impact", "--db", str(other), "--parquet", str(export))
+    assert wrong.code == 1 and "knows none of the" in wrong.err
+    right = run("impact", "--db", str(db_path), "--parquet", str(export), "-f", "json")
+    assert json.loads(right.out)["rows"][0]["title"]
     missing = run("impact", "--db", str(db_path), "--parquet", str(db_path.parent / "nope"))
     assert missing.code != 0 and "no such folder" in missing.err
     bad = run("impact", "--db", str(db_path), "--displacement", "0.5:0.1")

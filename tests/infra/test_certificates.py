@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from leaktrace.analytics import database_source, duckdb_engine, run, target_list
 from leaktrace.infra.certificates import (
     EVIDENCE_KIND,
     FetchFailed,
@@ -67,7 +68,7 @@ class TlsServer:
     """Accepts connections on 127.0.0.1 and 127.0.0.2 (one port), completes the TLS
     handshake, closes: two "servers" presenting one certificate."""
 
-    def __init__(self, pem: Path | None) -> None:
+    def __init__(self, pem: Path | None, *, tls1_only: bool = False) -> None:
         first = socket.create_server(("127.0.0.1", 0))
         self.port = int(first.getsockname()[1])
         self.socks = [first, socket.create_server(("127.0.0.2", self.port))]
@@ -75,6 +76,10 @@ class TlsServer:
         if pem is not None:
             self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.context.load_cert_chain(pem)
+            if tls1_only:  # an old server
+                self.context.set_ciphers("ALL:@SECLEVEL=0")
+                self.context.minimum_version = ssl.TLSVersion.TLSv1
+                self.context.maximum_version = ssl.TLSVersion.TLSv1
         for sock in self.socks:
             threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
 
@@ -124,9 +129,40 @@ def test_read_certificate(tmp_path: Path) -> None:
 
 def test_fetch_from_a_real_tls_server(tls_server: tuple[TlsServer, bytes]) -> None:
     server, der = tls_server
-    cert = fetch_certificate("127.0.0.1", server.port, timeout=5)
+    cert = fetch_certificate("127.0.0.1", server.port, timeout=5, include_reserved=True)
     assert cert.sha256 == hashlib.sha256(der).hexdigest()
     assert "cdn.sparkscdn.example" in cert.names
+
+
+def test_reserved_addresses_are_refused_even_behind_a_name(
+    tls_server: tuple[TlsServer, bytes],
+) -> None:
+    server, der = tls_server
+    for host in ("127.0.0.1", "localhost"):  # localhost resolves to loopback addresses
+        with pytest.raises(FetchFailed) as refused:
+            fetch_certificate(host, server.port, timeout=5)
+        assert refused.value.reason == "reserved"
+    by_name = fetch_certificate("localhost", server.port, timeout=5, include_reserved=True)
+    assert by_name.sha256 == hashlib.sha256(der).hexdigest()
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1 is deprecated:DeprecationWarning")
+def test_old_tls_servers_still_give_their_certificate(tmp_path: Path) -> None:
+    pem, der = make_certificate(tmp_path)
+    try:
+        server = TlsServer(pem, tls1_only=True)
+    except (ssl.SSLError, ValueError) as exc:
+        pytest.skip(f"this OpenSSL cannot serve TLS 1.0: {exc}")
+    try:
+        try:
+            cert = fetch_certificate("127.0.0.1", server.port, timeout=5, include_reserved=True)
+        except FetchFailed as failed:
+            if failed.reason != "tls":
+                raise
+            pytest.skip("this OpenSSL build refuses TLS 1.0 on both sides")
+        assert cert.sha256 == hashlib.sha256(der).hexdigest()
+    finally:
+        server.close()
 
 
 def test_fetch_failures_have_reasons(tmp_path: Path) -> None:
@@ -134,12 +170,12 @@ def test_fetch_failures_have_reasons(tmp_path: Path) -> None:
     port = closed.getsockname()[1]
     closed.close()
     with pytest.raises(FetchFailed) as refused:
-        fetch_certificate("127.0.0.1", port, timeout=2)
+        fetch_certificate("127.0.0.1", port, timeout=2, include_reserved=True)
     assert refused.value.reason == "refused"
     plain = TlsServer(None)
     try:
         with pytest.raises(FetchFailed) as not_tls:
-            fetch_certificate("127.0.0.1", plain.port, timeout=2)
+            fetch_certificate("127.0.0.1", plain.port, timeout=2, include_reserved=True)
         assert not_tls.value.reason in ("tls", "unreachable")
     finally:
         plain.close()
@@ -163,6 +199,7 @@ def test_collect_stores_clusters_and_is_idempotent(
 ) -> None:
     server, der = tls_server
     digest = hashlib.sha256(der).hexdigest()
+    listing = target_list()
     _hosts(db, tmp_path)
     seen: list[tuple[int, int]] = []
     report = collect_certificates(
@@ -188,6 +225,12 @@ def test_collect_stores_clusters_and_is_idempotent(
     (cluster,) = [c for c in clusters if "127.0.0.2" in c.hosts]
     assert "127.0.0.1" in cluster.hosts
     assert any(t.kind == "certificate" for t in cluster.ties)
+    # the fetch is our own activity: it does not move the servers' first/last seen
+    with duckdb_engine() as engine, database_source(db, listing.tables) as source:
+        rows = {r["value"]: r for r in run(listing, engine, source).to_pylist()}
+    imported = datetime(2026, 1, 1, tzinfo=UTC)
+    assert rows["127.0.0.1"]["first_seen"] == rows["127.0.0.1"]["last_seen"] == imported
+    assert any(ref.startswith("tls:") for ref in rows["127.0.0.1"]["references"])
     again = collect_certificates(db, port=server.port, timeout=5, include_reserved=True, now=NOW)
     assert again.new_evidence == 0
     with db.reading() as conn:

@@ -58,3 +58,23 @@ def test_min_strength_and_shared_infrastructure(loaded: Database) -> None:
         for tie in c.ties:
             if tie.kind in ("releases", "tracker"):
                 assert "tracker.opentrackr.org" not in (tie.a, tie.b)
+
+
+def test_a_certificate_many_servers_present_ties_no_one(db: Database, tmp_path: Path) -> None:
+    wildcard, own = "ab" * 32, "ef" * 32
+    rows = [f"81.2.{70 + i}.9,seedbox,2020-03-01,2020-03-05,hoster,,{wildcard}" for i in range(6)]
+    rows += [f"93.184.{i}.34,server,2020-03-01,2020-03-05,hoster,,{own}" for i in (1, 2)]
+    path = tmp_path / "certs.csv"
+    path.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source,group,certificate\n" + "\n".join(rows)
+    )
+    import_hosts(db, path)
+    with db.reading() as conn:
+        clusters = cluster_hosts(conn, group_links=False)
+        loose = cluster_hosts(
+            conn, settings=ClusterSettings(max_certificate_holders=10), group_links=False
+        )
+    cert_ties = [t for c in clusters for t in c.ties if t.kind == "certificate"]
+    # six customers of one seedbox host share its default certificate: no tie between them
+    assert cert_ties and all(t.a.startswith("93.184.") for t in cert_ties)
+    assert any(len(c.hosts) == 6 for c in loose)  # the cap is what kept them apart
