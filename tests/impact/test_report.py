@@ -9,6 +9,7 @@ import pytest
 
 from leaktrace.analytics.engines import DUCKDB_SKETCH_ERROR, ArrowSource, Engine, duckdb_engine
 from leaktrace.analytics.export import arrow_schema
+from leaktrace.errors import InputError
 from leaktrace.geo import GeoLookup
 from leaktrace.impact.model import Assumptions
 from leaktrace.impact.report import Dimension, impact_report, parse_dimensions
@@ -120,9 +121,30 @@ def _union_rows() -> list[tuple[str, str | None, str, datetime, bool]]:
     return rows
 
 
+NOW = datetime(2024, 3, 3, tzinfo=UTC)
+
+
+def _known_works(db: Database) -> None:
+    """The works of the Arrow observations, in the database the report reads titles from."""
+    from sqlalchemy import insert
+
+    from leaktrace.store.schema import WORKS
+
+    with db.transaction() as conn:
+        if conn.execute(WORKS.select().where(WORKS.c.id == "w1")).first() is None:
+            conn.execute(
+                insert(WORKS),
+                [
+                    {"id": w, "kind": "movie", "title": w.upper(), "year": 2024, "updated_at": NOW}
+                    for w in ("w1", "w2")
+                ],
+            )
+
+
 def _check_union(db: Database, engine: Engine, exact: bool) -> None:
     source = ArrowSource({"swarm_observations": _observations(_union_rows())})
     a = Assumptions(sketch_sigmas=0.0)
+    _known_works(db)
 
     def report(dims: tuple[Dimension, ...]) -> dict[str, Any]:
         return impact_report(db, None, dims, a, exact=exact, engine=engine, source=source).as_dict()
@@ -158,3 +180,9 @@ def test_dimensions() -> None:
     assert parse_dimensions("country, work") == ("work", "country")
     with pytest.raises(ValueError):
         parse_dimensions("planet")
+
+
+def test_observations_from_another_database_are_refused(db: Database) -> None:
+    source = ArrowSource({"swarm_observations": _observations(_union_rows())})
+    with duckdb_engine() as engine, pytest.raises(InputError, match="knows none of the 2 works"):
+        impact_report(db, engine=engine, source=source)
