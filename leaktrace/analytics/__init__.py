@@ -4,8 +4,9 @@
     with duckdb_engine() as engine:
         table = run(downloads(), engine, ParquetSource(directory))
 
-Needs the ``analytics`` extra (ibis, DuckDB, PySpark, pyarrow). Names load on first use,
-so importing ``leaktrace`` or this package imports none of them.
+ibis, DuckDB and pyarrow come with LeakTrace; Spark needs the ``spark`` extra (PySpark
+and Java 17). Names load on first use, so importing ``leaktrace`` or this package imports
+none of them.
 """
 
 from __future__ import annotations

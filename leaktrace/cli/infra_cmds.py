@@ -245,13 +245,21 @@ def certs(
 ) -> None:
     """Fetch the TLS certificate each stored server presents, for clustering.
 
-    This contacts the servers (one TLS handshake each, nothing else is sent): do it only
-    when the investigation allows it, as it can alert their operators. The certificate's
+    This contacts the servers (one TLS handshake each, nothing else is sent; a domain is
+    first resolved with the system resolver): do it only when the investigation allows
+    it, as it can alert their operators. Private and reserved addresses, stored or behind
+    a name, are not contacted unless --include-reserved. The certificate's
     SHA-256 goes into the host's notes and a tls-certificate evidence row records its
     subject, issuer, names and validity; servers presenting the same certificate are tied
     by 'leaktrace hosts clusters'. Servers that do not answer are counted, not fatal.
     """
     code = None if country is None else normalise_country(country)
+    roles = {r.value for r in Role}
+    for given in role or []:
+        if given not in roles:
+            raise typer.BadParameter(
+                f"must be one of {', '.join(sorted(roles))}", param_hint="--role"
+            )
     _, database = open_database(db)
     with (
         database,

@@ -24,7 +24,8 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,17 +66,33 @@ def system_reverse_resolver(address: str) -> str | None:
 
 
 def _reverse_names(
-    db: Database, only_missing: bool, resolve: ReverseResolver, workers: int = 16
+    db: Database,
+    only_missing: bool,
+    resolve: ReverseResolver,
+    timeout: float,
+    workers: int = 16,
 ) -> dict[str, str | None]:
-    """PTR names of the public IP hosts, looked up in parallel (outside any transaction)."""
+    """PTR names of the public IP hosts, looked up in parallel (outside any transaction).
+    The system resolver has no time limit of its own: after ``timeout`` seconds in all,
+    addresses still unanswered are left out (not looked up, their stored name kept)."""
     with db.reading() as conn:
         addresses = [
             h.value
             for h in load_hosts(conn, kind="ip")
             if not h.reserved and not (only_missing and h.enriched_at is not None)
         ]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(addresses, pool.map(resolve, addresses), strict=True))
+    found: dict[str, str | None] = {}
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leaktrace-ptr")
+    try:
+        futures = {pool.submit(resolve, address): address for address in addresses}
+        try:
+            for future in as_completed(futures, timeout=timeout):
+                found[futures[future]] = future.result()
+        except FuturesTimeout:
+            pass
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return found
 
 
 def system_resolver(name: str) -> list[str]:
@@ -118,6 +135,7 @@ def enrich_hosts(
     lookup: GeoLookup | None = None,
     reverse_dns: bool = False,
     reverse_resolver: ReverseResolver | None = None,
+    reverse_timeout: float = 30.0,
 ) -> EnrichReport:
     """Look up every stored host (or those never enriched, with ``only_missing``).
 
@@ -126,16 +144,18 @@ def enrich_hosts(
     too: the file's date says when it was true), with the date and the source.
     ``bundled=False``: only the files given; ``lookup``: an open one instead of the files;
     ``reverse_dns``: also the PTR name of each public IP host (``reverse_resolver``, by
-    default the system's)."""
+    default the system's; at most ``reverse_timeout`` seconds in all)."""
     at = now or datetime.now(UTC)
     resolve = resolver or system_resolver
     if lookup is None and not bundled and geoip is None and asn_db is None:
         raise InputError(NO_DATABASE)
-    ptr: dict[str, str | None] = {}
-    if reverse_dns:
-        ptr = _reverse_names(db, only_missing, reverse_resolver or system_reverse_resolver)
     with ExitStack() as stack:
         geo = lookup or stack.enter_context(open_lookup(geoip, asn_db, bundled=bundled))
+        ptr: dict[str, str | None] = {}
+        if reverse_dns:  # after the files opened (a bad one fails first), before writing
+            ptr = _reverse_names(
+                db, only_missing, reverse_resolver or system_reverse_resolver, reverse_timeout
+            )
         conn = stack.enter_context(db.transaction())
         report = EnrichReport(
             sources=geo.sources(), asn_available=geo.asn_available, notes=geo.notes(), at=at

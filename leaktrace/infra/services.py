@@ -115,8 +115,14 @@ def _domains(entries: Iterable[str], option: str) -> frozenset[str]:
             from leaktrace.errors import ConfigError
 
             raise ConfigError(f"{option}: {entry!r} is not a domain name or URL") from None
-        if kind == "domain":
-            out.add(registered_domain(value))
+        if kind != "domain":
+            from leaktrace.errors import ConfigError
+
+            raise ConfigError(
+                f"{option}: {entry!r} is an address; the lists hold domain names (a shared "
+                "service is known by its name)"
+            )
+        out.add(registered_domain(value))
     return frozenset(out)
 
 

@@ -106,6 +106,9 @@ class TargetSheet:
         out: list[str] = []
         if self.hosts and not self.asn_known:
             out.append(NO_ASN)
+        sources = sorted({h.enrichment_source for h in self.hosts if h.enrichment_source})
+        for source in sources:
+            out.append(f"located with: {source}")
         never = sum(1 for h in self.hosts if h.enriched_at is None)
         if never:
             out.append(f"{never} host(s) have a country from an import, not from a lookup")

@@ -417,7 +417,8 @@ class HostRow(Base):
     enrichment_source: Mapped[str | None] = mapped_column(String(256))
     notes: Mapped[str | None] = mapped_column(Text)
     reverse_dns: Mapped[str | None] = mapped_column(String(253))
-    """The PTR name of the address at ``enriched_at`` (only when asked: off by default)."""
+    """The PTR name of the address as of the last ``hosts enrich --reverse-dns`` that got an
+    answer (off by default; a later enrichment without it keeps this name)."""
 
 
 class HostEvidenceRow(Base):

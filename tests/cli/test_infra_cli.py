@@ -124,3 +124,4 @@ def test_certs_command(run: Run, dbfile: str, tmp_path: Path) -> None:
     finally:
         server.close()
     assert run("hosts", "certs", "--db", dbfile, "--country", "Germany").code != 0
+    assert run("hosts", "certs", "--db", dbfile, "--role", "nosuchrole").code == 2

@@ -181,3 +181,28 @@ def test_system_reverse_resolver_reads_the_hosts_file() -> None:
         pytest.skip("no '127.0.0.1 localhost' line in /etc/hosts")
     assert system_reverse_resolver("127.0.0.1") == "localhost"  # no network involved
     assert system_reverse_resolver("not an address") is None
+
+
+def test_reverse_dns_gives_up_after_its_time_limit(loaded: Database) -> None:
+    import threading
+
+    release = threading.Event()
+
+    def ptr(address: str) -> str | None:
+        if address == "81.2.69.160":
+            release.wait(5)  # a name server that does not answer
+            return "late.example"
+        return f"host-{address.replace('.', '-')}.example"
+
+    db = _collected(loaded)
+    try:
+        report = enrich_hosts(
+            db, now=NOW, reverse_dns=True, reverse_resolver=ptr, reverse_timeout=0.5
+        )
+    finally:
+        release.set()
+    hosts = _hosts(db)
+    assert report.reverse_named == 2
+    assert hosts["81.2.69.142"].reverse_dns == "host-81-2-69-142.example"
+    # had the limit not worked, the answer would have come after 5 s and been stored
+    assert hosts["81.2.69.160"].reverse_dns is None

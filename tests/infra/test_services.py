@@ -51,4 +51,6 @@ def test_configured_entries_extend_the_lists(monkeypatch: pytest.MonkeyPatch) ->
 def test_a_bad_entry_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="extra_streaming_hosts"):
         BUILTIN.extended(streaming=["not a domain"])
+    with pytest.raises(ConfigError, match="is an address"):
+        BUILTIN.extended(trackers=["udp://93.184.216.34:6969/announce"])
     assert service_lists(None) is BUILTIN

@@ -44,6 +44,9 @@ def test_targets_of_one_country(located: Database, tmp_path: Path) -> None:
     sheet = build_targets(located, "gb")
     servers = [h.value for h in sheet.hosts]
     assert set(servers) == {"81.2.69.142", "81.2.69.160", "81.2.69.161"}
+    # the data's licence asks for attribution: the printed sheet carries it
+    assert any(n.startswith("located with:") and "IP Geolocation by DB-IP" in n
+               for n in sheet.notes())  # fmt: skip
     assert servers[0] == "81.2.69.160" or sheet.cluster_of.get(servers[0])
     assert sheet.clusters and all(c.id in sheet.cluster_of.values() for c in sheet.clusters)
     written = write_targets(sheet, tmp_path / "out")
@@ -72,6 +75,7 @@ def test_targets_of_one_country(located: Database, tmp_path: Path) -> None:
         not in html.split("<svg", 1)[0].replace('xmlns="http://www.w3.org/2000/svg"', "")
     )
     assert "81.2.69.160" in html and "Example Hosting" in html and "swarm:" in html
+    assert "located with: " in html and "IP Geolocation by DB-IP (https://db-ip.com)" in html
     assert html.count("<tr>") == 1 + 3  # header row and one per server
     assert 'data-iso="GB"' in html
 
