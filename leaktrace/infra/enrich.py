@@ -23,12 +23,13 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from leaktrace.errors import InputError
 from leaktrace.geo import ASN_MISSING, GeoLookup, GeoResult, open_lookup
@@ -52,6 +53,7 @@ RESERVED_SOURCE = "not looked up: private or reserved address"
 NO_DATABASE = "no GeoIP database: with --no-default-geoip, give --geoip FILE and/or --asn-db FILE"
 Resolver = Callable[[str], list[str]]
 ReverseResolver = Callable[[str], str | None]
+T = TypeVar("T")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 
 
@@ -65,26 +67,17 @@ def system_reverse_resolver(address: str) -> str | None:
     return name if _HOSTNAME.match(name) and name != address else None
 
 
-def _reverse_names(
-    db: Database,
-    only_missing: bool,
-    resolve: ReverseResolver,
-    timeout: float,
-    workers: int = 16,
-) -> dict[str, str | None]:
-    """PTR names of the public IP hosts, looked up in parallel (outside any transaction).
-    The system resolver has no time limit of its own: after ``timeout`` seconds in all,
-    addresses still unanswered are left out (not looked up, their stored name kept)."""
-    with db.reading() as conn:
-        addresses = [
-            h.value
-            for h in load_hosts(conn, kind="ip")
-            if not h.reserved and not (only_missing and h.enriched_at is not None)
-        ]
-    found: dict[str, str | None] = {}
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leaktrace-ptr")
+def _in_parallel(
+    values: Sequence[str], ask: Callable[[str], T], timeout: float, workers: int = 16
+) -> dict[str, T]:
+    """``ask`` each value in parallel threads; the answers that came within ``timeout``
+    seconds in all (the system resolver has no time limit of its own)."""
+    found: dict[str, T] = {}
+    if not values:
+        return found
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leaktrace-dns")
     try:
-        futures = {pool.submit(resolve, address): address for address in addresses}
+        futures = {pool.submit(ask, value): value for value in values}
         try:
             for future in as_completed(futures, timeout=timeout):
                 found[futures[future]] = future.result()
@@ -93,6 +86,11 @@ def _reverse_names(
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return found
+
+
+def _to_look_up(db: Database, only_missing: bool) -> list[HostView]:
+    with db.reading() as conn:
+        return [h for h in load_hosts(conn) if not (only_missing and h.enriched_at is not None)]
 
 
 def system_resolver(name: str) -> list[str]:
@@ -135,7 +133,7 @@ def enrich_hosts(
     lookup: GeoLookup | None = None,
     reverse_dns: bool = False,
     reverse_resolver: ReverseResolver | None = None,
-    reverse_timeout: float = 30.0,
+    dns_timeout: float = 30.0,
 ) -> EnrichReport:
     """Look up every stored host (or those never enriched, with ``only_missing``).
 
@@ -144,18 +142,25 @@ def enrich_hosts(
     too: the file's date says when it was true), with the date and the source.
     ``bundled=False``: only the files given; ``lookup``: an open one instead of the files;
     ``reverse_dns``: also the PTR name of each public IP host (``reverse_resolver``, by
-    default the system's; at most ``reverse_timeout`` seconds in all)."""
+    default the system's). DNS queries run in parallel before the write transaction, at
+    most ``dns_timeout`` seconds in all for each kind; a name not answered in time is left
+    as it was."""
     at = now or datetime.now(UTC)
     resolve = resolver or system_resolver
     if lookup is None and not bundled and geoip is None and asn_db is None:
         raise InputError(NO_DATABASE)
     with ExitStack() as stack:
         geo = lookup or stack.enter_context(open_lookup(geoip, asn_db, bundled=bundled))
+        # DNS after the files opened (a bad one fails first), before the write transaction
+        pending = _to_look_up(db, only_missing) if dns or reverse_dns else []
+        names: dict[str, list[str]] = {}
+        if dns:
+            domains = [h.value for h in pending if h.kind == "domain"]
+            names = _in_parallel(domains, resolve, dns_timeout)
         ptr: dict[str, str | None] = {}
-        if reverse_dns:  # after the files opened (a bad one fails first), before writing
-            ptr = _reverse_names(
-                db, only_missing, reverse_resolver or system_reverse_resolver, reverse_timeout
-            )
+        if reverse_dns:
+            public = [h.value for h in pending if h.kind == "ip" and not h.reserved]
+            ptr = _in_parallel(public, reverse_resolver or system_reverse_resolver, dns_timeout)
         conn = stack.enter_context(db.transaction())
         report = EnrichReport(
             sources=geo.sources(), asn_available=geo.asn_available, notes=geo.notes(), at=at
@@ -171,7 +176,10 @@ def enrich_hosts(
                 if not dns:
                     report.domains_skipped += 1
                     continue
-                addresses = [a for a in resolve(host.value) if _valid(a)]
+                if host.value not in names:  # no answer in time (or new since): as it was
+                    report.not_found += 1
+                    continue
+                addresses = [a for a in names[host.value] if _valid(a)]
                 if not addresses:
                     report.not_found += 1
                     updates.append(

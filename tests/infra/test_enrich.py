@@ -197,7 +197,7 @@ def test_reverse_dns_gives_up_after_its_time_limit(loaded: Database) -> None:
     db = _collected(loaded)
     try:
         report = enrich_hosts(
-            db, now=NOW, reverse_dns=True, reverse_resolver=ptr, reverse_timeout=0.5
+            db, now=NOW, reverse_dns=True, reverse_resolver=ptr, dns_timeout=0.5
         )
     finally:
         release.set()
