@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import socket
 import ssl
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +49,8 @@ __all__ = [
 ]
 
 EVIDENCE_KIND = "tls-certificate"
+RESOLVER_ALLOWANCE = 10.0
+"""Seconds allowed on top of ``timeout`` per round of attempts for resolving a name."""
 NOTE_PREFIX = "certificate "
 
 
@@ -249,6 +253,7 @@ def collect_certificates(
     fetch: Fetcher | None = None,
     progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
+    resolver_allowance: float = RESOLVER_ALLOWANCE,
 ) -> CertificateReport:
     """Fetch the certificate of every stored server (optionally only ``roles`` or one
     ``country``) and store what was found in one transaction. Servers that do not answer
@@ -276,18 +281,32 @@ def collect_certificates(
             return failure
 
     found: list[tuple[HostView, Certificate]] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for done, (host, result) in enumerate(
-            zip(chosen, pool.map(attempt, chosen), strict=True), start=1
-        ):
-            if isinstance(result, FetchFailed):
-                report.failed[result.reason] = report.failed.get(result.reason, 0) + 1
-            else:
-                report.fetched += 1
-                found.append((host, result))
-                report.certificates.setdefault(result.sha256, []).append(host.value)
-            if progress is not None:
-                progress(done, len(chosen))
+    # each attempt is bounded per address, but the system resolver is not: stop waiting
+    # once every worker could have made all its attempts (a slow name is a "timeout")
+    rounds = math.ceil(len(chosen) / max(1, workers)) + 1
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="leaktrace-tls")
+    results: dict[int, Certificate | FetchFailed] = {}
+    try:
+        futures = {pool.submit(attempt, host): index for index, host in enumerate(chosen)}
+        try:
+            for done, future in enumerate(
+                as_completed(futures, timeout=rounds * (timeout + resolver_allowance)), start=1
+            ):
+                results[futures[future]] = future.result()
+                if progress is not None:
+                    progress(done, len(chosen))
+        except FuturesTimeout:
+            pass
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    for index, host in enumerate(chosen):  # in the hosts' order, whatever finished first
+        result = results.get(index, FetchFailed("timeout"))
+        if isinstance(result, FetchFailed):
+            report.failed[result.reason] = report.failed.get(result.reason, 0) + 1
+        else:
+            report.fetched += 1
+            found.append((host, result))
+            report.certificates.setdefault(result.sha256, []).append(host.value)
     with db.transaction() as conn:
         for host, cert in found:
             add_note_lines(conn, host.id, [f"{NOTE_PREFIX}{cert.sha256}"])

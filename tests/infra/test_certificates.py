@@ -247,3 +247,27 @@ def test_reserved_addresses_are_not_contacted_by_default(
     assert (report.hosts, report.skipped_reserved, report.fetched) == (0, 1, 0)
     with db.reading() as conn:
         assert all(not h.notes for h in load_hosts(conn))
+
+
+def test_a_server_that_never_answers_is_a_timeout(db: Database, tmp_path: Path) -> None:
+    import threading
+
+    from leaktrace.infra.certificates import Certificate
+
+    release = threading.Event()
+    _hosts(db, tmp_path)
+
+    def fetch(host: str, port: int, timeout: float) -> Certificate:
+        if host == "127.0.0.1":
+            release.wait(10)  # e.g. a resolver that never answers
+        return read_certificate(b"a certificate of " + host.encode())
+
+    try:
+        report = collect_certificates(
+            db, timeout=0.2, include_reserved=True, fetch=fetch, resolver_allowance=0.2
+        )
+    finally:
+        release.set()
+    # had the overall limit not worked, both would have been fetched after 10 s
+    assert (report.fetched, report.failed) == (1, {"timeout": 1})
+    assert [servers for servers in report.certificates.values()] == [["127.0.0.2"]]
