@@ -56,42 +56,37 @@ def parse_xml(
         )
     try:
         return _parse(bytes(data), forbid_dtd), False
-    except _UNSAFE as exc:
-        raise SourceError(
-            f"unsafe XML refused in {what}: {type(exc).__name__}", source=source, transient=False
-        ) from None
-    except (
-        StdET.ParseError,
-        ValueError,
-        LookupError,
-        UnicodeError,
-        RecursionError,
-        TypeError,
-        OverflowError,
-    ) as first:
-        repaired = _repair_utf8(bytes(data))
-        if repaired is not None:
-            try:
-                return _parse(repaired, forbid_dtd), True
-            except _UNSAFE as exc:
-                raise SourceError(
-                    f"unsafe XML refused in {what}: {type(exc).__name__}",
-                    source=source,
-                    transient=False,
-                ) from None
-            except (
-                StdET.ParseError,
-                ValueError,
-                LookupError,
-                UnicodeError,
-                RecursionError,
-                TypeError,
-                OverflowError,
-            ):
-                pass
-        raise SourceError(
-            f"{what} is not well-formed XML: {_reason(first)}", source=source
-        ) from None
+    except _UNSAFE as exc:  # before _MALFORMED: defusedxml's refusals are ValueErrors
+        raise _unsafe(what, exc, source) from None
+    except _MALFORMED as exc:
+        first = exc
+    repaired = _repair_utf8(bytes(data))
+    if repaired is not None:
+        try:
+            return _parse(repaired, forbid_dtd), True
+        except _UNSAFE as exc:
+            raise _unsafe(what, exc, source) from None
+        except _MALFORMED:
+            pass
+    raise SourceError(f"{what} is not well-formed XML: {_reason(first)}", source=source) from None
+
+
+_MALFORMED = (
+    StdET.ParseError,
+    ValueError,
+    LookupError,
+    UnicodeError,
+    RecursionError,
+    TypeError,
+    OverflowError,
+)
+"""What the parser raises for bytes that are not (well-formed) XML."""
+
+
+def _unsafe(what: str, exc: Exception, source: str | None) -> SourceError:
+    return SourceError(
+        f"unsafe XML refused in {what}: {type(exc).__name__}", source=source, transient=False
+    )
 
 
 def _parse(data: bytes, forbid_dtd: bool) -> StdET.Element:
