@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         spark_engine,
         to_sql,
     )
-    from leaktrace.analytics.export import database_source, export_parquet
+    from leaktrace.analytics.export import database_source, engine_and_source, export_parquet
     from leaktrace.analytics.synthetic import (
         SyntheticSpec,
         generate_dataset,
@@ -70,6 +70,7 @@ _WHERE = {
     "to_sql": "engines",
     "export_parquet": "export",
     "database_source": "export",
+    "engine_and_source": "export",
     "SyntheticSpec": "synthetic",
     "generate_dataset": "synthetic",
     "observation_batches": "synthetic",
@@ -91,6 +92,7 @@ __all__ = [
     "database_source",
     "downloads",
     "duckdb_engine",
+    "engine_and_source",
     "export_parquet",
     "generate_dataset",
     "group_activity",

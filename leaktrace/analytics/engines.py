@@ -97,8 +97,9 @@ class Engine:
         try:
             expr = self.con.read_parquet(target, table_name=view)
         except Exception as exc:  # DuckDB IOException, Spark AnalysisException …: no common base
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise AnalyticsError(f"cannot read the Parquet data {path} ({first})") from None
+            raise AnalyticsError(
+                f"cannot read the Parquet data {path} ({_first_line(exc)})"
+            ) from None
         self._views[key] = expr
         return expr
 
@@ -286,6 +287,12 @@ def open_engine(name: str = "duckdb", *, master: str = "local[*]") -> Engine:
     raise AnalyticsError(f"unknown engine {name!r}: choose {' or '.join(ENGINES)}")
 
 
+def _first_line(exc: BaseException) -> str:
+    """An engine error's first line (Spark's and DuckDB's run on with plans and traces)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _utc_timestamps(table: pa.Table) -> pa.Table:
     """Spark hands back zone-less timestamps (in its session zone, UTC): mark them UTC."""
     fields = []
@@ -327,8 +334,9 @@ def run(aggregation: Aggregation, engine: Engine, source: Source) -> pa.Table:
             schema = _utc_timestamps(expr.schema().to_pyarrow().empty_table()).schema
             result = _utc_timestamps(frame.toArrow()).cast(schema)
     except Exception as exc:  # a damaged file met while reading, an engine failure
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AnalyticsError(f"{engine.name} could not run {aggregation.name}: {first}") from exc
+        raise AnalyticsError(
+            f"{engine.name} could not run {aggregation.name}: {_first_line(exc)}"
+        ) from exc
     if aggregation.order:
         result = result.sort_by(list(aggregation.order))  # nulls last (default)
     return result

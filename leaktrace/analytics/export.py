@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sa_select
 
-from leaktrace.analytics.engines import AnalyticsError, ParquetSource
+from leaktrace.analytics.aggregations import Aggregation
+from leaktrace.analytics.engines import AnalyticsError, Engine, ParquetSource, Source, duckdb_engine
 from leaktrace.errors import InputError
 from leaktrace.store.schema import (
     ALERTS,
@@ -56,6 +57,7 @@ __all__ = [
     "arrow_schema",
     "arrow_type",
     "database_source",
+    "engine_and_source",
     "export_parquet",
 ]
 
@@ -218,3 +220,34 @@ def database_source(
         chosen = [by_name[name] for name in dict.fromkeys(names)]
         export_parquet(db, scratch, tables=chosen, columns=columns)
         yield ParquetSource(Path(scratch))
+
+
+@contextmanager
+def engine_and_source(
+    db: Database,
+    aggregations: Sequence[Aggregation],
+    engine: Engine | None = None,
+    source: Source | None = None,
+) -> Iterator[tuple[Engine, Source]]:
+    """What ``aggregations`` run on and over: ``engine`` (default: a fresh embedded DuckDB,
+    closed on exit) and ``source`` (default: a temporary export of ``db`` with the tables
+    and columns they read)."""
+    with ExitStack() as stack:
+        if engine is None:
+            engine = stack.enter_context(duckdb_engine())
+        if source is None:
+            tables = list(dict.fromkeys(t for a in aggregations for t in a.tables))
+            source = stack.enter_context(database_source(db, tables, _columns(aggregations)))
+        yield engine, source
+
+
+def _columns(aggregations: Sequence[Aggregation]) -> dict[str, list[str]]:
+    """The columns a table must carry for all of ``aggregations``: a table one of them
+    reads whole is exported whole."""
+    whole = {t for a in aggregations for t in a.tables if t not in a.columns}
+    needed: dict[str, list[str]] = {}
+    for a in aggregations:
+        for table, names in a.columns.items():
+            if table not in whole:
+                needed[table] = list(dict.fromkeys([*needed.get(table, []), *names]))
+    return needed

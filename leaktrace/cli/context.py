@@ -112,9 +112,11 @@ ParquetOption = Annotated[
 
 def open_engine(name: str, *, master: str = "local[*]") -> Engine:
     """The analytics engine for ``--engine`` (ibis and DuckDB load only now)."""
-    if name not in ("duckdb", "spark"):
-        raise typer.BadParameter("must be duckdb or spark", param_hint="--engine")
+    from leaktrace.analytics.engines import ENGINES
     from leaktrace.analytics.engines import open_engine as start
+
+    if name not in ENGINES:
+        raise typer.BadParameter(f"must be {' or '.join(ENGINES)}", param_hint="--engine")
 
     return start(name, master=master)
 

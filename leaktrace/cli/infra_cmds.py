@@ -229,7 +229,7 @@ def certs(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TLS port to connect to.")] = 443,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each server.")] = 5.0,
     role: Annotated[
-        list[str] | None,
+        list[Role] | None,
         typer.Option(
             "--role", help="Only servers with this role (repeatable).", show_default=False
         ),
@@ -254,12 +254,6 @@ def certs(
     by 'leaktrace hosts clusters'. Servers that do not answer are counted, not fatal.
     """
     code = None if country is None else normalise_country(country)
-    roles = {r.value for r in Role}
-    for given in role or []:
-        if given not in roles:
-            raise typer.BadParameter(
-                f"must be one of {', '.join(sorted(roles))}", param_hint="--role"
-            )
     _, database = open_database(db)
     with (
         database,
@@ -278,7 +272,7 @@ def certs(
             database,
             port=port,
             timeout=timeout,
-            roles=role,
+            roles=None if role is None else [r.value for r in role],
             country=code,
             include_reserved=include_reserved,
             progress=lambda done, total: bar.update(task, completed=done, total=total),

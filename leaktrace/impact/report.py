@@ -11,7 +11,6 @@ and are summed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -122,26 +121,22 @@ def impact_report(
     work come from ``db`` (:class:`InputError` if a ``source`` given has works ``db`` does
     not know at all: the wrong database).
     """
-    from leaktrace.analytics import database_source, duckdb_engine, run
+    from leaktrace.analytics import engine_and_source, run
 
     filters = filters or ImpactFilter()
     assumptions = assumptions or Assumptions()
     detail = _aggregation(filters, dims, exact)
     whole = _aggregation(filters, ("work",), exact)
     outside = source is not None
-    with ExitStack() as stack:
-        if engine is None:
-            engine = stack.enter_context(duckdb_engine())
-        if source is None:
-            source = stack.enter_context(database_source(db, detail.tables, detail.columns))
-        by_dims = _counts(run(detail, engine, source), dims, exact)
+    with engine_and_source(db, [detail, whole], engine, source) as (runner, data):
+        by_dims = _counts(run(detail, runner, data), dims, exact)
         per_work = (
             by_dims
             if tuple(dims) == ("work",)
-            else _counts(run(whole, engine, source), ("work",), exact)
+            else _counts(run(whole, runner, data), ("work",), exact)
         )
-        relative_error = 0.0 if exact else engine.sketch_error
-        engine_name = engine.name
+        relative_error = 0.0 if exact else runner.sketch_error
+        engine_name = runner.name
     works = sorted({c.work for c in per_work})
     with db.reading() as conn:
         linked = [w for w in works if not w.startswith("infohash:")]

@@ -25,8 +25,6 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +33,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from leaktrace.infra.model import Evidence, HostView, is_reserved, iso
+from leaktrace.infra.parallel import ask_all
 from leaktrace.store.database import Database
 from leaktrace.store.infra import add_note_lines, insert_evidence, load_hosts
 
@@ -274,9 +273,9 @@ def collect_certificates(
         chosen.append(host)
     report.hosts = len(chosen)
 
-    def attempt(host: HostView) -> Certificate | FetchFailed:
+    def attempt(host: str) -> Certificate | FetchFailed:
         try:
-            return fetcher(host.value, port, timeout)
+            return fetcher(host, port, timeout)
         except FetchFailed as failure:
             return failure
 
@@ -284,23 +283,15 @@ def collect_certificates(
     # each attempt is bounded per address, but the system resolver is not: stop waiting
     # once every worker could have made all its attempts (a slow name is a "timeout")
     rounds = math.ceil(len(chosen) / max(1, workers)) + 1
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="leaktrace-tls")
-    results: dict[int, Certificate | FetchFailed] = {}
-    try:
-        futures = {pool.submit(attempt, host): index for index, host in enumerate(chosen)}
-        try:
-            for done, future in enumerate(
-                as_completed(futures, timeout=rounds * (timeout + resolver_allowance)), start=1
-            ):
-                results[futures[future]] = future.result()
-                if progress is not None:
-                    progress(done, len(chosen))
-        except FuturesTimeout:
-            pass
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-    for index, host in enumerate(chosen):  # in the hosts' order, whatever finished first
-        result = results.get(index, FetchFailed("timeout"))
+    results = ask_all(
+        [host.value for host in chosen],
+        attempt,
+        timeout=rounds * (timeout + resolver_allowance),
+        workers=workers,
+        progress=progress,
+    )
+    for host in chosen:  # in the hosts' order, whatever finished first
+        result = results.get(host.value, FetchFailed("timeout"))
         if isinstance(result, FetchFailed):
             report.failed[result.reason] = report.failed.get(result.reason, 0) + 1
         else:

@@ -23,17 +23,15 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from concurrent.futures import TimeoutError as FuturesTimeout
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from leaktrace.errors import InputError
 from leaktrace.geo import ASN_MISSING, GeoLookup, GeoResult, open_lookup
 from leaktrace.infra.model import EnrichReport, HostView, is_reserved
+from leaktrace.infra.parallel import ask_all
 from leaktrace.store.database import Database
 from leaktrace.store.infra import EnrichmentUpdate, load_hosts, set_enrichment
 
@@ -53,7 +51,6 @@ RESERVED_SOURCE = "not looked up: private or reserved address"
 NO_DATABASE = "no GeoIP database: with --no-default-geoip, give --geoip FILE and/or --asn-db FILE"
 Resolver = Callable[[str], list[str]]
 ReverseResolver = Callable[[str], str | None]
-T = TypeVar("T")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 
 
@@ -65,27 +62,6 @@ def system_reverse_resolver(address: str) -> str | None:
         return None
     name = name.rstrip(".").lower()
     return name if _HOSTNAME.match(name) and name != address else None
-
-
-def _in_parallel(
-    values: Sequence[str], ask: Callable[[str], T], timeout: float, workers: int = 16
-) -> dict[str, T]:
-    """``ask`` each value in parallel threads; the answers that came within ``timeout``
-    seconds in all (the system resolver has no time limit of its own)."""
-    found: dict[str, T] = {}
-    if not values:
-        return found
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leaktrace-dns")
-    try:
-        futures = {pool.submit(ask, value): value for value in values}
-        try:
-            for future in as_completed(futures, timeout=timeout):
-                found[futures[future]] = future.result()
-        except FuturesTimeout:
-            pass
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-    return found
 
 
 def _to_look_up(db: Database, only_missing: bool) -> list[HostView]:
@@ -156,11 +132,11 @@ def enrich_hosts(
         names: dict[str, list[str]] = {}
         if dns:
             domains = [h.value for h in pending if h.kind == "domain"]
-            names = _in_parallel(domains, resolve, dns_timeout)
+            names = ask_all(domains, resolve, timeout=dns_timeout)
         ptr: dict[str, str | None] = {}
         if reverse_dns:
             public = [h.value for h in pending if h.kind == "ip" and not h.reserved]
-            ptr = _in_parallel(public, reverse_resolver or system_reverse_resolver, dns_timeout)
+            ptr = ask_all(public, reverse_resolver or system_reverse_resolver, timeout=dns_timeout)
         conn = stack.enter_context(db.transaction())
         report = EnrichReport(
             sources=geo.sources(), asn_available=geo.asn_available, notes=geo.notes(), at=at

@@ -16,7 +16,6 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
@@ -221,16 +220,12 @@ def _gather(
     """The hosts as the analytics engine's ``target_list`` aggregation lists them (on
     ``engine`` over ``source``; by default embedded DuckDB over an export of ``db``), and
     the clusters from the database."""
-    from leaktrace.analytics import UNKNOWN_COUNTRY, database_source, duckdb_engine, run
+    from leaktrace.analytics import UNKNOWN_COUNTRY, engine_and_source, run
     from leaktrace.analytics import target_list as aggregation
 
     listing = aggregation()
-    with ExitStack() as stack:
-        if engine is None:
-            engine = stack.enter_context(duckdb_engine())
-        if source is None:
-            source = stack.enter_context(database_source(db, listing.tables, listing.columns))
-        rows = run(listing, engine, source).to_pylist()
+    with engine_and_source(db, [listing], engine, source) as (runner, data):
+        rows = run(listing, runner, data).to_pylist()
     hosts = [_host(row, UNKNOWN_COUNTRY) for row in rows]
     with db.reading() as conn:
         clusters = cluster_hosts(conn, settings=settings, group_links=group_links)
