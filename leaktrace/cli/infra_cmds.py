@@ -31,7 +31,6 @@ from leaktrace.cli.context import (
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import InputError
-from leaktrace.infra.certificates import collect_certificates
 from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH, ClusterSettings, cluster_hosts
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts
@@ -253,6 +252,8 @@ def certs(
     subject, issuer, names and validity; servers presenting the same certificate are tied
     by 'leaktrace hosts clusters'. Servers that do not answer are counted, not fatal.
     """
+    from leaktrace.infra.certificates import collect_certificates  # cryptography: ~80 ms
+
     code = None if country is None else normalise_country(country)
     _, database = open_database(db)
     with (
