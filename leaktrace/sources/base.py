@@ -28,6 +28,7 @@ from leaktrace.errors import LeakTraceError
 from leaktrace.feeds.item import FeedItem, NukeEvent
 
 __all__ = [
+    "Backlog",
     "Checkpoint",
     "PollResult",
     "PollingSource",
@@ -43,7 +44,13 @@ Checkpoint = Mapping[str, Any]
 
 
 class SourceError(LeakTraceError):
-    """A whole poll failed. ``transient`` errors are retried with back-off."""
+    """A whole poll failed. ``transient`` errors are retried with back-off.
+
+    When a reply was the problem (oversize, unsafe XML, wrong content type, not JSON …),
+    ``url`` is where it came from (secrets redacted) and ``sample`` the start of it (at
+    most :data:`~leaktrace.sources.http_reply.SAMPLE_BYTES` bytes, escaped and redacted);
+    the watcher stores both with the quarantine entry.
+    """
 
     def __init__(
         self,
@@ -53,12 +60,16 @@ class SourceError(LeakTraceError):
         transient: bool = True,
         retry_after: float | None = None,
         status: int | None = None,
+        url: str | None = None,
+        sample: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.source = source
         self.transient = transient
         self.retry_after = retry_after
         self.status = status
+        self.url = url
+        self.sample = sample
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,20 @@ class Quarantined:
     """At most the first 2,000 characters of the offending input, for an analyst to read."""
 
 
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Input a poll left for a later one (a JSON Lines file read ``limit`` lines at a time)."""
+
+    location: str
+    """The file."""
+    read: int
+    """Lines read from it by this poll."""
+    offset: int
+    """The byte offset the next poll starts from."""
+    limit: int
+    """The most lines one poll reads (the source's ``max_items``)."""
+
+
 @dataclass(slots=True)
 class PollResult:
     items: list[FeedItem] = field(default_factory=list)
@@ -80,6 +105,8 @@ class PollResult:
     """The bookmark after this batch; None keeps the previous one."""
     not_modified: bool = False
     """The server said nothing changed (HTTP 304)."""
+    backlog: list[Backlog] = field(default_factory=list)
+    """What this poll left unread for the next one (JSON Lines files beyond ``max_items``)."""
 
 
 class SourceConfig(BaseModel):

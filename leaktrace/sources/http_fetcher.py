@@ -5,9 +5,12 @@
   the clock checked between chunks; a
   :class:`~leaktrace.sources.deadline_watchdog.DeadlineWatchdog` also shuts the socket down
   when the deadline passes.
-* **Huge replies.** A size cap (default :data:`DEFAULT_MAX_BYTES`): a larger
-  ``Content-Length`` is refused before reading, and the body stops being read as soon as it
-  passes the cap.
+* **Huge replies and compression bombs.** A size cap (default :data:`DEFAULT_MAX_BYTES`)
+  on the bytes as sent *and* on every layer of their ``Content-Encoding``: the raw bytes
+  are read with ``iter_raw`` and decoded by :class:`~leaktrace.sources.http_decoding.BoundedBody`
+  (never by httpx, whose decoders inflate a whole chunk at once), which stops the moment
+  a layer passes the cap. A larger ``Content-Length`` is refused after reading only the
+  sample. The error carries the URL and a sample of the reply.
 * **Redirects.** Followed by hand, at most ``max_redirects`` times, and only to the same
   origin (scheme, host and port) as the URL asked for; anything else is a permanent error.
 * **Conditional requests.** ``etag``/``last_modified`` are sent as ``If-None-Match``/
@@ -26,7 +29,14 @@ import httpx
 
 from leaktrace.sources.base import SourceError
 from leaktrace.sources.deadline_watchdog import DeadlineWatchdog
-from leaktrace.sources.http_reply import FetchResult, check_content_type, raise_for_status
+from leaktrace.sources.http_decoding import BadEncoding, BodyTooLarge, BoundedBody, codings_of
+from leaktrace.sources.http_reply import (
+    SAMPLE_BYTES,
+    FetchResult,
+    check_content_type,
+    raise_for_status,
+    reply_sample,
+)
 from leaktrace.sources.redaction import redact_text, redact_url
 from leaktrace.sources.retry_delays import parse_retry_after
 
@@ -97,6 +107,8 @@ class HttpFetcher:
         transient: bool = True,
         status: int | None = None,
         retry_after: float | None = None,
+        url: str | None = None,
+        sample: bytes | None = None,
     ) -> SourceError:
         return SourceError(
             self.redact(reason),
@@ -104,6 +116,8 @@ class HttpFetcher:
             transient=transient,
             status=status,
             retry_after=retry_after,
+            url=url,
+            sample=reply_sample(sample, self._secrets) if sample else None,
         )
 
     def get(
@@ -120,9 +134,9 @@ class HttpFetcher:
         result = self.fetch(
             url, params=params, etag=etag, last_modified=last_modified, accept=accept
         )
-        raise_for_status(result, source=self.source)
+        raise_for_status(result, source=self.source, secrets=self._secrets)
         if expect is not None and not result.not_modified:
-            check_content_type(result, expect, source=self.source)
+            check_content_type(result, expect, source=self.source, secrets=self._secrets)
         return result
 
     def fetch(
@@ -220,39 +234,9 @@ class HttpFetcher:
                     raise self._error(
                         f"{shown}: bad redirect Location: {exc}", transient=False, status=status
                     ) from None
-            length = response.headers.get("content-length")
-            if length and length.strip().isdigit() and int(length) > self.max_bytes:
-                raise self._error(
-                    f"{shown}: response larger than {self.max_bytes} bytes "
-                    f"(Content-Length {int(length)})",
-                    transient=False,
-                    status=status,
-                )
-            body = bytearray()
+            body = b""
             if status != 304:
-                try:
-                    for chunk in response.iter_bytes():
-                        body += chunk
-                        if len(body) > self.max_bytes:
-                            raise self._error(
-                                f"{shown}: response larger than {self.max_bytes} bytes",
-                                transient=False,
-                                status=status,
-                            )
-                        if time.monotonic() >= deadline:
-                            raise self._error(timed_out)
-                except httpx.TimeoutException as exc:
-                    if watchdog.fired:
-                        raise self._error(timed_out) from None
-                    raise self._error(
-                        f"{shown}: timed out reading ({type(exc).__name__})"
-                    ) from None
-                except (httpx.HTTPError, OSError) as exc:
-                    if watchdog.fired or time.monotonic() >= deadline:
-                        raise self._error(timed_out) from None
-                    raise self._error(
-                        f"{shown}: reading failed: {type(exc).__name__}: {exc}"
-                    ) from None
+                body = self._read_body(response, shown, deadline, watchdog, timed_out)
             if watchdog.fired:
                 raise self._error(timed_out)
             ctype_header = response.headers.get("content-type") or ""
@@ -265,7 +249,7 @@ class HttpFetcher:
             return FetchResult(
                 url=shown,
                 status=status,
-                content=bytes(body),
+                content=body,
                 content_type=media.strip().lower() or None,
                 charset=charset,
                 etag=response.headers.get("etag"),
@@ -281,6 +265,76 @@ class HttpFetcher:
             )
         finally:
             response.close()
+
+    def _read_body(
+        self,
+        response: httpx.Response,
+        shown: str,
+        deadline: float,
+        watchdog: DeadlineWatchdog,
+        timed_out: str,
+    ) -> bytes:
+        """The decoded body, capped at ``max_bytes`` as sent and on every encoding layer."""
+        status = response.status_code
+        try:
+            codings = codings_of(response.headers.get_list("content-encoding"))
+        except BadEncoding as exc:
+            raise self._error(
+                f"{shown}: {exc.reason}", transient=False, status=status, url=shown
+            ) from None
+        declared = _declared_length(response)
+        too_long = declared is not None and declared > self.max_bytes
+        decoded = BoundedBody(codings, self.max_bytes)
+        try:
+            for chunk in response.iter_raw():
+                decoded.feed(chunk)
+                if too_long and len(decoded.body) >= SAMPLE_BYTES:
+                    break  # enough for the sample
+                if time.monotonic() >= deadline:
+                    raise self._error(timed_out, url=shown)
+            if too_long:
+                raise self._error(
+                    f"{shown}: oversize reply: response larger than {self.max_bytes} bytes "
+                    f"(Content-Length {declared})",
+                    transient=False,
+                    status=status,
+                    url=shown,
+                    sample=bytes(decoded.body[:SAMPLE_BYTES]),
+                )
+            return decoded.finish()
+        except BodyTooLarge as exc:
+            raise self._error(
+                f"{shown}: oversize reply: response larger than {self.max_bytes} bytes {exc.where}",
+                transient=False,
+                status=status,
+                url=shown,
+                sample=bytes(decoded.body[:SAMPLE_BYTES]),
+            ) from None
+        except BadEncoding as exc:
+            raise self._error(
+                f"{shown}: {exc.reason}",
+                transient=False,
+                status=status,
+                url=shown,
+                sample=bytes(decoded.body[:SAMPLE_BYTES]),
+            ) from None
+        except httpx.TimeoutException as exc:
+            if watchdog.fired:
+                raise self._error(timed_out, url=shown) from None
+            raise self._error(
+                f"{shown}: timed out reading ({type(exc).__name__})", url=shown
+            ) from None
+        except (httpx.HTTPError, OSError) as exc:
+            if watchdog.fired or time.monotonic() >= deadline:
+                raise self._error(timed_out, url=shown) from None
+            raise self._error(
+                f"{shown}: reading failed: {type(exc).__name__}: {exc}", url=shown
+            ) from None
+
+
+def _declared_length(response: httpx.Response) -> int | None:
+    length = (response.headers.get("content-length") or "").strip()
+    return int(length) if length.isdigit() and len(length) < 20 else None
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int]:

@@ -34,7 +34,13 @@ def redact_url(url: object) -> str:
     substitution on ``name=value`` pairs after ``?``, ``&`` or ``;``).
     """
     text = str(url)
-    return _SECRET_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}=***", text)
+    return _SECRET_RE.sub(_mask, text)
+
+
+def _mask(match: re.Match[str]) -> str:
+    if match.group(3).startswith("***"):
+        return match.group(0)  # already redacted: keep what follows (``apikey=***: …``)
+    return f"{match.group(1)}{match.group(2)}=***"
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
