@@ -179,6 +179,8 @@ def releases(
             ("group", "group"),
             ("sightings", "seen"),
         ],
+        whole=("release",),
+        optional=("source", "group", "sightings", "released_at", "score", "work"),
     )
 
 
@@ -241,6 +243,8 @@ def leaks(
             ("severity", "severity"),
             ("group", "group"),
         ],
+        whole=("release",),
+        optional=("window_date", "window", "released_at", "group", "work"),
     )
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["Format", "SEVERITY_STYLE", "emit_rows", "emit_json"]
+__all__ = ["Format", "SEVERITY_STYLE", "emit_json", "emit_rows", "fit_columns"]
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -42,8 +42,16 @@ def emit_rows(
     columns: Sequence[tuple[str, str]],
     title: str | None = None,
     caption: str | None = None,
+    whole: Sequence[str] = (),
+    optional: Sequence[str] = (),
 ) -> None:
-    """Write ``rows``: every field as JSON or CSV, ``columns`` (key, header) as a table."""
+    """Write ``rows``: every field as JSON or CSV, ``columns`` (key, header) as a table.
+
+    A table fits the console's width (80 columns when piped): the ``whole`` columns (the
+    release names) get the width of their longest value, and the ``optional`` columns are
+    dropped, in that order, until they do; a value that is wider than the whole screen is
+    folded onto as few lines as the width allows.
+    """
     if fmt is Format.json:
         emit_json(console, list(rows))
         return
@@ -56,20 +64,22 @@ def emit_rows(
             writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in keys})
         console.file.write(buffer.getvalue())
         return
+    texts = [{key: _cell_text(row.get(key)) for key, _ in columns} for row in rows]
+    columns, widths = fit_columns(columns, texts, console.width, whole=whole, optional=optional)
     table = Table(title=title, caption=caption, header_style="bold cyan", expand=False)
     for key, header in columns:
         table.add_column(
             header,
             overflow="fold",
+            width=widths.get(key),
             justify="right"
             if key in ("score", "lead_days", "sightings", "releases", "leaks", "year")
             else "left",
         )
-    for row in rows:
+    for row_texts in texts:
         cells = []
         for key, _ in columns:
-            value = row.get(key)
-            text = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+            text = row_texts[key]
             style = None
             if key == "severity":
                 style = SEVERITY_STYLE.get(text)
@@ -78,3 +88,50 @@ def emit_rows(
             cells.append(f"[{style}]{escape(text)}[/]" if style else escape(text))
         table.add_row(*cells)
     console.print(table)
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
+
+
+def fit_columns(
+    columns: Sequence[tuple[str, str]],
+    texts: Sequence[dict[str, str]],
+    width: int,
+    *,
+    whole: Sequence[str] = (),
+    optional: Sequence[str] = (),
+) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """Which columns to show in ``width`` characters, and the minimum width of ``whole`` ones.
+
+    A table of n columns takes 3n + 1 characters of borders and padding. The other columns
+    may wrap between words, so they need only their longest word; the ``whole`` columns need
+    their longest value. ``optional`` columns are dropped in order until that fits (or none
+    is left); the ``whole`` columns then get exactly the room that is left, at most their
+    longest value.
+    """
+    kept = list(columns)
+
+    def needed(key: str, header: str, *, entire: bool) -> int:
+        measure = len if entire else _longest_word
+        return max([measure(header), *(measure(t.get(key, "")) for t in texts)], default=0)
+
+    def total(cols: list[tuple[str, str]]) -> int:
+        return 3 * len(cols) + 1 + sum(needed(k, h, entire=k in whole) for k, h in cols)
+
+    for key in optional:
+        if total(kept) <= width:
+            break
+        kept = [(k, h) for k, h in kept if k != key]
+    others = sum(needed(k, h, entire=False) for k, h in kept if k not in whole)
+    room = width - 3 * len(kept) - 1 - others
+    widths: dict[str, int] = {}
+    whole_kept = [(k, h) for k, h in kept if k in whole]
+    for key, header in whole_kept:
+        share = max(room // len(whole_kept), 1)
+        widths[key] = max(1, min(needed(key, header, entire=True), share))
+    return kept, widths

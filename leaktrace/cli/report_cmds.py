@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from leaktrace.attribution.dossier import build_dossier
 from leaktrace.cli.context import DbOption, err, open_database, out
+from leaktrace.cli.invocation import command_line
 from leaktrace.cli.output import Format, emit_rows
 from leaktrace.config import load_settings
 from leaktrace.store.database import Database
@@ -49,31 +50,42 @@ def demo(
     """
     from leaktrace.demo import run_demo
 
-    settings = load_settings(db=str(directory / "demo.db"))
+    db_file = (directory / "demo.db").absolute()
+    settings = load_settings(db=str(db_file))
     with err.status("building the synthetic scenario and ingesting its feeds …"):
         result = run_demo(directory, settings, seed=seed)
     out.rule("[bold]LeakTrace demo — synthetic data, fictional titles and groups")
     out.print(f"catalogue: {result.catalog.works} works from {result.catalog.file}")
     ingest = result.ingest
     out.print(
-        f"feeds: {ingest.lines} lines, {ingest.accepted} accepted, "
-        f"[red]{ingest.rejected} malformed lines skipped[/], "
-        f"{ingest.new_releases} releases, {ingest.new_sightings} sightings"
+        f"feeds: {ingest.lines:,} lines, {ingest.accepted:,} accepted, "
+        f"{ingest.new_releases:,} releases, {ingest.new_sightings:,} sightings"
     )
+    if ingest.rejected:
+        planted = result.scenario.malformed_lines
+        on_purpose = (
+            "planted in the feeds on purpose, to show that a bad line is reported "
+            "with its file and line and the rest is still ingested"
+            if ingest.rejected == planted
+            else f"{planted} of them planted on purpose"
+        )
+        out.print(
+            f"[yellow]{ingest.rejected} malformed lines skipped[/] ({on_purpose}), "
+            "for example:"
+        )
     for error in ingest.errors[:3]:
-        out.print(f"  [dim]skipped {error}[/]")
+        out.print(f"  [dim]skipped {escape(str(error))}[/]")
     with Database(settings.database_target()) as database, database.reading() as conn:
         counts = overview(conn)
         top = list_leaks(conn, LeakFilter(), limit=15, sort="severity")
     statuses = counts["releases_by_status"]
     out.print(
-        f"outcomes: [bold red]{statuses.get('leak', 0)} pre-release leaks[/], "
-        f"[green]{statuses.get('in-window', 0)} inside their window[/], "
-        f"{statuses.get('unmatched', 0)} not in the catalogue, "
-        f"{statuses.get('unknown', 0)} without a window to compare"
+        f"outcomes: [bold red]{statuses.get('leak', 0):,} pre-release leaks[/], "
+        f"[green]{statuses.get('in-window', 0):,} inside their window[/], "
+        f"{statuses.get('unmatched', 0):,} not in the catalogue, "
+        f"{statuses.get('unknown', 0):,} without a window to compare"
     )
-    by_window = ", ".join(f"{k} {v}" for k, v in sorted(counts["leaks_by_window"].items()))
-    out.print(f"leaks by window: {by_window}")
+    out.print(f"leaks by window: {_by_window(counts['leaks_by_window'])}")
     emit_rows(
         out,
         top,
@@ -88,6 +100,8 @@ def demo(
             ("severity", "severity"),
             ("group", "group"),
         ],
+        whole=("release",),
+        optional=("window", "released_at", "group", "work"),
     )
     group = result.scenario.supply_chain_group
     with Database(settings.database_target()) as database, database.reading() as conn:
@@ -95,8 +109,8 @@ def demo(
     summary = dossier.summary
     out.print(
         f"[bold]{group}[/] (the supply-chain group): {summary.releases} releases, "
-        f"{summary.leaks} leaks, {dict(dossier.leaks_by_window)}; "
-        f"see: leaktrace group {group} --db {settings.database_target()}"
+        f"{summary.leaks} leaks, {_by_window(dossier.leaks_by_window)}; "
+        f"see: {command_line('group', group, '--db', str(db_file))}"
     )
     for link in dossier.links[:5]:
         out.print(
@@ -106,7 +120,9 @@ def demo(
     if result.supply is not None:
         with Database(settings.database_target()) as database, database.reading() as conn:
             ranking = rank_accounts(conn)
-        out.print(f"supply chain: {result.supply.rows} shipment records from {result.supply.file}")
+        out.print(
+            f"supply chain: {result.supply.rows:,} shipment records from {result.supply.file}"
+        )
         emit_rows(
             out,
             [{**a.as_dict(), "posterior": f"{a.posterior:.1%}"} for a in ranking.scores[:5]],
@@ -134,16 +150,35 @@ def demo(
             f"{result.directory / 'targets'}"
         )
         out.print(
-            f"swarms: {swarm.added} observations, {swarm.peers} downloaders stored only "
-            f"as keyed hashes, {swarm.infrastructure} infrastructure peers in clear"
+            f"swarms: {swarm.added:,} observations, {swarm.peers:,} downloaders stored only "
+            f"as keyed hashes, {swarm.infrastructure:,} infrastructure peers in clear"
         )
         total = infra.impact.as_dict()["total"]
         d, loss = total["downloads"], total["losses"]
         out.print(
             f"impact: about {d['central']:,.0f} downloads (range {d['low']:,.0f}–"
             f"{d['high']:,.0f}); losses {loss['central']:,.0f} {loss['currency']} (range "
-            f"{loss['low']:,.0f}–{loss['high']:,.0f}); assumptions: leaktrace impact "
-            f"--db {settings.database_target()}"
+            f"{loss['low']:,.0f}–{loss['high']:,.0f}); assumptions: "
+            f"{command_line('impact', '--db', str(db_file))}"
         )
     out.print(f"HTML report: [bold]{result.report}[/]")
-    out.print(f"explore: leaktrace leaks --db {settings.database_target()}")
+    out.print(f"explore: {command_line('leaks', '--db', str(db_file))}")
+
+
+_WINDOW_WORDS = {
+    "physical": "disc rips before street date",
+    "digital": "web releases before the digital date",
+    "theatrical": "cams before the premiere",
+    "broadcast": "before the broadcast",
+}
+
+
+def _by_window(counts: dict[str, int]) -> str:
+    """Leak counts per window in words: ``all physical (disc rips before street date)``."""
+    shown = {w: n for w, n in counts.items() if n}
+    if not shown:
+        return "none"
+    if len(shown) == 1:
+        (window, n), = shown.items()
+        return f"all {window} ({_WINDOW_WORDS.get(window, window)})"
+    return ", ".join(f"{n} {w}" for w, n in sorted(shown.items(), key=lambda i: (-i[1], i[0])))

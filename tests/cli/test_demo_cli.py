@@ -1,0 +1,64 @@
+"""``leaktrace demo`` as a newcomer runs it: not activated, 80 columns, piped."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).parent / "leaktrace"
+
+
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]]:
+    if not SCRIPT.is_file():
+        pytest.skip(f"no installed entry point at {SCRIPT}")
+    folder = tmp_path_factory.mktemp("newcomer")
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("LEAKTRACE_", "VIRTUAL_ENV"))
+    }
+    env.update(PATH="/usr/bin:/bin", COLUMNS="80", HOME=str(folder))
+    done = subprocess.run(
+        [str(SCRIPT), "demo", "--dir", str(folder / "demo")],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, env
+
+
+def test_the_closing_hints_work_as_printed(demo_output: tuple[str, dict[str, str]]) -> None:
+    text, env = demo_output
+    hints = re.findall(r"^explore: (.+)$", text, flags=re.MULTILINE)
+    assert len(hints) == 1
+    words = shlex.split(hints[0])
+    assert words[0] == str(SCRIPT)  # not on PATH, so the full path
+    done = subprocess.run(words, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Pre-release leaks" in done.stdout
+
+
+def test_release_names_are_not_chopped(demo_output: tuple[str, dict[str, str]]) -> None:
+    text, _ = demo_output
+    table = text.split("Gravest leaks", 1)[1].split("└", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("│")]
+    assert len(rows) >= 15
+    names = [row.split("│")[1].strip() for row in rows]
+    whole = [n for n in names if re.search(r"-[A-Za-z]+$|\]$", n)]
+    assert len(whole) >= 14  # at most one name wider than the screen folds
+    assert max(len(line) for line in text.splitlines() if line.startswith(("│", "┃"))) <= 80
+
+
+def test_nothing_raw_or_unexplained(demo_output: tuple[str, dict[str, str]]) -> None:
+    text, _ = demo_output
+    assert "{'" not in text and "'}" not in text
+    assert re.search(r"\d+ malformed lines skipped \(planted in the feeds on purpose", text)
+    assert "all physical (disc rips before street date)" in text
