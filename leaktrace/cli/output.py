@@ -106,32 +106,43 @@ def fit_columns(
     whole: Sequence[str] = (),
     optional: Sequence[str] = (),
 ) -> tuple[list[tuple[str, str]], dict[str, int]]:
-    """Which columns to show in ``width`` characters, and the minimum width of ``whole`` ones.
+    """Which columns to show in ``width`` characters, and their widths when they must shrink.
 
     A table of n columns takes 3n + 1 characters of borders and padding. The other columns
-    may wrap between words, so they need only their longest word; the ``whole`` columns need
-    their longest value. ``optional`` columns are dropped in order until that fits (or none
-    is left); the ``whole`` columns then get exactly the room that is left, at most their
-    longest value.
+    may wrap between words, so they need at least their longest word; the ``whole`` columns
+    need their longest value. ``optional`` columns are dropped in order until that fits (or
+    none is left). When the kept columns fit at their natural width, no width is set;
+    otherwise every column gets one: the ``whole`` columns the room the others leave at
+    their longest word (at most their longest value), the others their longest word plus
+    what is still left, first to those it unwraps at the least cost.
     """
     kept = list(columns)
 
-    def needed(key: str, header: str, *, entire: bool) -> int:
-        measure = len if entire else _longest_word
-        return max([measure(header), *(measure(t.get(key, "")) for t in texts)], default=0)
+    def measure(key: str, header: str, *, entire: bool) -> int:
+        size = len if entire else _longest_word
+        return max([size(header), *(size(t.get(key, "")) for t in texts)], default=0)
 
-    def total(cols: list[tuple[str, str]]) -> int:
-        return 3 * len(cols) + 1 + sum(needed(k, h, entire=k in whole) for k, h in cols)
+    def least(cols: list[tuple[str, str]]) -> int:
+        return 3 * len(cols) + 1 + sum(measure(k, h, entire=k in whole) for k, h in cols)
 
     for key in optional:
-        if total(kept) <= width:
+        if least(kept) <= width:
             break
         kept = [(k, h) for k, h in kept if k != key]
-    others = sum(needed(k, h, entire=False) for k, h in kept if k not in whole)
-    room = width - 3 * len(kept) - 1 - others
-    widths: dict[str, int] = {}
-    whole_kept = [(k, h) for k, h in kept if k in whole]
-    for key, header in whole_kept:
-        share = max(room // len(whole_kept), 1)
-        widths[key] = max(1, min(needed(key, header, entire=True), share))
+    available = width - 3 * len(kept) - 1
+    natural = {k: measure(k, h, entire=True) for k, h in kept}
+    if sum(natural.values()) <= available:
+        return kept, {}
+    widths = {k: measure(k, h, entire=False) for k, h in kept if k not in whole}
+    whole_kept = [k for k, _ in kept if k in whole]
+    room = available - sum(widths.values())
+    for key in whole_kept:
+        widths[key] = max(1, min(natural[key], room // len(whole_kept)))
+    left = available - sum(widths.values())
+    for key in sorted(
+        (k for k, _ in kept if k not in whole), key=lambda k: natural[k] - widths[k]
+    ):
+        grow = min(left, natural[key] - widths[key])
+        widths[key] += grow
+        left -= grow
     return kept, widths
