@@ -6,6 +6,12 @@
   that shape raises :class:`SourceError` too. Rows are validated by
   :func:`leaktrace.feeds.jsonl.item_from_row` (size in MB, ``preAt`` in Unix seconds);
   a bad row becomes a :class:`Quarantined` with the row as sample, the rest go on.
+* **Invalid UTF-8 is a row's problem, not the page's.** The reply is decoded with
+  ``surrogateescape``, so a byte that is not UTF-8 survives JSON parsing as a lone
+  surrogate inside the string that held it. A row with such a string (or an unpaired
+  ``\\udXXX`` escape) anywhere in it is quarantined, naming the field and the bytes
+  (``bad predb row (name): invalid UTF-8 (\\xff)``); its neighbours are read as usual. A bad byte
+  outside any string makes the reply not JSON, and the whole reply is refused.
 * A **nuke** is ``{id, typeId, type, preId, reason, net, nukeAt}``; ``typeId`` 1 nuke,
   2 unnuke, 3 modnuke, 4 delpre, 5 undelpre (``type`` is used when ``typeId`` is
   unknown). A row whose ``nuke`` is not null yields a :class:`NukeEvent` for that
@@ -21,6 +27,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -36,11 +43,13 @@ __all__ = [
     "FRAME_ACTIONS",
     "NUKE_TYPES",
     "PredbBatch",
+    "escape_undecodable",
     "parse_frame",
     "parse_nuke",
     "parse_reply",
     "parse_row",
     "sample_of",
+    "undecodable",
 ]
 
 NUKE_TYPES: dict[int, str] = {1: "nuke", 2: "unnuke", 3: "modnuke", 4: "delpre", 5: "undelpre"}
@@ -68,10 +77,25 @@ class PredbBatch:
     """The frame's action (frames only)."""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_MAX_DEPTH = 64
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def escape_undecodable(text: str) -> str:
+    """``text`` with each byte that was not UTF-8 (a ``surrogateescape`` surrogate) written
+    as ``\\xNN`` and any other lone surrogate as ``\\uNNNN``: safe to store and show."""
+    return _SURROGATE.sub(_escape_surrogate, text)
+
+
 def sample_of(value: object) -> str:
     """At most :data:`MAX_SAMPLE` characters of ``value`` as JSON (or text)."""
     if isinstance(value, bytes):
-        text = value[: MAX_SAMPLE * 4].decode("utf-8", "replace")
+        text = value[: MAX_SAMPLE * 4].decode("utf-8", "backslashreplace")
     elif isinstance(value, str):
         text = value
     else:
@@ -79,7 +103,38 @@ def sample_of(value: object) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (ValueError, TypeError, RecursionError):
             text = repr(value)
-    return text[:MAX_SAMPLE]
+    return escape_undecodable(text[:MAX_SAMPLE])
+
+
+def undecodable(value: object) -> tuple[str, str] | None:
+    """``(field, what)`` for the first key or text in ``value`` (a decoded JSON value)
+    holding a lone surrogate: a byte that was not UTF-8, or an unpaired ``\\u`` escape."""
+    todo: list[tuple[str, object, int]] = [("", value, 0)]
+    while todo:
+        path, item, depth = todo.pop()
+        texts: list[tuple[str, str]] = []
+        if isinstance(item, str):
+            texts.append((path, item))
+        elif isinstance(item, dict) and depth < _MAX_DEPTH:
+            for key, child in reversed(list(item.items())):
+                where = f"{path}.{key}" if path else str(key)
+                texts.append((where, str(key)))
+                todo.append((where, child, depth + 1))
+        elif isinstance(item, list) and depth < _MAX_DEPTH:
+            todo.extend(
+                (f"{path}[{i}]", child, depth + 1) for i, child in reversed(list(enumerate(item)))
+            )
+        for where, text in texts:
+            found = _SURROGATE.findall(text)
+            if found:
+                shown = escape_undecodable("".join(found[:8]))
+                kind = (
+                    "invalid UTF-8"
+                    if all(0xDC80 <= ord(c) <= 0xDCFF for c in found)
+                    else "unpaired surrogate"
+                )
+                return escape_undecodable(where)[:200] or "row", f"{kind} ({shown})"
+    return None
 
 
 def _decode(data: bytes | str, what: str, source: str | None) -> object:
@@ -87,12 +142,9 @@ def _decode(data: bytes | str, what: str, source: str | None) -> object:
         raise SourceError(
             f"predb {what} is larger than {MAX_DOCUMENT} bytes", source=source, transient=False
         )
-    try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"predb {what} is not valid UTF-8 (byte {exc.start})", source=source
-        ) from None
+    # Bytes that are not UTF-8 become lone surrogates in the strings holding them: the
+    # row that has them is quarantined (see undecodable), not the whole reply.
+    text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -195,6 +247,11 @@ def parse_row(
     """One predb.ovh row: its item (or None), the nuke it carries, what was quarantined."""
     nukes: list[NukeEvent] = []
     quarantined: list[Quarantined] = []
+    broken = undecodable(row)
+    if broken is not None:
+        field_name, what = broken
+        reason = f"bad predb row ({field_name}): {what}"
+        return None, nukes, [Quarantined(reason, location, sample_of(row))]
     result = item_from_row(row, max_name=max_name)
     item: FeedItem | None = None
     if isinstance(result, FeedError):
@@ -224,8 +281,13 @@ def parse_reply(
     source: str | None = None,
     location: str | None = None,
     max_name: int = DEFAULT_MAX_NAME,
+    after_id: int | None = None,
 ) -> PredbBatch:
-    """A whole predb.ovh API v1 reply (bytes, text or the decoded object)."""
+    """A whole predb.ovh API v1 reply (bytes, text or the decoded object).
+
+    Rows with an integer ``id`` at most ``after_id`` (already read by an earlier poll) are
+    only counted in ``ids``: neither their items nor their problems are reported again.
+    """
     doc: object = data if isinstance(data, dict) else _decode(data, "reply", source)
     if not isinstance(doc, dict):
         raise SourceError("predb reply is not a JSON object", source=source)
@@ -258,6 +320,8 @@ def parse_reply(
             row_id = _int_or_none(row.get("id"))
             if row_id is not None:
                 batch.ids.append(row_id)
+                if after_id is not None and row_id <= after_id:
+                    continue
         item, nukes, bad = parse_row(row, source=source, location=row_where, max_name=max_name)
         if item is not None:
             batch.items.append(item)
@@ -289,6 +353,9 @@ def parse_frame(
         return bad(f"bad predb frame: {exc.reason}", data)
     if not isinstance(doc, dict):
         return bad("bad predb frame: not a JSON object", doc)
+    broken = undecodable(doc)
+    if broken is not None:
+        return bad(f"bad predb frame ({broken[0]}): {broken[1]}", doc)
     action = doc.get("action")
     if not isinstance(action, str) or action.strip().lower() not in FRAME_ACTIONS:
         return bad(f"bad predb frame: unknown action {str(action)[:40]!r}", doc)

@@ -7,8 +7,14 @@ What it guards against, and how:
   the clock checked between chunks; a watchdog timer also shuts the socket down when the
   deadline passes, so a server trickling one byte at a time (even inside the headers) is
   cut off on time.
-* **Huge replies.** A size cap (default 8 MB): a larger ``Content-Length`` is refused before
-  reading, and the body stops being read as soon as it passes the cap.
+* **Huge replies and compression bombs.** A size cap (default 8 MB) on the bytes as sent
+  and on every layer of their ``Content-Encoding`` (gzip and deflate, decoded by
+  :mod:`~leaktrace.sources.http_decoding` in bounded steps, never by httpx); reading stops
+  the moment a layer passes the cap, so a 2 KB ``gzip, gzip`` bomb costs about the cap in
+  memory, not gigabytes.
+* **Refused replies are traceable.** Every :class:`SourceError` about a reply carries its
+  URL (redacted) and a sample of its start (:func:`reply_sample`), which the watcher stores
+  in the quarantine entry.
 * **Redirects.** Followed by hand, at most ``max_redirects`` times, and only to the same
   origin (scheme, host and port) as the URL asked for; anything else is a permanent error.
 * **Secrets.** API keys travel in query strings (``apikey=`` for Torznab). Every URL put in
@@ -33,7 +39,13 @@ from __future__ import annotations
 
 from leaktrace.sources.http_config import HttpSourceConfig, check_http_url
 from leaktrace.sources.http_fetcher import DEFAULT_MAX_BYTES, USER_AGENT, HttpFetcher
-from leaktrace.sources.http_reply import FetchResult, check_content_type, raise_for_status
+from leaktrace.sources.http_reply import (
+    FetchResult,
+    about_reply,
+    check_content_type,
+    raise_for_status,
+    reply_sample,
+)
 from leaktrace.sources.redaction import SECRET_PARAMS, redact_text, redact_url
 from leaktrace.sources.retry_delays import backoff_delay, parse_retry_after
 
@@ -45,10 +57,12 @@ __all__ = [
     "USER_AGENT",
     "FetchResult",
     "HttpFetcher",
+    "about_reply",
     "backoff_delay",
     "check_content_type",
     "parse_retry_after",
     "raise_for_status",
     "redact_text",
     "redact_url",
+    "reply_sample",
 ]

@@ -54,6 +54,7 @@ from leaktrace.sources.base import (
 from leaktrace.sources.http import (
     HttpFetcher,
     HttpSourceConfig,
+    about_reply,
     backoff_delay,
     raise_for_status,
     redact_url,
@@ -178,14 +179,18 @@ class PredbSource:
             )
             if result.not_modified and page == 1:
                 return PollResult(not_modified=True)
-            if result.status >= 400:
-                self._raise_error_reply(result.content, result.status)
-            raise_for_status(result, source=self.name)
+            with about_reply(result):
+                if result.status >= 400:
+                    self._raise_error_reply(result.content, result.status)
+                raise_for_status(result, source=self.name)
+                batch = parse_reply(
+                    result.content,
+                    source=self.name,
+                    location=f"{result.url} page {page}",
+                    after_id=last_id,
+                )
             if page == 1:
                 validators = (result.etag, result.last_modified)
-            batch = parse_reply(
-                result.content, source=self.name, location=f"{result.url} page {page}"
-            )
             for item in batch.items:
                 item_id = _item_id(item)
                 if item_id is not None:

@@ -42,6 +42,7 @@ from leaktrace.sources.base import (
 from leaktrace.sources.http import (
     HttpFetcher,
     HttpSourceConfig,
+    about_reply,
     check_content_type,
     raise_for_status,
     redact_text,
@@ -200,14 +201,15 @@ class RssSource:
             accept="application/rss+xml, application/atom+xml, application/xml;q=0.9, "
             "text/xml;q=0.8",
         )
-        raise_for_status(result, source=self.name)
-        if result.not_modified:
-            return PollResult(not_modified=True)
-        check_content_type(result, "xml", source=self.name)
-        started = time.monotonic()
-        entries, quarantined = parse_feed(
-            result.content, site=self.site, source=self.name, location=result.url
-        )
+        with about_reply(result):
+            raise_for_status(result, source=self.name)
+            if result.not_modified:
+                return PollResult(not_modified=True)
+            check_content_type(result, "xml", source=self.name)
+            started = time.monotonic()
+            entries, quarantined = parse_feed(
+                result.content, site=self.site, source=self.name, location=result.url
+            )
         _log.debug(
             "%s: parsed %d entries in %.3f s", self.name, len(entries), time.monotonic() - started
         )

@@ -48,6 +48,7 @@ from leaktrace.sources.http import (
     FetchResult,
     HttpFetcher,
     HttpSourceConfig,
+    about_reply,
     check_content_type,
     raise_for_status,
     redact_url,
@@ -169,6 +170,12 @@ class TorznabSource:
             last_modified=last_modified,
             accept="application/rss+xml, application/xml;q=0.9, text/xml;q=0.8",
         )
+        with about_reply(result, self._secrets()):
+            self._check(result)
+        return result
+
+    def _check(self, result: FetchResult) -> None:
+        """Raise what an error reply, a bad status or a wrong content type calls for."""
         if result.status >= 400 and result.content:
             # Indexers often explain a 4xx/5xx with an <error code=.. description=../>.
             try:
@@ -190,12 +197,12 @@ class TorznabSource:
         raise_for_status(result, source=self.name)
         if not result.not_modified:
             check_content_type(result, "xml", source=self.name)
-        return result
 
     def caps(self) -> Caps:
         """The indexer's capabilities (``t=caps``)."""
         result = self._get({"t": "caps"})
-        return parse_caps(result.content, source=self.name)
+        with about_reply(result, self._secrets()):
+            return parse_caps(result.content, source=self.name)
 
     def _search_params(self, offset: int) -> dict[str, str | int | None]:
         cfg = self.config
@@ -246,15 +253,16 @@ class TorznabSource:
                 break
             if page == 0:
                 validators = (result.etag, result.last_modified)
-            feed = parse_torznab(
-                result.content,
-                site=self.site,
-                source=self.name,
-                fetched_at=fetched_at,
-                location=f"{result.url}",
-                secrets=self._secrets(),
-                status=result.status,
-            )
+            with about_reply(result, self._secrets()):
+                feed = parse_torznab(
+                    result.content,
+                    site=self.site,
+                    source=self.name,
+                    fetched_at=fetched_at,
+                    location=f"{result.url}",
+                    secrets=self._secrets(),
+                    status=result.status,
+                )
             quarantined.extend(feed.quarantined)
             reached_seen = False
             for item in feed.items:

@@ -122,18 +122,35 @@ def record_success(
                 {
                     "source": name,
                     "received_at": now,
-                    "reason": q.reason[:2000],
-                    "location": q.location[:2048] if q.location else None,
-                    "sample": q.sample[:SAMPLE_LIMIT] if q.sample else None,
+                    "reason": _storable(q.reason, 2000),
+                    "location": _storable(q.location, 2048),
+                    "sample": _storable(q.sample, SAMPLE_LIMIT),
                 }
                 for q in quarantined
             ],
         )
 
 
-def record_failure(conn: Connection, name: str, kind: str, error: str) -> None:
-    """Note a failed poll; a new kind of failure is also quarantined (a repeat of the same
-    error during an outage is counted, not stored again)."""
+def _storable(text: str | None, limit: int) -> str | None:
+    """``text`` cut to ``limit`` characters, lone surrogates (undecodable bytes kept by
+    ``surrogateescape``) written as escapes so the database accepts it."""
+    if text is None:
+        return None
+    return text[:limit].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def record_failure(
+    conn: Connection,
+    name: str,
+    kind: str,
+    error: str,
+    *,
+    location: str | None = None,
+    sample: str | None = None,
+) -> None:
+    """Note a failed poll; a new kind of failure is also quarantined with ``location``
+    (the URL, secrets redacted) and ``sample`` (the start of the reply) when a reply was
+    the problem. A repeat of the same error during an outage is counted, not stored again."""
     _ensure(conn, name, kind)
     now = datetime.now(UTC)
     previous = conn.execute(
@@ -141,14 +158,14 @@ def record_failure(conn: Connection, name: str, kind: str, error: str) -> None:
             SOURCE_STATE.c.name == name
         )
     ).one()
-    if previous.consecutive_failures == 0 or previous.last_error != error[:2000]:
+    if previous.consecutive_failures == 0 or previous.last_error != _storable(error, 2000):
         conn.execute(
             QUARANTINE.insert().values(
                 source=name,
                 received_at=now,
-                reason=f"poll failed: {error}"[:2000],
-                location=None,
-                sample=None,
+                reason=_storable(f"poll failed: {error}", 2000),
+                location=_storable(location, 2048),
+                sample=_storable(sample, SAMPLE_LIMIT),
             )
         )
         conn.execute(
@@ -162,7 +179,7 @@ def record_failure(conn: Connection, name: str, kind: str, error: str) -> None:
         .values(
             last_poll_at=now,
             last_error_at=now,
-            last_error=error[:2000],
+            last_error=_storable(error, 2000),
             consecutive_failures=SOURCE_STATE.c.consecutive_failures + 1,
             updated_at=now,
         )

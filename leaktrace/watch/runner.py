@@ -151,7 +151,9 @@ class Watcher:
             run.failures += 1
             self.summary.failures += 1
             with self.db.transaction() as conn:
-                record_failure(conn, name, kind, outcome.reason)
+                record_failure(
+                    conn, name, kind, outcome.reason, location=outcome.url, sample=outcome.sample
+                )
             return
         self._refresh_catalog()
         report = self.summary.report

@@ -268,3 +268,88 @@ def test_fuzz_json(value: Any, action: str) -> None:
     for doc in (value, {"action": action, "row": value}):
         batch = parse_frame(json.dumps(doc), received=RECEIVED)
         assert len(batch.items) + len(batch.nukes) + len(batch.quarantined) <= 2
+
+
+MARK = "@@BAD@@"
+
+
+def test_invalid_utf8_in_one_row_quarantines_that_row_only() -> None:
+    rows = [
+        row(1, "Good.One.2024.1080p.WEB-GRP"),
+        row(2, f"Bad.{MARK}.2024.1080p.WEB-GRP"),
+        row(3, "Good.Three.2024.1080p.WEB-GRP", nuke(1, reason=f"dupe {MARK}")),
+        row(4, "Good.Four.2024.1080p.WEB-GRP", team=MARK),
+    ]
+    data = reply(rows).replace(MARK.encode(), b"\xff\xc3(")
+    batch = parse_reply(data, source="p", location="http://x/api page 1")
+    assert [i.name for i in batch.items] == ["Good.One.2024.1080p.WEB-GRP"]
+    assert batch.ids == [1, 2, 3, 4]  # the checkpoint still moves past the bad rows
+    assert batch.nukes == []  # a bad row's nuke is not believed either
+    reasons = {q.location: q.reason for q in batch.quarantined}
+    assert reasons == {
+        "http://x/api page 1 row 2": "bad predb row (name): invalid UTF-8 (\\xff\\xc3)",
+        "http://x/api page 1 row 3": "bad predb row (nuke.reason): invalid UTF-8 (\\xff\\xc3)",
+        "http://x/api page 1 row 4": "bad predb row (team): invalid UTF-8 (\\xff\\xc3)",
+    }
+    sample = batch.quarantined[0].sample
+    assert sample is not None and '"name": "Bad.\\xff\\xc3(.2024' in sample
+    sample.encode("utf-8")  # storable: no lone surrogates left
+
+
+def test_unpaired_surrogate_escape_and_bad_frames() -> None:
+    data = reply([row(1, "Ok.Rel-GRP"), row(2, "Esc.Rel-GRP", team="\ud800")])
+    batch = parse_reply(data)
+    assert [i.name for i in batch.items] == ["Ok.Rel-GRP"]
+    assert batch.quarantined[0].reason == "bad predb row (team): unpaired surrogate (\\ud800)"
+    framed = frame("insert", row(5, f"Frame.{MARK}-GRP")).replace(MARK.encode(), b"\x80")
+    got = parse_frame(framed, received=RECEIVED)
+    assert got.items == [] and got.ids == []
+    assert got.quarantined[0].reason == "bad predb frame (row.name): invalid UTF-8 (\\x80)"
+    nuked = frame("nuke", row(6, "Nuked.Rel-GRP", nuke(1, reason=MARK)))
+    got = parse_frame(nuked.replace(MARK.encode(), b"\xfe"), received=RECEIVED)
+    assert got.nukes == [] and "row.nuke.reason" in got.quarantined[0].reason
+    # outside any string a bad byte is not JSON: the whole reply is refused
+    with pytest.raises(SourceError, match="not JSON"):
+        parse_reply(reply([row(1, "Ok.Rel-GRP")]).replace(b'"rows": [', b'"rows": [\xff'))
+
+
+def _invalid(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+BAD_BYTES = (
+    st.binary(min_size=1, max_size=6).map(lambda b: bytes(x | 0x80 for x in b)).filter(_invalid)
+)
+SAFE_TEXT = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x2FFF, exclude_characters="@"),
+    min_size=1,
+    max_size=30,
+).filter(lambda t: t.strip() and t.isprintable())
+
+
+@FUZZ
+@given(
+    names=st.lists(SAFE_TEXT, min_size=2, max_size=12),
+    data=st.data(),
+    bad=BAD_BYTES,
+)
+def test_property_invalid_bytes_in_one_row_quarantine_only_that_row(
+    names: list[str], data: st.DataObject, bad: bytes
+) -> None:
+    target = data.draw(st.integers(0, len(names) - 1), label="bad row")
+    field = data.draw(st.sampled_from(["name", "team", "cat", "genre", "url"]), label="field")
+    rows = [row(i + 1, f"{name}-GRP") for i, name in enumerate(names)]
+    rows[target][field] = f"{rows[target][field]}{MARK}"
+    page = reply(rows)
+    # json.dumps escapes non-ASCII, so the marker is the one place the bad bytes go
+    assert page.count(MARK.encode()) == 1
+    batch = parse_reply(page.replace(MARK.encode(), bad), location="page")
+    assert batch.ids == list(range(1, len(names) + 1))
+    assert [q.location for q in batch.quarantined] == [f"page row {target + 1}"]
+    assert batch.quarantined[0].reason.startswith(f"bad predb row ({field}): invalid UTF-8 (")
+    kept = [r["name"].strip() for i, r in enumerate(rows) if i != target]
+    assert [i.name for i in batch.items] == kept
