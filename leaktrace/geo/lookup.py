@@ -1,7 +1,8 @@
 """Country, ASN and organisation of addresses: the user's files, else the built-in DB-IP data.
 
 :func:`open_lookup` opens two files: for countries ``geoip`` (any MaxMind DB file the user
-points to), else the built-in DB-IP Country Lite; for ASNs ``asn_db``, else the built-in
+points to, or several: each is asked, :meth:`GeoLookup.answers`), else the built-in DB-IP
+Country Lite; for ASNs ``asn_db``, else the built-in
 DB-IP ASN Lite (see :mod:`leaktrace.geo.bundled`). A user's country file that also carries
 ASN fields (IPinfo Lite, GeoIP2-ISP …) is asked for the ASN before the built-in file; an
 explicit ``asn_db`` before either. ``bundled=False`` uses the user's files only.
@@ -13,6 +14,7 @@ licence and build date, and the attribution its licence requires.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -39,15 +41,29 @@ class GeoResult:
 
 
 class GeoLookup:
-    """Look-ups in a country file and an ASN file; either may be absent."""
+    """Look-ups in country files (in order) and an ASN file; either may be absent."""
 
-    def __init__(self, country: MmdbFile | None = None, asn: MmdbFile | None = None) -> None:
-        self.country_file = country
+    def __init__(
+        self,
+        country: MmdbFile | Sequence[MmdbFile] | None = None,
+        asn: MmdbFile | None = None,
+    ) -> None:
+        if country is None:
+            self.country_files: list[MmdbFile] = []
+        elif isinstance(country, MmdbFile):
+            self.country_files = [country]
+        else:
+            self.country_files = list(country)
         self.asn_file = asn
 
     @property
+    def country_file(self) -> MmdbFile | None:
+        """The first country file (``None``: none)."""
+        return self.country_files[0] if self.country_files else None
+
+    @property
     def files(self) -> list[MmdbFile]:
-        return [f for f in (self.country_file, self.asn_file) if f is not None]
+        return [*self.country_files, *([self.asn_file] if self.asn_file is not None else [])]
 
     @property
     def country_available(self) -> bool:
@@ -96,17 +112,17 @@ class GeoLookup:
         return notes
 
     def lookup(self, address: str | IPAddress) -> GeoResult:
-        """Country, ASN and organisation of an address (``ValueError`` if it is not one)."""
-        ip = ipaddress.ip_address(address) if isinstance(address, str) else address
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        records = [f.get(ip) for f in self.files]  # the country file first
+        """Country, ASN and organisation of an address (``ValueError`` if it is not one):
+        the first country file that knows the country, the ASN of the first file that
+        knows it (an ASN file the user gave first, then the country files)."""
+        ip = _address(address)
+        records = [f.get(ip) for f in self.files]  # the country files first
         country: str | None = None
         for record in records:
             if record is not None and (country := country_of(record)) is not None:
                 break
         if self.asn_file is not None and not self.asn_file.bundled:
-            records.reverse()  # an ASN file the user gave comes first
+            records.insert(0, records.pop())  # an ASN file the user gave comes first
         asn: int | None = None
         organisation: str | None = None
         for record in records:
@@ -115,6 +131,20 @@ class GeoLookup:
                 if asn is not None or organisation is not None:
                     break
         return GeoResult(country, asn, organisation)
+
+    def answers(self, address: str | IPAddress) -> list[tuple[MmdbFile, GeoResult]]:
+        """Each country file's own answer (country, and ASN/organisation if that file
+        carries them), in the files' order: where several sources disagree."""
+        ip = _address(address)
+        out: list[tuple[MmdbFile, GeoResult]] = []
+        for file in self.country_files:
+            record = file.get(ip)
+            if record is None:
+                out.append((file, GeoResult()))
+                continue
+            asn, organisation = asn_of(record)
+            out.append((file, GeoResult(country_of(record), asn, organisation)))
+        return out
 
     def close(self) -> None:
         for file in self.files:
@@ -132,24 +162,33 @@ class GeoLookup:
         self.close()
 
 
+def _address(address: str | IPAddress) -> IPAddress:
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
 def open_lookup(
-    geoip: Path | None = None, asn_db: Path | None = None, *, bundled: bool = True
+    geoip: Path | Sequence[Path] | None = None,
+    asn_db: Path | None = None,
+    *,
+    bundled: bool = True,
 ) -> GeoLookup:
     """Open the country and ASN files: the ones given, else (``bundled``) the built-in ones.
 
-    A user's file that cannot be read is an :class:`~leaktrace.errors.InputError` naming it
+    ``geoip``: one country file or several (asked in that order; duplicates once). A
+    user's file that cannot be read is an :class:`~leaktrace.errors.InputError` naming it
     and the option (``--geoip``/``--asn-db``); damaged built-in data a
     :class:`~leaktrace.errors.ConfigError`."""
+    paths = [geoip] if isinstance(geoip, Path) else list(dict.fromkeys(geoip or []))
     opened: list[MmdbFile] = []
     try:
-        country: MmdbFile | None = None
         asn: MmdbFile | None = None
-        if geoip is not None:
-            country = open_mmdb(geoip, option="--geoip")
-            opened.append(country)
-        elif bundled:
-            country = open_bundled(COUNTRY)
-            opened.append(country)
+        for path in paths:
+            opened.append(open_mmdb(path, option="--geoip"))
+        if not paths and bundled:
+            opened.append(open_bundled(COUNTRY))
         if asn_db is not None:
             asn = open_mmdb(asn_db, option="--asn-db")
         elif bundled:
@@ -158,4 +197,4 @@ def open_lookup(
         for file in opened:
             file.close()
         raise
-    return GeoLookup(country, asn)
+    return GeoLookup(opened, asn)

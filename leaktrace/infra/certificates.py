@@ -32,10 +32,16 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from leaktrace.infra.model import Evidence, HostView, is_reserved, iso
+from leaktrace.infra.model import Evidence, HostView, LocationAnswer, is_reserved, iso
 from leaktrace.infra.parallel import ask_all
 from leaktrace.store.database import Database
-from leaktrace.store.infra import add_note_lines, insert_evidence, load_hosts
+from leaktrace.store.infra import (
+    add_note_lines,
+    insert_evidence,
+    load_hosts,
+    put_locations,
+    refresh_countries,
+)
 
 __all__ = [
     "EVIDENCE_KIND",
@@ -69,6 +75,8 @@ class Certificate:
     names: tuple[str, ...]
     not_before: datetime | None
     not_after: datetime | None
+    country: str | None = None
+    """The subject's country (``C=``): where the holder is registered, not the server."""
 
     @property
     def self_signed(self) -> bool:
@@ -98,6 +106,7 @@ class Certificate:
             "not_before": iso(self.not_before),
             "not_after": iso(self.not_after),
             "self_signed": self.self_signed,
+            "country": self.country,
         }
 
 
@@ -129,7 +138,16 @@ def read_certificate(der: bytes) -> Certificate:
         names,
         cert.not_valid_before_utc,
         cert.not_valid_after_utc,
+        _country(cert.subject),
     )
+
+
+def _country(name: x509.Name) -> str | None:
+    found = name.get_attributes_for_oid(NameOID.COUNTRY_NAME)
+    value = str(found[0].value).strip().upper() if found else ""
+    if value == "UK":
+        value = "GB"
+    return value if len(value) == 2 and value.isascii() and value.isalpha() else None
 
 
 def _addresses(host: str, port: int) -> list[str]:
@@ -301,6 +319,9 @@ def collect_certificates(
     with db.transaction() as conn:
         for host, cert in found:
             add_note_lines(conn, host.id, [f"{NOTE_PREFIX}{cert.sha256}"])
+        located = [(host.id, _location(cert, at)) for host, cert in found if cert.country]
+        put_locations(conn, located)
+        refresh_countries(conn, [host_id for host_id, _ in located])
         report.new_evidence = insert_evidence(
             conn,
             [
@@ -312,9 +333,18 @@ def collect_certificates(
                         None,
                         None,
                         at,
+                        f"TLS certificate the server presented on port {port}",
                     ),
                 )
                 for host, cert in found
             ],
         )
     return report
+
+
+def _location(cert: Certificate, at: datetime) -> LocationAnswer:
+    """The certificate's subject country as an answer to where the host is (the weakest)."""
+    subject = f"subject {cert.subject}" if cert.subject else "no subject name"
+    return LocationAnswer(
+        "certificate", f"sha256:{cert.sha256[:16]}…", cert.country, at, detail=subject
+    )

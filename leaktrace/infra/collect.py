@@ -8,6 +8,10 @@
   tied by ``swarm:<id>``.
 
 Running it again adds only what is new: evidence is unique per host, kind and reference.
+Each evidence row carries what its record is, in words (:func:`sighting_detail`,
+:func:`swarm_detail`): a target sheet is read by partners without the database, and the
+words stay when retention deletes the swarm observation itself. Running it again fills
+them in for evidence stored before they existed.
 """
 
 from __future__ import annotations
@@ -20,17 +24,41 @@ from leaktrace.infra.hosts import normalise_host, sighting_hosts
 from leaktrace.infra.model import CollectReport, Evidence, HostRecord, Role
 from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.store.infra import (
+    SightingHostRow,
+    SwarmHostRow,
     insert_evidence,
     iter_sightings,
     load_infra_swarm,
     upsert_hosts,
 )
 
-__all__ = ["INITIAL_SEED_HOURS", "collect_hosts"]
+__all__ = ["INITIAL_SEED_HOURS", "collect_hosts", "sighting_detail", "swarm_detail"]
 
 INITIAL_SEED_HOURS = 6.0
 """A seeder seen this soon after the swarm was first observed counts as an initial seeder."""
 _BATCH = 5000
+
+
+def sighting_detail(s: SightingHostRow, trackers: list[str]) -> str:
+    """``torrent sighting on <site>: <release>, info-hash <hex>, tracker(s) <hosts>``."""
+    where = f" on {s.site}" if s.site else ""
+    parts = [f"{s.origin or 'feed'} sighting{where}: {s.release_name or 'a release'}"]
+    if s.infohash:
+        parts.append(f"info-hash {s.infohash}")
+    if trackers:
+        parts.append(f"tracker{'s' if len(trackers) > 1 else ''} {', '.join(trackers[:4])}")
+    elif s.url:
+        parts.append(f"URL {s.url[:200]}")
+    return ", ".join(parts)
+
+
+def swarm_detail(w: SwarmHostRow, role: str) -> str:
+    """``swarm observation: initial-seeder (seeding) in torrent <hex> of <release>, …``
+    (the date is the evidence's own)."""
+    state = "seeding" if w.seeder else "not seeding"
+    of = f" of {w.release_name}" if w.release_name else ""
+    client = f", client {w.client}" if w.client else ""
+    return f"swarm observation: {role} ({state}) in torrent info-hash {w.infohash}{of}{client}"
 
 
 def collect_hosts(conn: Connection, services: ServiceLists = BUILTIN) -> CollectReport:
@@ -51,11 +79,15 @@ def collect_hosts(conn: Connection, services: ServiceLists = BUILTIN) -> Collect
 
     for s in iter_sightings(conn):
         report.sightings += 1
-        for kind, value, role in sighting_hosts(s.url, s.site, s.extra, services):
+        named = sighting_hosts(s.url, s.site, s.extra, services)
+        detail = sighting_detail(s, [v for _, v, r in named if r == Role.TRACKER])
+        for kind, value, role in named:
             pending.append(
                 (
                     HostRecord(kind, value, role, s.seen_at, s.seen_at, source="sightings"),
-                    Evidence(role, f"sighting:{s.id}", s.release_id, s.group_key, s.seen_at),
+                    Evidence(
+                        role, f"sighting:{s.id}", s.release_id, s.group_key, s.seen_at, detail
+                    ),
                 )
             )
             seen.add((kind, value))
@@ -88,7 +120,14 @@ def collect_hosts(conn: Connection, services: ServiceLists = BUILTIN) -> Collect
                     source="swarm observations",
                     notes=note,
                 ),
-                Evidence(str(role), f"swarm:{w.id}", w.release_id, w.group_key, w.observed_at),
+                Evidence(
+                    str(role),
+                    f"swarm:{w.id}",
+                    w.release_id,
+                    w.group_key,
+                    w.observed_at,
+                    swarm_detail(w, str(role)),
+                ),
             )
         )
         seen.add(("ip", address))

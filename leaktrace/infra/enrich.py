@@ -9,13 +9,19 @@ fields they are used), ``--asn-db`` the default ASN file (GeoLite2-ASN, IPinfo L
 
 An IP's owner changes, so every lookup stores its date (``enriched_at``) and source (the
 files' names, types and build dates, and the data's attribution: ``enrichment_source``).
-Private and reserved addresses are marked, not looked up. Domains are not resolved unless
-``dns=True`` (then each is resolved once with the system resolver and its first global
-address is looked up; the address is named in the source). Reverse DNS is off unless
-``reverse_dns=True``: then each public address's PTR name (often the hosting provider's
-naming, e.g. ``static.1.2.0.192.clients.example-hosting.de``) is asked of the system
-resolver, in parallel and before the write transaction, and kept on the host with the
-same date.
+Each country file's answer is kept apart (``host_locations``: one answer per file, with
+the files' order), beside the analyst's and any other source's; a look-up replaces only
+the earlier GeoIP (or DNS) answers, never an analyst's, and the host's country is then
+chosen by :data:`~leaktrace.infra.model.SOURCE_PRECEDENCE` (the analyst's first).
+Several country files can be given at once (``geoip=[a, b]``): hosting addresses are
+where they disagree most. Private and reserved addresses are marked, not looked up (the
+country another source gave them stays). Domains are not resolved unless ``dns=True``
+(then each is resolved once with the system resolver and its first global address is
+looked up; the address is named in the source, and the answers are of kind ``dns``).
+Reverse DNS is off unless ``reverse_dns=True``: then each public address's PTR name
+(often the hosting provider's naming, e.g. ``static.1.2.0.192.clients.example-hosting.de``)
+is asked of the system resolver, in parallel and before the write transaction, and kept
+on the host with the same date.
 """
 
 from __future__ import annotations
@@ -23,17 +29,17 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 from leaktrace.errors import InputError
 from leaktrace.geo import ASN_MISSING, GeoLookup, GeoResult, open_lookup
-from leaktrace.infra.model import EnrichReport, HostView, is_reserved
+from leaktrace.infra.model import EnrichReport, HostView, LocationAnswer, is_reserved
 from leaktrace.infra.parallel import ask_all
 from leaktrace.store.database import Database
-from leaktrace.store.infra import EnrichmentUpdate, load_hosts, set_enrichment
+from leaktrace.store.infra import EnrichmentUpdate, load_hosts, load_locations, set_enrichment
 
 __all__ = [
     "ASN_MISSING",
@@ -90,16 +96,28 @@ def _update(
     source: str,
     ptr: str | None = None,
     checked: bool = False,
+    answers: tuple[LocationAnswer, ...] = (),
+    kind: str = "geoip",
 ) -> EnrichmentUpdate:
     return EnrichmentUpdate(
-        host.id, result.country, result.asn, result.organisation, at, source, ptr, checked
+        host.id, result.asn, result.organisation, at, source, ptr, checked, answers, (kind,)
     )
+
+
+def _answers(
+    geo: GeoLookup, address: str, at: datetime, kind: str, via: str | None
+) -> tuple[LocationAnswer, ...]:
+    return tuple(
+        LocationAnswer(kind, file.label(), found.country, at, found.asn, found.organisation,
+                       via, position)
+        for position, (file, found) in enumerate(geo.answers(address))
+    )  # fmt: skip
 
 
 def enrich_hosts(
     db: Database,
     *,
-    geoip: Path | None = None,
+    geoip: Path | Sequence[Path] | None = None,
     asn_db: Path | None = None,
     dns: bool = False,
     resolver: Resolver | None = None,
@@ -114,8 +132,10 @@ def enrich_hosts(
     """Look up every stored host (or those never enriched, with ``only_missing``).
 
     IP hosts are looked up; private/reserved ones marked; domains skipped unless ``dns``.
-    The hosts' country, ASN and organisation are replaced by the lookup's (an empty answer
-    too: the file's date says when it was true), with the date and the source.
+    The hosts' ASN and organisation are replaced by the lookup's (an empty answer too: the
+    file's date says when it was true), with the date and the source; each country file's
+    answer replaces that host's earlier GeoIP answers (DNS ones for a domain), and the
+    country is chosen again (an analyst's country stays first).
     ``bundled=False``: only the files given; ``lookup``: an open one instead of the files;
     ``reverse_dns``: also the PTR name of each public IP host (``reverse_resolver``, by
     default the system's). DNS queries run in parallel before the write transaction, at
@@ -123,7 +143,7 @@ def enrich_hosts(
     as it was."""
     at = now or datetime.now(UTC)
     resolve = resolver or system_resolver
-    if lookup is None and not bundled and geoip is None and asn_db is None:
+    if lookup is None and not bundled and not geoip and asn_db is None:
         raise InputError(NO_DATABASE)
     with ExitStack() as stack:
         geo = lookup or stack.enter_context(open_lookup(geoip, asn_db, bundled=bundled))
@@ -158,20 +178,22 @@ def enrich_hosts(
                 addresses = [a for a in names[host.value] if _valid(a)]
                 if not addresses:
                     report.not_found += 1
-                    updates.append(
-                        _update(host, GeoResult(), at, f"DNS: {host.value} did not resolve")
-                    )
+                    unresolved = f"DNS: {host.value} did not resolve"
+                    updates.append(_update(host, GeoResult(), at, unresolved, kind="dns"))
                     continue
                 report.resolved += 1
                 public = [a for a in addresses if not is_reserved("ip", a)]
                 address = public[0] if public else addresses[0]
                 via = f"DNS {host.value} → {address}; "
+            kind = "dns" if via else "geoip"
             report.hosts += 1
             if is_reserved("ip", address):
                 report.reserved += 1
-                updates.append(_update(host, GeoResult(), at, f"{via}{RESERVED_SOURCE}"))
+                reserved = f"{via}{RESERVED_SOURCE}"
+                updates.append(_update(host, GeoResult(), at, reserved, kind=kind))
                 continue
             result = geo.lookup(address)
+            answers = _answers(geo, address, at, kind, via.removesuffix("; ") or None)
             if result.country:
                 report.located += 1
             else:
@@ -182,8 +204,12 @@ def enrich_hosts(
             name = ptr.get(host.value) if checked else None
             if name is not None:
                 report.reverse_named += 1
-            updates.append(_update(host, result, at, f"{via}{label}", name, checked))
+            updates.append(_update(host, result, at, f"{via}{label}", name, checked, answers, kind))
         set_enrichment(conn, updates)
+        located = load_locations(conn, [u.host_id for u in updates])
+        report.disagreements = sum(
+            1 for answers in located.values() if len({a.country for a in answers if a.country}) > 1
+        )
     return report
 
 

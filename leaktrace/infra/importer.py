@@ -13,8 +13,12 @@ fingerprint, hex). JSON: a list of objects with the same keys, or ``{"hosts": [.
 * ``source``: where the information comes from (required).
 
 Every problem is reported with the file, line (CSV) or entry (JSON) and field; if there is
-any, nothing is written. Each row is evidence ``import:<file name>:<line>``, so importing
-the same file again changes nothing.
+any, nothing is written. Each row is evidence ``import:<file name>:<line>`` (described as
+"import of <file> line <n>: <source>"), so importing the same file again changes nothing.
+A ``country`` is the analyst's answer to where the host is, kept apart from every other
+source's (:mod:`leaktrace.infra.enrich`): it comes first when the host's country is
+chosen, and no GeoIP look-up replaces it. Importing the file again with another country
+(or none) replaces that file's answer.
 """
 
 from __future__ import annotations
@@ -22,18 +26,27 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from leaktrace.errors import InputError
 from leaktrace.feeds.timeparse import parse_time
 from leaktrace.formats.csvtable import open_csv, read_bytes
 from leaktrace.infra.hosts import host_of_url, normalise_host
-from leaktrace.infra.model import Evidence, HostRecord, ImportReport, Role
+from leaktrace.infra.model import Evidence, HostRecord, ImportReport, LocationAnswer, Role
 from leaktrace.infra.worldmap import iso_table
 from leaktrace.store.database import Database
-from leaktrace.store.infra import find_release_ids, insert_evidence, upsert_hosts
+from leaktrace.store.infra import (
+    drop_locations,
+    find_release_ids,
+    insert_evidence,
+    put_locations,
+    refresh_countries,
+    upsert_hosts,
+)
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -219,8 +232,9 @@ def read_hosts_file(path: Path) -> list[ImportRow]:
     return parse_hosts_csv(raw, str(path))
 
 
-def import_hosts(db: Database, path: Path) -> ImportReport:
+def import_hosts(db: Database, path: Path, *, now: datetime | None = None) -> ImportReport:
     """Import a host list: all of it in one transaction, or nothing (see the module doc)."""
+    at = now or datetime.now(UTC)
     rows = read_hosts_file(path)
     report = ImportReport(file=str(path), rows=len(rows))
     with db.transaction() as conn:
@@ -252,8 +266,34 @@ def import_hosts(db: Database, path: Path) -> ImportReport:
                         release_id,
                         r.group or group,
                         r.host.last_seen or r.host.first_seen,
+                        f"import of {path.name} line {r.line}: {r.host.source}",
                     ),
                 )
             )
         report.new_evidence = insert_evidence(conn, evidence)
+        _store_countries(conn, path.name, rows, ids, at)
     return report
+
+
+def _store_countries(
+    conn: Connection,
+    name: str,
+    rows: list[ImportRow],
+    ids: dict[tuple[str, str], int],
+    at: datetime,
+) -> None:
+    """Each host's country in this file is the analyst's answer (the last row naming one);
+    a host the file lists without a country loses this file's earlier answer."""
+    answers: dict[int, LocationAnswer | None] = {}
+    for r in rows:
+        host_id = ids[(r.host.kind, r.host.value)]
+        if r.host.country:
+            detail = f"line {r.line}: {r.host.source}"
+            answers[host_id] = LocationAnswer("analyst", name, r.host.country, at, detail=detail)
+        else:
+            answers.setdefault(host_id, None)
+    for host_id, answer in answers.items():
+        if answer is None:
+            drop_locations(conn, host_id, "analyst", name)
+    put_locations(conn, [(h, a) for h, a in answers.items() if a is not None])
+    refresh_countries(conn, list(answers))

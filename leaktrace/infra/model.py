@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -19,8 +20,12 @@ __all__ = [
     "HostRecord",
     "HostView",
     "ImportReport",
+    "LocationAnswer",
     "Role",
+    "SOURCE_PRECEDENCE",
     "Tie",
+    "choose_location",
+    "disagreement",
     "iso",
     "is_reserved",
 ]
@@ -50,6 +55,89 @@ ROLE_PRIORITY: dict[str, int] = {
     Role.SITE: 1,
 }
 """A host seen in several roles keeps the most telling one (an initial seeder over a site)."""
+
+
+SOURCE_PRECEDENCE: tuple[str, ...] = ("analyst", "geoip", "dns", "certificate")
+"""Which source's country a host is listed under, first to last:
+
+* ``analyst`` — a country an analyst imported: established by the investigation (a
+  provider's answer to a request, a partner's report, a seizure); the only source that can
+  know where a machine stands. Of several imports, the latest.
+* ``geoip`` — the address's own location in the GeoIP files, in the order given (the
+  first ``--geoip`` first): registry and measurement data about that very address.
+* ``dns`` — a domain's location: its address as resolved when looked up, located in the
+  GeoIP files. Second-hand: the name may move, or point to a CDN's or proxy's edge.
+* ``certificate`` — the country in a TLS certificate's subject (``C=``): where the
+  certificate's holder is registered, not where the server stands; used only when nothing
+  else answers.
+"""
+
+SOURCE_LABELS = {"analyst": "analyst", "geoip": "GeoIP", "dns": "DNS", "certificate": "certificate"}
+
+
+@dataclass(frozen=True, slots=True)
+class LocationAnswer:
+    """One source's answer to where a host is (``country`` ``None``: it does not know)."""
+
+    kind: str
+    """One of :data:`SOURCE_PRECEDENCE`."""
+    name: str
+    """The import file, the GeoIP file (name, type, build date), the certificate …"""
+    country: str | None
+    observed_at: datetime
+    asn: int | None = None
+    organisation: str | None = None
+    detail: str | None = None
+    position: int = 0
+
+    def rank(self) -> tuple[int, float, int, str]:
+        """Sort key: precedence of the kind; the latest analyst or certificate answer,
+        the GeoIP files in the order given."""
+        kind = SOURCE_PRECEDENCE.index(self.kind) if self.kind in SOURCE_PRECEDENCE else 99
+        latest = -self.observed_at.timestamp() if self.kind in ("analyst", "certificate") else 0
+        return (kind, latest, self.position, self.name)
+
+    def label(self) -> str:
+        """``GeoIP (dbip-country-lite.mmdb …)`` — the kind and the source's name."""
+        return f"{SOURCE_LABELS.get(self.kind, self.kind)} ({self.name})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": SOURCE_LABELS.get(self.kind, self.kind),
+            "name": self.name,
+            "country": self.country,
+            "asn": self.asn,
+            "organisation": self.organisation,
+            "detail": self.detail,
+            "observed_at": iso(self.observed_at),
+        }
+
+
+def choose_location(answers: Sequence[LocationAnswer]) -> LocationAnswer | None:
+    """The answer a host's country comes from: the first by :data:`SOURCE_PRECEDENCE`
+    that names a country (``None``: no source does)."""
+    ranked = sorted((a for a in answers if a.country), key=LocationAnswer.rank)
+    return ranked[0] if ranked else None
+
+
+def disagreement(answers: Sequence[LocationAnswer]) -> str | None:
+    """``GeoIP: NL, analyst: FR`` when the sources name different countries, else None.
+    Each kind once per country, in precedence order; GeoIP files that differ among
+    themselves are named."""
+    located = sorted((a for a in answers if a.country), key=LocationAnswer.rank)
+    if len({a.country for a in located}) < 2:
+        return None
+    per_kind: dict[str, list[LocationAnswer]] = {}
+    for answer in located:
+        per_kind.setdefault(answer.kind, []).append(answer)
+    parts: list[str] = []
+    for kind, group in per_kind.items():
+        label = SOURCE_LABELS.get(kind, kind)
+        if len({a.country for a in group}) == 1:
+            parts.append(f"{label}: {group[0].country}")
+        else:
+            parts.extend(f"{label} {a.name.split(' ', 1)[0]}: {a.country}" for a in group)
+    return ", ".join(parts)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -90,6 +178,8 @@ class Evidence:
     release_id: int | None = None
     group_key: str | None = None
     seen_at: datetime | None = None
+    detail: str | None = None
+    """What the record is, in words (kept when the record itself is deleted)."""
 
 
 @dataclass(slots=True)
@@ -153,6 +243,8 @@ class EnrichReport:
     not_found: int = 0
     reverse_named: int = 0
     """Addresses whose reverse DNS (PTR) gave a name (``reverse_dns=True`` only)."""
+    disagreements: int = 0
+    """Hosts looked up whose sources (analyst, GeoIP files …) name different countries."""
     at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -168,6 +260,7 @@ class EnrichReport:
             "resolved": self.resolved,
             "not_found": self.not_found,
             "reverse_named": self.reverse_named,
+            "disagreements": self.disagreements,
             "at": iso(self.at),
         }
 
@@ -200,10 +293,26 @@ class HostView:
     """Keys of the groups tied to the host (through its releases or directly)."""
     references: tuple[str, ...] = ()
     evidence_kinds: tuple[str, ...] = ()
+    locations: tuple[LocationAnswer, ...] = ()
+    """Every source's answer to where the host is, in precedence order."""
 
     @property
     def reserved(self) -> bool:
         return is_reserved(self.kind, self.value)
+
+    @property
+    def location(self) -> LocationAnswer | None:
+        """The answer ``country`` comes from (``None``: no source knows)."""
+        return choose_location(self.locations)
+
+    @property
+    def country_source(self) -> str | None:
+        chosen = self.location
+        return None if chosen is None else chosen.label()
+
+    @property
+    def disagreement(self) -> str | None:
+        return disagreement(self.locations)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -221,6 +330,9 @@ class HostView:
             "enrichment_source": self.enrichment_source,
             "reverse_dns": self.reverse_dns,
             "reserved": self.reserved,
+            "country_source": self.country_source,
+            "locations": [a.as_dict() for a in self.locations],
+            "disagreement": self.disagreement,
             "notes": self.notes,
             "releases": list(self.releases),
             "leaks": len(self.leak_ids),

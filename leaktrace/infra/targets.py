@@ -2,11 +2,19 @@
 
 :func:`build_targets` gathers, for one country, every host located there with its role,
 provider (organisation), ASN, first/last seen, the releases and groups tied to it, the
-evidence references and its cluster. The per-host listing is the analytics engine's
-``target_list`` aggregation (written once for DuckDB and Spark; embedded DuckDB by
-default); the clusters come from :mod:`leaktrace.infra.cluster`. :func:`write_targets`
-writes ``targets-XX.csv``, ``targets-XX.json`` and a printable, self-contained HTML sheet
-``targets-XX.html``.
+evidence (each reference with what it is, in words: :mod:`leaktrace.infra.evidence_text`)
+and its cluster. A host's country is the one its sources' precedence chose (the analyst's
+first: :data:`~leaktrace.infra.model.SOURCE_PRECEDENCE`); where sources name different
+countries, the sheet shows each one's answer ("analyst: FR, GeoIP: NL"). Hosts that no
+source locates are on the ``unknown`` sheet: no server is left off every sheet. A sheet
+starts with its country's servers; the clusters tying them to servers in other countries
+are summarised after them.
+
+The per-host listing is the analytics engine's ``target_list`` aggregation (written once
+for DuckDB and Spark; embedded DuckDB by default); the clusters, the sources' answers and
+the evidence descriptions come from the database. :func:`write_targets` writes
+``targets-XX.csv``, ``targets-XX.json`` and a printable, self-contained HTML sheet
+``targets-XX.html`` (``targets-unknown.*`` for the unlocated).
 """
 
 from __future__ import annotations
@@ -24,15 +32,18 @@ from typing import TYPE_CHECKING, Any
 
 from leaktrace.errors import InputError
 from leaktrace.infra.cluster import ClusterSettings, cluster_hosts
-from leaktrace.infra.model import HostCluster, HostView, iso
+from leaktrace.infra.evidence_text import describe_evidence
+from leaktrace.infra.model import HostCluster, HostView, LocationAnswer, iso
 from leaktrace.infra.worldmap import country_name, world_map_svg
 from leaktrace.store.database import Database
+from leaktrace.store.infra import load_evidence_details, load_locations
 
 if TYPE_CHECKING:
     from leaktrace.analytics.engines import Engine, Source
 
 __all__ = [
     "CSV_COLUMNS",
+    "UNKNOWN_SHEET",
     "TargetSheet",
     "build_all_targets",
     "build_targets",
@@ -52,6 +63,9 @@ CSV_COLUMNS = (
     "provider",
     "asn",
     "country",
+    "country_source",
+    "disagreement",
+    "locations",
     "first_seen",
     "last_seen",
     "releases",
@@ -72,15 +86,38 @@ NO_ASN = (
 )
 _ROLE_ORDER = ("initial-seeder", "seedbox", "server", "tracker", "web-seed", "streaming",
                "cyberlocker", "site")  # fmt: skip
+UNKNOWN_SHEET = "unknown"
+"""The sheet of the hosts no source locates (``targets-unknown.*``)."""
+UNKNOWN_NOTE = (
+    "no source gives these servers a country: import them with the country the "
+    "investigation established, or locate them with 'leaktrace hosts enrich' (--dns for "
+    "domains); private and reserved addresses are never looked up"
+)
 
 
 def normalise_country(code: str) -> str:
+    """An ISO alpha-2 code (``UK`` is ``GB``), or :data:`UNKNOWN_SHEET`."""
     text = code.strip().upper()
     if text == "UK":
         text = "GB"
+    if text == UNKNOWN_SHEET.upper():
+        return UNKNOWN_SHEET
     if len(text) != 2 or not text.isalpha():
-        raise InputError(f"{code!r} is not an ISO 3166-1 alpha-2 country code", field="--country")
+        raise InputError(
+            f"{code!r} is not an ISO 3166-1 alpha-2 country code (or {UNKNOWN_SHEET!r})",
+            field="--country",
+        )
     return text
+
+
+def sheet_title(code: str) -> str:
+    if code == UNKNOWN_SHEET:
+        return "Servers with no known country"
+    return f"Servers in {country_name(code)} ({code})"
+
+
+def _answer_text(a: LocationAnswer) -> str:
+    return f"{a.label()}: {a.country or 'no answer'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,32 +132,89 @@ class TargetSheet:
     servers_by_country: Mapping[str, int] = field(default_factory=dict)
     leaks_by_country: Mapping[str, int] = field(default_factory=dict)
     unlocated: int = 0
-    """Hosts anywhere with no country yet (not on any sheet)."""
+    """Hosts anywhere with no country (they are on the ``unknown`` sheet)."""
+    country_of: Mapping[str, str | None] = field(default_factory=dict)
+    """Every host's country (by its value), to tell ties abroad from ties at home."""
+    evidence: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    """Each host's evidence in words (by host id); its bare references if missing."""
 
     @property
     def asn_known(self) -> bool:
         return any(h.asn is not None for h in self.hosts)
 
+    @property
+    def title(self) -> str:
+        return sheet_title(self.country)
+
+    def evidence_of(self, host: HostView) -> list[str]:
+        return list(self.evidence.get(host.id, host.references))
+
     def notes(self) -> list[str]:
         out: list[str] = []
+        if self.country == UNKNOWN_SHEET and self.hosts:
+            out.append(UNKNOWN_NOTE)
         if self.hosts and not self.asn_known:
             out.append(NO_ASN)
         sources = sorted({h.enrichment_source for h in self.hosts if h.enrichment_source})
         for source in sources:
             out.append(f"located with: {source}")
-        never = sum(1 for h in self.hosts if h.enriched_at is None)
-        if never:
-            out.append(f"{never} host(s) have a country from an import, not from a lookup")
+        kinds: dict[str, int] = defaultdict(int)
+        for h in self.hosts:
+            chosen = h.location
+            if chosen is not None:
+                kinds[chosen.kind] += 1
+        if kinds.get("analyst"):
+            out.append(
+                f"{kinds['analyst']} server(s) listed under the country an analyst imported "
+                "(it comes before any look-up)"
+            )
+        differ = sum(1 for h in self.hosts if h.disagreement)
+        if differ:
+            out.append(
+                f"{differ} server(s) where the sources name different countries: each "
+                "source's answer is in the 'disagreement' and 'locations' columns"
+            )
+        gone = sum(1 for h in self.hosts for line in self.evidence_of(h) if "retention" in line)
+        if gone:
+            out.append(
+                f"{gone} evidence reference(s) point to swarm observations that retention "
+                "deleted; their dated descriptions are kept on this sheet"
+            )
+        return out
+
+    def ties_abroad(self) -> list[dict[str, Any]]:
+        """Per cluster: its servers on this sheet, and those in other countries (by
+        country), with how many ties reach them and the strongest — the summary after
+        the sheet's own servers."""
+        out: list[dict[str, Any]] = []
+        here = {h.value for h in self.hosts}
+        for c in self.clusters:
+            abroad: dict[str, list[str]] = defaultdict(list)
+            for value in c.hosts:
+                if value not in here:
+                    abroad[self.country_of.get(value) or UNKNOWN_SHEET].append(value)
+            crossing = [t for t in c.ties if (t.a in here) != (t.b in here)]
+            out.append(
+                {
+                    "cluster": c.id,
+                    "here": [v for v in c.hosts if v in here],
+                    "elsewhere": {k: sorted(v) for k, v in sorted(abroad.items())},
+                    "ties_across": len(crossing),
+                    "strongest_across": [t.as_dict() for t in crossing[:3]],
+                    "groups": list(c.groups),
+                }
+            )
         return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "country": self.country,
-            "country_name": country_name(self.country),
+            "country_name": country_name(None if self.country == UNKNOWN_SHEET else self.country),
             "generated_at": iso(self.generated_at),
             "servers": len(self.hosts),
             "notes": self.notes(),
             "hosts": target_rows(self),
+            "ties_to_other_countries": self.ties_abroad(),
             "clusters": [c.as_dict() for c in self.clusters],
         }
 
@@ -142,12 +236,15 @@ def target_rows(sheet: TargetSheet) -> list[dict[str, Any]]:
                 "provider": h.organisation,
                 "asn": h.asn,
                 "country": h.country,
+                "country_source": h.country_source,
+                "disagreement": h.disagreement,
+                "locations": [_answer_text(a) for a in h.locations],
                 "first_seen": iso(h.first_seen),
                 "last_seen": iso(h.last_seen),
                 "releases": list(h.releases),
                 "leaks": len(h.leak_ids),
                 "groups": list(h.groups),
-                "evidence": list(h.references),
+                "evidence": sheet.evidence_of(h),
                 "information_source": h.information_source,
                 "enriched_at": iso(h.enriched_at),
                 "enrichment_source": h.enrichment_source,
@@ -188,10 +285,12 @@ def build_all_targets(
     engine: Engine | None = None,
     source: Source | None = None,
 ) -> dict[str, TargetSheet]:
-    """A sheet for every country with located servers."""
-    hosts, clusters = _gather(db, settings, group_links, engine, source)
+    """A sheet for every country with located servers, and the ``unknown`` sheet of the
+    servers no source locates (if any): every host is on exactly one sheet."""
+    hosts, clusters, evidence = _gather(db, settings, group_links, engine, source)
     servers, leaks = country_stats(hosts)
-    return {code: _sheet(code, hosts, clusters, servers, leaks) for code in sorted(servers)}
+    codes = sorted(servers) + ([UNKNOWN_SHEET] if any(not h.country for h in hosts) else [])
+    return {code: _sheet(code, hosts, clusters, servers, leaks, evidence) for code in codes}
 
 
 def build_targets(
@@ -203,11 +302,11 @@ def build_targets(
     engine: Engine | None = None,
     source: Source | None = None,
 ) -> TargetSheet:
-    """The target sheet of one country (ISO alpha-2)."""
+    """The target sheet of one country (ISO alpha-2), or :data:`UNKNOWN_SHEET`."""
     code = normalise_country(country)
-    hosts, clusters = _gather(db, settings, group_links, engine, source)
+    hosts, clusters, evidence = _gather(db, settings, group_links, engine, source)
     servers, leaks = country_stats(hosts)
-    return _sheet(code, hosts, clusters, servers, leaks)
+    return _sheet(code, hosts, clusters, servers, leaks, evidence)
 
 
 def _gather(
@@ -216,23 +315,33 @@ def _gather(
     group_links: bool,
     engine: Engine | None,
     source: Source | None,
-) -> tuple[list[HostView], list[HostCluster]]:
+) -> tuple[list[HostView], list[HostCluster], dict[int, tuple[str, ...]]]:
     """The hosts as the analytics engine's ``target_list`` aggregation lists them (on
     ``engine`` over ``source``; by default embedded DuckDB over an export of ``db``), and
-    the clusters from the database."""
+    from the database: the clusters, each host's sources' answers and its evidence in
+    words."""
     from leaktrace.analytics import UNKNOWN_COUNTRY, engine_and_source, run
     from leaktrace.analytics import target_list as aggregation
 
     listing = aggregation()
     with engine_and_source(db, [listing], engine, source) as (runner, data):
         rows = run(listing, runner, data).to_pylist()
-    hosts = [_host(row, UNKNOWN_COUNTRY) for row in rows]
+    ids = [int(row["host_id"]) for row in rows]
     with db.reading() as conn:
         clusters = cluster_hosts(conn, settings=settings, group_links=group_links)
-    return hosts, clusters
+        answers = load_locations(conn, ids)
+        details = load_evidence_details(conn, ids)
+    hosts = [_host(row, UNKNOWN_COUNTRY, answers.get(int(row["host_id"]), [])) for row in rows]
+    evidence = {
+        h.id: tuple(
+            describe_evidence(h.references, {d.reference: d for d in details.get(h.id, [])})
+        )
+        for h in hosts
+    }
+    return hosts, clusters, evidence
 
 
-def _host(row: Mapping[str, Any], unknown: str) -> HostView:
+def _host(row: Mapping[str, Any], unknown: str, answers: Sequence[LocationAnswer] = ()) -> HostView:
     return HostView(
         id=int(row["host_id"]),
         kind=row["kind"],
@@ -252,6 +361,7 @@ def _host(row: Mapping[str, Any], unknown: str) -> HostView:
         leak_ids=frozenset(row["leak_ids"]),
         groups=tuple(row["group_keys"]),
         references=tuple(row["references"]),
+        locations=tuple(answers),
     )
 
 
@@ -261,9 +371,10 @@ def _sheet(
     clusters: Sequence[HostCluster],
     servers: Mapping[str, int],
     leaks: Mapping[str, int],
+    evidence: Mapping[int, tuple[str, ...]],
 ) -> TargetSheet:
     cluster_of = {value: c.id for c in clusters for value in c.hosts}
-    mine = [h for h in hosts if h.country == code]
+    mine = [h for h in hosts if (h.country or UNKNOWN_SHEET) == code]
     used = {cluster_of[h.value] for h in mine if h.value in cluster_of}
     return TargetSheet(
         country=code,
@@ -274,6 +385,8 @@ def _sheet(
         servers_by_country=dict(servers),
         leaks_by_country=dict(leaks),
         unlocated=sum(1 for h in hosts if not h.country),
+        country_of={h.value: h.country for h in hosts},
+        evidence={h.id: evidence[h.id] for h in mine if h.id in evidence},
     )
 
 
@@ -335,6 +448,7 @@ td.refs,td.rel{font-size:11px;word-break:break-word}
 .tag{display:inline-block;border:1px solid var(--line);border-radius:3px;padding:0 4px;
 margin:0 2px 2px 0;font-size:11px}
 .reserved{color:#b91c1c;font-weight:600}
+.differ{color:#b45309;font-size:11px}
 .cluster{border:1px solid var(--line);padding:6px 10px;margin:6px 0;break-inside:avoid}
 .cluster ul{margin:4px 0 0 18px;padding:0}
 .map{margin-top:16px;break-inside:avoid}
@@ -356,54 +470,28 @@ def _list(values: Sequence[str], limit: int = _SHOW) -> str:
     return shown
 
 
-def render_targets_html(sheet: TargetSheet) -> str:
-    """A printable, self-contained HTML sheet (no script, no external resource)."""
-    name = country_name(sheet.country)
-    title = f"Servers in {name} ({sheet.country})"
+def _country_cell(row: Mapping[str, Any]) -> str:
+    located = escape(row["country_source"] or row["enrichment_source"] or "")
+    when = escape((row["enriched_at"] or "")[:10])
+    cell = f'<td title="{located}">{escape(row["country"] or "—")}'
+    if row["country_source"]:
+        cell += f"<br><small>{escape(row['country_source'])}</small>"
+    elif when:
+        cell += f"<br><small>{when}</small>"
+    if row["disagreement"]:
+        cell += f'<br><span class="differ">sources differ: {escape(row["disagreement"])}</span>'
+    return cell + "</td>"
+
+
+def _server_rows(sheet: TargetSheet) -> list[str]:
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>{escape(title)} — LeakTrace targets</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{len(sheet.hosts)} server(s) · generated '
-        f"{escape(iso(sheet.generated_at) or '')} by LeakTrace · each row's evidence "
-        "references point to the records (sightings, swarm observations, imports) in the "
-        "LeakTrace database</p>",
-    ]
-    for note in sheet.notes():
-        parts.append(f'<p class="note">{escape(note)}</p>')
-    if sheet.clusters:
-        parts.append("<h2>Clusters</h2>")
-        for c in sheet.clusters:
-            groups = ", ".join(c.groups) or "no group tied yet"
-            parts.append(
-                f'<div class="cluster"><strong>{escape(c.id)}</strong> · {len(c.hosts)} '
-                f"hosts (located in {escape(', '.join(c.countries) or 'no country yet')})"
-                f" · groups: "
-                f"{escape(groups)} · {c.releases} release(s)<ul>"
-            )
-            for tie in c.ties[:_SHOW]:
-                parts.append(
-                    f"<li>{escape(tie.a)} — {escape(tie.b)}: {escape(tie.evidence)} "
-                    f"({escape(tie.kind)}, {tie.strength:.2f})</li>"
-                )
-            if len(c.ties) > _SHOW:
-                parts.append(f"<li><em>… and {len(c.ties) - _SHOW} more ties</em></li>")
-            for link in c.linked_groups[:5]:
-                parts.append(f"<li>group link: {escape(link)}</li>")
-            parts.append("</ul></div>")
-    parts.append("<h2>Servers</h2>")
-    parts.append(
         "<table><thead><tr><th>#</th><th>Server</th><th>Role</th><th>Provider</th><th>ASN</th>"
         "<th>Country</th><th>First seen</th><th>Last seen</th><th>Releases</th>"
         "<th>Groups</th><th>Evidence</th><th>Cluster</th></tr></thead><tbody>"
-    )
+    ]
     for n, row in enumerate(target_rows(sheet), start=1):
         reserved = ' <span class="reserved">private/reserved</span>' if row["reserved"] else ""
-        ptr = f'<br><small>{escape(row["reverse_dns"])}</small>' if row["reverse_dns"] else ""
-        located = escape(row["enrichment_source"] or row["information_source"] or "")
-        when = escape((row["enriched_at"] or "")[:10])
+        ptr = f"<br><small>{escape(row['reverse_dns'])}</small>" if row["reverse_dns"] else ""
         leaks = f"<br><strong>{row['leaks']} leak(s)</strong>" if row["leaks"] else ""
         tags = "".join(f'<span class="tag">{escape(g)}</span>' for g in row["groups"])
         parts.append(
@@ -412,8 +500,7 @@ def render_targets_html(sheet: TargetSheet) -> str:
             f"<td>{escape(row['role'])}</td>"
             f"<td>{escape(row['provider'] or '—')}</td>"
             f"<td>{escape(str(row['asn'])) if row['asn'] is not None else '—'}</td>"
-            f'<td title="{located}">{escape(row["country"] or "—")}'
-            f"{'<br><small>' + when + '</small>' if when else ''}</td>"
+            f"{_country_cell(row)}"
             f"<td>{escape((row['first_seen'] or '—')[:10])}</td>"
             f"<td>{escape((row['last_seen'] or '—')[:10])}</td>"
             f'<td class="rel">{_list(row["releases"])}{leaks}</td>'
@@ -422,6 +509,72 @@ def render_targets_html(sheet: TargetSheet) -> str:
             f"<td>{escape(row['cluster'] or '—')}</td></tr>"
         )
     parts.append("</tbody></table>")
+    return parts
+
+
+def _elsewhere(summary: Mapping[str, Any]) -> str:
+    places = [
+        f"{code} {len(values)} ({', '.join(values[:4])}{' …' if len(values) > 4 else ''})"
+        for code, values in summary["elsewhere"].items()
+    ]
+    return "; ".join(places) or "none: every server of this cluster is on this sheet"
+
+
+def _cluster_summaries(sheet: TargetSheet) -> list[str]:
+    """After the servers: each cluster, its servers in other countries summarised."""
+    if not sheet.clusters:
+        return []
+    parts = ["<h2>Clusters, and ties to servers in other countries</h2>"]
+    summaries = {s["cluster"]: s for s in sheet.ties_abroad()}
+    here = {h.value for h in sheet.hosts}
+    for c in sheet.clusters:
+        summary = summaries[c.id]
+        groups = ", ".join(c.groups) or "no group tied yet"
+        parts.append(
+            f'<div class="cluster"><strong>{escape(c.id)}</strong> · '
+            f"{len(summary['here'])} server(s) on this sheet · groups: {escape(groups)} · "
+            f"{c.releases} release(s)<ul>"
+        )
+        inner = [t for t in c.ties if t.a in here and t.b in here]
+        for tie in inner[:_SHOW]:
+            parts.append(
+                f"<li>{escape(tie.a)} — {escape(tie.b)}: {escape(tie.evidence)} "
+                f"({escape(tie.kind)}, {tie.strength:.2f})</li>"
+            )
+        if len(inner) > _SHOW:
+            parts.append(f"<li><em>… and {len(inner) - _SHOW} more ties</em></li>")
+        parts.append(
+            f"<li>in other countries: {escape(_elsewhere(summary))}"
+            + (f" — {summary['ties_across']} tie(s) across" if summary["ties_across"] else "")
+            + "</li>"
+        )
+        for link in c.linked_groups[:5]:
+            parts.append(f"<li>group link: {escape(link)}</li>")
+        parts.append("</ul></div>")
+    return parts
+
+
+def render_targets_html(sheet: TargetSheet) -> str:
+    """A printable, self-contained HTML sheet (no script, no external resource): the
+    country's servers first, then their clusters with the ties abroad summarised."""
+    title = sheet.title
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>{escape(title)} — LeakTrace targets</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">{len(sheet.hosts)} server(s) · generated '
+        f"{escape(iso(sheet.generated_at) or '')} by LeakTrace · each evidence line names "
+        "its record (sighting, swarm observation, import, certificate) and says what it is: "
+        "a torrent's info-hash and trackers, an observation's date and role, an import's "
+        "file and line</p>",
+    ]
+    for note in sheet.notes():
+        parts.append(f'<p class="note">{escape(note)}</p>')
+    parts.append("<h2>Servers</h2>")
+    parts += _server_rows(sheet)
+    parts += _cluster_summaries(sheet)
     if sheet.servers_by_country:
         parts.append('<div class="map"><h2>Servers per country (all countries)</h2>')
         parts.append(world_map_svg(sheet.servers_by_country, "Servers per country", unit="servers"))

@@ -8,15 +8,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from leaktrace.infra.model import ROLE_PRIORITY, Evidence, HostRecord, HostView
+from leaktrace.infra.model import (
+    ROLE_PRIORITY,
+    Evidence,
+    HostRecord,
+    HostView,
+    LocationAnswer,
+    choose_location,
+)
 from leaktrace.store.portable import chunked, insert_ignore
-from leaktrace.store.schema import HOST_EVIDENCE, HOSTS, RELEASES, SIGHTINGS, SWARM_OBSERVATIONS
+from leaktrace.store.schema import (
+    HOST_EVIDENCE,
+    HOST_LOCATIONS,
+    HOSTS,
+    RELEASES,
+    SIGHTINGS,
+    SWARM_OBSERVATIONS,
+)
 
 __all__ = [
+    "SWARM_PREFIX",
     "EnrichmentUpdate",
+    "EvidenceDetail",
     "EvidenceRef",
     "SightingHostRow",
     "SwarmHostRow",
@@ -24,14 +40,21 @@ __all__ = [
     "insert_evidence",
     "iter_sightings",
     "add_note_lines",
+    "drop_locations",
     "load_hosts",
+    "load_evidence_details",
     "load_evidence_refs",
     "load_infra_swarm",
+    "load_locations",
+    "put_locations",
+    "refresh_countries",
     "set_enrichment",
     "upsert_hosts",
 ]
 
 HostKey = tuple[str, str]
+UNKNOWN = "unknown"
+"""``country`` of :func:`load_hosts` for the hosts no source locates."""
 _SOURCE_MAX = 256
 
 
@@ -44,6 +67,9 @@ class SightingHostRow:
     site: str | None
     extra: str | None
     group_key: str | None
+    origin: str | None = None
+    infohash: str | None = None
+    release_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +84,16 @@ class SwarmHostRow:
     seeder: bool
     client: str | None
     group_key: str | None
+    release_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class EnrichmentUpdate:
+    """What one look-up found for a host: ASN and organisation, when and from what, and
+    each file's answer to where it is (they replace the host's earlier answers of the
+    kinds in ``replaces``; the host's country is then chosen again)."""
+
     host_id: int
-    country: str | None
     asn: int | None
     organisation: str | None
     enriched_at: datetime
@@ -71,6 +101,8 @@ class EnrichmentUpdate:
     reverse_dns: str | None = None
     reverse_checked: bool = False
     """Whether a PTR look-up ran: only then is ``reverse_dns`` (even None) written."""
+    answers: tuple[LocationAnswer, ...] = ()
+    replaces: tuple[str, ...] = ()
 
 
 def iter_sightings(conn: Connection, batch: int = 5000) -> Iterator[SightingHostRow]:
@@ -86,6 +118,9 @@ def iter_sightings(conn: Connection, batch: int = 5000) -> Iterator[SightingHost
                 SIGHTINGS.c.site,
                 SIGHTINGS.c.extra,
                 RELEASES.c.group_key,
+                SIGHTINGS.c.origin,
+                SIGHTINGS.c.infohash,
+                RELEASES.c.name,
             )
             .join(RELEASES, RELEASES.c.id == SIGHTINGS.c.release_id)
             .where(SIGHTINGS.c.id > last)
@@ -96,7 +131,16 @@ def iter_sightings(conn: Connection, batch: int = 5000) -> Iterator[SightingHost
             return
         for r in rows:
             yield SightingHostRow(
-                r.id, r.release_id, r.seen_at, r.url, r.site, r.extra, r.group_key
+                r.id,
+                r.release_id,
+                r.seen_at,
+                r.url,
+                r.site,
+                r.extra,
+                r.group_key,
+                r.origin,
+                r.infohash,
+                r.name,
             )
         last = rows[-1].id
 
@@ -122,6 +166,7 @@ def load_infra_swarm(conn: Connection) -> list[SwarmHostRow]:
             SWARM_OBSERVATIONS.c.seeder,
             SWARM_OBSERVATIONS.c.client,
             RELEASES.c.group_key,
+            RELEASES.c.name,
         )
         .join(first, first.c.ih == SWARM_OBSERVATIONS.c.infohash)
         .outerjoin(RELEASES, RELEASES.c.id == SWARM_OBSERVATIONS.c.release_id)
@@ -151,6 +196,7 @@ def load_infra_swarm(conn: Connection) -> list[SwarmHostRow]:
                 bool(r.seeder),
                 r.client,
                 r.group_key,
+                r.name,
             )
         )
     return out
@@ -198,26 +244,16 @@ def _merge(current: Mapping[str, Any], rec: HostRecord) -> dict[str, Any]:
     notes = _join(current["notes"], rec.notes, "\n", None)
     if notes != current["notes"]:
         changes["notes"] = notes
-    if rec.country and not current["country"]:
-        changes["country"] = rec.country
     return changes
-
-
-_HOST_COLUMNS = (
-    "role",
-    "first_seen",
-    "last_seen",
-    "information_source",
-    "notes",
-    "country",
-)
 
 
 def upsert_hosts(
     conn: Connection, records: Iterable[HostRecord]
 ) -> tuple[dict[HostKey, int], int, int]:
     """Store hosts, merging with those already known (roles by priority, the widest
-    first/last seen, sources and notes gathered). Returns (key → id, new, updated)."""
+    first/last seen, sources and notes gathered). Returns (key → id, new, updated).
+    A record's country is not stored here: it is one source's answer
+    (:func:`put_locations`), and the host's country is chosen from all of them."""
     merged: dict[HostKey, dict[str, Any]] = {}
     for rec in records:
         key = (rec.kind, rec.value)
@@ -231,7 +267,6 @@ def upsert_hosts(
                 "last_seen": rec.last_seen or rec.first_seen,
                 "information_source": (rec.source or "")[:_SOURCE_MAX] or None,
                 "notes": rec.notes,
-                "country": rec.country,
             }
         else:
             row.update(_merge(row, rec))
@@ -260,7 +295,6 @@ def upsert_hosts(
             last_seen=row["last_seen"],
             source=row["information_source"],
             notes=row["notes"],
-            country=row["country"],
         )
         changes = _merge(current, rec)
         if changes:
@@ -274,8 +308,8 @@ def upsert_hosts(
 
 
 def insert_evidence(conn: Connection, rows: Iterable[tuple[int, Evidence]]) -> int:
-    """Store evidence rows (host id, evidence); those already stored are skipped.
-    Returns how many were new."""
+    """Store evidence rows (host id, evidence); those already stored are skipped, except
+    that a description (``detail``) they lack is filled in. Returns how many were new."""
     batch = [
         {
             "host_id": host_id,
@@ -284,16 +318,36 @@ def insert_evidence(conn: Connection, rows: Iterable[tuple[int, Evidence]]) -> i
             "kind": ev.kind,
             "reference": ev.reference[:512],
             "seen_at": ev.seen_at,
+            "detail": ev.detail[:512] if ev.detail else None,
         }
         for host_id, ev in rows
     ]
     new = 0
-    for part in chunked(batch, 2000):
-        new += len(
-            insert_ignore(
-                conn, HOST_EVIDENCE, list(part), ("host_id", "kind", "reference"), ("id",)
-            )
+    fill = (
+        update(HOST_EVIDENCE)
+        .where(
+            HOST_EVIDENCE.c.host_id == bindparam("h"),
+            HOST_EVIDENCE.c.kind == bindparam("k"),
+            HOST_EVIDENCE.c.reference == bindparam("r"),
+            HOST_EVIDENCE.c.detail.is_(None),
         )
+        .values(detail=bindparam("d"))
+    )
+    for part in chunked(batch, 2000):
+        rows_in = list(part)
+        inserted = insert_ignore(
+            conn, HOST_EVIDENCE, rows_in, ("host_id", "kind", "reference"), ("host_id", "kind",
+            "reference")
+        )  # fmt: skip
+        new += len(inserted)
+        done = set(inserted)
+        older = [
+            {"h": r["host_id"], "k": r["kind"], "r": r["reference"], "d": r["detail"]}
+            for r in rows_in
+            if r["detail"] and (r["host_id"], r["kind"], r["reference"]) not in done
+        ]
+        if older:
+            conn.execute(fill, older)
     return new
 
 
@@ -312,9 +366,12 @@ def add_note_lines(conn: Connection, host_id: int, lines: Sequence[str]) -> bool
 def load_hosts(
     conn: Connection, *, country: str | None = None, kind: str | None = None
 ) -> list[HostView]:
-    """Stored hosts (optionally of one country or kind) with their evidence."""
+    """Stored hosts (optionally of one country — ``unknown``: of none — or kind) with
+    their evidence and their sources' answers to where they are."""
     query = select(HOSTS).order_by(HOSTS.c.id)
-    if country is not None:
+    if country is not None and country.lower() == UNKNOWN:
+        query = query.where(HOSTS.c.country.is_(None))
+    elif country is not None:
         query = query.where(HOSTS.c.country == country.upper())
     if kind is not None:
         query = query.where(HOSTS.c.kind == kind)
@@ -353,6 +410,7 @@ def load_hosts(
             for g in (r.group_key, r.release_group):
                 if g:
                     groups[r.host_id][g] = None
+    locations = load_locations(conn, ids)
     return [
         HostView(
             id=h["id"],
@@ -375,15 +433,17 @@ def load_hosts(
             groups=tuple(sorted(groups[h["id"]])),
             references=tuple(refs[h["id"]]),
             evidence_kinds=tuple(kinds[h["id"]]),
+            locations=tuple(locations.get(h["id"], ())),
         )
         for h in hosts
     ]
 
 
 def set_enrichment(conn: Connection, updates: Sequence[EnrichmentUpdate]) -> None:
+    """Store look-ups: each host's ASN, organisation, date and source, its answers (those
+    of the kinds each update replaces go), then the hosts' countries chosen again."""
     for u in updates:
         values: dict[str, Any] = {
-            "country": u.country,
             "asn": u.asn,
             "organisation": u.organisation[:256] if u.organisation else None,
             "enriched_at": u.enriched_at,
@@ -392,6 +452,162 @@ def set_enrichment(conn: Connection, updates: Sequence[EnrichmentUpdate]) -> Non
         if u.reverse_checked:
             values["reverse_dns"] = u.reverse_dns[:253] if u.reverse_dns else None
         conn.execute(HOSTS.update().where(HOSTS.c.id == u.host_id).values(**values))
+        if u.replaces:
+            conn.execute(
+                delete(HOST_LOCATIONS).where(
+                    HOST_LOCATIONS.c.host_id == u.host_id,
+                    HOST_LOCATIONS.c.source_kind.in_(u.replaces),
+                )
+            )
+    put_locations(conn, [(u.host_id, a) for u in updates for a in u.answers])
+    refresh_countries(conn, [u.host_id for u in updates])
+
+
+def _location_row(host_id: int, a: LocationAnswer) -> dict[str, Any]:
+    return {
+        "host_id": host_id,
+        "source_kind": a.kind,
+        "source_name": a.name[:256],
+        "position": a.position,
+        "country": a.country,
+        "asn": a.asn,
+        "organisation": a.organisation[:256] if a.organisation else None,
+        "detail": a.detail[:512] if a.detail else None,
+        "observed_at": a.observed_at,
+    }
+
+
+def put_locations(conn: Connection, answers: Sequence[tuple[int, LocationAnswer]]) -> None:
+    """Store answers (host id, answer); one per host, kind and source name: a newer answer
+    of the same source replaces the stored one. The caller chooses the countries again
+    (:func:`refresh_countries`)."""
+    latest: dict[tuple[int, str, str], dict[str, Any]] = {}
+    for host_id, answer in answers:
+        row = _location_row(host_id, answer)
+        latest[(host_id, row["source_kind"], row["source_name"])] = row
+    for part in chunked(list(latest.values()), 2000):
+        rows = list(part)
+        for host_id, kind, name in {
+            (r["host_id"], r["source_kind"], r["source_name"]) for r in rows
+        }:
+            conn.execute(
+                delete(HOST_LOCATIONS).where(
+                    HOST_LOCATIONS.c.host_id == host_id,
+                    HOST_LOCATIONS.c.source_kind == kind,
+                    HOST_LOCATIONS.c.source_name == name,
+                )
+            )
+        conn.execute(HOST_LOCATIONS.insert(), rows)
+
+
+def drop_locations(conn: Connection, host_id: int, kind: str, name: str) -> None:
+    """Forget one source's answer about a host (the caller chooses the country again)."""
+    conn.execute(
+        delete(HOST_LOCATIONS).where(
+            HOST_LOCATIONS.c.host_id == host_id,
+            HOST_LOCATIONS.c.source_kind == kind,
+            HOST_LOCATIONS.c.source_name == name[:256],
+        )
+    )
+
+
+def load_locations(
+    conn: Connection, host_ids: Sequence[int] | None = None
+) -> dict[int, list[LocationAnswer]]:
+    """Every stored answer of the hosts (all hosts with ``None``), in precedence order."""
+    found: dict[int, list[LocationAnswer]] = defaultdict(list)
+    parts: Iterable[Sequence[int] | None] = [None] if host_ids is None else chunked(host_ids)
+    for part in parts:
+        query = select(HOST_LOCATIONS).order_by(HOST_LOCATIONS.c.id)
+        if part is not None:
+            query = query.where(HOST_LOCATIONS.c.host_id.in_(part))
+        for r in conn.execute(query):
+            found[r.host_id].append(
+                LocationAnswer(
+                    r.source_kind,
+                    r.source_name,
+                    r.country,
+                    r.observed_at,
+                    r.asn,
+                    r.organisation,
+                    r.detail,
+                    r.position,
+                )
+            )
+    return {host: sorted(answers, key=LocationAnswer.rank) for host, answers in found.items()}
+
+
+def refresh_countries(conn: Connection, host_ids: Sequence[int]) -> int:
+    """Set each host's ``country`` to its chosen answer's (``None`` if no source knows);
+    returns how many changed."""
+    unique = sorted(set(host_ids))
+    answers = load_locations(conn, unique)
+    changed = 0
+    for part in chunked(unique):
+        query = select(HOSTS.c.id, HOSTS.c.country).where(HOSTS.c.id.in_(part))
+        current = {r.id: r.country for r in conn.execute(query)}
+        for host_id, country in current.items():
+            chosen = choose_location(answers.get(host_id, []))
+            wanted = None if chosen is None else chosen.country
+            if wanted != country:
+                conn.execute(update(HOSTS).where(HOSTS.c.id == host_id).values(country=wanted))
+                changed += 1
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceDetail:
+    """One evidence row as a target sheet describes it."""
+
+    kind: str
+    reference: str
+    detail: str | None
+    seen_at: datetime | None
+    expired: bool = False
+    """The referenced record is gone (swarm observations deleted by retention)."""
+
+
+SWARM_PREFIX = "swarm:"
+
+
+def load_evidence_details(
+    conn: Connection, host_ids: Sequence[int]
+) -> dict[int, list[EvidenceDetail]]:
+    """The evidence of the hosts with its description, and whether the swarm observation
+    a reference points to still exists."""
+    rows: list[Any] = []
+    for part in chunked(sorted(set(host_ids))):
+        rows += conn.execute(
+            select(
+                HOST_EVIDENCE.c.host_id,
+                HOST_EVIDENCE.c.kind,
+                HOST_EVIDENCE.c.reference,
+                HOST_EVIDENCE.c.detail,
+                HOST_EVIDENCE.c.seen_at,
+            )
+            .where(HOST_EVIDENCE.c.host_id.in_(part))
+            .order_by(HOST_EVIDENCE.c.id)
+        ).all()
+    swarm_ids = {
+        int(r.reference[len(SWARM_PREFIX) :])
+        for r in rows
+        if r.reference.startswith(SWARM_PREFIX) and r.reference[len(SWARM_PREFIX) :].isdigit()
+    }
+    present: set[int] = set()
+    for part in chunked(sorted(swarm_ids)):
+        present.update(
+            conn.execute(
+                select(SWARM_OBSERVATIONS.c.id).where(SWARM_OBSERVATIONS.c.id.in_(part))
+            ).scalars()
+        )
+    out: dict[int, list[EvidenceDetail]] = defaultdict(list)
+    for r in rows:
+        number = r.reference[len(SWARM_PREFIX) :]
+        expired = (
+            r.reference.startswith(SWARM_PREFIX) and number.isdigit() and int(number) not in present
+        )
+        out[r.host_id].append(EvidenceDetail(r.kind, r.reference, r.detail, r.seen_at, expired))
+    return dict(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ __all__ = [
     "DELIVERIES",
     "HOSTS",
     "HOST_EVIDENCE",
+    "HOST_LOCATIONS",
     "INGEST_RUNS",
     "NFOS",
     "NUKES",
@@ -51,6 +52,7 @@ __all__ = [
     "DeadLetterRow",
     "DeliveryRow",
     "HostEvidenceRow",
+    "HostLocationRow",
     "HostRow",
     "IngestRun",
     "NfoRow",
@@ -436,6 +438,34 @@ class HostEvidenceRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     reference: Mapped[str] = mapped_column(String(512))
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    detail: Mapped[str | None] = mapped_column(String(512))
+    """What the referenced record is, in words (a torrent's info-hash and tracker, an
+    import's file and line …): readable without the database, and kept when retention
+    deletes the record itself."""
+
+
+class HostLocationRow(Base):
+    """One source's answer to where a host is: an analyst's import, one GeoIP file, a
+    domain's address (DNS), a certificate. The host's ``country`` is chosen from these by
+    :data:`leaktrace.infra.model.SOURCE_PRECEDENCE`."""
+
+    __tablename__ = "host_locations"
+    __table_args__ = (UniqueConstraint("host_id", "source_kind", "source_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("hosts.id", ondelete="CASCADE"), index=True)
+    source_kind: Mapped[str] = mapped_column(String(16))
+    """``analyst``, ``geoip``, ``dns`` or ``certificate``."""
+    source_name: Mapped[str] = mapped_column(String(256))
+    """The import file, the GeoIP file (name, type, build date), the certificate …"""
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    """Order of the GeoIP files within one look-up (0: the first given)."""
+    country: Mapped[str | None] = mapped_column(String(2))
+    """``None``: the source was asked and does not know."""
+    asn: Mapped[int | None] = mapped_column(Integer)
+    organisation: Mapped[str | None] = mapped_column(String(256))
+    detail: Mapped[str | None] = mapped_column(String(512))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SwarmObservationRow(Base):
@@ -489,4 +519,5 @@ SUPPLY_ACCOUNTS = cast(Table, SupplyAccountRow.__table__)
 SHIPMENTS = cast(Table, ShipmentRow.__table__)
 HOSTS = cast(Table, HostRow.__table__)
 HOST_EVIDENCE = cast(Table, HostEvidenceRow.__table__)
+HOST_LOCATIONS = cast(Table, HostLocationRow.__table__)
 SWARM_OBSERVATIONS = cast(Table, SwarmObservationRow.__table__)

@@ -8,17 +8,29 @@ from pathlib import Path
 import pytest
 
 from leaktrace.errors import InputError
-from leaktrace.geo import ASN_MISSING, DBIP_ATTRIBUTION
+from leaktrace.geo import ASN_MISSING, GeoResult
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts, open_lookup
+from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.model import HostView
 from leaktrace.store.database import Database
 from leaktrace.store.infra import load_hosts
 from tests.swarm.mmdb import write_mmdb
 
 NOW = datetime(2024, 7, 1, tzinfo=UTC)
-DBIP_COUNTRY = "dbip-country-lite.mmdb.bz (DBIP-Country-Lite, CC BY 4.0, built 2026-09-01)"
-DBIP_ASN = "dbip-asn-lite.mmdb.bz (DBIP-ASN-Lite, CC BY 4.0, built 2026-09-01)"
+
+
+def _built_in() -> tuple[str, str, list[str], GeoResult]:
+    """The built-in data's country and ASN labels, all its sources, and its answer for
+    81.2.69.142 (whatever data ships: the tests check that enrichment stores it)."""
+    with open_lookup() as geo:
+        assert geo.country_file is not None and geo.asn_file is not None
+        return (
+            geo.country_file.label(),
+            geo.asn_file.label(),
+            geo.sources(),
+            geo.lookup("81.2.69.142"),
+        )
 
 
 def _hosts(db: Database) -> dict[str, HostView]:
@@ -33,18 +45,28 @@ def _collected(db: Database) -> Database:
 
 
 def test_built_in_data_gives_country_asn_and_provider_offline(loaded: Database) -> None:
+    country_label, _, sources, expected = _built_in()
     report = enrich_hosts(_collected(loaded), now=NOW)
     assert report.asn_available and report.notes == []
-    assert report.sources == [DBIP_COUNTRY, DBIP_ASN, DBIP_ATTRIBUTION]
+    assert report.sources == sources
     assert report.located == report.with_asn == 3  # 81.2.69.142, .160, .161
     seed = _hosts(loaded)["81.2.69.142"]
-    assert (seed.country, seed.asn, seed.organisation) == ("GB", 20712, "Andrews & Arnold Ltd")
+    assert expected.country == "GB" and expected.asn is not None
+    assert (seed.country, seed.asn, seed.organisation) == (
+        expected.country,
+        expected.asn,
+        expected.organisation,
+    )
     assert seed.enriched_at == NOW
-    assert seed.enrichment_source == f"{DBIP_COUNTRY}; {DBIP_ASN}; {DBIP_ATTRIBUTION}"
-    assert report.as_dict()["sources"][-1] == "IP Geolocation by DB-IP (https://db-ip.com)"
+    assert seed.enrichment_source == "; ".join(sources)
+    # the file's own answer is kept as such, and the country comes from it
+    (answer,) = seed.locations
+    assert (answer.kind, answer.name, answer.country) == ("geoip", country_label, "GB")
+    assert seed.country_source == f"GeoIP ({country_label})" and seed.disagreement is None
 
 
 def test_user_asn_file_replaces_the_built_in_one(loaded: Database, asn_mmdb: Path) -> None:
+    country_label, asn_label, _, _ = _built_in()
     report = enrich_hosts(_collected(loaded), asn_db=asn_mmdb, now=NOW)
     assert report.asn_available
     assert report.reserved == 1  # 10.0.0.7
@@ -54,10 +76,10 @@ def test_user_asn_file_replaces_the_built_in_one(loaded: Database, asn_mmdb: Pat
     assert (seed.country, seed.asn, seed.organisation) == ("GB", 64500, "Example Hosting")
     assert seed.enriched_at == NOW
     source = seed.enrichment_source or ""
-    assert DBIP_COUNTRY in source and DBIP_ASN not in source
+    assert country_label in source and asn_label not in source
     assert "asn.mmdb (GeoLite2-ASN, built " in source
     private = hosts["10.0.0.7"]
-    assert private.country is None and private.asn is None
+    assert private.country is None and private.asn is None and private.locations == ()
     assert "private or reserved" in (private.enrichment_source or "")
     domain = hosts["tracker.sparks-private.org"]
     assert domain.enriched_at is None and domain.country is None
@@ -66,10 +88,11 @@ def test_user_asn_file_replaces_the_built_in_one(loaded: Database, asn_mmdb: Pat
 def test_user_country_file_replaces_the_built_in_one(
     loaded: Database, country_mmdb: Path, asn_mmdb: Path
 ) -> None:
+    built_in_asn = _built_in()[3].asn
     report = enrich_hosts(_collected(loaded), geoip=country_mmdb, now=NOW)
-    assert report.asn_available and report.notes == []  # ASN still from DB-IP
+    assert report.asn_available and report.notes == []  # ASN still from the built-in data
     host = _hosts(loaded)["81.2.69.160"]
-    assert (host.country, host.asn) == ("DE", 20712)
+    assert (host.country, host.asn) == ("DE", built_in_asn)
     assert "country.mmdb (GeoLite2-Country" in (host.enrichment_source or "")
     # a later lookup replaces the earlier one, with its own date and source
     later = datetime(2024, 8, 1, tzinfo=UTC)
@@ -106,7 +129,7 @@ def test_asn_note_only_without_built_in_data_or_with_a_file_lacking_asn(
 def test_an_open_lookup_can_be_shared(loaded: Database) -> None:
     with open_lookup() as lookup:
         report = enrich_hosts(_collected(loaded), lookup=lookup, now=NOW)
-        assert lookup.lookup("81.2.69.142").asn == 20712  # still open
+        assert lookup.lookup("81.2.69.142").asn == _built_in()[3].asn  # still open
     assert report.with_asn == 3
 
 
@@ -129,6 +152,98 @@ def test_dns_is_optional_and_local(loaded: Database, tmp_path: Path) -> None:
     host = _hosts(loaded)["localhost.localdomain"]
     assert "DNS localhost.localdomain → 127.0.0.1" in (host.enrichment_source or "")
     assert "private or reserved" in (host.enrichment_source or "")
+    assert host.locations == () and host.country is None
+
+
+def test_a_domain_is_located_through_its_address_as_a_dns_answer(
+    loaded: Database, tmp_path: Path, country_mmdb: Path
+) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text("ip_or_domain,role,first_seen,last_seen,source\nfiles.example,server,,,t\n")
+    import_hosts(loaded, path)
+    enrich_hosts(loaded, geoip=country_mmdb, dns=True, resolver=lambda _: ["93.184.216.34"])
+    host = _hosts(loaded)["files.example"]
+    (answer,) = host.locations
+    assert (answer.kind, answer.country, answer.detail) == (
+        "dns",
+        "NL",
+        "DNS files.example → 93.184.216.34",
+    )
+    assert host.country == "NL" and (host.country_source or "").startswith("DNS (country.mmdb")
+    # the name no longer resolves: its DNS answer goes, the host is unlocated again
+    enrich_hosts(loaded, geoip=country_mmdb, dns=True, resolver=lambda _: [])
+    host = _hosts(loaded)["files.example"]
+    assert host.locations == () and host.country is None
+
+
+def _import(db: Database, path: Path, rows: str) -> None:
+    path.write_text("ip_or_domain,role,first_seen,last_seen,source,country\n" + rows)
+    import_hosts(db, path, now=NOW)
+
+
+def test_the_analysts_country_wins_and_the_disagreement_is_kept(
+    loaded: Database, tmp_path: Path, country_mmdb: Path
+) -> None:
+    db = _collected(loaded)
+    # a provider's answer placed 81.2.69.160 in France; 10.0.0.7 is in Latvia
+    _import(
+        db,
+        tmp_path / "provider.csv",
+        "81.2.69.160,seedbox,,,provider's answer,FR\n10.0.0.7,seedbox,,,seizure report,LV\n",
+    )
+    report = enrich_hosts(db, geoip=country_mmdb, now=NOW)
+    assert report.disagreements == 1
+    hosts = _hosts(db)
+    seed = hosts["81.2.69.160"]
+    assert seed.country == "FR"  # not moved to the German sheet by the GeoIP file
+    assert seed.country_source == "analyst (provider.csv)"
+    assert seed.disagreement == "analyst: FR, GeoIP: DE"
+    assert [(a.kind, a.country) for a in seed.locations] == [("analyst", "FR"), ("geoip", "DE")]
+    assert seed.locations[0].detail == "line 2: provider's answer"
+    # a private address is not looked up, and keeps the country the analyst gave it
+    private = hosts["10.0.0.7"]
+    assert private.country == "LV" and private.location is not None
+    assert [a.kind for a in private.locations] == ["analyst"]
+    # the analyst corrects the file: the same file's answer is replaced
+    _import(db, tmp_path / "provider.csv", "81.2.69.160,seedbox,,,provider's answer,\n")
+    seed = _hosts(db)["81.2.69.160"]
+    assert seed.country == "DE" and seed.disagreement is None
+    # a later file with another country: the latest import comes first
+    later = datetime(2024, 9, 1, tzinfo=UTC)
+    for name, code, at in (("a.csv", "PL", NOW), ("b.csv", "CZ", later)):
+        (tmp_path / name).write_text(
+            f"ip_or_domain,role,first_seen,last_seen,source,country\n81.2.69.161,server,,,x,{code}\n"
+        )
+        import_hosts(db, tmp_path / name, now=at)
+    host = _hosts(db)["81.2.69.161"]
+    assert host.country == "CZ"
+    assert host.disagreement == "analyst b.csv: CZ, analyst a.csv: PL, GeoIP: DE"
+    assert [a.country for a in host.locations if a.kind == "analyst"] == ["CZ", "PL"]
+
+
+def test_several_geoip_files_each_answer_and_the_first_given_comes_first(
+    loaded: Database, tmp_path: Path, country_mmdb: Path
+) -> None:
+    ipinfo = write_mmdb(
+        tmp_path / "ipinfo_lite.mmdb",
+        {"81.2.69.0/24": {"country_code": "NL", "asn": "AS64511", "as_name": "Lite Hosting"}},
+    )
+    db = _collected(loaded)
+    enrich_hosts(db, geoip=[country_mmdb, ipinfo], now=NOW)
+    host = _hosts(db)["81.2.69.142"]
+    assert host.country == "DE"
+    assert [(a.name.split(" ")[0], a.country, a.asn) for a in host.locations] == [
+        ("country.mmdb", "DE", None),
+        ("ipinfo_lite.mmdb", "NL", 64511),
+    ]
+    assert host.disagreement == "GeoIP country.mmdb: DE, GeoIP ipinfo_lite.mmdb: NL"
+    # the other order: the other file comes first; the earlier answers are replaced
+    enrich_hosts(db, geoip=[ipinfo, country_mmdb], now=NOW)
+    host = _hosts(db)["81.2.69.142"]
+    assert host.country == "NL" and len(host.locations) == 2
+    # a file alone replaces the answers of the files not given again
+    enrich_hosts(db, geoip=[country_mmdb], now=NOW)
+    assert [a.country for a in _hosts(db)["81.2.69.142"].locations] == ["DE"]
 
 
 def test_bad_files_are_input_errors(db: Database, tmp_path: Path) -> None:
@@ -196,9 +311,7 @@ def test_reverse_dns_gives_up_after_its_time_limit(loaded: Database) -> None:
 
     db = _collected(loaded)
     try:
-        report = enrich_hosts(
-            db, now=NOW, reverse_dns=True, reverse_resolver=ptr, dns_timeout=0.5
-        )
+        report = enrich_hosts(db, now=NOW, reverse_dns=True, reverse_resolver=ptr, dns_timeout=0.5)
     finally:
         release.set()
     hosts = _hosts(db)

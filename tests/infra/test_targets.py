@@ -5,25 +5,33 @@ from __future__ import annotations
 import csv
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select
 
 from leaktrace.analytics.engines import Engine
 from leaktrace.errors import InputError
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts
+from leaktrace.infra.evidence_text import EXPIRED
 from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.targets import (
     CSV_COLUMNS,
     build_all_targets,
     build_targets,
     country_stats,
+    render_targets_html,
+    target_rows,
+    targets_csv,
     write_targets,
 )
 from leaktrace.infra.worldmap import country_shapes, world_map_svg
 from leaktrace.store.database import Database
 from leaktrace.store.infra import load_hosts
+from leaktrace.store.schema import SWARM_OBSERVATIONS
+from tests.infra.conftest import T0, swarm_row
 
 
 @pytest.fixture
@@ -93,7 +101,16 @@ def test_all_countries_and_stats(located: Database) -> None:
     sheets = build_all_targets(located)
     with located.reading() as conn:
         servers, leaks = country_stats(load_hosts(conn))
-    assert set(sheets) == {"GB", "DK"}
+    assert set(sheets) == {"GB", "DK", "unknown"}
+    with located.reading() as conn:
+        every = load_hosts(conn)
+    # every stored host is on exactly one sheet
+    listed = [h.value for sheet in sheets.values() for h in sheet.hosts]
+    assert sorted(listed) == sorted(h.value for h in every)
+    unknown = sheets["unknown"]
+    assert {h.value for h in unknown.hosts} == {h.value for h in every if not h.country}
+    assert "10.0.0.7" in {h.value for h in unknown.hosts}  # private: never looked up
+    assert unknown.notes()[0].startswith("no source gives these servers a country")
     assert sheets["GB"].servers_by_country == servers  # the engine's listing = the store's
     assert sheets["GB"].leaks_by_country == leaks
     assert servers == {"GB": 3, "DK": 1}
@@ -137,3 +154,102 @@ def test_map_has_countries_and_shades_by_value() -> None:
 def test_map_with_no_values() -> None:
     svg = world_map_svg({}, "Leaks per country", unit="leaks")
     assert "no leaks located yet" in svg
+
+
+def test_the_analysts_country_places_the_server_and_the_sheet_shows_the_others(
+    located: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "provider.csv"
+    path.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source,country\n"
+        "81.2.69.160,seedbox,,,provider's answer to request 17,FR\n"
+    )
+    import_hosts(located, path)
+    enrich_hosts(located)  # the GeoIP data still says GB: the analyst's FR stays
+    sheets = build_all_targets(located)
+    assert "81.2.69.160" not in {h.value for h in sheets["GB"].hosts}
+    (row,) = [r for r in target_rows(sheets["FR"]) if r["server"] == "81.2.69.160"]
+    assert row["country"] == "FR" and row["country_source"] == "analyst (provider.csv)"
+    assert row["disagreement"] == "analyst: FR, GeoIP: GB"
+    assert row["locations"][0] == "analyst (provider.csv): FR"
+    assert row["locations"][1].startswith("GeoIP (") and row["locations"][1].endswith(": GB")
+    (_, _, html) = write_targets(sheets["FR"], tmp_path / "out")
+    text = html.read_text()
+    assert "sources differ: analyst: FR, GeoIP: GB" in text
+    assert "server(s) where the sources name different countries" in text
+    # the British sheet starts with its own servers; the French one of their cluster is
+    # summarised after them
+    gb = sheets["GB"]
+    abroad = [s for s in gb.ties_abroad() if s["elsewhere"]]
+    assert abroad and abroad[0]["elsewhere"]["FR"] == ["81.2.69.160"]
+    assert "unknown" in abroad[0]["elsewhere"]  # unlocated servers of the cluster too
+    assert abroad[0]["ties_across"] >= 1
+    gb_html = render_targets_html(gb)
+    servers_at = gb_html.index("<h2>Servers</h2>")
+    assert servers_at < gb_html.index("<h2>Clusters, and ties to servers in other countries")
+    assert "in other countries: DK 1 (files.sparkscdn.net); FR 1 (81.2.69.160)" in gb_html
+    assert gb.as_dict()["ties_to_other_countries"][0]["cluster"] == abroad[0]["cluster"]
+
+
+def test_evidence_says_what_each_reference_is(located: Database, tmp_path: Path) -> None:
+    sheets = build_all_targets(located)
+    rows = {r["server"]: r for sheet in sheets.values() for r in target_rows(sheet)}
+    (seeder,) = rows["81.2.69.160"]["evidence"]
+    assert seeder.startswith("swarm:") and " — 2020-03-01 12:05 UTC: swarm observation: " in seeder
+    assert "initial-seeder (seeding) in torrent info-hash " + "a" * 40 in seeder
+    assert "of Film.One.2020.1080p.BluRay.x264-SPARKS, client qBittorrent 4.2" in seeder
+    tracker = rows["tracker.sparks-private.org"]["evidence"]
+    assert any(
+        line.startswith("sighting:")
+        and "torrent sighting on tracker.sparks-private.org: Film.One" in line
+        and f"info-hash {'a' * 40}" in line
+        and "trackers tracker.sparks-private.org, tracker.opentrackr.org" in line
+        for line in tracker
+    )
+    (imported,) = [line for line in rows["files.sparkscdn.net"]["evidence"] if "import" in line]
+    assert imported == "import:dk.csv:2 — import of dk.csv line 2: police"
+    csv_text = targets_csv(sheets["GB"])
+    assert "initial-seeder (seeding) in torrent info-hash" in csv_text
+
+
+def test_evidence_outlives_retention_as_a_dated_summary(located: Database) -> None:
+    with located.transaction() as conn:
+        rid = conn.execute(select(SWARM_OBSERVATIONS.c.release_id)).scalars().first()
+        conn.execute(
+            SWARM_OBSERVATIONS.insert(),
+            [swarm_row("81.2.69.161", T0 + timedelta(days=3), seeder=True, release_id=rid)],
+        )
+        collect_hosts(conn)
+    before = {r["server"]: r["evidence"] for r in target_rows(build_targets(located, "GB"))}[
+        "81.2.69.161"
+    ]
+    (summary,) = before  # two observations of one torrent in one role: one line
+    assert "(2 observations) — 2020-03-03 12:00 UTC to 2020-03-04 12:00 UTC" in summary
+    assert "retention" not in summary
+    # retention deletes the swarm observations older than a cut-off
+    with located.transaction() as conn:
+        conn.execute(
+            delete(SWARM_OBSERVATIONS).where(
+                SWARM_OBSERVATIONS.c.observed_at < T0 + timedelta(days=2, hours=1)
+            )
+        )
+    sheet = build_targets(located, "GB")
+    rows = {r["server"]: r["evidence"] for r in target_rows(sheet)}
+    (seeder,) = rows["81.2.69.160"]
+    assert seeder.endswith(f"[{EXPIRED}]") and "initial-seeder (seeding)" in seeder
+    (summary,) = rows["81.2.69.161"]
+    assert summary.endswith("[1 of 2 records deleted by retention]")
+    assert "2020-03-03 12:00 UTC to 2020-03-04 12:00 UTC" in summary  # the dates survive
+    assert any("retention deleted" in n for n in sheet.notes())
+
+
+def test_the_unknown_sheet_is_written_and_asked_for_by_name(
+    located: Database, tmp_path: Path
+) -> None:
+    sheet = build_targets(located, "Unknown")
+    assert sheet.country == "unknown" and sheet.title == "Servers with no known country"
+    assert all(h.country is None for h in sheet.hosts) and sheet.hosts
+    names = [p.name for p in write_targets(sheet, tmp_path)]
+    assert names == ["targets-unknown.csv", "targets-unknown.json", "targets-unknown.html"]
+    data = json.loads((tmp_path / "targets-unknown.json").read_text())
+    assert data["country"] == "unknown" and data["servers"] == len(sheet.hosts)

@@ -69,7 +69,9 @@ def test_demo_scenario_on_postgres(pg: Database, postgres_url: str, tmp_path: Pa
     import_shipments(pg, scenario.supply.path)
     import_hosts(pg, scenario.infra.hosts)
     with open_lookup() as geo:
-        swarm = import_swarm_files(pg, [scenario.infra.swarm], DEMO_SWARM_KEY.encode(), geo)
+        swarm = import_swarm_files(
+            pg, [scenario.infra.swarm], DEMO_SWARM_KEY.encode(), geo, demo=True
+        )
     assert swarm.added == scenario.infra.observations
     with pg.transaction() as conn:
         collect_hosts(conn)
@@ -79,6 +81,8 @@ def test_demo_scenario_on_postgres(pg: Database, postgres_url: str, tmp_path: Pa
     sheets = build_all_targets(pg)  # the analytics engine over an export of PostgreSQL
     assert ranking.scores[0].account == LEAKING_ACCOUNT
     assert any(link.kind == "follower" for link in dossier.links)
-    assert len(sheets) == scenario.infra.countries
+    located = [code for code in sheets if code != "unknown"]  # the swarm's seeders: unknown
+    assert len(located) == scenario.infra.countries
+    assert sum(len(sheets[code].hosts) for code in located) >= scenario.infra.servers
     impact = impact_report(pg).as_dict()["total"]
     assert impact["downloads"]["central"] > 0
