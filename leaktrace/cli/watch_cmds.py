@@ -14,6 +14,7 @@ from rich.logging import RichHandler
 
 from leaktrace.cli.context import DbOption, FormatOption, err, open_database, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.sources.jsonl_tail import count_lines
 from leaktrace.store.outbox import event_counts
 from leaktrace.store.source_state import list_quarantine, list_states, quarantine_counts
 from leaktrace.watch.config import load_watch_config
@@ -26,7 +27,13 @@ def watch(
     ],
     db: DbOption = None,
     once: Annotated[
-        bool, typer.Option("--once", help="Poll every source once, deliver due alerts, and exit.")
+        bool,
+        typer.Option(
+            "--once",
+            help="Poll every polling source once, deliver due alerts, and exit. A jsonl "
+            "source reads at most its max_items lines (default 5000) per poll; what is left "
+            "is reported and read by the next run.",
+        ),
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every batch.")] = False,
 ) -> None:
@@ -68,6 +75,17 @@ def watch(
         f"{report.new_alerts} new leak alerts, {report.nukes} nukes; alerts delivered "
         f"{summary.delivered}, retrying {summary.retried}, dead-lettered {summary.dead}"
     )
+    if once:
+        for source, left in summary.backlog:
+            unread = count_lines(Path(left.location), left.offset)
+            if unread:
+                out.print(
+                    f"{source}: {left.location}: read {left.read:,} lines, {unread:,} left "
+                    f"unread (max_items={left.limit}; run again to continue)",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
 
 
 def _ago(moment: datetime | None, now: datetime) -> str | None:

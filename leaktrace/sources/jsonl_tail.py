@@ -1,8 +1,11 @@
 """A source that follows JSON Lines feed files as they grow (kind ``jsonl``).
 
-Reads from the byte offset in its checkpoint, at most ``max_items`` lines per poll, so a
-large file is taken in batches, each committed with its offset. A file that shrank or was
-replaced (another inode) is read again from the start. Bad lines are quarantined.
+Reads from the byte offset in its checkpoint, at most ``max_items`` lines per poll (all
+the source's files together, in the order of ``paths``; blank lines not counted), so a
+large file is taken in batches, each committed with its offset. What a poll leaves is
+reported in :attr:`PollResult.backlog` (``watch --once`` prints it, counted with
+:func:`count_lines`) and read by the next poll. A file that shrank or was replaced
+(another inode) is read again from the start. Bad lines are quarantined.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
+
 from leaktrace.errors import FeedError
 from leaktrace.feeds.jsonl import DEFAULT_MAX_NAME, MAX_LINE_BYTES, parse_line
 from leaktrace.sources.base import (
+    Backlog,
     Checkpoint,
     PollResult,
     Quarantined,
@@ -22,13 +28,30 @@ from leaktrace.sources.base import (
     SourcePlugin,
 )
 
-__all__ = ["JsonlSource", "JsonlSourceConfig", "PLUGIN"]
+__all__ = ["JsonlSource", "JsonlSourceConfig", "PLUGIN", "count_lines"]
+
+_CHUNK = 1024 * 1024
+
+
+def count_lines(path: Path, offset: int) -> int:
+    """Complete lines (ending in a newline) in ``path`` after byte ``offset``; 0 if the
+    file cannot be read. Reads in 1 MB chunks, so memory stays small for any file."""
+    lines = 0
+    try:
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            while chunk := handle.read(_CHUNK):
+                lines += chunk.count(b"\n")
+    except OSError:
+        return 0
+    return lines
 
 
 class JsonlSourceConfig(SourceConfig):
     kind: Literal["jsonl"] = "jsonl"
     paths: list[Path]
-    max_items: int = 5000
+    max_items: int = Field(default=5000, ge=1)
+    """The most lines one poll reads, over all ``paths``; the rest waits for the next poll."""
     max_name_length: int = DEFAULT_MAX_NAME
 
 
@@ -54,9 +77,14 @@ class JsonlSource:
                 offset = 0
             if offset >= stat.st_size or budget <= 0:
                 offsets[key] = [offset, stat.st_ino]
+                if offset < stat.st_size:
+                    result.backlog.append(Backlog(key, 0, offset, self.config.max_items))
                 continue
+            before = budget
             offset, budget = self._read(path, offset, budget, result)
             offsets[key] = [offset, stat.st_ino]
+            if budget <= 0 and offset < stat.st_size:
+                result.backlog.append(Backlog(key, before - budget, offset, self.config.max_items))
         result.checkpoint = offsets
         return result
 

@@ -29,6 +29,7 @@ from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.ingest import BatchWriter, IngestReport
 from leaktrace.sources.base import (
+    Backlog,
     PollingSource,
     PollResult,
     SourceConfig,
@@ -68,6 +69,8 @@ class WatchSummary:
     delivered: int = 0
     retried: int = 0
     dead: int = 0
+    backlog: list[tuple[str, Backlog]] = field(default_factory=list)
+    """(source, what it left unread) after each source's latest committed poll."""
 
 
 def build_sources(config: WatchConfig) -> list[SourceRun]:
@@ -176,6 +179,8 @@ class Watcher:
         if outcome.checkpoint is not None:
             run.checkpoint = outcome.checkpoint
         run.failures = 0
+        self.summary.backlog = [b for b in self.summary.backlog if b[0] != name]
+        self.summary.backlog += [(name, left) for left in outcome.backlog]
         self.summary.items += len(items)
         self.summary.quarantined += len(outcome.quarantined)
         self.dispatcher.wake.set()
