@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.engine import Connection
 
@@ -16,6 +16,7 @@ __all__ = [
     "GroupData",
     "load_group_data",
     "release_title",
+    "window_opening",
     "source_family",
     "title_label",
     "work_label",
@@ -71,6 +72,10 @@ class GroupData:
     copies: dict[str, dict[str, datetime]] = field(default_factory=dict)
     """Like ``earliest``, per title *and source family* (disc, web, capture, tv …): a
     re-encode follows a release of the same kind, so followers are measured on these."""
+    openings: dict[str, datetime] = field(default_factory=dict)
+    """Copy key (title and source family, as in ``copies``) → the opening of the window
+    that kind of copy comes out in, from the catalogue (physical date for disc copies,
+    digital for web, theatrical for captures, broadcast for TV); only where known."""
 
     @classmethod
     def build(cls, releases: Sequence[ReleaseRecord]) -> GroupData:
@@ -87,6 +92,9 @@ class GroupData:
                 events.append((r.group_key, title, r.released_at))
                 family = f"{title}|{source_family(r.source)}"
                 copies.append((r.group_key, family, r.released_at))
+                opening = window_opening(r)
+                if opening is not None:
+                    data.openings.setdefault(family, opening)
                 if title not in data.titles:
                     data.titles[title] = title_label(r)
                     data.titles.setdefault(family, data.titles[title])
@@ -129,6 +137,33 @@ _FAMILIES = {
 def source_family(source: str | None) -> str:
     """The kind of copy a source gives: disc, web, capture, tv, pre-release or other."""
     return _FAMILIES.get(source or "", "other")
+
+
+_WINDOW_OF_FAMILY = {
+    "disc": "physical",
+    "web": "digital",
+    "capture": "theatrical",
+    "tv": "broadcast",
+}
+
+
+def window_opening(r: ReleaseRecord) -> datetime | None:
+    """When the window this kind of copy comes out in opened (00:00 UTC of the catalogue
+    date), or None: no matched work, no such date, a kind of copy without a window
+    (pre-release, other), or one episode (the catalogue dates a season, not its episodes)."""
+    if not r.work_id or r.episode is not None:
+        return None
+    window = _WINDOW_OF_FAMILY.get(source_family(r.source))
+    day: date | None = None
+    if window == "physical":
+        day = r.work_physical
+    elif window == "digital":
+        day = r.work_digital
+    elif window == "theatrical":
+        day = r.work_theatrical
+    elif window == "broadcast":
+        day = r.work_broadcast
+    return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
 
 
 def load_group_data(conn: Connection) -> GroupData:

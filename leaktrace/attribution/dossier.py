@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy.engine import Connection
 
 from leaktrace.attribution.data import GroupData, load_group_data, work_label
+from leaktrace.attribution.following import DEFAULT_FOLLOW_HOURS
 from leaktrace.attribution.links import find_links
 from leaktrace.attribution.model import (
     Distributor,
@@ -24,7 +25,7 @@ from leaktrace.attribution.model import (
     WindowLead,
     WorkHit,
 )
-from leaktrace.attribution.timing import DEFAULT_FOLLOW_HOURS, first_to_release
+from leaktrace.attribution.timing import first_to_release
 from leaktrace.errors import NotFoundError
 from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.store.groups import ReleaseRecord, ShipmentRecord, load_shipments

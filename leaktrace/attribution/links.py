@@ -14,17 +14,20 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
+from leaktrace.attribution import following, swarm
 from leaktrace.attribution import nfo as nfo_sim
 from leaktrace.attribution import profile as prof
-from leaktrace.attribution import swarm
 from leaktrace.attribution.data import GroupData, load_group_data
-from leaktrace.attribution.model import GroupLink, LinkKind
-from leaktrace.attribution.timing import (
+from leaktrace.attribution.following import (
+    ALPHA,
     DEFAULT_FOLLOW_HOURS,
+    MIN_BASELINE,
     MIN_CONSISTENCY,
     MIN_FOLLOWS,
-    followers,
+    MIN_ORDER,
+    FollowTest,
 )
+from leaktrace.attribution.model import GroupLink, LinkKind
 from leaktrace.feeds.timeparse import format_time
 from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.store.groups import (
@@ -45,6 +48,9 @@ class LinkSettings:
     follow_hours: float = DEFAULT_FOLLOW_HOURS
     min_follows: int = MIN_FOLLOWS
     min_follow_consistency: float = MIN_CONSISTENCY
+    min_follow_order: float = MIN_ORDER
+    follow_alpha: float = ALPHA
+    min_follow_baseline: int = MIN_BASELINE
     nfo_threshold: float = nfo_sim.DEFAULT_THRESHOLD
     common_share: float = swarm.COMMON_SHARE
     min_common_groups: int = swarm.MIN_COMMON_GROUPS
@@ -63,6 +69,8 @@ def find_links(
     follow_hours: float = DEFAULT_FOLLOW_HOURS,
     min_follows: int = MIN_FOLLOWS,
     min_follow_consistency: float = MIN_CONSISTENCY,
+    min_follow_order: float = MIN_ORDER,
+    follow_alpha: float = ALPHA,
     nfo_threshold: float = nfo_sim.DEFAULT_THRESHOLD,
     common_share: float = swarm.COMMON_SHARE,
     min_tracker_jaccard: float = 0.1,
@@ -79,6 +87,8 @@ def find_links(
         follow_hours=follow_hours,
         min_follows=min_follows,
         min_follow_consistency=min_follow_consistency,
+        min_follow_order=min_follow_order,
+        follow_alpha=follow_alpha,
         nfo_threshold=nfo_threshold,
         common_share=common_share,
         min_tracker_jaccard=min_tracker_jaccard,
@@ -128,38 +138,81 @@ def _hours(value: float) -> str:
     return f"{value / 24:.1f} days"
 
 
+def _chance(p: float) -> str:
+    """A p-value in words: "1 time in 2,400, p = 4.2e-04"."""
+    if p <= 0.0:
+        return "p < 1e-300"
+    odds = 1.0 / p
+    if odds < 10:
+        return f"p = {p:.2f}"
+    if odds < 1e9:
+        return f"1 time in {odds:,.0f}, p = {p:.1e}"
+    return f"p = {p:.1e}"
+
+
+def follower_evidence(stat: FollowTest, data: GroupData, follow_hours: float) -> str:
+    """What a follower link rests on, in words."""
+    a, b = data.name(stat.leader), data.name(stat.follower)
+    examples = ", ".join(data.titles.get(t, t) for t in stat.examples)
+    aside = ", ".join(data.name(g) for g in stat.set_aside)
+    scope = f"On the titles {aside} did not release (both follow {aside}): " if aside else ""
+    opens = (
+        "at its catalogue window date"
+        if stat.dated == stat.shared
+        else "at its catalogue window date, or at its first release where the catalogue has none"
+        if stat.dated
+        else "at its first release (the catalogue has no window date)"
+    )
+    return (
+        f"{scope}{b} released {stat.followed} of {a}'s {stat.leader_titles} titles within "
+        f"{follow_hours:g} h after it (median {_hours(stat.median_delay_hours)} later, range "
+        f"{_hours(stat.delays_hours[0])}–{_hours(stat.delays_hours[-1])}); of the "
+        f"{stat.shared} titles both released, {b} came after {a} on {stat.after} and before "
+        f"it on {stat.before} (an order this one-sided comes by chance {_chance(stat.order_p)}). "
+        f"Racing to the same window opening does not explain it: at {b}'s usual delay after "
+        f"a window opens (measured on {stat.baseline} of its other titles, none released by "
+        f"{a} or another group it seems to follow; a title opens {opens}), about "
+        f"{stat.expected:.1f} of these titles would have come within {follow_hours:g} h after "
+        f"{a}; {stat.followed} did (chance of {stat.followed} or more: "
+        f"{_chance(stat.p_value)}). E.g. {examples}."
+    )
+
+
 def _follower_links(data: GroupData, settings: LinkSettings) -> list[GroupLink]:
     out: list[GroupLink] = []
-    for stat in followers(
+    for stat in following.follower_tests(
         data.copies,
+        data.openings,
         follow_hours=settings.follow_hours,
         min_follows=settings.min_follows,
         min_consistency=settings.min_follow_consistency,
+        min_order=settings.min_follow_order,
+        alpha=settings.follow_alpha,
+        min_baseline=settings.min_follow_baseline,
     ):
-        a, b = data.name(stat.leader), data.name(stat.follower)
-        examples = ", ".join(data.titles.get(t, t) for t in stat.examples)
-        evidence = (
-            f"{b} released {stat.followed} of {a}'s {stat.leader_titles} titles within "
-            f"{settings.follow_hours:g} h after it (median {_hours(stat.median_delay_hours)} "
-            f"later, range {_hours(stat.delays_hours[0])}–{_hours(stat.delays_hours[-1])}); "
-            f"{stat.followed} of the {stat.shared} titles both released came right after {a}"
-            f" (e.g. {examples})"
-        )
         out.append(
             GroupLink(
                 kind=LinkKind.FOLLOWER,
                 source=stat.leader,
                 target=stat.follower,
-                source_name=a,
-                target_name=b,
+                source_name=data.name(stat.leader),
+                target_name=data.name(stat.follower),
                 strength=stat.strength,
-                evidence=evidence,
+                evidence=follower_evidence(stat, data, settings.follow_hours),
                 details={
                     "leader_titles": stat.leader_titles,
                     "shared_titles": stat.shared,
                     "followed": stat.followed,
+                    "after": stat.after,
+                    "before": stat.before,
                     "coverage": round(stat.coverage, 3),
                     "consistency": round(stat.consistency, 3),
+                    "order_p_value": float(f"{stat.order_p:.3g}"),
+                    "expected_by_chance": round(stat.expected, 2),
+                    "p_value": float(f"{stat.p_value:.3g}"),
+                    "baseline_titles": stat.baseline,
+                    "window_dated_titles": stat.dated,
+                    "set_aside": list(stat.set_aside),
                     "median_delay_hours": round(stat.median_delay_hours, 2),
                     "min_delay_hours": round(stat.delays_hours[0], 2),
                     "max_delay_hours": round(stat.delays_hours[-1], 2),

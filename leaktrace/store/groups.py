@@ -70,6 +70,11 @@ class ReleaseRecord:
     work_year: int | None = None
     work_kind: str | None = None
     work_season: int | None = None
+    work_theatrical: date | None = None
+    work_digital: date | None = None
+    work_physical: date | None = None
+    work_broadcast: date | None = None
+    """The work's window dates (for the follower test's window openings)."""
     nuke_status: str | None = None
     nuke_reason: str | None = None
     window: str | None = None
@@ -142,6 +147,10 @@ def _release_query() -> Select[Any]:
             _W.c.year.label("work_year"),
             _W.c.kind.label("work_kind"),
             _W.c.season.label("work_season"),
+            _W.c.theatrical.label("work_theatrical"),
+            _W.c.digital.label("work_digital"),
+            _W.c.physical.label("work_physical"),
+            _W.c.broadcast.label("work_broadcast"),
             _R.c.nuke_status,
             _R.c.nuke_reason,
             _AL.c.window,
@@ -191,6 +200,10 @@ def load_group_releases(
                     work_year=r.work_year,
                     work_kind=r.work_kind,
                     work_season=r.work_season,
+                    work_theatrical=r.work_theatrical,
+                    work_digital=r.work_digital,
+                    work_physical=r.work_physical,
+                    work_broadcast=r.work_broadcast,
                     nuke_status=r.nuke_status,
                     nuke_reason=r.nuke_reason,
                     window=r.window,

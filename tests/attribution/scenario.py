@@ -7,7 +7,9 @@ Groups (times UTC):
   Toy Story 4), one in-window release; 12 titles; one nuke; NFOs with the same ASCII art;
   torrents on a private tracker and a web seed of its own (plus two common trackers).
 * **PEERCOPY**: x265 re-encodes, 3-6 h after SPARKS on 10 of its 12 titles (and after SPRKS on
-  4 of its titles); first on one title ("Kappa Line") two days before SPARKS.
+  6 of its titles); first on one title ("Kappa Line") two days before SPARKS. Its usual pace
+  elsewhere, which the follower test compares with: old catalogue films years after their
+  street date, and CAMZ's captures 5-20 days after CAMZ.
 * **SPRKS**: starts 37 days after SPARKS stops, same habits, same NFO art, same private tracker
   and web seed (from magnet URIs): SPARKS renamed.
 * **CAMZ**: unrelated cinema captures at 20:00, overlapping SPRKS; different art and trackers.
@@ -154,9 +156,27 @@ def _peercopy() -> list[Rel]:
     # first on Kappa Line, two days before SPARKS
     kappa = next(r for r in SPARKS if r.name.startswith("Kappa.Line"))
     out.append(Rel(_p2p(kappa.name), kappa.at - timedelta(days=2)))
-    for rel in SPRKS[:4]:
+    for rel in SPRKS[:6]:
         out.append(Rel(_p2p(rel.name), rel.at + timedelta(hours=5)))
+    for i, (title, year) in enumerate(PEERCOPY_OLD):
+        when = t("2018-02-20T14:00") + timedelta(days=61 * i)
+        out.append(Rel(f"{title}.{year}.1080p.BluRay.x265-PEERCOPY", when))
+    for i, rel in enumerate(CAMZ):
+        name = rel.name.replace(".x264-CAMZ", ".x265-PEERCOPY")
+        out.append(Rel(name, rel.at + timedelta(days=5 + 2 * i, hours=3)))
     return out
+
+
+PEERCOPY_OLD = [
+    ("It", 2017),
+    ("It.Follows", 2014),
+    ("Halloween", 1978),
+    ("The.Godfather", 1972),
+    ("Toy.Story.3", 2010),
+    ("Amelie", 2001),
+    ("Fast.and.Furious.6", 2013),
+]
+"""Catalogue films PEERCOPY re-encodes long after their street date."""
 
 
 PEERCOPY = _peercopy()
@@ -291,6 +311,8 @@ def build(db: Database, settings: Settings, catalog: Path) -> None:
             [
                 {
                     "fingerprint": f"fp{i}",
+                    # shipments are identified by file and line since migration 0006
+                    **({"identity": f"id{i}"} if "identity" in SHIPMENTS.c else {}),
                     "account_id": account,
                     "work_id": work,
                     "format": "bluray",

@@ -56,7 +56,8 @@ def test_group_list(world: Database) -> None:
     assert (sparks.first_to_release, sparks.contested) == (10, 11)
     assert sparks.last_seen == datetime(2019, 10, 4, 2, 0, tzinfo=UTC)
     assert rows["camz"].pre_release_rate is None and rows["camz"].leaks == 0
-    assert (rows["peercopy"].first_to_release, rows["peercopy"].contested) == (1, 15)
+    # 11 of SPARKS's titles, 6 of SPRKS's, 9 of CAMZ's
+    assert (rows["peercopy"].first_to_release, rows["peercopy"].contested) == (1, 26)
 
 
 def test_dossier_numbers(world: Database) -> None:
@@ -117,7 +118,14 @@ def test_links_each_kind_and_no_false_links(world: Database) -> None:
     assert "median 4.5 h later" in follower.evidence
     assert follower.details["followed"] == 10 and follower.details["shared_titles"] == 11
     assert (LinkKind.FOLLOWER, "peercopy", "sparks") not in by  # direction matters
-    assert by[(LinkKind.FOLLOWER, "sprks", "peercopy")].details["followed"] == 4
+    assert follower.details["after"] == 10 and follower.details["before"] == 1
+    assert follower.details["baseline_titles"] == 16  # 7 old films and 9 captures
+    assert follower.details["expected_by_chance"] < 2 and follower.details["p_value"] < 1e-6
+    assert "about 1.6 of these titles would have come within 48 h after SPARKS" in (
+        follower.evidence
+    )
+    assert "10 did (chance of 10 or more: 1 time in" in follower.evidence
+    assert by[(LinkKind.FOLLOWER, "sprks", "peercopy")].details["followed"] == 6
 
     nfo = by[(LinkKind.NFO, "sparks", "sprks")]
     assert not nfo.directed and 0.5 < nfo.strength <= 1.0
@@ -154,7 +162,14 @@ def test_links_each_kind_and_no_false_links(world: Database) -> None:
 
 def test_link_options(world: Database) -> None:
     with world.reading() as conn:
-        only = find_links(conn, kinds=["follower"], follow_hours=4.2, min_follow_consistency=0.3)
+        only = find_links(
+            conn,
+            kinds=["follower"],
+            follow_hours=4.2,
+            min_follow_consistency=0.3,
+            follow_alpha=0.1,
+        )
+        weak = find_links(conn, kinds=["follower"], follow_hours=4.2, min_follow_consistency=0.3)
         loose = find_links(conn, kinds=["follower"], follow_hours=4.2)
         strong = find_links(conn, min_strength=0.9)
         no_rename = find_links(conn, rename_min_releases=20, kinds=[LinkKind.RENAMED])
@@ -163,6 +178,8 @@ def test_link_options(world: Database) -> None:
         (LinkKind.FOLLOWER, "sparks", "peercopy")
     }
     assert 3 <= only[0].details["followed"] < 10
+    # 5 follows within 4.2 h where about 2 are expected by chance: p = 0.06 > 0.001
+    assert weak == []
     assert loose == []  # under half of the shared titles followed within 4.2 h: no link
     assert {k.kind for k in strong} <= {LinkKind.TRACKERS, LinkKind.RENAMED}
     assert no_rename == []

@@ -106,49 +106,6 @@ def test_title_key() -> None:
     assert timing.title_key(None, None, None, None, None) is None
 
 
-def test_followers_and_strength() -> None:
-    events = []
-    for i in range(10):
-        events.append(("lead", f"t{i}", _t(100 * i)))
-        if i < 8:
-            events.append(("copy", f"t{i}", _t(100 * i + 2 + i % 3)))
-        events.append(("late", f"t{i}", _t(100 * i + 80)))  # 80 h later: outside 48 h
-    events.append(("copy", "t9", _t(900 - 5)))  # before the leader on t9
-    earliest = timing.earliest_by_title(events)
-    stats = {(s.leader, s.follower): s for s in timing.followers(earliest)}
-    s = stats[("lead", "copy")]
-    assert (s.leader_titles, s.shared, s.followed) == (10, 9, 8)
-    assert s.strength == pytest.approx(8 / 10 * 8 / 9, abs=1e-4)
-    assert s.median_delay_hours == pytest.approx(3.0)
-    assert ("lead", "late") not in stats and ("copy", "lead") not in stats
-    assert ("copy", "late") not in stats  # 76-78 h after "copy"
-    # wider window: "late" follows too
-    wide = {(s.leader, s.follower) for s in timing.followers(earliest, follow_hours=100)}
-    assert ("lead", "late") in wide
-    assert timing.follow_strength(0, 5, 5) == 0.0
-    assert timing.follow_strength(5, 5, 5) == 1.0
-
-
-def test_followers_need_min_follows() -> None:
-    earliest = timing.earliest_by_title(
-        [("a", "x", _t(0)), ("b", "x", _t(1)), ("a", "y", _t(10)), ("b", "y", _t(11))]
-    )
-    assert timing.followers(earliest) == []
-    assert len(timing.followers(earliest, min_follows=2)) == 1
-
-
-def test_chance_follows_are_not_followers() -> None:
-    """b releases the same titles as a, but within 48 h after it on only 4 of 12."""
-    events = []
-    for i in range(12):
-        events.append(("a", f"t{i}", _t(100 * i)))
-        events.append(("b", f"t{i}", _t(100 * i + (2 if i < 4 else 60))))
-    earliest = timing.earliest_by_title(events)
-    assert timing.followers(earliest) == []
-    (chance,) = timing.followers(earliest, min_consistency=0.3)
-    assert (chance.followed, chance.shared) == (4, 12)
-
-
 def test_first_to_release_counts_margins_and_ties() -> None:
     earliest = timing.earliest_by_title(
         [

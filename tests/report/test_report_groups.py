@@ -53,11 +53,18 @@ def test_report_escapes_hostile_group_names(
     """A group name from a feed (not from the release name) is shown escaped everywhere."""
     start = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
     items = []
+    private = {"trackers": "http://tracker.sharedhub.example/announce"}
     for i, title in enumerate(("Alpha.Title", "Beta.Title", "Gamma.Title", "Delta.Title")):
         at = start + timedelta(days=10 * i)
-        items.append(FeedItem(f"{title}.2021.1080p.BluRay.x264-GOODGRP", at))
+        good, bad = f"{title}.2021.1080p.BluRay.x264-GOODGRP", f"{title}.2021.1080p.BluRay.x265"
+        items.append(FeedItem(good, at))
+        items.append(FeedItem(bad, at + timedelta(hours=2), group=HOSTILE))
+        # the two groups are linked by an uncommon tracker both announce to
+        items.append(FeedItem(good, at, origin="torrent", infohash=f"{i:040x}", attrs=private))
         items.append(
-            FeedItem(f"{title}.2021.1080p.BluRay.x265", at + timedelta(hours=2), group=HOSTILE)
+            FeedItem(
+                bad, at, origin="torrent", infohash=f"{i + 9:040x}", attrs=private, group=HOSTILE
+            )
         )
     ingest_items(db, items, settings)
     page = write_report(db, tmp_path / "r.html").read_text(encoding="utf-8")

@@ -1,0 +1,445 @@
+"""Follower links that beat a null model: is B copying A, or do both just release soon
+after the same window opens?
+
+Pure functions over ``copies`` (copy key → group → the group's earliest release of that
+kind of copy of the title, :attr:`GroupData.copies`) and ``openings`` (copy key → the
+opening of its window from the catalogue, :attr:`GroupData.openings`). A copy key without a
+catalogue date opens at its first release by any group (for a leak that is earlier than the
+real opening, which only makes the test below more cautious).
+
+"B follows A" is reported when, on the titles both released:
+
+1. **Enough follows**: B came within ``follow_hours`` after A on at least ``min_follows``
+   titles and on at least ``min_consistency`` of the titles both released.
+2. **A consistent order**: of the titles where the two came within ``follow_hours`` of
+   each other, B came after A on at least ``min_order`` (so A cannot "follow" B as well);
+   the one-sided sign-test p-value of that order is reported.
+3. **Beats the null model** "both simply released near the same window opening": B's
+   release on title *i* is B's delay after the opening, drawn independently of A. Title *i*
+   then lands within the follow window after A with probability p_i = the share of B's
+   delays in (A's delay on *i*, A's delay + ``follow_hours``]. B's delays are taken two
+   ways, and the smaller p-value counts twice (two comparisons were made):
+
+   * *usual*: B's delays on its titles that neither A nor any group B seems to follow
+     (steps 1-2) released, and that B did not open itself; in the same source family when
+     there are enough of them; used only with at least ``min_baseline`` titles;
+   * *shuffled*: B's own delays on the other shared titles with a catalogue opening (same
+     family), as if they were shuffled among the titles (a permutation test: it needs A's
+     delays to vary, as a leak's lead does, and says nothing when they do not).
+
+   Each share is taken at the top of its one-sided 95% Wilson interval (few titles make
+   the test more cautious, not less). The number of follows under the null is a sum of
+   independent Bernoulli(p_i) (a Poisson binomial); the link needs P(at least the observed
+   number) ≤ ``alpha``.
+4. **No common leader explains it**: when B and C both follow A, B → C is kept only if
+   1-3 hold again on the titles A did not release.
+
+Groups that all release within hours of a window opening (web groups at the digital date,
+cam groups at a premiere, retail rips at street date) pass step 1 by the dozen; step 2
+stops most of them and step 3 the rest (a group that is always a few hours slower than
+another has a consistent order, but its delays do not depend on the other's). A group that
+only ever copies one other group, at a steady pace after a steady opening, cannot be told
+from a slower racer and is not reported.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+__all__ = [
+    "ALPHA",
+    "DEFAULT_FOLLOW_HOURS",
+    "MIN_BASELINE",
+    "MIN_CONSISTENCY",
+    "MIN_FOLLOWS",
+    "MIN_ORDER",
+    "FollowTest",
+    "follow_strength",
+    "follower_tests",
+    "poisson_binomial_tail",
+    "sign_test",
+    "upper_share",
+]
+
+DEFAULT_FOLLOW_HOURS = 48.0
+MIN_FOLLOWS = 3
+"""A follower link needs at least this many followed titles..."""
+MIN_CONSISTENCY = 0.5
+"""... on at least this share of the titles both released ..."""
+MIN_ORDER = 0.75
+"""... coming after the leader on at least this share of the titles where they differ ..."""
+ALPHA = 0.001
+"""... with at most this chance of as many follows under the null model ..."""
+MIN_BASELINE = 5
+"""... measured against at least this many of the follower's other titles."""
+_FAMILY_BASELINE = 8
+"""B's usual delay is taken from the same source family when it has this many titles."""
+_Z = 1.645
+"""One-sided 95% for :func:`upper_share`."""
+_EXACT_LIMIT = 400_000
+"""Above this many (titles x follows) the tail is bounded (Chernoff) instead of summed."""
+
+
+@dataclass(frozen=True, slots=True)
+class FollowTest:
+    """The test of ``follower`` following ``leader`` (see the module text)."""
+
+    leader: str
+    follower: str
+    leader_titles: int
+    """Titles the leader released (all of them)."""
+    shared: int
+    """Titles both released (without those of common leaders, see ``set_aside``)."""
+    followed: int
+    """Shared titles the follower released within the window after the leader."""
+    after: int
+    """Shared titles the follower released within the window after the leader."""
+    before: int
+    """Shared titles the follower released within the window before the leader."""
+    delays_hours: tuple[float, ...]
+    """Hours after the leader, for each followed title (sorted)."""
+    expected: float
+    """Follows expected under the null model (sum of p_i)."""
+    p_value: float
+    """Chance of at least ``followed`` follows under the null model: twice the smaller of
+    ``p_usual`` and ``p_shuffled`` (two comparisons were made), at most 1."""
+    order_p: float
+    """One-sided sign test: chance of at least ``after`` of ``after + before`` by a coin."""
+    baseline: int
+    """The follower's titles its usual delay was measured on."""
+    dated: int
+    """Shared titles whose window opening is a catalogue date (the rest: first release)."""
+    null: str = "usual"
+    """The comparison that gave ``expected`` and the smaller p-value: ``usual`` (the
+    follower's usual delays on its other titles) or ``shuffled`` (its delays on these
+    titles, shuffled among them)."""
+    p_usual: float = 1.0
+    p_shuffled: float = 1.0
+    examples: tuple[str, ...] = ()
+    set_aside: tuple[str, ...] = ()
+    """Common leaders of both groups whose titles were left out (step 4)."""
+    passed: bool = False
+
+    @property
+    def coverage(self) -> float:
+        return self.followed / self.leader_titles if self.leader_titles else 0.0
+
+    @property
+    def consistency(self) -> float:
+        return self.followed / self.shared if self.shared else 0.0
+
+    @property
+    def order_share(self) -> float:
+        differ = self.after + self.before
+        return self.after / differ if differ else 0.0
+
+    @property
+    def median_delay_hours(self) -> float:
+        return float(statistics.median(self.delays_hours)) if self.delays_hours else 0.0
+
+    @property
+    def strength(self) -> float:
+        return follow_strength(self.followed, self.leader_titles, self.shared)
+
+
+def follow_strength(followed: int, leader_titles: int, shared: int) -> float:
+    """Coverage (share of the leader's titles followed) times consistency (share of the
+    titles both released that the follower released within the window after the leader):
+    1.0 when B copies every title of A, and only right after A."""
+    if not followed or not leader_titles or not shared:
+        return 0.0
+    return round(min(1.0, followed / leader_titles) * min(1.0, followed / shared), 4)
+
+
+def sign_test(after: int, before: int) -> float:
+    """P(X >= after) for X ~ Binomial(after + before, 1/2)."""
+    n = after + before
+    if n == 0:
+        return 1.0
+    return min(1.0, sum(math.comb(n, k) for k in range(after, n + 1)) / 2.0**n)
+
+
+def poisson_binomial_tail(probs: Sequence[float], k: int) -> float:
+    """P(S >= k) where S is a sum of independent Bernoulli(p) for p in ``probs``.
+
+    Exact (dynamic programming, states above ``k - 1`` merged) up to a size limit; above
+    it the Chernoff bound, which is never smaller than the exact value."""
+    if k <= 0:
+        return 1.0
+    if k > len(probs):
+        return 0.0
+    if len(probs) * k > _EXACT_LIMIT:
+        return _chernoff(probs, k)
+    below = [1.0] + [0.0] * (k - 1)  # P(S = j) for j < k
+    reached = 0.0  # P(S >= k), summed directly (no 1 - x: tiny values keep their digits)
+    for p in probs:
+        q = 1.0 - p
+        reached += below[k - 1] * p
+        for j in range(k - 1, 0, -1):
+            below[j] = below[j] * q + below[j - 1] * p
+        below[0] *= q
+    return min(1.0, reached)
+
+
+def upper_share(hits: int, total: int, z: float = _Z) -> float:
+    """The top of the one-sided Wilson interval of the share ``hits / total`` (1.0 when
+    ``total`` is 0): a share measured on few titles is taken at its cautious end."""
+    if total <= 0:
+        return 1.0
+    z2 = z * z
+    centre = (hits + z2 / 2.0) / (total + z2)
+    half = z / (total + z2) * math.sqrt(hits * (total - hits) / total + z2 / 4.0)
+    return min(1.0, centre + half)
+
+
+def _chernoff(probs: Sequence[float], k: int) -> float:
+    mean = math.fsum(probs)
+    if k <= mean:
+        return 1.0
+
+    # min over t > 0 of E[exp(t S)] / exp(t k), by a coarse search then refinement
+    def bound(t: float) -> float:
+        return math.exp(math.fsum(math.log1p(p * math.expm1(t)) for p in probs) - t * k)
+
+    best, t = 1.0, 0.05
+    while t < 50.0:
+        best = min(best, bound(t))
+        t *= 1.3
+    return best
+
+
+# ----------------------------------------------------------------- the index
+
+
+@dataclass(slots=True)
+class _Index:
+    times: dict[str, dict[str, datetime]]
+    """group → copy key → earliest release."""
+    opening: dict[str, datetime]
+    dated: set[str]
+    first_group: dict[str, str]
+    """copy key → the group that released it first (ties: alphabetical)."""
+
+    @classmethod
+    def build(
+        cls, copies: Mapping[str, Mapping[str, datetime]], openings: Mapping[str, datetime]
+    ) -> _Index:
+        times: dict[str, dict[str, datetime]] = defaultdict(dict)
+        opening: dict[str, datetime] = {}
+        first_group: dict[str, str] = {}
+        for key, by_group in copies.items():
+            if not by_group:
+                continue
+            for group, at in by_group.items():
+                times[group][key] = at
+            first, at = min(by_group.items(), key=lambda kv: (kv[1], kv[0]))
+            first_group[key] = first
+            opening[key] = openings.get(key, at)
+        dated = {k for k in copies if k in openings}
+        return cls(dict(times), opening, dated, first_group)
+
+    def lag_hours(self, group: str, key: str) -> float:
+        return (self.times[group][key] - self.opening[key]).total_seconds() / 3600.0
+
+
+def _family(key: str) -> str:
+    return key.rsplit("|", 1)[-1] if "|" in key else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Params:
+    window: float
+    min_follows: int
+    min_consistency: float
+    min_order: float
+    alpha: float
+    min_baseline: int
+    examples: int
+
+
+def _usual_delays(idx: _Index, follower: str, without: frozenset[str]) -> dict[str, list[float]]:
+    """The follower's delays after the window opening, in hours, by source family ("" for
+    all), on its titles none of ``without`` released and that it did not open itself."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for key in idx.times[follower]:
+        if any(key in idx.times[g] for g in without if g in idx.times):
+            continue
+        if key not in idx.dated and idx.first_group[key] == follower:
+            continue  # its own first release opens the title: no delay to measure
+        lag = idx.lag_hours(follower, key)
+        out[_family(key)].append(lag)
+        out[""].append(lag)
+    for lags in out.values():
+        lags.sort()
+    return out
+
+
+def _test(
+    idx: _Index,
+    leader: str,
+    follower: str,
+    params: _Params,
+    *,
+    others: frozenset[str] = frozenset(),
+    set_aside: frozenset[str] = frozenset(),
+) -> FollowTest:
+    """Steps 1-3 for one ordered pair. ``others``: the follower's other leaders (their
+    titles are not used for its usual delays); ``set_aside``: common leaders whose titles
+    are left out altogether."""
+    mine, theirs = idx.times[leader], idx.times[follower]
+    aside = [idx.times[g] for g in set_aside if g in idx.times]
+    shared = sorted(k for k in mine if k in theirs and not any(k in t for t in aside))
+    delays: list[tuple[float, str]] = []
+    before = 0
+    for key in shared:
+        gap = (theirs[key] - mine[key]).total_seconds() / 3600.0
+        if 0 < gap <= params.window:
+            delays.append((gap, key))
+        elif -params.window <= gap < 0:
+            before += 1
+    delays.sort()
+    followed = len(delays)
+    leads = {key: idx.lag_hours(leader, key) for key in shared}
+    usual = _usual_delays(idx, follower, frozenset({leader}) | others | set_aside)
+    baseline = len(usual.get("", []))
+    by_usual = [
+        upper_share(*_hits(_pool(usual, _family(key)), leads[key], params.window)) for key in shared
+    ]
+    p_usual = poisson_binomial_tail(by_usual, followed) if baseline >= params.min_baseline else 1.0
+    by_shuffle = _shuffled(idx, follower, shared, leads, params.window)
+    p_shuffle = poisson_binomial_tail(by_shuffle, followed)
+    shuffled = p_shuffle < p_usual
+    test = FollowTest(
+        leader=leader,
+        follower=follower,
+        leader_titles=len(mine),
+        shared=len(shared),
+        followed=followed,
+        after=followed,
+        before=before,
+        delays_hours=tuple(d for d, _ in delays),
+        expected=math.fsum(by_shuffle if shuffled else by_usual),
+        p_value=min(1.0, 2.0 * min(p_usual, p_shuffle)),
+        order_p=sign_test(followed, before),
+        baseline=baseline,
+        dated=sum(1 for k in shared if k in idx.dated),
+        null="shuffled" if shuffled else "usual",
+        p_usual=p_usual,
+        p_shuffled=p_shuffle,
+        examples=tuple(k for _, k in delays[: params.examples]),
+        set_aside=tuple(sorted(set_aside)),
+    )
+    ok = (
+        followed >= params.min_follows
+        and followed >= params.min_consistency * len(shared)
+        and followed >= params.min_order * (followed + before)
+        and test.p_value <= params.alpha
+    )
+    return replace(test, passed=True) if ok else test
+
+
+def _pool(usual: Mapping[str, list[float]], family: str) -> list[float]:
+    lags = usual.get(family, [])
+    return lags if len(lags) >= _FAMILY_BASELINE else usual.get("", [])
+
+
+def _hits(lags: Sequence[float], lead: float, window: float) -> tuple[int, int]:
+    """How many of the sorted ``lags`` fall in (lead, lead + window], and of how many."""
+    return bisect.bisect_right(lags, lead + window) - bisect.bisect_right(lags, lead), len(lags)
+
+
+def _shuffled(
+    idx: _Index, follower: str, shared: Sequence[str], leads: Mapping[str, float], window: float
+) -> list[float]:
+    """p_i when the follower's own delays on the other shared titles with a catalogue
+    opening (same source family) are shuffled among them: 1.0 for titles without one."""
+    by_family: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for key in shared:
+        if key in idx.dated:
+            by_family[_family(key)].append((key, idx.lag_hours(follower, key)))
+    probs: list[float] = []
+    for key in shared:
+        if key not in idx.dated:
+            probs.append(1.0)
+            continue
+        lags = sorted(lag for other, lag in by_family[_family(key)] if other != key)
+        probs.append(upper_share(*_hits(lags, leads[key], window)))
+    return probs
+
+
+def _candidates(idx: _Index, window_hours: float, min_follows: int) -> list[tuple[str, str]]:
+    """Ordered pairs where the second came within the window after the first on at least
+    ``min_follows`` titles."""
+    window = window_hours * 3600.0
+    by_key: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    for group, keys in idx.times.items():
+        for key, at in keys.items():
+            by_key[key].append((at, group))
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for entries in by_key.values():
+        if len(entries) < 2:
+            continue
+        entries.sort()
+        for i, (t_lead, leader) in enumerate(entries):
+            for t_follow, follower in entries[i + 1 :]:
+                gap = (t_follow - t_lead).total_seconds()
+                if gap > window:
+                    break
+                if gap > 0:
+                    counts[(leader, follower)] += 1
+    return sorted(pair for pair, n in counts.items() if n >= min_follows)
+
+
+def follower_tests(
+    copies: Mapping[str, Mapping[str, datetime]],
+    openings: Mapping[str, datetime] | None = None,
+    *,
+    follow_hours: float = DEFAULT_FOLLOW_HOURS,
+    min_follows: int = MIN_FOLLOWS,
+    min_consistency: float = MIN_CONSISTENCY,
+    min_order: float = MIN_ORDER,
+    alpha: float = ALPHA,
+    min_baseline: int = MIN_BASELINE,
+    examples: int = 3,
+    common_leaders: bool = True,
+    keep_failed: bool = False,
+) -> list[FollowTest]:
+    """Every (leader, follower) pair that passes the test of the module text, strongest
+    first; with ``keep_failed`` also the candidates that did not (``passed`` False).
+    ``common_leaders=False`` skips step 4 (for comparison only)."""
+    idx = _Index.build(copies, openings or {})
+    params = _Params(
+        follow_hours, min_follows, min_consistency, min_order, alpha, min_baseline, examples
+    )
+    pairs = _candidates(idx, follow_hours, min_follows)
+    loose = _Params(follow_hours, min_follows, min_consistency, min_order, 1.0, 0, examples)
+    seems: dict[str, set[str]] = defaultdict(set)
+    for leader, follower in pairs:
+        if _test(idx, leader, follower, loose).passed:
+            seems[follower].add(leader)
+    tests = {(a, b): _test(idx, a, b, params, others=frozenset(seems[b] - {a})) for a, b in pairs}
+    passed = {pair for pair, test in tests.items() if test.passed}
+    final = dict(tests)
+    found: dict[str, set[str]] = defaultdict(set)
+    for leader, follower in passed:
+        found[follower].add(leader)
+    for b, c in sorted(passed) if common_leaders else ():
+        common = found[b] & found[c]
+        if common:
+            final[(b, c)] = _test(
+                idx,
+                b,
+                c,
+                params,
+                others=frozenset(seems[c] - {b} - common),
+                set_aside=frozenset(common),
+            )
+    out = [t for t in final.values() if t.passed or keep_failed]
+    out.sort(key=lambda s: (not s.passed, -s.strength, -s.followed, s.leader, s.follower))
+    return out
