@@ -88,6 +88,12 @@ def watch(
                 )
 
 
+def _start(sample: str | None, width: int = 60) -> str | None:
+    if sample is None or len(sample) <= width:
+        return sample
+    return sample[: width - 1] + "…"
+
+
 def _ago(moment: datetime | None, now: datetime) -> str | None:
     if moment is None:
         return None
@@ -105,7 +111,9 @@ def sources(
         typer.Option(
             "--quarantine",
             "-q",
-            help="List the quarantined items of this source ('all' for every source).",
+            help="List the quarantined input of this source ('all' for every source): "
+            "reason, where (file and line, or the URL with secrets redacted) and the start of "
+            "a sample (whole with --format json or csv).",
             show_default=False,
         ),
     ] = None,
@@ -118,6 +126,8 @@ def sources(
     with database, database.reading() as conn:
         if quarantine is not None:
             bad = list_quarantine(conn, None if quarantine == "all" else quarantine, 200)
+            if fmt is Format.table:  # the start of each sample; JSON and CSV give it whole
+                bad = [{**b, "sample": _start(b["sample"])} for b in bad]
             emit_rows(
                 out,
                 bad,
@@ -128,7 +138,9 @@ def sources(
                     ("source", "source"),
                     ("reason", "reason"),
                     ("location", "where"),
+                    ("sample", "sample"),
                 ],
+                optional=["sample"],
             )
             return
         states = list_states(conn)
