@@ -80,6 +80,8 @@ CSV_COLUMNS = (
     "notes",
 )
 _SHOW = 12
+CSV_CELL_LIMIT = 32_000
+"""Characters of one CSV cell at most (spreadsheets hold 32,767 in a cell)."""
 NO_ASN = (
     "no server on this sheet has an ASN yet: domains are located only with "
     "'leaktrace hosts enrich --dns', and private or reserved addresses are not looked up"
@@ -155,9 +157,19 @@ class TargetSheet:
             out.append(UNKNOWN_NOTE)
         if self.hosts and not self.asn_known:
             out.append(NO_ASN)
-        sources = sorted({h.enrichment_source for h in self.hosts if h.enrichment_source})
+        looked_up = [  # whose country, ASN or provider shown here comes from the files
+            h
+            for h in self.hosts
+            if (h.location and h.location.kind in ("geoip", "dns"))
+            or h.asn is not None
+            or h.organisation
+        ]
+        sources = sorted({h.enrichment_source for h in looked_up if h.enrichment_source})
         for source in sources:
             out.append(f"located with: {source}")
+        reserved = sum(1 for h in self.hosts if h.reserved)
+        if reserved:
+            out.append(f"{reserved} private or reserved address(es): never looked up in GeoIP data")
         kinds: dict[str, int] = defaultdict(int)
         for h in self.hosts:
             chosen = h.location
@@ -390,14 +402,33 @@ def _sheet(
     )
 
 
+def _cell(values: Sequence[str], json_name: str) -> str:
+    """A list in one CSV cell, ``a | b``, cut at a whole item to fit a spreadsheet cell."""
+    text = " | ".join(values)
+    if len(text) <= CSV_CELL_LIMIT:
+        return text
+    kept: list[str] = []
+    size = 0
+    for value in values:
+        size += len(value) + 3
+        if size > CSV_CELL_LIMIT - 120:
+            break
+        kept.append(value)
+    rest = len(values) - len(kept)
+    return " | ".join([*kept, f"… and {rest} more (all of them in {json_name})"])
+
+
 def targets_csv(sheet: TargetSheet) -> str:
+    """The sheet as CSV: one row per server, lists joined with `` | `` (a list longer than
+    a spreadsheet cell holds is cut at a whole item and says where the rest is)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
+    json_name = f"targets-{sheet.country}.json"
     for row in target_rows(sheet):
         writer.writerow(
             {
-                k: " | ".join(v)
+                k: _cell(v, json_name)
                 if isinstance(v, list)
                 else ("" if v is None else str(v).lower() if isinstance(v, bool) else v)
                 for k, v in row.items()

@@ -67,13 +67,36 @@ def test_synthetic_files_stay_synthetic(demo: DemoResult) -> None:
 def test_demo_infrastructure_targets_and_impact(demo: DemoResult) -> None:
     infra = demo.infra
     assert infra is not None and demo.scenario.infra is not None
-    assert len(infra.targets) == demo.scenario.infra.countries == 18
+    located = [code for code in infra.targets if code != "unknown"]
+    assert len(located) == demo.scenario.infra.countries == 18
     for files in infra.targets.values():
         assert {p.suffix for p in files} == {".csv", ".json", ".html"}
     total = infra.impact.as_dict()["total"]
     assert total["downloads"]["low"] <= total["downloads"]["central"] <= total["downloads"]["high"]
     page = demo.html.read_text(encoding="utf-8")
     assert "World view" in page
+
+
+def test_every_demo_server_is_on_the_sheet_of_its_analysts_country(demo: DemoResult) -> None:
+    import csv
+
+    assert demo.scenario.infra is not None and demo.infra is not None
+    with demo.scenario.infra.hosts.open(encoding="utf-8") as handle:
+        servers = [(row["ip_or_domain"], row["country"]) for row in csv.DictReader(handle)]
+    assert len(servers) == demo.scenario.infra.servers == 60
+    # the servers and seedboxes use documentation addresses (reserved): never looked up,
+    # they keep the country the investigation established
+    assert sum(1 for value, _ in servers if value[0].isdigit()) > 20
+    listed: dict[str, set[str]] = {}
+    for code, files in demo.infra.targets.items():
+        (sheet,) = [p for p in files if p.suffix == ".csv"]
+        with sheet.open(encoding="utf-8") as handle:
+            listed[code] = {row["server"] for row in csv.DictReader(handle)}
+    missing = [(value, code) for value, code in servers if value not in listed.get(code, set())]
+    assert missing == []
+    # and no host is on two sheets
+    every = [value for values in listed.values() for value in values]
+    assert len(every) == len(set(every))
 
 
 def test_demo_keeps_no_downloader_address(demo: DemoResult) -> None:
