@@ -30,6 +30,8 @@ __all__ = [
 
 SAMPLE_BYTES = 512
 """How much of a refused reply is kept as its sample."""
+_SAMPLE_CHARS = 1900
+"""Escaped, 512 bytes can take 2,048 characters: cut so the size note fits the store's 2,000."""
 
 _JSON_TYPES = frozenset({"application/json", "text/json", "application/x-json"})
 _XML_TYPES = frozenset(
@@ -72,9 +74,10 @@ def reply_sample(data: bytes, secrets: Iterable[str] = ()) -> str:
     text = "".join(
         ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in head
     )
+    text = redact_text(text, secrets)[:_SAMPLE_CHARS]
     if len(data) > SAMPLE_BYTES:
         text += f" … ({len(data)} bytes)"
-    return redact_text(text, secrets)
+    return text
 
 
 def _blame(exc: SourceError, result: FetchResult, secrets: Iterable[str]) -> SourceError:
