@@ -13,6 +13,7 @@ from leaktrace.cli import (
     analytics_cmds,
     catalog_cmd,
     feed_cmds,
+    geo_cmds,
     group_cmds,
     impact_cmd,
     infra_cmds,
@@ -37,6 +38,7 @@ app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(supply_cmds.app, name="supply")
 app.add_typer(swarm_cmds.app, name="swarm")
 app.add_typer(infra_cmds.app, name="hosts")
+app.add_typer(geo_cmds.app, name="geo")
 app.command()(feed_cmds.ingest)
 app.command()(feed_cmds.releases)
 app.command()(feed_cmds.leaks)

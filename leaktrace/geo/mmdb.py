@@ -64,9 +64,11 @@ class MmdbFile:
         self._remove_on_close = remove_on_close
 
     def label(self) -> str:
-        """``name (database type, licence, built YYYY-MM-DD)`` — what people see as source."""
+        """``name (database type, licence, built YYYY-MM-DD)`` — what people see as source.
+
+        The licence is left out when the attribution, shown beside the labels, names it."""
         parts = [self.database_type or "mmdb"]
-        if self.licence:
+        if self.licence and not (self.attribution and self.licence in self.attribution):
             parts.append(self.licence)
         if self.built:
             parts.append(f"built {self.built:%Y-%m-%d}")
@@ -85,6 +87,10 @@ class MmdbFile:
             found |= self._probe()
             self._provides = frozenset(found)
         return self._provides
+
+    def record_kinds(self) -> frozenset[str]:
+        """What the file's first records carry (``country``/``asn``), whatever its type says."""
+        return frozenset(self._probe())
 
     def _probe(self) -> set[str]:
         # Iterating a damaged file crashes the C extension (maxminddb 3.2): read the first
@@ -115,6 +121,8 @@ class MmdbFile:
         """The record for an address; ``None`` if there is none, or it cannot be read."""
         if self.ipv4_only and address.version == 6:
             return None
+        if self.bundled and not address.is_global:
+            return None  # the shipped data places some documentation ranges in a country
         try:
             record = self._reader.get(address)
         except (maxminddb.InvalidDatabaseError, RecursionError, ValueError):  # a bad record

