@@ -245,17 +245,17 @@ def test_bad_geoip_database_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_default_data_gives_country_and_asn_offline(db: Database, write_swarm: WriteSwarm) -> None:
-    # 81.2.69.160: GB, AS20712 in DB-IP Lite; 8.8.8.8 over IPv6 too; documentation ranges: none
+    # 81.2.69.160: GB, AS20712 in the shipped data; 8.8.8.8 over IPv6 too; documentation: none
     path = write_swarm(
         [row(PEERS[1]), row("2001:4860:4860::8888"), row(PEERS[0]), row("::ffff:8.8.8.8")]
     )
     with open_lookup() as geo:
         report = import_swarm_files(db, [path], KEY, geo)
     located = {(r["country"], r["asn"]) for r in _rows(db)}
-    assert located == {("GB", 20712), ("CA", 15169), (None, None), ("US", 15169)}
-    assert report.geo == {"country": "dbip-country-lite.mmdb.bz", "asn": "dbip-asn-lite.mmdb.bz"}
-    assert report.geo_sources[-1] == "IP Geolocation by DB-IP (https://db-ip.com)"
-    assert "built 2026-09-01" in report.geo_sources[1] and report.geo_notes == []
+    assert located == {("GB", 20712), (None, None), ("US", 15169)}
+    assert report.geo == {"country": "geo-whois-asn-country.mmdb", "asn": "asn.mmdb"}
+    assert report.geo_sources[-1].endswith("IP Geolocation by DB-IP (https://db-ip.com)")
+    assert "built 2026-06-17" in report.geo_sources[1] and report.geo_notes == []
     assert report.as_dict()["geo_sources"] == report.geo_sources
 
 
