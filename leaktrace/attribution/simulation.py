@@ -5,7 +5,8 @@ days after that. The groups (all invented):
 
 * **LEADR**: leaks discs from the supply chain 1-21 days before street date (02:00-05:00
   UTC) on about 60% of the films of the first half of the period, then stops;
-* **NEWLEADR**: LEADR renamed: starts 20-60 days after LEADR stops, same habits;
+* **NEWLEADR**: LEADR renamed: its first leak comes 20-60 days after LEADR's last one,
+  same habits;
 * **FASTCOPY** and **SLOWCOPY**: P2P re-encoders that copy the leader's leaks (under either
   name) 2-8 h and 6-30 h after it, on 90% and 85% of them; besides that they rip other
   films after street date (0.5-40 days) and re-encode web releases (0.5-20 days);
@@ -149,23 +150,30 @@ def build_world(seed: int, *, films: int = 80, days: int = 720) -> LinkWorld:
     catalogue = _films(rng, films, start, days)
     by_street = sorted(catalogue, key=lambda f: f.physical)
     half = len(by_street) // 2
-    handover = rng.randint(20, 60)
-    stop = by_street[half - 1].physical
+    handover = timedelta(days=rng.randint(20, 60))
     leaks: list[tuple[_Film, datetime, str]] = []
+    last: datetime | None = None
     for index, film in enumerate(by_street):
         group = LEADER if index < half else RENAMED
-        if group == RENAMED and film.physical < stop + timedelta(days=handover + 21):
-            continue  # the pause between the two names
-        if rng.random() >= 0.6:
-            continue
         when = _at(film.physical, -24 * rng.uniform(1, 21))
         when = when.replace(hour=rng.randint(2, 4), minute=rng.randint(0, 59))
+        if group == RENAMED:
+            assert last is not None
+            if when < last + handover:
+                continue  # the pause between the two names
+            first = not any(g == RENAMED for _, _, g in leaks)
+            if not first and rng.random() >= 0.6:
+                continue  # the new name's first release ends the pause
+        elif rng.random() >= 0.6:
+            continue
         b.add(film, group, when, "bluray")
         if rng.random() < 0.6:
             b.add(
                 film, group, when + timedelta(minutes=rng.uniform(5, 90)), "bluray", "2160p", "h265"
             )
         leaks.append((film, when, group))
+        if group == LEADER:
+            last = max(when + timedelta(minutes=90), last or when)
     for follower, (low, high), share in zip(
         FOLLOWERS, ((2.0, 8.0), (6.0, 30.0)), (0.9, 0.85), strict=True
     ):
