@@ -217,7 +217,7 @@ def enrich(
     )
     if report.disagreements:
         out.print(
-            f"  {report.disagreements} hosts: the sources name different countries "
+            f"  {report.disagreements} host(s): the sources name different countries "
             "(the analyst's comes first; target sheets show each answer)"
         )
     if report.domains_skipped:
@@ -344,7 +344,16 @@ def list_(
                     for a in row["locations"]
                 )
     caption = f"{len(shown)} of {len(hosts)} hosts" if len(shown) < len(hosts) else None
-    emit_rows(out, rows, fmt, columns=HOST_COLUMNS, title="Hosts", caption=caption)
+    emit_rows(
+        out,
+        rows,
+        fmt,
+        columns=HOST_COLUMNS,
+        title="Hosts",
+        caption=caption,
+        whole=("server",),
+        optional=("groups_text", "releases_n", "first_seen", "organisation", "asn"),
+    )
     if fmt is Format.table and hosts and all(h.asn is None for h in hosts):
         out.print("[dim]no ASN stored: run 'leaktrace hosts enrich' (built-in ASN data)[/]")
 
@@ -403,6 +412,10 @@ TARGET_COLUMNS = (
     ("groups_text", "groups"),
     ("evidence_text", "evidence"),
 )
+
+
+TARGET_OPTIONAL = ("releases_n", "groups_text", "first_seen", "provider", "asn", "evidence_text")
+"""Dropped in this order when the table does not fit the terminal (the CSV/JSON keep all)."""
 
 
 def _table_rows(sheet: TargetSheet) -> list[dict[str, Any]]:
@@ -496,13 +509,24 @@ def targets(
         if fmt is Format.csv:
             out.file.write(targets_csv(sheet))
             return
-        emit_rows(out, _table_rows(sheet), fmt, columns=TARGET_COLUMNS, title=sheet.title)
+        emit_rows(
+            out,
+            _table_rows(sheet),
+            fmt,
+            columns=TARGET_COLUMNS,
+            title=sheet.title,
+            whole=("server", "cluster"),
+            optional=TARGET_OPTIONAL,
+        )
         for summary in sheet.ties_abroad():
             if summary["elsewhere"]:
-                places = ", ".join(f"{k} {len(v)}" for k, v in summary["elsewhere"].items())
+                places = ", ".join(
+                    f"{'no known country' if k == UNKNOWN_SHEET else k} {len(v)}"
+                    for k, v in summary["elsewhere"].items()
+                )
                 out.print(
-                    f"{summary['cluster']}: also servers in other countries: {escape(places)}"
-                    f" ({summary['ties_across']} ties across; see --out for the sheet)"
+                    f"{summary['cluster']}: tied to servers not on this sheet: {escape(places)}"
+                    f" ({summary['ties_across']} ties across; --out writes them all)"
                 )
         for note in sheet.notes():
             out.print(f"[dim]{escape(note)}[/]")

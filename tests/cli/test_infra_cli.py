@@ -11,10 +11,12 @@ import pytest
 from leaktrace.cli import infra_cmds
 from leaktrace.cli.app import app
 from leaktrace.config import Settings
+from leaktrace.geo import open_lookup
 from leaktrace.pipeline.ingest import ingest_items
 from leaktrace.store.database import Database
 from tests.cli.conftest import Run
 from tests.infra.conftest import items
+from tests.swarm.mmdb import write_mmdb
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +54,10 @@ def test_collect_import_enrich_list_targets(run: Run, dbfile: str, tmp_path: Pat
 
     result = run("hosts", "enrich", "--db", dbfile)
     assert result.code == 0, result.err
-    assert "DBIP-Country-Lite" in result.out and "IP Geolocation by DB-IP" in result.out
+    with open_lookup() as geo:  # whatever data ships, its name and attribution are printed
+        assert geo.country_file is not None
+        label, attribution = geo.country_file.name, geo.sources()[-1]
+    assert label in result.out and attribution in result.out
     assert "2 with an ASN" in result.out and "ASN: not available" not in result.out
 
     listed = run("hosts", "list", "--db", dbfile, "--country", "GB", "--format", "json")
@@ -125,3 +130,48 @@ def test_certs_command(run: Run, dbfile: str, tmp_path: Path) -> None:
         server.close()
     assert run("hosts", "certs", "--db", dbfile, "--country", "Germany").code != 0
     assert run("hosts", "certs", "--db", dbfile, "--role", "nosuchrole").code == 2
+
+
+def test_analyst_country_several_geoip_files_and_the_unknown_sheet(
+    run: Run, dbfile: str, tmp_path: Path
+) -> None:
+    assert run("hosts", "collect", "--db", dbfile).code == 0
+    servers = tmp_path / "provider.csv"
+    servers.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source,country\n"
+        "81.2.69.142,web-seed,,,provider's answer,FR\n192.0.2.7,server,,,seizure,LV\n"
+    )
+    assert run("hosts", "import", str(servers), "--db", dbfile).code == 0
+    germany = write_mmdb(tmp_path / "de.mmdb", {"81.2.69.0/24": {"country_code": "DE"}})
+    holland = write_mmdb(tmp_path / "nl.mmdb", {"81.2.69.0/24": {"country_code": "NL"}})
+    result = run(
+        "hosts", "enrich", "--db", dbfile, "--geoip", str(germany), "--geoip", str(holland)
+    )
+    assert result.code == 0, result.err
+    assert "1 host(s): the sources name different countries" in result.out
+    assert "de.mmdb" in result.out and "nl.mmdb" in result.out
+
+    sheet = json.loads(run("targets", "--country", "FR", "--db", dbfile, "-f", "json").out)
+    (row,) = [h for h in sheet["hosts"] if h["server"] == "81.2.69.142"]
+    assert row["country_source"] == "analyst (provider.csv)"
+    assert row["disagreement"] == "analyst: FR, GeoIP de.mmdb: DE, GeoIP nl.mmdb: NL"
+    assert row["evidence"][0].startswith("import:provider.csv:2 — import of provider.csv")
+    table = run("targets", "--country", "FR", "--db", dbfile)
+    assert table.code == 0 and "located by" in table.out and "analyst" in table.out
+    # a documentation address is never looked up and keeps the analyst's country
+    latvia = json.loads(run("targets", "--country", "lv", "--db", dbfile, "-f", "json").out)
+    assert [h["server"] for h in latvia["hosts"]] == ["192.0.2.7"]
+
+    unknown = run("targets", "--country", "unknown", "--db", dbfile, "-f", "json")
+    assert unknown.code == 0, unknown.err
+    data = json.loads(unknown.out)
+    assert data["country"] == "unknown" and data["servers"] > 0
+    assert "tracker.sparks-private.org" in {h["server"] for h in data["hosts"]}
+    listed = run("hosts", "list", "--db", dbfile, "--country", "unknown", "-f", "json")
+    assert {h["server"] for h in json.loads(listed.out)} == {h["server"] for h in data["hosts"]}
+    out = tmp_path / "all"
+    assert run("targets", "--all", "--out", str(out), "--db", dbfile).code == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"targets-FR.csv", "targets-LV.html", "targets-unknown.json"} <= names
+    as_csv = run("hosts", "list", "--db", dbfile, "--country", "FR", "-f", "csv").out
+    assert "analyst (provider.csv): FR | GeoIP (de.mmdb" in as_csv
