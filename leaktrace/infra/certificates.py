@@ -7,7 +7,9 @@ themselves: a TLS handshake on ``port`` (443 by default), nothing else is sent. 
 certificate is taken as presented (not validated: self-signed ones are the interesting
 ones); its SHA-256 fingerprint goes into the host's notes (``certificate <hex>``, the form
 the clustering reads) and a ``tls-certificate`` evidence row records when, on which port,
-and its subject, issuer, names and validity.
+and its subject, issuer, names and validity. A subject's country (``C=``) is kept as the
+``certificate`` source's answer to where the host is: the last resort of
+:data:`~leaktrace.infra.model.SOURCE_PRECEDENCE` (it says where the holder is registered).
 
 Contacting a suspect's server can alert its operators: this runs only when asked
 (``leaktrace hosts certs``). Domains are resolved with the system resolver (a DNS query,

@@ -27,15 +27,20 @@ from leaktrace.infra.certificates import (
 from leaktrace.infra.cluster import cluster_hosts
 from leaktrace.infra.importer import import_hosts
 from leaktrace.store.database import Database
-from leaktrace.store.infra import load_hosts
+from leaktrace.store.infra import load_evidence_details, load_hosts
 
 NOW = datetime(2026, 1, 10, tzinfo=UTC)
 
 
-def make_certificate(tmp_path: Path, name: str = "files.sparkscdn.example") -> tuple[Path, bytes]:
+def make_certificate(
+    tmp_path: Path, name: str = "files.sparkscdn.example", country: str | None = None
+) -> tuple[Path, bytes]:
     """A self-signed certificate and its key as one PEM file; the DER bytes."""
     key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    if country is not None:
+        attributes.append(x509.NameAttribute(NameOID.COUNTRY_NAME, country))
+    subject = x509.Name(attributes)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -271,3 +276,34 @@ def test_a_server_that_never_answers_is_a_timeout(db: Database, tmp_path: Path) 
     # had the overall limit not worked, both would have been fetched after 10 s
     assert (report.fetched, report.failed) == (1, {"timeout": 1})
     assert [servers for servers in report.certificates.values()] == [["127.0.0.2"]]
+
+
+def test_a_certificates_country_is_the_last_resort(db: Database, tmp_path: Path) -> None:
+    pem, _ = make_certificate(tmp_path, "seeds.example", country="NL")
+    server = TlsServer(pem)
+    try:
+        path = tmp_path / "hosts.csv"
+        path.write_text(
+            "ip_or_domain,role,first_seen,last_seen,source,country\n"
+            "127.0.0.1,server,2026-01-01,,t,\n127.0.0.2,server,2026-01-01,,t,FR\n"
+        )
+        import_hosts(db, path)
+        collect_certificates(db, port=server.port, timeout=5, include_reserved=True, now=NOW)
+    finally:
+        server.close()
+    with db.reading() as conn:
+        hosts = {h.value: h for h in load_hosts(conn)}
+    alone = hosts["127.0.0.1"]  # no other source: the certificate's subject places it
+    assert alone.country == "NL" and (alone.country_source or "").startswith("certificate (")
+    (answer,) = alone.locations
+    assert (answer.kind, answer.detail, answer.observed_at) == (
+        "certificate",
+        "subject seeds.example",
+        NOW,
+    )
+    located = hosts["127.0.0.2"]  # the analyst's country comes first, the other is shown
+    assert located.country == "FR" and located.disagreement == "analyst: FR, certificate: NL"
+    with db.reading() as conn:
+        (detail,) = load_evidence_details(conn, [located.id])[located.id][1:]
+    assert detail.reference.startswith("tls:127.0.0.2:")
+    assert detail.detail == f"TLS certificate the server presented on port {server.port}"
