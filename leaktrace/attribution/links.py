@@ -174,7 +174,7 @@ def follower_evidence(stat: FollowTest, data: GroupData, follow_hours: float) ->
         f"{a} or another group it seems to follow; a title opens {opens}), about "
         f"{stat.expected:.1f} of these titles would have come within {follow_hours:g} h after "
         f"{a}; {stat.followed} did (chance of {stat.followed} or more: "
-        f"{_chance(stat.p_value)}). E.g. {examples}."
+        f"{_chance(stat.p_value)}, doubled for the two comparisons made). E.g. {examples}."
     )
 
 

@@ -39,7 +39,9 @@ FollowHoursOption = Annotated[
         "--follow-hours",
         min=0.1,
         help="A release of the same title by another group within this many hours after a "
-        "group's is 'following' it.",
+        "group's is 'following' it (a follower link also needs a consistent order and more "
+        "follows than racing to the same window opening gives; see "
+        "leaktrace/attribution/README.md).",
     ),
 ]
 _BAR = "█"
