@@ -19,6 +19,7 @@ import maxminddb
 
 from leaktrace.errors import InputError
 from leaktrace.geo.records import asn_of, country_of
+from leaktrace.geo.reserved import is_reserved
 
 __all__ = ["COUNTRY", "ASN", "MmdbFile", "open_mmdb"]
 
@@ -121,7 +122,7 @@ class MmdbFile:
         """The record for an address; ``None`` if there is none, or it cannot be read."""
         if self.ipv4_only and address.version == 6:
             return None
-        if self.bundled and not address.is_global:
+        if self.bundled and is_reserved(address):
             return None  # the shipped data places some documentation ranges in a country
         try:
             record = self._reader.get(address)
