@@ -162,7 +162,7 @@ def sign_test(after: int, before: int) -> float:
     n = after + before
     if n == 0:
         return 1.0
-    return min(1.0, sum(math.comb(n, k) for k in range(after, n + 1)) / 2.0**n)
+    return min(1.0, sum(math.comb(n, k) for k in range(after, n + 1)) / (1 << n))
 
 
 def poisson_binomial_tail(probs: Sequence[float], k: int) -> float:
@@ -199,19 +199,16 @@ def upper_share(hits: int, total: int, z: float = _Z) -> float:
 
 
 def _chernoff(probs: Sequence[float], k: int) -> float:
+    """min over t > 0 of E[exp(t S)] / exp(t k) (searched on a grid of t), at most 1."""
     mean = math.fsum(probs)
     if k <= mean:
         return 1.0
-
-    # min over t > 0 of E[exp(t S)] / exp(t k), by a coarse search then refinement
-    def bound(t: float) -> float:
-        return math.exp(math.fsum(math.log1p(p * math.expm1(t)) for p in probs) - t * k)
-
-    best, t = 1.0, 0.05
+    best, t = 0.0, 0.05  # the log of the bound
     while t < 50.0:
-        best = min(best, bound(t))
+        log_bound = math.fsum(math.log1p(p * math.expm1(t)) for p in probs) - t * k
+        best = min(best, log_bound)
         t *= 1.3
-    return best
+    return math.exp(best)
 
 
 # ----------------------------------------------------------------- the index
@@ -261,6 +258,7 @@ class _Params:
     alpha: float
     min_baseline: int
     examples: int
+    null_model: bool = True
 
 
 def _usual_delays(idx: _Index, follower: str, without: frozenset[str]) -> dict[str, list[float]]:
@@ -305,6 +303,31 @@ def _test(
             before += 1
     delays.sort()
     followed = len(delays)
+    shape_ok = (
+        followed >= params.min_follows
+        and followed >= params.min_consistency * len(shared)
+        and followed >= params.min_order * (followed + before)
+    )
+    if not (shape_ok and params.null_model):
+        # steps 1-2 decide (or step 3 is not asked for): no need for the null model
+        return FollowTest(
+            leader=leader,
+            follower=follower,
+            leader_titles=len(mine),
+            shared=len(shared),
+            followed=followed,
+            after=followed,
+            before=before,
+            delays_hours=tuple(d for d, _ in delays),
+            expected=float("nan"),
+            p_value=1.0,
+            order_p=sign_test(followed, before),
+            baseline=0,
+            dated=sum(1 for k in shared if k in idx.dated),
+            examples=tuple(k for _, k in delays[: params.examples]),
+            set_aside=tuple(sorted(set_aside)),
+            passed=shape_ok,
+        )
     leads = {key: idx.lag_hours(leader, key) for key in shared}
     usual = _usual_delays(idx, follower, frozenset({leader}) | others | set_aside)
     baseline = len(usual.get("", []))
@@ -335,13 +358,7 @@ def _test(
         examples=tuple(k for _, k in delays[: params.examples]),
         set_aside=tuple(sorted(set_aside)),
     )
-    ok = (
-        followed >= params.min_follows
-        and followed >= params.min_consistency * len(shared)
-        and followed >= params.min_order * (followed + before)
-        and test.p_value <= params.alpha
-    )
-    return replace(test, passed=True) if ok else test
+    return replace(test, passed=True) if test.p_value <= params.alpha else test
 
 
 def _pool(usual: Mapping[str, list[float]], family: str) -> list[float]:
@@ -359,17 +376,23 @@ def _shuffled(
 ) -> list[float]:
     """p_i when the follower's own delays on the other shared titles with a catalogue
     opening (same source family) are shuffled among them: 1.0 for titles without one."""
-    by_family: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    by_family: dict[str, list[float]] = defaultdict(list)
+    own: dict[str, float] = {}
     for key in shared:
         if key in idx.dated:
-            by_family[_family(key)].append((key, idx.lag_hours(follower, key)))
+            own[key] = idx.lag_hours(follower, key)
+            by_family[_family(key)].append(own[key])
+    for lags in by_family.values():
+        lags.sort()
     probs: list[float] = []
     for key in shared:
-        if key not in idx.dated:
+        if key not in own:
             probs.append(1.0)
             continue
-        lags = sorted(lag for other, lag in by_family[_family(key)] if other != key)
-        probs.append(upper_share(*_hits(lags, leads[key], window)))
+        hits, total = _hits(by_family[_family(key)], leads[key], window)
+        if leads[key] < own[key] <= leads[key] + window:
+            hits -= 1  # leave the title's own delay out
+        probs.append(upper_share(hits, total - 1))
     return probs
 
 
@@ -418,7 +441,7 @@ def follower_tests(
         follow_hours, min_follows, min_consistency, min_order, alpha, min_baseline, examples
     )
     pairs = _candidates(idx, follow_hours, min_follows)
-    loose = _Params(follow_hours, min_follows, min_consistency, min_order, 1.0, 0, examples)
+    loose = replace(params, null_model=False)
     seems: dict[str, set[str]] = defaultdict(set)
     for leader, follower in pairs:
         if _test(idx, leader, follower, loose).passed:

@@ -88,6 +88,11 @@ def test_sign_test_and_upper_share() -> None:
     assert following.sign_test(10, 0) == pytest.approx(1 / 1024)
     assert following.sign_test(5, 5) == pytest.approx(638 / 1024)
     assert following.sign_test(0, 0) == 1.0
+    assert following.sign_test(1000, 1000) == pytest.approx(0.5089, abs=1e-4)  # no overflow
+    # large inputs take the Chernoff bound: above the exact value, still tiny
+    big = following.poisson_binomial_tail([0.5] * 2000, 1300)
+    assert 1e-45 < big < 1e-35  # exp(-2000 KL(0.65 || 0.5)) = 3e-40
+    assert following.poisson_binomial_tail([0.5] * 2000, 900) == 1.0  # below the mean
     assert following.upper_share(0, 0) == 1.0
     few, many = following.upper_share(2, 10), following.upper_share(20, 100)
     assert 0.2 < many < few < 1.0  # the same share measured on fewer titles is taken higher
