@@ -92,16 +92,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--films", type=int, default=80)
+    parser.add_argument("--days", type=int, default=720, help="the period the films span")
     parser.add_argument("--quiet", action="store_true", help="totals only")
     args = parser.parse_args()
     print(f"machine: {describe()}")
     print(
         f"{args.seeds} worlds (seeds {args.first_seed}-{args.first_seed + args.seeds - 1}), "
-        f"{args.films} films each\n"
+        f"{args.films} films over {args.days} days each\n"
     )
     tallies = {name: Tally() for name in SETTINGS}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        world = build_world(seed, films=args.films)
+        world = build_world(seed, films=args.films, days=args.days)
         line = [f"seed {seed:3d} ({len(world.releases)} releases):"]
         for name in SETTINGS:
             found, seconds = _run(world, name)
