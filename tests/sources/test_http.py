@@ -44,6 +44,12 @@ def test_redact_url_masks_every_secret_parameter() -> None:
     )
 
 
+def test_redact_url_twice_keeps_what_follows_a_masked_value() -> None:
+    once = redact_url(f"http://x.test/api?apikey={SECRET}") + ": HTTP 500"
+    assert once == "http://x.test/api?apikey=***: HTTP 500"
+    assert redact_url(once) == once  # messages are redacted again when they are raised
+
+
 def test_redact_text_masks_literal_secrets() -> None:
     text = f"failed for /api/{SECRET}/feed?apikey={SECRET}"
     assert SECRET not in redact_text(text, [SECRET])
