@@ -524,15 +524,18 @@ def put_locations(
         conn.execute(HOST_LOCATIONS.insert(), list(part))
 
 
-def drop_locations(conn: Connection, host_id: int, kind: str, name: str) -> None:
-    """Forget one source's answer about a host (the caller chooses the country again)."""
-    conn.execute(
-        delete(HOST_LOCATIONS).where(
-            HOST_LOCATIONS.c.host_id == host_id,
-            HOST_LOCATIONS.c.source_kind == kind,
-            HOST_LOCATIONS.c.source_name == name[:256],
+def drop_locations(conn: Connection, answers: Sequence[tuple[int, str, str]]) -> None:
+    """Forget sources' answers (host id, kind, source name); the caller chooses the
+    countries again."""
+    if answers:
+        conn.execute(
+            delete(HOST_LOCATIONS).where(
+                HOST_LOCATIONS.c.host_id == bindparam("h"),
+                HOST_LOCATIONS.c.source_kind == bindparam("k"),
+                HOST_LOCATIONS.c.source_name == bindparam("n"),
+            ),
+            [{"h": h, "k": k, "n": n[:256]} for h, k, n in answers],
         )
-    )
 
 
 def load_locations(
