@@ -30,8 +30,7 @@ def test_old_shipments_keep_their_content_identity(tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO works (id, kind, title, updated_at) "
-                "VALUES ('w1', 'movie', 'W', :now)"
+                "INSERT INTO works (id, kind, title, updated_at) VALUES ('w1', 'movie', 'W', :now)"
             ),
             {"now": now},
         )
