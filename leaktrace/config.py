@@ -65,8 +65,14 @@ class Settings(BaseSettings):
     )
     swarm_key: SecretStr | None = Field(
         default=None,
-        description="Secret key (at least 16 bytes) for the keyed hashes that replace "
-        "downloaders' addresses. No default: swarm import refuses to run without it.",
+        description="Secret key (at least 32 bytes) for the keyed hashes that replace "
+        "downloaders' addresses. No default: swarm import refuses to run without it. "
+        "Prefer swarm_key_file.",
+    )
+    swarm_key_file: Path | None = Field(
+        default=None,
+        description="File holding the swarm key ('leaktrace swarm keygen --out FILE'); "
+        "used before swarm_key.",
     )
     swarm_retention_days: int = Field(
         default=180, ge=1, le=36500, description="Days swarm observations are kept."

@@ -25,6 +25,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "LEAKTRACE_BATCH_SIZE",
         "LEAKTRACE_MAX_NAME_LENGTH",
         "LEAKTRACE_SWARM_KEY",
+        "LEAKTRACE_SWARM_KEY_FILE",
         "LEAKTRACE_SWARM_RETENTION_DAYS",
     ):
         monkeypatch.delenv(key, raising=False)

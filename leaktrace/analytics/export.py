@@ -35,6 +35,12 @@ from sqlalchemy import select as sa_select
 
 from leaktrace.analytics.aggregations import Aggregation
 from leaktrace.analytics.engines import AnalyticsError, Engine, ParquetSource, Source, duckdb_engine
+from leaktrace.analytics.manifest import (
+    ExportManifest,
+    manifest_entries,
+    read_manifest,
+    write_manifest,
+)
 from leaktrace.errors import InputError
 from leaktrace.store.schema import (
     ALERTS,
@@ -110,8 +116,14 @@ def export_parquet(
     columns: Mapping[str, Sequence[str]] | None = None,
     batch_size: int = 100_000,
     compression: str = "zstd",
+    retention_days: int | None = None,
 ) -> dict[str, Path]:
     """Write each table to ``<directory>/<table>.parquet``; return the paths by table.
+
+    The folder gets a manifest (:mod:`leaktrace.analytics.manifest`) with each table's
+    rows and, for swarm observations, the retention deadline: the earliest observation
+    plus ``retention_days`` (default: the swarm retention setting's environment value or
+    180). Files are readable by their owner only (0600; a new folder 0700).
 
     ``columns`` limits a table (by name) to some of its columns. All tables are read in one
     database transaction and written into a hidden staging folder inside ``directory``;
@@ -121,7 +133,7 @@ def export_parquet(
     """
     out = Path(directory)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     except OSError as exc:
         raise InputError(
@@ -134,11 +146,15 @@ def export_parquet(
                     connection, table, staging, (columns or {}).get(table.name), batch_size,
                     compression,
                 )  # fmt: skip
+            entries = manifest_entries(connection, tables, staging, retention_days)
+        previous = read_manifest(out) or ExportManifest()
         written: dict[str, Path] = {}
         for table in tables:
             target = out / f"{table.name}.parquet"
+            os.chmod(staging / f"{table.name}.parquet", 0o600)
             os.replace(staging / f"{table.name}.parquet", target)
             written[table.name] = target
+        write_manifest(out, previous.updated(entries, out))
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -102,9 +102,14 @@ def export(
 
     Give the folder to 'leaktrace impact', 'targets' or 'analytics' as --parquet DIR to
     skip their own export on every run, or copy it to a cluster's storage for Spark.
-    Each file appears only once complete.
+    Each file appears only once complete, readable by its owner only. The folder's
+    leaktrace-export.json says what it holds and its retention deadline (the earliest
+    swarm observation + swarm_retention_days); 'leaktrace swarm retention --exports'
+    removes it once that has passed.
     """
     from leaktrace.analytics.export import ANALYTICS_TABLES, export_parquet
+    from leaktrace.analytics.manifest import read_manifest
+    from leaktrace.swarm.retention import retention_days
 
     by_name = {t.name: t for t in ANALYTICS_TABLES}
     unknown = [name for name in table or [] if name not in by_name]
@@ -113,13 +118,23 @@ def export(
             f"{', '.join(unknown)}: choose from {', '.join(by_name)}", param_hint="--table"
         )
     chosen = [by_name[name] for name in table] if table else list(ANALYTICS_TABLES)
-    _, database = open_database(db)
+    settings, database = open_database(db)
+    days = retention_days(None, settings.swarm_retention_days)
     started = time.perf_counter()
     with database:
-        written = export_parquet(database, directory, tables=chosen)
+        written = export_parquet(database, directory, tables=chosen, retention_days=days)
     seconds = time.perf_counter() - started
+    manifest = read_manifest(Path(directory))
+    deadline = None if manifest is None else manifest.retention_deadline
     if fmt is Format.json:
-        emit_json(out, {"written": {k: str(v) for k, v in written.items()}, "seconds": seconds})
+        emit_json(
+            out,
+            {
+                "written": {k: str(v) for k, v in written.items()},
+                "retention_deadline": None if deadline is None else deadline.isoformat(),
+                "seconds": seconds,
+            },
+        )
         return
     if fmt is Format.csv:
         rows = [
@@ -132,3 +147,8 @@ def export(
         size = path.stat().st_size / 1e6
         out.print(f"  {name:20s} → {escape(str(path))} ({size:,.1f} MB)")
     out.print(f"[bold]{len(written)}[/] tables in {seconds:.1f}s")
+    if deadline is not None:
+        out.print(
+            f"holds swarm observations: remove by {deadline:%Y-%m-%d %H:%M UTC} "
+            "('leaktrace swarm retention --exports …' does)"
+        )

@@ -1,4 +1,4 @@
-"""``leaktrace swarm import|retention``."""
+"""``leaktrace swarm import|keygen|retention``."""
 
 from __future__ import annotations
 
@@ -6,16 +6,25 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from leaktrace.cli.context import DbOption, FormatOption, open_database, out
 from leaktrace.cli.output import Format, emit_json
+from leaktrace.config import load_settings
 from leaktrace.errors import InputError
 from leaktrace.geo import open_lookup
+from leaktrace.store.database import Database
 from leaktrace.swarm.importer import SwarmImportReport, import_swarm_files
-from leaktrace.swarm.privacy import KEY_ENV, load_swarm_key
-from leaktrace.swarm.retention import RETENTION_ENV, apply_retention, retention_days
+from leaktrace.swarm.keys import KEY_ENV, KEY_FILE_ENV, resolve_swarm_key, write_key_file
+from leaktrace.swarm.retention import (
+    RETENTION_ENV,
+    ExportExpiry,
+    apply_retention,
+    expire_exports,
+    retention_days,
+)
 
-__all__ = ["app", "import_", "retention"]
+__all__ = ["app", "import_", "keygen", "retention"]
 
 app = typer.Typer(
     name="swarm",
@@ -36,7 +45,8 @@ def import_(
         Path | None,
         typer.Option(
             "--key-file",
-            help=f"File holding the secret key for peers' keyed hashes (env: {KEY_ENV})",
+            help="File holding the secret key for peers' keyed hashes, from 'leaktrace swarm "
+            f"keygen' (env: {KEY_FILE_ENV}; or the key itself in {KEY_ENV})",
             show_default=False,
         ),
     ] = None,
@@ -79,17 +89,22 @@ def import_(
     (HMAC-SHA256) plus country and ASN, and their ports are dropped. Country
     and ASN are looked up offline: in the built-in DB-IP Lite data unless
     --geoip/--asn-db is given. Rows tagged infrastructure, seedbox,
-    initial-seeder or server keep address and port in clear. Bad rows are
-    reported and skipped (unless --strict). See docs/swarm-format.md.
+    initial-seeder or server keep address and port in clear. Clients are kept
+    only as a recognised name and version, else 'unknown'. Bad rows are
+    reported and skipped (unless --strict). The first import ties the database
+    to its key; another key is refused. See docs/swarm-format.md.
     """
     for path in files:
         if not path.is_file():
             raise InputError("no such file", file=str(path))
-    settings, database = open_database(db)
+    settings = load_settings(db=db)
     configured = settings.swarm_key.get_secret_value() if settings.swarm_key else None
-    key = load_swarm_key(key_file, configured)
+    key = resolve_swarm_key(key_file, configured, configured_file=settings.swarm_key_file)
+    database = Database(settings.database_target())
     with database, open_lookup(geoip, asn_db, bundled=default_geoip) as geo:
-        report = import_swarm_files(database, files, key, geo, strict=strict)
+        report = import_swarm_files(
+            database, files, key.secret, geo, strict=strict, key_source=key.source
+        )
     if fmt is not Format.table:
         emit_json(out, report.as_dict())
         return
@@ -114,8 +129,34 @@ def _print_import(report: SwarmImportReport, target: str) -> None:
         out.print(f"  … and {report.rejected - len(report.errors)} more bad rows")
     for source in report.geo_sources:
         out.print(f"  located with: {source}", markup=False, highlight=False)
-    for note in report.geo_notes:
+    for note in [*report.geo_notes, *report.notes]:
         out.print(f"  {note}", style="yellow", markup=False, highlight=False)
+
+
+@app.command("keygen")
+def keygen(
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Write the new key to this file (created with mode 0600; never overwritten).",
+            show_default=False,
+        ),
+    ],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Make a new secret swarm key (64 hex digits) in a file only you can read.
+
+    Make it once and keep it: a database is tied to the key of its first
+    import and refuses any other. Use it with --key-file FILE, or set
+    LEAKTRACE_SWARM_KEY_FILE=FILE (or swarm_key_file in config.toml).
+    """
+    check = write_key_file(out_file)
+    if fmt is not Format.table:
+        emit_json(out, {"key_file": str(out_file), "mode": "0600", "key_check": check[:12]})
+        return
+    out.print(f"new swarm key written to {escape(str(out_file))} (mode 0600, check {check[:12]})")
+    out.print(f"use it with --key-file {escape(str(out_file))} or {KEY_FILE_ENV}=… ; back it up")
 
 
 @app.command("retention")
@@ -129,16 +170,38 @@ def retention(
             show_default=False,
         ),
     ] = None,
-    dry_run: Annotated[bool, typer.Option(help="Only count what would be deleted.")] = False,
+    exports: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--exports",
+            help="Also remove expired Parquet exports ('leaktrace export') in this folder: "
+            "the folder itself or its sub-folders that are exports (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="Only count (and list) what would be deleted.")
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Delete swarm observations older than the retention period, and say how many."""
+    """Delete swarm observations older than the retention period, and say how many.
+
+    With --exports DIR, exports whose retention deadline (in their manifest, or
+    earlier under a shorter period now) has passed are removed too: only the
+    files their manifest lists, and the folder once empty.
+    """
     settings, database = open_database(db)
     kept = retention_days(days, settings.swarm_retention_days)
     with database:
         report = apply_retention(database, kept, dry_run=dry_run)
+    swept: list[ExportExpiry] = []
+    for folder in exports or []:
+        swept.extend(expire_exports(folder, kept, dry_run=dry_run))
     if fmt is not Format.table:
-        emit_json(out, report.as_dict())
+        result = report.as_dict()
+        if exports:
+            result["exports"] = [e.as_dict() for e in swept]
+        emit_json(out, result)
         return
     when = report.cutoff.strftime("%Y-%m-%d %H:%M UTC")
     if dry_run:
@@ -148,3 +211,23 @@ def retention(
         )
     else:
         out.print(f"deleted {report.deleted} observations older than {kept} days (before {when})")
+    if exports:
+        _print_exports(swept, dry_run)
+
+
+def _print_exports(swept: list[ExportExpiry], dry_run: bool) -> None:
+    verb = "would remove" if dry_run else "removed"
+    for found in swept:
+        folder = escape(str(found.folder))
+        if found.deadline is None:
+            out.print(f"  export {folder}: no swarm observations, kept")
+        elif not found.expired:
+            out.print(f"  export {folder}: kept until {found.deadline:%Y-%m-%d %H:%M UTC}")
+        else:
+            gone = " and the folder" if found.folder_removed else ""
+            out.print(
+                f"  export {folder}: expired {found.deadline:%Y-%m-%d %H:%M UTC}, {verb} "
+                f"{', '.join(found.removed)}{gone}"
+            )
+    expired = sum(1 for found in swept if found.expired)
+    out.print(f"{len(swept)} exports found, {expired} expired" + (" (dry run)" if dry_run else ""))

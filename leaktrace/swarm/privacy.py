@@ -1,9 +1,7 @@
-"""The secret key and the keyed hashes that stand in for downloaders' addresses.
+"""The keyed hashes that stand in for downloaders' addresses, and the masking of any
+address in text that is stored (a file name).
 
-No default key exists: an import without one is refused. The key comes from, in order,
-``--key-file FILE``, a key passed by the caller (the future ``Settings.swarm_key``), or the
-environment variable ``LEAKTRACE_SWARM_KEY``. It must be at least 16 bytes; generate one
-with ``python -c "import secrets; print(secrets.token_hex(32))"``.
+Where the key comes from and how a database is tied to one: :mod:`leaktrace.swarm.keys`.
 
 ``peer_key`` is HMAC-SHA256(key, canonical address) in hex: the same address gives the
 same key (distinct peers can be counted) but without the key the address cannot be found
@@ -15,62 +13,67 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-from collections.abc import Mapping
+import ipaddress
+import re
 from datetime import datetime
 from ipaddress import IPv4Address, IPv6Address
-from pathlib import Path
-
-from leaktrace.errors import ConfigError
 
 __all__ = [
-    "KEY_ENV",
-    "MIN_KEY_BYTES",
+    "ADDRESS_MASK",
     "canonical_ip",
-    "load_swarm_key",
+    "mask_addresses",
     "observation_fingerprint",
     "peer_key",
 ]
 
-KEY_ENV = "LEAKTRACE_SWARM_KEY"
-MIN_KEY_BYTES = 16
-_NO_KEY = (
-    "no swarm key configured: peers' addresses are stored only as keyed hashes and there "
-    f"is no default key. Set {KEY_ENV} or pass --key-file FILE (a secret of at least "
-    f'{MIN_KEY_BYTES} bytes, e.g. from: python -c "import secrets; '
-    'print(secrets.token_hex(32))")'
-)
+ADDRESS_MASK = "<address>"
+_CANDIDATE = re.compile(r"[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*")
+_DASHED = re.compile(r"(?<![0-9])[0-9]{1,3}([-_])[0-9]{1,3}\1[0-9]{1,3}\1[0-9]{1,3}(?![0-9])")
+_LONGEST = 45  # ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255
 
 
-def load_swarm_key(
-    key_file: Path | None = None,
-    configured: str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> bytes:
-    """The swarm key as bytes; :class:`ConfigError` if none is configured or it is short."""
-    env = os.environ if environ is None else environ
-    source: str
-    if key_file is not None:
-        try:
-            key = key_file.read_bytes().strip()
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read swarm key file {key_file}: {exc.strerror or exc}"
-            ) from None
-        source = f"key file {key_file}"
-    elif configured:
-        key = configured.strip().encode("utf-8")
-        source = "the configured swarm_key"
-    elif env.get(KEY_ENV, "").strip():
-        key = env[KEY_ENV].strip().encode("utf-8")
-        source = KEY_ENV
-    else:
-        raise ConfigError(_NO_KEY)
-    if len(key) < MIN_KEY_BYTES:
-        raise ConfigError(
-            f"swarm key from {source} is {len(key)} bytes long; use at least {MIN_KEY_BYTES}"
-        )
-    return key
+def mask_addresses(text: str) -> str:
+    """``text`` with every IPv4 or IPv6 address in it replaced by :data:`ADDRESS_MASK`:
+    any spelling the standard library reads (inside brackets or followed by a port too),
+    zero-padded IPv4 and IPv4 written with dashes or underscores (``198-51-100-7``)."""
+    return _CANDIDATE.sub(_mask, _DASHED.sub(_mask_dashed, text))
+
+
+def _mask_dashed(match: re.Match[str]) -> str:
+    parts = re.split(r"[-_]", match.group(0))
+    return ADDRESS_MASK if all(int(p) <= 255 for p in parts) else match.group(0)
+
+
+def _mask(match: re.Match[str]) -> str:
+    token = match.group(0)
+    out: list[str] = []
+    start = 0
+    while start < len(token):
+        for end in range(min(len(token), start + _LONGEST), start + 1, -1):
+            if _is_address(token[start:end]):
+                out.append(ADDRESS_MASK)
+                start = end
+                break
+        else:
+            out.append(token[start])
+            start += 1
+    return "".join(out)
+
+
+def _is_address(text: str) -> bool:
+    if ":" not in text and text.count(".") != 3:
+        return False
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return _padded_ipv4(text)
+    return True
+
+
+def _padded_ipv4(text: str) -> bool:
+    """``010.001.002.003``: refused by :mod:`ipaddress`, read by other software."""
+    parts = text.split(".")
+    return len(parts) == 4 and all(p.isdigit() and len(p) <= 4 and int(p) <= 255 for p in parts)
 
 
 def canonical_ip(address: IPv4Address | IPv6Address) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from leaktrace.feeds.timeparse import parse_time
+from leaktrace.swarm.clients import UNKNOWN, identify_client
 from leaktrace.swarm.model import INFRASTRUCTURE_TAGS, SwarmError, SwarmRecord
 
 __all__ = ["COLUMNS", "REQUIRED", "parse_swarm", "read_swarm", "sniff_format"]
@@ -28,10 +29,9 @@ __all__ = ["COLUMNS", "REQUIRED", "parse_swarm", "read_swarm", "sniff_format"]
 COLUMNS = ("time", "infohash", "ip", "port", "client", "seeder", "completed", "tag")
 REQUIRED = ("time", "infohash", "ip")
 MAX_LINE = 8192
-MAX_CLIENT = 64
+MAX_CLIENT = 256
 _HEX40 = re.compile(r"^[0-9a-fA-F]{40}$")
 _BASE32 = re.compile(r"^[A-Za-z2-7]{32}$")
-_AZUREUS = re.compile(r"^-[A-Za-z~][A-Za-z0-9~]\w{4}-")
 _TRUE = frozenset({"1", "true", "yes", "y", "t"})
 _FALSE = frozenset({"0", "false", "no", "n", "f", ""})
 
@@ -233,18 +233,14 @@ def _port(value: Any) -> int | None:
 
 
 def _client(value: Any) -> str | None:
-    """The client name or peer-id prefix: an Azureus-style peer id (``-qB4630-`` then 12
-    random bytes, a per-session identifier) is cut to its 8-character client prefix."""
+    """The client's recognised name and version (``qBittorrent 4.6.3`` from the peer id
+    ``-qB4630-…`` or from ``qBittorrent/4.6.3``), ``unknown`` for anything else given (free
+    text is never kept), None when the column is empty."""
     if _blank(value):
         return None
-    if not isinstance(value, str):
-        raise _RowError("client", "client must be text")
-    text = "".join(ch for ch in value.strip() if ch.isprintable())
-    if _AZUREUS.match(text):
-        return text[:8]
-    if len(text) > MAX_CLIENT:
-        raise _RowError("client", f"client is longer than {MAX_CLIENT} characters")
-    return text or None
+    if not isinstance(value, str) or len(value) > MAX_CLIENT:
+        return UNKNOWN
+    return identify_client(value)
 
 
 def _flag(record: Mapping[str, Any], column: str) -> bool:

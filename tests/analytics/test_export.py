@@ -313,3 +313,45 @@ def test_unusable_places_and_data_are_clear_errors(
     (old / "hosts").mkdir()
     with pytest.raises(AnalyticsError, match="keep one of them"):
         run(target_list(), duck, ParquetSource(old))
+
+
+def test_the_manifest_carries_rows_and_the_retention_deadline(exported: Path, db: Database) -> None:
+    from leaktrace.analytics.manifest import MANIFEST_NAME, read_manifest
+
+    manifest = read_manifest(exported)
+    assert manifest is not None
+    swarm = manifest.tables["swarm_observations"]
+    assert (swarm.file, swarm.rows, swarm.retention_days) == ("swarm_observations.parquet", 6, 180)
+    assert swarm.earliest_observed_at == _at(1, 23)
+    assert swarm.retention_deadline == datetime(2024, 10, 28, 23, 30, tzinfo=UTC)
+    assert manifest.retention_deadline == swarm.retention_deadline
+    assert (
+        manifest.tables["alerts"].rows == 0 and manifest.tables["alerts"].retention_deadline is None
+    )
+    # exporting one table again keeps the others' entries, and with them the deadline
+    export_parquet(db, exported, tables=[WORKS], retention_days=30)
+    again = read_manifest(exported)
+    assert again is not None and set(again.tables) == set(manifest.tables)
+    assert again.retention_deadline == swarm.retention_deadline
+    raw = (exported / MANIFEST_NAME).read_text()
+    assert '"retention_deadline": "2024-10-28T23:30:00Z"' in raw
+
+
+def test_a_folder_without_swarm_data_has_no_deadline(db: Database, tmp_path: Path) -> None:
+    from leaktrace.analytics.manifest import read_manifest
+
+    _fill(db)
+    export_parquet(db, tmp_path / "some", tables=[RELEASES, WORKS])
+    manifest = read_manifest(tmp_path / "some")
+    assert manifest is not None and manifest.retention_deadline is None
+    assert set(manifest.tables) == {"releases", "works"}
+
+
+@pytest.mark.skipif(__import__("os").name != "posix", reason="file modes are POSIX")
+def test_export_files_are_readable_by_their_owner_only(exported: Path) -> None:
+    import stat
+
+    assert stat.S_IMODE(exported.stat().st_mode) == 0o700
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in exported.iterdir()}
+    assert "leaktrace-export.json" in modes and len(modes) == 7
+    assert set(modes.values()) == {0o600}

@@ -30,6 +30,7 @@ def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
     root.command()(analytics_cmds.export)
     monkeypatch.setattr(app_module, "app", root)
     monkeypatch.delenv("LEAKTRACE_SWARM_KEY", raising=False)
+    monkeypatch.delenv("LEAKTRACE_SWARM_KEY_FILE", raising=False)
     monkeypatch.delenv("LEAKTRACE_SWARM_RETENTION_DAYS", raising=False)
 
 
@@ -37,6 +38,7 @@ def _registered(monkeypatch: pytest.MonkeyPatch) -> None:
 def key_file(tmp_path: Path) -> Path:
     path = tmp_path / "swarm.key"
     path.write_text("0123456789abcdef0123456789abcdef\n")
+    path.chmod(0o600)
     return path
 
 
@@ -53,7 +55,9 @@ def swarm_file(tmp_path: Path) -> Path:
 def test_import_refuses_without_a_key(run: Run, db_path: Path, swarm_file: Path) -> None:
     result = run("swarm", "import", str(swarm_file), "--db", str(db_path))
     assert result.code == 1
-    assert "no swarm key configured" in result.err and "LEAKTRACE_SWARM_KEY" in result.err
+    assert "no swarm key configured" in result.err and "swarm keygen" in result.err
+    assert "LEAKTRACE_SWARM_KEY_FILE" in result.err
+    assert not db_path.exists()  # refused before a database is made
 
 
 def test_import_json_output(
@@ -192,3 +196,65 @@ def test_impact_table_and_csv(run: Run, db_path: Path, swarm_file: Path, key_fil
     bad = run("impact", "--db", str(db_path), "--displacement", "0.5:0.1")
     assert bad.code != 0
     assert run("impact", "--db", str(db_path), "--by", "planet").code != 0
+
+
+def test_keygen_then_import_with_the_key_file(
+    run: Run, db_path: Path, swarm_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = tmp_path / "keys" / "swarm.key"
+    made = run("swarm", "keygen", "--out", str(key))
+    assert made.code == 0 and "mode 0600" in made.out and str(key) in made.out
+    assert key.stat().st_mode & 0o777 == 0o600
+    again = run("swarm", "keygen", "--out", str(key))
+    assert again.code == 1 and "already exists" in again.err
+    monkeypatch.setenv("LEAKTRACE_SWARM_KEY_FILE", str(key))
+    first = run("swarm", "import", str(swarm_file), "--db", str(db_path), "-f", "json")
+    assert first.code == 0, first.err
+    check = json.loads(run("swarm", "keygen", "--out", str(tmp_path / "b.key"), "-f", "json").out)
+    assert check["mode"] == "0600" and len(check["key_check"]) == 12
+    assert json.loads(first.out)["key_check"] != check["key_check"]
+    other = run(
+        "swarm",
+        "import",
+        str(swarm_file),
+        "--db",
+        str(db_path),
+        "--key-file",
+        str(tmp_path / "b.key"),
+    )
+    assert other.code == 1
+    assert "is not the key this database's peers were hashed with" in other.err
+    assert "Traceback" not in other.err
+
+
+def test_import_refuses_the_demo_key(
+    run: Run, db_path: Path, swarm_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaktrace.demo.infra import DEMO_SWARM_KEY
+
+    monkeypatch.setenv("LEAKTRACE_SWARM_KEY", DEMO_SWARM_KEY)
+    result = run("swarm", "import", str(swarm_file), "--db", str(db_path))
+    assert result.code == 1 and "demo's published key" in result.err
+    assert "LEAKTRACE_SWARM_KEY" in result.err
+
+
+def test_export_deadline_and_retention_of_exports(
+    run: Run, db_path: Path, swarm_file: Path, key_file: Path
+) -> None:
+    run("swarm", "import", str(swarm_file), "--db", str(db_path), "--key-file", str(key_file))
+    exports = db_path.parent / "exports"
+    made = run("export", str(exports / "march"), "--db", str(db_path), "-f", "json")
+    assert json.loads(made.out)["retention_deadline"] == "2024-08-28T12:00:00+00:00"
+    table = run("export", str(exports / "again"), "--db", str(db_path))
+    assert "remove by 2024-08-28 12:00 UTC" in table.out
+    dry = run("swarm", "retention", "--db", str(db_path), "--exports", str(exports), "--dry-run")
+    assert dry.code == 0 and "would remove" in dry.out and "2 exports found, 2 expired" in dry.out
+    assert (exports / "march" / "swarm_observations.parquet").exists()
+    done = run("swarm", "retention", "--db", str(db_path), "--exports", str(exports), "-f", "json")
+    report = json.loads(done.out)
+    assert report["deleted"] == 3
+    assert [(e["folder"], e["folder_removed"]) for e in report["exports"]] == [
+        (str(exports / "again"), True),
+        (str(exports / "march"), True),
+    ]
+    assert list(exports.iterdir()) == []

@@ -16,7 +16,7 @@ from leaktrace.store.database import Database
 from leaktrace.store.schema import RELEASES, SIGHTINGS, WORKS
 from tests.swarm.mmdb import write_mmdb
 
-KEY = b"test-swarm-key-0123456789abcdef"
+KEY = b"test-swarm-key-0123456789abcdef-0123456789"
 HASH_A = "a" * 40
 HASH_B = "b" * 40
 HASH_LEAK = "c" * 40
@@ -26,6 +26,7 @@ FIELDS = ["time", "infohash", "ip", "port", "client", "seeder", "completed", "ta
 @pytest.fixture(autouse=True)
 def _no_swarm_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LEAKTRACE_SWARM_KEY", raising=False)
+    monkeypatch.delenv("LEAKTRACE_SWARM_KEY_FILE", raising=False)
     monkeypatch.delenv("LEAKTRACE_SWARM_RETENTION_DAYS", raising=False)
 
 

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from leaktrace.errors import ConfigError, InputError
+from leaktrace.errors import InputError
 from leaktrace.geo import GeoLookup, open_lookup
 from leaktrace.store.database import Database
 from leaktrace.store.schema import SWARM_OBSERVATIONS
 from leaktrace.store.swarm import insert_observations
 from leaktrace.swarm.importer import import_swarm_files
 from leaktrace.swarm.model import SwarmError
-from leaktrace.swarm.privacy import load_swarm_key, peer_key
+from leaktrace.swarm.privacy import peer_key
 from tests.swarm.conftest import HASH_B, HASH_LEAK, KEY, WriteSwarm, row, seed_catalog
 
 # Ordinary downloaders: none of these may ever reach the database in clear.
@@ -204,33 +204,6 @@ def test_later_sightings_link_earlier_observations(
     report = import_swarm_files(db, [write_swarm([row(PEERS[1])], "csv")], KEY, geo)
     assert report.relinked == 1
     assert {r["work_id"] for r in _rows(db)} == {"film-a"}
-
-
-def test_key_is_required(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError) as caught:
-        load_swarm_key()
-    assert "LEAKTRACE_SWARM_KEY" in str(caught.value) and "--key-file" in str(caught.value)
-    monkeypatch.setenv("LEAKTRACE_SWARM_KEY", "short")
-    with pytest.raises(ConfigError, match="at least 16"):
-        load_swarm_key()
-    monkeypatch.setenv("LEAKTRACE_SWARM_KEY", "k" * 32)
-    assert load_swarm_key() == b"k" * 32
-    key_file = tmp_path / "swarm.key"
-    key_file.write_text("f" * 64 + "\n")
-    assert load_swarm_key(key_file) == b"f" * 64  # the file wins over the environment
-    with pytest.raises(ConfigError, match="cannot read"):
-        load_swarm_key(tmp_path / "missing.key")
-
-
-def test_a_different_key_gives_other_pseudonyms(
-    db: Database, geo: GeoLookup, write_swarm: WriteSwarm
-) -> None:
-    path = write_swarm([row(PEERS[0])], "csv")
-    import_swarm_files(db, [path], KEY, geo)
-    import_swarm_files(db, [path], b"another-secret-key-of-32-bytes!!", geo)
-    keys = {r["peer_key"] for r in _rows(db)}
-    fingerprints = {r["fingerprint"] for r in _rows(db)}
-    assert len(keys) == 2 and len(fingerprints) == 2
 
 
 def test_bad_geoip_database_is_an_input_error(tmp_path: Path) -> None:

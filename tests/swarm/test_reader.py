@@ -30,7 +30,7 @@ def test_csv_row() -> None:
     assert record.infohash == HASH
     assert str(record.ip) == "198.51.100.7"
     assert record.port == 6881
-    assert record.client == "-qB4630-"  # the per-session random part of the peer id is cut
+    assert record.client == "qBittorrent 4.6.3"  # the per-session part of the peer id is gone
     assert record.completed and not record.seeder
     assert record.role == PEER
     assert "198.51.100.7" not in repr(record)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from leaktrace.geo import GeoLookup
 from leaktrace.store.database import Database
 from leaktrace.store.schema import SWARM_OBSERVATIONS
 from leaktrace.swarm.importer import import_swarm_files
-from leaktrace.swarm.retention import apply_retention, retention_days
+from leaktrace.swarm.retention import apply_retention, expire_exports, retention_days
 from tests.swarm.conftest import KEY, WriteSwarm, row
 
 NOW = datetime(2024, 7, 1, tzinfo=UTC)
@@ -68,3 +68,70 @@ def test_retention_days(monkeypatch: pytest.MonkeyPatch) -> None:
         retention_days()
     with pytest.raises(ConfigError):
         retention_days(0)
+
+
+def _exports(db: Database, geo: GeoLookup, write_swarm: WriteSwarm, base: Path) -> None:
+    """``base/old``: observations from 2023-12-01 (deadline 2024-05-29 at 180 days);
+    ``base/fresh``: from 2024-06-29 only; ``base/plain``: no swarm data; ``base/mine``: a
+    folder that is no export."""
+    from leaktrace.analytics.export import export_parquet
+    from leaktrace.store.schema import RELEASES
+
+    _load(db, geo, write_swarm)
+    export_parquet(db, base / "old", retention_days=180)
+    export_parquet(db, base / "plain", tables=[RELEASES])
+    apply_retention(db, 2, now=datetime(2024, 6, 30, tzinfo=UTC))
+    export_parquet(db, base / "fresh", retention_days=180)
+    (base / "mine").mkdir()
+    (base / "mine" / "swarm_observations.parquet").write_text("the user's own file")
+    (base / "old" / "notes.txt").write_text("the user's own notes, in the export folder")
+
+
+def test_expired_exports_are_removed(
+    db: Database, geo: GeoLookup, write_swarm: WriteSwarm, tmp_path: Path
+) -> None:
+    _exports(db, geo, write_swarm, tmp_path)
+    found = {e.folder.name: e for e in expire_exports(tmp_path, 180, now=NOW)}
+    assert set(found) == {"old", "fresh", "plain"}  # 'mine' has no manifest: not an export
+    old = found["old"]
+    assert old.expired and old.deadline == datetime(2024, 5, 29, tzinfo=UTC)
+    assert "swarm_observations.parquet" in old.removed and "leaktrace-export.json" in old.removed
+    assert not old.folder_removed  # the user's notes stay, and so does their folder
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == ["notes.txt"]
+    assert not found["fresh"].expired and found["fresh"].removed == []
+    assert found["fresh"].deadline == datetime(2024, 12, 26, 12, tzinfo=UTC)
+    assert found["plain"].deadline is None and not found["plain"].expired
+    assert (tmp_path / "mine" / "swarm_observations.parquet").exists()
+    assert (tmp_path / "fresh" / "swarm_observations.parquet").exists()
+    # a shorter period in force now expires an export earlier than its manifest says
+    (fresh,) = expire_exports(tmp_path / "fresh", 1, now=NOW)
+    assert fresh.expired and fresh.folder_removed and not (tmp_path / "fresh").exists()
+
+
+def test_dry_run_removes_no_export(
+    db: Database, geo: GeoLookup, write_swarm: WriteSwarm, tmp_path: Path
+) -> None:
+    _exports(db, geo, write_swarm, tmp_path)
+    later = NOW + timedelta(days=365)
+    found = expire_exports(tmp_path, 180, dry_run=True, now=later)
+    assert {e.folder.name for e in found if e.expired} == {"old", "fresh"}
+    assert all(e.removed and not e.folder_removed for e in found if e.expired)
+    assert (tmp_path / "old" / "swarm_observations.parquet").exists()
+    assert (tmp_path / "fresh" / "leaktrace-export.json").exists()
+
+
+def test_exports_folder_must_exist_and_manifests_be_sound(tmp_path: Path) -> None:
+    from leaktrace.errors import InputError
+
+    with pytest.raises(InputError, match="no such folder"):
+        expire_exports(tmp_path / "none", 180)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "leaktrace-export.json").write_text('{"format": "something else"}')
+    with pytest.raises(InputError, match="malformed export manifest"):
+        expire_exports(tmp_path, 180)
+    (tmp_path / "bad" / "leaktrace-export.json").write_text(
+        '{"format": "leaktrace-export", "tables": {"x": {"file": "../../etc/passwd", '
+        '"rows": 1, "exported_at": "2024-01-01T00:00:00Z"}}}'
+    )
+    with pytest.raises(InputError, match="not a plain file name"):
+        expire_exports(tmp_path, 180)
