@@ -49,6 +49,12 @@ def count(db: Database, table: object) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
 
 
+def items_seen(db: Database) -> int:
+    with db.reading() as conn:
+        seen = conn.execute(select(SOURCE_STATE.c.items_seen)).scalar_one_or_none()
+    return int(seen or 0)
+
+
 def test_sigkill_loses_nothing_and_doubles_nothing(tmp_path: Path, catalog_csv: Path) -> None:
     db_path = tmp_path / "w.db"
     settings = load_settings(db=str(db_path))
@@ -58,22 +64,32 @@ def test_sigkill_loses_nothing_and_doubles_nothing(tmp_path: Path, catalog_csv: 
     lines = feed_lines(4000)
     feed.write_text("\n".join(lines) + "\n")
     alerts_file = tmp_path / "alerts.jsonl"
-    config = tmp_path / "watch.toml"
-    config.write_text(
-        "[watch]\nbatch_size = 100\n"
-        f'[[source]]\nname = "feed"\nkind = "jsonl"\npaths = ["{feed}"]\n'
-        "interval = 0.01\nmax_items = 150\n"
-        f'[[sink]]\nname = "file"\nkind = "jsonl"\npath = "{alerts_file}"\nbackfill = true\n'
-    )
+    config, catch_up = tmp_path / "watch.toml", tmp_path / "catch-up.toml"
+    for path, max_items in ((config, 150), (catch_up, 1500)):
+        path.write_text(
+            "[watch]\nbatch_size = 100\n"
+            f'[[source]]\nname = "feed"\nkind = "jsonl"\npaths = ["{feed}"]\n'
+            f"interval = 0.01\nmax_items = {max_items}\n"
+            f'[[sink]]\nname = "file"\nkind = "jsonl"\npath = "{alerts_file}"\n'
+            "backfill = true\n"
+        )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "leaktrace", "watch", "-c", str(config), "--db", str(db_path)]
+    command = [sys.executable, "-m", "leaktrace", "watch", "--db", str(db_path), "-c"]
     rng = random.Random(11)
     kills = 0
     for _ in range(4):
+        committed = items_seen(db)
         process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [*command, str(config)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        time.sleep(rng.uniform(1.0, 2.0))
+        # kill it once it has committed a batch (start-up time varies with the load), at a
+        # random moment of the batches that follow
+        deadline = time.monotonic() + 90
+        while process.poll() is None and time.monotonic() < deadline:
+            if items_seen(db) > committed or committed >= len(lines):
+                break
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.4))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
@@ -81,9 +97,13 @@ def test_sigkill_loses_nothing_and_doubles_nothing(tmp_path: Path, catalog_csv: 
     assert kills >= 3
     before = count(db, RELEASES)
     assert 0 < before  # the killed runs did commit batches
-    for _ in range(40):  # catch up with --once
+    for _ in range(10):  # catch up with --once, 1,500 lines a run
         done = subprocess.run(
-            [*command, "--once"], env=env, capture_output=True, text=True, timeout=120
+            [*command, str(catch_up), "--once"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         with db.reading() as conn:
