@@ -230,12 +230,24 @@ def _where(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
-def _snippet(response: httpx.Response) -> str:
-    try:
-        text = response.text
-    except Exception:  # undecodable body: not worth failing over
-        return ""
-    text = " ".join(text.split())
+SNIPPET_BYTES = 2048  # of a receiver's reply, read as sent: never decompressed, never more
+
+
+def _read_head(response: httpx.Response) -> bytes:
+    """The first ``SNIPPET_BYTES`` of the reply as sent; the rest is never read."""
+    head = bytearray()
+    for chunk in response.iter_raw():
+        head += chunk
+        if len(head) >= SNIPPET_BYTES:
+            break
+    return bytes(head[:SNIPPET_BYTES])
+
+
+def _snippet(response: httpx.Response, head: bytes) -> str:
+    coding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if coding not in ("", "identity"):  # compressed: not unpacked just to quote it
+        return f" (a {coding}-encoded reply, not shown)"
+    text = " ".join(head.decode("utf-8", "replace").split())
     return f": {text[:200]}" if text else ""
 
 
@@ -294,7 +306,7 @@ class WebhookSink:
         headers = self.request_headers(event, body)
         url = self.config.url
         for _ in range(MAX_SAME_ORIGIN_REDIRECTS + 1):
-            response = self._post(url, body, headers)
+            response, head = self._post(url, body, headers)
             if not response.is_redirect:
                 break
             target = urljoin(url, response.headers.get("Location", ""))
@@ -308,12 +320,17 @@ class WebhookSink:
             )
         else:
             raise self._fail(f"too many redirects from {_where(self.config.url)}", transient=False)
-        self._check(response, url)
+        self._check(response, head, url)
 
-    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """POST and read at most the head of the reply (a receiver's reply is never trusted:
+        httpx would decompress a whole gzip bomb to quote it)."""
         where = _where(url)
         try:
-            return self._client.post(url, content=body, headers=headers)
+            with self._client.stream(
+                "POST", url, content=body, headers={**headers, "Accept-Encoding": "identity"}
+            ) as response:
+                return response, _read_head(response)
         except httpx.TimeoutException as exc:
             raise self._fail(
                 f"POST to {where} timed out after {self.config.timeout:g}s ({type(exc).__name__})",
@@ -328,12 +345,14 @@ class WebhookSink:
                 f"POST to {where} failed: {type(exc).__name__}: {exc}", transient=False
             ) from None
 
-    def _check(self, response: httpx.Response, url: str) -> None:
+    def _check(self, response: httpx.Response, head: bytes, url: str) -> None:
         status = response.status_code
         if 200 <= status < 300:
             log.debug("webhook %s delivered (%s)", self.name, status)
             return
-        reason = f"{_where(url)} answered {status} {response.reason_phrase}{_snippet(response)}"
+        reason = (
+            f"{_where(url)} answered {status} {response.reason_phrase}{_snippet(response, head)}"
+        )
         if status in TRANSIENT_STATUSES or status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
             raise self._fail(reason, transient=True, retry_after=retry_after)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import threading
 import time
+import tracemalloc
 from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -307,3 +311,38 @@ def test_plugin(receiver: WebhookReceiver, event: AlertEvent) -> None:
         PLUGIN.config_model.model_validate(
             {"name": "hook", "kind": "email", "url": receiver.url, "secret": SECRET}
         )
+
+
+class _BombHandler(BaseHTTPRequestHandler):
+    """Answers every POST with 500 and a gzip bomb: 64 MiB of zeros in ~64 KB."""
+
+    bomb = gzip.compress(bytes(64 << 20), compresslevel=9)
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(500)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(self.bomb)))
+        self.end_headers()
+        self.wfile.write(self.bomb)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_compressed_error_reply_is_never_unpacked(event: AlertEvent) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _BombHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        tracemalloc.start()
+        with _sink(f"http://127.0.0.1:{server.server_address[1]}/hook") as sink:
+            error = _fail(sink, event)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert error.transient
+    assert "answered 500" in str(error) and "gzip-encoded reply, not shown" in str(error)
+    assert peak < 8 << 20  # the 64 MiB body was never decompressed
