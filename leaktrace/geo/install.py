@@ -38,18 +38,21 @@ __all__ = ["FILE_MODE", "Installed", "install_files", "known_licence", "reset_in
 
 FILE_MODE = 0o644
 """Installed files and the list: public data, readable by all, written by the owner."""
-KNOWN_LICENCES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+KNOWN_LICENCES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    ("dbip-", ("lite",), "CC BY 4.0", DBIP_ATTRIBUTION),
     (
-        ("geolite2",),
+        "geolite2",
+        (),
         "MaxMind GeoLite2 EULA",
         "This product includes GeoLite2 data created by MaxMind, available from "
         "https://www.maxmind.com",
     ),
-    (("dbip", "lite"), "CC BY 4.0", DBIP_ATTRIBUTION),
-    (("ipinfo", "lite"), "CC BY-SA 4.0", "IP address data powered by IPinfo (https://ipinfo.io)"),
-    (("ip-location-db-asn",), "CC BY 4.0", ATTRIBUTION),
+    ("ipinfo", ("lite",), "CC BY-SA 4.0", "IP address data powered by IPinfo (https://ipinfo.io)"),
+    ("ip-location-db-asn", (), "CC BY 4.0", ATTRIBUTION),
 )
-"""Free databases recognised by their type (all the words, lower case): licence, attribution."""
+"""Free databases recognised by their type (lower case: how it starts, words it contains):
+licence and attribution. DB-IP's Lite files say "compat=GeoLite2-…" in their type: the
+start decides."""
 _CHUNK = 1 << 20
 
 
@@ -68,9 +71,9 @@ class Installed:
 
 def known_licence(database_type: str) -> tuple[str, str] | None:
     """Licence and attribution of a free database recognised by its type, else ``None``."""
-    kind = database_type.lower()
-    for words, licence, attribution in KNOWN_LICENCES:
-        if all(word in kind for word in words):
+    kind = database_type.lower().strip()
+    for start, words, licence, attribution in KNOWN_LICENCES:
+        if kind.startswith(start) and all(word in kind for word in words):
             return licence, attribution
     return None
 

@@ -157,7 +157,9 @@ def test_known_licences() -> None:
         "This product includes GeoLite2 data created by MaxMind, available from "
         "https://www.maxmind.com",
     )
-    assert known_licence("DBIP-ASN-Lite (compat=GeoLite2-ASN)") is not None
+    dbip = ("CC BY 4.0", "IP Geolocation by DB-IP (https://db-ip.com)")
+    assert known_licence("DBIP-ASN-Lite (compat=GeoLite2-ASN)") == dbip  # not GeoLite2's
+    assert known_licence("DBIP-Country-Lite") == dbip
     assert known_licence("DBIP-Location-ISP") is None  # DB-IP's commercial data: not free
     assert known_licence("ipinfo lite.mmdb") == (
         "CC BY-SA 4.0",
