@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leaktrace.errors import ConfigError, InputError
 from leaktrace.geo import GeoResult, open_lookup
@@ -167,3 +169,28 @@ def test_known_licences() -> None:
     )
     assert known_licence("ip-location-db-asn") == ("CC BY 4.0", ATTRIBUTION)
     assert known_licence("country") is None
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cut=st.floats(0, 1),
+    flips=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=4),
+)
+def test_damaged_files_are_refused_or_installed_never_a_crash(
+    tmp_path: Path, cut: float, flips: list[tuple[float, int]]
+) -> None:
+    good = _country(tmp_path, name="good.mmdb").read_bytes()
+    data = bytearray(good[: max(1, int(len(good) * cut))] if cut < 1 else good)
+    for where, mask in flips:
+        data[min(len(data) - 1, int(len(data) * where))] ^= mask
+    path = tmp_path / "damaged.mmdb"
+    path.write_bytes(bytes(data))
+    try:
+        install_files([path], force=True)
+    except InputError as error:
+        assert error.file == str(path)
+    finally:
+        reset_installed()
+    assert list(installed_data_dir().iterdir()) == []  # nothing left behind
