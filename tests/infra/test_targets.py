@@ -123,13 +123,24 @@ def test_bad_country_code(located: Database) -> None:
 
 
 @pytest.mark.spark
-def test_the_same_sheets_on_spark(located: Database, spark: Engine) -> None:
+def test_the_same_sheets_on_spark(located: Database, spark: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "provider.csv"  # an analyst's country against GeoIP's, and retention
+    path.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source,country\n81.2.69.161,seedbox,,,p,FR\n"
+    )
+    import_hosts(located, path)
+    with located.transaction() as conn:
+        old = SWARM_OBSERVATIONS.c.observed_at < T0 + timedelta(minutes=2)  # 10.0.0.7's
+        conn.execute(delete(SWARM_OBSERVATIONS).where(old))
     on_duckdb = {code: s.as_dict() for code, s in build_all_targets(located).items()}
     on_spark = {code: s.as_dict() for code, s in build_all_targets(located, engine=spark).items()}
     for sheets in (on_duckdb, on_spark):
         for sheet in sheets.values():
             sheet.pop("generated_at")
     assert on_spark == on_duckdb
+    assert on_duckdb["FR"]["hosts"][0]["disagreement"] == "analyst: FR, GeoIP: GB"
+    (private,) = [h for h in on_duckdb["unknown"]["hosts"] if h["server"] == "10.0.0.7"]
+    assert private["evidence"][0].endswith(f"[{EXPIRED}]")
 
 
 def test_map_has_countries_and_shades_by_value() -> None:
