@@ -1,8 +1,10 @@
 """The demo's infrastructure and swarms: servers in many countries, and peers.
 
 Everything is synthetic. The servers use documentation addresses (RFC 5737) and
-``.example`` domains, with the country an investigator would have established; the
-peers' addresses are random and are only ever stored as keyed hashes.
+``.example`` domains, with the country an investigator would have established: those
+addresses are reserved, so no GeoIP look-up answers for them, and each of the 60 servers
+is on the target sheet of its analyst's country. The peers' addresses are random and are
+only ever stored as keyed hashes.
 """
 
 from __future__ import annotations
