@@ -73,11 +73,12 @@ MIN_FOLLOWS = 3
 MIN_CONSISTENCY = 0.5
 """... on at least this share of the titles both released ..."""
 MIN_ORDER = 0.75
-"""... coming after the leader on at least this share of the titles where they differ ..."""
+"""... coming after the leader on at least this share of the titles where the two came
+within the window of each other ..."""
 ALPHA = 0.001
 """... with at most this chance of as many follows under the null model ..."""
 MIN_BASELINE = 5
-"""... measured against at least this many of the follower's other titles."""
+"""The "usual pace" comparison needs at least this many of the follower's other titles."""
 _FAMILY_BASELINE = 8
 """B's usual delay is taken from the same source family when it has this many titles."""
 _Z = 1.645
@@ -99,7 +100,8 @@ class FollowTest:
     followed: int
     """Shared titles the follower released within the window after the leader."""
     after: int
-    """Shared titles the follower released within the window after the leader."""
+    """Shared titles the follower released within the window after the leader (the same
+    as ``followed``; the order is counted on titles released within the window)."""
     before: int
     """Shared titles the follower released within the window before the leader."""
     delays_hours: tuple[float, ...]
