@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["AZUREUS_CLIENTS", "UNKNOWN", "identify_client"]
 
@@ -99,6 +100,13 @@ def identify_client(text: str) -> str:
     """``"qBittorrent 4.6.3"`` for ``-qB4630-…`` or ``qBittorrent/4.6.3``; ``"unknown"``
     for anything not recognised."""
     value = text.strip()
+    # a peer id is read from its first 9 characters (-XXvvvv- or -TIXvvvv-): the rest is
+    # per-session, so this keeps the cache small while a swarm repeats the same clients
+    return _identify(value[:9] if value.startswith("-") else value)
+
+
+@lru_cache(maxsize=4096)
+def _identify(value: str) -> str:
     match = _AZUREUS.match(value)
     if match is not None:
         client = AZUREUS_CLIENTS.get(match.group(1))

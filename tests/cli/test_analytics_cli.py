@@ -57,13 +57,15 @@ def test_export_then_read_the_export(
         "alerts.parquet",
         "host_evidence.parquet",
         "hosts.parquet",
+        "leaktrace-export.json",  # the manifest: what the export holds, until when
         "releases.parquet",
         "swarm_observations.parquet",
         "works.parquet",
     ]
     only = run("export", str(tmp_path / "one"), "--db", str(db_path), "--table", "releases")
-    assert only.code == 0 and [p.name for p in (tmp_path / "one").iterdir()] == [
-        "releases.parquet"
+    assert only.code == 0 and sorted(p.name for p in (tmp_path / "one").iterdir()) == [
+        "leaktrace-export.json",
+        "releases.parquet",
     ]
     assert run("export", str(tmp_path / "x"), "--db", str(db_path), "--table", "nope").code == 2
     as_csv = run("export", str(tmp_path / "c"), "--db", str(db_path), "-f", "csv")
