@@ -71,6 +71,11 @@ def test_group_dossier_json(run: Run, world: Path) -> None:
         ("renamed", "SPRKS"),
     }
     assert len(d["release_list"]) == 14 and len(d["timeline"]) == 22
+    (follower,) = [k for k in d["links"] if k["kind"] == "follower"]
+    details = follower["details"]
+    assert (details["followed"], details["after"], details["before"]) == (10, 10, 1)
+    assert details["p_value"] < 0.001 and details["expected_by_chance"] < 2
+    assert "Racing to the same window opening does not explain it" in follower["evidence"]
 
 
 def test_group_dossier_table_and_csv(run: Run, world: Path) -> None:

@@ -37,6 +37,32 @@ def test_supply_chain_group_dossier_links_its_followers(demo: DemoResult) -> Non
     assert followers == set(P2P_FOLLOWERS)
 
 
+def test_racing_groups_are_not_linked_as_followers(demo: DemoResult) -> None:
+    """The demo's web, cam and disc groups all release near the same dates; only copies
+    are followers: the supply-chain group's P2P followers and the P2P copiers of cams (and,
+    if the evidence allowed, of the web and HDTV groups)."""
+    from leaktrace.attribution import find_links
+    from leaktrace.demo.cast import (
+        CAM_GROUPS,
+        P2P_CAM_GROUP,
+        TV_HDTV_GROUP,
+        TV_P2P_GROUP,
+        WEB_GROUP,
+        WEB_P2P_GROUP,
+    )
+
+    with Database(str(demo.database)) as db, db.reading() as conn:
+        links = find_links(conn, kinds=["follower"])
+    found = {(link.source_name, link.target_name) for link in links}
+    copies = {(SUPPLY_CHAIN_GROUP, g) for g in P2P_FOLLOWERS}
+    copies |= {(g, P2P_CAM_GROUP) for g in CAM_GROUPS}
+    copies |= {(WEB_GROUP, WEB_P2P_GROUP), (TV_HDTV_GROUP, TV_P2P_GROUP)}
+    assert {(SUPPLY_CHAIN_GROUP, g) for g in P2P_FOLLOWERS} <= found <= copies
+    assert any(target == P2P_CAM_GROUP for _, target in found)
+    for link in links:
+        assert link.details["p_value"] <= 0.001 and "Racing to the same window" in link.evidence
+
+
 def test_leaking_account_is_ranked_first(demo: DemoResult) -> None:
     assert demo.supply is not None and demo.supply.added > 1000
     with Database(str(demo.database)) as db, db.reading() as conn:
