@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,7 @@ from leaktrace.infra.evidence_text import describe_evidence
 from leaktrace.infra.model import HostCluster, HostView, LocationAnswer, iso
 from leaktrace.infra.worldmap import country_name, world_map_svg
 from leaktrace.store.database import Database
-from leaktrace.store.infra import load_evidence_details, load_locations
+from leaktrace.store.infra import EvidenceDetail, load_evidence_details, load_locations
 
 if TYPE_CHECKING:
     from leaktrace.analytics.engines import Engine, Source
@@ -299,10 +300,9 @@ def build_all_targets(
 ) -> dict[str, TargetSheet]:
     """A sheet for every country with located servers, and the ``unknown`` sheet of the
     servers no source locates (if any): every host is on exactly one sheet."""
-    hosts, clusters, evidence = _gather(db, settings, group_links, engine, source)
-    servers, leaks = country_stats(hosts)
-    codes = sorted(servers) + ([UNKNOWN_SHEET] if any(not h.country for h in hosts) else [])
-    return {code: _sheet(code, hosts, clusters, servers, leaks, evidence) for code in codes}
+    listing = _gather(db, settings, group_links, engine, source)
+    codes = sorted(listing.servers) + ([UNKNOWN_SHEET] if listing.unlocated else [])
+    return {code: _sheet(code, listing) for code in codes}
 
 
 def build_targets(
@@ -316,9 +316,43 @@ def build_targets(
 ) -> TargetSheet:
     """The target sheet of one country (ISO alpha-2), or :data:`UNKNOWN_SHEET`."""
     code = normalise_country(country)
-    hosts, clusters, evidence = _gather(db, settings, group_links, engine, source)
-    servers, leaks = country_stats(hosts)
-    return _sheet(code, hosts, clusters, servers, leaks, evidence)
+    return _sheet(code, _gather(db, settings, group_links, engine, source))
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """Everything the sheets are cut from, gathered once."""
+
+    hosts: Sequence[HostView]
+    clusters: Sequence[HostCluster]
+    details: Mapping[int, Sequence[EvidenceDetail]]
+
+    @cached_property
+    def stats(self) -> tuple[dict[str, int], dict[str, int]]:
+        return country_stats(self.hosts)
+
+    @property
+    def servers(self) -> dict[str, int]:
+        return self.stats[0]
+
+    @cached_property
+    def by_code(self) -> dict[str, list[HostView]]:
+        found: dict[str, list[HostView]] = defaultdict(list)
+        for h in self.hosts:
+            found[h.country or UNKNOWN_SHEET].append(h)
+        return found
+
+    @property
+    def unlocated(self) -> int:
+        return len(self.by_code.get(UNKNOWN_SHEET, []))
+
+    @cached_property
+    def cluster_of(self) -> dict[str, str]:
+        return {value: c.id for c in self.clusters for value in c.hosts}
+
+    @cached_property
+    def country_of(self) -> dict[str, str | None]:
+        return {h.value: h.country for h in self.hosts}
 
 
 def _gather(
@@ -327,7 +361,7 @@ def _gather(
     group_links: bool,
     engine: Engine | None,
     source: Source | None,
-) -> tuple[list[HostView], list[HostCluster], dict[int, tuple[str, ...]]]:
+) -> _Listing:
     """The hosts as the analytics engine's ``target_list`` aggregation lists them (on
     ``engine`` over ``source``; by default embedded DuckDB over an export of ``db``), and
     from the database: the clusters, each host's sources' answers and its evidence in
@@ -344,13 +378,7 @@ def _gather(
         answers = load_locations(conn, ids)
         details = load_evidence_details(conn, ids)
     hosts = [_host(row, UNKNOWN_COUNTRY, answers.get(int(row["host_id"]), [])) for row in rows]
-    evidence = {
-        h.id: tuple(
-            describe_evidence(h.references, {d.reference: d for d in details.get(h.id, [])})
-        )
-        for h in hosts
-    }
-    return hosts, clusters, evidence
+    return _Listing(hosts, clusters, details)
 
 
 def _host(row: Mapping[str, Any], unknown: str, answers: Sequence[LocationAnswer] = ()) -> HostView:
@@ -377,28 +405,28 @@ def _host(row: Mapping[str, Any], unknown: str, answers: Sequence[LocationAnswer
     )
 
 
-def _sheet(
-    code: str,
-    hosts: Sequence[HostView],
-    clusters: Sequence[HostCluster],
-    servers: Mapping[str, int],
-    leaks: Mapping[str, int],
-    evidence: Mapping[int, tuple[str, ...]],
-) -> TargetSheet:
-    cluster_of = {value: c.id for c in clusters for value in c.hosts}
-    mine = [h for h in hosts if (h.country or UNKNOWN_SHEET) == code]
+def _sheet(code: str, listing: _Listing) -> TargetSheet:
+    cluster_of = listing.cluster_of
+    mine = listing.by_code.get(code, [])
     used = {cluster_of[h.value] for h in mine if h.value in cluster_of}
+    servers, leaks = listing.stats
+    evidence = {
+        h.id: tuple(
+            describe_evidence(h.references, {d.reference: d for d in listing.details.get(h.id, [])})
+        )
+        for h in mine
+    }
     return TargetSheet(
         country=code,
         hosts=_sorted(mine, cluster_of),
-        clusters=tuple(c for c in clusters if c.id in used),
+        clusters=tuple(c for c in listing.clusters if c.id in used),
         cluster_of=cluster_of,
         generated_at=datetime.now(UTC),
         servers_by_country=dict(servers),
         leaks_by_country=dict(leaks),
-        unlocated=sum(1 for h in hosts if not h.country),
-        country_of={h.value: h.country for h in hosts},
-        evidence={h.id: evidence[h.id] for h in mine if h.id in evidence},
+        unlocated=listing.unlocated,
+        country_of=listing.country_of,
+        evidence=evidence,
     )
 
 
@@ -545,7 +573,8 @@ def _server_rows(sheet: TargetSheet) -> list[str]:
 
 def _elsewhere(summary: Mapping[str, Any]) -> str:
     places = [
-        f"{code} {len(values)} ({', '.join(values[:4])}{' …' if len(values) > 4 else ''})"
+        f"{'no known country' if code == UNKNOWN_SHEET else code} {len(values)} "
+        f"({', '.join(values[:4])}{' …' if len(values) > 4 else ''})"
         for code, values in summary["elsewhere"].items()
     ]
     return "; ".join(places) or "none: every server of this cluster is on this sheet"
