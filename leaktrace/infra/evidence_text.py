@@ -16,7 +16,7 @@ from datetime import datetime
 
 from leaktrace.store.infra import SWARM_PREFIX, EvidenceDetail
 
-__all__ = ["EXPIRED", "describe_evidence"]
+__all__ = ["EXPIRED", "EXPIRED_BARE", "describe_evidence"]
 
 EXPIRED = "record deleted by retention; this description was kept"
 EXPIRED_BARE = "record deleted by retention; no description was kept (collected before 0007)"

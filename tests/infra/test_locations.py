@@ -12,8 +12,10 @@ from alembic import command
 from alembic.config import Config
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text, update
 
+from leaktrace.infra.collect import collect_hosts
+from leaktrace.infra.evidence_text import EXPIRED_BARE, describe_evidence
 from leaktrace.infra.model import (
     SOURCE_PRECEDENCE,
     HostView,
@@ -23,8 +25,8 @@ from leaktrace.infra.model import (
 )
 from leaktrace.infra.targets import CSV_CELL_LIMIT, TargetSheet, targets_csv
 from leaktrace.store.database import MIGRATIONS, Database
-from leaktrace.store.infra import load_hosts
-from leaktrace.store.schema import HOST_LOCATIONS
+from leaktrace.store.infra import load_evidence_details, load_hosts
+from leaktrace.store.schema import HOST_EVIDENCE, HOST_LOCATIONS, SWARM_OBSERVATIONS
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -144,3 +146,23 @@ def test_a_long_evidence_list_is_cut_to_fit_a_spreadsheet_cell() -> None:
         )
     )
     assert row["evidence"] == " | ".join(few)
+
+
+def test_collect_describes_evidence_stored_before_descriptions(loaded: Database) -> None:
+    with loaded.transaction() as conn:
+        collect_hosts(conn)
+        conn.execute(update(HOST_EVIDENCE).values(detail=None))  # as stored before 0007
+    with loaded.reading() as conn:
+        hosts = {h.value: h.id for h in load_hosts(conn)}
+    seeder, private = hosts["81.2.69.160"], hosts["10.0.0.7"]
+    with loaded.transaction() as conn:  # retention deletes 10.0.0.7's observation first
+        conn.execute(delete(SWARM_OBSERVATIONS).where(SWARM_OBSERVATIONS.c.peer_ip == "10.0.0.7"))
+        report = collect_hosts(conn)
+        assert report.new_evidence == 0
+        details = load_evidence_details(conn, [seeder, private])
+    (described,) = details[seeder]
+    assert (described.detail or "").startswith("swarm observation: initial-seeder (seeding)")
+    (bare,) = details[private]  # its record is gone: nothing to describe it from
+    assert bare.detail is None and bare.expired
+    line = describe_evidence([bare.reference], {bare.reference: bare})
+    assert line == [f"{bare.reference} [{EXPIRED_BARE}]"]
