@@ -13,6 +13,7 @@ from leaktrace.cli.output import Format, emit_rows
 from leaktrace.geo.bundled import (
     DATASETS,
     BundledDataset,
+    bundled_data_dir,
     bundled_dataset,
     installed_data_dir,
     sha256_of,
@@ -28,6 +29,9 @@ app = typer.Typer(
     "what is in use, and installing newer files.",
     no_args_is_help=True,
 )
+
+
+README = bundled_data_dir() / "README.md"
 
 
 class Kind(StrEnum):
@@ -91,6 +95,14 @@ def info(fmt: FormatOption = Format.table) -> None:
             )
         out.print(
             f"  sha256: {row['sha256']} (checksum {row['checksum']})", highlight=False, markup=False
+        )
+    if any(row["state"] == "shipped, in use" for row in rows):
+        out.print(
+            "note: the shipped files are a snapshot of ip-location-db's npm data, which its "
+            "maintainer says has known errors; install newer files (leaktrace geo update) and "
+            f"confirm a country with a second source. Details: {README}",
+            highlight=False,
+            markup=False,
         )
     out.print(f"installed files go to {installed_data_dir()}", highlight=False, markup=False)
 

@@ -19,6 +19,7 @@ def test_info_shows_files_dates_sources_licences_and_hashes(run: Run) -> None:  
     assert "built: 2026-06-17" in result.out
     assert "npm @ip-location-db/asn 2.3.2026061719" in result.out
     assert "IP Geolocation by DB-IP (https://db-ip.com)" in result.out
+    assert "has known errors" in result.out and "data/geo/README.md" in result.out
     for shipped in DATASETS.values():
         assert f"sha256: {shipped.sha256} (checksum ok)" in result.out
     rows = json.loads(run("geo", "info", "--format", "json").out)
