@@ -10,6 +10,8 @@ import typer
 from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_database, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import InputError
+from leaktrace.supply.explain import percent
+from leaktrace.supply.flags import WARNING_MAX_ORDINARY, Flag
 from leaktrace.supply.importer import SupplyImportReport, import_shipments
 from leaktrace.supply.ranking import AccountFlags, Ranking, flag_accounts, rank_accounts
 from leaktrace.supply.scoring import DEFAULT_EPSILON, DEFAULT_PRIOR_NONE
@@ -36,8 +38,10 @@ def import_(
     """Import shipment records (CSV): the whole file or nothing; re-importing adds nothing.
 
     Columns: distributor, account, declared_business, account_country, account_opened,
-    work_id, format, quantity, shipped_at, street_date (other columns are ignored and never
-    stored: an account may name a person, so only what the ranking needs is kept).
+    work_id, format, quantity, shipped_at, street_date, and optionally shipment_id (other
+    columns are ignored and never stored: an account may name a person, so only what the
+    ranking needs is kept). A shipment is its shipment_id, or else its file and line: two
+    identical rows are two shipments, importing the same file again adds nothing.
     """
     if not file.is_file():
         raise InputError("no such file", file=str(file))
@@ -52,7 +56,7 @@ def import_(
 
 def _print_import(report: SupplyImportReport, target: str) -> None:
     out.print(f"[bold]{report.rows}[/] shipment rows from {report.file} → {target}")
-    out.print(f"  shipments: {report.added} added, {report.duplicates} already stored")
+    out.print(f"  shipments: {report.added} added, {report.already_stored} already stored")
     out.print(
         f"  accounts: {report.accounts_added} added, {report.accounts_updated} updated, "
         f"{report.accounts_unchanged} unchanged"
@@ -144,9 +148,24 @@ def _row(data: dict[str, Any]) -> dict[str, Any]:
         "p_a": f"{data['p_a']:.3f}",
         "log10_lr": f"{data['log10_lr']:.2f}",
         "posterior": f"{data['posterior']:.3f}",
-        "flag_codes": " ".join(f["code"] for f in data["flags"]),
+        "flag_codes": _flag_codes(data["flags"]),
         "explanation": data["explanation"],
     }
+
+
+def _flag_codes(flags: list[dict[str, Any]]) -> str:
+    """Warnings by code; flags too common among ordinary accounts marked as context."""
+    warnings = [f["code"] for f in flags if f["level"] == "warning"]
+    context = [f["code"] for f in flags if f["level"] != "warning"]
+    return " ".join(warnings + [f"(context: {c})" for c in context])
+
+
+def _flag_line(flag: Flag) -> str:
+    """``warning: code: evidence (rates)``; a flag common among ordinary accounts is marked
+    as context (more than 5% of them: never a warning)."""
+    if flag.level == "warning":
+        return f"warning: {flag.code}: {flag.evidence} ({flag.rates})"
+    return f"context only: {flag.code}: {flag.evidence} ({flag.rates})"
 
 
 def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> None:
@@ -184,10 +203,14 @@ def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> 
     else:
         return
     out.print()
-    out.print("[bold]Behaviour flags[/] (patterns worth a look, not evidence of a leak):")
+    out.print(
+        "[bold]Behaviour flags[/] (patterns worth a look, not evidence of a leak; a flag "
+        f"that fires on more than {percent(WARNING_MAX_ORDINARY)} of ordinary accounts is "
+        "context only, never a warning):"
+    )
     for score in ranking.scores[:EXPLAINED_TOP]:
-        for flag in score.flags:
-            out.print(f"  {score.account}: {flag.code}: {flag.evidence}", markup=False)
+        for flag in sorted(score.flags, key=lambda f: f.level != "warning"):
+            out.print(f"  {score.account}: {_flag_line(flag)}", markup=False, highlight=False)
 
 
 def _emit_flags(flagged: list[AccountFlags], total: int, fmt: Format) -> None:
@@ -197,8 +220,10 @@ def _emit_flags(flagged: list[AccountFlags], total: int, fmt: Format) -> None:
     rows = [
         {
             **{k: v for k, v in f.as_dict().items() if k != "flags"},
-            "flag_codes": " ".join(x.code for x in f.flags),
-            "evidence": "; ".join(f"{x.code}: {x.evidence}" for x in f.flags),
+            "flag_codes": _flag_codes([x.as_dict() for x in f.flags]),
+            "evidence": "; ".join(
+                _flag_line(x) for x in sorted(f.flags, key=lambda x: x.level != "warning")
+            ),
         }
         for f in flagged
     ]

@@ -329,7 +329,7 @@ def cluster_hosts(
 ) -> list[HostCluster]:
     """Cluster the stored hosts (see the module doc)."""
     settings = settings or ClusterSettings()
-    hosts = load_hosts(conn)
+    hosts = load_hosts(conn, locations=False)  # the chosen country is enough here
     if not hosts:
         return []
     evidence = load_evidence_refs(conn)

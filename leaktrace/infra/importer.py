@@ -292,8 +292,6 @@ def _store_countries(
             answers[host_id] = LocationAnswer("analyst", name, r.host.country, at, detail=detail)
         else:
             answers.setdefault(host_id, None)
-    for host_id, answer in answers.items():
-        if answer is None:
-            drop_locations(conn, host_id, "analyst", name)
+    drop_locations(conn, [(h, "analyst", name) for h, a in answers.items() if a is None])
     put_locations(conn, [(h, a) for h, a in answers.items() if a is not None])
     refresh_countries(conn, list(answers))

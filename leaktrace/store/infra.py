@@ -364,10 +364,15 @@ def add_note_lines(conn: Connection, host_id: int, lines: Sequence[str]) -> bool
 
 
 def load_hosts(
-    conn: Connection, *, country: str | None = None, kind: str | None = None
+    conn: Connection,
+    *,
+    country: str | None = None,
+    kind: str | None = None,
+    locations: bool = True,
 ) -> list[HostView]:
     """Stored hosts (optionally of one country — ``unknown``: of none — or kind) with
-    their evidence and their sources' answers to where they are."""
+    their evidence and (unless ``locations=False``) their sources' answers to where they
+    are."""
     query = select(HOSTS).order_by(HOSTS.c.id)
     if country is not None and country.lower() == UNKNOWN:
         query = query.where(HOSTS.c.country.is_(None))
@@ -410,7 +415,7 @@ def load_hosts(
             for g in (r.group_key, r.release_group):
                 if g:
                     groups[r.host_id][g] = None
-    locations = load_locations(conn, ids)
+    answers = load_locations(conn, ids) if locations else {}
     return [
         HostView(
             id=h["id"],
@@ -433,7 +438,7 @@ def load_hosts(
             groups=tuple(sorted(groups[h["id"]])),
             references=tuple(refs[h["id"]]),
             evidence_kinds=tuple(kinds[h["id"]]),
-            locations=tuple(locations.get(h["id"], ())),
+            locations=tuple(answers.get(h["id"], ())),
         )
         for h in hosts
     ]
@@ -442,24 +447,41 @@ def load_hosts(
 def set_enrichment(conn: Connection, updates: Sequence[EnrichmentUpdate]) -> None:
     """Store look-ups: each host's ASN, organisation, date and source, its answers (those
     of the kinds each update replaces go), then the hosts' countries chosen again."""
-    for u in updates:
+    for checked in (False, True):
         values: dict[str, Any] = {
-            "asn": u.asn,
-            "organisation": u.organisation[:256] if u.organisation else None,
-            "enriched_at": u.enriched_at,
-            "enrichment_source": u.enrichment_source[:256],
+            "asn": bindparam("v_asn"),
+            "organisation": bindparam("v_org"),
+            "enriched_at": bindparam("v_at"),
+            "enrichment_source": bindparam("v_source"),
         }
-        if u.reverse_checked:
-            values["reverse_dns"] = u.reverse_dns[:253] if u.reverse_dns else None
-        conn.execute(HOSTS.update().where(HOSTS.c.id == u.host_id).values(**values))
-        if u.replaces:
-            conn.execute(
-                delete(HOST_LOCATIONS).where(
-                    HOST_LOCATIONS.c.host_id == u.host_id,
-                    HOST_LOCATIONS.c.source_kind.in_(u.replaces),
-                )
-            )
-    put_locations(conn, [(u.host_id, a) for u in updates for a in u.answers])
+        if checked:
+            values["reverse_dns"] = bindparam("v_ptr")
+        batch = [
+            {
+                "h": u.host_id,
+                "v_asn": u.asn,
+                "v_org": u.organisation[:256] if u.organisation else None,
+                "v_at": u.enriched_at,
+                "v_source": u.enrichment_source[:256],
+                "v_ptr": u.reverse_dns[:253] if u.reverse_dns else None,
+            }
+            for u in updates
+            if u.reverse_checked == checked
+        ]
+        if batch:
+            statement = update(HOSTS).where(HOSTS.c.id == bindparam("h")).values(**values)
+            conn.execute(statement, batch)
+    gone = [{"h": u.host_id, "k": kind} for u in updates for kind in u.replaces]
+    if gone:
+        conn.execute(
+            delete(HOST_LOCATIONS).where(
+                HOST_LOCATIONS.c.host_id == bindparam("h"),
+                HOST_LOCATIONS.c.source_kind == bindparam("k"),
+            ),
+            gone,
+        )
+    fresh = all(a.kind in u.replaces for u in updates for a in u.answers)
+    put_locations(conn, [(u.host_id, a) for u in updates for a in u.answers], fresh=fresh)
     refresh_countries(conn, [u.host_id for u in updates])
 
 
@@ -477,38 +499,43 @@ def _location_row(host_id: int, a: LocationAnswer) -> dict[str, Any]:
     }
 
 
-def put_locations(conn: Connection, answers: Sequence[tuple[int, LocationAnswer]]) -> None:
+def put_locations(
+    conn: Connection, answers: Sequence[tuple[int, LocationAnswer]], *, fresh: bool = False
+) -> None:
     """Store answers (host id, answer); one per host, kind and source name: a newer answer
-    of the same source replaces the stored one. The caller chooses the countries again
-    (:func:`refresh_countries`)."""
+    of the same source replaces the stored one (``fresh``: none is stored). The caller
+    chooses the countries again (:func:`refresh_countries`)."""
     latest: dict[tuple[int, str, str], dict[str, Any]] = {}
     for host_id, answer in answers:
         row = _location_row(host_id, answer)
         latest[(host_id, row["source_kind"], row["source_name"])] = row
-    for part in chunked(list(latest.values()), 2000):
-        rows = list(part)
-        for host_id, kind, name in {
-            (r["host_id"], r["source_kind"], r["source_name"]) for r in rows
-        }:
-            conn.execute(
-                delete(HOST_LOCATIONS).where(
-                    HOST_LOCATIONS.c.host_id == host_id,
-                    HOST_LOCATIONS.c.source_kind == kind,
-                    HOST_LOCATIONS.c.source_name == name,
-                )
-            )
-        conn.execute(HOST_LOCATIONS.insert(), rows)
-
-
-def drop_locations(conn: Connection, host_id: int, kind: str, name: str) -> None:
-    """Forget one source's answer about a host (the caller chooses the country again)."""
-    conn.execute(
-        delete(HOST_LOCATIONS).where(
-            HOST_LOCATIONS.c.host_id == host_id,
-            HOST_LOCATIONS.c.source_kind == kind,
-            HOST_LOCATIONS.c.source_name == name[:256],
+    if not latest:
+        return
+    if not fresh:
+        conn.execute(
+            delete(HOST_LOCATIONS).where(
+                HOST_LOCATIONS.c.host_id == bindparam("h"),
+                HOST_LOCATIONS.c.source_kind == bindparam("k"),
+                HOST_LOCATIONS.c.source_name == bindparam("n"),
+            ),
+            [{"h": h, "k": k, "n": n} for h, k, n in latest],
         )
-    )
+    for part in chunked(list(latest.values()), 2000):
+        conn.execute(HOST_LOCATIONS.insert(), list(part))
+
+
+def drop_locations(conn: Connection, answers: Sequence[tuple[int, str, str]]) -> None:
+    """Forget sources' answers (host id, kind, source name); the caller chooses the
+    countries again."""
+    if answers:
+        conn.execute(
+            delete(HOST_LOCATIONS).where(
+                HOST_LOCATIONS.c.host_id == bindparam("h"),
+                HOST_LOCATIONS.c.source_kind == bindparam("k"),
+                HOST_LOCATIONS.c.source_name == bindparam("n"),
+            ),
+            [{"h": h, "k": k, "n": n[:256]} for h, k, n in answers],
+        )
 
 
 def load_locations(
@@ -542,17 +569,18 @@ def refresh_countries(conn: Connection, host_ids: Sequence[int]) -> int:
     returns how many changed."""
     unique = sorted(set(host_ids))
     answers = load_locations(conn, unique)
-    changed = 0
+    changes: list[dict[str, Any]] = []
     for part in chunked(unique):
         query = select(HOSTS.c.id, HOSTS.c.country).where(HOSTS.c.id.in_(part))
-        current = {r.id: r.country for r in conn.execute(query)}
-        for host_id, country in current.items():
-            chosen = choose_location(answers.get(host_id, []))
+        for r in conn.execute(query):
+            chosen = choose_location(answers.get(r.id, []))
             wanted = None if chosen is None else chosen.country
-            if wanted != country:
-                conn.execute(update(HOSTS).where(HOSTS.c.id == host_id).values(country=wanted))
-                changed += 1
-    return changed
+            if wanted != r.country:
+                changes.append({"h": r.id, "v_country": wanted})
+    if changes:
+        statement = update(HOSTS).where(HOSTS.c.id == bindparam("h"))
+        conn.execute(statement.values(country=bindparam("v_country")), changes)
+    return len(changes)
 
 
 @dataclass(frozen=True, slots=True)

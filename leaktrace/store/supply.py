@@ -21,6 +21,7 @@ __all__ = [
     "StoredShipment",
     "existing_work_ids",
     "insert_shipments",
+    "legacy_fingerprints",
     "load_accounts",
     "load_physical_leaks",
     "load_shipments",
@@ -54,7 +55,11 @@ class AccountUpsert:
 
 @dataclass(frozen=True, slots=True)
 class ShipmentValues:
+    identity: str
     fingerprint: str
+    shipment_id: str | None
+    source_sha256: str
+    source_line: int
     account: tuple[str, str]
     work_id: str
     format: str
@@ -158,10 +163,14 @@ def insert_shipments(
     ids: dict[tuple[str, str], int],
     source: str,
 ) -> int:
-    """Insert shipments not stored yet (by fingerprint); the number actually added."""
+    """Insert shipments not stored yet (by identity); the number actually added."""
     rows = [
         {
+            "identity": s.identity,
             "fingerprint": s.fingerprint,
+            "shipment_id": s.shipment_id,
+            "source_sha256": s.source_sha256,
+            "source_line": s.source_line,
             "account_id": ids[s.account],
             "work_id": s.work_id,
             "format": s.format,
@@ -174,8 +183,22 @@ def insert_shipments(
     ]
     added = 0
     for batch in chunked(rows, 500):
-        added += len(insert_ignore(conn, _SH, batch, ("fingerprint",), ("id",)))
+        added += len(insert_ignore(conn, _SH, batch, ("identity",), ("id",)))
     return added
+
+
+def legacy_fingerprints(conn: Connection, fingerprints: Iterable[str]) -> set[str]:
+    """Those of ``fingerprints`` (content) that a shipment stored before migration 0006
+    has: such a shipment was identified by its content, so its identity is its
+    fingerprint."""
+    wanted = sorted(set(fingerprints))
+    found: set[str] = set()
+    for part in chunked(wanted):
+        query = select(_SH.c.fingerprint).where(
+            _SH.c.fingerprint.in_(part), _SH.c.identity == _SH.c.fingerprint
+        )
+        found.update(conn.execute(query).scalars())
+    return found
 
 
 def load_accounts(conn: Connection) -> list[AccountRow]:

@@ -3,7 +3,7 @@
 Columns (a header row first; unknown columns are ignored and never stored):
 
 ``distributor, account, declared_business, account_country, account_opened, work_id,
-format, quantity, shipped_at, street_date``
+format, quantity, shipped_at, street_date`` and, optionally, ``shipment_id``
 
 * ``declared_business``: retailer, rental, library, wholesale, online or other
 * ``account_country``: two letters (``UK`` is read as ``GB``), may be empty
@@ -11,6 +11,10 @@ format, quantity, shipped_at, street_date``
 * ``format``: dvd, bluray or uhd; ``quantity``: a positive whole number
 * ``shipped_at``: an ISO date (taken as 00:00 UTC) or an ISO time with an offset
 * ``street_date``: ``YYYY-MM-DD``
+* ``shipment_id`` (optional): the distributor's own identifier of the shipment line, at
+  most 128 characters, unique per distributor. With it, re-importing a shipment (from any
+  file) adds nothing; without it, a shipment is its file (the SHA-256 of its bytes) and
+  line. Two identical rows are two shipments either way.
 
 Every row is checked; the reader raises :class:`SupplyError` naming the file, line and
 field of the first problem, with up to 20 further problems in ``.more``, so an import
@@ -40,6 +44,7 @@ COLUMNS = (
     "quantity",
     "shipped_at",
     "street_date",
+    "shipment_id",
 )
 REQUIRED = (
     "distributor",
@@ -87,9 +92,19 @@ def parse_shipments(raw: bytes, name: str) -> list[ShipmentRecord]:
     records: list[ShipmentRecord] = []
     errors: list[SupplyError] = []
     accounts: dict[tuple[str, str], tuple[AccountRecord, int]] = {}
+    ids: dict[tuple[str, str], int] = {}
     for lineno, record in rows:
         try:
             shipment = _shipment(record, lineno)
+            if shipment.shipment_id is not None:
+                id_key = (shipment.account.distributor, shipment.shipment_id)
+                if id_key in ids:
+                    raise _RowError(
+                        "shipment_id",
+                        f"shipment_id {shipment.shipment_id!r} of "
+                        f"{shipment.account.distributor!r} is on line {ids[id_key]} too",
+                    )
+                ids[id_key] = lineno
         except _RowError as exc:
             errors.append(SupplyError(exc.reason, file=name, line=lineno, field=exc.field))
             if len(errors) > MAX_ERRORS:
@@ -222,6 +237,17 @@ def _work_id(record: dict[str, str]) -> str:
     return value
 
 
+def _shipment_id(record: dict[str, str]) -> str | None:
+    value = record.get("shipment_id", "").strip()
+    if not value:
+        return None
+    if len(value) > _NAME_MAX:
+        raise _RowError(
+            "shipment_id", f"shipment_id is {len(value)} characters long (at most {_NAME_MAX})"
+        )
+    return value
+
+
 def _shipment(record: dict[str, str], lineno: int) -> ShipmentRecord:
     account = AccountRecord(
         distributor=_name(record, "distributor"),
@@ -240,4 +266,5 @@ def _shipment(record: dict[str, str], lineno: int) -> ShipmentRecord:
         quantity=_quantity(record),
         shipped_at=_moment(record),
         street_date=street,
+        shipment_id=_shipment_id(record),
     )

@@ -2,7 +2,11 @@
 
 A flag is not evidence of a leak. It says an account looks like the accounts that the
 Sparks group used (posing as a retailer, opened shortly before, ordering a few discs of
-each new title just before its street date), with the numbers behind it.
+each new title just before its street date), with the numbers behind it, and how often the
+flag fires on ordinary accounts and on leaking ones in simulated markets
+(:mod:`leaktrace.supply.flag_rates`, measured by ``bench/supply_simulation.py``). A flag that
+fires on more than :data:`WARNING_MAX_ORDINARY` of ordinary accounts is only *context*,
+never a warning.
 """
 
 from __future__ import annotations
@@ -12,17 +16,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from leaktrace.supply.explain import percent
+from leaktrace.supply.flag_rates import FLAG_RATES
 from leaktrace.supply.scoring import lead_days
 
 __all__ = [
     "CONCENTRATED_EARLY_SHARE",
     "CONCENTRATED_MEDIAN_DAYS",
+    "FLAG_CODES",
     "MIN_ORDERS",
     "NEW_RELEASE_DAYS",
     "NEW_RELEASE_SHARE",
     "RECENT_BEFORE_DATA_END_DAYS",
     "RECENT_BEFORE_FIRST_SHIPMENT_DAYS",
     "SMALL_ORDER_MEDIAN",
+    "WARNING_MAX_ORDINARY",
     "Flag",
     "Order",
     "account_flags",
@@ -44,6 +52,9 @@ CONCENTRATED_EARLY_SHARE = 0.8
 """'Most orders early': at least this share of orders shipped before street date."""
 MIN_ORDERS = 3
 """Order patterns are only judged on at least this many orders."""
+FLAG_CODES = ("recently-opened", "retailer-new-releases-small-orders", "just-before-street-date")
+WARNING_MAX_ORDINARY = 0.05
+"""A flag firing on more than this share of ordinary accounts is context, not a warning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +62,42 @@ class Flag:
     code: str
     evidence: str
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "evidence": self.evidence}
+    @property
+    def ordinary_rate(self) -> float | None:
+        """Share of ordinary accounts it fires on in simulated markets (None: not measured)."""
+        rates = FLAG_RATES.get(self.code)
+        return None if rates is None else rates[0]
+
+    @property
+    def level(self) -> str:
+        """``warning`` when it fires on at most 5% of ordinary accounts, else ``context``."""
+        rate = self.ordinary_rate
+        return "warning" if rate is not None and rate <= WARNING_MAX_ORDINARY else "context"
+
+    @property
+    def rates(self) -> str:
+        """How often it fires, in words: "fires on 10% of ordinary accounts, ..."."""
+        rates = FLAG_RATES.get(self.code)
+        if rates is None:
+            return "not measured"
+        ordinary, new, established = rates
+        return (
+            f"fires on {percent(ordinary)} of ordinary accounts, {percent(new)} of leaking new "
+            f"retailers and {percent(established)} of leaking established shops in simulated "
+            "markets"
+        )
+
+    def as_dict(self) -> dict[str, str | float | None]:
+        rates = FLAG_RATES.get(self.code)
+        return {
+            "code": self.code,
+            "level": self.level,
+            "evidence": self.evidence,
+            "ordinary_rate": None if rates is None else rates[0],
+            "leaking_new_retailer_rate": None if rates is None else rates[1],
+            "leaking_established_rate": None if rates is None else rates[2],
+            "rates": self.rates,
+        }
 
 
 @dataclass(frozen=True, slots=True)

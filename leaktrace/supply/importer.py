@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaktrace.formats.csvtable import read_bytes
 from leaktrace.store.database import Database
 from leaktrace.store.supply import (
     AccountValues,
     ShipmentValues,
     existing_work_ids,
     insert_shipments,
+    legacy_fingerprints,
     upsert_accounts,
 )
-from leaktrace.supply.csv_import import MAX_ERRORS, read_shipments
+from leaktrace.supply.csv_import import MAX_ERRORS, parse_shipments
 from leaktrace.supply.model import AccountRecord, ShipmentRecord, SupplyError
 
 __all__ = ["SupplyImportReport", "import_shipments"]
@@ -26,8 +29,9 @@ class SupplyImportReport:
     rows: int
     added: int
     """Shipments stored by this import."""
-    duplicates: int
-    """Rows already stored (or repeated in the file): re-importing adds nothing."""
+    already_stored: int
+    """Rows whose shipment is stored already (same shipment_id, or same file and line):
+    re-importing adds nothing. Identical rows on different lines are different shipments."""
     accounts_added: int
     accounts_updated: int
     accounts_unchanged: int
@@ -37,7 +41,7 @@ class SupplyImportReport:
             "file": self.file,
             "rows": self.rows,
             "added": self.added,
-            "duplicates": self.duplicates,
+            "already_stored": self.already_stored,
             "accounts": {
                 "added": self.accounts_added,
                 "updated": self.accounts_updated,
@@ -49,8 +53,14 @@ class SupplyImportReport:
 def import_shipments(db: Database, path: Path) -> SupplyImportReport:
     """Read and check ``path`` (every row, every work id against the catalogue), then
     upsert its accounts and add its new shipments in one transaction. Any problem raises
-    :class:`SupplyError` and leaves the database as it was."""
-    records = read_shipments(path)
+    :class:`SupplyError` and leaves the database as it was.
+
+    A shipment is identified by its ``shipment_id`` when the file has one, otherwise by the
+    file's bytes (SHA-256) and its line: importing the same file again adds nothing, and two
+    identical rows are two shipments."""
+    raw = read_bytes(path, SupplyError)
+    records = parse_shipments(raw, str(path))
+    digest = hashlib.sha256(raw).hexdigest()
     with db.transaction() as conn:
         known = existing_work_ids(conn, (r.work_id for r in records))
         _check_works(records, known, str(path))
@@ -64,15 +74,14 @@ def import_shipments(db: Database, path: Path) -> SupplyImportReport:
                 for a in accounts.values()
             ],
         )
-        unique: dict[str, ShipmentValues] = {}
-        for r in records:
-            unique.setdefault(r.fingerprint, _values(r))
-        added = insert_shipments(conn, list(unique.values()), upserted.ids, str(path))
+        legacy = legacy_fingerprints(conn, (r.fingerprint for r in records))
+        fresh = [_values(r, digest) for r in records if r.fingerprint not in legacy]
+        added = insert_shipments(conn, fresh, upserted.ids, str(path))
     return SupplyImportReport(
         file=str(path),
         rows=len(records),
         added=added,
-        duplicates=len(records) - added,
+        already_stored=len(records) - added,
         accounts_added=upserted.added,
         accounts_updated=upserted.updated,
         accounts_unchanged=upserted.unchanged,
@@ -96,9 +105,13 @@ def _check_works(records: list[ShipmentRecord], known: set[str], name: str) -> N
         raise first
 
 
-def _values(r: ShipmentRecord) -> ShipmentValues:
+def _values(r: ShipmentRecord, digest: str) -> ShipmentValues:
     return ShipmentValues(
+        identity=r.identity(digest),
         fingerprint=r.fingerprint,
+        shipment_id=r.shipment_id,
+        source_sha256=digest,
+        source_line=r.line,
         account=r.account.key,
         work_id=r.work_id,
         format=r.format,

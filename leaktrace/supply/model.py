@@ -22,6 +22,7 @@ __all__ = [
     "ShipmentRecord",
     "SupplyError",
     "shipment_fingerprint",
+    "shipment_identity",
 ]
 
 BUSINESSES = ("retailer", "rental", "library", "wholesale", "online", "other")
@@ -49,7 +50,11 @@ class AccountRecord:
 
 @dataclass(frozen=True, slots=True)
 class ShipmentRecord:
-    """One shipment line: ``quantity`` discs of a work, in a format, to an account."""
+    """One shipment line: ``quantity`` discs of a work, in a format, to an account.
+
+    Two identical lines are two shipments (a shop may order the same title twice on a
+    day): a shipment is identified by the distributor's ``shipment_id`` when the file has
+    one, otherwise by the file it came from and its line (see :meth:`identity`)."""
 
     line: int
     account: AccountRecord
@@ -58,9 +63,17 @@ class ShipmentRecord:
     quantity: int
     shipped_at: datetime
     street_date: date
+    shipment_id: str | None = None
+
+    def identity(self, file_sha256: str) -> str:
+        """What makes this shipment *this* shipment, whatever its content: the
+        distributor's shipment id, or the SHA-256 of the file's bytes and the line."""
+        return shipment_identity(self.account.distributor, self.shipment_id, file_sha256, self.line)
 
     @property
     def fingerprint(self) -> str:
+        """SHA-1 of the content (distributor, account, work, format, quantity, time): how
+        shipments imported before migration 0006 were identified."""
         return shipment_fingerprint(
             self.account.distributor,
             self.account.account,
@@ -69,6 +82,17 @@ class ShipmentRecord:
             self.quantity,
             self.shipped_at,
         )
+
+
+def shipment_identity(
+    distributor: str, shipment_id: str | None, file_sha256: str, line: int
+) -> str:
+    """SHA-256 (hex) of ``id, distributor, shipment_id`` or of ``line, file hash, line``."""
+    if shipment_id:
+        text = "\x1f".join(("id", distributor, shipment_id))
+    else:
+        text = "\x1f".join(("line", file_sha256, str(line)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def shipment_fingerprint(

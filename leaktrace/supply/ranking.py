@@ -116,6 +116,9 @@ class AccountScore:
     """Leaks before its first shipment, or of works its distributor never shipped."""
     p_a: float
     """Mean chance that an uninvolved account like it holds a leaked title that early."""
+    order_rate: float
+    """Mean chance that it orders the leaked titles before street date (their popularity
+    taken into account)."""
     log10_lr: float
     chance: float
     posterior: float
@@ -138,6 +141,7 @@ class AccountScore:
             "explained": [leak.as_dict() for leak in self.explained],
             "unexplained": [leak.as_dict() for leak in self.unexplained],
             "p_a": round(self.p_a, 6),
+            "order_rate": round(self.order_rate, 6),
             "log10_lr": round(self.log10_lr, 4),
             "chance": self.chance,
             "posterior": round(self.posterior, 6),
@@ -235,7 +239,8 @@ def _flags(
 
 
 def flag_accounts(conn: Connection) -> list[AccountFlags]:
-    """Every account with at least one behaviour flag, most flags first."""
+    """Every account with at least one behaviour flag: most warnings first, then most
+    flags (a flag common among ordinary accounts is context, not a warning)."""
     accounts = load_accounts(conn)
     shipments = load_shipments(conn)
     _, by_account = _histories(accounts, shipments)
@@ -255,7 +260,14 @@ def flag_accounts(conn: Connection) -> list[AccountFlags]:
         for a in accounts
         if flags.get(a.id)
     ]
-    out.sort(key=lambda f: (-len(f.flags), f.distributor, f.account))
+    out.sort(
+        key=lambda f: (
+            -sum(1 for x in f.flags if x.level == "warning"),
+            -len(f.flags),
+            f.distributor,
+            f.account,
+        )
+    )
     return out
 
 
@@ -348,6 +360,7 @@ def _account_score(
         unexplained=unexplained,
         not_counted=len(evidence.not_counted),
         p_a=score.base_rate,
+        order_rate=score.order_rate,
         log10_lr=score.log10_lr,
         chance=score.chance,
         posterior=score.posterior,
@@ -377,21 +390,39 @@ def explain_score(
         f"{score.explained} of the {score.counted} {title} that leaked from the retail "
         "supply chain (and that it could have received) before they leaked."
     ]
+    missing = score.counted - score.explained
+    if score.counted:
+        if missing:
+            parts.append(
+                f"It does not explain {missing} of them: it did not have "
+                f"{'that title' if missing == 1 else 'those titles'} before "
+                f"{'it' if missing == 1 else 'they'} leaked."
+            )
+        else:
+            parts.append("There is no leaked title it could have received that it did not have.")
     if not_counted:
         parts.append(
             f"{not_counted} further leak{'s do' if not_counted != 1 else ' does'} not count "
             "for it (before its first shipment, or of titles its distributor did not ship)."
         )
     if score.counted:
-        share = "less than 1%" if score.base_rate < 0.005 else f"{score.base_rate:.0%}"
         parts.append(
-            f"It receives discs that early (as long before the street date as these leaks "
-            f"came) for about {share} of new titles; an account like that would hold "
-            f"{score.explained} or more of {score.counted} leaked {title} that early by "
-            f"chance with probability {chance_words(score.chance)}."
+            "Popular titles are ordered by more accounts, and leaks are mostly popular "
+            "titles, so from every account's orders LeakTrace measures how often an account "
+            "like this one orders titles as popular as the leaked ones before their street "
+            f"date: about {_share(score.order_rate)}; it has them as long before street date "
+            f"as these leaks came about {_share(score.base_rate)} of the time."
         )
         parts.append(
-            f"That makes what we see {ratio_words(score.log10_lr)} if the leaks came "
+            f"An uninvolved account like it would hold {score.explained} or more of the "
+            f"{score.counted} leaked {title} that early by coincidence with probability "
+            f"{chance_words(score.chance)}; that figure already accounts for how popular the "
+            "leaked titles are. This chance of a coincidence is not the chance that the "
+            f"account is innocent: among {accounts} accounts some hold leaked titles by "
+            "coincidence, and the probability below weighs that."
+        )
+        parts.append(
+            f"What we see is {ratio_words(score.log10_lr)} if the leaks came "
             "through this account than if it is not involved (allowing it to be the source "
             f"of any share of the leaks up to {percent(1.0 - epsilon)})."
         )
@@ -402,3 +433,7 @@ def explain_score(
         f"probability that it is the source: {percent(score.posterior)}."
     )
     return " ".join(parts)
+
+
+def _share(chance: float) -> str:
+    return "less than 1%" if chance < 0.005 else f"{chance:.0%}"

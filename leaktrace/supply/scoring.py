@@ -46,10 +46,13 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Literal
 
+from leaktrace.supply.popularity import fit_order_model
+
 __all__ = [
     "DEFAULT_EPSILON",
     "DEFAULT_PRIOR_NONE",
     "AccountHistory",
+    "BaseRate",
     "Evidence",
     "LeakEvent",
     "Model",
@@ -70,6 +73,8 @@ __all__ = [
 DEFAULT_EPSILON = 0.1
 DEFAULT_PRIOR_NONE = 0.5
 Model = Literal["share", "fixed"]
+BaseRate = Literal["title", "account"]
+_MIN_CHANCE = 1e-6
 _DAY = 86400.0
 _LN10 = math.log(10.0)
 
@@ -108,6 +113,9 @@ class Trial:
     leak: int
     held: bool
     chance: float
+    """P(an uninvolved account like this one holds the title that early)."""
+    ordered: float = 0.0
+    """P(it orders this title before its street date), the first factor of ``chance``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +136,12 @@ class Evidence:
         """Mean chance of holding a leaked title that early, over the leaks that count."""
         return sum(t.chance for t in self.trials) / len(self.trials) if self.trials else 0.0
 
+    @property
+    def order_rate(self) -> float:
+        """Mean chance of ordering the leaked titles before street date, over those that
+        count (the title-popularity part of :attr:`base_rate`)."""
+        return sum(t.ordered for t in self.trials) / len(self.trials) if self.trials else 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class Score:
@@ -140,12 +154,18 @@ class Score:
     """Probability that an uninvolved account like this holds at least ``explained`` of
     the ``counted`` leaked titles that early (Poisson-binomial tail)."""
     posterior: float
+    order_rate: float = 0.0
+    """Mean chance that it orders the leaked titles before street date (title-aware)."""
 
 
 def lead_days(street_date: date, moment: datetime) -> float:
     """Days from ``moment`` to 00:00 UTC of ``street_date`` (positive: before)."""
-    street = datetime.combine(street_date, time(0, 0), tzinfo=UTC)
-    return (street - moment).total_seconds() / _DAY
+    return (_midnight(street_date) - moment.timestamp()) / _DAY
+
+
+@lru_cache(maxsize=65536)
+def _midnight(day: date) -> float:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC).timestamp()
 
 
 def base_rate(early: int, available: int) -> float:
@@ -156,10 +176,20 @@ def base_rate(early: int, available: int) -> float:
 
 
 def build_evidence(
-    histories: Sequence[AccountHistory], leaks: Sequence[LeakEvent]
+    histories: Sequence[AccountHistory],
+    leaks: Sequence[LeakEvent],
+    *,
+    base: BaseRate = "title",
 ) -> list[Evidence]:
     """The evidence for every account: which leaks count for it, which it held, and the
-    chance of holding each that early."""
+    chance of holding each that early.
+
+    ``base="title"`` (the default): the chance that *a* ordered the leaked title before its
+    street date comes from the account *and* the title (:mod:`leaktrace.supply.popularity`,
+    fitted on every account's orders), times the share of *a*'s early orders that arrived
+    at least as long before street date as the leak came. ``base="account"``: the account's
+    share of all its titles received that early, whatever the title (the model before
+    popularity was taken into account, kept for comparison)."""
     carried: dict[str, dict[str, date]] = {}
     for history in histories:
         titles = carried.setdefault(history.distributor, {})
@@ -167,40 +197,83 @@ def build_evidence(
             old = titles.get(r.work_id)
             if old is None or r.street_date < old:
                 titles[r.work_id] = r.street_date
-    streets: dict[str, list[date]] = {d: sorted(t.values()) for d, t in carried.items()}
+    streets: dict[str, list[tuple[date, str]]] = {
+        d: sorted((day, w) for w, day in t.items()) for d, t in carried.items()
+    }
     leak_leads = [lead_days(leak.street_date, leak.leaked_at) for leak in leaks]
+    books = [_book(h, carried, streets) for h in histories]
+    model = fit_order_model({b.key: b.cells for b in books if b.cells}) if base == "title" else None
     out: list[Evidence] = []
-    for history in histories:
-        if not history.receipts:
-            out.append(Evidence(history.key, 0, (), tuple(range(len(leaks)))))
+    for book in books:
+        if book.first is None:
+            out.append(Evidence(book.key, 0, (), tuple(range(len(leaks)))))
             continue
-        first = min(r.shipped_at for r in history.receipts)
-        first_day = first.astimezone(UTC).date()
-        dates = streets[history.distributor]
-        available = len(dates) - bisect.bisect_left(dates, first_day)
-        titles = carried[history.distributor]
-        earliest: dict[str, Receipt] = {}
-        for r in history.receipts:
-            seen = earliest.get(r.work_id)
-            if seen is None or r.shipped_at < seen.shipped_at:
-                earliest[r.work_id] = r
-        leads = sorted(
-            lead_days(titles[w], r.shipped_at)
-            for w, r in earliest.items()
-            if titles[w] >= first_day
-        )
         trials: list[Trial] = []
         skipped: list[int] = []
         for i, leak in enumerate(leaks):
-            if leak.work_id not in titles or leak.leaked_at <= first:
+            if leak.work_id not in book.titles or leak.leaked_at <= book.first:
                 skipped.append(i)
                 continue
-            early = len(leads) - bisect.bisect_right(leads, leak_leads[i])
-            got = earliest.get(leak.work_id)
+            got = book.earliest.get(leak.work_id)
             held = got is not None and got.shipped_at < leak.leaked_at
-            trials.append(Trial(i, held, base_rate(min(early, available), available)))
-        out.append(Evidence(history.key, available, tuple(trials), tuple(skipped)))
+            early = len(book.leads) - bisect.bisect_right(book.leads, leak_leads[i])
+            if model is None:
+                ordered = (len(book.early) + 1) / (book.available + 2)
+                chance = base_rate(min(early, book.available), book.available)
+            else:
+                ordered = model.chance(book.key, leak.work_id)
+                in_time = len(book.early) - bisect.bisect_right(book.early, leak_leads[i])
+                chance = ordered * (in_time + 1) / (len(book.early) + 2)
+            trials.append(Trial(i, held, _clamp(chance), ordered))
+        out.append(Evidence(book.key, book.available, tuple(trials), tuple(skipped)))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Book:
+    """One account's receipts, arranged for the evidence."""
+
+    key: int
+    first: datetime | None
+    titles: Mapping[str, date]
+    available: int
+    earliest: dict[str, Receipt]
+    leads: list[float]
+    """Days before street date of its first receipt of every available title, sorted."""
+    early: list[float]
+    """The same for those received before their street date (the model's ``y = 1``)."""
+    cells: list[tuple[str, bool]]
+    """Every available title: did it arrive before its street date?"""
+
+
+def _book(
+    history: AccountHistory,
+    carried: Mapping[str, Mapping[str, date]],
+    streets: Mapping[str, list[tuple[date, str]]],
+) -> _Book:
+    if not history.receipts:
+        return _Book(history.key, None, {}, 0, {}, [], [], [])
+    first = min(r.shipped_at for r in history.receipts)
+    first_day = first.astimezone(UTC).date()
+    titles = carried[history.distributor]
+    dated = streets[history.distributor]
+    start = bisect.bisect_left(dated, (first_day, ""))
+    earliest: dict[str, Receipt] = {}
+    for r in history.receipts:
+        seen = earliest.get(r.work_id)
+        if seen is None or r.shipped_at < seen.shipped_at:
+            earliest[r.work_id] = r
+    lead_of = {
+        w: lead_days(titles[w], r.shipped_at) for w, r in earliest.items() if titles[w] >= first_day
+    }
+    leads = sorted(lead_of.values())
+    early = [x for x in leads if x > 0.0]
+    cells = [(w, lead_of.get(w, 0.0) > 0.0) for _, w in dated[start:]]
+    return _Book(history.key, first, titles, len(dated) - start, earliest, leads, early, cells)
+
+
+def _clamp(chance: float) -> float:
+    return min(max(chance, _MIN_CHANCE), 1.0 - _MIN_CHANCE)
 
 
 @lru_cache(maxsize=64)
@@ -340,6 +413,7 @@ def score_accounts(
             log10_lr=logs[e.key] / _LN10,
             chance=chance_at_least(e.explained, [t.chance for t in e.trials]),
             posterior=post[e.key],
+            order_rate=e.order_rate,
         )
         for e in evidence
     ]

@@ -11,6 +11,7 @@ from typer.models import TyperInfo
 
 from leaktrace.cli import supply_cmds
 from leaktrace.cli.app import app
+from leaktrace.supply.flag_rates import FLAG_RATES
 from tests.cli.conftest import Run
 from tests.supply import market
 
@@ -46,13 +47,13 @@ def test_import_and_rank_json_contract(run: Run, loaded: Path, tmp_path: Path) -
         "file": str(shipments),
         "rows": rows,
         "added": rows,
-        "duplicates": 0,
+        "already_stored": 0,
         "accounts": {"added": 13, "updated": 0, "unchanged": 0},
     }
     again = json.loads(
         run("supply", "import", str(shipments), "--db", str(loaded), "-f", "json").out
     )
-    assert (again["added"], again["duplicates"]) == (0, rows)
+    assert (again["added"], again["already_stored"]) == (0, rows)
 
     result = run("supply", "rank", "--db", str(loaded), "-f", "json")
     assert result.code == 0, result.err
@@ -112,3 +113,40 @@ def test_import_errors_are_one_clear_line(run: Run, loaded: Path, tmp_path: Path
 def test_rank_without_leaks(run: Run, db_path: Path) -> None:
     result = run("supply", "rank", "--db", str(db_path))
     assert result.code == 0 and "nothing to rank" in result.out
+
+
+def test_flags_print_how_often_they_fire(
+    run: Run, loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each flag is printed with its measured rates; one that fires on more than 5% of
+    ordinary accounts is context only, never a warning."""
+    monkeypatch.setitem(FLAG_RATES, "recently-opened", (0.12, 1.0, 0.0))
+    monkeypatch.setitem(FLAG_RATES, "retailer-new-releases-small-orders", (0.01, 0.97, 0.02))
+    shipments = market.write_shipments(tmp_path / "shipments.csv")
+    assert run("supply", "import", str(shipments), "--db", str(loaded)).code == 0
+    table = run("supply", "rank", "--db", str(loaded)).out
+    assert (
+        f"{market.LEAKER}: warning: retailer-new-releases-small-orders: declared as a "
+        "retailer" in table
+    )
+    assert "fires on 1.0% of ordinary accounts, 97% of leaking new retailers" in table
+    assert f"{market.LEAKER}: context only: recently-opened: opened 2024-12-01" in table
+    assert "warning: recently-opened" not in table
+    assert "fires on 12% of ordinary accounts" in table
+    data = json.loads(run("supply", "rank", "--db", str(loaded), "-f", "json").out)
+    flags = {f["code"]: f for f in data["accounts"][0]["flags"]}
+    assert flags["recently-opened"]["level"] == "context"
+    assert flags["recently-opened"]["ordinary_rate"] == 0.12
+    assert flags["retailer-new-releases-small-orders"]["level"] == "warning"
+    listed = run("supply", "rank", "--db", str(loaded), "--flags-only").out
+    assert "context only: recently-opened" in listed
+
+
+def test_identical_rows_are_two_shipments(run: Run, loaded: Path, tmp_path: Path) -> None:
+    twice = tmp_path / "twice.csv"
+    row = "D,A,retailer,,,film-01,dvd,1,2025-01-02,2025-01-07,"
+    twice.write_text(f"{market.SHIPMENT_COLUMNS}\n{row}\n{row}\n", encoding="utf-8")
+    first = json.loads(run("supply", "import", str(twice), "--db", str(loaded), "-f", "json").out)
+    assert (first["added"], first["already_stored"]) == (2, 0)
+    again = run("supply", "import", str(twice), "--db", str(loaded))
+    assert "0 added, 2 already stored" in again.out

@@ -144,3 +144,21 @@ def test_any_cells_give_shipments_or_a_supply_error(rows: list[list[str]]) -> No
         return
     for r in parsed:
         assert r.quantity >= 1 and r.shipped_at.tzinfo is not None
+
+
+def test_shipment_ids() -> None:
+    header = HEADER.rstrip("\n") + ",shipment_id\n"
+    rows = parse(GOOD.rstrip("\n") + ",S-1\n" + GOOD.rstrip("\n") + ",\n", header)
+    assert [r.shipment_id for r in rows] == ["S-1", None]
+    assert rows[0].fingerprint == rows[1].fingerprint  # same content ...
+    assert rows[0].identity("f" * 64) != rows[1].identity("f" * 64)  # ... two shipments
+    twice = parse(GOOD * 2)
+    assert twice[0].identity("f" * 64) != twice[1].identity("f" * 64)  # lines 2 and 3
+    assert twice[0].identity("f" * 64) != twice[0].identity("e" * 64)  # another file
+    with pytest.raises(SupplyError) as caught:
+        parse(GOOD.rstrip("\n") + ",S-1\n" + GOOD.rstrip("\n") + ",S-1\n", header)
+    assert (caught.value.line, caught.value.field) == (3, "shipment_id")
+    assert "on line 2 too" in caught.value.reason
+    with pytest.raises(SupplyError) as long:
+        parse(GOOD.rstrip("\n") + "," + "x" * 129 + "\n", header)
+    assert long.value.field == "shipment_id"

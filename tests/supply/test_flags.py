@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
+from leaktrace.supply.flag_rates import FLAG_RATES
 from leaktrace.supply.flags import (
+    FLAG_CODES,
     NEW_RELEASE_DAYS,
     RECENT_BEFORE_FIRST_SHIPMENT_DAYS,
     Flag,
@@ -70,3 +74,24 @@ def test_recent_before_newest_data() -> None:
     assert "recently-opened" not in codes(flags)
     flags = account_flags("online", date(2024, 8, 1), old_first, datetime(2025, 6, 1, tzinfo=UTC))
     assert any("before the newest shipment" in f.evidence for f in flags)
+
+
+def test_flag_levels_follow_the_measured_rates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flag firing on more than 5% of ordinary accounts is context, never a warning, and
+    says how often it fires."""
+    monkeypatch.setitem(FLAG_RATES, "recently-opened", (0.12, 0.98, 0.0))
+    monkeypatch.setitem(FLAG_RATES, "just-before-street-date", (0.05, 0.9, 0.4))
+    flags = {f.code: f for f in account_flags("retailer", date(2025, 1, 10), orders(3, 2), END)}
+    common = flags["recently-opened"]
+    assert common.level == "context"
+    assert common.rates.startswith("fires on 12% of ordinary accounts, 98% of leaking new")
+    assert flags["just-before-street-date"].level == "warning"  # 5% is still a warning
+    assert common.as_dict()["ordinary_rate"] == 0.12
+    assert Flag("unknown-flag", "x").level == "context"
+    assert Flag("unknown-flag", "x").rates == "not measured"
+
+
+def test_every_flag_has_measured_rates() -> None:
+    assert set(FLAG_RATES) == set(FLAG_CODES)
+    for rates in FLAG_RATES.values():
+        assert all(0.0 <= r <= 1.0 for r in rates)

@@ -21,10 +21,10 @@ def counts(db: Database) -> tuple[int, int]:
 def test_import_then_reimport_adds_nothing(market_db: Database, shipments_csv: Path) -> None:
     rows = len(market.shipment_rows())
     first = import_shipments(market_db, shipments_csv)
-    assert (first.rows, first.added, first.duplicates) == (rows, rows, 0)
+    assert (first.rows, first.added, first.already_stored) == (rows, rows, 0)
     assert (first.accounts_added, first.accounts_updated) == (13, 0)
     again = import_shipments(market_db, shipments_csv)
-    assert (again.added, again.duplicates) == (0, rows)
+    assert (again.added, again.already_stored) == (0, rows)
     assert (again.accounts_added, again.accounts_unchanged) == (0, 13)
     assert counts(market_db) == (13, rows)
     assert again.as_dict()["accounts"]["unchanged"] == 13
@@ -81,3 +81,68 @@ def test_a_bad_row_at_the_end_leaves_nothing(market_db: Database, shipments_csv:
     assert caught.value.field == "quantity"
     assert caught.value.line == len(market.shipment_rows()) + 2
     assert counts(market_db) == (0, 0)
+
+
+ROW = (
+    f"{market.DISTRIBUTOR},VS-900 Shop,retailer,UK,2015-06-01,film-03,dvd,2,2025-01-20,2025-01-28,"
+)
+
+
+def _two_identical_rows(path: Path, ids: tuple[str, str] | None = None) -> Path:
+    """Two rows with the same content (with a shipment_id column when ``ids`` are given)."""
+    if ids is None:
+        lines = [market.SHIPMENT_COLUMNS, ROW, ROW]
+    else:
+        lines = [market.SHIPMENT_COLUMNS + ",shipment_id", *(f"{ROW},{i}" for i in ids)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_identical_rows_are_two_shipments(market_db: Database, tmp_path: Path) -> None:
+    twice = _two_identical_rows(tmp_path / "twice.csv")
+    report = import_shipments(market_db, twice)
+    assert (report.rows, report.added, report.already_stored) == (2, 2, 0)
+    assert counts(market_db) == (1, 2)
+    again = import_shipments(market_db, twice)  # the same file again: by file and line
+    assert (again.added, again.already_stored) == (0, 2)
+    copy = tmp_path / "elsewhere" / "copy.csv"  # the same bytes under another name
+    copy.parent.mkdir()
+    copy.write_bytes(twice.read_bytes())
+    assert import_shipments(market_db, copy).added == 0
+    with market_db.reading() as conn:
+        lines = sorted(conn.execute(select(SHIPMENTS.c.source_line)).scalars())
+    assert lines == [2, 3]
+    grown = tmp_path / "grown.csv"  # another file (other bytes): its rows are new shipments
+    grown.write_text(twice.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert import_shipments(market_db, grown).added == 2
+
+
+def test_shipment_ids_identify_shipments_across_files(market_db: Database, tmp_path: Path) -> None:
+    first = _two_identical_rows(tmp_path / "a.csv", ("S-1", "S-2"))
+    assert import_shipments(market_db, first).added == 2
+    # a later export repeats S-2 (on another line, in another file) and adds S-3
+    later = tmp_path / "b.csv"
+    text = first.read_text(encoding="utf-8").splitlines()
+    later.write_text("\n".join([text[0], text[2], text[1].replace("S-1", "S-3")]) + "\n")
+    report = import_shipments(market_db, later)
+    assert (report.added, report.already_stored) == (1, 1)
+    with market_db.reading() as conn:
+        ids = sorted(conn.execute(select(SHIPMENTS.c.shipment_id)).scalars())
+    assert ids == ["S-1", "S-2", "S-3"]
+
+
+def test_shipments_stored_before_0006_are_not_imported_again(
+    market_db: Database, shipments_csv: Path
+) -> None:
+    """A database migrated from before 0006 identified shipments by their content (the
+    migration copies the fingerprint into the identity): re-importing adds nothing."""
+    import_shipments(market_db, shipments_csv)
+    with market_db.transaction() as conn:
+        conn.execute(
+            SHIPMENTS.update().values(
+                identity=SHIPMENTS.c.fingerprint, source_line=None, source_sha256=None
+            )
+        )
+    again = import_shipments(market_db, shipments_csv)
+    assert again.added == 0
+    assert counts(market_db)[1] == len(market.shipment_rows())

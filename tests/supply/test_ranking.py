@@ -6,6 +6,7 @@ import pytest
 
 from leaktrace.store.database import Database
 from leaktrace.supply import import_shipments, rank_accounts
+from leaktrace.supply.explain import percent
 from leaktrace.supply.ranking import flag_accounts
 from tests.supply import market
 
@@ -31,6 +32,15 @@ def test_the_leaking_account_ranks_first(loaded: Database) -> None:
     assert {f.code for f in top.flags} >= {"recently-opened", "retailer-new-releases-small-orders"}
 
 
+def test_an_account_that_explains_everything_says_so(loaded: Database) -> None:
+    with loaded.reading() as conn:
+        big = next(s for s in rank_accounts(conn).scores if s.account == market.BIG)
+    assert "There is no leaked title it could have received that it did not have." in (
+        big.explanation
+    )
+    assert "does not explain" not in big.explanation
+
+
 def test_big_chain_does_not_stand_out(loaded: Database) -> None:
     with loaded.reading() as conn:
         ranking = rank_accounts(conn)
@@ -47,8 +57,12 @@ def test_explanation_carries_the_numbers(loaded: Database) -> None:
     text = top.explanation
     assert text.startswith(f"Account {market.LEAKER} (retailer, GB, opened 2024-12-01, ")
     assert f"{len(market.EXPLAINED)} of the {len(market.LEAKED)} titles" in text
-    assert f"about {top.p_a:.0%} of new titles" in text
-    assert "by chance with probability about 1 in " in text
+    assert "It does not explain 1 of them: it did not have that title before it leaked." in text
+    assert f"before their street date: about {top.order_rate:.0%}" in text
+    assert f"about {top.p_a:.0%} of the time" in text
+    assert "by coincidence with probability about 1 in " in text
+    assert "that figure already accounts for how popular the leaked titles are" in text
+    assert "This chance of a coincidence is not the chance that the account is innocent" in text
     assert "times more likely if the leaks came through this account" in text
     assert "Among the 13 accounts that received discs" in text
     assert "at least 10% of physical leaks come through other channels" in text
@@ -81,3 +95,10 @@ def test_flag_accounts(loaded: Database) -> None:
     assert flagged[0].account == market.LEAKER
     assert "opened 2024-12-01" in flagged[0].flags[0].evidence
     assert all(f.account != "LB-1 City Library" for f in flagged)
+    for account in flagged:
+        for flag in account.flags:
+            data = flag.as_dict()
+            rate = data["ordinary_rate"]
+            assert isinstance(rate, float)
+            assert data["level"] == ("warning" if rate <= 0.05 else "context")
+            assert f"fires on {percent(rate)} of ordinary accounts" in str(data["rates"])

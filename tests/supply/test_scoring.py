@@ -113,7 +113,7 @@ def test_build_evidence_counts_only_what_an_account_could_hold() -> None:
         LeakEvent("w3", _at(streets[3], 3), streets[3]),  # before the leaker's first shipment
         LeakEvent("w16", _at(streets[16], 3), streets[16]),
     ]
-    ev = {e.key: e for e in build_evidence([chain, leaker, other], leaks)}
+    ev = {e.key: e for e in build_evidence([chain, leaker, other], leaks, base="account")}
     assert [(t.leak, t.held) for t in ev[1].trials] == [(0, True), (1, True), (2, True), (3, True)]
     assert ev[1].trials[0].chance == pytest.approx(21 / 22)  # all 20 titles early enough
     # the leaker: titles from w10 on are available (10), it had 3 of them early enough
@@ -141,3 +141,29 @@ def test_plain_words() -> None:
     assert ratio_words(0.01) == "about as likely"
     assert percent(0.992) == "99.2%" and percent(0.9999) == "more than 99.9%"
     assert percent(0.1) == "10%" and percent(1e-6) == "less than 0.1%"
+
+
+def test_title_base_rate_is_order_chance_times_timing() -> None:
+    """With ``base="title"`` the chance of holding a leaked title that early is the fitted
+    chance of ordering that title before street date times the share of the account's
+    early orders that came at least as early as the leak (smoothed)."""
+    streets = [date(2025, 1, 7) + timedelta(days=7 * n) for n in range(20)]
+    chain = AccountHistory(
+        1, "D", tuple(Receipt(f"w{n}", _at(s, 8), s) for n, s in enumerate(streets))
+    )
+    shop = AccountHistory(
+        2,
+        "D",
+        tuple(
+            Receipt(f"w{n}", _at(streets[n], 5 if n % 4 == 0 else 1), streets[n])
+            for n in range(0, 20, 2)
+        )
+        + (Receipt("w1", _at(streets[1], -30), streets[1]),),  # after street date: not early
+    )
+    leaks = [LeakEvent("w4", _at(streets[4], 3), streets[4])]
+    ev = {e.key: e for e in build_evidence([chain, shop], leaks)}
+    [trial] = ev[2].trials
+    # 10 early orders, 5 of them (those 5 days before) at least 3 days before street date
+    assert trial.chance == pytest.approx(trial.ordered * 6 / 12)
+    assert 0.5 < trial.ordered < 1.0  # both accounts ordered w4 early: a popular title
+    assert ev[1].trials[0].ordered > 0.9
