@@ -383,12 +383,21 @@ class ShipmentRow(Base):
 
     __tablename__ = "shipments"
     __table_args__ = (
-        UniqueConstraint("fingerprint"),
+        UniqueConstraint("identity"),
         Index("ix_shipments_work_shipped", "work_id", "shipped_at"),
+        Index("ix_shipments_fingerprint", "fingerprint"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    identity: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the distributor's shipment id, or of the import file's bytes and line: two
+    identical rows are two shipments. Shipments stored before migration 0006 keep their
+    content fingerprint here."""
     fingerprint: Mapped[str] = mapped_column(String(40))
+    """SHA-1 of the content (not unique): how shipments were identified before 0006."""
+    shipment_id: Mapped[str | None] = mapped_column(String(128))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    source_line: Mapped[int | None] = mapped_column(Integer)
     account_id: Mapped[int] = mapped_column(
         ForeignKey("supply_accounts.id", ondelete="CASCADE"), index=True
     )
