@@ -234,6 +234,7 @@ def bind_database_key(
 def _demo_refusal(source: str) -> str:
     return (
         f"swarm key from {source} is the demo's published key: it protects nothing and is "
-        "accepted only in the demo's own database. Make a key of your own with "
+        "accepted only in the demo's own database (the demo builds it with "
+        "import_swarm_files(..., demo=True)). Make a key of your own with "
         "'leaktrace swarm keygen --out FILE'"
     )
