@@ -42,7 +42,7 @@ from leaktrace.infra.targets import (
     TargetSheet,
     build_all_targets,
     build_targets,
-    normalise_country,
+    sheet_code,
     target_rows,
     targets_csv,
     write_targets,
@@ -245,7 +245,11 @@ def certs(
         ),
     ] = None,
     country: Annotated[
-        str | None, typer.Option(help="Only servers in this country (XX).", show_default=False)
+        str | None,
+        typer.Option(
+            help="Only servers in this country (XX, or 'unknown': no known country).",
+            show_default=False,
+        ),
     ] = None,
     include_reserved: Annotated[
         bool,
@@ -265,7 +269,7 @@ def certs(
     """
     from leaktrace.infra.certificates import collect_certificates  # cryptography: ~80 ms
 
-    code = None if country is None else normalise_country(country)
+    code = None if country is None else sheet_code(country)
     _, database = open_database(db)
     with (
         database,
@@ -313,13 +317,16 @@ def certs(
 @app.command("list")
 def list_(
     db: DbOption = None,
-    country: Annotated[str | None, typer.Option(help="Only this country (ISO alpha-2).")] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(help="Only this country (ISO alpha-2, or 'unknown': no known country)."),
+    ] = None,
     role: Annotated[Role | None, typer.Option(help="Only this role.")] = None,
     fmt: FormatOption = Format.table,
     limit: LimitOption = None,
 ) -> None:
     """The stored hosts, with where they are and what ties them to releases."""
-    code = normalise_country(country) if country else None
+    code = sheet_code(country) if country else None
     _, database = open_database(db)
     with database, database.reading() as conn:
         hosts = load_hosts(conn, country=code)

@@ -51,6 +51,7 @@ __all__ = [
     "country_stats",
     "normalise_country",
     "render_targets_html",
+    "sheet_code",
     "target_rows",
     "targets_csv",
     "write_targets",
@@ -99,18 +100,27 @@ UNKNOWN_NOTE = (
 
 
 def normalise_country(code: str) -> str:
-    """An ISO alpha-2 code (``UK`` is ``GB``), or :data:`UNKNOWN_SHEET`."""
+    """An ISO alpha-2 code (``UK`` is ``GB``)."""
     text = code.strip().upper()
     if text == "UK":
         text = "GB"
-    if text == UNKNOWN_SHEET.upper():
-        return UNKNOWN_SHEET
     if len(text) != 2 or not text.isalpha():
+        raise InputError(f"{code!r} is not an ISO 3166-1 alpha-2 country code", field="--country")
+    return text
+
+
+def sheet_code(code: str) -> str:
+    """A sheet's code: an ISO alpha-2 code (:func:`normalise_country`), or
+    :data:`UNKNOWN_SHEET` for the servers no source locates."""
+    if code.strip().lower() == UNKNOWN_SHEET:
+        return UNKNOWN_SHEET
+    try:
+        return normalise_country(code)
+    except InputError:
         raise InputError(
             f"{code!r} is not an ISO 3166-1 alpha-2 country code (or {UNKNOWN_SHEET!r})",
             field="--country",
-        )
-    return text
+        ) from None
 
 
 def sheet_title(code: str) -> str:
@@ -315,7 +325,7 @@ def build_targets(
     source: Source | None = None,
 ) -> TargetSheet:
     """The target sheet of one country (ISO alpha-2), or :data:`UNKNOWN_SHEET`."""
-    code = normalise_country(country)
+    code = sheet_code(country)
     return _sheet(code, _gather(db, settings, group_links, engine, source))
 
 

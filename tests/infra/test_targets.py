@@ -22,7 +22,9 @@ from leaktrace.infra.targets import (
     build_all_targets,
     build_targets,
     country_stats,
+    normalise_country,
     render_targets_html,
+    sheet_code,
     target_rows,
     targets_csv,
     write_targets,
@@ -118,8 +120,11 @@ def test_all_countries_and_stats(located: Database) -> None:
 
 
 def test_bad_country_code(located: Database) -> None:
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="or 'unknown'"):
         build_targets(located, "Germany")
+    assert (sheet_code(" unknown "), sheet_code("uk")) == ("unknown", "GB")
+    with pytest.raises(InputError):  # a country filter elsewhere (impact) takes no sheet name
+        normalise_country("unknown")
 
 
 @pytest.mark.spark
