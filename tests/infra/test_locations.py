@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, inspect, select, text, update
 
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.evidence_text import EXPIRED_BARE, describe_evidence
@@ -112,6 +112,15 @@ def test_existing_countries_move_into_their_sources(tmp_path: Path) -> None:
     dns = hosts["y.example"].locations[0]
     assert (dns.name, dns.detail) == (dbip, "DNS y.example → 93.184.216.34")
     assert hosts["10.0.0.7"].locations == ()
+    config = Config()  # and back: 0007 can be undone and done again
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+        assert "host_locations" not in inspect(connection).get_table_names()
+        command.upgrade(config, "head")
+    with db.reading() as conn:
+        assert conn.execute(select(HOST_LOCATIONS.c.country)).scalars().all() == ["GB", "FR", "NL"]
     db.close()
 
 
