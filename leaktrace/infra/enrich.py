@@ -97,10 +97,12 @@ def _update(
     ptr: str | None = None,
     checked: bool = False,
     answers: tuple[LocationAnswer, ...] = (),
-    kind: str = "geoip",
+    kind: str | None = "geoip",
 ) -> EnrichmentUpdate:
+    """``kind``: the host's earlier answers of this kind go (``None``: none go)."""
+    replaces = () if kind is None else (kind,)
     return EnrichmentUpdate(
-        host.id, result.asn, result.organisation, at, source, ptr, checked, answers, (kind,)
+        host.id, result.asn, result.organisation, at, source, ptr, checked, answers, replaces
     )
 
 
@@ -204,7 +206,10 @@ def enrich_hosts(
             name = ptr.get(host.value) if checked else None
             if name is not None:
                 report.reverse_named += 1
-            updates.append(_update(host, result, at, f"{via}{label}", name, checked, answers, kind))
+            # without a country file this run says nothing about where the host is: the
+            # answers of earlier runs stay
+            kept = kind if geo.country_files else None
+            updates.append(_update(host, result, at, f"{via}{label}", name, checked, answers, kept))
         set_enrichment(conn, updates)
         located = load_locations(conn, [u.host_id for u in updates])
         report.disagreements = sum(

@@ -244,6 +244,11 @@ def test_several_geoip_files_each_answer_and_the_first_given_comes_first(
     # a file alone replaces the answers of the files not given again
     enrich_hosts(db, geoip=[country_mmdb], now=NOW)
     assert [a.country for a in _hosts(db)["81.2.69.142"].locations] == ["DE"]
+    # an ASN file alone says nothing about where the host is: the answers stay
+    asn_only = write_mmdb(tmp_path / "asn.mmdb", {"81.2.69.0/24": {"asn": "AS64999"}})
+    enrich_hosts(db, asn_db=asn_only, bundled=False, now=NOW)
+    host = _hosts(db)["81.2.69.142"]
+    assert (host.country, host.asn, [a.country for a in host.locations]) == ("DE", 64999, ["DE"])
 
 
 def test_bad_files_are_input_errors(db: Database, tmp_path: Path) -> None:
