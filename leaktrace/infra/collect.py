@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from leaktrace.infra.hosts import normalise_host, sighting_hosts
 from leaktrace.infra.model import CollectReport, Evidence, HostRecord, Role
 from leaktrace.infra.services import BUILTIN, ServiceLists
+from leaktrace.sources.redaction import redact_url
 from leaktrace.store.infra import (
     SightingHostRow,
     SwarmHostRow,
@@ -48,7 +49,7 @@ def sighting_detail(s: SightingHostRow, trackers: list[str]) -> str:
     if trackers:
         parts.append(f"tracker{'s' if len(trackers) > 1 else ''} {', '.join(trackers[:4])}")
     elif s.url:
-        parts.append(f"URL {s.url[:200]}")
+        parts.append(f"URL {redact_url(s.url)[:200]}")  # an API key or passkey: ***
     return ", ".join(parts)
 
 

@@ -14,6 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, inspect, select, text, update
 
+from leaktrace.config import Settings
+from leaktrace.feeds.item import FeedItem
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.evidence_text import EXPIRED_BARE, describe_evidence
 from leaktrace.infra.model import (
@@ -24,6 +26,7 @@ from leaktrace.infra.model import (
     disagreement,
 )
 from leaktrace.infra.targets import CSV_CELL_LIMIT, TargetSheet, targets_csv
+from leaktrace.pipeline.ingest import ingest_items
 from leaktrace.store.database import MIGRATIONS, Database
 from leaktrace.store.infra import load_evidence_details, load_hosts
 from leaktrace.store.schema import HOST_EVIDENCE, HOST_LOCATIONS, SWARM_OBSERVATIONS
@@ -175,3 +178,17 @@ def test_collect_describes_evidence_stored_before_descriptions(loaded: Database)
     assert bare.detail is None and bare.expired
     line = describe_evidence([bare.reference], {bare.reference: bare})
     assert line == [f"{bare.reference} [{EXPIRED_BARE}]"]
+
+
+def test_a_sightings_description_keeps_no_api_key(db: Database, settings: Settings) -> None:
+    url = "https://indexer.example/api?t=get&id=5&apikey=S3CRETKEY123"
+    item = FeedItem(name="Film.2024.1080p.WEB-DL.x264-GRP", time=T0, origin="torznab", url=url)
+    ingest_items(db, [item], settings)
+    with db.transaction() as conn:
+        collect_hosts(conn)
+        (host,) = load_hosts(conn)
+        (detail,) = load_evidence_details(conn, [host.id])[host.id]
+    assert detail.detail == (
+        "torznab sighting: Film.2024.1080p.WEB-DL.x264-GRP, "
+        "URL https://indexer.example/api?t=get&id=5&apikey=***"
+    )
