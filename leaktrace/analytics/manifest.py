@@ -175,8 +175,8 @@ def _entry(value: Any) -> TableEntry:
     if not isinstance(value, dict):
         raise ValueError("a table entry must be an object")
     name = str(value["file"])
-    if Path(name).name != name or name in ("", ".", ".."):
-        raise ValueError(f"table file {name!r} is not a plain file name")
+    if Path(name).name != name or not name.endswith(".parquet") or name.startswith("."):
+        raise ValueError(f"table file {name!r} is not a plain <table>.parquet file name")
     days = value.get("retention_days")
     return TableEntry(
         file=name,

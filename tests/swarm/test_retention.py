@@ -133,5 +133,11 @@ def test_exports_folder_must_exist_and_manifests_be_sound(tmp_path: Path) -> Non
         '{"format": "leaktrace-export", "tables": {"x": {"file": "../../etc/passwd", '
         '"rows": 1, "exported_at": "2024-01-01T00:00:00Z"}}}'
     )
-    with pytest.raises(InputError, match="not a plain file name"):
+    with pytest.raises(InputError, match="not a plain <table>.parquet file name"):
+        expire_exports(tmp_path, 180)
+    (tmp_path / "bad" / "leaktrace-export.json").write_text(
+        '{"format": "leaktrace-export", "tables": {"x": {"file": "thesis.docx", '
+        '"rows": 1, "exported_at": "2024-01-01T00:00:00Z"}}}'
+    )
+    with pytest.raises(InputError, match="not a plain <table>.parquet file name"):
         expire_exports(tmp_path, 180)
