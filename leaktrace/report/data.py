@@ -184,7 +184,7 @@ def gather_report_data(
         note=note,
         now=now,
         groups=gather_groups(conn, services) if groups else None,
-        world=country_stats(load_hosts(conn)),
+        world=country_stats(load_hosts(conn, locations=False)),
     )
 
 
