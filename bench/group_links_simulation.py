@@ -10,11 +10,12 @@ links, no database) and counts:
 * false links, by kind and by the parts the two groups play (web → web, follower →
   follower, …).
 
-Three settings are measured on the same worlds:
+Four settings are measured on the same worlds:
 
 * ``null model``: the follower test as shipped (order, null model, common leaders);
-* ``null model, no catalogue dates``: the same with the catalogue's window dates
-  withheld (every title opens at its first release);
+* ``no catalogue dates``: the same with the catalogue's window dates withheld;
+* ``wrong catalogue dates``: the same with 30% of the window dates 1-4 days off (earlier
+  or later: a catalogue with another region's dates);
 * ``previous rule``: follows and consistency only (what ``group-graph`` did before).
 
     python bench/group_links_simulation.py --seeds 20
@@ -23,10 +24,12 @@ Three settings are measured on the same worlds:
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,14 +61,27 @@ class Tally:
     seconds: float = 0.0
 
 
-SETTINGS = ("null model", "no catalogue dates", "previous rule")
+SETTINGS = ("null model", "no catalogue dates", "wrong catalogue dates", "previous rule")
 
 
-def _run(world: LinkWorld, setting: str) -> tuple[set[Link], float]:
+def _wrong(openings: dict[str, datetime], seed: int) -> dict[str, datetime]:
+    """30% of the window dates off by 1-4 days, earlier or later."""
+    rng = random.Random(seed)
+    out = {}
+    for key, opened in sorted(openings.items()):
+        if rng.random() < 0.3:
+            opened += timedelta(days=rng.choice((-1, 1)) * rng.uniform(1, 4))
+        out[key] = opened
+    return out
+
+
+def _run(world: LinkWorld, setting: str, seed: int) -> tuple[set[Link], float]:
     """The follower and renamed links found in ``world`` under ``setting``."""
     data = GroupData.build(world.releases)
     if setting == "no catalogue dates":
         data.openings = {}
+    elif setting == "wrong catalogue dates":
+        data.openings = _wrong(data.openings, seed)
     started = time.perf_counter()
     if setting == "previous rule":
         # enough follows on half the shared titles, nothing else
@@ -105,7 +121,7 @@ def main() -> None:
         world = build_world(seed, films=args.films, days=args.days)
         line = [f"seed {seed:3d} ({len(world.releases)} releases):"]
         for name in SETTINGS:
-            found, seconds = _run(world, name)
+            found, seconds = _run(world, name, seed)
             tally = tallies[name]
             hits = found & world.true_links
             false = found - world.true_links

@@ -3,9 +3,14 @@ after the same window opens?
 
 Pure functions over ``copies`` (copy key → group → the group's earliest release of that
 kind of copy of the title, :attr:`GroupData.copies`) and ``openings`` (copy key → the
-opening of its window from the catalogue, :attr:`GroupData.openings`). A copy key without a
-catalogue date opens at its first release by any group (for a leak that is earlier than the
-real opening, which only makes the test below more cautious).
+opening of its window from the catalogue, :attr:`GroupData.openings`).
+
+A title's window opening is dated two ways (:meth:`_Index.opening`): the catalogue date
+first, else the first release by a group other than the two compared; or that first
+release first, else the catalogue date. Failing both, the title opens at its first release
+(by one of the two; for a leak that is earlier than the real opening, which only makes the
+test more cautious). Step 3 is run with both datings and the weaker result counts: a wrong
+catalogue date moves every group's delay at once, a leak moves only the leaker's.
 
 "B follows A" is reported when, on the titles both released:
 
@@ -23,9 +28,10 @@ real opening, which only makes the test below more cautious).
    * *usual*: B's delays on its titles that neither A nor any group B seems to follow
      (steps 1-2) released, and that B did not open itself; in the same source family when
      there are enough of them; used only with at least ``min_baseline`` titles;
-   * *shuffled*: B's own delays on the other shared titles with a catalogue opening (same
-     family), as if they were shuffled among the titles (a permutation test: it needs A's
-     delays to vary, as a leak's lead does, and says nothing when they do not).
+   * *shuffled*: B's own delays on the other shared titles whose opening does not come
+     from A or B (same family), as if they were shuffled among the titles (a permutation
+     test: it needs A's delays to vary, as a leak's lead does, and says nothing when they
+     do not).
 
    Each share is taken at the top of its one-sided 95% Wilson interval (few titles make
    the test more cautious, not less). The number of follows under the null is a sum of
@@ -48,7 +54,7 @@ import bisect
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -83,6 +89,10 @@ _FAMILY_BASELINE = 8
 """B's usual delay is taken from the same source family when it has this many titles."""
 _Z = 1.645
 """One-sided 95% for :func:`upper_share`."""
+CATALOGUE = "catalogue"
+OTHERS = "others"
+OPENINGS = (CATALOGUE, OTHERS)
+"""The two ways a title's window opening is judged (see :meth:`_Index.opening`)."""
 _EXACT_LIMIT = 400_000
 """Above this many (titles x follows) the tail is bounded (Chernoff) instead of summed."""
 
@@ -107,20 +117,25 @@ class FollowTest:
     delays_hours: tuple[float, ...]
     """Hours after the leader, for each followed title (sorted)."""
     expected: float
-    """Follows expected under the null model (sum of p_i)."""
+    """Follows expected under the null model (sum of p_i), with the weaker judgement."""
     p_value: float
     """Chance of at least ``followed`` follows under the null model: twice the smaller of
-    ``p_usual`` and ``p_shuffled`` (two comparisons were made), at most 1."""
+    ``p_usual`` and ``p_shuffled`` (two comparisons were made), at most 1; the larger of
+    the two values given by the two ways of opening titles."""
     order_p: float
     """One-sided sign test: chance of at least ``after`` of ``after + before`` by a coin."""
     baseline: int
     """The follower's titles its usual delay was measured on."""
     dated: int
-    """Shared titles whose window opening is a catalogue date (the rest: first release)."""
+    """Shared titles with a window opening judged without the two groups (another group's
+    first release, or the catalogue date); the others count as possible follows."""
     null: str = "usual"
     """The comparison that gave ``expected`` and the smaller p-value: ``usual`` (the
     follower's usual delays on its other titles) or ``shuffled`` (its delays on these
     titles, shuffled among them)."""
+    opening: str = CATALOGUE
+    """How titles were opened in the weaker of the two judgements: ``catalogue`` (the
+    catalogue date first) or ``others`` (the first release by another group first)."""
     p_usual: float = 1.0
     p_shuffled: float = 1.0
     examples: tuple[str, ...] = ()
@@ -220,31 +235,48 @@ def _chernoff(probs: Sequence[float], k: int) -> float:
 class _Index:
     times: dict[str, dict[str, datetime]]
     """group → copy key → earliest release."""
-    opening: dict[str, datetime]
-    dated: set[str]
-    first_group: dict[str, str]
-    """copy key → the group that released it first (ties: alphabetical)."""
+    catalogue: dict[str, datetime]
+    """copy key → window opening from the catalogue."""
+    order: dict[str, list[tuple[datetime, str]]]
+    """copy key → (release, group), earliest first (ties: alphabetical)."""
 
     @classmethod
     def build(
         cls, copies: Mapping[str, Mapping[str, datetime]], openings: Mapping[str, datetime]
     ) -> _Index:
         times: dict[str, dict[str, datetime]] = defaultdict(dict)
-        opening: dict[str, datetime] = {}
-        first_group: dict[str, str] = {}
+        order: dict[str, list[tuple[datetime, str]]] = {}
         for key, by_group in copies.items():
             if not by_group:
                 continue
             for group, at in by_group.items():
                 times[group][key] = at
-            first, at = min(by_group.items(), key=lambda kv: (kv[1], kv[0]))
-            first_group[key] = first
-            opening[key] = openings.get(key, at)
-        dated = {k for k in copies if k in openings}
-        return cls(dict(times), opening, dated, first_group)
+            order[key] = sorted((at, group) for group, at in by_group.items())
+        catalogue = {k: v for k, v in openings.items() if k in order}
+        return cls(dict(times), catalogue, order)
 
-    def lag_hours(self, group: str, key: str) -> float:
-        return (self.times[group][key] - self.opening[key]).total_seconds() / 3600.0
+    def opening(self, key: str, pair: Collection[str], way: str) -> tuple[datetime, bool]:
+        """When the window of ``key`` opened, judged without the groups of ``pair`` if
+        possible, and whether it was: ``catalogue``: the catalogue date, else the first
+        release by any other group; ``others``: the first release by any other group,
+        else the catalogue date; failing both, the first release (by one of ``pair``)."""
+        catalogue = self.catalogue.get(key)
+        if way == CATALOGUE and catalogue is not None:
+            return catalogue, True
+        for at, group in self.order[key]:
+            if group not in pair:
+                return at, True
+        if catalogue is not None:
+            return catalogue, True
+        return self.order[key][0][0], False
+
+    def lag_hours(
+        self, group: str, key: str, pair: Collection[str], way: str
+    ) -> tuple[float, bool]:
+        """Hours from the opening to the group's release, and whether the opening was
+        judged without ``pair``."""
+        opened, independent = self.opening(key, pair, way)
+        return (self.times[group][key] - opened).total_seconds() / 3600.0, independent
 
 
 def _family(key: str) -> str:
@@ -263,16 +295,22 @@ class _Params:
     null_model: bool = True
 
 
-def _usual_delays(idx: _Index, follower: str, without: frozenset[str]) -> dict[str, list[float]]:
+def _usual_delays(
+    idx: _Index, follower: str, without: frozenset[str], way: str
+) -> dict[str, list[float]]:
     """The follower's delays after the window opening, in hours, by source family ("" for
-    all), on its titles none of ``without`` released and that it did not open itself."""
+    all), on its titles none of ``without`` released; not on titles it released first
+    unless the opening is the catalogue date (else it opened them itself)."""
     out: dict[str, list[float]] = defaultdict(list)
     for key in idx.times[follower]:
         if any(key in idx.times[g] for g in without if g in idx.times):
             continue
-        if key not in idx.dated and idx.first_group[key] == follower:
-            continue  # its own first release opens the title: no delay to measure
-        lag = idx.lag_hours(follower, key)
+        opened, independent = idx.opening(key, (follower,), way)
+        if not independent or (
+            idx.order[key][0][1] == follower and opened != idx.catalogue.get(key)
+        ):
+            continue  # it released first and no catalogue date says when the window opened
+        lag = (idx.times[follower][key] - opened).total_seconds() / 3600.0
         out[_family(key)].append(lag)
         out[""].append(lag)
     for lags in out.values():
@@ -325,21 +363,17 @@ def _test(
             p_value=1.0,
             order_p=sign_test(followed, before),
             baseline=0,
-            dated=sum(1 for k in shared if k in idx.dated),
+            dated=0,
             examples=tuple(k for _, k in delays[: params.examples]),
             set_aside=tuple(sorted(set_aside)),
             passed=shape_ok,
         )
-    leads = {key: idx.lag_hours(leader, key) for key in shared}
-    usual = _usual_delays(idx, follower, frozenset({leader}) | others | set_aside)
-    baseline = len(usual.get("", []))
-    by_usual = [
-        upper_share(*_hits(_pool(usual, _family(key)), leads[key], params.window)) for key in shared
+    pair = (leader, follower)
+    nulls = [
+        _null(idx, pair, shared, followed, params, frozenset({leader}) | others | set_aside, way)
+        for way in OPENINGS
     ]
-    p_usual = poisson_binomial_tail(by_usual, followed) if baseline >= params.min_baseline else 1.0
-    by_shuffle = _shuffled(idx, follower, shared, leads, params.window)
-    p_shuffle = poisson_binomial_tail(by_shuffle, followed)
-    shuffled = p_shuffle < p_usual
+    weaker = max(nulls, key=lambda n: (n.p_value, n.expected))
     test = FollowTest(
         leader=leader,
         follower=follower,
@@ -349,18 +383,65 @@ def _test(
         after=followed,
         before=before,
         delays_hours=tuple(d for d, _ in delays),
-        expected=math.fsum(by_shuffle if shuffled else by_usual),
-        p_value=min(1.0, 2.0 * min(p_usual, p_shuffle)),
+        expected=weaker.expected,
+        p_value=weaker.p_value,
         order_p=sign_test(followed, before),
-        baseline=baseline,
-        dated=sum(1 for k in shared if k in idx.dated),
-        null="shuffled" if shuffled else "usual",
-        p_usual=p_usual,
-        p_shuffled=p_shuffle,
+        baseline=weaker.baseline,
+        dated=weaker.opened,
+        null=weaker.comparison,
+        opening=weaker.way,
+        p_usual=weaker.p_usual,
+        p_shuffled=weaker.p_shuffled,
         examples=tuple(k for _, k in delays[: params.examples]),
         set_aside=tuple(sorted(set_aside)),
     )
     return replace(test, passed=True) if test.p_value <= params.alpha else test
+
+
+@dataclass(frozen=True, slots=True)
+class _Null:
+    way: str
+    expected: float
+    p_value: float
+    p_usual: float
+    p_shuffled: float
+    comparison: str
+    baseline: int
+    opened: int
+
+
+def _null(
+    idx: _Index,
+    pair: tuple[str, str],
+    shared: Sequence[str],
+    followed: int,
+    params: _Params,
+    without: frozenset[str],
+    way: str,
+) -> _Null:
+    """Step 3 with the titles' openings judged one ``way``."""
+    leader, follower = pair
+    leads = {key: idx.lag_hours(leader, key, pair, way) for key in shared}
+    usual = _usual_delays(idx, follower, without, way)
+    baseline = len(usual.get("", []))
+    by_usual = [
+        upper_share(*_hits(_pool(usual, _family(key)), lead, params.window))
+        for key, (lead, _) in leads.items()
+    ]
+    p_usual = poisson_binomial_tail(by_usual, followed) if baseline >= params.min_baseline else 1.0
+    by_shuffle = _shuffled(idx, follower, shared, leads, pair, params.window, way)
+    p_shuffle = poisson_binomial_tail(by_shuffle, followed)
+    shuffled = p_shuffle < p_usual
+    return _Null(
+        way=way,
+        expected=math.fsum(by_shuffle if shuffled else by_usual),
+        p_value=min(1.0, 2.0 * min(p_usual, p_shuffle)),
+        p_usual=p_usual,
+        p_shuffled=p_shuffle,
+        comparison="shuffled" if shuffled else "usual",
+        baseline=baseline,
+        opened=sum(1 for _, independent in leads.values() if independent),
+    )
 
 
 def _pool(usual: Mapping[str, list[float]], family: str) -> list[float]:
@@ -374,25 +455,33 @@ def _hits(lags: Sequence[float], lead: float, window: float) -> tuple[int, int]:
 
 
 def _shuffled(
-    idx: _Index, follower: str, shared: Sequence[str], leads: Mapping[str, float], window: float
+    idx: _Index,
+    follower: str,
+    shared: Sequence[str],
+    leads: Mapping[str, tuple[float, bool]],
+    pair: Collection[str],
+    window: float,
+    way: str,
 ) -> list[float]:
-    """p_i when the follower's own delays on the other shared titles with a catalogue
-    opening (same source family) are shuffled among them: 1.0 for titles without one."""
+    """p_i when the follower's own delays on the other shared titles with an opening (same
+    source family) are shuffled among them: 1.0 for titles without one."""
     by_family: dict[str, list[float]] = defaultdict(list)
     own: dict[str, float] = {}
     for key in shared:
-        if key in idx.dated:
-            own[key] = idx.lag_hours(follower, key)
-            by_family[_family(key)].append(own[key])
+        lag, independent = idx.lag_hours(follower, key, pair, way)
+        if independent:
+            own[key] = lag
+            by_family[_family(key)].append(lag)
     for lags in by_family.values():
         lags.sort()
     probs: list[float] = []
     for key in shared:
+        lead = leads[key][0]
         if key not in own:
             probs.append(1.0)
             continue
-        hits, total = _hits(by_family[_family(key)], leads[key], window)
-        if leads[key] < own[key] <= leads[key] + window:
+        hits, total = _hits(by_family[_family(key)], lead, window)
+        if lead < own[key] <= lead + window:
             hits -= 1  # leave the title's own delay out
         probs.append(upper_share(hits, total - 1))
     return probs

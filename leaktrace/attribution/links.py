@@ -150,31 +150,42 @@ def _chance(p: float) -> str:
     return f"p = {p:.1e}"
 
 
+_OPENS = {
+    following.CATALOGUE: "its catalogue window date (else the first release by another group)",
+    following.OTHERS: "the first release by another group (else its catalogue window date)",
+}
+
+
 def follower_evidence(stat: FollowTest, data: GroupData, follow_hours: float) -> str:
     """What a follower link rests on, in words."""
     a, b = data.name(stat.leader), data.name(stat.follower)
     examples = ", ".join(data.titles.get(t, t) for t in stat.examples)
     aside = ", ".join(data.name(g) for g in stat.set_aside)
     scope = f"On the titles {aside} did not release (both follow {aside}): " if aside else ""
-    opens = (
-        "at its catalogue window date"
-        if stat.dated == stat.shared
-        else "at its catalogue window date, or at its first release where the catalogue has none"
-        if stat.dated
-        else "at its first release (the catalogue has no window date)"
-    )
+    if stat.null == "shuffled":
+        null = (
+            f"if {b}'s delays after the window opening on these titles had nothing to do "
+            f"with {a}'s (shuffled among the titles)"
+        )
+    else:
+        null = (
+            f"at {b}'s usual delay after a window opens (measured on {stat.baseline} of its "
+            f"other titles, none released by {a} or another group it seems to follow)"
+        )
     return (
         f"{scope}{b} released {stat.followed} of {a}'s {stat.leader_titles} titles within "
         f"{follow_hours:g} h after it (median {_hours(stat.median_delay_hours)} later, range "
         f"{_hours(stat.delays_hours[0])}–{_hours(stat.delays_hours[-1])}); of the "
-        f"{stat.shared} titles both released, {b} came after {a} on {stat.after} and before "
-        f"it on {stat.before} (an order this one-sided comes by chance {_chance(stat.order_p)}). "
-        f"Racing to the same window opening does not explain it: at {b}'s usual delay after "
-        f"a window opens (measured on {stat.baseline} of its other titles, none released by "
-        f"{a} or another group it seems to follow; a title opens {opens}), about "
+        f"{stat.shared} titles both released, {stat.followed + stat.before} came out within "
+        f"{follow_hours:g} h of each other: {b} after {a} on {stat.after}, before it on "
+        f"{stat.before} (an order this one-sided comes by chance {_chance(stat.order_p)}). "
+        f"Racing to the same window opening does not explain it: {null}, about "
         f"{stat.expected:.1f} of these titles would have come within {follow_hours:g} h after "
         f"{a}; {stat.followed} did (chance of {stat.followed} or more: "
-        f"{_chance(stat.p_value)}, doubled for the two comparisons made). E.g. {examples}."
+        f"{_chance(stat.p_value)}, doubled for the two comparisons made). Titles dated here "
+        f"by {_OPENS.get(stat.opening, stat.opening)}: of the two ways of dating an opening, "
+        f"the one less against {b}; {stat.shared - stat.dated} of the {stat.shared} titles "
+        f"have neither and open at their first release. E.g. {examples}."
     )
 
 
@@ -211,7 +222,9 @@ def _follower_links(data: GroupData, settings: LinkSettings) -> list[GroupLink]:
                     "expected_by_chance": round(stat.expected, 2),
                     "p_value": float(f"{stat.p_value:.3g}"),
                     "baseline_titles": stat.baseline,
-                    "window_dated_titles": stat.dated,
+                    "independently_opened_titles": stat.dated,
+                    "opening": stat.opening,
+                    "null": stat.null,
                     "set_aside": list(stat.set_aside),
                     "median_delay_hours": round(stat.median_delay_hours, 2),
                     "min_delay_hours": round(stat.delays_hours[0], 2),

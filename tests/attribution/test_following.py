@@ -124,6 +124,35 @@ def test_racing_groups_are_not_followers() -> None:
     assert slow.p_value > 0.01 and slow.expected > 0.8 * slow.followed
 
 
+def test_racing_groups_with_wrong_catalogue_dates_are_not_followers() -> None:
+    """A third of the dates are another region's (1-4 days off): every racer's delay moves
+    at once, which the first release by a third group does not."""
+    w = World(2)
+    groups = {"fast1": (0, 6), "fast2": (0, 6), "fast3": (0, 6), "slow": (2, 10)}
+    for n in range(60):
+        for group, (low, high) in groups.items():
+            if w.rng.random() < 0.8:
+                w.add(group, n, w.opening(n) + w.hours(low, high))
+        if n % 3 == 0:
+            w.openings[f"w:t{n}|disc"] += timedelta(
+                days=w.rng.choice((-1, 1)) * w.rng.uniform(1, 4)
+            )
+    assert w.links() == set()
+    # dated by the catalogue alone, the slow racer would look tied to the fast ones
+    idx = following._Index.build(w.copies, w.openings)
+    params = following._Params(48.0, 3, 0.5, 0.75, 0.001, 5, 3)
+    shared = sorted(k for k in idx.times["fast1"] if k in idx.times["slow"])
+    gaps = [(idx.times["slow"][k] - idx.times["fast1"][k]).total_seconds() for k in shared]
+    followed = sum(1 for gap in gaps if 0 < gap <= 48 * 3600)
+    by_way = {
+        way: following._null(
+            idx, ("fast1", "slow"), shared, followed, params, frozenset({"fast1"}), way
+        ).p_value
+        for way in following.OPENINGS
+    }
+    assert by_way[following.CATALOGUE] < 0.01 < 0.5 < by_way[following.OTHERS]
+
+
 def test_a_copier_follows_a_leaker() -> None:
     w = World()
     w.leader("leak", range(0, 60, 2))
@@ -133,7 +162,7 @@ def test_a_copier_follows_a_leaker() -> None:
     assert w.links() == {("leak", "copy")}
     (test,) = following.follower_tests(w.copies, w.openings)
     assert (test.followed, test.shared, test.before) == (30, 30, 0)
-    assert test.p_value < 1e-10 and test.expected < 10 and test.baseline == 30
+    assert test.p_value < 1e-10 and test.expected < 10 and test.baseline >= 15
     # without any other titles of the copier the shuffled comparison still works: the
     # leaks' leads vary, and the copies move with them
     bare = World()
