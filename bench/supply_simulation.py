@@ -433,7 +433,10 @@ def main() -> None:
         help="popularity strength(s) to simulate (default: all three)",
     )
     parser.add_argument(
-        "--source", choices=SOURCES, action="append", help="source kind(s) (default: all)"
+        "--source",
+        choices=(*SOURCES, "several"),
+        action="append",
+        help="source kind(s) (default: the first three)",
     )
     parser.add_argument(
         "--multi", action="store_true", help="also run markets with 2-3 leaking accounts"
@@ -454,7 +457,7 @@ def main() -> None:
     )
     started = time.perf_counter()
     sources = list(args.source or SOURCES)
-    if args.multi:
+    if args.multi and "several" not in sources:
         sources.append("several")
     flags: dict[str, FlagTally] = {}
     for strength in args.popularity or ("none", "moderate", "strong"):

@@ -3,8 +3,11 @@
 Detection says *what* leaked (alerts of the physical window, rule
 ``disc-before-street-date``); this package says through *which* account. Import the
 distributors' shipment records (:func:`import_shipments`), then rank the accounts
-(:func:`rank_accounts`). The model and its assumptions are described in
-:mod:`leaktrace.supply.scoring` and in ``README.md`` next to this file.
+(:func:`rank_accounts`). The chance that an uninvolved account holds a leaked title early
+comes from the account *and* the title (:mod:`leaktrace.supply.popularity`: small shops
+stock mostly blockbusters, and blockbusters are what leaks). The model and its
+assumptions are described in :mod:`leaktrace.supply.scoring` and in ``README.md`` next to
+this file.
 
 Accounts are business accounts, but a sole trader's account may name a person: LeakTrace
 stores only the distributor, account identifier, declared business, country and opening

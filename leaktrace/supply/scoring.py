@@ -9,11 +9,15 @@ The evidence
     from before it existed). Leaks of works nobody in the data received count for no one.
 
 The chance of holding a title that early (the base rate)
-    ``p_ai`` = the smoothed share of the titles available to *a* (its distributor's titles
-    with a street date after *a*'s first shipment) that *a* received at least as long before
-    their street date as leak *i* came before its own: ``(k + 1) / (n + 2)``. It is measured
-    per leak because a big chain that always gets discs a week early holds every title
-    leaked three days early, and that says nothing about it.
+    ``p_ai`` = P(*a* orders leak *i*'s title before its street date) x the smoothed share
+    ``(k + 1) / (m + 2)`` of *a*'s early orders that arrived at least as long before their
+    street date as leak *i* came before its own. The first factor comes from the account
+    *and* the title: a logistic model fitted on every account's orders
+    (:mod:`leaktrace.supply.popularity`), because small shops stock mostly blockbusters
+    and blockbusters are what leaks. The second is measured per leak because a big chain
+    that always gets discs a week early holds every title leaked three days early, and
+    that says nothing about it. (``base="account"`` keeps the former base rate, the
+    account's share of all its available titles received that early, for comparison.)
 
 The hypotheses
     ``H0(a)``: *a* is not involved; it holds a leaked title that early with chance ``p_ai``.
