@@ -216,7 +216,10 @@ class TargetSheet:
             for value in c.hosts:
                 if value not in here:
                     abroad[self.country_of.get(value) or UNKNOWN_SHEET].append(value)
-            crossing = [t for t in c.ties if (t.a in here) != (t.b in here)]
+            crossing = sorted(
+                (t for t in c.ties if (t.a in here) != (t.b in here)),
+                key=lambda t: (-t.strength, t.a, t.b, t.kind),
+            )
             out.append(
                 {
                     "cluster": c.id,
