@@ -310,7 +310,7 @@ def upsert_hosts(
 def insert_evidence(conn: Connection, rows: Iterable[tuple[int, Evidence]]) -> int:
     """Store evidence rows (host id, evidence); those already stored are skipped, except
     that a description (``detail``) they lack is filled in. Returns how many were new."""
-    batch = [
+    batch: list[dict[str, Any]] = [
         {
             "host_id": host_id,
             "release_id": ev.release_id,
@@ -341,14 +341,27 @@ def insert_evidence(conn: Connection, rows: Iterable[tuple[int, Evidence]]) -> i
         )  # fmt: skip
         new += len(inserted)
         done = set(inserted)
+        waiting = [r for r in rows_in if r["detail"] and (r["host_id"], r["kind"],
+                   r["reference"]) not in done]  # fmt: skip
+        bare = _undescribed(conn, {r["host_id"] for r in waiting})
         older = [
             {"h": r["host_id"], "k": r["kind"], "r": r["reference"], "d": r["detail"]}
-            for r in rows_in
-            if r["detail"] and (r["host_id"], r["kind"], r["reference"]) not in done
+            for r in waiting
+            if (r["host_id"], r["kind"], r["reference"]) in bare
         ]
         if older:
             conn.execute(fill, older)
     return new
+
+
+def _undescribed(conn: Connection, host_ids: set[int]) -> set[tuple[int, str, str]]:
+    """The hosts' evidence stored without a description (before 0007): usually none."""
+    found: set[tuple[int, str, str]] = set()
+    for part in chunked(sorted(host_ids)):
+        query = select(HOST_EVIDENCE.c.host_id, HOST_EVIDENCE.c.kind, HOST_EVIDENCE.c.reference)
+        query = query.where(HOST_EVIDENCE.c.host_id.in_(part), HOST_EVIDENCE.c.detail.is_(None))
+        found.update((r.host_id, r.kind, r.reference) for r in conn.execute(query))
+    return found
 
 
 def add_note_lines(conn: Connection, host_id: int, lines: Sequence[str]) -> bool:
