@@ -121,7 +121,9 @@ def _infrastructure(db: Database, scenario: ScenarioFiles, directory: Path) -> D
     assert scenario.infra is not None
     hosts = import_hosts(db, scenario.infra.hosts)
     with open_lookup() as geo:
-        swarm = import_swarm_files(db, [scenario.infra.swarm], DEMO_SWARM_KEY.encode(), geo)
+        swarm = import_swarm_files(
+            db, [scenario.infra.swarm], DEMO_SWARM_KEY.encode(), geo, demo=True
+        )
     with db.transaction() as conn:
         collect_hosts(conn)
     enrich_hosts(db)
