@@ -139,9 +139,7 @@ def fit_columns(
     for key in whole_kept:
         widths[key] = max(1, min(natural[key], room // len(whole_kept)))
     left = available - sum(widths.values())
-    for key in sorted(
-        (k for k, _ in kept if k not in whole), key=lambda k: natural[k] - widths[k]
-    ):
+    for key in sorted((k for k, _ in kept if k not in whole), key=lambda k: natural[k] - widths[k]):
         grow = min(left, natural[key] - widths[key])
         widths[key] += grow
         left -= grow

@@ -70,8 +70,7 @@ def demo(
             else f"{planted} of them planted on purpose"
         )
         out.print(
-            f"[yellow]{ingest.rejected} malformed lines skipped[/] ({on_purpose}), "
-            "for example:"
+            f"[yellow]{ingest.rejected} malformed lines skipped[/] ({on_purpose}), for example:"
         )
     for error in ingest.errors[:3]:
         out.print(f"  [dim]skipped {escape(str(error))}[/]")
@@ -143,10 +142,15 @@ def demo(
     if result.infra is not None:
         infra = result.infra
         swarm = infra.swarm
-        countries = sorted(infra.targets)
+        countries = sorted(c for c in infra.targets if c != "unknown")
+        unknown = (
+            ", and an 'unknown' list for servers that no source locates"
+            if "unknown" in infra.targets
+            else ""
+        )
         out.print(
             f"infrastructure: {infra.hosts.rows} servers imported; target lists for "
-            f"{len(countries)} countries ({', '.join(countries)}) in "
+            f"{len(countries)} countries ({', '.join(countries)}){unknown}, in "
             f"{result.directory / 'targets'}"
         )
         out.print(
@@ -179,6 +183,6 @@ def _by_window(counts: dict[str, int]) -> str:
     if not shown:
         return "none"
     if len(shown) == 1:
-        (window, n), = shown.items()
+        ((window, n),) = shown.items()
         return f"all {window} ({_WINDOW_WORDS.get(window, window)})"
     return ", ".join(f"{n} {w}" for w, n in sorted(shown.items(), key=lambda i: (-i[1], i[0])))

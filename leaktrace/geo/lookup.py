@@ -1,11 +1,12 @@
-"""Country, ASN and organisation of addresses: the user's files, else the built-in DB-IP data.
+"""Country, ASN and organisation of addresses: the user's files, else the built-in data.
 
 :func:`open_lookup` opens two files: for countries ``geoip`` (any MaxMind DB file the user
-points to, or several: each is asked, :meth:`GeoLookup.answers`), else the built-in DB-IP
-Country Lite; for ASNs ``asn_db``, else the built-in
-DB-IP ASN Lite (see :mod:`leaktrace.geo.bundled`). A user's country file that also carries
-ASN fields (IPinfo Lite, GeoIP2-ISP …) is asked for the ASN before the built-in file; an
-explicit ``asn_db`` before either. ``bundled=False`` uses the user's files only.
+points to, or several: each is asked, :meth:`GeoLookup.answers`), else the built-in
+country data; for ASNs ``asn_db``, else the built-in ASN data (ip-location-db, or the newer
+files ``leaktrace geo update`` installed: see :mod:`leaktrace.geo.bundled`). A user's
+country file that also carries ASN fields (IPinfo Lite, GeoIP2-ISP …) is asked for the
+ASN before the built-in file; an explicit ``asn_db`` before either. ``bundled=False``
+uses the user's files only.
 
 Every answer comes with :meth:`GeoLookup.sources`: each file's name, database type,
 licence and build date, and the attribution its licence requires.

@@ -19,9 +19,7 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str
     if not SCRIPT.is_file():
         pytest.skip(f"no installed entry point at {SCRIPT}")
     folder = tmp_path_factory.mktemp("newcomer")
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("LEAKTRACE_", "VIRTUAL_ENV"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEAKTRACE_", "VIRTUAL_ENV"))}
     env.update(PATH="/usr/bin:/bin", COLUMNS="80", HOME=str(folder))
     done = subprocess.run(
         [str(SCRIPT), "demo", "--dir", str(folder / "demo")],
