@@ -64,6 +64,7 @@ from machine import describe  # noqa: E402
 
 from leaktrace.supply.flags import FLAG_CODES, Order, account_flags  # noqa: E402
 from leaktrace.supply.scoring import (  # noqa: E402
+    DEFAULT_PRIOR_NONE,
     AccountHistory,
     BaseRate,
     Evidence,
@@ -421,7 +422,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200, help="simulated markets per setting")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--epsilon", type=float, default=0.1, help="epsilon of the scoring")
-    parser.add_argument("--prior-none", type=float, default=0.5, help="prior of 'none'")
+    parser.add_argument(
+        "--prior-none", type=float, default=DEFAULT_PRIOR_NONE, help="prior of 'none'"
+    )
     parser.add_argument("--noise", type=float, default=0.1, help="share of other-channel leaks")
     parser.add_argument(
         "--foreign", type=float, default=0.1, help="share of leaks of titles not in the data"
