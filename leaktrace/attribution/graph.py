@@ -7,9 +7,7 @@ escaped; characters XML 1.0 cannot hold at all (most control characters) are dro
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from leaktrace.attribution.model import GroupLink, GroupSummary
-from leaktrace.errors import InputError
 from leaktrace.feeds.timeparse import format_time
+from leaktrace.private_files import write_private_text
 
 __all__ = [
     "GRAPHML_NS",
@@ -169,24 +167,8 @@ def graphml(graph: GroupGraph) -> str:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically (UTF-8); OS errors become InputError."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise InputError("is a directory, expected a file name", file=str(target))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".graph-", dir=target.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(target)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(target)) from None
-    return target
+    """Write ``text`` to ``path`` atomically (UTF-8, mode 0600); OS errors become InputError."""
+    return write_private_text(path, text)
 
 
 def dumps_json(graph: GroupGraph) -> str:

@@ -36,6 +36,7 @@ from leaktrace.infra.cluster import ClusterSettings, cluster_hosts
 from leaktrace.infra.evidence_text import describe_evidence
 from leaktrace.infra.model import HostCluster, HostView, LocationAnswer, iso
 from leaktrace.infra.worldmap import country_name, world_map_svg
+from leaktrace.private_files import make_private_folder, write_private_text
 from leaktrace.store.database import Database
 from leaktrace.store.infra import EvidenceDetail, load_evidence_details, load_locations
 
@@ -480,12 +481,7 @@ def targets_csv(sheet: TargetSheet) -> str:
 
 def write_targets(sheet: TargetSheet, out_dir: Path) -> list[Path]:
     """Write ``targets-XX.csv``, ``.json`` and ``.html`` into ``out_dir``; their paths."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"cannot create the folder: {exc.strerror or exc}", file=str(out_dir)
-        ) from None
+    make_private_folder(out_dir)
     stem = out_dir / f"targets-{sheet.country}"
     written: list[Path] = []
     for suffix, text in (
@@ -493,14 +489,7 @@ def write_targets(sheet: TargetSheet, out_dir: Path) -> list[Path]:
         (".json", json.dumps(sheet.as_dict(), ensure_ascii=False, indent=2) + "\n"),
         (".html", render_targets_html(sheet)),
     ):
-        path = stem.with_suffix(suffix)
-        tmp = path.with_suffix(suffix + ".tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
-        written.append(path)
+        written.append(write_private_text(stem.with_suffix(suffix), text, what="a target sheet"))
     return written
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from markupsafe import Markup, escape
 from leaktrace.errors import InputError
 from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.infra.worldmap import world_map_svg
+from leaktrace.private_files import write_private_text
 from leaktrace.report import svg
 from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
 from leaktrace.report.groups import KIND_COLORS, group_graph, kind_legend
@@ -183,21 +182,4 @@ def write_report(
             conn, title=title, database=db.display, note=note, services=services
         )
     page = render_report(data)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write the report: {exc.strerror or exc}", file=str(target)
-        ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(page)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise InputError(
-            f"cannot write the report: {exc.strerror or exc}", file=str(target)
-        ) from None
-    return target
+    return write_private_text(target, page, what="the report")

@@ -21,12 +21,11 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from leaktrace.errors import StoreError
+from leaktrace.private_files import FILE_MODE, FOLDER_MODE
 
 __all__ = ["FILE_MODE", "FOLDER_MODE", "Database", "resolve_url"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-FILE_MODE = 0o600
-FOLDER_MODE = 0o700
 
 
 def resolve_url(target: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,15 @@ def test_nothing_raw_or_unexplained(demo_output: tuple[str, dict[str, str]]) -> 
     assert "{'" not in text and "'}" not in text
     assert re.search(r"\d+ malformed lines skipped \(planted in the feeds on purpose", text)
     assert "all physical (disc rips before street date)" in text
+
+
+def test_what_the_demo_writes_about_servers_is_private(
+    demo_output: tuple[str, dict[str, str]],
+) -> None:
+    text, _ = demo_output
+    report = Path(re.findall(r"^HTML report: (.+)$", text, flags=re.MULTILINE)[0])
+    folder = report.parent
+    sheets = sorted((folder / "targets").iterdir())
+    assert sheets
+    for path in [report, folder / "demo.db", *sheets]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
