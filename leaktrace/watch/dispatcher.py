@@ -22,9 +22,12 @@ from leaktrace.store.outbox import (
     sink_cursor,
 )
 
-__all__ = ["DispatchSummary", "Dispatcher"]
+__all__ = ["DUE_PAGE", "DispatchSummary", "Dispatcher"]
 
 log = logging.getLogger("leaktrace.watch")
+
+DUE_PAGE = 200
+"""The most deliveries :meth:`Dispatcher.deliver_due` attempts in one call."""
 
 
 @dataclass(slots=True)
@@ -66,20 +69,37 @@ class Dispatcher:
                 sink_cursor(conn, name, backfill=config.backfill)
 
     def plan(self) -> int:
+        """Plan every sink's deliveries up to the end of the outbox (a page of events at a
+        time, until the sink's cursor stops moving: a page its filter drops entirely
+        creates nothing but is not the end). Returns how many were created."""
         created = 0
         with self.db.transaction() as conn:
             for name, (config, _) in self.sinks.items():
+                cursor = sink_cursor(conn, name, backfill=config.backfill)
                 while True:
-                    made = plan_deliveries(conn, name, config.accepts, backfill=config.backfill)
-                    created += made
-                    if made < 1000:
+                    created += plan_deliveries(conn, name, config.accepts, backfill=config.backfill)
+                    moved = sink_cursor(conn, name, backfill=config.backfill)
+                    if moved == cursor:
                         break
+                    cursor = moved
         return created
 
+    def deliver_all_due(self) -> int:
+        """:meth:`deliver_due` until nothing is due now (``watch --once``), not only its
+        first page: a failed delivery is rescheduled to a later time or dead-lettered, so
+        each round leaves fewer due. Returns how many attempts were made."""
+        attempted = 0
+        while True:
+            made = self.deliver_due()
+            attempted += made
+            if made < DUE_PAGE:
+                return attempted
+
     def deliver_due(self, stop: threading.Event | None = None) -> int:
-        """Attempt every delivery that is due now; returns how many were attempted."""
+        """Attempt the deliveries due now, at most :data:`DUE_PAGE` of them; returns how
+        many were attempted."""
         with self.db.reading() as conn:
-            due = due_deliveries(conn, list(self.sinks), datetime.now(UTC))
+            due = due_deliveries(conn, list(self.sinks), datetime.now(UTC), limit=DUE_PAGE)
         for delivery in due:
             if stop is not None and stop.is_set():
                 break

@@ -224,7 +224,7 @@ class Watcher:
             else:
                 log.info("source %s streams: skipped in --once", run.config.name)
         self.dispatcher.plan()
-        self.dispatcher.deliver_due()
+        self.dispatcher.deliver_all_due()
         self._collect_dispatch()
         return self.summary
 

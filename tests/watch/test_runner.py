@@ -277,3 +277,33 @@ def test_config_file_errors(tmp_path: Path) -> None:
     config = load('[watch]\nbatch_size = 7\n[[source]]\nkind = "jsonl"\npaths = ["f.jsonl"]\n')
     assert config.options.batch_size == 7  # type: ignore[attr-defined]
     assert config.sources[0].name == "jsonl-0"  # type: ignore[attr-defined]
+
+
+def test_once_delivers_every_due_alert_not_only_the_first_page(
+    make_watcher: Callable[..., Watcher], tmp_path: Path
+) -> None:
+    """``watch --once`` delivers what is due: more than one page (200) of deliveries, and
+    events past a page (1,000) of the outbox whose first page a sink's filter drops."""
+    feed = tmp_path / "feed.jsonl"
+    northern = [{**LEAK, "name": LEAK["name"].replace("SPARKLE", f"G{i}")} for i in range(1000)]
+    cams = [{**CAM, "name": CAM["name"].replace("CAMGRP", f"C{i}")} for i in range(250)]
+    append(feed, *northern, *cams)
+    everything, picky = MemorySink("everything"), MemorySink("picky")
+    watcher = make_watcher(
+        [jsonl_source(feed, max_items=2000)],
+        [
+            (SinkConfig(name="everything", kind="memory"), everything),
+            (SinkConfig(name="picky", kind="memory", windows=["theatrical"]), picky),
+        ],
+        batch_size=2000,
+    )
+    summary = watcher.run_once()
+    assert summary.report.new_alerts == 1250
+    assert len({e.key for e in everything.events}) == 1250
+    assert {e.payload["release"] for e in picky.events} == {c["name"] for c in cams}
+    assert summary.delivered == 1500
+    with watcher.db.reading() as conn:
+        pending = conn.execute(
+            select(func.count()).select_from(DELIVERIES).where(DELIVERIES.c.status == "pending")
+        ).scalar_one()
+    assert pending == 0
