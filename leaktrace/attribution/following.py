@@ -142,6 +142,9 @@ class FollowTest:
     set_aside: tuple[str, ...] = ()
     """Common leaders of both groups whose titles were left out (step 4)."""
     passed: bool = False
+    tested: int = 0
+    """How many tests of ordered pairs reached step 3 in this run (each at ``alpha``): the
+    multiple comparisons behind every reported link, for its evidence to state."""
 
     @property
     def coverage(self) -> float:
@@ -554,6 +557,10 @@ def follower_tests(
                 others=frozenset(seems[c] - {b} - common),
                 set_aside=frozenset(common),
             )
-    out = [t for t in final.values() if t.passed or keep_failed]
+    tested = sum(1 for t in tests.values() if not math.isnan(t.expected))
+    tested += sum(
+        1 for pair, t in final.items() if t is not tests[pair] and not math.isnan(t.expected)
+    )
+    out = [replace(t, tested=tested) for t in final.values() if t.passed or keep_failed]
     out.sort(key=lambda s: (not s.passed, -s.strength, -s.followed, s.leader, s.follower))
     return out

@@ -156,7 +156,9 @@ _OPENS = {
 }
 
 
-def follower_evidence(stat: FollowTest, data: GroupData, follow_hours: float) -> str:
+def follower_evidence(
+    stat: FollowTest, data: GroupData, follow_hours: float, alpha: float = ALPHA
+) -> str:
     """What a follower link rests on, in words."""
     a, b = data.name(stat.leader), data.name(stat.follower)
     examples = ", ".join(data.titles.get(t, t) for t in stat.examples)
@@ -179,14 +181,31 @@ def follower_evidence(stat: FollowTest, data: GroupData, follow_hours: float) ->
         f"{stat.shared} titles both released, {stat.followed + stat.before} came out within "
         f"{follow_hours:g} h of each other: {b} after {a} on {stat.after}, before it on "
         f"{stat.before} (an order this one-sided comes by chance {_chance(stat.order_p)}). "
-        f"Racing to the same window opening does not explain it: {null}, about "
+        f"Racing to the same window opening would rarely give this: {null}, about "
         f"{stat.expected:.1f} of these titles would have come within {follow_hours:g} h after "
-        f"{a}; {stat.followed} did (chance of {stat.followed} or more: "
-        f"{_chance(stat.p_value)}, doubled for the two comparisons made). Titles dated here "
-        f"by {_OPENS.get(stat.opening, stat.opening)}: of the two ways of dating an opening, "
-        f"the one less against {b}; {stat.shared - stat.dated} of the {stat.shared} titles "
-        f"have neither and open at their first release. E.g. {examples}."
+        f"{a}; {stat.followed} did (chance of {stat.followed} or more at that pace: "
+        f"{_chance(stat.p_value)}, doubled for the two comparisons made). Titles dated "
+        f"here by {_OPENS.get(stat.opening, stat.opening)}: of the two ways of dating an "
+        f"opening, the one less against {b}; {stat.shared - stat.dated} of the {stat.shared} "
+        f"titles have neither and open at their first release. E.g. {examples}. "
+        f"{_caveat(stat, alpha)}"
     )
+
+
+def _caveat(stat: FollowTest, alpha: float) -> str:
+    """What the chance figures are not, and how many pairs were tested to find this one."""
+    text = (
+        "A chance of the pattern if the groups were unconnected is not the chance that they "
+        "are unconnected."
+    )
+    if stat.tested:
+        pairs = "pair of groups was" if stat.tested == 1 else "pairs of groups were"
+        text += (
+            f" {stat.tested:,} {pairs} put to this test in this database, each needing a "
+            f"chance of at most {alpha:g}: by chance alone about {stat.tested * alpha:.2g} "
+            "false links would be expected among them."
+        )
+    return text
 
 
 def _follower_links(data: GroupData, settings: LinkSettings) -> list[GroupLink]:
@@ -209,7 +228,9 @@ def _follower_links(data: GroupData, settings: LinkSettings) -> list[GroupLink]:
                 source_name=data.name(stat.leader),
                 target_name=data.name(stat.follower),
                 strength=stat.strength,
-                evidence=follower_evidence(stat, data, settings.follow_hours),
+                evidence=follower_evidence(
+                    stat, data, settings.follow_hours, settings.follow_alpha
+                ),
                 details={
                     "leader_titles": stat.leader_titles,
                     "shared_titles": stat.shared,
@@ -226,6 +247,7 @@ def _follower_links(data: GroupData, settings: LinkSettings) -> list[GroupLink]:
                     "opening": stat.opening,
                     "null": stat.null,
                     "set_aside": list(stat.set_aside),
+                    "pairs_tested": stat.tested,
                     "median_delay_hours": round(stat.median_delay_hours, 2),
                     "min_delay_hours": round(stat.delays_hours[0], 2),
                     "max_delay_hours": round(stat.delays_hours[-1], 2),

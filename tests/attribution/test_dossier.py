@@ -124,7 +124,7 @@ def test_links_each_kind_and_no_false_links(world: Database) -> None:
     assert "about 1.6 of these titles would have come within 48 h after SPARKS" in (
         follower.evidence
     )
-    assert "10 did (chance of 10 or more: 1 time in" in follower.evidence
+    assert "10 did (chance of 10 or more at that pace: 1 time in" in follower.evidence
     assert by[(LinkKind.FOLLOWER, "sprks", "peercopy")].details["followed"] == 6
 
     nfo = by[(LinkKind.NFO, "sparks", "sprks")]

@@ -241,6 +241,14 @@ def test_simulated_world_true_links_only() -> None:
     for words in ("within 48 h after", "Racing to the same window opening", "chance of"):
         assert words in follower.evidence
     assert follower.details["p_value"] < 1e-3 and follower.details["set_aside"] == []
+    # a prosecutor reads no more into the chance than it says: not the chance of
+    # innocence, and one of how many tests
+    tested = follower.details["pairs_tested"]
+    candidates = following.follower_tests(data.copies, data.openings, keep_failed=True)
+    assert tested >= sum(1 for t in candidates if not math.isnan(t.expected)) > len(links)
+    assert "is not the chance that they are unconnected" in follower.evidence
+    assert f"{tested:,} pairs of groups were put to this test" in follower.evidence
+    assert f"about {tested * 0.001:.2g} false links would be expected" in follower.evidence
 
 
 def test_evidence_names_the_common_leader() -> None:

@@ -75,7 +75,11 @@ def test_group_dossier_json(run: Run, world: Path) -> None:
     details = follower["details"]
     assert (details["followed"], details["after"], details["before"]) == (10, 10, 1)
     assert details["p_value"] < 0.001 and details["expected_by_chance"] < 2
-    assert "Racing to the same window opening does not explain it" in follower["evidence"]
+    assert "Racing to the same window opening would rarely give this" in follower["evidence"]
+    # the chance is not the chance of innocence, and the number of pairs tested is said
+    assert "is not the chance that they are unconnected" in follower["evidence"]
+    tested = details["pairs_tested"]
+    assert tested >= 1 and f"{tested:,} pair" in follower["evidence"]
 
 
 def test_group_dossier_table_and_csv(run: Run, world: Path) -> None:
