@@ -81,10 +81,20 @@ def reply_sample(data: bytes, secrets: Iterable[str] = ()) -> str:
 
 
 def _blame(exc: SourceError, result: FetchResult, secrets: Iterable[str]) -> SourceError:
+    """``exc`` with the reply's URL and sample, and the literal ``secrets`` masked in its
+    reason and sample (a sample or reason made earlier without them, say by a check called
+    without the source's secrets, is masked again here)."""
+    secrets = tuple(secrets)
     if exc.url is None:
         exc.url = result.url
     if exc.sample is None and result.content:
         exc.sample = reply_sample(result.content, secrets)
+    elif exc.sample is not None:
+        exc.sample = redact_text(exc.sample, secrets)
+    masked = redact_text(exc.reason, secrets)
+    if masked != exc.reason:
+        exc.reason = masked
+        exc.args = (masked,)
     return exc
 
 

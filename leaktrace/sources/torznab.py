@@ -194,9 +194,9 @@ class TorznabSource:
                     error.transient = True
                     error.retry_after = result.retry_after or error.retry_after
                 raise error
-        raise_for_status(result, source=self.name)
+        raise_for_status(result, source=self.name, secrets=self._secrets())
         if not result.not_modified:
-            check_content_type(result, "xml", source=self.name)
+            check_content_type(result, "xml", source=self.name, secrets=self._secrets())
 
     def caps(self) -> Caps:
         """The indexer's capabilities (``t=caps``)."""

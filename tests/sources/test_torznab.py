@@ -228,6 +228,24 @@ def test_wrong_content_type_and_unsafe_xml(tmp_path: Path) -> None:
         assert "root:x" not in str(unsafe.value)
 
 
+@pytest.mark.parametrize(
+    ("path", "status", "ctype"),
+    [("/forbidden", 403, "text/html"), ("/down", 503, "text/plain"), ("/login", 200, "text/html")],
+)
+def test_a_reply_echoing_the_key_keeps_it_out_of_the_sample(
+    path: str, status: int, ctype: str
+) -> None:
+    """Error pages and login pages often repeat what was asked, the key included, as
+    plain text (not ``apikey=``): the refused reply's sample masks it like every message."""
+    body = f"<html>Invalid API key {KEY} (key: {KEY})</html>".encode()
+    with http_server(lambda req: Reply(status, body, content_type=ctype)) as srv:
+        with pytest.raises(SourceError) as info:
+            make_source(srv.url + path).poll(None)
+    err = info.value
+    assert err.sample is not None and "Invalid API key ***" in err.sample
+    assert KEY not in err.sample and KEY not in str(err) and KEY not in (err.url or "")
+
+
 def test_invalid_utf8_feed_over_http() -> None:
     data = own_feed([2, 1]).replace(b"Rel.0002", b"Rel.\xff\xfe02")
     with http_server(lambda req: Reply(200, data, content_type=RSS_TYPE)) as srv:
