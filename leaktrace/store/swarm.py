@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import Integer, and_, cast, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.store.portable import chunked, insert_ignore
-from leaktrace.store.schema import RELEASES, SIGHTINGS, SWARM_KEY, SWARM_OBSERVATIONS, WORKS
+from leaktrace.store.schema import (
+    HOST_EVIDENCE,
+    RELEASES,
+    SIGHTINGS,
+    SWARM_KEY,
+    SWARM_OBSERVATIONS,
+    WORKS,
+)
 
 __all__ = [
     "ImpactFilter",
@@ -27,6 +34,7 @@ __all__ = [
     "link_infohashes",
     "observation_count",
     "observation_span",
+    "referenced_id_floor",
     "relink_observations",
     "store_key_check",
     "stored_key_check",
@@ -108,8 +116,34 @@ def link_infohashes(
     return found
 
 
-def insert_observations(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert observations, skipping fingerprints already stored; returns how many were new."""
+_EVIDENCE_PREFIX = "swarm:"
+
+
+def referenced_id_floor(conn: Connection) -> int:
+    """The highest observation id that evidence names (``swarm:<id>``), on SQLite; 0
+    elsewhere. SQLite gives a new row the highest id stored plus one, so once retention
+    has deleted the highest rows their ids would come back and the evidence of a deleted
+    observation would name a new one: new rows get ids above this floor
+    (:func:`insert_observations`). PostgreSQL's sequences never hand an id out twice."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    number = func.substr(HOST_EVIDENCE.c.reference, len(_EVIDENCE_PREFIX) + 1)
+    found = conn.execute(
+        select(func.max(cast(number, Integer))).where(
+            HOST_EVIDENCE.c.reference.like(f"{_EVIDENCE_PREFIX}%")
+        )
+    ).scalar_one()
+    return int(found or 0)
+
+
+def insert_observations(conn: Connection, rows: Sequence[dict[str, Any]], *, above: int = 0) -> int:
+    """Insert observations, skipping fingerprints already stored; returns how many were new.
+    New rows get ids above ``above`` (:func:`referenced_id_floor`) as well as above every
+    stored one."""
+    if above and rows:
+        top = int(conn.execute(select(func.coalesce(func.max(_SO.c.id), 0))).scalar_one())
+        if top < above:
+            rows = [{**row, "id": above + n} for n, row in enumerate(rows, start=1)]
     added = insert_ignore(conn, _SO, rows, ["fingerprint"], returning=["id"])
     return len(added)
 

@@ -25,7 +25,12 @@ from sqlalchemy.engine import Connection
 from leaktrace.errors import ConfigError
 from leaktrace.geo import GeoLookup
 from leaktrace.store.database import Database
-from leaktrace.store.swarm import insert_observations, link_infohashes, relink_observations
+from leaktrace.store.swarm import (
+    insert_observations,
+    link_infohashes,
+    referenced_id_floor,
+    relink_observations,
+)
 from leaktrace.swarm.keys import MIN_KEY_BYTES, bind_database_key, key_check
 from leaktrace.swarm.model import INFRASTRUCTURE, SwarmError, SwarmRecord
 from leaktrace.swarm.privacy import (
@@ -154,6 +159,7 @@ def import_records(
         note = bind_database_key(conn, key, source=key_source, demo=demo)
         if note is not None:
             report.notes.append(note)
+        floor = referenced_id_floor(conn)  # ids that evidence names are never given again
         batch: list[tuple[str, SwarmRecord]] = []
         for source, entry in entries:
             report.lines += 1
@@ -167,10 +173,10 @@ def import_records(
             report.accepted += 1
             batch.append((source, entry))
             if len(batch) >= BATCH:
-                _write(conn, batch, key, geo, report)
+                _write(conn, batch, key, geo, report, floor)
                 batch = []
         if batch:
-            _write(conn, batch, key, geo, report)
+            _write(conn, batch, key, geo, report, floor)
         report.relinked = relink_observations(conn)
     report.seconds = time.perf_counter() - started
     return report
@@ -182,6 +188,7 @@ def _write(
     key: bytes,
     geo: GeoLookup,
     report: SwarmImportReport,
+    floor: int = 0,
 ) -> None:
     links = link_infohashes(conn, [record.infohash for _, record in batch])
     rows: dict[str, dict[str, Any]] = {}
@@ -199,7 +206,7 @@ def _write(
             report.linked += 1
         else:
             report.unlinked += 1
-    added = insert_observations(conn, list(rows.values()))
+    added = insert_observations(conn, list(rows.values()), above=floor)
     report.added += added
     report.duplicates += len(batch) - added
 

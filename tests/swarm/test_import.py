@@ -183,11 +183,11 @@ def test_failure_midway_leaves_nothing_half_written(
     calls = {"n": 0}
     real = insert_observations
 
-    def failing(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    def failing(conn: Connection, rows: Sequence[dict[str, Any]], *, above: int = 0) -> int:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk on fire")
-        return real(conn, rows)
+        return real(conn, rows, above=above)
 
     monkeypatch.setattr(importer, "insert_observations", failing)
     with pytest.raises(RuntimeError):

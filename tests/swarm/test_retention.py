@@ -141,3 +141,32 @@ def test_exports_folder_must_exist_and_manifests_be_sound(tmp_path: Path) -> Non
     )
     with pytest.raises(InputError, match="not a plain <table>.parquet file name"):
         expire_exports(tmp_path, 180)
+
+
+def test_evidence_of_a_deleted_observation_never_names_a_later_one(
+    db: Database, geo: GeoLookup, write_swarm: WriteSwarm
+) -> None:
+    """SQLite hands a deleted row's id to the next insert when it was the highest: an
+    old backlog imported last, deleted by retention, then new rows. A target sheet's
+    ``swarm:<id>`` for the deleted observation must stay expired, not name the new one."""
+    from leaktrace.infra.collect import collect_hosts
+    from leaktrace.store.infra import load_evidence_details, load_hosts
+
+    recent = "2024-06-29T12:00:00Z"
+    old = [row("192.0.2.6", time="2023-01-01T00:00:00Z", seeder=True, tag="seedbox")]
+    import_swarm_files(db, [write_swarm([row("192.0.2.5", time=recent, tag="server")])], KEY, geo)
+    import_swarm_files(db, [write_swarm(old)], KEY, geo)  # the backlog: the highest id
+    with db.transaction() as conn:
+        collect_hosts(conn)
+    assert apply_retention(db, 180, now=NOW).deleted == 1
+    new = [row("192.0.2.7", time=recent, seeder=True, tag="seedbox")]
+    import_swarm_files(db, [write_swarm(new)], KEY, geo)
+    with db.transaction() as conn:
+        collect_hosts(conn)
+    with db.reading() as conn:
+        hosts = {h.value: h for h in load_hosts(conn)}
+        details = load_evidence_details(conn, [h.id for h in hosts.values()])
+    (gone,) = details[hosts["192.0.2.6"].id]
+    (fresh,) = details[hosts["192.0.2.7"].id]
+    assert gone.expired and not fresh.expired
+    assert gone.reference != fresh.reference
