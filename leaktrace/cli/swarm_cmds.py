@@ -192,6 +192,8 @@ def retention(
     """
     settings, database = open_database(db)
     kept = retention_days(days, settings.swarm_retention_days)
+    for folder in exports or []:  # a wrong folder or a damaged manifest: nothing deleted yet
+        expire_exports(folder, kept, dry_run=True)
     with database:
         report = apply_retention(database, kept, dry_run=dry_run)
     swept: list[ExportExpiry] = []

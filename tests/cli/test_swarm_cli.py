@@ -258,3 +258,19 @@ def test_export_deadline_and_retention_of_exports(
         (str(exports / "march"), True),
     ]
     assert list(exports.iterdir()) == []
+
+
+def test_retention_checks_the_exports_before_deleting_anything(
+    run: Run, db_path: Path, swarm_file: Path, key_file: Path
+) -> None:
+    """A mistyped --exports folder, or a damaged manifest in it, is reported before any
+    observation is deleted: the user runs the command again, and nothing was half done."""
+    run("swarm", "import", str(swarm_file), "--db", str(db_path), "--key-file", str(key_file))
+    exports = db_path.parent / "exports"
+    (exports / "bad").mkdir(parents=True)
+    (exports / "bad" / "leaktrace-export.json").write_text("[1")
+    for folder in (db_path.parent / "exprots", exports):
+        result = run("swarm", "retention", "--db", str(db_path), "--exports", str(folder))
+        assert result.code == 1 and "Traceback" not in result.err
+        dry = run("swarm", "retention", "--db", str(db_path), "--dry-run", "-f", "json")
+        assert json.loads(dry.out)["older_than_cutoff"] == 3, result.err  # none deleted yet
