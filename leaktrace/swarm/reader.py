@@ -23,6 +23,7 @@ import orjson
 from leaktrace.feeds.timeparse import parse_time
 from leaktrace.swarm.clients import UNKNOWN, identify_client
 from leaktrace.swarm.model import INFRASTRUCTURE_TAGS, SwarmError, SwarmRecord
+from leaktrace.swarm.privacy import mask_addresses
 
 __all__ = ["COLUMNS", "REQUIRED", "parse_swarm", "read_swarm", "sniff_format"]
 
@@ -158,8 +159,8 @@ def _record(record: Mapping[str, Any], line: int) -> SwarmRecord:
             raise _RowError(column, f"missing {column}")
     try:
         observed_at = parse_time(record["time"])
-    except ValueError as exc:
-        raise _RowError("time", str(exc)) from None
+    except ValueError as exc:  # the message quotes the value: mask an address in it
+        raise _RowError("time", mask_addresses(str(exc))) from None
     return SwarmRecord(
         line=line,
         observed_at=observed_at,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -173,3 +174,15 @@ def test_any_json_object_gives_a_record_or_typed_error(value: dict[str, object])
     raw = json.dumps(value).encode()
     for entry in parse_swarm(raw, "obj.jsonl"):
         assert isinstance(entry, SwarmRecord | SwarmError)
+
+
+@pytest.mark.parametrize("written", ["198.51.100.7", "[2001:db8::7]:6881", "198-51-100-7"])
+def test_an_address_in_the_time_field_is_not_repeated(written: str) -> None:
+    """A crawler that shifted its columns puts a peer's address where the time belongs:
+    the error says the time is wrong without printing the address."""
+    raw = f'{{"time": "{written}", "infohash": "{HASH}", "ip": "192.0.2.1"}}\n'.encode()
+    (error,) = parse_swarm(raw, "x.jsonl")
+    assert isinstance(error, SwarmError) and error.field == "time"
+    assert "is not a time" in str(error)
+    for part in ("198.51.100", "198-51-100", "2001:db8"):
+        assert part not in str(error)
