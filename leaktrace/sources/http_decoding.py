@@ -22,11 +22,21 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator
 
-__all__ = ["MAX_LAYERS", "PIECE", "BadEncoding", "BodyTooLarge", "BoundedBody", "codings_of"]
+__all__ = [
+    "HEAD",
+    "MAX_LAYERS",
+    "PIECE",
+    "BadEncoding",
+    "BodyTooLarge",
+    "BoundedBody",
+    "codings_of",
+]
 
 PIECE = 64 * 1024
 """The most one layer inflates in one step."""
 MAX_LAYERS = 3
+HEAD = 512
+"""How much of the raw reply :class:`BoundedBody` keeps as sent."""
 _GZIP_MAGIC = b"\x1f\x8b"
 _NAMES = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate"}
 
@@ -153,9 +163,13 @@ class BoundedBody:
         self._produced = [0] * len(self._layers)
         self.body = bytearray()
         self.raw_bytes = 0
+        self.raw_head = bytearray()
+        """The first :data:`HEAD` bytes as sent (a sample of a reply that does not decode)."""
 
     def feed(self, raw: bytes) -> None:
         """Decode one raw chunk; :class:`BodyTooLarge` or :class:`BadEncoding` if need be."""
+        if len(self.raw_head) < HEAD:
+            self.raw_head += raw[: HEAD - len(self.raw_head)]
         self.raw_bytes += len(raw)
         if self.raw_bytes > self.max_bytes:
             raise BodyTooLarge("as sent")

@@ -212,14 +212,14 @@ class HttpFetcher:
             response = self._client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             if watchdog.fired:
-                raise self._error(timed_out) from None
-            raise self._error(f"{shown}: timed out ({type(exc).__name__})") from None
+                raise self._error(timed_out, url=shown) from None
+            raise self._error(f"{shown}: timed out ({type(exc).__name__})", url=shown) from None
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            raise self._error(f"{shown}: {exc}", transient=False) from None
-        except (httpx.HTTPError, OSError) as exc:
+            raise self._error(f"{shown}: {exc}", transient=False, url=shown) from None
+        except (httpx.HTTPError, OSError) as exc:  # refused, reset, a malformed or huge head …
             if watchdog.fired:
-                raise self._error(timed_out) from None
-            raise self._error(f"{shown}: {type(exc).__name__}: {exc}") from None
+                raise self._error(timed_out, url=shown) from None
+            raise self._error(f"{shown}: {type(exc).__name__}: {exc}", url=shown) from None
         try:
             status = response.status_code
             if status in _REDIRECTS:
@@ -280,7 +280,11 @@ class HttpFetcher:
             codings = codings_of(response.headers.get_list("content-encoding"))
         except BadEncoding as exc:
             raise self._error(
-                f"{shown}: {exc.reason}", transient=False, status=status, url=shown
+                f"{shown}: {exc.reason}",
+                transient=False,
+                status=status,
+                url=shown,
+                sample=_raw_head(response),
             ) from None
         declared = _declared_length(response)
         too_long = declared is not None and declared > self.max_bytes
@@ -310,13 +314,13 @@ class HttpFetcher:
                 url=shown,
                 sample=bytes(decoded.body[:SAMPLE_BYTES]),
             ) from None
-        except BadEncoding as exc:
+        except BadEncoding as exc:  # corrupt data: what decoded, else the bytes as sent
             raise self._error(
                 f"{shown}: {exc.reason}",
                 transient=False,
                 status=status,
                 url=shown,
-                sample=bytes(decoded.body[:SAMPLE_BYTES]),
+                sample=bytes(decoded.body[:SAMPLE_BYTES] or decoded.raw_head[:SAMPLE_BYTES]),
             ) from None
         except httpx.TimeoutException as exc:
             if watchdog.fired:
@@ -328,8 +332,24 @@ class HttpFetcher:
             if watchdog.fired or time.monotonic() >= deadline:
                 raise self._error(timed_out, url=shown) from None
             raise self._error(
-                f"{shown}: reading failed: {type(exc).__name__}: {exc}", url=shown
+                f"{shown}: reading failed: {type(exc).__name__}: {exc}",
+                url=shown,
+                sample=bytes(decoded.body[:SAMPLE_BYTES]),
             ) from None
+
+
+def _raw_head(response: httpx.Response) -> bytes:
+    """At most :data:`SAMPLE_BYTES` of a refused reply as sent (not decoded), for its
+    sample; nothing if reading fails (the watchdog still bounds the time)."""
+    head = bytearray()
+    try:
+        for chunk in response.iter_raw():
+            head += chunk
+            if len(head) >= SAMPLE_BYTES:
+                break
+    except (httpx.HTTPError, OSError):
+        pass
+    return bytes(head[:SAMPLE_BYTES])
 
 
 def _declared_length(response: httpx.Response) -> int | None:

@@ -123,6 +123,7 @@ def test_unsupported_corrupt_and_too_many_layers_are_refused() -> None:
                 fetcher.fetch(f"{srv.url}{path}?apikey={SECRET}")
             assert not info.value.transient
             assert info.value.url == f"{srv.url}{path}?apikey=***"
+            assert info.value.sample  # the start of the reply as sent, escaped
 
 
 def test_declared_oversize_keeps_a_sample_and_redacts_it() -> None:
@@ -191,3 +192,25 @@ def test_bounded_body_fuzz(raw: bytes, encoding: str) -> None:
         body.finish()
     except (BadEncoding, BodyTooLarge):
         pass
+
+
+def test_a_malformed_head_or_a_cut_body_still_names_the_url_and_keeps_a_sample() -> None:
+    """Replies refused before or while their body is read: a head too large for the HTTP
+    parser, and a body shorter than its Content-Length, carry the URL (redacted) and, for
+    the body, what was read of it."""
+
+    def app(req: Request) -> None:
+        if req.path == "/head":
+            req.write_raw(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n")
+        else:
+            req.write_raw(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
+                b"Content-Length: 999999\r\nConnection: close\r\n\r\n<rss>cut short"
+            )
+
+    with http_server(app) as srv, HttpFetcher(source="t", secrets=[SECRET]) as fetcher:
+        for path in ("/head", "/cut"):
+            with pytest.raises(SourceError) as info:
+                fetcher.fetch(f"{srv.url}{path}?apikey={SECRET}")
+            assert info.value.url == f"{srv.url}{path}?apikey=***", path
+        assert info.value.sample == "<rss>cut short"
