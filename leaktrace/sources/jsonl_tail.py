@@ -104,9 +104,9 @@ class JsonlSource:
                 if not raw.endswith(b"\n"):
                     if len(raw) <= MAX_LINE_BYTES:
                         break  # a line still being written: read it next time
-                    rest = handle.readline()
+                    rest = handle.readline(_CHUNK)  # skipped in pieces: never whole
                     while rest and not rest.endswith(b"\n"):
-                        rest = handle.readline()
+                        rest = handle.readline(_CHUNK)
                     offset = handle.tell()
                     result.quarantined.append(
                         Quarantined(

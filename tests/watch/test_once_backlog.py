@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 from pathlib import Path
 
+from leaktrace.feeds.jsonl import MAX_LINE_BYTES
 from leaktrace.sources.jsonl_tail import JsonlSource, JsonlSourceConfig, count_lines
 from tests.cli.conftest import Run, run  # noqa: F401  (the fixture)
 
@@ -64,3 +66,25 @@ def test_backlog_in_the_poll_result(tmp_path: Path) -> None:
     second = source.poll(first.checkpoint)
     assert len(second.items) == 4 and second.backlog == []  # only the partial line is left
     assert count_lines(tmp_path / "missing.jsonl", 0) == 0
+
+
+def test_an_overlong_line_is_skipped_without_reading_it_whole(tmp_path: Path) -> None:
+    """A line far longer than MAX_LINE_BYTES (a runaway writer, 48 MB without a newline)
+    is quarantined and skipped in bounded pieces, not read into memory whole."""
+    feed = tmp_path / "feed.jsonl"
+    good = '{"name": "Some.Film.2025.1080p.WEB-DL.x264-GRP", "time": "2025-01-01T00:00:00Z"}\n'
+    with feed.open("wb") as handle:
+        handle.write(b'{"name": "' + b"x" * MAX_LINE_BYTES)
+        for _ in range(47):
+            handle.write(b"x" * (1 << 20))
+        handle.write(b'"}\n' + good.encode())
+    source = JsonlSource(JsonlSourceConfig(name="feed", paths=[feed]))
+    tracemalloc.start()
+    try:
+        result = source.poll(None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [i.name for i in result.items] == ["Some.Film.2025.1080p.WEB-DL.x264-GRP"]
+    assert len(result.quarantined) == 1 and "longer than" in result.quarantined[0].reason
+    assert peak < 8 * MAX_LINE_BYTES
