@@ -178,11 +178,14 @@ def open_lookup(
 ) -> GeoLookup:
     """Open the country and ASN files: the ones given, else (``bundled``) the built-in ones.
 
-    ``geoip``: one country file or several (asked in that order; duplicates once). A
+    ``geoip``: one country file or several (asked in that order; a file named twice, by
+    any path, once). A
     user's file that cannot be read is an :class:`~leaktrace.errors.InputError` naming it
     and the option (``--geoip``/``--asn-db``); damaged built-in data a
     :class:`~leaktrace.errors.ConfigError`."""
-    paths = [geoip] if isinstance(geoip, Path) else list(dict.fromkeys(geoip or []))
+    given = [geoip] if isinstance(geoip, Path) else list(geoip or [])
+    paths = list({path.expanduser().resolve(): path for path in reversed(given)}.values())
+    paths.reverse()  # the first mention of each file, in the order given
     opened: list[MmdbFile] = []
     try:
         asn: MmdbFile | None = None

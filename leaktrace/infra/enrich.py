@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from leaktrace.errors import InputError
-from leaktrace.geo import ASN_MISSING, GeoLookup, GeoResult, open_lookup
+from leaktrace.geo import ASN_MISSING, GeoLookup, GeoResult, MmdbFile, open_lookup
 from leaktrace.infra.model import EnrichReport, HostView, LocationAnswer, is_reserved
 from leaktrace.infra.parallel import ask_all
 from leaktrace.store.database import Database
@@ -106,12 +106,29 @@ def _update(
     )
 
 
+def _source_names(files: Sequence[MmdbFile]) -> dict[int, str]:
+    """Each country file's name as its answers are stored under: its label, with its path
+    where two files have the same label (same name, type and build date in two folders),
+    so that neither file's answer replaces the other's."""
+    labels = [f.label() for f in files]
+    return {
+        id(f): label if labels.count(label) == 1 else f"{label} [{f.path or f.name}]"
+        for f, label in zip(files, labels, strict=True)
+    }
+
+
 def _answers(
-    geo: GeoLookup, address: str, at: datetime, kind: str, via: str | None
+    geo: GeoLookup,
+    address: str,
+    at: datetime,
+    kind: str,
+    via: str | None,
+    names: dict[int, str] | None = None,
 ) -> tuple[LocationAnswer, ...]:
+    named = names or {}
     return tuple(
-        LocationAnswer(kind, file.label(), found.country, at, found.asn, found.organisation,
-                       via, position)
+        LocationAnswer(kind, named.get(id(file), file.label()), found.country, at, found.asn,
+                       found.organisation, via, position)
         for position, (file, found) in enumerate(geo.answers(address))
     )  # fmt: skip
 
@@ -164,6 +181,7 @@ def enrich_hosts(
             sources=geo.sources(), asn_available=geo.asn_available, notes=geo.notes(), at=at
         )
         label = geo.source_text()
+        file_names = _source_names(geo.country_files)
         updates: list[EnrichmentUpdate] = []
         for host in load_hosts(conn):
             if only_missing and host.enriched_at is not None:
@@ -195,7 +213,7 @@ def enrich_hosts(
                 updates.append(_update(host, GeoResult(), at, reserved, kind=kind))
                 continue
             result = geo.lookup(address)
-            answers = _answers(geo, address, at, kind, via.removesuffix("; ") or None)
+            answers = _answers(geo, address, at, kind, via.removesuffix("; ") or None, file_names)
             if result.country:
                 report.located += 1
             else:

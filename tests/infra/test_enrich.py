@@ -251,6 +251,26 @@ def test_several_geoip_files_each_answer_and_the_first_given_comes_first(
     assert (host.country, host.asn, [a.country for a in host.locations]) == ("DE", 64999, ["DE"])
 
 
+def test_two_files_of_the_same_name_type_and_date_are_both_kept(
+    loaded: Database, tmp_path: Path
+) -> None:
+    """``--geoip 2024/country.mmdb --geoip mirror/country.mmdb``: each file's answer is
+    kept (named by its folder), and the first given still comes first."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_mmdb(tmp_path / "a" / "country.mmdb", {"81.2.69.0/24": {"country_code": "NL"}})
+    second = write_mmdb(tmp_path / "b" / "country.mmdb", {"81.2.69.0/24": {"country_code": "FR"}})
+    db = _collected(loaded)
+    enrich_hosts(db, geoip=[first, second], bundled=False, now=NOW)
+    host = _hosts(db)["81.2.69.142"]
+    assert [a.country for a in host.locations] == ["NL", "FR"]
+    assert host.country == "NL" and host.disagreement is not None
+    assert len({a.name for a in host.locations}) == 2
+    # the same file named twice is asked once
+    enrich_hosts(db, geoip=[first, tmp_path / "b" / ".." / "a" / "country.mmdb"], now=NOW)
+    assert [a.country for a in _hosts(db)["81.2.69.142"].locations] == ["NL"]
+
+
 def test_bad_files_are_input_errors(db: Database, tmp_path: Path) -> None:
     junk = tmp_path / "junk.mmdb"
     junk.write_bytes(b"not a database")
