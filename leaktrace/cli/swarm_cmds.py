@@ -51,12 +51,14 @@ def import_(
         ),
     ] = None,
     geoip: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--geoip",
             envvar="LEAKTRACE_GEOIP",
-            help="MaxMind DB file for countries (GeoLite2-Country/City, DB-IP, IPinfo …) "
-            "(default: the built-in ip-location-db country data; see leaktrace geo info)",
+            help="MaxMind DB file for countries (GeoLite2-Country/City, DB-IP, IPinfo …); "
+            "repeatable: the first that knows an address's country answers "
+            "(LEAKTRACE_GEOIP: paths separated by ':') (default: the built-in "
+            "ip-location-db country data; see leaktrace geo info)",
             show_default=False,
         ),
     ] = None,

@@ -274,3 +274,27 @@ def test_retention_checks_the_exports_before_deleting_anything(
         assert result.code == 1 and "Traceback" not in result.err
         dry = run("swarm", "retention", "--db", str(db_path), "--dry-run", "-f", "json")
         assert json.loads(dry.out)["older_than_cutoff"] == 3, result.err  # none deleted yet
+
+
+def test_import_reads_the_geoip_files_hosts_enrich_reads(
+    run: Run,
+    db_path: Path,
+    swarm_file: Path,
+    key_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """LEAKTRACE_GEOIP may list several files (``a:b``), as 'hosts enrich' reads it; the
+    first that knows an address's country answers."""
+    first = write_mmdb(tmp_path / "first.mmdb", {"81.2.69.0/24": {"country_code": "NL"}})
+    second = write_mmdb(tmp_path / "second.mmdb", {"198.51.100.0/24": {"country_code": "FR"}})
+    monkeypatch.setenv("LEAKTRACE_GEOIP", f"{first}:{second}")
+    args = ["swarm", "import", str(swarm_file), "--db", str(db_path), "--key-file", str(key_file)]
+    result = run(*args, "--no-default-geoip", "-f", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["geo"]["country"] == "first.mmdb"
+    database = Database(str(db_path))
+    with database.reading() as conn:
+        found = conn.exec_driver_sql("SELECT country FROM swarm_observations").all()
+    database.close()
+    assert sorted(c or "-" for (c,) in found) == ["-", "FR", "NL"]  # 192.0.2.7: neither
