@@ -125,6 +125,8 @@ def test_links_each_kind_and_no_false_links(world: Database) -> None:
         follower.evidence
     )
     assert "10 did (chance of 10 or more at that pace: 1 time in" in follower.evidence
+    assert "coin tosses would give an order this one-sided 1 time in 171" in follower.evidence
+    assert "a group that is simply slower gives it too" in follower.evidence
     assert by[(LinkKind.FOLLOWER, "sprks", "peercopy")].details["followed"] == 6
 
     nfo = by[(LinkKind.NFO, "sparks", "sprks")]
