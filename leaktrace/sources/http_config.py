@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -13,10 +14,18 @@ __all__ = ["HttpSourceConfig", "check_http_url"]
 
 
 def check_http_url(value: str) -> str:
-    """An ``http://`` or ``https://`` URL, stripped; ``ValueError`` otherwise."""
+    """An ``http://`` or ``https://`` URL with a host (and a valid port, if any),
+    stripped; ``ValueError`` otherwise (a configuration error, never a traceback)."""
     value = value.strip()
     if not value.lower().startswith(("http://", "https://")):
         raise ValueError("url must start with http:// or https://")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError as exc:
+        raise ValueError(f"url is not a valid URL ({exc})") from None
+    if not parts.hostname:
+        raise ValueError("url has no host")
     return value
 
 

@@ -165,3 +165,22 @@ def test_bad_watch_config_is_one_line(run: Run, tmp_path: Path, db_path: Path) -
     config.write_text('[[source]]\nkind = "torznab"\nurl = "ftp://x"\n')
     result = run("watch", "--once", "-c", str(config), "--db", str(db_path))
     assert result.code == 1 and "source[0]" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("kind", "url", "words"),
+    [
+        ("rss", "http://[::1", "not a valid URL"),
+        ("torznab", "https://idx.example:99999/api", "not a valid URL"),
+        ("predb", "http:///v1/", "has no host"),
+    ],
+)
+def test_a_malformed_source_url_is_a_config_error(
+    run: Run, tmp_path: Path, db_path: Path, kind: str, url: str, words: str
+) -> None:
+    config = tmp_path / "watch.toml"
+    config.write_text(f'[[source]]\nkind = "{kind}"\nurl = "{url}"\n')
+    result = run("watch", "--once", "-c", str(config), "--db", str(db_path))
+    assert result.code == 1, result.out
+    assert "source[0], field 'url'" in result.err and words in result.err
+    assert "Traceback" not in result.err
