@@ -18,7 +18,9 @@ any, nothing is written. Each row is evidence ``import:<file name>:<line>`` (des
 A ``country`` is the analyst's answer to where the host is, kept apart from every other
 source's (:mod:`leaktrace.infra.enrich`): it comes first when the host's country is
 chosen, and no GeoIP look-up replaces it. Importing the file again with another country
-(or none) replaces that file's answer.
+(or none) replaces that file's answer. A file is known by its full path: another file
+of the same name (a second partner's ``servers.csv``) is another source, and leaves the
+first one's answers as they are (sheets show the name without the folder).
 """
 
 from __future__ import annotations
@@ -271,7 +273,7 @@ def import_hosts(db: Database, path: Path, *, now: datetime | None = None) -> Im
                 )
             )
         report.new_evidence = insert_evidence(conn, evidence)
-        _store_countries(conn, path.name, rows, ids, at)
+        _store_countries(conn, str(path.expanduser().resolve()), rows, ids, at)
     return report
 
 
@@ -282,8 +284,9 @@ def _store_countries(
     ids: dict[tuple[str, str], int],
     at: datetime,
 ) -> None:
-    """Each host's country in this file is the analyst's answer (the last row naming one);
-    a host the file lists without a country loses this file's earlier answer."""
+    """Each host's country in this file (``name``: its full path) is the analyst's answer
+    (the last row naming one); a host the file lists without a country loses this file's
+    earlier answer, never another file's."""
     answers: dict[int, LocationAnswer | None] = {}
     for r in rows:
         host_id = ids[(r.host.kind, r.host.value)]

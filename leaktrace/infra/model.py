@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,7 +83,8 @@ class LocationAnswer:
     kind: str
     """One of :data:`SOURCE_PRECEDENCE`."""
     name: str
-    """The import file, the GeoIP file (name, type, build date), the certificate …"""
+    """The import file (its full path: two files of one name are two sources), the GeoIP
+    file (name, type, build date), the certificate …"""
     country: str | None
     observed_at: datetime
     asn: int | None = None
@@ -97,14 +99,24 @@ class LocationAnswer:
         latest = -self.observed_at.timestamp() if self.kind in ("analyst", "certificate") else 0
         return (kind, latest, self.position, self.name)
 
+    def shown_name(self) -> str:
+        """The source's name as sheets show it: an import file's name without its folder
+        (sheets leave the machine), any other name as it is."""
+        if self.kind == "analyst" and os.path.isabs(self.name):
+            return os.path.basename(self.name)
+        return self.name
+
     def label(self) -> str:
         """``GeoIP (dbip-country-lite.mmdb …)`` — the kind and the source's name."""
-        return f"{SOURCE_LABELS.get(self.kind, self.kind)} ({self.name})"
+        return f"{SOURCE_LABELS.get(self.kind, self.kind)} ({self.shown_name()})"
 
     def as_dict(self) -> dict[str, Any]:
+        """``name`` as sheets show it; ``path``: an import file's full path (else None)."""
+        shown = self.shown_name()
         return {
             "source": SOURCE_LABELS.get(self.kind, self.kind),
-            "name": self.name,
+            "name": shown,
+            "path": self.name if shown != self.name else None,
             "country": self.country,
             "asn": self.asn,
             "organisation": self.organisation,
@@ -136,7 +148,7 @@ def disagreement(answers: Sequence[LocationAnswer]) -> str | None:
         if len({a.country for a in group}) == 1:
             parts.append(f"{label}: {group[0].country}")
         else:
-            parts.extend(f"{label} {a.name.split(' ', 1)[0]}: {a.country}" for a in group)
+            parts.extend(f"{label} {a.shown_name().split(' ', 1)[0]}: {a.country}" for a in group)
     return ", ".join(parts)
 
 

@@ -221,6 +221,33 @@ def test_the_analysts_country_wins_and_the_disagreement_is_kept(
     assert [a.country for a in host.locations if a.kind == "analyst"] == ["CZ", "PL"]
 
 
+def test_another_file_of_the_same_name_leaves_the_analysts_country(
+    loaded: Database, tmp_path: Path, country_mmdb: Path
+) -> None:
+    """Two partners' lists both called servers.csv, in two folders: the second (without
+    a country, or with another one) does not wipe or replace the first one's answer."""
+    db = _collected(loaded)
+    (tmp_path / "police").mkdir()
+    (tmp_path / "partner").mkdir()
+    police = tmp_path / "police" / "servers.csv"
+    _import(db, police, "81.2.69.160,seedbox,,,provider's answer,FR\n")
+    _import(
+        db,
+        tmp_path / "partner" / "servers.csv",
+        "81.2.69.160,seedbox,,,partner list,\n81.2.69.161,server,,,partner list,\n",
+    )
+    enrich_hosts(db, geoip=country_mmdb, now=NOW)
+    seed = _hosts(db)["81.2.69.160"]
+    assert seed.country == "FR" and seed.country_source == "analyst (servers.csv)"
+    _import(db, tmp_path / "partner" / "servers.csv", "81.2.69.160,seedbox,,,partner list,PL\n")
+    seed = _hosts(db)["81.2.69.160"]
+    assert sorted(a.country for a in seed.locations if a.kind == "analyst") == ["FR", "PL"]
+    assert seed.disagreement == "analyst servers.csv: PL, analyst servers.csv: FR, GeoIP: DE"
+    # the police's own file, imported again without the country, does take it back
+    _import(db, police, "81.2.69.160,seedbox,,,provider's answer,\n")
+    assert [a.country for a in _hosts(db)["81.2.69.160"].locations] == ["PL", "DE"]
+
+
 def test_several_geoip_files_each_answer_and_the_first_given_comes_first(
     loaded: Database, tmp_path: Path, country_mmdb: Path
 ) -> None:
