@@ -36,6 +36,7 @@ from pathlib import Path
 
 from leaktrace.errors import InputError
 from leaktrace.geo import ASN_MISSING, GeoLookup, GeoResult, MmdbFile, open_lookup
+from leaktrace.geo.mmdb import COUNTRY
 from leaktrace.infra.model import EnrichReport, HostView, LocationAnswer, is_reserved
 from leaktrace.infra.parallel import ask_all
 from leaktrace.store.database import Database
@@ -130,6 +131,7 @@ def _answers(
         LocationAnswer(kind, named.get(id(file), file.label()), found.country, at, found.asn,
                        found.organisation, via, position)
         for position, (file, found) in enumerate(geo.answers(address))
+        if COUNTRY in file.provides  # a file without country fields says nothing of where
     )  # fmt: skip
 
 
@@ -182,6 +184,10 @@ def enrich_hosts(
         )
         label = geo.source_text()
         file_names = _source_names(geo.country_files)
+        # without a country file (or with only files that have no country fields, such as
+        # an ASN file given as --geoip) a run says nothing about where a host is: the
+        # answers of earlier runs stay
+        locates = any(COUNTRY in f.provides for f in geo.country_files)
         updates: list[EnrichmentUpdate] = []
         for host in load_hosts(conn):
             if only_missing and host.enriched_at is not None:
@@ -224,9 +230,7 @@ def enrich_hosts(
             name = ptr.get(host.value) if checked else None
             if name is not None:
                 report.reverse_named += 1
-            # without a country file this run says nothing about where the host is: the
-            # answers of earlier runs stay
-            kept = kind if geo.country_files else None
+            kept = kind if locates else None
             updates.append(_update(host, result, at, f"{via}{label}", name, checked, answers, kept))
         set_enrichment(conn, updates)
         located = load_locations(conn, [u.host_id for u in updates])

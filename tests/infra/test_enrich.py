@@ -276,6 +276,11 @@ def test_several_geoip_files_each_answer_and_the_first_given_comes_first(
     enrich_hosts(db, asn_db=asn_only, bundled=False, now=NOW)
     host = _hosts(db)["81.2.69.142"]
     assert (host.country, host.asn, [a.country for a in host.locations]) == ("DE", 64999, ["DE"])
+    # nor does an ASN file given by mistake as --geoip (it has no country fields)
+    report = enrich_hosts(db, geoip=[asn_only], bundled=False, now=NOW)
+    assert any("has no country fields" in note for note in report.notes)
+    host = _hosts(db)["81.2.69.142"]
+    assert (host.country, host.asn, [a.country for a in host.locations]) == ("DE", 64999, ["DE"])
 
 
 def test_two_files_of_the_same_name_type_and_date_are_both_kept(
