@@ -40,6 +40,10 @@ accounts, and with ``--write-flag-rates`` writes those rates to
 ``leaktrace/supply/flag_rates.py`` (the figures ``leaktrace supply rank`` prints next to
 each flag).
 
+``--oracle`` instead compares top-1 at 10 and 20 leaks with LeakTrace's fitted chances and
+with the simulation's *true* chances (what knowing exactly how every account orders would
+give): how much of the ranking's limits is the model's, how much the evidence's.
+
     python bench/supply_simulation.py --runs 200
 """
 
@@ -71,6 +75,8 @@ from leaktrace.supply.scoring import (  # noqa: E402
     LeakEvent,
     Receipt,
     build_evidence,
+    lead_days,
+    log_lr,
     score_accounts,
 )
 
@@ -133,6 +139,9 @@ class Market:
     sources: set[int]
     leaks: list[LeakEvent]
     flags: dict[int, set[str]] = field(default_factory=dict)
+    truth: dict[int, tuple[dict[str, float], tuple[float, float]]] = field(default_factory=dict)
+    """Per account: its true chance of ordering each title it could, and its lead range
+    (for checking what knowing the true chances would give)."""
 
 
 def _day(rng: random.Random, low: float, high: float) -> timedelta:
@@ -177,10 +186,13 @@ def make_market(
         receipts: list[Receipt] = []
         orders: list[Order] = []
         stock: list[tuple[Title, datetime]] = []
+        chances: dict[str, float] = {}
+        market.truth[key] = (chances, kind.early)
         for t, pull in zip(titles, pulls, strict=True):
             if distributor not in t.carried or t.street < first:
                 continue
             chance = min(1.0, scale * pull)
+            chances[t.work_id] = chance
             if rng.random() < chance:
                 at = t.street_at - timedelta(days=rng.uniform(*kind.early))
                 receipts.append(Receipt(t.work_id, at, t.street))
@@ -334,6 +346,43 @@ def simulate(
     return tallies, flags
 
 
+def _oracle_trials(market: Market, evidence: Evidence, leaks: int) -> list[tuple[bool, float]]:
+    """The trials of one account with the *true* chances of the simulation: its true chance
+    of ordering the title times the true chance that its discs arrive that early."""
+    chances, (low, high) = market.truth[evidence.key]
+    out = []
+    for t in evidence.trials:
+        if t.leak >= leaks:
+            continue
+        leak = market.leaks[t.leak]
+        in_time = (high - lead_days(leak.street_date, leak.leaked_at)) / (high - low)
+        chance = chances.get(leak.work_id, 0.0) * min(1.0, max(0.0, in_time))
+        out.append((t.held, min(max(chance, 1e-6), 1.0 - 1e-6)))
+    return out
+
+
+def oracle(runs: int, seed: int, source: str, s: float, epsilon: float) -> None:
+    """Top-1 at 10 and 20 leaks: LeakTrace's fitted chances against the true ones."""
+    top1 = {("title", 10): 0, ("title", 20): 0, ("true", 10): 0, ("true", 20): 0}
+    for run in range(runs):
+        rng = random.Random(seed * 1_000_003 + run)
+        market = make_market(rng, source, s, 0.1, 0.1, max(LEAK_COUNTS))
+        evidence = build_evidence(market.histories, market.leaks)
+        for n in (10, 20):
+            fitted = {
+                e.key: log_lr([(t.held, t.chance) for t in e.trials if t.leak < n], epsilon)
+                for e in evidence
+            }
+            true = {e.key: log_lr(_oracle_trials(market, e, n), epsilon) for e in evidence}
+            for name, logs in (("title", fitted), ("true", true)):
+                top1[(name, n)] += max(logs, key=lambda k: (logs[k], -k)) in market.sources
+    print(
+        f"| {source} | {s:g} | {runs} | {_pct(top1[('title', 10)], runs)} "
+        f"| {_pct(top1[('true', 10)], runs)} | {_pct(top1[('title', 20)], runs)} "
+        f"| {_pct(top1[('true', 20)], runs)} |"
+    )
+
+
 def _pct(part: int | float, whole: int) -> str:
     return f"{100.0 * part / whole:5.1f}%" if whole else "    -"
 
@@ -445,6 +494,11 @@ def main() -> None:
         "--multi", action="store_true", help="also run markets with 2-3 leaking accounts"
     )
     parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="only compare top-1 with the fitted chances and with the simulation's true ones",
+    )
+    parser.add_argument(
         "--write-flag-rates",
         action="store_true",
         help=f"write the measured flag rates to {FLAG_RATES.relative_to(ROOT)}",
@@ -459,6 +513,17 @@ def main() -> None:
         f"{len(DISTRIBUTORS) * sum(k.per_distributor for k in KINDS)} ordinary accounts"
     )
     started = time.perf_counter()
+    if args.oracle:
+        print(
+            "\n| source | popularity s | runs | top-1 at 10, fitted | top-1 at 10, true chances "
+            "| top-1 at 20, fitted | top-1 at 20, true chances |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for strength in args.popularity or ("none", "moderate", "strong"):
+            for source in args.source or ("new retailer", "established shop"):
+                oracle(args.runs, args.seed, source, POPULARITY[strength], args.epsilon)
+        print(f"\n{time.perf_counter() - started:.1f}s")
+        return
     sources = list(args.source or SOURCES)
     if args.multi and "several" not in sources:
         sources.append("several")

@@ -94,7 +94,12 @@ def rank(
     limit: LimitOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Rank customer accounts by the evidence that pre-release disc leaks came through them."""
+    """Rank customer accounts by the evidence that pre-release disc leaks came through them.
+
+    An account's chance of holding a leaked title early anyway is measured from the account
+    and the title (popular titles are ordered by more accounts); each behaviour flag is
+    shown with how often it fires on ordinary and on leaking accounts in simulated markets.
+    """
     _, database = open_database(db)
     with database, database.reading() as conn:
         if flags_only:
