@@ -167,7 +167,7 @@ def read_manifest(folder: Path) -> ExportManifest | None:
             raise ValueError(f"not a {FORMAT} manifest")
         tables = {str(name): _entry(value) for name, value in dict(data["tables"]).items()}
         return ExportManifest(tables, written_by=str(data.get("written_by", "")))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
         raise InputError(f"malformed export manifest: {exc}", file=str(path)) from None
 
 
@@ -188,10 +188,18 @@ def _entry(value: Any) -> TableEntry:
     )
 
 
+_EARLIEST_YEAR = 1970
+_LATEST_YEAR = 9000
+"""Times outside these years are refused: a deadline computed from them (adding up to a
+century of retention) must not overflow."""
+
+
 def _time(value: Any) -> datetime:
     moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"time {value!r} has no offset")
+    if not _EARLIEST_YEAR <= moment.year <= _LATEST_YEAR:
+        raise ValueError(f"time {value!r} is not between {_EARLIEST_YEAR} and {_LATEST_YEAR}")
     return moment.astimezone(UTC)
 
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from leaktrace.errors import ConfigError
@@ -170,3 +173,49 @@ def test_evidence_of_a_deleted_observation_never_names_a_later_one(
     (fresh,) = details[hosts["192.0.2.7"].id]
     assert gone.expired and not fresh.expired
     assert gone.reference != fresh.reference
+
+
+_times = st.one_of(
+    st.datetimes(timezones=st.just(UTC)).map(lambda t: t.isoformat()),
+    st.sampled_from(["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00Z", "2024-01-01"]),
+    st.text(max_size=12),
+)
+_values = st.one_of(
+    st.none(), st.integers(), st.floats(), st.text(max_size=8), st.booleans(), _times
+)
+_entries = st.fixed_dictionaries(
+    {
+        "file": st.sampled_from(["swarm_observations.parquet", "x.parquet", "../a.parquet"]),
+        "rows": st.one_of(st.integers(0, 9), _values),
+        "exported_at": _times,
+    },
+    optional={
+        "earliest_observed_at": _times,
+        "retention_days": _values,
+        "retention_deadline": _times,
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    tables=st.one_of(st.dictionaries(st.text(max_size=6), _entries, max_size=2), _values),
+    dry_run=st.booleans(),
+)
+def test_any_manifest_is_read_or_refused_by_name(tables: object, dry_run: bool) -> None:
+    """A manifest is outside data (copied, edited, damaged): expire_exports reads it or
+    refuses it with an InputError naming it, never another exception."""
+    import tempfile
+
+    from leaktrace.errors import InputError
+
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "export"
+        export.mkdir()
+        manifest = {"format": "leaktrace-export", "version": 1, "tables": tables}
+        text = json.dumps(manifest).replace("Infinity", "1e999")  # as JSON spells it
+        (export / "leaktrace-export.json").write_text(text)
+        try:
+            expire_exports(Path(folder), 180, dry_run=dry_run, now=NOW)
+        except InputError as exc:
+            assert "leaktrace-export.json" in str(exc)
