@@ -59,6 +59,7 @@ def test_import_and_rank_json_contract(run: Run, loaded: Path, tmp_path: Path) -
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["model"]["epsilon"] == 0.1 and data["model"]["accounts"] == 13
+    assert data["model"]["prior_none"] == 0.9
     assert len(data["leaks"]) == len(market.LEAKED)
     top = data["accounts"][0]
     assert top["account"] == market.LEAKER and top["rank"] == 1
