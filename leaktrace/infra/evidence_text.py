@@ -16,10 +16,17 @@ from datetime import datetime
 
 from leaktrace.store.infra import SWARM_PREFIX, EvidenceDetail
 
-__all__ = ["EXPIRED", "EXPIRED_BARE", "describe_evidence"]
+__all__ = ["EXPIRED", "EXPIRED_BARE", "describe_evidence", "marks_deleted_records"]
 
 EXPIRED = "record deleted by retention; this description was kept"
 EXPIRED_BARE = "record deleted by retention; no description was kept (collected before 0007)"
+_PARTLY = " records deleted by retention]"
+
+
+def marks_deleted_records(line: str) -> bool:
+    """Whether a line of :func:`describe_evidence` says that retention deleted its record
+    (or some of them): by the mark it ends with, not by words a release name may hold."""
+    return line.endswith((f"[{EXPIRED}]", f"[{EXPIRED_BARE}]", _PARTLY))
 
 
 def _when(moment: datetime | None) -> str:
@@ -52,7 +59,7 @@ def _summary(group: Sequence[EvidenceDetail]) -> str:
     if gone == len(group):
         return f"{line} [{EXPIRED}]"
     if gone:
-        return f"{line} [{gone} of {len(group)} records deleted by retention]"
+        return f"{line} [{gone} of {len(group)}{_PARTLY}"
     return line
 
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from leaktrace.errors import InputError
 from leaktrace.infra.cluster import ClusterSettings, cluster_hosts
-from leaktrace.infra.evidence_text import describe_evidence
+from leaktrace.infra.evidence_text import describe_evidence, marks_deleted_records
 from leaktrace.infra.model import HostCluster, HostView, LocationAnswer, iso
 from leaktrace.infra.worldmap import country_name, world_map_svg
 from leaktrace.private_files import make_private_folder, write_private_text
@@ -198,7 +198,9 @@ class TargetSheet:
                 f"{differ} server(s) where the sources name different countries: each "
                 "source's answer is in the 'disagreement' and 'locations' columns"
             )
-        gone = sum(1 for h in self.hosts for line in self.evidence_of(h) if "retention" in line)
+        gone = sum(
+            1 for h in self.hosts for line in self.evidence_of(h) if marks_deleted_records(line)
+        )
         if gone:
             out.append(
                 f"{gone} evidence reference(s) point to swarm observations that retention "

@@ -28,7 +28,7 @@ from leaktrace.infra.model import (
 from leaktrace.infra.targets import CSV_CELL_LIMIT, TargetSheet, targets_csv
 from leaktrace.pipeline.ingest import ingest_items
 from leaktrace.store.database import MIGRATIONS, Database
-from leaktrace.store.infra import load_evidence_details, load_hosts
+from leaktrace.store.infra import EvidenceDetail, load_evidence_details, load_hosts
 from leaktrace.store.schema import HOST_EVIDENCE, HOST_LOCATIONS, SWARM_OBSERVATIONS
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -158,6 +158,22 @@ def test_a_long_evidence_list_is_cut_to_fit_a_spreadsheet_cell() -> None:
         )
     )
     assert row["evidence"] == " | ".join(few)
+
+
+def test_only_expired_records_count_as_deleted_by_retention() -> None:
+    """The sheet's note counts references whose record retention deleted, not every line
+    that happens to hold the word (a release called 'the.retention.2025…')."""
+    host, _ = _host(0)
+    named = ("sighting:1 — 2024-01-01 00:00 UTC: torrent sighting on x.example: "
+             "the.retention.2025.1080p.web-dl-grp, info-hash " + "a" * 40,)  # fmt: skip
+    sheet = TargetSheet("unknown", (host,), (), {}, T0, evidence={1: named})
+    assert not any("retention deleted" in note for note in sheet.notes())
+    gone = describe_evidence(
+        ["swarm:7"],
+        {"swarm:7": EvidenceDetail("seedbox", "swarm:7", "swarm observation: seedbox", T0, True)},
+    )
+    sheet = TargetSheet("unknown", (host,), (), {}, T0, evidence={1: tuple(gone)})
+    assert any(note.startswith("1 evidence reference(s) point to") for note in sheet.notes())
 
 
 def test_collect_describes_evidence_stored_before_descriptions(loaded: Database) -> None:
