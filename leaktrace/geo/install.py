@@ -31,6 +31,8 @@ from leaktrace.geo.bundled import (
     bundled_dataset,
     installed_data_dir,
     installed_entries,
+    sha256_of,
+    shipped_dataset,
 )
 from leaktrace.geo.mmdb import MmdbFile, open_mmdb
 
@@ -160,6 +162,19 @@ def _licence(
     return known[0], attribution if attribution is not None else known[1]
 
 
+def _comparable(dataset: BundledDataset) -> BundledDataset:
+    """What a new file must be newer than: the installed default, unless it is missing or
+    no longer matches its hash (then the shipped file): the error for a damaged file says
+    to run ``geo update FILE`` again, and the same file must then be accepted."""
+    if not dataset.installed:
+        return dataset
+    try:
+        intact = sha256_of(dataset.file) == dataset.sha256
+    except OSError:
+        intact = False
+    return dataset if intact else shipped_dataset(dataset.kind)
+
+
 def _write_list(folder: Path, entries: dict[str, dict[str, Any]]) -> None:
     target = folder / INSTALLED_MANIFEST
     temporary = folder / f".{INSTALLED_MANIFEST}.{os.getpid()}"
@@ -201,7 +216,7 @@ def install_files(
         raise InputError("no files given")
     folder = folder or installed_data_dir()
     when = now or datetime.now(UTC)
-    in_use = {each: bundled_dataset(each) for each in DATASETS}
+    in_use = {each: _comparable(bundled_dataset(each)) for each in DATASETS}
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -194,3 +194,26 @@ def test_damaged_files_are_refused_or_installed_never_a_crash(
     finally:
         reset_installed()
     assert list(installed_data_dir().iterdir()) == []  # nothing left behind
+
+
+@pytest.mark.parametrize("damage", ["missing", "changed"])
+def test_a_damaged_installed_file_is_replaced_as_its_error_says(
+    tmp_path: Path, damage: str
+) -> None:
+    """The error for a missing or damaged installed file says 'geo update FILE again': the
+    same file (not newer than the record of the damaged one) is then installed."""
+    country = _country(tmp_path)
+    install_files([country])
+    installed = bundled_dataset("country").file
+    if damage == "missing":
+        installed.unlink()
+    else:
+        installed.write_bytes(installed.read_bytes() + b"x")
+    with pytest.raises(ConfigError, match="geo update FILE"):
+        open_bundled("country").close()
+    (done,) = install_files([country])
+    assert done.built == date(2026, 11, 30)
+    with open_lookup() as geo:
+        assert geo.lookup("8.8.8.8").country == "SE"
+    with pytest.raises(InputError, match="not newer"):  # an intact file is still compared
+        install_files([country])
