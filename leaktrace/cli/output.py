@@ -64,7 +64,7 @@ def emit_rows(
             writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in keys})
         console.file.write(buffer.getvalue())
         return
-    texts = [{key: _cell_text(row.get(key)) for key, _ in columns} for row in rows]
+    texts = [{key: _cell_text(key, row.get(key)) for key, _ in columns} for row in rows]
     columns, widths = fit_columns(columns, texts, console.width, whole=whole, optional=optional)
     table = Table(title=title, caption=caption, header_style="bold cyan", expand=False)
     for key, header in columns:
@@ -80,6 +80,8 @@ def emit_rows(
         cells = []
         for key, _ in columns:
             text = row_texts[key]
+            if key in whole and key in widths:
+                text = fold_name(text, widths[key])
             style = None
             if key == "severity":
                 style = SEVERITY_STYLE.get(text)
@@ -90,8 +92,39 @@ def emit_rows(
     console.print(table)
 
 
-def _cell_text(value: Any) -> str:
-    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+def _cell_text(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}" if key.endswith("_days") else f"{value:g}"
+    return str(value)
+
+
+_BREAK_AFTER = frozenset(".-_ ])")
+
+
+def fold_name(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters, broken after a dot, dash, space or
+    bracket where it can (``Salt.Harbor.2025.`` / ``1080p.BluRay-EMBERS``), mid-word only
+    where a piece is longer than a line."""
+    if width < 1 or len(text) <= width:
+        return text
+    lines: list[str] = []
+    rest = text
+    while len(rest) > width:
+        cut = max((i + 1 for i, c in enumerate(rest[:width]) if c in _BREAK_AFTER), default=0)
+        if cut < max(width // 3, 1):  # no break near enough: cut the word
+            cut = width
+        lines.append(rest[:cut].rstrip(" "))
+        rest = rest[cut:].lstrip(" ")
+    lines.append(rest)
+    return "\n".join(line for line in lines if line)
+
+
+_WORD_FLOOR = 20
+"""A long word in an ordinary column (a URL, a hash) is folded; the column needs no more."""
+_COLUMN_FLOOR = 6
+"""The narrowest an ordinary column is squeezed to before the whole columns give way."""
 
 
 def _longest_word(text: str) -> int:
@@ -108,39 +141,57 @@ def fit_columns(
 ) -> tuple[list[tuple[str, str]], dict[str, int]]:
     """Which columns to show in ``width`` characters, and their widths when they must shrink.
 
-    A table of n columns takes 3n + 1 characters of borders and padding. The other columns
-    may wrap between words, so they need at least their longest word; the ``whole`` columns
-    need their longest value. ``optional`` columns are dropped in order until that fits (or
-    none is left). When the kept columns fit at their natural width, no width is set;
-    otherwise every column gets one: the ``whole`` columns the room the others leave at
-    their longest word (at most their longest value), the others their longest word plus
-    what is still left, first to those it unwraps at the least cost.
+    A table of n columns takes 3n + 1 characters of borders and padding. The ``whole``
+    columns need their longest value; the others may wrap between words, so they need their
+    longest word (at most 20 characters: longer words, URLs and hashes, are folded).
+    ``optional`` columns are dropped in order until that fits (or none is left). When the
+    kept columns fit at their natural width, no width is set. Otherwise every column gets
+    one: the others their need, the ``whole`` columns the room left (at most their longest
+    value), and what is still left goes first to the columns it unwraps at the least cost.
+    If even that does not fit, the widest ordinary columns are narrowed (not below 6), then
+    the whole ones. No width is ever below 1.
     """
     kept = list(columns)
 
-    def measure(key: str, header: str, *, entire: bool) -> int:
-        size = len if entire else _longest_word
-        return max([size(header), *(size(t.get(key, "")) for t in texts)], default=0)
+    def need(key: str, header: str) -> int:
+        if key in whole:
+            return max([len(header), *(len(t.get(key, "")) for t in texts)])
+        words = [_longest_word(header), *(_longest_word(t.get(key, "")) for t in texts)]
+        return min(max(words), _WORD_FLOOR)
 
     def least(cols: list[tuple[str, str]]) -> int:
-        return 3 * len(cols) + 1 + sum(measure(k, h, entire=k in whole) for k, h in cols)
+        return 3 * len(cols) + 1 + sum(need(k, h) for k, h in cols)
 
     for key in optional:
         if least(kept) <= width:
             break
         kept = [(k, h) for k, h in kept if k != key]
     available = width - 3 * len(kept) - 1
-    natural = {k: measure(k, h, entire=True) for k, h in kept}
+    natural = {k: max([len(h), *(len(t.get(k, "")) for t in texts)]) for k, h in kept}
     if sum(natural.values()) <= available:
         return kept, {}
-    widths = {k: measure(k, h, entire=False) for k, h in kept if k not in whole}
+    widths = {k: min(need(k, h), natural[k]) for k, h in kept if k not in whole}
     whole_kept = [k for k, _ in kept if k in whole]
     room = available - sum(widths.values())
     for key in whole_kept:
         widths[key] = max(1, min(natural[key], room // len(whole_kept)))
+    spare = room - sum(widths[k] for k in whole_kept)
+    for key in whole_kept:  # what one whole column does not need, the next may
+        grow = max(0, min(spare, natural[key] - widths[key]))
+        widths[key] += grow
+        spare -= grow
     left = available - sum(widths.values())
-    for key in sorted((k for k, _ in kept if k not in whole), key=lambda k: natural[k] - widths[k]):
-        grow = min(left, natural[key] - widths[key])
+    ordinary = [k for k, _ in kept if k not in whole]
+    for key in sorted(ordinary, key=lambda k: natural[k] - widths[k]):
+        grow = max(0, min(left, natural[key] - widths[key]))
         widths[key] += grow
         left -= grow
+    for group, floor in ((ordinary, _COLUMN_FLOOR), (whole_kept, 1)):
+        while left < 0:
+            wide = [k for k in group if widths[k] > floor]
+            if not wide:
+                break
+            widest = max(wide, key=lambda k: widths[k])
+            widths[widest] -= 1
+            left += 1
     return kept, widths
