@@ -93,7 +93,13 @@ def test_existing_countries_move_into_their_sources(tmp_path: Path) -> None:
                 f"'2024-07-01 00:00:00.000000', 'DNS y.example → 93.184.216.34; {dbip}', NULL),"
                 "(4, 'ip', '10.0.0.7', 'seedbox', NULL, NULL, 'swarm', "
                 "'2024-07-01 00:00:00.000000', 'not looked up: private or reserved address', "
-                "NULL)"
+                "NULL),"
+                # wiped by an old enrich, then imported again: the analyst's, not GeoIP's
+                "(5, 'ip', '192.0.2.5', 'server', 'FR', NULL, 'police', "
+                "'2024-07-01 00:00:00.000000', 'not looked up: private or reserved address', "
+                "NULL),"
+                "(6, 'domain', 'z.example', 'site', 'DE', NULL, 'police', "
+                "'2024-07-01 00:00:00.000000', 'DNS: z.example did not resolve', NULL)"
             )
         )
     db.migrate()
@@ -104,6 +110,8 @@ def test_existing_countries_move_into_their_sources(tmp_path: Path) -> None:
         (1, "geoip", "GB"),
         (2, "analyst", "FR"),
         (3, "dns", "NL"),
+        (5, "analyst", "FR"),
+        (6, "analyst", "DE"),
     ]
     geoip = hosts["81.2.69.142"]
     assert geoip.country == "GB" and geoip.country_source == f"GeoIP ({dbip})"
@@ -123,7 +131,8 @@ def test_existing_countries_move_into_their_sources(tmp_path: Path) -> None:
         assert "host_locations" not in inspect(connection).get_table_names()
         command.upgrade(config, "head")
     with db.reading() as conn:
-        assert conn.execute(select(HOST_LOCATIONS.c.country)).scalars().all() == ["GB", "FR", "NL"]
+        countries = conn.execute(select(HOST_LOCATIONS.c.country)).scalars().all()
+        assert countries == ["GB", "FR", "NL", "FR", "DE"]
     db.close()
 
 

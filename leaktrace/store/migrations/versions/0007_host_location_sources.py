@@ -40,7 +40,10 @@ def _aware(value: Any) -> datetime | None:
 def _answer(row: Any, now: datetime) -> dict[str, Any]:
     enriched = _aware(row.enriched_at)
     source = row.enrichment_source or ""
-    if enriched is None:
+    # an enrichment that answered nothing (a reserved address, a name that did not resolve)
+    # wiped the country: one that is there now came from a later import, the analyst's
+    answered_nothing = source.startswith("not looked up") or source.endswith("did not resolve")
+    if enriched is None or answered_nothing:
         kind, name, detail = "analyst", row.information_source or "import", _BEFORE
         at = _aware(row.last_seen) or _aware(row.first_seen) or now
     elif source.startswith("DNS ") and "; " in source:
