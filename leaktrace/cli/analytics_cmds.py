@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from leaktrace.cli.context import (
     LimitOption,
     MasterOption,
     ParquetOption,
+    err,
     open_database,
     open_engine,
     out,
@@ -48,7 +50,7 @@ def analytics(
     country and day; per-country counts; group activity; target lists).
 
     Without --parquet the database is exported to Parquet in a temporary folder first.
-    DuckDB is built in; --engine spark needs the spark extra: pip install 'leaktrace[spark]'.
+    DuckDB is built in; --engine spark needs the spark extra: pip install 'leaktrace\\[spark]'.
     """
     if name not in NAMES:
         raise typer.BadParameter(f"must be one of {', '.join(NAMES)}", param_hint="NAME")
@@ -147,7 +149,14 @@ def export(
         size = path.stat().st_size / 1e6
         out.print(f"  {name:20s} → {escape(str(path))} ({size:,.1f} MB)")
     out.print(f"[bold]{len(written)}[/] tables in {seconds:.1f}s")
-    if deadline is not None:
+    if deadline is not None and deadline <= datetime.now(UTC):
+        err.print(
+            f"[yellow]warning:[/] the database holds swarm observations older than the "
+            f"retention period: this export was due for removal on {deadline:%Y-%m-%d} "
+            "already. Run 'leaktrace swarm retention' on the database first, then export "
+            "again."
+        )
+    elif deadline is not None:
         out.print(
             f"holds swarm observations: remove by {deadline:%Y-%m-%d %H:%M UTC} "
             "('leaktrace swarm retention --exports …' does)"

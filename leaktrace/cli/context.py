@@ -90,7 +90,7 @@ EngineOption = Annotated[
     typer.Option(
         "--engine",
         help="Analytics engine: duckdb (embedded) or spark (PySpark, needs Java 17 and "
-        "pip install 'leaktrace[spark]').",
+        "pip install 'leaktrace\\[spark]').",
     ),
 ]
 MasterOption = Annotated[
