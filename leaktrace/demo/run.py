@@ -20,6 +20,7 @@ from leaktrace.infra.model import ImportReport
 from leaktrace.infra.targets import build_all_targets, write_targets
 from leaktrace.pipeline.catalog import CatalogImportReport, import_catalog
 from leaktrace.pipeline.ingest import IngestReport, ingest_files
+from leaktrace.private_files import make_private_folder
 from leaktrace.report.html import write_report
 from leaktrace.store.database import Database
 from leaktrace.supply.importer import SupplyImportReport, import_shipments
@@ -90,6 +91,7 @@ def run_demo(
     ``directory/report.html``.
     """
     directory = Path(directory).expanduser()
+    make_private_folder(directory)  # its swarm, server and shipment files look like real ones
     scenario = generate(directory, seed)
     db_path = directory / DEMO_DB
     _fresh(db_path)

@@ -73,3 +73,4 @@ def test_what_the_demo_writes_about_servers_is_private(
     assert sheets
     for path in [report, folder / "demo.db", *sheets]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # and the scenario's files in it
