@@ -32,14 +32,14 @@ def make_private_folder(folder: Path) -> None:
         ) from None
 
 
-def write_private_text(path: Path, text: str, *, what: str = "file") -> Path:
+def write_private_text(path: Path, text: str, *, what: str = "the file") -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically with mode 0600; the path written.
 
     Raises :class:`InputError` naming the file when it cannot be written (``what`` says
     what it was meant to be: "the report")."""
     target = Path(path).expanduser()
     if target.is_dir():
-        raise InputError(f"is a directory, expected a file name for {what}", file=str(target))
+        raise InputError("is a directory, expected a file name", file=str(target))
     make_private_folder(target.parent)
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)

@@ -43,4 +43,4 @@ def test_replacing_a_shared_file_makes_it_private(tmp_path: Path) -> None:
 def test_a_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         write_private_text(tmp_path, "x", what="the report")
-    assert info.value.file == str(tmp_path) and "the report" in str(info.value)
+    assert info.value.file == str(tmp_path) and "is a directory" in str(info.value)
