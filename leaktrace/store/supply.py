@@ -201,6 +201,12 @@ def legacy_fingerprints(conn: Connection, fingerprints: Iterable[str]) -> set[st
     return found
 
 
+def file_imported(conn: Connection, sha256: str) -> bool:
+    """Whether shipments from a file with these bytes (SHA-256) are stored already."""
+    query = select(_SH.c.id).where(_SH.c.source_sha256 == sha256).limit(1)
+    return conn.execute(query).first() is not None
+
+
 def load_accounts(conn: Connection) -> list[AccountRow]:
     return [_account(row) for row in conn.execute(select(_AC).order_by(_AC.c.id)).mappings()]
 

@@ -13,6 +13,7 @@ from leaktrace.store.supply import (
     AccountValues,
     ShipmentValues,
     existing_work_ids,
+    file_imported,
     insert_shipments,
     legacy_fingerprints,
     upsert_accounts,
@@ -56,8 +57,10 @@ def import_shipments(db: Database, path: Path) -> SupplyImportReport:
     :class:`SupplyError` and leaves the database as it was.
 
     A shipment is identified by its ``shipment_id`` when the file has one, otherwise by the
-    file's bytes (SHA-256) and its line: importing the same file again adds nothing, and two
-    identical rows are two shipments."""
+    file's name, its line and the line's content; a file whose bytes (SHA-256) were imported
+    before, under any name, adds nothing. So importing the same file again adds nothing, a
+    grown export of the same name adds only its new lines, and two identical rows are two
+    shipments."""
     raw = read_bytes(path, SupplyError)
     records = parse_shipments(raw, str(path))
     digest = hashlib.sha256(raw).hexdigest()
@@ -75,7 +78,12 @@ def import_shipments(db: Database, path: Path) -> SupplyImportReport:
             ],
         )
         legacy = legacy_fingerprints(conn, (r.fingerprint for r in records))
-        fresh = [_values(r, digest) for r in records if r.fingerprint not in legacy]
+        seen_file = file_imported(conn, digest)
+        fresh = [
+            _values(r, digest, path.name)
+            for r in records
+            if r.fingerprint not in legacy and not seen_file
+        ]
         added = insert_shipments(conn, fresh, upserted.ids, str(path))
     return SupplyImportReport(
         file=str(path),
@@ -105,9 +113,9 @@ def _check_works(records: list[ShipmentRecord], known: set[str], name: str) -> N
         raise first
 
 
-def _values(r: ShipmentRecord, digest: str) -> ShipmentValues:
+def _values(r: ShipmentRecord, digest: str, file_name: str) -> ShipmentValues:
     return ShipmentValues(
-        identity=r.identity(digest),
+        identity=r.identity(file_name),
         fingerprint=r.fingerprint,
         shipment_id=r.shipment_id,
         source_sha256=digest,

@@ -65,10 +65,13 @@ class ShipmentRecord:
     street_date: date
     shipment_id: str | None = None
 
-    def identity(self, file_sha256: str) -> str:
-        """What makes this shipment *this* shipment, whatever its content: the
-        distributor's shipment id, or the SHA-256 of the file's bytes and the line."""
-        return shipment_identity(self.account.distributor, self.shipment_id, file_sha256, self.line)
+    def identity(self, file_name: str) -> str:
+        """What makes this shipment *this* shipment: the distributor's shipment id, or the
+        file's name, the line and the line's content (so two identical rows are two
+        shipments, and a grown export of the same name adds only its new lines)."""
+        return shipment_identity(
+            self.account.distributor, self.shipment_id, file_name, self.line, self.fingerprint
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -85,13 +88,14 @@ class ShipmentRecord:
 
 
 def shipment_identity(
-    distributor: str, shipment_id: str | None, file_sha256: str, line: int
+    distributor: str, shipment_id: str | None, file_name: str, line: int, fingerprint: str
 ) -> str:
-    """SHA-256 (hex) of ``id, distributor, shipment_id`` or of ``line, file hash, line``."""
+    """SHA-256 (hex) of ``id, distributor, shipment_id`` or of ``line, file name, line,
+    content fingerprint``."""
     if shipment_id:
         text = "\x1f".join(("id", distributor, shipment_id))
     else:
-        text = "\x1f".join(("line", file_sha256, str(line)))
+        text = "\x1f".join(("line", file_name, str(line), fingerprint))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

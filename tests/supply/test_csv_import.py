@@ -151,10 +151,10 @@ def test_shipment_ids() -> None:
     rows = parse(GOOD.rstrip("\n") + ",S-1\n" + GOOD.rstrip("\n") + ",\n", header)
     assert [r.shipment_id for r in rows] == ["S-1", None]
     assert rows[0].fingerprint == rows[1].fingerprint  # same content ...
-    assert rows[0].identity("f" * 64) != rows[1].identity("f" * 64)  # ... two shipments
+    assert rows[0].identity("a.csv") != rows[1].identity("a.csv")  # ... two shipments
     twice = parse(GOOD * 2)
-    assert twice[0].identity("f" * 64) != twice[1].identity("f" * 64)  # lines 2 and 3
-    assert twice[0].identity("f" * 64) != twice[0].identity("e" * 64)  # another file
+    assert twice[0].identity("a.csv") != twice[1].identity("a.csv")  # lines 2 and 3
+    assert twice[0].identity("a.csv") != twice[0].identity("b.csv")  # another file
     with pytest.raises(SupplyError) as caught:
         parse(GOOD.rstrip("\n") + ",S-1\n" + GOOD.rstrip("\n") + ",S-1\n", header)
     assert (caught.value.line, caught.value.field) == (3, "shipment_id")

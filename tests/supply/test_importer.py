@@ -112,9 +112,18 @@ def test_identical_rows_are_two_shipments(market_db: Database, tmp_path: Path) -
     with market_db.reading() as conn:
         lines = sorted(conn.execute(select(SHIPMENTS.c.source_line)).scalars())
     assert lines == [2, 3]
-    grown = tmp_path / "grown.csv"  # another file (other bytes): its rows are new shipments
-    grown.write_text(twice.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert import_shipments(market_db, grown).added == 2
+    # next month's export of the same name repeats both lines and adds a third, identical
+    grown = tmp_path / "next" / "twice.csv"
+    grown.parent.mkdir()
+    grown.write_text(twice.read_text(encoding="utf-8") + ROW + "\n", encoding="utf-8")
+    report = import_shipments(market_db, grown)
+    assert (report.added, report.already_stored) == (1, 2)
+    assert counts(market_db) == (1, 3)
+    # a corrected line is another shipment (the old one is not silently overwritten)
+    fixed = tmp_path / "fixed" / "twice.csv"
+    fixed.parent.mkdir()
+    fixed.write_text(twice.read_text(encoding="utf-8").replace(",2,", ",3,", 1))
+    assert import_shipments(market_db, fixed).added == 1
 
 
 def test_shipment_ids_identify_shipments_across_files(market_db: Database, tmp_path: Path) -> None:
