@@ -28,7 +28,8 @@ DISTRIBUTORS = (
 )
 LEAKING_DISTRIBUTOR = DISTRIBUTORS[1]
 LEAKING_ACCOUNT = "SW-20417 Cobalt Lane Media"
-LEAKING_OPENED = date(2024, 11, 18)
+LEAKING_OPENED_BEFORE_DAYS = 75
+"""The leaking account was opened this many days before the group's first disc leak."""
 COUNTRIES = ("GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "US", "CA")
 
 
@@ -153,8 +154,11 @@ def write_shipments(
             when = street + timedelta(days=rng.uniform(20, 240))
             if when < horizon:
                 ship(account, work, when, max(1, rng.randint(*account.quantity) // 3))
+    # opened a few weeks before its first order, as the Sparks retailers were
+    first_leak = min(first_leaks.values(), default=datetime(2025, 1, 1, tzinfo=UTC))
+    opened = (first_leak - timedelta(days=LEAKING_OPENED_BEFORE_DAYS)).date()
     leaker = _Account(
-        LEAKING_DISTRIBUTOR, LEAKING_ACCOUNT, "retailer", "GB", LEAKING_OPENED, 0.0, (0, 0), (2, 3)
+        LEAKING_DISTRIBUTOR, LEAKING_ACCOUNT, "retailer", "GB", opened, 0.0, (0, 0), (2, 3)
     )
     leaked = sorted(first_leaks)
     unexplained = leaked[len(leaked) // 2] if len(leaked) > 3 else None
@@ -168,9 +172,12 @@ def write_shipments(
         ship(leaker, target, when, rng.randint(2, 3))
         explained += 1
     # it also orders a few titles that did not leak, like any shop
-    for work in rng.sample(
-        [w for w in films if w.id not in first_leaks], k=min(4, len(films) - len(leaked))
-    ):
+    others = [
+        w
+        for w in films
+        if w.id not in first_leaks and w.physical is not None and w.physical > opened
+    ]
+    for work in rng.sample(others, k=min(4, len(others))):
         assert work.physical is not None
         street = datetime.combine(work.physical, time(0, 0), tzinfo=UTC)
         ship(leaker, work, street - timedelta(days=rng.uniform(2, 5)), 2)

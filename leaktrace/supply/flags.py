@@ -122,7 +122,15 @@ def account_flags(
     if opened_on is not None:
         before_first = (first - opened_on).days
         before_end = (end - opened_on).days
-        if before_first <= RECENT_BEFORE_FIRST_SHIPMENT_DAYS:
+        if before_first < 0:  # the data's opening date is after the account's first order
+            flags.append(
+                Flag(
+                    "recently-opened",
+                    f"opened {opened_on.isoformat()} according to the data, yet its first "
+                    f"shipment was {_days(-before_first)} earlier, on {first.isoformat()}",
+                )
+            )
+        elif before_first <= RECENT_BEFORE_FIRST_SHIPMENT_DAYS:
             flags.append(
                 Flag(
                     "recently-opened",

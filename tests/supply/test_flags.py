@@ -95,3 +95,11 @@ def test_every_flag_has_measured_rates() -> None:
     assert set(FLAG_RATES) == set(FLAG_CODES)
     for rates in FLAG_RATES.values():
         assert all(0.0 <= r <= 1.0 for r in rates)
+
+
+def test_an_opening_date_after_the_first_order_is_said_as_such() -> None:
+    first = orders(3, 2)[0].shipped_at.date()  # 2025-03-01
+    flags = account_flags("retailer", first + timedelta(days=186), orders(3, 2), END)
+    recent = next(f for f in flags if f.code == "recently-opened")
+    assert "-" not in recent.evidence.split("yet")[1].split("on")[0]  # no negative days
+    assert "its first shipment was 186 days earlier, on 2025-03-01" in recent.evidence
