@@ -121,7 +121,7 @@ def fold_name(text: str, width: int) -> str:
     return "\n".join(line for line in lines if line)
 
 
-_WORD_FLOOR = 20
+_WORD_FLOOR = 36
 """A long word in an ordinary column (a URL, a hash) is folded; the column needs no more."""
 _COLUMN_FLOOR = 6
 """The narrowest an ordinary column is squeezed to before the whole columns give way."""
@@ -143,7 +143,7 @@ def fit_columns(
 
     A table of n columns takes 3n + 1 characters of borders and padding. The ``whole``
     columns need their longest value; the others may wrap between words, so they need their
-    longest word (at most 20 characters: longer words, URLs and hashes, are folded).
+    longest word (at most 36 characters: longer words, URLs and hashes, are folded).
     ``optional`` columns are dropped in order until that fits (or none is left). When the
     kept columns fit at their natural width, no width is set. Otherwise every column gets
     one: the others their need, the ``whole`` columns the room left (at most their longest

@@ -193,6 +193,7 @@ def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> 
         columns=_COLUMNS,
         title="Accounts the leaked discs may have come through",
         caption=caption,
+        optional=("log10_lr", "p_a", "country", "declared_business", "distributor"),
     )
     if ranking.uncounted:
         out.print(
