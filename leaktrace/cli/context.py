@@ -31,6 +31,7 @@ __all__ = [
     "out",
     "parquet_folder",
     "parse_when",
+    "require_file",
     "row_limit",
 ]
 
@@ -45,6 +46,14 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def require_file(path: Path) -> None:
+    """A clear error naming ``path`` when it is not a readable file: missing, or a folder."""
+    if path.is_dir():
+        raise InputError("is a folder, expected a file", file=str(path))
+    if not path.is_file():
+        raise InputError("no such file", file=str(path))
 
 
 def open_database(db: str | None, **overrides: object) -> tuple[Settings, Database]:

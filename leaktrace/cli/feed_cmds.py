@@ -16,11 +16,11 @@ from leaktrace.cli.context import (
     open_database,
     out,
     parse_when,
+    require_file,
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.detect.rules import Severity
-from leaktrace.errors import InputError
 from leaktrace.pipeline.ingest import IngestReport, ingest_files
 from leaktrace.store.queries import (
     LeakFilter,
@@ -72,8 +72,7 @@ def ingest(
     earliest time and gains a sighting; ingesting the same file twice changes nothing.
     """
     for path in files:
-        if not path.is_file():
-            raise InputError("no such file", file=str(path))
+        require_file(path)
     settings, database = open_database(db)
     total = _count_lines(files)
     with (

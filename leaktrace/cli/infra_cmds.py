@@ -27,6 +27,7 @@ from leaktrace.cli.context import (
     open_engine,
     out,
     parquet_folder,
+    require_file,
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
@@ -145,8 +146,7 @@ def import_(
     initial-seeder|server|site), first_seen, last_seen, source; optional notes, country,
     release, group, certificate. Re-importing the same file adds nothing.
     """
-    if not file.is_file():
-        raise InputError("no such file", file=str(file))
+    require_file(file)
     _, database = open_database(db)
     with database:
         report = import_hosts(database, file)

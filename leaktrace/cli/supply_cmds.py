@@ -7,9 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_database, out
+from leaktrace.cli.context import (
+    DbOption,
+    FormatOption,
+    LimitOption,
+    open_database,
+    out,
+    require_file,
+)
 from leaktrace.cli.output import Format, emit_json, emit_rows
-from leaktrace.errors import InputError
 from leaktrace.supply.explain import percent
 from leaktrace.supply.flags import WARNING_MAX_ORDINARY, Flag
 from leaktrace.supply.importer import SupplyImportReport, import_shipments
@@ -43,8 +49,7 @@ def import_(
     ranking needs is kept). A shipment is its shipment_id, or else its file and line: two
     identical rows are two shipments, importing the same file again adds nothing.
     """
-    if not file.is_file():
-        raise InputError("no such file", file=str(file))
+    require_file(file)
     _, database = open_database(db)
     with database:
         report = import_shipments(database, file)

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from leaktrace.cli.context import DbOption, FormatOption, open_database, out
+from leaktrace.cli.context import DbOption, FormatOption, open_database, out, require_file
 from leaktrace.cli.output import Format, emit_json
 from leaktrace.config import load_settings
-from leaktrace.errors import InputError
 from leaktrace.geo import open_lookup
 from leaktrace.store.database import Database
 from leaktrace.swarm.importer import SwarmImportReport, import_swarm_files
@@ -97,8 +96,7 @@ def import_(
     to its key; another key is refused. See docs/swarm-format.md.
     """
     for path in files:
-        if not path.is_file():
-            raise InputError("no such file", file=str(path))
+        require_file(path)
     settings = load_settings(db=db)
     configured = settings.swarm_key.get_secret_value() if settings.swarm_key else None
     key = resolve_swarm_key(key_file, configured, configured_file=settings.swarm_key_file)

@@ -182,3 +182,14 @@ def test_unusable_database(run: Run, tmp_path: Path) -> None:
     assert result.code == 1 and "cannot open or migrate" in result.err
     result = run("releases", "--db", "nosuchdriver://x/y")
     assert result.code == 1
+
+
+@pytest.mark.parametrize(
+    "command", [("hosts", "import"), ("supply", "import"), ("swarm", "import"), ("ingest",)]
+)
+def test_a_folder_given_for_a_file_is_named_as_such(
+    run: Run, db_path: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    result = run(*command, str(tmp_path), "--db", str(db_path))
+    assert result.code != 0 and "Traceback" not in result.err
+    assert f"{tmp_path}: is a folder, expected a file" in " ".join(result.err.split())
