@@ -4,9 +4,10 @@ The evidence
     For every physical-window leak *i* (one per work: its earliest disc release before the
     street date) and every account *a*, ``held`` says whether *a* had been shipped discs of
     that work before the leak appeared. A leak only counts for an account when the account
-    *could* have held it: its distributor carried the work, and the leak came after the
-    account's first shipment in the data (an account cannot be blamed, or cleared, by leaks
-    from before it existed). Leaks of works nobody in the data received count for no one.
+    *could* have held it: its distributor carried the work with a street date on or after
+    the account's first shipment (so it could have ordered it before its street date), and
+    the leak came after that first shipment (an account cannot be blamed, or cleared, by
+    leaks from before it existed). Leaks of works nobody in the data received count for no one.
 
 The chance of holding a title that early (the base rate)
     ``p_ai`` = P(*a* orders leak *i*'s title before its street date) x the smoothed share
@@ -222,7 +223,7 @@ def build_evidence(
         trials: list[Trial] = []
         skipped: list[int] = []
         for i, leak in enumerate(leaks):
-            if leak.work_id not in book.titles or leak.leaked_at <= book.first:
+            if leak.work_id not in book.orderable or leak.leaked_at <= book.first:
                 skipped.append(i)
                 continue
             got = book.earliest.get(leak.work_id)
@@ -255,6 +256,9 @@ class _Book:
     """The same for those received before their street date (the model's ``y = 1``)."""
     cells: list[tuple[str, bool]]
     """Every available title: did it arrive before its street date?"""
+    orderable: frozenset[str]
+    """The available titles (those of ``cells``): its distributor's street date is on or
+    after the account's first shipment, so it could have ordered them before it."""
 
 
 def _book(
@@ -263,7 +267,7 @@ def _book(
     streets: Mapping[str, list[tuple[date, str]]],
 ) -> _Book:
     if not history.receipts:
-        return _Book(history.key, None, {}, 0, {}, [], [], [])
+        return _Book(history.key, None, {}, 0, {}, [], [], [], frozenset())
     first = min(r.shipped_at for r in history.receipts)
     first_day = first.astimezone(UTC).date()
     titles = carried[history.distributor]
@@ -280,7 +284,17 @@ def _book(
     leads = sorted(lead_of.values())
     early = [x for x in leads if x > 0.0]
     cells = [(w, lead_of.get(w, 0.0) > 0.0) for _, w in dated[start:]]
-    return _Book(history.key, first, titles, len(dated) - start, earliest, leads, early, cells)
+    return _Book(
+        history.key,
+        first,
+        titles,
+        len(dated) - start,
+        earliest,
+        leads,
+        early,
+        cells,
+        frozenset(w for w, _ in cells),
+    )
 
 
 def _clamp(chance: float) -> float:
