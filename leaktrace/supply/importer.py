@@ -19,7 +19,12 @@ from leaktrace.store.supply import (
     upsert_accounts,
 )
 from leaktrace.supply.csv_import import MAX_ERRORS, parse_shipments
-from leaktrace.supply.model import AccountRecord, ShipmentRecord, SupplyError
+from leaktrace.supply.model import (
+    AccountRecord,
+    ShipmentRecord,
+    SupplyError,
+    shipment_identities,
+)
 
 __all__ = ["SupplyImportReport", "import_shipments"]
 
@@ -31,8 +36,9 @@ class SupplyImportReport:
     added: int
     """Shipments stored by this import."""
     already_stored: int
-    """Rows whose shipment is stored already (same shipment_id, or same file and line):
-    re-importing adds nothing. Identical rows on different lines are different shipments."""
+    """Rows whose shipment is stored already (same shipment_id, or same file name, content
+    and occurrence of that content): re-importing adds nothing. Identical rows on different
+    lines are different shipments."""
     accounts_added: int
     accounts_updated: int
     accounts_unchanged: int
@@ -57,9 +63,10 @@ def import_shipments(db: Database, path: Path) -> SupplyImportReport:
     :class:`SupplyError` and leaves the database as it was.
 
     A shipment is identified by its ``shipment_id`` when the file has one, otherwise by the
-    file's name, its line and the line's content; a file whose bytes (SHA-256) were imported
-    before, under any name, adds nothing. So importing the same file again adds nothing, a
-    grown export of the same name adds only its new lines, and two identical rows are two
+    file's name, the row's content and which row of the file with that content it is (the
+    first, the second...); a file whose bytes (SHA-256) were imported before, under any
+    name, adds nothing. So importing the same file again adds nothing, a grown export of the
+    same name adds only its new rows (wherever they are), and two identical rows are two
     shipments."""
     raw = read_bytes(path, SupplyError)
     records = parse_shipments(raw, str(path))
@@ -80,8 +87,8 @@ def import_shipments(db: Database, path: Path) -> SupplyImportReport:
         legacy = legacy_fingerprints(conn, (r.fingerprint for r in records))
         seen_file = file_imported(conn, digest)
         fresh = [
-            _values(r, digest, path.name)
-            for r in records
+            _values(r, identity, digest)
+            for r, identity in zip(records, shipment_identities(records, path.name), strict=True)
             if r.fingerprint not in legacy and not seen_file
         ]
         added = insert_shipments(conn, fresh, upserted.ids, str(path))
@@ -113,9 +120,9 @@ def _check_works(records: list[ShipmentRecord], known: set[str], name: str) -> N
         raise first
 
 
-def _values(r: ShipmentRecord, digest: str, file_name: str) -> ShipmentValues:
+def _values(r: ShipmentRecord, identity: str, digest: str) -> ShipmentValues:
     return ShipmentValues(
-        identity=r.identity(file_name),
+        identity=identity,
         fingerprint=r.fingerprint,
         shipment_id=r.shipment_id,
         source_sha256=digest,

@@ -10,6 +10,8 @@ ignored and never stored.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -22,6 +24,7 @@ __all__ = [
     "ShipmentRecord",
     "SupplyError",
     "shipment_fingerprint",
+    "shipment_identities",
     "shipment_identity",
 ]
 
@@ -54,7 +57,8 @@ class ShipmentRecord:
 
     Two identical lines are two shipments (a shop may order the same title twice on a
     day): a shipment is identified by the distributor's ``shipment_id`` when the file has
-    one, otherwise by the file it came from and its line (see :meth:`identity`)."""
+    one, otherwise by the file it came from, its content and which occurrence of that
+    content in the file it is (see :meth:`identity`)."""
 
     line: int
     account: AccountRecord
@@ -65,12 +69,14 @@ class ShipmentRecord:
     street_date: date
     shipment_id: str | None = None
 
-    def identity(self, file_name: str) -> str:
+    def identity(self, file_name: str, occurrence: int) -> str:
         """What makes this shipment *this* shipment: the distributor's shipment id, or the
-        file's name, the line and the line's content (so two identical rows are two
-        shipments, and a grown export of the same name adds only its new lines)."""
+        file's name, the line's content and ``occurrence`` (1 for the first row of the file
+        with this content, 2 for the second...: :func:`shipment_identities`). So two
+        identical rows are two shipments, and a grown export of the same name adds only its
+        new rows, wherever they are in the file (not its old rows moved to other lines)."""
         return shipment_identity(
-            self.account.distributor, self.shipment_id, file_name, self.line, self.fingerprint
+            self.account.distributor, self.shipment_id, file_name, occurrence, self.fingerprint
         )
 
     @property
@@ -88,15 +94,27 @@ class ShipmentRecord:
 
 
 def shipment_identity(
-    distributor: str, shipment_id: str | None, file_name: str, line: int, fingerprint: str
+    distributor: str, shipment_id: str | None, file_name: str, occurrence: int, fingerprint: str
 ) -> str:
-    """SHA-256 (hex) of ``id, distributor, shipment_id`` or of ``line, file name, line,
-    content fingerprint``."""
+    """SHA-256 (hex) of ``id, distributor, shipment_id`` or of ``row, file name, content
+    fingerprint, occurrence`` (the how-manieth row of the file with that content)."""
     if shipment_id:
         text = "\x1f".join(("id", distributor, shipment_id))
     else:
-        text = "\x1f".join(("line", file_name, str(line), fingerprint))
+        text = "\x1f".join(("row", file_name, fingerprint, str(occurrence)))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def shipment_identities(records: Sequence[ShipmentRecord], file_name: str) -> list[str]:
+    """The identity of every row of one file, in order: rows without a ``shipment_id``
+    are numbered per content (the first row with some content is occurrence 1, the next
+    identical row 2), so the identities do not depend on the rows' lines."""
+    seen: Counter[str] = Counter()
+    out: list[str] = []
+    for r in records:
+        seen[r.fingerprint] += 0 if r.shipment_id else 1
+        out.append(r.identity(file_name, seen[r.fingerprint]))
+    return out
 
 
 def shipment_fingerprint(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from leaktrace.errors import InputError
 from leaktrace.supply import ShipmentRecord, SupplyError, parse_shipments, read_shipments
+from leaktrace.supply.model import shipment_identities
 
 HEADER = (
     "distributor,account,declared_business,account_country,account_opened,work_id,format,"
@@ -151,10 +152,14 @@ def test_shipment_ids() -> None:
     rows = parse(GOOD.rstrip("\n") + ",S-1\n" + GOOD.rstrip("\n") + ",\n", header)
     assert [r.shipment_id for r in rows] == ["S-1", None]
     assert rows[0].fingerprint == rows[1].fingerprint  # same content ...
-    assert rows[0].identity("a.csv") != rows[1].identity("a.csv")  # ... two shipments
+    assert len(set(shipment_identities(rows, "a.csv"))) == 2  # ... two shipments
     twice = parse(GOOD * 2)
-    assert twice[0].identity("a.csv") != twice[1].identity("a.csv")  # lines 2 and 3
-    assert twice[0].identity("a.csv") != twice[0].identity("b.csv")  # another file
+    first, second = shipment_identities(twice, "a.csv")
+    assert first != second  # the first and the second row with this content
+    assert shipment_identities(twice, "b.csv")[0] != first  # another file
+    plain = GOOD.rstrip("\n") + ",\n"
+    thrice = parse(GOOD.rstrip("\n") + ",S-9\n" + plain * 2, header)  # an id is not counted
+    assert shipment_identities(thrice, "a.csv")[1:] == [first, second]
     with pytest.raises(SupplyError) as caught:
         parse(GOOD.rstrip("\n") + ",S-1\n" + GOOD.rstrip("\n") + ",S-1\n", header)
     assert (caught.value.line, caught.value.field) == (3, "shipment_id")

@@ -126,6 +126,33 @@ def test_identical_rows_are_two_shipments(market_db: Database, tmp_path: Path) -
     assert import_shipments(market_db, fixed).added == 1
 
 
+def test_a_grown_export_adds_only_its_new_rows_wherever_they_are(
+    market_db: Database, tmp_path: Path
+) -> None:
+    """Next month's export of the same name need not keep last month's rows on the same
+    lines (an export sorted by account or newest first puts new rows among them): only
+    the new rows are added (every moved row was added again, 72 duplicates here)."""
+    (tmp_path / "jan").mkdir()
+    january = market.write_shipments(tmp_path / "jan" / "shipments.csv")
+    head, *body = january.read_text(encoding="utf-8").splitlines()
+    half = len(body) // 2
+    january.write_text("\n".join([head, *body[:half]]) + "\n", encoding="utf-8")
+    assert import_shipments(market_db, january).added == half
+    february = tmp_path / "feb" / "shipments.csv"
+    february.parent.mkdir()
+    february.write_text("\n".join([head, *body[half:], *body[:half]]) + "\n", encoding="utf-8")
+    report = import_shipments(market_db, february)
+    assert (report.added, report.already_stored) == (len(body) - half, half)
+    assert counts(market_db)[1] == len(body)
+    # two identical rows last month; this month a new row in front of them and a third
+    import_shipments(market_db, _two_identical_rows(tmp_path / "twice.csv"))
+    march = tmp_path / "mar" / "twice.csv"
+    march.parent.mkdir()
+    march.write_text("\n".join([market.SHIPMENT_COLUMNS, body[0], ROW, ROW, ROW]) + "\n")
+    report = import_shipments(market_db, march)
+    assert (report.added, report.already_stored) == (2, 2)
+
+
 def test_shipment_ids_identify_shipments_across_files(market_db: Database, tmp_path: Path) -> None:
     first = _two_identical_rows(tmp_path / "a.csv", ("S-1", "S-2"))
     assert import_shipments(market_db, first).added == 2
