@@ -22,7 +22,7 @@ from leaktrace.supply.importer import SupplyImportReport, import_shipments
 from leaktrace.supply.ranking import AccountFlags, Ranking, flag_accounts, rank_accounts
 from leaktrace.supply.scoring import DEFAULT_EPSILON, DEFAULT_PRIOR_NONE
 
-__all__ = ["app"]
+__all__ = ["app", "posterior_text"]
 
 app = typer.Typer(
     name="supply",
@@ -157,10 +157,21 @@ def _row(data: dict[str, Any]) -> dict[str, Any]:
         "leaks_counted": data["leaks_counted"],
         "p_a": f"{data['p_a']:.3f}",
         "log10_lr": f"{data['log10_lr']:.2f}",
-        "posterior": f"{data['posterior']:.3f}",
+        "posterior": posterior_text(data["posterior"]),
         "flag_codes": _flag_codes(data["flags"]),
         "explanation": data["explanation"],
     }
+
+
+def posterior_text(posterior: float) -> str:
+    """Three decimals, never a false certainty: every hypothesis has a prior strictly
+    between 0 and 1, so its posterior is never exactly 0 or 1 (0.99998 is '>0.999', not
+    '1.000'; 2e-9 is '<0.001', not '0.000')."""
+    if posterior >= 0.9995:
+        return ">0.999"
+    if posterior < 0.0005:
+        return "<0.001"
+    return f"{posterior:.3f}"
 
 
 def _flag_codes(flags: list[dict[str, Any]]) -> str:
@@ -187,7 +198,7 @@ def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> 
         return
     caption = (
         f"{len(ranking.leaks)} leaks considered, {ranking.accounts} accounts; "
-        f"posterior of 'none of these accounts': {ranking.none_posterior:.3f}"
+        f"posterior of 'none of these accounts': {posterior_text(ranking.none_posterior)}"
     )
     if shown < len(ranking.scores):
         caption += f"; {shown} of {len(ranking.scores)} shown"

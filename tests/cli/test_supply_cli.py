@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -91,6 +92,34 @@ def test_rank_table_csv_and_flags(run: Run, loaded: Path, tmp_path: Path) -> Non
     flags = json.loads(run("supply", "rank", "--db", str(loaded), "--flags-only", "-f", "json").out)
     assert flags[0]["account"] == market.LEAKER
     assert "flags" in run("supply", "rank", "--db", str(loaded), "--flags-only").out
+
+
+def test_printed_posteriors_are_never_a_false_certainty(
+    run: Run, loaded: Path, tmp_path: Path
+) -> None:
+    """A posterior of 0.99998 is not 1.000, nor 2e-9 a 0.000: tables and CSV say > 0.999
+    and < 0.001, as the explanation says 'more than 99.9%' and 'less than 0.1%'."""
+    shipments = market.write_shipments(tmp_path / "shipments.csv")
+    assert run("supply", "import", str(shipments), "--db", str(loaded)).code == 0
+    data = json.loads(run("supply", "rank", "--db", str(loaded), "-f", "json").out)
+    exact = {a["account"]: a["posterior"] for a in data["accounts"]}
+    rows = run("supply", "rank", "--db", str(loaded), "-f", "csv").out.splitlines()[1:]
+    printed = {}
+    for line in rows:
+        cells = next(csv.reader([line]))
+        printed[cells[2]] = cells[12]
+    assert printed and set(printed) == set(exact)
+    for account, value in exact.items():
+        assert printed[account] != "1.000" and printed[account] != "0.000"
+        if value > 0.9995:
+            assert printed[account] == ">0.999"
+        elif value < 0.0005:
+            assert printed[account] == "<0.001"
+        else:
+            assert printed[account] == f"{value:.3f}"
+    assert supply_cmds.posterior_text(0.99949) == "0.999"
+    assert supply_cmds.posterior_text(0.00051) == "0.001"
+    assert supply_cmds.posterior_text(0.0) == "<0.001"  # an underflow: never exactly 0
 
 
 def test_import_errors_are_one_clear_line(run: Run, loaded: Path, tmp_path: Path) -> None:
