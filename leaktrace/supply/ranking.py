@@ -387,8 +387,8 @@ def explain_score(
     title = "title" if score.counted == 1 else "titles"
     parts = [
         f"Account {account.account} ({', '.join(details)}) had the discs of "
-        f"{score.explained} of the {score.counted} {title} that leaked from the retail "
-        "supply chain (and that it could have received) before they leaked."
+        f"{score.explained} of the {score.counted} {title} ripped from disc and released "
+        "before their street date (and that it could have received) before they leaked."
     ]
     missing = score.counted - score.explained
     if score.counted:
@@ -410,8 +410,9 @@ def explain_score(
             "Popular titles are ordered by more accounts, and leaks are mostly popular "
             "titles, so from every account's orders LeakTrace measures how often an account "
             "like this one orders titles as popular as the leaked ones before their street "
-            f"date: about {_share(score.order_rate)}; it has them as long before street date "
-            f"as these leaks came about {_share(score.base_rate)} of the time."
+            f"date: about {_share(score.order_rate)}, and how often it would hold them as "
+            "long before street date as these leaks came: about "
+            f"{_share(score.base_rate)}."
         )
         parts.append(
             f"An uninvolved account like it would hold {score.explained} or more of the "

@@ -59,7 +59,11 @@ def test_explanation_carries_the_numbers(loaded: Database) -> None:
     assert f"{len(market.EXPLAINED)} of the {len(market.LEAKED)} titles" in text
     assert "It does not explain 1 of them: it did not have that title before it leaked." in text
     assert f"before their street date: about {top.order_rate:.0%}" in text
-    assert f"about {top.p_a:.0%} of the time" in text
+    assert f"as long before street date as these leaks came: about {top.p_a:.0%}." in text
+    # physical leaks are disc rips before street date: they need not come from the retail
+    # supply chain (screeners, plants, other distributors: the prior of 'none')
+    assert "leaked from the retail supply chain" not in text
+    assert "titles ripped from disc and released before their street date" in text
     assert "by coincidence with probability about 1 in " in text
     assert "that figure already accounts for how popular the leaked titles are" in text
     assert "This chance of a coincidence is not the chance that the account is innocent" in text
