@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["about_number", "chance_words", "percent", "ratio_words"]
+__all__ = ["about_number", "chance_words", "percent", "posterior_words", "ratio_words"]
 
 _WORDS = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
 
@@ -56,3 +56,10 @@ def percent(probability: float) -> str:
     if value >= 10.0 and abs(value - round(value)) < 0.05:
         return f"{round(value)}%"
     return f"{value:.1f}%"
+
+
+def posterior_words(posterior: float) -> str:
+    """A posterior as a percentage that is never 0% or 100%: every hypothesis has a prior
+    strictly between 0 and 1, so a posterior of exactly 1.0 or 0.0 is floating-point
+    rounding of overwhelming evidence, said 'more than 99.9%' or 'less than 0.1%'."""
+    return percent(min(max(posterior, 1e-9), 1.0 - 1e-9))

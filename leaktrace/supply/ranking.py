@@ -22,7 +22,7 @@ from leaktrace.store.supply import (
     load_physical_leaks,
     load_shipments,
 )
-from leaktrace.supply.explain import chance_words, percent, ratio_words
+from leaktrace.supply.explain import chance_words, percent, posterior_words, ratio_words
 from leaktrace.supply.flags import Flag, Order, account_flags
 from leaktrace.supply.scoring import (
     DEFAULT_EPSILON,
@@ -431,7 +431,7 @@ def explain_score(
         f"Among the {accounts} accounts that received discs, assuming at most one of them "
         f"is the source (or none: prior {percent(prior_none)}) and at least "
         f"{percent(epsilon)} of physical leaks come through other channels, the "
-        f"probability that it is the source: {percent(score.posterior)}."
+        f"probability that it is the source: {posterior_words(score.posterior)}."
     )
     return " ".join(parts)
 

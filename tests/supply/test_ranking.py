@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 
 from leaktrace.store.database import Database
+from leaktrace.store.supply import AccountRow
 from leaktrace.supply import import_shipments, rank_accounts
 from leaktrace.supply.explain import percent
-from leaktrace.supply.ranking import flag_accounts
+from leaktrace.supply.ranking import explain_score, flag_accounts
+from leaktrace.supply.scoring import Score
 from tests.supply import market
 
 
@@ -106,3 +108,16 @@ def test_flag_accounts(loaded: Database) -> None:
             assert isinstance(rate, float)
             assert data["level"] == ("warning" if rate <= 0.05 else "context")
             assert f"fires on {percent(rate)} of ordinary accounts" in str(data["rates"])
+
+
+@pytest.mark.parametrize(
+    ("posterior", "said"), [(1.0, "more than 99.9%"), (0.0, "less than 0.1%"), (0.423, "42.3%")]
+)
+def test_a_posterior_is_never_said_to_be_certain(posterior: float, said: str) -> None:
+    """With strong evidence the posterior rounds to 1.0 in floating point (and an account
+    with none to 0.0); every hypothesis has a prior strictly between 0 and 1, so the words
+    are 'more than 99.9%' and 'less than 0.1%', never '100%' or '0.0%'."""
+    account = AccountRow(1, "D", "SW-1 Shop", "retailer", "GB", None)
+    score = Score(1, 20, 20, 0.05, 25.0, 1e-26, posterior, 0.2)
+    text = explain_score(account, score, 0, 200, 0.1, 0.9)
+    assert text.endswith(f"the probability that it is the source: {said}.")
