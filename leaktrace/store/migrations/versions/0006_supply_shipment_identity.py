@@ -1,10 +1,12 @@
-"""shipments: identity by source file and line (or shipment_id), not by content
+"""shipments: identity by shipment_id or by file, content and occurrence, not by content alone
 
 Two identical rows of a shipments file are two shipments. A shipment is now identified
 by ``identity``: the SHA-256 of the distributor's ``shipment_id``, or of the import file's
-bytes and the line. Shipments stored before keep their content fingerprint as their
-identity (so re-importing a file imported before adds nothing); ``fingerprint`` stays, no
-longer unique. Downgrading keeps one shipment of every set with the same content.
+name, the row's content and which copy of that content in the file it is (see
+``leaktrace.supply.model.shipment_identity``). Shipments stored before keep their content
+fingerprint as their identity (so re-importing a file imported before adds nothing);
+``fingerprint`` stays, no longer unique. Downgrading keeps one shipment of every set with
+the same content.
 
 Revision ID: 0006
 Revises: 0005
