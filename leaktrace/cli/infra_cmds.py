@@ -38,6 +38,7 @@ from leaktrace.infra.enrich import enrich_hosts
 from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.model import Role
 from leaktrace.infra.services import service_lists
+from leaktrace.infra.target_files import targets_csv, write_targets
 from leaktrace.infra.targets import (
     UNKNOWN_SHEET,
     TargetSheet,
@@ -45,8 +46,6 @@ from leaktrace.infra.targets import (
     build_targets,
     sheet_code,
     target_rows,
-    targets_csv,
-    write_targets,
 )
 from leaktrace.infra.worldmap import country_name
 from leaktrace.store.infra import load_hosts

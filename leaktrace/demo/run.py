@@ -17,7 +17,8 @@ from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts
 from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.model import ImportReport
-from leaktrace.infra.targets import build_all_targets, write_targets
+from leaktrace.infra.target_files import write_targets
+from leaktrace.infra.targets import build_all_targets
 from leaktrace.pipeline.catalog import CatalogImportReport, import_catalog
 from leaktrace.pipeline.ingest import IngestReport, ingest_files
 from leaktrace.private_files import make_private_folder

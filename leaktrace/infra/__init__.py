@@ -7,8 +7,9 @@
 * :data:`~leaktrace.infra.model.SOURCE_PRECEDENCE` — whose country a host is listed under
   (analyst, GeoIP, DNS, certificate), every answer kept (``host_locations``);
 * :func:`~leaktrace.infra.cluster.cluster_hosts` — servers tied together, with evidence;
-* :func:`~leaktrace.infra.targets.build_targets` / ``write_targets`` — action-day sheets,
-  one per country and an ``unknown`` one, their evidence in words
+* :func:`~leaktrace.infra.targets.build_targets` — action-day sheets, one per country and
+  an ``unknown`` one (:func:`~leaktrace.infra.target_files.write_targets` writes them),
+  their evidence in words
   (:mod:`leaktrace.infra.evidence_text`);
 * :func:`~leaktrace.infra.worldmap.world_map_svg` — an inline SVG world map.
 

@@ -25,7 +25,8 @@ from leaktrace.infra.model import (
     choose_location,
     disagreement,
 )
-from leaktrace.infra.targets import CSV_CELL_LIMIT, TargetSheet, targets_csv
+from leaktrace.infra.target_files import CSV_CELL_LIMIT, targets_csv
+from leaktrace.infra.targets import TargetSheet
 from leaktrace.pipeline.ingest import ingest_items
 from leaktrace.store.database import MIGRATIONS, Database
 from leaktrace.store.infra import EvidenceDetail, load_evidence_details, load_hosts

@@ -17,17 +17,15 @@ from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts
 from leaktrace.infra.evidence_text import EXPIRED
 from leaktrace.infra.importer import import_hosts
+from leaktrace.infra.target_files import render_targets_html, targets_csv, write_targets
 from leaktrace.infra.targets import (
     CSV_COLUMNS,
     build_all_targets,
     build_targets,
     country_stats,
     normalise_country,
-    render_targets_html,
     sheet_code,
     target_rows,
-    targets_csv,
-    write_targets,
 )
 from leaktrace.infra.worldmap import country_shapes, world_map_svg
 from leaktrace.store.database import Database
