@@ -351,33 +351,7 @@ def _test(
         and followed >= params.min_consistency * len(shared)
         and followed >= params.min_order * (followed + before)
     )
-    if not (shape_ok and params.null_model):
-        # steps 1-2 decide (or step 3 is not asked for): no need for the null model
-        return FollowTest(
-            leader=leader,
-            follower=follower,
-            leader_titles=len(mine),
-            shared=len(shared),
-            followed=followed,
-            after=followed,
-            before=before,
-            delays_hours=tuple(d for d, _ in delays),
-            expected=float("nan"),
-            p_value=1.0,
-            order_p=sign_test(followed, before),
-            baseline=0,
-            dated=0,
-            examples=tuple(k for _, k in delays[: params.examples]),
-            set_aside=tuple(sorted(set_aside)),
-            passed=shape_ok,
-        )
-    pair = (leader, follower)
-    nulls = [
-        _null(idx, pair, shared, followed, params, frozenset({leader}) | others | set_aside, way)
-        for way in OPENINGS
-    ]
-    weaker = max(nulls, key=lambda n: (n.p_value, n.expected))
-    test = FollowTest(
+    counted = FollowTest(
         leader=leader,
         follower=follower,
         leader_titles=len(mine),
@@ -386,19 +360,36 @@ def _test(
         after=followed,
         before=before,
         delays_hours=tuple(d for d, _ in delays),
+        expected=float("nan"),
+        p_value=1.0,
+        order_p=sign_test(followed, before),
+        baseline=0,
+        dated=0,
+        examples=tuple(k for _, k in delays[: params.examples]),
+        set_aside=tuple(sorted(set_aside)),
+        passed=shape_ok,
+    )
+    if not (shape_ok and params.null_model):
+        # steps 1-2 decide (or step 3 is not asked for): no need for the null model
+        return counted
+    pair = (leader, follower)
+    nulls = [
+        _null(idx, pair, shared, followed, params, frozenset({leader}) | others | set_aside, way)
+        for way in OPENINGS
+    ]
+    weaker = max(nulls, key=lambda n: (n.p_value, n.expected))
+    return replace(
+        counted,
         expected=weaker.expected,
         p_value=weaker.p_value,
-        order_p=sign_test(followed, before),
         baseline=weaker.baseline,
         dated=weaker.opened,
         null=weaker.comparison,
         opening=weaker.way,
         p_usual=weaker.p_usual,
         p_shuffled=weaker.p_shuffled,
-        examples=tuple(k for _, k in delays[: params.examples]),
-        set_aside=tuple(sorted(set_aside)),
+        passed=weaker.p_value <= params.alpha,
     )
-    return replace(test, passed=True) if test.p_value <= params.alpha else test
 
 
 @dataclass(frozen=True, slots=True)
