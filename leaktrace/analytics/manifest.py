@@ -13,8 +13,6 @@ Reading a manifest imports no Arrow.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leaktrace.errors import InputError
+from leaktrace.private_files import write_private_text
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -137,17 +136,8 @@ def manifest_entries(
 def write_manifest(folder: Path, manifest: ExportManifest) -> Path:
     """Write ``folder/leaktrace-export.json`` whole (a temporary file moved into place),
     readable by its owner only."""
-    target = folder / MANIFEST_NAME
     text = json.dumps(manifest.as_dict(), indent=2, ensure_ascii=False) + "\n"
-    descriptor, temporary = tempfile.mkstemp(prefix=".manifest-", dir=folder)  # mode 0600
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_private_text(folder / MANIFEST_NAME, text, what="the export manifest")
 
 
 def read_manifest(folder: Path) -> ExportManifest | None:
