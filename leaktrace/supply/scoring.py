@@ -52,8 +52,6 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Literal
 
-from leaktrace.supply.popularity import fit_order_model
-
 __all__ = [
     "DEFAULT_EPSILON",
     "DEFAULT_PRIOR_NONE",
@@ -214,7 +212,11 @@ def build_evidence(
     }
     leak_leads = [lead_days(leak.street_date, leak.leaked_at) for leak in leaks]
     books = [_book(h, carried, streets) for h in histories]
-    model = fit_order_model({b.key: b.cells for b in books if b.cells}) if base == "title" else None
+    model = None
+    if base == "title":
+        from leaktrace.supply.popularity import fit_order_model  # numpy: only when ranking
+
+        model = fit_order_model({b.key: b.cells for b in books if b.cells})
     out: list[Evidence] = []
     for book in books:
         if book.first is None:
