@@ -13,6 +13,7 @@ from leaktrace.cli.context import DbOption, err, open_database, out
 from leaktrace.cli.invocation import command_line
 from leaktrace.cli.output import Format, emit_rows
 from leaktrace.config import load_settings
+from leaktrace.infra.targets import UNKNOWN_SHEET
 from leaktrace.store.database import Database
 from leaktrace.store.queries import LeakFilter, list_leaks, overview
 from leaktrace.supply.ranking import rank_accounts
@@ -142,10 +143,10 @@ def demo(
     if result.infra is not None:
         infra = result.infra
         swarm = infra.swarm
-        countries = sorted(c for c in infra.targets if c != "unknown")
+        countries = sorted(c for c in infra.targets if c != UNKNOWN_SHEET)
         unknown = (
             ", and an 'unknown' list for servers that no source locates"
-            if "unknown" in infra.targets
+            if UNKNOWN_SHEET in infra.targets
             else ""
         )
         out.print(
