@@ -25,6 +25,7 @@ __all__ = [
     "LimitOption",
     "MasterOption",
     "ParquetOption",
+    "database_of",
     "err",
     "open_database",
     "open_engine",
@@ -58,7 +59,13 @@ def require_file(path: Path) -> None:
 
 def open_database(db: str | None, **overrides: object) -> tuple[Settings, Database]:
     settings = load_settings(db=db, **overrides)
-    return settings, Database(settings.database_target())
+    return settings, database_of(settings)
+
+
+def database_of(settings: Settings) -> Database:
+    """The database ``settings`` name (a command that must check its input against the
+    settings first loads them, checks, then opens it: a refused input creates no file)."""
+    return Database(settings.database_target())
 
 
 def parse_when(value: str | None, option: str) -> datetime | None:

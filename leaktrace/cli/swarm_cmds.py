@@ -8,11 +8,17 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from leaktrace.cli.context import DbOption, FormatOption, open_database, out, require_file
+from leaktrace.cli.context import (
+    DbOption,
+    FormatOption,
+    database_of,
+    open_database,
+    out,
+    require_file,
+)
 from leaktrace.cli.output import Format, emit_json
 from leaktrace.config import load_settings
 from leaktrace.geo import open_lookup
-from leaktrace.store.database import Database
 from leaktrace.swarm.importer import SwarmImportReport, import_swarm_files
 from leaktrace.swarm.keys import KEY_ENV, KEY_FILE_ENV, resolve_swarm_key, write_key_file
 from leaktrace.swarm.retention import (
@@ -100,7 +106,7 @@ def import_(
     settings = load_settings(db=db)
     configured = settings.swarm_key.get_secret_value() if settings.swarm_key else None
     key = resolve_swarm_key(key_file, configured, configured_file=settings.swarm_key_file)
-    database = Database(settings.database_target())
+    database = database_of(settings)
     with database, open_lookup(geoip, asn_db, bundled=default_geoip) as geo:
         report = import_swarm_files(
             database, files, key.secret, geo, strict=strict, key_source=key.source
