@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,7 +28,13 @@ from pydantic_settings import (
 
 from leaktrace.errors import ConfigError
 
-__all__ = ["Settings", "default_config_path", "default_db_path", "load_settings"]
+__all__ = [
+    "ServerSettings",
+    "Settings",
+    "default_config_path",
+    "default_db_path",
+    "load_settings",
+]
 
 APP_NAME = "leaktrace"
 
@@ -46,10 +52,36 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
+class ServerSettings(BaseModel):
+    """``[server]`` in the TOML file; ``LEAKTRACE_SERVER__<NAME>`` in the environment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 30, description="A browser session lasts this long."
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark session cookies Secure (set it when TLS ends at a reverse proxy "
+        "in front of LeakTrace; requests that arrive over https set it anyway).",
+    )
+    login_attempts: int = Field(
+        default=5, ge=1, le=1000, description="Failed logins allowed per e-mail and address"
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="... within this many minutes."
+    )
+    max_body_bytes: int = Field(
+        default=1 << 20, ge=1024, le=1 << 30, description="Largest request body accepted."
+    )
+
+
 class Settings(BaseSettings):
     """Everything LeakTrace can be configured with."""
 
-    model_config = SettingsConfigDict(env_prefix="LEAKTRACE_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="LEAKTRACE_", extra="forbid", env_nested_delimiter="__"
+    )
 
     db: str | None = Field(
         default=None,
@@ -89,6 +121,9 @@ class Settings(BaseSettings):
     extra_streaming_hosts: list[str] = Field(
         default_factory=list,
         description="More video-host domains: their links are streaming evidence.",
+    )
+    server: ServerSettings = Field(
+        default_factory=ServerSettings, description="The web service (leaktrace serve)."
     )
 
     @classmethod

@@ -13,18 +13,30 @@ command line, later the web API) only ever catches ``LeakTraceError``.
     │   ├── CatalogError     a catalogue CSV row is wrong
     │   └── FeedError        a feed line (JSON Lines, predb row) is wrong
     ├── StoreError           the database cannot be opened, migrated or written
-    └── NotFoundError        a work, release or alert asked for does not exist
+    ├── NotFoundError        a work, release, leak, user ... asked for does not exist
+    │                        (or exists but the asker's agency may not see it)
+    ├── ConflictError        the thing to create exists already (agency code, e-mail)
+    ├── AuthenticationError  no valid credentials (missing, wrong, expired, revoked)
+    ├── PermissionDeniedError  valid credentials, but the role does not allow this
+    └── RateLimitedError     too many attempts (logins); ``retry_after`` seconds
+
+The command line maps this tree to exit codes in one table (``leaktrace.cli.exit_codes``),
+the web app to HTTP status codes in one table (``leaktrace.web.errors``).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationError",
     "CatalogError",
+    "ConflictError",
     "ConfigError",
     "FeedError",
     "InputError",
     "LeakTraceError",
     "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
     "StoreError",
 ]
 
@@ -98,4 +110,37 @@ class StoreError(LeakTraceError):
 
 
 class NotFoundError(LeakTraceError):
-    """Something asked for by id or name does not exist."""
+    """Something asked for by id or name does not exist (for this asker).
+
+    ``kind`` names what was looked for (``"leak"``, ``"release"``, ``"user"`` ...) and
+    ``key`` the id or name asked for, when the raiser knows them.
+    """
+
+    def __init__(self, reason: str, *, kind: str | None = None, key: str | None = None) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.key = key
+
+
+class ConflictError(LeakTraceError):
+    """What was to be created exists already (an agency code, a user's e-mail)."""
+
+
+class AuthenticationError(LeakTraceError):
+    """No valid credentials: missing, wrong, expired or revoked token, password or session."""
+
+
+class PermissionDeniedError(LeakTraceError):
+    """Valid credentials, but the user's role does not grant ``permission``."""
+
+    def __init__(self, reason: str, *, permission: str | None = None) -> None:
+        super().__init__(reason)
+        self.permission = permission
+
+
+class RateLimitedError(LeakTraceError):
+    """Too many attempts; try again after ``retry_after`` seconds."""
+
+    def __init__(self, reason: str, *, retry_after: int) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after

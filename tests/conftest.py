@@ -11,6 +11,7 @@ import pytest
 
 from leaktrace.config import Settings, load_settings
 from leaktrace.store.database import Database
+from tests.pg_server import postgres_database, postgres_url  # noqa: F401  (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -27,6 +28,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "LEAKTRACE_SWARM_KEY",
         "LEAKTRACE_SWARM_KEY_FILE",
         "LEAKTRACE_SWARM_RETENTION_DAYS",
+        "LEAKTRACE_SERVER__SECURE_COOKIES",
+        "LEAKTRACE_SERVER__SESSION_HOURS",
     ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))

@@ -1,4 +1,5 @@
-"""A real PostgreSQL server for portability tests, started on 127.0.0.1 for the session.
+"""A real PostgreSQL server for the tests (store portability, the web API), started on
+127.0.0.1 for the session; ``postgres_database`` gives each test its own database.
 
 Uses the PostgreSQL binaries on the machine (``initdb``/``pg_ctl`` on PATH or under
 /usr/lib/postgresql/*/bin). When run as root the server runs as the ``postgres`` user.
@@ -105,3 +106,21 @@ def postgres_url() -> Iterator[str]:
             [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> Iterator[str]:
+    """A new, empty database on the session's server (its URL), dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    name = f"lt_{uuid.uuid4().hex[:12]}"
+    admin = postgres_url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,43 @@
+"""The FastAPI application: :func:`create_app` over an application context.
+
+``leaktrace serve`` runs :func:`app_from_environment` (a factory, so that each uvicorn
+worker process builds its own context from ``LEAKTRACE_*``).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from leaktrace import __version__
+from leaktrace.config import load_settings
+from leaktrace.services.context import AppContext, build_context
+from leaktrace.web import api, pages
+from leaktrace.web.errors import install_error_handlers
+
+__all__ = ["app_from_environment", "create_app"]
+
+
+def create_app(context: AppContext) -> FastAPI:
+    """The app serving ``context``'s database (the caller keeps and closes the context)."""
+    app = FastAPI(
+        title="LeakTrace",
+        version=__version__,
+        description="Pre-release leak intelligence: leaks, releases, works, groups, "
+        "supply chain, servers and impact, shared between agencies on a need-to-know basis.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    for router in api.ROUTERS:
+        app.include_router(router, prefix="/api/v1")
+    for router in pages.ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for the database ``LEAKTRACE_DB`` names (a uvicorn factory). The schema
+    must be up to date (``leaktrace db upgrade``): a server never migrates."""
+    return create_app(build_context(load_settings(), migrate=False))

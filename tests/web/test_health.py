@@ -1,0 +1,16 @@
+"""The health route answers without authentication; errors map to status codes."""
+
+from __future__ import annotations
+
+from tests.web.conftest import LiveServer
+
+
+def test_health_is_open(live_server: LiveServer) -> None:
+    reply = live_server.client(None).get("/api/v1/health")
+    assert reply.status_code == 200
+    assert reply.json() == {"status": "ok"}
+
+
+def test_unknown_api_route_is_404_json(live_server: LiveServer) -> None:
+    reply = live_server.client(None).get("/api/v1/no-such-thing")
+    assert reply.status_code == 404
