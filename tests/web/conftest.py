@@ -56,15 +56,44 @@ def _test_actor(request: Request) -> Actor:
     if role is None:
         raise AuthenticationError("authentication required")
     agency = request.headers.get("X-Test-Agency", "NL-POL")
+    context: AppContext = request.app.state.context
+    agency_id, user_id = _ensure_user(context, agency, role)
     return user_actor(
         email=f"{role}@{agency.lower()}.example",
         role=Role(role),
-        user_id=abs(hash((role, agency))) % 100000 + 1,
-        agency_id=abs(hash(agency)) % 1000 + 1,
+        user_id=user_id,
+        agency_id=agency_id,
         agency_code=agency,
         address=request.client.host if request.client else None,
         via="token",
     )
+
+
+def _ensure_user(context: AppContext, agency: str, role: str) -> tuple[int, int]:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from leaktrace.store.schema_access import AGENCIES, USERS
+
+    now = datetime.now(UTC)
+    email = f"{role}@{agency.lower()}.example"
+    with context.database.transaction() as conn:
+        agency_id = conn.execute(select(AGENCIES.c.id).where(AGENCIES.c.code == agency)).scalar()
+        if agency_id is None:
+            agency_id = conn.execute(
+                insert(AGENCIES)
+                .values(code=agency, name=agency, country="NL", kind="police", created_at=now)
+                .returning(AGENCIES.c.id)
+            ).scalar_one()
+        user_id = conn.execute(select(USERS.c.id).where(USERS.c.email == email)).scalar()
+        if user_id is None:
+            user_id = conn.execute(
+                insert(USERS)
+                .values(email=email, agency_id=agency_id, role=role, active=True, created_at=now)
+                .returning(USERS.c.id)
+            ).scalar_one()
+    return int(agency_id), int(user_id)
 
 
 def serve(context: AppContext) -> Iterator[LiveServer]:
