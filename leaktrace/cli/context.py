@@ -13,6 +13,7 @@ from leaktrace.cli.output import Format
 from leaktrace.config import Settings, load_settings
 from leaktrace.errors import InputError
 from leaktrace.feeds.timeparse import parse_time
+from leaktrace.services.context import AppContext, build_context
 from leaktrace.store.database import Database
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ __all__ = [
     "LimitOption",
     "MasterOption",
     "ParquetOption",
+    "context_of",
+    "open_context",
     "database_of",
     "err",
     "open_database",
@@ -55,6 +58,17 @@ def require_file(path: Path) -> None:
         raise InputError("is a folder, expected a file", file=str(path))
     if not path.is_file():
         raise InputError("no such file", file=str(path))
+
+
+def open_context(db: str | None, **overrides: object) -> AppContext:
+    """The application context for ``--db`` and the other options (the zero-config SQLite
+    path is migrated on opening; ``leaktrace db upgrade`` does it for a shared database)."""
+    return build_context(load_settings(db=db, **overrides))
+
+
+def context_of(settings: Settings) -> AppContext:
+    """The context for ``settings`` already loaded (and checked) by the command."""
+    return build_context(settings)
 
 
 def open_database(db: str | None, **overrides: object) -> tuple[Settings, Database]:
