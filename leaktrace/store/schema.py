@@ -220,6 +220,9 @@ class AlertRow(Base):
     __table_args__ = (
         UniqueConstraint("release_id"),
         Index("ix_alerts_work_window", "work_id", "window"),
+        # keyset pagination of the leaks listing (newest first, or by lead)
+        Index("ix_alerts_released_at_id", "released_at", "id"),
+        Index("ix_alerts_lead_days_id", "lead_days", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
