@@ -2,7 +2,8 @@
 
 ``live_server`` serves a fresh SQLite database; ``live_server_on(url)`` any database.
 ``server.client(role, agency=...)`` is an ``httpx.Client`` signed in as a user with that
-role in that agency.
+role in that agency: a real user, made through the identity services, with a real API
+token sent as ``Authorization: Bearer``.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from leaktrace.config import load_settings
-from leaktrace.identity.actor import Actor, user_actor
-from leaktrace.identity.roles import Role
+from leaktrace.identity.actor import local_operator
+from leaktrace.services import identity
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.web.app import create_app
-from leaktrace.web.auth import authenticate
 
 
 def free_port() -> int:
@@ -39,66 +39,50 @@ class LiveServer:
     context: AppContext
     app: FastAPI
     clients: list[httpx.Client] = field(default_factory=list)
+    tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def client(self, role: str | None = "analyst", *, agency: str = "NL-POL") -> httpx.Client:
-        """A client signed in as ``role`` of ``agency`` (None: not signed in)."""
-        headers = {} if role is None else {"X-Test-Role": role, "X-Test-Agency": agency}
+        """A client signed in as ``role`` of ``agency`` (None: not signed in), with a real
+        API token (``Authorization: Bearer``) of the user ``<role>@<agency>.example``."""
+        headers = {} if role is None else {"Authorization": f"Bearer {self.token(role, agency)}"}
         client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
         self.clients.append(client)
         return client
 
+    def token(self, role: str, agency: str = "NL-POL") -> str:
+        """The API token of ``<role>@<agency>.example`` (agency and user made on first use)."""
+        key = (role, agency)
+        if key not in self.tokens:
+            email = ensure_user(self.context, role, agency)
+            self.tokens[key] = identity.create_token(self.context, local_operator(), email)
+        return self.tokens[key]
 
-def _test_actor(request: Request) -> Actor:
-    # Until the real sign-in lands (issue 10, part 2), tests name their actor in headers.
-    from leaktrace.errors import AuthenticationError
 
-    role = request.headers.get("X-Test-Role")
-    if role is None:
-        raise AuthenticationError("authentication required")
-    agency = request.headers.get("X-Test-Agency", "NL-POL")
-    context: AppContext = request.app.state.context
-    agency_id, user_id = _ensure_user(context, agency, role)
-    return user_actor(
-        email=f"{role}@{agency.lower()}.example",
-        role=Role(role),
-        user_id=user_id,
-        agency_id=agency_id,
-        agency_code=agency,
-        address=request.client.host if request.client else None,
-        via="token",
+def ensure_agency(context: AppContext, agency: str) -> None:
+    """Agency ``agency`` (a police unit; country: the code's first two letters)."""
+    operator = local_operator()
+    if any(known.code == agency for known in identity.list_agencies(context, operator)):
+        return
+    country = agency[:2] if agency[:2].isalpha() else "NL"
+    identity.add_agency(
+        context, operator, code=agency, name=f"Test {agency}", country=country, kind="police"
     )
 
 
-def _ensure_user(context: AppContext, agency: str, role: str) -> tuple[int, int]:
-    from datetime import UTC, datetime
-
-    from sqlalchemy import insert, select
-
-    from leaktrace.store.schema_access import AGENCIES, USERS
-
-    now = datetime.now(UTC)
+def ensure_user(context: AppContext, role: str, agency: str, *, password: str | None = None) -> str:
+    """The user ``<role>@<agency>.example`` (made on first use); their e-mail."""
+    ensure_agency(context, agency)
     email = f"{role}@{agency.lower()}.example"
-    with context.database.transaction() as conn:
-        agency_id = conn.execute(select(AGENCIES.c.id).where(AGENCIES.c.code == agency)).scalar()
-        if agency_id is None:
-            agency_id = conn.execute(
-                insert(AGENCIES)
-                .values(code=agency, name=agency, country="NL", kind="police", created_at=now)
-                .returning(AGENCIES.c.id)
-            ).scalar_one()
-        user_id = conn.execute(select(USERS.c.id).where(USERS.c.email == email)).scalar()
-        if user_id is None:
-            user_id = conn.execute(
-                insert(USERS)
-                .values(email=email, agency_id=agency_id, role=role, active=True, created_at=now)
-                .returning(USERS.c.id)
-            ).scalar_one()
-    return int(agency_id), int(user_id)
+    operator = local_operator()
+    if not any(user.email == email for user in identity.list_users(context, operator)):
+        identity.add_user(
+            context, operator, email=email, agency=agency, role=role, password=password
+        )
+    return email
 
 
 def serve(context: AppContext) -> Iterator[LiveServer]:
     app = create_app(context)
-    app.dependency_overrides[authenticate] = _test_actor
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)

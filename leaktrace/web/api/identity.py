@@ -1,7 +1,64 @@
-"""`/api/v1` routes: identity."""
+"""`/api/v1` routes: who am I, agencies, the users and tokens of one's own agency.
+
+Another agency's user or token answers 404, exactly like one that does not exist.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from leaktrace.identity.actor import Actor
+from leaktrace.identity.roles import Permission, Role
+from leaktrace.services import identity
+from leaktrace.services.identity import AgencyView, TokenView, UserView
+from leaktrace.services.views import View
+from leaktrace.web.deps import Context
+from leaktrace.web.policy import requires
+
+_INTEL = requires(Permission.read_intel)
+_MANAGE = requires(Permission.manage_users)
 router = APIRouter(tags=["identity"])
+
+
+class MeView(View):
+    email: str
+    agency: str | None
+    role: Role
+    permissions: list[str]
+    via: str
+
+
+@router.get("/me", response_model=MeView)
+def me(actor: Actor = _INTEL) -> MeView:
+    """The signed-in user: e-mail, agency, role and the permissions it grants."""
+    return MeView(
+        email=actor.name,
+        agency=actor.agency_code,
+        role=actor.role,
+        permissions=sorted(permission.value for permission in actor.permissions),
+        via=actor.via,
+    )
+
+
+@router.get("/agencies", response_model=list[AgencyView])
+def agencies(ctx: Context, actor: Actor = _INTEL) -> list[AgencyView]:
+    """The agencies taking part."""
+    return identity.list_agencies(ctx, actor)
+
+
+@router.get("/users", response_model=list[UserView])
+def users(ctx: Context, actor: Actor = _MANAGE) -> list[UserView]:
+    """The users of the caller's agency."""
+    return identity.list_users(ctx, actor)
+
+
+@router.get("/users/{user_id}", response_model=UserView)
+def user(user_id: int, ctx: Context, actor: Actor = _MANAGE) -> UserView:
+    """One user of the caller's agency (any other id: 404)."""
+    return identity.get_user(ctx, actor, user_id)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenView)
+def revoke(token_id: int, ctx: Context, actor: Actor = _MANAGE) -> TokenView:
+    """Revoke an API token of a user of the caller's agency (any other id: 404)."""
+    return identity.revoke_token_id(ctx, actor, token_id)
