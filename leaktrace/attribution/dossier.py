@@ -139,7 +139,7 @@ def build_dossier(
         data = load_group_data(conn)
     key = name.strip().lower()
     if key not in data.by_group:
-        raise NotFoundError(f"no releases by a group called {name!r}")
+        raise NotFoundError(f"no releases by a group called {name!r}", kind="group", key=name)
     if links is None:
         links = find_links(conn, follow_hours=follow_hours, data=data, services=services)
     works = {r.work_id for r in data.by_group[key] if r.work_id}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,24 +13,18 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from leaktrace.attribution import (
-    GROUP_SORTS,
-    Dossier,
-    GroupLink,
-    GroupSummary,
-    LinkKind,
-    build_dossier,
-    build_graph,
-    find_links,
-    graphml,
-    list_groups,
-    load_group_data,
-)
-from leaktrace.attribution.graph import dumps_json, write_text
-from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_database, out, row_limit
+from leaktrace.attribution import LinkKind
+from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_context, out, row_limit
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import InputError
-from leaktrace.infra.services import service_lists
+from leaktrace.private_files import write_private_text
+from leaktrace.services.groups import (
+    GROUP_SORTS,
+    group_dossier,
+    group_graph_export,
+    group_list,
+)
+from leaktrace.services.groups_views import GroupDossier, GroupLinkView, GroupView
 
 __all__ = ["graph", "group", "groups", "register"]
 
@@ -69,8 +64,8 @@ def _hours(value: float | None) -> str:
     return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
 
 
-def _summary_row(s: GroupSummary, fmt: Format) -> dict[str, Any]:
-    row = s.as_dict()
+def _summary_row(s: GroupView, fmt: Format) -> dict[str, Any]:
+    row = s.to_json()
     if fmt is Format.json:
         return row
     row["variants"] = "|".join(s.variants)
@@ -83,7 +78,7 @@ def _summary_row(s: GroupSummary, fmt: Format) -> dict[str, Any]:
         row["rate"] = _pct(s.pre_release_rate)
         row["lead"] = _days(s.median_lead_days)
         row["first"] = f"{s.first_to_release}/{s.contested}" if s.contested else ""
-        row["last_seen"] = s.last_seen.strftime("%Y-%m-%d")
+        row["last_seen"] = s.last_seen[:10]
     return row
 
 
@@ -107,9 +102,8 @@ def groups(
     """
     if sort not in GROUP_SORTS:
         raise typer.BadParameter(f"must be one of {', '.join(GROUP_SORTS)}", param_hint="--sort")
-    _, database = open_database(db)
-    with database, database.reading() as conn:
-        rows = list_groups(conn, sort=sort, min_releases=min_releases, search=search)
+    with open_context(db) as ctx:
+        rows = group_list(ctx, sort=sort, min_releases=min_releases, search=search).groups
     total = len(rows)
     shown = row_limit(limit, fmt)
     if shown is not None:
@@ -144,14 +138,12 @@ def group(
 ) -> None:
     """One group's dossier: leaks by window, lead times, formats, works and distributors,
     activity, first-to-release, nukes, and its links to other groups (with evidence)."""
-    settings, database = open_database(db)
-    services = service_lists(settings)
-    with database, database.reading() as conn:
-        dossier = build_dossier(conn, name, follow_hours=follow_hours, services=services)
+    with open_context(db) as ctx:
+        dossier = group_dossier(ctx, name, follow_hours=follow_hours)
     if fmt is Format.json:
-        emit_json(out, dossier.as_dict())
+        emit_json(out, dossier.to_json())
     elif fmt is Format.csv:
-        _emit_flat(dossier.as_dict())
+        _emit_flat(dossier.to_json())
     else:
         _print_dossier(dossier, releases)
 
@@ -193,27 +185,24 @@ def graph(
     (kind, strength 0-1, evidence, direction) to GraphML and/or JSON."""
     if graphml_file is None and json_file is None:
         raise InputError("give --graphml FILE and/or --json FILE", field="--graphml")
-    settings, database = open_database(db)
-    services = service_lists(settings)
-    with database, database.reading() as conn:
-        data = load_group_data(conn)
-        summaries = list_groups(conn, sort="name", min_releases=min_releases, data=data)
-        links = find_links(
-            conn,
+    with open_context(db) as ctx:
+        result = group_graph_export(
+            ctx,
             follow_hours=follow_hours,
             kinds=kind or None,
             min_strength=min_strength,
-            data=data,
-            services=services,
+            linked_only=linked_only,
+            min_releases=min_releases,
         )
-    result = build_graph(summaries, links, linked_only=linked_only)
     written = []
     if graphml_file is not None:
-        written.append(write_text(graphml_file, graphml(result)))
+        written.append(write_private_text(graphml_file, result.graphml))
     if json_file is not None:
-        written.append(write_text(json_file, dumps_json(result)))
+        text = json.dumps(result.view.to_json(), ensure_ascii=False, indent=2) + "\n"
+        written.append(write_private_text(json_file, text))
     targets = " and ".join(f"[bold]{escape(str(p))}[/]" for p in written)
-    out.print(f"{len(result.nodes)} groups, {len(result.links)} links written to {targets}")
+    view = result.view
+    out.print(f"{len(view.nodes)} groups, {len(view.links)} links written to {targets}")
 
 
 # ----------------------------------------------------------------- output helpers
@@ -246,40 +235,41 @@ def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{escape(k)} {v}" for k, v in counts.items()) or "—"
 
 
-def _link_row(link: GroupLink, key: str) -> tuple[str, str, str, str]:
-    style = _KIND_STYLE.get(link.kind.value, "white")
+def _link_row(link: GroupLinkView, key: str) -> tuple[str, str, str, str]:
+    style = _KIND_STYLE.get(link.kind, "white")
+    mine = link.source_key == key
     if link.directed:
-        if link.kind is LinkKind.FOLLOWER:
-            relation = "followed by" if link.source == key else "follows"
+        if link.kind == LinkKind.FOLLOWER.value:
+            relation = "followed by" if mine else "follows"
         else:
-            relation = "became" if link.source == key else "formerly"
+            relation = "became" if mine else "formerly"
     else:
         relation = "shares with"
-    other = link.target_name if link.source == key else link.source_name
+    other = link.target if mine else link.source
     return (
-        f"[{style}]{link.kind.value}[/]",
+        f"[{style}]{link.kind}[/]",
         f"{relation} [bold]{escape(other)}[/]",
         f"{link.strength:.2f}",
         escape(link.evidence),
     )
 
 
-def _print_dossier(d: Dossier, release_rows: int) -> None:
-    s = d.summary
+def _print_dossier(d: GroupDossier, release_rows: int) -> None:
+    s = d
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold cyan")
     facts.add_column()
     facts.add_row("spellings", escape(", ".join(s.variants)))
     facts.add_row(
         "active",
-        f"{s.first_seen:%Y-%m-%d} → {s.last_seen:%Y-%m-%d}",
+        f"{s.first_seen[:10]} → {s.last_seen[:10]}",
     )
     facts.add_row(
         "releases",
         f"{s.releases} ({s.matched} matched to {s.works} catalogue works), "
         f"[bold red]{s.leaks} leaks[/], pre-release rate {_pct(s.pre_release_rate) or '—'}",
     )
-    f = d.first
+    f = d.first_release
     facts.add_row(
         "first to release",
         f"{f.first} of {f.contested} titles other groups also released"
@@ -316,11 +306,11 @@ def _print_dossier(d: Dossier, release_rows: int) -> None:
             )
         out.print(table)
 
-    if d.works:
+    if d.works_hit:
         table = Table(title="Works hit", header_style="bold cyan")
         for header in ("work", "releases", "leaks", "longest lead (d)", "windows"):
             table.add_column(header, justify="left" if header in ("work", "windows") else "right")
-        for hit in d.works[:20]:
+        for hit in d.works_hit[:20]:
             table.add_row(
                 escape(hit.work),
                 str(hit.releases),
@@ -361,20 +351,21 @@ def _print_dossier(d: Dossier, release_rows: int) -> None:
     else:
         out.print("[dim]no links to other groups[/]")
 
-    if release_rows and d.releases:
+    if release_rows and d.release_list:
         table = Table(
-            title=f"Latest releases ({min(release_rows, len(d.releases))} of {len(d.releases)})",
+            title=f"Latest releases ({min(release_rows, len(d.release_list))} of "
+            f"{len(d.release_list)})",
             header_style="bold cyan",
         )
         for header in ("released (UTC)", "release", "work", "status", "lead (d)", "nuke"):
             table.add_column(
                 header, justify="right" if header == "lead (d)" else "left", overflow="fold"
             )
-        for r in d.releases[:release_rows]:
+        for r in d.release_list[:release_rows]:
             status = f"[bold red]{r.status}[/]" if r.status == "leak" else escape(r.status)
             table.add_row(
-                f"{r.released_at:%Y-%m-%d %H:%M}",
-                escape(r.name),
+                r.released_at[:16].replace("T", " "),
+                escape(r.release),
                 escape(r.work or ""),
                 status,
                 _days(r.lead_days),
@@ -383,7 +374,7 @@ def _print_dossier(d: Dossier, release_rows: int) -> None:
         out.print(table)
 
 
-def _periods(d: Dossier) -> tuple[str, list[tuple[str, int, int]]]:
+def _periods(d: GroupDossier) -> tuple[str, list[tuple[str, int, int]]]:
     """Months, or quarters/years when there are too many months to show."""
     months = [(m.month, m.releases, m.leaks) for m in d.timeline]
     if len(months) <= 36:
@@ -399,7 +390,7 @@ def _periods(d: Dossier) -> tuple[str, list[tuple[str, int, int]]]:
     return unit, [(k, v[0], v[1]) for k, v in merged.items()]
 
 
-def _activity(d: Dossier) -> Table:
+def _activity(d: GroupDossier) -> Table:
     unit, periods = _periods(d)
     most = max((n for _, n, _ in periods), default=0) or 1
     width = 40

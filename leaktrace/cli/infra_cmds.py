@@ -17,38 +17,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from leaktrace.cli.context import (
     DbOption,
-    EngineOption,
     FormatOption,
     LimitOption,
-    MasterOption,
-    ParquetOption,
     err,
+    open_context,
     open_database,
-    open_engine,
     out,
-    parquet_folder,
     require_file,
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
-from leaktrace.errors import InputError
-from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH, ClusterSettings, cluster_hosts
-from leaktrace.infra.collect import collect_hosts
+from leaktrace.cli.targets_cmd import targets
+from leaktrace.identity.actor import local_operator
+from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH
 from leaktrace.infra.enrich import enrich_hosts
 from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.model import Role
-from leaktrace.infra.services import service_lists
-from leaktrace.infra.target_files import targets_csv, write_targets
-from leaktrace.infra.targets import (
-    UNKNOWN_SHEET,
-    TargetSheet,
-    build_all_targets,
-    build_targets,
-    sheet_code,
-    target_rows,
-)
-from leaktrace.infra.worldmap import country_name
-from leaktrace.store.infra import load_hosts
+from leaktrace.infra.targets import sheet_code
+from leaktrace.services.hosts import collect_host_evidence, host_clusters, host_list
 
 __all__ = ["app", "targets"]
 
@@ -116,16 +102,15 @@ def collect(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     Each host is tied to its releases and groups by evidence (sighting:ID, swarm:ID);
     running it again adds only what is new.
     """
-    settings, database = open_database(db)
-    services = service_lists(settings)
-    with database, database.transaction() as conn:
-        report = collect_hosts(conn, services)
+    with open_context(db) as ctx:
+        report = collect_host_evidence(ctx, local_operator())
+        display = ctx.database.display
     if fmt is not Format.table:
         emit_json(out, report.as_dict())
         return
     out.print(
         f"[bold]{report.hosts_seen}[/] hosts in {report.sightings} sightings and "
-        f"{report.swarm_rows} infrastructure swarm rows → {database.display}"
+        f"{report.swarm_rows} infrastructure swarm rows → {display}"
     )
     out.print(f"  hosts: {report.new_hosts} new; evidence: {report.new_evidence} new")
     if report.roles:
@@ -325,17 +310,13 @@ def list_(
     limit: LimitOption = None,
 ) -> None:
     """The stored hosts, with where they are and what ties them to releases."""
-    code = sheet_code(country) if country else None
-    _, database = open_database(db)
-    with database, database.reading() as conn:
-        hosts = load_hosts(conn, country=code)
-    if role is not None:
-        hosts = [h for h in hosts if h.role == role.value]
+    with open_context(db) as ctx:
+        hosts = host_list(ctx, country=country, role=None if role is None else role.value).hosts
     cap = row_limit(limit, fmt)
     shown = hosts[:cap] if cap is not None else hosts
     rows: list[dict[str, Any]] = []
     for h in shown:
-        row = h.as_dict()
+        row = h.to_json()
         row["releases_n"] = len(h.releases)
         row["groups_text"] = ", ".join(h.groups)
         rows.append(row)
@@ -373,16 +354,14 @@ def clusters(
 ) -> None:
     """Servers tied together (shared releases, trackers, domains, certificates, networks,
     timing) and the release groups each cluster is tied to, with the evidence."""
-    settings, database = open_database(db)
-    tie_settings = ClusterSettings(min_strength=min_strength, services=service_lists(settings))
-    with database, database.reading() as conn:
-        found = cluster_hosts(conn, settings=tie_settings)
+    with open_context(db) as ctx:
+        found = host_clusters(ctx, min_strength=min_strength).clusters
     if fmt is Format.json:
-        emit_json(out, [c.as_dict() for c in found])
+        emit_json(out, [c.to_json() for c in found])
         return
     if fmt is Format.csv:
         rows = [
-            t.as_dict() | {"cluster": c.id, "groups": " | ".join(c.groups)}
+            t.to_json() | {"cluster": c.id, "groups": " | ".join(c.groups)}
             for c in found
             for t in c.ties
         ]
@@ -404,141 +383,3 @@ def clusters(
             out.print(f"   … and {len(c.ties) - 8} more ties")
         for link in c.linked_groups[:3]:
             out.print(f"   group link: {escape(link)}")
-
-
-TARGET_COLUMNS = (
-    ("cluster", "cluster"),
-    ("server", "server"),
-    ("role", "role"),
-    ("provider", "provider"),
-    ("asn", "ASN"),
-    ("location_text", "located by"),
-    ("first_seen", "first seen"),
-    ("last_seen", "last seen"),
-    ("releases_n", "releases"),
-    ("groups_text", "groups"),
-    ("evidence_text", "evidence"),
-)
-
-
-TARGET_OPTIONAL = ("releases_n", "groups_text", "first_seen", "provider", "asn", "evidence_text")
-"""Dropped in this order when the table does not fit the terminal (the CSV/JSON keep all)."""
-
-
-def _table_rows(sheet: TargetSheet) -> list[dict[str, Any]]:
-    rows = target_rows(sheet)
-    for row in rows:
-        row["releases_n"] = len(row["releases"])
-        row["groups_text"] = ", ".join(row["groups"])
-        refs = [line.split(" — ", 1)[0] for line in row["evidence"]]
-        row["evidence_text"] = ", ".join(refs[:3]) + (f" +{len(refs) - 3}" if len(refs) > 3 else "")
-        located = (row["country_source"] or "").split(" (", 1)[0] or "—"
-        if row["disagreement"]:
-            located += f"; differ: {row['disagreement']}"
-        row["location_text"] = located
-        row["first_seen"] = (row["first_seen"] or "")[:10] or None
-        row["last_seen"] = (row["last_seen"] or "")[:10] or None
-    return rows
-
-
-def targets(
-    country: Annotated[
-        str | None,
-        typer.Option(
-            help="The country (ISO 3166-1 alpha-2, e.g. DE), or 'unknown' for the servers "
-            "no source locates."
-        ),
-    ] = None,
-    all_countries: Annotated[
-        bool,
-        typer.Option(
-            "--all", help="Every country with servers, and 'unknown' if any (needs --out)."
-        ),
-    ] = False,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Write targets-XX.csv, targets-XX.json and a printable targets-XX.html here.",
-            show_default=False,
-        ),
-    ] = None,
-    db: DbOption = None,
-    min_strength: MinStrengthOption = DEFAULT_MIN_STRENGTH,
-    engine: EngineOption = "duckdb",
-    master: MasterOption = "local[*]",
-    parquet: ParquetOption = None,
-    fmt: FormatOption = Format.table,
-) -> None:
-    """Action-day target list: the servers in a country, with the evidence tying each to
-    releases and groups (each reference with what it is), provider, ASN, first/last seen,
-    where the country comes from (and each source's answer where they differ) and
-    cluster; ties to servers in other countries follow the country's own servers.
-
-    The listing runs on the analytics engine (embedded DuckDB by default, --engine spark
-    for large data) over an export of the database, or over --parquet DIR ('leaktrace
-    export'); the clusters come from the database."""
-    if all_countries == (country is not None):
-        raise InputError("give either --country XX or --all", field="--country")
-    if all_countries and out_dir is None:
-        raise InputError("--all writes one set of files per country: give --out DIR", field="--out")
-    config, database = open_database(db)
-    settings = ClusterSettings(min_strength=min_strength, services=service_lists(config))
-    source = None if parquet is None else parquet_folder(parquet)
-    with database, open_engine(engine, master=master) as runner:
-        if all_countries:
-            sheets = build_all_targets(database, settings=settings, engine=runner, source=source)
-        else:
-            assert country is not None
-            sheet = build_targets(
-                database, country, settings=settings, engine=runner, source=source
-            )
-            sheets = {sheet.country: sheet}
-    unlocated = next(iter(sheets.values())).unlocated if sheets else 0
-    if out_dir is not None:
-        written = [str(p) for s in sheets.values() for p in write_targets(s, out_dir)]
-        if fmt is not Format.table:
-            emit_json(out, {"written": written, "countries": sorted(sheets)})
-            return
-        for code, s in sheets.items():
-            name = "no known country" if code == UNKNOWN_SHEET else country_name(code)
-            out.print(
-                f"[bold]{code}[/] {escape(name)}: {len(s.hosts)} servers → "
-                f"{escape(str(out_dir / f'targets-{code}'))}.{{csv,json,html}}"
-            )
-        if not sheets:
-            out.print("no servers: run 'leaktrace hosts collect' or 'leaktrace hosts import'")
-    else:
-        (sheet,) = sheets.values()
-        if fmt is Format.json:
-            emit_json(out, sheet.as_dict())
-            return
-        if fmt is Format.csv:
-            out.file.write(targets_csv(sheet))
-            return
-        emit_rows(
-            out,
-            _table_rows(sheet),
-            fmt,
-            columns=TARGET_COLUMNS,
-            title=sheet.title,
-            whole=("server", "cluster"),
-            optional=TARGET_OPTIONAL,
-        )
-        for summary in sheet.ties_abroad():
-            if summary["elsewhere"]:
-                places = ", ".join(
-                    f"{'no known country' if k == UNKNOWN_SHEET else k} {len(v)}"
-                    for k, v in summary["elsewhere"].items()
-                )
-                out.print(
-                    f"{summary['cluster']}: tied to servers not on this sheet: {escape(places)}"
-                    f" ({summary['ties_across']} ties across; --out writes them all)"
-                )
-        for note in sheet.notes():
-            out.print(f"[dim]{escape(note)}[/]")
-    if unlocated and fmt is Format.table and UNKNOWN_SHEET not in sheets:
-        out.print(
-            f"[yellow]{unlocated} host(s) have no country[/]: they are on the "
-            f"'{UNKNOWN_SHEET}' sheet (--country {UNKNOWN_SHEET})"
-        )

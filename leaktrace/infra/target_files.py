@@ -18,7 +18,7 @@ from leaktrace.infra.targets import CSV_COLUMNS, UNKNOWN_SHEET, TargetSheet, tar
 from leaktrace.infra.worldmap import world_map_svg
 from leaktrace.private_files import make_private_folder, write_private_text
 
-__all__ = ["CSV_CELL_LIMIT", "render_targets_html", "targets_csv", "write_targets"]
+__all__ = ["CSV_CELL_LIMIT", "render_targets_html", "rows_csv", "targets_csv", "write_targets"]
 
 _SHOW = 12
 CSV_CELL_LIMIT = 32_000
@@ -44,11 +44,17 @@ def _cell(values: Sequence[str], json_name: str) -> str:
 def targets_csv(sheet: TargetSheet) -> str:
     """The sheet as CSV: one row per server, lists joined with `` | `` (a list longer than
     a spreadsheet cell holds is cut at a whole item and says where the rest is)."""
+    return rows_csv(sheet.country, target_rows(sheet))
+
+
+def rows_csv(country: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    """:func:`targets_csv` of the sheet of ``country`` whose servers are ``rows``
+    (:func:`~leaktrace.infra.targets.target_rows`)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    json_name = f"targets-{sheet.country}.json"
-    for row in target_rows(sheet):
+    json_name = f"targets-{country}.json"
+    for row in rows:
         writer.writerow(
             {
                 k: _cell(v, json_name)

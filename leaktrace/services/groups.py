@@ -1,0 +1,158 @@
+"""Groups: the list of release groups, a group's dossier and the group graph."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from leaktrace.attribution import (
+    GROUP_SORTS,
+    LinkKind,
+    build_dossier,
+    build_graph,
+    find_links,
+    graphml,
+    list_groups,
+    load_group_data,
+)
+from leaktrace.attribution.following import DEFAULT_FOLLOW_HOURS
+from leaktrace.errors import InputError
+from leaktrace.services.context import AppContext
+from leaktrace.services.groups_views import (
+    GroupDossier,
+    GroupGraphView,
+    GroupListView,
+    GroupView,
+)
+from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
+from leaktrace.services.views import Page
+
+__all__ = [
+    "GROUP_SORTS",
+    "GraphExport",
+    "group_dossier",
+    "group_graph",
+    "group_graph_export",
+    "group_list",
+    "group_page",
+]
+
+
+def _check(sort: str, min_releases: int) -> None:
+    if sort not in GROUP_SORTS:
+        raise InputError(f"must be one of {', '.join(GROUP_SORTS)}", field="sort")
+    if min_releases < 1:
+        raise InputError("must be at least 1", field="min_releases")
+
+
+def group_list(
+    ctx: AppContext,
+    *,
+    sort: str = "leaks",
+    min_releases: int = 1,
+    search: str | None = None,
+) -> GroupListView:
+    """Every release group with at least ``min_releases`` releases whose name contains
+    ``search``, ordered by ``sort`` (one of :data:`GROUP_SORTS`)."""
+    _check(sort, min_releases)
+    with ctx.database.reading() as conn:
+        rows = list_groups(conn, sort=sort, min_releases=min_releases, search=search)
+    return GroupListView(groups=[GroupView.of(s) for s in rows])
+
+
+def group_page(
+    ctx: AppContext,
+    *,
+    sort: str = "leaks",
+    min_releases: int = 1,
+    search: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[GroupView]:
+    """One page of :func:`group_list`; ``cursor`` is the previous page's ``next_cursor``
+    (it names the last group shown, so a page never repeats or skips a group)."""
+    size = page_size(limit)
+    listing = f"groups:{sort}"
+    everything = group_list(ctx, sort=sort, min_releases=min_releases, search=search).groups
+    start = 0
+    if cursor:
+        (after,) = decode_cursor(listing, cursor, 1)
+        keys = [g.key for g in everything]
+        if after not in keys:
+            raise InputError("names a group no longer listed: start again", field="cursor")
+        start = keys.index(after) + 1
+    items = everything[start : start + size]
+    more = start + size < len(everything)
+    following = encode_cursor(listing, [items[-1].key]) if more and items else None
+    return Page[GroupView](items=items, next_cursor=following, total=len(everything))
+
+
+def group_dossier(
+    ctx: AppContext, name: str, *, follow_hours: float = DEFAULT_FOLLOW_HOURS
+) -> GroupDossier:
+    """The dossier of the group called ``name`` (any spelling); NotFoundError (kind
+    ``group``) when no release names it."""
+    if follow_hours <= 0:
+        raise InputError("must be more than 0", field="follow_hours")
+    with ctx.database.reading() as conn:
+        dossier = build_dossier(conn, name, follow_hours=follow_hours, services=ctx.services)
+    return GroupDossier.of_dossier(dossier)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphExport:
+    """The group graph as its read model and as a GraphML document."""
+
+    view: GroupGraphView
+    graphml: str
+
+
+def group_graph_export(
+    ctx: AppContext,
+    *,
+    follow_hours: float = DEFAULT_FOLLOW_HOURS,
+    min_strength: float = 0.0,
+    kinds: Sequence[LinkKind] | None = None,
+    linked_only: bool = False,
+    min_releases: int = 1,
+) -> GraphExport:
+    """The group graph: groups as nodes, links (kind, strength, evidence) as edges."""
+    if follow_hours <= 0:
+        raise InputError("must be more than 0", field="follow_hours")
+    if not 0.0 <= min_strength <= 1.0:
+        raise InputError("must be between 0 and 1", field="min_strength")
+    if min_releases < 1:
+        raise InputError("must be at least 1", field="min_releases")
+    with ctx.database.reading() as conn:
+        data = load_group_data(conn)
+        summaries = list_groups(conn, sort="name", min_releases=min_releases, data=data)
+        links = find_links(
+            conn,
+            follow_hours=follow_hours,
+            kinds=list(kinds) if kinds else None,
+            min_strength=min_strength,
+            data=data,
+            services=ctx.services,
+        )
+    graph = build_graph(summaries, links, linked_only=linked_only)
+    return GraphExport(view=GroupGraphView.of(graph), graphml=graphml(graph))
+
+
+def group_graph(
+    ctx: AppContext,
+    *,
+    follow_hours: float = DEFAULT_FOLLOW_HOURS,
+    min_strength: float = 0.0,
+    kinds: Sequence[LinkKind] | None = None,
+    linked_only: bool = False,
+    min_releases: int = 1,
+) -> GroupGraphView:
+    """The group graph's read model (``{"nodes": [...], "links": [...]}``)."""
+    return group_graph_export(
+        ctx,
+        follow_hours=follow_hours,
+        min_strength=min_strength,
+        kinds=kinds,
+        linked_only=linked_only,
+        min_releases=min_releases,
+    ).view

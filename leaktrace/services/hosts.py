@@ -1,0 +1,129 @@
+"""Hosts: the stored servers (filtered, paginated), one server in detail, and clusters."""
+
+from __future__ import annotations
+
+from leaktrace.errors import InputError, NotFoundError
+from leaktrace.identity.actor import Actor
+from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH, ClusterSettings, cluster_hosts
+from leaktrace.infra.collect import collect_hosts
+from leaktrace.infra.evidence_text import describe_evidence
+from leaktrace.infra.model import CollectReport, Role
+from leaktrace.infra.targets import sheet_code
+from leaktrace.services import audit
+from leaktrace.services.context import AppContext
+from leaktrace.services.hosts_views import HostClusterView, HostDetail, HostView
+from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
+from leaktrace.services.views import Page, View
+from leaktrace.store.infra import load_evidence_details, load_hosts
+
+__all__ = [
+    "ClusterListView",
+    "HostListView",
+    "collect_host_evidence",
+    "host_clusters",
+    "host_detail",
+    "host_list",
+    "host_page",
+]
+
+ROLES = tuple(r.value for r in Role)
+
+
+class HostListView(View):
+    """Every stored host matching the filters (``leaktrace hosts list``)."""
+
+    hosts: list[HostView]
+
+
+class ClusterListView(View):
+    """Servers tied together (``leaktrace hosts clusters``), largest first."""
+
+    clusters: list[HostClusterView]
+
+
+def _filters(country: str | None, role: str | None) -> tuple[str | None, str | None]:
+    code = sheet_code(country) if country else None
+    if role is not None and role not in ROLES:
+        raise InputError(f"must be one of {', '.join(ROLES)}", field="role")
+    return code, role
+
+
+def host_list(
+    ctx: AppContext, *, country: str | None = None, role: str | None = None
+) -> HostListView:
+    """The stored hosts of ``country`` (ISO alpha-2, or ``unknown``: no known country) and
+    ``role``, in the order they were first stored."""
+    code, role = _filters(country, role)
+    with ctx.database.reading() as conn:
+        hosts = load_hosts(conn, country=code)
+    return HostListView(hosts=[HostView.of(h) for h in hosts if role is None or h.role == role])
+
+
+def host_page(
+    ctx: AppContext,
+    *,
+    country: str | None = None,
+    role: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[HostView]:
+    """One page of :func:`host_list` (keyset on the host id)."""
+    size = page_size(limit)
+    after = -1
+    if cursor:
+        (value,) = decode_cursor("hosts", cursor, 1)
+        if not isinstance(value, int):
+            raise InputError("not a cursor of this hosts listing", field="cursor")
+        after = value
+    hosts = [h for h in host_list(ctx, country=country, role=role).hosts if h.id > after]
+    items = hosts[:size]
+    following = encode_cursor("hosts", [items[-1].id]) if len(hosts) > size else None
+    return Page[HostView](items=items, next_cursor=following)
+
+
+def host_clusters(
+    ctx: AppContext, *, min_strength: float = DEFAULT_MIN_STRENGTH
+) -> ClusterListView:
+    """Servers tied by shared releases, trackers, domains, certificates, networks and
+    timing, with the groups each cluster is tied to and the evidence."""
+    if not 0.0 <= min_strength <= 1.0:
+        raise InputError("must be between 0 and 1", field="min_strength")
+    settings = ClusterSettings(min_strength=min_strength, services=ctx.services)
+    with ctx.database.reading() as conn:
+        found = cluster_hosts(conn, settings=settings)
+    return ClusterListView(clusters=[HostClusterView.of(c) for c in found])
+
+
+def host_detail(ctx: AppContext, host_id: int) -> HostDetail:
+    """One stored server: where it is, what ties it to releases and groups (each
+    evidence reference in words) and its cluster; NotFoundError (kind ``host``)."""
+    with ctx.database.reading() as conn:
+        hosts = {h.id: h for h in load_hosts(conn)}
+        host = hosts.get(host_id)
+        if host is None:
+            raise NotFoundError(f"no host {host_id}", kind="host", key=str(host_id))
+        details = load_evidence_details(conn, [host_id]).get(host_id, [])
+        clusters = cluster_hosts(conn, settings=ClusterSettings(services=ctx.services))
+    text = describe_evidence(host.references, {d.reference: d for d in details})
+    mine = next((c for c in clusters if host.value in c.hosts), None)
+    return HostDetail.model_validate(
+        HostView.of(host).to_json()
+        | {
+            "evidence_text": text,
+            "cluster": None if mine is None else HostClusterView.of(mine).to_json(),
+        }
+    )
+
+
+def collect_host_evidence(ctx: AppContext, actor: Actor) -> CollectReport:
+    """Find hosts in the stored sightings and infrastructure swarm rows and store them
+    with their evidence (idempotent); audited as ``hosts.collect``."""
+    with ctx.database.transaction() as conn:
+        report = collect_hosts(conn, ctx.services)
+        audit.record(
+            conn,
+            actor,
+            "hosts.collect",
+            detail=f"{report.new_hosts} new hosts, {report.new_evidence} new evidence",
+        )
+    return report
