@@ -116,6 +116,32 @@ class Database:
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open or migrate {self.display}: {_first_line(exc)}") from None
 
+    def revision(self) -> str | None:
+        """The schema's Alembic revision (None: an empty database)."""
+        from alembic.runtime.migration import MigrationContext
+
+        try:
+            with self.engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open {self.display}: {_first_line(exc)}") from None
+
+    @staticmethod
+    def head() -> str:
+        """The newest revision this LeakTrace knows."""
+        from alembic.script import ScriptDirectory
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        assert head is not None
+        return head
+
+    def is_current(self) -> bool:
+        """Whether the schema is at the newest revision (a server refuses it otherwise:
+        ``leaktrace db upgrade`` migrates a shared database, once per deployment)."""
+        return self.revision() == self.head()
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One transaction: committed on success, rolled back on any error."""

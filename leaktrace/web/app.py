@@ -10,9 +10,11 @@ from fastapi import FastAPI
 
 from leaktrace import __version__
 from leaktrace.config import load_settings
+from leaktrace.errors import StoreError
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.web import api, pages
 from leaktrace.web.errors import install_error_handlers
+from leaktrace.web.security import install_security
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -30,6 +32,7 @@ def create_app(context: AppContext) -> FastAPI:
     )
     app.state.context = context
     install_error_handlers(app)
+    install_security(app, context.settings)
     for router in api.ROUTERS:
         app.include_router(router, prefix="/api/v1")
     for router in pages.ROUTERS:
@@ -40,4 +43,11 @@ def create_app(context: AppContext) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """The app for the database ``LEAKTRACE_DB`` names (a uvicorn factory). The schema
     must be up to date (``leaktrace db upgrade``): a server never migrates."""
-    return create_app(build_context(load_settings(), migrate=False))
+    context = build_context(load_settings(), migrate=False)
+    if not context.database.is_current():
+        display = context.database.display
+        context.close()
+        raise StoreError(
+            f"the database {display} is not at the newest schema: run `leaktrace db upgrade`"
+        )
+    return create_app(context)

@@ -6,6 +6,7 @@ Another agency's user or token answers 404, exactly like one that does not exist
 from __future__ import annotations
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission, Role
@@ -50,6 +51,20 @@ def agencies(ctx: Context, actor: Actor = _INTEL) -> list[AgencyView]:
 def users(ctx: Context, actor: Actor = _MANAGE) -> list[UserView]:
     """The users of the caller's agency."""
     return identity.list_users(ctx, actor)
+
+
+class NewUser(BaseModel):
+    email: str = Field(max_length=320)
+    role: Role
+
+
+@router.post("/users", response_model=UserView, status_code=201)
+def add_user(new: NewUser, ctx: Context, actor: Actor = _MANAGE) -> UserView:
+    """Add a user to the caller's agency (they sign in with tokens until a password is
+    set by the operator: ``leaktrace user add --password-stdin``)."""
+    return identity.add_user(
+        ctx, actor, email=new.email, agency=actor.agency_code or "", role=new.role.value
+    )
 
 
 @router.get("/users/{user_id}", response_model=UserView)
