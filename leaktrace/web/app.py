@@ -6,7 +6,10 @@ worker process builds its own context from ``LEAKTRACE_*``).
 
 from __future__ import annotations
 
+from importlib import resources
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from leaktrace import __version__
 from leaktrace.config import load_settings
@@ -14,6 +17,7 @@ from leaktrace.errors import StoreError
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.web import api, pages
 from leaktrace.web.errors import install_error_handlers
+from leaktrace.web.rendering import error_page
 from leaktrace.web.security import install_security
 
 __all__ = ["app_from_environment", "create_app"]
@@ -31,12 +35,15 @@ def create_app(context: AppContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.context = context
+    app.state.error_page = error_page
     install_error_handlers(app)
     install_security(app, context.settings)
     for router in api.ROUTERS:
         app.include_router(router, prefix="/api/v1")
     for router in pages.ROUTERS:
         app.include_router(router)
+    static = resources.files("leaktrace.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app
 
 

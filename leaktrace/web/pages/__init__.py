@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from leaktrace.web import docs
 from leaktrace.web.pages import (
     groups,
     hosts,
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     supply.router,
     hosts.router,
     sources.router,
+    docs.router,
 ]
