@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from leaktrace.catalog.csv_import import CatalogFormat, read_catalog
+from leaktrace.catalog.model import Work
 from leaktrace.config import Settings
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
@@ -17,7 +21,14 @@ from leaktrace.store.outbox import enqueue_events
 from leaktrace.store.releases import delete_alerts, iter_releases, update_releases, upsert_alerts
 from leaktrace.store.works import UpsertSummary, load_works, upsert_works
 
-__all__ = ["CatalogImportReport", "ReassessReport", "import_catalog", "reassess"]
+__all__ = [
+    "CatalogImportReport",
+    "ReassessReport",
+    "import_catalog",
+    "import_works",
+    "reassess",
+    "reassess_stored",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,20 +76,33 @@ def import_catalog(
     one transaction: a bad row leaves the database as it was."""
     works = read_catalog(path, fmt)
     with db.transaction() as conn:
-        summary = upsert_works(conn, works, str(path))
-        again = None
-        if reassess_releases and (summary.added or summary.updated):
-            again = _reassess(conn, settings)
-    return CatalogImportReport(str(path), len(works), summary, again)
+        return import_works(conn, works, str(path), settings, reassess_releases=reassess_releases)
+
+
+def import_works(
+    conn: Connection,
+    works: Sequence[Work],
+    source: str,
+    settings: Settings,
+    *,
+    reassess_releases: bool = True,
+) -> CatalogImportReport:
+    """Upsert checked works and reassess stored releases, in the caller's transaction."""
+    summary = upsert_works(conn, works, source)
+    again = None
+    if reassess_releases and (summary.added or summary.updated):
+        again = reassess_stored(conn, settings)
+    return CatalogImportReport(source, len(works), summary, again)
 
 
 def reassess(db: Database, settings: Settings) -> ReassessReport:
     """Match and detect every stored release again against the current catalogue."""
     with db.transaction() as conn:
-        return _reassess(conn, settings)
+        return reassess_stored(conn, settings)
 
 
-def _reassess(conn: Any, settings: Settings, chunk: int = 2000) -> ReassessReport:
+def reassess_stored(conn: Connection, settings: Settings, chunk: int = 2000) -> ReassessReport:
+    """Match and detect every stored release again, in the caller's transaction."""
     assessor = Assessor(Matcher(load_works(conn), settings.match_threshold))
     seen = changed = new_alerts = cleared = 0
     for rows in iter_releases(conn, chunk):

@@ -42,7 +42,15 @@ from leaktrace.store.releases import (
 )
 from leaktrace.store.works import load_works
 
-__all__ = ["BatchWriter", "IngestReport", "ingest_files", "ingest_items", "release_row"]
+__all__ = [
+    "BatchWriter",
+    "IngestReport",
+    "ingest_files",
+    "ingest_items",
+    "ingest_paths",
+    "ingest_stream",
+    "release_row",
+]
 
 KEEP_ERRORS = 10
 Progress = Callable[[int], None]
@@ -94,15 +102,30 @@ def ingest_files(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest JSON Lines feed files. Bad lines are skipped and counted (or, with
-    ``strict``, the first one aborts the whole ingest and nothing is written)."""
+    """:func:`ingest_paths` in a transaction of its own (for scripts and tests; the
+    application goes through :func:`leaktrace.services.ingest.ingest_files`)."""
+    with db.transaction() as conn:
+        return ingest_paths(conn, paths, settings, strict=strict, progress=progress)
+
+
+def ingest_paths(
+    conn: Connection,
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest JSON Lines feed files in the caller's transaction. Bad lines are skipped and
+    counted (or, with ``strict``, the first one aborts the whole ingest: the caller's
+    transaction rolls back and nothing is written)."""
 
     def items() -> Iterable[FeedItem | FeedError]:
         for path in paths:
             yield from read_feed(path, settings.max_name_length)
 
-    return ingest_items(
-        db, items(), settings, files=[str(p) for p in paths], strict=strict, progress=progress
+    return ingest_stream(
+        conn, items(), settings, files=[str(p) for p in paths], strict=strict, progress=progress
     )
 
 
@@ -115,41 +138,54 @@ def ingest_items(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest already-read feed items in one transaction (see :func:`ingest_files`)."""
+    """:func:`ingest_stream` in a transaction of its own (for scripts and tests)."""
+    with db.transaction() as conn:
+        return ingest_stream(conn, items, settings, files=files, strict=strict, progress=progress)
+
+
+def ingest_stream(
+    conn: Connection,
+    items: Iterable[FeedItem | FeedError],
+    settings: Settings,
+    *,
+    files: list[str] | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest already-read feed items in the caller's transaction."""
     started = time.perf_counter()
     report = IngestReport(files=files or [])
-    with db.transaction() as conn:
-        writer = BatchWriter(Assessor(Matcher(load_works(conn), settings.match_threshold)))
-        report.run_id = start_run(conn, report.files)
-        batch: list[FeedItem] = []
-        for entry in items:
-            report.lines += 1
-            if isinstance(entry, FeedError):
-                if strict:
-                    raise entry
-                report.rejected += 1
-                if len(report.errors) < KEEP_ERRORS:
-                    report.errors.append(entry)
-                continue
-            batch.append(entry)
-            if len(batch) >= settings.batch_size:
-                writer.write(conn, batch, report)
-                batch = []
-                if progress is not None:
-                    progress(report.lines)
-        if batch:
+    writer = BatchWriter(Assessor(Matcher(load_works(conn), settings.match_threshold)))
+    report.run_id = start_run(conn, report.files)
+    batch: list[FeedItem] = []
+    for entry in items:
+        report.lines += 1
+        if isinstance(entry, FeedError):
+            if strict:
+                raise entry
+            report.rejected += 1
+            if len(report.errors) < KEEP_ERRORS:
+                report.errors.append(entry)
+            continue
+        batch.append(entry)
+        if len(batch) >= settings.batch_size:
             writer.write(conn, batch, report)
-        if progress is not None:
-            progress(report.lines)
-        finish_run(
-            conn,
-            report.run_id,
-            lines=report.lines,
-            accepted=report.accepted,
-            rejected=report.rejected,
-            new_releases=report.new_releases,
-            new_sightings=report.new_sightings,
-        )
+            batch = []
+            if progress is not None:
+                progress(report.lines)
+    if batch:
+        writer.write(conn, batch, report)
+    if progress is not None:
+        progress(report.lines)
+    finish_run(
+        conn,
+        report.run_id,
+        lines=report.lines,
+        accepted=report.accepted,
+        rejected=report.rejected,
+        new_releases=report.new_releases,
+        new_sightings=report.new_sightings,
+    )
     report.seconds = time.perf_counter() - started
     return report
 

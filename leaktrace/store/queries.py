@@ -6,28 +6,38 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.engine import Connection, RowMapping
 
 from leaktrace.detect.rules import Severity
 from leaktrace.feeds.timeparse import format_when
 from leaktrace.store.schema import ALERTS, RELEASES, SIGHTINGS, WORKS
+from leaktrace.store.schema_access import LEAK_TRIAGE
 
 __all__ = [
+    "LEAK_SORT_ARITY",
     "LeakFilter",
     "ReleaseFilter",
+    "leak_page",
+    "leaks_detected_since",
+    "leaks_per_day",
+    "like_escape",
+    "release_page",
     "count_leaks",
     "count_releases",
+    "leak_row",
     "list_leaks",
     "list_releases",
     "list_works",
     "overview",
+    "release_row",
 ]
 
 _R = RELEASES
 _W = WORKS
 _AL = ALERTS
 _S = SIGHTINGS
+_T = LEAK_TRIAGE
 
 _SEVERITY_RANK = case({s.value: s.rank for s in Severity}, value=_AL.c.severity, else_=-1)
 
@@ -52,6 +62,11 @@ class LeakFilter:
     since: datetime | None = None
     until: datetime | None = None
     release_ids: tuple[int, ...] | None = None
+    alert_ids: tuple[int, ...] | None = None
+    verdict: str | None = None
+    """``confirmed``, ``false-positive`` or ``untriaged``: the verdict of ``agency_id``."""
+    agency_id: int | None = None
+    """The agency whose triage is joined (None: nobody's; every leak is untriaged)."""
 
 
 LeakSort = Literal["time", "lead", "severity"]
@@ -70,7 +85,7 @@ def _release_query(f: ReleaseFilter) -> Select[Any]:
     if f.source:
         query = query.where(_R.c.source == f.source.lower())
     if f.search:
-        query = query.where(_R.c.name.ilike(f"%{f.search}%"))
+        query = query.where(_R.c.name.ilike(f"%{like_escape(f.search)}%", escape="\\"))
     if f.since:
         query = query.where(_R.c.released_at >= f.since)
     if f.until:
@@ -84,27 +99,29 @@ def list_releases(
     query = _release_query(f).order_by(_R.c.released_at.desc(), _R.c.id.desc())
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return [
-        {
-            "release": r["name"],
-            "work_id": r["work_id"],
-            "work": r["work_title"],
-            "score": r["match_score"],
-            "status": r["status"],
-            "released_at": format_when(r["released_at"]),
-            "kind": r["kind"],
-            "title": r["title"],
-            "year": r["year"],
-            "season": r["season"],
-            "episode": r["episode"],
-            "source": r["source"],
-            "resolution": r["resolution"],
-            "group": r["group_name"],
-            "sightings": r["sightings"],
-            "reason": r["match_reason"],
-        }
-        for r in conn.execute(query).mappings()
-    ]
+    return [release_row(r) for r in conn.execute(query).mappings()]
+
+
+def release_row(r: RowMapping) -> dict[str, Any]:
+    """The one dict form of a stored release (``leaktrace releases -f json``)."""
+    return {
+        "release": r["name"],
+        "work_id": r["work_id"],
+        "work": r["work_title"],
+        "score": r["match_score"],
+        "status": r["status"],
+        "released_at": format_when(r["released_at"]),
+        "kind": r["kind"],
+        "title": r["title"],
+        "year": r["year"],
+        "season": r["season"],
+        "episode": r["episode"],
+        "source": r["source"],
+        "resolution": r["resolution"],
+        "group": r["group_name"],
+        "sightings": r["sightings"],
+        "reason": r["match_reason"],
+    }
 
 
 def count_releases(conn: Connection, f: ReleaseFilter) -> int:
@@ -126,7 +143,18 @@ def _leak_query(f: LeakFilter) -> Select[Any]:
         _W.c.year.label("work_year"),
         _W.c.kind.label("work_kind"),
         _W.c.season.label("work_season"),
-    ).select_from(_AL.join(_R, _AL.c.release_id == _R.c.id).join(_W, _AL.c.work_id == _W.c.id))
+        _T.c.verdict.label("triage_verdict"),
+        _T.c.note.label("triage_note"),
+        _T.c.updated_at.label("triage_updated_at"),
+    ).select_from(
+        _AL.join(_R, _AL.c.release_id == _R.c.id)
+        .join(_W, _AL.c.work_id == _W.c.id)
+        .outerjoin(_T, and_(_T.c.alert_id == _AL.c.id, _T.c.agency_id == f.agency_id))
+    )
+    if f.verdict == "untriaged":
+        query = query.where(_T.c.id.is_(None))
+    elif f.verdict:
+        query = query.where(_T.c.verdict == f.verdict)
     if f.min_severity is not None:
         query = query.where(_SEVERITY_RANK >= f.min_severity.rank)
     if f.window:
@@ -137,6 +165,8 @@ def _leak_query(f: LeakFilter) -> Select[Any]:
         query = query.where(_R.c.group_key == f.group.lower())
     if f.release_ids is not None:
         query = query.where(_AL.c.release_id.in_(f.release_ids))
+    if f.alert_ids is not None:
+        query = query.where(_AL.c.id.in_(f.alert_ids))
     if f.since:
         query = query.where(_AL.c.released_at >= f.since)
     if f.until:
@@ -159,33 +189,33 @@ def list_leaks(
     query = _leak_query(f).order_by(*order, _AL.c.id.desc())
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    out = []
-    for r in conn.execute(query).mappings():
-        out.append(
-            {
-                "release": r["name"],
-                "work_id": r["work_id"],
-                "work": r["work_title"],
-                "work_year": r["work_year"],
-                "work_kind": r["work_kind"],
-                "season": r["work_season"],
-                "window": r["window"],
-                "window_date": format_when(r["window_date"]),
-                "source": r["source"],
-                "lead_days": r["lead_days"],
-                "severity": r["severity"],
-                "group": r["group_name"],
-                "released_at": format_when(r["released_at"]),
-                "rule": r["rule"],
-                "resolution": r["resolution"],
-                "sightings": r["sightings"],
-                "explanation": r["explanation"],
-                "nuke": r["nuke_status"],
-                "nuke_reason": r["nuke_reason"],
-                "nuke_net": r["nuke_net"],
-            }
-        )
-    return out
+    return [leak_row(r) for r in conn.execute(query).mappings()]
+
+
+def leak_row(r: RowMapping) -> dict[str, Any]:
+    """The one dict form of a leak alert (``leaktrace leaks -f json``, nuke events)."""
+    return {
+        "release": r["name"],
+        "work_id": r["work_id"],
+        "work": r["work_title"],
+        "work_year": r["work_year"],
+        "work_kind": r["work_kind"],
+        "season": r["work_season"],
+        "window": r["window"],
+        "window_date": format_when(r["window_date"]),
+        "source": r["source"],
+        "lead_days": r["lead_days"],
+        "severity": r["severity"],
+        "group": r["group_name"],
+        "released_at": format_when(r["released_at"]),
+        "rule": r["rule"],
+        "resolution": r["resolution"],
+        "sightings": r["sightings"],
+        "explanation": r["explanation"],
+        "nuke": r["nuke_status"],
+        "nuke_reason": r["nuke_reason"],
+        "nuke_net": r["nuke_net"],
+    }
 
 
 def count_leaks(conn: Connection, f: LeakFilter) -> int:
@@ -250,3 +280,98 @@ def overview(conn: Connection) -> dict[str, Any]:
         "leaks_by_severity": grouped(_AL.c.severity),
         "leaks_by_source": grouped(_AL.c.source),
     }
+
+
+def like_escape(text: str) -> str:
+    """``text`` for a LIKE pattern with ``\\`` as escape: ``%`` and ``_`` match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _before(columns: list[ColumnElement[Any]], values: list[Any]) -> ColumnElement[bool]:
+    """Rows after ``values`` in descending order of ``columns`` (a keyset condition; the
+    redundant ``first <= v`` lets the database range-scan an index on the first column)."""
+    clauses = [
+        and_(
+            *(c == v for c, v in zip(columns[:i], values[:i], strict=True)), columns[i] < values[i]
+        )
+        for i in range(len(columns))
+    ]
+    return and_(columns[0] <= values[0], or_(*clauses))
+
+
+def _leak_keys(sort: LeakSort) -> list[ColumnElement[Any]]:
+    if sort == "lead":
+        return [_AL.c.lead_days, _AL.c.id]
+    if sort == "severity":
+        return [_SEVERITY_RANK, _AL.c.lead_days, _AL.c.id]
+    return [_AL.c.released_at, _AL.c.id]
+
+
+LEAK_SORT_ARITY = {"time": 2, "lead": 2, "severity": 3}
+
+
+def leak_page(
+    conn: Connection, f: LeakFilter, *, sort: LeakSort, after: list[Any] | None, limit: int
+) -> list[tuple[dict[str, Any], list[Any]]]:
+    """Up to ``limit`` leaks after the keyset ``after`` (the sort values of the last one
+    shown): each as its row (:func:`leak_row` with ``id`` and ``triage``) and sort values."""
+    keys = _leak_keys(sort)
+    query = _leak_query(f).add_columns(*(k.label(f"_k{i}") for i, k in enumerate(keys)))
+    if after is not None:
+        query = query.where(_before(keys, after))
+    query = query.order_by(*(k.desc() for k in keys)).limit(limit)
+    page = []
+    for r in conn.execute(query).mappings():
+        row = leak_row(r)
+        row["id"] = r["id"]
+        row["triage"] = (
+            None
+            if r["triage_verdict"] is None
+            else {
+                "verdict": r["triage_verdict"],
+                "note": r["triage_note"],
+                "updated_at": format_when(r["triage_updated_at"]),
+            }
+        )
+        page.append((row, [r[f"_k{i}"] for i in range(len(keys))]))
+    return page
+
+
+def release_page(
+    conn: Connection, f: ReleaseFilter, *, after: list[Any] | None, limit: int
+) -> list[tuple[dict[str, Any], list[Any]]]:
+    """Up to ``limit`` releases, newest first, after the keyset ``after`` (time, id)."""
+    keys: list[ColumnElement[Any]] = [_R.c.released_at, _R.c.id]
+    query = _release_query(f)
+    if after is not None:
+        query = query.where(_before(keys, after))
+    query = query.order_by(*(k.desc() for k in keys)).limit(limit)
+    page = []
+    for r in conn.execute(query).mappings():
+        row = release_row(r)
+        row["id"] = r["id"]
+        page.append((row, [r["released_at"], r["id"]]))
+    return page
+
+
+def leaks_detected_since(conn: Connection, moment: datetime) -> int:
+    """Leak alerts first raised at or after ``moment``."""
+    query = select(func.count()).select_from(_AL).where(_AL.c.created_at >= moment)
+    return int(conn.execute(query).scalar_one())
+
+
+def leaks_per_day(conn: Connection, since: datetime) -> dict[str, int]:
+    """Leaks by the UTC day they were released (``YYYY-MM-DD``), from ``since`` on."""
+    if conn.dialect.name == "postgresql":
+        day: ColumnElement[Any] = func.to_char(
+            func.timezone("UTC", _AL.c.released_at), "YYYY-MM-DD"
+        )
+    else:  # SQLite keeps UTC times as 'YYYY-MM-DD HH:MM:SS'
+        day = func.substr(_AL.c.released_at, 1, 10)
+    query = (
+        select(day.label("day"), func.count())
+        .where(_AL.c.released_at >= since)
+        .group_by(day)
+        .order_by(day)
+    )
+    return {str(d): int(n) for d, n in conn.execute(query)}

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from leaktrace.detect.detector import Alert
 from leaktrace.store.portable import chunked, insert_ignore
-from leaktrace.store.schema import ALERTS, INGEST_RUNS, NFOS, RELEASES, SIGHTINGS
+from leaktrace.store.schema import ALERTS, INGEST_RUNS, NFOS, RELEASES, SIGHTINGS, WORKS
 
 __all__ = [
     "KnownRelease",
@@ -26,7 +26,9 @@ __all__ = [
     "insert_nfos",
     "insert_sightings",
     "known_fingerprints",
+    "release_by_id",
     "set_release_times",
+    "sightings_of",
     "start_run",
     "update_releases",
     "upsert_alerts",
@@ -135,41 +137,52 @@ def insert_sightings(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
 
 
 def upsert_alerts(conn: Connection, alerts: Iterable[tuple[int, Alert]]) -> list[int]:
-    """Store each release's alert (one per release), replacing an older one.
+    """Store each release's alert (one per release); an older one is updated in place, so
+    it keeps its id, its first time and the agencies' triage of it.
 
     Returns the ids of releases that had no alert before (new alerts)."""
     pairs = list(alerts)
     if not pairs:
         return []
     ids = [rid for rid, _ in pairs]
-    before: dict[int, datetime] = {}
+    before: set[int] = set()
     for part in chunked(ids):
-        for rid, created in conn.execute(
-            select(ALERTS.c.release_id, ALERTS.c.created_at).where(ALERTS.c.release_id.in_(part))
-        ):
-            before[rid] = created
-    delete_alerts(conn, [rid for rid in ids if rid in before])
+        before.update(
+            conn.execute(select(_AL.c.release_id).where(_AL.c.release_id.in_(part))).scalars()
+        )
     now = datetime.now(UTC)
-    conn.execute(
-        ALERTS.insert(),
-        [
-            {
-                "release_id": rid,
-                "work_id": a.work_id,
-                "rule": a.rule,
-                "window": a.window.value,
-                "window_date": a.window_date,
-                "source": a.source,
-                "released_at": a.released_at,
-                "lead_days": a.lead_days,
-                "severity": a.severity.value,
-                "explanation": a.explanation,
-                "created_at": before.get(rid, now),
-                "updated_at": now,
-            }
-            for rid, a in pairs
-        ],
-    )
+    rows = [
+        {
+            "rid": rid,
+            "work_id": a.work_id,
+            "rule": a.rule,
+            "window": a.window.value,
+            "window_date": a.window_date,
+            "source": a.source,
+            "released_at": a.released_at,
+            "lead_days": a.lead_days,
+            "severity": a.severity.value,
+            "explanation": a.explanation,
+            "updated_at": now,
+        }
+        for rid, a in pairs
+    ]
+    old = [r for r in rows if r["rid"] in before]
+    if old:
+        fields = [k for k in old[0] if k != "rid"]  # bound as v_<column>: names must differ
+        conn.execute(
+            update(_AL)
+            .where(_AL.c.release_id == bindparam("rid"))
+            .values({k: bindparam(f"v_{k}") for k in fields}),
+            [{"rid": r["rid"], **{f"v_{k}": r[k] for k in fields}} for r in old],
+        )
+    new = [
+        {**{k: v for k, v in r.items() if k != "rid"}, "release_id": r["rid"], "created_at": now}
+        for r in rows
+        if r["rid"] not in before
+    ]
+    if new:
+        conn.execute(_AL.insert(), new)
     return [rid for rid in ids if rid not in before]
 
 
@@ -260,3 +273,28 @@ def insert_nfos(conn: Connection, rows: Sequence[tuple[int, str | None, str, dat
         ],
         ["release_id", "sha256"],
     )
+
+
+def release_by_id(conn: Connection, release_id: int) -> dict[str, Any] | None:
+    """One stored release's columns, with its work's title, year and season (or None)."""
+    query = (
+        select(
+            _R,
+            WORKS.c.title.label("work_title"),
+            WORKS.c.year.label("work_year"),
+            WORKS.c.season.label("work_season"),
+            WORKS.c.kind.label("work_kind"),
+        )
+        .select_from(_R.outerjoin(WORKS, _R.c.work_id == WORKS.c.id))
+        .where(_R.c.id == release_id)
+    )
+    row = conn.execute(query).mappings().first()
+    return None if row is None else dict(row)
+
+
+def sightings_of(conn: Connection, release_id: int, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` sightings of a release, earliest first."""
+    query = (
+        select(_S).where(_S.c.release_id == release_id).order_by(_S.c.seen_at, _S.c.id).limit(limit)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]

@@ -6,15 +6,25 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.catalog.model import Work, WorkKind
+from leaktrace.feeds.timeparse import format_when
 from leaktrace.store.portable import chunked
-from leaktrace.store.schema import WORK_ALIASES, WORKS
+from leaktrace.store.schema import ALERTS, RELEASES, WORK_ALIASES, WORKS
 
-__all__ = ["UpsertSummary", "load_works", "upsert_works"]
+__all__ = [
+    "UpsertSummary",
+    "catalog_version",
+    "count_works",
+    "load_works",
+    "upsert_works",
+    "work_by_id",
+    "work_page",
+]
 
 _W = WORKS
 _A = WORK_ALIASES
@@ -100,3 +110,104 @@ def upsert_works(conn: Connection, works: Sequence[Work], source: str) -> Upsert
     return UpsertSummary(
         len(inserts), len(changed), len(works) - len(inserts) - len(changed), changed_ids
     )
+
+
+def catalog_version(conn: Connection) -> tuple[int, object]:
+    """How many works there are and when one last changed (the watcher reloads the
+    catalogue when this changes)."""
+    row = conn.execute(select(func.count(), func.max(_W.c.updated_at))).one()
+    return int(row[0]), row[1]
+
+
+def _work_keys() -> list[ColumnElement[Any]]:
+    return [_W.c.title, func.coalesce(_W.c.year, -1), func.coalesce(_W.c.season, -1), _W.c.id]
+
+
+def work_page(
+    conn: Connection,
+    *,
+    search: str | None,
+    kind: str | None,
+    after: list[Any] | None,
+    limit: int,
+) -> list[tuple[dict[str, Any], list[Any]]]:
+    """Up to ``limit`` works by title, year, season and id, after the keyset ``after``,
+    each with how many releases matched it and how many of them are leaks."""
+    keys = _work_keys()
+    query = select(_W, *(k.label(f"_k{i}") for i, k in enumerate(keys)))
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(_W.c.title.ilike(f"%{escaped}%", escape="\\"))
+    if kind:
+        query = query.where(_W.c.kind == kind)
+    if after is not None:
+        clauses = [
+            and_(*(c == v for c, v in zip(keys[:i], after[:i], strict=True)), keys[i] > after[i])
+            for i in range(len(keys))
+        ]
+        query = query.where(or_(*clauses))
+    rows = list(conn.execute(query.order_by(*keys).limit(limit)).mappings())
+    counts = _counts(conn, [r["id"] for r in rows])
+    return [
+        (
+            {**_work_row(r), **counts.get(r["id"], {"releases": 0, "leaks": 0})},
+            [r[f"_k{i}"] for i in range(len(keys))],
+        )
+        for r in rows
+    ]
+
+
+def count_works(conn: Connection, *, search: str | None, kind: str | None) -> int:
+    query = select(func.count()).select_from(_W)
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(_W.c.title.ilike(f"%{escaped}%", escape="\\"))
+    if kind:
+        query = query.where(_W.c.kind == kind)
+    return int(conn.execute(query).scalar_one())
+
+
+def work_by_id(conn: Connection, work_id: str) -> dict[str, Any] | None:
+    """One work with its aliases and counts, or None."""
+    row = conn.execute(select(_W).where(_W.c.id == work_id)).mappings().first()
+    if row is None:
+        return None
+    aliases = list(
+        conn.execute(select(_A.c.alias).where(_A.c.work_id == work_id).order_by(_A.c.id)).scalars()
+    )
+    counts = _counts(conn, [work_id]).get(work_id, {"releases": 0, "leaks": 0})
+    return {**_work_row(row), **counts, "aliases": aliases}
+
+
+def _work_row(r: Any) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "kind": r["kind"],
+        "title": r["title"],
+        "year": r["year"],
+        "season": r["season"],
+        "country": r["country"],
+        "theatrical": format_when(r["theatrical"]),
+        "digital": format_when(r["digital"]),
+        "physical": format_when(r["physical"]),
+        "broadcast": format_when(r["broadcast"]),
+    }
+
+
+def _counts(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Releases and leaks per work, for these works only (the work_id indexes serve it)."""
+    out: dict[str, dict[str, int]] = {i: {"releases": 0, "leaks": 0} for i in ids}
+    for part in chunked(list(ids)):
+        for work_id, n in conn.execute(
+            select(RELEASES.c.work_id, func.count())
+            .where(RELEASES.c.work_id.in_(part))
+            .group_by(RELEASES.c.work_id)
+        ):
+            out[work_id]["releases"] = int(n)
+        for work_id, n in conn.execute(
+            select(ALERTS.c.work_id, func.count())
+            .where(ALERTS.c.work_id.in_(part))
+            .group_by(ALERTS.c.work_id)
+        ):
+            out[work_id]["leaks"] = int(n)
+    return out
