@@ -12,13 +12,16 @@ from leaktrace import __version__
 from leaktrace.cli import (
     analytics_cmds,
     catalog_cmd,
+    db_cmds,
     feed_cmds,
     geo_cmds,
     group_cmds,
+    identity_cmds,
     impact_cmd,
     infra_cmds,
     parse_cmd,
     report_cmds,
+    serve_cmd,
     supply_cmds,
     swarm_cmds,
     watch_cmds,
@@ -54,6 +57,9 @@ app.command()(impact_cmd.impact)
 app.command()(infra_cmds.targets)
 app.command()(analytics_cmds.analytics)
 app.command()(analytics_cmds.export)
+identity_cmds.register(app)
+db_cmds.register(app)
+app.command()(serve_cmd.serve)
 
 
 def _version(value: bool) -> None:
