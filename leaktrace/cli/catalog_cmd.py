@@ -13,13 +13,14 @@ from leaktrace.cli.context import (
     FormatOption,
     LimitOption,
     err,
-    open_database,
+    gather,
+    open_context,
     out,
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
-from leaktrace.pipeline.catalog import import_catalog
-from leaktrace.store.queries import list_works
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.works import WorkQuery, import_catalog, list_works
 
 app = typer.Typer(help="Import and list the catalogue of protected works.", no_args_is_help=True)
 
@@ -46,20 +47,19 @@ def import_command(
     if kind not in ("auto", "leaktrace", "tmdb"):
         raise typer.BadParameter("must be auto, leaktrace or tmdb", param_hint="--kind")
     chosen: CatalogFormat = "auto" if kind == "auto" else "tmdb" if kind == "tmdb" else "leaktrace"
-    settings, database = open_database(db)
-    with database:
+    with open_context(db) as ctx:
         with err.status(f"importing {file} …"):
             report = import_catalog(
-                database, file, settings, fmt=chosen, reassess_releases=reassess
+                ctx, local_operator(), file, fmt=chosen, reassess_releases=reassess
             )
+        target = ctx.database.display
     if fmt is not Format.table:
-        emit_json(out, report.as_dict())
+        emit_json(out, report.to_json())
         return
-    s = report.summary
     out.print(
-        f"[bold]{report.works}[/] works in {file}: [green]{s.added} added[/], "
-        f"[yellow]{s.updated} updated[/], {s.unchanged} unchanged "
-        f"→ {database.display}"
+        f"[bold]{report.works}[/] works in {file}: [green]{report.added} added[/], "
+        f"[yellow]{report.updated} updated[/], {report.unchanged} unchanged "
+        f"→ {target}"
     )
     if report.reassessed is not None and report.reassessed.releases:
         r = report.reassessed
@@ -77,9 +77,15 @@ def list_command(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List works with their windows and how many releases and leaks they have."""
-    _, database = open_database(db)
-    with database, database.reading() as conn:
-        rows = list_works(conn, search, row_limit(limit, fmt))
+    me = local_operator()
+    with open_context(db) as ctx:
+        views, _ = gather(
+            lambda size, cursor: list_works(
+                ctx, me, WorkQuery(search=search, limit=size, cursor=cursor)
+            ),
+            row_limit(limit, fmt),
+        )
+    rows = [v.to_json() for v in views]
     emit_rows(
         out,
         rows,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -12,8 +13,10 @@ from rich.console import Console
 from leaktrace.cli.output import Format
 from leaktrace.config import Settings, load_settings
 from leaktrace.errors import InputError
-from leaktrace.feeds.timeparse import parse_time
 from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.leaks import parse_when as services_parse_when
+from leaktrace.services.paging import MAX_PAGE_SIZE
+from leaktrace.services.views import Page, View
 from leaktrace.store.database import Database
 
 if TYPE_CHECKING:
@@ -30,6 +33,7 @@ __all__ = [
     "open_context",
     "database_of",
     "err",
+    "gather",
     "open_database",
     "open_engine",
     "out",
@@ -84,15 +88,27 @@ def database_of(settings: Settings) -> Database:
 
 def parse_when(value: str | None, option: str) -> datetime | None:
     """``--since``/``--until``: a date (YYYY-MM-DD, taken as 00:00 UTC) or an ISO time."""
-    if value is None:
-        return None
-    text = value.strip()
-    if len(text) == 10 and text[4] == "-":
-        text += "T00:00:00Z"
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise InputError(str(exc), field=option) from None
+    return services_parse_when(value, option)
+
+
+V = TypeVar("V", bound=View)
+
+
+def gather(fetch: Callable[[int, str | None], Page[V]], limit: int | None) -> tuple[list[V], int]:
+    """Up to ``limit`` items (None: all) of a cursor-paged listing, page by page; and the
+    total when the first page carries it (else how many were gathered)."""
+    items: list[V] = []
+    cursor: str | None = None
+    total: int | None = None
+    while limit is None or len(items) < limit:
+        size = MAX_PAGE_SIZE if limit is None else min(MAX_PAGE_SIZE, limit - len(items))
+        page = fetch(size, cursor)
+        total = page.total if total is None else total
+        items.extend(page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return items, len(items) if total is None else total
 
 
 FormatOption = Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,8 @@ from leaktrace.cli.context import (
     FormatOption,
     LimitOption,
     err,
-    open_database,
+    gather,
+    open_context,
     out,
     parse_when,
     require_file,
@@ -21,16 +23,10 @@ from leaktrace.cli.context import (
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.detect.rules import Severity
-from leaktrace.pipeline.ingest import IngestReport, ingest_files
-from leaktrace.store.queries import (
-    LeakFilter,
-    LeakSort,
-    ReleaseFilter,
-    count_leaks,
-    count_releases,
-    list_leaks,
-    list_releases,
-)
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.ingest import IngestReportView, ingest_files
+from leaktrace.services.leaks import LeakQuery, list_leaks
+from leaktrace.services.releases import ReleaseQuery, list_releases
 
 SinceOption = Annotated[
     str | None, typer.Option(help="Only from this date (YYYY-MM-DD, UTC) or ISO time on.")
@@ -73,10 +69,9 @@ def ingest(
     """
     for path in files:
         require_file(path)
-    settings, database = open_database(db)
     total = _count_lines(files)
     with (
-        database,
+        open_context(db) as ctx,
         Progress(
             TextColumn("[bold]ingest"),
             BarColumn(),
@@ -90,19 +85,20 @@ def ingest(
     ):
         task = bar.add_task("ingest", total=total or None)
         report = ingest_files(
-            database,
+            ctx,
+            local_operator(),
             files,
-            settings,
             strict=strict,
             progress=lambda done: bar.update(task, completed=done),
         )
+        target = ctx.database.display
     if fmt is not Format.table:
-        emit_json(out, report.as_dict())
+        emit_json(out, report.to_json())
         return
-    _print_ingest(report, database.display)
+    _print_ingest(report, target)
 
 
-def _print_ingest(report: IngestReport, target: str) -> None:
+def _print_ingest(report: IngestReportView, target: str) -> None:
     rate = report.lines / report.seconds if report.seconds else 0.0
     out.print(
         f"[bold]{report.lines}[/] lines in {report.seconds:.2f}s ({rate:,.0f} lines/s) → {target}"
@@ -123,7 +119,7 @@ def _print_ingest(report: IngestReport, target: str) -> None:
     style = "bold red" if report.new_alerts else "green"
     out.print(f"  [{style}]{report.new_alerts} new leak alerts[/]")
     for error in report.errors:
-        out.print(f"  [red]skipped[/] {error}", markup=True, highlight=False)
+        out.print(f"  [red]skipped[/] {error.text()}", markup=True, highlight=False)
     if report.rejected > len(report.errors):
         out.print(f"  … and {report.rejected - len(report.errors)} more bad lines")
 
@@ -148,20 +144,23 @@ def releases(
         raise typer.BadParameter(
             "must be leak, in-window, unknown or unmatched", param_hint="--status"
         )
-    filters = ReleaseFilter(
+    query = ReleaseQuery(
         status=status,
-        work_id=work,
+        work=work,
         group=group,
         source=source,
         search=search,
         since=parse_when(since, "--since"),
         until=parse_when(until, "--until"),
+        with_total=fmt is Format.table,
     )
-    _, database = open_database(db)
-    shown = row_limit(limit, fmt)
-    with database, database.reading() as conn:
-        rows = list_releases(conn, filters, shown)
-        total = count_releases(conn, filters) if fmt is Format.table else len(rows)
+    me = local_operator()
+    with open_context(db) as ctx:
+        views, total = gather(
+            lambda size, cursor: list_releases(ctx, me, replace(query, limit=size, cursor=cursor)),
+            row_limit(limit, fmt),
+        )
+    rows = [v.to_json() for v in views]
     emit_rows(
         out,
         rows,
@@ -212,20 +211,23 @@ def leaks(
         )
     if sort not in ("time", "lead", "severity"):
         raise typer.BadParameter("must be time, lead or severity", param_hint="--sort")
-    order: LeakSort = "lead" if sort == "lead" else "severity" if sort == "severity" else "time"
-    filters = LeakFilter(
-        min_severity=minimum,
+    query = LeakQuery(
+        severity=minimum.value if minimum else None,
         window=window,
-        work_id=work,
+        work=work,
         group=group,
         since=parse_when(since, "--since"),
         until=parse_when(until, "--until"),
+        sort=sort,
+        with_total=fmt is Format.table,
     )
-    _, database = open_database(db)
-    shown = row_limit(limit, fmt)
-    with database, database.reading() as conn:
-        rows = list_leaks(conn, filters, shown, sort=order)
-        total = count_leaks(conn, filters) if fmt is Format.table else len(rows)
+    me = local_operator()
+    with open_context(db) as ctx:
+        views, total = gather(
+            lambda size, cursor: list_leaks(ctx, me, replace(query, limit=size, cursor=cursor)),
+            row_limit(limit, fmt),
+        )
+    rows = [v.to_json() for v in views]
     emit_rows(
         out,
         rows,

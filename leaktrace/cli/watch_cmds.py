@@ -5,18 +5,17 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.logging import RichHandler
 
-from leaktrace.cli.context import DbOption, FormatOption, err, open_database, out
+from leaktrace.cli.context import DbOption, FormatOption, err, open_context, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.sources import quarantined_input, sources_health
 from leaktrace.sources.jsonl_tail import count_lines
-from leaktrace.store.outbox import event_counts
-from leaktrace.store.source_state import list_quarantine, list_states, quarantine_counts
 from leaktrace.watch.config import load_watch_config
 from leaktrace.watch.runner import Watcher
 
@@ -45,7 +44,6 @@ def watch(
     where the last commit left off, with nothing lost and nothing doubled.
     """
     watch_config = load_watch_config(config)
-    settings, database = open_database(db or watch_config.options.db)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
@@ -57,8 +55,9 @@ def watch(
         if verbose:
             logging.getLogger("leaktrace.watch").info("%s: %d items committed", source, items)
 
-    with database:
-        watcher = Watcher(database, settings, watch_config, on_batch=on_batch)
+    with open_context(db or watch_config.options.db) as ctx:
+        database = ctx.database
+        watcher = Watcher(database, ctx.settings, watch_config, on_batch=on_batch)
         names = ", ".join(r.config.name for r in watcher.sources)
         if once:
             summary = watcher.run_once()
@@ -94,16 +93,6 @@ def _start(sample: str | None, width: int = 60) -> str | None:
     return sample[: width - 1] + "…"
 
 
-def _ago(moment: datetime | None, now: datetime) -> str | None:
-    if moment is None:
-        return None
-    seconds = (now - moment).total_seconds()
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f}{unit} ago"
-    return f"{seconds:.0f}s ago"
-
-
 def sources(
     db: DbOption = None,
     quarantine: Annotated[
@@ -121,11 +110,11 @@ def sources(
 ) -> None:
     """Show each watched source's state: last success, last error, items seen,
     items quarantined, lag; and the alert deliveries per sink."""
-    _, database = open_database(db)
-    now = datetime.now(UTC)
-    with database, database.reading() as conn:
+    me = local_operator()
+    with open_context(db) as ctx:
         if quarantine is not None:
-            bad = list_quarantine(conn, None if quarantine == "all" else quarantine, 200)
+            which = None if quarantine == "all" else quarantine
+            bad = [q.to_json() for q in quarantined_input(ctx, me, which, limit=200)]
             if fmt is Format.table:  # the start of each sample; JSON and CSV give it whole
                 bad = [{**b, "sample": _start(b["sample"])} for b in bad]
             emit_rows(
@@ -143,32 +132,12 @@ def sources(
                 optional=["sample"],
             )
             return
-        states = list_states(conn)
-        quarantined = quarantine_counts(conn)
-        deliveries = event_counts(conn)
-    rows: list[dict[str, Any]] = []
-    for s in states:
-        rows.append(
-            {
-                "name": s.name,
-                "kind": s.kind,
-                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
-                "last_error_at": s.last_error_at.isoformat() if s.last_error_at else None,
-                "last_error": s.last_error,
-                "consecutive_failures": s.consecutive_failures,
-                "items_seen": s.items_seen,
-                "items_quarantined": quarantined.get(s.name, 0),
-                "newest_item_at": s.newest_item_at.isoformat() if s.newest_item_at else None,
-                "lag_seconds": round((now - s.last_success_at).total_seconds(), 1)
-                if s.last_success_at
-                else None,
-                "last_success": _ago(s.last_success_at, now),
-                "newest_item": _ago(s.newest_item_at, now),
-            }
-        )
+        health = sources_health(ctx, me)
     if fmt is Format.json:
-        emit_json(out, {"sources": rows, "deliveries": deliveries})
+        emit_json(out, health.to_json())
         return
+    rows = [s.to_json() for s in health.sources]
+    deliveries = health.deliveries
     emit_rows(
         out,
         rows,

@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-
 from leaktrace.alerts.base import Sink, SinkConfig
 from leaktrace.config import Settings
 from leaktrace.errors import LeakTraceError, StoreError
@@ -37,9 +35,8 @@ from leaktrace.sources.base import (
     StreamingSource,
 )
 from leaktrace.store.database import Database
-from leaktrace.store.schema import WORKS
 from leaktrace.store.source_state import load_checkpoint, record_failure, record_success
-from leaktrace.store.works import load_works
+from leaktrace.store.works import catalog_version, load_works
 from leaktrace.watch.config import WatchConfig
 from leaktrace.watch.dispatcher import Dispatcher
 from leaktrace.watch.registry import sink_plugins, source_plugins
@@ -128,8 +125,7 @@ class Watcher:
     # ------------------------------------------------------------------ writing
     def _catalog_version(self) -> tuple[int, object]:
         with self.db.reading() as conn:
-            row = conn.execute(select(func.count(), func.max(WORKS.c.updated_at))).one()
-        return int(row[0]), row[1]
+            return catalog_version(conn)
 
     def _new_writer(self) -> BatchWriter:
         with self.db.reading() as conn:
