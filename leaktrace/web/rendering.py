@@ -30,6 +30,7 @@ __all__ = [
     "environment",
     "error_page",
     "render",
+    "render_macro",
     "safe_next",
     "trusted_svg",
     "url_with",
@@ -105,6 +106,12 @@ def _segment(value: object) -> str:
     return quote(str(value), safe="")
 
 
+def _web_link(value: object) -> str | None:
+    """``value`` if it is an http(s) address (safe in an ``href``), else None."""
+    text = str(value or "")
+    return text if text.lower().startswith(("http://", "https://")) else None
+
+
 def _build_environment() -> Environment:
     env = Environment(
         loader=PackageLoader("leaktrace.web", "templates"),
@@ -116,6 +123,7 @@ def _build_environment() -> Environment:
     env.filters["when"] = _when
     env.filters["number"] = _number
     env.filters["segment"] = _segment
+    env.filters["web_link"] = _web_link
     env.globals["vendor"] = VENDOR
     env.globals["version"] = __version__
     env.globals["url_with"] = url_with
@@ -146,6 +154,12 @@ def render(
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+
+
+def render_macro(template: str, name: str, *args: object) -> HTMLResponse:
+    """The macro ``name`` of ``template`` called with ``args`` (an htmx fragment)."""
+    macro = getattr(environment.get_template(template).module, name)
+    return HTMLResponse(str(macro(*args)))
 
 
 def safe_next(target: str | None) -> str:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from leaktrace.errors import InputError
 
-__all__ = ["choice", "cursor", "integer", "moment", "text"]
+__all__ = ["choice", "cursor", "identifier", "integer", "moment", "text"]
 
 MAX_TEXT = 200
 MAX_CURSOR = 2048
@@ -77,3 +77,11 @@ def moment(value: str | None, field: str) -> datetime | None:
     if parsed.year < 1900 or parsed.year > 2200:
         raise InputError("must be a date between 1900 and 2200", field=field)
     return parsed.astimezone(UTC)
+
+
+def identifier(value: str, field: str) -> int:
+    """A row id from a URL path (a positive whole number)."""
+    number = integer(value, field, low=1, high=2**63 - 1)
+    if number is None:
+        raise InputError("must be a whole number", field=field)
+    return number

@@ -1,0 +1,126 @@
+"""Every page over the demo scenario's database: real data, filters, pagination."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.web.conftest import LiveServer
+from tests.web.pages.conftest import signed_in
+from tests.web.pages.demo import demo_server
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    yield from demo_server(Path(tmp_path_factory.mktemp("demo-pages")))
+
+
+@pytest.fixture(scope="module")
+def analyst(demo: LiveServer) -> httpx.Client:
+    return signed_in(demo, "analyst", "NL-POL")
+
+
+PAGES = [
+    "/",
+    "/?days=730",
+    "/leaks",
+    "/works",
+    "/groups",
+    "/supply",
+    "/hosts",
+    "/targets",
+    "/sources",
+    "/api/docs",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders(analyst: httpx.Client, path: str) -> None:
+    answer = analyst.get(path)
+    assert answer.status_code == 200, answer.text[:2000]
+    assert "text/html" in answer.headers["content-type"]
+    assert "analyst@nl-pol.example" in answer.text
+    assert "NL-POL" in answer.text
+    assert "<script>" not in answer.text  # scripts are static files only
+
+
+def _next_link(html: str) -> str | None:
+    found = re.search(r'<a class="next" rel="next" href="([^"]+)"', html)
+    return unescape(found.group(1)) if found else None
+
+
+def _leak_ids(html: str) -> list[str]:
+    return re.findall(r'<tr id="leak-(\d+)"', html)
+
+
+def test_leaks_paginate_with_next_links_without_repeats(analyst: httpx.Client) -> None:
+    seen: list[str] = []
+    url: str | None = "/leaks?limit=25&sort=lead"
+    pages = 0
+    while url is not None:
+        answer = analyst.get(url)
+        assert answer.status_code == 200
+        seen.extend(_leak_ids(answer.text))
+        url = _next_link(answer.text)
+        if url is not None:
+            assert "sort=lead" in url and "limit=25" in url and "cursor=" in url
+        pages += 1
+    assert pages > 2
+    assert len(seen) == len(set(seen))
+    total = re.search(r'<span class="total">([\d,]+) in all</span>', analyst.get("/leaks").text)
+    assert total is not None
+    assert len(seen) == int(total.group(1).replace(",", ""))
+
+
+def test_leaks_filters_narrow_the_listing(analyst: httpx.Client) -> None:
+    everything = analyst.get("/leaks?limit=200").text
+    critical = analyst.get("/leaks?limit=200&severity=critical").text
+    assert 0 < len(_leak_ids(critical)) < len(_leak_ids(everything))
+    assert 'value="critical" selected' in critical
+    physical = analyst.get("/leaks?limit=200&window=physical").text
+    rows = re.findall(r'<tr id="leak-\d+".*?</tr>', physical, re.S)
+    assert rows
+    assert all("<td>physical" in row for row in rows)
+
+
+def test_groups_dossier_and_graph(analyst: httpx.Client) -> None:
+    listing = analyst.get("/groups").text
+    first = re.search(r'<a href="(/groups/[^"]+)">', listing)
+    assert first is not None
+    dossier = analyst.get(unescape(first.group(1)))
+    assert dossier.status_code == 200
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="graph"' in dossier.text
+    assert analyst.get("/groups/NO-SUCH-GROUP-X").status_code == 404
+
+
+def test_targets_show_the_world_map_and_a_country_sheet(analyst: httpx.Client) -> None:
+    page = analyst.get("/targets").text
+    assert "<svg" in page
+    country = re.search(r'href="/targets\?country=([A-Z]{2})"', page)
+    assert country is not None
+    sheet = analyst.get(f"/targets?country={country.group(1)}")
+    assert sheet.status_code == 200
+    assert 'id="targets-table"' in sheet.text
+
+
+def test_a_release_page_shows_parse_match_rule_and_sightings(analyst: httpx.Client) -> None:
+    listing = analyst.get("/leaks?limit=5").text
+    link = re.search(r'href="(/releases/\d+)"', listing)
+    if link is None:
+        pytest.skip("LeakView has no release_id yet (requested from H1)")
+    page = analyst.get(link.group(1))
+    assert page.status_code == 200
+    assert 'data-testid="rule"' in page.text
+    assert 'data-testid="parsed"' in page.text
+    assert "Sightings (" in page.text
+
+
+def test_supply_needs_read_personal(demo: LiveServer) -> None:
+    viewer = signed_in(demo, "viewer", "NL-POL")
+    assert viewer.get("/supply").status_code == 403
+    assert "Supply" not in re.sub(r"<main.*", "", viewer.get("/works").text, flags=re.S)
