@@ -13,18 +13,16 @@ from leaktrace.cli.context import (
     FormatOption,
     MasterOption,
     ParquetOption,
-    open_database,
-    open_engine,
+    open_context,
     out,
-    parquet_folder,
     parse_when,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import InputError
-from leaktrace.impact.model import DEFAULT_ASSUMPTIONS, Range, parse_range
-from leaktrace.impact.report import ImpactReport, impact_report, parse_dimensions
+from leaktrace.impact.model import DEFAULT_ASSUMPTIONS, ImpactFilter, Range, parse_range
+from leaktrace.impact.report import parse_dimensions
 from leaktrace.infra.targets import normalise_country
-from leaktrace.store.swarm import ImpactFilter
+from leaktrace.services.impact import ImpactView, impact_estimate
 
 __all__ = ["impact"]
 
@@ -134,14 +132,23 @@ def impact(
     if start is not None and end is not None and start >= end:
         raise InputError("--since must be before --until", field="--since")
     filters = ImpactFilter(work_id=work, country=country_code, since=start, until=end)
-    _, database = open_database(db)
-    with database, open_engine(engine, master=master) as runner:
-        source = None if parquet is None else parquet_folder(parquet)
-        report = impact_report(
-            database, filters, dims, assumptions, exact=exact, engine=runner, source=source
+    from leaktrace.analytics.engines import ENGINES
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"must be {' or '.join(ENGINES)}", param_hint="--engine")
+    with open_context(db) as ctx:
+        report = impact_estimate(
+            ctx,
+            filters,
+            dims,
+            assumptions,
+            exact=exact,
+            engine=None if engine == "duckdb" else engine,
+            master=master,
+            parquet=parquet,
         )
     if fmt is Format.json:
-        emit_json(out, report.as_dict())
+        emit_json(out, report.to_json())
     elif fmt is Format.csv:
         emit_rows(out, [_flat(row) for row in report.rows], fmt, columns=[])
     else:
@@ -168,8 +175,8 @@ def _span(values: dict[str, Any], money: bool = False) -> str:
     return f"{show(values['low'])} – {show(values['central'])} – {show(values['high'])}"
 
 
-def _print_impact(report: ImpactReport) -> None:
-    data = report.as_dict()
+def _print_impact(report: ImpactView) -> None:
+    data = report.to_json()
     assumptions = Table(title="Assumptions", header_style="bold cyan")
     for header in ("assumption", "low", "central", "high", "unit", "source"):
         assumptions.add_column(header, overflow="fold")
@@ -188,11 +195,11 @@ def _print_impact(report: ImpactReport) -> None:
             str(value.get("source", "")),
         )
     out.print(assumptions)
-    currency = report.assumptions.currency
+    currency = str(data["assumptions"]["currency"])
     rows = []
     for row in report.rows:
-        shown: dict[str, Any] = {str(key): row.get(key) for key in report.dims}
-        if "work" in report.dims and row.get("title"):
+        shown: dict[str, Any] = {str(key): row.get(key) for key in report.by}
+        if "work" in report.by and row.get("title"):
             shown["work"] = f"{row['work']} — {row['title']}"
         shown["peers"] = row["observed_peers"]
         shown["completed"] = row["observed_completed"]
@@ -200,7 +207,7 @@ def _print_impact(report: ImpactReport) -> None:
         shown["losses"] = _span(row["losses"], money=True)
         shown["pre"] = "yes" if row["pre_release"] else ""
         rows.append(shown)
-    columns = [(dim, dim) for dim in report.dims] + [
+    columns = [(dim, dim) for dim in report.by] + [
         ("peers", "peers seen"),
         ("completed", "completed"),
         ("downloads", "downloads low – central – high"),
@@ -210,7 +217,8 @@ def _print_impact(report: ImpactReport) -> None:
     emit_rows(out, rows, Format.table, columns=columns, title="Estimated impact")
     total = data["total"]
     counting = data["counting"]
-    error = "" if report.exact else f", relative error {counting['relative_error']:.1%}"
+    exact = counting["kind"] == "COUNT DISTINCT"
+    error = "" if exact else f", relative error {counting['relative_error']:.1%}"
     out.print(f"[dim]distinct peers: {counting['kind']} on {counting['engine']}{error}[/]")
     out.print(
         f"[bold]total[/] ({total['works']} works, {report.observations} observations): "

@@ -11,15 +11,17 @@ from leaktrace.cli.context import (
     DbOption,
     FormatOption,
     LimitOption,
-    open_database,
+    open_context,
     out,
     require_file,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.supply import flagged_accounts, import_shipment_file, supply_ranking
+from leaktrace.services.supply_views import AccountFlagsView, FlagView, SupplyRankingView
 from leaktrace.supply.explain import percent
-from leaktrace.supply.flags import WARNING_MAX_ORDINARY, Flag
-from leaktrace.supply.importer import SupplyImportReport, import_shipments
-from leaktrace.supply.ranking import AccountFlags, Ranking, flag_accounts, rank_accounts
+from leaktrace.supply.flags import WARNING_MAX_ORDINARY
+from leaktrace.supply.importer import SupplyImportReport
 from leaktrace.supply.scoring import DEFAULT_EPSILON, DEFAULT_PRIOR_NONE
 
 __all__ = ["app", "posterior_text"]
@@ -50,13 +52,13 @@ def import_(
     identical rows are two shipments, importing the same file again adds nothing.
     """
     require_file(file)
-    _, database = open_database(db)
-    with database:
-        report = import_shipments(database, file)
+    with open_context(db) as ctx:
+        report = import_shipment_file(ctx, local_operator(), file)
+        display = ctx.database.display
     if fmt is not Format.table:
         emit_json(out, report.as_dict())
         return
-    _print_import(report, database.display)
+    _print_import(report, display)
 
 
 def _print_import(report: SupplyImportReport, target: str) -> None:
@@ -105,28 +107,27 @@ def rank(
     and the title (popular titles are ordered by more accounts); each behaviour flag is
     shown with how often it fires on ordinary and on leaking accounts in simulated markets.
     """
-    _, database = open_database(db)
-    with database, database.reading() as conn:
+    with open_context(db) as ctx:
         if flags_only:
-            flagged = flag_accounts(conn)
-        else:
-            ranking = rank_accounts(
-                conn, epsilon=epsilon, min_leaks=min_leaks, prior_none=prior_none
-            )
-    if flags_only:
-        _emit_flags(flagged[:limit] if limit else flagged, len(flagged), fmt)
-        return
-    shown = ranking.scores[:limit] if limit else ranking.scores
+            flagged = flagged_accounts(ctx, local_operator(), limit=limit)
+            _emit_flags(flagged.accounts, flagged.total, fmt)
+            return
+        ranking = supply_ranking(
+            ctx,
+            local_operator(),
+            epsilon=epsilon,
+            min_leaks=min_leaks,
+            prior_none=prior_none,
+            limit=limit,
+        )
     if fmt is Format.json:
-        data = ranking.as_dict()
-        data["accounts"] = [s.as_dict() for s in shown]
-        emit_json(out, data)
+        emit_json(out, ranking.to_json())
         return
-    rows = [_row(s.as_dict()) for s in shown]
+    rows = [_row(s.to_json()) for s in ranking.accounts]
     if fmt is Format.csv:
         emit_rows(out, rows, fmt, columns=_COLUMNS)
         return
-    _print_ranking(ranking, rows, len(shown))
+    _print_ranking(ranking, rows, len(ranking.accounts))
 
 
 _COLUMNS = [
@@ -181,7 +182,7 @@ def _flag_codes(flags: list[dict[str, Any]]) -> str:
     return " ".join(warnings + [f"(context: {c})" for c in context])
 
 
-def _flag_line(flag: Flag) -> str:
+def _flag_line(flag: FlagView) -> str:
     """``warning: code: evidence (rates)``; a flag common among ordinary accounts is marked
     as context (more than 5% of them: never a warning)."""
     if flag.level == "warning":
@@ -189,7 +190,7 @@ def _flag_line(flag: Flag) -> str:
     return f"context only: {flag.code}: {flag.evidence} ({flag.rates})"
 
 
-def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> None:
+def _print_ranking(ranking: SupplyRankingView, rows: list[dict[str, Any]], shown: int) -> None:
     if not ranking.leaks:
         out.print(
             "no physical-window leaks of titles in the shipment data: nothing to rank "
@@ -197,11 +198,12 @@ def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> 
         )
         return
     caption = (
-        f"{len(ranking.leaks)} leaks considered, {ranking.accounts} accounts; "
-        f"posterior of 'none of these accounts': {posterior_text(ranking.none_posterior)}"
+        f"{len(ranking.leaks)} leaks considered, {ranking.model.accounts} accounts; "
+        "posterior of 'none of these accounts': "
+        f"{posterior_text(ranking.model.none_posterior)}"
     )
-    if shown < len(ranking.scores):
-        caption += f"; {shown} of {len(ranking.scores)} shown"
+    if shown < ranking.total_accounts:
+        caption += f"; {shown} of {ranking.total_accounts} shown"
     emit_rows(
         out,
         rows,
@@ -211,10 +213,10 @@ def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> 
         caption=caption,
         optional=("log10_lr", "p_a", "country", "declared_business", "distributor"),
     )
-    if ranking.uncounted:
+    if ranking.uncounted_leaks:
         out.print(
-            f"{len(ranking.uncounted)} leak(s) of titles nobody in the shipment data received "
-            "count for no account."
+            f"{len(ranking.uncounted_leaks)} leak(s) of titles nobody in the shipment data "
+            "received count for no account."
         )
     for row in rows[:EXPLAINED_TOP]:
         out.print()
@@ -230,19 +232,19 @@ def _print_ranking(ranking: Ranking, rows: list[dict[str, Any]], shown: int) -> 
         f"that fires on more than {percent(WARNING_MAX_ORDINARY)} of ordinary accounts is "
         "context only, never a warning):"
     )
-    for score in ranking.scores[:EXPLAINED_TOP]:
+    for score in ranking.accounts[:EXPLAINED_TOP]:
         for flag in sorted(score.flags, key=lambda f: f.level != "warning"):
             out.print(f"  {score.account}: {_flag_line(flag)}", markup=False, highlight=False)
 
 
-def _emit_flags(flagged: list[AccountFlags], total: int, fmt: Format) -> None:
+def _emit_flags(flagged: list[AccountFlagsView], total: int, fmt: Format) -> None:
     if fmt is Format.json:
-        emit_json(out, [f.as_dict() for f in flagged])
+        emit_json(out, [f.to_json() for f in flagged])
         return
     rows = [
         {
-            **{k: v for k, v in f.as_dict().items() if k != "flags"},
-            "flag_codes": _flag_codes([x.as_dict() for x in f.flags]),
+            **{k: v for k, v in f.to_json().items() if k != "flags"},
+            "flag_codes": _flag_codes([x.to_json() for x in f.flags]),
             "evidence": "; ".join(
                 _flag_line(x) for x in sorted(f.flags, key=lambda x: x.level != "warning")
             ),

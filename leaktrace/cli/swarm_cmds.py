@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,20 +12,20 @@ from rich.markup import escape
 from leaktrace.cli.context import (
     DbOption,
     FormatOption,
-    database_of,
-    open_database,
+    context_of,
     out,
     require_file,
 )
 from leaktrace.cli.output import Format, emit_json
 from leaktrace.config import load_settings
 from leaktrace.geo import open_lookup
-from leaktrace.swarm.importer import SwarmImportReport, import_swarm_files
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.swarm import import_swarm, swarm_retention
+from leaktrace.swarm.importer import SwarmImportReport
 from leaktrace.swarm.keys import KEY_ENV, KEY_FILE_ENV, resolve_swarm_key, write_key_file
 from leaktrace.swarm.retention import (
     RETENTION_ENV,
     ExportExpiry,
-    apply_retention,
     expire_exports,
     retention_days,
 )
@@ -106,15 +107,15 @@ def import_(
     settings = load_settings(db=db)
     configured = settings.swarm_key.get_secret_value() if settings.swarm_key else None
     key = resolve_swarm_key(key_file, configured, configured_file=settings.swarm_key_file)
-    database = database_of(settings)
-    with database, open_lookup(geoip, asn_db, bundled=default_geoip) as geo:
-        report = import_swarm_files(
-            database, files, key.secret, geo, strict=strict, key_source=key.source
+    with context_of(settings) as ctx, open_lookup(geoip, asn_db, bundled=default_geoip) as geo:
+        report = import_swarm(
+            ctx, local_operator(), files, key.secret, geo, strict=strict, key_source=key.source
         )
+        display = ctx.database.display
     if fmt is not Format.table:
         emit_json(out, report.as_dict())
         return
-    _print_import(report, database.display)
+    _print_import(report, display)
 
 
 def _print_import(report: SwarmImportReport, target: str) -> None:
@@ -196,25 +197,25 @@ def retention(
     earlier under a shorter period now) has passed are removed too: only the
     files their manifest lists, and the folder once empty.
     """
-    settings, database = open_database(db)
+    settings = load_settings(db=db)
     kept = retention_days(days, settings.swarm_retention_days)
     for folder in exports or []:  # a wrong folder or a damaged manifest: nothing deleted yet
         expire_exports(folder, kept, dry_run=True)
-    with database:
-        report = apply_retention(database, kept, dry_run=dry_run)
+    with context_of(settings) as ctx:
+        report = swarm_retention(ctx, local_operator(), days=kept, dry_run=dry_run)
     swept: list[ExportExpiry] = []
     for folder in exports or []:
         swept.extend(expire_exports(folder, kept, dry_run=dry_run))
     if fmt is not Format.table:
-        result = report.as_dict()
+        result = report.to_json()
         if exports:
             result["exports"] = [e.as_dict() for e in swept]
         emit_json(out, result)
         return
-    when = report.cutoff.strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.fromisoformat(report.cutoff).strftime("%Y-%m-%d %H:%M UTC")
     if dry_run:
         out.print(
-            f"{report.matched} observations older than {kept} days (before {when}) "
+            f"{report.older_than_cutoff} observations older than {kept} days (before {when}) "
             "would be deleted (dry run)"
         )
     else:

@@ -20,16 +20,28 @@ range of scenarios, not a statistical confidence interval. See ``docs/impact.md`
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS",
     "Assumptions",
     "Estimate",
+    "ImpactFilter",
     "Range",
     "estimate",
     "parse_range",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactFilter:
+    """Which swarm observations an estimate counts (None: any)."""
+
+    work_id: str | None = None
+    country: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

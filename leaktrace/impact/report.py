@@ -16,9 +16,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from leaktrace.errors import InputError
-from leaktrace.impact.model import ZERO, Assumptions, Estimate, estimate
+from leaktrace.impact.model import ZERO, Assumptions, Estimate, ImpactFilter, estimate
 from leaktrace.store.database import Database
-from leaktrace.store.swarm import ImpactFilter, leak_works, work_titles
+from leaktrace.store.swarm import leak_works, work_titles
 
 if TYPE_CHECKING:
     from leaktrace.analytics.aggregations import Aggregation

@@ -7,7 +7,6 @@ downloader's address.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,13 +24,13 @@ from leaktrace.store.schema import (
 )
 
 __all__ = [
-    "ImpactFilter",
     "count_older",
     "delete_older",
     "insert_observations",
     "leak_works",
     "infrastructure_sample",
     "link_infohashes",
+    "observation_breakdown",
     "observation_count",
     "observation_span",
     "referenced_id_floor",
@@ -182,14 +181,6 @@ def delete_older(conn: Connection, cutoff: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-@dataclass(frozen=True, slots=True)
-class ImpactFilter:
-    work_id: str | None = None
-    country: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
 def leak_works(conn: Connection, work_ids: Sequence[str]) -> set[str]:
     """Of ``work_ids``, those whose observed torrents are releases flagged as leaks
     (out before their window opened)."""
@@ -213,3 +204,23 @@ def work_titles(conn: Connection, work_ids: Sequence[str]) -> dict[str, str]:
         ):
             titles[str(work_id)] = f"{title} ({year})" if year else str(title)
     return titles
+
+
+def observation_breakdown(
+    conn: Connection,
+) -> tuple[dict[str, int], dict[str, int], int, int]:
+    """Observations by role, by country (None as ``unknown``), distinct torrents and
+    torrents tied to a known release: aggregates only, never a peer."""
+    roles = {
+        str(role): int(n)
+        for role, n in conn.execute(select(_SO.c.role, func.count()).group_by(_SO.c.role))
+    }
+    countries = {
+        str(country or "unknown"): int(n)
+        for country, n in conn.execute(select(_SO.c.country, func.count()).group_by(_SO.c.country))
+    }
+    torrents = conn.execute(select(func.count(func.distinct(_SO.c.infohash)))).scalar_one()
+    linked = conn.execute(
+        select(func.count(func.distinct(_SO.c.infohash))).where(_SO.c.release_id.is_not(None))
+    ).scalar_one()
+    return roles, countries, int(torrents), int(linked)

@@ -19,9 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from leaktrace.analytics.manifest import MANIFEST_NAME, ExportManifest, read_manifest
 from leaktrace.errors import ConfigError, InputError
-from leaktrace.store.database import Database
 from leaktrace.store.swarm import count_older, delete_older
 
 __all__ = [
@@ -79,14 +80,14 @@ def retention_days(
 
 
 def apply_retention(
-    db: Database, days: int, *, dry_run: bool = False, now: datetime | None = None
+    conn: Connection, days: int, *, dry_run: bool = False, now: datetime | None = None
 ) -> RetentionReport:
-    """Delete (or with ``dry_run`` only count) observations older than ``days`` days."""
+    """Delete (or with ``dry_run`` only count) observations older than ``days`` days, in
+    the caller's transaction."""
     moment = now or datetime.now(UTC)
     cutoff = moment - timedelta(days=days)
-    with db.transaction() as conn:
-        matched = count_older(conn, cutoff)
-        deleted = 0 if dry_run or not matched else delete_older(conn, cutoff)
+    matched = count_older(conn, cutoff)
+    deleted = 0 if dry_run or not matched else delete_older(conn, cutoff)
     return RetentionReport(days, cutoff, matched, deleted, dry_run)
 
 

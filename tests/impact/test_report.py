@@ -11,11 +11,10 @@ from leaktrace.analytics.engines import DUCKDB_SKETCH_ERROR, ArrowSource, Engine
 from leaktrace.analytics.export import arrow_schema
 from leaktrace.errors import InputError
 from leaktrace.geo import GeoLookup
-from leaktrace.impact.model import Assumptions
+from leaktrace.impact.model import Assumptions, ImpactFilter
 from leaktrace.impact.report import Dimension, impact_report, parse_dimensions
 from leaktrace.store.database import Database
 from leaktrace.store.schema import SWARM_OBSERVATIONS
-from leaktrace.store.swarm import ImpactFilter
 from leaktrace.swarm.importer import import_swarm_files
 from tests.swarm.conftest import HASH_A, HASH_B, HASH_LEAK, KEY, row, seed_catalog
 

@@ -14,10 +14,20 @@ from leaktrace.geo import GeoLookup
 from leaktrace.store.database import Database
 from leaktrace.store.schema import SWARM_OBSERVATIONS
 from leaktrace.swarm.importer import import_swarm_files
-from leaktrace.swarm.retention import apply_retention, expire_exports, retention_days
+from leaktrace.swarm.retention import (
+    RetentionReport,
+    apply_retention,
+    expire_exports,
+    retention_days,
+)
 from tests.swarm.conftest import KEY, WriteSwarm, row
 
 NOW = datetime(2024, 7, 1, tzinfo=UTC)
+
+
+def _retain(db: Database, days: int, *, now: datetime, dry_run: bool = False) -> RetentionReport:
+    with db.transaction() as conn:
+        return apply_retention(conn, days, dry_run=dry_run, now=now)
 
 
 def _count(db: Database) -> int:
@@ -39,7 +49,7 @@ def test_dry_run_counts_and_deletes_nothing(
     db: Database, geo: GeoLookup, write_swarm: WriteSwarm
 ) -> None:
     _load(db, geo, write_swarm)
-    report = apply_retention(db, 180, dry_run=True, now=NOW)
+    report = _retain(db, 180, dry_run=True, now=NOW)
     assert (report.matched, report.deleted, report.dry_run) == (3, 0, True)
     assert report.cutoff == datetime(2024, 1, 3, tzinfo=UTC)
     assert _count(db) == 4
@@ -49,11 +59,11 @@ def test_retention_deletes_older_rows(
     db: Database, db_path: Path, geo: GeoLookup, write_swarm: WriteSwarm
 ) -> None:
     _load(db, geo, write_swarm)
-    report = apply_retention(db, 180, now=NOW)
+    report = _retain(db, 180, now=NOW)
     assert (report.matched, report.deleted) == (3, 3)
     assert _count(db) == 1
-    assert apply_retention(db, 180, now=NOW).deleted == 0
-    assert apply_retention(db, 1, now=NOW).deleted == 1
+    assert _retain(db, 180, now=NOW).deleted == 0
+    assert _retain(db, 1, now=NOW).deleted == 1
     db.close()
     raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
     assert b"192.0.2.9" not in raw  # secure_delete: the server's address is gone from the file
@@ -83,7 +93,7 @@ def _exports(db: Database, geo: GeoLookup, write_swarm: WriteSwarm, base: Path) 
     _load(db, geo, write_swarm)
     export_parquet(db, base / "old", retention_days=180)
     export_parquet(db, base / "plain", tables=[RELEASES])
-    apply_retention(db, 2, now=datetime(2024, 6, 30, tzinfo=UTC))
+    _retain(db, 2, now=datetime(2024, 6, 30, tzinfo=UTC))
     export_parquet(db, base / "fresh", retention_days=180)
     (base / "mine").mkdir()
     (base / "mine" / "swarm_observations.parquet").write_text("the user's own file")
@@ -161,7 +171,7 @@ def test_evidence_of_a_deleted_observation_never_names_a_later_one(
     import_swarm_files(db, [write_swarm(old)], KEY, geo)  # the backlog: the highest id
     with db.transaction() as conn:
         collect_hosts(conn)
-    assert apply_retention(db, 180, now=NOW).deleted == 1
+    assert _retain(db, 180, now=NOW).deleted == 1
     new = [row("192.0.2.7", time=recent, seeder=True, tag="seedbox")]
     import_swarm_files(db, [write_swarm(new)], KEY, geo)
     with db.transaction() as conn:
