@@ -1,0 +1,527 @@
+"""Web API latency and throughput: `leaktrace serve` over 1,000,000 releases.
+
+For each backend (SQLite file, PostgreSQL started here on 127.0.0.1), the database of
+``api_service_data.py`` is copied (the cached build stays pristine) and brought to the
+newest schema with ``leaktrace db upgrade``; an agency, a user and an API token are made
+with ``leaktrace agency add`` / ``user add`` / ``token create``; ``leaktrace serve`` runs as
+a real process. An async httpx load generator then measures p50/p95/p99 latency of
+
+* the leaks list, filtered and paginated: a mix of filters, each followed through its
+  ``next_cursor`` pages (up to 4 pages of 50), and
+* a group dossier (``/api/v1/groups/{name}``, groups of several sizes),
+
+at 1, 10 and 50 concurrent clients (one server worker), and the leaks list's requests per
+second with 1 and 2 workers.
+
+    python bench/api_latency.py                        # 1M releases, both backends
+    python bench/api_latency.py --backend sqlite --duration 10
+    python bench/api_latency.py --quick                # small smoke run (seconds)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from api_service_data import CACHE, VERSION, Built, build, cached_sqlite  # noqa: E402
+from machine import cpu_model  # noqa: E402
+
+PG_HOME = Path(tempfile.gettempdir()) / "leaktrace-bench-pg"
+LEAK_FILTERS = (
+    "severity=high",
+    "severity=critical",
+    "window=digital",
+    "severity=high&window=physical",
+    "",
+    "sort=lead",
+    "since=2015-01-01&until=2016-01-01",
+)
+PAGES_PER_FILTER = 4
+PAGE_SIZE = 50
+
+
+# --- the machine ---------------------------------------------------------------------------
+
+
+def machine(pg_version: str | None) -> str:
+    memory = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024**2:.0f} GiB"
+    except OSError:
+        pass
+    parts = [
+        f"{os.cpu_count()} cores ({cpu_model()})",
+        f"{memory} RAM",
+        f"Python {platform.python_version()}",
+        f"SQLite {sqlite3.sqlite_version}",
+    ]
+    if pg_version:
+        parts.append(f"PostgreSQL {pg_version}")
+    return ", ".join(parts)
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f} (1 min), {five:.1f} (5 min)"
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _pg_binary(name: str) -> str | None:
+    import glob
+
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def postgres() -> Iterator[tuple[str, str]]:
+    """A PostgreSQL server on 127.0.0.1 (its cluster kept under /tmp for reruns): yields
+    the admin URL prefix (no database) and the server version."""
+    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise SystemExit("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    as_root = os.geteuid() == 0
+    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+    data = PG_HOME / "data"
+    PG_HOME.mkdir(exist_ok=True)
+    if as_root:
+        shutil.chown(PG_HOME, "postgres")
+    if not (data / "PG_VERSION").exists():
+        shutil.rmtree(data, ignore_errors=True)
+        subprocess.run(
+            [*prefix, initdb, "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"],
+            check=True,
+            capture_output=True,
+        )
+    port = free_port()
+    options = f"-h 127.0.0.1 -p {port} -k {PG_HOME} -c max_connections=200"
+    subprocess.run(
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-l",
+            str(PG_HOME / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres") as conn:
+            version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}", version
+    finally:
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "fast", "stop"], capture_output=True
+        )
+
+
+def postgres_copy(admin: str, releases: int, seed: int) -> tuple[str, Built]:
+    """A fresh database copied from the cached build of ``releases`` (built if missing)."""
+    import psycopg
+
+    plain = admin.replace("postgresql+psycopg://", "postgresql://")
+    name = f"bench_{releases}_s{seed}_v{VERSION}"
+    with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        meta = PG_HOME / f"{name}.json"
+        if not exists or not meta.exists():
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}_building"')
+            conn.execute(f'CREATE DATABASE "{name}_building"')
+            print(f"building {name} on PostgreSQL ...", flush=True)
+            built = build(f"{admin}/{name}_building", releases, seed)
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'ALTER DATABASE "{name}_building" RENAME TO "{name}"')
+            meta.write_text(json.dumps(built.as_dict()))
+        built = Built(**json.loads(meta.read_text()))
+        conn.execute('DROP DATABASE IF EXISTS "bench_run" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "bench_run" TEMPLATE "{name}"')
+    return f"{admin}/bench_run", built
+
+
+# --- the command line and the server -------------------------------------------------------
+
+
+def leaktrace(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "leaktrace", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"leaktrace {' '.join(args)} failed:\n{done.stderr.strip()}")
+    return done.stdout
+
+
+def prepare(env: dict[str, str]) -> str:
+    """Migrate the copy, create an agency, a user and a token: return the token."""
+    leaktrace(env, "db", "upgrade")
+    leaktrace(env, "agency", "add", "BENCH", "--name", "Benchmark unit", "--country", "NL",
+              "--kind", "police")  # fmt: skip
+    leaktrace(env, "user", "add", "bench@bench.example", "--agency", "BENCH", "--role", "analyst")
+    token = leaktrace(env, "token", "create", "bench@bench.example").strip()
+    if not token or len(token.split()) != 1:
+        raise SystemExit(f"token create printed {token!r}, not one token")
+    return token
+
+
+@contextmanager
+def server(env: dict[str, str], workers: int) -> Iterator[str]:
+    """``leaktrace serve`` on a free port of 127.0.0.1: yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "leaktrace", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers)]  # fmt: skip
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise SystemExit(f"leaktrace serve exited:\n{log.read().decode()[-3000:]}")
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("leaktrace serve did not answer /api/v1/health in 120 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+# --- load ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """The requests of one measurement: latencies in seconds, status codes."""
+
+    name: str
+    clients: int
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    first_error: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(n for code, n in self.statuses.items() if code != 200)
+
+    def quantile(self, q: int) -> float | None:
+        if len(self.latencies) < 2:
+            return self.latencies[0] if self.latencies else None
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1]
+
+    def row(self) -> dict[str, Any]:
+        def ms(value: float | None) -> float | None:
+            return None if value is None else round(value * 1000, 1)
+
+        return {
+            "endpoint": self.name,
+            "clients": self.clients,
+            "requests": len(self.latencies),
+            "errors": self.errors,
+            "p50_ms": ms(self.quantile(50)),
+            "p95_ms": ms(self.quantile(95)),
+            "p99_ms": ms(self.quantile(99)),
+            "rps": round(len(self.latencies) / self.seconds, 1) if self.seconds else None,
+            "first_error": self.first_error,
+        }
+
+
+class Scenario:
+    """The requests one client makes, in order: leaks pages, dossiers or health checks."""
+
+    def __init__(self, kind: str, groups: list[str], offset: int) -> None:
+        self.kind, self.groups, self.step = kind, groups, offset
+
+    async def run(self, client: httpx.AsyncClient, cell: Cell, until: float, record: bool) -> None:
+        while time.monotonic() < until:
+            self.step += 1
+            if self.kind == "leaks":
+                query = LEAK_FILTERS[self.step % len(LEAK_FILTERS)]
+                url: str | None = f"/api/v1/leaks?limit={PAGE_SIZE}" + (
+                    f"&{query}" if query else ""
+                )
+                for _ in range(PAGES_PER_FILTER):
+                    if url is None or time.monotonic() >= until:
+                        break
+                    body = await self._get(client, url, cell, record)
+                    cursor = body.get("next_cursor") if isinstance(body, dict) else None
+                    base = url.split("&cursor=")[0]
+                    url = f"{base}&cursor={cursor}" if cursor else None
+            elif self.kind == "dossier":
+                name = self.groups[self.step % len(self.groups)]
+                await self._get(client, f"/api/v1/groups/{name}", cell, record)
+            else:
+                await self._get(client, "/api/v1/health", cell, record)
+
+    async def _get(self, client: httpx.AsyncClient, url: str, cell: Cell, record: bool) -> Any:
+        started = time.perf_counter()
+        try:
+            response = await client.get(url)
+            status, body = response.status_code, response.content
+        except httpx.HTTPError as exc:
+            status, body = 599, f"{type(exc).__name__}: {exc}".encode()
+        elapsed = time.perf_counter() - started
+        if record:
+            cell.latencies.append(elapsed)
+            cell.statuses[status] += 1
+            if status != 200 and not cell.first_error:
+                cell.first_error = f"{status} {url}: {body[:300].decode(errors='replace')}"
+        return json.loads(body) if status == 200 else None
+
+
+async def measure(
+    base: str, token: str, kind: str, clients: int, seconds: float, warmup: float, groups: list[str]
+) -> Cell:
+    """``clients`` concurrent clients, each with its own keep-alive connection (one shared
+    pool of many connections costs httpx milliseconds of CPU per request at 50 clients)."""
+    cell = Cell(kind, clients)
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    sessions = [
+        httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=300)
+        for _ in range(clients)
+    ]
+    try:
+        users = list(
+            zip((Scenario(kind, groups, n * 3) for n in range(clients)), sessions, strict=True)
+        )
+        if warmup > 0:
+            until = time.monotonic() + warmup
+            await asyncio.gather(*(u.run(s, cell, until, False) for u, s in users))
+        started = time.monotonic()
+        until = started + seconds
+        await asyncio.gather(*(u.run(s, cell, until, True) for u, s in users))
+        cell.seconds = time.monotonic() - started
+    finally:
+        for session in sessions:
+            await session.aclose()
+    return cell
+
+
+# --- one backend -------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    releases: int
+    seed: int
+    seconds: float
+    warmup: float
+    clients: list[int]
+    workers: list[int]
+    rps_clients: int
+    endpoints: list[str]
+    slow_dossier: float
+
+
+def run_backend(backend: str, url: str, built: Built, opts: Options) -> dict[str, Any]:
+    env = dict(os.environ, LEAKTRACE_DB=url, PYTHONPATH=str(ROOT))
+    env.pop("LEAKTRACE_CONFIG", None)
+    token = prepare(env)
+    groups = list(built.dossier_groups)
+    cells: list[dict[str, Any]] = []
+    throughput: list[dict[str, Any]] = []
+    load_before = load_average()
+    for workers in opts.workers:
+        with server(env, workers) as base:
+            if workers == opts.workers[0]:
+                for endpoint in opts.endpoints:
+                    single: float | None = None
+                    for clients in opts.clients:
+                        if endpoint == "dossier" and single and single > opts.slow_dossier:
+                            cells.append({"endpoint": endpoint, "clients": clients,
+                                          "skipped": f"1 client: p50 {single:.1f} s"})  # fmt: skip
+                            continue
+                        cell = asyncio.run(measure(base, token, endpoint, clients, opts.seconds,
+                                                   opts.warmup, groups))  # fmt: skip
+                        if clients == 1:
+                            single = cell.quantile(50)
+                        cells.append({"workers": workers, **cell.row()})
+                        print(_cell_line(backend, cells[-1]), flush=True)
+            cell = asyncio.run(measure(base, token, "leaks", opts.rps_clients, opts.seconds,
+                                       opts.warmup, groups))  # fmt: skip
+            throughput.append({"workers": workers, **cell.row()})
+            print(f"{backend}: leaks list, {workers} worker(s), {opts.rps_clients} clients: "
+                  f"{cell.row()['rps']} req/s ({cell.errors} errors)", flush=True)  # fmt: skip
+    return {
+        "backend": backend,
+        "built": built.as_dict(),
+        "latency": cells,
+        "throughput": throughput,
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+    }
+
+
+def _cell_line(backend: str, row: dict[str, Any]) -> str:
+    return (
+        f"{backend}: {row['endpoint']} x{row['clients']}: {row['requests']} requests, "
+        f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, p99 {row['p99_ms']} ms, "
+        f"{row['errors']} errors {row['first_error'][:200]}"
+    )
+
+
+def sqlite_copy(releases: int, seed: int, cache: Path) -> tuple[str, Built]:
+    cached, built = cached_sqlite(releases, seed, cache=cache)
+    work = Path(tempfile.mkdtemp(prefix="leaktrace-bench-")) / "api.db"
+    shutil.copyfile(cached, work)
+    return str(work), built
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def report(results: list[dict[str, Any]], opts: Options, pg_version: str | None) -> str:
+    lines = [
+        f"machine: {machine(pg_version)}",
+        f"data: {opts.releases:,} releases (seed {opts.seed}); {opts.seconds:g} s per "
+        f"measurement after {opts.warmup:g} s warm-up; leaks pages of {PAGE_SIZE}, "
+        f"{len(LEAK_FILTERS)} filters, up to {PAGES_PER_FILTER} pages each",
+    ]
+    for result in results:
+        built = result["built"]
+        dossiers = ", ".join(f"{k} ({v:,} releases)" for k, v in built["dossier_groups"].items())
+        lines += [
+            "",
+            f"{result['backend']}: {built['releases']:,} releases, {built['leaks']:,} leaks "
+            f"{built['leaks_by_severity']}, {built['groups']:,} groups, "
+            f"{built['sightings']:,} sightings; dossiers of {dossiers}",
+            f"load average before {result['load_average_before']}, "
+            f"after {result['load_average_after']}",
+            "",
+            "| backend | endpoint | clients | requests | errors | p50 ms | p95 ms | p99 ms "
+            "| req/s |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in result["latency"]:
+            if "skipped" in row:
+                lines.append(f"| {result['backend']} | {row['endpoint']} | {row['clients']} "
+                             f"| not run: {row['skipped']} | | | | | |")  # fmt: skip
+                continue
+            lines.append(
+                f"| {result['backend']} | {row['endpoint']} | {row['clients']} | "
+                f"{row['requests']} | {row['errors']} | {row['p50_ms']} | {row['p95_ms']} | "
+                f"{row['p99_ms']} | {row['rps']} |"
+            )
+        lines += ["", "| backend | workers | clients | requests | errors | req/s (leaks list) |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        for row in result["throughput"]:
+            lines.append(
+                f"| {result['backend']} | {row['workers']} | {row['clients']} | "
+                f"{row['requests']} | {row['errors']} | {row['rps']} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--releases", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per measurement")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument("--workers", default="1,2", help="server workers for req/s")
+    parser.add_argument("--rps-clients", type=int, default=16)
+    parser.add_argument("--endpoints", default="leaks,dossier", help="leaks, dossier, health")
+    parser.add_argument("--slow-dossier", type=float, default=5.0,
+                        help="skip more clients when one dossier takes longer (s)")  # fmt: skip
+    parser.add_argument("--quick", action="store_true", help="2,000 releases, short runs")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="cached SQLite builds")
+    args = parser.parse_args()
+    if args.quick:
+        args.releases, args.duration, args.warmup = 2000, 1.0, 0.2
+        args.clients, args.rps_clients = "1,4", 4
+        if args.backend == "both":
+            args.backend = "sqlite"
+    opts = Options(
+        releases=args.releases,
+        seed=args.seed,
+        seconds=args.duration,
+        warmup=args.warmup,
+        clients=[int(c) for c in args.clients.split(",")],
+        workers=[int(w) for w in args.workers.split(",")],
+        rps_clients=args.rps_clients,
+        endpoints=args.endpoints.split(","),
+        slow_dossier=args.slow_dossier,
+    )
+    results: list[dict[str, Any]] = []
+    pg_version: str | None = None
+    if args.backend in ("sqlite", "both"):
+        url, built = sqlite_copy(opts.releases, opts.seed, args.cache)
+        try:
+            results.append(run_backend("sqlite", url, built, opts))
+        finally:
+            shutil.rmtree(Path(url).parent, ignore_errors=True)
+    if args.backend in ("postgresql", "both"):
+        with postgres() as (admin, pg_version):
+            url, built = postgres_copy(admin, opts.releases, opts.seed)
+            results.append(run_backend("postgresql", url, built, opts))
+    text = report(results, opts, pg_version)
+    print("\n" + text)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(pg_version), "results": results}))
+
+
+if __name__ == "__main__":
+    main()
