@@ -37,7 +37,7 @@ from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem, NukeEvent
 from leaktrace.feeds.jsonl import DEFAULT_MAX_NAME, item_from_row
 from leaktrace.feeds.timeparse import parse_time
-from leaktrace.sources.base import Quarantined, SourceError
+from leaktrace.formats.source_errors import Quarantined, SourceError
 
 __all__ = [
     "FRAME_ACTIONS",

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as StdET
 import defusedxml  # type: ignore[import-untyped, unused-ignore]
 import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped, unused-ignore]
 
-from leaktrace.sources.base import SourceError
+from leaktrace.formats.source_errors import SourceError
 
 __all__ = ["MAX_DOCUMENT", "element_text", "local_name", "parse_xml"]
 

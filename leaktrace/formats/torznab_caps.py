@@ -11,9 +11,9 @@ import xml.etree.ElementTree as StdET
 from dataclasses import dataclass, field
 
 from leaktrace.formats.safe_xml import local_name, parse_xml
+from leaktrace.formats.source_errors import SourceError
 from leaktrace.formats.torznab_attrs import to_int
 from leaktrace.formats.torznab_errors import parse_error
-from leaktrace.sources.base import SourceError
 
 __all__ = ["Caps", "CapsCategory", "SearchMode", "parse_caps"]
 

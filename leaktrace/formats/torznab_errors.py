@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as StdET
 
 from leaktrace.formats.safe_xml import local_name
-from leaktrace.sources.base import SourceError
+from leaktrace.formats.source_errors import SourceError
 
 __all__ = ["TorznabApiError", "parse_error"]
 

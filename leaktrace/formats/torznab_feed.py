@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 
 from leaktrace.feeds.item import FeedItem
 from leaktrace.feeds.jsonl import DEFAULT_MAX_NAME
+from leaktrace.formats.redaction import redact_text
 from leaktrace.formats.safe_xml import element_text, local_name, parse_xml
+from leaktrace.formats.source_errors import Quarantined, SourceError
 from leaktrace.formats.torznab_attrs import to_int
 from leaktrace.formats.torznab_errors import parse_error
 from leaktrace.formats.torznab_item import read_item
-from leaktrace.sources.base import Quarantined, SourceError
-from leaktrace.sources.redaction import redact_text
 
 __all__ = ["MAX_SAMPLE", "TorznabFeed", "parse_torznab"]
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from leaktrace.feeds.item import FeedItem
+from leaktrace.formats.redaction import redact_text
 from leaktrace.formats.safe_xml import element_text, local_name
 from leaktrace.formats.torznab_attrs import (
     infohash_hex,
@@ -24,7 +25,6 @@ from leaktrace.formats.torznab_attrs import (
     standard_category,
     to_int,
 )
-from leaktrace.sources.redaction import redact_text
 
 __all__ = ["item_key", "read_item"]
 
