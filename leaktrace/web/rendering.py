@@ -46,6 +46,7 @@ VENDOR: dict[str, str] = {
 NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/", "Overview", Permission.read_intel),
     ("/leaks", "Leaks", Permission.read_intel),
+    ("/releases", "Releases", Permission.read_intel),
     ("/works", "Works", Permission.read_intel),
     ("/groups", "Groups", Permission.read_intel),
     ("/supply", "Supply", Permission.read_personal),

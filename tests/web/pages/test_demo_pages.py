@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import LiveServer
-from tests.web.pages.conftest import signed_in
+from tests.web.pages.conftest import csrf_of, signed_in
 from tests.web.pages.demo import demo_server
 
 
@@ -124,3 +124,71 @@ def test_supply_needs_read_personal(demo: LiveServer) -> None:
     viewer = signed_in(demo, "viewer", "NL-POL")
     assert viewer.get("/supply").status_code == 403
     assert "Supply" not in re.sub(r"<main.*", "", viewer.get("/works").text, flags=re.S)
+
+
+def _first_leak(html: str) -> str:
+    ids = _leak_ids(html)
+    assert ids
+    return ids[0]
+
+
+def test_triage_form_needs_the_csrf_token(analyst: httpx.Client) -> None:
+    leak = _first_leak(analyst.get("/leaks").text)
+    refused = analyst.post(f"/leaks/{leak}/triage", data={"verdict": "confirmed", "note": "x"})
+    assert refused.status_code == 403
+    assert "text/html" in refused.headers["content-type"]
+    wrong = analyst.post(
+        f"/leaks/{leak}/triage",
+        data={"verdict": "confirmed", "note": "x", "csrf_token": "forged"},
+    )
+    assert wrong.status_code == 403
+
+
+def test_triage_shows_in_the_listing_for_the_agency_only(demo: LiveServer) -> None:
+    analyst = signed_in(demo, "investigator", "DE-BKA")
+    page = analyst.get("/leaks?sort=severity").text
+    leak = _first_leak(page)
+    note = "Seen on <b>two</b> trackers"
+    answer = analyst.post(
+        f"/leaks/{leak}/triage",
+        data={
+            "verdict": "false-positive",
+            "note": note,
+            "csrf_token": csrf_of(page),
+            "next": "/leaks?sort=severity",
+        },
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/leaks?sort=severity"
+    listing = analyst.get("/leaks?verdict=false-positive").text
+    assert _leak_ids(listing) == [leak]
+    assert "Seen on &lt;b&gt;two&lt;/b&gt; trackers" in listing
+    assert "verdict-false-positive" in listing
+    other = signed_in(demo, "analyst", "FR-PJ")
+    assert _leak_ids(other.get("/leaks?verdict=false-positive").text) == []
+
+
+def test_triage_through_htmx_returns_the_updated_row(demo: LiveServer) -> None:
+    analyst = signed_in(demo, "analyst", "BE-FCCU")
+    page = analyst.get("/leaks").text
+    leak = _first_leak(page)
+    answer = analyst.post(
+        f"/leaks/{leak}/triage",
+        data={"verdict": "confirmed", "note": "ok", "csrf_token": csrf_of(page)},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    assert answer.text.lstrip().startswith(f'<tr id="leak-{leak}"')
+    assert "verdict-confirmed" in answer.text
+
+
+def test_a_viewer_may_not_triage(demo: LiveServer) -> None:
+    viewer = signed_in(demo, "viewer", "NL-POL")
+    page = viewer.get("/leaks").text
+    assert 'class="triage"' not in page
+    leak = _first_leak(page)
+    answer = viewer.post(
+        f"/leaks/{leak}/triage",
+        data={"verdict": "confirmed", "csrf_token": csrf_of(viewer.get("/api/docs").text)},
+    )
+    assert answer.status_code == 403
