@@ -3,8 +3,6 @@ or Spark, and the Parquet export they read."""
 
 from __future__ import annotations
 
-import time
-from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,15 +18,14 @@ from leaktrace.cli.context import (
     MasterOption,
     ParquetOption,
     err,
-    open_database,
-    open_engine,
+    open_context,
     out,
-    parquet_folder,
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
-
-NAMES = ("downloads", "country_counts", "group_activity", "target_list")
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.analytics import AGGREGATIONS as NAMES
+from leaktrace.services.analytics import export_tables, run_aggregation
 
 
 def analytics(
@@ -54,20 +51,14 @@ def analytics(
     """
     if name not in NAMES:
         raise typer.BadParameter(f"must be one of {', '.join(NAMES)}", param_hint="NAME")
-    from leaktrace.analytics import database_source, run, standard_aggregations
+    from leaktrace.analytics.engines import ENGINES
 
-    aggregation = next(a for a in standard_aggregations() if a.name == name)
-    with ExitStack() as stack:
-        if parquet is not None:
-            source: Any = parquet_folder(parquet)
-        else:
-            _, database = open_database(db)
-            stack.enter_context(database)
-            source = stack.enter_context(
-                database_source(database, aggregation.tables, aggregation.columns)
-            )
-        runner = stack.enter_context(open_engine(engine, master=master))
-        table = run(aggregation, runner, source)
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"must be {' or '.join(ENGINES)}", param_hint="--engine")
+    with open_context(db) as ctx:
+        table = run_aggregation(
+            ctx, local_operator(), name, engine=engine, master=master, parquet=parquet
+        )
     rows: list[dict[str, Any]] = table.to_pylist()
     shown = row_limit(limit, fmt)
     if shown is not None:
@@ -109,35 +100,24 @@ def export(
     swarm observation + swarm_retention_days); 'leaktrace swarm retention --exports'
     removes it once that has passed.
     """
-    from leaktrace.analytics.export import ANALYTICS_TABLES, export_parquet
-    from leaktrace.analytics.manifest import read_manifest
-    from leaktrace.swarm.retention import retention_days
+    from leaktrace.analytics.export import ANALYTICS_TABLES
 
-    by_name = {t.name: t for t in ANALYTICS_TABLES}
+    by_name = [t.name for t in ANALYTICS_TABLES]
     unknown = [name for name in table or [] if name not in by_name]
     if unknown:
         raise typer.BadParameter(
             f"{', '.join(unknown)}: choose from {', '.join(by_name)}", param_hint="--table"
         )
-    chosen = [by_name[name] for name in table] if table else list(ANALYTICS_TABLES)
-    settings, database = open_database(db)
-    days = retention_days(None, settings.swarm_retention_days)
-    started = time.perf_counter()
-    with database:
-        written = export_parquet(database, directory, tables=chosen, retention_days=days)
-    seconds = time.perf_counter() - started
-    manifest = read_manifest(Path(directory))
-    deadline = None if manifest is None else manifest.retention_deadline
+    with open_context(db) as ctx:
+        view = export_tables(ctx, local_operator(), directory, table)
     if fmt is Format.json:
-        emit_json(
-            out,
-            {
-                "written": {k: str(v) for k, v in written.items()},
-                "retention_deadline": None if deadline is None else deadline.isoformat(),
-                "seconds": seconds,
-            },
-        )
+        emit_json(out, view.to_json())
         return
+    written = {name: Path(path) for name, path in view.written.items()}
+    seconds = view.seconds
+    deadline = (
+        None if view.retention_deadline is None else datetime.fromisoformat(view.retention_deadline)
+    )
     if fmt is Format.csv:
         rows = [
             {"table": name, "path": str(path), "bytes": path.stat().st_size}

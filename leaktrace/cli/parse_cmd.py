@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from leaktrace.cli.context import DbOption, FormatOption, open_database, out
+from leaktrace.cli.context import DbOption, FormatOption, open_context, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
-from leaktrace.matching.matcher import Matcher
-from leaktrace.pipeline.assess import Assessor
+from leaktrace.identity.actor import local_operator
 from leaktrace.releases import parse as parse_name
-from leaktrace.store.works import load_works
+from leaktrace.services.works import match_names
 
 FIELDS = (
     "title",
@@ -56,18 +54,10 @@ def parse(
     """Parse release names and show their fields (and, with --match, the work)."""
     results: list[dict[str, Any]] = [parse_name(n).to_dict() for n in names]
     if match:
-        settings, database = open_database(db)
-        with database, database.reading() as conn:
-            assessor = Assessor(Matcher(load_works(conn), settings.match_threshold))
-        now = datetime.now(UTC)
-        for result, name in zip(results, names, strict=True):
-            outcome = assessor.outcome(name, now)
-            result["match"] = {
-                "work_id": outcome.match.work_id,
-                "score": round(outcome.match.score, 2),
-                "reason": outcome.match.reason,
-                "status_if_released_now": outcome.status,
-            }
+        with open_context(db) as ctx:
+            matches = match_names(ctx, local_operator(), names)
+        for result, found in zip(results, matches, strict=True):
+            result["match"] = found.to_json()
     if fmt is Format.json:
         emit_json(out, results)
         return

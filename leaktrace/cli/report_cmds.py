@@ -8,15 +8,17 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from leaktrace.attribution.dossier import build_dossier
-from leaktrace.cli.context import DbOption, err, open_database, out
+from leaktrace.cli.context import DbOption, context_of, err, open_context, out
 from leaktrace.cli.invocation import command_line
 from leaktrace.cli.output import Format, emit_rows
 from leaktrace.config import load_settings
+from leaktrace.identity.actor import local_operator
 from leaktrace.infra.targets import UNKNOWN_SHEET
-from leaktrace.store.database import Database
-from leaktrace.store.queries import LeakFilter, list_leaks, overview
-from leaktrace.supply.ranking import rank_accounts
+from leaktrace.services.groups import group_dossier
+from leaktrace.services.leaks import LeakQuery, list_leaks
+from leaktrace.services.overview import get_overview
+from leaktrace.services.report import write_html_report
+from leaktrace.services.supply import supply_ranking
 
 
 def report(
@@ -27,14 +29,9 @@ def report(
     title: Annotated[str | None, typer.Option(help="Title at the top of the page.")] = None,
 ) -> None:
     """Write one self-contained HTML page: leaks on a timeline, by work, group and source."""
-    from leaktrace.infra.services import service_lists
-    from leaktrace.report import write_report
-
-    settings, database = open_database(db)
-    services = service_lists(settings)
-    with database:
-        path = write_report(database, html, title=title, services=services)
-    out.print(f"report written to [bold]{path}[/]")
+    with open_context(db) as ctx:
+        written = write_html_report(ctx, local_operator(), html, title=title)
+    out.print(f"report written to [bold]{written.path}[/]")
 
 
 def demo(
@@ -75,17 +72,20 @@ def demo(
         )
     for error in ingest.errors[:3]:
         out.print(f"  [dim]skipped {escape(str(error))}[/]")
-    with Database(settings.database_target()) as database, database.reading() as conn:
-        counts = overview(conn)
-        top = list_leaks(conn, LeakFilter(), limit=15, sort="severity")
-    statuses = counts["releases_by_status"]
+    me = local_operator()
+    with context_of(settings) as ctx:
+        counts = get_overview(ctx, me, days=1)
+        top = [v.to_json() for v in list_leaks(ctx, me, LeakQuery(sort="severity", limit=15)).items]
+        dossier = group_dossier(ctx, result.scenario.supply_chain_group)
+        ranking = supply_ranking(ctx, me, limit=5) if result.supply is not None else None
+    statuses = counts.releases_by_status
     out.print(
         f"outcomes: [bold red]{statuses.get('leak', 0):,} pre-release leaks[/], "
         f"[green]{statuses.get('in-window', 0):,} inside their window[/], "
         f"{statuses.get('unmatched', 0):,} not in the catalogue, "
         f"{statuses.get('unknown', 0):,} without a window to compare"
     )
-    out.print(f"leaks by window: {_by_window(counts['leaks_by_window'])}")
+    out.print(f"leaks by window: {_by_window(counts.leaks_by_window)}")
     emit_rows(
         out,
         top,
@@ -104,28 +104,23 @@ def demo(
         optional=("window", "released_at", "group", "work"),
     )
     group = result.scenario.supply_chain_group
-    with Database(settings.database_target()) as database, database.reading() as conn:
-        dossier = build_dossier(conn, group)
-    summary = dossier.summary
     out.print(
-        f"[bold]{group}[/] (the supply-chain group): {summary.releases} releases, "
-        f"{summary.leaks} leaks, {_by_window(dossier.leaks_by_window)}; "
+        f"[bold]{group}[/] (the supply-chain group): {dossier.releases} releases, "
+        f"{dossier.leaks} leaks, {_by_window(dossier.leaks_by_window)}; "
         f"see: {command_line('group', group, '--db', str(db_file))}"
     )
     for link in dossier.links[:5]:
         out.print(
-            f"  {link.kind} {link.source_name} → {link.target_name} "
+            f"  {link.kind} {link.source} → {link.target} "
             f"(strength {link.strength:.2f}): {escape(link.evidence)}"
         )
-    if result.supply is not None:
-        with Database(settings.database_target()) as database, database.reading() as conn:
-            ranking = rank_accounts(conn)
+    if result.supply is not None and ranking is not None:
         out.print(
             f"supply chain: {result.supply.rows:,} shipment records from {result.supply.file}"
         )
         emit_rows(
             out,
-            [{**a.as_dict(), "posterior": f"{a.posterior:.1%}"} for a in ranking.scores[:5]],
+            [{**a.to_json(), "posterior": f"{a.posterior:.1%}"} for a in ranking.accounts],
             Format.table,
             title="Which account did the leaked discs leave through?",
             columns=[
@@ -138,8 +133,8 @@ def demo(
                 ("posterior", "posterior"),
             ],
         )
-        if ranking.scores:
-            out.print(f"[bold]Evidence:[/] {escape(ranking.scores[0].explanation)}")
+        if ranking.accounts:
+            out.print(f"[bold]Evidence:[/] {escape(ranking.accounts[0].explanation)}")
     if result.infra is not None:
         infra = result.infra
         swarm = infra.swarm

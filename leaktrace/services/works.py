@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +13,15 @@ from leaktrace.catalog.csv_import import CatalogFormat, read_catalog
 from leaktrace.errors import InputError, NotFoundError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
+from leaktrace.matching.matcher import Matcher
+from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.catalog import import_works
 from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.leaks import check_text, cursor_number
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import Page, View
-from leaktrace.store.works import count_works, work_by_id, work_page
+from leaktrace.store.works import count_works, load_works, work_by_id, work_page
 
 __all__ = [
     "CatalogImportView",
@@ -28,6 +32,8 @@ __all__ = [
     "get_work",
     "import_catalog",
     "list_works",
+    "match_names",
+    "NameMatchView",
 ]
 
 _LISTING = "works"
@@ -149,3 +155,36 @@ def import_catalog(
             detail=f"{report.summary.added} added, {report.summary.updated} updated",
         )
     return CatalogImportView.model_validate(report.as_dict())
+
+
+class NameMatchView(View):
+    """What the catalogue makes of a release name, as if it were released at a time."""
+
+    work_id: str | None
+    score: float
+    reason: str
+    status_if_released_now: str
+
+
+def match_names(
+    ctx: AppContext, actor: Actor, names: Sequence[str], *, at: datetime | None = None
+) -> list[NameMatchView]:
+    """Match each name against the catalogue and check it for a leak as if released
+    ``at`` (default: now), without storing anything (``leaktrace parse --match``)."""
+    actor.require(Permission.read_intel)
+    with ctx.database.reading() as conn:
+        works = load_works(conn)
+    assessor = Assessor(Matcher(works, ctx.settings.match_threshold))
+    when = at or datetime.now(UTC)
+    views = []
+    for name in names:
+        outcome = assessor.outcome(name, when)
+        views.append(
+            NameMatchView(
+                work_id=outcome.match.work_id,
+                score=round(outcome.match.score, 2),
+                reason=outcome.match.reason,
+                status_if_released_now=outcome.status,
+            )
+        )
+    return views
