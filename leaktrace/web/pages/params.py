@@ -81,7 +81,7 @@ def moment(value: str | None, field: str) -> datetime | None:
 
 def identifier(value: str, field: str) -> int:
     """A row id from a URL path (a positive whole number)."""
-    number = integer(value, field, low=1, high=2**63 - 1)
+    number = integer(value, field, low=1, high=2**31 - 1)  # ids are 32-bit on PostgreSQL
     if number is None:
         raise InputError("must be a whole number", field=field)
     return number
