@@ -149,6 +149,10 @@ class IngestRun(Base):
 
 class ReleaseRow(Base):
     __tablename__ = "releases"
+    __table_args__ = (
+        # the releases listing filtered by outcome, newest first (keyset on released_at, id)
+        Index("ix_releases_status_released_at", "status", "released_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(512), unique=True)
@@ -223,6 +227,7 @@ class AlertRow(Base):
         # keyset pagination of the leaks listing (newest first, or by lead)
         Index("ix_alerts_released_at_id", "released_at", "id"),
         Index("ix_alerts_lead_days_id", "lead_days", "id"),
+        Index("ix_alerts_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
