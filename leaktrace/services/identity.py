@@ -44,6 +44,8 @@ _CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,31}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 MAX_TOKEN_DAYS = 3650
+MAX_ID = 2**31 - 1
+"""Row ids are 32-bit integers on PostgreSQL: a larger id cannot exist."""
 
 
 class AgencyView(View):
@@ -210,7 +212,8 @@ def get_user(ctx: AppContext, actor: Actor, user_id: int) -> UserView:
     """One user, by id (another agency's user is "not found")."""
     actor.require(Permission.manage_users)
     with ctx.database.reading() as conn:
-        user = _visible(actor, store.user_by_id(conn, user_id), str(user_id))
+        found = store.user_by_id(conn, user_id) if 0 < user_id <= MAX_ID else None
+        user = _visible(actor, found, str(user_id))
     return _user_view(user)
 
 
@@ -262,7 +265,7 @@ def revoke_token_id(ctx: AppContext, actor: Actor, token_id: int) -> TokenView:
     actor.require(Permission.manage_users)
     now = datetime.now(UTC)
     with ctx.database.transaction() as conn:
-        token = store.token_by_id(conn, token_id)
+        token = store.token_by_id(conn, token_id) if 0 < token_id <= MAX_ID else None
         missing = NotFoundError(f"no token {token_id}", kind="token", key=str(token_id))
         if token is None:
             raise missing

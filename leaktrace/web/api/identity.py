@@ -5,7 +5,9 @@ Another agency's user or token answers 404, exactly like one that does not exist
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from leaktrace.identity.actor import Actor
@@ -18,6 +20,8 @@ from leaktrace.web.policy import requires
 
 _INTEL = requires(Permission.read_intel)
 _MANAGE = requires(Permission.manage_users)
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit on PostgreSQL: a larger one cannot exist (422, not a database error)."""
 router = APIRouter(tags=["identity"])
 
 
@@ -68,12 +72,16 @@ def add_user(new: NewUser, ctx: Context, actor: Actor = _MANAGE) -> UserView:
 
 
 @router.get("/users/{user_id}", response_model=UserView)
-def user(user_id: int, ctx: Context, actor: Actor = _MANAGE) -> UserView:
+def user(
+    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], ctx: Context, actor: Actor = _MANAGE
+) -> UserView:
     """One user of the caller's agency (any other id: 404)."""
     return identity.get_user(ctx, actor, user_id)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenView)
-def revoke(token_id: int, ctx: Context, actor: Actor = _MANAGE) -> TokenView:
+def revoke(
+    token_id: Annotated[int, Path(ge=1, le=MAX_ID)], ctx: Context, actor: Actor = _MANAGE
+) -> TokenView:
     """Revoke an API token of a user of the caller's agency (any other id: 404)."""
     return identity.revoke_token_id(ctx, actor, token_id)
