@@ -14,7 +14,7 @@ from leaktrace.catalog.model import Work
 from leaktrace.config import Settings
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
-from leaktrace.pipeline.events import leak_event
+from leaktrace.pipeline.events import leak_event, stored_leaks
 from leaktrace.releases import parse
 from leaktrace.store.database import Database
 from leaktrace.store.outbox import enqueue_events
@@ -140,10 +140,12 @@ def reassess_stored(conn: Connection, settings: Settings, chunk: int = 2000) -> 
         new_alerts += len(fresh)
         by_id = {row.id: row for row in rows}
         works = assessor.matcher.index.works
+        raised = [(rid, alert) for rid, alert in alerts if rid in fresh]
+        stored = stored_leaks(conn, [rid for rid, _ in raised]) if raised else {}
         events = [
-            (rid, leak_event(by_id[rid].name, by_id[rid].group_name, alert, works[alert.work_id]))
-            for rid, alert in alerts
-            if rid in fresh
+            (rid, leak_event(stored[by_id[rid].name], alert, works[alert.work_id]))
+            for rid, alert in raised
+            if by_id[rid].name in stored
         ]
         if events:
             enqueue_events(conn, [e for _, e in events], [rid for rid, _ in events])

@@ -1,9 +1,13 @@
-"""Turn new leak alerts and nukes into outbox events (same shape as ``leaks -f json``)."""
+"""Turn new leak alerts and nukes into outbox events: the payload is the stored leak's
+row, the one dict form of a leak (``leaks -f json``)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+
+from sqlalchemy.engine import Connection
 
 from leaktrace.alerts.base import AlertEvent
 from leaktrace.catalog.model import Work
@@ -11,8 +15,10 @@ from leaktrace.detect.detector import Alert
 from leaktrace.detect.rules import Severity
 from leaktrace.feeds.item import NukeEvent
 from leaktrace.feeds.timeparse import format_time
+from leaktrace.store.portable import chunked
+from leaktrace.store.queries import LeakFilter, list_leaks
 
-__all__ = ["leak_event", "nuke_event"]
+__all__ = ["leak_event", "nuke_event", "stored_leaks"]
 
 
 def _key(prefix: str, *parts: str) -> str:
@@ -20,34 +26,27 @@ def _key(prefix: str, *parts: str) -> str:
     return f"{prefix}-{digest[:40]}"
 
 
-def leak_payload(name: str, group: str | None, alert: Alert, work: Work) -> dict[str, object]:
-    return {
-        "release": name,
-        "work_id": work.id,
-        "work": work.title,
-        "work_label": work.label,
-        "window": alert.window.value,
-        "window_date": alert.window_date.isoformat(),
-        "source": alert.source,
-        "lead_days": alert.lead_days,
-        "severity": alert.severity.value,
-        "group": group,
-        "released_at": format_time(alert.released_at),
-        "rule": alert.rule,
-        "explanation": alert.explanation,
-    }
+def stored_leaks(conn: Connection, release_ids: Sequence[int]) -> dict[str, dict[str, object]]:
+    """The stored leak alerts of these releases in their one dict form
+    (:func:`leaktrace.store.queries.leak_row`, as ``leaks -f json``), by release name."""
+    found: dict[str, dict[str, object]] = {}
+    for part in chunked(list(release_ids)):
+        for row in list_leaks(conn, LeakFilter(release_ids=tuple(part))):
+            found[str(row["release"])] = row
+    return found
 
 
-def leak_event(name: str, group: str | None, alert: Alert, work: Work) -> AlertEvent:
-    """One event per release and window, ever: the dedupe key is derived from both."""
+def leak_event(leak: Mapping[str, object], alert: Alert, work: Work) -> AlertEvent:
+    """One event per release and window, ever: the dedupe key is derived from both. The
+    payload is the stored leak's row with the work's label."""
     return AlertEvent(
-        key=_key("leak", name, alert.window.value),
+        key=_key("leak", str(leak["release"]), alert.window.value),
         kind="leak",
         created_at=datetime.now(UTC),
         severity=alert.severity,
         window=alert.window.value,
         work_id=work.id,
-        payload=leak_payload(name, group, alert, work),
+        payload={**leak, "work_label": work.label},
     )
 
 

@@ -24,11 +24,10 @@ from leaktrace.feeds.item import FeedItem, NukeEvent
 from leaktrace.feeds.jsonl import read_feed
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor, Outcome
-from leaktrace.pipeline.events import leak_event, nuke_event
+from leaktrace.pipeline.events import leak_event, nuke_event, stored_leaks
 from leaktrace.store.database import Database
 from leaktrace.store.nukes import apply_nukes
 from leaktrace.store.outbox import enqueue_events
-from leaktrace.store.queries import LeakFilter, list_leaks
 from leaktrace.store.releases import (
     delete_alerts,
     find_releases,
@@ -303,13 +302,6 @@ class BatchWriter:
             delete_alerts(conn, cleared)
         new_ids = set(upsert_alerts(conn, [(ids[name], alert) for name, alert, _ in alerts]))
         report.new_alerts += len(new_ids)
-        events = [
-            leak_event(name, group, alert, works[alert.work_id])
-            for name, alert, group in alerts
-            if ids[name] in new_ids
-        ]
-        if events:
-            enqueue_events(conn, events, [ids[str(e.payload["release"])] for e in events])
         self._sightings(conn, batch, ids, report)
         nfos = [
             (ids[i.name], (i.group or "").lower() or None, i.nfo_text, i.time)
@@ -318,6 +310,16 @@ class BatchWriter:
         ]
         if nfos:
             insert_nfos(conn, nfos)
+        fresh = [(name, alert) for name, alert, _ in alerts if ids[name] in new_ids]
+        if not fresh:
+            return []
+        stored = stored_leaks(conn, [ids[name] for name, _ in fresh])
+        events = [
+            leak_event(stored[name], alert, works[alert.work_id])
+            for name, alert in fresh
+            if name in stored
+        ]
+        enqueue_events(conn, events, [ids[str(e.payload["release"])] for e in events])
         return events
 
     def _sightings(
@@ -358,10 +360,7 @@ class BatchWriter:
         report.nukes += len(applied)
         if not applied:
             return []
-        leaks = {
-            row["release"]: row
-            for row in list_leaks(conn, LeakFilter(release_ids=tuple(rid for _, rid in applied)))
-        }
+        leaks = stored_leaks(conn, [rid for _, rid in applied])
         events = [nuke_event(nuke, leaks[nuke.name]) for nuke, _ in applied if nuke.name in leaks]
         if events:
             rids = {nuke.name: rid for nuke, rid in applied}
