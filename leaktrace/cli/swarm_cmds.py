@@ -21,12 +21,11 @@ from leaktrace.config import load_settings
 from leaktrace.geo import open_lookup
 from leaktrace.identity.actor import local_operator
 from leaktrace.services.swarm import import_swarm, swarm_retention
+from leaktrace.services.swarm_exports import ExportExpiry, expire_exports
 from leaktrace.swarm.importer import SwarmImportReport
 from leaktrace.swarm.keys import KEY_ENV, KEY_FILE_ENV, resolve_swarm_key, write_key_file
 from leaktrace.swarm.retention import (
     RETENTION_ENV,
-    ExportExpiry,
-    expire_exports,
     retention_days,
 )
 

@@ -20,21 +20,22 @@ more than ``max_groups`` groups (public trackers, big lockers) are shared infras
 like well-known open trackers, cyberlockers and video hosts, they tie nothing together
 through releases or trackers (a domain or certificate still counts); a host serving several
 groups ties with its strength divided by their number. Each cluster names the groups its
-hosts are tied to and, through :func:`leaktrace.attribution.links.find_links`, the groups
-linked to those.
+hosts are tied to and, when ``ClusterSettings.find_links`` is given (the services pass
+:func:`leaktrace.attribution.links.find_links`), the groups linked to those. This module
+does not import attribution: attribution sits below infrastructure.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.engine import Connection
 
-from leaktrace.attribution.model import GroupLink
 from leaktrace.infra.domains import registered_domain
 from leaktrace.infra.model import HostCluster, HostView, Tie
 from leaktrace.infra.services import BUILTIN, ServiceLists
@@ -43,6 +44,8 @@ from leaktrace.store.infra import EvidenceRef, load_evidence_refs, load_hosts
 __all__ = [
     "DEFAULT_MIN_STRENGTH",
     "ClusterSettings",
+    "GroupLinkLike",
+    "LinkFinder",
     "cluster_hosts",
     "compute_clusters",
     "compute_ties",
@@ -50,6 +53,28 @@ __all__ = [
 
 Pair = tuple[int, int]
 DEFAULT_MIN_STRENGTH = 0.5
+
+
+class GroupLinkLike(Protocol):
+    """A link between two release groups, as clusters quote it (an attribution link)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def source_name(self) -> str: ...
+    @property
+    def target_name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def strength(self) -> float: ...
+    @property
+    def evidence(self) -> str: ...
+
+
+LinkFinder = Callable[[Connection, ServiceLists], Sequence[GroupLinkLike]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +90,9 @@ class ClusterSettings:
     timing_strength: float = 0.2
     services: ServiceLists = BUILTIN
     """Public services (open trackers, cyberlockers, video hosts) that tie no hosts."""
+    find_links: LinkFinder | None = None
+    """Finds the links between release groups (``find_links(conn, services)``); None:
+    clusters name no linked groups."""
 
 
 def _pair(a: int, b: int) -> Pair:
@@ -252,7 +280,7 @@ def _combined(ties: Sequence[Tie]) -> float:
 def compute_clusters(
     hosts: Sequence[HostView],
     evidence: Sequence[EvidenceRef],
-    links: Sequence[GroupLink] = (),
+    links: Sequence[GroupLinkLike] = (),
     settings: ClusterSettings | None = None,
 ) -> list[HostCluster]:
     """Connected components of hosts over ties whose combined strength is at least the
@@ -298,7 +326,7 @@ def compute_clusters(
             counts.update(group_counts[h.id])
         groups = tuple(g for g, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         linked = tuple(
-            f"{link.source_name} — {link.target_name} ({link.kind.value}, "
+            f"{link.source_name} — {link.target_name} ({link.kind}, "
             f"strength {link.strength:.2f}): {link.evidence}"
             for link in links
             if link.source in groups or link.target in groups
@@ -333,9 +361,7 @@ def cluster_hosts(
     if not hosts:
         return []
     evidence = load_evidence_refs(conn)
-    links: list[GroupLink] = []
-    if group_links and any(e.group_key for e in evidence):
-        from leaktrace.attribution.links import find_links
-
-        links = find_links(conn, services=settings.services)
+    links: Sequence[GroupLinkLike] = ()
+    if group_links and settings.find_links is not None and any(e.group_key for e in evidence):
+        links = settings.find_links(conn, settings.services)
     return compute_clusters(hosts, evidence, links, settings)

@@ -20,10 +20,10 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Connection
 
+from leaktrace.formats.redaction import redact_url
 from leaktrace.infra.hosts import normalise_host, sighting_hosts
 from leaktrace.infra.model import CollectReport, Evidence, HostRecord, Role
 from leaktrace.infra.services import BUILTIN, ServiceLists
-from leaktrace.sources.redaction import redact_url
 from leaktrace.store.infra import (
     SightingHostRow,
     SwarmHostRow,

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy.engine import Connection
+
+from leaktrace.attribution.links import find_links
 from leaktrace.errors import InputError, NotFoundError
 from leaktrace.identity.actor import Actor
-from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH, ClusterSettings, cluster_hosts
+from leaktrace.infra.cluster import (
+    DEFAULT_MIN_STRENGTH,
+    ClusterSettings,
+    GroupLinkLike,
+    cluster_hosts,
+)
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.evidence_text import describe_evidence
 from leaktrace.infra.model import CollectReport, Role
+from leaktrace.infra.services import ServiceLists
 from leaktrace.infra.targets import sheet_code
 from leaktrace.services import audit
 from leaktrace.services.context import AppContext
@@ -20,6 +31,8 @@ __all__ = [
     "ClusterListView",
     "HostListView",
     "collect_host_evidence",
+    "cluster_settings",
+    "group_links",
     "host_clusters",
     "host_detail",
     "host_list",
@@ -39,6 +52,20 @@ class ClusterListView(View):
     """Servers tied together (``leaktrace hosts clusters``), largest first."""
 
     clusters: list[HostClusterView]
+
+
+def group_links(conn: Connection, services: ServiceLists) -> Sequence[GroupLinkLike]:
+    """The links between release groups that clusters quote (attribution's links)."""
+    return find_links(conn, services=services)
+
+
+def cluster_settings(
+    ctx: AppContext, min_strength: float = DEFAULT_MIN_STRENGTH
+) -> ClusterSettings:
+    """Clustering settings with the context's service lists and the group links."""
+    if not 0.0 <= min_strength <= 1.0:
+        raise InputError("must be between 0 and 1", field="min_strength")
+    return ClusterSettings(min_strength=min_strength, services=ctx.services, find_links=group_links)
 
 
 def _filters(country: str | None, role: str | None) -> tuple[str | None, str | None]:
@@ -86,9 +113,7 @@ def host_clusters(
 ) -> ClusterListView:
     """Servers tied by shared releases, trackers, domains, certificates, networks and
     timing, with the groups each cluster is tied to and the evidence."""
-    if not 0.0 <= min_strength <= 1.0:
-        raise InputError("must be between 0 and 1", field="min_strength")
-    settings = ClusterSettings(min_strength=min_strength, services=ctx.services)
+    settings = cluster_settings(ctx, min_strength)
     with ctx.database.reading() as conn:
         found = cluster_hosts(conn, settings=settings)
     return ClusterListView(clusters=[HostClusterView.of(c) for c in found])
@@ -103,7 +128,7 @@ def host_detail(ctx: AppContext, host_id: int) -> HostDetail:
         if host is None:
             raise NotFoundError(f"no host {host_id}", kind="host", key=str(host_id))
         details = load_evidence_details(conn, [host_id]).get(host_id, [])
-        clusters = cluster_hosts(conn, settings=ClusterSettings(services=ctx.services))
+        clusters = cluster_hosts(conn, settings=cluster_settings(ctx))
     text = describe_evidence(host.references, {d.reference: d for d in details})
     mine = next((c for c in clusters if host.value in c.hosts), None)
     return HostDetail.model_validate(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH, ClusterSettings
+from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH
 from leaktrace.infra.target_files import write_targets
 from leaktrace.infra.targets import (
     UNKNOWN_SHEET,
@@ -17,6 +17,7 @@ from leaktrace.infra.targets import (
 )
 from leaktrace.infra.worldmap import country_name, world_map_svg
 from leaktrace.services.context import AppContext
+from leaktrace.services.hosts import cluster_settings
 from leaktrace.services.targets_views import (
     CountryCount,
     TargetFilesView,
@@ -29,13 +30,6 @@ if TYPE_CHECKING:
     from leaktrace.analytics.engines import Engine, Source
 
 __all__ = ["UNKNOWN_SHEET", "country_targets", "world_map", "write_target_files"]
-
-
-def _check_strength(min_strength: float) -> None:
-    from leaktrace.errors import InputError
-
-    if not 0.0 <= min_strength <= 1.0:
-        raise InputError("must be between 0 and 1", field="min_strength")
 
 
 def _engine(ctx: AppContext, engine: str | None, master: str) -> Engine | None:
@@ -69,8 +63,7 @@ def country_targets(
     ``engine`` names the analytics engine for the listing (default: a private embedded
     DuckDB over an export of the database; ``parquet``: read that export instead)."""
     code = sheet_code(country)
-    _check_strength(min_strength)
-    settings = ClusterSettings(min_strength=min_strength, services=ctx.services)
+    settings = cluster_settings(ctx, min_strength)
     sheet = build_targets(
         ctx.database,
         code,
@@ -93,8 +86,7 @@ def write_target_files(
 ) -> TargetFilesView:
     """Write ``targets-XX.csv|json|html`` into ``out_dir`` for ``country``, or for every
     country with servers and ``unknown`` if any (``country`` None)."""
-    _check_strength(min_strength)
-    settings = ClusterSettings(min_strength=min_strength, services=ctx.services)
+    settings = cluster_settings(ctx, min_strength)
     runner = _engine(ctx, engine, master)
     source = _source(parquet)
     if country is None:

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from leaktrace.errors import ConfigError
 from leaktrace.geo import GeoLookup
+from leaktrace.services.swarm_exports import expire_exports
 from leaktrace.store.database import Database
 from leaktrace.store.schema import SWARM_OBSERVATIONS
 from leaktrace.swarm.importer import import_swarm_files
 from leaktrace.swarm.retention import (
     RetentionReport,
     apply_retention,
-    expire_exports,
     retention_days,
 )
 from tests.swarm.conftest import KEY, WriteSwarm, row
