@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leaktrace.errors import (
     AuthenticationError,
@@ -76,11 +77,32 @@ def json_error(exc: LeakTraceError) -> JSONResponse:
 
 async def _leaktrace_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LeakTraceError)
+    page = _page(request, exc, status_of(exc))
+    return page if page is not None else json_error(exc)
+
+
+def _page(request: Request, exc: LeakTraceError, status: int) -> Response | None:
+    """The HTML error page for a page path (None under /api/ or before pages exist)."""
     renderer = getattr(request.app.state, "error_page", None)
-    if renderer is not None and not request.url.path.startswith("/api/"):
-        page: Response = renderer(request, exc, status_of(exc), _headers(exc))
+    if renderer is None or request.url.path.startswith("/api/"):
+        return None
+    page: Response = renderer(request, exc, status, _headers(exc))
+    return page
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown path 404, wrong method 405) in LeakTrace's shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    error: LeakTraceError = (
+        NotFoundError("no such page", kind="path", key=request.url.path)
+        if exc.status_code == 404
+        else LeakTraceError(str(exc.detail))
+    )
+    page = _page(request, error, exc.status_code)
+    if page is not None:
         return page
-    return json_error(exc)
+    body = {"error": {"type": type(error).__name__, "message": error.reason}}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -93,6 +115,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         for error in exc.errors()
     ]
     first = problems[0] if problems else {"field": None, "reason": "invalid request"}
+    page = _page(request, InputError(first["reason"] or "invalid", field=first["field"]), 422)
+    if page is not None:
+        return page
     body = {
         "error": {
             "type": "InputError",
@@ -110,3 +135,4 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LeakTraceError, _leaktrace_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
