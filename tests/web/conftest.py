@@ -8,7 +8,10 @@ token sent as ``Authorization: Bearer``.
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -134,3 +137,46 @@ def live_server_on() -> Iterator[Callable[[str], LiveServer]]:
             pass
     for context in contexts:
         context.close()
+
+
+@dataclass
+class ServeProcess:
+    """A ``leaktrace serve`` subprocess (its own workers), stopped by :meth:`stop`."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+
+
+def start_serve(db: str, log: Path, *, workers: int = 1) -> ServeProcess:
+    """Run ``python -m leaktrace serve --db DB --workers N`` on a free port; return once
+    it answers ``/api/v1/health`` (or fail with its log)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEAKTRACE_")}
+    command = [sys.executable, "-m", "leaktrace", "serve", "--port", str(port)]
+    command += ["--workers", str(workers), "--db", db]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
+    served = ServeProcess(url=f"http://127.0.0.1:{port}", process=process, log=log)
+    deadline = time.monotonic() + 90
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"leaktrace serve exited: {log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{served.url}/api/v1/health", timeout=2).status_code == 200:
+                return served
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            served.stop()
+            raise RuntimeError(f"leaktrace serve did not start: {log.read_text()[-3000:]}")
+        time.sleep(0.2)
