@@ -130,3 +130,20 @@ def test_bad_values_get_a_friendly_html_page(evil: httpx.Client) -> None:
     assert missing.status_code == 404
     assert "text/html" in missing.headers["content-type"]
     assert evil.get("/releases/not-a-number").status_code == 422
+
+
+def test_unknown_page_and_oversized_form_field_are_html_errors(evil: httpx.Client) -> None:
+    unknown = evil.get("/no-such-page")
+    assert unknown.status_code == 404
+    assert "text/html" in unknown.headers["content-type"]
+    assert "Not found" in unknown.text
+    page = evil.get("/leaks").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    huge = evil.post(
+        "/leaks/1/triage",
+        data={"verdict": "confirmed", "note": "x" * 5000, "csrf_token": token.group(1)},
+    )
+    assert huge.status_code == 422
+    assert "text/html" in huge.headers["content-type"]
+    assert "Traceback" not in huge.text
