@@ -60,7 +60,7 @@ def leaks_page(
         sort=params.choice(sort, "sort", LEAK_SORTS) or "time",
         limit=params.integer(limit, "limit", low=1, high=max(PAGE_SIZES)) or 50,
         cursor=params.cursor(cursor),
-        with_total=True,
+        with_total=not cursor,  # counted once, on the first page
     )
     page = list_leaks(ctx, actor, query)
     return render(

@@ -34,7 +34,7 @@ def works_page(
         kind=params.choice(kind, "kind", KINDS),
         limit=params.integer(limit, "limit", low=1, high=200) or 50,
         cursor=params.cursor(cursor),
-        with_total=True,
+        with_total=not cursor,  # counted once, on the first page
     )
     page = list_works(ctx, actor, query)
     return render(

@@ -101,3 +101,20 @@ def test_api_docs_page_uses_the_vendored_swagger_ui(live_server: LiveServer) -> 
     assert "/api/v1/openapi.json" in page.text
     assert "cdn" not in page.text.lower()
     assert "<script>" not in page.text  # no inline script (Content-Security-Policy)
+
+
+def test_too_many_wrong_passwords_are_refused_with_retry_after(live_server: LiveServer) -> None:
+    email = ensure_user(live_server.context, "viewer", "NL-POL", password=PASSWORD)
+    client = live_server.client(None)
+    attempts = live_server.context.settings.server.login_attempts
+    statuses = []
+    for _ in range(attempts + 1):
+        form = client.get("/login")
+        answer = client.post(
+            "/login", data={"email": email, "password": "wrong", "csrf_token": csrf_of(form.text)}
+        )
+        statuses.append(answer.status_code)
+    assert statuses[:attempts] == [401] * attempts
+    assert statuses[-1] == 429
+    assert int(answer.headers["retry-after"]) > 0
+    assert "Too many failed attempts" in answer.text
