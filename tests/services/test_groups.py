@@ -1,0 +1,104 @@
+"""Groups services over the demo scenario: the list and its pages, a dossier, the graph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from leaktrace.attribution import build_dossier, list_groups
+from leaktrace.errors import InputError, NotFoundError
+from leaktrace.services.context import AppContext
+from leaktrace.services.groups import (
+    GROUP_SORTS,
+    group_dossier,
+    group_graph,
+    group_graph_export,
+    group_list,
+    group_page,
+)
+from leaktrace.services.paging import encode_cursor
+from tests.services.demo_world import demo_context
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[AppContext]:
+    yield from demo_context(tmp_path)
+
+
+def test_list_is_the_cli_json(demo: AppContext) -> None:
+    with demo.database.reading() as conn:
+        expected = [s.as_dict() for s in list_groups(conn, sort="leaks")]
+    view = group_list(demo)
+    assert [g.to_json() for g in view.groups] == expected
+    assert view.total == len(expected) > 10
+    assert view.groups[0].leaks >= view.groups[-1].leaks
+
+
+@pytest.mark.parametrize("sort", GROUP_SORTS)
+def test_pages_walk_every_group_once(demo: AppContext, sort: str) -> None:
+    whole = [g.key for g in group_list(demo, sort=sort).groups]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = group_page(demo, sort=sort, limit=7, cursor=cursor)
+        assert page.total == len(whole) and len(page.items) <= 7
+        seen.extend(g.key for g in page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == whole
+
+
+def test_filters_and_bad_input(demo: AppContext) -> None:
+    first = group_list(demo).groups[0]
+    found = group_list(demo, search=first.key[1:4]).groups
+    assert first.key in [g.key for g in found]
+    assert all(first.key[1:4] in g.key for g in found)
+    assert all(g.releases >= 40 for g in group_list(demo, min_releases=40).groups)
+    assert group_list(demo, search="'; DROP TABLE releases; --").groups == []
+    with pytest.raises(InputError) as bad:
+        group_list(demo, sort="nonsense")
+    assert bad.value.field == "sort"
+    with pytest.raises(InputError):
+        group_page(demo, cursor="not-a-cursor")
+    with pytest.raises(InputError):  # a cursor of another sort order
+        group_page(demo, sort="name", cursor=encode_cursor("groups:leaks", [first.key]))
+    with pytest.raises(InputError):
+        group_page(demo, cursor=encode_cursor("groups:leaks", ["no such group"]))
+    with pytest.raises(InputError):
+        group_page(demo, limit=0)
+
+
+def test_dossier_is_the_cli_json(demo: AppContext) -> None:
+    name = group_list(demo).groups[0].group
+    with demo.database.reading() as conn:
+        expected = build_dossier(conn, name.lower(), services=demo.services).as_dict()
+    dossier = group_dossier(demo, name.lower())
+    assert dossier.to_json() == expected
+    assert dossier.group == name and dossier.release_list and dossier.leaks > 0
+    assert dossier.first_release.titles >= dossier.first_release.contested
+
+
+def test_unknown_group_is_not_found(demo: AppContext) -> None:
+    with pytest.raises(NotFoundError) as missing:
+        group_dossier(demo, "NO-SUCH-GROUP")
+    assert (missing.value.kind, missing.value.key) == ("group", "NO-SUCH-GROUP")
+    with pytest.raises(InputError):
+        group_dossier(demo, "x", follow_hours=0)
+
+
+def test_graph_nodes_and_links(demo: AppContext) -> None:
+    graph = group_graph(demo)
+    ids = {n.id for n in graph.nodes}
+    assert len(ids) == group_list(demo).total
+    assert graph.links and all(link.source in ids and link.target in ids for link in graph.links)
+    linked = group_graph(demo, linked_only=True)
+    assert {n.id for n in linked.nodes} == {k for x in graph.links for k in (x.source, x.target)}
+    strong = group_graph(demo, min_strength=0.99)
+    assert all(link.strength >= 0.99 for link in strong.links)
+    export = group_graph_export(demo)
+    assert export.graphml.startswith("<?xml") and export.view == graph
+    with pytest.raises(InputError):
+        group_graph(demo, min_strength=2)
