@@ -1,4 +1,5 @@
-"""Pages: servers (``/hosts``, one page at a time) and targets per country with the world
+"""Pages: servers (``/hosts``, one page at a time; ``/hosts/{id}`` one server with its
+evidence in words and its cluster) and targets per country with the world
 map of servers (``/targets``, ``/targets?country=XX``)."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.infra.model import Role as HostRole
-from leaktrace.services.hosts import host_page
+from leaktrace.services.hosts import host_detail, host_page
 from leaktrace.services.targets import country_targets, world_map
 from leaktrace.web.deps import Context
 from leaktrace.web.pages import params
@@ -72,6 +73,17 @@ def hosts_page(
         role=chosen or "",
         roles=[("", "any"), *((r, r) for r in HOST_ROLES)],
     )
+
+
+@router.get("/hosts/{host_id}", response_class=HTMLResponse)
+def host_page_view(
+    request: Request,
+    ctx: Context,
+    host_id: str,
+    actor: Actor = _INTEL,
+) -> HTMLResponse:
+    host = host_detail(ctx, params.identifier(host_id, "host_id"))
+    return render(request, "host.html", actor=actor, title=host.server, host=host)
 
 
 @router.get("/targets", response_class=HTMLResponse)

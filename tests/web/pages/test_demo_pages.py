@@ -108,6 +108,16 @@ def test_targets_show_the_world_map_and_a_country_sheet(analyst: httpx.Client) -
     assert 'id="targets-table"' in sheet.text
 
 
+def test_a_host_page_shows_its_evidence(analyst: httpx.Client) -> None:
+    listing = analyst.get("/hosts").text
+    link = re.search(r'href="(/hosts/\d+)"', listing)
+    assert link is not None
+    page = analyst.get(link.group(1))
+    assert page.status_code == 200
+    assert "<h2>Evidence</h2>" in page.text
+    assert analyst.get("/hosts/99999999").status_code == 404
+
+
 def test_a_release_page_shows_parse_match_rule_and_sightings(analyst: httpx.Client) -> None:
     listing = analyst.get("/leaks?limit=5").text
     link = re.search(r'href="(/releases/\d+)"', listing)
