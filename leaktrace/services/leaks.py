@@ -130,7 +130,10 @@ def _keyset(values: list[Any], sort: str, listing: str) -> list[Any]:
     last = cursor_number(last_id, listing, integer=True)
     if sort == "time":
         return [cursor_time(sort_values[0], listing), last]
-    return [*(cursor_number(v, listing) for v in sort_values), last]
+    numbers = [cursor_number(v, listing) for v in sort_values]
+    if sort == "severity" and numbers[0] not in {s.rank for s in Severity}:
+        raise InputError(f"not a cursor of this {listing} listing", field="cursor")
+    return [*numbers, last]
 
 
 def _filter(query: LeakQuery, actor: Actor) -> LeakFilter:

@@ -302,8 +302,6 @@ def _before(columns: list[ColumnElement[Any]], values: list[Any]) -> ColumnEleme
 def _leak_keys(sort: LeakSort) -> list[ColumnElement[Any]]:
     if sort == "lead":
         return [_AL.c.lead_days, _AL.c.id]
-    if sort == "severity":
-        return [_SEVERITY_RANK, _AL.c.lead_days, _AL.c.id]
     return [_AL.c.released_at, _AL.c.id]
 
 
@@ -314,9 +312,37 @@ def leak_page(
     conn: Connection, f: LeakFilter, *, sort: LeakSort, after: list[Any] | None, limit: int
 ) -> list[tuple[dict[str, Any], list[Any]]]:
     """Up to ``limit`` leaks after the keyset ``after`` (the sort values of the last one
-    shown): each as its row (:func:`leak_row` with ``id`` and ``triage``) and sort values."""
-    keys = _leak_keys(sort)
-    query = _leak_query(f).add_columns(*(k.label(f"_k{i}") for i, k in enumerate(keys)))
+    shown): each as its row (:func:`leak_row` with ``id`` and ``triage``) and sort values.
+
+    The severity order reads one severity at a time, gravest first (an index on
+    ``severity`` serves each), instead of sorting every alert by a computed rank."""
+    if sort != "severity":
+        return _leak_rows(conn, _leak_query(f), _leak_keys(sort), after, limit, [])
+    page: list[tuple[dict[str, Any], list[Any]]] = []
+    top = after[0] if after is not None else max(s.rank for s in Severity)
+    for level in sorted(Severity, key=lambda s: s.rank, reverse=True):
+        if level.rank > top:
+            continue
+        if f.min_severity is not None and level.rank < f.min_severity.rank:
+            break
+        query = _leak_query(f).where(_AL.c.severity == level.value)
+        resume = after[1:] if after is not None and level.rank == top else None
+        keys: list[ColumnElement[Any]] = [_AL.c.lead_days, _AL.c.id]
+        page += _leak_rows(conn, query, keys, resume, limit - len(page), [level.rank])
+        if len(page) >= limit:
+            break
+    return page
+
+
+def _leak_rows(
+    conn: Connection,
+    query: Select[Any],
+    keys: list[ColumnElement[Any]],
+    after: list[Any] | None,
+    limit: int,
+    prefix: list[Any],
+) -> list[tuple[dict[str, Any], list[Any]]]:
+    query = query.add_columns(*(k.label(f"_k{i}") for i, k in enumerate(keys)))
     if after is not None:
         query = query.where(_before(keys, after))
     query = query.order_by(*(k.desc() for k in keys)).limit(limit)
@@ -333,7 +359,7 @@ def leak_page(
                 "updated_at": format_when(r["triage_updated_at"]),
             }
         )
-        page.append((row, [r[f"_k{i}"] for i in range(len(keys))]))
+        page.append((row, [*prefix, *(r[f"_k{i}"] for i in range(len(keys)))]))
     return page
 
 
