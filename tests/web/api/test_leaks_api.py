@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,18 @@ def test_hostile_filter_text_is_never_a_server_error(
     assert reply.status_code in (200, 422), reply.text
     if reply.status_code == 200 and field in ("work", "group"):
         assert reply.json()["items"] == [] or text.strip() == ""
+
+
+def test_pages_filters_and_triage_on_postgresql(
+    live_server_on: Callable[[str], LiveServer], postgres_database: str, tmp_path: Path
+) -> None:
+    server = live_server_on(postgres_database)
+    load(server.context, tmp_path)
+    for sort in ("time", "lead", "severity"):
+        test_cursor_pages_walk_every_leak_once(server, sort)
+    test_filters(server)
+    test_triage_per_agency(server)
+    hostile = server.client("viewer").get("/api/v1/leaks", params={"group": "a\x00' OR 1=1"})
+    assert hostile.status_code == 422
+    search = server.client("viewer").get("/api/v1/releases", params={"search": "%' --"})
+    assert search.status_code == 200 and search.json()["items"] == []
