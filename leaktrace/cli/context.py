@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,7 +17,6 @@ from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.leaks import parse_when as services_parse_when
 from leaktrace.services.paging import MAX_PAGE_SIZE
 from leaktrace.services.views import Page, View
-from leaktrace.store.database import Database
 
 if TYPE_CHECKING:
     from leaktrace.analytics.engines import Engine, ParquetSource
@@ -75,15 +74,17 @@ def context_of(settings: Settings) -> AppContext:
     return build_context(settings)
 
 
-def open_database(db: str | None, **overrides: object) -> tuple[Settings, Database]:
+def open_database(db: str | None, **overrides: object) -> tuple[Settings, Any]:
+    """Transitional (until every command calls services): the settings and the context's
+    database. New code uses :func:`open_context`."""
     settings = load_settings(db=db, **overrides)
     return settings, database_of(settings)
 
 
-def database_of(settings: Settings) -> Database:
-    """The database ``settings`` name (a command that must check its input against the
-    settings first loads them, checks, then opens it: a refused input creates no file)."""
-    return Database(settings.database_target())
+def database_of(settings: Settings) -> Any:
+    """Transitional: the database ``settings`` name, opened through the application
+    context (cli/ does not import leaktrace.store). New code uses :func:`context_of`."""
+    return build_context(settings).database
 
 
 def parse_when(value: str | None, option: str) -> datetime | None:
