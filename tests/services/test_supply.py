@@ -82,4 +82,4 @@ def test_flags_are_the_cli_json(demo: AppContext) -> None:
 def test_bad_parameters(demo: AppContext) -> None:
     for kwargs in ({"epsilon": 0.0}, {"prior_none": 1.0}, {"min_leaks": -1}, {"limit": 0}):
         with pytest.raises(InputError):
-            supply_ranking(demo, local_operator(), **kwargs)  # type: ignore[arg-type]
+            supply_ranking(demo, local_operator(), **kwargs)
