@@ -10,6 +10,7 @@ from leaktrace.services.views import View
 __all__ = [
     "VERDICTS",
     "LeakView",
+    "NfoView",
     "ReleaseDetail",
     "ReleaseView",
     "SightingView",
@@ -53,6 +54,9 @@ class LeakView(View):
     nuke_reason: str | None
     nuke_net: str | None
     id: int
+    """The leak alert's id (``/leaks/{id}``)."""
+    release_id: int
+    """The release's id (``/releases/{release_id}``)."""
     triage: TriageView | None
 
 
@@ -93,6 +97,14 @@ class SightingView(View):
     grabs: int | None
 
 
+class NfoView(View):
+    """An NFO text announced with the release (outside text: show it escaped)."""
+
+    seen_at: str | None
+    group: str | None
+    text: str
+
+
 class ReleaseDetail(View):
     """A release page: its name, what the parser read, the work it matched and why, the
     rule that flagged it (if any), and its sightings."""
@@ -111,4 +123,6 @@ class ReleaseDetail(View):
     nuke_reason: str | None
     sightings: list[SightingView]
     sightings_total: int
+    nfos: list[NfoView]
+    """Newest first, at most 5, each cut at 64 KiB."""
     alert: LeakView | None

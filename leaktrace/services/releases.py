@@ -13,18 +13,19 @@ from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.releases import parse as parse_name
 from leaktrace.services.context import AppContext
-from leaktrace.services.leak_views import ReleaseDetail, ReleaseView, SightingView
+from leaktrace.services.leak_views import NfoView, ReleaseDetail, ReleaseView, SightingView
 from leaktrace.services.leaks import check_text, cursor_number, cursor_time, read_leak
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import Page
 from leaktrace.store.queries import LeakFilter, ReleaseFilter, count_releases, leak_page
 from leaktrace.store.queries import release_page as stored_page
-from leaktrace.store.releases import release_by_id, sightings_of
+from leaktrace.store.releases import nfos_of, release_by_id, sightings_of
 
 __all__ = ["STATUSES", "ReleaseQuery", "get_release", "list_releases"]
 
 STATUSES = ("leak", "in-window", "unknown", "unmatched")
 SIGHTINGS_SHOWN = 200
+NFOS_SHOWN = 5
 _LISTING = "releases"
 
 
@@ -92,6 +93,7 @@ def get_release(ctx: AppContext, actor: Actor, release_id: int) -> ReleaseDetail
         if row is None:
             raise NotFoundError(f"no release {release_id}", kind="release", key=str(release_id))
         seen = sightings_of(conn, release_id, SIGHTINGS_SHOWN + 1)
+        texts = nfos_of(conn, release_id, NFOS_SHOWN)
         flagged = leak_page(
             conn,
             LeakFilter(release_ids=(release_id,), agency_id=actor.agency_id),
@@ -115,6 +117,10 @@ def get_release(ctx: AppContext, actor: Actor, release_id: int) -> ReleaseDetail
         nuke_reason=row["nuke_reason"],
         sightings=[_sighting(s) for s in seen[:SIGHTINGS_SHOWN]],
         sightings_total=int(row["sightings"]),
+        nfos=[
+            NfoView(seen_at=format_when(n["seen_at"]), group=n["group_key"], text=n["text"])
+            for n in texts
+        ],
         alert=alert,
     )
 

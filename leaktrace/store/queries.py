@@ -350,6 +350,7 @@ def _leak_rows(
     for r in conn.execute(query).mappings():
         row = leak_row(r)
         row["id"] = r["id"]
+        row["release_id"] = r["release_id"]
         row["triage"] = (
             None
             if r["triage_verdict"] is None

@@ -26,6 +26,7 @@ __all__ = [
     "insert_nfos",
     "insert_sightings",
     "known_fingerprints",
+    "nfos_of",
     "release_by_id",
     "set_release_times",
     "sightings_of",
@@ -296,5 +297,16 @@ def sightings_of(conn: Connection, release_id: int, limit: int) -> list[dict[str
     """The first ``limit`` sightings of a release, earliest first."""
     query = (
         select(_S).where(_S.c.release_id == release_id).order_by(_S.c.seen_at, _S.c.id).limit(limit)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def nfos_of(conn: Connection, release_id: int, limit: int) -> list[dict[str, Any]]:
+    """The release's NFO texts, newest first."""
+    query = (
+        select(NFOS.c.seen_at, NFOS.c.group_key, NFOS.c.text)
+        .where(NFOS.c.release_id == release_id)
+        .order_by(NFOS.c.seen_at.desc(), NFOS.c.id.desc())
+        .limit(limit)
     )
     return [dict(r) for r in conn.execute(query).mappings()]

@@ -76,3 +76,31 @@ def test_a_role_without_read_intel_is_refused(ctx: AppContext) -> None:
     nobody = replace(viewer, permissions=frozenset())
     with pytest.raises(PermissionDeniedError):
         list_releases(ctx, nobody, ReleaseQuery())
+
+
+def test_detail_shows_nfo_texts_newest_first(ctx: AppContext) -> None:
+    from datetime import UTC, datetime
+
+    from leaktrace.store.releases import insert_nfos
+
+    me = local_operator()
+    (row,) = list_releases(ctx, me, ReleaseQuery(search="G0X003")).items
+    with ctx.database.transaction() as conn:
+        insert_nfos(
+            conn,
+            [
+                (
+                    row.id,
+                    "g0x003",
+                    "old <script>alert(1)</script>",
+                    datetime(2026, 5, 1, tzinfo=UTC),
+                ),
+                (row.id, "g0x003", "new text", datetime(2026, 5, 2, tzinfo=UTC)),
+            ],
+        )
+    detail = get_release(ctx, me, row.id)
+    assert [(n.seen_at, n.text) for n in detail.nfos] == [
+        ("2026-05-02T00:00:00Z", "new text"),
+        ("2026-05-01T00:00:00Z", "old <script>alert(1)</script>"),
+    ]
+    assert detail.alert is not None and detail.alert.release_id == row.id
