@@ -21,7 +21,6 @@ from leaktrace.cli.context import (
     LimitOption,
     err,
     open_context,
-    open_database,
     out,
     require_file,
     row_limit,
@@ -30,11 +29,16 @@ from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.cli.targets_cmd import targets
 from leaktrace.identity.actor import local_operator
 from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH
-from leaktrace.infra.enrich import enrich_hosts
-from leaktrace.infra.importer import import_hosts
 from leaktrace.infra.model import Role
 from leaktrace.infra.targets import sheet_code
-from leaktrace.services.hosts import collect_host_evidence, host_clusters, host_list
+from leaktrace.services.hosts import (
+    collect_host_evidence,
+    enrich_host_locations,
+    fetch_certificates,
+    host_clusters,
+    host_list,
+    import_host_file,
+)
 
 __all__ = ["app", "targets"]
 
@@ -131,13 +135,13 @@ def import_(
     release, group, certificate. Re-importing the same file adds nothing.
     """
     require_file(file)
-    _, database = open_database(db)
-    with database:
-        report = import_hosts(database, file)
+    with open_context(db) as ctx:
+        report = import_host_file(ctx, local_operator(), file)
+        display = ctx.database.display
     if fmt is not Format.table:
         emit_json(out, report.as_dict())
         return
-    out.print(f"[bold]{report.rows}[/] host rows from {escape(report.file)} → {database.display}")
+    out.print(f"[bold]{report.rows}[/] host rows from {escape(report.file)} → {display}")
     out.print(
         f"  hosts: {report.new_hosts} new, {report.updated_hosts} updated; "
         f"evidence: {report.new_evidence} new"
@@ -180,10 +184,10 @@ def enrich(
     each result names the files, their licence and build date, and the attribution the
     licence requires.
     """
-    _, database = open_database(db)
-    with database:
-        report = enrich_hosts(
-            database,
+    with open_context(db) as ctx:
+        report = enrich_host_locations(
+            ctx,
+            local_operator(),
             geoip=geoip,
             asn_db=asn_db,
             dns=dns,
@@ -251,12 +255,9 @@ def certs(
     subject, issuer, names and validity; servers presenting the same certificate are tied
     by 'leaktrace hosts clusters'. Servers that do not answer are counted, not fatal.
     """
-    from leaktrace.infra.certificates import collect_certificates  # cryptography: ~80 ms
-
     code = None if country is None else sheet_code(country)
-    _, database = open_database(db)
     with (
-        database,
+        open_context(db) as ctx,
         Progress(
             TextColumn("[bold]certificates"),
             BarColumn(),
@@ -268,8 +269,9 @@ def certs(
         ) as bar,
     ):
         task = bar.add_task("certs", total=None)
-        report = collect_certificates(
-            database,
+        report = fetch_certificates(
+            ctx,
+            local_operator(),
             port=port,
             timeout=timeout,
             roles=None if role is None else [r.value for r in role],

@@ -58,6 +58,7 @@ __all__ = [
     "parse_hosts_csv",
     "parse_hosts_json",
     "read_hosts_file",
+    "store_host_rows",
 ]
 
 REQUIRED_COLUMNS = ("ip_or_domain", "role", "first_seen", "last_seen", "source")
@@ -235,45 +236,55 @@ def read_hosts_file(path: Path) -> list[ImportRow]:
 
 
 def import_hosts(db: Database, path: Path, *, now: datetime | None = None) -> ImportReport:
-    """Import a host list: all of it in one transaction, or nothing (see the module doc)."""
-    at = now or datetime.now(UTC)
+    """Import a host list: all of it in one transaction, or nothing (see the module doc).
+    (For scripts and the demo; the services read the file, then call
+    :func:`store_host_rows` in their transaction.)"""
     rows = read_hosts_file(path)
-    report = ImportReport(file=str(path), rows=len(rows))
     with db.transaction() as conn:
-        names = [r.release for r in rows if r.release]
-        known = find_release_ids(conn, names)
-        errors = [
-            HostImportError(
-                f"release {r.release!r} is not in the database (ingest it first)",
-                file=str(path),
-                line=r.line,
-                field="release",
+        return store_host_rows(conn, path, rows, now=now)
+
+
+def store_host_rows(
+    conn: Connection, path: Path, rows: list[ImportRow], *, now: datetime | None = None
+) -> ImportReport:
+    """Store the rows :func:`read_hosts_file` read from ``path``, in the caller's
+    transaction (a release not in the database is an error for the whole file)."""
+    at = now or datetime.now(UTC)
+    report = ImportReport(file=str(path), rows=len(rows))
+    names = [r.release for r in rows if r.release]
+    known = find_release_ids(conn, names)
+    errors = [
+        HostImportError(
+            f"release {r.release!r} is not in the database (ingest it first)",
+            file=str(path),
+            line=r.line,
+            field="release",
+        )
+        for r in rows
+        if r.release and r.release not in known
+    ]
+    if errors:
+        errors[0].more = list[InputError](errors[1:MAX_ERRORS])
+        raise errors[0]
+    ids, report.new_hosts, report.updated_hosts = upsert_hosts(conn, [r.host for r in rows])
+    evidence: list[tuple[int, Evidence]] = []
+    for r in rows:
+        release_id, group = known[r.release] if r.release else (None, None)
+        evidence.append(
+            (
+                ids[(r.host.kind, r.host.value)],
+                Evidence(
+                    "import",
+                    f"import:{path.name}:{r.line}",
+                    release_id,
+                    r.group or group,
+                    r.host.last_seen or r.host.first_seen,
+                    f"import of {path.name} line {r.line}: {r.host.source}",
+                ),
             )
-            for r in rows
-            if r.release and r.release not in known
-        ]
-        if errors:
-            errors[0].more = list[InputError](errors[1:MAX_ERRORS])
-            raise errors[0]
-        ids, report.new_hosts, report.updated_hosts = upsert_hosts(conn, [r.host for r in rows])
-        evidence: list[tuple[int, Evidence]] = []
-        for r in rows:
-            release_id, group = known[r.release] if r.release else (None, None)
-            evidence.append(
-                (
-                    ids[(r.host.kind, r.host.value)],
-                    Evidence(
-                        "import",
-                        f"import:{path.name}:{r.line}",
-                        release_id,
-                        r.group or group,
-                        r.host.last_seen or r.host.first_seen,
-                        f"import of {path.name} line {r.line}: {r.host.source}",
-                    ),
-                )
-            )
-        report.new_evidence = insert_evidence(conn, evidence)
-        _store_countries(conn, str(path.expanduser().resolve()), rows, ids, at)
+        )
+    report.new_evidence = insert_evidence(conn, evidence)
+    _store_countries(conn, str(path.expanduser().resolve()), rows, ids, at)
     return report
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
@@ -17,7 +19,8 @@ from leaktrace.infra.cluster import (
 )
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.evidence_text import describe_evidence
-from leaktrace.infra.model import CollectReport, Role
+from leaktrace.infra.importer import read_hosts_file, store_host_rows
+from leaktrace.infra.model import CollectReport, EnrichReport, ImportReport, Role
 from leaktrace.infra.services import ServiceLists
 from leaktrace.infra.targets import sheet_code
 from leaktrace.services import audit
@@ -25,12 +28,18 @@ from leaktrace.services.context import AppContext
 from leaktrace.services.hosts_views import HostClusterView, HostDetail, HostView
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import Page, View
+
+if TYPE_CHECKING:
+    from leaktrace.infra.certificates import CertificateReport
 from leaktrace.store.infra import load_evidence_details, load_hosts
 
 __all__ = [
     "ClusterListView",
     "HostListView",
     "collect_host_evidence",
+    "enrich_host_locations",
+    "fetch_certificates",
+    "import_host_file",
     "cluster_settings",
     "group_links",
     "host_clusters",
@@ -150,5 +159,97 @@ def collect_host_evidence(ctx: AppContext, actor: Actor) -> CollectReport:
             actor,
             "hosts.collect",
             detail=f"{report.new_hosts} new hosts, {report.new_evidence} new evidence",
+        )
+    return report
+
+
+def import_host_file(ctx: AppContext, actor: Actor, file: Path) -> ImportReport:
+    """Import an analyst's host list (CSV or JSON): all of it or nothing, in one
+    transaction with its audit entry ``hosts.import``."""
+    rows = read_hosts_file(file)
+    with ctx.database.transaction() as conn:
+        report = store_host_rows(conn, file, rows)
+        audit.record(
+            conn,
+            actor,
+            "hosts.import",
+            str(file),
+            f"{report.rows} rows: {report.new_hosts} new hosts, {report.updated_hosts} updated",
+        )
+    return report
+
+
+def enrich_host_locations(
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    geoip: Sequence[Path] | None = None,
+    asn_db: Path | None = None,
+    dns: bool = False,
+    reverse_dns: bool = False,
+    only_missing: bool = False,
+    bundled: bool = True,
+) -> EnrichReport:
+    """Locate the stored hosts (country, ASN, provider) from MaxMind DB files (and DNS
+    when asked); audited as ``hosts.enrich``.
+
+    The look-ups (files, DNS) run before the write transaction, which
+    :func:`~leaktrace.infra.enrich.enrich_hosts` opens itself."""
+    from leaktrace.infra.enrich import enrich_hosts
+
+    report = enrich_hosts(
+        ctx.database,
+        geoip=list(geoip) if geoip else None,
+        asn_db=asn_db,
+        dns=dns,
+        only_missing=only_missing,
+        bundled=bundled,
+        reverse_dns=reverse_dns,
+    )
+    with ctx.database.transaction() as conn:
+        audit.record(
+            conn,
+            actor,
+            "hosts.enrich",
+            detail=f"{report.hosts} looked up, {report.located} located"
+            + (" (dns)" if dns else "")
+            + (" (reverse dns)" if reverse_dns else ""),
+        )
+    return report
+
+
+def fetch_certificates(
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    port: int = 443,
+    timeout: float = 5.0,
+    roles: Sequence[str] | None = None,
+    country: str | None = None,
+    include_reserved: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> CertificateReport:
+    """Fetch the TLS certificate each stored server presents (this contacts the
+    servers); audited as ``hosts.certs``. The TLS handshakes run outside any transaction;
+    :func:`~leaktrace.infra.certificates.collect_certificates` stores what it found."""
+    from leaktrace.infra.certificates import collect_certificates  # cryptography: ~80 ms
+
+    code = None if country is None else sheet_code(country)
+    report = collect_certificates(
+        ctx.database,
+        port=port,
+        timeout=timeout,
+        roles=roles,
+        country=code,
+        include_reserved=include_reserved,
+        progress=progress,
+    )
+    with ctx.database.transaction() as conn:
+        audit.record(
+            conn,
+            actor,
+            "hosts.certs",
+            f"port {port}" + (f", country {code}" if code else ""),
+            f"{report.hosts} servers contacted, {report.fetched} certificates",
         )
     return report

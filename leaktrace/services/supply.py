@@ -19,7 +19,7 @@ from leaktrace.services.supply_views import (
     FlaggedAccountsView,
     SupplyRankingView,
 )
-from leaktrace.supply.importer import SupplyImportReport, import_shipments
+from leaktrace.supply.importer import SupplyImportReport, read_shipments_file, store_shipments
 from leaktrace.supply.ranking import flag_accounts, rank_accounts
 from leaktrace.supply.scoring import DEFAULT_EPSILON, DEFAULT_PRIOR_NONE
 
@@ -91,9 +91,11 @@ def flagged_accounts(
 
 
 def import_shipment_file(ctx: AppContext, actor: Actor, file: Path) -> SupplyImportReport:
-    """Import a distributor's shipments CSV (all of it or nothing); audited."""
-    report = import_shipments(ctx.database, file)
+    """Import a distributor's shipments CSV (all of it or nothing), in one transaction
+    with its audit entry."""
+    shipments = read_shipments_file(file)
     with ctx.database.transaction() as conn:
+        report = store_shipments(conn, shipments)
         audit.record(
             conn,
             actor,

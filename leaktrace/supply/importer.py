@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from leaktrace.formats.csvtable import read_bytes
 from leaktrace.store.database import Database
 from leaktrace.store.supply import (
@@ -26,7 +28,13 @@ from leaktrace.supply.model import (
     shipment_identities,
 )
 
-__all__ = ["SupplyImportReport", "import_shipments"]
+__all__ = [
+    "ShipmentsFile",
+    "SupplyImportReport",
+    "import_shipments",
+    "read_shipments_file",
+    "store_shipments",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,30 +76,51 @@ def import_shipments(db: Database, path: Path) -> SupplyImportReport:
     name, adds nothing. So importing the same file again adds nothing, a grown export of the
     same name adds only its new rows (wherever they are), and two identical rows are two
     shipments."""
-    raw = read_bytes(path, SupplyError)
-    records = parse_shipments(raw, str(path))
-    digest = hashlib.sha256(raw).hexdigest()
+    shipments = read_shipments_file(path)
     with db.transaction() as conn:
-        known = existing_work_ids(conn, (r.work_id for r in records))
-        _check_works(records, known, str(path))
-        accounts: dict[tuple[str, str], AccountRecord] = {}
-        for r in records:
-            accounts.setdefault(r.account.key, r.account)
-        upserted = upsert_accounts(
-            conn,
-            [
-                AccountValues(a.distributor, a.account, a.declared_business, a.country, a.opened_on)
-                for a in accounts.values()
-            ],
-        )
-        legacy = legacy_fingerprints(conn, (r.fingerprint for r in records))
-        seen_file = file_imported(conn, digest)
-        fresh = [
-            _values(r, identity, digest)
-            for r, identity in zip(records, shipment_identities(records, path.name), strict=True)
-            if r.fingerprint not in legacy and not seen_file
-        ]
-        added = insert_shipments(conn, fresh, upserted.ids, str(path))
+        return store_shipments(conn, shipments)
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentsFile:
+    """A shipments file read and parsed (not yet checked against the catalogue)."""
+
+    path: Path
+    records: list[ShipmentRecord]
+    digest: str
+    """SHA-256 of its bytes."""
+
+
+def read_shipments_file(path: Path) -> ShipmentsFile:
+    """Read and parse ``path`` (every row checked; :class:`SupplyError` on a bad one)."""
+    raw = read_bytes(path, SupplyError)
+    return ShipmentsFile(path, parse_shipments(raw, str(path)), hashlib.sha256(raw).hexdigest())
+
+
+def store_shipments(conn: Connection, shipments: ShipmentsFile) -> SupplyImportReport:
+    """Check the file's work ids against the catalogue, upsert its accounts and add its
+    new shipments, in the caller's transaction (see :func:`import_shipments`)."""
+    path, records, digest = shipments.path, shipments.records, shipments.digest
+    known = existing_work_ids(conn, (r.work_id for r in records))
+    _check_works(records, known, str(path))
+    accounts: dict[tuple[str, str], AccountRecord] = {}
+    for r in records:
+        accounts.setdefault(r.account.key, r.account)
+    upserted = upsert_accounts(
+        conn,
+        [
+            AccountValues(a.distributor, a.account, a.declared_business, a.country, a.opened_on)
+            for a in accounts.values()
+        ],
+    )
+    legacy = legacy_fingerprints(conn, (r.fingerprint for r in records))
+    seen_file = file_imported(conn, digest)
+    fresh = [
+        _values(r, identity, digest)
+        for r, identity in zip(records, shipment_identities(records, path.name), strict=True)
+        if r.fingerprint not in legacy and not seen_file
+    ]
+    added = insert_shipments(conn, fresh, upserted.ids, str(path))
     return SupplyImportReport(
         file=str(path),
         rows=len(records),

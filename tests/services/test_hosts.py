@@ -17,6 +17,7 @@ from leaktrace.services.hosts import (
     host_detail,
     host_list,
     host_page,
+    import_host_file,
 )
 from leaktrace.store.infra import load_hosts
 from tests.services.demo_world import demo_context
@@ -78,3 +79,27 @@ def test_collect_is_idempotent_and_audited(demo: AppContext) -> None:
     assert report.new_hosts == 0 and report.new_evidence == 0  # the demo collected already
     entries = list_audit(demo, operator, action="hosts.collect").items
     assert len(entries) == 1 and entries[0].actor == operator.name
+
+
+def test_import_writes_hosts_and_its_audit_entry_together(demo: AppContext, tmp_path: Path) -> None:
+    operator = local_operator()
+    good = tmp_path / "hosts.csv"
+    good.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source,country\n"
+        "198.51.100.77,seedbox,2025-01-02,2025-02-03,partner report,SE\n",
+        encoding="utf-8",
+    )
+    report = import_host_file(demo, operator, good)
+    assert (report.rows, report.new_hosts) == (1, 1)
+    assert any(h.server == "198.51.100.77" for h in host_list(demo, country="SE").hosts)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "ip_or_domain,role,first_seen,last_seen,source,release\n"
+        "198.51.100.78,server,2025-01-02,2025-02-03,x,No.Such.Release-GRP\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError):
+        import_host_file(demo, operator, bad)
+    assert not any(h.server == "198.51.100.78" for h in host_list(demo).hosts)
+    entries = list_audit(demo, operator, action="hosts.import").items
+    assert [e.subject for e in entries] == [str(good)]
