@@ -80,7 +80,6 @@ def release_page(
         title=release.name,
         release=release,
         parsed=sorted((k, v) for k, v in release.parsed.items() if v not in (None, "", [], {})),
-        nfos=getattr(release, "nfos", []),
         can_triage=actor.can(Permission.triage),
         here=request.url.path,
         csrf=csrf_token_of(request),

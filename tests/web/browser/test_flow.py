@@ -101,11 +101,13 @@ def test_analyst_session_in_a_browser(page: Any, analyst_login: tuple[str, str])
     assert "Checked against the tracker logs" in confirmed.first.inner_text()
     shot(page, "04-leaks-triaged")
 
-    # open a release: its name, parse, match reason, rule and sightings
-    page.goto("/releases?status=leak")
-    page.locator("#releases-table tbody a").first.click()
+    # open a release from the leaks: its name, parse, match reason, rule and sightings
+    page.goto("/leaks?severity=critical")
+    name = page.locator("#leaks-table tbody tr[data-leak] td.name a").first
+    release = name.inner_text()
+    name.click()
     page.wait_for_url(re.compile(r"/releases/\d+$"))
-    assert page.inner_text("[data-testid=release-name]")
+    assert page.inner_text("[data-testid=release-name]") == release
     assert page.inner_text("[data-testid=match-reason]")
     assert page.inner_text("[data-testid=rule]")
     assert page.locator("[data-testid=parsed] dt").count() > 2

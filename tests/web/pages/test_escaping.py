@@ -56,8 +56,8 @@ def test_release_name_is_text_in_the_listing_and_on_its_page(evil: httpx.Client)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "&lt;b&gt;tracker&lt;/b&gt;" in page.text
     _no_raw_script(page.text)
-    if "<h2>NFO</h2>" in page.text:  # once the release service returns NFO texts
-        assert "&lt;script&gt;alert(&#39;nfo&#39;)&lt;/script&gt;" in page.text
+    assert "<h2>NFO</h2>" in page.text
+    assert "&lt;script&gt;alert(&#39;nfo&#39;)&lt;/script&gt;&lt;img src=x" in page.text
 
 
 def test_group_pages_escape_what_they_show(evil: httpx.Client) -> None:
