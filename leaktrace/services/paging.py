@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from typing import Any
 
 from leaktrace.errors import InputError
@@ -40,9 +41,26 @@ def decode_cursor(listing: str, cursor: str, arity: int) -> list[Any]:
     if not isinstance(decoded, list) or len(decoded) != arity + 1 or decoded[0] != listing:
         raise bad
     values = decoded[1:]
-    if not all(v is None or isinstance(v, str | int | float) for v in values):
+    if not all(_sane(v) for v in values):
         raise bad
     return values
+
+
+_INT_RANGE = range(-(2**63), 2**63)
+
+
+def _sane(value: object) -> bool:
+    """A sort value a database can compare: None, a string, a 64-bit integer or a finite
+    float (JSON lets a crafted cursor carry 10**30, 1e999 or NaN)."""
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value in _INT_RANGE
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return False
 
 
 def page_size(limit: int | None, default: int = 50) -> int:
