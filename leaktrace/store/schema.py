@@ -228,6 +228,8 @@ class AlertRow(Base):
         Index("ix_alerts_released_at_id", "released_at", "id"),
         Index("ix_alerts_lead_days_id", "lead_days", "id"),
         Index("ix_alerts_created_at", "created_at"),
+        # leaks by severity: one severity at a time, by (lead_days, id)
+        Index("ix_alerts_severity_lead", "severity", "lead_days", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
