@@ -17,6 +17,7 @@ from leaktrace.attribution import LinkKind
 from leaktrace.cli.context import DbOption, FormatOption, LimitOption, open_context, out, row_limit
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import InputError
+from leaktrace.identity.actor import local_operator
 from leaktrace.private_files import write_private_text
 from leaktrace.services.groups import (
     GROUP_SORTS,
@@ -139,7 +140,7 @@ def group(
     """One group's dossier: leaks by window, lead times, formats, works and distributors,
     activity, first-to-release, nukes, and its links to other groups (with evidence)."""
     with open_context(db) as ctx:
-        dossier = group_dossier(ctx, name, follow_hours=follow_hours)
+        dossier = group_dossier(ctx, local_operator(), name, follow_hours=follow_hours)
     if fmt is Format.json:
         emit_json(out, dossier.to_json())
     elif fmt is Format.csv:

@@ -17,6 +17,9 @@ from leaktrace.attribution import (
 )
 from leaktrace.attribution.following import DEFAULT_FOLLOW_HOURS
 from leaktrace.errors import InputError
+from leaktrace.identity.actor import Actor
+from leaktrace.identity.roles import Permission
+from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.groups_views import (
     GroupDossier,
@@ -88,15 +91,30 @@ def group_page(
 
 
 def group_dossier(
-    ctx: AppContext, name: str, *, follow_hours: float = DEFAULT_FOLLOW_HOURS
+    ctx: AppContext, actor: Actor, name: str, *, follow_hours: float = DEFAULT_FOLLOW_HOURS
 ) -> GroupDossier:
     """The dossier of the group called ``name`` (any spelling); NotFoundError (kind
-    ``group``) when no release names it."""
+    ``group``) when no release names it.
+
+    The distributors' customer accounts are personal data: listed only for an actor with
+    ``read:personal`` (and that read is audited as ``group.dossier``); anyone else gets
+    how many there are (``accounts_withheld``)."""
+    actor.require(Permission.read_intel)
     if follow_hours <= 0:
         raise InputError("must be more than 0", field="follow_hours")
-    with ctx.database.reading() as conn:
-        dossier = build_dossier(conn, name, follow_hours=follow_hours, services=ctx.services)
-    return GroupDossier.of_dossier(dossier)
+    personal = actor.can(Permission.read_personal)
+    with ctx.database.transaction() if personal else ctx.database.reading() as conn:
+        found = build_dossier(conn, name, follow_hours=follow_hours, services=ctx.services)
+        dossier = GroupDossier.of_dossier(found)
+        if personal and dossier.account_names:
+            audit.record(
+                conn,
+                actor,
+                "group.dossier",
+                dossier.group,
+                f"{dossier.account_names} supply-chain account names listed",
+            )
+    return dossier if personal else dossier.without_accounts()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import SerializerFunctionWrapHandler, model_serializer
+
 from leaktrace.attribution.graph import GroupGraph, graph_json
 from leaktrace.attribution.model import Dossier, GroupLink, GroupSummary
 from leaktrace.services.views import View
@@ -83,6 +85,11 @@ class WorkHitView(View):
 
 
 class DistributorView(View):
+    """A distributor that shipped works the group released. ``accounts`` (customer
+    accounts that received a leaked work first: personal data) is empty for readers
+    without ``read:personal``; ``accounts_withheld`` then says how many there are (the
+    key is absent when nothing was withheld)."""
+
     distributor: str
     works: int
     leaked_works: int
@@ -90,6 +97,14 @@ class DistributorView(View):
     shipments: int
     quantity: int
     accounts: list[str]
+    accounts_withheld: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("accounts_withheld") is None:
+            data.pop("accounts_withheld", None)
+        return data
 
 
 class MonthActivityView(View):
@@ -163,6 +178,19 @@ class GroupDossier(GroupView):
     @classmethod
     def of_dossier(cls, dossier: Dossier) -> GroupDossier:
         return cls.model_validate(dossier.as_dict())
+
+    @property
+    def account_names(self) -> int:
+        """How many supply-chain account names the dossier lists."""
+        return sum(len(d.accounts) for d in self.distributors)
+
+    def without_accounts(self) -> GroupDossier:
+        """The dossier for a reader without ``read:personal``: account names withheld."""
+        hidden = [
+            d.model_copy(update={"accounts": [], "accounts_withheld": len(d.accounts)})
+            for d in self.distributors
+        ]
+        return self.model_copy(update={"distributors": hidden})
 
 
 class GroupNodeView(View):

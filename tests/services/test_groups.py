@@ -9,6 +9,9 @@ import pytest
 
 from leaktrace.attribution import build_dossier, list_groups
 from leaktrace.errors import InputError, NotFoundError
+from leaktrace.identity.actor import local_operator
+from leaktrace.identity.roles import Role
+from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.groups import (
     GROUP_SORTS,
@@ -20,6 +23,7 @@ from leaktrace.services.groups import (
 )
 from leaktrace.services.paging import encode_cursor
 from tests.services.demo_world import demo_context
+from tests.services.test_supply import person
 
 
 @pytest.fixture
@@ -75,7 +79,7 @@ def test_dossier_is_the_cli_json(demo: AppContext) -> None:
     name = group_list(demo).groups[0].group
     with demo.database.reading() as conn:
         expected = build_dossier(conn, name.lower(), services=demo.services).as_dict()
-    dossier = group_dossier(demo, name.lower())
+    dossier = group_dossier(demo, local_operator(), name.lower())
     assert dossier.to_json() == expected
     assert dossier.group == name and dossier.release_list and dossier.leaks > 0
     assert dossier.first_release.titles >= dossier.first_release.contested
@@ -83,10 +87,10 @@ def test_dossier_is_the_cli_json(demo: AppContext) -> None:
 
 def test_unknown_group_is_not_found(demo: AppContext) -> None:
     with pytest.raises(NotFoundError) as missing:
-        group_dossier(demo, "NO-SUCH-GROUP")
+        group_dossier(demo, local_operator(), "NO-SUCH-GROUP")
     assert (missing.value.kind, missing.value.key) == ("group", "NO-SUCH-GROUP")
     with pytest.raises(InputError):
-        group_dossier(demo, "x", follow_hours=0)
+        group_dossier(demo, local_operator(), "x", follow_hours=0)
 
 
 def test_graph_nodes_and_links(demo: AppContext) -> None:
@@ -102,3 +106,25 @@ def test_graph_nodes_and_links(demo: AppContext) -> None:
     assert export.graphml.startswith("<?xml") and export.view == graph
     with pytest.raises(InputError):
         group_graph(demo, min_strength=2)
+
+
+def test_supply_accounts_only_for_read_personal_and_audited(demo: AppContext) -> None:
+    name = next(
+        g.group
+        for g in group_list(demo).groups
+        if group_dossier(demo, local_operator(), g.key).account_names
+    )
+    analyst = group_dossier(demo, person(Role.analyst), name)
+    viewer = group_dossier(demo, person(Role.viewer), name)
+    assert analyst.account_names > 0 and viewer.account_names == 0
+    for seen, hidden in zip(analyst.distributors, viewer.distributors, strict=True):
+        assert hidden.accounts_withheld == len(seen.accounts)
+        assert "accounts_withheld" not in seen.to_json()
+        assert hidden.to_json()["accounts"] == []
+    assert viewer.release_list == analyst.release_list
+    readers = {
+        (e.actor, e.subject)
+        for e in list_audit(demo, local_operator(), action="group.dossier").items
+    }
+    assert (person(Role.analyst).name, name) in readers
+    assert all(actor != person(Role.viewer).name for actor, _ in readers)

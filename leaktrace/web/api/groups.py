@@ -52,8 +52,9 @@ def get_group(
     actor: Actor = _INTEL,
 ) -> GroupDossier:
     """One group's dossier (``leaktrace group NAME --format json``); 404 for an unknown
-    group."""
-    return group_dossier(ctx, name, follow_hours=follow_hours)
+    group. Supply-chain account names are listed only for ``read:personal`` holders (and
+    that read is audited); others get ``accounts_withheld``, how many there are."""
+    return group_dossier(ctx, actor, name, follow_hours=follow_hours)
 
 
 @router.get("/group-graph", response_model=GroupGraphView)

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.audit import list_audit
 from leaktrace.services.groups import group_dossier, group_graph, group_list
 from tests.services.demo_world import demo_copy
 from tests.web.conftest import LiveServer
@@ -48,7 +50,7 @@ def test_dossier_and_graph_are_the_service_views(server: LiveServer) -> None:
     client = server.client("analyst")
     reply = client.get("/api/v1/groups/Embers")
     assert reply.status_code == 200
-    assert reply.json() == group_dossier(server.context, "Embers").to_json()
+    assert reply.json() == group_dossier(server.context, local_operator(), "Embers").to_json()
     graph = client.get("/api/v1/group-graph", params={"linked_only": True})
     assert graph.status_code == 200
     assert graph.json() == group_graph(server.context, linked_only=True).to_json()
@@ -89,3 +91,17 @@ def test_injection_strings_are_only_text(server: LiveServer, text: str) -> None:
     assert listed.status_code == 200 and listed.json()["items"] == []
     assert client.get("/api/v1/groups/" + text).status_code == 404
     assert client.get("/api/v1/groups", params={"sort": text}).status_code == 422
+
+
+def test_viewers_get_the_dossier_without_supply_accounts(server: LiveServer) -> None:
+    analyst = server.client("analyst", agency="BE-FCCU").get("/api/v1/groups/Embers").json()
+    viewer = server.client("viewer").get("/api/v1/groups/Embers").json()
+    named = [d["accounts"] for d in analyst["distributors"]]
+    assert any(named)
+    assert [d["accounts"] for d in viewer["distributors"]] == [[] for _ in named]
+    assert [d["accounts_withheld"] for d in viewer["distributors"]] == [len(n) for n in named]
+    assert all("accounts_withheld" not in d for d in analyst["distributors"])
+    entries = list_audit(server.context, local_operator(), action="group.dossier").items
+    assert [(e.actor, e.agency, e.subject) for e in entries] == [
+        ("analyst@be-fccu.example", "BE-FCCU", "EMBERS")
+    ]
