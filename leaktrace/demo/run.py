@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaktrace.attribution.links import find_links
 from leaktrace.config import Settings
 from leaktrace.demo.infra import DEMO_SWARM_KEY
 from leaktrace.demo.scenario import DEFAULT_SEED, FICTIONAL_NOTICE, ScenarioFiles, generate
 from leaktrace.errors import StoreError
 from leaktrace.geo import open_lookup
 from leaktrace.impact.report import ImpactReport, impact_report
+from leaktrace.infra.cluster import ClusterSettings
 from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.enrich import enrich_hosts
 from leaktrace.infra.importer import import_hosts
@@ -130,7 +132,9 @@ def _infrastructure(db: Database, scenario: ScenarioFiles, directory: Path) -> D
     with db.transaction() as conn:
         collect_hosts(conn)
     enrich_hosts(db)
-    sheets = build_all_targets(db)
+    # clusters quote the links between release groups (attribution's), as `leaktrace targets`
+    linked = ClusterSettings(find_links=lambda conn, services: find_links(conn, services=services))
+    sheets = build_all_targets(db, settings=linked)
     out = directory / "targets"
     targets = {country: write_targets(sheet, out) for country, sheet in sheets.items()}
     impact = impact_report(db)
