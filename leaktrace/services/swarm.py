@@ -22,7 +22,7 @@ from leaktrace.store.swarm import (
     observation_span,
     stored_key_check,
 )
-from leaktrace.swarm.importer import SwarmImportReport, import_swarm_files
+from leaktrace.swarm.importer import SwarmImportReport, store_records, swarm_rows
 from leaktrace.swarm.retention import RetentionReport, apply_retention, retention_days
 
 __all__ = [
@@ -115,10 +115,19 @@ def import_swarm(
     strict: bool = False,
     key_source: str = "the given key",
 ) -> SwarmImportReport:
-    """Import swarm files in one transaction (see :func:`import_swarm_files`); audited."""
+    """Import swarm files in one transaction together with the audit entry
+    ``swarm.import`` (rows are read as they are stored)."""
     actor.require(Permission.read_personal)
-    report = import_swarm_files(ctx.database, files, key, geo, strict=strict, key_source=key_source)
     with ctx.database.transaction() as conn:
+        report = store_records(
+            conn,
+            swarm_rows(files),
+            key,
+            geo,
+            files=[str(p) for p in files],
+            strict=strict,
+            key_source=key_source,
+        )
         audit.record(
             conn,
             actor,

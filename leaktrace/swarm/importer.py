@@ -15,7 +15,7 @@ nothing (rows carry a keyed fingerprint). The first import ties the database to 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,15 @@ from leaktrace.swarm.privacy import (
 )
 from leaktrace.swarm.reader import read_swarm
 
-__all__ = ["BATCH", "KEEP_ERRORS", "SwarmImportReport", "import_records", "import_swarm_files"]
+__all__ = [
+    "BATCH",
+    "KEEP_ERRORS",
+    "SwarmImportReport",
+    "import_records",
+    "import_swarm_files",
+    "store_records",
+    "swarm_rows",
+]
 
 KEEP_ERRORS = 10
 BATCH = 5000
@@ -113,14 +121,9 @@ def import_swarm_files(
     ``key_source`` says where the key came from (in errors); ``demo``: this is the demo
     building its own database, the only place the demo's published key is accepted."""
 
-    def rows() -> Iterable[tuple[str, SwarmRecord | SwarmError]]:
-        for path in paths:
-            for entry in read_swarm(path):
-                yield str(path), entry
-
     return import_records(
         db,
-        rows(),
+        swarm_rows(paths),
         key,
         geo,
         files=[str(p) for p in paths],
@@ -141,7 +144,41 @@ def import_records(
     key_source: str = "the given key",
     demo: bool = False,
 ) -> SwarmImportReport:
-    """Import (file name, record or error) pairs; see :func:`import_swarm_files`."""
+    """Import (file name, record or error) pairs in one transaction; see
+    :func:`import_swarm_files`."""
+    with db.transaction() as conn:
+        return store_records(
+            conn,
+            entries,
+            key,
+            geo,
+            files=files,
+            strict=strict,
+            key_source=key_source,
+            demo=demo,
+        )
+
+
+def swarm_rows(paths: Sequence[Path]) -> Iterator[tuple[str, SwarmRecord | SwarmError]]:
+    """(file name, record or error) of every row of ``paths``, read as they are needed."""
+    for path in paths:
+        for entry in read_swarm(path):
+            yield str(path), entry
+
+
+def store_records(
+    conn: Connection,
+    entries: Iterable[tuple[str, SwarmRecord | SwarmError]],
+    key: bytes,
+    geo: GeoLookup,
+    *,
+    files: list[str] | None = None,
+    strict: bool = False,
+    key_source: str = "the given key",
+    demo: bool = False,
+) -> SwarmImportReport:
+    """Store (file name, record or error) pairs in the caller's transaction (the rows are
+    read as they are stored, so a large file is never held in memory)."""
     if len(key) < MIN_KEY_BYTES:
         raise ConfigError(
             f"swarm key from {key_source} is {len(key)} bytes long; it must be at least "
@@ -155,29 +192,28 @@ def import_records(
         geo_notes=geo.notes(),
         key_check=key_check(key)[:12],
     )
-    with db.transaction() as conn:
-        note = bind_database_key(conn, key, source=key_source, demo=demo)
-        if note is not None:
-            report.notes.append(note)
-        floor = referenced_id_floor(conn)  # ids that evidence names are never given again
-        batch: list[tuple[str, SwarmRecord]] = []
-        for source, entry in entries:
-            report.lines += 1
-            if isinstance(entry, SwarmError):
-                if strict:
-                    raise entry
-                report.rejected += 1
-                if len(report.errors) < KEEP_ERRORS:
-                    report.errors.append(entry)
-                continue
-            report.accepted += 1
-            batch.append((source, entry))
-            if len(batch) >= BATCH:
-                _write(conn, batch, key, geo, report, floor)
-                batch = []
-        if batch:
+    note = bind_database_key(conn, key, source=key_source, demo=demo)
+    if note is not None:
+        report.notes.append(note)
+    floor = referenced_id_floor(conn)  # ids that evidence names are never given again
+    batch: list[tuple[str, SwarmRecord]] = []
+    for source, entry in entries:
+        report.lines += 1
+        if isinstance(entry, SwarmError):
+            if strict:
+                raise entry
+            report.rejected += 1
+            if len(report.errors) < KEEP_ERRORS:
+                report.errors.append(entry)
+            continue
+        report.accepted += 1
+        batch.append((source, entry))
+        if len(batch) >= BATCH:
             _write(conn, batch, key, geo, report, floor)
-        report.relinked = relink_observations(conn)
+            batch = []
+    if batch:
+        _write(conn, batch, key, geo, report, floor)
+    report.relinked = relink_observations(conn)
     report.seconds = time.perf_counter() - started
     return report
 
