@@ -95,7 +95,7 @@ def group_page_view(
     group = params.text(name, "name")
     if group is None:
         return groups_page(request, ctx, actor=actor)
-    dossier = group_dossier(ctx, group)
+    dossier = group_dossier(ctx, actor, group)
     return render(
         request,
         "group.html",

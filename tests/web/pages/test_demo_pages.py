@@ -201,3 +201,15 @@ def test_a_viewer_may_not_triage(demo: LiveServer) -> None:
         data={"verdict": "confirmed", "csrf_token": csrf_of(viewer.get("/api/docs").text)},
     )
     assert answer.status_code == 403
+
+
+def test_dossier_withholds_supply_accounts_without_read_personal(
+    demo: LiveServer, analyst: httpx.Client
+) -> None:
+    viewer = signed_in(demo, "viewer", "SE-NOA")
+    withheld = viewer.get("/groups/EMBERS")
+    assert withheld.status_code == 200
+    assert "needs read:personal" in withheld.text
+    shown = analyst.get("/groups/EMBERS")
+    assert "needs read:personal" not in shown.text
+    assert "Disc distributors" in shown.text
