@@ -58,6 +58,8 @@ LEAK_FILTERS = (
     "",
     "sort=lead",
     "since=2015-01-01&until=2016-01-01",
+    "sort=severity",
+    "group={group}",
 )
 PAGES_PER_FILTER = 4
 PAGE_SIZE = 50
@@ -258,15 +260,14 @@ class Cell:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     first_error: str = ""
+    by_label: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
         return sum(n for code, n in self.statuses.items() if code != 200)
 
     def quantile(self, q: int) -> float | None:
-        if len(self.latencies) < 2:
-            return self.latencies[0] if self.latencies else None
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1]
+        return _quantile(self.latencies, q)
 
     def row(self) -> dict[str, Any]:
         def ms(value: float | None) -> float | None:
@@ -282,7 +283,21 @@ class Cell:
             "p99_ms": ms(self.quantile(99)),
             "rps": round(len(self.latencies) / self.seconds, 1) if self.seconds else None,
             "first_error": self.first_error,
+            "by_label": {
+                label: {
+                    "requests": len(times),
+                    "p50_ms": ms(_quantile(times, 50)),
+                    "p95_ms": ms(_quantile(times, 95)),
+                }
+                for label, times in sorted(self.by_label.items())
+            },  # fmt: skip
         }
+
+
+def _quantile(values: list[float], q: int) -> float | None:
+    if len(values) < 2:
+        return values[0] if values else None
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 class Scenario:
@@ -295,24 +310,27 @@ class Scenario:
         while time.monotonic() < until:
             self.step += 1
             if self.kind == "leaks":
-                query = LEAK_FILTERS[self.step % len(LEAK_FILTERS)]
+                query = LEAK_FILTERS[self.step % len(LEAK_FILTERS)].format(group=self.groups[0])
                 url: str | None = f"/api/v1/leaks?limit={PAGE_SIZE}" + (
                     f"&{query}" if query else ""
                 )
-                for _ in range(PAGES_PER_FILTER):
+                for page in range(PAGES_PER_FILTER):
                     if url is None or time.monotonic() >= until:
                         break
-                    body = await self._get(client, url, cell, record)
+                    label = (query or "no filter") + (" (cursor pages)" if page else "")
+                    body = await self._get(client, url, cell, record, label)
                     cursor = body.get("next_cursor") if isinstance(body, dict) else None
                     base = url.split("&cursor=")[0]
                     url = f"{base}&cursor={cursor}" if cursor else None
             elif self.kind == "dossier":
                 name = self.groups[self.step % len(self.groups)]
-                await self._get(client, f"/api/v1/groups/{name}", cell, record)
+                await self._get(client, f"/api/v1/groups/{name}", cell, record, name)
             else:
-                await self._get(client, "/api/v1/health", cell, record)
+                await self._get(client, "/api/v1/health", cell, record, "health")
 
-    async def _get(self, client: httpx.AsyncClient, url: str, cell: Cell, record: bool) -> Any:
+    async def _get(
+        self, client: httpx.AsyncClient, url: str, cell: Cell, record: bool, label: str
+    ) -> Any:
         started = time.perf_counter()
         try:
             response = await client.get(url)
@@ -322,6 +340,7 @@ class Scenario:
         elapsed = time.perf_counter() - started
         if record:
             cell.latencies.append(elapsed)
+            cell.by_label.setdefault(label, []).append(elapsed)
             cell.statuses[status] += 1
             if status != 200 and not cell.first_error:
                 cell.first_error = f"{status} {url}: {body[:300].decode(errors='replace')}"
@@ -329,7 +348,14 @@ class Scenario:
 
 
 async def measure(
-    base: str, token: str, kind: str, clients: int, seconds: float, warmup: float, groups: list[str]
+    base: str,
+    token: str,
+    kind: str,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    groups: list[str],
+    timeout: float = 900.0,
 ) -> Cell:
     """``clients`` concurrent clients, each with its own keep-alive connection (one shared
     pool of many connections costs httpx milliseconds of CPU per request at 50 clients)."""
@@ -337,7 +363,7 @@ async def measure(
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     sessions = [
-        httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=300)
+        httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=timeout)
         for _ in range(clients)
     ]
     try:
@@ -371,6 +397,7 @@ class Options:
     rps_clients: int
     endpoints: list[str]
     slow_dossier: float
+    timeout: float
 
 
 def run_backend(backend: str, url: str, built: Built, opts: Options) -> dict[str, Any]:
@@ -392,13 +419,13 @@ def run_backend(backend: str, url: str, built: Built, opts: Options) -> dict[str
                                           "skipped": f"1 client: p50 {single:.1f} s"})  # fmt: skip
                             continue
                         cell = asyncio.run(measure(base, token, endpoint, clients, opts.seconds,
-                                                   opts.warmup, groups))  # fmt: skip
+                                                   opts.warmup, groups, opts.timeout))  # fmt: skip
                         if clients == 1:
                             single = cell.quantile(50)
                         cells.append({"workers": workers, **cell.row()})
                         print(_cell_line(backend, cells[-1]), flush=True)
             cell = asyncio.run(measure(base, token, "leaks", opts.rps_clients, opts.seconds,
-                                       opts.warmup, groups))  # fmt: skip
+                                       opts.warmup, groups, opts.timeout))  # fmt: skip
             throughput.append({"workers": workers, **cell.row()})
             print(f"{backend}: leaks list, {workers} worker(s), {opts.rps_clients} clients: "
                   f"{cell.row()['rps']} req/s ({cell.errors} errors)", flush=True)  # fmt: skip
@@ -462,6 +489,7 @@ def report(results: list[dict[str, Any]], opts: Options, pg_version: str | None)
                 f"{row['requests']} | {row['errors']} | {row['p50_ms']} | {row['p95_ms']} | "
                 f"{row['p99_ms']} | {row['rps']} |"
             )
+        lines += _by_filter(result)
         lines += ["", "| backend | workers | clients | requests | errors | req/s (leaks list) |",
                   "|---|---|---|---|---|---|"]  # fmt: skip
         for row in result["throughput"]:
@@ -470,6 +498,21 @@ def report(results: list[dict[str, Any]], opts: Options, pg_version: str | None)
                 f"{row['requests']} | {row['errors']} | {row['rps']} |"
             )
     return "\n".join(lines)
+
+
+def _by_filter(result: dict[str, Any]) -> list[str]:
+    """The leaks list per filter, at 10 clients (or the nearest measured below)."""
+    cells = [r for r in result["latency"] if r["endpoint"] == "leaks" and "skipped" not in r]
+    if not cells:
+        return []
+    cell = min(cells, key=lambda r: (r["clients"] > 10, abs(10 - r["clients"])))
+    lines = ["", f"leaks list by filter, {cell['clients']} clients:", "",
+             "| filter | requests | p50 ms | p95 ms |", "|---|---|---|---|"]  # fmt: skip
+    for label, figures in cell["by_label"].items():
+        lines.append(
+            f"| `{label}` | {figures['requests']} | {figures['p50_ms']} | {figures['p95_ms']} |"
+        )
+    return lines
 
 
 def main() -> None:
@@ -485,6 +528,7 @@ def main() -> None:
     parser.add_argument("--endpoints", default="leaks,dossier", help="leaks, dossier, health")
     parser.add_argument("--slow-dossier", type=float, default=5.0,
                         help="skip more clients when one dossier takes longer (s)")  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=900.0, help="per request (s)")
     parser.add_argument("--quick", action="store_true", help="2,000 releases, short runs")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--cache", type=Path, default=CACHE, help="cached SQLite builds")
@@ -504,6 +548,7 @@ def main() -> None:
         rps_clients=args.rps_clients,
         endpoints=args.endpoints.split(","),
         slow_dossier=args.slow_dossier,
+        timeout=args.timeout,
     )
     results: list[dict[str, Any]] = []
     pg_version: str | None = None

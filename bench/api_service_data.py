@@ -57,7 +57,7 @@ __all__ = ["Built", "build", "cached_sqlite"]
 
 CATALOGUE = ROOT.parent / "shared" / "corpora" / "catalogue" / "tmdb5000.csv"
 CACHE = ROOT / "bench" / ".cache"
-VERSION = 1  # bump when the generated data changes: cached files of older versions are stale
+VERSION = 2  # bump when the generated data changes: cached files of older versions are stale
 END = datetime(2026, 12, 1, tzinfo=UTC)
 FLOOR = datetime(2004, 1, 1, tzinfo=UTC)
 CHUNK = 20_000
@@ -90,7 +90,13 @@ WORDS = (
 ).split()
 SYLLABLES = "ka ro vi ne xo lu da mi te zo ra fi go sa pe qu yn th ex ar on is".split()
 ORIGINS = (("predb", 0.4), ("torznab", 0.3), ("rss", 0.2), ("torrent", 0.1))
-TRACKERS = [f"udp://tracker{n}.example.net:1337/announce" for n in range(40)]
+PUBLIC_TRACKERS = (  # open trackers of LeakTrace's built-in list: they link no groups
+    "udp://tracker.opentrackr.org:1337/announce",
+    "udp://open.stealth.si:80/announce",
+    "udp://tracker.torrent.eu.org:451/announce",
+    "udp://tracker.openbittorrent.com:6969/announce",
+)
+CREWS = 150  # one group in eight belongs to a crew: its private tracker and NFO style
 NUKE_REASONS = ("dupe", "mislabeled", "bad.ivtc", "get.proper", "stolen.release", "out.of.sync")
 
 
@@ -170,6 +176,7 @@ class Generator:
         self.work_weights = _cumulative(len(self.works), 0.8)
         self.rng.shuffle(self.works)  # popularity independent of catalogue order
         self.groups = list(groups)
+        self.crews = {g: self.rng.randrange(CREWS) for g in groups if self.rng.random() < 0.125}
         self.group_weights = _cumulative(len(self.groups), 0.9)
         self.source_weights = list(_accumulate(w for _, _, w in SOURCES))
         self.names: set[str] = set()
@@ -283,7 +290,7 @@ class Generator:
                 }  # fmt: skip
             )
         if group and rng.random() < 0.01:
-            body = f"{group} PRESENTS\n\n{title}\n\nSource: {token}\nGreets to all friends\n"
+            body = f"{self._nfo_style(group)}\n\n{title}\n\nSource: {token}\n"
             chunk.nfos.append(
                 {
                     "release_id": rid,
@@ -306,6 +313,14 @@ class Generator:
         moment = base + timedelta(days=rng.expovariate(1 / 150), seconds=rng.randint(0, 86399))
         return min(moment, END - timedelta(seconds=rng.randint(0, 86400 * 365)))
 
+    def _nfo_style(self, group: str) -> str:
+        """A group's NFO banner and greetings (a crew's groups share theirs)."""
+        crew = self.crews.get(group)
+        style = random.Random(f"crew{crew}" if crew is not None else f"group:{group}")
+        art = "".join(style.choice("#=*~/\\|_-") for _ in range(60))
+        greets = " ".join(style.choice(WORDS + SYLLABLES) for _ in range(14))
+        return f"{art}\n{group} presents\n{art[::-1]}\nGreets: {greets}"
+
     def _sighting(self, chunk: Chunk, release: dict[str, Any], n: int) -> None:
         rng, sid = self.rng, self.next_sighting
         self.next_sighting += 1
@@ -313,9 +328,11 @@ class Generator:
         torrent = origin == "torrent"
         extra = None
         if torrent:
-            key = release["group_key"] or ""
-            start = hash(key) % 30 if key else rng.randint(0, 30)
-            extra = json.dumps({"trackers": TRACKERS[start : start + rng.randint(1, 4)]})
+            trackers = rng.sample(PUBLIC_TRACKERS, rng.randint(1, 3))
+            crew = self.crews.get(release["group_name"] or "")
+            if crew is not None:
+                trackers.append(f"https://announce.crew{crew}-{_sha1(str(crew))[:6]}.net/announce")
+            extra = json.dumps({"trackers": trackers})
         chunk.sightings.append(
             {
                 "id": sid,
@@ -488,6 +505,7 @@ def cached_sqlite(
     stem = cache / f"api-{releases}-s{seed}-v{VERSION}"
     path, meta = stem.with_suffix(".db"), stem.with_suffix(".json")
     if path.exists() and meta.exists() and not rebuild:
+        Database(str(path)).close()  # newer migrations (indexes) once, not in every copy
         return path, Built(**json.loads(meta.read_text()))
     partial = stem.with_suffix(".building.db")
     for suffix in ("", "-wal", "-shm"):
