@@ -8,6 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leaktrace.identity import tokens
 from leaktrace.identity.actor import local_operator
@@ -160,3 +162,25 @@ def test_failed_logins_are_audited_then_rate_limited(live_server: LiveServer) ->
     assert ("login", "limited") in entries
     failed = list_audit(live_server.context, local_operator(), action="login").items[-1]
     assert failed.address == "127.0.0.1" and failed.agency == "NL-POL"
+
+
+_HEADER_TEXT = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=0, max_size=120
+)
+
+
+@given(
+    scheme=st.sampled_from(["Bearer", "Basic", "bearer", "BASIC", "Digest", ""]), rest=_HEADER_TEXT
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_any_authorization_header_is_401_not_500(
+    live_server: LiveServer, scheme: str, rest: str
+) -> None:
+    value = f"{scheme} {rest}".strip()
+    encoded = base64.b64encode(rest.encode()).decode()
+    with httpx.Client(base_url=live_server.url) as client:
+        for header in (value, f"Basic {encoded}".strip()):
+            if not header:
+                continue
+            reply = client.get("/api/v1/me", headers={"Authorization": header})
+            assert reply.status_code == 401, (header, reply.text)
