@@ -141,7 +141,7 @@ def login(ctx: AppContext, email: str, password: str, address: str | None) -> Se
     ):
         with ctx.database.transaction() as conn:
             store.add_failure(conn, subject, now)
-            store.clear_failures(conn, subject, before=now - window)
+            store.clear_failures(conn, None, before=now - window)  # nobody's old ones
             record(conn, _anonymous(tried, agency, address), "login", outcome="failed")
         raise AuthenticationError("wrong e-mail or password")
     actor = _actor(user, address, "session")

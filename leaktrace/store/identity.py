@@ -306,9 +306,14 @@ def failures_since(conn: Connection, subject: str, since: datetime) -> tuple[int
     return int(row[0]), row[1]
 
 
-def clear_failures(conn: Connection, subject: str, *, before: datetime | None = None) -> None:
-    """Forget ``subject``'s failures (all, or those before ``before``)."""
-    query = delete(LOGIN_ATTEMPTS).where(LOGIN_ATTEMPTS.c.subject == subject)
+def clear_failures(
+    conn: Connection, subject: str | None, *, before: datetime | None = None
+) -> None:
+    """Forget failures: ``subject``'s (every subject's when None), all or those before
+    ``before``."""
+    query = delete(LOGIN_ATTEMPTS)
+    if subject is not None:
+        query = query.where(LOGIN_ATTEMPTS.c.subject == subject)
     if before is not None:
         query = query.where(LOGIN_ATTEMPTS.c.at <= before)
     conn.execute(query)

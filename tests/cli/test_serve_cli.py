@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from leaktrace.config import load_settings
+from leaktrace.errors import StoreError
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import identity
 from leaktrace.services.context import build_context
@@ -39,3 +41,18 @@ def test_serve_subprocess_answers_with_tokens(run: Run, tmp_path: Path) -> None:
     finally:
         server.stop()
     assert token not in server.log.read_text()
+
+
+def test_app_factory_refuses_a_database_that_is_not_current(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaktrace.web.app import app_from_environment
+
+    monkeypatch.setenv("LEAKTRACE_DB", str(tmp_path / "old.db"))
+    with pytest.raises(StoreError, match="leaktrace db upgrade"):
+        app_from_environment()
+    with build_context(load_settings(db=str(tmp_path / "old.db"))):
+        pass  # the CLI's zero-config path migrates it
+    app = app_from_environment()
+    assert app.title == "LeakTrace"
+    app.state.context.close()
