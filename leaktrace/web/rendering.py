@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -184,6 +184,19 @@ _TITLES = {
 }
 
 
+def _htmx_error(request: Request, status: int) -> Response:
+    """An error on an htmx request (which would follow a redirect silently and swap no
+    4xx answer): signed out, htmx takes the browser to the login page; anything else
+    (a stale CSRF token, a leak gone): htmx reloads the page, which shows the state."""
+    if status == 401:
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        here = safe_next(current.path + (f"?{current.query}" if current.query else ""))
+        return Response(
+            status_code=401, headers={"HX-Redirect": "/login?" + urlencode({"next": here})}
+        )
+    return Response(status_code=status, headers={"HX-Refresh": "true"})
+
+
 def error_page(
     request: Request, exc: LeakTraceError, status: int, headers: Mapping[str, str]
 ) -> Response:
@@ -192,6 +205,8 @@ def error_page(
     Not signed in: a redirect to ``/login?next=<this page>``. Anything else: a page
     naming the problem in words (never a traceback).
     """
+    if request.headers.get("HX-Request") == "true":
+        return _htmx_error(request, status)
     if status == 401:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target = "/login" if request.method != "GET" else "/login?" + urlencode({"next": here})

@@ -167,3 +167,14 @@ def test_wrong_password_stays_on_the_login_form(page: Any, analyst_login: tuple[
     log_in(page, (analyst_login[0], "not the password"), "/works")
     assert "/login" in page.url
     assert "Wrong e-mail or password" in page.inner_text("main")
+
+
+def test_triage_after_the_session_ended_leads_to_the_login_form(
+    page: Any, analyst_login: tuple[str, str]
+) -> None:
+    log_in(page, analyst_login, "/leaks?window=physical")
+    assert page.url.endswith("/leaks?window=physical")
+    page.context.clear_cookies()  # the session ends (expired, or signed out elsewhere)
+    page.locator("#leaks-table tbody tr[data-leak] button[value=confirmed]").first.click()
+    page.wait_for_url(re.compile(r"/login\?next=%2Fleaks%3Fwindow%3Dphysical$"))
+    assert page.locator("input[name=password]").is_visible()

@@ -213,3 +213,23 @@ def test_dossier_withholds_supply_accounts_without_read_personal(
     shown = analyst.get("/groups/EMBERS")
     assert "needs read:personal" not in shown.text
     assert "Disc distributors" in shown.text
+
+
+def test_htmx_errors_redirect_or_refresh_instead_of_swapping(demo: LiveServer) -> None:
+    anonymous = demo.client(None)
+    leak = _first_leak(signed_in(demo, "analyst", "NL-POL").get("/leaks").text)
+    signed_out = anonymous.post(
+        f"/leaks/{leak}/triage",
+        data={"verdict": "confirmed"},
+        headers={"HX-Request": "true", "HX-Current-URL": f"{demo.url}/leaks?sort=lead"},
+    )
+    assert signed_out.status_code == 401
+    assert signed_out.headers["HX-Redirect"] == "/login?next=%2Fleaks%3Fsort%3Dlead"
+    analyst = signed_in(demo, "analyst", "NL-POL")
+    stale = analyst.post(
+        f"/leaks/{leak}/triage",
+        data={"verdict": "confirmed", "csrf_token": "stale"},
+        headers={"HX-Request": "true"},
+    )
+    assert stale.status_code == 403
+    assert stale.headers["HX-Refresh"] == "true"
