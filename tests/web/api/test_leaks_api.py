@@ -96,6 +96,17 @@ def test_one_leak_and_404(server: LiveServer) -> None:
     [
         ({"cursor": "garbage"}, "cursor"),
         ({"cursor": "WyJsZWFrcy10aW1lIiwxLDJd"}, "cursor"),  # ["leaks-time",1,2]
+        # ["leaks-time","0001-01-01T00:00:00+14:00",5]: a time that overflows in UTC
+        ({"cursor": "WyJsZWFrcy10aW1lIiwiMDAwMS0wMS0wMVQwMDowMDowMCsxNDowMCIsNV0"}, "cursor"),
+        # ["leaks-time","2026-05-01T08:00:00+00:00",10**30]: an id beyond 64 bits
+        (
+            {
+                "cursor": "WyJsZWFrcy10aW1lIiwiMjAyNi0wNS0wMVQwODowMDowMCswMDowMCIsMTAwMDAwMDAw"
+                "MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMF0"
+            },
+            "cursor",
+        ),
+        ({"sort": "severity", "cursor": "WyJsZWFrcy1zZXZlcml0eSIsOTksMS41LDNd"}, "cursor"),
         ({"limit": 0}, "limit"),
         ({"limit": 501}, "limit"),
         ({"limit": "many"}, "limit"),

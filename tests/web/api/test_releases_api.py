@@ -86,6 +86,10 @@ def test_release_detail(server: LiveServer) -> None:
         {"limit": 0},
         {"limit": 1000},
         {"cursor": "zzz"},
+        {
+            "cursor": "WyJyZWxlYXNlcyIsIjIwMjYtMDUtMDFUMDg6MDA6MDArMDA6MDAiLC0xMDAwMDAwMDAwMDAw"
+            "MDAwMDAwMDAwMDBd"
+        },
         {"since": "yesterday"},
         {"search": "x" * 600},
     ],

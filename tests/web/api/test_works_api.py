@@ -54,6 +54,8 @@ def test_search_kind_and_detail(server: LiveServer) -> None:
     assert missing.status_code == 404 and missing.json()["error"]["key"] == "no-such-work"
     assert client.get("/api/v1/works", params={"kind": "opera"}).status_code == 422
     assert client.get("/api/v1/works", params={"cursor": "bad"}).status_code == 422
+    huge = "WyJ3b3JrcyIsIkEiLDEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwLDEsIngiXQ"  # year 10**25
+    assert client.get("/api/v1/works", params={"cursor": huge}).status_code == 422
 
 
 @settings(
