@@ -76,7 +76,7 @@ def demo(
     with context_of(settings) as ctx:
         counts = get_overview(ctx, me, days=1)
         top = [v.to_json() for v in list_leaks(ctx, me, LeakQuery(sort="severity", limit=15)).items]
-        dossier = group_dossier(ctx, result.scenario.supply_chain_group)
+        dossier = group_dossier(ctx, me, result.scenario.supply_chain_group)
         ranking = supply_ranking(ctx, me, limit=5) if result.supply is not None else None
     statuses = counts.releases_by_status
     out.print(
