@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+from sqlalchemy.engine import Connection
 
 from leaktrace.errors import InputError
 from leaktrace.infra.services import BUILTIN, ServiceLists
@@ -18,7 +19,7 @@ from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
 from leaktrace.report.groups import KIND_COLORS, group_graph, kind_legend
 from leaktrace.store.database import Database
 
-__all__ = ["MAX_TABLE_ROWS", "render_report", "write_report"]
+__all__ = ["MAX_TABLE_ROWS", "render_report", "write_report", "write_report_from"]
 
 #: the full leak table lists at most this many leaks (the gravest first)
 MAX_TABLE_ROWS = 5000
@@ -174,12 +175,25 @@ def write_report(
     Raises :class:`~leaktrace.errors.InputError` naming the file when ``path`` cannot be
     written, and :class:`~leaktrace.errors.StoreError` when the database cannot be read.
     """
+    with db.reading() as conn:
+        return write_report_from(
+            conn, path, title, database=db.display, note=note, services=services
+        )
+
+
+def write_report_from(
+    conn: Connection,
+    path: Path,
+    title: str | None = None,
+    *,
+    database: str = "",
+    note: str | None = None,
+    services: ServiceLists = BUILTIN,
+) -> Path:
+    """:func:`write_report` reading through the caller's ``conn`` (``database`` names it
+    on the page)."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise InputError("is a directory, expected a file name for the report", file=str(target))
-    with db.reading() as conn:
-        data = gather_report_data(
-            conn, title=title, database=db.display, note=note, services=services
-        )
-    page = render_report(data)
-    return write_private_text(target, page, what="the report")
+    data = gather_report_data(conn, title=title, database=database, note=note, services=services)
+    return write_private_text(target, render_report(data), what="the report")
