@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leaktrace.attribution import build_dossier, list_groups
 from leaktrace.errors import InputError, NotFoundError
@@ -24,6 +27,10 @@ from leaktrace.services.groups import (
 from leaktrace.services.paging import encode_cursor
 from tests.services.demo_world import demo_context
 from tests.services.test_supply import person
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 @pytest.fixture
@@ -128,3 +135,24 @@ def test_supply_accounts_only_for_read_personal_and_audited(demo: AppContext) ->
     }
     assert (person(Role.analyst).name, name) in readers
     assert all(actor != person(Role.viewer).name for actor, _ in readers)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cursor=st.one_of(st.text(max_size=80), st.binary(max_size=60).map(_b64)),
+    search=st.text(max_size=40),
+    sort=st.sampled_from([*GROUP_SORTS, "", "leaks; --", "LEAKS"]),
+)
+def test_any_query_text_is_a_page_or_an_input_error(
+    demo: AppContext, cursor: str, search: str, sort: str
+) -> None:
+    """Cursors, searches and sort names come from outside (URLs): whatever they hold,
+    the answer is a page or an InputError, never another exception."""
+    try:
+        page = group_page(demo, sort=sort, search=search, cursor=cursor or None, limit=5)
+    except InputError:
+        return
+    assert len(page.items) <= 5
+    assert all(search.lower() in g.key for g in page.items)
