@@ -76,6 +76,10 @@ def _release_query(f: ReleaseFilter) -> Select[Any]:
     query = select(_R, _W.c.title.label("work_title")).select_from(
         _R.outerjoin(_W, _R.c.work_id == _W.c.id)
     )
+    return _release_where(query, f)
+
+
+def _release_where(query: Select[Any], f: ReleaseFilter) -> Select[Any]:
     if f.status:
         query = query.where(_R.c.status == f.status)
     if f.work_id:
@@ -125,8 +129,9 @@ def release_row(r: RowMapping) -> dict[str, Any]:
 
 
 def count_releases(conn: Connection, f: ReleaseFilter) -> int:
-    sub = _release_query(f).subquery()
-    return int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
+    """How many releases match (no join: the filters are all on releases)."""
+    query = _release_where(select(func.count()).select_from(_R), f)
+    return int(conn.execute(query).scalar_one())
 
 
 def _leak_query(f: LeakFilter) -> Select[Any]:
