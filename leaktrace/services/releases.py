@@ -13,8 +13,14 @@ from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.releases import parse as parse_name
 from leaktrace.services.context import AppContext
-from leaktrace.services.leak_views import NfoView, ReleaseDetail, ReleaseView, SightingView
-from leaktrace.services.leaks import check_text, cursor_number, cursor_time, read_leak
+from leaktrace.services.leak_views import (
+    LeakView,
+    NfoView,
+    ReleaseDetail,
+    ReleaseView,
+    SightingView,
+)
+from leaktrace.services.leaks import check_text, cursor_number, cursor_time
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import Page
 from leaktrace.store.queries import LeakFilter, ReleaseFilter, count_releases, leak_page
@@ -101,7 +107,7 @@ def get_release(ctx: AppContext, actor: Actor, release_id: int) -> ReleaseDetail
             after=None,
             limit=1,
         )
-        alert = read_leak(conn, actor, flagged[0][0]["id"]) if flagged else None
+    alert = LeakView.model_validate(flagged[0][0]) if flagged else None
     return ReleaseDetail(
         id=row["id"],
         name=row["name"],
