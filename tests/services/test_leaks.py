@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -9,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
 from leaktrace.config import Settings
@@ -193,3 +197,34 @@ def test_unknown_leak_is_not_found(ctx: AppContext) -> None:
     with pytest.raises(NotFoundError) as caught:
         get_leak(ctx, local_operator(), 999_999)
     assert (caught.value.kind, caught.value.key) == ("leak", "999999")
+
+
+@examples(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(min_value=-(10**30), max_value=10**30),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.text(max_size=40),
+            st.sampled_from(["2026-05-01T08:00:00+00:00", "0001-01-01T00:00:00+14:00"]),
+        ),
+        max_size=4,
+    ),
+    sort=st.sampled_from(["time", "lead", "severity"]),
+    listing=st.sampled_from(["leaks-time", "leaks-lead", "leaks-severity", "releases"]),
+)
+def test_any_decodable_cursor_is_a_page_or_an_input_error(
+    ctx: AppContext, values: list[object], sort: str, listing: str
+) -> None:
+    raw = json.dumps([listing, *values], allow_nan=True).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    try:
+        page = list_leaks(ctx, local_operator(), LeakQuery(sort=sort, limit=5, cursor=cursor))
+    except InputError as exc:
+        assert exc.field == "cursor"
+    else:
+        assert len(page.items) <= 5
