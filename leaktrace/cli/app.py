@@ -27,6 +27,7 @@ from leaktrace.cli import (
     watch_cmds,
 )
 from leaktrace.cli.context import err
+from leaktrace.cli.exit_codes import exit_code_of
 from leaktrace.errors import InputError, LeakTraceError
 
 app = typer.Typer(
@@ -81,7 +82,8 @@ def _root(
 
 
 def main() -> None:
-    """Entry point: run the app, turning LeakTrace errors into one clear line, exit 1."""
+    """Entry point: run the app, turning LeakTrace errors into one clear line and the
+    exit code of their class (:mod:`leaktrace.cli.exit_codes`)."""
     try:
         app()
     except LeakTraceError as exc:
@@ -91,7 +93,7 @@ def main() -> None:
             err.print(f"       {escape(str(other))}", highlight=False)
         if len(more) > 5:
             err.print(f"       … and {len(more) - 5} more", highlight=False)
-        sys.exit(1)
+        sys.exit(exit_code_of(exc))
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

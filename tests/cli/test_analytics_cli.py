@@ -71,7 +71,7 @@ def test_export_then_read_the_export(
     as_csv = run("export", str(tmp_path / "c"), "--db", str(db_path), "-f", "csv")
     assert as_csv.out.splitlines()[0] == "table,path,bytes"
     unusable = run("export", str(db_path), "--db", str(db_path))  # a file, not a folder
-    assert unusable.code == 1 and "cannot write the export" in unusable.err
+    assert unusable.code == 65 and "cannot write the export" in unusable.err
     rows = run("analytics", "group_activity", "--parquet", str(folder), "-f", "json")
     assert rows.code == 0, rows.err
     assert [r["group_key"] for r in json.loads(rows.out)] == ["sparkle"]

@@ -57,7 +57,7 @@ def test_catalog_error_is_one_clear_line(run: Run, db_path: Path, tmp_path: Path
         "a,movie,A,2000,,,2000-02-30,,,\n"
     )
     result = run("catalog", "import", str(bad), "--db", str(db_path))
-    assert result.code == 1
+    assert result.code == 65
     assert f"{bad}:2, field 'theatrical'" in result.err
     assert "Traceback" not in result.err + result.out
 
@@ -109,7 +109,7 @@ def test_bad_option_values(run: Run, loaded: Path) -> None:
     assert run("leaks", "--db", str(loaded), "--severity", "huge").code == 2
     assert run("leaks", "--db", str(loaded), "--format", "xml").code == 2
     result = run("releases", "--db", str(loaded), "--since", "last week")
-    assert result.code == 1 and "--since" in result.err
+    assert result.code == 65 and "--since" in result.err
 
 
 def test_ingest_reports_bad_lines_and_strict(run: Run, db_path: Path, write_feed: Write) -> None:
@@ -126,12 +126,12 @@ def test_ingest_reports_bad_lines_and_strict(run: Run, db_path: Path, write_feed
     table = run("ingest", str(path), "--db", str(db_path))
     assert "rejected 2" in table.out and f"{path}:2" in table.out
     strict = run("ingest", str(path), "--db", str(db_path.with_name("x.db")), "--strict")
-    assert strict.code == 1 and f"{path}:2" in strict.err
+    assert strict.code == 65 and f"{path}:2" in strict.err
 
 
 def test_ingest_missing_file(run: Run, db_path: Path, tmp_path: Path) -> None:
     result = run("ingest", str(tmp_path / "none.jsonl"), "--db", str(db_path))
-    assert result.code == 1 and "no such file" in result.err
+    assert result.code == 65 and "no such file" in result.err
 
 
 def test_parse_shows_fields(run: Run) -> None:
@@ -168,20 +168,20 @@ def test_config_file(
     assert len(json.loads(run("releases", "-f", "json").out)) == 3
     config.write_text("match_threshold = 500\n")
     result = run("releases")
-    assert result.code == 1 and "match_threshold" in result.err
+    assert result.code == 78 and "match_threshold" in result.err
     monkeypatch.setenv("LEAKTRACE_CONFIG", str(tmp_path / "missing.toml"))
     assert "does not exist" in run("releases").err
 
 
 def test_unusable_database(run: Run, tmp_path: Path) -> None:
     result = run("releases", "--db", str(tmp_path))
-    assert result.code == 1 and "is a directory" in result.err
+    assert result.code == 74 and "is a directory" in result.err
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"this is not a database" * 100)
     result = run("releases", "--db", str(garbage))
-    assert result.code == 1 and "cannot open or migrate" in result.err
+    assert result.code == 74 and "cannot open or migrate" in result.err
     result = run("releases", "--db", "nosuchdriver://x/y")
-    assert result.code == 1
+    assert result.code == 74
 
 
 @pytest.mark.parametrize(

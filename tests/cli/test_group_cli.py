@@ -102,7 +102,7 @@ def test_group_follow_hours_option(run: Run, world: Path) -> None:
 
 def test_group_unknown(run: Run, world: Path) -> None:
     result = run("group", "NOBODY", "--db", str(world))
-    assert result.code == 1
+    assert result.code == 66
     assert "no releases by a group called 'NOBODY'" in result.err
 
 
@@ -136,4 +136,4 @@ def test_group_graph_export(run: Run, world: Path, tmp_path: Path) -> None:
     assert {n["name"] for n in data["nodes"]} == {"SPARKS", "SPRKS"}
 
     result = run("group-graph", "--db", str(world))
-    assert result.code == 1 and "--graphml" in result.err
+    assert result.code == 65 and "--graphml" in result.err

@@ -93,13 +93,13 @@ def test_errors_are_one_clear_line(run: Run, dbfile: str, tmp_path: Path) -> Non
     bad = tmp_path / "bad.csv"
     bad.write_text("ip_or_domain,role,first_seen,last_seen,source\n81.2.69.1,boss,,,x\n")
     result = run("hosts", "import", str(bad), "--db", dbfile)
-    assert result.code == 1
+    assert result.code == 65
     assert f"{bad}:2, field 'role'" in result.err
-    assert run("targets", "--db", dbfile).code == 1
+    assert run("targets", "--db", dbfile).code == 65
     assert "--all" in run("targets", "--all", "--db", dbfile).err
-    assert run("targets", "--country", "Germany", "--db", dbfile).code == 1
+    assert run("targets", "--country", "Germany", "--db", dbfile).code == 65
     missing = run("hosts", "enrich", "--db", dbfile, "--asn-db", str(tmp_path / "nope.mmdb"))
-    assert missing.code == 1 and "no such file" in missing.err
+    assert missing.code == 65 and "no such file" in missing.err
 
 
 def test_certs_command(run: Run, dbfile: str, tmp_path: Path) -> None:

@@ -131,10 +131,10 @@ def test_import_errors_are_one_clear_line(run: Run, loaded: Path, tmp_path: Path
         encoding="utf-8",
     )
     result = run("supply", "import", str(bad), "--db", str(loaded))
-    assert result.code == 1
+    assert result.code == 65
     assert f"{bad}:3, field 'work_id'" in result.err and "not in the catalogue" in result.err
     missing = run("supply", "import", str(tmp_path / "none.csv"), "--db", str(loaded))
-    assert missing.code == 1 and "no such file" in missing.err
+    assert missing.code == 65 and "no such file" in missing.err
     assert (
         json.loads(run("supply", "rank", "--db", str(loaded), "-f", "json").out)["accounts"] == []
     )

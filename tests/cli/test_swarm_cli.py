@@ -54,7 +54,7 @@ def swarm_file(tmp_path: Path) -> Path:
 
 def test_import_refuses_without_a_key(run: Run, db_path: Path, swarm_file: Path) -> None:
     result = run("swarm", "import", str(swarm_file), "--db", str(db_path))
-    assert result.code == 1
+    assert result.code == 78
     assert "no swarm key configured" in result.err and "swarm keygen" in result.err
     assert "LEAKTRACE_SWARM_KEY_FILE" in result.err
     assert not db_path.exists()  # refused before a database is made
@@ -92,7 +92,7 @@ def test_strict_import_fails_and_writes_nothing(
         str(key_file),
         "--strict",
     )
-    assert result.code == 1
+    assert result.code == 65
     assert f"{swarm_file}:4" in result.err and "field 'time'" in result.err
     retention = json.loads(
         run(
@@ -183,12 +183,12 @@ def test_impact_table_and_csv(run: Run, db_path: Path, swarm_file: Path, key_fil
     backwards = run(
         "impact", "--db", str(db_path), "--since", "2024-03-02", "--until", "2024-03-01"
     )
-    assert backwards.code == 1 and "--since must be before --until" in backwards.err
+    assert backwards.code == 65 and "--since must be before --until" in backwards.err
     export = db_path.parent / "export"
     assert run("export", str(export), "--db", str(db_path)).code == 0
     other = db_path.parent / "other.db"
     wrong = run("impact", "--db", str(other), "--parquet", str(export))
-    assert wrong.code == 1 and "knows none of the" in wrong.err
+    assert wrong.code == 65 and "knows none of the" in wrong.err
     right = run("impact", "--db", str(db_path), "--parquet", str(export), "-f", "json")
     assert json.loads(right.out)["rows"][0]["title"]
     missing = run("impact", "--db", str(db_path), "--parquet", str(db_path.parent / "nope"))
@@ -206,7 +206,7 @@ def test_keygen_then_import_with_the_key_file(
     assert made.code == 0 and "mode 0600" in made.out and str(key) in made.out
     assert key.stat().st_mode & 0o777 == 0o600
     again = run("swarm", "keygen", "--out", str(key))
-    assert again.code == 1 and "already exists" in again.err
+    assert again.code == 78 and "already exists" in again.err
     monkeypatch.setenv("LEAKTRACE_SWARM_KEY_FILE", str(key))
     first = run("swarm", "import", str(swarm_file), "--db", str(db_path), "-f", "json")
     assert first.code == 0, first.err
@@ -222,7 +222,7 @@ def test_keygen_then_import_with_the_key_file(
         "--key-file",
         str(tmp_path / "b.key"),
     )
-    assert other.code == 1
+    assert other.code == 78
     assert "is not the key this database's peers were hashed with" in other.err
     assert "Traceback" not in other.err
 
@@ -234,7 +234,7 @@ def test_import_refuses_the_demo_key(
 
     monkeypatch.setenv("LEAKTRACE_SWARM_KEY", DEMO_SWARM_KEY)
     result = run("swarm", "import", str(swarm_file), "--db", str(db_path))
-    assert result.code == 1 and "demo's published key" in result.err
+    assert result.code == 78 and "demo's published key" in result.err
     assert "LEAKTRACE_SWARM_KEY" in result.err
 
 
@@ -273,7 +273,7 @@ def test_retention_checks_the_exports_before_deleting_anything(
     (exports / "bad" / "leaktrace-export.json").write_text("[1")
     for folder in (db_path.parent / "exprots", exports):
         result = run("swarm", "retention", "--db", str(db_path), "--exports", str(folder))
-        assert result.code == 1 and "Traceback" not in result.err
+        assert result.code == 65 and "Traceback" not in result.err
         dry = run("swarm", "retention", "--db", str(db_path), "--dry-run", "-f", "json")
         assert json.loads(dry.out)["older_than_cutoff"] == 3, result.err  # none deleted yet
 

@@ -164,7 +164,7 @@ def test_bad_watch_config_is_one_line(run: Run, tmp_path: Path, db_path: Path) -
     config = tmp_path / "watch.toml"
     config.write_text('[[source]]\nkind = "torznab"\nurl = "ftp://x"\n')
     result = run("watch", "--once", "-c", str(config), "--db", str(db_path))
-    assert result.code == 1 and "source[0]" in result.err and "Traceback" not in result.err
+    assert result.code == 78 and "source[0]" in result.err and "Traceback" not in result.err
 
 
 @pytest.mark.parametrize(
@@ -181,6 +181,6 @@ def test_a_malformed_source_url_is_a_config_error(
     config = tmp_path / "watch.toml"
     config.write_text(f'[[source]]\nkind = "{kind}"\nurl = "{url}"\n')
     result = run("watch", "--once", "-c", str(config), "--db", str(db_path))
-    assert result.code == 1, result.out
+    assert result.code == 78, result.out
     assert "source[0], field 'url'" in result.err and words in result.err
     assert "Traceback" not in result.err

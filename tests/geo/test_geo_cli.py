@@ -50,7 +50,7 @@ def test_update_then_reset(run: Run, tmp_path: Path) -> None:  # noqa: F811
     ]
     assert rows[0]["attribution"].startswith("This product includes GeoLite2 data")
     again = run("geo", "update", str(newer))  # same date: not newer
-    assert again.code == 1 and "not newer than the country data in use" in again.err
+    assert again.code == 65 and "not newer than the country data in use" in again.err
     assert "Traceback" not in again.err
     assert run("geo", "reset").out.startswith("removed the installed country data")
     assert "nothing installed" in run("geo", "reset").out
@@ -60,7 +60,7 @@ def test_bad_files_are_one_clear_line(run: Run, tmp_path: Path) -> None:  # noqa
     junk = tmp_path / "junk.mmdb"
     junk.write_bytes(b"\x00" * 64)
     result = run("geo", "update", str(junk))
-    assert result.code == 1
+    assert result.code == 65
     assert result.err.strip() == f"error: {junk}: not a MaxMind DB (.mmdb) file, or a damaged one"
     missing = run("geo", "update", str(tmp_path / "none.mmdb"))
-    assert missing.code == 1 and "none.mmdb: cannot read: no such file" in missing.err
+    assert missing.code == 65 and "none.mmdb: cannot read: no such file" in missing.err
