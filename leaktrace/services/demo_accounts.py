@@ -1,0 +1,61 @@
+"""Fictional agencies and users for ``leaktrace demo --serve``: one command to see the
+shared service with the roles and the need-to-know between agencies.
+
+Passwords are random for every demo (printed once, stored as argon2 hashes like any
+other): a demo left running on a network is not open to a published password.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from leaktrace.errors import ConflictError
+from leaktrace.identity.actor import Actor
+from leaktrace.services.context import AppContext
+from leaktrace.services.identity import add_agency, add_user
+from leaktrace.services.views import View
+
+__all__ = ["DEMO_AGENCIES", "DEMO_USERS", "DemoLogin", "create_demo_accounts"]
+
+DEMO_AGENCIES: tuple[tuple[str, str, str, str], ...] = (
+    ("DEMO-NL-POL", "Demo national police cybercrime unit (fictional)", "NL", "police"),
+    ("DEMO-SE-PROS", "Demo prosecution office (fictional)", "SE", "judicial"),
+    ("DEMO-EUROPOL", "Demo Europol analysis project (fictional)", "NL", "europol"),
+    ("DEMO-INDUSTRY", "Demo film industry anti-piracy body (fictional)", "US", "industry"),
+)
+"""(code, name, country, kind) of each fictional agency."""
+
+DEMO_USERS: tuple[tuple[str, str, str], ...] = (
+    ("admin@police.demo.invalid", "DEMO-NL-POL", "admin"),
+    ("investigator@police.demo.invalid", "DEMO-NL-POL", "investigator"),
+    ("prosecutor@prosecution.demo.invalid", "DEMO-SE-PROS", "coordinator"),
+    ("analyst@europol.demo.invalid", "DEMO-EUROPOL", "analyst"),
+    ("viewer@industry.demo.invalid", "DEMO-INDUSTRY", "viewer"),
+)
+"""(e-mail, agency, role): the ``.invalid`` domain (RFC 2606) can never reach anyone."""
+
+
+class DemoLogin(View):
+    email: str
+    password: str
+    agency: str
+    role: str
+
+
+def create_demo_accounts(ctx: AppContext, actor: Actor) -> list[DemoLogin]:
+    """Add the fictional agencies and users (those that exist already are skipped) and
+    return the logins of the users added, each with a fresh random password."""
+    for code, name, country, kind in DEMO_AGENCIES:
+        try:
+            add_agency(ctx, actor, code=code, name=name, country=country, kind=kind)
+        except ConflictError:
+            pass
+    logins: list[DemoLogin] = []
+    for email, agency, role in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        try:
+            add_user(ctx, actor, email=email, agency=agency, role=role, password=password)
+        except ConflictError:
+            continue
+        logins.append(DemoLogin(email=email, password=password, agency=agency, role=role))
+    return logins
