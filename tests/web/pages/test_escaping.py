@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from leaktrace.feeds.item import FeedItem
-from leaktrace.pipeline.ingest import ingest_items
+from leaktrace.pipeline.ingest import ingest_stream
 from tests.web.conftest import LiveServer
 from tests.web.pages.conftest import signed_in
 
@@ -33,7 +33,9 @@ def evil(live_server: LiveServer) -> httpx.Client:
         ),
         FeedItem(EVIL, AT, origin="nfo", group="GRP", nfo_text=NFO),
     ]
-    ingest_items(live_server.context.database, items, live_server.context.settings)
+    context = live_server.context
+    with context.database.transaction() as conn:
+        ingest_stream(conn, items, context.settings)
     return signed_in(live_server)
 
 
