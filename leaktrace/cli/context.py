@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -30,10 +30,8 @@ __all__ = [
     "ParquetOption",
     "context_of",
     "open_context",
-    "database_of",
     "err",
     "gather",
-    "open_database",
     "open_engine",
     "out",
     "parquet_folder",
@@ -72,19 +70,6 @@ def open_context(db: str | None, **overrides: object) -> AppContext:
 def context_of(settings: Settings) -> AppContext:
     """The context for ``settings`` already loaded (and checked) by the command."""
     return build_context(settings)
-
-
-def open_database(db: str | None, **overrides: object) -> tuple[Settings, Any]:
-    """Transitional (until every command calls services): the settings and the context's
-    database. New code uses :func:`open_context`."""
-    settings = load_settings(db=db, **overrides)
-    return settings, database_of(settings)
-
-
-def database_of(settings: Settings) -> Any:
-    """Transitional: the database ``settings`` name, opened through the application
-    context (cli/ does not import leaktrace.store). New code uses :func:`context_of`."""
-    return build_context(settings).database
 
 
 def parse_when(value: str | None, option: str) -> datetime | None:

@@ -11,9 +11,10 @@ from rich.markup import escape
 from leaktrace.cli.context import DbOption, context_of, err, open_context, out
 from leaktrace.cli.invocation import command_line
 from leaktrace.cli.output import Format, emit_rows
-from leaktrace.config import load_settings
+from leaktrace.config import Settings, load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.infra.targets import UNKNOWN_SHEET
+from leaktrace.services.demo_accounts import create_demo_accounts
 from leaktrace.services.groups import group_dossier
 from leaktrace.services.leaks import LeakQuery, list_leaks
 from leaktrace.services.overview import get_overview
@@ -40,11 +41,24 @@ def demo(
         typer.Option("--dir", help="Where to write the scenario, its database and the report."),
     ] = Path("leaktrace-demo"),
     seed: Annotated[int, typer.Option(help="Seed of the synthetic scenario.")] = 2020,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Then add fictional agencies and users, print their logins and serve the "
+            "web UI and API on the demo database (Ctrl-C stops).",
+        ),
+    ] = False,
+    host: Annotated[str, typer.Option(help="With --serve: address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="With --serve: port to listen on.")
+    ] = 8000,
 ) -> None:
     """Build a synthetic pre-release piracy scenario, detect its leaks, write the report.
 
     Everything in it (titles, groups, sites, dates) is fictional. It uses its own
-    database in DIR and never touches your own.
+    database in DIR and never touches your own. With --serve it goes on to serve the
+    shared service's web UI over that database, with fictional agencies and users.
     """
     from leaktrace.demo import run_demo
 
@@ -163,6 +177,37 @@ def demo(
         )
     out.print(f"HTML report: [bold]{result.report}[/]")
     out.print(f"explore: {command_line('leaks', '--db', str(db_file))}")
+    if serve:
+        _serve_demo(settings, host, port)
+
+
+def _serve_demo(settings: Settings, host: str, port: int) -> None:
+    """Add the fictional agencies and users, print their logins, serve until Ctrl-C."""
+    import uvicorn
+
+    from leaktrace.web.app import create_app
+
+    with context_of(settings) as ctx:
+        logins = create_demo_accounts(ctx, local_operator())
+        out.rule("[bold]Web UI — fictional agencies and users (passwords made for this demo)")
+        emit_rows(
+            out,
+            [login.to_json() for login in logins],
+            Format.table,
+            columns=[
+                ("email", "e-mail"),
+                ("password", "password"),
+                ("agency", "agency"),
+                ("role", "role"),
+            ],
+            whole=("email", "password"),
+        )
+        out.print(
+            f"open [bold]http://{host}:{port}/[/] and sign in; API docs at "
+            f"http://{host}:{port}/api/docs; Ctrl-C stops",
+            soft_wrap=True,
+        )
+        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
 
 
 _WINDOW_WORDS = {
