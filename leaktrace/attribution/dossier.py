@@ -12,7 +12,8 @@ from sqlalchemy.engine import Connection
 
 from leaktrace.attribution.data import GroupData, load_group_data, work_label
 from leaktrace.attribution.following import DEFAULT_FOLLOW_HOURS
-from leaktrace.attribution.links import find_links
+from leaktrace.attribution.index import shared_groups, shared_links
+from leaktrace.attribution.links import LinkSettings, find_links
 from leaktrace.attribution.model import (
     Distributor,
     Dossier,
@@ -25,10 +26,16 @@ from leaktrace.attribution.model import (
     WindowLead,
     WorkHit,
 )
-from leaktrace.attribution.timing import first_to_release
+from leaktrace.attribution.summary import summarize, windows_in_order
+from leaktrace.attribution.timing import FirstStats, first_to_release, first_to_release_all
 from leaktrace.errors import NotFoundError
 from leaktrace.infra.services import BUILTIN, ServiceLists
-from leaktrace.store.groups import ReleaseRecord, ShipmentRecord, load_shipments
+from leaktrace.store.groups import (
+    ReleaseRecord,
+    ShipmentRecord,
+    load_group_releases,
+    load_shipments,
+)
 
 __all__ = [
     "GROUP_SORTS",
@@ -41,36 +48,7 @@ __all__ = [
 
 GroupSort = Literal["leaks", "releases", "rate", "lead", "first", "last", "name"]
 GROUP_SORTS: tuple[str, ...] = ("leaks", "releases", "rate", "lead", "first", "last", "name")
-WINDOW_ORDER: tuple[str, ...] = ("theatrical", "digital", "physical", "broadcast")
-
-
-def _windows(values: Sequence[str]) -> tuple[str, ...]:
-    present = set(values)
-    known = [w for w in WINDOW_ORDER if w in present]
-    return tuple(known + sorted(present - set(known)))
-
-
-def summarize(data: GroupData, key: str) -> GroupSummary:
-    """The summary line of one group (``key`` must be in ``data``)."""
-    rows = data.by_group[key]
-    leaks = [r for r in rows if r.is_leak]
-    leads = [r.lead_days for r in leaks if r.lead_days is not None]
-    first = first_to_release(data.earliest, key)
-    return GroupSummary(
-        group=data.name(key),
-        key=key,
-        variants=data.variants.get(key, (data.name(key),)),
-        releases=len(rows),
-        matched=sum(1 for r in rows if r.work_id is not None),
-        leaks=len(leaks),
-        median_lead_days=float(statistics.median(leads)) if leads else None,
-        windows=_windows([r.window for r in leaks if r.window]),
-        first_to_release=first.first,
-        contested=first.contested,
-        works=len({r.work_id for r in rows if r.work_id}),
-        first_seen=min(r.released_at for r in rows),
-        last_seen=max(r.released_at for r in rows),
-    )
+_windows = windows_in_order
 
 
 def _sort_key(sort: str) -> Callable[[GroupSummary], Any]:
@@ -104,16 +82,31 @@ def list_groups(
     search: str | None = None,
     limit: int | None = None,
     data: GroupData | None = None,
+    shared: bool = False,
 ) -> list[GroupSummary]:
     """Every group with at least ``min_releases`` releases (whose key contains ``search``),
     ordered by ``sort``: leaks, releases, rate (pre-release rate), lead (median lead),
-    first (first-to-release count), last (last seen) or name."""
+    first (first-to-release count), last (last seen) or name.
+
+    ``shared``: take the summaries kept per process for the data's current version
+    (:mod:`leaktrace.attribution.index`; computed on the first call after new data) instead
+    of reading every release."""
     key_fn = _sort_key(sort)
+    needle = search.lower() if search else None
+    if shared and data is None:
+        rows = [
+            s
+            for key, s in shared_groups(conn).summaries.items()
+            if s.releases >= min_releases and (needle is None or needle in key)
+        ]
+        rows.sort(key=key_fn)
+        return rows[:limit] if limit is not None else rows
     if data is None:
         data = load_group_data(conn)
-    needle = search.lower() if search else None
+    first = first_to_release_all(data.earliest)
+    none = FirstStats(0, 0, 0, ())
     rows = [
-        summarize(data, key)
+        summarize(data, key, first=first.get(key, none))
         for key, releases in data.by_group.items()
         if len(releases) >= min_releases and (needle is None or needle in key)
     ]
@@ -130,14 +123,34 @@ def build_dossier(
     data: GroupData | None = None,
     release_limit: int | None = None,
     services: ServiceLists = BUILTIN,
+    shared: bool = False,
 ) -> Dossier:
     """The dossier of the group called ``name`` (any spelling); ``services``: the open
     trackers that link no groups.
 
+    ``shared`` (without ``data``): read only this group's releases (by its key's index) and
+    take the figures that need every group (first-to-release, links) from what is kept per
+    process for the data's current version (:mod:`leaktrace.attribution.index`): the same
+    dossier as without, in milliseconds once the first request after new data has paid.
+
     Raises :class:`~leaktrace.errors.NotFoundError` when no release names that group."""
+    key = name.strip().lower()
+    if shared and data is None:
+        rows = load_group_releases(conn, [key]) if key else []
+        if not rows:
+            raise NotFoundError(f"no releases by a group called {name!r}", kind="group", key=name)
+        if links is None:  # first: on a first call it computes the shared figures too
+            settings = LinkSettings(follow_hours=follow_hours, services=services)
+            links = [link for link in shared_links(conn, settings) if link.involves(key)]
+        first = shared_groups(conn).first.get(key, FirstStats(0, 0, 0, ()))
+        own = GroupData.build(rows)
+        works = {r.work_id for r in rows if r.work_id}
+        shipments = load_shipments(conn, sorted(works)) if works else []
+        return dossier_from_data(
+            own, key, links, shipments, release_limit=release_limit, first=first
+        )
     if data is None:
         data = load_group_data(conn)
-    key = name.strip().lower()
     if key not in data.by_group:
         raise NotFoundError(f"no releases by a group called {name!r}", kind="group", key=name)
     if links is None:
@@ -154,21 +167,24 @@ def dossier_from_data(
     shipments: Sequence[ShipmentRecord] = (),
     *,
     release_limit: int | None = None,
+    first: FirstStats | None = None,
 ) -> Dossier:
-    """Assemble a dossier from records already read (no SQL)."""
+    """Assemble a dossier from records already read (no SQL); ``first``: the group's
+    first-to-release figures when ``data`` holds only its own releases."""
     rows = data.by_group[key]
     leaks = [r for r in rows if r.is_leak]
     by_window: dict[str, list[float]] = defaultdict(list)
     for r in leaks:
         by_window[str(r.window)].append(r.lead_days or 0.0)
     order = _windows(list(by_window))
-    first = first_to_release(data.earliest, key)
+    if first is None:
+        first = first_to_release(data.earliest, key)
     margins = first.margins_hours
     listed = sorted(rows, key=lambda r: (r.released_at, r.id), reverse=True)
     if release_limit is not None:
         listed = listed[:release_limit]
     return Dossier(
-        summary=summarize(data, key),
+        summary=summarize(data, key, first=first),
         leaks_by_window={w: len(by_window[w]) for w in order},
         lead_by_window=tuple(
             WindowLead(

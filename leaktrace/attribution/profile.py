@@ -11,11 +11,12 @@ one to its best predecessor).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 __all__ = [
     "LEAD_BUCKETS",
@@ -157,8 +158,12 @@ def gap_factor(gap_days: float, max_gap_days: float = RENAME_MAX_GAP_DAYS) -> fl
 
 
 def _share_inside(times: Sequence[datetime], start: datetime, end: datetime) -> float:
-    inside = sum(1 for t in times if start <= t <= end)
-    return inside / len(times) if times else 0.0
+    """The share of ``times`` (sorted, as :attr:`GroupProfile.times` is) in
+    ``[start, end]``: two binary searches."""
+    if not times or end < start:
+        return 0.0
+    inside = bisect.bisect_right(times, end) - bisect.bisect_left(times, start)
+    return inside / len(times)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,29 +189,19 @@ def rename_candidates(
     usable = sorted(
         (p for p in profiles if p.releases >= min_releases), key=lambda p: (p.first, p.group)
     )
+    firsts = [p.first for p in usable]
     found: list[RenameCandidate] = []
     for old in usable:
-        for new in usable:
+        # a successor starts after ``old`` did and no later than ``max_gap_days`` after it
+        # stopped: only that slice of the list (sorted by first release) can qualify
+        start = bisect.bisect_right(firsts, old.first)
+        stop = _after(firsts, old.last, max_gap_days)
+        for new in usable[start:stop]:
             if new.group == old.group or new.first <= old.first or new.last <= old.last:
                 continue
-            gap = (new.first - old.last).total_seconds() / 86400.0
-            if gap > max_gap_days:
-                continue
-            overlap = max(
-                _share_inside(old.times, new.first, new.last),
-                _share_inside(new.times, old.first, old.last),
-            )
-            if overlap > max_overlap:
-                continue
-            similarity, parts = profile_similarity(old, new)
-            if similarity < min_similarity:
-                continue
-            strength = round(similarity * gap_factor(max(gap, 0.0), max_gap_days), 4)
-            found.append(
-                RenameCandidate(
-                    old.group, new.group, round(similarity, 4), parts, gap, overlap, strength
-                )
-            )
+            cand = _candidate(old, new, min_similarity, max_gap_days, max_overlap)
+            if cand is not None:
+                found.append(cand)
     found.sort(key=lambda c: (-c.strength, c.old, c.new))
     best_new: dict[str, RenameCandidate] = {}
     best_old: dict[str, RenameCandidate] = {}
@@ -214,3 +209,39 @@ def rename_candidates(
         best_new.setdefault(cand.old, cand)
         best_old.setdefault(cand.new, cand)
     return [c for c in found if best_new[c.old] is c and best_old[c.new] is c]
+
+
+def _after(firsts: Sequence[datetime], last: datetime, max_gap_days: float) -> int:
+    """The index just past the last of ``firsts`` (sorted) that is at most ``max_gap_days``
+    after ``last``, with a day to spare (the exact test is made on each pair)."""
+    try:
+        limit = last + timedelta(days=max_gap_days + 1.0)
+    except (OverflowError, ValueError):
+        return len(firsts)
+    return bisect.bisect_right(firsts, limit)
+
+
+def _candidate(
+    old: GroupProfile,
+    new: GroupProfile,
+    min_similarity: float,
+    max_gap_days: float,
+    max_overlap: float,
+) -> RenameCandidate | None:
+    """``old`` → ``new`` when it passes the gap, overlap and similarity tests."""
+    gap = (new.first - old.last).total_seconds() / 86400.0
+    if gap > max_gap_days:
+        return None
+    overlap = max(
+        _share_inside(old.times, new.first, new.last),
+        _share_inside(new.times, old.first, old.last),
+    )
+    if overlap > max_overlap:
+        return None
+    similarity, parts = profile_similarity(old, new)
+    if similarity < min_similarity:
+        return None
+    strength = round(similarity * gap_factor(max(gap, 0.0), max_gap_days), 4)
+    return RenameCandidate(
+        old.group, new.group, round(similarity, 4), parts, gap, overlap, strength
+    )

@@ -20,6 +20,7 @@ __all__ = [
     "FirstStats",
     "earliest_by_title",
     "first_to_release",
+    "first_to_release_all",
     "title_key",
 ]
 
@@ -103,3 +104,28 @@ def first_to_release(earliest: Earliest, group: str) -> FirstStats:
             first += 1
             margins.append((nearest - mine).total_seconds() / 3600.0)
     return FirstStats(titles, contested, first, tuple(sorted(margins)))
+
+
+def first_to_release_all(earliest: Earliest) -> dict[str, FirstStats]:
+    """:func:`first_to_release` of every group in ``earliest``, in one pass over the titles
+    (the same figures as asking group by group, without a pass per group)."""
+    titles: dict[str, int] = defaultdict(int)
+    contested: dict[str, int] = defaultdict(int)
+    first: dict[str, int] = defaultdict(int)
+    margins: dict[str, list[float]] = defaultdict(list)
+    for by_group in earliest.values():
+        for group in by_group:
+            titles[group] += 1
+        if len(by_group) < 2:
+            continue
+        ordered = sorted(by_group.values())
+        soonest, runner_up = ordered[0], ordered[1]
+        for group, at in by_group.items():
+            contested[group] += 1
+            if at == soonest and runner_up > soonest:
+                first[group] += 1
+                margins[group].append((runner_up - at).total_seconds() / 3600.0)
+    return {
+        group: FirstStats(count, contested[group], first[group], tuple(sorted(margins[group])))
+        for group, count in titles.items()
+    }

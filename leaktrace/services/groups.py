@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from leaktrace.attribution import (
     GROUP_SORTS,
     LinkKind,
+    LinkSettings,
     build_dossier,
     build_graph,
-    find_links,
     graphml,
     list_groups,
-    load_group_data,
 )
 from leaktrace.attribution.following import DEFAULT_FOLLOW_HOURS
+from leaktrace.attribution.index import shared_links
 from leaktrace.errors import InputError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
@@ -59,7 +59,7 @@ def group_list(
     ``search``, ordered by ``sort`` (one of :data:`GROUP_SORTS`)."""
     _check(sort, min_releases)
     with ctx.database.reading() as conn:
-        rows = list_groups(conn, sort=sort, min_releases=min_releases, search=search)
+        rows = list_groups(conn, sort=sort, min_releases=min_releases, search=search, shared=True)
     return GroupListView(groups=[GroupView.of(s) for s in rows])
 
 
@@ -104,7 +104,9 @@ def group_dossier(
         raise InputError("must be more than 0", field="follow_hours")
     personal = actor.can(Permission.read_personal)
     with ctx.database.transaction() if personal else ctx.database.reading() as conn:
-        found = build_dossier(conn, name, follow_hours=follow_hours, services=ctx.services)
+        found = build_dossier(
+            conn, name, follow_hours=follow_hours, services=ctx.services, shared=True
+        )
         dossier = GroupDossier.of_dossier(found)
         if personal and dossier.account_names:
             audit.record(
@@ -141,17 +143,13 @@ def group_graph_export(
         raise InputError("must be between 0 and 1", field="min_strength")
     if min_releases < 1:
         raise InputError("must be at least 1", field="min_releases")
+    wanted = {LinkKind(k) for k in kinds} if kinds else set(LinkKind)
+    settings = LinkSettings(follow_hours=follow_hours, services=ctx.services)
     with ctx.database.reading() as conn:
-        data = load_group_data(conn)
-        summaries = list_groups(conn, sort="name", min_releases=min_releases, data=data)
-        links = find_links(
-            conn,
-            follow_hours=follow_hours,
-            kinds=list(kinds) if kinds else None,
-            min_strength=min_strength,
-            data=data,
-            services=ctx.services,
-        )
+        # every kind is computed (and kept) once; each kind's links do not depend on the others
+        everything = shared_links(conn, settings)
+        summaries = list_groups(conn, sort="name", min_releases=min_releases, shared=True)
+    links = [link for link in everything if link.kind in wanted and link.strength >= min_strength]
     graph = build_graph(summaries, links, linked_only=linked_only)
     return GraphExport(view=GroupGraphView.of(graph), graphml=graphml(graph))
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leaktrace.attribution import build_dossier, list_groups
+from leaktrace.attribution import build_dossier, find_links, list_groups, load_group_data
 from leaktrace.errors import InputError, NotFoundError
 from leaktrace.identity.actor import local_operator
 from leaktrace.identity.roles import Role
@@ -90,6 +90,22 @@ def test_dossier_is_the_cli_json(demo: AppContext) -> None:
     assert dossier.to_json() == expected
     assert dossier.group == name and dossier.release_list and dossier.leaks > 0
     assert dossier.first_release.titles >= dossier.first_release.contested
+
+
+def test_every_dossier_is_the_full_computation(demo: AppContext) -> None:
+    """The service reads one group's releases and the links kept per process; each dossier
+    (its links too) is the one computed from every release and every link."""
+    with demo.database.reading() as conn:
+        data = load_group_data(conn)
+        links = find_links(conn, data=data, services=demo.services)
+        expected = {
+            key: build_dossier(conn, key, data=data, links=links, services=demo.services)
+            for key in data.by_group
+        }
+    assert len(expected) > 10 and links
+    for key, full in expected.items():
+        assert group_dossier(demo, local_operator(), key).to_json() == full.as_dict()
+        assert list(full.links) == [x for x in links if key in (x.source, x.target)]
 
 
 def test_unknown_group_is_not_found(demo: AppContext) -> None:
