@@ -17,7 +17,9 @@ group, and the links); the releases themselves are dropped once it is computed.
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
@@ -30,7 +32,7 @@ from leaktrace.attribution.summary import summarize
 from leaktrace.attribution.timing import FirstStats, first_to_release_all
 from leaktrace.store.groups import data_version, load_nfos, load_swarm_sightings
 
-__all__ = ["SharedGroups", "clear_shared", "shared_groups", "shared_links"]
+__all__ = ["SharedGroups", "clear_shared", "settle", "shared_groups", "shared_links"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,34 +50,45 @@ class _Entry:
     groups: SharedGroups | None = None
     links: dict[LinkSettings, tuple[GroupLink, ...]] = field(default_factory=dict)
 
+    def has(self, settings: LinkSettings | None) -> bool:
+        return self.groups is not None and (settings is None or settings in self.links)
 
-_LOCK = threading.Lock()
-_KEPT: WeakKeyDictionary[Engine, _Entry] = WeakKeyDictionary()
+
+@dataclass(slots=True)
+class _Kept:
+    current: _Entry | None = None
+    refreshing: threading.Thread | None = None
+
+
+_STATE = threading.Lock()
+"""Guards ``_KEPT`` (held for moments only)."""
+_BUILD = threading.Lock()
+"""One full computation at a time in a process (each loads every release)."""
+_KEPT: WeakKeyDictionary[Engine, _Kept] = WeakKeyDictionary()
 _KEEP_LINK_SETTINGS = 8
-"""At most this many link settings (follow hours, kinds …) are kept per data version."""
+"""At most this many link settings (follow hours, services …) are kept per data version."""
+_LOG = logging.getLogger(__name__)
 
 
 def clear_shared() -> None:
     """Forget every kept result (tests; a process that changed data in place)."""
-    with _LOCK:
+    with _STATE:
         _KEPT.clear()
+
+
+def settle(engine: Engine) -> None:
+    """Wait for the background recomputation for ``engine``, if one is running."""
+    with _STATE:
+        kept = _KEPT.get(engine)
+        running = kept.refreshing if kept is not None else None
+    if running is not None:
+        running.join()
 
 
 def _cacheable(conn: Connection) -> bool:
     # an in-memory SQLite database lives in one connection; nothing worth keeping
     url = conn.engine.url
     return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
-
-
-def _entry(conn: Connection) -> _Entry:
-    """The kept entry of this engine at the data's current version (caller holds the lock)."""
-    version = data_version(conn)
-    entry = _KEPT.get(conn.engine) if _cacheable(conn) else None
-    if entry is None or entry.version != version:
-        entry = _Entry(version)
-        if _cacheable(conn):
-            _KEPT[conn.engine] = entry
-    return entry
 
 
 def _groups_of(data: GroupData, version: tuple[object, ...]) -> SharedGroups:
@@ -91,31 +104,84 @@ def _links_of(conn: Connection, data: GroupData, settings: LinkSettings) -> tupl
     return tuple(compute_links(data, nfos, swarms, settings))
 
 
-def shared_groups(conn: Connection) -> SharedGroups:
-    """Every group's summary and first-to-release figures (computed from every release on
-    the first call after the data changed, kept for the next)."""
-    with _LOCK:
-        entry = _entry(conn)
-        if entry.groups is None:
-            entry.groups = _groups_of(load_group_data(conn), entry.version)
-        return entry.groups
-
-
-def shared_links(conn: Connection, settings: LinkSettings | None = None) -> tuple[GroupLink, ...]:
-    """Every link between groups for ``settings``, strongest first: the same list as
-    :func:`leaktrace.attribution.links.find_links`, computed once per data version."""
-    settings = settings or LinkSettings()
-    with _LOCK:
-        entry = _entry(conn)
-        found = entry.links.get(settings)
-        if found is not None:
-            return found
-        data = load_group_data(conn)
-        if entry.groups is None:
-            entry.groups = _groups_of(data, entry.version)
-        found = _links_of(conn, data, settings)
-        del data
+def _compute(
+    conn: Connection, version: tuple[object, ...], wanted: Iterable[LinkSettings], base: _Entry
+) -> _Entry:
+    """``base`` (of ``version``) completed: the groups and the links of every ``wanted``
+    settings it lacks, from every release (caller holds ``_BUILD``)."""
+    missing = [s for s in dict.fromkeys(wanted) if s not in base.links]
+    if base.groups is not None and not missing:
+        return base
+    data = load_group_data(conn)
+    entry = _Entry(version, base.groups or _groups_of(data, version), dict(base.links))
+    for settings in missing:
         if len(entry.links) >= _KEEP_LINK_SETTINGS:
             entry.links.pop(next(iter(entry.links)))
-        entry.links[settings] = found
-        return found
+        entry.links[settings] = _links_of(conn, data, settings)
+    return entry
+
+
+def _refresh(engine: Engine, kept: _Kept, wanted: list[LinkSettings]) -> None:
+    """Recompute in the background what ``kept`` holds, at the data's newest version."""
+    try:
+        with engine.connect() as conn, conn.begin(), _BUILD:
+            version = data_version(conn)
+            entry = _compute(conn, version, wanted, _Entry(version))
+        with _STATE:
+            kept.current = entry
+    except Exception:  # a failed refresh leaves the kept result; the next request retries
+        _LOG.exception("recomputing the shared group figures failed")
+    finally:
+        with _STATE:
+            kept.refreshing = None
+
+
+def _entry(conn: Connection, settings: LinkSettings | None, stale_ok: bool) -> _Entry:
+    version = data_version(conn)
+    cacheable = _cacheable(conn)
+    with _STATE:
+        kept = _KEPT.setdefault(conn.engine, _Kept()) if cacheable else _Kept()
+        entry = kept.current
+        if entry is not None and entry.version == version and entry.has(settings):
+            return entry
+        if stale_ok and entry is not None and entry.has(settings):
+            if kept.refreshing is None:
+                kept.refreshing = threading.Thread(
+                    target=_refresh,
+                    args=(conn.engine, kept, list(entry.links)),
+                    name="leaktrace-shared-groups",
+                    daemon=True,
+                )
+                kept.refreshing.start()
+            return entry
+    with _BUILD:
+        with _STATE:  # another request may have computed it meanwhile
+            entry = kept.current
+            if entry is None or entry.version != version:
+                entry = _Entry(version)
+        entry = _compute(conn, version, [settings] if settings else [], entry)
+        with _STATE:
+            kept.current = entry
+        return entry
+
+
+def shared_groups(conn: Connection, *, stale_ok: bool = False) -> SharedGroups:
+    """Every group's summary and first-to-release figures (computed from every release on
+    the first call after the data changed, kept for the next).
+
+    ``stale_ok``: when the data changed since the kept figures were computed, return those
+    at once and recompute in a background thread (a server: one request must not wait
+    minutes because a release came in); the first call in a process always computes."""
+    groups = _entry(conn, None, stale_ok).groups
+    assert groups is not None
+    return groups
+
+
+def shared_links(
+    conn: Connection, settings: LinkSettings | None = None, *, stale_ok: bool = False
+) -> tuple[GroupLink, ...]:
+    """Every link between groups for ``settings``, strongest first: the same list as
+    :func:`leaktrace.attribution.links.find_links`, computed once per data version
+    (``stale_ok`` as in :func:`shared_groups`)."""
+    settings = settings or LinkSettings()
+    return _entry(conn, settings, stale_ok).links[settings]

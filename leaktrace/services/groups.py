@@ -59,7 +59,9 @@ def group_list(
     ``search``, ordered by ``sort`` (one of :data:`GROUP_SORTS`)."""
     _check(sort, min_releases)
     with ctx.database.reading() as conn:
-        rows = list_groups(conn, sort=sort, min_releases=min_releases, search=search, shared=True)
+        rows = list_groups(
+            conn, sort=sort, min_releases=min_releases, search=search, shared=True, stale_ok=True
+        )
     return GroupListView(groups=[GroupView.of(s) for s in rows])
 
 
@@ -105,7 +107,7 @@ def group_dossier(
     personal = actor.can(Permission.read_personal)
     with ctx.database.transaction() if personal else ctx.database.reading() as conn:
         found = build_dossier(
-            conn, name, follow_hours=follow_hours, services=ctx.services, shared=True
+            conn, name, follow_hours=follow_hours, services=ctx.services, shared=True, stale_ok=True
         )
         dossier = GroupDossier.of_dossier(found)
         if personal and dossier.account_names:
@@ -147,8 +149,10 @@ def group_graph_export(
     settings = LinkSettings(follow_hours=follow_hours, services=ctx.services)
     with ctx.database.reading() as conn:
         # every kind is computed (and kept) once; each kind's links do not depend on the others
-        everything = shared_links(conn, settings)
-        summaries = list_groups(conn, sort="name", min_releases=min_releases, shared=True)
+        everything = shared_links(conn, settings, stale_ok=True)
+        summaries = list_groups(
+            conn, sort="name", min_releases=min_releases, shared=True, stale_ok=True
+        )
     links = [link for link in everything if link.kind in wanted and link.strength >= min_strength]
     graph = build_graph(summaries, links, linked_only=linked_only)
     return GraphExport(view=GroupGraphView.of(graph), graphml=graphml(graph))

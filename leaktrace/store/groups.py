@@ -179,9 +179,9 @@ def load_group_releases(
         keys = sorted({k.lower() for k in group_keys})
         queries = [_release_query().where(_R.c.group_key.in_(part)) for part in chunked(keys)]
     out: list[ReleaseRecord] = []
-    # the few distinct values of the repeated columns are shared, not copied per release
-    # (a million releases would otherwise hold a million copies of "1080p")
-    same = _Interner()
+    # reading every release, the few distinct values of the repeated columns are shared,
+    # not copied per release (a million releases would hold a million copies of "1080p")
+    same = _Interner(enabled=group_keys is None)
     for query in queries:
         for r in _stream(conn, query):
             out.append(
@@ -224,18 +224,21 @@ def load_group_releases(
 class _Interner:
     """One shared object per distinct value of the repeated columns."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, enabled: bool = True) -> None:
         self._values: dict[object, object] = {}
+        self._enabled = enabled
 
     def text(self, value: str) -> str:
-        return sys.intern(value)
+        return sys.intern(value) if self._enabled else value
 
     def maybe(self, value: str | None) -> str | None:
-        return None if value is None else sys.intern(value)
+        if value is None or not self._enabled:
+            return value
+        return sys.intern(value)
 
     def value(self, value: date | None) -> date | None:
-        if value is None:
-            return None
+        if value is None or not self._enabled:
+            return value
         found = self._values.setdefault(value, value)
         assert isinstance(found, date)
         return found

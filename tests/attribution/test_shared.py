@@ -11,7 +11,7 @@ import pytest
 
 from leaktrace.attribution import build_dossier, find_links, list_groups
 from leaktrace.attribution.dossier import GROUP_SORTS
-from leaktrace.attribution.index import clear_shared, shared_groups, shared_links
+from leaktrace.attribution.index import clear_shared, settle, shared_groups, shared_links
 from leaktrace.attribution.links import LinkSettings
 from leaktrace.config import Settings
 from leaktrace.errors import NotFoundError
@@ -97,3 +97,32 @@ def test_new_data_is_seen(world: Database, settings: Settings) -> None:
         assert list(shared_links(conn)) == find_links(conn)
         full = build_dossier(conn, "SPRKS")
         assert build_dossier(conn, "SPRKS", shared=True).as_dict() == full.as_dict()
+
+
+def test_a_server_gets_the_kept_figures_while_new_ones_are_computed(
+    world: Database, settings: Settings
+) -> None:
+    with world.reading() as conn:
+        before = shared_groups(conn, stale_ok=True)  # nothing kept yet: computed now
+        links = shared_links(conn, stale_ok=True)
+        assert before.version == shared_groups(conn).version
+    fresh = FeedItem(
+        "Unseen.Title.2022.1080p.BluRay.x264-SPRKS",
+        scenario.SPRKS[-1].at + timedelta(days=3),
+        origin="predb",
+    )
+    assert ingest_items(world, [fresh], settings).rejected == 0
+    with world.reading() as conn:
+        assert shared_groups(conn, stale_ok=True) is before  # at once, the kept figures
+        assert shared_links(conn, stale_ok=True) is links
+        dossier = build_dossier(conn, "SPRKS", shared=True, stale_ok=True)
+        # the group's own figures are read fresh; first-to-release and links are kept ones
+        assert dossier.summary.releases == before.summaries["sprks"].releases + 1
+    settle(world.engine)
+    with world.reading() as conn:
+        after = shared_groups(conn, stale_ok=True)
+        assert after is not before and after.version != before.version
+        assert after.summaries["sprks"].releases == before.summaries["sprks"].releases + 1
+        assert list(shared_links(conn, stale_ok=True)) == find_links(conn)
+        full = build_dossier(conn, "SPRKS").as_dict()
+        assert build_dossier(conn, "SPRKS", shared=True, stale_ok=True).as_dict() == full
