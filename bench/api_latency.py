@@ -70,6 +70,8 @@ class Cell:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     first_error: str = ""
+    warmup: list[float] = field(default_factory=list)
+    """Latencies of the warm-up requests (not counted), e.g. a first request filling caches."""
     by_label: dict[str, list[float]] = field(default_factory=dict)
 
     @property
@@ -93,6 +95,7 @@ class Cell:
             "p99_ms": ms(self.quantile(99)),
             "rps": round(len(self.latencies) / self.seconds, 1) if self.seconds else None,
             "first_error": self.first_error,
+            "warmup_max_ms": ms(max(self.warmup)) if self.warmup else None,
             "by_label": {
                 label: {
                     "requests": len(times),
@@ -148,7 +151,9 @@ class Scenario:
         except httpx.HTTPError as exc:
             status, body = 599, f"{type(exc).__name__}: {exc}".encode()
         elapsed = time.perf_counter() - started
-        if record:
+        if not record:
+            cell.warmup.append(elapsed)
+        else:
             cell.latencies.append(elapsed)
             cell.by_label.setdefault(label, []).append(elapsed)
             cell.statuses[status] += 1
@@ -268,7 +273,8 @@ def _cell_line(backend: str, row: dict[str, Any]) -> str:
     return (
         f"{backend}: {row['endpoint']} x{row['clients']}: {row['requests']} requests, "
         f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, p99 {row['p99_ms']} ms, "
-        f"{row['errors']} errors {row['first_error'][:200]}"
+        f"{row['errors']} errors, slowest warm-up {row['warmup_max_ms']} ms "
+        f"{row['first_error'][:200]}"
     )
 
 
@@ -302,20 +308,21 @@ def report(results: list[dict[str, Any]], opts: Options, pg_version: str | None)
             f"after {result['load_average_after']}",
             "",
             "| backend | endpoint | clients | requests | errors | p50 ms | p95 ms | p99 ms "
-            "| req/s |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| req/s | slowest warm-up ms |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in result["latency"]:
             if "skipped" in row:
                 lines.append(f"| {result['backend']} | {row['endpoint']} | {row['clients']} "
-                             f"| not run: {row['skipped']} | | | | | |")  # fmt: skip
+                             f"| not run: {row['skipped']} | | | | | | |")  # fmt: skip
                 continue
             lines.append(
                 f"| {result['backend']} | {row['endpoint']} | {row['clients']} | "
                 f"{row['requests']} | {row['errors']} | {row['p50_ms']} | {row['p95_ms']} | "
-                f"{row['p99_ms']} | {row['rps']} |"
+                f"{row['p99_ms']} | {row['rps']} | {row['warmup_max_ms']} |"
             )
-        lines += _by_filter(result)
+        lines += _by_label(result, "leaks", 10, "leaks list by filter")
+        lines += _by_label(result, "dossier", 1, "dossier by group")
         lines += ["", "| backend | workers | clients | requests | errors | req/s (leaks list) |",
                   "|---|---|---|---|---|---|"]  # fmt: skip
         for row in result["throughput"]:
@@ -326,14 +333,14 @@ def report(results: list[dict[str, Any]], opts: Options, pg_version: str | None)
     return "\n".join(lines)
 
 
-def _by_filter(result: dict[str, Any]) -> list[str]:
-    """The leaks list per filter, at 10 clients (or the nearest measured below)."""
-    cells = [r for r in result["latency"] if r["endpoint"] == "leaks" and "skipped" not in r]
+def _by_label(result: dict[str, Any], endpoint: str, clients: int, title: str) -> list[str]:
+    """An endpoint's figures per filter or group at ``clients`` (or the nearest below)."""
+    cells = [r for r in result["latency"] if r["endpoint"] == endpoint and "skipped" not in r]
     if not cells:
         return []
-    cell = min(cells, key=lambda r: (r["clients"] > 10, abs(10 - r["clients"])))
-    lines = ["", f"leaks list by filter, {cell['clients']} clients:", "",
-             "| filter | requests | p50 ms | p95 ms |", "|---|---|---|---|"]  # fmt: skip
+    cell = min(cells, key=lambda r: (r["clients"] > clients, abs(clients - r["clients"])))
+    lines = ["", f"{title}, {cell['clients']} clients:", "",
+             "| request | requests | p50 ms | p95 ms |", "|---|---|---|---|"]  # fmt: skip
     for label, figures in cell["by_label"].items():
         lines.append(
             f"| `{label}` | {figures['requests']} | {figures['p50_ms']} | {figures['p95_ms']} |"
