@@ -335,7 +335,8 @@ def _test(
     are left out altogether."""
     mine, theirs = idx.times[leader], idx.times[follower]
     aside = [idx.times[g] for g in set_aside if g in idx.times]
-    shared = sorted(k for k in mine if k in theirs and not any(k in t for t in aside))
+    both = mine.keys() & theirs.keys()  # a set intersection: over the smaller of the two
+    shared = sorted(k for k in both if not any(k in t for t in aside)) if aside else sorted(both)
     delays: list[tuple[float, str]] = []
     before = 0
     for key in shared:
