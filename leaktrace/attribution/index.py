@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Connection, Engine
@@ -32,7 +34,9 @@ from leaktrace.attribution.summary import summarize
 from leaktrace.attribution.timing import FirstStats, first_to_release_all
 from leaktrace.store.groups import data_version, load_nfos, load_swarm_sightings
 
-__all__ = ["SharedGroups", "clear_shared", "settle", "shared_groups", "shared_links"]
+__all__ = ["SharedGroups", "clear_shared", "kept", "settle", "shared_groups", "shared_links"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,11 @@ class _Entry:
 class _Kept:
     current: _Entry | None = None
     refreshing: threading.Thread | None = None
+    results: OrderedDict[Hashable, tuple[tuple[object, ...], int, object]] = field(
+        default_factory=OrderedDict
+    )
+    """Other results kept at the current version (:func:`kept`): version, weight, value;
+    least recently used first."""
 
 
 _STATE = threading.Lock()
@@ -67,6 +76,9 @@ _BUILD = threading.Lock()
 _KEPT: WeakKeyDictionary[Engine, _Kept] = WeakKeyDictionary()
 _KEEP_LINK_SETTINGS = 8
 """At most this many link settings (follow hours, services …) are kept per data version."""
+_KEEP_WEIGHT = 250_000
+"""The most :func:`kept` holds per engine, in the weights its callers give (a dossier: its
+releases listed)."""
 _LOG = logging.getLogger(__name__)
 
 
@@ -185,3 +197,37 @@ def shared_links(
     (``stale_ok`` as in :func:`shared_groups`)."""
     settings = settings or LinkSettings()
     return _entry(conn, settings, stale_ok).links[settings]
+
+
+def kept(
+    conn: Connection, name: Hashable, compute: Callable[[], T], weight: Callable[[T], int]
+) -> T:
+    """``compute()``, kept under ``name`` for as long as the data stays at its version and
+    the shared figures (:func:`shared_groups`) are those of that version: a result built on
+    figures still being recomputed in the background is not kept. Least recently used
+    results go first once their ``weight`` passes a budget."""
+    version = data_version(conn)
+    with _STATE:
+        holder = _KEPT.get(conn.engine) if _cacheable(conn) else None
+        current = (
+            holder is not None and holder.current is not None and holder.current.version == version
+        )
+        if holder is not None and current:
+            hit = holder.results.get(name)
+            if hit is not None and hit[0] == version:
+                holder.results.move_to_end(name)
+                return cast(T, hit[2])
+    value = compute()
+    if holder is None or not current:
+        return value
+    with _STATE:
+        if holder.current is None or holder.current.version != version:
+            return value
+        for old in [k for k, v in holder.results.items() if v[0] != version]:
+            del holder.results[old]
+        holder.results[name] = (version, weight(value), value)
+        while sum(w for _, w, _ in holder.results.values()) > _KEEP_WEIGHT:
+            if len(holder.results) == 1:
+                break
+            holder.results.popitem(last=False)
+    return value

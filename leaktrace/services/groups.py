@@ -15,7 +15,7 @@ from leaktrace.attribution import (
     list_groups,
 )
 from leaktrace.attribution.following import DEFAULT_FOLLOW_HOURS
-from leaktrace.attribution.index import shared_links
+from leaktrace.attribution.index import kept, shared_links
 from leaktrace.errors import InputError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
@@ -106,10 +106,23 @@ def group_dossier(
         raise InputError("must be more than 0", field="follow_hours")
     personal = actor.can(Permission.read_personal)
     with ctx.database.transaction() if personal else ctx.database.reading() as conn:
-        found = build_dossier(
-            conn, name, follow_hours=follow_hours, services=ctx.services, shared=True, stale_ok=True
+        # kept per data version: a big group's dossier (tens of thousands of releases) is
+        # built once, not per request
+        dossier = kept(
+            conn,
+            ("group.dossier", name.strip().lower(), follow_hours, ctx.services),
+            lambda: GroupDossier.of_dossier(
+                build_dossier(
+                    conn,
+                    name,
+                    follow_hours=follow_hours,
+                    services=ctx.services,
+                    shared=True,
+                    stale_ok=True,
+                )
+            ),
+            weight=lambda view: len(view.release_list) + 1,
         )
-        dossier = GroupDossier.of_dossier(found)
         if personal and dossier.account_names:
             audit.record(
                 conn,

@@ -20,6 +20,7 @@ from leaktrace.store.portable import chunked
 from leaktrace.store.schema import (
     ALERTS,
     NFOS,
+    NUKES,
     RELEASES,
     SHIPMENTS,
     SIGHTINGS,
@@ -246,12 +247,13 @@ class _Interner:
 
 def data_version(conn: Connection) -> tuple[object, ...]:
     """A cheap fingerprint of what group attribution reads: the newest id and the count of
-    releases, alerts, NFOs and sightings, and the count and newest update of works (a
-    catalogue import, after which releases are matched again). Equal fingerprints: nothing
-    was added or deleted since, so results computed from the data may be reused. A few
-    milliseconds at a million releases (each part answered from an index)."""
+    releases, alerts, NFOs, sightings and nukes (a nuke changes its release's status), and
+    the count and newest update of works (a catalogue import, after which releases are
+    matched again). Equal fingerprints: nothing was added or deleted since, so results
+    computed from the data may be reused. A few milliseconds at a million releases (each
+    part answered from an index)."""
     parts: list[object] = []
-    for table in (_R, _AL, _N, _S):
+    for table in (_R, _AL, _N, _S, NUKES):
         parts.append(conn.execute(select(func.max(table.c.id))).scalar())
         parts.append(conn.execute(select(func.count()).select_from(table)).scalar())
     parts.extend(conn.execute(select(func.count(), func.max(_W.c.updated_at))).one())

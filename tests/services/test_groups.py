@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leaktrace.attribution import build_dossier, find_links, list_groups, load_group_data
+from leaktrace.attribution.index import settle
 from leaktrace.errors import InputError, NotFoundError
+from leaktrace.feeds.item import FeedItem
 from leaktrace.identity.actor import local_operator
 from leaktrace.identity.roles import Role
+from leaktrace.pipeline.ingest import ingest_stream
 from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.groups import (
@@ -106,6 +110,27 @@ def test_every_dossier_is_the_full_computation(demo: AppContext) -> None:
     for key, full in expected.items():
         assert group_dossier(demo, local_operator(), key).to_json() == full.as_dict()
         assert list(full.links) == [x for x in links if key in (x.source, x.target)]
+
+
+def test_dossier_follows_new_data(demo: AppContext) -> None:
+    """Dossiers are kept per data version; a new release of the group is in the next one."""
+    top = group_list(demo).groups[0]
+    first = group_dossier(demo, local_operator(), top.key)
+    assert group_dossier(demo, local_operator(), top.key) == first
+    newest = max(datetime.fromisoformat(r.released_at) for r in first.release_list)
+    name = f"Never.Seen.Before.2031.1080p.WEB-DL.x264-{top.group}"
+    with demo.database.transaction() as conn:
+        report = ingest_stream(
+            conn, [FeedItem(name, newest + timedelta(hours=1), origin="predb")], demo.settings
+        )
+    assert report.rejected == 0
+    again = group_dossier(demo, local_operator(), top.key)
+    assert again.releases == first.releases + 1
+    assert again.release_list[0].release == name
+    with demo.database.reading() as conn:
+        settle(conn.engine)
+        expected = build_dossier(conn, top.key, services=demo.services).as_dict()
+    assert group_dossier(demo, local_operator(), top.key).to_json() == expected
 
 
 def test_unknown_group_is_not_found(demo: AppContext) -> None:
