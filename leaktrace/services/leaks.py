@@ -19,7 +19,7 @@ from leaktrace.services.context import AppContext
 from leaktrace.services.leak_views import LeakView
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import Page
-from leaktrace.store.queries import (
+from leaktrace.store.leak_queries import (
     LEAK_SORT_ARITY,
     LeakFilter,
     LeakSort,

@@ -10,7 +10,8 @@ from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services.context import AppContext
 from leaktrace.services.views import View
-from leaktrace.store.queries import leaks_detected_since, leaks_per_day, overview
+from leaktrace.store.leak_queries import leaks_detected_since, leaks_per_day
+from leaktrace.store.queries import overview
 
 __all__ = ["MAX_DAYS", "DayCount", "OverviewView", "get_overview"]
 

@@ -23,8 +23,9 @@ from leaktrace.services.leak_views import (
 from leaktrace.services.leaks import check_text, cursor_number, cursor_time
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import Page
-from leaktrace.store.queries import LeakFilter, ReleaseFilter, count_releases, leak_page
-from leaktrace.store.queries import release_page as stored_page
+from leaktrace.store.leak_queries import LeakFilter, leak_page
+from leaktrace.store.release_queries import ReleaseFilter, count_releases
+from leaktrace.store.release_queries import release_page as stored_page
 from leaktrace.store.releases import nfos_of, release_by_id, sightings_of
 
 __all__ = ["STATUSES", "ReleaseQuery", "get_release", "list_releases"]

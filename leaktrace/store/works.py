@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.catalog.model import Work, WorkKind
 from leaktrace.feeds.timeparse import format_when
+from leaktrace.store.keyset import keyset_page, like_escape
 from leaktrace.store.portable import chunked
 from leaktrace.store.schema import ALERTS, RELEASES, WORK_ALIASES, WORKS
 
@@ -133,38 +134,26 @@ def work_page(
 ) -> list[tuple[dict[str, Any], list[Any]]]:
     """Up to ``limit`` works by title, year, season and id, after the keyset ``after``,
     each with how many releases matched it and how many of them are leaks."""
-    keys = _work_keys()
-    query = select(_W, *(k.label(f"_k{i}") for i, k in enumerate(keys)))
-    if search:
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(_W.c.title.ilike(f"%{escaped}%", escape="\\"))
-    if kind:
-        query = query.where(_W.c.kind == kind)
-    if after is not None:
-        clauses = [
-            and_(*(c == v for c, v in zip(keys[:i], after[:i], strict=True)), keys[i] > after[i])
-            for i in range(len(keys))
-        ]
-        query = query.where(or_(*clauses))
-    rows = list(conn.execute(query.order_by(*keys).limit(limit)).mappings())
-    counts = _counts(conn, [r["id"] for r in rows])
+    query = _work_where(select(_W), search, kind)
+    rows = keyset_page(conn, query, _work_keys(), after, limit, descending=False)
+    counts = _counts(conn, [r["id"] for r, _ in rows])
     return [
-        (
-            {**_work_row(r), **counts.get(r["id"], {"releases": 0, "leaks": 0})},
-            [r[f"_k{i}"] for i in range(len(keys))],
-        )
-        for r in rows
+        ({**_work_row(r), **counts.get(r["id"], {"releases": 0, "leaks": 0})}, values)
+        for r, values in rows
     ]
 
 
 def count_works(conn: Connection, *, search: str | None, kind: str | None) -> int:
-    query = select(func.count()).select_from(_W)
+    query = _work_where(select(func.count()).select_from(_W), search, kind)
+    return int(conn.execute(query).scalar_one())
+
+
+def _work_where(query: Select[Any], search: str | None, kind: str | None) -> Select[Any]:
     if search:
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(_W.c.title.ilike(f"%{escaped}%", escape="\\"))
+        query = query.where(_W.c.title.ilike(f"%{like_escape(search)}%", escape="\\"))
     if kind:
         query = query.where(_W.c.kind == kind)
-    return int(conn.execute(query).scalar_one())
+    return query
 
 
 def work_by_id(conn: Connection, work_id: str) -> dict[str, Any] | None:
