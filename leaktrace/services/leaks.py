@@ -35,6 +35,7 @@ __all__ = [
     "check_text",
     "cursor_number",
     "cursor_time",
+    "find_leak",
     "get_leak",
     "list_leaks",
     "parse_when",
@@ -181,18 +182,18 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def find_leak(conn: Connection, f: LeakFilter) -> LeakView | None:
+    """The first leak of ``f`` (by time), with the triage of ``f.agency_id``, or None."""
+    rows = leak_page(conn, f, sort="time", after=None, limit=1)
+    return LeakView.model_validate(rows[0][0]) if rows else None
+
+
 def read_leak(conn: Connection, actor: Actor, leak_id: int) -> LeakView:
     """The leak ``leak_id`` as ``actor``'s agency sees it, inside a caller's transaction."""
-    rows = leak_page(
-        conn,
-        LeakFilter(alert_ids=(leak_id,), agency_id=actor.agency_id),
-        sort="time",
-        after=None,
-        limit=1,
-    )
-    if not rows:
+    leak = find_leak(conn, LeakFilter(alert_ids=(leak_id,), agency_id=actor.agency_id))
+    if leak is None:
         raise NotFoundError(f"no leak {leak_id}", kind="leak", key=str(leak_id))
-    return LeakView.model_validate(rows[0][0])
+    return leak
 
 
 def get_leak(ctx: AppContext, actor: Actor, leak_id: int) -> LeakView:

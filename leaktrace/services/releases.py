@@ -14,16 +14,15 @@ from leaktrace.identity.roles import Permission
 from leaktrace.releases import parse as parse_name
 from leaktrace.services.context import AppContext
 from leaktrace.services.leak_views import (
-    LeakView,
     NfoView,
     ReleaseDetail,
     ReleaseView,
     SightingView,
 )
-from leaktrace.services.leaks import check_text, cursor_number, cursor_time
+from leaktrace.services.leaks import check_text, cursor_number, cursor_time, find_leak
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import Page
-from leaktrace.store.leak_queries import LeakFilter, leak_page
+from leaktrace.store.leak_queries import LeakFilter
 from leaktrace.store.release_queries import ReleaseFilter, count_releases
 from leaktrace.store.release_queries import release_page as stored_page
 from leaktrace.store.releases import nfos_of, release_by_id, sightings_of
@@ -101,14 +100,7 @@ def get_release(ctx: AppContext, actor: Actor, release_id: int) -> ReleaseDetail
             raise NotFoundError(f"no release {release_id}", kind="release", key=str(release_id))
         seen = sightings_of(conn, release_id, SIGHTINGS_SHOWN + 1)
         texts = nfos_of(conn, release_id, NFOS_SHOWN)
-        flagged = leak_page(
-            conn,
-            LeakFilter(release_ids=(release_id,), agency_id=actor.agency_id),
-            sort="time",
-            after=None,
-            limit=1,
-        )
-    alert = LeakView.model_validate(flagged[0][0]) if flagged else None
+        alert = find_leak(conn, LeakFilter(release_ids=(release_id,), agency_id=actor.agency_id))
     return ReleaseDetail(
         id=row["id"],
         name=row["name"],
