@@ -19,23 +19,18 @@ from leaktrace.cli.context import (
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import InputError
-from leaktrace.impact.model import DEFAULT_ASSUMPTIONS, ImpactFilter, Range, parse_range
+from leaktrace.impact.model import ImpactFilter
 from leaktrace.impact.report import parse_dimensions
 from leaktrace.infra.targets import normalise_country
-from leaktrace.services.impact import ImpactView, impact_estimate
+from leaktrace.services.impact import ImpactView, impact_assumptions, impact_estimate
 
 __all__ = ["impact"]
 
 RangeOption = str | None
 
 
-def _range(value: str | None, option: str, maximum: float | None = None) -> Range | None:
-    if value is None:
-        return None
-    try:
-        return parse_range(value, maximum=maximum)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def impact(
@@ -112,21 +107,19 @@ def impact(
         dims = parse_dimensions(by)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--by") from None
-    coverage_range = _range(coverage, "--coverage", 1.0)
-    if coverage_range is not None and coverage_range.low <= 0:
-        raise typer.BadParameter("coverage must be above 0", param_hint="--coverage")
-    currency_code = currency.strip().upper()
-    if not (currency_code.isalpha() and len(currency_code) == 3):
-        raise typer.BadParameter("a three-letter currency code", param_hint="--currency")
-    assumptions = DEFAULT_ASSUMPTIONS.with_overrides(
-        displacement=_range(displacement, "--displacement", 1.0),
-        price=_range(price, "--price"),
-        currency=currency_code,
-        coverage=coverage_range,
-        finish_share=_range(finish_share, "--finish-share", 1.0),
-        pre_release_uplift=_range(uplift, "--uplift"),
-        apply_uplift=not no_uplift,
-    )
+    try:
+        assumptions = impact_assumptions(
+            displacement=displacement,
+            price=price,
+            currency=currency,
+            coverage=coverage,
+            finish_share=finish_share,
+            uplift=uplift,
+            no_uplift=no_uplift,
+            field=_option,
+        )
+    except InputError as exc:
+        raise typer.BadParameter(exc.reason, param_hint=exc.field) from None
     country_code = None if country is None else normalise_country(country)
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
     if start is not None and end is not None and start >= end:

@@ -5,20 +5,20 @@ The estimate counts distinct (hashed) peers; it returns aggregates only, never a
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from leaktrace.errors import InputError
-from leaktrace.feeds.timeparse import parse_time
 from leaktrace.impact.model import DEFAULT_ASSUMPTIONS, Assumptions, ImpactFilter, parse_range
 from leaktrace.impact.model import Range as ImpactRange
 from leaktrace.impact.report import Dimension, impact_report, parse_dimensions
 from leaktrace.infra.targets import normalise_country
 from leaktrace.services.context import AppContext
+from leaktrace.services.leaks import parse_when
 from leaktrace.services.views import View
 
-__all__ = ["ImpactView", "impact_estimate", "impact_from_query"]
+__all__ = ["ImpactView", "impact_assumptions", "impact_estimate", "impact_from_query"]
 
 
 class ImpactView(View):
@@ -71,16 +71,39 @@ def _range(value: str | None, field: str, maximum: float | None = None) -> Impac
         raise InputError(str(exc), field=field) from None
 
 
-def _when(value: str | None, field: str) -> datetime | None:
-    if value is None:
-        return None
-    text = value.strip()
-    if len(text) == 10 and text[4] == "-":
-        text += "T00:00:00Z"
-    try:
-        return parse_time(text)
-    except ValueError as exc:
-        raise InputError(str(exc), field=field) from None
+def _same(name: str) -> str:
+    return name
+
+
+def impact_assumptions(
+    *,
+    displacement: str | None = None,
+    price: str | None = None,
+    currency: str = "EUR",
+    coverage: str | None = None,
+    finish_share: str | None = None,
+    uplift: str | None = None,
+    no_uplift: bool = False,
+    field: Callable[[str], str] = _same,
+) -> Assumptions:
+    """The default assumptions with these text overrides (ranges ``X``, ``LOW:HIGH`` or
+    ``LOW:CENTRAL:HIGH``); anything malformed is an :class:`InputError` whose field is
+    ``field`` of the parameter's name (the CLI names its options)."""
+    cover = _range(coverage, field("coverage"), 1.0)
+    if cover is not None and cover.low <= 0:
+        raise InputError("coverage must be above 0", field=field("coverage"))
+    code = currency.strip().upper()
+    if not (code.isalpha() and len(code) == 3):
+        raise InputError("a three-letter currency code", field=field("currency"))
+    return DEFAULT_ASSUMPTIONS.with_overrides(
+        displacement=_range(displacement, field("displacement"), 1.0),
+        price=_range(price, field("price")),
+        currency=code,
+        coverage=cover,
+        finish_share=_range(finish_share, field("finish_share"), 1.0),
+        pre_release_uplift=_range(uplift, field("uplift")),
+        apply_uplift=not no_uplift,
+    )
 
 
 def impact_from_query(
@@ -107,22 +130,16 @@ def impact_from_query(
         dims = parse_dimensions(by)
     except ValueError as exc:
         raise InputError(str(exc), field="by") from None
-    cover = _range(coverage, "coverage", 1.0)
-    if cover is not None and cover.low <= 0:
-        raise InputError("coverage must be above 0", field="coverage")
-    code = currency.strip().upper()
-    if not (code.isalpha() and len(code) == 3):
-        raise InputError("a three-letter currency code", field="currency")
-    assumptions = DEFAULT_ASSUMPTIONS.with_overrides(
-        displacement=_range(displacement, "displacement", 1.0),
-        price=_range(price, "price"),
-        currency=code,
-        coverage=cover,
-        finish_share=_range(finish_share, "finish_share", 1.0),
-        pre_release_uplift=_range(uplift, "uplift"),
-        apply_uplift=not no_uplift,
+    assumptions = impact_assumptions(
+        displacement=displacement,
+        price=price,
+        currency=currency,
+        coverage=coverage,
+        finish_share=finish_share,
+        uplift=uplift,
+        no_uplift=no_uplift,
     )
-    start, end = _when(since, "since"), _when(until, "until")
+    start, end = parse_when(since, "since"), parse_when(until, "until")
     if start is not None and end is not None and start >= end:
         raise InputError("since must be before until", field="since")
     try:
