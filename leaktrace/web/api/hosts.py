@@ -17,6 +17,7 @@ from leaktrace.services.hosts import (
 )
 from leaktrace.services.hosts_views import HostDetail, HostView
 from leaktrace.services.views import Page
+from leaktrace.web.api.params import Cursor, MinStrength
 from leaktrace.web.deps import Context
 from leaktrace.web.policy import requires
 
@@ -32,7 +33,7 @@ def list_hosts(
     ] = None,
     role: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int | None, Query(ge=1, le=500)] = None,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Cursor = None,
     actor: Actor = _INTEL,
 ) -> Page[HostView]:
     """Stored servers with where they are and what ties them to releases and groups
@@ -43,7 +44,7 @@ def list_hosts(
 @router.get("/hosts/clusters", response_model=ClusterListView)
 def list_clusters(
     ctx: Context,
-    min_strength: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_MIN_STRENGTH,
+    min_strength: MinStrength = DEFAULT_MIN_STRENGTH,
     actor: Actor = _INTEL,
 ) -> ClusterListView:
     """Servers tied together, with the evidence and the groups tied to them."""

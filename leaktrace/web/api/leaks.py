@@ -11,9 +11,9 @@ from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services.leak_views import LeakView
 from leaktrace.services.leaks import LeakQuery, get_leak, list_leaks, parse_when
-from leaktrace.services.paging import MAX_PAGE_SIZE
 from leaktrace.services.triage import MAX_NOTE, triage_leak
 from leaktrace.services.views import Page
+from leaktrace.web.api.params import MAX_ID, Cursor, GroupName, Limit, Since, Until, WorkId
 from leaktrace.web.deps import Context
 from leaktrace.web.policy import requires
 
@@ -22,16 +22,7 @@ _TRIAGE = requires(Permission.triage)
 
 router = APIRouter(tags=["leaks"])
 
-LeakId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The leak's id.")]
-Since = Annotated[
-    str | None,
-    Query(max_length=64, description="From this date (YYYY-MM-DD, UTC) or ISO time on."),
-]
-Until = Annotated[str | None, Query(max_length=64, description="Before this date or time.")]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")]
-Cursor = Annotated[
-    str | None, Query(max_length=2048, description="The previous page's next_cursor.")
-]
+LeakId = Annotated[int, Path(ge=1, le=MAX_ID, description="The leak's id.")]
 
 
 @router.get("/leaks", response_model=Page[LeakView])
@@ -43,8 +34,8 @@ def leaks(
         Query(description="Minimum severity."),
     ] = None,
     window: Literal["theatrical", "digital", "physical", "broadcast"] | None = None,
-    work: Annotated[str | None, Query(max_length=64, description="Work id.")] = None,
-    group: Annotated[str | None, Query(max_length=128, description="Release group.")] = None,
+    work: WorkId = None,
+    group: GroupName = None,
     since: Since = None,
     until: Until = None,
     verdict: Annotated[

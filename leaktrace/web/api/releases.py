@@ -12,7 +12,7 @@ from leaktrace.services.leak_views import ReleaseDetail, ReleaseView
 from leaktrace.services.leaks import parse_when
 from leaktrace.services.releases import ReleaseQuery, get_release, list_releases
 from leaktrace.services.views import Page
-from leaktrace.web.api.leaks import Cursor, Limit, Since, Until
+from leaktrace.web.api.params import MAX_ID, Cursor, GroupName, Limit, Since, Until, WorkId
 from leaktrace.web.deps import Context
 from leaktrace.web.policy import requires
 
@@ -26,8 +26,8 @@ def releases(
     ctx: Context,
     actor: Actor = _INTEL,
     status: Literal["leak", "in-window", "unknown", "unmatched"] | None = None,
-    work: Annotated[str | None, Query(max_length=64, description="Work id.")] = None,
-    group: Annotated[str | None, Query(max_length=128, description="Release group.")] = None,
+    work: WorkId = None,
+    group: GroupName = None,
     source: Annotated[str | None, Query(max_length=16, description="bluray, cam, web …")] = None,
     search: Annotated[
         str | None, Query(max_length=512, description="Part of the release name.")
@@ -57,7 +57,7 @@ def releases(
 @router.get("/releases/{release_id}", response_model=ReleaseDetail)
 def release(
     ctx: Context,
-    release_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    release_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     actor: Actor = _INTEL,
 ) -> ReleaseDetail:
     """One release: what the parser read, the work it matched and why, the rule that

@@ -11,6 +11,7 @@ from leaktrace.identity.roles import Permission
 from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH
 from leaktrace.services.targets import country_targets, world_map
 from leaktrace.services.targets_views import TargetsView, WorldMapView
+from leaktrace.web.api.params import MinStrength
 from leaktrace.web.deps import Context
 from leaktrace.web.policy import requires
 
@@ -29,7 +30,7 @@ def get_targets(
             description="ISO 3166-1 alpha-2 code (e.g. DE), or 'unknown'.",
         ),
     ],
-    min_strength: Annotated[float, Query(ge=0.0, le=1.0)] = DEFAULT_MIN_STRENGTH,
+    min_strength: MinStrength = DEFAULT_MIN_STRENGTH,
     actor: Actor = _INTEL,
 ) -> TargetsView:
     """The servers to seize in ``country``, with the evidence tying each to releases and

@@ -10,7 +10,7 @@ from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services.views import Page
 from leaktrace.services.works import WorkDetail, WorkQuery, WorkView, get_work, list_works
-from leaktrace.web.api.leaks import Cursor, Limit
+from leaktrace.web.api.params import Cursor, Limit
 from leaktrace.web.deps import Context
 from leaktrace.web.policy import requires
 
