@@ -26,7 +26,7 @@ from leaktrace.cli.context import (
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
-from leaktrace.cli.targets_cmd import targets
+from leaktrace.cli.targets_cmd import MinStrengthOption, targets
 from leaktrace.identity.actor import local_operator
 from leaktrace.infra.cluster import DEFAULT_MIN_STRENGTH
 from leaktrace.infra.model import Role
@@ -78,10 +78,6 @@ DefaultGeoipOption = Annotated[
         help="Use the built-in GeoIP data where no file is given (its files, licence and "
         "build date are printed with the results); --no-default-geoip: only the files given.",
     ),
-]
-MinStrengthOption = Annotated[
-    float,
-    typer.Option(min=0.0, max=1.0, help="Weakest combined tie that joins two hosts."),
 ]
 
 HOST_COLUMNS = (

@@ -25,7 +25,7 @@ from leaktrace.infra.worldmap import country_name
 from leaktrace.services.targets import UNKNOWN_SHEET, country_targets, write_target_files
 from leaktrace.services.targets_views import TargetsView
 
-__all__ = ["targets"]
+__all__ = ["MinStrengthOption", "targets"]
 
 MinStrengthOption = Annotated[
     float,
