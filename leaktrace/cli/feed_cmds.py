@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,10 +24,12 @@ from leaktrace.cli.context import (
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.detect.rules import Severity
-from leaktrace.identity.actor import local_operator
+from leaktrace.identity.actor import Actor, local_operator
+from leaktrace.services.context import AppContext
 from leaktrace.services.ingest import IngestReportView, ingest_files
 from leaktrace.services.leaks import LeakQuery, list_leaks
 from leaktrace.services.releases import ReleaseQuery, list_releases
+from leaktrace.services.views import Page
 
 SinceOption = Annotated[
     str | None, typer.Option(help="Only from this date (YYYY-MM-DD, UTC) or ISO time on.")
@@ -154,13 +157,7 @@ def releases(
         until=parse_when(until, "--until"),
         with_total=fmt is Format.table,
     )
-    me = local_operator()
-    with open_context(db) as ctx:
-        views, total = gather(
-            lambda size, cursor: list_releases(ctx, me, replace(query, limit=size, cursor=cursor)),
-            row_limit(limit, fmt),
-        )
-    rows = [v.to_json() for v in views]
+    rows, total = _gather_rows(db, list_releases, query, row_limit(limit, fmt))
     emit_rows(
         out,
         rows,
@@ -221,13 +218,7 @@ def leaks(
         sort=sort,
         with_total=fmt is Format.table,
     )
-    me = local_operator()
-    with open_context(db) as ctx:
-        views, total = gather(
-            lambda size, cursor: list_leaks(ctx, me, replace(query, limit=size, cursor=cursor)),
-            row_limit(limit, fmt),
-        )
-    rows = [v.to_json() for v in views]
+    rows, total = _gather_rows(db, list_leaks, query, row_limit(limit, fmt))
     emit_rows(
         out,
         rows,
@@ -247,6 +238,26 @@ def leaks(
         whole=("release",),
         optional=("window_date", "window", "released_at", "group", "work"),
     )
+
+
+Query = TypeVar("Query", LeakQuery, ReleaseQuery)
+
+
+def _gather_rows(
+    db: str | None,
+    listing: Callable[[AppContext, Actor, Query], Page[Any]],
+    query: Query,
+    limit: int | None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Up to ``limit`` items of a paged listing as the local operator sees them, as their
+    JSON rows, and the total (see :func:`gather`)."""
+    me = local_operator()
+    with open_context(db) as ctx:
+        views, total = gather(
+            lambda size, cursor: listing(ctx, me, replace(query, limit=size, cursor=cursor)),
+            limit,
+        )
+    return [v.to_json() for v in views], total
 
 
 def _caption(shown: int, total: int) -> str | None:
