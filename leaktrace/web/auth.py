@@ -47,6 +47,8 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_SIMPLE_TYPES = (*_FORM_TYPES, "text/plain")
+"""What a cross-site HTML form can send without a CORS preflight."""
 
 
 def client_address(request: Request) -> str | None:
@@ -82,6 +84,14 @@ def _actor_of(request: Request, form: Mapping[str, Any] | None) -> Actor:
     header = request.headers.get("authorization")
     if header:
         actor = _from_header(request, header)
+        if actor.via == "basic" and _cross_site_capable(request):
+            # a browser that cached Basic credentials sends them with any form another
+            # site makes it post: a change signed by Basic must come as JSON (or another
+            # type that needs a CORS preflight), as API and TAXII clients send it
+            raise PermissionDeniedError(
+                "a change signed with Basic credentials must send JSON, not a form",
+                permission="csrf",
+            )
         request.state.actor = actor
         request.state.csrf_token = None
         return actor
@@ -99,6 +109,14 @@ def _actor_of(request: Request, form: Mapping[str, Any] | None) -> Actor:
     request.state.actor = actor
     request.state.csrf_token = csrf
     return actor
+
+
+def _cross_site_capable(request: Request) -> bool:
+    """An unsafe request of a type an HTML form of another site could have sent."""
+    if request.method.upper() in _SAFE_METHODS:
+        return False
+    content_type = request.headers.get("content-type", "").lower()
+    return not content_type or content_type.startswith(_SIMPLE_TYPES)
 
 
 def _wants_form(request: Request) -> bool:

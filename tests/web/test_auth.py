@@ -184,3 +184,24 @@ def test_any_authorization_header_is_401_not_500(
                 continue
             reply = client.get("/api/v1/me", headers={"Authorization": header})
             assert reply.status_code == 401, (header, reply.text)
+
+
+def test_basic_signed_changes_must_not_be_forms(live_server: LiveServer) -> None:
+    """A browser that cached Basic credentials would attach them to a form another site
+    makes it post: such a change is refused; the same change as JSON is made."""
+    token = live_server.token("admin")
+    auth = _basic("admin@nl-pol.example", token)
+    with httpx.Client(base_url=live_server.url) as client:
+        form = client.post(
+            "/api/v1/users", headers=auth, data={"email": "f@nl-pol.example", "role": "viewer"}
+        )
+        plain = client.post(
+            "/api/v1/users",
+            headers={**auth, "Content-Type": "text/plain"},
+            content=b'{"email": "p@nl-pol.example", "role": "viewer"}',
+        )
+        as_json = client.post(
+            "/api/v1/users", headers=auth, json={"email": "j@nl-pol.example", "role": "viewer"}
+        )
+    assert form.status_code == 403 and plain.status_code == 403
+    assert as_json.status_code == 201, as_json.text
