@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from leaktrace.errors import InputError
 from leaktrace.identity.actor import Actor
@@ -20,9 +20,23 @@ from leaktrace.services.views import View
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
-__all__ = ["AGGREGATIONS", "ExportView", "export_tables", "run_aggregation"]
+    from leaktrace.analytics.engines import Source
+
+__all__ = ["AGGREGATIONS", "ExportView", "export_tables", "parquet_source", "run_aggregation"]
 
 AGGREGATIONS = ("downloads", "country_counts", "group_activity", "target_list")
+
+
+def parquet_source(parquet: Path | None) -> Source | None:
+    """The engines' source for the Parquet export in folder ``parquet`` (None: none given,
+    the caller reads the database); a missing folder is an InputError of ``--parquet``."""
+    if parquet is None:
+        return None
+    if not parquet.is_dir():
+        raise InputError("no such folder", file=str(parquet), field="--parquet")
+    from leaktrace.analytics.engines import ParquetSource
+
+    return ParquetSource(parquet)
 
 
 def run_aggregation(
@@ -40,18 +54,15 @@ def run_aggregation(
     actor.require(Permission.read_personal)
     if name not in AGGREGATIONS:
         raise InputError(f"must be one of {', '.join(AGGREGATIONS)}", field="name")
-    from leaktrace.analytics import ParquetSource, database_source, run, standard_aggregations
+    from leaktrace.analytics import database_source, run, standard_aggregations
     from leaktrace.analytics.engines import ENGINES, open_engine
 
     if engine not in ENGINES:
         raise InputError(f"must be {' or '.join(ENGINES)}", field="engine")
     aggregation = next(a for a in standard_aggregations() if a.name == name)
     with ExitStack() as stack:
-        if parquet is not None:
-            if not parquet.is_dir():
-                raise InputError("no such folder", file=str(parquet), field="--parquet")
-            source: Any = ParquetSource(parquet)
-        else:
+        source = parquet_source(parquet)
+        if source is None:
             source = stack.enter_context(
                 database_source(ctx.database, aggregation.tables, aggregation.columns)
             )

@@ -14,6 +14,7 @@ from leaktrace.impact.model import DEFAULT_ASSUMPTIONS, Assumptions, ImpactFilte
 from leaktrace.impact.model import Range as ImpactRange
 from leaktrace.impact.report import Dimension, impact_report, parse_dimensions
 from leaktrace.infra.targets import normalise_country
+from leaktrace.services.analytics import parquet_source
 from leaktrace.services.context import AppContext
 from leaktrace.services.leaks import parse_when
 from leaktrace.services.views import View
@@ -48,13 +49,7 @@ def impact_estimate(
 ) -> ImpactView:
     """The estimate for ``filters`` per ``dims``; ``engine`` None: a private embedded
     DuckDB over an export of the database (``parquet``: over that export instead)."""
-    source = None
-    if parquet is not None:
-        if not parquet.is_dir():
-            raise InputError("no such folder", file=str(parquet), field="--parquet")
-        from leaktrace.analytics.engines import ParquetSource
-
-        source = ParquetSource(parquet)
+    source = parquet_source(parquet)
     runner = None if engine is None else ctx.engine(engine, master=master)
     report = impact_report(
         ctx.database, filters, dims, assumptions, exact=exact, engine=runner, source=source

@@ -16,6 +16,7 @@ from leaktrace.infra.targets import (
     sheet_code,
 )
 from leaktrace.infra.worldmap import country_name, world_map_svg
+from leaktrace.services.analytics import parquet_source
 from leaktrace.services.context import AppContext
 from leaktrace.services.hosts import cluster_settings
 from leaktrace.services.targets_views import (
@@ -27,7 +28,7 @@ from leaktrace.services.targets_views import (
 from leaktrace.store.infra import load_hosts
 
 if TYPE_CHECKING:
-    from leaktrace.analytics.engines import Engine, Source
+    from leaktrace.analytics.engines import Engine
 
 __all__ = ["UNKNOWN_SHEET", "country_targets", "world_map", "write_target_files"]
 
@@ -35,17 +36,6 @@ __all__ = ["UNKNOWN_SHEET", "country_targets", "world_map", "write_target_files"
 def _engine(ctx: AppContext, engine: str | None, master: str) -> Engine | None:
     """``None``: a private embedded DuckDB for this call (safe in a web worker thread)."""
     return None if engine is None else ctx.engine(engine, master=master)
-
-
-def _source(parquet: Path | None) -> Source | None:
-    if parquet is None:
-        return None
-    from leaktrace.analytics.engines import ParquetSource
-    from leaktrace.errors import InputError
-
-    if not parquet.is_dir():
-        raise InputError("no such folder", file=str(parquet), field="--parquet")
-    return ParquetSource(parquet)
 
 
 def country_targets(
@@ -69,7 +59,7 @@ def country_targets(
         code,
         settings=settings,
         engine=_engine(ctx, engine, master),
-        source=_source(parquet),
+        source=parquet_source(parquet),
     )
     return TargetsView.of(sheet)
 
@@ -88,7 +78,7 @@ def write_target_files(
     country with servers and ``unknown`` if any (``country`` None)."""
     settings = cluster_settings(ctx, min_strength)
     runner = _engine(ctx, engine, master)
-    source = _source(parquet)
+    source = parquet_source(parquet)
     if country is None:
         sheets = build_all_targets(ctx.database, settings=settings, engine=runner, source=source)
     else:
