@@ -26,6 +26,7 @@ from leaktrace.infra.targets import sheet_code
 from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.hosts_views import HostClusterView, HostDetail, HostView
+from leaktrace.services.leaks import cursor_number
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import Page, View
 
@@ -108,9 +109,7 @@ def host_page(
     after = -1
     if cursor:
         (value,) = decode_cursor("hosts", cursor, 1)
-        if not isinstance(value, int):
-            raise InputError("not a cursor of this hosts listing", field="cursor")
-        after = value
+        after = int(cursor_number(value, "hosts", integer=True))
     hosts = [h for h in host_list(ctx, country=country, role=role).hosts if h.id > after]
     items = hosts[:size]
     following = encode_cursor("hosts", [items[-1].id]) if len(hosts) > size else None
