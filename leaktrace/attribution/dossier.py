@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from leaktrace.attribution.data import GroupData, load_group_data, work_label
 from leaktrace.attribution.following import DEFAULT_FOLLOW_HOURS
-from leaktrace.attribution.index import shared_groups, shared_links
+from leaktrace.attribution.index import Opener, shared_groups, shared_links
 from leaktrace.attribution.links import LinkSettings, find_links
 from leaktrace.attribution.model import (
     Distributor,
@@ -83,7 +83,7 @@ def list_groups(
     limit: int | None = None,
     data: GroupData | None = None,
     shared: bool = False,
-    stale_ok: bool = False,
+    background: Opener | None = None,
 ) -> list[GroupSummary]:
     """Every group with at least ``min_releases`` releases (whose key contains ``search``),
     ordered by ``sort``: leaks, releases, rate (pre-release rate), lead (median lead),
@@ -91,14 +91,14 @@ def list_groups(
 
     ``shared``: take the summaries kept per process for the data's current version
     (:mod:`leaktrace.attribution.index`; computed on the first call after new data) instead
-    of reading every release; ``stale_ok``: see
+    of reading every release; ``background``: see
     :func:`~leaktrace.attribution.index.shared_groups`)."""
     key_fn = _sort_key(sort)
     needle = search.lower() if search else None
     if shared and data is None:
         rows = [
             s
-            for key, s in shared_groups(conn, stale_ok=stale_ok).summaries.items()
+            for key, s in shared_groups(conn, background=background).summaries.items()
             if s.releases >= min_releases and (needle is None or needle in key)
         ]
         rows.sort(key=key_fn)
@@ -126,7 +126,7 @@ def build_dossier(
     release_limit: int | None = None,
     services: ServiceLists = BUILTIN,
     shared: bool = False,
-    stale_ok: bool = False,
+    background: Opener | None = None,
 ) -> Dossier:
     """The dossier of the group called ``name`` (any spelling); ``services``: the open
     trackers that link no groups.
@@ -135,8 +135,8 @@ def build_dossier(
     take the figures that need every group (first-to-release, links) from what is kept per
     process for the data's current version (:mod:`leaktrace.attribution.index`): the same
     dossier as without, in milliseconds once the first request after new data has paid
-    (``stale_ok``: the kept figures even when newer data came in since, recomputed in the
-    background; see :func:`~leaktrace.attribution.index.shared_groups`).
+    (``background``: the kept figures even when newer data came in since, recomputed in
+    the background; see :func:`~leaktrace.attribution.index.shared_groups`).
 
     Raises :class:`~leaktrace.errors.NotFoundError` when no release names that group."""
     key = name.strip().lower()
@@ -146,9 +146,9 @@ def build_dossier(
             raise NotFoundError(f"no releases by a group called {name!r}", kind="group", key=name)
         if links is None:  # first: on a first call it computes the shared figures too
             settings = LinkSettings(follow_hours=follow_hours, services=services)
-            found = shared_links(conn, settings, stale_ok=stale_ok)
+            found = shared_links(conn, settings, background=background)
             links = [link for link in found if link.involves(key)]
-        first = shared_groups(conn, stale_ok=stale_ok).first.get(key, FirstStats(0, 0, 0, ()))
+        first = shared_groups(conn, background=background).first.get(key, FirstStats(0, 0, 0, ()))
         own = GroupData.build(rows)
         works = {r.work_id for r in rows if r.work_id}
         shipments = load_shipments(conn, sorted(works)) if works else []

@@ -21,6 +21,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TypeVar, cast
 from weakref import WeakKeyDictionary
@@ -34,7 +35,18 @@ from leaktrace.attribution.summary import summarize
 from leaktrace.attribution.timing import FirstStats, first_to_release_all
 from leaktrace.store.groups import data_version, load_nfos, load_swarm_sightings
 
-__all__ = ["SharedGroups", "clear_shared", "kept", "settle", "shared_groups", "shared_links"]
+__all__ = [
+    "Opener",
+    "SharedGroups",
+    "clear_shared",
+    "kept",
+    "settle",
+    "shared_groups",
+    "shared_links",
+]
+
+Opener = Callable[[], AbstractContextManager[Connection]]
+"""Opens a reading connection (the services pass ``ctx.database.reading``)."""
 
 T = TypeVar("T")
 
@@ -62,6 +74,8 @@ class _Entry:
 class _Kept:
     current: _Entry | None = None
     refreshing: threading.Thread | None = None
+    stale_served: int = 0
+    """How many times kept figures of older data were handed out."""
     results: OrderedDict[Hashable, tuple[tuple[object, ...], int, object]] = field(
         default_factory=OrderedDict
     )
@@ -133,10 +147,10 @@ def _compute(
     return entry
 
 
-def _refresh(engine: Engine, kept: _Kept, wanted: list[LinkSettings]) -> None:
+def _refresh(opener: Opener, kept: _Kept, wanted: list[LinkSettings]) -> None:
     """Recompute in the background what ``kept`` holds, at the data's newest version."""
     try:
-        with engine.connect() as conn, conn.begin(), _BUILD:
+        with opener() as conn, _BUILD:
             version = data_version(conn)
             entry = _compute(conn, version, wanted, _Entry(version))
         with _STATE:
@@ -148,7 +162,7 @@ def _refresh(engine: Engine, kept: _Kept, wanted: list[LinkSettings]) -> None:
             kept.refreshing = None
 
 
-def _entry(conn: Connection, settings: LinkSettings | None, stale_ok: bool) -> _Entry:
+def _entry(conn: Connection, settings: LinkSettings | None, background: Opener | None) -> _Entry:
     version = data_version(conn)
     cacheable = _cacheable(conn)
     with _STATE:
@@ -156,11 +170,12 @@ def _entry(conn: Connection, settings: LinkSettings | None, stale_ok: bool) -> _
         entry = kept.current
         if entry is not None and entry.version == version and entry.has(settings):
             return entry
-        if stale_ok and entry is not None and entry.has(settings):
+        if background is not None and entry is not None and entry.has(settings):
+            kept.stale_served += 1
             if kept.refreshing is None:
                 kept.refreshing = threading.Thread(
                     target=_refresh,
-                    args=(conn.engine, kept, list(entry.links)),
+                    args=(background, kept, list(entry.links)),
                     name="leaktrace-shared-groups",
                     daemon=True,
                 )
@@ -177,57 +192,59 @@ def _entry(conn: Connection, settings: LinkSettings | None, stale_ok: bool) -> _
         return entry
 
 
-def shared_groups(conn: Connection, *, stale_ok: bool = False) -> SharedGroups:
+def shared_groups(conn: Connection, *, background: Opener | None = None) -> SharedGroups:
     """Every group's summary and first-to-release figures (computed from every release on
     the first call after the data changed, kept for the next).
 
-    ``stale_ok``: when the data changed since the kept figures were computed, return those
-    at once and recompute in a background thread (a server: one request must not wait
-    minutes because a release came in); the first call in a process always computes."""
-    groups = _entry(conn, None, stale_ok).groups
+    ``background`` (a server): when the data changed since the kept figures were computed,
+    return those at once and recompute them in a background thread, on a connection from
+    ``background()`` (one request must not wait minutes because a release came in); the
+    first call in a process always computes."""
+    groups = _entry(conn, None, background).groups
     assert groups is not None
     return groups
 
 
 def shared_links(
-    conn: Connection, settings: LinkSettings | None = None, *, stale_ok: bool = False
+    conn: Connection, settings: LinkSettings | None = None, *, background: Opener | None = None
 ) -> tuple[GroupLink, ...]:
     """Every link between groups for ``settings``, strongest first: the same list as
     :func:`leaktrace.attribution.links.find_links`, computed once per data version
-    (``stale_ok`` as in :func:`shared_groups`)."""
+    (``background`` as in :func:`shared_groups`)."""
     settings = settings or LinkSettings()
-    return _entry(conn, settings, stale_ok).links[settings]
+    return _entry(conn, settings, background).links[settings]
 
 
 def kept(
     conn: Connection, name: Hashable, compute: Callable[[], T], weight: Callable[[T], int]
 ) -> T:
     """``compute()``, kept under ``name`` for as long as the data stays at its version and
-    the shared figures (:func:`shared_groups`) are those of that version: a result built on
-    figures still being recomputed in the background is not kept. Least recently used
-    results go first once their ``weight`` passes a budget."""
+    the shared figures (:func:`shared_groups`) are those of that version: a result built
+    while kept figures of older data were handed out (being recomputed in the background)
+    is not kept. Least recently used results go first once their ``weight`` passes a
+    budget."""
     version = data_version(conn)
+    if not _cacheable(conn):
+        return compute()
     with _STATE:
-        holder = _KEPT.get(conn.engine) if _cacheable(conn) else None
-        current = (
-            holder is not None and holder.current is not None and holder.current.version == version
-        )
-        if holder is not None and current:
-            hit = holder.results.get(name)
-            if hit is not None and hit[0] == version:
-                holder.results.move_to_end(name)
-                return cast(T, hit[2])
+        holder = _KEPT.setdefault(conn.engine, _Kept())
+        current = holder.current is not None and holder.current.version == version
+        hit = holder.results.get(name)
+        if current and hit is not None and hit[0] == version:
+            holder.results.move_to_end(name)
+            return cast(T, hit[2])
+        served = holder.stale_served
     value = compute()
-    if holder is None or not current:
-        return value
     with _STATE:
         if holder.current is None or holder.current.version != version:
             return value
+        if holder.stale_served != served:
+            return value  # compute() may have used figures of older data
         for old in [k for k, v in holder.results.items() if v[0] != version]:
             del holder.results[old]
         holder.results[name] = (version, weight(value), value)
-        while sum(w for _, w, _ in holder.results.values()) > _KEEP_WEIGHT:
-            if len(holder.results) == 1:
-                break
+        while len(holder.results) > 1 and (
+            sum(w for _, w, _ in holder.results.values()) > _KEEP_WEIGHT
+        ):
             holder.results.popitem(last=False)
     return value

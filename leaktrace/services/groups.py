@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Connection
+
 from leaktrace.attribution import (
     GROUP_SORTS,
+    GroupGraph,
+    GroupSummary,
     LinkKind,
     LinkSettings,
     build_dossier,
@@ -48,6 +52,21 @@ def _check(sort: str, min_releases: int) -> None:
         raise InputError("must be at least 1", field="min_releases")
 
 
+def _summaries(
+    ctx: AppContext, sort: str, min_releases: int, search: str | None
+) -> list[GroupSummary]:
+    _check(sort, min_releases)
+    with ctx.database.reading() as conn:
+        return list_groups(
+            conn,
+            sort=sort,
+            min_releases=min_releases,
+            search=search,
+            shared=True,
+            background=ctx.database.reading,
+        )
+
+
 def group_list(
     ctx: AppContext,
     *,
@@ -57,11 +76,7 @@ def group_list(
 ) -> GroupListView:
     """Every release group with at least ``min_releases`` releases whose name contains
     ``search``, ordered by ``sort`` (one of :data:`GROUP_SORTS`)."""
-    _check(sort, min_releases)
-    with ctx.database.reading() as conn:
-        rows = list_groups(
-            conn, sort=sort, min_releases=min_releases, search=search, shared=True, stale_ok=True
-        )
+    rows = _summaries(ctx, sort, min_releases, search)
     return GroupListView(groups=[GroupView.of(s) for s in rows])
 
 
@@ -78,7 +93,7 @@ def group_page(
     (it names the last group shown, so a page never repeats or skips a group)."""
     size = page_size(limit)
     listing = f"groups:{sort}"
-    everything = group_list(ctx, sort=sort, min_releases=min_releases, search=search).groups
+    everything = _summaries(ctx, sort, min_releases, search)
     start = 0
     if cursor:
         (after,) = decode_cursor(listing, cursor, 1)
@@ -86,7 +101,7 @@ def group_page(
         if after not in keys:
             raise InputError("names a group no longer listed: start again", field="cursor")
         start = keys.index(after) + 1
-    items = everything[start : start + size]
+    items = [GroupView.of(s) for s in everything[start : start + size]]
     more = start + size < len(everything)
     following = encode_cursor(listing, [items[-1].key]) if more and items else None
     return Page[GroupView](items=items, next_cursor=following, total=len(everything))
@@ -118,7 +133,7 @@ def group_dossier(
                     follow_hours=follow_hours,
                     services=ctx.services,
                     shared=True,
-                    stale_ok=True,
+                    background=ctx.database.reading,
                 )
             ),
             weight=lambda view: len(view.release_list) + 1,
@@ -142,6 +157,33 @@ class GraphExport:
     graphml: str
 
 
+def _graph(
+    ctx: AppContext,
+    conn: Connection,
+    *,
+    follow_hours: float,
+    min_strength: float,
+    kinds: Sequence[LinkKind] | None,
+    linked_only: bool,
+    min_releases: int,
+) -> GroupGraph:
+    if follow_hours <= 0:
+        raise InputError("must be more than 0", field="follow_hours")
+    if not 0.0 <= min_strength <= 1.0:
+        raise InputError("must be between 0 and 1", field="min_strength")
+    if min_releases < 1:
+        raise InputError("must be at least 1", field="min_releases")
+    wanted = {LinkKind(k) for k in kinds} if kinds else set(LinkKind)
+    settings = LinkSettings(follow_hours=follow_hours, services=ctx.services)
+    # every kind is computed (and kept) once; each kind's links do not depend on the others
+    everything = shared_links(conn, settings, background=ctx.database.reading)
+    summaries = list_groups(
+        conn, sort="name", min_releases=min_releases, shared=True, background=ctx.database.reading
+    )
+    links = [link for link in everything if link.kind in wanted and link.strength >= min_strength]
+    return build_graph(summaries, links, linked_only=linked_only)
+
+
 def group_graph_export(
     ctx: AppContext,
     *,
@@ -152,22 +194,16 @@ def group_graph_export(
     min_releases: int = 1,
 ) -> GraphExport:
     """The group graph: groups as nodes, links (kind, strength, evidence) as edges."""
-    if follow_hours <= 0:
-        raise InputError("must be more than 0", field="follow_hours")
-    if not 0.0 <= min_strength <= 1.0:
-        raise InputError("must be between 0 and 1", field="min_strength")
-    if min_releases < 1:
-        raise InputError("must be at least 1", field="min_releases")
-    wanted = {LinkKind(k) for k in kinds} if kinds else set(LinkKind)
-    settings = LinkSettings(follow_hours=follow_hours, services=ctx.services)
     with ctx.database.reading() as conn:
-        # every kind is computed (and kept) once; each kind's links do not depend on the others
-        everything = shared_links(conn, settings, stale_ok=True)
-        summaries = list_groups(
-            conn, sort="name", min_releases=min_releases, shared=True, stale_ok=True
+        graph = _graph(
+            ctx,
+            conn,
+            follow_hours=follow_hours,
+            min_strength=min_strength,
+            kinds=kinds,
+            linked_only=linked_only,
+            min_releases=min_releases,
         )
-    links = [link for link in everything if link.kind in wanted and link.strength >= min_strength]
-    graph = build_graph(summaries, links, linked_only=linked_only)
     return GraphExport(view=GroupGraphView.of(graph), graphml=graphml(graph))
 
 
@@ -180,12 +216,24 @@ def group_graph(
     linked_only: bool = False,
     min_releases: int = 1,
 ) -> GroupGraphView:
-    """The group graph's read model (``{"nodes": [...], "links": [...]}``)."""
-    return group_graph_export(
-        ctx,
-        follow_hours=follow_hours,
-        min_strength=min_strength,
-        kinds=kinds,
-        linked_only=linked_only,
-        min_releases=min_releases,
-    ).view
+    """The group graph's read model (``{"nodes": [...], "links": [...]}``), kept per data
+    version like a dossier."""
+    wanted = frozenset(LinkKind(k) for k in kinds) if kinds else frozenset(LinkKind)
+    name = ("group.graph", follow_hours, min_strength, wanted, linked_only, min_releases)
+    with ctx.database.reading() as conn:
+        return kept(
+            conn,
+            (*name, ctx.services),
+            lambda: GroupGraphView.of(
+                _graph(
+                    ctx,
+                    conn,
+                    follow_hours=follow_hours,
+                    min_strength=min_strength,
+                    kinds=kinds,
+                    linked_only=linked_only,
+                    min_releases=min_releases,
+                )
+            ),
+            weight=lambda view: len(view.nodes) + len(view.links),
+        )

@@ -103,8 +103,8 @@ def test_a_server_gets_the_kept_figures_while_new_ones_are_computed(
     world: Database, settings: Settings
 ) -> None:
     with world.reading() as conn:
-        before = shared_groups(conn, stale_ok=True)  # nothing kept yet: computed now
-        links = shared_links(conn, stale_ok=True)
+        before = shared_groups(conn, background=world.reading)  # nothing kept yet: computed now
+        links = shared_links(conn, background=world.reading)
         assert before.version == shared_groups(conn).version
     fresh = FeedItem(
         "Unseen.Title.2022.1080p.BluRay.x264-SPRKS",
@@ -113,16 +113,16 @@ def test_a_server_gets_the_kept_figures_while_new_ones_are_computed(
     )
     assert ingest_items(world, [fresh], settings).rejected == 0
     with world.reading() as conn:
-        assert shared_groups(conn, stale_ok=True) is before  # at once, the kept figures
-        assert shared_links(conn, stale_ok=True) is links
-        dossier = build_dossier(conn, "SPRKS", shared=True, stale_ok=True)
+        assert shared_groups(conn, background=world.reading) is before  # at once, the kept figures
+        assert shared_links(conn, background=world.reading) is links
+        dossier = build_dossier(conn, "SPRKS", shared=True, background=world.reading)
         # the group's own figures are read fresh; first-to-release and links are kept ones
         assert dossier.summary.releases == before.summaries["sprks"].releases + 1
     settle(world.engine)
     with world.reading() as conn:
-        after = shared_groups(conn, stale_ok=True)
+        after = shared_groups(conn, background=world.reading)
         assert after is not before and after.version != before.version
         assert after.summaries["sprks"].releases == before.summaries["sprks"].releases + 1
-        assert list(shared_links(conn, stale_ok=True)) == find_links(conn)
+        assert list(shared_links(conn, background=world.reading)) == find_links(conn)
         full = build_dossier(conn, "SPRKS").as_dict()
-        assert build_dossier(conn, "SPRKS", shared=True, stale_ok=True).as_dict() == full
+        assert build_dossier(conn, "SPRKS", shared=True, background=world.reading).as_dict() == full
