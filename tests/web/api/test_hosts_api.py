@@ -9,7 +9,8 @@ import pytest
 
 from leaktrace.services.hosts import host_clusters, host_detail, host_list
 from tests.services.demo_world import demo_copy
-from tests.web.api.test_groups_api import INJECTIONS, walk
+from tests.web.api.paging import walk
+from tests.web.api.test_groups_api import INJECTIONS
 from tests.web.conftest import LiveServer
 
 

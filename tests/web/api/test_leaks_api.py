@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from leaktrace.identity.actor import local_operator
 from leaktrace.services.audit import list_audit
 from tests.services.test_leaks import CAMS, LEAKS, load
+from tests.web.api.paging import walk
 from tests.web.conftest import LiveServer
 
 ALL = LEAKS + CAMS
@@ -25,20 +25,6 @@ def server(live_server: LiveServer, tmp_path: Path) -> LiveServer:
     return live_server
 
 
-def walk(client: httpx.Client, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        query = {**params, **({"cursor": cursor} if cursor else {})}
-        reply = client.get("/api/v1/leaks", params=query)
-        assert reply.status_code == 200, reply.text
-        page = reply.json()
-        items.extend(page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items
-
-
 @pytest.mark.parametrize("sort", ["time", "lead", "severity"])
 def test_cursor_pages_walk_every_leak_once(server: LiveServer, sort: str) -> None:
     client = server.client("viewer")
@@ -46,7 +32,7 @@ def test_cursor_pages_walk_every_leak_once(server: LiveServer, sort: str) -> Non
     assert whole.status_code == 200
     body = whole.json()
     assert body["total"] == ALL and body["next_cursor"] is None
-    paged = walk(client, sort=sort, limit=9)
+    paged = walk(client, "/api/v1/leaks", sort=sort, limit=9)
     assert [x["id"] for x in paged] == [x["id"] for x in body["items"]]
     assert len({x["id"] for x in paged}) == ALL
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.services.test_leaks import CAMS, LEAKS, load
+from tests.web.api.paging import walk
 from tests.web.api.test_leaks_api import HOSTILE
 from tests.web.conftest import LiveServer
 
@@ -26,15 +27,7 @@ def test_cursor_pages_walk_every_release_once(server: LiveServer) -> None:
     client = server.client("viewer")
     whole = client.get("/api/v1/releases", params={"limit": 500, "with_total": "true"}).json()
     assert whole["total"] == ALL and len(whole["items"]) == ALL
-    seen: list[int] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"limit": 11, **({"cursor": cursor} if cursor else {})}
-        page = client.get("/api/v1/releases", params=params).json()
-        seen.extend(x["id"] for x in page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    seen = [x["id"] for x in walk(client, "/api/v1/releases", limit=11)]
     assert seen == [x["id"] for x in whole["items"]]
     times = [x["released_at"] for x in whole["items"]]
     assert times == sorted(times, reverse=True)

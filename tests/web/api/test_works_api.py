@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.services.test_leaks import CAMS, LEAKS, load
+from tests.web.api.paging import walk
 from tests.web.api.test_leaks_api import HOSTILE
 from tests.web.conftest import LiveServer
 
@@ -25,15 +25,7 @@ def test_works_paged_by_title(server: LiveServer) -> None:
     assert whole["total"] == 17
     titles = [(w["title"], w["year"] or -1, w["season"] or -1) for w in whole["items"]]
     assert titles == sorted(titles)
-    seen: list[str] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"limit": 4, **({"cursor": cursor} if cursor else {})}
-        page = client.get("/api/v1/works", params=params).json()
-        seen.extend(w["id"] for w in page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    seen = [w["id"] for w in walk(client, "/api/v1/works", limit=4)]
     assert seen == [w["id"] for w in whole["items"]]
     by_id = {w["id"]: w for w in whole["items"]}
     assert (by_id["northern"]["leaks"], by_id["northern"]["releases"]) == (LEAKS, LEAKS + 1)
