@@ -27,8 +27,8 @@ from leaktrace.detect.rules import Severity
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.services.context import AppContext
 from leaktrace.services.ingest import IngestReportView, ingest_files
-from leaktrace.services.leaks import LeakQuery, list_leaks
-from leaktrace.services.releases import ReleaseQuery, list_releases
+from leaktrace.services.leaks import LEAK_SORTS, WINDOWS, LeakQuery, list_leaks
+from leaktrace.services.releases import STATUSES, ReleaseQuery, list_releases
 from leaktrace.services.views import Page
 
 SinceOption = Annotated[
@@ -143,7 +143,7 @@ def releases(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List stored releases, newest first, with the work each matched and why."""
-    if status is not None and status not in ("leak", "in-window", "unknown", "unmatched"):
+    if status is not None and status not in STATUSES:
         raise typer.BadParameter(
             "must be leak, in-window, unknown or unmatched", param_hint="--status"
         )
@@ -202,11 +202,11 @@ def leaks(
         raise typer.BadParameter(
             "must be low, medium, high or critical", param_hint="--severity"
         ) from None
-    if window is not None and window not in ("theatrical", "digital", "physical", "broadcast"):
+    if window is not None and window not in WINDOWS:
         raise typer.BadParameter(
             "must be theatrical, digital, physical or broadcast", param_hint="--window"
         )
-    if sort not in ("time", "lead", "severity"):
+    if sort not in LEAK_SORTS:
         raise typer.BadParameter("must be time, lead or severity", param_hint="--sort")
     query = LeakQuery(
         severity=minimum.value if minimum else None,
