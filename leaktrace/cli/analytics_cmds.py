@@ -23,6 +23,7 @@ from leaktrace.cli.context import (
     row_limit,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.cli.targets_cmd import check_engine
 from leaktrace.identity.actor import local_operator
 from leaktrace.services.analytics import AGGREGATIONS as NAMES
 from leaktrace.services.analytics import export_tables, run_aggregation
@@ -51,13 +52,10 @@ def analytics(
     """
     if name not in NAMES:
         raise typer.BadParameter(f"must be one of {', '.join(NAMES)}", param_hint="NAME")
-    from leaktrace.analytics.engines import ENGINES
-
-    if engine not in ENGINES:
-        raise typer.BadParameter(f"must be {' or '.join(ENGINES)}", param_hint="--engine")
+    chosen = check_engine(engine)
     with open_context(db) as ctx:
         table = run_aggregation(
-            ctx, local_operator(), name, engine=engine, master=master, parquet=parquet
+            ctx, local_operator(), name, engine=chosen, master=master, parquet=parquet
         )
     rows: list[dict[str, Any]] = table.to_pylist()
     shown = row_limit(limit, fmt)

@@ -18,6 +18,7 @@ from leaktrace.cli.context import (
     parse_when,
 )
 from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.cli.targets_cmd import engine_name
 from leaktrace.errors import InputError
 from leaktrace.impact.model import ImpactFilter
 from leaktrace.impact.report import parse_dimensions
@@ -125,10 +126,7 @@ def impact(
     if start is not None and end is not None and start >= end:
         raise InputError("--since must be before --until", field="--since")
     filters = ImpactFilter(work_id=work, country=country_code, since=start, until=end)
-    from leaktrace.analytics.engines import ENGINES
-
-    if engine not in ENGINES:
-        raise typer.BadParameter(f"must be {' or '.join(ENGINES)}", param_hint="--engine")
+    runner = engine_name(engine)
     with open_context(db) as ctx:
         report = impact_estimate(
             ctx,
@@ -136,7 +134,7 @@ def impact(
             dims,
             assumptions,
             exact=exact,
-            engine=None if engine == "duckdb" else engine,
+            engine=runner,
             master=master,
             parquet=parquet,
         )

@@ -25,7 +25,7 @@ from leaktrace.infra.worldmap import country_name
 from leaktrace.services.targets import UNKNOWN_SHEET, country_targets, write_target_files
 from leaktrace.services.targets_views import TargetsView
 
-__all__ = ["MinStrengthOption", "targets"]
+__all__ = ["MinStrengthOption", "check_engine", "engine_name", "targets"]
 
 MinStrengthOption = Annotated[
     float,
@@ -67,12 +67,18 @@ def _table_rows(sheet: TargetsView) -> list[dict[str, Any]]:
     return rows
 
 
-def _engine_name(engine: str) -> str | None:
+def check_engine(engine: str) -> str:
+    """``--engine``, which must name one of the analytics engines."""
     from leaktrace.analytics.engines import ENGINES
 
     if engine not in ENGINES:
         raise typer.BadParameter(f"must be {' or '.join(ENGINES)}", param_hint="--engine")
-    return None if engine == "duckdb" else engine
+    return engine
+
+
+def engine_name(engine: str) -> str | None:
+    """``--engine`` for the services: None for the default, a private embedded DuckDB."""
+    return None if check_engine(engine) == "duckdb" else engine
 
 
 def targets(
@@ -116,7 +122,7 @@ def targets(
         raise InputError("give either --country XX or --all", field="--country")
     if all_countries and out_dir is None:
         raise InputError("--all writes one set of files per country: give --out DIR", field="--out")
-    runner = _engine_name(engine)
+    runner = engine_name(engine)
     options: dict[str, Any] = {
         "min_strength": min_strength,
         "engine": runner,
