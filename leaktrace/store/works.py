@@ -187,16 +187,9 @@ def _counts(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, int]]:
     """Releases and leaks per work, for these works only (the work_id indexes serve it)."""
     out: dict[str, dict[str, int]] = {i: {"releases": 0, "leaks": 0} for i in ids}
     for part in chunked(list(ids)):
-        for work_id, n in conn.execute(
-            select(RELEASES.c.work_id, func.count())
-            .where(RELEASES.c.work_id.in_(part))
-            .group_by(RELEASES.c.work_id)
-        ):
-            out[work_id]["releases"] = int(n)
-        for work_id, n in conn.execute(
-            select(ALERTS.c.work_id, func.count())
-            .where(ALERTS.c.work_id.in_(part))
-            .group_by(ALERTS.c.work_id)
-        ):
-            out[work_id]["leaks"] = int(n)
+        for key, table in (("releases", RELEASES), ("leaks", ALERTS)):
+            column = table.c.work_id
+            query = select(column, func.count()).where(column.in_(part)).group_by(column)
+            for work_id, n in conn.execute(query):
+                out[work_id][key] = int(n)
     return out
