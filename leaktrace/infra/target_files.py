@@ -87,6 +87,7 @@ _CSS = """
 body{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);
 margin:24px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:20px 0 6px}
+svg.lt-world-map{max-width:960px}
 .meta,.note{color:var(--muted)}.note{margin:2px 0}
 table{border-collapse:collapse;width:100%;margin-top:8px}
 th,td{border:1px solid var(--line);padding:4px 6px;vertical-align:top;text-align:left}

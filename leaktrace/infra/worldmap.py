@@ -273,9 +273,11 @@ def _shade(value: int, steps: Sequence[int]) -> str:
 def world_map_svg(values: Mapping[str, int], title: str, *, unit: str = "") -> str:
     """An SVG world map, each country (ISO alpha-2 key, any case) shaded by its value.
 
-    Self-contained markup (no script, no external resource); every text is escaped. Each
-    country is a ``<path>`` with ``data-iso`` and a ``<title>`` tooltip (name and value);
-    countries without a value are grey. A legend under the map gives the shades.
+    Self-contained markup (no script, no external resource, no ``style`` attribute, so a
+    page with a Content-Security-Policy without inline styles shows it as it is: a page
+    sizes it by its ``lt-world-map`` class); every text is escaped. Each country is a
+    ``<path>`` with ``data-iso`` and a ``<title>`` tooltip (name and value); countries
+    without a value are grey. A legend under the map gives the shades.
     """
     counts = {k.upper(): int(v) for k, v in values.items() if k and v}
     maximum = max(counts.values(), default=0)
@@ -285,7 +287,7 @@ def world_map_svg(values: Mapping[str, int], title: str, *, unit: str = "") -> s
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lt-world-map" role="img" '
         f'viewBox="-2 -4 {WIDTH + 4:.0f} {height + 4:.0f}" width="100%" '
-        f'style="max-width:{WIDTH:.0f}px;font-family:system-ui,sans-serif">',
+        f'font-family="system-ui,sans-serif">',
         f"<title>{escape(title)}</title>",
         f'<path d="{_outline()}" fill="{OCEAN}" stroke="#cbd5e1" stroke-width="0.8"/>',
         f'<path d="{_graticule()}" fill="none" stroke="#dbe4ee" stroke-width="0.5"/>',

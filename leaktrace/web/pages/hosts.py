@@ -4,8 +4,6 @@ map of servers (``/targets``, ``/targets?country=XX``)."""
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -25,15 +23,6 @@ router = APIRouter(include_in_schema=False)
 _INTEL = requires(Permission.read_intel)
 
 HOST_ROLES = tuple(role.value for role in HostRole)
-
-
-_ROOT_STYLE = re.compile(r'^(<svg\b[^>]*?) style="[^"]*"')
-
-
-def without_inline_style(svg: str) -> str:
-    """The map without the ``style`` attribute of its root element: the page's
-    Content-Security-Policy refuses inline styles (``leaktrace.css`` sizes the map)."""
-    return _ROOT_STYLE.sub(r"\1", svg, count=1)
 
 
 def _country(value: str | None) -> str | None:
@@ -102,6 +91,6 @@ def targets_page(
         actor=actor,
         title=f"Targets {sheet.country_name}" if sheet else "Targets",
         overview=overview,
-        world=trusted_svg(without_inline_style(overview.svg)),
+        world=trusted_svg(overview.svg),
         sheet=sheet,
     )
