@@ -24,17 +24,21 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import cycle
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -113,17 +117,55 @@ def _quantile(values: list[float], q: int) -> float | None:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+DOSSIER_LEAST = 100
+"""Dossiers are asked of groups with at least this many releases (1 in small runs)."""
+SIZE_BUCKETS = (
+    (100, "group of 1-99 releases"),
+    (1_000, "group of 100-999 releases"),
+    (10_000, "group of 1,000-9,999 releases"),
+    (10**9, "group of 10,000+ releases"),
+)
+
+
+@dataclass
+class Targets:
+    """What the clients ask for: the group of the leaks list's group filter, and the groups
+    whose dossiers are asked, each once (a dossier not yet computed at this data version,
+    as on a server that keeps ingesting), in a fixed shuffled order."""
+
+    leak_group: str
+    dossiers: Iterator[tuple[str, int]]
+
+
+def dossier_order(url: str, least: int) -> list[tuple[str, int]]:
+    """Every group with at least ``least`` releases (name, releases), in a seeded order."""
+    engine = create_engine(url if "://" in url else f"sqlite:///{url}")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT min(group_name), count(*) FROM releases WHERE group_key IS NOT NULL "
+                "GROUP BY group_key HAVING count(*) >= :least ORDER BY group_key"
+            ), {"least": least}).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    order = [(str(name), int(n)) for name, n in rows]
+    random.Random(10).shuffle(order)
+    return order
+
+
 class Scenario:
     """The requests one client makes, in order: leaks pages, dossiers or health checks."""
 
-    def __init__(self, kind: str, groups: list[str], offset: int) -> None:
-        self.kind, self.groups, self.step = kind, groups, offset
+    def __init__(self, kind: str, targets: Targets, offset: int) -> None:
+        self.kind, self.targets, self.step = kind, targets, offset
 
     async def run(self, client: httpx.AsyncClient, cell: Cell, until: float, record: bool) -> None:
         while time.monotonic() < until:
             self.step += 1
             if self.kind == "leaks":
-                query = LEAK_FILTERS[self.step % len(LEAK_FILTERS)].format(group=self.groups[0])
+                query = LEAK_FILTERS[self.step % len(LEAK_FILTERS)].format(
+                    group=self.targets.leak_group
+                )
                 url: str | None = f"/api/v1/leaks?limit={PAGE_SIZE}" + (
                     f"&{query}" if query else ""
                 )
@@ -136,8 +178,9 @@ class Scenario:
                     base = url.split("&cursor=")[0]
                     url = f"{base}&cursor={cursor}" if cursor else None
             elif self.kind == "dossier":
-                name = self.groups[self.step % len(self.groups)]
-                await self._get(client, f"/api/v1/groups/{name}", cell, record, name)
+                name, size = next(self.targets.dossiers)
+                label = next(f"{b}" for limit, b in SIZE_BUCKETS if size < limit)
+                await self._get(client, f"/api/v1/groups/{name}", cell, record, label)
             else:
                 await self._get(client, "/api/v1/health", cell, record, "health")
 
@@ -169,7 +212,7 @@ async def measure(
     clients: int,
     seconds: float,
     warmup: float,
-    groups: list[str],
+    targets: Targets,
     timeout: float = 900.0,
 ) -> Cell:
     """``clients`` concurrent clients, each with its own keep-alive connection (one shared
@@ -183,7 +226,7 @@ async def measure(
     ]
     try:
         users = list(
-            zip((Scenario(kind, groups, n * 3) for n in range(clients)), sessions, strict=True)
+            zip((Scenario(kind, targets, n * 3) for n in range(clients)), sessions, strict=True)
         )
         if warmup > 0:
             until = time.monotonic() + warmup
@@ -220,16 +263,17 @@ def run_backend(backend: str, url: str, built: Built, opts: Options) -> dict[str
     env = dict(os.environ, LEAKTRACE_DB=url, PYTHONPATH=str(ROOT))
     env.pop("LEAKTRACE_CONFIG", None)
     token = prepare(env)
-    groups = list(built.dossier_groups)
+    least = DOSSIER_LEAST if built.releases >= 100 * DOSSIER_LEAST else 1
+    targets = Targets(next(iter(built.dossier_groups)), cycle(dossier_order(url, least)))
     cells: list[dict[str, Any]] = []
     throughput: list[dict[str, Any]] = []
     load_before = load_average()
     for workers in opts.workers:
         with server(env, workers) as base:
             if workers == opts.workers[0]:
-                cells = _latency(backend, base, token, groups, workers, opts)
+                cells = _latency(backend, base, token, targets, workers, opts)
             cell = asyncio.run(
-                measure(base, token, "leaks", opts.rps_clients, opts.seconds, opts.warmup, groups,
+                measure(base, token, "leaks", opts.rps_clients, opts.seconds, opts.warmup, targets,
                         opts.timeout)
             )  # fmt: skip
             throughput.append({"workers": workers, **cell.row()})
@@ -246,7 +290,7 @@ def run_backend(backend: str, url: str, built: Built, opts: Options) -> dict[str
 
 
 def _latency(
-    backend: str, base: str, token: str, groups: list[str], workers: int, opts: Options
+    backend: str, base: str, token: str, targets: Targets, workers: int, opts: Options
 ) -> list[dict[str, Any]]:
     """Every endpoint at every client count; a dossier slower than ``opts.slow_dossier`` for
     one client is not asked for by more."""
@@ -260,7 +304,7 @@ def _latency(
                 cells.append({"endpoint": endpoint, "clients": clients, "skipped": skipped})
                 continue
             cell = asyncio.run(
-                measure(base, token, endpoint, clients, opts.seconds, warmup, groups, opts.timeout)
+                measure(base, token, endpoint, clients, opts.seconds, warmup, targets, opts.timeout)
             )
             if clients == 1:
                 single = cell.quantile(50)
@@ -298,7 +342,13 @@ def report(results: list[dict[str, Any]], opts: Options, pg_version: str | None)
     ]
     for result in results:
         built = result["built"]
-        dossiers = ", ".join(f"{k} ({v:,} releases)" for k, v in built["dossier_groups"].items())
+        leak_group = next(iter(built["dossier_groups"]))
+        sizes = ", ".join(f"{k} {v:,}" for k, v in built["dossier_groups"].items())
+        dossiers = (
+            f"every group of at least {DOSSIER_LEAST} releases (1 in small runs), each asked "
+            f"once in a shuffled order; leaks filtered by group {leak_group} (group sizes: "
+            f"{sizes})"
+        )
         lines += [
             "",
             f"{result['backend']}: {built['releases']:,} releases, {built['leaks']:,} leaks "
