@@ -237,3 +237,13 @@ def group_graph(
             ),
             weight=lambda view: len(view.nodes) + len(view.links),
         )
+
+
+def warm_group_figures(ctx: AppContext, *, follow_hours: float = DEFAULT_FOLLOW_HOURS) -> None:
+    """Compute and keep every group's figures and links (what dossiers, the groups page,
+    the graph and server clusters read), so that the first request after a server starts
+    does not pay for it. A server calls it in a background thread at start-up."""
+    settings = LinkSettings(follow_hours=follow_hours, services=ctx.services)
+    with ctx.database.reading() as conn:
+        shared_links(conn, settings, background=ctx.database.reading)
+        list_groups(conn, sort="name", shared=True, background=ctx.database.reading)

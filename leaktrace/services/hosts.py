@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
-from leaktrace.attribution.links import find_links
+from leaktrace.attribution.index import shared_links
+from leaktrace.attribution.links import LinkSettings
 from leaktrace.errors import InputError, NotFoundError
 from leaktrace.identity.actor import Actor
 from leaktrace.infra.cluster import (
@@ -65,8 +66,9 @@ class ClusterListView(View):
 
 
 def group_links(conn: Connection, services: ServiceLists) -> Sequence[GroupLinkLike]:
-    """The links between release groups that clusters quote (attribution's links)."""
-    return find_links(conn, services=services)
+    """The links between release groups that clusters quote (attribution's links, computed
+    once per data version and kept: the same list as ``find_links``)."""
+    return shared_links(conn, LinkSettings(services=services))
 
 
 def cluster_settings(

@@ -6,6 +6,9 @@ worker process builds its own context from ``LEAKTRACE_*``).
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from importlib import resources
 
 from fastapi import FastAPI
@@ -13,14 +16,17 @@ from fastapi.staticfiles import StaticFiles
 
 from leaktrace import __version__
 from leaktrace.config import load_settings
-from leaktrace.errors import StoreError
+from leaktrace.errors import LeakTraceError, StoreError
 from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.groups import warm_group_figures
 from leaktrace.web import api, pages
 from leaktrace.web.errors import install_error_handlers
 from leaktrace.web.rendering import error_page
 from leaktrace.web.security import install_security
 
 __all__ = ["app_from_environment", "create_app"]
+
+_log = logging.getLogger("leaktrace.web")
 
 
 def create_app(context: AppContext) -> FastAPI:
@@ -57,4 +63,20 @@ def app_from_environment() -> FastAPI:
         raise StoreError(
             f"the database {display} is not at the newest schema: run `leaktrace db upgrade`"
         )
-    return create_app(context)
+    app = create_app(context)
+    threading.Thread(
+        target=_warm_up, args=(context,), name="leaktrace-warm-up", daemon=True
+    ).start()
+    return app
+
+
+def _warm_up(context: AppContext) -> None:
+    """Compute the figures every group page reads (minutes with a million releases) in the
+    background, so that the first dossier a user asks for does not wait for them."""
+    started = time.monotonic()
+    try:
+        warm_group_figures(context)
+    except LeakTraceError as exc:
+        _log.warning("group figures not computed at start-up: %s", exc)
+        return
+    _log.info("group figures ready after %.1f s", time.monotonic() - started)
