@@ -70,6 +70,16 @@ def _redact(url: str) -> str:
         return "<unparseable URL>"
 
 
+def _pool_options(url: str) -> dict[str, Any]:
+    """A server-side database keeps as many connections as uvicorn's thread pool runs
+    requests at once (40), instead of opening and closing the overflow beyond SQLAlchemy's
+    default 5 + 10 per request (a PostgreSQL connection is a fork and an authentication),
+    and checks a pooled connection before use (the server may have restarted)."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return {}
+    return {"pool_size": 20, "max_overflow": 20, "pool_pre_ping": True}
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
@@ -93,7 +103,7 @@ class Database:
         self.url = resolve_url(target)
         self.display = _redact(self.url)
         try:
-            self.engine: Engine = create_engine(self.url)
+            self.engine: Engine = create_engine(self.url, **_pool_options(self.url))
         except (ArgumentError, ImportError) as exc:
             raise StoreError(f"cannot use database {self.display}: {exc}") from None
         if self.engine.dialect.name == "sqlite":

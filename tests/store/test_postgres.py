@@ -73,3 +73,12 @@ def test_failed_strict_ingest_leaves_nothing_on_postgres(
     with pg.reading() as conn:
         assert conn.execute(text("SELECT count(*) FROM releases")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM ingest_runs")).scalar_one() == 0
+
+
+def test_a_postgresql_database_pools_enough_connections_for_a_server(postgres_url: str) -> None:
+    """uvicorn runs up to 40 requests at once: the pool keeps 20 and may open 20 more."""
+    with Database(postgres_url) as db:
+        pool = db.engine.pool
+        assert pool.size() == 20  # type: ignore[attr-defined]
+        assert pool._max_overflow == 20  # type: ignore[attr-defined]
+        assert pool._pre_ping
