@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from leaktrace.identity.actor import local_operator
 from leaktrace.services.audit import list_audit
 from leaktrace.services.groups import group_dossier, group_graph, group_list
 from tests.services.demo_world import demo_copy
+from tests.web.api.paging import walk
 from tests.web.conftest import LiveServer
 
 INJECTIONS = ["' OR 1=1 --", "'; DROP TABLE releases; --", '" UNION SELECT * FROM users --']
@@ -21,19 +20,6 @@ INJECTIONS = ["' OR 1=1 --", "'; DROP TABLE releases; --", '" UNION SELECT * FRO
 @pytest.fixture
 def server(live_server_on: Callable[[str], LiveServer], tmp_path: Path) -> LiveServer:
     return live_server_on(str(demo_copy(tmp_path)))
-
-
-def walk(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        reply = client.get(path, params={**params, **({"cursor": cursor} if cursor else {})})
-        assert reply.status_code == 200, reply.text
-        body = reply.json()
-        items.extend(body["items"])
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return items
 
 
 def test_groups_pages_are_the_service_list(server: LiveServer) -> None:
