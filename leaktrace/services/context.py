@@ -36,6 +36,11 @@ class AppContext:
         return self._engines[name]
 
     def close(self) -> None:
+        """Close the engines started through :meth:`engine` (a Spark session stops, an
+        embedded DuckDB's temporary folders go) and the database."""
+        engines, self._engines = list(self._engines.values()), {}
+        for engine in engines:
+            engine.close()
         self.database.close()
 
     def __enter__(self) -> AppContext:
