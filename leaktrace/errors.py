@@ -26,6 +26,9 @@ the web app to HTTP status codes in one table (``leaktrace.web.errors``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 __all__ = [
     "AuthenticationError",
     "CatalogError",
@@ -144,3 +147,15 @@ class RateLimitedError(LeakTraceError):
     def __init__(self, reason: str, *, retry_after: int) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+V = TypeVar("V")
+
+
+def nearest(table: Mapping[type[LeakTraceError], V], exc: LeakTraceError, default: V) -> V:
+    """The value ``table`` gives the nearest class of ``exc`` (its own, else its closest
+    base), or ``default``: how the exit-code and HTTP-status tables are read."""
+    for cls in type(exc).__mro__:
+        if cls in table:
+            return table[cls]
+    return default

@@ -28,6 +28,7 @@ from leaktrace.errors import (
     PermissionDeniedError,
     RateLimitedError,
     StoreError,
+    nearest,
 )
 
 __all__ = ["EXIT_CODES", "exit_code_of"]
@@ -47,7 +48,4 @@ EXIT_CODES: dict[type[LeakTraceError], int] = {
 
 def exit_code_of(exc: LeakTraceError) -> int:
     """The code of the nearest class of ``exc`` in :data:`EXIT_CODES` (1 at worst)."""
-    for cls in type(exc).__mro__:
-        if cls in EXIT_CODES:
-            return EXIT_CODES[cls]
-    return 1
+    return nearest(EXIT_CODES, exc, 1)

@@ -24,6 +24,7 @@ from leaktrace.errors import (
     PermissionDeniedError,
     RateLimitedError,
     StoreError,
+    nearest,
 )
 
 __all__ = ["HTTP_STATUS", "error_body", "install_error_handlers", "status_of"]
@@ -43,10 +44,7 @@ HTTP_STATUS: dict[type[LeakTraceError], int] = {
 
 def status_of(exc: LeakTraceError) -> int:
     """The status of the nearest class of ``exc`` in :data:`HTTP_STATUS`."""
-    for cls in type(exc).__mro__:
-        if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]
-    return 500
+    return nearest(HTTP_STATUS, exc, 500)
 
 
 def error_body(exc: LeakTraceError) -> dict[str, Any]:
