@@ -29,10 +29,12 @@ from pydantic_settings import (
 from leaktrace.errors import ConfigError
 
 __all__ = [
+    "EvidenceSettings",
     "ServerSettings",
     "Settings",
     "default_config_path",
     "default_db_path",
+    "default_evidence_key_path",
     "load_settings",
 ]
 
@@ -73,6 +75,50 @@ class ServerSettings(BaseModel):
     )
     max_body_bytes: int = Field(
         default=1 << 20, ge=1024, le=1 << 30, description="Largest request body accepted."
+    )
+
+
+def default_evidence_key_path() -> Path:
+    """The installation's evidence signing key: ``<user data dir>/leaktrace/evidence-ed25519.pem``
+    (outside the database, created 0600 on first use)."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "evidence-ed25519.pem"
+
+
+class EvidenceSettings(BaseModel):
+    """``[evidence]`` in the TOML file; ``LEAKTRACE_EVIDENCE__<NAME>`` in the environment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 key that signs the evidence logs' tree heads (PEM, PKCS#8). "
+        "Created with mode 0600 on first use. Default: evidence-ed25519.pem in the user "
+        "data folder. Keep it out of the database and its backups.",
+    )
+    origin: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]*$",
+        description="This installation's name in checkpoints (e.g. 'leaktrace.police.example'); "
+        "a case's log is '<origin>/case/<id>'. Default: 'leaktrace-' and the first 16 hex "
+        "digits of the key's fingerprint.",
+    )
+    tsa_url: str | None = Field(
+        default=None,
+        description="RFC 3161 time-stamping authority (http or https URL). When set, every "
+        "tree head is also time-stamped by it.",
+    )
+    tsa_certificate: Path | None = Field(
+        default=None,
+        description="PEM file with the authority's certificate chain (the time-stamping "
+        "certificate first, then its issuers) used to check its replies.",
+    )
+    tsa_timeout: float = Field(default=10, gt=0, le=120, description="Seconds to wait for it.")
+    max_file_bytes: int = Field(
+        default=50 << 20,
+        ge=1024,
+        le=2 << 30,
+        description="Largest evidence file accepted (bytes).",
     )
 
 
@@ -125,6 +171,9 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(
         default_factory=ServerSettings, description="The web service (leaktrace serve)."
     )
+    evidence: EvidenceSettings = Field(
+        default_factory=EvidenceSettings, description="Cases' evidence logs and their signing."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -144,6 +193,11 @@ class Settings(BaseSettings):
     def database_target(self) -> str:
         """The database path or URL in force."""
         return self.db if self.db else str(default_db_path())
+
+    def evidence_key_path(self) -> Path:
+        """The evidence signing key's file in force."""
+        key = self.evidence.key_file
+        return key.expanduser() if key is not None else default_evidence_key_path()
 
 
 def _config_file() -> Path | None:

@@ -30,6 +30,11 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "LEAKTRACE_SWARM_RETENTION_DAYS",
         "LEAKTRACE_SERVER__SECURE_COOKIES",
         "LEAKTRACE_SERVER__SESSION_HOURS",
+        "LEAKTRACE_EVIDENCE__KEY_FILE",
+        "LEAKTRACE_EVIDENCE__ORIGIN",
+        "LEAKTRACE_EVIDENCE__TSA_URL",
+        "LEAKTRACE_EVIDENCE__TSA_CERTIFICATE",
+        "LEAKTRACE_EVIDENCE__MAX_FILE_BYTES",
     ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))

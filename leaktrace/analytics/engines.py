@@ -224,9 +224,7 @@ def spark_engine(
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise AnalyticsError(
-            "pyspark is not installed (pip install 'leaktrace[spark]')"
-        ) from exc
+        raise AnalyticsError("pyspark is not installed (pip install 'leaktrace[spark]')") from exc
     cleanup: list[Path] = []
     if session is None and SparkSession.getActiveSession() is not None:
         session = SparkSession.getActiveSession()  # one SparkContext per process

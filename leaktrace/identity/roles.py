@@ -1,8 +1,8 @@
 """Agency kinds, roles and the permissions each role holds (the whole policy, one table).
 
 Need-to-know across agencies is not a permission: it is enforced by the services, which
-show an agency only its own users, tokens, triage notes and audit entries (and, from
-issue 11 on, its own cases) and answer "not found" for anyone else's.
+show an agency only its own users, tokens, triage notes and audit entries, and only the
+cases it is a member of, and answer "not found" for anyone else's.
 """
 
 from __future__ import annotations
@@ -41,10 +41,14 @@ class Permission(StrEnum):
     """The audit log of one's own agency."""
     manage_users = "admin:users"
     """Users and tokens of one's own agency."""
+    read_cases = "read:cases"
+    """Cases one's agency is a member of, their evidence, log and proofs (reads audited)."""
+    write_cases = "write:cases"
+    """Open cases; add items, notes, tasks, subjects, members; change status; export."""
 
 
-_VIEWER = frozenset({Permission.read_intel})
-_ANALYST = _VIEWER | {Permission.triage, Permission.read_personal}
+_VIEWER = frozenset({Permission.read_intel, Permission.read_cases})
+_ANALYST = _VIEWER | {Permission.triage, Permission.read_personal, Permission.write_cases}
 _INVESTIGATOR = _ANALYST
 _COORDINATOR = _INVESTIGATOR | {Permission.read_audit}
 _ADMIN = _COORDINATOR | {Permission.manage_users}

@@ -1,6 +1,9 @@
 """Storage: SQLAlchemy 2 + Alembic; SQLite by default, PostgreSQL by URL."""
 
-from leaktrace.store import schema_access  # noqa: F401  (registers the service tables)
+from leaktrace.store import (
+    schema_access,  # noqa: F401  (registers the service tables)
+    schema_cases,  # noqa: F401  (registers the case tables)
+)
 from leaktrace.store.database import Database, resolve_url
 from leaktrace.store.queries import LeakFilter, ReleaseFilter
 

@@ -1,0 +1,233 @@
+"""Read models of cases, their evidence and their log (one JSON form each: the CLI's
+``--format json``, the API and the bundle's ``index.html`` data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from leaktrace.services.views import View
+
+__all__ = [
+    "CASE_ROLES",
+    "CASE_STATUSES",
+    "FINDING_KINDS",
+    "SUBJECT_KINDS",
+    "BundleVerification",
+    "CaseDetail",
+    "CaseItemView",
+    "CaseMemberView",
+    "CaseNoteView",
+    "CaseRef",
+    "CaseSubjectView",
+    "CaseSummary",
+    "CaseTaskView",
+    "ConsistencyProofView",
+    "EvidenceKeyView",
+    "ExportView",
+    "FindingKind",
+    "InclusionProofView",
+    "LogProblem",
+    "LogVerification",
+    "TimelineEntryView",
+    "TreeHeadView",
+]
+
+CASE_STATUSES = ("open", "suspended", "closed")
+CASE_ROLES = ("lead", "member", "observer")
+"""An agency's role in a case: the lead (owner) manages members and status; members add
+evidence, notes and tasks; observers read."""
+SUBJECT_KINDS = ("group", "account", "host", "work")
+FINDING_KINDS = ("leak", "release", "group", "host", "supply-rank", "targets", "impact")
+FindingKind = Literal["leak", "release", "group", "host", "supply-rank", "targets", "impact"]
+
+
+class CaseRef(View):
+    """What ``case open`` answers: ``{"id": ...}``."""
+
+    id: int
+
+
+class CaseSummary(View):
+    id: int
+    title: str
+    status: str
+    owner_agency: str
+    """The lead agency's code."""
+    my_role: str
+    """The asking agency's role (``operator`` for the command line)."""
+    reference: str
+    retention_until: date | None
+    created_at: datetime
+    updated_at: datetime
+    items: int
+    tree_size: int
+
+
+class CaseMemberView(View):
+    agency: str
+    agency_name: str
+    role: str
+    added_at: datetime
+
+
+class CaseSubjectView(View):
+    kind: str
+    value: str
+    added_at: datetime
+
+
+class CaseTaskView(View):
+    id: int
+    title: str
+    assignee: str | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseNoteView(View):
+    id: int
+    text: str
+    author: str
+    agency: str | None
+    added_at: datetime
+    entry_seq: int
+
+
+class CaseItemView(View):
+    id: int
+    kind: str
+    reference: str
+    label: str
+    sha256: str
+    size: int
+    media_type: str
+    original_name: str | None
+    reason: str
+    added_by: str
+    agency: str | None
+    added_at: datetime
+    entry_seq: int
+
+
+class TimelineEntryView(View):
+    """One entry of the case's evidence log, in words, with its leaf hash."""
+
+    seq: int
+    at: datetime
+    event: str
+    actor: str
+    agency: str | None
+    summary: str
+    leaf_hash: str
+    sha256: list[str]
+    """Every file or snapshot the entry refers to."""
+
+
+class TreeHeadView(View):
+    """A signed tree head: the JSON form's fields, the C2SP checkpoint and the signer."""
+
+    log_id: str
+    tree_size: int
+    root_hash: str
+    timestamp: str
+    signature: str
+    checkpoint: str
+    key_fingerprint: str
+    rfc3161: bool = False
+    """Whether a time-stamping authority's token is stored for this head."""
+
+
+class CaseDetail(CaseSummary):
+    legal_basis: str
+    created_by: str
+    members: list[CaseMemberView]
+    subjects: list[CaseSubjectView]
+    tasks: list[CaseTaskView]
+    notes: list[CaseNoteView]
+    evidence: list[CaseItemView]
+    timeline: list[TimelineEntryView]
+    tree_head: TreeHeadView
+
+
+class InclusionProofView(View):
+    """RFC 9162 2.1.3 inclusion proof of entry ``index``, bound to ``tree_head``."""
+
+    log_id: str
+    index: int
+    tree_size: int
+    leaf_hash: str
+    proof: list[str]
+    tree_head: TreeHeadView
+
+
+class ConsistencyProofView(View):
+    """RFC 9162 2.1.4 consistency proof from ``old_size`` to ``new_size``, bound to the
+    signed heads of both sizes."""
+
+    log_id: str
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    proof: list[str]
+    old_tree_head: TreeHeadView
+    tree_head: TreeHeadView
+
+
+class LogProblem(View):
+    case_id: int
+    seq: int | None
+    """The first entry (0-based) that does not match, or None for a tree head."""
+    reason: str
+
+
+class LogVerification(View):
+    """``leaktrace evidence verify``: every log recomputed from its stored entries."""
+
+    ok: bool
+    cases: int
+    entries: int
+    tree_heads: int
+    problems: list[LogProblem]
+
+
+class EvidenceKeyView(View):
+    key_name: str
+    """The signer's name in checkpoints (the installation's origin)."""
+    fingerprint: str
+    """SHA-256 of the raw Ed25519 public key, lowercase hex."""
+    public_key_pem: str
+
+
+class ExportView(View):
+    case_id: int
+    file: str | None
+    """Where the bundle was written (the command line), None for a download."""
+    bytes: int
+    sha256: str
+    """SHA-256 of the zip."""
+    tree_size: int
+    root_hash: str
+    entries: int
+    files: int
+    consistency_proofs: list[int]
+    """The earlier exported tree sizes the bundle proves it extends."""
+
+
+class BundleVerification(View):
+    """``leaktrace verify``: what was checked and the first thing that failed."""
+
+    ok: bool
+    bundle: str
+    log_id: str | None
+    tree_size: int | None
+    root_hash: str | None
+    key_fingerprint: str | None
+    entries: int
+    files: int
+    checks: list[str]
+    """What was checked and passed, in words."""
+    problem: str | None
+    """The first failure, naming the entry, file or signature."""
