@@ -49,8 +49,12 @@ def open_case(
     raise NotImplementedError
 
 
-def list_cases(ctx: AppContext, actor: Actor, *, status: str | None = None) -> list[CaseSummary]:
-    """The cases the actor's agency is a member of (all, for the command line)."""
+def list_cases(
+    ctx: AppContext, actor: Actor, *, status: str | None = None, writable: bool = False
+) -> list[CaseSummary]:
+    """The cases the actor's agency is a member of (all, for the command line), newest
+    first; ``writable``: only open cases where the actor may add evidence (the "add to
+    case" menus)."""
     raise NotImplementedError
 
 
