@@ -11,8 +11,10 @@ from rich.markup import escape
 from leaktrace import __version__
 from leaktrace.cli import (
     analytics_cmds,
+    case_cmds,
     catalog_cmd,
     db_cmds,
+    evidence_cmds,
     feed_cmds,
     geo_cmds,
     group_cmds,
@@ -59,6 +61,8 @@ app.command()(infra_cmds.targets)
 app.command()(analytics_cmds.analytics)
 app.command()(analytics_cmds.export)
 identity_cmds.register(app)
+app.add_typer(case_cmds.app, name="case")
+evidence_cmds.register(app)
 db_cmds.register(app)
 app.command()(serve_cmd.serve)
 
