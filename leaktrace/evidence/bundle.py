@@ -10,16 +10,29 @@ Layout (every name fixed; nothing else is written):
   "new_root", "proof": [hex...], "old_checkpoint": {signed JSON of the old head}}``
 - ``index.html`` (printable page for a judge), ``VERIFY.md``, ``verify.py``
   (:mod:`leaktrace.evidence.standalone`, verbatim)
+
+The zip is deterministic: the same contents give the same bytes (members in the order
+above, files and proofs sorted, every timestamp 1980-01-01, Unix mode 0644). Members are
+deflated, except ``files/`` which are stored as they are: an evidence file that is itself
+a zip or a zip bomb is kept and hashed as bytes, never unpacked.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import zipfile
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import BinaryIO
 
+from leaktrace.evidence.canonical import canonical_json
 from leaktrace.evidence.checkpoint import SignedTreeHead
 
-__all__ = ["BundleContents", "ConsistencyFile", "write_bundle"]
+__all__ = ["BundleContents", "ConsistencyFile", "standalone_source", "verify_guide", "write_bundle"]
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +41,20 @@ class ConsistencyFile:
     new_size: int
     new_root: str
     proof: list[bytes]
+
+    @property
+    def member(self) -> str:
+        return f"proofs/consistency-{self.old_head.tree_size}-{self.new_size}.json"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "old_size": self.old_head.tree_size,
+            "new_size": self.new_size,
+            "old_root": self.old_head.root_hash,
+            "new_root": self.new_root,
+            "proof": [node.hex() for node in self.proof],
+            "old_checkpoint": self.old_head.as_json(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +68,57 @@ class BundleContents:
     consistency: list[ConsistencyFile] = field(default_factory=list)
 
 
+def standalone_source() -> bytes:
+    """The text of :mod:`leaktrace.evidence.standalone`: the bundle's ``verify.py``."""
+    return resources.files("leaktrace.evidence").joinpath("standalone.py").read_bytes()
+
+
+def verify_guide() -> bytes:
+    """``VERIFY.md``: how to check a bundle without LeakTrace."""
+    return resources.files("leaktrace.evidence").joinpath("VERIFY.md").read_bytes()
+
+
+def _member(name: str, stored: bool = False) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o100644 << 16
+    return info
+
+
+def _check(contents: BundleContents) -> None:
+    """Refuse contents that would make a bundle that cannot verify (a bug upstream)."""
+    for index, entry in enumerate(contents.entries):
+        if b"\n" in entry or not entry:
+            raise ValueError(f"entry {index} is empty or holds a newline")
+    for sha, data in contents.files.items():
+        if not HEX_SHA256.fullmatch(sha) or hashlib.sha256(data).hexdigest() != sha:
+            raise ValueError(f"file {sha!r} is not named by its SHA-256")
+    if len({proof.member for proof in contents.consistency}) < len(contents.consistency):
+        raise ValueError("two consistency proofs from the same size")
+    for proof in contents.consistency:
+        if proof.new_size != contents.checkpoint.tree_size:
+            raise ValueError(f"{proof.member} does not end at the checkpoint's size")
+
+
 def write_bundle(contents: BundleContents, out: BinaryIO) -> None:
     """Write the zip to ``out`` (adds ``verify.py`` and ``VERIFY.md``)."""
-    raise NotImplementedError
+    _check(contents)
+    head = contents.checkpoint
+    members: list[tuple[str, bytes, bool]] = [
+        ("entries.jsonl", b"".join(entry + b"\n" for entry in contents.entries), False),
+        ("checkpoint.json", canonical_json(head.as_json()) + b"\n", False),
+        ("checkpoint.txt", head.checkpoint_text().encode("utf-8"), False),
+        ("public_key.pem", contents.public_key_pem.encode("ascii"), False),
+    ]
+    members += [(f"files/{sha}", contents.files[sha], True) for sha in sorted(contents.files)]
+    proofs = sorted(contents.consistency, key=lambda proof: proof.old_head.tree_size)
+    members += [(proof.member, canonical_json(proof.as_json()) + b"\n", False) for proof in proofs]
+    members += [
+        ("index.html", contents.index_html.encode("utf-8"), False),
+        ("VERIFY.md", verify_guide(), False),
+        ("verify.py", standalone_source(), False),
+    ]
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data, stored in members:
+            archive.writestr(_member(name, stored), data)

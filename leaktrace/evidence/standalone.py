@@ -1,17 +1,92 @@
 """Verify a LeakTrace evidence bundle offline (this file is the bundle's ``verify.py``).
 
-Uses only the Python standard library and ``cryptography``. (Work in progress: the
-hashing of RFC 9162 section 2.1 is here; the bundle checks follow.)
+Usage: ``python verify.py [BUNDLE] [--against OLDER] [--expect-key FINGERPRINT]``, where
+BUNDLE is the exported ``.zip`` or its unpacked folder (default: this file's folder).
+Exit status 0: valid; 1: invalid (the first failure is printed); 2: usage error.
+
+It uses only the Python standard library and ``cryptography`` (``pip install
+cryptography``) and trusts nothing in the bundle it has not checked: entries are
+RFC 8785 canonical JSON, hashed into an RFC 9162 section 2.1 Merkle tree whose root the
+Ed25519-signed checkpoint must name; every file an entry names must hash to its name;
+consistency proofs from earlier exports must verify against roots recomputed here. A zip
+is never extracted: members are read in memory with size caps, and only the fixed layout
+(see VERIFY.md) is accepted. ``index.html`` is for people and is never read.
 """
 
 from __future__ import annotations
 
+import argparse
+import base64
+import binascii
 import hashlib
+import json
+import os
+import re
+import stat
+import sys
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-__all__ = ["leaf_hash", "node_hash"]
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+__all__ = [
+    "Report",
+    "VerificationError",
+    "canonical_entry",
+    "leaf_hash",
+    "main",
+    "merkle_root",
+    "node_hash",
+    "verify_bundle",
+    "verify_consistency",
+    "verify_inclusion",
+]
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
+HASH_SIZE = 32
+
+MAX_SMALL_MEMBER = 1 << 20
+"""checkpoint.json, checkpoint.txt, public_key.pem and each proof file."""
+MAX_ENTRIES_BYTES = 1 << 30
+MAX_FILE_MEMBER = 4 << 30
+"""One evidence file (hashed in pieces, never held whole)."""
+MAX_TOTAL_BYTES = 64 << 30
+"""Everything in the bundle, uncompressed."""
+MAX_MEMBERS = 1_000_000
+JSON_INT_LIMIT = 2**53 - 1
+"""RFC 8785 numbers are IEEE doubles: larger integers have no exact canonical form."""
+
+FIXED_MEMBERS = (
+    "entries.jsonl",
+    "checkpoint.json",
+    "checkpoint.txt",
+    "public_key.pem",
+    "index.html",
+    "VERIFY.md",
+    "verify.py",
+)
+REQUIRED_MEMBERS = FIXED_MEMBERS[:4]
+FILE_MEMBER = re.compile(r"files/([0-9a-f]{64})")
+PROOF_MEMBER = re.compile(r"proofs/consistency-([1-9][0-9]{0,17})-([1-9][0-9]{0,17})\.json")
+FOLDERS = ("files/", "proofs/")
+HEX_HASH = re.compile(r"[0-9a-f]{64}")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
+CHECKPOINT_FIELDS = ("log_id", "tree_size", "root_hash", "timestamp")
+
+
+class VerificationError(Exception):
+    """A check failed; the message says which and why."""
+
+
+# --- RFC 9162 section 2.1: hashes, roots, proofs ---------------------------------------
 
 
 def leaf_hash(entry: bytes) -> bytes:
@@ -22,3 +97,722 @@ def leaf_hash(entry: bytes) -> bytes:
 def node_hash(left: bytes, right: bytes) -> bytes:
     """RFC 9162 2.1.1: SHA-256(0x01 || left || right)."""
     return hashlib.sha256(NODE_PREFIX + left + right).digest()
+
+
+def prefix_roots(leaves: Sequence[bytes], sizes: Sequence[int] = ()) -> dict[int, bytes]:
+    """The root of the tree over the first ``size`` leaves for each size in ``sizes`` and
+    for all of them, in one pass: a stack of complete subtrees, folded from the right
+    (the tree over n leaves is the complete one over the largest power of two below n,
+    then the tree over the rest)."""
+    wanted = set(sizes) | {len(leaves)}
+    roots: dict[int, bytes] = {}
+    if 0 in wanted:
+        roots[0] = hashlib.sha256(b"").digest()
+    stack: list[tuple[int, bytes]] = []
+    for count, leaf in enumerate(leaves, start=1):
+        height, value = 0, leaf
+        while stack and stack[-1][0] == height:
+            value = node_hash(stack.pop()[1], value)
+            height += 1
+        stack.append((height, value))
+        if count in wanted:
+            root = stack[-1][1]
+            for _, left in reversed(stack[:-1]):
+                root = node_hash(left, root)
+            roots[count] = root
+    return roots
+
+
+def merkle_root(leaves: Sequence[bytes]) -> bytes:
+    """MTH over the leaf hashes (RFC 9162 2.1.1); SHA-256 of nothing for an empty tree."""
+    return prefix_roots(leaves)[len(leaves)]
+
+
+def _check_proof_hashes(proof: Sequence[bytes]) -> None:
+    for number, value in enumerate(proof):
+        if len(value) != HASH_SIZE:
+            raise VerificationError(f"proof hash {number} is {len(value)} bytes, not 32")
+
+
+def verify_inclusion(
+    leaf_index: int, tree_size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
+) -> None:
+    """RFC 9162 2.1.3.2: raise :class:`VerificationError` unless ``proof`` shows that
+    ``leaf`` (a leaf hash) is leaf ``leaf_index`` of the tree of ``tree_size`` with
+    ``root``."""
+    if not 0 <= leaf_index < tree_size:
+        raise VerificationError(f"leaf index {leaf_index} is not below the tree size {tree_size}")
+    _check_proof_hashes(proof)
+    fn, sn, r = leaf_index, tree_size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise VerificationError("the inclusion proof is longer than the tree needs")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise VerificationError("the inclusion proof is shorter than the tree needs")
+    if r != root:
+        raise VerificationError("the inclusion proof leads to another root")
+
+
+def verify_consistency(
+    first: int, second: int, first_hash: bytes, second_hash: bytes, proof: Sequence[bytes]
+) -> None:
+    """RFC 9162 2.1.4.2: raise :class:`VerificationError` unless ``proof`` shows that the
+    tree of size ``first`` with root ``first_hash`` is a prefix of the tree of size
+    ``second`` with root ``second_hash``. Equal sizes need an empty proof and equal roots;
+    an empty old tree proves nothing and is refused."""
+    if first > second:
+        raise VerificationError(f"the old size {first} is larger than the new size {second}")
+    if first == 0:
+        raise VerificationError("a consistency proof from an empty tree proves nothing")
+    if first == second:
+        if proof:
+            raise VerificationError("the sizes are equal but the proof is not empty")
+        if first_hash != second_hash:
+            raise VerificationError("the sizes are equal but the roots differ")
+        return
+    if not proof:
+        raise VerificationError("the consistency proof is empty")
+    _check_proof_hashes(proof)
+    path = list(proof)
+    if first & (first - 1) == 0:
+        path.insert(0, first_hash)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise VerificationError("the consistency proof is longer than the trees need")
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise VerificationError("the consistency proof is shorter than the trees need")
+    if fr != first_hash:
+        raise VerificationError("the consistency proof leads to another old root")
+    if sr != second_hash:
+        raise VerificationError("the consistency proof leads to another new root")
+
+
+# --- RFC 8785 for float-free JSON -------------------------------------------------------
+
+
+def _utf16_sorted(value: Any) -> Any:
+    """A copy of ``value`` with every object's keys in UTF-16 code unit order."""
+    if isinstance(value, dict):
+        ordered = sorted(value.items(), key=lambda item: item[0].encode("utf-16-be"))
+        return {key: _utf16_sorted(item) for key, item in ordered}
+    if isinstance(value, list):
+        return [_utf16_sorted(item) for item in value]
+    return value
+
+
+def canonical_entry(value: Any) -> bytes:
+    """RFC 8785 bytes of float-free JSON (objects, arrays, strings, booleans, null and
+    integers of at most 2**53 - 1 in size). Python's JSON writer already escapes strings
+    as RFC 8785 does (only ``"``, ``\\`` and control characters; lowercase ``\\u00xx``)."""
+    text = json.dumps(
+        _utf16_sorted(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+def _parse_int(text: str) -> int:
+    number = int(text)
+    if abs(number) > JSON_INT_LIMIT:
+        raise ValueError(f"the integer {text} is too large for RFC 8785")
+    return number
+
+
+def _refuse_number(text: str) -> Any:
+    raise ValueError(f"the number {text} is not an integer (entries hold no floats)")
+
+
+def parse_canonical(data: bytes) -> Any:
+    """Parse ``data`` and check that it is exactly its own RFC 8785 form; raise
+    ValueError saying what is wrong."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"it is not UTF-8 (byte {exc.start})") from None
+    try:
+        value = json.loads(
+            text, parse_int=_parse_int, parse_float=_refuse_number, parse_constant=_refuse_number
+        )
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"it is not JSON ({exc.msg} at character {exc.pos})") from None
+    try:
+        canonical = canonical_entry(value)
+    except UnicodeEncodeError:
+        raise ValueError("it holds an unpaired surrogate") from None
+    if canonical != data:
+        raise ValueError("it is not in RFC 8785 canonical form (keys, spaces or escapes)")
+    return value
+
+
+# --- reading a bundle without extracting it ---------------------------------------------
+
+
+def _check_member_name(name: str) -> None:
+    if "\\" in name:
+        raise VerificationError(f"member {name!r} has a backslash in its name")
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        raise VerificationError(f"member {name!r} has an absolute path")
+    if ".." in name.split("/") or "\x00" in name:
+        raise VerificationError(f"member {name!r} tries to leave the bundle ('..')")
+    if not (
+        name in FIXED_MEMBERS
+        or name in FOLDERS
+        or FILE_MEMBER.fullmatch(name)
+        or PROOF_MEMBER.fullmatch(name)
+    ):
+        raise VerificationError(f"member {name!r} is not part of the bundle layout")
+
+
+class _Bundle:
+    """The members of a zip or a folder, read with size caps."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sizes: dict[str, int] = {}
+        self._zip: zipfile.ZipFile | None = None
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        if path.is_dir():
+            self._list_folder()
+        else:
+            self._list_zip()
+        total = sum(self.sizes.values())
+        if total > MAX_TOTAL_BYTES:
+            raise VerificationError(f"the bundle holds {total} bytes, more than {MAX_TOTAL_BYTES}")
+        missing = [name for name in REQUIRED_MEMBERS if name not in self.sizes]
+        if missing:
+            raise VerificationError(f"the bundle has no {', '.join(missing)}")
+
+    def _add(self, name: str, size: int) -> None:
+        _check_member_name(name)
+        if name in self.sizes:
+            raise VerificationError(f"member {name!r} appears twice")
+        if len(self.sizes) >= MAX_MEMBERS:
+            raise VerificationError(f"the bundle has more than {MAX_MEMBERS} members")
+        self.sizes[name] = size
+
+    def _list_zip(self) -> None:
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+            infos = self._zip.infolist()
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise VerificationError(f"{self.path} is not a readable zip file: {exc}") from None
+        for info in infos:
+            self._add(info.filename, info.file_size)
+            if info.flag_bits & 0x1:
+                raise VerificationError(f"member {info.filename!r} is encrypted")
+            self._infos[info.filename] = info
+
+    def _list_folder(self) -> None:
+        for folder, subfolders, names in os.walk(self.path):
+            relative = Path(folder).relative_to(self.path).as_posix()
+            prefix = "" if relative == "." else relative + "/"
+            if prefix:
+                self._add(prefix, 0)
+            for name in sorted(names) + sorted(subfolders):
+                full = Path(folder) / name
+                info = full.lstat()
+                if stat.S_ISLNK(info.st_mode):
+                    raise VerificationError(f"{prefix + name!r} is a symbolic link")
+                if stat.S_ISREG(info.st_mode):
+                    self._add(prefix + name, info.st_size)
+                elif not stat.S_ISDIR(info.st_mode):
+                    raise VerificationError(f"{prefix + name!r} is not a regular file")
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def names(self) -> list[str]:
+        return sorted(self.sizes)
+
+    def _chunks(self, name: str, cap: int) -> Iterator[bytes]:
+        if self.sizes[name] > cap:
+            raise VerificationError(f"{name} is {self.sizes[name]} bytes, more than {cap}")
+        read = 0
+        try:
+            if self._zip is not None:
+                handle: Any = self._zip.open(self._infos[name])
+            else:
+                handle = open(self.path / name, "rb")  # noqa: SIM115
+            with handle:
+                while chunk := handle.read(1 << 20):
+                    read += len(chunk)
+                    if read > cap:
+                        raise VerificationError(f"{name} is larger than {cap} bytes")
+                    yield chunk
+        except (
+            OSError,
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+        ) as exc:
+            raise VerificationError(f"{name} cannot be read: {exc}") from None
+
+    def read(self, name: str, cap: int = MAX_SMALL_MEMBER) -> bytes:
+        return b"".join(self._chunks(name, cap))
+
+    def sha256(self, name: str) -> str:
+        digest = hashlib.sha256()
+        for chunk in self._chunks(name, MAX_FILE_MEMBER):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+
+# --- signed tree heads -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Head:
+    log_id: str
+    tree_size: int
+    root: bytes
+    timestamp: datetime
+    stamp: str
+    """The timestamp as signed."""
+
+
+def _load_json(data: bytes, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=_refuse_number)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise VerificationError(f"{what} is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise VerificationError(f"{what} is not a JSON object")
+    return value
+
+
+def _hex_hash(value: Any, what: str) -> bytes:
+    if not isinstance(value, str) or not HEX_HASH.fullmatch(value):
+        raise VerificationError(f"{what} is not 64 lowercase hex digits")
+    return bytes.fromhex(value)
+
+
+def _size(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= JSON_INT_LIMIT:
+        raise VerificationError(f"{what} is not a whole number")
+    return value
+
+
+def _check_head(value: Any, key: Ed25519PublicKey, what: str) -> _Head:
+    """A signed tree head in its JSON form: exactly five fields, the signature checked."""
+    if not isinstance(value, dict) or sorted(value) != sorted((*CHECKPOINT_FIELDS, "signature")):
+        raise VerificationError(
+            f"{what} must have exactly the fields {', '.join(CHECKPOINT_FIELDS)}, signature"
+        )
+    log_id, timestamp = value["log_id"], value["timestamp"]
+    if not isinstance(log_id, str) or not log_id or "\n" in log_id:
+        raise VerificationError(f"{what}'s log_id is not a one-line string")
+    size = _size(value["tree_size"], f"{what}'s tree_size")
+    root = _hex_hash(value["root_hash"], f"{what}'s root_hash")
+    if not isinstance(timestamp, str) or not TIMESTAMP.fullmatch(timestamp):
+        raise VerificationError(f"{what}'s timestamp is not RFC 3339 UTC")
+    try:
+        signature = base64.b64decode(value["signature"], validate=True)
+        key.verify(signature, canonical_entry({name: value[name] for name in CHECKPOINT_FIELDS}))
+    except (InvalidSignature, binascii.Error, TypeError, ValueError):
+        raise VerificationError(
+            f"{what}'s signature does not verify with public_key.pem: it was changed or "
+            "signed by another key"
+        ) from None
+    moment = datetime.fromisoformat(timestamp[:-1] + "+00:00")
+    return _Head(log_id=log_id, tree_size=size, root=root, timestamp=moment, stamp=timestamp)
+
+
+def _c2sp_key_id(name: str, public_raw: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n\x01" + public_raw).digest()[:4]
+
+
+def _check_note(text: bytes, head: _Head, key: Ed25519PublicKey, public_raw: bytes) -> str:
+    """checkpoint.txt: the C2SP checkpoint of the same head, signed by the same key;
+    the key name it was signed under."""
+    body = f"{head.log_id}\n{head.tree_size}\n{base64.b64encode(head.root).decode()}\n"
+    if not text.startswith(body.encode() + b"\n"):
+        raise VerificationError(
+            "checkpoint.txt does not name the log, size and root of checkpoint.json"
+        )
+    lines = text[len(body) + 1 :].decode("utf-8", "replace").split("\n")
+    if not lines or lines[-1] != "" or len(lines) < 2:
+        raise VerificationError("checkpoint.txt's signature lines do not end with a newline")
+    names: list[str] = []
+    for line in lines[:-1]:
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != "\u2014" or not parts[1]:
+            raise VerificationError(f"checkpoint.txt has a malformed signature line {line!r}")
+        try:
+            blob = base64.b64decode(parts[2], validate=True)
+        except binascii.Error:
+            raise VerificationError("checkpoint.txt has a signature that is not base64") from None
+        if blob[:4] != _c2sp_key_id(parts[1], public_raw):
+            continue  # a cosignature by another key: allowed by C2SP, not relied on
+        try:
+            key.verify(blob[4:], body.encode())
+        except InvalidSignature:
+            raise VerificationError(
+                "checkpoint.txt's signature does not verify with public_key.pem"
+            ) from None
+        names.append(parts[1])
+    if not names:
+        raise VerificationError("checkpoint.txt has no signature by public_key.pem's key")
+    return names[0]
+
+
+# --- the bundle ----------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """What :func:`verify_bundle` checked, and the first thing that failed."""
+
+    ok: bool
+    bundle: str
+    log_id: str | None = None
+    tree_size: int | None = None
+    root_hash: str | None = None
+    """Lowercase hex, as signed."""
+    key_fingerprint: str | None = None
+    """SHA-256 of the raw Ed25519 public key, lowercase hex."""
+    entries: int = 0
+    files: int = 0
+    checks: list[str] = field(default_factory=list)
+    """What was checked and passed, in words."""
+    problem: str | None = None
+    """The first failure, naming the entry, file or signature."""
+
+
+@dataclass(frozen=True)
+class _Verified:
+    entries: list[bytes]
+    public_raw: bytes
+    head: _Head
+
+
+def _check_entry(line: bytes, index: int, log_id: str, case: Any) -> dict[str, Any]:
+    where = f"entry {index} (line {index + 1} of entries.jsonl)"
+    if not line:
+        raise VerificationError(f"{where} is empty")
+    try:
+        value = parse_canonical(line)
+    except ValueError as exc:
+        raise VerificationError(f"{where} was changed: {exc}") from None
+    if not isinstance(value, dict):
+        raise VerificationError(f"{where} is not a JSON object")
+    seq = value.get("seq")
+    if type(seq) is not int or seq != index:
+        raise VerificationError(
+            f"{where} has seq {seq!r}, not {index}: an entry was removed, reordered or "
+            "inserted at this point"
+        )
+    if value.get("log") != log_id:
+        raise VerificationError(
+            f"{where} belongs to log {value.get('log')!r}, not checkpoint.json's {log_id!r}"
+        )
+    if "case" not in value or (index and canonical_entry(value["case"]) != case):
+        raise VerificationError(f"{where} belongs to another case than entry 0")
+    hashes = value.get("sha256", [])
+    if not isinstance(value.get("event"), str) or not isinstance(hashes, list):
+        raise VerificationError(f"{where} has no event name or a malformed sha256 list")
+    for item in hashes:
+        if not isinstance(item, str) or not HEX_HASH.fullmatch(item):
+            raise VerificationError(f"{where} names a file hash {item!r} that is not hex SHA-256")
+    return value
+
+
+def _check_entries(data: bytes, head: _Head) -> tuple[list[bytes], list[dict[str, Any]]]:
+    if data and not data.endswith(b"\n"):
+        raise VerificationError(
+            "entries.jsonl does not end with a newline: its last entry was cut or changed"
+        )
+    lines = data[:-1].split(b"\n") if data else []
+    values: list[dict[str, Any]] = []
+    case = b""
+    for index, line in enumerate(lines):
+        values.append(_check_entry(line, index, head.log_id, case))
+        if index == 0:
+            case = canonical_entry(values[0]["case"])
+    if len(lines) < head.tree_size:
+        raise VerificationError(
+            f"entries.jsonl has {len(lines)} entries but checkpoint.json signs "
+            f"{head.tree_size}: the log was truncated"
+        )
+    if len(lines) > head.tree_size:
+        raise VerificationError(
+            f"entries.jsonl has {len(lines)} entries but checkpoint.json signs only "
+            f"{head.tree_size}: entries were added after it was signed"
+        )
+    return lines, values
+
+
+def _check_files(bundle: _Bundle, values: list[dict[str, Any]]) -> int:
+    named: dict[str, int] = {}
+    for index, value in enumerate(values):
+        for sha in value.get("sha256", []):
+            named.setdefault(sha, index)
+    for sha, index in named.items():
+        if f"files/{sha}" not in bundle.sizes:
+            raise VerificationError(f"files/{sha} is missing: entry {index} names it")
+    for name in bundle.names():
+        match = FILE_MEMBER.fullmatch(name)
+        if match and match.group(1) not in named:
+            raise VerificationError(f"{name} is named by no entry: it was added to the bundle")
+    for sha, index in named.items():
+        actual = bundle.sha256(f"files/{sha}")
+        if actual != sha:
+            raise VerificationError(
+                f"files/{sha} was changed: its SHA-256 is {actual}, not its name "
+                f"(named by entry {index})"
+            )
+    return len(named)
+
+
+PROOF_FIELDS = ("new_root", "new_size", "old_checkpoint", "old_root", "old_size", "proof")
+
+
+def _check_proof_file(
+    bundle: _Bundle, name: str, head: _Head, roots: dict[int, bytes], key: Ed25519PublicKey
+) -> None:
+    match = PROOF_MEMBER.fullmatch(name)
+    assert match is not None
+    old, new = int(match.group(1)), int(match.group(2))
+    data = _load_json(bundle.read(name), name)
+    if sorted(data) != list(PROOF_FIELDS):
+        raise VerificationError(f"{name} must have exactly the fields {', '.join(PROOF_FIELDS)}")
+    if data["old_size"] != old or data["new_size"] != new or not 1 <= old < new:
+        raise VerificationError(f"{name}'s sizes do not match its name or are out of order")
+    if new != head.tree_size:
+        raise VerificationError(
+            f"{name} ends at size {new}, not at the checkpoint's {head.tree_size}"
+        )
+    old_root = _hex_hash(data["old_root"], f"{name}'s old_root")
+    if _hex_hash(data["new_root"], f"{name}'s new_root") != head.root:
+        raise VerificationError(f"{name}'s new_root is not checkpoint.json's root")
+    proof = data["proof"]
+    if not isinstance(proof, list):
+        raise VerificationError(f"{name}'s proof is not a list")
+    hashes = [_hex_hash(item, f"{name}'s proof[{i}]") for i, item in enumerate(proof)]
+    try:
+        verify_consistency(old, new, old_root, head.root, hashes)
+    except VerificationError as exc:
+        raise VerificationError(f"{name} does not verify (RFC 9162 2.1.4.2): {exc}") from None
+    old_head = _check_head(data["old_checkpoint"], key, f"{name}'s old_checkpoint")
+    if (old_head.log_id, old_head.tree_size, old_head.root) != (head.log_id, old, old_root):
+        raise VerificationError(f"{name}'s old_checkpoint is not the signed head it proves from")
+    if old_head.timestamp > head.timestamp:
+        raise VerificationError(f"{name}'s old_checkpoint was signed after checkpoint.json")
+    if roots[old] != old_root:
+        raise VerificationError(
+            f"{name}: the signed root at size {old} is not the root of the first {old} "
+            "entries here: the log was rewritten after that export"
+        )
+
+
+def _check_proofs(
+    bundle: _Bundle,
+    values: list[dict[str, Any]],
+    head: _Head,
+    leaves: list[bytes],
+    key: Ed25519PublicKey,
+) -> int:
+    proofs = [name for name in bundle.names() if PROOF_MEMBER.fullmatch(name)]
+    for value in values:
+        size = value["seq"] + 1
+        wanted = f"proofs/consistency-{size}-{head.tree_size}.json"
+        if value["event"] == "case.exported" and size < head.tree_size and wanted not in proofs:
+            raise VerificationError(
+                f"{wanted} is missing: entry {value['seq']} records an export at size {size}"
+            )
+    sizes = [int(PROOF_MEMBER.fullmatch(name).group(1)) for name in proofs]  # type: ignore[union-attr]
+    roots = prefix_roots(leaves, [size for size in sizes if size <= len(leaves)])
+    for name in proofs:
+        _check_proof_file(bundle, name, head, roots, key)
+    return len(proofs)
+
+
+def _load_key(bundle: _Bundle, report: Report, expect_key: str | None) -> Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(bundle.read("public_key.pem"))
+    except (ValueError, UnsupportedAlgorithm):
+        raise VerificationError("public_key.pem is not a PEM public key") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise VerificationError("public_key.pem is not an Ed25519 public key")
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    report.key_fingerprint = hashlib.sha256(raw).hexdigest()
+    if expect_key is not None and expect_key.strip().lower() != report.key_fingerprint:
+        raise VerificationError(
+            f"public_key.pem has the fingerprint {report.key_fingerprint}, not the expected "
+            f"{expect_key.strip().lower()}: the bundle was signed by another key"
+        )
+    expected = " (the one expected)" if expect_key is not None else ""
+    report.checks.append(
+        f"public_key.pem: an Ed25519 key, fingerprint {report.key_fingerprint}{expected}"
+    )
+    return key
+
+
+def _verify(bundle: _Bundle, report: Report, expect_key: str | None) -> _Verified:
+    checks = report.checks
+    checks.append(f"{len(bundle.sizes)} members, all in the fixed layout (nothing extracted)")
+    key = _load_key(bundle, report, expect_key)
+    head = _check_head(
+        _load_json(bundle.read("checkpoint.json"), "checkpoint.json"), key, "checkpoint.json"
+    )
+    report.log_id, report.tree_size, report.root_hash = head.log_id, head.tree_size, head.root.hex()
+    checks.append(
+        f"checkpoint.json: Ed25519 signature valid (log {head.log_id!r}, "
+        f"{head.tree_size} entries, root {head.root.hex()}, signed {head.stamp})"
+    )
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    name = _check_note(bundle.read("checkpoint.txt"), head, key, raw)
+    checks.append(f"checkpoint.txt: the same head, C2SP signature by {name!r} valid")
+    entries, values = _check_entries(bundle.read("entries.jsonl", MAX_ENTRIES_BYTES), head)
+    report.entries = len(entries)
+    checks.append(
+        f"entries.jsonl: {len(entries)} entries, each RFC 8785 canonical JSON, seq 0 to "
+        f"{len(entries) - 1} in order, all of this log and case"
+    )
+    leaves = [leaf_hash(entry) for entry in entries]
+    root = merkle_root(leaves)
+    if root != head.root:
+        raise VerificationError(
+            f"the Merkle root of the {len(entries)} entries is {root.hex()}, not the signed "
+            f"root {head.root.hex()}: an entry was changed, removed, inserted or reordered"
+        )
+    checks.append(f"Merkle root (RFC 9162 2.1) of the {len(entries)} entries = the signed root")
+    report.files = _check_files(bundle, values)
+    checks.append(f"files/: {report.files} files, each hashes to its name and is named by an entry")
+    proofs = _check_proofs(bundle, values, head, leaves, key)
+    checks.append(
+        f"proofs/: {proofs} consistency proofs from earlier exports verify against roots "
+        "recomputed here and old tree heads signed by the same key"
+    )
+    return _Verified(entries=entries, public_raw=raw, head=head)
+
+
+def _verify_path(path: Path, report: Report, expect_key: str | None) -> _Verified:
+    if not path.exists():
+        raise VerificationError(f"{path} does not exist")
+    bundle = _Bundle(path)
+    try:
+        return _verify(bundle, report, expect_key)
+    finally:
+        bundle.close()
+
+
+def _check_against(
+    new: _Verified, older_path: Path, report: Report, expect_key: str | None
+) -> None:
+    older_report = Report(ok=False, bundle=str(older_path))
+    try:
+        old = _verify_path(older_path, older_report, expect_key)
+    except VerificationError as exc:
+        raise VerificationError(f"OLDER ({older_path}) does not verify: {exc}") from None
+    report.checks.append(f"OLDER ({older_path}) verifies on its own ({len(old.entries)} entries)")
+    if old.head.log_id != new.head.log_id:
+        raise VerificationError(
+            f"OLDER is of log {old.head.log_id!r}, this bundle of {new.head.log_id!r}: "
+            "not an extension of OLDER"
+        )
+    if old.public_raw != new.public_raw:
+        raise VerificationError("OLDER was signed by another key: not an extension of OLDER")
+    if len(old.entries) > len(new.entries):
+        raise VerificationError(
+            f"this bundle has {len(new.entries)} entries, OLDER {len(old.entries)}: the log "
+            "was truncated, it is not an extension of OLDER"
+        )
+    for index, entry in enumerate(old.entries):
+        if new.entries[index] != entry:
+            raise VerificationError(
+                f"entry {index} differs from entry {index} of OLDER: not an extension of OLDER"
+            )
+    leaves = [leaf_hash(entry) for entry in new.entries[: len(old.entries)]]
+    if merkle_root(leaves) != old.head.root:
+        raise VerificationError("OLDER's signed root is not the root of the same entries here")
+    report.checks.append(
+        f"extends OLDER: its {len(old.entries)} entries are the first ones here byte for "
+        "byte, same log and key, its signed root is the root of that prefix"
+    )
+
+
+def verify_bundle(
+    bundle: Path, against: Path | None = None, expect_key: str | None = None
+) -> Report:
+    """Check everything in ``bundle`` (a zip or an unpacked folder); with ``against``,
+    also that it extends that earlier bundle of the same log; with ``expect_key``, that
+    its key has that fingerprint."""
+    report = Report(ok=False, bundle=str(bundle))
+    try:
+        verified = _verify_path(bundle, report, expect_key)
+        if against is not None:
+            _check_against(verified, against, report, expect_key)
+    except VerificationError as exc:
+        report.problem = str(exc)
+        return report
+    report.ok = True
+    return report
+
+
+def _print_report(report: Report) -> None:
+    print(f"Bundle: {report.bundle}")
+    for check in report.checks:
+        print(f"  ok  {check}")
+    if report.key_fingerprint is not None:
+        print(f"Key fingerprint: {report.key_fingerprint}")
+        print("  (SHA-256 of the raw Ed25519 public key: compare it with the one the agency")
+        print("  publishes; a bundle re-signed by someone else has another fingerprint)")
+    if report.ok:
+        print(f"VALID: {report.entries} entries and {report.files} files, as signed.")
+    else:
+        print(f"INVALID: {report.problem}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; the exit status (0 valid, 1 invalid, 2 usage)."""
+    parser = argparse.ArgumentParser(
+        prog="verify.py", description="Verify a LeakTrace evidence bundle offline."
+    )
+    parser.add_argument(
+        "bundle",
+        nargs="?",
+        type=Path,
+        default=Path(__file__).resolve().parent,
+        metavar="BUNDLE",
+        help="the bundle's .zip or unpacked folder (default: this file's folder)",
+    )
+    parser.add_argument("--against", type=Path, metavar="OLDER", help="an earlier bundle")
+    parser.add_argument("--expect-key", metavar="FINGERPRINT", help="the published key fingerprint")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.expect_key is not None and not HEX_HASH.fullmatch(args.expect_key.strip().lower()):
+        print("verify.py: --expect-key takes 64 hex digits", file=sys.stderr)
+        return 2
+    for path in (args.bundle, args.against):
+        if path is not None and not path.exists():
+            print(f"verify.py: {path} does not exist", file=sys.stderr)
+            return 2
+    report = verify_bundle(args.bundle, args.against, args.expect_key)
+    _print_report(report)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
