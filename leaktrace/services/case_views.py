@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from leaktrace.services.leak_views import LeakView, ReleaseDetail
 from leaktrace.services.views import View
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ExportView",
     "FindingKind",
     "InclusionProofView",
+    "LeakEvidenceView",
     "LogProblem",
     "LogVerification",
     "TimelineEntryView",
@@ -93,6 +95,14 @@ class CaseNoteView(View):
     agency: str | None
     added_at: datetime
     entry_seq: int
+
+
+class LeakEvidenceView(View):
+    """A leak alert as frozen into a case: the alert and its release with the sightings
+    (the ``view`` of a ``leak`` snapshot)."""
+
+    leak: LeakView
+    release: ReleaseDetail
 
 
 class CaseItemView(View):

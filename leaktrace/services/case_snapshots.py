@@ -1,0 +1,151 @@
+"""Freezing a finding: what a LeakTrace read model says at this moment, as the exact bytes
+stored as evidence.
+
+Each kind is read through the service that shows it everywhere else (the same permission
+checks, the same audit of personal data), so a snapshot is exactly what the analyst saw:
+a leak with its release and sightings, a release, a group dossier, a host with its
+enrichment, the supply ranking with its explanations, a country's target sheet, an impact
+estimate. The bytes are the RFC 8785 canonical JSON of
+``{"kind", "reference", "taken_at", "view"}``. OWNER: cases helper (H2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from leaktrace.errors import InputError, NotFoundError
+from leaktrace.evidence.canonical import canonical_json
+from leaktrace.identity.actor import Actor
+from leaktrace.identity.roles import Permission
+from leaktrace.impact.model import ImpactFilter
+from leaktrace.services import groups, hosts, impact, leaks, releases, supply, targets, works
+from leaktrace.services.case_views import FINDING_KINDS, LeakEvidenceView
+from leaktrace.services.context import AppContext
+from leaktrace.services.views import View
+from leaktrace.store import cases as store
+
+__all__ = ["SNAPSHOT_MEDIA_TYPE", "Snapshot", "take_snapshot"]
+
+SNAPSHOT_MEDIA_TYPE = "application/json"
+MAX_LABEL = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    kind: str
+    reference: str
+    """What was frozen, normalised (a leak id, a release's exact name, a group's name as
+    the dossier spells it, a host, a country code, a work id or empty)."""
+    label: str
+    """A human one-liner: ``leak 42: Some.Movie.2020.1080p.BluRay.x264-GRP``."""
+    taken_at: str
+    content: bytes
+    media_type: str = SNAPSHOT_MEDIA_TYPE
+
+
+def _taken_at() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _leak(ctx: AppContext, actor: Actor, reference: str) -> tuple[str, str, View]:
+    if not reference.isascii() or not reference.isdigit() or len(reference) > 18:
+        raise InputError("a leak is named by its id (a number)", field="reference")
+    leak = leaks.get_leak(ctx, actor, int(reference))
+    release = releases.get_release(ctx, actor, leak.release_id)
+    return (
+        str(leak.id),
+        f"leak {leak.id}: {leak.release}",
+        LeakEvidenceView(leak=leak, release=release),
+    )
+
+
+def _release(ctx: AppContext, actor: Actor, reference: str) -> tuple[str, str, View]:
+    actor.require(Permission.read_intel)
+    with ctx.database.reading() as conn:
+        release_id = store.release_id_by_name(conn, reference)
+    if release_id is None:
+        raise NotFoundError(f"no release {reference!r}", kind="release", key=reference)
+    release = releases.get_release(ctx, actor, release_id)
+    return release.name, f"release {release.id}: {release.name}", release
+
+
+def _group(ctx: AppContext, actor: Actor, reference: str) -> tuple[str, str, View]:
+    dossier = groups.group_dossier(ctx, actor, reference)
+    label = f"group {dossier.group}: {dossier.releases} releases, {dossier.leaks} leaks"
+    return dossier.group, label, dossier
+
+
+def _host(ctx: AppContext, actor: Actor, reference: str) -> tuple[str, str, View]:
+    actor.require(Permission.read_intel)
+    wanted = reference.lower().rstrip(".")
+    listed = hosts.host_list(ctx).hosts
+    found = next((h for h in listed if h.server.lower() == wanted), None)
+    if found is None:
+        found = next((h for h in listed if (h.reverse_dns or "").lower() == wanted), None)
+    if found is None:
+        raise NotFoundError(f"no host {reference!r}", kind="host", key=reference)
+    detail = hosts.host_detail(ctx, found.id)
+    where = f" ({detail.country})" if detail.country else ""
+    return detail.server, f"host {detail.server}{where}: {detail.role}", detail
+
+
+def _supply_rank(ctx: AppContext, actor: Actor, reference: str) -> tuple[str, str, View]:
+    if reference:
+        raise InputError("the supply ranking takes no reference", field="reference")
+    actor.require(Permission.read_intel)
+    ranking = supply.supply_ranking(ctx, actor)
+    label = f"supply ranking: {len(ranking.accounts)} accounts, {len(ranking.leaks)} leaks"
+    return "", label, ranking
+
+
+def _targets(ctx: AppContext, actor: Actor, reference: str) -> tuple[str, str, View]:
+    actor.require(Permission.read_intel)
+    try:
+        sheet = targets.country_targets(ctx, reference)
+    except InputError as exc:
+        raise InputError(exc.reason, field="reference") from None
+    return sheet.country, f"targets {sheet.country}: {sheet.servers} servers", sheet
+
+
+def _impact(ctx: AppContext, actor: Actor, reference: str) -> tuple[str, str, View]:
+    actor.require(Permission.read_intel)
+    if reference:
+        work = works.get_work(ctx, actor, reference)  # NotFoundError kind work
+        estimate = impact.impact_estimate(ctx, ImpactFilter(work_id=work.id))
+        return work.id, f"impact estimate: work {work.id}", estimate
+    return "", "impact estimate: all works", impact.impact_estimate(ctx, ImpactFilter())
+
+
+_TAKERS = {
+    "leak": _leak,
+    "release": _release,
+    "group": _group,
+    "host": _host,
+    "supply-rank": _supply_rank,
+    "targets": _targets,
+    "impact": _impact,
+}
+assert set(_TAKERS) == set(FINDING_KINDS)
+
+
+def take_snapshot(ctx: AppContext, actor: Actor, kind: str, reference: str) -> Snapshot:
+    """Read the finding ``kind``/``reference`` through its service, as ``actor`` sees it
+    now, and freeze it. NotFoundError (of the finding's kind) for an unknown reference;
+    PermissionDeniedError when the actor may not read it (the supply ranking needs
+    read:personal)."""
+    taker = _TAKERS.get(kind)
+    if taker is None:
+        raise InputError(f"must be one of {', '.join(FINDING_KINDS)}", field="kind")
+    reference, label, view = taker(ctx, actor, reference.strip())
+    taken_at = _taken_at()
+    content = canonical_json(
+        {"kind": kind, "reference": reference, "taken_at": taken_at, "view": view.to_json()}
+    )
+    return Snapshot(
+        kind=kind,
+        reference=reference,
+        label=label[:MAX_LABEL],
+        taken_at=taken_at,
+        content=content,
+    )
