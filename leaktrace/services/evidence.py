@@ -1,30 +1,220 @@
 """The installation's evidence key, verifying the stored logs, verifying a bundle.
-OWNER: log helper (H3)."""
+
+:func:`verify_logs` trusts nothing stored but the entries' bytes: it recomputes every
+leaf hash and every root from them, checks each signed head against the recomputed root
+and the installation's key, and names the first entry of each log that does not match
+(an entry changed, removed or inserted behind the application's back, with the triggers
+dropped). OWNER: log helper (H3).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.engine import Connection
+
+from leaktrace.errors import InputError
+from leaktrace.evidence.canonical import canonical_json
+from leaktrace.evidence.checkpoint import c2sp_key_id, checkpoint_body
+from leaktrace.evidence.merkle import MerkleTree, leaf_hash
+from leaktrace.evidence.signing import EvidenceKey
 from leaktrace.identity.actor import Actor
-from leaktrace.services.case_views import BundleVerification, EvidenceKeyView, LogVerification
+from leaktrace.identity.roles import Permission
+from leaktrace.services import audit
+from leaktrace.services.case_access import case_access
+from leaktrace.services.case_log import head_of, key_name, signing_key
+from leaktrace.services.case_views import (
+    BundleVerification,
+    EvidenceKeyView,
+    LogProblem,
+    LogVerification,
+)
 from leaktrace.services.context import AppContext
+from leaktrace.store import evidence_log as log_store
 
 __all__ = ["evidence_key", "verify_bundle_file", "verify_logs"]
 
 
 def evidence_key(ctx: AppContext) -> EvidenceKeyView:
     """The signing key's name, fingerprint and public key (created on first use)."""
-    raise NotImplementedError
+    key = signing_key(ctx)
+    return EvidenceKeyView(
+        key_name=key_name(ctx, key), fingerprint=key.fingerprint, public_key_pem=key.public_pem
+    )
 
 
 def verify_logs(ctx: AppContext, actor: Actor, case_id: int | None = None) -> LogVerification:
     """Recompute every leaf hash, root and signature of the stored logs (one case, or all
     the actor may see) and report the first entry of each log that does not match."""
-    raise NotImplementedError
+    actor.require(Permission.read_cases)
+    key = signing_key(ctx)
+    problems: list[LogProblem] = []
+    entries = heads = 0
+    with ctx.database.transaction() as conn:
+        if case_id is not None:
+            case_access(conn, actor, case_id, "read")
+            ids = [case_id]
+        elif actor.is_local:
+            ids = log_store.case_ids(conn)
+        else:
+            ids = log_store.case_ids(conn, member_agency_id=actor.agency_id or -1)
+        for one in ids:
+            found, n_entries, n_heads = _verify_case(conn, one, key)
+            problems.extend(found)
+            entries += n_entries
+            heads += n_heads
+        subject = f"case {case_id}" if case_id is not None else f"{len(ids)} cases"
+        audit.record(
+            conn,
+            actor,
+            "evidence.verify",
+            subject,
+            f"{entries} entries, {heads} tree heads, {len(problems)} problems",
+            outcome="ok" if not problems else "failed",
+        )
+    return LogVerification(
+        ok=not problems, cases=len(ids), entries=entries, tree_heads=heads, problems=problems
+    )
+
+
+def _entry_problem(raw: bytes, stored_leaf: bytes, case_id: int, seq: int, log_id: str) -> str:
+    """Why entry ``seq`` as stored is not what the log wrote ("" when it is)."""
+    if leaf_hash(raw) != stored_leaf:
+        return "its bytes do not hash to the stored leaf hash"
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return "it is not JSON"
+    if not isinstance(parsed, dict):
+        return "it is not a JSON object"
+    try:
+        if canonical_json(parsed) != raw:
+            return "it is not in RFC 8785 canonical form"
+    except InputError:
+        return "it is not in RFC 8785 canonical form"
+    if parsed.get("seq") != seq or parsed.get("case") != case_id:
+        return f"it says it is entry {parsed.get('seq')} of case {parsed.get('case')}"
+    if parsed.get("log") != log_id:
+        return f"it names another log ({parsed.get('log')!r})"
+    return ""
+
+
+def _signature_problem(record: log_store.TreeHeadRecord, key: EvidenceKey) -> str:
+    """Why the stored head's signatures do not verify with ``key`` ("" when they do)."""
+    if record.key_fingerprint != key.fingerprint:
+        return f"it is signed by another key ({record.key_fingerprint[:16]}...)"
+    public = Ed25519PublicKey.from_public_bytes(key.public_raw)
+    head = head_of(record)
+    try:
+        public.verify(base64.b64decode(head.signature, validate=True), head.signed_bytes())
+    except (InvalidSignature, binascii.Error, ValueError):
+        return "its signature does not verify"
+    parts = head.note_signature.split(" ")
+    try:
+        if len(parts) != 3 or parts[0] != "\u2014":
+            raise ValueError
+        blob = base64.b64decode(parts[2], validate=True)
+        if blob[:4] != c2sp_key_id(parts[1], key.public_raw):
+            raise ValueError
+        body = checkpoint_body(head.log_id, head.tree_size, bytes.fromhex(head.root_hash))
+        public.verify(blob[4:], body.encode())
+    except (InvalidSignature, binascii.Error, ValueError):
+        return "its checkpoint signature does not verify"
+    return ""
+
+
+def _verify_case(
+    conn: Connection, case_id: int, key: EvidenceKey
+) -> tuple[list[LogProblem], int, int]:
+    """The problems of one case's log (at most the first bad entry and the first bad
+    tree head), how many entries and heads were checked."""
+    log_id = log_store.case_log_id(conn, case_id) or ""
+    tree = MerkleTree()
+    first_bad: LogProblem | None = None
+    count = 0
+    for record in log_store.iter_entries(conn, case_id):
+        count += 1
+        if first_bad is not None:
+            continue
+        if record.seq != tree.size:
+            first_bad = LogProblem(
+                case_id=case_id,
+                seq=tree.size,
+                reason=f"entry {tree.size} is missing (the next stored entry is {record.seq})",
+            )
+            continue
+        why = _entry_problem(record.entry, record.leaf_hash, case_id, record.seq, log_id)
+        if why:
+            first_bad = LogProblem(
+                case_id=case_id, seq=record.seq, reason=f"entry {record.seq}: {why}"
+            )
+            continue
+        tree.append_leaf_hash(leaf_hash(record.entry))
+    head_problem: LogProblem | None = None
+    records = log_store.tree_heads(conn, case_id)
+    sizes = {r.tree_size for r in records}
+    for head in records:
+        size = head.tree_size
+        why = _signature_problem(head, key)
+        if not why and head.log_id != log_id:
+            why = "it names another log"
+        if why:
+            head_problem = head_problem or LogProblem(
+                case_id=case_id, seq=None, reason=f"tree head of size {size}: {why}"
+            )
+            continue
+        if size > tree.size:
+            if first_bad is None:
+                first_bad = LogProblem(
+                    case_id=case_id,
+                    seq=tree.size,
+                    reason=f"entry {tree.size} is missing: a signed tree head covers {size} "
+                    f"entries but only {tree.size} are stored",
+                )
+            continue
+        if tree.root(size).hex() != head.root_hash:
+            # heads follow every entry: the first head that does not match names the
+            # first entry changed (unless an earlier one was already found)
+            if first_bad is None or (first_bad.seq or 0) > size - 1:
+                first_bad = LogProblem(
+                    case_id=case_id,
+                    seq=size - 1,
+                    reason=f"entry {size - 1} does not match the signed tree head of size "
+                    f"{size} (the entries were changed after it was signed)",
+                )
+    missing = [size for size in range(1, tree.size + 1) if size not in sizes]
+    if missing and head_problem is None:
+        head_problem = LogProblem(
+            case_id=case_id, seq=None, reason=f"no signed tree head of size {missing[0]}"
+        )
+    problems = [p for p in (first_bad, head_problem) if p is not None]
+    return problems, count, len(records)
 
 
 def verify_bundle_file(
     bundle: Path, *, against: Path | None = None, expect_key: str | None = None
 ) -> BundleVerification:
     """Check an exported bundle offline (as its own ``verify.py`` does)."""
-    raise NotImplementedError
+    from leaktrace.evidence import standalone
+
+    for path in (bundle, against):
+        if path is not None and not path.exists():
+            raise InputError("no such bundle (a zip file or an unpacked folder)", file=str(path))
+    report = standalone.verify_bundle(bundle, against=against, expect_key=expect_key)
+    return BundleVerification(
+        ok=report.ok,
+        bundle=str(report.bundle),
+        log_id=report.log_id,
+        tree_size=report.tree_size,
+        root_hash=report.root_hash,
+        key_fingerprint=report.key_fingerprint,
+        entries=report.entries,
+        files=report.files,
+        checks=list(report.checks),
+        problem=report.problem,
+    )

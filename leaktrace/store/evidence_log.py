@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from leaktrace.store.schema_cases import (
+    CASE_MEMBERS,
     CASES,
     EVIDENCE_BLOBS,
     EVIDENCE_ENTRIES,
@@ -93,11 +94,20 @@ def case_log_id(conn: Connection, case_id: int) -> str | None:
     return None if found is None else str(found)
 
 
-def case_ids(conn: Connection, only: Sequence[int] | None = None) -> list[int]:
-    """Every case id (or those of ``only`` that exist), ascending."""
+def case_ids(
+    conn: Connection, only: Sequence[int] | None = None, member_agency_id: int | None = None
+) -> list[int]:
+    """Every case id (or those of ``only`` that exist; or those ``member_agency_id`` is a
+    member of), ascending."""
     query = select(CASES.c.id).order_by(CASES.c.id)
     if only is not None:
         query = query.where(CASES.c.id.in_(list(only)))
+    if member_agency_id is not None:
+        query = query.where(
+            CASES.c.id.in_(
+                select(CASE_MEMBERS.c.case_id).where(CASE_MEMBERS.c.agency_id == member_agency_id)
+            )
+        )
     return [int(x) for x in conn.execute(query).scalars()]
 
 
