@@ -142,6 +142,8 @@ def verify_inclusion(
     ``root``."""
     if not 0 <= leaf_index < tree_size:
         raise VerificationError(f"leaf index {leaf_index} is not below the tree size {tree_size}")
+    if len(leaf) != HASH_SIZE:
+        raise VerificationError(f"the leaf hash is {len(leaf)} bytes, not 32")
     _check_proof_hashes(proof)
     fn, sn, r = leaf_index, tree_size - 1, leaf
     for p in proof:
