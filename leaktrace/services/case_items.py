@@ -196,7 +196,7 @@ def add_file(
         case_id,
         kind="file",
         reference=kept,
-        label=f"file {kept} ({len(data)} bytes)",
+        label=f"{kept} ({len(data)} bytes)",
         content=data,
         media_type=FILE_MEDIA_TYPE,
         name=kept,
