@@ -1,4 +1,5 @@
-"""Transport-level protections of every response: a cap on request bodies (413) and the
+"""Transport-level protections of every response: a cap on request bodies (413; larger on
+the evidence upload routes, which take files up to ``evidence.max_file_bytes``) and the
 security headers (no sniffing, no framing, a Content-Security-Policy that allows scripts
 and styles from the server itself only: no inline scripts, no CDN).
 
@@ -9,6 +10,7 @@ stream in, so a chunked upload without a Content-Length is stopped too.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -18,7 +20,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leaktrace.config import Settings
 
-__all__ = ["CONTENT_SECURITY_POLICY", "SECURITY_HEADERS", "SecurityMiddleware", "install_security"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "SECURITY_HEADERS",
+    "UPLOAD_OVERHEAD",
+    "UPLOAD_PATHS",
+    "SecurityMiddleware",
+    "install_security",
+]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -34,28 +43,37 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
+UPLOAD_PATHS = re.compile(r"^(?:/api/v1)?/cases/[^/]+/files$")
+"""The routes that take an evidence file (API and page)."""
+UPLOAD_OVERHEAD = 64 * 1024
+"""Room for the multipart framing and the other fields of an upload."""
+
+
 class _TooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body larger than {limit} bytes")
 
 
 class SecurityMiddleware:
-    """413 for bodies over ``max_body_bytes``; security headers on every response."""
+    """413 for bodies over ``max_body_bytes`` (``upload_bytes`` on :data:`UPLOAD_PATHS`);
+    security headers on every response."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, upload_bytes: int = 0) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.upload_bytes = max(upload_bytes, max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body_bytes
+        path = str(scope.get("path", ""))
+        limit = self.upload_bytes if UPLOAD_PATHS.match(path) else self.max_body_bytes
         if _declared_length(scope) > limit:
             await _refuse(send, limit)
             return
         state = {"received": 0, "too_large": False, "started": False}
-        api = str(scope.get("path", "")).startswith("/api/")
+        api = path.startswith("/api/")
 
         async def counting_receive() -> Message:
             message = await receive()
@@ -133,4 +151,8 @@ async def _refuse(send: Send, limit: int) -> None:
 
 def install_security(app: FastAPI, settings: Settings) -> None:
     """Add the body cap and security headers to ``app``."""
-    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.server.max_body_bytes)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.server.max_body_bytes,
+        upload_bytes=settings.evidence.max_file_bytes + UPLOAD_OVERHEAD,
+    )
