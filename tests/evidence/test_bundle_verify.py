@@ -1,0 +1,158 @@
+"""Bundles written by write_bundle verify: as a zip, as an unpacked folder, with
+``python -I verify.py`` from the folder (no LeakTrace installed there), with the expected
+key; the zip is deterministic and keeps evidence files (even zip bombs) as stored bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from leaktrace.evidence import standalone
+from leaktrace.evidence.signing import EvidenceKey
+from leaktrace.evidence.standalone import main, verify_bundle
+from tests.evidence.bundle_factory import CaseLog, members
+
+BOMB_SIZE = 20 << 20
+
+
+def _zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zeros.bin", bytes(BOMB_SIZE))
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def case_log(evidence_key: EvidenceKey) -> CaseLog:
+    log = CaseLog(evidence_key)
+    log.append("case.opened", {"title": "Operation Sunset"})
+    log.append("item.added", {"kind": "file", "name": "../../etc/passwd"}, files=[b"seized"])
+    log.append("item.added", {"kind": "file", "name": "bomb.zip"}, files=[_zip_bomb()])
+    log.export()
+    log.append("note.added")
+    log.append("item.added", {"kind": "file", "name": "again"}, files=[b"seized"])
+    log.export()
+    log.append("status.changed", {"status": "closed"})
+    return log
+
+
+@pytest.fixture(scope="module")
+def bundle_zip(case_log: CaseLog, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("bundle") / "case-7.zip"
+    path.write_bytes(case_log.export())
+    return path
+
+
+def _unpack(bundle: Path, folder: Path) -> Path:
+    with zipfile.ZipFile(bundle) as archive:
+        for info in archive.infolist():
+            (folder / info.filename).parent.mkdir(parents=True, exist_ok=True)
+            (folder / info.filename).write_bytes(archive.read(info))
+    return folder
+
+
+def test_a_written_bundle_verifies(bundle_zip: Path, case_log: CaseLog) -> None:
+    report = verify_bundle(bundle_zip)
+    assert report.ok, report.problem
+    assert report.problem is None
+    assert report.entries == report.tree_size == len(case_log.entries) == 9
+    assert report.files == 2, "one blob for the file added twice"
+    assert report.log_id == case_log.log_id
+    assert report.root_hash == case_log.tree.root().hex()
+    assert report.key_fingerprint == case_log.key.fingerprint
+    assert any("proofs/: 2 consistency proofs" in check for check in report.checks)
+    assert any("checkpoint.txt" in check for check in report.checks)
+
+
+def test_the_zip_layout_is_fixed_and_deterministic(bundle_zip: Path, case_log: CaseLog) -> None:
+    again = case_log.bundle()
+    assert again == bundle_zip.read_bytes(), "the same log gives the same bytes"
+    with zipfile.ZipFile(bundle_zip) as archive:
+        infos = archive.infolist()
+    names = [info.filename for info in infos]
+    assert names[:4] == ["entries.jsonl", "checkpoint.json", "checkpoint.txt", "public_key.pem"]
+    assert names[-3:] == ["index.html", "VERIFY.md", "verify.py"]
+    assert names[4:6] == sorted(names[4:6]) and all(n.startswith("files/") for n in names[4:6])
+    assert names[6:8] == ["proofs/consistency-4-9.json", "proofs/consistency-7-9.json"]
+    for info in infos:
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        expected = (
+            zipfile.ZIP_STORED if info.filename.startswith("files/") else zipfile.ZIP_DEFLATED
+        )
+        assert info.compress_type == expected, info.filename
+    contents = dict(members(bundle_zip.read_bytes()))
+    assert contents["verify.py"] == Path(standalone.__file__).read_bytes()
+    assert b"python verify.py" in contents["VERIFY.md"]
+    assert contents["entries.jsonl"] == b"".join(entry + b"\n" for entry in case_log.entries)
+
+
+def test_a_zip_bomb_evidence_file_is_kept_as_bytes(bundle_zip: Path) -> None:
+    bomb = _zip_bomb()
+    with zipfile.ZipFile(bundle_zip) as archive:
+        info = archive.getinfo(f"files/{hashlib.sha256(bomb).hexdigest()}")
+    assert info.file_size == info.compress_size == len(bomb) < BOMB_SIZE
+
+
+def test_an_unpacked_folder_verifies(bundle_zip: Path, tmp_path: Path) -> None:
+    report = verify_bundle(_unpack(bundle_zip, tmp_path))
+    assert report.ok, report.problem
+    assert report.files == 2
+
+
+def test_python_isolated_verify_py_in_the_unpacked_folder(bundle_zip: Path, tmp_path: Path) -> None:
+    folder = _unpack(bundle_zip, tmp_path / "bundle")
+    done = subprocess.run(
+        [sys.executable, "-I", "verify.py"], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "VALID: 9 entries and 2 files" in done.stdout
+    assert verify_bundle(bundle_zip).key_fingerprint in done.stdout
+    (folder / "notes.txt").write_text("a stray file")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            str(folder / "verify.py"),
+            str(bundle_zip),
+            "--against",
+            str(bundle_zip),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "extends OLDER" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-I", "verify.py"], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert "INVALID: member 'notes.txt' is not part of the bundle layout" in done.stdout
+
+
+def test_expect_key(bundle_zip: Path, evidence_key: EvidenceKey, other_key: EvidenceKey) -> None:
+    assert verify_bundle(bundle_zip, expect_key=evidence_key.fingerprint.upper()).ok
+    report = verify_bundle(bundle_zip, expect_key=other_key.fingerprint)
+    assert not report.ok
+    assert report.problem is not None and "not the expected" in report.problem
+
+
+def test_main_exit_status_and_usage(
+    bundle_zip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(bundle_zip)]) == 0
+    assert "VALID" in capsys.readouterr().out
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip at all")
+    assert main([str(broken)]) == 1
+    assert "INVALID: " in capsys.readouterr().out
+    assert main([str(tmp_path / "missing.zip")]) == 2
+    assert main([str(bundle_zip), "--expect-key", "abc"]) == 2
+    assert main([str(bundle_zip), "--no-such-option"]) == 2
