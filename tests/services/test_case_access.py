@@ -197,24 +197,36 @@ def test_postgres_access_gate_and_row_lock(postgres_database: str, tmp_path: Pat
                 try_lock()  # a write holds the case row until its transaction ends
         try_lock()
 
-        # writers racing on one case are serialised: every entry gets its own seq
-        errors: list[BaseException] = []
+        _race(w)
 
-        def add(n: int) -> None:
-            try:
-                for i in range(3):
-                    cases.add_note(ctx, w.member if n % 2 else w.lead, w.case_id, f"{n}.{i}")
-            except BaseException as exc:  # reported below
-                errors.append(exc)
 
-        threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert errors == []
-        with ctx.database.reading() as conn:
-            seqs = [entry.seq for entry in case_log.timeline(conn, w.case_id)]
-        assert seqs == list(range(3 + 12))
-        notes = cases.show_case(ctx, w.lead, w.case_id).notes
-        assert sorted(n.entry_seq for n in notes) == list(range(3, 15))
+def _race(w: CaseWorld) -> None:
+    """Writers racing on one case are serialised: every entry gets its own seq and every
+    note its own id, none is lost."""
+    ctx = w.ctx
+    errors: list[BaseException] = []
+
+    def add(n: int) -> None:
+        try:
+            for i in range(3):
+                cases.add_note(ctx, w.member if n % 2 else w.lead, w.case_id, f"{n}.{i}")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with ctx.database.reading() as conn:
+        seqs = [entry.seq for entry in case_log.timeline(conn, w.case_id)]
+    assert seqs == list(range(3 + 12))
+    notes = cases.show_case(ctx, w.lead, w.case_id).notes
+    assert sorted(n.entry_seq for n in notes) == list(range(3, 15))
+    assert len({n.id for n in notes}) == 12
+    assert sorted(n.text for n in notes) == sorted(f"{n}.{i}" for n in range(4) for i in range(3))
+
+
+def test_sqlite_writers_racing_on_one_case(ctx: AppContext) -> None:
+    _race(world(ctx))
