@@ -1,0 +1,84 @@
+"""The bundle's ``index.html``: a printable, self-contained page for a judge.
+
+It lists the case (status, legal basis and reference, members, subjects, tasks), every
+evidence item with its SHA-256 in full and its size, the timeline with every entry's leaf
+hash in full, and the signed checkpoint. It has no external resources (inline CSS, a
+Content-Security-Policy that forbids loading anything) and a print stylesheet; every text
+from the case is escaped (Jinja autoescape). The page is for people: the bundle's
+verifier never reads it, so it proves nothing by itself; ``verify.py`` checks what it
+shows against the signed log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from leaktrace.evidence.checkpoint import SignedTreeHead
+
+__all__ = ["render"]
+
+_ENV: Environment | None = None
+
+
+def _environment() -> Environment:
+    global _ENV
+    if _ENV is None:
+        env = Environment(
+            loader=PackageLoader("leaktrace.evidence", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["when"] = _when
+        env.filters["size"] = _size
+        _ENV = env
+    return _ENV
+
+
+def _when(value: Any) -> str:
+    """An ISO 8601 / RFC 3339 text as ``2026-12-05 19:40:00 UTC`` (as given otherwise)."""
+    text = "" if value is None else str(value)
+    if len(text) >= 19 and text[10] == "T":
+        zone = " UTC" if text.endswith(("Z", "+00:00")) else ""
+        return text[:10] + " " + text[11:19] + zone
+    return text
+
+
+def _size(value: Any) -> str:
+    """``1,234 bytes`` (exact), with a rounded figure for large files."""
+    n = int(value)
+    exact = f"{n:,} bytes"
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{exact} ({n / scale:.1f} {unit})"
+    return exact
+
+
+def render(
+    case: Mapping[str, Any],
+    checkpoint: SignedTreeHead,
+    *,
+    exported_at: str,
+    exported_by: str,
+    exported_agency: str | None,
+    key_name: str,
+    consistency_from: list[int],
+) -> str:
+    """The page. ``case`` is the JSON form of the case's detail view (``CaseDetail``:
+    members, subjects, tasks, notes, evidence, timeline), taken in the export's
+    transaction, so its timeline ends with the export's own entry."""
+    template = _environment().get_template("index.html.j2")
+    return template.render(
+        case=case,
+        head=checkpoint,
+        checkpoint_text=checkpoint.checkpoint_text(),
+        exported_at=exported_at,
+        exported_by=exported_by,
+        exported_agency=exported_agency,
+        key_name=key_name,
+        consistency_from=consistency_from,
+    )
