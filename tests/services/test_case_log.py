@@ -350,3 +350,94 @@ def test_concurrent_appends_on_postgresql_get_consecutive_seqs(
                     entries[:size],
                     case_log.key_name(ctx),
                 )
+
+
+# --- heads and proofs for members of the case -----------------------------------------
+
+
+def test_proofs_are_bound_to_signed_heads_and_verify(ctx: AppContext) -> None:
+    from leaktrace.evidence.standalone import (
+        VerificationError,
+        verify_consistency,
+        verify_inclusion,
+    )
+    from leaktrace.services import cases
+    from leaktrace.services.audit import list_audit
+
+    nl = agency_actor(ctx, "NL-POL")
+    agency_actor(ctx, "DE-BKA")
+    case_id = cases.open_case(ctx, nl, "Proofs").id
+    for i in range(6):
+        cases.add_note(ctx, nl, case_id, f"note {i}")
+    cases.add_member(ctx, nl, case_id, "DE-BKA", "observer")  # 8 entries
+    de = agency_actor(ctx, "DE-BKA")
+    key = case_log.signing_key(ctx)
+    entries = stored_entries(ctx, case_id)
+    latest = case_log.tree_head(ctx, de, case_id)  # an observer reads heads and proofs
+    check_head(latest, key.public_raw, entries, case_log.key_name(ctx))
+    assert case_log.tree_head(ctx, nl, case_id, 3).root_hash == (
+        MerkleTree.of_entries(entries[:3]).root().hex()
+    )
+    for size in (1, 5, 8):
+        for index in range(size):
+            proof = case_log.inclusion_proof(ctx, de, case_id, index, size)
+            assert proof.tree_head.tree_size == proof.tree_size == size
+            assert proof.leaf_hash == leaf_hash(entries[index]).hex()
+            verify_inclusion(
+                index,
+                size,
+                bytes.fromhex(proof.leaf_hash),
+                [bytes.fromhex(h) for h in proof.proof],
+                bytes.fromhex(proof.tree_head.root_hash),
+            )
+    default = case_log.inclusion_proof(ctx, de, case_id, 2)
+    assert default.tree_size == 8 and default.tree_head == latest
+    for old in range(1, 9):
+        view = case_log.consistency_proof(ctx, de, case_id, old)
+        assert (view.old_size, view.new_size) == (old, 8)
+        assert view.old_tree_head.root_hash == view.old_root
+        assert view.tree_head.root_hash == view.new_root == latest.root_hash
+        check_head(view.old_tree_head, key.public_raw, entries[:old], case_log.key_name(ctx))
+        verify_consistency(
+            old,
+            8,
+            bytes.fromhex(view.old_root),
+            bytes.fromhex(view.new_root),
+            [bytes.fromhex(h) for h in view.proof],
+        )
+    bad = case_log.consistency_proof(ctx, nl, case_id, 3, 6)
+    with pytest.raises(VerificationError):
+        verify_consistency(
+            3, 6, bytes.fromhex(bad.old_root), bytes.fromhex(latest.root_hash),
+            [bytes.fromhex(h) for h in bad.proof],
+        )  # fmt: skip
+    with pytest.raises(InputError) as index:
+        case_log.inclusion_proof(ctx, nl, case_id, 8)
+    assert index.value.field == "index"
+    with pytest.raises(InputError) as size:
+        case_log.inclusion_proof(ctx, nl, case_id, 0, 9)
+    assert size.value.field == "tree_size"
+    with pytest.raises(InputError) as old_size:
+        case_log.consistency_proof(ctx, nl, case_id, 0)
+    assert old_size.value.field == "old_size"
+    with pytest.raises(InputError):
+        case_log.consistency_proof(ctx, nl, case_id, 7, 5)
+    with pytest.raises(NotFoundError):
+        case_log.tree_head(ctx, agency_actor(ctx, "ES-PN"), case_id)
+    audited = list_audit(ctx, local_operator(), action="case.proof").items
+    assert audited[0].detail == "consistency 3 -> 6" and audited[0].actor == nl.name
+
+
+def test_verify_logs_sees_the_cases_of_the_actors_agency(ctx: AppContext) -> None:
+    from leaktrace.services import cases
+    from leaktrace.services.evidence import verify_logs
+
+    nl, de = agency_actor(ctx, "NL-POL"), agency_actor(ctx, "DE-BKA")
+    mine = cases.open_case(ctx, nl, "Ours").id
+    cases.open_case(ctx, de, "Theirs")
+    cases.add_note(ctx, nl, mine, "x")
+    assert (verify_logs(ctx, nl).cases, verify_logs(ctx, nl).entries) == (1, 2)
+    assert verify_logs(ctx, local_operator()).cases == 2
+    assert verify_logs(ctx, nl, mine).entries == 2
+    with pytest.raises(NotFoundError):
+        verify_logs(ctx, de, mine)
