@@ -528,7 +528,10 @@ def _check_entry(line: bytes, index: int, log_id: str, case: Any) -> dict[str, A
             f"{where} belongs to log {value.get('log')!r}, not checkpoint.json's {log_id!r}"
         )
     if "case" not in value or (index and canonical_entry(value["case"]) != case):
-        raise VerificationError(f"{where} belongs to another case than entry 0")
+        raise VerificationError(
+            f"{where} belongs to case {value.get('case')!r}, entry 0 to case "
+            f"{case.decode()}: an entry of another case or a changed entry 0"
+        )
     hashes = value.get("sha256", [])
     if not isinstance(value.get("event"), str) or not isinstance(hashes, list):
         raise VerificationError(f"{where} has no event name or a malformed sha256 list")
