@@ -23,6 +23,7 @@ from leaktrace.errors import InputError, PermissionDeniedError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services import case_export, case_items, case_log, cases
+from leaktrace.services.case_items import MAX_FINDING_REFERENCE
 from leaktrace.services.case_views import (
     CaseDetail,
     CaseItemView,
@@ -40,22 +41,15 @@ from leaktrace.web.api.params import MAX_ID
 from leaktrace.web.deps import Context
 from leaktrace.web.policy import requires
 
-__all__ = [
-    "MAX_TEXT",
-    "MAX_TITLE",
-    "attachment_headers",
-    "download_name",
-    "router",
-]
+__all__ = ["attachment_headers", "bundle_name", "download_name", "router"]
 
 _READ = requires(Permission.read_cases)
 _WRITE = requires(Permission.write_cases)
 
 router = APIRouter(tags=["cases"])
 
-MAX_TITLE = 200
-MAX_TEXT = 10_000
-MAX_FIELD = 1_000
+MAX_AGENCY = 32
+MAX_ASSIGNEE = 320
 MAX_SIZE = 2**62
 """The largest tree size or index a query may name (larger: 422, not a database error)."""
 
@@ -74,10 +68,10 @@ class _Request(BaseModel):
 class OpenCaseRequest(_Request):
     """A new case; ``agency`` is your own agency by default."""
 
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
-    agency: str | None = Field(default=None, min_length=1, max_length=64)
-    legal_basis: str = Field(default="", max_length=MAX_FIELD)
-    reference: str = Field(default="", max_length=MAX_FIELD)
+    title: str = Field(min_length=1, max_length=cases.MAX_TITLE)
+    agency: str | None = Field(default=None, min_length=1, max_length=MAX_AGENCY)
+    legal_basis: str = Field(default="", max_length=cases.MAX_LEGAL_BASIS)
+    reference: str = Field(default="", max_length=cases.MAX_REFERENCE)
     retention_until: date | None = None
 
 
@@ -85,35 +79,41 @@ class UpdateCaseRequest(_Request):
     """A status change and/or new values of the case's fields (at least one)."""
 
     status: Literal["open", "suspended", "closed"] | None = None
-    reason: str = Field(default="", max_length=MAX_FIELD, description="Why the status changes.")
-    title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE)
-    legal_basis: str | None = Field(default=None, max_length=MAX_FIELD)
-    reference: str | None = Field(default=None, max_length=MAX_FIELD)
+    reason: str = Field(
+        default="", max_length=cases.MAX_REASON, description="Why the status changes."
+    )
+    title: str | None = Field(default=None, min_length=1, max_length=cases.MAX_TITLE)
+    legal_basis: str | None = Field(default=None, max_length=cases.MAX_LEGAL_BASIS)
+    reference: str | None = Field(default=None, max_length=cases.MAX_REFERENCE)
     retention_until: date | None = None
 
 
 class MemberRequest(_Request):
-    agency: str = Field(min_length=1, max_length=64, description="The agency's code.")
-    role: Literal["lead", "member", "observer"] = "member"
+    agency: str = Field(min_length=1, max_length=MAX_AGENCY, description="The agency's code.")
+    role: Literal["member", "observer"] = "member"
 
 
 class SubjectRequest(_Request):
     kind: Literal["group", "account", "host", "work"]
-    value: str = Field(min_length=1, max_length=MAX_FIELD)
+    value: str = Field(min_length=1, max_length=cases.MAX_SUBJECT)
 
 
 class TaskRequest(_Request):
-    title: str = Field(min_length=1, max_length=MAX_FIELD)
-    assignee: str | None = Field(default=None, max_length=MAX_FIELD)
+    title: str = Field(min_length=1, max_length=cases.MAX_TITLE)
+    assignee: str | None = Field(
+        default=None, max_length=MAX_ASSIGNEE, description="A user of a member agency."
+    )
 
 
 class TaskUpdateRequest(_Request):
-    status: str | None = Field(default=None, min_length=1, max_length=40)
-    assignee: str | None = Field(default=None, max_length=MAX_FIELD)
+    status: Literal["open", "done"] | None = None
+    assignee: str | None = Field(
+        default=None, max_length=MAX_ASSIGNEE, description='A user\'s e-mail; "" for nobody.'
+    )
 
 
 class NoteRequest(_Request):
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    text: str = Field(min_length=1, max_length=cases.MAX_NOTE)
 
 
 class ItemRequest(_Request):
@@ -122,8 +122,8 @@ class ItemRequest(_Request):
     impact over all works)."""
 
     kind: Literal["leak", "release", "group", "host", "supply-rank", "targets", "impact"]
-    reference: str = Field(default="", max_length=MAX_FIELD)
-    reason: str = Field(default="", max_length=MAX_FIELD)
+    reference: str = Field(default="", max_length=MAX_FINDING_REFERENCE)
+    reason: str = Field(default="", max_length=cases.MAX_REASON)
 
 
 @router.get("/cases", response_model=list[CaseSummary])
@@ -250,7 +250,7 @@ def add_file(
     ctx: Context,
     case_id: CaseId,
     file: Annotated[UploadFile, File(description="The file (never opened or unpacked).")],
-    reason: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+    reason: Annotated[str, Form(max_length=cases.MAX_REASON)] = "",
     actor: Actor = _WRITE,
 ) -> CaseItemView:
     """Upload a file as evidence (multipart/form-data; up to ``evidence.max_file_bytes``).

@@ -20,6 +20,7 @@ from leaktrace.errors import InputError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services import case_export, case_items, cases
+from leaktrace.services.case_items import MAX_FINDING_REFERENCE
 from leaktrace.services.case_views import (
     CASE_ROLES,
     CASE_STATUSES,
@@ -27,7 +28,8 @@ from leaktrace.services.case_views import (
     SUBJECT_KINDS,
     FindingKind,
 )
-from leaktrace.web.api.cases import MAX_TEXT, MAX_TITLE, attachment_headers, bundle_name
+from leaktrace.services.cases import MAX_NOTE, TASK_STATUSES
+from leaktrace.web.api.cases import attachment_headers, bundle_name
 from leaktrace.web.deps import Context
 from leaktrace.web.pages import params
 from leaktrace.web.policy import requires
@@ -49,10 +51,9 @@ FINDING_LABELS: dict[str, str] = {
     "targets": "Target sheet of a country",
     "impact": "Impact estimate (a work, or empty for all)",
 }
-TASK_STATUSES = ("open", "done")
-
 Field = Annotated[str, Form(max_length=_MAX_FIELD)]
-LongField = Annotated[str, Form(max_length=MAX_TEXT)]
+"""A form field (the services check each field's own limit and characters)."""
+LongField = Annotated[str, Form(max_length=MAX_NOTE)]
 
 
 def _case_id(value: str) -> int:
@@ -61,23 +62,6 @@ def _case_id(value: str) -> int:
 
 def _back(case_id: int, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/cases/{case_id}{anchor}", status_code=303)
-
-
-def _note(value: str) -> str:
-    """A note's text: line breaks and tabs kept, other control characters refused."""
-    text = value.replace("\r\n", "\n").strip()
-    if not text:
-        raise InputError("required", field="text")
-    if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127 for ch in text):
-        raise InputError("control characters are not allowed", field="text")
-    return text
-
-
-def _required(value: str, field: str, *, limit: int = params.MAX_TEXT) -> str:
-    given = params.text(value, field, limit=limit)
-    if given is None:
-        raise InputError("required", field=field)
-    return given
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -113,9 +97,9 @@ def open_case(
     ref = cases.open_case(
         ctx,
         actor,
-        _required(title, "title", limit=MAX_TITLE),
-        legal_basis=(params.text(legal_basis, "legal_basis", limit=1000) or ""),
-        reference=(params.text(reference, "reference", limit=1000) or ""),
+        title,
+        legal_basis=legal_basis,
+        reference=reference,
         retention_until=retention.date() if retention else None,
     )
     return _back(ref.id)
@@ -134,7 +118,7 @@ def add_menu(
     what = params.choice(kind, "kind", FINDING_KINDS)
     if what is None:
         raise InputError("required", field="kind")
-    ref = params.text(reference, "reference", limit=1000) or ""
+    ref = params.text(reference, "reference", limit=MAX_FINDING_REFERENCE) or ""
     writable = (
         cases.list_cases(ctx, actor, writable=True) if actor.can(Permission.write_cases) else []
     )
@@ -163,8 +147,8 @@ def _add_finding(
         actor,
         case_id,
         finding,
-        params.text(reference, "reference", limit=1000) or "",
-        reason=params.text(reason, "reason", limit=1000) or "",
+        reference,
+        reason=reason,
     )
     return _back(case_id, f"#item-{item.id}")
 
@@ -235,7 +219,7 @@ def add_file(
         number,
         name=file.filename,
         content=file.file,
-        reason=params.text(reason, "reason", limit=1000) or "",
+        reason=reason,
     )
     return _back(number, f"#item-{item.id}")
 
@@ -243,7 +227,7 @@ def add_file(
 @router.post("/cases/{case_id}/notes", response_class=HTMLResponse)
 def add_note(ctx: Context, case_id: str, text: LongField = "", actor: Actor = _WRITE) -> Response:
     number = _case_id(case_id)
-    note = cases.add_note(ctx, actor, number, _note(text))
+    note = cases.add_note(ctx, actor, number, text)
     return _back(number, f"#entry-{note.entry_seq}")
 
 
@@ -256,8 +240,8 @@ def add_task(
         ctx,
         actor,
         number,
-        _required(title, "title", limit=1000),
-        assignee=params.text(assignee, "assignee", limit=1000),
+        title,
+        assignee=assignee or None,
     )
     return _back(number, "#tasks")
 
@@ -282,7 +266,7 @@ def add_subject(
     chosen = params.choice(kind, "kind", SUBJECT_KINDS)
     if chosen is None:
         raise InputError("required", field="kind")
-    cases.add_subject(ctx, actor, number, chosen, _required(value, "value", limit=1000))
+    cases.add_subject(ctx, actor, number, chosen, value)
     return _back(number, "#subjects")
 
 
@@ -292,7 +276,7 @@ def add_member(
 ) -> Response:
     number = _case_id(case_id)
     chosen = params.choice(role, "role", CASE_ROLES) or "member"
-    cases.add_member(ctx, actor, number, _required(agency, "agency", limit=64), chosen)
+    cases.add_member(ctx, actor, number, agency, chosen)
     return _back(number, "#members")
 
 
@@ -304,9 +288,7 @@ def set_status(
     chosen = params.choice(status, "status", CASE_STATUSES)
     if chosen is None:
         raise InputError("required", field="status")
-    cases.set_status(
-        ctx, actor, number, chosen, reason=params.text(reason, "reason", limit=1000) or ""
-    )
+    cases.set_status(ctx, actor, number, chosen, reason=reason)
     return _back(number)
 
 

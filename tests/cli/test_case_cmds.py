@@ -1,0 +1,212 @@
+"""``leaktrace case``, ``verify`` and ``evidence``: through the real entry point, on a
+copy of the demo scenario's SQLite database with two agencies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from leaktrace.config import load_settings
+from leaktrace.demo.run import run_demo
+from tests.cli.conftest import Run
+
+HEX64 = r"[0-9a-f]{64}"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo scenario's database, built once for the module."""
+    directory = tmp_path_factory.mktemp("case-cli-demo")
+    result = run_demo(directory / "demo", load_settings(db=str(directory / "unused.db")))
+    return Path(result.database)
+
+
+@pytest.fixture
+def db(demo_db: Path, tmp_path: Path, run: Run) -> str:
+    """A fresh copy of the demo database with the agencies NL-POL and DE-BKA."""
+    copy = tmp_path / "cases.db"
+    shutil.copyfile(demo_db, copy)
+    for code, country in (("NL-POL", "NL"), ("DE-BKA", "DE")):
+        added = run("agency", "add", code, "--name", f"Police {code}", "--country", country,
+                    "--kind", "police", "--db", str(copy))  # fmt: skip
+        assert added.code == 0, added.err
+    return str(copy)
+
+
+def _json(run: Run, *args: str) -> object:
+    result = run(*args, "--format", "json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def _first_leak(run: Run, db: str) -> dict[str, object]:
+    leaks = _json(run, "leaks", "--limit", "1", "--db", db)
+    assert isinstance(leaks, list) and leaks
+    leak: dict[str, object] = leaks[0]
+    return leak
+
+
+def test_open_add_show_list_export_verify(run: Run, db: str, tmp_path: Path) -> None:
+    opened = run("case", "open", "Operation <b>Lantern</b>", "--agency", "nl-pol",
+                 "--legal-basis", "Art. 126 Sv", "--reference", "NL-2025-001",
+                 "--retention", "2035-12-31", "--db", db)  # fmt: skip
+    assert opened.code == 0, opened.err
+    case = opened.out.strip()
+    assert case.isdigit()
+    assert _json(run, "case", "open", "Second", "--agency", "DE-BKA", "--db", db) == {
+        "id": int(case) + 1
+    }
+
+    leak = _first_leak(run, db)
+    evidence = tmp_path / "tracker-log.txt"
+    evidence.write_bytes(b"peer 203.0.113.11 seeded at 02:14\n")
+    added = _json(run, "case", "add", case, "--leak", str(leak["id"]),
+                  "--release", str(leak["release"]), "--group", str(leak["group"]),
+                  "--supply-rank", "--impact", str(leak["work_id"]), "--file", str(evidence),
+                  "--note", "first look\nsecond line", "--reason", "seen on the tracker",
+                  "--db", db)  # fmt: skip
+    assert isinstance(added, list)
+    assert [a["kind"] for a in added] == [
+        "leak", "release", "group", "supply-rank", "impact", "file", "note"
+    ]  # fmt: skip
+    items = [a for a in added if a["kind"] != "note"]
+    assert all(len(a["sha256"]) == 64 and a["reason"] == "seen on the tracker" for a in items)
+    assert added[5]["original_name"] == "tracker-log.txt" and added[5]["size"] == 34
+
+    subject = run("case", "subject", "add", case, "group", str(leak["group"]), "--db", db)
+    assert subject.code == 0, subject.err
+    member = run("case", "member", "add", case, "de-bka", "--role", "observer", "--db", db)
+    assert member.code == 0 and "DE-BKA is now observer" in member.err
+    task = _json(run, "case", "task", "add", case, "Ask the host for logs", "--db", db)
+    assert isinstance(task, dict) and task["status"] == "open"
+    done = _json(run, "case", "task", "done", case, str(task["id"]), "--db", db)
+    assert isinstance(done, dict) and done["status"] == "done"
+
+    shown = run("case", "show", case, "--db", db)
+    assert shown.code == 0, shown.err
+    detail = _json(run, "case", "show", case, "--db", db)
+    assert isinstance(detail, dict)
+    assert detail["title"] == "Operation <b>Lantern</b>"
+    assert detail["retention_until"] == "2035-12-31"
+    assert "Operation <b>Lantern</b>" in shown.out  # Rich markup is not interpreted
+    for item in detail["evidence"]:
+        assert item["sha256"] in shown.out  # every hash in full
+    for entry in detail["timeline"]:
+        assert entry["leaf_hash"] in shown.out
+    head = detail["tree_head"]
+    assert head["tree_size"] == len(detail["timeline"]) == 12
+    assert head["root_hash"] in shown.out
+    assert head["checkpoint"].splitlines()[0] in shown.out
+    assert [m["agency"] for m in detail["members"]] == ["NL-POL", "DE-BKA"]
+
+    listed = _json(run, "case", "list", "--db", db)
+    assert isinstance(listed, list)
+    assert [c["id"] for c in listed] == [int(case) + 1, int(case)]
+    assert _json(run, "case", "list", "--status", "closed", "--db", db) == []
+
+    bundle = tmp_path / "case.zip"
+    exported = _json(run, "case", "export", case, "--out", str(bundle), "--db", db)
+    assert isinstance(exported, dict) and exported["tree_size"] == 13
+    assert bundle.is_file() and zipfile.is_zipfile(bundle)
+
+    valid = run("verify", str(bundle))
+    assert valid.code == 0, valid.out + valid.err
+    assert "VALID" in valid.out and head["key_fingerprint"] in valid.out
+    key = _json(run, "evidence", "key", "--db", db)
+    assert isinstance(key, dict) and key["fingerprint"] == head["key_fingerprint"]
+    expected = run("verify", str(bundle), "--expect-key", str(key["fingerprint"]))
+    assert expected.code == 0, expected.out
+    wrong_key = run("verify", str(bundle), "--expect-key", "0" * 64, "--format", "json")
+    assert wrong_key.code == 1
+    assert json.loads(wrong_key.out)["ok"] is False
+
+    # a later export extends the earlier one; the earlier does not extend the later
+    assert run("case", "add", case, "--note", "after the export", "--db", db).code == 0
+    later = tmp_path / "later.zip"
+    assert run("case", "export", case, "--out", str(later), "--db", db).code == 0
+    assert run("verify", str(later), "--against", str(bundle)).code == 0
+    backwards = run("verify", str(bundle), "--against", str(later))
+    assert backwards.code == 1 and "INVALID" in backwards.out
+
+
+def test_a_changed_entry_fails_verify_naming_it(run: Run, db: str, tmp_path: Path) -> None:
+    case = run("case", "open", "Tamper", "--agency", "NL-POL", "--db", db).out.strip()
+    assert run("case", "add", case, "--note", "original words", "--db", db).code == 0
+    bundle = tmp_path / "case.zip"
+    assert run("case", "export", case, "--out", str(bundle), "--db", db).code == 0
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(tampered, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "entries.jsonl":
+                data = data.replace(b"original words", b"altered words!")
+            target.writestr(info, data)
+    result = run("verify", str(tampered), "--format", "json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert report["ok"] is False and "entr" in report["problem"]
+    text = run("verify", str(tampered))
+    assert text.code == 1 and "INVALID" in text.out
+
+
+def test_evidence_verify_and_proofs(run: Run, db: str) -> None:
+    case = run("case", "open", "Proofs", "--agency", "NL-POL", "--db", db).out.strip()
+    for n in range(4):
+        assert run("case", "add", case, "--note", f"note {n}", "--db", db).code == 0
+    checked = run("evidence", "verify", "--db", db)
+    assert checked.code == 0 and "VALID" in checked.out
+    whole = _json(run, "evidence", "verify", "--case", case, "--db", db)
+    assert isinstance(whole, dict) and whole["ok"] and whole["entries"] == 5
+
+    inclusion = run("evidence", "proof", case, "--index", "2", "--db", db)
+    assert inclusion.code == 0, inclusion.err
+    proof = json.loads(inclusion.out)
+    assert proof["index"] == 2 and proof["tree_size"] == 5 and proof["proof"]
+    assert proof["tree_head"]["tree_size"] == 5
+    at_three = json.loads(run("evidence", "proof", case, "--index", "1", "--size", "3",
+                              "--db", db).out)  # fmt: skip
+    assert at_three["tree_size"] == 3 and at_three["tree_head"]["tree_size"] == 3
+    consistency = json.loads(run("evidence", "proof", case, "--consistency", "2",
+                                 "--db", db).out)  # fmt: skip
+    assert (consistency["old_size"], consistency["new_size"]) == (2, 5)
+    assert consistency["old_root"] == consistency["old_tree_head"]["root_hash"]
+
+    neither = run("evidence", "proof", case, "--db", db)
+    assert neither.code == 2 and "exactly one" in neither.err
+    beyond = run("evidence", "proof", case, "--index", "5", "--db", db)
+    assert beyond.code == 65, beyond.err
+
+
+def test_errors_use_the_exit_code_table(run: Run, db: str, tmp_path: Path) -> None:
+    missing = run("case", "show", "999", "--db", db)
+    assert missing.code == 66 and "999" in missing.err
+    unknown_agency = run("case", "open", "x", "--agency", "NOPE", "--db", db)
+    assert unknown_agency.code == 66 and "NOPE" in unknown_agency.err
+    assert run("case", "open", "   ", "--agency", "NL-POL", "--db", db).code == 65
+    bad_date = run("case", "open", "x", "--agency", "NL-POL", "--retention", "soon",
+                   "--db", db)  # fmt: skip
+    assert bad_date.code == 65 and "--retention" in bad_date.err
+    case = run("case", "open", "Errors", "--agency", "NL-POL", "--db", db).out.strip()
+    # a missing file is found before anything is added: the note is not added either
+    no_file = run("case", "add", case, "--note", "n", "--file", str(tmp_path / "nope"),
+                  "--db", db)  # fmt: skip
+    assert no_file.code == 65 and "no such file" in no_file.err
+    nothing = run("case", "add", case, "--db", db)
+    assert nothing.code == 2
+    detail = _json(run, "case", "show", case, "--db", db)
+    assert isinstance(detail, dict) and detail["notes"] == [] and detail["tree_size"] == 1
+    assert run("case", "status", case, "frozen", "--db", db).code == 2
+    assert run("case", "status", case, "closed", "--db", db).code == 0
+    closed = run("case", "add", case, "--note", "late", "--db", db)
+    assert closed.code == 73, closed.err
+    assert run("case", "status", case, "open", "--db", db).code == 0
+    absent = run("case", "add", case, "--leak", "999999", "--db", db)
+    assert absent.code == 66, absent.err
+    assert run("verify", str(tmp_path / "none.zip")).code == 65
+    not_zip = tmp_path / "not.zip"
+    not_zip.write_text("hello")
+    assert run("verify", str(not_zip)).code == 1
