@@ -369,8 +369,8 @@ class _Bundle:
         ) as exc:
             raise VerificationError(f"{name} cannot be read: {exc}") from None
 
-    def read(self, name: str, cap: int = MAX_SMALL_MEMBER) -> bytes:
-        return b"".join(self._chunks(name, cap))
+    def read(self, name: str, cap: int | None = None) -> bytes:
+        return b"".join(self._chunks(name, MAX_SMALL_MEMBER if cap is None else cap))
 
     def sha256(self, name: str) -> str:
         digest = hashlib.sha256()
