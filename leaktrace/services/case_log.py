@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -89,6 +90,11 @@ appended in its transaction (case id, tree size)."""
 
 _keys: dict[Path, EvidenceKey] = {}
 _keys_lock = threading.Lock()
+KEPT_TREES = 64
+"""How many cases' Merkle trees a process keeps between appends (least recently used
+go first; about 200 bytes per entry each)."""
+_trees: OrderedDict[tuple[str, int], MerkleTree] = OrderedDict()
+_trees_lock = threading.Lock()
 
 
 # --- the installation's key and the logs' names -------------------------------------
@@ -238,8 +244,8 @@ def append_event(
     log_id = log_store.lock_case(conn, case.case_id, now)
     if log_id is None:
         raise NotFoundError(f"no case {case.case_id}", kind="case", key=str(case.case_id))
-    leaves = log_store.leaf_hashes(conn, case.case_id)
-    seq = len(leaves)
+    tree = _current_tree(ctx, conn, case.case_id)
+    seq = tree.size
     entry = build_entry(
         log_id=log_id,
         case_id=case.case_id,
@@ -254,9 +260,9 @@ def append_event(
     log_store.insert_entry(
         conn, case_id=case.case_id, seq=seq, entry=entry, leaf_hash=leaf, event=event, at=now
     )
-    leaves.append(leaf)
+    tree.append_leaf_hash(leaf)
     key = signing_key(ctx)
-    head = sign_tree_head(key, key_name(ctx, key), log_id, seq + 1, MerkleTree(leaves).root(), now)
+    head = sign_tree_head(key, key_name(ctx, key), log_id, seq + 1, tree.root(), now)
     log_store.insert_tree_head(
         conn,
         case_id=case.case_id,
@@ -267,10 +273,39 @@ def append_event(
         note_signature=head.note_signature,
         key_fingerprint=head.key_fingerprint,
     )
+    _keep_tree(ctx, case.case_id, tree)
     pending = conn.info.get(PENDING_HEADS)
     if isinstance(pending, list):
         pending.append((case.case_id, head.tree_size))
     return seq
+
+
+def _current_tree(ctx: AppContext, conn: Connection, case_id: int) -> MerkleTree:
+    """The Merkle tree over every stored entry of the case (the caller holds the case's
+    write lock).
+
+    The tree this process kept after its last append to the case is reused when it still
+    has the log's size and the root that the stored signed head of that size names;
+    otherwise (the transaction that grew it rolled back, another process appended, rows
+    were changed behind the application's back) it is rebuilt from the stored leaf
+    hashes. An append then costs O(log n) instead of reading all n leaf hashes."""
+    cache_key = (ctx.database.url, case_id)
+    with _trees_lock:
+        tree = _trees.pop(cache_key, None)  # one user at a time: never shared
+    if tree is not None:
+        size = log_store.log_size(conn, case_id)
+        if tree.size != size or (
+            size and log_store.head_root(conn, case_id, size) != tree.root().hex()
+        ):
+            tree = None
+    return tree if tree is not None else MerkleTree(log_store.leaf_hashes(conn, case_id))
+
+
+def _keep_tree(ctx: AppContext, case_id: int, tree: MerkleTree) -> None:
+    with _trees_lock:
+        _trees[(ctx.database.url, case_id)] = tree
+        while len(_trees) > KEPT_TREES:
+            _trees.popitem(last=False)
 
 
 # --- reading --------------------------------------------------------------------------

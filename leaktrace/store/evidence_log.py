@@ -32,6 +32,7 @@ __all__ = [
     "case_ids",
     "case_log_id",
     "entries",
+    "head_root",
     "insert_entry",
     "insert_timestamp",
     "insert_tree_head",
@@ -244,6 +245,17 @@ def tree_head(
         query = query.where(EVIDENCE_TREE_HEADS.c.tree_size == tree_size)
     row = conn.execute(query).first()
     return None if row is None else _head(row)
+
+
+def head_root(conn: Connection, case_id: int, tree_size: int) -> str | None:
+    """The root hash (hex) the case's stored head at ``tree_size`` signs, or None."""
+    found = conn.execute(
+        select(EVIDENCE_TREE_HEADS.c.root_hash).where(
+            EVIDENCE_TREE_HEADS.c.case_id == case_id,
+            EVIDENCE_TREE_HEADS.c.tree_size == tree_size,
+        )
+    ).scalar()
+    return None if found is None else str(found)
 
 
 def tree_heads(conn: Connection, case_id: int) -> list[TreeHeadRecord]:

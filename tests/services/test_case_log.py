@@ -441,3 +441,34 @@ def test_verify_logs_sees_the_cases_of_the_actors_agency(ctx: AppContext) -> Non
     assert verify_logs(ctx, nl, mine).entries == 2
     with pytest.raises(NotFoundError):
         verify_logs(ctx, de, mine)
+
+
+def test_the_kept_tree_is_only_reused_while_it_matches_the_signed_log(ctx: AppContext) -> None:
+    """Appends reuse the process's tree of the case only when it has the log's size and
+    the stored head's root: after a rolled-back append, or another process's appends
+    (a stale tree), or a tree of other leaves, the tree is rebuilt from the database."""
+    case = make_case(ctx)
+    for i in range(4):
+        append(ctx, case, "note.added", {"text": f"n{i}"})
+    with pytest.raises(RuntimeError):
+        with case_log.writing(ctx) as conn:
+            case_log.append_event(conn, ctx, case, local_operator(), "note.added", {"text": "x"})
+            raise RuntimeError("rolled back")
+    assert append(ctx, case, "note.added", {"text": "after the rollback"}) == 4
+    cache_key = (ctx.database.url, case.case_id)
+    stale = MerkleTree(leaf_hash(e) for e in stored_entries(ctx, case.case_id))
+    assert append(ctx, case, "note.added", {"text": "elsewhere"}) == 5
+    case_log._trees[cache_key] = stale  # as if another process had appended entry 5
+    assert append(ctx, case, "note.added", {"text": "after the stale tree"}) == 6
+    case_log._trees[cache_key] = MerkleTree([b"\x07" * 32] * 7)  # right size, other leaves
+    assert append(ctx, case, "note.added", {"text": "after the wrong tree"}) == 7
+    entries = stored_entries(ctx, case.case_id)
+    key = case_log.signing_key(ctx)
+    with ctx.database.reading() as conn:
+        for size in range(1, len(entries) + 1):
+            check_head(
+                case_log.tree_head_view(conn, case.case_id, size),
+                key.public_raw,
+                entries[:size],
+                case_log.key_name(ctx),
+            )
