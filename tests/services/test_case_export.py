@@ -235,3 +235,21 @@ def test_export_on_postgresql(postgres_database: str, tmp_path: Path) -> None:
         assert second.consistency_proofs == [first.tree_size]
         report = verify_bundle_file(tmp_path / "b.zip", against=tmp_path / "a.zip")
         assert report.ok, report.problem
+
+
+def test_verify_bundle_file_checks_the_key_and_names_a_missing_bundle(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    case_id, nl = a_case(ctx)
+    out = tmp_path / "case.zip"
+    case_export.export_case(ctx, nl, case_id, out)
+    fingerprint = evidence_key(ctx).fingerprint
+    assert verify_bundle_file(out, expect_key=fingerprint).ok
+    wrong = verify_bundle_file(out, expect_key="00" * 32)
+    assert not wrong.ok and wrong.problem is not None and fingerprint in wrong.problem
+    with pytest.raises(InputError) as missing:
+        verify_bundle_file(tmp_path / "nowhere.zip")
+    assert missing.value.file == str(tmp_path / "nowhere.zip")
+    with pytest.raises(InputError) as older:
+        verify_bundle_file(out, against=tmp_path / "older.zip")
+    assert older.value.file == str(tmp_path / "older.zip")
