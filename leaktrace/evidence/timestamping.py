@@ -35,6 +35,7 @@ __all__ = [
     "REPLY_MEDIA_TYPE",
     "Stamp",
     "TimestampError",
+    "check_imprint",
     "load_chain",
     "request_timestamp",
     "verify_token",
@@ -43,6 +44,7 @@ __all__ = [
 QUERY_MEDIA_TYPE = "application/timestamp-query"
 REPLY_MEDIA_TYPE = "application/timestamp-reply"
 MAX_REPLY_BYTES = 1 << 20
+SHA256_OID = "2.16.840.1.101.3.4.2.1"
 
 
 class TimestampError(LeakTraceError):
@@ -99,6 +101,23 @@ def verify_token(
         _verifier(chain, nonce).build().verify_message(decoded, message)
     except (VerificationError, ValueError) as exc:
         raise TimestampError(f"the time-stamp does not verify: {exc}") from None
+    return decoded
+
+
+def check_imprint(response: bytes, message: bytes) -> TimeStampResponse:
+    """Check that ``response`` is a granted time-stamp whose message imprint is the
+    SHA-256 of ``message`` (without checking who signed it: :func:`verify_token` does)."""
+    try:
+        decoded = decode_timestamp_response(response)
+    except ValueError as exc:
+        raise TimestampError(f"not an RFC 3161 time-stamp reply: {exc}") from None
+    if decoded.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+        raise TimestampError(f"the time-stamp was not granted (status {decoded.status})")
+    imprint = decoded.tst_info.message_imprint
+    if imprint.hash_algorithm.dotted_string != SHA256_OID:
+        raise TimestampError("the time-stamp is not of a SHA-256 digest")
+    if imprint.message != hashlib.sha256(message).digest():
+        raise TimestampError("the time-stamp is of another message")
     return decoded
 
 

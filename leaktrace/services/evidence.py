@@ -4,7 +4,8 @@
 leaf hash and every root from them, checks each signed head against the recomputed root
 and the installation's key, and names the first entry of each log that does not match
 (an entry changed, removed or inserted behind the application's back, with the triggers
-dropped). OWNER: log helper (H3).
+dropped). Stored RFC 3161 tokens must time-stamp their head's signed bytes (and verify
+against ``evidence.tsa_certificate`` when it is set). OWNER: log helper (H3).
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import binascii
 import json
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Connection
 
 from leaktrace.errors import InputError
+from leaktrace.evidence import timestamping
 from leaktrace.evidence.canonical import canonical_json
 from leaktrace.evidence.checkpoint import c2sp_key_id, checkpoint_body
 from leaktrace.evidence.merkle import MerkleTree, leaf_hash
@@ -53,6 +56,8 @@ def verify_logs(ctx: AppContext, actor: Actor, case_id: int | None = None) -> Lo
     the actor may see) and report the first entry of each log that does not match."""
     actor.require(Permission.read_cases)
     key = signing_key(ctx)
+    certificate = ctx.settings.evidence.tsa_certificate
+    chain = timestamping.load_chain(certificate) if certificate is not None else None
     problems: list[LogProblem] = []
     entries = heads = 0
     with ctx.database.transaction() as conn:
@@ -65,6 +70,7 @@ def verify_logs(ctx: AppContext, actor: Actor, case_id: int | None = None) -> Lo
             ids = log_store.case_ids(conn, member_agency_id=actor.agency_id or -1)
         for one in ids:
             found, n_entries, n_heads = _verify_case(conn, one, key)
+            found.extend(_verify_timestamps(conn, one, chain))
             problems.extend(found)
             entries += n_entries
             heads += n_heads
@@ -194,6 +200,28 @@ def _verify_case(
         )
     problems = [p for p in (first_bad, head_problem) if p is not None]
     return problems, count, len(records)
+
+
+def _verify_timestamps(
+    conn: Connection, case_id: int, chain: list[x509.Certificate] | None
+) -> list[LogProblem]:
+    """The first stored RFC 3161 token of the case that is not a time-stamp of its
+    head's signed bytes (checked against the authority's certificates when configured)."""
+    heads = {h.tree_size: h for h in log_store.tree_heads(conn, case_id)}
+    for token in log_store.timestamps(conn, case_id):
+        head = heads.get(token.tree_size)
+        where = f"time-stamp {token.id} of the tree head of size {token.tree_size}"
+        if head is None:
+            return [LogProblem(case_id=case_id, seq=None, reason=f"{where}: no such head")]
+        signed = head_of(head).signed_bytes()
+        try:
+            if chain is not None:
+                timestamping.verify_token(token.token, signed, chain)
+            else:
+                timestamping.check_imprint(token.token, signed)
+        except timestamping.TimestampError as exc:
+            return [LogProblem(case_id=case_id, seq=None, reason=f"{where}: {exc}")]
+    return []
 
 
 def verify_bundle_file(

@@ -27,6 +27,7 @@ from leaktrace.evidence.timestamping import (
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import case_log
 from leaktrace.services.context import build_context
+from leaktrace.services.evidence import verify_logs
 from leaktrace.store import evidence_log as log_store
 from tests.evidence.tsa_server import TestTSA, make_authority, tsa_server
 from tests.services.test_case_log import append, make_case
@@ -122,6 +123,24 @@ def test_each_new_head_is_time_stamped_after_the_change_commits(
             imprint = decoded.tst_info.message_imprint.message
             assert imprint == hashlib.sha256(signed).digest()
             assert token.tsa_url == tsa_server.url
+        # evidence verify checks every stored token against its head (and the CA)
+        assert verify_logs(ctx, local_operator()).ok
+        with ctx.database.transaction() as conn:  # a real token, filed under another head
+            log_store.insert_timestamp(
+                conn,
+                case_id=case.case_id,
+                tree_size=2,
+                tsa_url=tokens[0].tsa_url,
+                token=next(t.token for t in tokens if t.tree_size == 1),
+                gen_time=tokens[0].gen_time,
+            )
+        [problem] = verify_logs(ctx, local_operator()).problems
+        assert problem.seq is None and "of the tree head of size 2" in problem.reason
+        assert "does not verify" in problem.reason
+    without_chain = with_tsa(settings, tsa_server.url, None)
+    with build_context(without_chain) as ctx:
+        [problem] = verify_logs(ctx, local_operator()).problems
+        assert problem.reason.endswith("the time-stamp is of another message")
 
 
 def test_a_dead_authority_does_not_undo_the_change(
