@@ -15,11 +15,14 @@ from leaktrace.config import Settings, load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.infra.targets import UNKNOWN_SHEET
 from leaktrace.services.demo_accounts import create_demo_accounts
+from leaktrace.services.demo_case import create_demo_case
 from leaktrace.services.groups import group_dossier
 from leaktrace.services.leaks import LeakQuery, list_leaks
 from leaktrace.services.overview import get_overview
 from leaktrace.services.report import write_html_report
 from leaktrace.services.supply import supply_ranking
+
+DEMO_BUNDLE = "demo-case.zip"
 
 
 def report(
@@ -63,7 +66,11 @@ def demo(
     from leaktrace.demo import run_demo
 
     db_file = (directory / "demo.db").absolute()
-    settings = load_settings(db=str(db_file))
+    # the demo signs its case's log with its own key, never the installation's
+    settings = load_settings(
+        db=str(db_file),
+        evidence={"key_file": (directory / "evidence-ed25519.pem").absolute()},
+    )
     with err.status("building the synthetic scenario and ingesting its feeds …"):
         result = run_demo(directory, settings, seed=seed)
     out.rule("[bold]LeakTrace demo — synthetic data, fictional titles and groups")
@@ -175,6 +182,27 @@ def demo(
             f"{loss['low']:,.0f}–{loss['high']:,.0f}); assumptions: "
             f"{command_line('impact', '--db', str(db_file))}"
         )
+    countries = (
+        sorted(c for c in result.infra.targets if c != UNKNOWN_SHEET) if result.infra else []
+    )
+    with context_of(settings) as ctx, err.status("opening the demo case and exporting it …"):
+        case = create_demo_case(
+            ctx,
+            me,
+            group=group,
+            leak_id=top[0]["id"] if top else None,
+            country="NL" if "NL" in countries else (countries[0] if countries else None),
+            supply=result.supply is not None,
+            bundle=directory / DEMO_BUNDLE,
+        )
+    verdict = "[green]verified[/]" if case.verification.ok else "[red]does NOT verify[/]"
+    out.print(
+        f"case {case.id}: {escape(case.title)}: {case.items} findings frozen as evidence, "
+        f"{case.export.entries} log entries; bundle {escape(str(case.export.file))} {verdict} "
+        f"(root {case.export.root_hash[:16]}…); check it: "
+        f"{command_line('verify', str(directory / DEMO_BUNDLE))}",
+        soft_wrap=True,
+    )
     out.print(f"HTML report: [bold]{result.report}[/]")
     out.print(f"explore: {command_line('leaks', '--db', str(db_file))}")
     if serve:

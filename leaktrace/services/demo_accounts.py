@@ -15,7 +15,13 @@ from leaktrace.services.context import AppContext
 from leaktrace.services.identity import add_agency, add_user
 from leaktrace.services.views import View
 
-__all__ = ["DEMO_AGENCIES", "DEMO_USERS", "DemoLogin", "create_demo_accounts"]
+__all__ = [
+    "DEMO_AGENCIES",
+    "DEMO_USERS",
+    "DemoLogin",
+    "create_demo_accounts",
+    "create_demo_agencies",
+]
 
 DEMO_AGENCIES: tuple[tuple[str, str, str, str], ...] = (
     ("DEMO-NL-POL", "Demo national police cybercrime unit (fictional)", "NL", "police"),
@@ -42,14 +48,19 @@ class DemoLogin(View):
     role: str
 
 
-def create_demo_accounts(ctx: AppContext, actor: Actor) -> list[DemoLogin]:
-    """Add the fictional agencies and users (those that exist already are skipped) and
-    return the logins of the users added, each with a fresh random password."""
+def create_demo_agencies(ctx: AppContext, actor: Actor) -> None:
+    """Add the fictional agencies (those that exist already are skipped)."""
     for code, name, country, kind in DEMO_AGENCIES:
         try:
             add_agency(ctx, actor, code=code, name=name, country=country, kind=kind)
         except ConflictError:
             pass
+
+
+def create_demo_accounts(ctx: AppContext, actor: Actor) -> list[DemoLogin]:
+    """Add the fictional agencies and users (those that exist already are skipped) and
+    return the logins of the users added, each with a fresh random password."""
+    create_demo_agencies(ctx, actor)
     logins: list[DemoLogin] = []
     for email, agency, role in DEMO_USERS:
         password = secrets.token_urlsafe(12)

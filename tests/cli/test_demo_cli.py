@@ -74,3 +74,20 @@ def test_what_the_demo_writes_about_servers_is_private(
     for path in [report, folder / "demo.db", *sheets]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # and the scenario's files in it
+
+
+def test_the_demo_case_bundle_verifies_as_printed(demo_output: tuple[str, dict[str, str]]) -> None:
+    text, env = demo_output
+    line = re.findall(r"^case \d+: .+$", text, flags=re.MULTILINE)
+    assert len(line) == 1 and " verified " in line[0]
+    words = shlex.split(line[0].split("check it: ", 1)[1])
+    assert words[:2] == [str(SCRIPT), "verify"]
+    bundle = Path(words[2])
+    done = subprocess.run(words, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "VALID" in done.stdout
+    # the demo signs with its own key, kept beside its database, never the user's
+    key = bundle.parent / "evidence-ed25519.pem"
+    for path in (bundle, key):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert not (Path(env["HOME"]) / ".local" / "share" / "leaktrace").exists()
