@@ -290,6 +290,11 @@ class _Bundle:
         self.sizes: dict[str, int] = {}
         self._zip: zipfile.ZipFile | None = None
         self._infos: dict[str, zipfile.ZipInfo] = {}
+
+    def list_members(self) -> None:
+        """Read the member list; refuse names outside the layout, duplicates, and sizes
+        over the caps before anything is read."""
+        path = self.path
         if path.is_dir():
             self._list_folder()
         else:
@@ -592,11 +597,15 @@ PROOF_FIELDS = ("new_root", "new_size", "old_checkpoint", "old_root", "old_size"
 
 
 def _check_proof_file(
-    bundle: _Bundle, name: str, head: _Head, roots: dict[int, bytes], key: Ed25519PublicKey
+    bundle: _Bundle,
+    name: str,
+    old: int,
+    new: int,
+    head: _Head,
+    roots: dict[int, bytes],
+    key: Ed25519PublicKey,
 ) -> None:
-    match = PROOF_MEMBER.fullmatch(name)
-    assert match is not None
-    old, new = int(match.group(1)), int(match.group(2))
+    """One proofs/consistency-<old>-<new>.json: the proof, its roots and its old head."""
     data = _load_json(bundle.read(name), name)
     if sorted(data) != list(PROOF_FIELDS):
         raise VerificationError(f"{name} must have exactly the fields {', '.join(PROOF_FIELDS)}")
@@ -636,7 +645,10 @@ def _check_proofs(
     leaves: list[bytes],
     key: Ed25519PublicKey,
 ) -> int:
-    proofs = [name for name in bundle.names() if PROOF_MEMBER.fullmatch(name)]
+    proofs: dict[str, tuple[int, int]] = {}
+    for name in bundle.names():
+        if match := PROOF_MEMBER.fullmatch(name):
+            proofs[name] = (int(match.group(1)), int(match.group(2)))
     for value in values:
         size = value["seq"] + 1
         wanted = f"proofs/consistency-{size}-{head.tree_size}.json"
@@ -644,10 +656,9 @@ def _check_proofs(
             raise VerificationError(
                 f"{wanted} is missing: entry {value['seq']} records an export at size {size}"
             )
-    sizes = [int(PROOF_MEMBER.fullmatch(name).group(1)) for name in proofs]  # type: ignore[union-attr]
-    roots = prefix_roots(leaves, [size for size in sizes if size <= len(leaves)])
-    for name in proofs:
-        _check_proof_file(bundle, name, head, roots, key)
+    roots = prefix_roots(leaves, [old for old, _ in proofs.values() if old <= len(leaves)])
+    for name, (old, new) in proofs.items():
+        _check_proof_file(bundle, name, old, new, head, roots, key)
     return len(proofs)
 
 
@@ -716,6 +727,7 @@ def _verify_path(path: Path, report: Report, expect_key: str | None) -> _Verifie
         raise VerificationError(f"{path} does not exist")
     bundle = _Bundle(path)
     try:
+        bundle.list_members()
         return _verify(bundle, report, expect_key)
     finally:
         bundle.close()
