@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -250,11 +249,13 @@ def _detail(detail: CaseDetail) -> Group:
         header.append(value)
     head = detail.tree_head
     signed = Text()
-    signed.append(f"log {head.log_id}, size {head.tree_size}\n")
-    signed.append(f"root {head.root_hash}\n")
-    signed.append(f"at {head.timestamp}, key {head.key_fingerprint}\n")
-    signed.append(f"signature {head.signature}\n\n")
-    signed.append(head.checkpoint)
+    signed.append("Signed tree head\n", style="bold")
+    signed.append(f"log       {head.log_id}\nsize      {head.tree_size}\n")
+    signed.append(f"root      {head.root_hash}\ntime      {head.timestamp}\n")
+    signed.append(f"key       {head.key_fingerprint}\nsignature {head.signature}\n")
+    signed.append(f"RFC 3161  {'time-stamped' if head.rfc3161 else 'no'}\n")
+    signed.append("Checkpoint\n", style="bold")
+    signed.append(head.checkpoint.rstrip("\n"))
     return Group(
         header,
         _table(
@@ -301,7 +302,7 @@ def _detail(detail: CaseDetail) -> Group:
                 for e in detail.timeline
             ],
         ),
-        Panel(signed, title="Signed tree head", title_align="left", expand=False),
+        signed,
     )
 
 

@@ -99,7 +99,7 @@ def test_open_add_show_list_export_verify(run: Run, db: str, tmp_path: Path) -> 
         assert entry["leaf_hash"] in shown.out
     head = detail["tree_head"]
     assert head["tree_size"] == len(detail["timeline"]) == 12
-    assert head["root_hash"] in shown.out
+    assert head["root_hash"] in shown.out and head["signature"] in shown.out
     assert head["checkpoint"].splitlines()[0] in shown.out
     assert [m["agency"] for m in detail["members"]] == ["NL-POL", "DE-BKA"]
 
