@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -41,6 +42,13 @@ def _json(run: Run, *args: str) -> object:
     result = run(*args, "--format", "json")
     assert result.code == 0, result.err
     return json.loads(result.out)
+
+
+def _json_code(run: Run, code: int, *args: str) -> dict[str, object]:
+    result = run(*args, "--format", "json")
+    assert result.code == code, result.err
+    found: dict[str, object] = json.loads(result.out)
+    return found
 
 
 def _first_leak(run: Run, db: str) -> dict[str, object]:
@@ -174,6 +182,21 @@ def test_evidence_verify_and_proofs(run: Run, db: str) -> None:
                                  "--db", db).out)  # fmt: skip
     assert (consistency["old_size"], consistency["new_size"]) == (2, 5)
     assert consistency["old_root"] == consistency["old_tree_head"]["root_hash"]
+
+    # an entry changed behind the application's back (its trigger dropped): exit 1, named
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER evidence_entries_no_update")
+        conn.execute(
+            "UPDATE evidence_entries SET entry = "
+            "CAST(replace(CAST(entry AS TEXT), 'note 2', 'note X') AS BLOB) "
+            "WHERE case_id = ? AND seq = 3",
+            (int(case),),
+        )
+    broken = run("evidence", "verify", "--case", case, "--db", db)
+    assert broken.code == 1 and "INVALID" in broken.out
+    assert f"case {case}, entry 3" in broken.out, broken.out
+    report = _json_code(run, 1, "evidence", "verify", "--db", db)
+    assert report["ok"] is False and [p["seq"] for p in report["problems"]] == [3]
 
     neither = run("evidence", "proof", case, "--db", db)
     assert neither.code == 2 and "exactly one" in neither.err
