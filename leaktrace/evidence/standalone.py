@@ -241,25 +241,42 @@ def _refuse_number(text: str) -> Any:
     raise ValueError(f"the number {text} is not an integer (entries hold no floats)")
 
 
+def _keys_in_order(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members, refused unless the keys are in strictly increasing UTF-16
+    code unit order (RFC 8785 3.2.3), which also refuses repeated keys."""
+    keys: list[Any] = [key for key, _ in pairs]
+    if not all(key.isascii() for key in keys):  # ASCII code points sort as UTF-16 does
+        keys = [key.encode("utf-16-be") for key in keys]
+    if any(keys[i] >= keys[i + 1] for i in range(len(keys) - 1)):
+        raise ValueError("it is not in RFC 8785 canonical form (keys out of order or repeated)")
+    return dict(pairs)
+
+
 def parse_canonical(data: bytes) -> Any:
     """Parse ``data`` and check that it is exactly its own RFC 8785 form; raise
-    ValueError saying what is wrong."""
+    ValueError saying what is wrong. (Keys are checked for order while parsing; the
+    value is then written back in that order and must give the same bytes.)"""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(f"it is not UTF-8 (byte {exc.start})") from None
     try:
         value = json.loads(
-            text, parse_int=_parse_int, parse_float=_refuse_number, parse_constant=_refuse_number
+            text,
+            parse_int=_parse_int,
+            parse_float=_refuse_number,
+            parse_constant=_refuse_number,
+            object_pairs_hook=_keys_in_order,
         )
     except json.JSONDecodeError as exc:
         raise ValueError(f"it is not JSON ({exc.msg} at character {exc.pos})") from None
+    written = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     try:
-        canonical = canonical_entry(value)
+        canonical = written.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("it holds an unpaired surrogate") from None
     if canonical != data:
-        raise ValueError("it is not in RFC 8785 canonical form (keys, spaces or escapes)")
+        raise ValueError("it is not in RFC 8785 canonical form (spaces or escapes)")
     return value
 
 
@@ -532,10 +549,12 @@ def _check_entry(line: bytes, index: int, log_id: str, case: Any) -> dict[str, A
         raise VerificationError(
             f"{where} belongs to log {value.get('log')!r}, not checkpoint.json's {log_id!r}"
         )
-    if "case" not in value or (index and canonical_entry(value["case"]) != case):
+    if "case" not in value or (
+        index and (value["case"] != case or type(value["case"]) is not type(case))
+    ):
         raise VerificationError(
             f"{where} belongs to case {value.get('case')!r}, entry 0 to case "
-            f"{case.decode()}: an entry of another case or a changed entry 0"
+            f"{case!r}: an entry of another case or a changed entry 0"
         )
     hashes = value.get("sha256", [])
     if not isinstance(value.get("event"), str) or not isinstance(hashes, list):
@@ -553,11 +572,11 @@ def _check_entries(data: bytes, head: _Head) -> tuple[list[bytes], list[dict[str
         )
     lines = data[:-1].split(b"\n") if data else []
     values: list[dict[str, Any]] = []
-    case = b""
+    case: Any = None
     for index, line in enumerate(lines):
         values.append(_check_entry(line, index, head.log_id, case))
         if index == 0:
-            case = canonical_entry(values[0]["case"])
+            case = values[0]["case"]
     if len(lines) < head.tree_size:
         raise VerificationError(
             f"entries.jsonl has {len(lines)} entries but checkpoint.json signs "

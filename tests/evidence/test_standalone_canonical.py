@@ -3,6 +3,7 @@ float-free JSON, and refuses what is not exactly canonical."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -45,10 +46,26 @@ def test_same_bytes_as_the_rfc8785_library(value: Any) -> None:
     assert parse_canonical(expected) == value
 
 
+@settings(max_examples=300, deadline=None)
+@given(float_free_json)
+def test_accepted_exactly_when_canonical(value: Any) -> None:
+    """Written with the keys in whatever order hypothesis made them: accepted exactly
+    when that is the RFC 8785 order."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    if data == rfc8785.dumps(value):
+        assert parse_canonical(data) == value
+    else:
+        with pytest.raises(ValueError, match="canonical"):
+            parse_canonical(data)
+
+
 def test_keys_sort_by_utf16_code_units_not_code_points() -> None:
     # U+1F600 is the surrogate pair D83D DE00 in UTF-16: it sorts before U+E000
     value = {"\ue000": 1, "\U0001f600": 2}
     assert canonical_entry(value) == rfc8785.dumps(value)
+    assert parse_canonical(rfc8785.dumps(value)) == value
+    with pytest.raises(ValueError, match="keys out of order"):
+        parse_canonical('{"\ue000":1,"\U0001f600":2}'.encode())
     assert canonical_entry(value).decode().index("\U0001f600") < canonical_entry(
         value
     ).decode().index("\ue000")
