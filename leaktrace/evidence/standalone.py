@@ -28,7 +28,6 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -409,7 +408,6 @@ class _Head:
     log_id: str
     tree_size: int
     root: bytes
-    timestamp: datetime
     stamp: str
     """The timestamp as signed."""
 
@@ -457,8 +455,7 @@ def _check_head(value: Any, key: Ed25519PublicKey, what: str) -> _Head:
             f"{what}'s signature does not verify with public_key.pem: it was changed or "
             "signed by another key"
         ) from None
-    moment = datetime.fromisoformat(timestamp[:-1] + "+00:00")
-    return _Head(log_id=log_id, tree_size=size, root=root, timestamp=moment, stamp=timestamp)
+    return _Head(log_id=log_id, tree_size=size, root=root, stamp=timestamp)
 
 
 def _c2sp_key_id(name: str, public_raw: bytes) -> bytes:
@@ -527,6 +524,7 @@ class _Verified:
     entries: list[bytes]
     public_raw: bytes
     head: _Head
+    proofs: list[str]
 
 
 def _check_entry(line: bytes, index: int, log_id: str, case: Any) -> dict[str, Any]:
@@ -648,8 +646,6 @@ def _check_proof_file(
     old_head = _check_head(data["old_checkpoint"], key, f"{name}'s old_checkpoint")
     if (old_head.log_id, old_head.tree_size, old_head.root) != (head.log_id, old, old_root):
         raise VerificationError(f"{name}'s old_checkpoint is not the signed head it proves from")
-    if old_head.timestamp > head.timestamp:
-        raise VerificationError(f"{name}'s old_checkpoint was signed after checkpoint.json")
     if roots[old] != old_root:
         raise VerificationError(
             f"{name}: the signed root at size {old} is not the root of the first {old} "
@@ -738,7 +734,8 @@ def _verify(bundle: _Bundle, report: Report, expect_key: str | None) -> _Verifie
         f"proofs/: {proofs} consistency proofs from earlier exports verify against roots "
         "recomputed here and old tree heads signed by the same key"
     )
-    return _Verified(entries=entries, public_raw=raw, head=head)
+    proof_names = [name for name in bundle.names() if PROOF_MEMBER.fullmatch(name)]
+    return _Verified(entries=entries, public_raw=raw, head=head, proofs=proof_names)
 
 
 def _verify_path(path: Path, report: Report, expect_key: str | None) -> _Verified:
@@ -785,6 +782,9 @@ def _check_against(
         f"extends OLDER: its {len(old.entries)} entries are the first ones here byte for "
         "byte, same log and key, its signed root is the root of that prefix"
     )
+    matching = f"proofs/consistency-{len(old.entries)}-{len(new.entries)}.json"
+    if matching in new.proofs:
+        report.checks.append(f"{matching} (from OLDER's head to this one) verified above")
 
 
 def verify_bundle(
