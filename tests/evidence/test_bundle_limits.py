@@ -106,3 +106,11 @@ def test_folder_symlinks_and_subfolders_are_refused(bundle: bytes, tmp_path: Pat
     (folder / "files" / ("a" * 64)).unlink()
     (folder / "files" / "sub").mkdir()
     assert _problem(folder) == "member 'files/sub/' is not part of the bundle layout"
+
+
+def test_a_changed_byte_in_the_zip_names_the_member(bundle: bytes, tmp_path: Path) -> None:
+    """Evidence files are stored: a byte changed in the zip itself is a changed file."""
+    (name, content) = next(item for item in members(bundle) if item[0].startswith("files/"))
+    at = bundle.index(content[:1000])  # the stored file: 300,000 zero bytes
+    changed = bundle[: at + 100] + bytes([bundle[at + 100] ^ 1]) + bundle[at + 101 :]
+    assert _problem(_save(tmp_path, changed)).startswith(f"{name} cannot be read: Bad CRC-32")

@@ -299,7 +299,7 @@ def _bundle(tmp_path: Path, items: Items) -> Path:
 @pytest.mark.filterwarnings("ignore:Duplicate name")
 @pytest.mark.parametrize("name", sorted(TAMPERINGS))
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
 def test_any_tampering_is_detected_and_named(
