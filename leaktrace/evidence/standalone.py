@@ -373,7 +373,7 @@ class _Bundle:
             if self._zip is not None:
                 handle: Any = self._zip.open(self._infos[name])
             else:
-                handle = open(self.path / name, "rb")  # noqa: SIM115
+                handle = open(self.path / name, "rb")
             with handle:
                 while chunk := handle.read(1 << 20):
                     read += len(chunk)

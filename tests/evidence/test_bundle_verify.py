@@ -137,6 +137,35 @@ def test_python_isolated_verify_py_in_the_unpacked_folder(bundle_zip: Path, tmp_
     assert "INVALID: member 'notes.txt' is not part of the bundle layout" in done.stdout
 
 
+BLOCK_LEAKTRACE = """
+import runpy, sys
+class NoLeakTrace:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "leaktrace":
+            raise ImportError("verify.py must not import " + name)
+sys.meta_path.insert(0, NoLeakTrace())
+sys.argv = ["verify.py"]
+runpy.run_path("verify.py", run_name="__main__")
+"""
+
+
+def test_verify_py_runs_where_leaktrace_cannot_be_imported(
+    bundle_zip: Path, tmp_path: Path
+) -> None:
+    """The venv has LeakTrace installed, so ``-I`` alone would not show that verify.py
+    does without it: here any import of it fails."""
+    folder = _unpack(bundle_zip, tmp_path / "bundle")
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", BLOCK_LEAKTRACE],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "VALID: 9 entries and 2 files" in done.stdout
+
+
 def test_expect_key(bundle_zip: Path, evidence_key: EvidenceKey, other_key: EvidenceKey) -> None:
     assert verify_bundle(bundle_zip, expect_key=evidence_key.fingerprint.upper()).ok
     report = verify_bundle(bundle_zip, expect_key=other_key.fingerprint)
