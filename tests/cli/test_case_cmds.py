@@ -74,16 +74,21 @@ def test_open_add_show_list_export_verify(run: Run, db: str, tmp_path: Path) -> 
     evidence.write_bytes(b"peer 203.0.113.11 seeded at 02:14\n")
     added = _json(run, "case", "add", case, "--leak", str(leak["id"]),
                   "--release", str(leak["release"]), "--group", str(leak["group"]),
-                  "--supply-rank", "--impact", str(leak["work_id"]), "--file", str(evidence),
+                  "--host", "192.0.2.10", "--targets", "ca", "--supply-rank",
+                  "--impact", str(leak["work_id"]), "--impact", "all", "--file", str(evidence),
                   "--note", "first look\nsecond line", "--reason", "seen on the tracker",
                   "--db", db)  # fmt: skip
     assert isinstance(added, list)
     assert [a["kind"] for a in added] == [
-        "leak", "release", "group", "supply-rank", "impact", "file", "note"
+        "leak", "release", "group", "host", "supply-rank", "targets", "impact", "impact",
+        "file", "note",
+    ]  # fmt: skip
+    assert [a["reference"] for a in added[3:8]] == [
+        "192.0.2.10", "", "CA", leak["work_id"], ""
     ]  # fmt: skip
     items = [a for a in added if a["kind"] != "note"]
     assert all(len(a["sha256"]) == 64 and a["reason"] == "seen on the tracker" for a in items)
-    assert added[5]["original_name"] == "tracker-log.txt" and added[5]["size"] == 34
+    assert added[8]["original_name"] == "tracker-log.txt" and added[8]["size"] == 34
 
     subject = run("case", "subject", "add", case, "group", str(leak["group"]), "--db", db)
     assert subject.code == 0, subject.err
@@ -106,7 +111,7 @@ def test_open_add_show_list_export_verify(run: Run, db: str, tmp_path: Path) -> 
     for entry in detail["timeline"]:
         assert entry["leaf_hash"] in shown.out
     head = detail["tree_head"]
-    assert head["tree_size"] == len(detail["timeline"]) == 12
+    assert head["tree_size"] == len(detail["timeline"]) == 15
     assert head["root_hash"] in shown.out and head["signature"] in shown.out
     assert head["checkpoint"].splitlines()[0] in shown.out
     assert [m["agency"] for m in detail["members"]] == ["NL-POL", "DE-BKA"]
@@ -118,7 +123,7 @@ def test_open_add_show_list_export_verify(run: Run, db: str, tmp_path: Path) -> 
 
     bundle = tmp_path / "case.zip"
     exported = _json(run, "case", "export", case, "--out", str(bundle), "--db", db)
-    assert isinstance(exported, dict) and exported["tree_size"] == 13
+    assert isinstance(exported, dict) and exported["tree_size"] == 16
     assert bundle.is_file() and zipfile.is_zipfile(bundle)
 
     valid = run("verify", str(bundle))
