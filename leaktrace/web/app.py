@@ -20,10 +20,7 @@ from leaktrace.errors import LeakTraceError, StoreError
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.groups import warm_group_figures
 from leaktrace.web import api, pages
-from leaktrace.web.api import cases as cases_api
-from leaktrace.web.api import evidence as evidence_api
 from leaktrace.web.errors import install_error_handlers
-from leaktrace.web.pages import cases as cases_pages
 from leaktrace.web.rendering import error_page
 from leaktrace.web.security import install_security
 
@@ -47,9 +44,9 @@ def create_app(context: AppContext) -> FastAPI:
     app.state.error_page = error_page
     install_error_handlers(app)
     install_security(app, context.settings)
-    for router in (*api.ROUTERS, cases_api.router, evidence_api.router):
+    for router in api.ROUTERS:
         app.include_router(router, prefix="/api/v1")
-    for router in (*pages.ROUTERS, cases_pages.router):
+    for router in pages.ROUTERS:
         app.include_router(router)
     static = resources.files("leaktrace.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

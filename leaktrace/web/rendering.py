@@ -53,6 +53,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/hosts", "Hosts", Permission.read_intel),
     ("/targets", "Targets", Permission.read_intel),
     ("/sources", "Sources", Permission.read_intel),
+    ("/cases", "Cases", Permission.read_cases),
     ("/api/docs", "API", Permission.read_intel),
 )
 """The navigation bar: path, label, and the permission a user needs to see the link."""

@@ -60,7 +60,7 @@ def test_agencies_and_me(live_server: LiveServer) -> None:
         "email": "viewer@nl-pol.example",
         "agency": "NL-POL",
         "role": "viewer",
-        "permissions": ["read:intel"],
+        "permissions": ["read:cases", "read:intel"],
         "via": "token",
     }
 

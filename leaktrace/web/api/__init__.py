@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from leaktrace.web.api import (
     audit,
+    cases,
+    evidence,
     groups,
     health,
     hosts,
@@ -38,4 +40,6 @@ ROUTERS: list[APIRouter] = [
     sources.router,
     identity.router,
     audit.router,
+    cases.router,
+    evidence.router,
 ]

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from leaktrace.web import docs
 from leaktrace.web.pages import (
+    cases,
     groups,
     hosts,
     leaks,
@@ -29,5 +30,6 @@ ROUTERS: list[APIRouter] = [
     supply.router,
     hosts.router,
     sources.router,
+    cases.router,
     docs.router,
 ]
