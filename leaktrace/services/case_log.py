@@ -1,4 +1,4 @@
-"""A case's evidence log: appending entries, signed tree heads, proofs, the timeline.
+"""A case's evidence log: appending entries, signed tree heads, proofs.
 
 Entry (the exact bytes hashed: RFC 8785 canonical JSON, UTF-8)::
 
@@ -11,11 +11,11 @@ Events: ``case.opened``, ``case.updated``, ``member.added``, ``subject.added``,
 ``case.exported``. A signed tree head is written after every entry; when a time-stamping
 authority is configured, each new head is time-stamped after the transaction commits.
 
-The timeline's one-line summaries read these ``data`` keys when present (any other keys
-are kept in the entry, just not summarised): ``title``, ``agency``, ``role``, ``kind``,
-``value``, ``reference``, ``label``, ``original_name``, ``text``, ``assignee``,
-``status``, ``task``, ``from``, ``to``, ``reason``, ``changed``, ``tree_size``.
-OWNER: log helper (H3).
+The timeline (:mod:`leaktrace.services.case_timeline`) puts each entry in words from
+these ``data`` keys when present (any other keys are kept in the entry, just not
+summarised): ``title``, ``agency``, ``role``, ``kind``, ``value``, ``reference``,
+``label``, ``original_name``, ``text``, ``assignee``, ``status``, ``task``, ``from``,
+``to``, ``reason``, ``changed``, ``tree_size``.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services import audit
 from leaktrace.services.case_access import CaseAccess, case_access
+from leaktrace.services.case_timeline import timeline
 from leaktrace.services.case_views import (
     ConsistencyProofView,
     InclusionProofView,
-    TimelineEntryView,
     TreeHeadView,
 )
 from leaktrace.services.context import AppContext
@@ -356,79 +356,6 @@ def _stored_head(conn: Connection, case_id: int, tree_size: int | None) -> log_s
 def tree_head_view(conn: Connection, case_id: int, tree_size: int | None = None) -> TreeHeadView:
     """The stored signed head of ``case_id`` at ``tree_size`` (default: the latest)."""
     return _view(_stored_head(conn, case_id, tree_size))
-
-
-def _words(text: object, limit: int = 120) -> str:
-    """``text`` on one line, at most ``limit`` characters."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
-
-
-def summarize(event: str, data: Mapping[str, Any]) -> str:
-    """One line in words for an entry of ``event`` with ``data``."""
-    get = data.get
-    if event == "case.opened":
-        lead = f" (lead {get('agency')})" if get("agency") else ""
-        return f"Case opened: {_words(get('title', ''))}{lead}"
-    if event == "case.updated":
-        changed = get("changed")
-        if isinstance(changed, Mapping | list):
-            return "Case details changed: " + ", ".join(sorted(str(x) for x in changed))
-        return "Case details changed"
-    if event == "member.added":
-        return f"{get('agency', 'An agency')} added as {get('role', 'member')}"
-    if event == "subject.added":
-        return f"Subject added: {get('kind', '')} {_words(get('value', ''))}".rstrip()
-    if event == "item.added":
-        what = get("label") or get("original_name") or get("reference") or "an item"
-        kind = f" ({get('kind')})" if get("kind") else ""
-        reason = f": {_words(get('reason'), 80)}" if get("reason") else ""
-        return f"Evidence added{kind}: {_words(what)}{reason}"
-    if event == "note.added":
-        return f"Note: {_words(get('text', ''))}"
-    if event == "task.added":
-        to = f" (assigned to {get('assignee')})" if get("assignee") else ""
-        return f"Task added: {_words(get('title', ''))}{to}"
-    if event == "task.updated":
-        task = get("title") or (f"#{get('task')}" if get("task") is not None else "")
-        parts = []
-        if get("status"):
-            parts.append(f"now {get('status')}")
-        if "assignee" in data:
-            parts.append(f"assigned to {get('assignee') or 'nobody'}")
-        return f"Task {_words(task)} updated" + (": " + ", ".join(parts) if parts else "")
-    if event == "status.changed":
-        was = f" from {get('from')}" if get("from") else ""
-        reason = f": {_words(get('reason'), 80)}" if get("reason") else ""
-        return f"Status changed{was} to {get('to', get('status', '?'))}{reason}"
-    if event == "case.exported":
-        by = f" by {get('agency')}" if get("agency") else ""
-        return f"Exported as a bundle of {get('tree_size', '?')} entries{by}"
-    return event
-
-
-def timeline(conn: Connection, case_id: int) -> list[TimelineEntryView]:
-    """Every entry of the case's log, oldest first, in words."""
-    import json
-
-    views: list[TimelineEntryView] = []
-    for record in log_store.iter_entries(conn, case_id):
-        parsed = json.loads(record.entry)
-        actor = parsed.get("actor") or {}
-        data = parsed.get("data") or {}
-        views.append(
-            TimelineEntryView(
-                seq=record.seq,
-                at=record.at,
-                event=record.event,
-                actor=str(actor.get("name", "")),
-                agency=actor.get("agency"),
-                summary=summarize(record.event, data if isinstance(data, Mapping) else {}),
-                leaf_hash=record.leaf_hash.hex(),
-                sha256=list(parsed.get("sha256") or []),
-            )
-        )
-    return views
 
 
 # --- the services: heads and proofs for a member of the case ---------------------------

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from leaktrace.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
-from leaktrace.services import audit, case_log
+from leaktrace.services import audit, case_log, case_timeline
 from leaktrace.services.case_access import CaseAccess, case_access
 from leaktrace.services.case_views import (
     CASE_ROLES,
@@ -251,7 +251,7 @@ def show_case(ctx: AppContext, actor: Actor, case_id: int) -> CaseDetail:
                 "tasks": [_task_view(t) for t in store.tasks_of(conn, case_id)],
                 "notes": [asdict(n) for n in store.notes_of(conn, case_id)],
                 "evidence": [item_view(i) for i in store.items_of(conn, case_id)],
-                "timeline": case_log.timeline(conn, case_id),
+                "timeline": case_timeline.timeline(conn, case_id),
                 "tree_head": case_log.tree_head_view(conn, case_id),
             }
         )

@@ -22,7 +22,7 @@ from leaktrace.errors import (
     PermissionDeniedError,
 )
 from leaktrace.identity.actor import Actor, local_operator
-from leaktrace.services import case_items, case_log, cases
+from leaktrace.services import case_items, case_log, case_timeline, cases
 from leaktrace.services.case_access import case_access
 from leaktrace.services.context import AppContext, build_context
 from tests.services.test_leaks import agency_actor
@@ -52,7 +52,7 @@ def world(ctx: AppContext) -> CaseWorld:
 def events(ctx: AppContext, case_id: int) -> list[str]:
     """The events of the case's log, oldest first."""
     with ctx.database.reading() as conn:
-        return [entry.event for entry in case_log.timeline(conn, case_id)]
+        return [entry.event for entry in case_timeline.timeline(conn, case_id)]
 
 
 def log_size(ctx: AppContext, case_id: int) -> int:
@@ -220,7 +220,7 @@ def _race(w: CaseWorld) -> None:
         thread.join()
     assert errors == []
     with ctx.database.reading() as conn:
-        seqs = [entry.seq for entry in case_log.timeline(conn, w.case_id)]
+        seqs = [entry.seq for entry in case_timeline.timeline(conn, w.case_id)]
     assert seqs == list(range(3 + 12))
     notes = cases.show_case(ctx, w.lead, w.case_id).notes
     assert sorted(n.entry_seq for n in notes) == list(range(3, 15))

@@ -19,7 +19,7 @@ from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
 from leaktrace.evidence.canonical import canonical_json
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.identity.roles import Permission, Role
-from leaktrace.services import case_items, case_log, cases, hosts
+from leaktrace.services import case_items, case_timeline, cases, hosts
 from leaktrace.services.audit import list_audit
 from leaktrace.services.case_items import original_name
 from leaktrace.services.context import AppContext, build_context
@@ -270,7 +270,7 @@ def test_each_finding_kind_is_frozen_from_its_read_model(demo: AppContext) -> No
     assert isinstance(impact, dict) and impact["filters"]["work"] == leak.work_id
     # one item.added entry per snapshot, naming its hash
     with demo.database.reading() as conn:
-        timeline = case_log.timeline(conn, case_id)
+        timeline = case_timeline.timeline(conn, case_id)
     assert [e.event for e in timeline] == ["case.opened"] + ["item.added"] * 7
     assert [e.sha256 for e in timeline[1:]] == [[item.sha256] for item in added.values()]
     # reading the supply ranking is a read of personal data: audited by its own service

@@ -22,7 +22,7 @@ from leaktrace.evidence.canonical import canonical_json
 from leaktrace.evidence.checkpoint import c2sp_key_id, checkpoint_body
 from leaktrace.evidence.merkle import MerkleTree, leaf_hash
 from leaktrace.identity.actor import Actor, local_operator
-from leaktrace.services import case_log
+from leaktrace.services import case_log, case_timeline
 from leaktrace.services.case_access import CaseAccess
 from leaktrace.services.case_views import TreeHeadView
 from leaktrace.services.context import AppContext, build_context
@@ -298,7 +298,7 @@ def test_timeline_in_words(ctx: AppContext) -> None:
     for event, data, _ in events:
         append(ctx, case, event, data, (FILE,) if event == "item.added" else (), actor=nl)
     with ctx.database.reading() as conn:
-        lines = case_log.timeline(conn, case.case_id)
+        lines = case_timeline.timeline(conn, case.case_id)
     assert [(x.seq, x.event, x.summary) for x in lines] == [
         (i, event, words) for i, (event, _, words) in enumerate(events)
     ]
