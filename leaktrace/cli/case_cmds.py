@@ -25,8 +25,8 @@ from leaktrace.errors import InputError
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import case_export, case_items, cases
 from leaktrace.services.case_views import (
-    CASE_ROLES,
     CASE_STATUSES,
+    MEMBER_ROLES,
     SUBJECT_KINDS,
     CaseDetail,
     CaseItemView,
@@ -382,12 +382,15 @@ def _one(fmt: Format, view: Any, said: str) -> None:
 def member_add(
     case: CaseArg,
     agency: Annotated[str, typer.Argument(help="The agency's code.")],
-    role: Annotated[str, typer.Option("--role", help=f"{' / '.join(CASE_ROLES)}")] = "member",
+    role: Annotated[
+        str,
+        typer.Option("--role", help="member (adds evidence, notes, tasks) or observer (reads)"),
+    ] = "member",
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Make an agency a member of a case (it then sees the case)."""
-    chosen = _choice(role, CASE_ROLES, "--role")
+    chosen = _choice(role, MEMBER_ROLES, "--role")
     with open_context(db) as ctx:
         view = cases.add_member(ctx, local_operator(), case, agency, chosen)
     _one(fmt, view, f"{view.agency} is now {view.role} of case {case}")

@@ -174,7 +174,7 @@ def proof(
         typer.Option(
             "--size",
             min=1,
-            help="Against this tree size [default: the latest].",
+            help="Against this tree size (default: the latest).",
             show_default=False,
         ),
     ] = None,
@@ -182,8 +182,9 @@ def proof(
 ) -> None:
     """Print an RFC 9162 inclusion or consistency proof as JSON.
 
-    --index: inclusion of that entry; --consistency: from that tree size; each with the
-    signed tree head(s) it was computed against."""  # fmt: skip
+    --index I: inclusion of entry I; --consistency OLD: from tree size OLD.
+
+    Each comes with the signed tree head(s) it was computed against."""
     if (index is None) == (consistency is None):
         raise typer.BadParameter("give exactly one of --index and --consistency")
     with open_context(db) as ctx:

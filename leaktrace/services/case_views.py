@@ -13,6 +13,7 @@ __all__ = [
     "CASE_ROLES",
     "CASE_STATUSES",
     "FINDING_KINDS",
+    "MEMBER_ROLES",
     "SUBJECT_KINDS",
     "BundleVerification",
     "CaseDetail",
@@ -39,6 +40,8 @@ CASE_STATUSES = ("open", "suspended", "closed")
 CASE_ROLES = ("lead", "member", "observer")
 """An agency's role in a case: the lead (owner) manages members and status; members add
 evidence, notes and tasks; observers read."""
+MEMBER_ROLES = ("member", "observer")
+"""The roles an agency can be given when added to a case (a case has one lead: its owner)."""
 SUBJECT_KINDS = ("group", "account", "host", "work")
 FINDING_KINDS = ("leak", "release", "group", "host", "supply-rank", "targets", "impact")
 FindingKind = Literal["leak", "release", "group", "host", "supply-rank", "targets", "impact"]

@@ -23,8 +23,8 @@ from leaktrace.identity.roles import Permission
 from leaktrace.services import audit, case_log, case_timeline
 from leaktrace.services.case_access import CaseAccess, case_access
 from leaktrace.services.case_views import (
-    CASE_ROLES,
     CASE_STATUSES,
+    MEMBER_ROLES,
     SUBJECT_KINDS,
     CaseDetail,
     CaseItemView,
@@ -264,9 +264,8 @@ def add_member(
     ctx: AppContext, actor: Actor, case_id: int, agency: str, role: str = "member"
 ) -> CaseMemberView:
     """Make ``agency`` (a code) a ``member`` or ``observer`` of the case (its lead only)."""
-    roles = [r for r in CASE_ROLES if r != "lead"]
-    if role not in roles:
-        raise InputError(f"must be one of {', '.join(roles)}", field="role")
+    if role not in MEMBER_ROLES:
+        raise InputError(f"must be one of {', '.join(MEMBER_ROLES)}", field="role")
     code = case_text(agency, "agency", 32, required=True).upper()
     now = _now()
     with case_log.writing(ctx) as conn:

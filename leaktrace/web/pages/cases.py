@@ -22,9 +22,9 @@ from leaktrace.identity.roles import Permission
 from leaktrace.services import case_export, case_items, cases
 from leaktrace.services.case_items import MAX_FINDING_REFERENCE
 from leaktrace.services.case_views import (
-    CASE_ROLES,
     CASE_STATUSES,
     FINDING_KINDS,
+    MEMBER_ROLES,
     SUBJECT_KINDS,
     FindingKind,
 )
@@ -173,7 +173,7 @@ def case_page(request: Request, ctx: Context, case_id: str, actor: Actor = _READ
         can_lead=writer and detail.my_role in ("lead", "operator"),
         can_export=writer,
         statuses=[(s, s) for s in CASE_STATUSES],
-        roles=[(r, r) for r in CASE_ROLES if r != "lead"],
+        roles=[(r, r) for r in MEMBER_ROLES],
         subject_kinds=[(k, k) for k in SUBJECT_KINDS],
         finding_kinds=list(FINDING_LABELS.items()),
     )
@@ -266,7 +266,7 @@ def add_member(
     ctx: Context, case_id: str, agency: Field = "", role: Field = "", actor: Actor = _WRITE
 ) -> Response:
     number = _case_id(case_id)
-    chosen = params.choice(role, "role", CASE_ROLES) or "member"
+    chosen = params.choice(role, "role", MEMBER_ROLES) or "member"
     cases.add_member(ctx, actor, number, agency, chosen)
     return _back(number, "#members")
 
