@@ -312,13 +312,17 @@ def list_(
         str | None,
         typer.Option("--status", help=f"Only cases {' / '.join(CASE_STATUSES)}."),
     ] = None,
+    retention_due: Annotated[
+        bool,
+        typer.Option("--retention-due", help="Only cases past their retention date (to review)."),
+    ] = False,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Every case, newest first."""
     wanted = None if status is None else _choice(status, CASE_STATUSES, "--status")
     with open_context(db) as ctx:
-        views = cases.list_cases(ctx, local_operator(), status=wanted)
+        views = cases.list_cases(ctx, local_operator(), status=wanted, retention_due=retention_due)
     emit_rows(
         out,
         [view.to_json() for view in views],
@@ -331,9 +335,10 @@ def list_(
             ("reference", "Reference"),
             ("items", "Items"),
             ("tree_size", "Log"),
+            ("retention_until", "Keep until"),
             ("updated_at", "Updated"),
         ],
-        optional=["reference", "updated_at"],
+        optional=["reference", "retention_until", "updated_at"],
     )
 
 

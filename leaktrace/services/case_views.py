@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
+
+from pydantic import computed_field
 
 from leaktrace.services.leak_views import LeakView, ReleaseDetail
 from leaktrace.services.views import View
@@ -63,10 +65,17 @@ class CaseSummary(View):
     """The asking agency's role (``operator`` for the command line)."""
     reference: str
     retention_until: date | None
+    """Keep the case until this day; after it, the lead reviews it (close or extend)."""
     created_at: datetime
     updated_at: datetime
     items: int
     tree_size: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def retention_due(self) -> bool:
+        """Whether the retention date has passed (UTC): the case is due for review."""
+        return self.retention_until is not None and self.retention_until < datetime.now(UTC).date()
 
 
 class CaseMemberView(View):

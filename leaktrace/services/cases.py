@@ -210,11 +210,17 @@ def open_case(
 
 
 def list_cases(
-    ctx: AppContext, actor: Actor, *, status: str | None = None, writable: bool = False
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    writable: bool = False,
+    retention_due: bool = False,
 ) -> list[CaseSummary]:
     """The cases the actor's agency is a member of (all, for the command line), newest
     first; ``writable``: only open cases where the actor may add evidence (the "add to
-    case" menus). Not audited (the list names no evidence); :func:`show_case` is."""
+    case" menus); ``retention_due``: only cases past their retention date. Not audited
+    (the list names no evidence); :func:`show_case` is."""
     actor.require(Permission.read_cases)
     if status is not None and status not in CASE_STATUSES:
         raise InputError(f"must be one of {', '.join(CASE_STATUSES)}", field="status")
@@ -229,6 +235,8 @@ def list_cases(
     cases = [_summary(record, actor) for record in records]
     if writable:
         cases = [c for c in cases if c.status == "open" and c.my_role != "observer"]
+    if retention_due:
+        cases = [c for c in cases if c.retention_due]
     return cases
 
 

@@ -288,3 +288,17 @@ def test_a_failing_log_append_leaves_nothing_behind(
     assert after == before
     assert [c.id for c in cases.list_cases(ctx, local_operator())] == [w.case_id]
     assert identity.list_agencies(ctx, local_operator())  # the database is fine
+
+
+def test_cases_past_their_retention_date_are_due_for_review(ctx: AppContext) -> None:
+    nl = agency_actor(ctx, "NL-POL")
+    kept = cases.open_case(ctx, nl, "Kept", retention_until=date(2999, 1, 1))
+    due = cases.open_case(ctx, nl, "Due", retention_until=date(2001, 1, 1))
+    never = cases.open_case(ctx, nl, "No date")
+    listed = {c.id: c for c in cases.list_cases(ctx, nl)}
+    assert [listed[i].retention_due for i in (kept.id, due.id, never.id)] == [False, True, False]
+    assert [c.id for c in cases.list_cases(ctx, nl, retention_due=True)] == [due.id]
+    assert cases.show_case(ctx, nl, due.id).to_json()["retention_due"] is True
+    # extending the date takes it off the list
+    cases.update_case(ctx, nl, due.id, retention_until=date(2999, 1, 1))
+    assert cases.list_cases(ctx, nl, retention_due=True) == []
