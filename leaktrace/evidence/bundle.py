@@ -1,20 +1,26 @@
-"""Writing an evidence bundle (a zip that verifies offline). OWNER: verifier helper (H1).
+"""Writing an evidence bundle (a zip that verifies offline). OWNER: bundle helper (H5).
 
 Layout (every name fixed; nothing else is written):
 
 - ``entries.jsonl``: entry i on line i, exactly the bytes hashed, each line ending ``\\n``
+- ``tree_heads.jsonl``: line i the head signed at tree size i + 1 (one after every
+  entry), in ``checkpoint.json``'s form, RFC 8785 canonical, each line ending ``\\n``;
+  the last one is ``checkpoint.json``. With them a verifier names the first entry
+  changed (the first size whose signed root is not the root it recomputes).
 - ``checkpoint.json`` (the signed head's JSON form) and ``checkpoint.txt`` (C2SP)
 - ``public_key.pem``
 - ``files/<sha256>`` for every file and snapshot an entry names
 - ``proofs/consistency-<old>-<new>.json``: ``{"old_size", "new_size", "old_root",
   "new_root", "proof": [hex...], "old_checkpoint": {signed JSON of the old head}}``
+- ``timestamps/<tree_size>.tsr``: the RFC 3161 reply (DER ``TimeStampResp``, as the
+  authority sent it) time-stamping the signed bytes of the head at that size
 - ``index.html`` (printable page for a judge), ``VERIFY.md``, ``verify.py``
   (:mod:`leaktrace.evidence.standalone`, verbatim)
 
 The zip is deterministic: the same contents give the same bytes (members in the order
-above, files and proofs sorted, every timestamp 1980-01-01, Unix mode 0644). Members are
-deflated, except ``files/`` which are stored as they are: an evidence file that is itself
-a zip or a zip bomb is kept and hashed as bytes, never unpacked.
+above, files, proofs and time-stamps sorted, every timestamp 1980-01-01, Unix mode 0644).
+Members are deflated, except ``files/`` which are stored as they are: an evidence file
+that is itself a zip or a zip bomb is kept and hashed as bytes, never unpacked.
 """
 
 from __future__ import annotations
@@ -66,6 +72,11 @@ class BundleContents:
     public_key_pem: str
     index_html: str
     consistency: list[ConsistencyFile] = field(default_factory=list)
+    heads: list[SignedTreeHead] = field(default_factory=list)
+    """heads[i]: the head signed at tree size i + 1, for every size up to the checkpoint's
+    (required: a bundle without them does not verify)."""
+    timestamps: dict[int, bytes] = field(default_factory=dict)
+    """tree size -> the RFC 3161 reply (DER) time-stamping that head's signed bytes."""
 
 
 def standalone_source() -> bytes:
@@ -99,6 +110,21 @@ def _check(contents: BundleContents) -> None:
     for proof in contents.consistency:
         if proof.new_size != contents.checkpoint.tree_size:
             raise ValueError(f"{proof.member} does not end at the checkpoint's size")
+    head = contents.checkpoint
+    if len(contents.heads) != head.tree_size:
+        raise ValueError(f"{len(contents.heads)} signed heads for tree size {head.tree_size}")
+    for size, one in enumerate(contents.heads, start=1):
+        if one.tree_size != size or one.log_id != head.log_id:
+            raise ValueError(f"heads[{size - 1}] is not the head of this log at size {size}")
+    if contents.heads and contents.heads[-1].as_json() != head.as_json():
+        raise ValueError("the last signed head is not the checkpoint")
+    for size, token in contents.timestamps.items():
+        if not 1 <= size <= head.tree_size or not token:
+            raise ValueError(f"a time-stamp of tree size {size}, which the bundle has no head of")
+
+
+def _head_line(head: SignedTreeHead) -> bytes:
+    return canonical_json(head.as_json()) + b"\n"
 
 
 def write_bundle(contents: BundleContents, out: BinaryIO) -> None:
@@ -107,13 +133,18 @@ def write_bundle(contents: BundleContents, out: BinaryIO) -> None:
     head = contents.checkpoint
     members: list[tuple[str, bytes, bool]] = [
         ("entries.jsonl", b"".join(entry + b"\n" for entry in contents.entries), False),
-        ("checkpoint.json", canonical_json(head.as_json()) + b"\n", False),
+        ("tree_heads.jsonl", b"".join(_head_line(one) for one in contents.heads), False),
+        ("checkpoint.json", _head_line(head), False),
         ("checkpoint.txt", head.checkpoint_text().encode("utf-8"), False),
         ("public_key.pem", contents.public_key_pem.encode("ascii"), False),
     ]
     members += [(f"files/{sha}", contents.files[sha], True) for sha in sorted(contents.files)]
     proofs = sorted(contents.consistency, key=lambda proof: proof.old_head.tree_size)
     members += [(proof.member, canonical_json(proof.as_json()) + b"\n", False) for proof in proofs]
+    members += [
+        (f"timestamps/{size}.tsr", contents.timestamps[size], False)
+        for size in sorted(contents.timestamps)
+    ]
     members += [
         ("index.html", contents.index_html.encode("utf-8"), False),
         ("VERIFY.md", verify_guide(), False),

@@ -6,11 +6,15 @@ Exit status 0: valid; 1: invalid (the first failure is printed); 2: usage error.
 
 It uses only the Python standard library and ``cryptography`` (``pip install
 cryptography``) and trusts nothing in the bundle it has not checked: entries are
-RFC 8785 canonical JSON, hashed into an RFC 9162 section 2.1 Merkle tree whose root the
-Ed25519-signed checkpoint must name; every file an entry names must hash to its name;
-consistency proofs from earlier exports must verify against roots recomputed here. A zip
-is never extracted: members are read in memory with size caps, and only the fixed layout
-(see VERIFY.md) is accepted. ``index.html`` is for people and is never read.
+RFC 8785 canonical JSON, hashed into an RFC 9162 section 2.1 Merkle tree; the head signed
+after every entry (``tree_heads.jsonl``, Ed25519) must name the root over the entries up
+to it, so the first head that does not names the first entry changed; the last head is
+the checkpoint; every file an entry names must hash to its name; consistency proofs from
+earlier exports must verify against the signed heads. RFC 3161 time-stamps
+(``timestamps/``) are listed, not checked: that needs CMS (see VERIFY.md, ``openssl ts
+-verify``). A zip is never extracted: members are read in memory with size caps, and
+only the fixed layout (see VERIFY.md) is accepted. ``index.html`` is for people and is
+never read.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ import stat
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +42,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 __all__ = [
     "Report",
+    "TimestampFile",
     "VerificationError",
     "canonical_entry",
     "leaf_hash",
@@ -55,6 +61,7 @@ HASH_SIZE = 32
 MAX_SMALL_MEMBER = 1 << 20
 """checkpoint.json, checkpoint.txt, public_key.pem and each proof file."""
 MAX_ENTRIES_BYTES = 1 << 30
+MAX_HEADS_BYTES = 1 << 30
 MAX_FILE_MEMBER = 4 << 30
 """One evidence file (hashed in pieces, never held whole)."""
 MAX_TOTAL_BYTES = 64 << 30
@@ -65,6 +72,7 @@ JSON_INT_LIMIT = 2**53 - 1
 
 FIXED_MEMBERS = (
     "entries.jsonl",
+    "tree_heads.jsonl",
     "checkpoint.json",
     "checkpoint.txt",
     "public_key.pem",
@@ -72,10 +80,11 @@ FIXED_MEMBERS = (
     "VERIFY.md",
     "verify.py",
 )
-REQUIRED_MEMBERS = FIXED_MEMBERS[:4]
+REQUIRED_MEMBERS = FIXED_MEMBERS[:5]
 FILE_MEMBER = re.compile(r"files/([0-9a-f]{64})")
 PROOF_MEMBER = re.compile(r"proofs/consistency-([1-9][0-9]{0,17})-([1-9][0-9]{0,17})\.json")
-FOLDERS = ("files/", "proofs/")
+TIMESTAMP_MEMBER = re.compile(r"timestamps/([1-9][0-9]{0,17})\.tsr")
+FOLDERS = ("files/", "proofs/", "timestamps/")
 HEX_HASH = re.compile(r"[0-9a-f]{64}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
 CHECKPOINT_FIELDS = ("log_id", "tree_size", "root_hash", "timestamp")
@@ -294,6 +303,7 @@ def _check_member_name(name: str) -> None:
         or name in FOLDERS
         or FILE_MEMBER.fullmatch(name)
         or PROOF_MEMBER.fullmatch(name)
+        or TIMESTAMP_MEMBER.fullmatch(name)
     ):
         raise VerificationError(f"member {name!r} is not part of the bundle layout")
 
@@ -434,8 +444,22 @@ def _size(value: Any, what: str) -> int:
     return value
 
 
-def _check_head(value: Any, key: Ed25519PublicKey, what: str) -> _Head:
-    """A signed tree head in its JSON form: exactly five fields, the signature checked."""
+def signed_bytes(head: _Head) -> bytes:
+    """What a head's signature signs (and what an RFC 3161 time-stamp of it stamps): the
+    RFC 8785 JSON of log_id, root_hash, timestamp and tree_size."""
+    return canonical_entry(
+        {
+            "log_id": head.log_id,
+            "tree_size": head.tree_size,
+            "root_hash": head.root.hex(),
+            "timestamp": head.stamp,
+        }
+    )
+
+
+def _parse_head(value: Any, what: str) -> tuple[_Head, bytes | None]:
+    """A tree head in its JSON form: exactly five fields, each well formed; the head and
+    its decoded signature (None when it is not base64). The signature is not checked."""
     if not isinstance(value, dict) or sorted(value) != sorted((*CHECKPOINT_FIELDS, "signature")):
         raise VerificationError(
             f"{what} must have exactly the fields {', '.join(CHECKPOINT_FIELDS)}, signature"
@@ -448,14 +472,164 @@ def _check_head(value: Any, key: Ed25519PublicKey, what: str) -> _Head:
     if not isinstance(timestamp, str) or not TIMESTAMP.fullmatch(timestamp):
         raise VerificationError(f"{what}'s timestamp is not RFC 3339 UTC")
     try:
-        signature = base64.b64decode(value["signature"], validate=True)
-        key.verify(signature, canonical_entry({name: value[name] for name in CHECKPOINT_FIELDS}))
-    except (InvalidSignature, binascii.Error, TypeError, ValueError):
+        signature: bytes | None = base64.b64decode(value["signature"], validate=True)
+    except (binascii.Error, TypeError, ValueError):
+        signature = None
+    return _Head(log_id=log_id, tree_size=size, root=root, stamp=timestamp), signature
+
+
+def _signature_valid(key: Ed25519PublicKey, head: _Head, signature: bytes | None) -> bool:
+    if signature is None:
+        return False
+    try:
+        key.verify(signature, signed_bytes(head))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _check_head(value: Any, key: Ed25519PublicKey, what: str) -> _Head:
+    """A signed tree head in its JSON form: exactly five fields, the signature checked."""
+    head, signature = _parse_head(value, what)
+    if not _signature_valid(key, head, signature):
         raise VerificationError(
             f"{what}'s signature does not verify with public_key.pem: it was changed or "
             "signed by another key"
-        ) from None
-    return _Head(log_id=log_id, tree_size=size, root=root, stamp=timestamp)
+        )
+    return head
+
+
+def _first_bad_signature(
+    key: Ed25519PublicKey, heads: Sequence[_Head], signatures: Sequence[bytes | None]
+) -> int | None:
+    """The index of the first head whose signature does not verify, or None. Checked
+    in slices on a few threads (Ed25519 verification lets other threads run): this is
+    most of the time a large bundle takes."""
+
+    def first_bad(start: int) -> int | None:
+        for index in range(start, min(start + step, len(heads))):
+            if not _signature_valid(key, heads[index], signatures[index]):
+                return index
+        return None
+
+    workers = max(1, min(8, os.cpu_count() or 1, len(heads) // 2048))
+    step = -(-len(heads) // workers) or 1
+    if workers == 1:
+        return first_bad(0)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = list(pool.map(first_bad, range(0, len(heads), step)))
+    return min((index for index in found if index is not None), default=None)
+
+
+def _stamp_order(stamp: str) -> str:
+    """An RFC 3339 UTC timestamp as a string that sorts by time (fractions padded)."""
+    return stamp[:19] + (stamp[19:-1] or ".").ljust(10, "0")
+
+
+def _check_heads(
+    data: bytes, checkpoint: _Head, checkpoint_value: dict[str, Any], key: Ed25519PublicKey
+) -> tuple[list[_Head], str]:
+    """tree_heads.jsonl: line i is the head signed at tree size i + 1, canonical JSON of
+    checkpoint.json's form, of the same log, signed by the key; the last one is
+    checkpoint.json. The heads, and a line saying what was checked."""
+    if data and not data.endswith(b"\n"):
+        raise VerificationError(
+            "tree_heads.jsonl does not end with a newline: its last head was cut or changed"
+        )
+    lines = data[:-1].split(b"\n") if data else []
+    heads: list[_Head] = []
+    signatures: list[bytes | None] = []
+    last: Any = None
+    for index, line in enumerate(lines):
+        where = f"tree_heads.jsonl line {index + 1}"
+        try:
+            last = parse_canonical(line)
+        except ValueError as exc:
+            raise VerificationError(f"{where} was changed: {exc}") from None
+        head, signature = _parse_head(last, where)
+        if head.tree_size != index + 1:
+            raise VerificationError(
+                f"{where} is the head of tree size {head.tree_size}, not {index + 1}: a head "
+                "was removed, reordered or inserted"
+            )
+        if head.log_id != checkpoint.log_id:
+            raise VerificationError(
+                f"{where} names the log {head.log_id!r}, not checkpoint.json's "
+                f"{checkpoint.log_id!r}"
+            )
+        heads.append(head)
+        signatures.append(signature)
+    if len(heads) != checkpoint.tree_size:
+        what = "removed" if len(heads) < checkpoint.tree_size else "added"
+        raise VerificationError(
+            f"tree_heads.jsonl has {len(heads)} signed heads but checkpoint.json is the head "
+            f"of tree size {checkpoint.tree_size}: heads were {what}"
+        )
+    bad = _first_bad_signature(key, heads, signatures)
+    if bad is not None:
+        raise VerificationError(
+            f"tree_heads.jsonl line {bad + 1} (the head at tree size {bad + 1}): its signature "
+            "does not verify with public_key.pem: it was changed or forged"
+        )
+    if heads and last != checkpoint_value:
+        raise VerificationError(
+            "the last line of tree_heads.jsonl is not checkpoint.json's head (another head "
+            f"signed for tree size {checkpoint.tree_size})"
+        )
+    back = sum(
+        _stamp_order(heads[i].stamp) < _stamp_order(heads[i - 1].stamp)
+        for i in range(1, len(heads))
+    )
+    order = (
+        "each no earlier than the one before"
+        if not back
+        else f"{back} of them earlier than the head before (the signer's clock stepped back; "
+        "heads need not be in time order)"
+    )
+    span = f", timestamps {heads[0].stamp} to {heads[-1].stamp}, {order}" if heads else ""
+    return heads, (
+        f"tree_heads.jsonl: {len(heads)} signed heads, tree sizes 1 to {len(heads)}, every "
+        f"Ed25519 signature valid, all of this log, the last one = checkpoint.json{span}"
+    )
+
+
+def _check_roots(leaves: Sequence[bytes], heads: Sequence[_Head]) -> None:
+    """One pass over the leaves: a stack of complete subtrees (one per set bit of the
+    count, largest first), folded from the right at every size to give the root over the
+    entries so far, compared with the root signed at that size. The first size that does
+    not match names the entry changed (every later root covers it too), unless the
+    entries match the last head: then the key signed two different histories."""
+    sha256 = hashlib.sha256
+    stack: list[bytes] = []
+    first_bad: int | None = None
+    for count, leaf in enumerate(leaves, start=1):
+        value = leaf
+        for _ in range((count & -count).bit_length() - 1):  # merges: trailing zero bits
+            value = sha256(NODE_PREFIX + stack.pop() + value).digest()
+        stack.append(value)
+        if first_bad is None:
+            root = value
+            for index in range(len(stack) - 2, -1, -1):
+                root = sha256(NODE_PREFIX + stack[index] + root).digest()
+            if root != heads[count - 1].root:
+                first_bad = count
+    if first_bad is None:
+        return
+    root = stack[-1] if stack else hashlib.sha256(b"").digest()
+    for index in range(len(stack) - 2, -1, -1):
+        root = node_hash(stack[index], root)
+    entry = first_bad - 1
+    if root == heads[-1].root:
+        raise VerificationError(
+            f"the head signed at tree size {first_bad} (tree_heads.jsonl line {first_bad}) "
+            f"is not the root over entries 0..{entry}, yet all {len(leaves)} entries are "
+            "the ones checkpoint.json signs: the same key signed two different histories of "
+            "this log (it was rewritten and signed again)"
+        )
+    raise VerificationError(
+        f"entry {entry} was changed: the root over entries 0..{entry} is not the one signed "
+        f"at tree size {first_bad}"
+    )
 
 
 def _c2sp_key_id(name: str, public_raw: bytes) -> bytes:
@@ -515,8 +689,29 @@ class Report:
     files: int = 0
     checks: list[str] = field(default_factory=list)
     """What was checked and passed, in words."""
+    notes: list[str] = field(default_factory=list)
+    """What is in the bundle but was not checked here (RFC 3161 time-stamps), and why."""
     problem: str | None = None
     """The first failure, naming the entry, file or signature."""
+    timestamps: list[TimestampFile] = field(default_factory=list)
+    """The RFC 3161 time-stamps in ``timestamps/``, by tree size."""
+
+
+@dataclass(frozen=True)
+class TimestampFile:
+    """``timestamps/<tree_size>.tsr``: an RFC 3161 reply (DER ``TimeStampResp``), as
+    the time-stamping authority sent it, for the head signed at ``tree_size``."""
+
+    member: str
+    tree_size: int
+    message: bytes
+    """The head's signed bytes: what the token must time-stamp (SHA-256 imprint)."""
+
+
+TimestampCheck = Callable[[TimestampFile, bytes], None]
+"""Checks one time-stamp (its member and the reply's bytes); raises
+:class:`VerificationError` saying what is wrong. verify.py has none (CMS needs more than
+``cryptography``); LeakTrace passes one built on ``rfc3161-client``."""
 
 
 @dataclass(frozen=True)
@@ -527,7 +722,8 @@ class _Verified:
     proofs: list[str]
 
 
-def _check_entry(line: bytes, index: int, log_id: str, case: Any) -> dict[str, Any]:
+def _parse_entry(line: bytes, index: int) -> dict[str, Any]:
+    """Entry ``index`` as read: RFC 8785 canonical JSON, an object, with its own seq."""
     where = f"entry {index} (line {index + 1} of entries.jsonl)"
     if not line:
         raise VerificationError(f"{where} is empty")
@@ -541,8 +737,15 @@ def _check_entry(line: bytes, index: int, log_id: str, case: Any) -> dict[str, A
     if type(seq) is not int or seq != index:
         raise VerificationError(
             f"{where} has seq {seq!r}, not {index}: an entry was removed, reordered or "
-            "inserted at this point"
+            "inserted at this point (or its seq was changed)"
         )
+    return value
+
+
+def _check_entry_fields(value: dict[str, Any], index: int, log_id: str, case: Any) -> None:
+    """The fields of an entry whose bytes are the signed ones: its log, its case, its
+    event name and file hashes."""
+    where = f"entry {index} (line {index + 1} of entries.jsonl)"
     if value.get("log") != log_id:
         raise VerificationError(
             f"{where} belongs to log {value.get('log')!r}, not checkpoint.json's {log_id!r}"
@@ -560,21 +763,18 @@ def _check_entry(line: bytes, index: int, log_id: str, case: Any) -> dict[str, A
     for item in hashes:
         if not isinstance(item, str) or not HEX_HASH.fullmatch(item):
             raise VerificationError(f"{where} names a file hash {item!r} that is not hex SHA-256")
-    return value
 
 
-def _check_entries(data: bytes, head: _Head) -> tuple[list[bytes], list[dict[str, Any]]]:
+def _read_entries(data: bytes, head: _Head) -> tuple[list[bytes], list[dict[str, Any]]]:
+    """entries.jsonl's lines and values: each canonical with its own seq, as many as the
+    checkpoint signs. (Their fields are checked once their bytes are known to be the
+    signed ones, so that a changed byte is named by the signed heads.)"""
     if data and not data.endswith(b"\n"):
         raise VerificationError(
             "entries.jsonl does not end with a newline: its last entry was cut or changed"
         )
     lines = data[:-1].split(b"\n") if data else []
-    values: list[dict[str, Any]] = []
-    case: Any = None
-    for index, line in enumerate(lines):
-        values.append(_check_entry(line, index, head.log_id, case))
-        if index == 0:
-            case = values[0]["case"]
+    values = [_parse_entry(line, index) for index, line in enumerate(lines)]
     if len(lines) < head.tree_size:
         raise VerificationError(
             f"entries.jsonl has {len(lines)} entries but checkpoint.json signs "
@@ -619,10 +819,11 @@ def _check_proof_file(
     old: int,
     new: int,
     head: _Head,
-    roots: dict[int, bytes],
+    heads: Sequence[_Head],
     key: Ed25519PublicKey,
 ) -> None:
-    """One proofs/consistency-<old>-<new>.json: the proof, its roots and its old head."""
+    """One proofs/consistency-<old>-<new>.json: the proof, its roots and its old head
+    (which must be the head tree_heads.jsonl has at that size)."""
     data = _load_json(bundle.read(name), name)
     if sorted(data) != list(PROOF_FIELDS):
         raise VerificationError(f"{name} must have exactly the fields {', '.join(PROOF_FIELDS)}")
@@ -646,10 +847,15 @@ def _check_proof_file(
     old_head = _check_head(data["old_checkpoint"], key, f"{name}'s old_checkpoint")
     if (old_head.log_id, old_head.tree_size, old_head.root) != (head.log_id, old, old_root):
         raise VerificationError(f"{name}'s old_checkpoint is not the signed head it proves from")
-    if roots[old] != old_root:
+    if heads[old - 1].root != old_root:
         raise VerificationError(
             f"{name}: the signed root at size {old} is not the root of the first {old} "
             "entries here: the log was rewritten after that export"
+        )
+    if heads[old - 1] != old_head:
+        raise VerificationError(
+            f"{name}'s old_checkpoint is not the head signed at tree size {old} in "
+            "tree_heads.jsonl (another head signed for the same size)"
         )
 
 
@@ -657,7 +863,7 @@ def _check_proofs(
     bundle: _Bundle,
     values: list[dict[str, Any]],
     head: _Head,
-    leaves: list[bytes],
+    heads: Sequence[_Head],
     key: Ed25519PublicKey,
 ) -> int:
     proofs: dict[str, tuple[int, int]] = {}
@@ -671,9 +877,8 @@ def _check_proofs(
             raise VerificationError(
                 f"{wanted} is missing: entry {value['seq']} records an export at size {size}"
             )
-    roots = prefix_roots(leaves, [old for old, _ in proofs.values() if old <= len(leaves)])
     for name, (old, new) in proofs.items():
-        _check_proof_file(bundle, name, old, new, head, roots, key)
+        _check_proof_file(bundle, name, old, new, head, heads, key)
     return len(proofs)
 
 
@@ -702,9 +907,8 @@ def _verify(bundle: _Bundle, report: Report, expect_key: str | None) -> _Verifie
     checks = report.checks
     checks.append(f"{len(bundle.sizes)} members, all in the fixed layout (nothing extracted)")
     key = _load_key(bundle, report, expect_key)
-    head = _check_head(
-        _load_json(bundle.read("checkpoint.json"), "checkpoint.json"), key, "checkpoint.json"
-    )
+    checkpoint = _load_json(bundle.read("checkpoint.json"), "checkpoint.json")
+    head = _check_head(checkpoint, key, "checkpoint.json")
     report.log_id, report.tree_size, report.root_hash = head.log_id, head.tree_size, head.root.hex()
     checks.append(
         f"checkpoint.json: Ed25519 signature valid (log {head.log_id!r}, "
@@ -713,38 +917,84 @@ def _verify(bundle: _Bundle, report: Report, expect_key: str | None) -> _Verifie
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     name = _check_note(bundle.read("checkpoint.txt"), head, key, raw)
     checks.append(f"checkpoint.txt: the same head, C2SP signature by {name!r} valid")
-    entries, values = _check_entries(bundle.read("entries.jsonl", MAX_ENTRIES_BYTES), head)
+    heads, heads_check = _check_heads(
+        bundle.read("tree_heads.jsonl", MAX_HEADS_BYTES),
+        head,
+        checkpoint,
+        key,
+    )
+    checks.append(heads_check)
+    entries, values = _read_entries(bundle.read("entries.jsonl", MAX_ENTRIES_BYTES), head)
     report.entries = len(entries)
+    _check_roots([leaf_hash(entry) for entry in entries], heads)
+    checks.append(
+        f"Merkle roots (RFC 9162 2.1): for every k from 1 to {len(entries)}, the root over "
+        "the first k entries = the root signed at tree size k"
+    )
+    case = values[0].get("case") if values else None
+    for index, value in enumerate(values):
+        _check_entry_fields(value, index, head.log_id, case)
     checks.append(
         f"entries.jsonl: {len(entries)} entries, each RFC 8785 canonical JSON, seq 0 to "
         f"{len(entries) - 1} in order, all of this log and case"
     )
-    leaves = [leaf_hash(entry) for entry in entries]
-    root = merkle_root(leaves)
-    if root != head.root:
-        raise VerificationError(
-            f"the Merkle root of the {len(entries)} entries is {root.hex()}, not the signed "
-            f"root {head.root.hex()}: an entry was changed, removed, inserted or reordered"
-        )
-    checks.append(f"Merkle root (RFC 9162 2.1) of the {len(entries)} entries = the signed root")
     report.files = _check_files(bundle, values)
     checks.append(f"files/: {report.files} files, each hashes to its name and is named by an entry")
-    proofs = _check_proofs(bundle, values, head, leaves, key)
+    proofs = _check_proofs(bundle, values, head, heads, key)
     checks.append(
-        f"proofs/: {proofs} consistency proofs from earlier exports verify against roots "
-        "recomputed here and old tree heads signed by the same key"
+        f"proofs/: {proofs} consistency proofs from earlier exports verify against the "
+        "heads signed at both sizes"
     )
+    report.timestamps = _list_timestamps(bundle, heads)
+    if report.timestamps:
+        report.notes.append(
+            f"timestamps/: {len(report.timestamps)} RFC 3161 time-stamps (of the heads at "
+            f"tree sizes {_sizes(report.timestamps)}) present, not checked here: see "
+            "VERIFY.md (openssl ts -verify)"
+        )
     proof_names = [name for name in bundle.names() if PROOF_MEMBER.fullmatch(name)]
     return _Verified(entries=entries, public_raw=raw, head=head, proofs=proof_names)
 
 
-def _verify_path(path: Path, report: Report, expect_key: str | None) -> _Verified:
+def _sizes(stamps: Sequence[TimestampFile]) -> str:
+    """``1, 2, 5`` (or ``1, 2, ... 9`` when there are many)."""
+    sizes = [str(stamp.tree_size) for stamp in stamps]
+    return ", ".join(sizes if len(sizes) <= 6 else [*sizes[:3], "...", sizes[-1]])
+
+
+def _list_timestamps(bundle: _Bundle, heads: Sequence[_Head]) -> list[TimestampFile]:
+    """timestamps/<size>.tsr: one per head at most, each for a head in tree_heads.jsonl."""
+    stamps: list[TimestampFile] = []
+    for name in bundle.names():
+        if match := TIMESTAMP_MEMBER.fullmatch(name):
+            size = int(match.group(1))
+            if size > len(heads):
+                raise VerificationError(
+                    f"{name} is a time-stamp of tree size {size}, but the signed heads end at "
+                    f"tree size {len(heads)}"
+                )
+            message = signed_bytes(heads[size - 1])
+            stamps.append(TimestampFile(member=name, tree_size=size, message=message))
+    return sorted(stamps, key=lambda stamp: stamp.tree_size)
+
+
+def _run_timestamp_check(bundle: _Bundle, report: Report, check: TimestampCheck) -> None:
+    for stamp in report.timestamps:
+        check(stamp, bundle.read(stamp.member))
+
+
+def _verify_path(
+    path: Path, report: Report, expect_key: str | None, check: TimestampCheck | None = None
+) -> _Verified:
     if not path.exists():
         raise VerificationError(f"{path} does not exist")
     bundle = _Bundle(path)
     try:
         bundle.list_members()
-        return _verify(bundle, report, expect_key)
+        verified = _verify(bundle, report, expect_key)
+        if check is not None:
+            _run_timestamp_check(bundle, report, check)
+        return verified
     finally:
         bundle.close()
 
@@ -788,14 +1038,18 @@ def _check_against(
 
 
 def verify_bundle(
-    bundle: Path, against: Path | None = None, expect_key: str | None = None
+    bundle: Path,
+    against: Path | None = None,
+    expect_key: str | None = None,
+    check_timestamp: TimestampCheck | None = None,
 ) -> Report:
     """Check everything in ``bundle`` (a zip or an unpacked folder); with ``against``,
     also that it extends that earlier bundle of the same log; with ``expect_key``, that
-    its key has that fingerprint."""
+    its key has that fingerprint; with ``check_timestamp``, each of its RFC 3161
+    time-stamps (once everything else in it has been checked)."""
     report = Report(ok=False, bundle=str(bundle))
     try:
-        verified = _verify_path(bundle, report, expect_key)
+        verified = _verify_path(bundle, report, expect_key, check_timestamp)
         if against is not None:
             _check_against(verified, against, report, expect_key)
     except VerificationError as exc:
@@ -809,6 +1063,8 @@ def _print_report(report: Report) -> None:
     print(f"Bundle: {report.bundle}")
     for check in report.checks:
         print(f"  ok  {check}")
+    for note in report.notes:
+        print(f"  --  {note}")
     if report.key_fingerprint is not None:
         print(f"Key fingerprint: {report.key_fingerprint}")
         print("  (SHA-256 of the raw Ed25519 public key: compare it with the one the agency")

@@ -10,8 +10,11 @@ court needs it).
 One transaction: the ``case.exported`` entry is appended (its data: the tree size being
 exported, which includes the entry itself, and the exporting agency), then everything is
 read as of that entry: all entries, every file and snapshot they name, the signed head
-at the new size, a consistency proof from the head of every earlier export to it, the
-public key and ``index.html``. The audit log gets ``case.export``.
+of every size up to the new one (``tree_heads.jsonl``: the verifier names the first
+entry changed with them), the stored RFC 3161 time-stamp of each of those heads (the
+oldest when there are several; the new head's own is asked for after the commit, so it
+is in the next export), a consistency proof from the head of every earlier export to
+it, the public key and ``index.html``. The audit log gets ``case.export``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sqlalchemy.engine import Connection
 from leaktrace.errors import InputError, PermissionDeniedError, StoreError
 from leaktrace.evidence import index_page
 from leaktrace.evidence.bundle import BundleContents, ConsistencyFile, write_bundle
-from leaktrace.evidence.checkpoint import rfc3339
+from leaktrace.evidence.checkpoint import SignedTreeHead, rfc3339
 from leaktrace.evidence.merkle import MerkleTree, leaf_hash
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
@@ -133,7 +136,8 @@ def _export(
             actor,
             "case.export",
             f"case {case_id}",
-            f"tree size {size}, {len(contents.files)} files, zip sha256 {digest}",
+            f"tree size {size}, {len(contents.files)} files, "
+            f"{len(contents.timestamps)} time-stamps, zip sha256 {digest}",
         )
         deliver(data)
     return ExportView(
@@ -172,15 +176,8 @@ def _contents(
         raise StoreError(
             f"case {case_id}: the stored file {missing[0]} named by its log is missing"
         )
-    head_record = log_store.tree_head(conn, case_id, size)
-    if head_record is None:
-        raise StoreError(f"case {case_id}: no signed tree head of size {size}")
-    head = case_log.head_of(head_record)
-    if head.root_hash != tree.root().hex():
-        raise StoreError(
-            f"case {case_id}: the stored log does not match its signed head "
-            "('leaktrace evidence verify' names the entry)"
-        )
+    heads = _signed_heads(conn, case_id, tree, size)
+    head = heads[-1]
     consistency = []
     for old_size in sorted(set(earlier)):
         old = log_store.tree_head(conn, case_id, old_size)
@@ -212,8 +209,36 @@ def _contents(
         public_key_pem=key.public_pem,
         index_html=html,
         consistency=consistency,
+        heads=heads,
+        timestamps=_timestamps(conn, case_id, size),
     )
     return contents, sorted(set(earlier))
+
+
+def _signed_heads(
+    conn: Connection, case_id: int, tree: MerkleTree, size: int
+) -> list[SignedTreeHead]:
+    """The stored head of every tree size 1..``size``, each checked against the root of
+    the stored entries (a bundle that would not verify is not written)."""
+    heads = [case_log.head_of(r) for r in log_store.tree_heads(conn, case_id, upto=size)]
+    for expected in range(1, size + 1):
+        if expected > len(heads) or heads[expected - 1].tree_size != expected:
+            raise StoreError(f"case {case_id}: no signed tree head of size {expected}")
+        if heads[expected - 1].root_hash != tree.root(expected).hex():
+            raise StoreError(
+                f"case {case_id}: the stored log does not match its signed head of size "
+                f"{expected} ('leaktrace evidence verify' names the entry)"
+            )
+    return heads
+
+
+def _timestamps(conn: Connection, case_id: int, size: int) -> dict[int, bytes]:
+    """The oldest stored RFC 3161 reply of each head up to ``size`` (tree size -> DER)."""
+    found: dict[int, bytes] = {}
+    for token in log_store.timestamps(conn, case_id):
+        if token.tree_size <= size:
+            found.setdefault(token.tree_size, token.token)
+    return found
 
 
 def _detail(conn: Connection, actor: Actor, access: CaseAccess) -> CaseDetail:

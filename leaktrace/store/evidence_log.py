@@ -258,9 +258,11 @@ def head_root(conn: Connection, case_id: int, tree_size: int) -> str | None:
     return None if found is None else str(found)
 
 
-def tree_heads(conn: Connection, case_id: int) -> list[TreeHeadRecord]:
-    """Every stored head of the case, by tree size."""
+def tree_heads(conn: Connection, case_id: int, upto: int | None = None) -> list[TreeHeadRecord]:
+    """Every stored head of the case (those of tree size ``upto`` or less), by tree size."""
     query = _head_query(case_id).order_by(EVIDENCE_TREE_HEADS.c.tree_size)
+    if upto is not None:
+        query = query.where(EVIDENCE_TREE_HEADS.c.tree_size <= upto)
     return [_head(row) for row in conn.execute(query)]
 
 

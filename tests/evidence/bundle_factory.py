@@ -31,6 +31,8 @@ class CaseLog:
         self.heads: list[SignedTreeHead] = []
         """heads[i]: the signed head at tree size i + 1."""
         self.files: dict[str, bytes] = {}
+        self.timestamps: dict[int, bytes] = {}
+        """tree size -> an RFC 3161 reply put in the bundle as timestamps/<size>.tsr."""
         self.clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
     def append(
@@ -96,6 +98,8 @@ class CaseLog:
             public_key_pem=self.key.public_pem,
             index_html="<!doctype html><title>case 7</title><p>for people, never read</p>",
             consistency=proofs,
+            heads=self.heads[:size],
+            timestamps={n: token for n, token in self.timestamps.items() if n <= size},
         )
         out = io.BytesIO()
         write_bundle(contents, out)

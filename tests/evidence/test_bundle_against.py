@@ -10,7 +10,7 @@ import pytest
 
 from leaktrace.evidence.signing import EvidenceKey
 from leaktrace.evidence.standalone import main, verify_bundle
-from tests.evidence.bundle_factory import CaseLog, members, replace, rezip
+from tests.evidence.bundle_factory import CaseLog, get, members, replace, rezip
 
 
 def _log(
@@ -77,8 +77,18 @@ def test_a_rewrite_is_caught_by_the_earlier_exports_signed_head(
     evidence_key: EvidenceKey, tmp_path: Path
 ) -> None:
     original, forked = _log(evidence_key), _log(evidence_key, fork_at=2)
+    own_heads = get(members(forked.bundle()), "tree_heads.jsonl")
     forked.heads[4] = original.heads[4]  # the head signed when size 5 was exported
-    report = verify_bundle(_save(tmp_path, "forked.zip", forked.bundle()))
+    mixed = members(forked.bundle())
+    report = verify_bundle(_save(tmp_path, "forked.zip", rezip(mixed)))
+    assert report.problem == (
+        "the head signed at tree size 5 (tree_heads.jsonl line 5) is not the root over "
+        "entries 0..4, yet all 8 entries are the ones checkpoint.json signs: the same key "
+        "signed two different histories of this log (it was rewritten and signed again)"
+    )
+    # with the rewritten log's own heads, the export's proof still has the old head
+    only_proof = replace(mixed, "tree_heads.jsonl", own_heads)
+    report = verify_bundle(_save(tmp_path, "forked.zip", rezip(only_proof)))
     assert report.problem is not None
     assert report.problem.startswith("proofs/consistency-5-8.json does not verify")
 
@@ -107,6 +117,7 @@ def test_older_must_verify_itself(older_and_newer: tuple[Path, Path], tmp_path: 
     broken = _save(tmp_path, "broken.zip", rezip(replace(items, "entries.jsonl", entries)))
     report = verify_bundle(newer, against=broken)
     assert report.problem is not None
-    assert report.problem.startswith(
-        f"OLDER ({broken}) does not verify: the Merkle root of the 5 entries"
+    assert report.problem == (
+        f"OLDER ({broken}) does not verify: entry 1 was changed: the root over entries 0..1 "
+        "is not the one signed at tree size 2"
     )

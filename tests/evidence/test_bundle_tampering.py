@@ -1,5 +1,7 @@
 """Random logs, random tampering: the verifier ALWAYS refuses the bundle, and its message
-names what was done (the entry, the file, the signature, the member)."""
+names what was done (the entry, the file, the signature, the member). A changed byte in
+entry k is named as entry k even when the entry stays canonical JSON (the signed heads of
+tree_heads.jsonl tell); a forged, removed or reordered head names its line."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leaktrace.evidence.canonical import canonical_json
 from leaktrace.evidence.signing import EvidenceKey
 from leaktrace.evidence.standalone import verify_bundle
 from tests.evidence.bundle_factory import CaseLog, get, members, replace, rezip
@@ -42,7 +45,112 @@ def flip_entry_byte(items: Items, data: st.DataObject) -> tuple[Items, str]:
     index = data.draw(st.integers(0, len(lines) - 1), label="entry")
     at = data.draw(st.integers(0, len(lines[index]) - 1), label="byte")
     lines[index] = _flip(lines[index], at, data.draw(st.integers(1, 255), label="mask"))
-    return _with_lines(items, lines), rf"^entry {index}\b|Merkle root of the \d+ entries"
+    return _with_lines(items, lines), rf"^entry {index}\b"
+
+
+def _string_values(line: bytes) -> list[int]:
+    """The positions of the ASCII letters and digits inside the entry's string values
+    (not its keys): changing one to another keeps the entry canonical JSON."""
+    positions: list[int] = []
+    start: int | None = None
+    at = 0
+    while at < len(line):
+        byte = line[at]
+        if start is None and byte == ord('"'):
+            start = at
+        elif start is not None and byte == ord("\\"):
+            at += 1  # skip the escaped character
+        elif start is not None and byte == ord('"'):
+            if line[at + 1 : at + 2] != b":":
+                positions += [i for i in range(start + 1, at) if chr(line[i]).isalnum()]
+            start = None
+        at += 1
+    return [i for i in positions if line[i] < 128]
+
+
+def change_entry_value(items: Items, data: st.DataObject) -> tuple[Items, str]:
+    """One character of a string value (a note, a name, a file hash, the log, the event)
+    changed so that the entry is still canonical JSON with its own seq: only the signed
+    heads tell, and they name the entry."""
+    lines = _lines(items)
+    index = data.draw(st.integers(0, len(lines) - 1), label="entry")
+    at = data.draw(st.sampled_from(_string_values(lines[index])), label="byte")
+    old = chr(lines[index][at])
+    new = data.draw(st.sampled_from("aZ09fgq").filter(lambda c: c != old), label="to")
+    lines[index] = lines[index][:at] + new.encode() + lines[index][at + 1 :]
+    return _with_lines(items, lines), (
+        rf"^entry {index} was changed: the root over entries 0\.\.{index} is not the one "
+        rf"signed at tree size {index + 1}$"
+    )
+
+
+def _heads(items: Items) -> list[bytes]:
+    return get(items, "tree_heads.jsonl")[:-1].split(b"\n")
+
+
+def _with_heads(items: Items, heads: list[bytes]) -> Items:
+    return replace(items, "tree_heads.jsonl", b"".join(line + b"\n" for line in heads))
+
+
+def forge_head(items: Items, data: st.DataObject) -> tuple[Items, str]:
+    """A field of one signed head changed (kept canonical), or the head signed again by
+    another key."""
+    heads = _heads(items)
+    index = data.draw(st.integers(0, len(heads) - 1), label="head")
+    head = json.loads(heads[index])
+    field = data.draw(
+        st.sampled_from(["root_hash", "timestamp", "signature", "log_id", "tree_size", "key"])
+    )
+    if field in ("root_hash", "key"):
+        head["root_hash"] = hashlib.sha256(data.draw(st.binary(), label="root")).hexdigest()
+    elif field == "timestamp":
+        head[field] = "2031-01-01T00:00:00.000Z"
+    elif field == "log_id":
+        head[field] += "x"
+    elif field == "tree_size":
+        head[field] += data.draw(st.sampled_from([-1, 1, 1000]))
+    else:
+        signature = base64.b64decode(head[field])
+        at = data.draw(st.integers(0, len(signature) - 1), label="byte")
+        head[field] = base64.b64encode(_flip(signature, at, 0x80)).decode()
+    if field == "key":
+        unsigned = {name: value for name, value in head.items() if name != "signature"}
+        head["signature"] = base64.b64encode(OTHER_KEY.sign(canonical_json(unsigned))).decode()
+    heads[index] = canonical_json(head)
+    return _with_heads(items, heads), rf"^tree_heads.jsonl line {index + 1}\b"
+
+
+def remove_head(items: Items, data: st.DataObject) -> tuple[Items, str]:
+    heads = _heads(items)
+    index = data.draw(st.integers(0, len(heads) - 1), label="head")
+    del heads[index]
+    if index == len(heads):
+        expected = rf"^tree_heads.jsonl has {index} signed heads but .* heads were removed"
+    else:
+        expected = (
+            rf"^tree_heads.jsonl line {index + 1} is the head of tree size {index + 2}, "
+            rf"not {index + 1}: a head was removed"
+        )
+    return _with_heads(items, heads), expected
+
+
+def reorder_heads(items: Items, data: st.DataObject) -> tuple[Items, str]:
+    heads = _heads(items)
+    first = data.draw(st.integers(0, len(heads) - 2), label="first")
+    second = data.draw(st.integers(first + 1, len(heads) - 1), label="second")
+    heads[first], heads[second] = heads[second], heads[first]
+    return _with_heads(items, heads), (
+        rf"^tree_heads.jsonl line {first + 1} is the head of tree size {second + 1}, "
+        rf"not {first + 1}: a head was removed, reordered or inserted"
+    )
+
+
+def stray_timestamp(items: Items, data: st.DataObject) -> tuple[Items, str]:
+    size = data.draw(st.integers(len(_heads(items)) + 1, 10**6), label="size")
+    return [*items, (f"timestamps/{size}.tsr", b"0\x00")], (
+        rf"^timestamps/{size}.tsr is a time-stamp of tree size {size}, but the signed heads "
+        rf"end at tree size {len(_heads(items))}$"
+    )
 
 
 def remove_entry(items: Items, data: st.DataObject) -> tuple[Items, str]:
@@ -202,7 +310,15 @@ def duplicate_member(items: Items, data: st.DataObject) -> tuple[Items, str]:
 
 def drop_required(items: Items, data: st.DataObject) -> tuple[Items, str]:
     name = data.draw(
-        st.sampled_from(["entries.jsonl", "checkpoint.json", "checkpoint.txt", "public_key.pem"])
+        st.sampled_from(
+            [
+                "entries.jsonl",
+                "tree_heads.jsonl",
+                "checkpoint.json",
+                "checkpoint.txt",
+                "public_key.pem",
+            ]
+        )
     )
     return [m for m in items if m[0] != name], f"^the bundle has no {re.escape(name)}"
 
@@ -236,6 +352,11 @@ TAMPERINGS: dict[str, Tampering] = {
     tampering.__name__: tampering
     for tampering in (
         flip_entry_byte,
+        change_entry_value,
+        forge_head,
+        remove_head,
+        reorder_heads,
+        stray_timestamp,
         remove_entry,
         reorder_entries,
         insert_copy,
@@ -254,12 +375,11 @@ TAMPERINGS: dict[str, Tampering] = {
         tamper_proof,
     )
 }
-OTHER_PEM = (
-    Ed25519PrivateKey.generate()
-    .public_key()
-    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-)
+OTHER_KEY = Ed25519PrivateKey.generate()
 """Another agency's key."""
+OTHER_PEM = OTHER_KEY.public_key().public_bytes(
+    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+)
 
 
 @st.composite

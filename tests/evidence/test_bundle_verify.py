@@ -14,11 +14,14 @@ from pathlib import Path
 import pytest
 
 from leaktrace.evidence import standalone
+from leaktrace.evidence.canonical import canonical_json
 from leaktrace.evidence.signing import EvidenceKey
 from leaktrace.evidence.standalone import main, verify_bundle
 from tests.evidence.bundle_factory import CaseLog, members
 
 BOMB_SIZE = 20 << 20
+FAKE_TOKEN = b"0\x03\x02\x01\x00"
+"""Not a time-stamp at all: verify.py does not read it (services/evidence does)."""
 
 
 def _zip_bomb() -> bytes:
@@ -39,6 +42,7 @@ def case_log(evidence_key: EvidenceKey) -> CaseLog:
     log.append("item.added", {"kind": "file", "name": "again"}, files=[b"seized"])
     log.export()
     log.append("status.changed", {"status": "closed"})
+    log.timestamps[3] = FAKE_TOKEN  # verify.py lists time-stamps, it cannot check them
     return log
 
 
@@ -68,6 +72,17 @@ def test_a_written_bundle_verifies(bundle_zip: Path, case_log: CaseLog) -> None:
     assert report.key_fingerprint == case_log.key.fingerprint
     assert any("proofs/: 2 consistency proofs" in check for check in report.checks)
     assert any("checkpoint.txt" in check for check in report.checks)
+    assert any(
+        check.startswith("tree_heads.jsonl: 9 signed heads, tree sizes 1 to 9, every Ed25519")
+        and "each no earlier than the one before" in check
+        for check in report.checks
+    )
+    assert [stamp.tree_size for stamp in report.timestamps] == [3]
+    assert report.timestamps[0].message == case_log.heads[2].signed_bytes()
+    assert report.notes == [
+        "timestamps/: 1 RFC 3161 time-stamps (of the heads at tree sizes 3) present, not "
+        "checked here: see VERIFY.md (openssl ts -verify)"
+    ]
 
 
 def test_the_zip_layout_is_fixed_and_deterministic(bundle_zip: Path, case_log: CaseLog) -> None:
@@ -76,10 +91,17 @@ def test_the_zip_layout_is_fixed_and_deterministic(bundle_zip: Path, case_log: C
     with zipfile.ZipFile(bundle_zip) as archive:
         infos = archive.infolist()
     names = [info.filename for info in infos]
-    assert names[:4] == ["entries.jsonl", "checkpoint.json", "checkpoint.txt", "public_key.pem"]
+    assert names[:5] == [
+        "entries.jsonl",
+        "tree_heads.jsonl",
+        "checkpoint.json",
+        "checkpoint.txt",
+        "public_key.pem",
+    ]
     assert names[-3:] == ["index.html", "VERIFY.md", "verify.py"]
-    assert names[4:6] == sorted(names[4:6]) and all(n.startswith("files/") for n in names[4:6])
-    assert names[6:8] == ["proofs/consistency-4-9.json", "proofs/consistency-7-9.json"]
+    assert names[5:7] == sorted(names[5:7]) and all(n.startswith("files/") for n in names[5:7])
+    assert names[7:9] == ["proofs/consistency-4-9.json", "proofs/consistency-7-9.json"]
+    assert names[9:-3] == ["timestamps/3.tsr"]
     for info in infos:
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
         expected = (
@@ -90,6 +112,11 @@ def test_the_zip_layout_is_fixed_and_deterministic(bundle_zip: Path, case_log: C
     assert contents["verify.py"] == Path(standalone.__file__).read_bytes()
     assert b"python verify.py" in contents["VERIFY.md"]
     assert contents["entries.jsonl"] == b"".join(entry + b"\n" for entry in case_log.entries)
+    heads = contents["tree_heads.jsonl"].split(b"\n")
+    assert heads[-1] == b"" and len(heads) == 10
+    assert heads[:-1] == [canonical_json(head.as_json()) for head in case_log.heads]
+    assert heads[-2] + b"\n" == contents["checkpoint.json"]
+    assert contents["timestamps/3.tsr"] == FAKE_TOKEN
 
 
 def test_a_zip_bomb_evidence_file_is_kept_as_bytes(bundle_zip: Path) -> None:
@@ -113,6 +140,7 @@ def test_python_isolated_verify_py_in_the_unpacked_folder(bundle_zip: Path, tmp_
     assert done.returncode == 0, done.stdout + done.stderr
     assert "VALID: 9 entries and 2 files" in done.stdout
     assert verify_bundle(bundle_zip).key_fingerprint in done.stdout
+    assert "\n  --  timestamps/: 1 RFC 3161 time-stamps" in done.stdout
     (folder / "notes.txt").write_text("a stray file")
     done = subprocess.run(
         [
