@@ -478,11 +478,11 @@ def _parse_head(value: Any, what: str) -> tuple[_Head, bytes | None]:
     return _Head(log_id=log_id, tree_size=size, root=root, stamp=timestamp), signature
 
 
-def _signature_valid(key: Ed25519PublicKey, head: _Head, signature: bytes | None) -> bool:
+def _signature_valid(key: Ed25519PublicKey, signature: bytes | None, message: bytes) -> bool:
     if signature is None:
         return False
     try:
-        key.verify(signature, signed_bytes(head))
+        key.verify(signature, message)
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -491,7 +491,7 @@ def _signature_valid(key: Ed25519PublicKey, head: _Head, signature: bytes | None
 def _check_head(value: Any, key: Ed25519PublicKey, what: str) -> _Head:
     """A signed tree head in its JSON form: exactly five fields, the signature checked."""
     head, signature = _parse_head(value, what)
-    if not _signature_valid(key, head, signature):
+    if not _signature_valid(key, signature, signed_bytes(head)):
         raise VerificationError(
             f"{what}'s signature does not verify with public_key.pem: it was changed or "
             "signed by another key"
@@ -500,30 +500,74 @@ def _check_head(value: Any, key: Ed25519PublicKey, what: str) -> _Head:
 
 
 def _first_bad_signature(
-    key: Ed25519PublicKey, heads: Sequence[_Head], signatures: Sequence[bytes | None]
+    key: Ed25519PublicKey, signatures: Sequence[bytes | None], messages: Sequence[bytes]
 ) -> int | None:
-    """The index of the first head whose signature does not verify, or None. Checked
-    in slices on a few threads (Ed25519 verification lets other threads run): this is
-    most of the time a large bundle takes."""
+    """The index of the first signature that does not verify over its message, or None.
+    Checked in slices on a few threads (Ed25519 verification lets other threads run):
+    this is most of the time a large bundle takes."""
 
     def first_bad(start: int) -> int | None:
-        for index in range(start, min(start + step, len(heads))):
-            if not _signature_valid(key, heads[index], signatures[index]):
+        for index in range(start, min(start + step, len(messages))):
+            if not _signature_valid(key, signatures[index], messages[index]):
                 return index
         return None
 
-    workers = max(1, min(8, os.cpu_count() or 1, len(heads) // 2048))
-    step = -(-len(heads) // workers) or 1
+    workers = max(1, min(8, os.cpu_count() or 1, len(messages) // 2048))
+    step = -(-len(messages) // workers) or 1
     if workers == 1:
         return first_bad(0)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        found = list(pool.map(first_bad, range(0, len(heads), step)))
+        found = list(pool.map(first_bad, range(0, len(messages), step)))
     return min((index for index in found if index is not None), default=None)
 
 
 def _stamp_order(stamp: str) -> str:
     """An RFC 3339 UTC timestamp as a string that sorts by time (fractions padded)."""
     return stamp[:19] + (stamp[19:-1] or ".").ljust(10, "0")
+
+
+def _head_line_pattern(log_id: str) -> re.Pattern[bytes]:
+    """The exact RFC 8785 form of a head of ``log_id`` (keys in order, nothing escaped
+    but in the log id): lines that match are read without a JSON parser; the others are
+    parsed, to say what is wrong with them."""
+    return re.compile(
+        rb'\{"log_id":'
+        + re.escape(canonical_entry(log_id))
+        + rb',"root_hash":"([0-9a-f]{64})"(,"signature":"([A-Za-z0-9+/]*={0,2})")'
+        + rb',"timestamp":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)"'
+        + rb',"tree_size":(0|[1-9][0-9]{0,14})\}'
+    )
+
+
+def _read_head_line(
+    line: bytes, index: int, pattern: re.Pattern[bytes], log_id: str
+) -> tuple[_Head, bytes | None, bytes]:
+    """Line ``index`` of tree_heads.jsonl: the head, its decoded signature (None if not
+    base64) and the bytes it signs (the line without its signature member)."""
+    match = pattern.fullmatch(line)
+    if match is None:
+        where = f"tree_heads.jsonl line {index + 1}"
+        try:
+            value = parse_canonical(line)
+        except ValueError as exc:
+            raise VerificationError(f"{where} was changed: {exc}") from None
+        head, signature = _parse_head(value, where)
+        if head.log_id != log_id:
+            raise VerificationError(
+                f"{where} names the log {head.log_id!r}, not checkpoint.json's {log_id!r}"
+            )
+        return head, signature, signed_bytes(head)
+    try:
+        decoded: bytes | None = base64.b64decode(match.group(3), validate=True)
+    except binascii.Error:
+        decoded = None
+    head = _Head(
+        log_id=log_id,
+        tree_size=int(match.group(5)),
+        root=bytes.fromhex(match.group(1).decode()),
+        stamp=match.group(4).decode(),
+    )
+    return head, decoded, line[: match.start(2)] + line[match.end(2) :]
 
 
 def _check_heads(
@@ -539,39 +583,31 @@ def _check_heads(
     lines = data[:-1].split(b"\n") if data else []
     heads: list[_Head] = []
     signatures: list[bytes | None] = []
-    last: Any = None
+    messages: list[bytes] = []
+    pattern = _head_line_pattern(checkpoint.log_id)
     for index, line in enumerate(lines):
-        where = f"tree_heads.jsonl line {index + 1}"
-        try:
-            last = parse_canonical(line)
-        except ValueError as exc:
-            raise VerificationError(f"{where} was changed: {exc}") from None
-        head, signature = _parse_head(last, where)
+        head, signature, message = _read_head_line(line, index, pattern, checkpoint.log_id)
         if head.tree_size != index + 1:
             raise VerificationError(
-                f"{where} is the head of tree size {head.tree_size}, not {index + 1}: a head "
-                "was removed, reordered or inserted"
-            )
-        if head.log_id != checkpoint.log_id:
-            raise VerificationError(
-                f"{where} names the log {head.log_id!r}, not checkpoint.json's "
-                f"{checkpoint.log_id!r}"
+                f"tree_heads.jsonl line {index + 1} is the head of tree size "
+                f"{head.tree_size}, not {index + 1}: a head was removed, reordered or inserted"
             )
         heads.append(head)
         signatures.append(signature)
+        messages.append(message)
     if len(heads) != checkpoint.tree_size:
         what = "removed" if len(heads) < checkpoint.tree_size else "added"
         raise VerificationError(
             f"tree_heads.jsonl has {len(heads)} signed heads but checkpoint.json is the head "
             f"of tree size {checkpoint.tree_size}: heads were {what}"
         )
-    bad = _first_bad_signature(key, heads, signatures)
+    bad = _first_bad_signature(key, signatures, messages)
     if bad is not None:
         raise VerificationError(
             f"tree_heads.jsonl line {bad + 1} (the head at tree size {bad + 1}): its signature "
             "does not verify with public_key.pem: it was changed or forged"
         )
-    if heads and last != checkpoint_value:
+    if heads and parse_canonical(lines[-1]) != checkpoint_value:
         raise VerificationError(
             "the last line of tree_heads.jsonl is not checkpoint.json's head (another head "
             f"signed for tree size {checkpoint.tree_size})"
