@@ -5,7 +5,8 @@ leaf hash and every root from them, checks each signed head against the recomput
 and the installation's key, and names the first entry of each log that does not match
 (an entry changed, removed or inserted behind the application's back, with the triggers
 dropped). Stored RFC 3161 tokens must time-stamp their head's signed bytes (and verify
-against ``evidence.tsa_certificate`` when it is set). OWNER: log helper (H3).
+against ``evidence.tsa_certificate`` when it is set). :func:`verify_bundle_file` runs the
+bundle's own verifier and checks the bundle's time-stamps the same way. OWNER: H5.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -20,10 +22,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Connection
 
-from leaktrace.errors import InputError
-from leaktrace.evidence import timestamping
+from leaktrace.errors import ConfigError, InputError
+from leaktrace.evidence import standalone, timestamping
 from leaktrace.evidence.canonical import canonical_json
-from leaktrace.evidence.checkpoint import c2sp_key_id, checkpoint_body
+from leaktrace.evidence.checkpoint import c2sp_key_id, checkpoint_body, rfc3339
 from leaktrace.evidence.merkle import MerkleTree, leaf_hash
 from leaktrace.evidence.signing import EvidenceKey
 from leaktrace.identity.actor import Actor
@@ -225,15 +227,42 @@ def _verify_timestamps(
 
 
 def verify_bundle_file(
-    bundle: Path, *, against: Path | None = None, expect_key: str | None = None
+    bundle: Path,
+    *,
+    against: Path | None = None,
+    expect_key: str | None = None,
+    tsa_certificate: Path | None = None,
 ) -> BundleVerification:
-    """Check an exported bundle offline (as its own ``verify.py`` does)."""
-    from leaktrace.evidence import standalone
-
+    """Check an exported bundle offline, as its own ``verify.py`` does, and also its RFC
+    3161 time-stamps (which verify.py cannot check): each must be a granted time-stamp
+    whose message imprint is the SHA-256 of its head's signed bytes, and, with
+    ``tsa_certificate`` (PEM: the authority's certificate, then its issuers), be signed
+    by that authority. Without it, who signed a time-stamp is not checked, and the
+    checks say so."""
     for path in (bundle, against):
         if path is not None and not path.exists():
             raise InputError("no such bundle (a zip file or an unpacked folder)", file=str(path))
-    report = standalone.verify_bundle(bundle, against=against, expect_key=expect_key)
+    chain = _tsa_chain(tsa_certificate)
+    times: list[datetime] = []
+
+    def check_timestamp(stamp: standalone.TimestampFile, reply: bytes) -> None:
+        try:
+            decoded = timestamping.check_imprint(reply, stamp.message)
+            if chain is not None:
+                timestamping.verify_token(decoded, stamp.message, chain)
+        except timestamping.TimestampError as exc:
+            raise standalone.VerificationError(
+                f"{stamp.member} is not an RFC 3161 time-stamp of the head signed at tree "
+                f"size {stamp.tree_size}: {exc}"
+            ) from None
+        times.append(decoded.tst_info.gen_time)
+
+    report = standalone.verify_bundle(
+        bundle, against=against, expect_key=expect_key, check_timestamp=check_timestamp
+    )
+    checks = list(report.checks)
+    if report.ok:
+        checks.append(_timestamps_check(report.timestamps, times, tsa_certificate))
     return BundleVerification(
         ok=report.ok,
         bundle=str(report.bundle),
@@ -243,6 +272,40 @@ def verify_bundle_file(
         key_fingerprint=report.key_fingerprint,
         entries=report.entries,
         files=report.files,
-        checks=list(report.checks),
+        checks=checks,
         problem=report.problem,
+    )
+
+
+def _tsa_chain(path: Path | None) -> list[x509.Certificate] | None:
+    """The certificates of ``--tsa-certificate`` (None without one)."""
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError("no such file (the TSA's certificates, PEM)", file=str(path))
+    try:
+        return timestamping.load_chain(path)
+    except ConfigError as exc:
+        raise InputError(str(exc), file=str(path)) from None
+
+
+def _timestamps_check(
+    stamps: list[standalone.TimestampFile], times: list[datetime], certificate: Path | None
+) -> str:
+    """What was checked of the bundle's time-stamps, in words."""
+    if not stamps:
+        return "timestamps/: no RFC 3161 time-stamps in this bundle"
+    sizes = ", ".join(str(stamp.tree_size) for stamp in stamps[:6])
+    if len(stamps) > 6:
+        sizes += f", ... {stamps[-1].tree_size}"
+    who = (
+        f"each signed by the time-stamping authority of {certificate} (its chain verified)"
+        if certificate is not None
+        else "NOT checked who signed them (no TSA certificate given: --tsa-certificate)"
+    )
+    utc = sorted(t if t.tzinfo else t.replace(tzinfo=UTC) for t in times)
+    return (
+        f"timestamps/: {len(stamps)} RFC 3161 time-stamps (of the heads at tree sizes "
+        f"{sizes}), each granted and of the SHA-256 of its head's signed bytes; {who}; "
+        f"times {rfc3339(utc[0])} to {rfc3339(utc[-1])}"
     )

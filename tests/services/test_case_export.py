@@ -6,9 +6,13 @@ export; nothing half-written."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
+import shutil
+import subprocess
+import textwrap
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +21,22 @@ import pytest
 
 from leaktrace.config import load_settings
 from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
+from leaktrace.evidence.bundle import verify_guide
+from leaktrace.evidence.canonical import canonical_json
 from leaktrace.evidence.merkle import leaf_hash
+from leaktrace.evidence.standalone import verify_bundle
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.services import case_export, case_items, cases
 from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.evidence import evidence_key, verify_bundle_file
 from leaktrace.store import evidence_log as log_store
+from tests.evidence.bundle_factory import members, replace, rezip
+from tests.evidence.test_timestamping import with_tsa
+from tests.evidence.tsa_server import TestTSA, tsa_server
 from tests.services.test_leaks import agency_actor
+
+__all__ = ["tsa_server"]
 
 TITLE = 'Operation <script>alert("x")</script> & Co'
 
@@ -255,3 +267,121 @@ def test_verify_bundle_file_checks_the_key_and_names_a_missing_bundle(
     with pytest.raises(InputError) as older:
         verify_bundle_file(out, against=tmp_path / "older.zip")
     assert older.value.file == str(tmp_path / "older.zip")
+
+
+# --- RFC 3161 time-stamps in the bundle (a real local TSA made with openssl ts) ---------
+
+
+@pytest.fixture
+def stamped(tsa_server: TestTSA, tmp_path: Path) -> Iterator[tuple[AppContext, Path, int]]:
+    """A case whose every change was time-stamped, exported: (ctx, bundle, tree size)."""
+    settings = with_tsa(load_settings(db=str(tmp_path / "stamped.db")), tsa_server.url, None)
+    with build_context(settings) as context:
+        case_id, nl = a_case(context)
+        view = case_export.export_case(context, nl, case_id, tmp_path / "stamped.zip")
+        yield context, tmp_path / "stamped.zip", view.tree_size
+
+
+def _with_member(bundle: Path, name: str, data: bytes, out: Path) -> Path:
+    out.write_bytes(rezip(replace(members(bundle.read_bytes()), name, data)))
+    return out
+
+
+def test_time_stamps_are_exported_and_checked_by_leaktrace_verify(
+    stamped: tuple[AppContext, Path, int], tsa_server: TestTSA, tmp_path: Path
+) -> None:
+    ctx, bundle, size = stamped
+    items = dict(members(bundle.read_bytes()))
+    with ctx.database.reading() as conn:
+        case_id = log_store.case_ids(conn)[0]
+        stored = {t.tree_size: t.token for t in log_store.timestamps(conn, case_id)}
+    # the export's own head is time-stamped after the export commits: not in this bundle
+    assert sorted(stored) == list(range(1, size + 1))
+    tokens = {name: data for name, data in items.items() if name.startswith("timestamps/")}
+    assert tokens == {f"timestamps/{n}.tsr": stored[n] for n in range(1, size)}
+
+    offline = verify_bundle(bundle)  # verify.py: present, not checked there
+    assert offline.ok, offline.problem
+    assert offline.notes == [
+        f"timestamps/: {size - 1} RFC 3161 time-stamps (of the heads at tree sizes 1, 2, 3, "
+        f"..., {size - 1}) present, not checked here: see VERIFY.md (openssl ts -verify)"
+    ]
+    report = verify_bundle_file(bundle, tsa_certificate=tsa_server.chain)
+    assert report.ok, report.problem
+    [line] = [c for c in report.checks if c.startswith("timestamps/")]
+    assert line.startswith(f"timestamps/: {size - 1} RFC 3161 time-stamps (of the heads at")
+    assert f"each signed by the time-stamping authority of {tsa_server.chain}" in line
+    unsigned = verify_bundle_file(bundle)
+    assert unsigned.ok and "NOT checked who signed them" in unsigned.checks[-1]
+
+    # a real token filed under another head
+    moved = _with_member(bundle, "timestamps/3.tsr", stored[2], tmp_path / "moved.zip")
+    for certificate in (tsa_server.chain, None):
+        failed = verify_bundle_file(moved, tsa_certificate=certificate)
+        assert not failed.ok and failed.problem == (
+            "timestamps/3.tsr is not an RFC 3161 time-stamp of the head signed at tree size 3: "
+            "the time-stamp is of another message"
+        )
+    # its signature changed (the last byte of the reply is the signer's signature)
+    token = stored[2]
+    corrupt = _with_member(
+        bundle, "timestamps/2.tsr", token[:-1] + bytes([token[-1] ^ 1]), tmp_path / "bad.zip"
+    )
+    failed = verify_bundle_file(corrupt, tsa_certificate=tsa_server.chain)
+    assert not failed.ok and failed.problem is not None
+    assert failed.problem.startswith(
+        "timestamps/2.tsr is not an RFC 3161 time-stamp of the head signed at tree size 2: "
+        "the time-stamp does not verify"
+    )
+    cut = _with_member(bundle, "timestamps/2.tsr", token[: len(token) // 2], tmp_path / "cut.zip")
+    failed = verify_bundle_file(cut)
+    assert not failed.ok and failed.problem is not None
+    assert failed.problem.startswith("timestamps/2.tsr is not an RFC 3161 time-stamp of the head")
+    assert "not an RFC 3161 time-stamp reply" in failed.problem
+    with pytest.raises(InputError) as missing:
+        verify_bundle_file(bundle, tsa_certificate=tmp_path / "no-such.pem")
+    assert missing.value.file == str(tmp_path / "no-such.pem")
+
+
+def _verify_md_commands(folder: str, size: int) -> str:
+    """The shell commands VERIFY.md gives for checking a time-stamp with openssl, for the
+    bundle unpacked in ``folder`` and the head at ``size``."""
+    text = verify_guide().decode()
+    found = re.search(r"\n(    B=case-7 .*?\n    openssl ts -verify [^\n]*)\n", text, re.DOTALL)
+    assert found, "VERIFY.md shows the openssl commands"
+    commands = textwrap.dedent(found.group(1))
+    commands = commands.replace("B=case-7", f"B={folder}", 1).replace("N=3", f"N={size}", 1)
+    return "set -euo pipefail\n" + commands
+
+
+def test_the_openssl_commands_of_verify_md_check_a_time_stamp(
+    stamped: tuple[AppContext, Path, int], tsa_server: TestTSA, tmp_path: Path
+) -> None:
+    _, bundle, size = stamped
+    folder = tmp_path / "case-unpacked"
+    for name, data in members(bundle.read_bytes()):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    shutil.copy(tsa_server.ca, tmp_path / "tsa-root.pem")  # the TSA's root, not the bundle's
+
+    def run(n: int) -> subprocess.CompletedProcess[str]:
+        script = _verify_md_commands(folder.name, n)
+        return subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+
+    for n in (1, size - 1):
+        done = run(n)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Verification: OK" in done.stdout
+        signed = (tmp_path / f"head-{n}.json").read_bytes()
+        with zipfile.ZipFile(bundle) as archive:
+            line = archive.read("tree_heads.jsonl").split(b"\n")[n - 1]
+        head = json.loads(line)
+        del head["signature"]
+        assert signed == canonical_json(head)  # the head's signed bytes, exactly
+        assert hashlib.sha256(signed).hexdigest() in done.stdout  # sha256sum's line
+    assert verify_bundle(folder).ok, "the commands leave the bundle's folder as it was"
+    (folder / "timestamps" / "3.tsr").write_bytes((folder / "timestamps" / "2.tsr").read_bytes())
+    done = run(3)
+    assert done.returncode != 0 and "Verification: OK" not in done.stdout
