@@ -169,10 +169,15 @@ def write_bench_bundle(entries: list[bytes], files: dict[str, bytes], folder: Pa
     tree = MerkleTree.of_entries(entries)
     n = len(entries)
     at = datetime(2026, 12, 5, 12, tzinfo=UTC)
-    head = sign_tree_head(key, "leaktrace.bench", LOG_ID, n, tree.root(), at)
+    # a head is signed after every entry, and the bundle carries them all
+    heads = [
+        sign_tree_head(key, "leaktrace.bench", LOG_ID, size, tree.root(size), at)
+        for size in range(1, n + 1)
+    ]
+    head = heads[-1]
     proofs = [
         ConsistencyFile(
-            old_head=sign_tree_head(key, "leaktrace.bench", LOG_ID, size, tree.root(size), at),
+            old_head=heads[size - 1],
             new_size=n,
             new_root=head.root_hash,
             proof=tree.consistency_proof(size),
@@ -187,6 +192,7 @@ def write_bench_bundle(entries: list[bytes], files: dict[str, bytes], folder: Pa
         public_key_pem=key.public_pem,
         index_html="<!doctype html><title>bench</title>",
         consistency=proofs,
+        heads=heads,
     )
     path = folder / "bundle.zip"
     with path.open("wb") as out:
