@@ -19,6 +19,7 @@ from typing import cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -143,6 +144,9 @@ class CaseItemRow(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     original_name: Mapped[str | None] = mapped_column(String(255))
     reason: Mapped[str] = mapped_column(Text, default="")
+    personal: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Whether the content names people (supply accounts, customers): reading it needs
+    ``read:personal`` and is audited as such."""
     added_by: Mapped[str] = mapped_column(String(320))
     agency: Mapped[str | None] = mapped_column(String(32))
     entry_seq: Mapped[int] = mapped_column(Integer)

@@ -6,7 +6,8 @@ Revises: 0012
 
 The evidence log, its signed tree heads and time-stamps, the blobs, the items and the notes
 are append-only: triggers refuse every UPDATE and DELETE of their rows, on SQLite and on
-PostgreSQL, so the application cannot rewrite what it recorded.
+PostgreSQL (and TRUNCATE on PostgreSQL), so the application cannot rewrite what it
+recorded.
 """
 
 from collections.abc import Sequence
@@ -48,6 +49,11 @@ def _protect() -> None:
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION leaktrace_evidence_append_only()"
             )
+            # TRUNCATE fires no row triggers: refuse it with a statement trigger
+            op.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION leaktrace_evidence_append_only()"
+            )
         else:
             for verb in ("UPDATE", "DELETE"):
                 op.execute(
@@ -61,6 +67,7 @@ def _unprotect() -> None:
     for table in APPEND_ONLY:
         if postgres:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         else:
             for verb in ("update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
@@ -115,6 +122,7 @@ def upgrade() -> None:
         sa.Column("media_type", sa.String(length=100), nullable=False),
         sa.Column("original_name", sa.String(length=255), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("personal", sa.Boolean(), nullable=False),
         sa.Column("added_by", sa.String(length=320), nullable=False),
         sa.Column("agency", sa.String(length=32), nullable=True),
         sa.Column("entry_seq", sa.Integer(), nullable=False),
