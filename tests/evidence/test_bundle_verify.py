@@ -9,11 +9,13 @@ import io
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace as replace_field
 from pathlib import Path
 
 import pytest
 
 from leaktrace.evidence import standalone
+from leaktrace.evidence.bundle import BundleContents, write_bundle
 from leaktrace.evidence.canonical import canonical_json
 from leaktrace.evidence.signing import EvidenceKey
 from leaktrace.evidence.standalone import main, verify_bundle
@@ -213,3 +215,32 @@ def test_main_exit_status_and_usage(
     assert main([str(tmp_path / "missing.zip")]) == 2
     assert main([str(bundle_zip), "--expect-key", "abc"]) == 2
     assert main([str(bundle_zip), "--no-such-option"]) == 2
+
+
+def test_write_bundle_refuses_contents_without_every_signed_head(case_log: CaseLog) -> None:
+    """A bundle without the head of every size, or whose last head is not the checkpoint,
+    or with a time-stamp of a head it does not have, would not verify: not written."""
+    good = dict(
+        entries=case_log.entries,
+        files=case_log.files,
+        checkpoint=case_log.heads[-1],
+        public_key_pem=case_log.key.public_pem,
+        index_html="<p>x</p>",
+    )
+    heads = case_log.heads
+    for wrong, message in (
+        ({"heads": []}, "0 signed heads for tree size 9"),
+        ({"heads": heads[:-1]}, "8 signed heads for tree size 9"),
+        ({"heads": [heads[1], heads[0], *heads[2:]]}, r"heads\[0\] is not the head"),
+        ({"heads": [*heads[:-1], heads[-2]]}, r"heads\[8\] is not the head"),
+        ({"heads": heads, "timestamps": {10: b"x"}}, "a time-stamp of tree size 10"),
+        ({"heads": heads, "timestamps": {0: b"x"}}, "a time-stamp of tree size 0"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            write_bundle(BundleContents(**good, **wrong), io.BytesIO())  # type: ignore[arg-type]
+    resigned = replace_field(heads[-1], timestamp="2031-01-01T00:00:00.000Z")
+    with pytest.raises(ValueError, match="the last signed head is not the checkpoint"):
+        write_bundle(
+            BundleContents(**good, heads=[*heads[:-1], resigned]),  # type: ignore[arg-type]
+            io.BytesIO(),
+        )
