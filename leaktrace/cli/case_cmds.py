@@ -21,7 +21,7 @@ from rich.text import Text
 
 from leaktrace.cli.context import DbOption, FormatOption, err, open_context, out, require_file
 from leaktrace.cli.output import Format, emit_json, emit_rows
-from leaktrace.errors import InputError
+from leaktrace.errors import ConflictError, InputError
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import case_export, case_items, cases
 from leaktrace.services.case_views import (
@@ -44,8 +44,19 @@ app.add_typer(task_app, name="task")
 app.add_typer(subject_app, name="subject")
 
 CaseArg = Annotated[int, typer.Argument(min=1, help="The case id.", show_default=False)]
-ReasonOption = Annotated[
-    str, typer.Option("--reason", help="Why (kept with the item in the case's log).")
+ItemReasonOption = Annotated[
+    str,
+    typer.Option(
+        "--reason",
+        help="Why these findings and files are evidence (kept with each item in the case's "
+        "log). Notes take no reason: a note is its own explanation.",
+    ),
+]
+StatusReasonOption = Annotated[
+    str,
+    typer.Option(
+        "--reason", help="Why the status changes (kept with the change in the case's log)."
+    ),
 ]
 ALL_WORKS = "all"
 """``--impact all``: the impact estimate over every work."""
@@ -152,8 +163,10 @@ def add(
         list[Path] | None,
         typer.Option("--file", help="A file (stored by SHA-256, never opened or unpacked)."),
     ] = None,
-    note: Annotated[list[str] | None, typer.Option("--note", help="A note.")] = None,
-    reason: ReasonOption = "",
+    note: Annotated[
+        list[str] | None, typer.Option("--note", help="A note (takes no --reason).")
+    ] = None,
+    reason: ItemReasonOption = "",
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -345,16 +358,30 @@ def list_(
 @app.command("export")
 def export(
     case: CaseArg,
-    out_file: Annotated[Path, typer.Option("--out", help="The bundle to write (.zip).")],
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="The bundle to write (.zip); an existing file is refused unless --force.",
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --out file if it exists.")
+    ] = False,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Write the case's evidence bundle, a zip that verifies offline.
 
     Check it with 'leaktrace verify' or the bundle's own verify.py. The export is itself
-    an entry of the case's log."""
+    an entry of the case's log. An existing --out file is never overwritten without
+    --force."""
     if out_file.is_dir():
         raise InputError("is a folder, expected a file to write", file=str(out_file))
+    if not force and (out_file.exists() or out_file.is_symlink()):
+        raise ConflictError(
+            f"{out_file}: the file exists; give --force to replace it (nothing was exported)"
+        )
     with open_context(db) as ctx:
         view = case_export.export_case(ctx, local_operator(), case, out_file)
     if fmt is Format.json:
@@ -405,7 +432,7 @@ def member_add(
 def status_(
     case: CaseArg,
     status: Annotated[str, typer.Argument(help=f"{' / '.join(CASE_STATUSES)}")],
-    reason: ReasonOption = "",
+    reason: StatusReasonOption = "",
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -421,7 +448,12 @@ def task_add(
     case: CaseArg,
     title: Annotated[str, typer.Argument(help="What is to be done.")],
     assignee: Annotated[
-        str | None, typer.Option("--assignee", help="Who does it.", show_default=False)
+        str | None,
+        typer.Option(
+            "--assignee",
+            help="Who does it: the e-mail of an active user of a member agency.",
+            show_default=False,
+        ),
     ] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,

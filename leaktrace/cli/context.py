@@ -54,11 +54,18 @@ DbOption = Annotated[
 
 
 def require_file(path: Path) -> None:
-    """A clear error naming ``path`` when it is not a readable file: missing, or a folder."""
+    """A clear error naming ``path`` when it is not a regular file: missing, a folder, or
+    something else that only looks like a file (``/dev/null``, a FIFO, a device)."""
     if path.is_dir():
         raise InputError("is a folder, expected a file", file=str(path))
-    if not path.is_file():
-        raise InputError("no such file", file=str(path))
+    if path.is_file():
+        return
+    if path.exists():
+        raise InputError(
+            "not a regular file (a device, a FIFO or a socket), expected a file",
+            file=str(path),
+        )
+    raise InputError("no such file", file=str(path))
 
 
 def open_context(db: str | None, **overrides: object) -> AppContext:

@@ -3,27 +3,48 @@ installation's signing key, the stored logs recomputed, inclusion and consistenc
 
 Verifying answers with the exit code: 0 valid, 1 invalid (naming the first thing that
 failed), in words or as JSON; a missing file or bad option is an error of the usual table
-(:mod:`leaktrace.cli.exit_codes`).
+(:mod:`leaktrace.cli.exit_codes`: 65 bad input, 2 usage), never 1. These commands write
+text or JSON only (their ``--format`` offers no CSV).
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.text import Text
 
-from leaktrace.cli.context import DbOption, FormatOption, open_context, out, require_file
-from leaktrace.cli.output import Format, emit_json
+from leaktrace.cli.context import DbOption, open_context, out, require_file
+from leaktrace.cli.output import emit_json
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import case_log, evidence
 from leaktrace.services.case_views import BundleVerification, LogVerification
 
-__all__ = ["INVALID", "evidence_app", "register", "verify"]
+__all__ = ["INVALID", "KEY_NOT_CHECKED", "evidence_app", "register", "verify"]
 
 INVALID = 1
 """The exit code of a bundle or log that does not verify."""
+KEY_NOT_CHECKED = (
+    "WARNING: the signing key was NOT checked against a published fingerprint: anyone "
+    "can sign a bundle with a key of their own (use --expect-key FINGERPRINT, from "
+    "'leaktrace evidence key' of the installation)"
+)
+"""Said after a valid bundle verified without ``--expect-key``."""
+
+
+class ReportFormat(StrEnum):
+    """The formats of a verification or key report (no CSV: they are not tables)."""
+
+    table = "table"
+    json = "json"
+
+
+ReportFormatOption = Annotated[
+    ReportFormat,
+    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+]
 
 evidence_app = typer.Typer(help="The evidence logs: signing key, verification, proofs.")
 
@@ -34,18 +55,23 @@ def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")
 
 
-def _text_only(fmt: Format) -> None:
-    if fmt is Format.csv:
-        raise typer.BadParameter("must be table or json here", param_hint="--format")
+def require_bundle(path: Path) -> None:
+    """A clear error unless ``path`` is a bundle to read: a zip file or an unpacked folder."""
+    if not path.is_dir():
+        require_file(path)
 
 
 def verify(
-    bundle: Annotated[Path, typer.Argument(help="The exported bundle (.zip).")],
+    bundle: Annotated[
+        Path,
+        typer.Argument(help="The exported bundle: the .zip, or the folder it was unpacked to."),
+    ],
     against: Annotated[
         Path | None,
         typer.Option(
             "--against",
-            help="An earlier bundle of the same case: check that this one extends it.",
+            help="An earlier bundle (zip or folder) of the same case: check that this one "
+            "extends it.",
             show_default=False,
         ),
     ] = None,
@@ -58,25 +84,39 @@ def verify(
             show_default=False,
         ),
     ] = None,
-    fmt: FormatOption = Format.table,
+    tsa_certificate: Annotated[
+        Path | None,
+        typer.Option(
+            "--tsa-certificate",
+            help="The time-stamping authority's certificate, then its issuers (PEM): "
+            "also check that it signed the bundle's RFC 3161 time-stamps.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: ReportFormatOption = ReportFormat.table,
 ) -> None:
-    """Verify an evidence bundle offline: entries, files, proofs and signature.
+    """Verify an evidence bundle offline: entries, files, proofs, signatures and
+    time-stamps. Without --expect-key the signing key is not checked against the
+    installation's published fingerprint (the report warns).
 
-    Exit 0 when valid, 1 when not (naming what failed)."""
-    _text_only(fmt)
-    require_file(bundle)
+    Exit status: 0 valid, 1 invalid (what failed is named).
+
+    Any other error has its own code, never 1: 65 a missing or unreadable file, 2 usage."""
+    require_bundle(bundle)
     if against is not None:
-        require_file(against)
-    result = evidence.verify_bundle_file(bundle, against=against, expect_key=expect_key)
-    if fmt is Format.json:
+        require_bundle(against)
+    result = evidence.verify_bundle_file(
+        bundle, against=against, expect_key=expect_key, tsa_certificate=tsa_certificate
+    )
+    if fmt is ReportFormat.json:
         emit_json(out, result.to_json())
     else:
-        out.print(_bundle_text(result))
+        out.print(_bundle_text(result, key_checked=expect_key is not None))
     if not result.ok:
         raise typer.Exit(INVALID)
 
 
-def _bundle_text(result: BundleVerification) -> Text:
+def _bundle_text(result: BundleVerification, *, key_checked: bool) -> Text:
     text = Text()
     for check in result.checks:
         text.append("ok ", style="green")
@@ -87,6 +127,8 @@ def _bundle_text(result: BundleVerification) -> Text:
             f"\nlog {result.log_id}, {result.tree_size} entries, root {result.root_hash}"
             f"\nsigned by key {result.key_fingerprint}; {result.files} files checked"
         )
+        if not key_checked:
+            text.append(f"\n{KEY_NOT_CHECKED}", style="bold yellow")
     else:
         text.append(f"INVALID: {result.bundle}\n", style="bold red")
         text.append(result.problem or "the bundle does not verify")
@@ -94,14 +136,13 @@ def _bundle_text(result: BundleVerification) -> Text:
 
 
 @evidence_app.command("key")
-def key(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def key(db: DbOption = None, fmt: ReportFormatOption = ReportFormat.table) -> None:
     """Show the installation's signing key: name, fingerprint, public key (PEM).
 
     Give the fingerprint to whoever verifies a bundle ('leaktrace verify --expect-key')."""
-    _text_only(fmt)
     with open_context(db) as ctx:
         view = evidence.evidence_key(ctx)
-    if fmt is Format.json:
+    if fmt is ReportFormat.json:
         emit_json(out, view.to_json())
         return
     out.print(Text(f"name        {view.key_name}\nfingerprint {view.fingerprint}\n"))
@@ -117,15 +158,16 @@ def verify_logs(
         typer.Option("--case", min=1, help="Only this case's log.", show_default=False),
     ] = None,
     db: DbOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: ReportFormatOption = ReportFormat.table,
 ) -> None:
     """Recompute the stored logs (leaf hashes, roots, signed tree heads).
 
-    Exit 1 and name the first entry that does not match."""
-    _text_only(fmt)
+    Exit status: 0 valid, 1 invalid (the first entry that does not match is named).
+
+    Any other error has its own code, never 1: 66 no such case, 2 usage."""
     with open_context(db) as ctx:
         result = evidence.verify_logs(ctx, local_operator(), case)
-    if fmt is Format.json:
+    if fmt is ReportFormat.json:
         emit_json(out, result.to_json())
     else:
         out.print(_logs_text(result))

@@ -4,6 +4,7 @@ copy of the demo scenario's SQLite database with two agencies."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import zipfile
@@ -238,3 +239,97 @@ def test_errors_use_the_exit_code_table(run: Run, db: str, tmp_path: Path) -> No
     not_zip = tmp_path / "not.zip"
     not_zip.write_text("hello")
     assert run("verify", str(not_zip)).code == 1
+
+
+def _help(run: Run, *args: str) -> str:
+    shown = run(*args, "--help")
+    assert shown.code == 0, shown.err
+    return " ".join(shown.out.replace("│", " ").split())
+
+
+def test_verify_warns_unless_the_key_is_expected_and_takes_folders(
+    run: Run, db: str, tmp_path: Path
+) -> None:
+    case = run("case", "open", "Keys", "--agency", "NL-POL", "--db", db).out.strip()
+    bundle = tmp_path / "case.zip"
+    assert run("case", "export", case, "--out", str(bundle), "--db", db).code == 0
+
+    unchecked = run("verify", str(bundle))
+    assert unchecked.code == 0, unchecked.out
+    assert "VALID" in unchecked.out
+    said = " ".join(unchecked.out.split())
+    assert "key was NOT checked against a published fingerprint" in said
+    assert "--expect-key" in said
+    fingerprint = _json(run, "evidence", "key", "--db", db)
+    assert isinstance(fingerprint, dict)
+    checked = run("verify", str(bundle), "--expect-key", str(fingerprint["fingerprint"]))
+    assert checked.code == 0 and "NOT checked" not in checked.out
+    as_json = _json(run, "verify", str(bundle))  # JSON: the view, no warning text added
+    assert isinstance(as_json, dict) and as_json["ok"] is True
+
+    # an unpacked bundle verifies like its zip; a tampered folder does not
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(folder)
+    assert run("verify", str(folder)).code == 0
+    assert run("verify", str(bundle), "--against", str(folder)).code == 0
+    entries = folder / "entries.jsonl"
+    entries.write_bytes(entries.read_bytes().replace(b"Keys", b"Kays"))
+    broken = run("verify", str(folder))
+    assert broken.code == 1 and "INVALID" in broken.out
+
+    # --tsa-certificate reaches the verifier: a missing one is named (65), none is said
+    no_pem = run("verify", str(bundle), "--tsa-certificate", str(tmp_path / "tsa.pem"))
+    assert no_pem.code == 65 and "tsa.pem" in no_pem.err
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("not a certificate\n")
+    bad_pem = run("verify", str(bundle), "--tsa-certificate", str(not_pem))
+    assert bad_pem.code == 65 and "not.pem" in bad_pem.err
+
+
+def test_not_a_regular_file_is_named(run: Run, db: str, tmp_path: Path) -> None:
+    device = run("verify", "/dev/null")
+    assert device.code == 65 and "not a regular file" in device.err
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    case = run("case", "open", "Fifo", "--agency", "NL-POL", "--db", db).out.strip()
+    piped = run("case", "add", case, "--file", str(fifo), "--db", db)
+    assert piped.code == 65 and "not a regular file" in piped.err
+    assert run("case", "add", case, "--file", str(tmp_path / "gone"), "--db", db).code == 65
+
+
+def test_export_refuses_an_existing_file_unless_forced(run: Run, db: str, tmp_path: Path) -> None:
+    case = run("case", "open", "Overwrite", "--agency", "NL-POL", "--db", db).out.strip()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n")
+    refused = run("case", "export", case, "--out", str(precious), "--db", db)
+    assert refused.code == 73, refused.err
+    assert "--force" in refused.err and "precious.txt" in refused.err
+    assert precious.read_text() == "keep me\n"
+    detail = _json(run, "case", "show", case, "--db", db)
+    assert isinstance(detail, dict) and detail["tree_size"] == 1  # nothing was exported
+    forced = run("case", "export", case, "--out", str(precious), "--force", "--db", db)
+    assert forced.code == 0, forced.err
+    assert zipfile.is_zipfile(precious)
+    assert "--force" in _help(run, "case", "export")
+
+
+def test_report_formats_and_help_texts(run: Run, db: str, tmp_path: Path) -> None:
+    for args in (("verify", str(tmp_path / "x.zip")), ("evidence", "verify", "--db", db),
+                 ("evidence", "key", "--db", db)):  # fmt: skip
+        refused = run(*args, "--format", "csv")
+        assert refused.code == 2, (args, refused.err)
+        assert "<table|json>" in _help(run, *args[:2] if args[0] == "evidence" else args[:1])
+    verify_help = _help(run, "verify")
+    assert "0 valid, 1 invalid" in verify_help and "never 1" in verify_help
+    assert "--tsa-certificate" in verify_help and "unpacked" in verify_help
+    assert "never 1" in _help(run, "evidence", "verify")
+    status_help = _help(run, "case", "status")
+    assert "Why the status changes" in status_help
+    add_help = _help(run, "case", "add")
+    assert "Why these findings and files are evidence" in add_help
+    assert "Notes take no reason" in add_help
+    assert "Why the status changes" not in add_help
+    assert "e-mail of an active user of a member agency" in _help(run, "case", "task", "add")
+    export_help = _help(run, "case", "export")
+    assert "an existing file is refused unless --force" in export_help
