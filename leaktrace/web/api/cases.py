@@ -9,17 +9,14 @@ agency is not a member of answers exactly as one that does not exist (404).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Body, File, Form, Path, Query, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from leaktrace.errors import InputError, PermissionDeniedError
+from leaktrace.errors import InputError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services import case_export, case_items, case_log, cases
@@ -39,9 +36,10 @@ from leaktrace.services.case_views import (
 )
 from leaktrace.web.api.params import MAX_ID
 from leaktrace.web.deps import Context
+from leaktrace.web.downloads import attachment_headers, bundle_response, download_name
 from leaktrace.web.policy import requires
 
-__all__ = ["attachment_headers", "bundle_name", "download_name", "router"]
+__all__ = ["router"]
 
 _READ = requires(Permission.read_cases)
 _WRITE = requires(Permission.write_cases)
@@ -275,25 +273,17 @@ def item_content(ctx: Context, case_id: CaseId, item_id: ItemId, actor: Actor = 
     )
 
 
-@router.get(
+@router.post(
     "/cases/{case_id}/export",
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}},
 )
-def export(ctx: Context, case_id: CaseId, actor: Actor = _WRITE) -> Response:
-    """The case's evidence bundle (zip), which verifies offline; the export is an entry of
-    the case's log. A browser session exports with the case page's button (a form with
-    its CSRF token), not with this link."""
-    if actor.via == "session":
-        raise PermissionDeniedError(
-            "a browser session exports with the case page's Export button", permission="csrf"
-        )
+def export(ctx: Context, case_id: CaseId, actor: Actor = _READ) -> Response:
+    """Export the case's evidence bundle (zip), which verifies offline. A POST: the export
+    is an entry of the case's log (naming who exported). A browser session sends its CSRF
+    token like any other change. Who may export is the service's rule."""
     view, content = case_export.export_case_bytes(ctx, actor, case_id)
-    return Response(
-        content,
-        media_type="application/zip",
-        headers=attachment_headers(bundle_name(view.case_id, view.tree_size)),
-    )
+    return bundle_response(view, content)
 
 
 @router.get("/cases/{case_id}/log/checkpoint", response_model=TreeHeadView)
@@ -339,34 +329,3 @@ def consistency(
 ) -> ConsistencyProofView:
     """RFC 9162 2.1.4 consistency proof between two tree sizes, with both signed heads."""
     return case_log.consistency_proof(ctx, actor, case_id, old_size, new_size)
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def download_name(item: CaseItemView) -> str:
-    """A safe file name for an item's download: the original name's last path part in
-    plain ASCII letters, digits, ``.``, ``_``, ``-`` (never a path, never hidden), or
-    ``<kind>-<id>.json`` for a snapshot."""
-    if item.original_name:
-        last = re.split(r"[\\/]", item.original_name)[-1]
-        ascii_name = unicodedata.normalize("NFKD", last).encode("ascii", "ignore").decode()
-        safe = _UNSAFE.sub("_", ascii_name).strip("._")[:120]
-        if safe:
-            return safe
-        return f"item-{item.id}"
-    return f"{_UNSAFE.sub('_', item.kind)}-{item.id}.json"
-
-
-def bundle_name(case_id: int, tree_size: int) -> str:
-    return f"case-{case_id}-{tree_size}.zip"
-
-
-def attachment_headers(name: str) -> dict[str, str]:
-    """Headers that make any content a download: attachment, no sniffing, a sandbox."""
-    return {
-        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "no-store",
-    }

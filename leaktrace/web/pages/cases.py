@@ -29,8 +29,8 @@ from leaktrace.services.case_views import (
     FindingKind,
 )
 from leaktrace.services.cases import MAX_NOTE, TASK_STATUSES
-from leaktrace.web.api.cases import attachment_headers, bundle_name
 from leaktrace.web.deps import Context
+from leaktrace.web.downloads import bundle_response
 from leaktrace.web.pages import params
 from leaktrace.web.policy import requires
 from leaktrace.web.rendering import render
@@ -115,9 +115,7 @@ def add_menu(
 ) -> HTMLResponse:
     """The "Add to case" form for one finding: a select of the open cases the user may
     add to, and a button (an htmx fragment on the finding's page; a page without htmx)."""
-    what = params.choice(kind, "kind", FINDING_KINDS)
-    if what is None:
-        raise InputError("required", field="kind")
+    what = params.required_choice(kind, "kind", FINDING_KINDS)
     ref = params.text(reference, "reference", limit=MAX_FINDING_REFERENCE) or ""
     writable = cases.list_cases(ctx, actor, writable=True)  # none without write:cases
     fragment = request.headers.get("HX-Request") == "true"
@@ -136,9 +134,7 @@ def add_menu(
 def _add_finding(
     ctx: Context, actor: Actor, case_id: int, kind: str, reference: str, reason: str
 ) -> RedirectResponse:
-    what = params.choice(kind, "kind", FINDING_KINDS)
-    if what is None:
-        raise InputError("required", field="kind")
+    what = params.required_choice(kind, "kind", FINDING_KINDS)
     finding = cast(FindingKind, what)  # checked against FINDING_KINDS above
     item = case_items.add_finding(ctx, actor, case_id, finding, reference, reason=reason)
     return _back(case_id, f"#item-{item.id}")
@@ -242,9 +238,7 @@ def update_task(
     ctx: Context, case_id: str, task_id: str, status: Field = "", actor: Actor = _WRITE
 ) -> Response:
     number = _case_id(case_id)
-    chosen = params.choice(status, "status", TASK_STATUSES)
-    if chosen is None:
-        raise InputError("required", field="status")
+    chosen = params.required_choice(status, "status", TASK_STATUSES)
     cases.update_task(ctx, actor, number, params.identifier(task_id, "task_id"), status=chosen)
     return _back(number, "#tasks")
 
@@ -254,9 +248,7 @@ def add_subject(
     ctx: Context, case_id: str, kind: Field = "", value: Field = "", actor: Actor = _WRITE
 ) -> Response:
     number = _case_id(case_id)
-    chosen = params.choice(kind, "kind", SUBJECT_KINDS)
-    if chosen is None:
-        raise InputError("required", field="kind")
+    chosen = params.required_choice(kind, "kind", SUBJECT_KINDS)
     cases.add_subject(ctx, actor, number, chosen, value)
     return _back(number, "#subjects")
 
@@ -276,19 +268,14 @@ def set_status(
     ctx: Context, case_id: str, status: Field = "", reason: Field = "", actor: Actor = _WRITE
 ) -> Response:
     number = _case_id(case_id)
-    chosen = params.choice(status, "status", CASE_STATUSES)
-    if chosen is None:
-        raise InputError("required", field="status")
+    chosen = params.required_choice(status, "status", CASE_STATUSES)
     cases.set_status(ctx, actor, number, chosen, reason=reason)
     return _back(number)
 
 
 @router.post("/cases/{case_id}/export")
-def export(ctx: Context, case_id: str, actor: Actor = _WRITE) -> Response:
-    """Download the case's bundle (a form with the CSRF token: the export is logged)."""
+def export(ctx: Context, case_id: str, actor: Actor = _READ) -> Response:
+    """Download the case's bundle (a form with the CSRF token: the export is logged; who
+    may export is the service's rule)."""
     view, content = case_export.export_case_bytes(ctx, actor, _case_id(case_id))
-    return Response(
-        content,
-        media_type="application/zip",
-        headers=attachment_headers(bundle_name(view.case_id, view.tree_size)),
-    )
+    return bundle_response(view, content)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from leaktrace.errors import InputError
 
-__all__ = ["choice", "cursor", "identifier", "integer", "moment", "text"]
+__all__ = ["choice", "cursor", "identifier", "integer", "moment", "required_choice", "text"]
 
 MAX_TEXT = 200
 MAX_CURSOR = 2048
@@ -47,6 +47,14 @@ def choice(value: str | None, field: str, allowed: Iterable[str]) -> str | None:
     if lowered not in options:
         raise InputError(f"must be one of {', '.join(options)}", field=field)
     return lowered
+
+
+def required_choice(value: str | None, field: str, allowed: Iterable[str]) -> str:
+    """One of ``allowed`` (case-insensitive); an empty or missing value is an error too."""
+    chosen = choice(value, field, allowed)
+    if chosen is None:
+        raise InputError("required", field=field)
+    return chosen
 
 
 def integer(value: str | None, field: str, *, low: int, high: int) -> int | None:

@@ -118,7 +118,9 @@ def test_every_finding_a_file_and_an_export_that_verifies(demo: LiveServer, tmp_
     assert detail["timeline"][-1]["event"] == "item.added"
     assert stored["sha256"] in detail["timeline"][-1]["sha256"]
 
-    exported = analyst.get(f"/api/v1/cases/{case}/export")
+    assert analyst.get(f"/api/v1/cases/{case}/export").status_code == 405  # a change: POST
+    assert analyst.get(f"/api/v1/cases/{case}").json()["tree_size"] == len(findings) + 2
+    exported = analyst.post(f"/api/v1/cases/{case}/export")
     assert exported.status_code == 200, exported.text
     assert exported.headers["content-type"] == "application/zip"
     assert exported.headers["content-disposition"].startswith("attachment;")
@@ -136,7 +138,7 @@ def test_every_finding_a_file_and_an_export_that_verifies(demo: LiveServer, tmp_
     # a second export after a note proves it extends the first
     assert analyst.post(f"/api/v1/cases/{case}/notes", json={"text": "later"}).status_code == 201
     later = tmp_path / "later.zip"
-    later.write_bytes(analyst.get(f"/api/v1/cases/{case}/export").content)
+    later.write_bytes(analyst.post(f"/api/v1/cases/{case}/export").content)
     assert verify_bundle_file(later, against=bundle).ok
     assert not verify_bundle_file(bundle, against=later).ok
 
@@ -214,7 +216,7 @@ def test_another_agencys_case_is_404_exactly_like_a_missing_one(demo: LiveServer
         ("POST", "/api/v1/cases/{}/items", {"json": {"kind": "supply-rank"}}),
         ("POST", "/api/v1/cases/{}/members", {"json": {"agency": "FR-PN"}}),
         ("GET", "/api/v1/cases/{}/items/" + str(item["id"]) + "/content", {}),
-        ("GET", "/api/v1/cases/{}/export", {}),
+        ("POST", "/api/v1/cases/{}/export", {}),
         ("GET", "/api/v1/cases/{}/log/checkpoint", {}),
         ("GET", "/api/v1/cases/{}/log/inclusion?index=0", {}),
     ]
@@ -263,7 +265,7 @@ def test_observers_read_viewers_cannot_write_and_leads_manage(demo: LiveServer) 
         answer = viewer.request(method, path, json=body)
         assert answer.status_code == 403, (path, answer.text)
         assert answer.json()["error"]["permission"] == "write:cases"
-    assert viewer.get(f"/api/v1/cases/{case}/export").status_code == 403
+    assert viewer.get(f"/api/v1/cases/{case}/export").status_code == 405
 
 
 def test_status_fields_tasks_and_a_closed_case(demo: LiveServer) -> None:

@@ -128,8 +128,22 @@ def test_the_forms_of_a_case_page_add_entries(analyst: httpx.Client, tmp_path: P
     bundle = tmp_path / "case.zip"
     bundle.write_bytes(exported.content)
     assert verify_bundle_file(bundle).ok
-    # a browser session cannot export with a GET (a link another site could make it follow)
-    assert analyst.get(f"/api/v1/cases/{case}/export").status_code == 403
+    # the API's export is a POST too: a session sends its CSRF token (a link another site
+    # could make the browser follow, or a form without the token, exports nothing)
+    api_export = f"/api/v1/cases/{case}/export"
+    size = analyst.get(f"/api/v1/cases/{case}").json()["tree_size"]
+    assert analyst.get(api_export).status_code == 405
+    assert analyst.post(api_export).status_code == 403
+    assert analyst.post(api_export, data={"csrf_token": "wrong"}).status_code == 403
+    assert analyst.get(f"/api/v1/cases/{case}").json()["tree_size"] == size
+    token = csrf_of(analyst.get(here).text)
+    by_header = analyst.post(api_export, headers={"X-CSRF-Token": token})
+    assert by_header.status_code == 200, by_header.text
+    assert by_header.headers["content-disposition"].startswith(
+        f'attachment; filename="case-{case}-{size + 1}.zip"'
+    )
+    by_form = analyst.post(api_export, data={"csrf_token": token})
+    assert by_form.status_code == 200 and by_form.headers["content-type"] == "application/zip"
 
 
 def test_every_form_needs_the_csrf_token(analyst: httpx.Client) -> None:
@@ -197,6 +211,11 @@ def test_add_to_case_from_a_finding_page(demo: LiveServer, analyst: httpx.Client
 
     bad = analyst.get("/cases/add", params={"kind": "weather", "reference": "x"})
     assert bad.status_code == 422
+    for fields in ({"kind": ""}, {"kind": "weather"}):  # required, and one of the kinds
+        refused = _post(analyst, "/cases/items", here, case_id=str(case), **fields)
+        assert refused.status_code == 422 and "kind" in refused.text, refused.text
+    no_status = _post(analyst, f"/cases/{case}/status", f"/cases/{case}", status="")
+    assert no_status.status_code == 422 and "required" in no_status.text
 
 
 def test_viewers_and_other_agencies(demo: LiveServer, analyst: httpx.Client) -> None:
