@@ -218,6 +218,35 @@ def test_add_to_case_from_a_finding_page(demo: LiveServer, analyst: httpx.Client
     assert no_status.status_code == 422 and "required" in no_status.text
 
 
+def test_add_to_case_from_the_supply_and_targets_pages(analyst: httpx.Client) -> None:
+    case = _open(analyst, "Supply and targets")
+    supply = analyst.get("/supply").text
+    menu = "/cases/add?kind=supply-rank&amp;reference="
+    assert f'hx-get="{menu}"' in supply and f'href="{menu}"' in supply
+    sheet = analyst.get("/targets", params={"country": "CA"}).text
+    menu = "/cases/add?kind=targets&amp;reference=CA"
+    assert f'hx-get="{menu}"' in sheet and f'href="{menu}"' in sheet
+    assert "/cases/add?" not in analyst.get("/targets").text  # no sheet chosen: no menu
+    assert "/cases/add?" not in analyst.get("/targets", params={"country": "ZZ"}).text
+
+    for kind, reference in (("supply-rank", ""), ("targets", "CA")):
+        fragment = analyst.get(
+            "/cases/add", params={"kind": kind, "reference": reference},
+            headers={"HX-Request": "true"},
+        )  # fmt: skip
+        assert fragment.status_code == 200 and f'<option value="{case}">' in fragment.text
+        added = analyst.post(
+            "/cases/items",
+            data={"csrf_token": csrf_of(fragment.text), "case_id": str(case), "kind": kind,
+                  "reference": reference, "reason": ""},
+        )  # fmt: skip
+        assert added.status_code == 303, added.text
+    evidence = analyst.get(f"/api/v1/cases/{case}").json()["evidence"]
+    assert [(i["kind"], i["reference"]) for i in evidence] == [
+        ("supply-rank", ""), ("targets", "CA")
+    ]  # fmt: skip
+
+
 def test_viewers_and_other_agencies(demo: LiveServer, analyst: httpx.Client) -> None:
     case = _open(analyst, "Need to know")
     viewer = signed_in(demo, "viewer", "NL-POL")
@@ -227,6 +256,7 @@ def test_viewers_and_other_agencies(demo: LiveServer, analyst: httpx.Client) -> 
     assert 'method="post" action="/cases"' not in viewer.get("/cases").text
     _, release_page = _leak_release_page(viewer)
     assert "/cases/add?" not in viewer.get(release_page).text
+    assert "/cases/add?" not in viewer.get("/targets", params={"country": "CA"}).text
     refused = viewer.post(
         f"/cases/{case}/notes", data={"csrf_token": csrf_of(page.text), "text": "x"}
     )
