@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,29 @@ def screenshot_path(name: str) -> Path:
     """Where the screenshot ``name`` is kept (the folder is made on first use)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / (re.sub(r"[^a-z0-9_-]+", "-", name.lower()) + ".png")
+
+
+@pytest.fixture
+def page(chromium: Any, demo: LiveServer) -> Iterator[Any]:
+    """A fresh browser tab on ``demo`` (the module's server); ``page.problems`` collects
+    the console errors and uncaught exceptions of its pages (tests assert it is empty)."""
+    context = chromium.new_context(base_url=demo.url, viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    problems: list[str] = []
+    tab.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.problems = problems
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    """A full-page screenshot of ``page`` kept as ``name`` (and checked to be written)."""
+    page.screenshot(path=str(screenshot_path(name)), full_page=True)
+    assert screenshot_path(name).stat().st_size > 0

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.web.api.test_cases_api import case_demo_server
-from tests.web.browser.conftest import screenshot_path
+from tests.web.browser.conftest import shot
 from tests.web.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -23,29 +23,6 @@ pytestmark = pytest.mark.browser
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The demo scenario with one evidence key for the module (overrides conftest's)."""
     yield from case_demo_server(Path(tmp_path_factory.mktemp("cases-browser")))
-
-
-@pytest.fixture
-def page(chromium: Any, demo: LiveServer) -> Iterator[Any]:
-    context = chromium.new_context(base_url=demo.url, viewport={"width": 1400, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    problems: list[str] = []
-    tab.on(
-        "console",
-        lambda message: problems.append(message.text) if message.type == "error" else None,
-    )
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.problems = problems
-    try:
-        yield tab
-    finally:
-        context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(screenshot_path(name)), full_page=True)
-    assert screenshot_path(name).stat().st_size > 0
 
 
 def test_add_a_leak_to_a_case_in_one_click(page: Any, analyst_login: tuple[str, str]) -> None:

@@ -5,38 +5,13 @@ log out. A screenshot of each page is kept in ``test-artifacts/screenshots/``.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.web.browser.conftest import screenshot_path
-from tests.web.conftest import LiveServer
+from tests.web.browser.conftest import shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(chromium: Any, demo: LiveServer) -> Iterator[Any]:
-    context = chromium.new_context(base_url=demo.url, viewport={"width": 1400, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    problems: list[str] = []
-    tab.on(
-        "console",
-        lambda message: problems.append(message.text) if message.type == "error" else None,
-    )
-    tab.on("pageerror", lambda error: problems.append(str(error)))
-    tab.problems = problems
-    try:
-        yield tab
-    finally:
-        context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(screenshot_path(name)), full_page=True)
-    assert screenshot_path(name).stat().st_size > 0
 
 
 def log_in(page: Any, login: tuple[str, str], target: str = "/") -> None:
