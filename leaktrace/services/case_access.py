@@ -16,9 +16,10 @@ from sqlalchemy.engine import Connection
 from leaktrace.errors import ConflictError, NotFoundError, PermissionDeniedError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
+from leaktrace.services.case_views import CaseAbilities
 from leaktrace.store import cases as store
 
-__all__ = ["MAX_CASE_ID", "CaseAccess", "Need", "case_access", "no_such_case"]
+__all__ = ["MAX_CASE_ID", "CaseAccess", "Need", "abilities", "case_access", "no_such_case"]
 
 Need = Literal["read", "write", "lead"]
 
@@ -41,6 +42,21 @@ class CaseAccess:
     owner_agency_id: int
     role: str
     """``lead``, ``member``, ``observer`` or ``operator`` (the command line)."""
+
+
+def abilities(actor: Actor, role: str, status: str) -> CaseAbilities:
+    """What ``actor``, whose agency has ``role`` in a case of ``status``, may do there:
+    exactly what :func:`case_access` (and the item and export services) let through.
+
+    Downloading items and exporting are reads (the export's log entry names who did it):
+    any member with ``read:cases``; items that name people also need ``read:personal``."""
+    writer = actor.can(Permission.write_cases)
+    return CaseAbilities(
+        add=writer and role in _MAY["write"] and status != "closed",
+        manage=writer and role in _MAY["lead"],
+        export=actor.can(Permission.read_cases) and role in _MAY["read"],
+        read_personal=actor.can(Permission.read_personal),
+    )
 
 
 def no_such_case(case_id: int) -> NotFoundError:

@@ -38,7 +38,6 @@ from leaktrace.evidence.checkpoint import SignedTreeHead, rfc3339, sign_tree_hea
 from leaktrace.evidence.merkle import MerkleTree, leaf_hash
 from leaktrace.evidence.signing import EvidenceKey, load_or_create_key
 from leaktrace.identity.actor import Actor
-from leaktrace.identity.roles import Permission
 from leaktrace.services import audit
 from leaktrace.services.case_access import CaseAccess, case_access
 from leaktrace.services.case_timeline import timeline
@@ -361,17 +360,12 @@ def tree_head_view(conn: Connection, case_id: int, tree_size: int | None = None)
 # --- the services: heads and proofs for a member of the case ---------------------------
 
 
-def _read_access(conn: Connection, actor: Actor, case_id: int) -> CaseAccess:
-    actor.require(Permission.read_cases)
-    return case_access(conn, actor, case_id, "read")
-
-
 def tree_head(
     ctx: AppContext, actor: Actor, case_id: int, tree_size: int | None = None
 ) -> TreeHeadView:
     """The case's signed tree head at ``tree_size`` (default: the latest). Audited."""
     with ctx.database.transaction() as conn:
-        _read_access(conn, actor, case_id)
+        case_access(conn, actor, case_id, "read")
         view = tree_head_view(conn, case_id, tree_size)
         audit.record(conn, actor, "case.tree_head", f"case {case_id}", f"size {view.tree_size}")
         return view
@@ -387,7 +381,7 @@ def inclusion_proof(
     """RFC 9162 2.1.3 inclusion proof of entry ``index`` in the tree of ``tree_size``
     entries (default: the latest signed head), with that signed head. Audited."""
     with ctx.database.transaction() as conn:
-        _read_access(conn, actor, case_id)
+        case_access(conn, actor, case_id, "read")
         head = _stored_head(conn, case_id, tree_size)
         if not 0 <= index < head.tree_size:
             raise InputError(f"must be below the tree size {head.tree_size}", field="index")
@@ -416,7 +410,7 @@ def consistency_proof(
     """RFC 9162 2.1.4 consistency proof from ``old_size`` to ``new_size`` (default: the
     latest signed head), with the signed heads of both sizes. Audited."""
     with ctx.database.transaction() as conn:
-        _read_access(conn, actor, case_id)
+        case_access(conn, actor, case_id, "read")
         new = _stored_head(conn, case_id, new_size)
         if not 1 <= old_size <= new.tree_size:
             raise InputError(

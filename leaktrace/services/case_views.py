@@ -17,7 +17,9 @@ __all__ = [
     "FINDING_KINDS",
     "MEMBER_ROLES",
     "SUBJECT_KINDS",
+    "AddedView",
     "BundleVerification",
+    "CaseAbilities",
     "CaseDetail",
     "CaseItemView",
     "CaseMemberView",
@@ -131,6 +133,31 @@ class CaseItemView(View):
     agency: str | None
     added_at: datetime
     entry_seq: int
+    personal: bool = False
+    """Whether it names people (supply-chain accounts, customers): reading its content
+    needs ``read:personal`` and is audited as a read of personal data."""
+
+
+class AddedView(View):
+    """What one ``add_items`` call added, in the order asked (items and notes)."""
+
+    items: list[CaseItemView]
+    notes: list[CaseNoteView]
+
+
+class CaseAbilities(View):
+    """What the asking actor may do with the case, by the rules the services enforce
+    (:func:`leaktrace.services.case_access.abilities`): pages show only what works."""
+
+    add: bool
+    """Add evidence, notes, tasks and subjects (lead, member or operator with
+    ``write:cases``; not on a closed case)."""
+    manage: bool
+    """Change status and details, add members (lead or operator with ``write:cases``)."""
+    export: bool
+    """Export the bundle and download items (any member with ``read:cases``)."""
+    read_personal: bool
+    """Read the items that name people (``read:personal``)."""
 
 
 class TimelineEntryView(View):
@@ -171,6 +198,9 @@ class CaseDetail(CaseSummary):
     evidence: list[CaseItemView]
     timeline: list[TimelineEntryView]
     tree_head: TreeHeadView
+    may: CaseAbilities = CaseAbilities(add=False, manage=False, export=False, read_personal=False)
+    """Filled by :func:`leaktrace.services.cases.case_detail` (the default grants
+    nothing)."""
 
 
 class InclusionProofView(View):

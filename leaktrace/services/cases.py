@@ -3,15 +3,14 @@
 Every change is an entry of the case's evidence log (:mod:`leaktrace.services.case_log`),
 written in the same transaction as the change itself: the change and its entry are
 committed together or not at all. Another agency's case answers exactly like a case that
-does not exist (:func:`leaktrace.services.case_access.case_access`). OWNER: cases helper
-(H2).
+does not exist (:func:`leaktrace.services.case_access.case_access`). Free text is checked
+by :func:`leaktrace.services.case_text.clean_text`; read models are built by
+:mod:`leaktrace.services.case_reading`. OWNER: cases helper (H2, then F1).
 """
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
-from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,14 +19,29 @@ from sqlalchemy.engine import Connection
 from leaktrace.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
-from leaktrace.services import audit, case_log, case_timeline
-from leaktrace.services.case_access import CaseAccess, case_access
+from leaktrace.services import audit, case_log
+from leaktrace.services.case_access import CaseAccess, abilities, case_access
+from leaktrace.services.case_changes import change_case, set_status, update_case
+from leaktrace.services.case_reading import (
+    case_detail,
+    item_view,
+    summary_view,
+    task_view,
+)
+from leaktrace.services.case_text import (
+    MAX_LEGAL_BASIS,
+    MAX_NOTE,
+    MAX_REASON,
+    MAX_REFERENCE,
+    MAX_SUBJECT,
+    MAX_TITLE,
+    clean_text,
+)
 from leaktrace.services.case_views import (
     CASE_STATUSES,
     MEMBER_ROLES,
     SUBJECT_KINDS,
     CaseDetail,
-    CaseItemView,
     CaseMemberView,
     CaseNoteView,
     CaseRef,
@@ -50,7 +64,8 @@ __all__ = [
     "add_note",
     "add_subject",
     "add_task",
-    "case_text",
+    "case_detail",
+    "change_case",
     "item_view",
     "list_cases",
     "open_case",
@@ -58,37 +73,12 @@ __all__ = [
     "show_case",
     "update_case",
     "update_task",
+    "write_note",
 ]
 
-MAX_TITLE = 300
-MAX_LEGAL_BASIS = 10_000
-MAX_REFERENCE = 200
-MAX_SUBJECT = 300
-MAX_NOTE = 10_000
-MAX_REASON = 2_000
 TASK_STATUSES = ("open", "done")
-
-
-def case_text(
-    value: str | None,
-    field: str,
-    limit: int,
-    *,
-    required: bool = False,
-    multiline: bool = False,
-) -> str:
-    """``value`` stripped and checked: at most ``limit`` characters, no control
-    characters (line breaks and tabs only when ``multiline``), not empty when
-    ``required``."""
-    text = (value or "").strip()
-    if required and not text:
-        raise InputError("must not be empty", field=field)
-    if len(text) > limit:
-        raise InputError(f"at most {limit} characters", field=field)
-    allowed = "\n\r\t" if multiline else ""
-    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
-        raise InputError("must not contain control characters", field=field)
-    return text
+LISTED_IDS = 100
+"""How many case ids the audit entry of a listing names."""
 
 
 def _now() -> datetime:
@@ -99,38 +89,6 @@ def _changed(conn: Connection, case_id: int, now: datetime) -> None:
     """Mark the case changed: its first write in the transaction, so that on SQLite the
     transaction holds the database's write lock before ids are handed out."""
     store.set_case_fields(conn, case_id, updated_at=now)
-
-
-# -- views ------------------------------------------------------------------------------
-
-
-def _summary(record: store.CaseSummaryRecord, actor: Actor) -> CaseSummary:
-    values = asdict(record)
-    values["my_role"] = "operator" if actor.is_local else record.my_role
-    return CaseSummary.model_validate(values)
-
-
-def _member_view(member: store.MemberRecord) -> CaseMemberView:
-    return CaseMemberView(
-        agency=member.agency,
-        agency_name=member.agency_name,
-        role=member.role,
-        added_at=member.added_at,
-    )
-
-
-def _task_view(task: store.TaskRecord) -> CaseTaskView:
-    return CaseTaskView.model_validate(asdict(task))
-
-
-def item_view(item: store.ItemRecord) -> CaseItemView:
-    return CaseItemView.model_validate(asdict(item))
-
-
-def _read_summary(conn: Connection, actor: Actor, case_id: int) -> CaseSummary:
-    agency = None if actor.is_local else actor.agency_id
-    (record,) = store.case_summaries(conn, agency_id=agency, case_id=case_id)
-    return _summary(record, actor)
 
 
 # -- opening and listing ----------------------------------------------------------------
@@ -169,9 +127,9 @@ def open_case(
     """Open a case owned by ``agency`` (a code; a user's own agency by default, required
     for the command line); the owner becomes its ``lead`` member."""
     actor.require(Permission.write_cases)
-    title = case_text(title, "title", MAX_TITLE, required=True)
-    legal_basis = case_text(legal_basis, "legal_basis", MAX_LEGAL_BASIS, multiline=True)
-    reference = case_text(reference, "reference", MAX_REFERENCE)
+    title = clean_text(title, "title", MAX_TITLE, required=True)
+    legal_basis = clean_text(legal_basis, "legal_basis", MAX_LEGAL_BASIS, multiline=True)
+    reference = clean_text(reference, "reference", MAX_REFERENCE)
     now = _now()
     with case_log.writing(ctx) as conn:
         owner_id, owner_code = _owner_agency(conn, actor, agency)
@@ -218,9 +176,10 @@ def list_cases(
     retention_due: bool = False,
 ) -> list[CaseSummary]:
     """The cases the actor's agency is a member of (all, for the command line), newest
-    first; ``writable``: only open cases where the actor may add evidence (the "add to
-    case" menus); ``retention_due``: only cases past their retention date. Not audited
-    (the list names no evidence); :func:`show_case` is."""
+    first; ``writable``: only cases where the actor may add evidence (the "add to case"
+    menus: the same rule as :attr:`CaseDetail.may`'s ``add``); ``retention_due``: only
+    cases past their retention date. Audited (``case.list``, naming the ids listed):
+    every read of cases is; :func:`show_case` audits reading one."""
     actor.require(Permission.read_cases)
     if status is not None and status not in CASE_STATUSES:
         raise InputError(f"must be one of {', '.join(CASE_STATUSES)}", field="status")
@@ -228,41 +187,36 @@ def list_cases(
         return []
     if actor.agency_id is None and not actor.is_local:
         return []
-    with ctx.database.reading() as conn:
+    with ctx.database.transaction() as conn:
         records = store.case_summaries(
             conn, agency_id=None if actor.is_local else actor.agency_id, status=status
         )
-    cases = [_summary(record, actor) for record in records]
-    if writable:
-        cases = [c for c in cases if c.status == "open" and c.my_role != "observer"]
-    if retention_due:
-        cases = [c for c in cases if c.retention_due]
+        cases = [summary_view(r, "operator" if actor.is_local else None) for r in records]
+        if writable:
+            cases = [c for c in cases if abilities(actor, c.my_role, c.status).add]
+        if retention_due:
+            cases = [c for c in cases if c.retention_due]
+        audit.record(conn, actor, "case.list", "cases", _listed(cases, writable=writable))
     return cases
 
 
+def _listed(cases: list[CaseSummary], *, writable: bool) -> str:
+    """The audit detail of a listing: how many and which (the first 100 ids)."""
+    ids = [str(c.id) for c in cases[:LISTED_IDS]]
+    more = f" and {len(cases) - LISTED_IDS} more" if len(cases) > LISTED_IDS else ""
+    menu = " (add-to-case menu)" if writable else ""
+    return f"{len(cases)} cases{menu}: {', '.join(ids)}{more}"
+
+
 def show_case(ctx: AppContext, actor: Actor, case_id: int) -> CaseDetail:
-    """One case with members, subjects, tasks, notes, evidence, timeline and its latest
-    signed tree head. Audited (``case.read``)."""
+    """One case with members, subjects, tasks, notes, evidence, timeline, its latest
+    signed tree head and what the actor may do (:func:`case_detail`). Audited
+    (``case.read``, recorded last: the transaction reads before it writes)."""
     with ctx.database.transaction() as conn:
-        case_access(conn, actor, case_id, "read")
+        access = case_access(conn, actor, case_id, "read")
+        detail = case_detail(conn, actor, access)
         audit.record(conn, actor, "case.read", f"case {case_id}")
-        case = store.case_by_id(conn, case_id)
-        assert case is not None
-        summary = _read_summary(conn, actor, case_id)
-        return CaseDetail.model_validate(
-            summary.model_dump()
-            | {
-                "legal_basis": case.legal_basis,
-                "created_by": case.created_by,
-                "members": [_member_view(m) for m in store.members_of(conn, case_id)],
-                "subjects": [asdict(s) for s in store.subjects_of(conn, case_id)],
-                "tasks": [_task_view(t) for t in store.tasks_of(conn, case_id)],
-                "notes": [asdict(n) for n in store.notes_of(conn, case_id)],
-                "evidence": [item_view(i) for i in store.items_of(conn, case_id)],
-                "timeline": case_timeline.timeline(conn, case_id),
-                "tree_head": case_log.tree_head_view(conn, case_id),
-            }
-        )
+    return detail
 
 
 # -- members and subjects ---------------------------------------------------------------
@@ -274,7 +228,7 @@ def add_member(
     """Make ``agency`` (a code) a ``member`` or ``observer`` of the case (its lead only)."""
     if role not in MEMBER_ROLES:
         raise InputError(f"must be one of {', '.join(MEMBER_ROLES)}", field="role")
-    code = case_text(agency, "agency", 32, required=True).upper()
+    code = clean_text(agency, "agency", 32, required=True).upper()
     now = _now()
     with case_log.writing(ctx) as conn:
         access = case_access(conn, actor, case_id, "lead")
@@ -297,7 +251,7 @@ def add_subject(
     or a work."""
     if kind not in SUBJECT_KINDS:
         raise InputError(f"must be one of {', '.join(SUBJECT_KINDS)}", field="kind")
-    value = case_text(value, "value", MAX_SUBJECT, required=True)
+    value = clean_text(value, "value", MAX_SUBJECT, required=True)
     now = _now()
     with case_log.writing(ctx) as conn:
         access = case_access(conn, actor, case_id, "write")
@@ -316,7 +270,7 @@ def add_subject(
 def _assignee(conn: Connection, case_id: int, assignee: str | None) -> str | None:
     """``assignee`` as stored (lower-cased), checked to be an active user of a member
     agency; None (or empty): nobody."""
-    email = case_text(assignee, "assignee", 320).lower()
+    email = clean_text(assignee, "assignee", 320).lower()
     if not email:
         return None
     if not store.active_member_user(conn, case_id, email):
@@ -331,7 +285,7 @@ def add_task(
     ctx: AppContext, actor: Actor, case_id: int, title: str, *, assignee: str | None = None
 ) -> CaseTaskView:
     """A new open task, assigned to a user of a member agency (or to nobody yet)."""
-    title = case_text(title, "title", MAX_TITLE, required=True)
+    title = clean_text(title, "title", MAX_TITLE, required=True)
     now = _now()
     with case_log.writing(ctx) as conn:
         access = case_access(conn, actor, case_id, "write")
@@ -342,7 +296,7 @@ def add_task(
         case_log.append_event(conn, ctx, access, actor, "task.added", data)
         task = store.task_by_id(conn, case_id, task_id)
     assert task is not None
-    return _task_view(task)
+    return task_view(task)
 
 
 def update_task(
@@ -380,29 +334,42 @@ def update_task(
             case_log.append_event(conn, ctx, access, actor, "task.updated", data)
         task = store.task_by_id(conn, case_id, task_id)
     assert task is not None
-    return _task_view(task)
+    return task_view(task)
 
 
 def add_note(ctx: AppContext, actor: Actor, case_id: int, text: str) -> CaseNoteView:
-    """A note (1-10000 characters); notes are never changed or removed."""
-    text = case_text(text, "text", MAX_NOTE, required=True, multiline=True)
+    """A note (1-10000 characters, may span lines); notes are never changed or removed."""
+    text = clean_text(text, "text", MAX_NOTE, required=True, multiline=True)
     now = _now()
     with case_log.writing(ctx) as conn:
         access = case_access(conn, actor, case_id, "write")
         _changed(conn, case_id, now)
-        note_id = store.next_id(conn, "case_notes")
-        data = {"note": note_id, "text": text}
-        seq = case_log.append_event(conn, ctx, access, actor, "note.added", data)
-        store.insert_note(
-            conn,
-            note_id=note_id,
-            case_id=case_id,
-            text=text,
-            author=actor.name,
-            agency=actor.agency_code,
-            entry_seq=seq,
-            now=now,
-        )
+        return write_note(conn, ctx, access, actor, text, now)
+
+
+def write_note(
+    conn: Connection,
+    ctx: AppContext,
+    access: CaseAccess,
+    actor: Actor,
+    text: str,
+    now: datetime,
+) -> CaseNoteView:
+    """Write the note ``text`` (checked already) and its ``note.added`` entry, in the
+    caller's case-writing transaction (which has written to the case already)."""
+    note_id = store.next_id(conn, "case_notes")
+    data = {"note": note_id, "text": text}
+    seq = case_log.append_event(conn, ctx, access, actor, "note.added", data)
+    store.insert_note(
+        conn,
+        note_id=note_id,
+        case_id=access.case_id,
+        text=text,
+        author=actor.name,
+        agency=actor.agency_code,
+        entry_seq=seq,
+        now=now,
+    )
     return CaseNoteView(
         id=note_id,
         text=text,
@@ -411,69 +378,3 @@ def add_note(ctx: AppContext, actor: Actor, case_id: int, text: str) -> CaseNote
         added_at=now,
         entry_seq=seq,
     )
-
-
-# -- status and details -----------------------------------------------------------------
-
-
-def set_status(
-    ctx: AppContext, actor: Actor, case_id: int, status: str, *, reason: str = ""
-) -> CaseSummary:
-    """Suspend, close or reopen the case (its lead only), with the reason recorded."""
-    if status not in CASE_STATUSES:
-        raise InputError(f"must be one of {', '.join(CASE_STATUSES)}", field="status")
-    reason = case_text(reason, "reason", MAX_REASON, multiline=True)
-    now = _now()
-    with case_log.writing(ctx) as conn:
-        access = case_access(conn, actor, case_id, "lead", reopening=True)
-        if access.status == status:
-            raise ConflictError(f"case {case_id} is {status} already")
-        store.set_case_fields(conn, case_id, status=status, updated_at=now)
-        data = {"from": access.status, "to": status, "reason": reason}
-        case_log.append_event(conn, ctx, access, actor, "status.changed", data)
-        return _read_summary(conn, actor, case_id)
-
-
-def update_case(
-    ctx: AppContext,
-    actor: Actor,
-    case_id: int,
-    *,
-    title: str | None = None,
-    legal_basis: str | None = None,
-    reference: str | None = None,
-    retention_until: date | None = None,
-) -> CaseSummary:
-    """Change the case's title, legal basis, reference or retention date (its lead
-    only; None: unchanged). Each change names the old and new value in the log."""
-    wanted: dict[str, Any] = {}
-    if title is not None:
-        wanted["title"] = case_text(title, "title", MAX_TITLE, required=True)
-    if legal_basis is not None:
-        wanted["legal_basis"] = case_text(
-            legal_basis, "legal_basis", MAX_LEGAL_BASIS, multiline=True
-        )
-    if reference is not None:
-        wanted["reference"] = case_text(reference, "reference", MAX_REFERENCE)
-    if retention_until is not None:
-        wanted["retention_until"] = retention_until
-    now = _now()
-    with case_log.writing(ctx) as conn:
-        access = case_access(conn, actor, case_id, "lead")
-        case = store.case_by_id(conn, case_id)
-        assert case is not None
-        changes = {k: v for k, v in wanted.items() if getattr(case, k) != v}
-        if changes:
-            store.set_case_fields(conn, case_id, updated_at=now, **changes)
-            data = {
-                "changed": {
-                    k: {"from": _plain(getattr(case, k)), "to": _plain(v)}
-                    for k, v in changes.items()
-                }
-            }
-            case_log.append_event(conn, ctx, access, actor, "case.updated", data)
-        return _read_summary(conn, actor, case_id)
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value

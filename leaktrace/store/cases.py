@@ -17,7 +17,6 @@ from sqlalchemy import func, insert, null, select, text, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.store.portable import insert_ignore
-from leaktrace.store.schema import RELEASES
 from leaktrace.store.schema_access import AGENCIES, USERS
 from leaktrace.store.schema_cases import (
     CASE_ITEMS,
@@ -41,6 +40,7 @@ __all__ = [
     "active_member_user",
     "blob_content",
     "case_by_id",
+    "case_has_personal",
     "case_summaries",
     "has_subject",
     "insert_blob",
@@ -56,7 +56,6 @@ __all__ = [
     "members_of",
     "next_id",
     "notes_of",
-    "release_id_by_name",
     "set_case_fields",
     "subjects_of",
     "task_by_id",
@@ -149,6 +148,8 @@ class ItemRecord:
     agency: str | None
     added_at: datetime
     entry_seq: int
+    personal: bool = False
+    """Whether the content names people (reading it needs ``read:personal``)."""
 
 
 # -- cases ------------------------------------------------------------------------------
@@ -468,6 +469,7 @@ _ITEM_COLUMNS = (
     _I.c.agency,
     _I.c.added_at,
     _I.c.entry_seq,
+    _I.c.personal,
 )
 
 
@@ -496,15 +498,15 @@ def item_by_id(conn: Connection, case_id: int, item_id: int) -> ItemRecord | Non
     return ItemRecord(**row._mapping) if row else None
 
 
+def case_has_personal(conn: Connection, case_id: int) -> bool:
+    """Whether any item of the case names people (an export then needs
+    ``read:personal``)."""
+    found = conn.execute(
+        select(_I.c.id).where(_I.c.case_id == case_id, _I.c.personal.is_(True)).limit(1)
+    ).first()
+    return found is not None
+
+
 def items_of(conn: Connection, case_id: int) -> list[ItemRecord]:
     rows = conn.execute(select(*_ITEM_COLUMNS).where(_I.c.case_id == case_id).order_by(_I.c.id))
     return [ItemRecord(**row._mapping) for row in rows]
-
-
-# -- releases ---------------------------------------------------------------------------
-
-
-def release_id_by_name(conn: Connection, name: str) -> int | None:
-    """The id of the release called exactly ``name`` (an evidence snapshot's reference)."""
-    found = conn.execute(select(RELEASES.c.id).where(RELEASES.c.name == name)).scalar()
-    return None if found is None else int(found)

@@ -18,6 +18,7 @@ __all__ = [
     "count_releases",
     "list_releases",
     "release_page",
+    "release_id_by_name",
     "release_row",
 ]
 
@@ -107,3 +108,9 @@ def release_page(
         ({**release_row(r), "id": r["id"]}, values)
         for r, values in keyset_page(conn, _release_query(f), keys, after, limit)
     ]
+
+
+def release_id_by_name(conn: Connection, name: str) -> int | None:
+    """The id of the release called exactly ``name`` (a case's release snapshot)."""
+    found = conn.execute(select(_R.c.id).where(_R.c.name == name)).scalar()
+    return None if found is None else int(found)

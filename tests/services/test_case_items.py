@@ -79,6 +79,7 @@ def test_the_same_file_twice_is_one_blob_and_two_items(ctx: AppContext) -> None:
         "size": len(content),
         "media_type": "application/octet-stream",
         "original_name": "capture.pcap",
+        "personal": False,
     }
     shown = cases.show_case(ctx, w.observer, w.case_id)
     assert [(i.id, i.entry_seq) for i in shown.evidence] == [

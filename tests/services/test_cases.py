@@ -247,9 +247,16 @@ def test_listing_newest_first_with_role_items_and_log_size(ctx: AppContext) -> N
     assert [c.id for c in cases.list_cases(ctx, w.outsider)] == []
 
 
-def test_show_is_audited_and_the_list_is_not(ctx: AppContext) -> None:
+def test_show_and_list_are_audited(ctx: AppContext) -> None:
     w = world(ctx)
+    other = cases.open_case(ctx, w.member, "DE's own").id
     cases.list_cases(ctx, w.member)
+    cases.list_cases(ctx, w.observer, writable=True)
+    listed = list_audit(ctx, local_operator(), action="case.list").items
+    assert [(e.actor, e.subject, e.detail) for e in listed] == [
+        ("analyst@fr-pj.example", "cases", "0 cases (add-to-case menu): "),
+        ("analyst@de-bka.example", "cases", f"2 cases: {other}, {w.case_id}"),
+    ]
     assert list_audit(ctx, local_operator(), action="case.read").items == []
     cases.show_case(ctx, w.member, w.case_id)
     cases.show_case(ctx, w.observer, w.case_id)

@@ -16,6 +16,7 @@ from leaktrace.errors import StoreError
 from leaktrace.store import cases as store
 from leaktrace.store.database import Database
 from leaktrace.store.identity import insert_agency, insert_user, set_user_active
+from leaktrace.store.release_queries import release_id_by_name
 from leaktrace.store.schema_cases import CASE_ITEMS, CASE_NOTES, EVIDENCE_BLOBS
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -47,7 +48,7 @@ def _case(conn: Connection, agency_id: int, title: str, at: datetime) -> int:
     return case_id
 
 
-def _item(item_id: int, sha256: str, seq: int) -> store.ItemRecord:
+def _item(item_id: int, sha256: str, seq: int, *, personal: bool = False) -> store.ItemRecord:
     return store.ItemRecord(
         id=item_id,
         kind="file",
@@ -62,6 +63,7 @@ def _item(item_id: int, sha256: str, seq: int) -> store.ItemRecord:
         agency=None,
         added_at=NOW,
         entry_seq=seq,
+        personal=personal,
     )
 
 
@@ -126,6 +128,18 @@ def test_blobs_once_items_and_notes_append_only(database: Database) -> None:
         assert [i.id for i in store.items_of(conn, case_id)] == [first, second]
         assert store.item_by_id(conn, case_id, second) == _item(second, "b" * 64, 1)
         assert [n.id for n in store.notes_of(conn, case_id)] == [note]
+        assert store.case_has_personal(conn, case_id) is False
+    with database.transaction() as conn:
+        other = _case(conn, nl, "other", NOW)
+        named = _item(store.next_id(conn, "case_items"), "b" * 64, 0, personal=True)
+        store.insert_item(conn, item=named, case_id=other)
+    with database.reading() as conn:
+        assert store.item_by_id(conn, other, named.id) == named
+        assert [i.personal for i in store.items_of(conn, other)] == [True]
+        assert (store.case_has_personal(conn, other), store.case_has_personal(conn, case_id)) == (
+            True,
+            False,
+        )
     for statement in (
         update(CASE_ITEMS).values(label="changed"),
         delete(CASE_ITEMS),
@@ -174,4 +188,4 @@ def test_tasks_subjects_and_assignees(database: Database) -> None:
         found = store.task_by_id(conn, case_id, task)
         assert found is not None and (found.status, found.assignee) == ("done", "a@nl.example")
         assert [(s.kind, s.value) for s in store.subjects_of(conn, case_id)] == [("group", "GRP")]
-        assert store.release_id_by_name(conn, "No.Such.Release-X") is None
+        assert release_id_by_name(conn, "No.Such.Release-X") is None
