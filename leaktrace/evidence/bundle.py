@@ -17,6 +17,9 @@ Layout (every name fixed; nothing else is written):
 - ``index.html`` (printable page for a judge), ``VERIFY.md``, ``verify.py``
   (:mod:`leaktrace.evidence.standalone`, verbatim)
 
+Files are read from ``BundleContents.files`` one at a time, as they are written (a lazy
+mapping keeps at most one file in memory), and each is checked against its name then.
+
 The zip is deterministic: the same contents give the same bytes (members in the order
 above, files, proofs and time-stamps sorted, every timestamp 1980-01-01, Unix mode 0644).
 Members are deflated, except ``files/`` which are stored as they are: an evidence file
@@ -28,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import BinaryIO
@@ -66,8 +70,8 @@ class ConsistencyFile:
 @dataclass(frozen=True, slots=True)
 class BundleContents:
     entries: list[bytes]
-    files: dict[str, bytes]
-    """sha256 hex -> bytes."""
+    files: Mapping[str, bytes]
+    """sha256 hex -> bytes; read once per file, while writing (it may load lazily)."""
     checkpoint: SignedTreeHead
     public_key_pem: str
     index_html: str
@@ -102,9 +106,9 @@ def _check(contents: BundleContents) -> None:
     for index, entry in enumerate(contents.entries):
         if b"\n" in entry or not entry:
             raise ValueError(f"entry {index} is empty or holds a newline")
-    for sha, data in contents.files.items():
-        if not HEX_SHA256.fullmatch(sha) or hashlib.sha256(data).hexdigest() != sha:
-            raise ValueError(f"file {sha!r} is not named by its SHA-256")
+    for sha in contents.files:
+        if not HEX_SHA256.fullmatch(sha):
+            raise ValueError(f"file {sha!r} is not named by a SHA-256")
     if len({proof.member for proof in contents.consistency}) < len(contents.consistency):
         raise ValueError("two consistency proofs from the same size")
     for proof in contents.consistency:
@@ -127,29 +131,48 @@ def _head_line(head: SignedTreeHead) -> bytes:
     return canonical_json(head.as_json()) + b"\n"
 
 
-def write_bundle(contents: BundleContents, out: BinaryIO) -> None:
-    """Write the zip to ``out`` (adds ``verify.py`` and ``VERIFY.md``)."""
-    _check(contents)
+def _file(files: Mapping[str, bytes], sha: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        data = files[sha]
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise ValueError(f"file {sha!r} is not named by its SHA-256")
+        return data
+
+    return read
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def _members(contents: BundleContents) -> Iterator[tuple[str, Callable[[], bytes], bool]]:
+    """(name, its content when called, stored rather than deflated), in the zip's order."""
     head = contents.checkpoint
-    members: list[tuple[str, bytes, bool]] = [
-        ("entries.jsonl", b"".join(entry + b"\n" for entry in contents.entries), False),
-        ("tree_heads.jsonl", b"".join(_head_line(one) for one in contents.heads), False),
-        ("checkpoint.json", _head_line(head), False),
-        ("checkpoint.txt", head.checkpoint_text().encode("utf-8"), False),
-        ("public_key.pem", contents.public_key_pem.encode("ascii"), False),
+    fixed: list[tuple[str, bytes]] = [
+        ("entries.jsonl", b"".join(entry + b"\n" for entry in contents.entries)),
+        ("tree_heads.jsonl", b"".join(_head_line(one) for one in contents.heads)),
+        ("checkpoint.json", _head_line(head)),
+        ("checkpoint.txt", head.checkpoint_text().encode("utf-8")),
+        ("public_key.pem", contents.public_key_pem.encode("ascii")),
     ]
-    members += [(f"files/{sha}", contents.files[sha], True) for sha in sorted(contents.files)]
-    proofs = sorted(contents.consistency, key=lambda proof: proof.old_head.tree_size)
-    members += [(proof.member, canonical_json(proof.as_json()) + b"\n", False) for proof in proofs]
-    members += [
-        (f"timestamps/{size}.tsr", contents.timestamps[size], False)
-        for size in sorted(contents.timestamps)
-    ]
-    members += [
-        ("index.html", contents.index_html.encode("utf-8"), False),
-        ("VERIFY.md", verify_guide(), False),
-        ("verify.py", standalone_source(), False),
-    ]
+    for name, data in fixed:
+        yield name, _constant(data), False
+    for sha in sorted(contents.files):
+        yield f"files/{sha}", _file(contents.files, sha), True
+    for proof in sorted(contents.consistency, key=lambda proof: proof.old_head.tree_size):
+        yield proof.member, _constant(canonical_json(proof.as_json()) + b"\n"), False
+    for size in sorted(contents.timestamps):
+        yield f"timestamps/{size}.tsr", _constant(contents.timestamps[size]), False
+    yield "index.html", _constant(contents.index_html.encode("utf-8")), False
+    yield "VERIFY.md", verify_guide, False
+    yield "verify.py", standalone_source, False
+
+
+def write_bundle(contents: BundleContents, out: BinaryIO) -> None:
+    """Write the zip to ``out`` (adds ``verify.py`` and ``VERIFY.md``), reading each file
+    of ``contents.files`` once, when its turn comes (ValueError, with part of the zip
+    written, for a file that is not named by its SHA-256: the caller discards ``out``)."""
+    _check(contents)
     with zipfile.ZipFile(out, "w") as archive:
-        for name, data, stored in members:
-            archive.writestr(_member(name, stored), data)
+        for name, content, stored in _members(contents):
+            archive.writestr(_member(name, stored), content())

@@ -32,7 +32,7 @@ from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services import audit
 from leaktrace.services.case_access import case_access
-from leaktrace.services.case_log import head_of, key_name, signing_key
+from leaktrace.services.case_log import key_name, signing_key
 from leaktrace.services.case_views import (
     BundleVerification,
     EvidenceKeyView,
@@ -114,10 +114,10 @@ def _entry_problem(raw: bytes, stored_leaf: bytes, case_id: int, seq: int, log_i
 
 def _signature_problem(record: log_store.TreeHeadRecord, key: EvidenceKey) -> str:
     """Why the stored head's signatures do not verify with ``key`` ("" when they do)."""
-    if record.key_fingerprint != key.fingerprint:
-        return f"it is signed by another key ({record.key_fingerprint[:16]}...)"
+    head = record.head
+    if head.key_fingerprint != key.fingerprint:
+        return f"it is signed by another key ({head.key_fingerprint[:16]}...)"
     public = Ed25519PublicKey.from_public_bytes(key.public_raw)
-    head = head_of(record)
     try:
         public.verify(base64.b64decode(head.signature, validate=True), head.signed_bytes())
     except (InvalidSignature, binascii.Error, ValueError):
@@ -164,11 +164,12 @@ def _verify_case(
             continue
         tree.append_leaf_hash(leaf_hash(record.entry))
     head_problem: LogProblem | None = None
-    records = log_store.tree_heads(conn, case_id)
-    sizes = {r.tree_size for r in records}
-    for head in records:
+    stored_heads = log_store.tree_heads(conn, case_id)
+    sizes = {r.tree_size for r in stored_heads}
+    for stored in stored_heads:
+        head = stored.head
         size = head.tree_size
-        why = _signature_problem(head, key)
+        why = _signature_problem(stored, key)
         if not why and head.log_id != log_id:
             why = "it names another log"
         if why:
@@ -201,7 +202,7 @@ def _verify_case(
             case_id=case_id, seq=None, reason=f"no signed tree head of size {missing[0]}"
         )
     problems = [p for p in (first_bad, head_problem) if p is not None]
-    return problems, count, len(records)
+    return problems, count, len(stored_heads)
 
 
 def _verify_timestamps(
@@ -209,13 +210,13 @@ def _verify_timestamps(
 ) -> list[LogProblem]:
     """The first stored RFC 3161 token of the case that is not a time-stamp of its
     head's signed bytes (checked against the authority's certificates when configured)."""
-    heads = {h.tree_size: h for h in log_store.tree_heads(conn, case_id)}
+    heads = {r.tree_size: r.head for r in log_store.tree_heads(conn, case_id)}
     for token in log_store.timestamps(conn, case_id):
         head = heads.get(token.tree_size)
         where = f"time-stamp {token.id} of the tree head of size {token.tree_size}"
         if head is None:
             return [LogProblem(case_id=case_id, seq=None, reason=f"{where}: no such head")]
-        signed = head_of(head).signed_bytes()
+        signed = head.signed_bytes()
         try:
             if chain is not None:
                 timestamping.verify_token(token.token, signed, chain)

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
+from leaktrace.evidence.checkpoint import SignedTreeHead
 from leaktrace.store.schema_cases import (
+    CASE_ITEMS,
     CASE_MEMBERS,
     CASES,
     EVIDENCE_BLOBS,
@@ -28,7 +30,9 @@ __all__ = [
     "EntryRecord",
     "TimestampRecord",
     "TreeHeadRecord",
+    "blob",
     "blobs",
+    "case_has_personal",
     "case_ids",
     "case_log_id",
     "entries",
@@ -40,6 +44,7 @@ __all__ = [
     "leaf_hashes",
     "lock_case",
     "log_size",
+    "missing_blobs",
     "timestamps",
     "tree_head",
     "tree_heads",
@@ -58,17 +63,43 @@ class EntryRecord:
 
 @dataclass(frozen=True, slots=True)
 class TreeHeadRecord:
+    """A stored signed head: the signed object itself, whose case it is, and whether an
+    RFC 3161 token is stored for it."""
+
     case_id: int
-    tree_size: int
-    root_hash: str
-    timestamp: str
-    signature: str
-    note_signature: str
-    key_fingerprint: str
-    log_id: str
-    """The case's log name (joined from ``cases``)."""
+    head: SignedTreeHead
+    """Its ``log_id`` is the case's log name (joined from ``cases``)."""
     timestamped: bool
-    """Whether an RFC 3161 token is stored for this head."""
+
+    @property
+    def tree_size(self) -> int:
+        return self.head.tree_size
+
+    # Read through to the head for services.case_log.head_of (F1's), until it returns
+    # ``record.head``; nothing else uses these.
+    @property
+    def log_id(self) -> str:
+        return self.head.log_id
+
+    @property
+    def root_hash(self) -> str:
+        return self.head.root_hash
+
+    @property
+    def timestamp(self) -> str:
+        return self.head.timestamp
+
+    @property
+    def signature(self) -> str:
+        return self.head.signature
+
+    @property
+    def note_signature(self) -> str:
+        return self.head.note_signature
+
+    @property
+    def key_fingerprint(self) -> str:
+        return self.head.key_fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,17 +252,16 @@ def _head_query(case_id: int) -> Select[Any]:
 
 def _head(row: Row[Any]) -> TreeHeadRecord:
     m = row._mapping
-    return TreeHeadRecord(
-        case_id=int(m["case_id"]),
+    head = SignedTreeHead(
+        log_id=str(m["log_id"]),
         tree_size=int(m["tree_size"]),
         root_hash=str(m["root_hash"]),
         timestamp=str(m["timestamp"]),
         signature=str(m["signature"]),
         note_signature=str(m["note_signature"]),
         key_fingerprint=str(m["key_fingerprint"]),
-        log_id=str(m["log_id"]),
-        timestamped=int(m["stamps"]) > 0,
     )
+    return TreeHeadRecord(case_id=int(m["case_id"]), head=head, timestamped=int(m["stamps"]) > 0)
 
 
 def tree_head(
@@ -304,6 +334,47 @@ def timestamps(
         )
         for m in (row._mapping for row in conn.execute(query))
     ]
+
+
+def unstamped_heads(
+    conn: Connection, case_ids: Sequence[int], latest_only: bool = False
+) -> list[TreeHeadRecord]:
+    """The stored heads of ``case_ids`` that have no RFC 3161 token (only each case's
+    latest head, when it has none, with ``latest_only``), by case and tree size."""
+    found: list[TreeHeadRecord] = []
+    for case_id in case_ids:
+        query = _head_query(case_id).order_by(EVIDENCE_TREE_HEADS.c.tree_size)
+        if latest_only:
+            query = query.order_by(None).order_by(EVIDENCE_TREE_HEADS.c.tree_size.desc()).limit(1)
+        found += [r for r in map(_head, conn.execute(query)) if not r.timestamped]
+    return found
+
+
+def case_has_personal(conn: Connection, case_id: int) -> bool:
+    """Whether any evidence item of the case names people (``case_items.personal``)."""
+    query = select(CASE_ITEMS.c.id).where(
+        CASE_ITEMS.c.case_id == case_id, CASE_ITEMS.c.personal.is_(True)
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def blob(conn: Connection, digest: str) -> bytes | None:
+    """The stored content of one file or snapshot (None when there is none)."""
+    found = conn.execute(
+        select(EVIDENCE_BLOBS.c.content).where(EVIDENCE_BLOBS.c.sha256 == digest)
+    ).scalar()
+    return None if found is None else bytes(found)
+
+
+def missing_blobs(conn: Connection, digests: Sequence[str]) -> list[str]:
+    """Those of ``digests`` that are not stored, sorted (without reading any content)."""
+    wanted = sorted(set(digests))
+    present: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = select(EVIDENCE_BLOBS.c.sha256).where(EVIDENCE_BLOBS.c.sha256.in_(chunk))
+        present.update(str(x) for x in conn.execute(query).scalars())
+    return [d for d in wanted if d not in present]
 
 
 def blobs(conn: Connection, digests: Sequence[str]) -> dict[str, bytes]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from leaktrace.config import load_settings
 from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
@@ -31,6 +32,7 @@ from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.evidence import evidence_key, verify_bundle_file
 from leaktrace.store import evidence_log as log_store
+from leaktrace.store.schema_cases import CASE_ITEMS
 from tests.evidence.bundle_factory import members, replace, rezip
 from tests.evidence.test_timestamping import with_tsa
 from tests.evidence.tsa_server import TestTSA, tsa_server
@@ -189,27 +191,67 @@ def a_case_of(ctx: AppContext, actor: Actor) -> tuple[int, Actor]:
 
 
 def test_who_may_export(ctx: AppContext, tmp_path: Path) -> None:
+    """Any member agency's actor with read:cases (lead, member, observer, a viewer of the
+    lead) exports; the entry names who did; strangers and unknown cases are 404."""
     case_id, nl = a_case(ctx)
     observer = agency_actor(ctx, "FR-PJ")
     viewer = agency_actor(ctx, "NL-POL", "viewer")
     stranger = agency_actor(ctx, "ES-PN")
     with ctx.database.reading() as conn:
         before = log_store.log_size(conn, case_id)
-    with pytest.raises(PermissionDeniedError, match="observer"):
-        case_export.export_case_bytes(ctx, observer, case_id)
-    with pytest.raises(PermissionDeniedError):
-        case_export.export_case_bytes(ctx, viewer, case_id)
     with pytest.raises(NotFoundError):
         case_export.export_case_bytes(ctx, stranger, case_id)
     with pytest.raises(NotFoundError):
         case_export.export_case_bytes(ctx, nl, 999_999)
     with ctx.database.reading() as conn:
         assert log_store.log_size(conn, case_id) == before
+    for actor in (observer, viewer):
+        view, _ = case_export.export_case_bytes(ctx, actor, case_id)
+        with ctx.database.reading() as conn:
+            [record] = log_store.entries(conn, case_id, view.tree_size - 1)
+        entry = json.loads(record.entry)
+        assert entry["event"] == "case.exported"
+        assert entry["actor"] == {"name": actor.name, "agency": actor.agency_code}
     # a closed case is exported for the court; the operator may export any case
     cases.set_status(ctx, nl, case_id, "closed", reason="charged")
     view, _ = case_export.export_case_bytes(ctx, nl, case_id)
     operator_view, _ = case_export.export_case_bytes(ctx, local_operator(), case_id)
     assert operator_view.tree_size == view.tree_size + 1
+
+
+def _mark_personal(ctx: AppContext, case_id: int) -> None:
+    """Give the case an item that names people (as a supply-ranking snapshot is): a row
+    like the service writes, pointing at a stored blob of the case."""
+    with ctx.database.transaction() as conn:
+        item = (
+            conn.execute(select(CASE_ITEMS).where(CASE_ITEMS.c.case_id == case_id).limit(1))
+            .one()
+            ._mapping
+        )
+        values = {k: v for k, v in item.items() if k != "id"}
+        conn.execute(insert(CASE_ITEMS).values(values | {"personal": True, "kind": "supply-rank"}))
+
+
+def test_a_case_with_personal_items_needs_read_personal_and_is_audited_so(
+    ctx: AppContext,
+) -> None:
+    case_id, nl = a_case(ctx)
+    viewer = agency_actor(ctx, "NL-POL", "viewer")  # read:cases, not read:personal
+    observer = agency_actor(ctx, "FR-PJ")  # an analyst: read:personal
+    case_export.export_case_bytes(ctx, viewer, case_id)  # nothing personal yet
+    assert list_audit(ctx, local_operator(), action="case.read.personal").items == []
+    _mark_personal(ctx, case_id)
+    with ctx.database.reading() as conn:
+        before = log_store.log_size(conn, case_id)
+    with pytest.raises(PermissionDeniedError, match="name people") as denied:
+        case_export.export_case_bytes(ctx, viewer, case_id)
+    assert denied.value.permission == "read:personal"
+    with ctx.database.reading() as conn:
+        assert log_store.log_size(conn, case_id) == before
+    case_export.export_case_bytes(ctx, observer, case_id)
+    audited = list_audit(ctx, local_operator(), action="case.read.personal").items
+    assert [(a.actor, a.subject) for a in audited] == [(observer.name, f"case {case_id}")]
+    assert "export" in audited[0].detail
 
 
 def test_bad_output_paths_and_failed_writes_leave_nothing(
