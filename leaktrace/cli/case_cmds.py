@@ -4,12 +4,14 @@ subjects, tasks and status.
 
 The command line is the deployment's local operator (:func:`local_operator`): it sees
 every case. Each finding, file or note given to ``case add`` is its own evidence item
-(its own entry in the case's log), added in the order given; every file is checked
-before anything is added, so a missing file adds nothing.
+(its own entry in the case's log), added in the order of the options; all of them or
+none (:func:`case_items.add_items`): a missing file, an unknown reference or a file over
+the limit adds nothing.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +26,7 @@ from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import ConflictError, InputError
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import case_export, case_items, cases
+from leaktrace.services.case_items import AddRequest
 from leaktrace.services.case_views import (
     CASE_STATUSES,
     MEMBER_ROLES,
@@ -187,23 +190,19 @@ def add(
         )
     for path in files:
         require_file(path)
-    added: list[dict[str, Any]] = []
-    actor = local_operator()
-    with open_context(db) as ctx:
-        for kind, reference in findings:
-            item = case_items.add_finding(ctx, actor, case, kind, reference, reason=reason)
-            added.append(_added(item, fmt))
-        for path in files:
-            with path.open("rb") as content:
-                item = case_items.add_file(
-                    ctx, actor, case, name=path.name, content=content, reason=reason
-                )
-            added.append(_added(item, fmt))
-        for text in notes:
-            view = cases.add_note(ctx, actor, case, text)
-            added.append({"kind": "note", **view.to_json()})
-            if fmt is not Format.json:
-                err.print(f"added note {view.id} (log entry {view.entry_seq})")
+    with ExitStack() as opened, open_context(db) as ctx:
+        requests = [AddRequest(kind=kind, reference=reference) for kind, reference in findings]
+        requests += [
+            AddRequest(kind="file", name=path.name, content=opened.enter_context(path.open("rb")))
+            for path in files
+        ]
+        requests += [AddRequest(kind="note", text=text) for text in notes]
+        result = case_items.add_items(ctx, local_operator(), case, requests, reason=reason)
+    added = [_added(item, fmt) for item in result.items]
+    for view in result.notes:
+        added.append({"kind": "note", **view.to_json()})
+        if fmt is not Format.json:
+            err.print(f"added note {view.id} (log entry {view.entry_seq})")
     if fmt is Format.json:
         emit_json(out, added)
 
@@ -436,10 +435,10 @@ def status_(
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Suspend, close or reopen a case."""
+    """Suspend, close or reopen a case (its status already: nothing changes)."""
     chosen = _choice(status, CASE_STATUSES, "STATUS")
     with open_context(db) as ctx:
-        view = cases.set_status(ctx, local_operator(), case, chosen, reason=reason)
+        view = cases.change_case(ctx, local_operator(), case, status=chosen, reason=reason)
     _one(fmt, view, f"case {view.id} is {view.status}")
 
 

@@ -333,3 +333,35 @@ def test_report_formats_and_help_texts(run: Run, db: str, tmp_path: Path) -> Non
     assert "e-mail of an active user of a member agency" in _help(run, "case", "task", "add")
     export_help = _help(run, "case", "export")
     assert "an existing file is refused unless --force" in export_help
+
+
+def test_case_add_is_all_or_nothing(run: Run, db: str, tmp_path: Path) -> None:
+    case = run("case", "open", "Atomic", "--agency", "NL-POL", "--db", db).out.strip()
+    leak = _first_leak(run, db)
+    evidence = tmp_path / "seized.bin"
+    evidence.write_bytes(b"seized\n")
+    failed = run("case", "add", case, "--leak", str(leak["id"]), "--release", "nosuch",
+                 "--file", str(evidence), "--note", "not kept", "--db", db)  # fmt: skip
+    assert failed.code == 66, failed.err
+    assert "nosuch" in failed.err
+    detail = _json(run, "case", "show", case, "--db", db)
+    assert isinstance(detail, dict)
+    assert (detail["evidence"], detail["notes"], detail["tree_size"]) == ([], [], 1)
+
+    added = _json(run, "case", "add", case, "--leak", str(leak["id"]), "--file", str(evidence),
+                  "--note", "kept", "--reason", "both", "--db", db)  # fmt: skip
+    assert isinstance(added, list)
+    assert [a["kind"] for a in added] == ["leak", "file", "note"]
+    assert [a.get("reason") for a in added] == ["both", "both", None]  # notes take no reason
+
+
+def test_case_status_changes_in_one_step(run: Run, db: str) -> None:
+    case = run("case", "open", "Status", "--agency", "NL-POL", "--db", db).out.strip()
+    closed = _json(run, "case", "status", case, "closed", "--reason", "done", "--db", db)
+    assert isinstance(closed, dict) and closed["status"] == "closed"
+    again = run("case", "status", case, "closed", "--db", db)  # already so: no new entry
+    assert again.code == 0 and f"case {case} is closed" in again.err
+    detail = _json(run, "case", "show", case, "--db", db)
+    assert isinstance(detail, dict)
+    events = [e["event"] for e in detail["timeline"]]
+    assert events == ["case.opened", "status.changed"]
