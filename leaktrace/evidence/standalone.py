@@ -1104,7 +1104,14 @@ def verify_bundle(
     return report
 
 
-def _print_report(report: Report) -> None:
+KEY_NOT_CHECKED = (
+    "WARNING: the key was NOT checked against a published fingerprint (use --expect-key "
+    "FINGERPRINT): anyone can sign a bundle with a key of their own, so VALID only says "
+    "that the bundle is as this key signed it"
+)
+
+
+def _print_report(report: Report, key_checked: bool = True) -> None:
     print(f"Bundle: {report.bundle}")
     for check in report.checks:
         print(f"  ok  {check}")
@@ -1116,6 +1123,8 @@ def _print_report(report: Report) -> None:
         print("  publishes; a bundle re-signed by someone else has another fingerprint)")
     if report.ok:
         print(f"VALID: {report.entries} entries and {report.files} files, as signed.")
+        if not key_checked:
+            print(KEY_NOT_CHECKED)
     else:
         print(f"INVALID: {report.problem}")
 
@@ -1147,7 +1156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"verify.py: {path} does not exist", file=sys.stderr)
             return 2
     report = verify_bundle(args.bundle, args.against, args.expect_key)
-    _print_report(report)
+    _print_report(report, key_checked=args.expect_key is not None)
     return 0 if report.ok else 1
 
 

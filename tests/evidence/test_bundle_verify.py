@@ -8,6 +8,7 @@ import hashlib
 import io
 import subprocess
 import sys
+import time
 import zipfile
 from dataclasses import replace as replace_field
 from pathlib import Path
@@ -27,10 +28,22 @@ FAKE_TOKEN = b"0\x03\x02\x01\x00"
 
 
 def _zip_bomb() -> bytes:
+    """The same bytes on every call (a fixed member date, not the current time: the
+    fixture and the test must name the same file)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("zeros.bin", bytes(BOMB_SIZE))
+    member = zipfile.ZipInfo("zeros.bin", date_time=(1980, 1, 1, 0, 0, 0))
+    member.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(member, bytes(BOMB_SIZE))
     return out.getvalue()
+
+
+def test_the_zip_bomb_is_the_same_bytes_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _zip_bomb()
+    later = time.time() + 7200  # as if the test ran hours after the fixture
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(time, "localtime", lambda *_: time.gmtime(later))
+    assert _zip_bomb() == first
 
 
 @pytest.fixture(scope="module")
@@ -204,10 +217,17 @@ def test_expect_key(bundle_zip: Path, evidence_key: EvidenceKey, other_key: Evid
 
 
 def test_main_exit_status_and_usage(
-    bundle_zip: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    bundle_zip: Path, case_log: CaseLog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main([str(bundle_zip)]) == 0
-    assert "VALID" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "VALID" in out
+    assert "the key was NOT checked against a published fingerprint (use --expect-key" in out
+    assert out.rstrip().endswith(standalone.KEY_NOT_CHECKED)
+    fingerprint = hashlib.sha256(case_log.key.public_raw).hexdigest()
+    assert main([str(bundle_zip), "--expect-key", fingerprint]) == 0
+    out = capsys.readouterr().out
+    assert "VALID" in out and "NOT checked" not in out
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"not a zip at all")
     assert main([str(broken)]) == 1
