@@ -19,11 +19,13 @@ from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
 from leaktrace.evidence.canonical import canonical_json
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.identity.roles import Permission, Role
-from leaktrace.services import case_items, case_timeline, cases, hosts
+from leaktrace.services import case_items, case_timeline, cases, groups, hosts
 from leaktrace.services.audit import list_audit
 from leaktrace.services.case_items import original_name
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.leaks import LeakQuery, list_leaks
+from leaktrace.services.triage import triage_leak
+from leaktrace.store import cases as case_store
 from leaktrace.store.evidence_log import entries
 from leaktrace.store.schema_cases import EVIDENCE_BLOBS
 from tests.services.demo_world import demo_context
@@ -313,3 +315,191 @@ def test_unknown_findings_and_missing_permission(demo: AppContext) -> None:
         case_items.add_finding(demo, no_personal, case_id, "supply-rank")
     assert denied.value.permission == "read:personal"
     assert events(demo, case_id) == ["case.opened"]
+
+
+# -- what a snapshot may carry: no agency's own triage, people only for read:personal ----
+
+
+def _no_personal(actor: Actor) -> Actor:
+    """``actor`` with read:intel, read:cases and write:cases but not read:personal."""
+    return Actor(
+        name=actor.name,
+        role=actor.role,
+        user_id=actor.user_id,
+        agency_id=actor.agency_id,
+        agency_code=actor.agency_code,
+        permissions=frozenset(
+            {Permission.read_intel, Permission.read_cases, Permission.write_cases}
+        ),
+    )
+
+
+def test_an_agencys_triage_never_reaches_another_agency(demo: AppContext) -> None:
+    nl = agency_actor(demo, "NL-POL")
+    de = agency_actor(demo, "DE-BKA")
+    case_id = cases.open_case(demo, nl, "Triage stays home").id
+    cases.add_member(demo, nl, case_id, "DE-BKA", "member")
+    leak = list_leaks(demo, nl, LeakQuery(limit=1)).items[0]
+    secret = "NL only: informant Jansen tipped us"
+    triaged = triage_leak(demo, nl, leak.id, verdict="confirmed", note=secret)
+    assert triaged.triage is not None and triaged.triage.note == secret  # NL sees its own
+    added = case_items.add_items(
+        demo,
+        nl,
+        case_id,
+        [
+            case_items.AddRequest(kind="leak", reference=str(leak.id)),
+            case_items.AddRequest(kind="release", reference=leak.release),
+        ],
+    ).items
+    for item in added:
+        _, content = case_items.item_content(demo, de, case_id, item.id)
+        assert secret.encode() not in content and b"confirmed" not in content
+    leak_view = _snapshot(demo, de, case_id, added[0].id)["view"]
+    release_view = _snapshot(demo, de, case_id, added[1].id)["view"]
+    assert isinstance(leak_view, dict) and isinstance(release_view, dict)
+    assert leak_view["leak"]["id"] == leak.id and leak_view["leak"]["triage"] is None
+    assert leak_view["release"]["alert"]["triage"] is None
+    assert release_view["alert"]["id"] == leak.id and release_view["alert"]["triage"] is None
+
+
+def _group_with_accounts(demo: AppContext, actor: Actor) -> str:
+    """A group whose dossier lists supply-chain account names."""
+    for leak in list_leaks(demo, actor, LeakQuery(limit=200)).items:
+        if leak.group and groups.group_dossier(demo, actor, leak.group).account_names:
+            return leak.group
+    raise AssertionError("the demo has no group with distributor accounts")
+
+
+def test_items_that_name_people_need_read_personal(demo: AppContext) -> None:
+    nl = agency_actor(demo, "NL-POL")
+    case_id = cases.open_case(demo, nl, "People").id
+    cases.add_member(demo, nl, case_id, "DE-BKA", "observer")
+    group = _group_with_accounts(demo, nl)
+    host = next(h for h in hosts.host_list(demo).hosts if h.country)
+    ranking, dossier, host_item = case_items.add_items(
+        demo,
+        nl,
+        case_id,
+        [
+            case_items.AddRequest(kind="supply-rank"),
+            case_items.AddRequest(kind="group", reference=group),
+            case_items.AddRequest(kind="host", reference=host.server),
+        ],
+    ).items
+    # taken without read:personal, the dossier has no account names: not personal
+    (withheld,) = case_items.add_items(
+        demo, _no_personal(nl), case_id, [case_items.AddRequest(kind="group", reference=group)]
+    ).items
+    assert [i.personal for i in (ranking, dossier, host_item, withheld)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    withheld_view = _snapshot(demo, nl, case_id, withheld.id)["view"]
+    assert isinstance(withheld_view, dict)
+    assert all(d["accounts"] == [] for d in withheld_view["distributors"])
+    assert _entry(demo, case_id, ranking.entry_seq)["data"]["personal"] is True  # type: ignore[index]
+    with demo.database.reading() as conn:
+        assert case_store.case_has_personal(conn, case_id)
+    # an observer's viewer (read:cases, no read:personal): the list, not the people
+    viewer = agency_actor(demo, "DE-BKA", "viewer")
+    shown = cases.show_case(demo, viewer, case_id)
+    assert [i.personal for i in shown.evidence] == [True, True, False, False]
+    assert shown.may.read_personal is False and shown.may.export is True
+    for item in (ranking, dossier):
+        with pytest.raises(PermissionDeniedError) as denied:
+            case_items.item_content(demo, viewer, case_id, item.id)
+        assert denied.value.permission == "read:personal"
+    case_items.item_content(demo, viewer, case_id, host_item.id)
+    case_items.item_content(demo, viewer, case_id, withheld.id)
+    # an observer's analyst (read:personal) downloads it, audited as a personal read
+    analyst = agency_actor(demo, "DE-BKA")
+    _, content = case_items.item_content(demo, analyst, case_id, ranking.id)
+    assert b"accounts" in content
+    personal_reads = [
+        e
+        for e in list_audit(demo, local_operator(), action="case.read.personal").items
+        if e.subject == f"case {case_id}"
+    ]
+    assert [(e.actor, e.subject, e.detail) for e in personal_reads] == [
+        ("analyst@de-bka.example", f"case {case_id}", f"item {ranking.id}")
+    ]
+    plain_reads = list_audit(demo, local_operator(), action="case.read").items
+    assert {(e.actor, e.detail) for e in plain_reads} >= {
+        ("viewer@de-bka.example", f"item {host_item.id}"),
+        ("viewer@de-bka.example", f"item {withheld.id}"),
+    }
+
+
+def test_findings_that_name_one_thing_need_their_reference(demo: AppContext) -> None:
+    analyst = agency_actor(demo, "NL-POL")
+    case_id = cases.open_case(demo, analyst, "References").id
+    for kind in ("leak", "release", "group", "host", "targets"):
+        for empty in ("", "   "):
+            with pytest.raises(InputError) as refused:
+                case_items.add_finding(demo, analyst, case_id, kind, empty)
+            assert refused.value.field == "reference", kind
+    # a name that strips to nothing matches no host (not one without reverse DNS)
+    assert not all(h.reverse_dns for h in hosts.host_list(demo).hosts)
+    for nothing in (".", " .. "):
+        with pytest.raises(NotFoundError) as no_host:
+            case_items.add_finding(demo, analyst, case_id, "host", nothing)
+        assert no_host.value.kind == "host"
+    # a country without servers has no target sheet to freeze
+    with pytest.raises(NotFoundError) as no_sheet:
+        case_items.add_finding(demo, analyst, case_id, "targets", "aq")
+    assert (no_sheet.value.kind, no_sheet.value.key) == ("targets", "AQ")
+    assert events(demo, case_id) == ["case.opened"]
+
+
+def test_add_items_writes_all_or_nothing_in_the_order_given(demo: AppContext) -> None:
+    analyst = agency_actor(demo, "NL-POL")
+    case_id = cases.open_case(demo, analyst, "All or nothing").id
+    leak = list_leaks(demo, analyst, LeakQuery(limit=1)).items[0]
+    blobs = _blobs(demo)
+    Add = case_items.AddRequest
+    for requests in (
+        [Add("leak", str(leak.id)), Add("release", "No.Such.Release-NOBODY")],
+        [
+            Add("note", text="first"),
+            Add("file", name="a.txt", content=io.BytesIO(b"a")),
+            Add("group", "NOSUCHGROUP"),
+        ],
+        [Add("leak", str(leak.id)), Add("note", text="bell\x07")],
+        [Add("note", text="fine"), Add("file", name="../", content=io.BytesIO(b"a"))],
+        [Add("file", name="a.txt")],
+        [Add("dossier", "x")],
+        [],
+    ):
+        with pytest.raises((InputError, NotFoundError)):
+            case_items.add_items(demo, analyst, case_id, requests, reason="r")
+        assert events(demo, case_id) == ["case.opened"]
+        assert _blobs(demo) == blobs
+    added = case_items.add_items(
+        demo,
+        analyst,
+        case_id,
+        [
+            Add("note", text="before\r\nthe leak"),
+            Add("leak", f" {leak.id} "),
+            Add("file", name="C:\\seized\\log.txt", content=io.BytesIO(b"log")),
+            Add("note", text="after"),
+        ],
+        reason="one go",
+    )
+    assert [n.text for n in added.notes] == ["before\nthe leak", "after"]
+    assert [(i.kind, i.reference, i.reason) for i in added.items] == [
+        ("leak", str(leak.id), "one go"),
+        ("file", "log.txt", "one go"),
+    ]
+    assert events(demo, case_id) == [
+        "case.opened",
+        "note.added",
+        "item.added",
+        "item.added",
+        "note.added",
+    ]
+    assert [added.notes[0].entry_seq, *(i.entry_seq for i in added.items)] == [1, 2, 3]
+    assert added.notes[1].entry_seq == 4
