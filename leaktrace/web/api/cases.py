@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from leaktrace.errors import InputError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
-from leaktrace.services import case_export, case_items, case_log, cases
+from leaktrace.services import case_export, case_items, case_log, case_text, cases
 from leaktrace.services.case_items import MAX_FINDING_REFERENCE
 from leaktrace.services.case_views import (
     CaseDetail,
@@ -93,7 +93,7 @@ class MemberRequest(_Request):
 
 class SubjectRequest(_Request):
     kind: Literal["group", "account", "host", "work"]
-    value: str = Field(min_length=1, max_length=cases.MAX_SUBJECT)
+    value: str = Field(min_length=1, max_length=case_text.MAX_SUBJECT)
 
 
 class TaskRequest(_Request):
@@ -167,22 +167,15 @@ def update_case(
     body: Annotated[UpdateCaseRequest, Body()],
     actor: Actor = _WRITE,
 ) -> CaseSummary:
-    """Change the case's status (lead) and/or fields. Reopening comes first, so a closed
-    case can be reopened and edited in one request."""
+    """Change the case's status (lead) and/or fields, all or nothing, in one transaction
+    (a reopening comes first, so a closed case can be reopened and edited in one
+    request). What is already so is left alone."""
     fields = body.model_dump(
         include={"title", "legal_basis", "reference", "retention_until"}, exclude_none=True
     )
     if body.status is None and not fields:
         raise InputError("nothing to change: give a status or a field", field="body")
-    summary: CaseSummary | None = None
-    if body.status == "open":
-        summary = cases.set_status(ctx, actor, case_id, body.status, reason=body.reason)
-    if fields:
-        summary = cases.update_case(ctx, actor, case_id, **fields)
-    if body.status is not None and body.status != "open":
-        summary = cases.set_status(ctx, actor, case_id, body.status, reason=body.reason)
-    assert summary is not None
-    return summary
+    return cases.change_case(ctx, actor, case_id, status=body.status, reason=body.reason, **fields)
 
 
 @router.post("/cases/{case_id}/members", response_model=CaseMemberView, status_code=201)

@@ -158,16 +158,13 @@ def case_page(request: Request, ctx: Context, case_id: str, actor: Actor = _READ
     """One case: header, members, subjects, tasks, notes, evidence with full hashes, the
     timeline of its log with every leaf hash, the signed tree head and checkpoint."""
     detail = cases.show_case(ctx, actor, _case_id(case_id))
-    writer = actor.can(Permission.write_cases) and detail.my_role != "observer"
     return render(
         request,
         "cases/case.html",
         actor=actor,
         title=detail.title,
         case=detail,
-        can_add=writer and detail.status == "open",
-        can_lead=writer and detail.my_role in ("lead", "operator"),
-        can_export=writer,
+        may=detail.may,  # what the services let this actor do: the page offers only that
         statuses=[(s, s) for s in CASE_STATUSES],
         roles=[(r, r) for r in MEMBER_ROLES],
         subject_kinds=[(k, k) for k in SUBJECT_KINDS],

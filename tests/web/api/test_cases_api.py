@@ -298,6 +298,60 @@ def test_status_fields_tasks_and_a_closed_case(demo: LiveServer) -> None:
     ]  # fmt: skip
 
 
+def test_a_patch_is_all_or_nothing(demo: LiveServer) -> None:
+    lead = demo.client("analyst", agency="NL-POL")
+    case = open_case(lead, "Atomic patch")
+    assert lead.patch(f"/api/v1/cases/{case}", json={"status": "closed"}).status_code == 200
+    before = lead.get(f"/api/v1/cases/{case}").json()
+    for body in ({"status": "open", "title": "   "}, {"status": "open", "title": "a\u202eb"}):
+        refused = lead.patch(f"/api/v1/cases/{case}", json=body)
+        assert refused.status_code == 422, refused.text
+    after = lead.get(f"/api/v1/cases/{case}").json()
+    assert after["status"] == "closed" and after["title"] == "Atomic patch"
+    assert after["timeline"] == before["timeline"]  # not reopened, no entry
+    late = lead.patch(f"/api/v1/cases/{case}", json={"title": "Renamed while closed"})
+    assert late.status_code == 409
+    both = lead.patch(f"/api/v1/cases/{case}", json={"status": "open", "title": "Reopened"})
+    assert both.status_code == 200, both.text
+    assert (both.json()["status"], both.json()["title"]) == ("open", "Reopened")
+    same = lead.patch(f"/api/v1/cases/{case}", json={"status": "open"})  # already so
+    assert same.status_code == 200
+    events = [e["event"] for e in lead.get(f"/api/v1/cases/{case}").json()["timeline"]]
+    assert events == [
+        "case.opened", "status.changed", "status.changed", "case.updated"
+    ]  # fmt: skip
+
+
+def test_personal_items_need_read_personal_and_observers_download(demo: LiveServer) -> None:
+    lead = demo.client("analyst", agency="NL-POL")
+    case = open_case(lead, "Personal")
+    demo.client("analyst", agency="BE-FCCU")
+    member = lead.post(f"/api/v1/cases/{case}/members",
+                       json={"agency": "BE-FCCU", "role": "observer"})  # fmt: skip
+    assert member.status_code == 201
+    ranking = lead.post(f"/api/v1/cases/{case}/items", json={"kind": "supply-rank"}).json()
+    sheet = lead.post(f"/api/v1/cases/{case}/items",
+                      json={"kind": "targets", "reference": "CA"}).json()  # fmt: skip
+    assert (ranking["personal"], sheet["personal"]) == (True, False)
+
+    observer = demo.client("analyst", agency="BE-FCCU")
+    detail = observer.get(f"/api/v1/cases/{case}").json()
+    assert detail["may"] == {"add": False, "manage": False, "export": True,
+                             "read_personal": True}  # fmt: skip
+    for item in (ranking, sheet):
+        answer = observer.get(f"/api/v1/cases/{case}/items/{item['id']}/content")
+        assert answer.status_code == 200, answer.text
+        assert hashlib.sha256(answer.content).hexdigest() == item["sha256"]
+
+    viewer = demo.client("viewer", agency="NL-POL")
+    assert viewer.get(f"/api/v1/cases/{case}").json()["may"]["read_personal"] is False
+    refused = viewer.get(f"/api/v1/cases/{case}/items/{ranking['id']}/content")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["permission"] == "read:personal"
+    allowed = viewer.get(f"/api/v1/cases/{case}/items/{sheet['id']}/content")
+    assert allowed.status_code == 200
+
+
 def test_upload_limits_and_the_larger_body_limit_of_the_upload_route(demo: LiveServer) -> None:
     analyst = demo.client("analyst", agency="NL-POL")
     case = open_case(analyst, "Uploads")

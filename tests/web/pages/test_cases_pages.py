@@ -247,6 +247,53 @@ def test_add_to_case_from_the_supply_and_targets_pages(analyst: httpx.Client) ->
     ]  # fmt: skip
 
 
+def _item_row(html: str, item_id: int) -> str:
+    found = re.search(rf'<tr id="item-{item_id}".*?</tr>', html, re.S)
+    assert found, item_id
+    return found.group(0)
+
+
+def test_the_page_offers_what_the_services_allow(demo: LiveServer, analyst: httpx.Client) -> None:
+    case = _open(analyst, "Abilities")
+    here = f"/cases/{case}"
+    signed_in(demo, "analyst", "BE-FCCU")  # the agency and its analyst exist
+    assert _post(analyst, f"{here}/members", here, agency="BE-FCCU",
+                 role="observer").status_code == 303  # fmt: skip
+    for kind, reference in (("supply-rank", ""), ("targets", "CA")):
+        added = _post(analyst, f"{here}/items", here, kind=kind, reference=reference)
+        assert added.status_code == 303, added.text
+    ranking, sheet = analyst.get(f"/api/v1/cases/{case}").json()["evidence"]
+    assert ranking["personal"] and not sheet["personal"]
+    download = "/api/v1/cases/{}/items/{}/content"
+
+    lead_page = analyst.get(here).text
+    assert 'data-testid="personal-data"' in _item_row(lead_page, ranking["id"])
+    assert 'data-testid="personal-data"' not in _item_row(lead_page, sheet["id"])
+    assert download.format(case, ranking["id"]) in lead_page
+    for form in ('id="export-form"', 'id="status-form"', "Add note", "Add member"):
+        assert form in lead_page, form
+
+    viewer_page = signed_in(demo, "viewer", "NL-POL").get(here).text  # no read:personal
+    assert 'data-testid="personal-data"' in _item_row(viewer_page, ranking["id"])
+    assert download.format(case, ranking["id"]) not in viewer_page
+    assert download.format(case, sheet["id"]) in viewer_page
+    assert 'id="export-form"' in viewer_page  # an export is a read (its entry names who)
+    for form in ('id="status-form"', "Add note", "Add member"):
+        assert form not in viewer_page, form
+
+    observer_page = signed_in(demo, "analyst", "BE-FCCU").get(here).text
+    assert download.format(case, ranking["id"]) in observer_page
+    assert 'id="export-form"' in observer_page
+    for form in ('id="status-form"', "Add note", "Add member", "Upload file"):
+        assert form not in observer_page, form
+
+    assert _post(analyst, f"{here}/status", here, status="closed").status_code == 303
+    closed_page = analyst.get(here).text
+    assert 'id="status-form"' in closed_page and 'id="export-form"' in closed_page
+    for form in ("Add note", "Add member", "Upload file", "Add task"):
+        assert form not in closed_page, form
+
+
 def test_viewers_and_other_agencies(demo: LiveServer, analyst: httpx.Client) -> None:
     case = _open(analyst, "Need to know")
     viewer = signed_in(demo, "viewer", "NL-POL")
