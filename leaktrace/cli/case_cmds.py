@@ -382,7 +382,7 @@ def export(
             f"{out_file}: the file exists; give --force to replace it (nothing was exported)"
         )
     with open_context(db) as ctx:
-        view = case_export.export_case(ctx, local_operator(), case, out_file)
+        view = case_export.export_case(ctx, local_operator(), case, out_file, replace=force)
     if fmt is Format.json:
         emit_json(out, view.to_json())
         return
