@@ -6,7 +6,9 @@ and the installation's key, and names the first entry of each log that does not 
 (an entry changed, removed or inserted behind the application's back, with the triggers
 dropped). Stored RFC 3161 tokens must time-stamp their head's signed bytes (and verify
 against ``evidence.tsa_certificate`` when it is set). :func:`verify_bundle_file` runs the
-bundle's own verifier and checks the bundle's time-stamps the same way. OWNER: H5.
+bundle's own verifier and checks the bundle's time-stamps the same way.
+:func:`stamp_pending` asks the time-stamping authority again for every stored head that
+has no token yet (an authority that was down when the head was written). OWNER: F3.
 """
 
 from __future__ import annotations
@@ -40,9 +42,40 @@ from leaktrace.services.case_views import (
     LogVerification,
 )
 from leaktrace.services.context import AppContext
+from leaktrace.services.views import View
 from leaktrace.store import evidence_log as log_store
 
-__all__ = ["evidence_key", "verify_bundle_file", "verify_logs"]
+__all__ = [
+    "StampReport",
+    "StampedHead",
+    "evidence_key",
+    "stamp_pending",
+    "verify_bundle_file",
+    "verify_logs",
+]
+
+
+class StampedHead(View):
+    """One signed head time-stamped by :func:`stamp_pending`."""
+
+    case_id: int
+    tree_size: int
+    gen_time: datetime
+    """The authority's time (UTC)."""
+
+
+class StampReport(View):
+    """What :func:`stamp_pending` did: ``ok`` when no head is left without a token."""
+
+    ok: bool
+    tsa_url: str
+    cases: int
+    """How many cases were looked at (those the actor may see, or the one asked for)."""
+    stamped: list[StampedHead]
+    pending: int
+    """Heads still without a token (after a failure the rest are not tried)."""
+    problem: str | None = None
+    """Why the authority did not time-stamp the first head that failed."""
 
 
 def evidence_key(ctx: AppContext) -> EvidenceKeyView:
@@ -63,13 +96,7 @@ def verify_logs(ctx: AppContext, actor: Actor, case_id: int | None = None) -> Lo
     problems: list[LogProblem] = []
     entries = heads = 0
     with ctx.database.transaction() as conn:
-        if case_id is not None:
-            case_access(conn, actor, case_id, "read")
-            ids = [case_id]
-        elif actor.is_local:
-            ids = log_store.case_ids(conn)
-        else:
-            ids = log_store.case_ids(conn, member_agency_id=actor.agency_id or -1)
+        ids = _visible_cases(conn, actor, case_id)
         for one in ids:
             found, n_entries, n_heads = _verify_case(conn, one, key)
             found.extend(_verify_timestamps(conn, one, chain))
@@ -87,6 +114,77 @@ def verify_logs(ctx: AppContext, actor: Actor, case_id: int | None = None) -> Lo
         )
     return LogVerification(
         ok=not problems, cases=len(ids), entries=entries, tree_heads=heads, problems=problems
+    )
+
+
+def _visible_cases(conn: Connection, actor: Actor, case_id: int | None) -> list[int]:
+    """``[case_id]`` when the actor may read it (NotFoundError otherwise), or every case
+    the actor's agency is a member of (every case for the local operator)."""
+    if case_id is not None:
+        case_access(conn, actor, case_id, "read")
+        return [case_id]
+    if actor.is_local:
+        return log_store.case_ids(conn)
+    return log_store.case_ids(conn, member_agency_id=actor.agency_id or -1)
+
+
+def stamp_pending(ctx: AppContext, actor: Actor, case_id: int | None = None) -> StampReport:
+    """Time-stamp every stored signed head that has no RFC 3161 token yet, of one case or
+    of every case the actor may see, oldest first, at ``evidence.tsa_url`` (ConfigError
+    when it is not set). Every head, not only each case's latest: a bundle carries the
+    token of each head it holds. The authority is asked outside any transaction; each
+    token is stored (and checked against ``evidence.tsa_certificate`` when set) as it
+    comes. At the first failure the rest are left pending (an authority that is down
+    would fail them all, each after the timeout); run it again later. Needs
+    ``write:cases``; audited (``evidence.stamp``)."""
+    actor.require(Permission.write_cases)
+    settings = ctx.settings.evidence
+    url = settings.tsa_url
+    if not url:
+        raise ConfigError(
+            "no time-stamping authority configured: set evidence.tsa_url in the settings"
+        )
+    with ctx.database.reading() as conn:
+        ids = _visible_cases(conn, actor, case_id)
+        pending = log_store.unstamped_heads(conn, ids)
+    stamped: list[StampedHead] = []
+    problem: str | None = None
+    for record in pending:
+        try:
+            stamp = timestamping.request_timestamp(
+                record.head.signed_bytes(),
+                url,
+                timeout=settings.tsa_timeout,
+                certificate=settings.tsa_certificate,
+            )
+        except (timestamping.TimestampError, ConfigError) as exc:
+            problem = f"case {record.case_id}, tree head {record.tree_size}: {exc}"
+            break
+        with ctx.database.transaction() as conn:
+            log_store.insert_timestamp(
+                conn,
+                case_id=record.case_id,
+                tree_size=record.tree_size,
+                tsa_url=url,
+                token=stamp.response,
+                gen_time=stamp.gen_time,
+            )
+        stamped.append(
+            StampedHead(case_id=record.case_id, tree_size=record.tree_size, gen_time=stamp.gen_time)
+        )
+    left = len(pending) - len(stamped)
+    with ctx.database.transaction() as conn:
+        audit.record(
+            conn,
+            actor,
+            "evidence.stamp",
+            f"case {case_id}" if case_id is not None else f"{len(ids)} cases",
+            f"{len(stamped)} tree heads time-stamped at {url}, {left} pending"
+            + (f": {problem}" if problem else ""),
+            outcome="ok" if not left else "failed",
+        )
+    return StampReport(
+        ok=not left, tsa_url=url, cases=len(ids), stamped=stamped, pending=left, problem=problem
     )
 
 

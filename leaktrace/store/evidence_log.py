@@ -48,6 +48,7 @@ __all__ = [
     "timestamps",
     "tree_head",
     "tree_heads",
+    "unstamped_heads",
 ]
 
 
@@ -336,16 +337,11 @@ def timestamps(
     ]
 
 
-def unstamped_heads(
-    conn: Connection, case_ids: Sequence[int], latest_only: bool = False
-) -> list[TreeHeadRecord]:
-    """The stored heads of ``case_ids`` that have no RFC 3161 token (only each case's
-    latest head, when it has none, with ``latest_only``), by case and tree size."""
+def unstamped_heads(conn: Connection, case_ids: Sequence[int]) -> list[TreeHeadRecord]:
+    """The stored heads of ``case_ids`` that have no RFC 3161 token, by case and size."""
     found: list[TreeHeadRecord] = []
     for case_id in case_ids:
         query = _head_query(case_id).order_by(EVIDENCE_TREE_HEADS.c.tree_size)
-        if latest_only:
-            query = query.order_by(None).order_by(EVIDENCE_TREE_HEADS.c.tree_size.desc()).limit(1)
         found += [r for r in map(_head, conn.execute(query)) if not r.timestamped]
     return found
 
