@@ -351,6 +351,15 @@ def test_personal_items_need_read_personal_and_observers_download(demo: LiveServ
     allowed = viewer.get(f"/api/v1/cases/{case}/items/{sheet['id']}/content")
     assert allowed.status_code == 200
 
+    # an export is a read too: any member may, with read:personal when items name people
+    exported = observer.post(f"/api/v1/cases/{case}/export")
+    assert exported.status_code == 200, exported.text
+    personal = viewer.post(f"/api/v1/cases/{case}/export")
+    assert personal.status_code == 403
+    assert personal.json()["error"]["permission"] == "read:personal"
+    plain = open_case(lead, "Nothing personal")
+    assert viewer.post(f"/api/v1/cases/{plain}/export").status_code == 200
+
 
 def test_upload_limits_and_the_larger_body_limit_of_the_upload_route(demo: LiveServer) -> None:
     analyst = demo.client("analyst", agency="NL-POL")
