@@ -312,19 +312,11 @@ def _keep_tree(ctx: AppContext, case_id: int, tree: MerkleTree) -> None:
 
 def head_of(record: log_store.TreeHeadRecord) -> SignedTreeHead:
     """The stored head as the signed object it is."""
-    return SignedTreeHead(
-        log_id=record.log_id,
-        tree_size=record.tree_size,
-        root_hash=record.root_hash,
-        timestamp=record.timestamp,
-        signature=record.signature,
-        note_signature=record.note_signature,
-        key_fingerprint=record.key_fingerprint,
-    )
+    return record.head
 
 
 def _view(record: log_store.TreeHeadRecord) -> TreeHeadView:
-    head = head_of(record)
+    head = record.head
     return TreeHeadView(
         log_id=head.log_id,
         tree_size=head.tree_size,
@@ -387,7 +379,7 @@ def inclusion_proof(
             raise InputError(f"must be below the tree size {head.tree_size}", field="index")
         tree = _tree(conn, case_id, head.tree_size)
         view = InclusionProofView(
-            log_id=head.log_id,
+            log_id=head.head.log_id,
             index=index,
             tree_size=head.tree_size,
             leaf_hash=tree.leaf(index).hex(),
@@ -419,11 +411,11 @@ def consistency_proof(
         old = _stored_head(conn, case_id, old_size)
         tree = _tree(conn, case_id, new.tree_size)
         view = ConsistencyProofView(
-            log_id=new.log_id,
+            log_id=new.head.log_id,
             old_size=old.tree_size,
             new_size=new.tree_size,
-            old_root=old.root_hash,
-            new_root=new.root_hash,
+            old_root=old.head.root_hash,
+            new_root=new.head.root_hash,
             proof=[h.hex() for h in tree.consistency_proof(old.tree_size, new.tree_size)],
             old_tree_head=_view(old),
             tree_head=_view(new),
