@@ -296,7 +296,7 @@ def _detail(detail: CaseDetail) -> Group:
             [
                 [
                     i.id,
-                    i.kind,
+                    f"{i.kind} (personal data)" if i.personal else i.kind,
                     i.label,
                     i.sha256,
                     i.size,

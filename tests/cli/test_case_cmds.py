@@ -109,6 +109,8 @@ def test_open_add_show_list_export_verify(run: Run, db: str, tmp_path: Path) -> 
     assert "Operation <b>Lantern</b>" in shown.out  # Rich markup is not interpreted
     for item in detail["evidence"]:
         assert item["sha256"] in shown.out  # every hash in full
+    assert [i["kind"] for i in detail["evidence"] if i["personal"]] == ["group", "supply-rank"]
+    assert "supply-rank (personal data)" in shown.out
     for entry in detail["timeline"]:
         assert entry["leaf_hash"] in shown.out
     head = detail["tree_head"]
