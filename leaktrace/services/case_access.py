@@ -75,7 +75,8 @@ def case_access(
     """The case as ``actor`` may use it; NotFoundError when the actor's agency is not a
     member (or no such case); PermissionDeniedError when the role does not allow
     ``need``; ConflictError for a change to a closed case (``reopening``: the status
-    change that may reopen it; an export asks for ``read`` and checks write:cases).
+    change that may reopen it). Downloads and exports ask for ``read``: any member may
+    (:func:`abilities` puts these rules in one view for the pages).
 
     ``need="read"`` requires read:cases, ``"write"``/``"lead"`` require write:cases.
     Writes (``"write"``/``"lead"``) lock the case row on PostgreSQL (FOR UPDATE) so that

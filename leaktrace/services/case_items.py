@@ -1,13 +1,17 @@
 """Evidence items: a finding frozen as a snapshot of what it said at that moment, or a
 file. Both are stored once by SHA-256 (``evidence_blobs``) and named by the log entry
-that adds them. OWNER: cases helper (H2).
+that adds them. :func:`add_items` adds any mix of findings, files and notes all or
+nothing (``case add --leak 51 --release nosuch`` adds nothing). OWNER: cases helper (H2,
+then F1).
 
 A snapshot is the RFC 8785 canonical JSON of the finding's read model
 (``{"kind", "reference", "taken_at", "view": <view.to_json()>}``), media type
 ``application/json`` (:mod:`leaktrace.services.case_snapshots`). Files are never executed
 or unpacked and their type is never guessed from their content (a zip bomb is just
 bytes); their original name is kept as data only (the last component of what was given,
-never used as a path); ``evidence.max_file_bytes`` bounds them.
+never used as a path); ``evidence.max_file_bytes`` bounds them. Items that name people
+(``personal``, see :mod:`leaktrace.services.case_snapshots`) are read back only with
+``read:personal``.
 """
 
 from __future__ import annotations
