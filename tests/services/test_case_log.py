@@ -411,12 +411,12 @@ def test_proofs_are_bound_to_signed_heads_and_verify(ctx: AppContext) -> None:
             3, 6, bytes.fromhex(bad.old_root), bytes.fromhex(latest.root_hash),
             [bytes.fromhex(h) for h in bad.proof],
         )  # fmt: skip
-    with pytest.raises(InputError) as index:
+    with pytest.raises(InputError) as bad_index:
         case_log.inclusion_proof(ctx, nl, case_id, 8)
-    assert index.value.field == "index"
-    with pytest.raises(InputError) as size:
+    assert bad_index.value.field == "index"
+    with pytest.raises(InputError) as bad_size:
         case_log.inclusion_proof(ctx, nl, case_id, 0, 9)
-    assert size.value.field == "tree_size"
+    assert bad_size.value.field == "tree_size"
     with pytest.raises(InputError) as old_size:
         case_log.consistency_proof(ctx, nl, case_id, 0)
     assert old_size.value.field == "old_size"

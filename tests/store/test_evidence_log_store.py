@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.errors import StoreError
@@ -37,7 +37,7 @@ TABLES: dict[str, Table] = {
     "case_items": CASE_ITEMS,
     "case_notes": CASE_NOTES,
 }
-CHANGE = {
+CHANGE: dict[str, dict[str, object]] = {
     "evidence_entries": {"event": "case.updated"},
     "evidence_tree_heads": {"root_hash": "00" * 32},
     "evidence_timestamps": {"tsa_url": "http://elsewhere.example"},
@@ -163,6 +163,27 @@ def test_sqlite_refuses_changes_to_append_only_tables(sqlite_db: Database) -> No
 def test_postgresql_refuses_changes_to_append_only_tables(postgres_database: str) -> None:
     with Database(postgres_database) as database:
         refusals(database)
+
+
+def test_postgresql_refuses_truncate_of_append_only_tables(postgres_database: str) -> None:
+    """TRUNCATE fires no row triggers: statement triggers refuse it, for every table (with
+    CASCADE, so that no foreign key is what stops it); without its trigger it would go."""
+    with Database(postgres_database) as database:
+        with database.transaction() as conn:
+            fill(conn)
+        for name in APPEND_ONLY_TABLES:
+            with pytest.raises(StoreError, match="is append-only"):
+                with database.transaction() as conn:
+                    conn.execute(text(f"TRUNCATE TABLE {name} CASCADE"))
+        with database.reading() as conn:
+            for name, table in TABLES.items():
+                count = conn.execute(select(func.count()).select_from(table)).scalar_one()
+                assert count == 1, name
+        with database.transaction() as conn:  # the control: the trigger is what refused
+            conn.execute(text("DROP TRIGGER evidence_entries_no_truncate ON evidence_entries"))
+            conn.execute(text("TRUNCATE TABLE evidence_entries"))
+        with database.reading() as conn:
+            assert conn.execute(select(func.count()).select_from(EVIDENCE_ENTRIES)).scalar() == 0
 
 
 def test_an_empty_log(sqlite_db: Database) -> None:
