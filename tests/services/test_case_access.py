@@ -77,6 +77,10 @@ def _every_service(w: CaseWorld) -> dict[str, Callable[[Actor, int], Any]]:
         "note": lambda a, i: cases.add_note(ctx, a, i, "a note"),
         "status": lambda a, i: cases.set_status(ctx, a, i, "suspended"),
         "update": lambda a, i: cases.update_case(ctx, a, i, title="New"),
+        "change": lambda a, i: cases.change_case(ctx, a, i, status="open", title="New"),
+        "add-items": lambda a, i: case_items.add_items(
+            ctx, a, i, [case_items.AddRequest("note", text="n")]
+        ),
         "finding": lambda a, i: case_items.add_finding(ctx, a, i, "leak", "1"),
         "file": lambda a, i: case_items.add_file(ctx, a, i, name="f", content=io.BytesIO(b"x")),
         "item": lambda a, i: case_items.item_content(ctx, a, i, 1),

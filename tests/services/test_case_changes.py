@@ -10,10 +10,11 @@ from datetime import date
 
 import pytest
 
+from leaktrace.config import load_settings
 from leaktrace.errors import ConflictError, InputError, PermissionDeniedError, StoreError
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.services import audit, case_items, case_log, cases
-from leaktrace.services.context import AppContext
+from leaktrace.services.context import AppContext, build_context
 from leaktrace.store.evidence_log import entries
 from tests.services.test_case_access import ctx, events, world
 from tests.services.test_leaks import agency_actor
@@ -189,3 +190,43 @@ def test_show_case_reads_first_and_audits_last(
     monkeypatch.setattr(audit, "record", record)
     cases.show_case(ctx, w.observer, w.case_id)
     assert order == ["detail", "audit"]
+
+
+def test_change_and_add_items_on_postgres(postgres_database: str) -> None:
+    """The same on PostgreSQL: ids from the sequences inside one transaction, a refused
+    request rolls every earlier one back, a failing change leaves the case as it was."""
+    with build_context(load_settings(db=postgres_database)) as pg:
+        w = world(pg)
+        size = len(events(pg, w.case_id))
+        Add = case_items.AddRequest
+        with pytest.raises(InputError):
+            case_items.add_items(
+                pg,
+                w.member,
+                w.case_id,
+                [Add("note", text="kept?"), Add("file", name="..", content=io.BytesIO(b"x"))],
+            )
+        with pytest.raises(InputError):
+            cases.change_case(pg, w.lead, w.case_id, status="closed", title="\udcff")
+        assert len(events(pg, w.case_id)) == size
+        added = case_items.add_items(
+            pg,
+            w.member,
+            w.case_id,
+            [
+                Add("file", name="a.bin", content=io.BytesIO(b"a")),
+                Add("note", text="between"),
+                Add("file", name="b.bin", content=io.BytesIO(b"a")),
+            ],
+        )
+        assert len({i.id for i in added.items}) == 2 and len(added.notes) == 1
+        assert [i.entry_seq for i in added.items] == [size, size + 2]
+        closed = cases.change_case(pg, w.lead, w.case_id, status="closed", title="Done")
+        assert (closed.status, closed.title) == ("closed", "Done")
+        assert events(pg, w.case_id)[size:] == [
+            "item.added",
+            "note.added",
+            "item.added",
+            "case.updated",
+            "status.changed",
+        ]
