@@ -32,7 +32,6 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -47,9 +46,9 @@ from leaktrace.evidence.merkle import MerkleTree, leaf_hash
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.private_files import FILE_MODE, make_private_folder
-from leaktrace.services import audit, case_log
+from leaktrace.services import audit, case_log, cases
 from leaktrace.services.case_access import CaseAccess, case_access
-from leaktrace.services.case_views import CaseDetail, CaseItemView, CaseSummary, ExportView
+from leaktrace.services.case_views import ExportView
 from leaktrace.services.context import AppContext
 from leaktrace.store import cases as case_store
 from leaktrace.store import evidence_log as log_store
@@ -146,7 +145,7 @@ def export_case_bytes(ctx: AppContext, actor: Actor, case_id: int) -> tuple[Expo
 def _export_access(conn: Connection, actor: Actor, case_id: int) -> tuple[CaseAccess, bool]:
     """The case as the exporter may read it; whether it holds items naming people."""
     access = case_access(conn, actor, case_id, "read")
-    personal = log_store.case_has_personal(conn, case_id)
+    personal = case_store.case_has_personal(conn, case_id)
     if personal and not actor.can(Permission.read_personal):
         raise PermissionDeniedError(
             f"case {case_id} holds items that name people: exporting it needs read:personal",
@@ -283,7 +282,7 @@ def _contents(
             )
         )
     key = case_log.signing_key(ctx)
-    detail = _detail(conn, actor, access)
+    detail = cases.case_detail(conn, actor, access)
     html = index_page.render(
         detail.to_json(),
         head,
@@ -330,29 +329,3 @@ def _timestamps(conn: Connection, case_id: int, size: int) -> dict[int, bytes]:
         if token.tree_size <= size:
             found.setdefault(token.tree_size, token.token)
     return found
-
-
-def _detail(conn: Connection, actor: Actor, access: CaseAccess) -> CaseDetail:
-    """The case as ``show_case`` shows it, read in the export's transaction."""
-    case_id = access.case_id
-    case = case_store.case_by_id(conn, case_id)
-    (summary,) = case_store.case_summaries(conn, agency_id=None, case_id=case_id)
-    if case is None:  # pragma: no cover - case_access found it in this transaction
-        raise StoreError(f"case {case_id} vanished during its export")
-    values = asdict(summary) | {"my_role": access.role}
-    return CaseDetail.model_validate(
-        CaseSummary.model_validate(values).model_dump()
-        | {
-            "legal_basis": case.legal_basis,
-            "created_by": case.created_by,
-            "members": [asdict(m) for m in case_store.members_of(conn, case_id)],
-            "subjects": [asdict(s) for s in case_store.subjects_of(conn, case_id)],
-            "tasks": [asdict(t) for t in case_store.tasks_of(conn, case_id)],
-            "notes": [asdict(n) for n in case_store.notes_of(conn, case_id)],
-            "evidence": [
-                CaseItemView.model_validate(asdict(i)) for i in case_store.items_of(conn, case_id)
-            ],
-            "timeline": case_log.timeline(conn, case_id),
-            "tree_head": case_log.tree_head_view(conn, case_id),
-        }
-    )

@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection, Row
 
 from leaktrace.evidence.checkpoint import SignedTreeHead
 from leaktrace.store.schema_cases import (
-    CASE_ITEMS,
     CASE_MEMBERS,
     CASES,
     EVIDENCE_BLOBS,
@@ -32,7 +31,6 @@ __all__ = [
     "TreeHeadRecord",
     "blob",
     "blobs",
-    "case_has_personal",
     "case_ids",
     "case_log_id",
     "entries",
@@ -75,32 +73,6 @@ class TreeHeadRecord:
     @property
     def tree_size(self) -> int:
         return self.head.tree_size
-
-    # Read through to the head for services.case_log.head_of (F1's), until it returns
-    # ``record.head``; nothing else uses these.
-    @property
-    def log_id(self) -> str:
-        return self.head.log_id
-
-    @property
-    def root_hash(self) -> str:
-        return self.head.root_hash
-
-    @property
-    def timestamp(self) -> str:
-        return self.head.timestamp
-
-    @property
-    def signature(self) -> str:
-        return self.head.signature
-
-    @property
-    def note_signature(self) -> str:
-        return self.head.note_signature
-
-    @property
-    def key_fingerprint(self) -> str:
-        return self.head.key_fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,14 +316,6 @@ def unstamped_heads(conn: Connection, case_ids: Sequence[int]) -> list[TreeHeadR
         query = _head_query(case_id).order_by(EVIDENCE_TREE_HEADS.c.tree_size)
         found += [r for r in map(_head, conn.execute(query)) if not r.timestamped]
     return found
-
-
-def case_has_personal(conn: Connection, case_id: int) -> bool:
-    """Whether any evidence item of the case names people (``case_items.personal``)."""
-    query = select(CASE_ITEMS.c.id).where(
-        CASE_ITEMS.c.case_id == case_id, CASE_ITEMS.c.personal.is_(True)
-    )
-    return conn.execute(query.limit(1)).first() is not None
 
 
 def blob(conn: Connection, digest: str) -> bytes | None:

@@ -141,7 +141,7 @@ def refusals(database: Database) -> None:
             assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 1
     with database.reading() as conn:
         [head] = log_store.tree_heads(conn, case_id)
-        assert head.log_id == "test/case/1" and head.timestamped
+        assert head.head.log_id == "test/case/1" and head.timestamped
         assert log_store.tree_head(conn, case_id, 2) is None
         assert log_store.log_size(conn, case_id) == 1
         assert log_store.entries(conn, case_id)[0].entry == b"{}"
