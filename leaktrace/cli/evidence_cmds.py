@@ -1,5 +1,6 @@
 """``leaktrace verify`` (an exported bundle, offline) and ``leaktrace evidence`` (the
-installation's signing key, the stored logs recomputed, inclusion and consistency proofs).
+installation's signing key, the stored logs recomputed, inclusion and consistency proofs,
+RFC 3161 time-stamps asked for again where they failed).
 
 Verifying answers with the exit code: 0 valid, 1 invalid (naming the first thing that
 failed), in words or as JSON; a missing file or bad option is an error of the usual table
@@ -21,6 +22,7 @@ from leaktrace.cli.output import emit_json
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import case_log, evidence
 from leaktrace.services.case_views import BundleVerification, LogVerification
+from leaktrace.services.evidence import StampReport
 
 __all__ = ["INVALID", "KEY_NOT_CHECKED", "evidence_app", "register", "verify"]
 
@@ -50,7 +52,7 @@ evidence_app = typer.Typer(help="The evidence logs: signing key, verification, p
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``verify`` and ``evidence`` to ``app``."""
+    """Add ``verify`` and ``evidence`` (key, verify, proof, stamp) to ``app``."""
     app.command()(verify)
     app.add_typer(evidence_app, name="evidence")
 
@@ -237,3 +239,49 @@ def proof(
             assert consistency is not None
             found = case_log.consistency_proof(ctx, local_operator(), case, consistency, size)
             emit_json(out, found.to_json())
+
+
+@evidence_app.command("stamp")
+def stamp(
+    case: Annotated[
+        int | None,
+        typer.Option("--case", min=1, help="Only this case's log.", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    fmt: ReportFormatOption = ReportFormat.table,
+) -> None:
+    """Ask the time-stamping authority (evidence.tsa_url) again for an RFC 3161 time-stamp
+    of every signed tree head that has none (its request failed), oldest first.
+
+    Run it again later (or from cron) until none is pending.
+
+    Exit status: 0 none pending, 1 some pending (the failure is named), 78 no authority."""
+    with open_context(db) as ctx:
+        report = evidence.stamp_pending(ctx, local_operator(), case)
+    if fmt is ReportFormat.json:
+        emit_json(out, report.to_json())
+    else:
+        out.print(_stamp_text(report))
+    if not report.ok:
+        raise typer.Exit(INVALID)
+
+
+def _stamp_text(report: StampReport) -> Text:
+    text = Text()
+    for head in report.stamped:
+        text.append("ok ", style="green")
+        text.append(
+            f"case {head.case_id}, tree head {head.tree_size}: time-stamped {head.gen_time}\n"
+        )
+    summary = (
+        f"{len(report.stamped)} tree heads time-stamped at {report.tsa_url} "
+        f"({report.cases} case logs looked at)"
+    )
+    if report.ok:
+        text.append("DONE: ", style="bold green")
+        text.append(f"{summary}; none pending")
+        return text
+    text.append("PENDING: ", style="bold red")
+    text.append(f"{summary}; {report.pending} still without a time-stamp")
+    text.append(f"\n{report.problem or 'the authority did not answer'}")
+    return text

@@ -15,6 +15,10 @@ import pytest
 from leaktrace.config import load_settings
 from leaktrace.demo.run import run_demo
 from tests.cli.conftest import Run
+from tests.evidence.test_timestamping import closed_port
+from tests.evidence.tsa_server import TestTSA, tsa_server
+
+__all__ = ["tsa_server"]
 
 HEX64 = r"[0-9a-f]{64}"
 
@@ -367,3 +371,32 @@ def test_case_status_changes_in_one_step(run: Run, db: str) -> None:
     assert isinstance(detail, dict)
     events = [e["event"] for e in detail["timeline"]]
     assert events == ["case.opened", "status.changed"]
+
+
+def test_evidence_stamp_retries_failed_time_stamps(
+    run: Run, db: str, tsa_server: TestTSA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_set = run("evidence", "stamp", "--db", db)
+    assert not_set.code == 78 and "tsa_url" in not_set.err
+    case = run("case", "open", "Stamps", "--agency", "NL-POL", "--db", db).out.strip()
+    assert run("case", "add", case, "--note", "one", "--db", db).code == 0  # 2 heads, no tokens
+
+    monkeypatch.setenv("LEAKTRACE_EVIDENCE__TSA_URL", f"http://127.0.0.1:{closed_port()}/tsa")
+    monkeypatch.setenv("LEAKTRACE_EVIDENCE__TSA_TIMEOUT", "5")
+    down = run("evidence", "stamp", "--db", db)
+    assert down.code == 1, down.err
+    assert "PENDING" in down.out and f"case {case}, tree head 1" in down.out
+    failed = _json_code(run, 1, "evidence", "stamp", "--case", case, "--db", db)
+    assert failed["ok"] is False and failed["pending"] == 2 and failed["stamped"] == []
+
+    monkeypatch.setenv("LEAKTRACE_EVIDENCE__TSA_URL", tsa_server.url)
+    monkeypatch.setenv("LEAKTRACE_EVIDENCE__TSA_CERTIFICATE", str(tsa_server.chain))
+    done = run("evidence", "stamp", "--case", case, "--db", db)
+    assert done.code == 0, done.out + done.err
+    assert "DONE" in done.out
+    assert f"case {case}, tree head 1" in done.out and f"case {case}, tree head 2" in done.out
+    again = _json(run, "evidence", "stamp", "--case", case, "--db", db)
+    assert isinstance(again, dict) and again["ok"] is True and again["stamped"] == []
+    shown = _json(run, "case", "show", case, "--db", db)
+    assert isinstance(shown, dict) and shown["tree_head"]["rfc3161"] is True
+    assert run("evidence", "stamp", "--case", "999999", "--db", db).code == 66
