@@ -208,7 +208,9 @@ def test_evidence_verify_and_proofs(run: Run, db: str) -> None:
     assert broken.code == 1 and "INVALID" in broken.out
     assert f"case {case}, entry 3" in broken.out, broken.out
     report = _json_code(run, 1, "evidence", "verify", "--db", db)
-    assert report["ok"] is False and [p["seq"] for p in report["problems"]] == [3]
+    problems = report["problems"]
+    assert isinstance(problems, list)
+    assert report["ok"] is False and [p["seq"] for p in problems] == [3]
 
     neither = run("evidence", "proof", case, "--db", db)
     assert neither.code == 2 and "exactly one" in neither.err
