@@ -99,14 +99,18 @@ class SubjectRequest(_Request):
 class TaskRequest(_Request):
     title: str = Field(min_length=1, max_length=cases.MAX_TITLE)
     assignee: str | None = Field(
-        default=None, max_length=MAX_ASSIGNEE, description="A user of a member agency."
+        default=None,
+        max_length=MAX_ASSIGNEE,
+        description="The e-mail of an active user of a member agency.",
     )
 
 
 class TaskUpdateRequest(_Request):
     status: Literal["open", "done"] | None = None
     assignee: str | None = Field(
-        default=None, max_length=MAX_ASSIGNEE, description='A user\'s e-mail; "" for nobody.'
+        default=None,
+        max_length=MAX_ASSIGNEE,
+        description='The e-mail of an active user of a member agency; "" for nobody.',
     )
 
 
