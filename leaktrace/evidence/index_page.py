@@ -1,42 +1,33 @@
 """The bundle's ``index.html``: a printable, self-contained page for a judge.
 
 It lists the case (status, legal basis and reference, members, subjects, tasks), every
-evidence item with its SHA-256 in full and its size, the timeline with every entry's leaf
-hash in full, and the signed checkpoint. It has no external resources (inline CSS, a
-Content-Security-Policy that forbids loading anything) and a print stylesheet; every text
-from the case is escaped (Jinja autoescape). The page is for people: the bundle's
-verifier never reads it, so it proves nothing by itself; ``verify.py`` checks what it
-shows against the signed log.
+evidence item with its SHA-256 in full and its size (items that name people marked as
+personal data), the timeline with every entry's leaf hash in full, the signed checkpoint
+and the RFC 3161 time-stamps the bundle carries (member, size, SHA-256). It has no
+external resources (inline CSS, a Content-Security-Policy that forbids loading anything)
+and a print stylesheet; every text from the case is escaped (Jinja autoescape). The page
+is for people: the bundle's verifier never reads it, so it proves nothing by itself;
+``verify.py`` checks what it shows against the signed log.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from leaktrace.evidence.checkpoint import SignedTreeHead
+from leaktrace.templating import html_environment
 
 __all__ = ["render"]
 
-_ENV: Environment | None = None
 
-
+@functools.cache
 def _environment() -> Environment:
-    global _ENV
-    if _ENV is None:
-        env = Environment(
-            loader=PackageLoader("leaktrace.evidence", "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        env.filters["when"] = _when
-        env.filters["size"] = _size
-        _ENV = env
-    return _ENV
+    return html_environment("leaktrace.evidence", filters={"when": _when, "size": _size})
 
 
 def _when(value: Any) -> str:
@@ -67,10 +58,22 @@ def render(
     exported_agency: str | None,
     key_name: str,
     consistency_from: list[int],
+    timestamps: Mapping[int, bytes] | None = None,
 ) -> str:
     """The page. ``case`` is the JSON form of the case's detail view (``CaseDetail``:
     members, subjects, tasks, notes, evidence, timeline), taken in the export's
-    transaction, so its timeline ends with the export's own entry."""
+    transaction, so its timeline ends with the export's own entry. ``timestamps``: the
+    RFC 3161 replies the bundle carries (tree size -> DER), listed with their member
+    name, size and SHA-256."""
+    stamps = [
+        {
+            "tree_size": size,
+            "member": f"timestamps/{size}.tsr",
+            "bytes": len(token),
+            "sha256": hashlib.sha256(token).hexdigest(),
+        }
+        for size, token in sorted((timestamps or {}).items())
+    ]
     template = _environment().get_template("index.html.j2")
     return template.render(
         case=case,
@@ -81,4 +84,5 @@ def render(
         exported_agency=exported_agency,
         key_name=key_name,
         consistency_from=consistency_from,
+        timestamps=stamps,
     )

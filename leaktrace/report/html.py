@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup, escape
 from sqlalchemy.engine import Connection
 
@@ -18,6 +19,7 @@ from leaktrace.report import svg
 from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
 from leaktrace.report.groups import KIND_COLORS, group_graph, kind_legend
 from leaktrace.store.database import Database
+from leaktrace.templating import html_environment
 
 __all__ = ["MAX_TABLE_ROWS", "render_report", "write_report", "write_report_from"]
 
@@ -26,30 +28,25 @@ MAX_TABLE_ROWS = 5000
 TOP_WORKS = 20
 TOP_GROUPS = 15
 
-_ENV: Environment | None = None
 
-
+@functools.cache
 def _environment() -> Environment:
-    global _ENV
-    if _ENV is None:
-        env = Environment(
-            loader=PackageLoader("leaktrace.report", "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        env.filters["when"] = _when
-        env.filters["day"] = _day
-        env.filters["lead"] = _lead
-        env.filters["num"] = _num
-        env.filters["breakable"] = _breakable
-        env.globals["sev_color"] = svg.severity_color
-        env.globals["sev_rank"] = _sev_rank
-        env.globals["window_color"] = lambda w: svg.WINDOW_COLORS.get(str(w), "#64748b")
-        env.globals["kind_color"] = lambda k: KIND_COLORS.get(str(k), "#64748b")
-        _ENV = env
-    return _ENV
+    return html_environment(
+        "leaktrace.report",
+        filters={
+            "when": _when,
+            "day": _day,
+            "lead": _lead,
+            "num": _num,
+            "breakable": _breakable,
+        },
+        globals={
+            "sev_color": svg.severity_color,
+            "sev_rank": _sev_rank,
+            "window_color": lambda w: svg.WINDOW_COLORS.get(str(w), "#64748b"),
+            "kind_color": lambda k: KIND_COLORS.get(str(k), "#64748b"),
+        },
+    )
 
 
 def _sev_rank(severity: str) -> int:

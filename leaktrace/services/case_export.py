@@ -281,6 +281,7 @@ def _contents(
                 proof=tree.consistency_proof(old_size, size),
             )
         )
+    timestamps = _timestamps(conn, case_id, size)
     key = case_log.signing_key(ctx)
     detail = cases.case_detail(conn, actor, access)
     html = index_page.render(
@@ -291,6 +292,7 @@ def _contents(
         exported_agency=actor.agency_code,
         key_name=case_log.key_name(ctx, key),
         consistency_from=sorted(set(earlier)),
+        timestamps=timestamps,
     )
     contents = BundleContents(
         entries=entries,
@@ -300,7 +302,7 @@ def _contents(
         index_html=html,
         consistency=consistency,
         heads=heads,
-        timestamps=_timestamps(conn, case_id, size),
+        timestamps=timestamps,
     )
     return contents, sorted(set(earlier))
 

@@ -120,6 +120,8 @@ def test_export_verifies_offline_and_is_an_entry_of_the_log(
     assert "<b>twice</b>" not in index and "&lt;b&gt;twice&lt;/b&gt;" in index
     assert not re.search(r"(src|href)\s*=", index, re.IGNORECASE)
     assert "@media print" in index and "default-src 'none'" in index
+    assert "RFC 3161 time-stamps (0)" in index and "carries no RFC 3161 time-stamps" in index
+    assert ">personal data</span>" not in index  # no item names people
     assert view.root_hash in index and "DE-BKA" in index and "Art. 126 Sv" in index
     audited = list_audit(ctx, local_operator(), action="case.export").items
     assert [(a.actor, a.subject) for a in audited] == [(nl.name, f"case {case_id}")]
@@ -248,7 +250,11 @@ def test_a_case_with_personal_items_needs_read_personal_and_is_audited_so(
     assert denied.value.permission == "read:personal"
     with ctx.database.reading() as conn:
         assert log_store.log_size(conn, case_id) == before
-    case_export.export_case_bytes(ctx, observer, case_id)
+    _, data = case_export.export_case_bytes(ctx, observer, case_id)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        index = archive.read("index.html").decode()
+    marked = re.findall(r"<strong>([^<]*)</strong> <span class=\"personal\">personal data", index)
+    assert [m.split(" ")[0] for m in marked] == ["listing.txt"]  # the item naming people
     audited = list_audit(ctx, local_operator(), action="case.read.personal").items
     assert [(a.actor, a.subject) for a in audited] == [(observer.name, f"case {case_id}")]
     assert "export" in audited[0].detail
@@ -355,6 +361,12 @@ def test_time_stamps_are_exported_and_checked_by_leaktrace_verify(
     assert f"each signed by the time-stamping authority of {tsa_server.chain}" in line
     unsigned = verify_bundle_file(bundle)
     assert unsigned.ok and "NOT checked who signed them" in unsigned.checks[-1]
+    # index.html lists each time-stamp: its tree size, member and the file's SHA-256
+    index = items["index.html"].decode()
+    assert f"RFC 3161 time-stamps ({size - 1})" in index
+    for n in range(1, size):
+        assert f"timestamps/{n}.tsr" in index
+        assert hashlib.sha256(stored[n]).hexdigest() in index
 
     # a real token filed under another head
     moved = _with_member(bundle, "timestamps/3.tsr", stored[2], tmp_path / "moved.zip")
