@@ -6,7 +6,7 @@ the RFC 8785 entry, compute the RFC 9162 root, sign the head with Ed25519, inser
 commit). Measured on a real SQLite file (and PostgreSQL with ``--postgres URL``), for
 one case growing to ``--entries`` entries, in windows so that the cost's growth with the
 log's size shows; then ``evidence verify`` (every leaf, root and signature recomputed)
-and an export of the case (zip in memory), once each.
+and an export of the case (zip in memory, then streamed to a file), once each.
 
     python bench/evidence_store.py --entries 2000
     python bench/evidence_store.py --entries 2000 --postgres postgresql+psycopg://...
@@ -34,7 +34,7 @@ from leaktrace.services.context import AppContext, build_context  # noqa: E402
 from leaktrace.services.evidence import verify_logs  # noqa: E402
 
 
-def run(ctx: AppContext, label: str, entries: int, window: int) -> None:
+def run(ctx: AppContext, label: str, entries: int, window: int, out: Path) -> None:
     operator = local_operator()
     identity.add_agency(ctx, operator, code="NL-POL", name="Politie", country="NL", kind="police")
     case_id = cases.open_case(ctx, operator, "Benchmark", agency="NL-POL").id
@@ -70,6 +70,12 @@ def run(ctx: AppContext, label: str, entries: int, window: int) -> None:
         f"{label}: export of {view.entries:,} entries: {time.perf_counter() - started:.2f} s, "
         f"{len(data):,} bytes"
     )
+    started = time.perf_counter()
+    view = case_export.export_case(ctx, operator, case_id, out, replace=True)
+    print(
+        f"{label}: export of {view.entries:,} entries to a file: "
+        f"{time.perf_counter() - started:.2f} s, {view.bytes:,} bytes"
+    )
 
 
 def main() -> None:
@@ -84,11 +90,11 @@ def main() -> None:
         key = Path(folder) / "key.pem"
         settings = load_settings(db=str(Path(folder) / "bench.db"), evidence={"key_file": str(key)})
         with build_context(settings) as ctx:
-            run(ctx, "SQLite", args.entries, window)
+            run(ctx, "SQLite", args.entries, window, Path(folder) / "sqlite.zip")
         if args.postgres:
             settings = load_settings(db=args.postgres, evidence={"key_file": str(key)})
             with build_context(settings) as ctx:
-                run(ctx, "PostgreSQL", args.entries, window)
+                run(ctx, "PostgreSQL", args.entries, window, Path(folder) / "pg.zip")
 
 
 if __name__ == "__main__":
