@@ -25,7 +25,7 @@ from leaktrace.cli.context import DbOption, FormatOption, err, open_context, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import ConflictError, InputError
 from leaktrace.identity.actor import local_operator
-from leaktrace.services import case_export, case_items, cases
+from leaktrace.services import case_items, cases
 from leaktrace.services.case_items import AddRequest
 from leaktrace.services.case_views import (
     CASE_STATUSES,
@@ -382,6 +382,8 @@ def export(
             f"{out_file}: the file exists; give --force to replace it (nothing was exported)"
         )
     with open_context(db) as ctx:
+        from leaktrace.services import case_export  # loads cryptography: only when exporting
+
         view = case_export.export_case(ctx, local_operator(), case, out_file, replace=force)
     if fmt is Format.json:
         emit_json(out, view.to_json())

@@ -4,7 +4,7 @@ RFC 3161 time-stamps asked for again where they failed).
 
 Verifying answers with the exit code: 0 valid, 1 invalid (naming the first thing that
 failed), in words or as JSON; a missing file or bad option is an error of the usual table
-(:mod:`leaktrace.cli.exit_codes`: 65 bad input, 2 usage), never 1. These commands write
+(:mod:`leaktrace.cli.exit_codes`: 65 bad input, 2 usage). These commands write
 text or JSON only (their ``--format`` offers no CSV).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -20,9 +20,11 @@ from rich.text import Text
 from leaktrace.cli.context import DbOption, open_context, out, require_file
 from leaktrace.cli.output import emit_json
 from leaktrace.identity.actor import local_operator
-from leaktrace.services import case_log, evidence
+from leaktrace.services import case_log
 from leaktrace.services.case_views import BundleVerification, LogVerification
-from leaktrace.services.evidence import StampReport
+
+if TYPE_CHECKING:
+    from leaktrace.services.evidence import StampReport
 
 __all__ = ["INVALID", "KEY_NOT_CHECKED", "evidence_app", "register", "verify"]
 
@@ -103,10 +105,12 @@ def verify(
 
     Exit status: 0 valid, 1 invalid (what failed is named).
 
-    Any other error has its own code, never 1: 65 a missing or unreadable file, 2 usage."""
+    Other errors have the usual codes: 65 a missing or unreadable file, 2 usage."""
     require_bundle(bundle)
     if against is not None:
         require_bundle(against)
+    from leaktrace.services import evidence  # loads cryptography: only when verifying
+
     result = evidence.verify_bundle_file(
         bundle, against=against, expect_key=expect_key, tsa_certificate=tsa_certificate
     )
@@ -142,6 +146,8 @@ def key(db: DbOption = None, fmt: ReportFormatOption = ReportFormat.table) -> No
     """Show the installation's signing key: name, fingerprint, public key (PEM).
 
     Give the fingerprint to whoever verifies a bundle ('leaktrace verify --expect-key')."""
+    from leaktrace.services import evidence  # loads cryptography: only when used
+
     with open_context(db) as ctx:
         view = evidence.evidence_key(ctx)
     if fmt is ReportFormat.json:
@@ -166,7 +172,9 @@ def verify_logs(
 
     Exit status: 0 valid, 1 invalid (the first entry that does not match is named).
 
-    Any other error has its own code, never 1: 66 no such case, 2 usage."""
+    Other errors have the usual codes: 66 no such case, 2 usage."""
+    from leaktrace.services import evidence  # loads cryptography: only when used
+
     with open_context(db) as ctx:
         result = evidence.verify_logs(ctx, local_operator(), case)
     if fmt is ReportFormat.json:
@@ -256,6 +264,8 @@ def stamp(
     Run it again later (or from cron) until none is pending.
 
     Exit status: 0 none pending, 1 some pending (the failure is named), 78 no authority."""
+    from leaktrace.services import evidence  # loads cryptography: only when used
+
     with open_context(db) as ctx:
         report = evidence.stamp_pending(ctx, local_operator(), case)
     if fmt is ReportFormat.json:

@@ -15,7 +15,6 @@ from leaktrace.config import Settings, load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.infra.targets import UNKNOWN_SHEET
 from leaktrace.services.demo_accounts import create_demo_accounts
-from leaktrace.services.demo_case import create_demo_case
 from leaktrace.services.groups import group_dossier
 from leaktrace.services.leaks import LeakQuery, list_leaks
 from leaktrace.services.overview import get_overview
@@ -64,6 +63,7 @@ def demo(
     shared service's web UI over that database, with fictional agencies and users.
     """
     from leaktrace.demo import run_demo
+    from leaktrace.services.demo_case import create_demo_case  # loads cryptography
 
     db_file = (directory / "demo.db").absolute()
     # the demo signs its case's log with its own key, never the installation's

@@ -21,10 +21,12 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leaktrace.evidence.canonical import canonical_json
-from leaktrace.evidence.signing import EvidenceKey
+
+if TYPE_CHECKING:  # cryptography loads when a key is, not with every command
+    from leaktrace.evidence.signing import EvidenceKey
 
 __all__ = [
     "SignedTreeHead",

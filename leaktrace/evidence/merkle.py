@@ -4,7 +4,9 @@
 :class:`MerkleTree` keeps every complete subtree's hash (about two hashes per leaf), so
 an append costs one leaf hash and on average one node hash, and a root or a proof at any
 tree size costs O(log n) stored hashes plus O(log n) node hashes for the ragged right edge.
-Verification lives in :mod:`leaktrace.evidence.standalone` (the bundle's ``verify.py``).
+Verification lives in :mod:`leaktrace.evidence.standalone` (the bundle's ``verify.py``),
+which has its own copy of the two hash functions (it must stand alone; it also loads
+``cryptography``, which the command line does not load at start): a test keeps them equal.
 """
 
 from __future__ import annotations
@@ -13,12 +15,24 @@ import hashlib
 from collections.abc import Iterable
 
 from leaktrace.errors import InputError
-from leaktrace.evidence.standalone import leaf_hash, node_hash
 
 __all__ = ["EMPTY_ROOT", "MerkleTree", "largest_power_of_two_below", "leaf_hash", "node_hash"]
 
+LEAF_PREFIX = b"\x00"
+NODE_PREFIX = b"\x01"
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 """RFC 9162 2.1.1: the hash of an empty tree is the hash of the empty string."""
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    """RFC 9162 2.1.1: SHA-256(0x00 || entry)."""
+    return hashlib.sha256(LEAF_PREFIX + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """RFC 9162 2.1.1: SHA-256(0x01 || left || right)."""
+    return hashlib.sha256(NODE_PREFIX + left + right).digest()
 
 
 def largest_power_of_two_below(n: int) -> int:

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
@@ -36,7 +36,6 @@ from leaktrace.errors import InputError, NotFoundError
 from leaktrace.evidence.canonical import canonical_json
 from leaktrace.evidence.checkpoint import SignedTreeHead, rfc3339, sign_tree_head
 from leaktrace.evidence.merkle import MerkleTree, leaf_hash
-from leaktrace.evidence.signing import EvidenceKey, load_or_create_key
 from leaktrace.identity.actor import Actor
 from leaktrace.services import audit
 from leaktrace.services.case_access import CaseAccess, case_access
@@ -48,6 +47,9 @@ from leaktrace.services.case_views import (
 )
 from leaktrace.services.context import AppContext
 from leaktrace.store import evidence_log as log_store
+
+if TYPE_CHECKING:  # cryptography loads with the key, not with every command
+    from leaktrace.evidence.signing import EvidenceKey
 
 __all__ = [
     "EVENTS",
@@ -105,6 +107,8 @@ def signing_key(ctx: AppContext) -> EvidenceKey:
     with _keys_lock:
         key = _keys.get(path)
         if key is None:
+            from leaktrace.evidence.signing import load_or_create_key  # loads cryptography
+
             key = _keys[path] = load_or_create_key(path)
         return key
 

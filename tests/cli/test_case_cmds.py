@@ -329,9 +329,9 @@ def test_report_formats_and_help_texts(run: Run, db: str, tmp_path: Path) -> Non
         assert refused.code == 2, (args, refused.err)
         assert "<table|json>" in _help(run, *args[:2] if args[0] == "evidence" else args[:1])
     verify_help = _help(run, "verify")
-    assert "0 valid, 1 invalid" in verify_help and "never 1" in verify_help
+    assert "0 valid, 1 invalid" in verify_help and "usual codes" in verify_help
     assert "--tsa-certificate" in verify_help and "unpacked" in verify_help
-    assert "never 1" in _help(run, "evidence", "verify")
+    assert "usual codes" in _help(run, "evidence", "verify")
     status_help = _help(run, "case", "status")
     assert "Why the status changes" in status_help
     add_help = _help(run, "case", "add")
