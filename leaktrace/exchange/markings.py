@@ -32,7 +32,7 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal, cast, get_args
 
 from leaktrace.errors import InputError
@@ -60,6 +60,7 @@ __all__ = [
     "handling_of",
     "stricter",
     "strictest",
+    "tlp_level_of",
     "tlp_marking",
     "tlp_of",
     "tlp_rank",
@@ -187,7 +188,50 @@ def tlp_of(marking_refs: Iterable[str] | None) -> TlpLevel | None:
     it carries several, the strictest wins (fail closed). Other refs (handling codes, a partner's
     own markings) are ignored here.
     """
-    return strictest(_TLP_BY_ID[ref] for ref in (marking_refs or ()) if ref in _TLP_BY_ID)
+    refs = marking_refs or ()
+    return strictest(_TLP_BY_ID[ref] for ref in refs if isinstance(ref, str) and ref in _TLP_BY_ID)
+
+
+def tlp_level_of(marking: Mapping[str, Any]) -> TlpLevel | None:
+    """The TLP 2.0 level a marking-definition object stands for, or None when it is no TLP 2.0
+    marking; :class:`InputError` (``field="id"``) when it misuses TLP 2.0.
+
+    The rule of the OASIS TLP 2.0 JSON schema, for objects received from partners: an object
+    carrying the TLP 2.0 extension is a ``marking-definition`` of spec 2.1 with ``id``, ``name``,
+    ``created`` and no other extension; the extension holds exactly ``extension_type``
+    (``property-extension``) and ``tlp_2_0``; and id, name and level are those of one of the five
+    published objects. (Formats of ``created`` and the like are the STIX validator's business.)
+    One rule is stricter than the schema: the five reserved ids are refused on an object without
+    the TLP 2.0 extension (the schema lets one with other extensions only pass).
+    """
+    extensions = marking.get("extensions")
+    marking_id = marking.get("id")
+    if not isinstance(extensions, Mapping) or TLP_EXTENSION_ID not in extensions:
+        if marking_id in TLP_MARKING_IDS.values():
+            raise InputError(
+                f"{marking_id} is a TLP 2.0 id but the object lacks the TLP 2.0 extension",
+                field="id",
+            )
+        return None
+    extension = extensions[TLP_EXTENSION_ID]
+    level = extension.get("tlp_2_0") if isinstance(extension, Mapping) else None
+    known = next((each for each in TLP_LEVELS if each == level), None)
+    if (
+        known is None
+        or set(extensions) != {TLP_EXTENSION_ID}
+        or dict(extension) != {"extension_type": "property-extension", "tlp_2_0": known}
+        or marking.get("type") != "marking-definition"
+        or marking.get("spec_version") != "2.1"
+        or "created" not in marking
+        or marking_id != TLP_MARKING_IDS[known]
+        or marking.get("name") != _TLP_NAMES[known]
+    ):
+        raise InputError(
+            f"{marking_id!r} does not match the OASIS TLP 2.0 marking-definition of the level it "
+            f"claims ({level!r})",
+            field="id",
+        )
+    return known
 
 
 # --- LeakTrace's identity and SIENA handling extension -----------------------------------------
@@ -222,7 +266,10 @@ HANDLING_EXTENSION_ID: Final = (
 HANDLING_SCHEMA_URL: Final = (
     "https://leaktrace.org/stix/extensions/siena-handling/1.0.0/schema.json"
 )
-"""Where the project publishes :data:`HANDLING_EXTENSION_SCHEMA` (the extension's ``schema``)."""
+"""Where the project publishes :data:`HANDLING_EXTENSION_SCHEMA` (the extension-definition's
+``schema``). ``leaktrace.org`` is the domain the project chose for its STIX names (also the
+UUIDv5 namespace below); the document at this URL must stay byte-for-byte that schema, and a new
+schema gets a new version in the path."""
 
 HANDLING_CODES: Final = ("H0", "H1", "H2", "H3")
 """Europol SIENA handling codes: H0 use only to prevent and combat crime; H1 not for judicial
@@ -413,13 +460,45 @@ def handling_marking(
     }
 
 
-def handling_of(marking: dict[str, Any]) -> dict[str, Any] | None:
+def handling_of(marking: Mapping[str, Any]) -> dict[str, Any] | None:
     """The handling content (``handling_code``, maybe ``handling_text``, ``source_reliability``,
-    ``information_accuracy``) of a marking-definition, or None when it carries no handling code."""
-    content = marking.get("extensions", {}).get(HANDLING_EXTENSION_ID)
-    if not isinstance(content, dict) or content.get("handling_code") not in HANDLING_CODES:
+    ``information_accuracy``) of a marking-definition, or None when it carries no handling code.
+
+    For markings received from partners: content that :func:`handling_marking` would not have
+    made (an unknown code, H3 without text, a text on H0-H2, an unknown key, a text with spaces
+    around it) is refused with :class:`InputError`, so a caller fails closed instead of guessing.
+    """
+    extensions = marking.get("extensions")
+    content = extensions.get(HANDLING_EXTENSION_ID) if isinstance(extensions, Mapping) else None
+    if content is None:
         return None
+    if not isinstance(content, Mapping):
+        raise InputError("the handling extension is not an object", field="extensions")
+    unknown = set(content) - {*_HANDLING_KEYS, "extension_type"}
+    if unknown or content.get("extension_type") != "property-extension":
+        raise InputError(
+            f"the handling extension holds {sorted(unknown) or 'a wrong extension_type'}",
+            field="extensions",
+        )
+    creator = marking.get("created_by_ref", LEAKTRACE_IDENTITY_ID)
+    rebuilt = handling_marking(
+        content.get("handling_code", ""),
+        content.get("handling_text"),
+        content.get("source_reliability"),
+        content.get("information_accuracy"),
+        created_by_ref=creator,
+    )["extensions"][HANDLING_EXTENSION_ID]
+    if rebuilt != dict(content):
+        raise InputError("the handling extension is not in its normal form", field="extensions")
     return {key: value for key, value in content.items() if key != "extension_type"}
+
+
+_HANDLING_KEYS: Final = (
+    "handling_code",
+    "handling_text",
+    "source_reliability",
+    "information_accuracy",
+)
 
 
 # --- granular markings -------------------------------------------------------------------------

@@ -443,3 +443,136 @@ def test_bad_granular_input_is_refused(marking_ref: str, selectors: Any, field: 
     with pytest.raises(InputError) as caught:
         m.granular(marking_ref, selectors)
     assert caught.value.field == field
+
+
+# --- received markings: TLP 2.0 objects and handling content -----------------------------------
+
+
+def test_tlp_level_of_reads_the_published_objects() -> None:
+    for level in m.TLP_LEVELS:
+        assert m.tlp_level_of(m.tlp_marking(level)) == level
+        with_extras = {**m.tlp_marking(level), "created_by_ref": AGENCY, "description": "x"}
+        assert oasis_tlp_errors(with_extras) == []
+        assert m.tlp_level_of(with_extras) == level
+    assert m.tlp_level_of(m.handling_marking("H0")) is None
+    assert m.tlp_level_of({"type": "marking-definition", "id": stix2.TLP_RED.id}) is None
+
+
+def test_tlp_level_of_refuses_a_reserved_id_without_the_extension() -> None:
+    """Without ``extensions`` the OASIS schema refuses too; with other extensions only, it lets
+    the object pass, and LeakTrace is stricter."""
+    for level in m.TLP_LEVELS:
+        bare = m.tlp_marking(level)
+        del bare["extensions"]
+        assert oasis_tlp_errors(bare) != []
+        with pytest.raises(InputError) as caught:
+            m.tlp_level_of(bare)
+        assert caught.value.field == "id"
+        other = m.tlp_marking(level)
+        other["extensions"] = m.handling_marking("H0")["extensions"]
+        assert oasis_tlp_errors(other) == []
+        with pytest.raises(InputError) as caught:
+            m.tlp_level_of(other)
+        assert caught.value.field == "id"
+    not_an_object = m.tlp_marking("red")
+    not_an_object["extensions"][m.TLP_EXTENSION_ID] = "red"
+    with pytest.raises(InputError):
+        m.tlp_level_of(not_an_object)
+
+
+OTHER_IDS = [*DOMAIN_TLP_IDS.values(), stix2.TLP_AMBER.id, m.HANDLING_EXTENSION_ID]
+MUTATIONS = st.one_of(
+    st.tuples(st.just("id"), st.sampled_from(OTHER_IDS)),
+    st.tuples(st.just("name"), st.sampled_from(["TLP:" + lv.upper() for lv in m.TLP_LEVELS])),
+    st.tuples(st.just("tlp_2_0"), st.sampled_from([*m.TLP_LEVELS, "white", "AMBER", ""])),
+    st.tuples(st.just("extension_type"), st.sampled_from(["property-extension", "new-sdo"])),
+    st.tuples(st.just("type"), st.sampled_from(["marking-definition", "identity"])),
+    st.tuples(st.just("spec_version"), st.sampled_from(["2.1", "2.0"])),
+    st.tuples(st.just("drop"), st.sampled_from(["id", "name", "created", "spec_version", "type"])),
+    st.tuples(st.just("extension_key"), st.sampled_from(["note", "tlp"])),
+    st.tuples(st.just("other_extension"), st.just(m.HANDLING_EXTENSION_ID)),
+    st.tuples(st.just("description"), st.text(max_size=5)),
+)
+
+
+def mutate(marking: dict[str, Any], mutation: tuple[str, Any]) -> None:
+    what, value = mutation
+    extension = marking["extensions"][m.TLP_EXTENSION_ID]
+    if what in ("tlp_2_0", "extension_type"):
+        extension[what] = value
+    elif what == "drop":
+        marking.pop(value, None)
+    elif what == "extension_key":
+        extension[value] = "x"
+    elif what == "other_extension":
+        marking["extensions"][value] = {"extension_type": "property-extension"}
+    else:
+        marking[what] = value
+
+
+@settings(max_examples=300, deadline=None)
+@given(level=st.sampled_from(m.TLP_LEVELS), mutations=st.lists(MUTATIONS, max_size=3))
+def test_tlp_level_of_agrees_with_the_oasis_schema(
+    level: str, mutations: list[tuple[str, Any]]
+) -> None:
+    marking = m.tlp_marking(level)
+    for mutation in mutations:
+        mutate(marking, mutation)
+    schema_accepts = oasis_tlp_errors(marking) == []
+    try:
+        found = m.tlp_level_of(marking)
+    except InputError:
+        assert not schema_accepts, marking
+    else:
+        assert schema_accepts, marking
+        assert found == marking["extensions"][m.TLP_EXTENSION_ID]["tlp_2_0"]
+        assert marking["id"] == DOMAIN_TLP_IDS[found]
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        ("H2", "extensions"),
+        ({"extension_type": "property-extension", "handling_code": "H5"}, "handling_code"),
+        ({"extension_type": "property-extension", "handling_code": "H3"}, "handling_text"),
+        (
+            {"extension_type": "property-extension", "handling_code": "H3", "handling_text": " a"},
+            "extensions",
+        ),
+        (
+            {"extension_type": "property-extension", "handling_code": "H1", "handling_text": "a"},
+            "handling_text",
+        ),
+        ({"extension_type": "property-extension", "handling_code": "h1"}, "extensions"),
+        ({"extension_type": "new-sdo", "handling_code": "H1"}, "extensions"),
+        ({"extension_type": "property-extension", "handling_code": "H1", "x": 1}, "extensions"),
+        (
+            {
+                "extension_type": "property-extension",
+                "handling_code": "H1",
+                "information_accuracy": 9,
+            },
+            "information_accuracy",
+        ),
+        ({"extension_type": "property-extension"}, "handling_code"),
+    ],
+)
+def test_handling_of_refuses_malformed_received_content(content: Any, field: str) -> None:
+    marking = m.handling_marking("H1")
+    marking["extensions"][m.HANDLING_EXTENSION_ID] = content
+    with pytest.raises(InputError) as caught:
+        m.handling_of(marking)
+    assert caught.value.field == field
+
+
+def test_handling_of_reads_a_received_marking_of_another_agency() -> None:
+    marking = m.handling_marking("H3", "no use in court", "X", 4, created_by_ref=AGENCY)
+    received = json.loads(json.dumps(marking))
+    assert m.handling_of(received) == {
+        "handling_code": "H3",
+        "handling_text": "no use in court",
+        "source_reliability": "X",
+        "information_accuracy": 4,
+    }
+    assert m.handling_of(m.tlp_marking("amber")) is None
+    assert m.handling_of({"type": "marking-definition", "extensions": "broken"}) is None
