@@ -86,13 +86,7 @@ TLP_MARKING_IDS: Final[dict[TlpLevel, str]] = {
 }
 """Each level's fixed marking-definition id, as the OASIS TLP 2.0 JSON schema pins them."""
 
-_TLP_NAMES: Final[dict[TlpLevel, str]] = {
-    "clear": "TLP:CLEAR",
-    "green": "TLP:GREEN",
-    "amber": "TLP:AMBER",
-    "amber+strict": "TLP:AMBER+STRICT",
-    "red": "TLP:RED",
-}
+_TLP_NAMES: Final[dict[TlpLevel, str]] = {level: "TLP:" + level.upper() for level in TLP_LEVELS}
 
 
 def _oasis_tlp_object(level: TlpLevel) -> dict[str, Any]:
@@ -277,12 +271,13 @@ proceedings without the provider's permission; H2 not to be passed on without th
 permission; H3 other restrictions (stated in the marking's text)."""
 
 SOURCE_CODES: Final = ("A", "B", "C", "X")
-"""Source reliability: A no doubt; B mostly reliable; C not reliable; X cannot be judged."""
+"""Source reliability: A no doubt about the source (always reliable); B mostly reliable so far;
+C mostly unreliable so far; X reliability cannot be assessed."""
 
 ACCURACY_CODES: Final = (1, 2, 3, 4)
-"""Information accuracy: 1 known true without reservation; 2 known personally to the source but
-not to the official passing it on; 3 not known personally to the source, corroborated by other
-information; 4 not known personally to the source and not corroborated (cannot be judged)."""
+"""Information accuracy: 1 no doubt about its accuracy; 2 known personally to the source but not
+to the official passing it on; 3 not known personally to the source but corroborated by other
+information; 4 not known personally to the source and cannot be corroborated."""
 
 MAX_HANDLING_TEXT: Final = 1000
 """Longest H3 text, in characters."""
@@ -353,9 +348,8 @@ HANDLING_EXTENSION_DEFINITION: Final[dict[str, Any]] = {
 }
 """LeakTrace's extension-definition for handling codes (publish it with the markings)."""
 
-_IDENTITY_ID = re.compile(
-    r"identity--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
-)
+_UUID: Final = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
+_IDENTITY_ID = re.compile("identity--" + _UUID)
 
 
 def _clean_text(text: str) -> str:
@@ -503,9 +497,7 @@ _HANDLING_KEYS: Final = (
 
 # --- granular markings -------------------------------------------------------------------------
 
-_MARKING_ID = re.compile(
-    r"marking-definition--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
-)
+_MARKING_ID = re.compile("marking-definition--" + _UUID)
 _SELECTOR = re.compile(r"[a-z0-9_-]+(\.(\[[0-9]+\]|[a-z0-9_-]+))*\Z")
 _UNMARKABLE = frozenset({"id", "type", "spec_version", "granular_markings"})
 
