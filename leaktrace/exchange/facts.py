@@ -111,6 +111,8 @@ class GroupLinkFacts:
     strength: float
     """0 to 1; becomes the relationship's ``confidence`` (0 to 100)."""
     evidence: str
+    found_at: datetime | None = None
+    """When LeakTrace first found the link (the relationship's ``created``), if known."""
 
 
 @dataclass(frozen=True)
@@ -122,3 +124,5 @@ class SupplyFinding:
     explanation: str
     posterior: float
     """Probability, 0 to 1, that the account is involved; becomes ``confidence``."""
+    found_at: datetime | None = None
+    """When the finding was made (the note's ``created``), if known."""

@@ -26,10 +26,11 @@ object itself. The alert id, severity, window, lead and the release's id travel 
 piracy property extension.
 
 All SDO and SRO ids are deterministic (:func:`~leaktrace.exchange.stix_extension.stix_id`);
-``created`` comes from the facts (first seen, release time) so that a re-publication is a
-new *version* of the same object: callers pass ``modified`` (the publication time) to make
-it one. Every function takes ``object_marking_refs`` and passes them through unchanged
-(markings are built in :mod:`leaktrace.exchange.markings`). Bad facts raise
+``created`` comes from the facts (first seen, release time, found at), or is the fixed
+:data:`UNKNOWN_CREATED` when they hold no time, so the same facts always give the same
+object and a re-publication is a new *version* of it: callers pass ``modified`` (the
+publication time) to make one. Every function takes ``object_marking_refs`` and passes
+them through unchanged (markings are built in :mod:`leaktrace.exchange.markings`). Bad facts raise
 :class:`~leaktrace.errors.InputError` naming the field.
 """
 
@@ -66,6 +67,7 @@ from leaktrace.exchange.stix_observables import Observable, observable_of
 __all__ = [
     "HostObjects",
     "LeakObjects",
+    "UNKNOWN_CREATED",
     "bundle_of",
     "group_id",
     "identity_of",
@@ -105,15 +107,15 @@ def _when(value: datetime, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
+UNKNOWN_CREATED = datetime(2000, 1, 1, tzinfo=UTC)
+"""``created`` of an object whose facts hold no time: fixed, so that every publication of
+the same facts is a version of one object (STIX forbids ``created`` to change)."""
+
+
 def _times(created: datetime | None, modified: datetime | None, field: str) -> dict[str, Any]:
     """``created`` / ``modified`` keywords: ``modified`` never before ``created``."""
-    if created is None and modified is None:
-        return {}
-    first = _when(created, field) if created is not None else None
+    first = _when(created, field) if created is not None else UNKNOWN_CREATED
     last = _when(modified, "modified") if modified is not None else first
-    if first is None:
-        first = last
-    assert first is not None and last is not None
     return {"created": first, "modified": max(first, last)}
 
 
@@ -127,9 +129,9 @@ def _extension(fields: dict[str, Any]) -> dict[str, Any]:
     return {"extensions": piracy_extension(fields), "allow_custom": True}
 
 
-def group_id(name: str) -> str:
+def group_id(name: str, field: str = "name") -> str:
     """The ``intrusion-set`` id of the group called ``name`` (any spelling of its case)."""
-    return stix_id("intrusion-set", "group:" + _text(name, "name").casefold())
+    return stix_id("intrusion-set", "group:" + _text(name, field).casefold())
 
 
 def identity_of(
@@ -275,7 +277,12 @@ def infrastructure_of(
     )
     used_by = tuple(
         _relationship(
-            group_id(group), "uses", infrastructure.id, created_by_ref, object_marking_refs, times
+            group_id(group, "groups"),
+            "uses",
+            infrastructure.id,
+            created_by_ref,
+            object_marking_refs,
+            times,
         )
         for group in dict.fromkeys(g.strip() for g in host.groups if g.strip())
     )
@@ -409,7 +416,7 @@ def link_of(
 ) -> stix2.v21.Relationship:
     """A link between two groups as ``related-to``; the evidence text is its description."""
     kind = _text(link.kind, "kind", max_length=64)
-    source, target = group_id(link.source), group_id(link.target)
+    source, target = group_id(link.source, "source"), group_id(link.target, "target")
     if source == target:
         raise InputError("a group cannot be linked to itself", field="target")
     return _relationship(
@@ -418,7 +425,7 @@ def link_of(
         target,
         created_by_ref,
         object_marking_refs,
-        _times(None, modified, "modified"),
+        _times(link.found_at, modified, "found_at"),
         description=_text(link.evidence, "evidence", max_length=None),
         confidence=_confidence(link.strength, "strength"),
         **_extension({"link_kind": kind, "strength": link.strength}),
@@ -445,7 +452,7 @@ def note_of(
         content=_text(finding.explanation, "explanation", max_length=None),
         object_refs=refs,
         confidence=_confidence(finding.posterior, "posterior"),
-        **_times(None, modified, "modified"),
+        **_times(finding.found_at, modified, "found_at"),
         **extra,
         **marking_refs(object_marking_refs),
         **_extension({"account": account, "posterior": finding.posterior}),

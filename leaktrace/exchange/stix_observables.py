@@ -28,6 +28,14 @@ Observable = Any
 
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 _TLD = re.compile(r"([a-z]{2,63}|xn--[a-z0-9-]{1,59})\Z")
+_PCT = r"%[0-9A-Fa-f]{2}"
+_PCHAR = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|{_PCT})"
+_PATH = re.compile(rf"(?:{_PCHAR}|/)*\Z")
+_QUERY = re.compile(rf"(?:{_PCHAR}|[/?])*\Z")
+_NETLOC = re.compile(
+    rf"(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|{_PCT})*@)?"
+    r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(?::[0-9]*)?\Z"
+)
 _URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "sftp", "magnet"})
 _MAX_URL = 2048
 
@@ -51,7 +59,11 @@ def _domain(text: str, field: str) -> str:
 
 
 def _url(text: str, field: str) -> str:
-    """``text`` if it is an absolute URL with a known scheme and a valid host."""
+    """``text`` if it is an absolute RFC 3986 URI with a known scheme and a valid host.
+
+    Characters outside RFC 3986 (spaces, ``[`` in a path, non-ASCII) are refused rather than
+    escaped: the value is evidence and is shared exactly as it was seen.
+    """
     if len(text) > _MAX_URL or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in text):
         raise InputError(f"not a URL: {text!r}", field=field)
     try:
@@ -62,6 +74,13 @@ def _url(text: str, field: str) -> str:
         raise InputError(f"not a URL: {text!r}", field=field) from error
     if parts.scheme.lower() not in _URL_SCHEMES:
         raise InputError(f"not a URL with a known scheme: {text!r}", field=field)
+    if not (
+        _PATH.match(parts.path)
+        and _QUERY.match(parts.query)
+        and _QUERY.match(parts.fragment)
+        and (not parts.netloc or _NETLOC.match(parts.netloc))
+    ):
+        raise InputError(f"not an RFC 3986 URI: {text!r}", field=field)
     if parts.scheme.lower() == "magnet":
         if not parts.query:
             raise InputError(f"not a magnet link: {text!r}", field=field)
