@@ -83,6 +83,12 @@ __all__ = [
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INFO_HASH = re.compile(r"[0-9a-fA-F]{40}\Z")
 _MAX_NAME = 256
+_EXFILTRATION_ROLES = frozenset(
+    {"initial-seeder", "seedbox", "server", "topsite", "web-seed", "cyberlocker", "streaming"}
+)
+"""Host roles that carry the stolen copy itself out to the public: STIX ``exfiltration``
+infrastructure. Trackers, index sites and unknown roles are ``unknown`` (the STIX vocabulary
+has nothing closer); LeakTrace's own role always travels in the piracy extension."""
 
 
 def _text(value: str, field: str, *, max_length: int | None = _MAX_NAME) -> str:
@@ -258,7 +264,7 @@ def infrastructure_of(
     infrastructure = stix2.v21.Infrastructure(
         id=stix_id("infrastructure", "host:" + str(observable.value).casefold()),
         name=str(observable.value),
-        infrastructure_types=["hosting-target-lists" if role == "index" else "staging"],
+        infrastructure_types=["exfiltration" if role.lower() in _EXFILTRATION_ROLES else "unknown"],
         description="\n".join(evidence) or None,
         **seen,
         **times,

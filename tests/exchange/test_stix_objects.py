@@ -161,6 +161,15 @@ def test_republishing_makes_a_new_version_of_the_same_object() -> None:
     assert new.id == old.id and new.created == old.created and new.modified > old.modified
 
 
+def test_the_hosts_role_travels_in_the_extension() -> None:
+    seedbox = infrastructure_of(HostFacts("203.0.113.7", "seedbox", "NL")).infrastructure
+    assert seedbox.infrastructure_types == ["exfiltration"]
+    assert seedbox.extensions[PIRACY_EXTENSION_ID]["role"] == "seedbox"
+    assert seedbox.extensions[PIRACY_EXTENSION_ID]["country"] == "NL"
+    tracker = infrastructure_of(HostFacts("tracker.example.org", "tracker")).infrastructure
+    assert tracker.infrastructure_types == ["unknown"]
+
+
 def test_intrusion_set_aliases_are_the_other_spellings() -> None:
     group = intrusion_set_of(GROUP, object_marking_refs=[RED])
     assert group.name == "SPARKS"
