@@ -2,9 +2,13 @@
 
 * **Ids.** Every SDO and SRO LeakTrace makes has the id ``<type>--uuid5(NAMESPACE, key)``
   where the key is stable LeakTrace data (``group:<lower-cased name>``, ``release:<name>``,
-  ``agency:<code>`` ...): publishing the same finding again gives the same id, so a partner
-  sees a new version of one object rather than a duplicate. (SCOs get the id the STIX
-  specification derives from their value; the ``stix2`` library computes it.)
+  ``agency:<code>`` ...) plus the creator's identity id when there is one: publishing the
+  same finding again gives the same id, so a partner sees a new version of one object rather
+  than a duplicate, while two agencies' objects never share an id (only an object's creator
+  may version it). (SCOs get the id the STIX specification derives from their value; the
+  ``stix2`` library computes it.) The validator warns ``{103}`` that these ids are not
+  UUIDv4: the specification recommends (SHOULD) random v4 ids; deterministic ones are what
+  lets re-publication version an object, so the warning is accepted.
 * **Extensions.** Two ``extension-definition`` objects, published with the data:
 
   - :data:`RELEASE_EXTENSION_ID` (``new-sdo``) declares the ``x-leaktrace-release`` object

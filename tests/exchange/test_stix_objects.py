@@ -155,6 +155,23 @@ def test_different_facts_give_different_ids() -> None:
     )
 
 
+def test_each_creator_has_its_own_ids_and_refs_point_to_its_own_objects() -> None:
+    fr, de = identity_of(AGENCY).id, identity_of(AgencyFacts("DE-BKA", "BKA")).id
+    assert intrusion_set_of(GROUP, fr).id != intrusion_set_of(GROUP, de).id
+    assert intrusion_set_of(GROUP, fr).id == group_id("sparks", fr)
+    host = HostFacts("203.0.113.7", "seedbox", groups=("SPARKS",))
+    assert (
+        infrastructure_of(host, fr).infrastructure.id
+        != infrastructure_of(host, de).infrastructure.id
+    )
+    (uses,) = infrastructure_of(host, de).used_by
+    assert uses.source_ref == intrusion_set_of(GROUP, de).id
+    link = link_of(GroupLinkFacts("SPARKS", "GECKOS", "shared-host", 0.5, "e"), de)
+    assert link.source_ref == intrusion_set_of(GROUP, de).id
+    assert link.id != link_of(GroupLinkFacts("SPARKS", "GECKOS", "shared-host", 0.5, "e"), fr).id
+    assert release_object(RELEASE, fr).id != release_object(RELEASE, de).id
+
+
 def test_republishing_makes_a_new_version_of_the_same_object() -> None:
     old = intrusion_set_of(GROUP)
     new = intrusion_set_of(GROUP, modified=T2 + timedelta(days=3))
@@ -277,7 +294,8 @@ def test_a_leak_is_a_sighting_of_its_groups_intrusion_set() -> None:
         LeakFacts(7, RELEASE, "high", 3), agency.id, [RED], where_sighted_ref=agency.id
     )
     sighting = leak.sighting
-    assert sighting.sighting_of_ref == group_id("SPARKS")
+    assert sighting.sighting_of_ref == group_id("SPARKS", agency.id)
+    assert sighting.sighting_of_ref == intrusion_set_of(GROUP, agency.id).id
     assert sighting.count == 3
     assert sighting.where_sighted_refs == [agency.id]
     magnet, observed = leak.observed
