@@ -114,6 +114,50 @@ def test_every_object_and_the_bundle_are_validator_clean() -> None:
     assert_valid(bundle)
 
 
+def _references(value: Any) -> set[str]:
+    """Every id a STIX object points at: ``*_ref`` / ``*_refs`` values and extension keys."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("_ref") and isinstance(item, str):
+                found.add(item)
+            elif key.endswith("_refs") and isinstance(item, list):
+                found.update(item)
+            elif key == "extensions":
+                found.update(item)
+            found |= _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _references(item)
+    return found
+
+
+def test_one_agencys_bundle_references_only_objects_it_carries() -> None:
+    agency = identity_of(AGENCY)
+    by = agency.id
+    group = intrusion_set_of(GROUP, by)
+    other = intrusion_set_of(GroupFacts("GECKOS", T1, T2), by)
+    host = infrastructure_of(
+        HostFacts("198.51.100.4", "seedbox", groups=("SPARKS", "GECKOS")), by, [RED]
+    )
+    leak = leak_objects(LeakFacts(7, RELEASE, "high", 2), by, [RED], where_sighted_ref=by)
+    link = link_of(GroupLinkFacts("SPARKS", "GECKOS", "shared-host", 0.5, "Same seedbox."), by)
+    note = note_of(SupplyFinding("account 12", "Shipped early.", 0.4), [group.id], by)
+    shared = [group, other, *host.all(), *leak.all(), link, note]
+    report = report_of(
+        "Case 3", [o.id for o in shared], key="case:3", published=T2, created_by_ref=by
+    )
+    bundle = json.loads(
+        bundle_of(
+            [leaktrace_identity(), *extension_definitions(), agency, *shared, report]
+        ).serialize()
+    )
+    carried = {obj["id"] for obj in bundle["objects"]}
+    wanted = _references(bundle["objects"]) - {RED}
+    assert wanted - carried == set()
+    assert_valid(bundle)
+
+
 def test_every_type_is_produced() -> None:
     types = {obj["type"] for obj in everything()}
     assert types == {
@@ -345,6 +389,22 @@ _host_value = st.one_of(
         _text,
     ),
 )
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=_text, window=_text, title=_text, evidence=_text)
+def test_any_release_and_link_text_is_valid_stix_or_an_input_error(
+    name: str, window: str, title: str, evidence: str
+) -> None:
+    release = ReleaseFacts(name, "SPARKS", title, 2024, window, 3.0, None, T1)
+    try:
+        objects = leak_objects(LeakFacts(1, release, "high")).all()
+        objects.append(link_of(GroupLinkFacts("SPARKS", "GECKOS", "k", 0.5, evidence)))
+    except InputError as error:
+        assert error.field in {"name", "window", "work_title", "evidence"}
+        return
+    for obj in objects:
+        assert_valid(obj)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
