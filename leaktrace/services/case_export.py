@@ -62,7 +62,10 @@ def export_case(
     """Write the bundle to ``out`` (mode 0600). An existing ``out`` is refused
     (ConflictError naming it), also when it appears while the bundle is being written,
     unless ``replace``; a folder is refused (InputError). Nothing is left behind, and no
-    entry is committed, when writing fails."""
+    entry is committed, when writing fails. Without ``replace`` the bundle takes its name
+    before the commit (and loses it if the commit fails); with ``replace`` it takes it at
+    once after the commit, before any time-stamping, so an interruption while the
+    authority is asked leaves the committed export's bundle in place."""
     target = Path(out).expanduser()
     if target.is_dir():
         raise InputError("is a directory, expected a file name for the bundle", file=str(target))
@@ -90,9 +93,15 @@ def export_case(
                     _place_exclusively(Path(temporary), target)
                     placed = True
 
-            view = _export(ctx, actor, case_id, handle, seal)
-        if replace:
-            os.replace(temporary, target)
+            def committed() -> None:
+                """Runs as soon as the entry is committed (before any time-stamping): from
+                here on the bundle is the record of a committed export and stays."""
+                nonlocal placed
+                if replace:
+                    os.replace(temporary, target)
+                placed = False
+
+            view = _export(ctx, actor, case_id, handle, seal, committed)
     except OSError as exc:
         if placed:
             target.unlink(missing_ok=True)
@@ -138,7 +147,7 @@ def export_case_bytes(ctx: AppContext, actor: Actor, case_id: int) -> tuple[Expo
     """The bundle as bytes (an API download), built in memory: each file once, in the
     zip."""
     buffer = io.BytesIO()
-    view = _export(ctx, actor, case_id, buffer, lambda: None)
+    view = _export(ctx, actor, case_id, buffer, lambda: None, None)
     return view, buffer.getvalue()
 
 
@@ -169,12 +178,14 @@ def _export(
     case_id: int,
     out: BinaryIO,
     seal: Callable[[], None],
+    committed: Callable[[], None] | None,
 ) -> ExportView:
     """Append the export's entry, write the bundle as of it to ``out`` and call ``seal``
     before the transaction commits (a failure up to there undoes the entry)."""
-    with case_log.writing(ctx) as conn:
+    with case_log.writing(ctx, after_commit=committed) as conn:
+        # the case's lock first: no item can join between the check and the bundle
+        log_store.lock_case(conn, case_id, datetime.now(UTC))
         access, personal = _export_access(conn, actor, case_id)
-        log_store.lock_case(conn, case_id, datetime.now(UTC))  # no append until commit
         size = log_store.log_size(conn, case_id) + 1
         seq = case_log.append_event(
             conn,

@@ -24,7 +24,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,10 +132,13 @@ def log_id_for(ctx: AppContext, case_id: int) -> str:
 
 
 @contextmanager
-def writing(ctx: AppContext) -> Iterator[Connection]:
-    """A write transaction for case changes: after it commits, the tree heads appended in
-    it are time-stamped (when ``evidence.tsa_url`` is set; a failing authority is logged
-    and does not undo the change)."""
+def writing(
+    ctx: AppContext, *, after_commit: Callable[[], None] | None = None
+) -> Iterator[Connection]:
+    """A write transaction for case changes: after it commits, ``after_commit`` runs
+    (what must follow the commit at once, e.g. an export's file taking its name), then the
+    tree heads appended in it are time-stamped (when ``evidence.tsa_url`` is set; a
+    failing authority is logged and does not undo the change)."""
     pending: list[tuple[int, int]] = []
     with ctx.database.transaction() as conn:
         conn.info[PENDING_HEADS] = pending
@@ -143,6 +146,8 @@ def writing(ctx: AppContext) -> Iterator[Connection]:
             yield conn
         finally:
             conn.info.pop(PENDING_HEADS, None)
+    if after_commit is not None:
+        after_commit()
     if pending and ctx.settings.evidence.tsa_url:
         _timestamp_heads(ctx, pending)
 

@@ -13,8 +13,10 @@ from sqlalchemy.engine import Connection
 
 from leaktrace.errors import StoreError
 from leaktrace.identity.actor import Actor
-from leaktrace.services import case_log, case_timeline
+from leaktrace.identity.roles import Permission
+from leaktrace.services import audit, case_log, case_timeline
 from leaktrace.services.case_access import CaseAccess, abilities, no_such_case
+from leaktrace.services.case_timeline import PERSONAL_SUBJECT_KINDS, WITHHELD
 from leaktrace.services.case_views import (
     CaseDetail,
     CaseItemView,
@@ -89,18 +91,34 @@ def case_detail(conn: Connection, actor: Actor, access: CaseAccess) -> CaseDetai
     if case is None:  # pragma: no cover - case_access found it in this transaction
         raise StoreError(f"case {case_id} vanished while it was read")
     summary = read_summary(conn, actor, access)
+    personal = actor.can(Permission.read_personal)
+    subjects = [CaseSubjectView.model_validate(asdict(s)) for s in store.subjects_of(conn, case_id)]
+    named = [s for s in subjects if s.kind in PERSONAL_SUBJECT_KINDS]
+    if named and personal:
+        audit.record(
+            conn,
+            actor,
+            "case.read.personal",
+            f"case {case_id}",
+            f"{len(named)} supply-account subjects shown",
+        )
+    elif named:
+        subjects = [
+            s.model_copy(update={"value": f"({WITHHELD})"})
+            if s.kind in PERSONAL_SUBJECT_KINDS
+            else s
+            for s in subjects
+        ]
     return CaseDetail(
         **summary.model_dump(exclude={"retention_due"}),
         legal_basis=case.legal_basis,
         created_by=case.created_by,
         members=[member_view(m) for m in store.members_of(conn, case_id)],
-        subjects=[
-            CaseSubjectView.model_validate(asdict(s)) for s in store.subjects_of(conn, case_id)
-        ],
+        subjects=subjects,
         tasks=[task_view(t) for t in store.tasks_of(conn, case_id)],
         notes=[note_view(n) for n in store.notes_of(conn, case_id)],
         evidence=[item_view(i) for i in store.items_of(conn, case_id)],
-        timeline=case_timeline.timeline(conn, case_id),
+        timeline=case_timeline.timeline(conn, case_id, personal=personal),
         tree_head=case_log.tree_head_view(conn, case_id),
         may=abilities(actor, access.role, case.status),
     )

@@ -12,7 +12,11 @@ from sqlalchemy.engine import Connection
 from leaktrace.services.case_views import TimelineEntryView
 from leaktrace.store import evidence_log as log_store
 
-__all__ = ["summarize", "timeline"]
+__all__ = ["PERSONAL_SUBJECT_KINDS", "WITHHELD", "summarize", "timeline"]
+
+PERSONAL_SUBJECT_KINDS = frozenset({"account"})
+"""Subjects that name people: supply-chain accounts (their holders)."""
+WITHHELD = "withheld: needs read:personal"
 
 
 def _words(text: object, limit: int = 120) -> str:
@@ -21,8 +25,9 @@ def _words(text: object, limit: int = 120) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
 
 
-def summarize(event: str, data: Mapping[str, Any]) -> str:
-    """One line in words for an entry of ``event`` with ``data``."""
+def summarize(event: str, data: Mapping[str, Any], *, personal: bool = True) -> str:
+    """One line in words for an entry of ``event`` with ``data``; ``personal`` False
+    withholds the names of people (supply-account subjects)."""
     get = data.get
     if event == "case.opened":
         lead = f" (lead {get('agency')})" if get("agency") else ""
@@ -35,6 +40,8 @@ def summarize(event: str, data: Mapping[str, Any]) -> str:
     if event == "member.added":
         return f"{get('agency', 'An agency')} added as {get('role', 'member')}"
     if event == "subject.added":
+        if get("kind") in PERSONAL_SUBJECT_KINDS and not personal:
+            return f"Subject added: {get('kind')} ({WITHHELD})"
         return f"Subject added: {get('kind', '')} {_words(get('value', ''))}".rstrip()
     if event == "item.added":
         what = get("label") or get("original_name") or get("reference") or "an item"
@@ -64,8 +71,9 @@ def summarize(event: str, data: Mapping[str, Any]) -> str:
     return event
 
 
-def timeline(conn: Connection, case_id: int) -> list[TimelineEntryView]:
-    """Every entry of the case's log, oldest first, in words."""
+def timeline(conn: Connection, case_id: int, *, personal: bool = True) -> list[TimelineEntryView]:
+    """Every entry of the case's log, oldest first, in words (``personal`` False: the
+    names of people withheld, for a reader without ``read:personal``)."""
     views: list[TimelineEntryView] = []
     for record in log_store.iter_entries(conn, case_id):
         parsed = json.loads(record.entry)
@@ -78,7 +86,9 @@ def timeline(conn: Connection, case_id: int) -> list[TimelineEntryView]:
                 event=record.event,
                 actor=str(actor.get("name", "")),
                 agency=actor.get("agency"),
-                summary=summarize(record.event, data if isinstance(data, Mapping) else {}),
+                summary=summarize(
+                    record.event, data if isinstance(data, Mapping) else {}, personal=personal
+                ),
                 leaf_hash=record.leaf_hash.hex(),
                 sha256=list(parsed.get("sha256") or []),
             )

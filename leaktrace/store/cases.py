@@ -499,12 +499,20 @@ def item_by_id(conn: Connection, case_id: int, item_id: int) -> ItemRecord | Non
 
 
 def case_has_personal(conn: Connection, case_id: int) -> bool:
-    """Whether any item of the case names people (an export then needs
-    ``read:personal``)."""
+    """Whether any item or subject of the case names people (an item marked personal, a
+    supply-account subject): an export then needs ``read:personal``."""
     found = conn.execute(
         select(_I.c.id).where(_I.c.case_id == case_id, _I.c.personal.is_(True)).limit(1)
     ).first()
-    return found is not None
+    if found is not None:
+        return True
+    subjects = CASE_SUBJECTS
+    account = conn.execute(
+        select(subjects.c.id)
+        .where(subjects.c.case_id == case_id, subjects.c.kind == "account")
+        .limit(1)
+    ).first()
+    return account is not None
 
 
 def items_of(conn: Connection, case_id: int) -> list[ItemRecord]:

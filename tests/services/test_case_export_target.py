@@ -11,7 +11,7 @@ import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pytest
 from sqlalchemy.engine import Connection
@@ -112,8 +112,8 @@ def test_a_failure_after_placing_the_file_removes_it(
     real = case_log.writing
 
     @contextmanager
-    def failing_commit(context: AppContext) -> Iterator[Connection]:
-        with real(context) as conn:
+    def failing_commit(context: AppContext, **options: Any) -> Iterator[Connection]:
+        with real(context, **options) as conn:
             yield conn
             assert target.is_file()  # in place before the commit
             raise RuntimeError("the database went away")
@@ -170,3 +170,32 @@ def test_without_hard_links_an_exclusive_placeholder_is_used(
     with pytest.raises(ConflictError):
         case_export.export_case(ctx, nl, case_id, tmp_path / "out" / "late.zip")
     assert (tmp_path / "out" / "late.zip").read_bytes() == b"written meanwhile"
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_an_interruption_while_time_stamping_keeps_the_committed_exports_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replace: bool
+) -> None:
+    """The authority is asked after the commit; Ctrl-C there must not take away (or,
+    when replacing, never put in place) the bundle of an export the log now records."""
+    settings = load_settings(
+        db=str(tmp_path / "stamp.db"), evidence={"tsa_url": "http://127.0.0.1:9/tsa"}
+    )
+    with build_context(settings) as ctx:
+        case_id, nl = a_case(ctx)
+        target = tmp_path / "case.zip"
+        if replace:
+            target.write_bytes(b"the older bundle")
+
+        def interrupted(*_: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(case_log, "_timestamp_heads", interrupted)
+        before = _log_size(ctx, case_id)
+        with pytest.raises(KeyboardInterrupt):
+            case_export.export_case(ctx, nl, case_id, target, replace=replace)
+        assert _log_size(ctx, case_id) == before + 1  # the export is recorded
+        report = verify_bundle_file(target)
+        assert report.ok, report.problem
+        assert report.tree_size == before + 1  # and its bundle is the one in place
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".case.zip")] == []

@@ -309,3 +309,36 @@ def test_cases_past_their_retention_date_are_due_for_review(ctx: AppContext) -> 
     # extending the date takes it off the list
     cases.update_case(ctx, nl, due.id, retention_until=date(2999, 1, 1))
     assert cases.list_cases(ctx, nl, retention_due=True) == []
+
+
+def test_supply_account_subjects_are_personal_data(ctx: AppContext) -> None:
+    """An account subject names a person: a member without read:personal sees it
+    withheld (on the case and in its timeline) and may not export the case; a reader with
+    read:personal sees it, and that read is audited as personal."""
+    from leaktrace.errors import PermissionDeniedError
+    from leaktrace.services import case_export
+
+    for code in ("NL-POL", "DE-BKA"):
+        identity.add_agency(
+            ctx, local_operator(), code=code, name=code, country=code[:2], kind="police"
+        )
+    nl = agency_actor(ctx, "NL-POL")
+    viewer = agency_actor(ctx, "DE-BKA", role="viewer")
+    case = cases.open_case(ctx, nl, "Accounts")
+    cases.add_member(ctx, nl, case.id, "DE-BKA", "observer")
+    cases.add_subject(ctx, nl, case.id, "account", "jan.devries")
+    cases.add_subject(ctx, nl, case.id, "group", "EMBERS")
+
+    seen = cases.show_case(ctx, viewer, case.id)
+    text = seen.model_dump_json()
+    assert "jan.devries" not in text and "withheld" in text
+    assert "EMBERS" in text  # only people are withheld
+    with pytest.raises(PermissionDeniedError) as refused:
+        case_export.export_case_bytes(ctx, viewer, case.id)
+    assert refused.value.permission == "read:personal"
+
+    full = cases.show_case(ctx, nl, case.id)
+    assert "jan.devries" in full.model_dump_json()
+    coordinator = agency_actor(ctx, "NL-POL", role="coordinator")
+    actions = [e.action for e in list_audit(ctx, coordinator).items]
+    assert "case.read.personal" in actions
