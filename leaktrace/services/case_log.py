@@ -34,12 +34,11 @@ from sqlalchemy.engine import Connection
 
 from leaktrace.errors import InputError, NotFoundError
 from leaktrace.evidence.canonical import canonical_json
-from leaktrace.evidence.checkpoint import SignedTreeHead, rfc3339, sign_tree_head
+from leaktrace.evidence.checkpoint import rfc3339, sign_tree_head
 from leaktrace.evidence.merkle import MerkleTree, leaf_hash
 from leaktrace.identity.actor import Actor
 from leaktrace.services import audit
 from leaktrace.services.case_access import CaseAccess, case_access
-from leaktrace.services.case_timeline import timeline
 from leaktrace.services.case_views import (
     ConsistencyProofView,
     InclusionProofView,
@@ -56,12 +55,10 @@ __all__ = [
     "ENTRY_VERSION",
     "append_event",
     "consistency_proof",
-    "head_of",
     "inclusion_proof",
     "key_name",
     "log_id_for",
     "signing_key",
-    "timeline",
     "tree_head",
     "tree_head_view",
     "writing",
@@ -165,7 +162,7 @@ def _timestamp_heads(ctx: AppContext, heads: Sequence[tuple[int, int]]) -> None:
             if record is None:
                 continue
             stamp = timestamping.request_timestamp(
-                head_of(record).signed_bytes(),
+                record.head.signed_bytes(),
                 url,
                 timeout=settings.tsa_timeout,
                 certificate=settings.tsa_certificate,
@@ -317,11 +314,6 @@ def _keep_tree(ctx: AppContext, case_id: int, tree: MerkleTree) -> None:
 
 
 # --- reading --------------------------------------------------------------------------
-
-
-def head_of(record: log_store.TreeHeadRecord) -> SignedTreeHead:
-    """The stored head as the signed object it is."""
-    return record.head
 
 
 def _view(record: log_store.TreeHeadRecord) -> TreeHeadView:

@@ -118,7 +118,7 @@ def test_each_new_head_is_time_stamped_after_the_change_commits(
         assert sorted(t.tree_size for t in tokens) == [1, 2, 3]
         assert latest.rfc3161 is True
         for token in tokens:
-            signed = case_log.head_of(heads[token.tree_size]).signed_bytes()
+            signed = heads[token.tree_size].head.signed_bytes()
             decoded = verify_token(token.token, signed, load_chain(tsa_server.chain))
             imprint = decoded.tst_info.message_imprint.message
             assert imprint == hashlib.sha256(signed).digest()
