@@ -10,6 +10,7 @@ text or JSON only (their ``--format`` offers no CSV).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -114,10 +115,19 @@ def verify(
     result = evidence.verify_bundle_file(
         bundle, against=against, expect_key=expect_key, tsa_certificate=tsa_certificate
     )
+    _report(result, fmt, lambda: _bundle_text(result, key_checked=expect_key is not None))
+
+
+def _report(
+    result: BundleVerification | LogVerification | StampReport,
+    fmt: ReportFormat,
+    text: Callable[[], Text],
+) -> None:
+    """Print a check's result as JSON or in words, and exit 1 when it did not pass."""
     if fmt is ReportFormat.json:
         emit_json(out, result.to_json())
     else:
-        out.print(_bundle_text(result, key_checked=expect_key is not None))
+        out.print(text())
     if not result.ok:
         raise typer.Exit(INVALID)
 
@@ -177,12 +187,7 @@ def verify_logs(
 
     with open_context(db) as ctx:
         result = evidence.verify_logs(ctx, local_operator(), case)
-    if fmt is ReportFormat.json:
-        emit_json(out, result.to_json())
-    else:
-        out.print(_logs_text(result))
-    if not result.ok:
-        raise typer.Exit(INVALID)
+    _report(result, fmt, lambda: _logs_text(result))
 
 
 def _logs_text(result: LogVerification) -> Text:
@@ -268,12 +273,7 @@ def stamp(
 
     with open_context(db) as ctx:
         report = evidence.stamp_pending(ctx, local_operator(), case)
-    if fmt is ReportFormat.json:
-        emit_json(out, report.to_json())
-    else:
-        out.print(_stamp_text(report))
-    if not report.ok:
-        raise typer.Exit(INVALID)
+    _report(report, fmt, lambda: _stamp_text(report))
 
 
 def _stamp_text(report: StampReport) -> Text:
