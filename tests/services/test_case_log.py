@@ -26,9 +26,8 @@ from leaktrace.services import case_log, case_timeline
 from leaktrace.services.case_access import CaseAccess
 from leaktrace.services.case_views import TreeHeadView
 from leaktrace.services.context import AppContext, build_context
-from leaktrace.store.schema_access import AGENCIES
 from leaktrace.store.schema_cases import CASES, EVIDENCE_ENTRIES, EVIDENCE_TREE_HEADS
-from tests.services.test_leaks import agency_actor
+from tests.services.test_leaks import agency_actor, agency_id_of
 
 # --- helpers shared by the evidence tests ---------------------------------------------
 
@@ -38,13 +37,7 @@ def make_case(ctx: AppContext, agency: str = "NL-POL", title: str = "Operation T
     log id as the cases service names it."""
     now = datetime.now(UTC)
     with ctx.database.transaction() as conn:
-        agency_id = conn.execute(select(AGENCIES.c.id).where(AGENCIES.c.code == agency)).scalar()
-        if agency_id is None:
-            agency_id = conn.execute(
-                insert(AGENCIES)
-                .values(code=agency, name=agency, country="NL", kind="police", created_at=now)
-                .returning(AGENCIES.c.id)
-            ).scalar_one()
+        agency_id = agency_id_of(conn, agency)
         case_id = conn.execute(
             insert(CASES)
             .values(

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 
 from leaktrace.config import Settings
 from leaktrace.errors import InputError, NotFoundError
@@ -70,18 +71,28 @@ def load(ctx: AppContext, folder: Path) -> None:
     assert report.new_alerts == LEAKS + CAMS
 
 
+def agency_id_of(conn: Connection, agency: str) -> int:
+    """The id of the agency with code ``agency`` (a police unit in NL, made if need be)."""
+    found = conn.execute(select(AGENCIES.c.id).where(AGENCIES.c.code == agency)).scalar()
+    if found is not None:
+        return int(found)
+    return int(
+        conn.execute(
+            insert(AGENCIES)
+            .values(
+                code=agency, name=agency, country="NL", kind="police", created_at=datetime.now(UTC)
+            )
+            .returning(AGENCIES.c.id)
+        ).scalar_one()
+    )
+
+
 def agency_actor(ctx: AppContext, agency: str, role: str = "analyst") -> Actor:
     """A user of ``agency`` (created if need be) with ``role``."""
     now = datetime.now(UTC)
     email = f"{role}@{agency.lower()}.example"
     with ctx.database.transaction() as conn:
-        agency_id = conn.execute(select(AGENCIES.c.id).where(AGENCIES.c.code == agency)).scalar()
-        if agency_id is None:
-            agency_id = conn.execute(
-                insert(AGENCIES)
-                .values(code=agency, name=agency, country="NL", kind="police", created_at=now)
-                .returning(AGENCIES.c.id)
-            ).scalar_one()
+        agency_id = agency_id_of(conn, agency)
         user_id = conn.execute(select(USERS.c.id).where(USERS.c.email == email)).scalar()
         if user_id is None:
             user_id = conn.execute(
