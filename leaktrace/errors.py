@@ -11,13 +11,17 @@ command line, later the web API) only ever catches ``LeakTraceError``.
     ├── ConfigError          settings file or environment is wrong
     ├── InputError           outside data is wrong (carries file, line, field, reason)
     │   ├── CatalogError     a catalogue CSV row is wrong
-    │   └── FeedError        a feed line (JSON Lines, predb row) is wrong
+    │   ├── FeedError        a feed line (JSON Lines, predb row) is wrong
+    │   ├── NotAcceptableError      the client accepts no media type we serve (HTTP 406)
+    │   ├── UnsupportedMediaError   the request body's media type is not ours (HTTP 415)
+    │   └── TooLargeError           the request body is over the limit (HTTP 413)
     ├── StoreError           the database cannot be opened, migrated or written
     ├── NotFoundError        a work, release, leak, user ... asked for does not exist
     │                        (or exists but the asker's agency may not see it)
     ├── ConflictError        the thing to create exists already (agency code, e-mail)
     ├── AuthenticationError  no valid credentials (missing, wrong, expired, revoked)
     ├── PermissionDeniedError  valid credentials, but the role does not allow this
+    │   └── SharingRefusedError  a marking forbids this publication (TLP, H2, --to)
     └── RateLimitedError     too many attempts (logins); ``retry_after`` seconds
 
 The command line maps this tree to exit codes in one table (``leaktrace.cli.exit_codes``),
@@ -39,8 +43,12 @@ __all__ = [
     "LeakTraceError",
     "NotFoundError",
     "PermissionDeniedError",
+    "NotAcceptableError",
     "RateLimitedError",
+    "SharingRefusedError",
     "StoreError",
+    "TooLargeError",
+    "UnsupportedMediaError",
 ]
 
 
@@ -108,6 +116,18 @@ class FeedError(InputError):
     """A feed file or line is malformed."""
 
 
+class NotAcceptableError(InputError):
+    """The client's ``Accept`` names no media type the endpoint serves (HTTP 406)."""
+
+
+class UnsupportedMediaError(InputError):
+    """The request body's ``Content-Type`` is not the one the endpoint takes (HTTP 415)."""
+
+
+class TooLargeError(InputError):
+    """The request body (or one object in it) is larger than allowed (HTTP 413)."""
+
+
 class StoreError(LeakTraceError):
     """The database cannot be opened, migrated or written."""
 
@@ -139,6 +159,18 @@ class PermissionDeniedError(LeakTraceError):
     def __init__(self, reason: str, *, permission: str | None = None) -> None:
         super().__init__(reason)
         self.permission = permission
+
+
+class SharingRefusedError(PermissionDeniedError):
+    """A marking forbids the publication asked for: a received object re-published under a
+    looser TLP level, an H2 object passed on without the owner's recorded permission, a RED
+    object sent to agencies that may not read the collection. ``stix_id`` names the object
+    (when one is at fault) and ``rule`` the marking rule (``tlp``, ``h2``, ``red``)."""
+
+    def __init__(self, reason: str, *, stix_id: str | None = None, rule: str | None = None) -> None:
+        super().__init__(reason, permission="share")
+        self.stix_id = stix_id
+        self.rule = rule
 
 
 class RateLimitedError(LeakTraceError):

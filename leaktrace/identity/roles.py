@@ -45,10 +45,20 @@ class Permission(StrEnum):
     """Cases one's agency is a member of, their evidence, log and proofs (reads audited)."""
     write_cases = "write:cases"
     """Open cases; add items, notes, tasks, subjects, members; change status; export."""
+    read_exchange = "read:exchange"
+    """TAXII collections one's agency may read, and the shared objects it may see in them."""
+    write_exchange = "write:exchange"
+    """Add objects (TAXII POST) to collections one's agency may write."""
 
 
 _VIEWER = frozenset({Permission.read_intel, Permission.read_cases})
-_ANALYST = _VIEWER | {Permission.triage, Permission.read_personal, Permission.write_cases}
+_ANALYST = _VIEWER | {
+    Permission.triage,
+    Permission.read_personal,
+    Permission.write_cases,
+    Permission.read_exchange,
+    Permission.write_exchange,
+}
 _INVESTIGATOR = _ANALYST
 _COORDINATOR = _INVESTIGATOR | {Permission.read_audit}
 _ADMIN = _COORDINATOR | {Permission.manage_users}

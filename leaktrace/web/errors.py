@@ -20,10 +20,14 @@ from leaktrace.errors import (
     ConflictError,
     InputError,
     LeakTraceError,
+    NotAcceptableError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    SharingRefusedError,
     StoreError,
+    TooLargeError,
+    UnsupportedMediaError,
     nearest,
 )
 
@@ -31,6 +35,9 @@ __all__ = ["HTTP_STATUS", "error_body", "install_error_handlers", "status_of"]
 
 HTTP_STATUS: dict[type[LeakTraceError], int] = {
     InputError: 422,
+    NotAcceptableError: 406,
+    UnsupportedMediaError: 415,
+    TooLargeError: 413,
     NotFoundError: 404,
     ConflictError: 409,
     AuthenticationError: 401,
@@ -56,6 +63,8 @@ def error_body(exc: LeakTraceError) -> dict[str, Any]:
         body.update(kind=exc.kind, key=exc.key)
     elif isinstance(exc, PermissionDeniedError):
         body["permission"] = exc.permission
+        if isinstance(exc, SharingRefusedError):
+            body.update(stix_id=exc.stix_id, rule=exc.rule)
     elif isinstance(exc, RateLimitedError):
         body["retry_after"] = exc.retry_after
     return {"error": body}
