@@ -15,6 +15,7 @@ from leaktrace.cli import (
     catalog_cmd,
     db_cmds,
     evidence_cmds,
+    exchange_cmds,
     feed_cmds,
     geo_cmds,
     group_cmds,
@@ -62,6 +63,7 @@ app.command()(analytics_cmds.analytics)
 app.command()(analytics_cmds.export)
 identity_cmds.register(app)
 app.add_typer(case_cmds.app, name="case")
+app.add_typer(exchange_cmds.app, name="exchange")
 evidence_cmds.register(app)
 db_cmds.register(app)
 app.command()(serve_cmd.serve)
