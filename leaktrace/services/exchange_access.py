@@ -7,24 +7,20 @@ objects enters a collection.
   when it does not exist *for the actor*: an agency without rights on it gets exactly the
   error a missing collection gives. ``need="read"`` / ``"write"``: without that right, a
   collection the agency can see otherwise raises :class:`PermissionDeniedError` (TAXII: 403).
-* :func:`store_batch`: classify checked objects against what is stored already, and add
-  them; every writer (publication, TAXII POST, pull, file import, re-publication) uses it.
+* :func:`store_batch` (re-exported from :mod:`leaktrace.store.exchange_batches`): classify
+  checked objects against what is stored already, and add them; every writer uses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy.engine import Connection
 
 from leaktrace.errors import NotFoundError, PermissionDeniedError
-from leaktrace.exchange.classify import classify
-from leaktrace.exchange.markings import TlpLevel
-from leaktrace.exchange.stix_extension import PIRACY_EXTENSION_ID
 from leaktrace.identity.actor import Actor
+from leaktrace.store.exchange_batches import store_batch
 from leaktrace.store.exchange_collections import CollectionRecord, collection_by_name
-from leaktrace.store.exchange_objects import AddOutcome, add_objects, known_definitions
 from leaktrace.store.exchange_visibility import Viewer
 
 __all__ = ["collection_for", "no_such_collection", "store_batch", "viewer_of"]
@@ -55,55 +51,3 @@ def collection_for(
             "your agency may not write to this collection", permission="collection:write"
         )
     return record
-
-
-def _agency_codes(bodies: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """identity id -> agency code, for identities carrying LeakTrace's piracy extension."""
-    codes: dict[str, str] = {}
-    for body in bodies:
-        if body.get("type") != "identity":
-            continue
-        extension = (body.get("extensions") or {}).get(PIRACY_EXTENSION_ID)
-        code = extension.get("agency_code") if isinstance(extension, Mapping) else None
-        if isinstance(code, str) and code:
-            codes[str(body["id"])] = code[:64]
-    return codes
-
-
-def store_batch(
-    conn: Connection,
-    collection_id: str,
-    objects: Sequence[Mapping[str, Any]],
-    *,
-    owner_agency_id: int | None,
-    origin: str,
-    audience: Iterable[int] = (),
-    tlp_floor: TlpLevel | None = None,
-) -> list[AddOutcome]:
-    """Classify ``objects`` (each already passed :func:`~leaktrace.exchange.classify.
-    check_object`) with the definitions stored before, and add them to the collection, in
-    the caller's transaction. One outcome per object, in order."""
-    wanted: set[str] = set()
-    for body in objects:
-        wanted.update(body.get("object_marking_refs", []) or [])
-        wanted.update(
-            g.get("marking_ref", "")
-            for g in body.get("granular_markings", []) or []
-            if isinstance(g, Mapping)
-        )
-        creator = body.get("created_by_ref")
-        if isinstance(creator, str):
-            wanted.add(creator)
-    known = known_definitions(conn, wanted)
-    items = classify(objects, known)
-    codes = _agency_codes([*known.values(), *objects])
-    return add_objects(
-        conn,
-        collection_id,
-        items,
-        owner_agency_id=owner_agency_id,
-        origin=origin,
-        audience=audience,
-        tlp_floor=tlp_floor,
-        origin_agency=codes,
-    )
