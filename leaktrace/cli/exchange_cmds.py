@@ -1,19 +1,31 @@
 """``leaktrace exchange``: share intelligence with partner agencies (STIX 2.1 / TAXII 2.1).
 
 ``exchange collection add|set|list`` (administrators: collections and which agencies read
-and write them), ``exchange publish`` (a case, a group, a country's targets or all leaks,
+and write them), ``exchange permit`` (an owner's permission to pass an H2 object on),
+``exchange publish`` (a case, a group, a country's targets, all leaks, or a received object,
 under TLP 2.0 and SIENA handling markings), ``exchange export`` (a STIX bundle or a MISP
 event in a file), and the inbound commands of :mod:`leaktrace.cli.exchange_inbound_cmds`
 (``pull``, ``push``, ``import``).
+
+The command line acts as the deployment's local operator; a publication is made in the name
+of an agency (``--agency``, or the case's owner), which must have write rights on the
+collection.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from leaktrace.cli import exchange_inbound_cmds
+from leaktrace.cli.context import DbOption, FormatOption, err, open_context, out
+from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.identity.actor import local_operator
+from leaktrace.services import exchange_collections
+from leaktrace.services.exchange_views import CollectionView
 
-__all__ = ["app", "collection_app"]
+__all__ = ["app", "collection_app", "codes_of"]
 
 app = typer.Typer(
     help="Share intelligence with partner agencies: STIX 2.1 objects in TAXII 2.1 "
@@ -27,3 +39,119 @@ collection_app = typer.Typer(
 app.add_typer(collection_app, name="collection")
 
 exchange_inbound_cmds.register(app)
+
+
+def codes_of(value: str | None) -> list[str]:
+    """``"FR-PN, nl-pol"`` -> ``["FR-PN", "NL-POL"]`` (empty or omitted: nobody)."""
+    return [part.strip().upper() for part in (value or "").split(",") if part.strip()]
+
+
+NameArg = Annotated[str, typer.Argument(help="The collection's title (also its alias).")]
+ReadOption = Annotated[
+    str,
+    typer.Option("--read", help="Agency codes that may read, comma-separated (empty: nobody)."),
+]
+WriteOption = Annotated[
+    str,
+    typer.Option("--write", help="Agency codes that may write, comma-separated (empty: nobody)."),
+]
+
+
+def _print_collection(view: CollectionView, verb: str, fmt: Format) -> None:
+    if fmt is Format.json:
+        emit_json(out, view.to_json())
+        return
+    out.file.write(f"{view.id}\n")
+    err.print(
+        f"{verb} collection {view.title!r}: read {', '.join(view.readers) or 'nobody'}; "
+        f"write {', '.join(view.writers) or 'nobody'}"
+    )
+
+
+@collection_app.command("add")
+def collection_add(
+    name: NameArg,
+    read: ReadOption = "",
+    write: WriteOption = "",
+    description: Annotated[
+        str | None, typer.Option("--description", help="What the collection is for.")
+    ] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Add a collection; print its id (a new UUID)."""
+    with open_context(db) as ctx:
+        view = exchange_collections.add_collection(
+            ctx,
+            local_operator(),
+            name,
+            read=codes_of(read),
+            write=codes_of(write),
+            description=description,
+        )
+    _print_collection(view, "added", fmt)
+
+
+@collection_app.command("set")
+def collection_set(
+    name: NameArg,
+    read: ReadOption = "",
+    write: WriteOption = "",
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Replace a collection's readers and writers (an agency left out loses access at once)."""
+    with open_context(db) as ctx:
+        view = exchange_collections.set_collection_rights(
+            ctx, local_operator(), name, read=codes_of(read), write=codes_of(write)
+        )
+    _print_collection(view, "changed", fmt)
+
+
+@collection_app.command("list")
+def collection_list(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """The collections: id, title, readers and writers."""
+    with open_context(db) as ctx:
+        views = exchange_collections.list_collections(ctx, local_operator())
+    rows = [
+        view.to_json()
+        | {
+            "read": ", ".join(view.readers) or "nobody",
+            "write": ", ".join(view.writers) or "nobody",
+        }
+        for view in views
+    ]
+    if fmt is Format.json:
+        emit_json(out, [view.to_json() for view in views])
+        return
+    emit_rows(
+        out,
+        rows,
+        fmt,
+        columns=[("id", "id"), ("title", "title"), ("read", "readers"), ("write", "writers")],
+        title="Collections",
+    )
+
+
+@app.command("permit")
+def permit(
+    stix_id: Annotated[str, typer.Argument(help="The STIX id of the H2 object.")],
+    agency: Annotated[str, typer.Option("--agency", help="The agency allowed to pass it on.")],
+    granted_by: Annotated[
+        str,
+        typer.Option(
+            "--granted-by", help="Who (at the owner) gave the permission, and how (free text)."
+        ),
+    ],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Record the owner's permission for an agency to re-publish an H2 object."""
+    with open_context(db) as ctx:
+        view = exchange_collections.permit(
+            ctx, local_operator(), stix_id, agency=agency, granted_by=granted_by
+        )
+    if fmt is Format.json:
+        emit_json(out, view.to_json())
+        return
+    err.print(f"recorded: {view.agency} may pass {view.stix_id} on (granted by {view.granted_by})")
