@@ -23,6 +23,7 @@ from leaktrace.web import api, pages
 from leaktrace.web.errors import install_error_handlers
 from leaktrace.web.rendering import error_page
 from leaktrace.web.security import install_security
+from leaktrace.web.taxii.routes import router as taxii_router
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -46,6 +47,7 @@ def create_app(context: AppContext) -> FastAPI:
     install_security(app, context.settings)
     for router in api.ROUTERS:
         app.include_router(router, prefix="/api/v1")
+    app.include_router(taxii_router)
     for router in pages.ROUTERS:
         app.include_router(router)
     static = resources.files("leaktrace.web") / "static"

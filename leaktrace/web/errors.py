@@ -1,12 +1,15 @@
 """The one mapping of the :class:`LeakTraceError` tree to HTTP status codes.
 
 API responses carry ``{"error": {"type", "message", ...structured fields}}``; pages
-render the same error as HTML (``leaktrace.web.pages``). A server never answers 500
-for bad input: every input problem is a LeakTraceError or a validation error (422).
+render the same error as HTML (``leaktrace.web.pages``); under ``/taxii2/`` an error is a
+TAXII 2.1 error body (``title``, ``description``, ``http_status``, ``details``) with TAXII's
+media type. A server never answers 500 for bad input: every input problem is a
+LeakTraceError or a validation error (422).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,6 +33,7 @@ from leaktrace.errors import (
     UnsupportedMediaError,
     nearest,
 )
+from leaktrace.web.taxii.media import TaxiiResponse, is_taxii_path, taxii_error_body
 
 __all__ = ["HTTP_STATUS", "error_body", "install_error_handlers", "status_of"]
 
@@ -82,8 +86,19 @@ def json_error(exc: LeakTraceError) -> JSONResponse:
     return JSONResponse(error_body(exc), status_code=status_of(exc), headers=_headers(exc))
 
 
+def _taxii_error(
+    status: int, description: str, details: dict[str, Any], headers: Mapping[str, str] | None
+) -> Response:
+    """An error under /taxii2/: a TAXII error body with TAXII's media type."""
+    return TaxiiResponse(
+        taxii_error_body(status, description, details), status_code=status, headers=headers
+    )
+
+
 async def _leaktrace_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LeakTraceError)
+    if is_taxii_path(request.url.path):
+        return _taxii_error(status_of(exc), str(exc), error_body(exc)["error"], _headers(exc))
     page = _page(request, exc, status_of(exc))
     return page if page is not None else json_error(exc)
 
@@ -105,6 +120,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         if exc.status_code == 404
         else LeakTraceError(str(exc.detail))
     )
+    if is_taxii_path(request.url.path):
+        details = {"type": type(error).__name__}
+        return _taxii_error(exc.status_code, error.reason, details, exc.headers)
     page = _page(request, error, exc.status_code)
     if page is not None:
         return page
@@ -122,6 +140,10 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         for error in exc.errors()
     ]
     first = problems[0] if problems else {"field": None, "reason": "invalid request"}
+    if is_taxii_path(request.url.path):
+        reason = first["reason"] or "invalid request"
+        description = f"{first['field']}: {reason}" if first["field"] else reason
+        return _taxii_error(422, description, {"type": "InputError", "problems": problems}, None)
     page = _page(request, InputError(first["reason"] or "invalid", field=first["field"]), 422)
     if page is not None:
         return page

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leaktrace.config import Settings
+from leaktrace.web.taxii.media import TAXII_MEDIA_TYPE, is_taxii_path, taxii_error_bytes
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -69,11 +70,12 @@ class SecurityMiddleware:
             return
         path = str(scope.get("path", ""))
         limit = self.upload_bytes if UPLOAD_PATHS.match(path) else self.max_body_bytes
+        taxii = is_taxii_path(path)
         if _declared_length(scope) > limit:
-            await _refuse(send, limit)
+            await _refuse(send, limit, taxii)
             return
         state = {"received": 0, "too_large": False, "started": False}
-        api = path.startswith("/api/")
+        api = path.startswith("/api/") or taxii
 
         async def counting_receive() -> Message:
             message = await receive()
@@ -89,7 +91,7 @@ class SecurityMiddleware:
                 # whatever the app answers to a body cut short, the answer is 413
                 if message["type"] == "http.response.start" and not state["started"]:
                     state["started"] = True
-                    await _refuse(send, limit)
+                    await _refuse(send, limit, taxii)
                 return
             if message["type"] == "http.response.start":
                 state["started"] = True
@@ -101,7 +103,7 @@ class SecurityMiddleware:
         except _TooLarge:
             if not state["started"]:
                 state["started"] = True
-                await _refuse(send, limit)
+                await _refuse(send, limit, taxii)
 
 
 def _declared_length(scope: Scope) -> int:
@@ -126,20 +128,20 @@ def _add_headers(message: MutableMapping[str, Any], api: bool) -> None:
     message["headers"] = headers
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "type": "PayloadTooLarge",
-                "message": f"request body larger than {limit} bytes",
-            }
-        }
-    ).encode()
+async def _refuse(send: Send, limit: int, taxii: bool = False) -> None:
+    """413; under /taxii2/ a TAXII error body with TAXII's media type."""
+    message = f"request body larger than {limit} bytes"
+    if taxii:
+        body = taxii_error_bytes(413, message)
+        content_type = TAXII_MEDIA_TYPE.encode()
+    else:
+        body = json.dumps({"error": {"type": "PayloadTooLarge", "message": message}}).encode()
+        content_type = b"application/json"
     start: Message = {
         "type": "http.response.start",
         "status": 413,
         "headers": [
-            (b"content-type", b"application/json"),
+            (b"content-type", content_type),
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),
         ],

@@ -1,9 +1,10 @@
 """Every route declares a policy, and every role meets every route as the policy says.
 
 The routes are read from the app itself (routes added later are checked without
-touching this file): public routes never answer 401/403; the others answer 401 to a
-client that is not signed in (pages: a redirect to the login page), 403 to a role
-without the permission, neither to a role holding it; no route ever answers 500.
+touching this file; the TAXII routes under /taxii2/ are sent TAXII's media types): public
+routes never answer 401/403; the others answer 401 to a client that is not signed in
+(pages: a redirect to the login page), 403 to a role without the permission, neither to a
+role holding it; no route ever answers 500.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _CHECKS_CREDENTIALS = {("POST", "/login"), ("POST", "/logout")}
 """Public routes whose purpose is to check credentials or a session's own CSRF token
 (login, logout): with what the matrix sends they may answer 401/403 by design, not by
 policy. They must still never answer 500."""
+_TAXII = "application/taxii+json;version=2.1"
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 _DUMMY = {int: "987654", float: "1.5", bool: "true"}
 
@@ -73,7 +75,13 @@ def _form_token(client: httpx.Client, path: str) -> str:
 
 def _send(client: httpx.Client, method: str, path: str) -> httpx.Response:
     extra: dict[str, Any] = {}
-    if method in ("POST", "PUT", "PATCH"):
+    if path.startswith("/taxii2/"):
+        # TAXII clients send and accept TAXII's media type (an empty envelope on a POST)
+        extra["headers"] = {"Accept": _TAXII}
+        if method == "POST":
+            extra["headers"]["Content-Type"] = _TAXII
+            extra["content"] = b"{}"
+    elif method in ("POST", "PUT", "PATCH"):
         if path.startswith("/api/"):
             extra = {"json": {}}
         else:
