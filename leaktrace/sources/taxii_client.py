@@ -1,0 +1,463 @@
+"""A small TAXII 2.1 client (httpx) for pulling from and pushing to partners' servers.
+
+* ``GET {api_root}collections/{id}/objects/`` page by page (:meth:`TaxiiClient.pages`):
+  ``added_after`` and ``limit`` on the first request; while the server says ``more``, the
+  next request repeats the same filters with its ``next`` token (TAXII 2.1 §3.4.1.1). A
+  server that says ``more`` without a ``next`` is paged by ``added_after`` = the page's
+  ``X-TAXII-Date-Added-Last`` instead (the specification allows both); a page that does
+  not move that date forward ends the run (no endless loop on a confused peer). Each
+  :class:`Page` carries its ``X-TAXII-Date-Added-First`` / ``-Last`` headers: the pull's
+  checkpoint is :meth:`Page.resume_point` (from ``X-TAXII-Date-Added-Last``), never an
+  object's ``modified``. Mixing the two ways of paging is where clients lose objects: a
+  ``next`` run cut short must resume by ``added_after``, and objects added in one POST
+  share one date added across pages, so a page followed by more resumes 1 µs before its
+  last date (the re-read objects are recognised), never at it.
+* ``POST`` of envelopes (:meth:`TaxiiClient.add_objects`) and the status resource followed
+  until it is no longer ``pending`` (:meth:`TaxiiClient.wait_status`).
+* ``Accept: application/taxii+json;version=2.1`` on every request; HTTP Basic
+  (``user`` / ``password``) when given.
+* Safety: redirects are followed by hand, at most 3, and only to the same scheme, host and
+  port (credentials never go elsewhere); every reply is capped at ``max_bytes`` (read as
+  a stream, refused the moment it passes); every failure is a
+  :class:`~leaktrace.formats.source_errors.SourceError` naming the URL (no traceback, no
+  password), with ``transient`` set for what a later retry may cure (5xx, 429, network).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from leaktrace.errors import InputError
+from leaktrace.exchange.timestamps import parse_timestamp, stamp
+from leaktrace.formats.source_errors import SourceError
+from leaktrace.sources.http_reply import reply_sample
+from leaktrace.sources.redaction import redact_text, redact_url
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "TAXII_MEDIA_TYPE",
+    "Page",
+    "TaxiiClient",
+    "normalise_api_root",
+]
+
+TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+MAX_REDIRECTS = 3
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_USER_AGENT = "LeakTrace/0.1 TAXII client"
+
+
+def normalise_api_root(url: str) -> str:
+    """``url`` with one trailing slash, after checking it is an http(s) URL with a host."""
+    text = url.strip()
+    try:
+        parsed = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise SourceError(f"{redact_url(text)!r} is not a valid URL", transient=False) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise SourceError(
+            f"{redact_url(text)!r} is not an http(s) URL of a TAXII API root", transient=False
+        )
+    return text if text.endswith("/") else text + "/"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a collection's objects."""
+
+    url: str
+    objects: list[Any]
+    """As sent (each still to be checked: outside data)."""
+    more: bool
+    next: str | None
+    date_added_first: str | None
+    date_added_last: str | None
+    """``X-TAXII-Date-Added-Last`` as sent (None: the server gave none)."""
+
+    def resume_point(self) -> str | None:
+        """Where a later run may start (its ``added_after``) once this page is stored; None
+        when the server gave no ``X-TAXII-Date-Added-Last``.
+
+        The last page of a run (no ``more``): that header. A page with ``more``: 1 µs before
+        it, because objects added at the same moment (one POST) can be split across pages:
+        resuming *at* the header would lose the rest of them; resuming just before re-reads
+        this page's last ones, which the store recognises (nothing lost, nothing doubled).
+        """
+        if self.date_added_last is None:
+            return None
+        try:
+            moment = parse_timestamp(self.date_added_last, "X-TAXII-Date-Added-Last")
+        except InputError:
+            raise SourceError(
+                f"{self.url}: X-TAXII-Date-Added-Last {self.date_added_last[:64]!r} is not a "
+                "timestamp",
+                transient=False,
+                url=self.url,
+            ) from None
+        if not self.more:
+            return self.date_added_last
+        return stamp(moment - timedelta(microseconds=1))
+
+
+@dataclass
+class _Reply:
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    location: str | None = None
+
+
+@dataclass
+class TaxiiClient:
+    """A TAXII 2.1 client for one API root (see the module docs)."""
+
+    api_root: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout: float = 60.0
+    source: str | None = None
+    status_wait: float = 30.0
+    """How long :meth:`wait_status` follows a pending status before giving up."""
+    _client: httpx.Client | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.api_root = normalise_api_root(self.api_root)
+
+    def __enter__(self) -> TaxiiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # ------------------------------------------------------------------ plumbing
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            auth = httpx.BasicAuth(self.user, self.password or "") if self.user else None
+            self._client = httpx.Client(
+                auth=auth,
+                timeout=httpx.Timeout(self.timeout),
+                follow_redirects=False,
+                headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"},
+            )
+        return self._client
+
+    def _error(
+        self,
+        reason: str,
+        *,
+        url: str,
+        transient: bool = False,
+        status: int | None = None,
+        retry_after: float | None = None,
+        sample: bytes = b"",
+    ) -> SourceError:
+        secrets = (self.password,) if self.password else ()
+        return SourceError(
+            redact_text(reason, secrets),
+            source=self.source,
+            transient=transient,
+            status=status,
+            retry_after=retry_after,
+            url=url,
+            sample=reply_sample(sample, secrets) if sample else None,
+        )
+
+    def _url(self, path: str) -> str:
+        return self.api_root + path
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> _Reply:
+        """One request, same-origin redirects followed by hand, the body capped."""
+        current = httpx.URL(url, params=dict(params or {}))
+        origin = _origin(current)
+        headers = {"Accept": TAXII_MEDIA_TYPE}
+        if body is not None:
+            headers["Content-Type"] = TAXII_MEDIA_TYPE
+        for _hop in range(MAX_REDIRECTS + 1):
+            shown = redact_url(str(current))
+            reply = self._one(method, current, headers, body, shown)
+            if reply.location is None:
+                return reply
+            target = current.join(reply.location)
+            if _origin(target) != origin:
+                raise self._error(
+                    f"{shown}: redirect to another host refused ({redact_url(str(target))})",
+                    url=shown,
+                    status=reply.status,
+                )
+            if reply.status == 303:
+                method, body = "GET", None
+                headers.pop("Content-Type", None)
+            current = target
+        raise self._error(f"{redact_url(url)}: more than {MAX_REDIRECTS} redirects", url=url)
+
+    def _one(
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        shown: str,
+    ) -> _Reply:
+        client = self._http()
+        try:
+            request = client.build_request(method, url, headers=headers, content=body)
+            response = client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise self._error(f"{shown}: timed out", url=shown, transient=True) from None
+        except httpx.HTTPError as exc:
+            raise self._error(
+                f"{shown}: {type(exc).__name__}: {exc}", url=shown, transient=True
+            ) from None
+        try:
+            status = response.status_code
+            if status in _REDIRECTS:
+                location = response.headers.get("location")
+                if not location:
+                    raise self._error(
+                        f"{shown}: HTTP {status} without Location", url=shown, status=status
+                    )
+                return _Reply(shown, status, response.headers, b"", location)
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise self._error(
+                    f"{shown}: reply of {declared} bytes is over the {self.max_bytes}-byte limit",
+                    url=shown,
+                    status=status,
+                )
+            data = bytearray()
+            try:
+                for chunk in response.iter_raw():
+                    data += chunk
+                    if len(data) > self.max_bytes:
+                        raise self._error(
+                            f"{shown}: reply is over the {self.max_bytes}-byte limit",
+                            url=shown,
+                            status=status,
+                            sample=bytes(data[:2048]),
+                        )
+            except httpx.TimeoutException:
+                raise self._error(
+                    f"{shown}: timed out reading the reply", url=shown, transient=True
+                ) from None
+            except httpx.HTTPError as exc:
+                raise self._error(
+                    f"{shown}: reading the reply failed: {type(exc).__name__}",
+                    url=shown,
+                    transient=True,
+                ) from None
+            return _Reply(shown, status, response.headers, bytes(data))
+        finally:
+            response.close()
+
+    def _check(self, reply: _Reply, what: str) -> Any:
+        """The reply's JSON body, or the SourceError its status or content calls for."""
+        status = reply.status
+        if not 200 <= status < 300:
+            detail = _error_title(reply.body)
+            reason = f"{reply.url}: {what}: HTTP {status}" + (f" ({detail})" if detail else "")
+            if status in (401, 403):
+                reason += " (check --user and the password)" if status == 401 else ""
+            retry_after = _retry_after(reply.headers.get("retry-after"))
+            transient = status in (408, 429) or status >= 500
+            raise self._error(
+                reason,
+                url=reply.url,
+                status=status,
+                transient=transient,
+                retry_after=retry_after,
+                sample=reply.body,
+            )
+        media = (reply.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+        if media and not (media.endswith("+json") or media == "application/json"):
+            raise self._error(
+                f"{reply.url}: {what}: unexpected content type {media[:100]!r} "
+                "(expected application/taxii+json)",
+                url=reply.url,
+                status=status,
+                sample=reply.body,
+            )
+        try:
+            return json.loads(reply.body)
+        except (ValueError, UnicodeDecodeError):
+            raise self._error(
+                f"{reply.url}: {what}: the reply is not JSON",
+                url=reply.url,
+                status=status,
+                sample=reply.body,
+            ) from None
+
+    def _get_json(self, url: str, what: str, params: Mapping[str, str] | None = None) -> Any:
+        reply = self._send("GET", url, params=params)
+        return self._check(reply, what)
+
+    # ------------------------------------------------------------------ resources
+    def api_root_information(self) -> dict[str, Any]:
+        info = self._get_json(self.api_root, "API root")
+        if not isinstance(info, dict):
+            raise self._error(
+                f"{self.api_root}: the API root information is not a JSON object",
+                url=self.api_root,
+            )
+        return info
+
+    def max_content_length(self) -> int:
+        """The API root's ``max_content_length`` (the largest POST body it accepts)."""
+        value = self.api_root_information().get("max_content_length")
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise self._error(
+                f"{self.api_root}: the API root gives no valid max_content_length",
+                url=self.api_root,
+            )
+        return value
+
+    def collection(self, collection_id: str) -> dict[str, Any]:
+        url = self._url(f"collections/{_segment(collection_id)}/")
+        info = self._get_json(url, "collection")
+        if not isinstance(info, dict):
+            raise self._error(f"{url}: the collection is not a JSON object", url=url)
+        return info
+
+    def pages(
+        self,
+        collection_id: str,
+        *,
+        added_after: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Page]:
+        """The collection's objects, page after page (see the module docs)."""
+        url = self._url(f"collections/{_segment(collection_id)}/objects/")
+        base: dict[str, str] = {}
+        if added_after:
+            base["added_after"] = added_after
+        if limit is not None:
+            base["limit"] = str(limit)
+        params = dict(base)
+        while True:
+            page = self._page(url, params)
+            yield page
+            if not page.more:
+                return
+            if page.next:
+                params = {**base, "next": page.next}
+                continue
+            # ``more`` without ``next``: page on by date added
+            last = page.date_added_last
+            if not last or not page.objects or last == params.get("added_after"):
+                return
+            params = {**base, "added_after": last}
+
+    def _page(self, url: str, params: Mapping[str, str]) -> Page:
+        reply = self._send("GET", url, params=params)
+        body = self._check(reply, "objects")
+        if not isinstance(body, dict):
+            raise self._error(f"{reply.url}: the envelope is not a JSON object", url=reply.url)
+        objects = body.get("objects", [])
+        if not isinstance(objects, list):
+            raise self._error(
+                f"{reply.url}: the envelope's 'objects' is not a list",
+                url=reply.url,
+                sample=reply.body,
+            )
+        more = body.get("more", False)
+        token = body.get("next")
+        return Page(
+            url=reply.url,
+            objects=objects,
+            more=more is True,
+            next=token if isinstance(token, str) and token else None,
+            date_added_first=_header_stamp(reply.headers, "x-taxii-date-added-first"),
+            date_added_last=_header_stamp(reply.headers, "x-taxii-date-added-last"),
+        )
+
+    def add_objects(self, collection_id: str, objects: Sequence[Mapping[str, Any]]) -> Any:
+        """POST one envelope; the status resource the server answered with."""
+        url = self._url(f"collections/{_segment(collection_id)}/objects/")
+        data = json.dumps({"objects": list(objects)}, ensure_ascii=False).encode()
+        reply = self._send("POST", url, body=data)
+        if reply.status == 413:
+            raise self._error(
+                f"{url}: the peer refused an envelope of {len(data)} bytes as too large (413)",
+                url=url,
+                status=413,
+            )
+        status = self._check(reply, "add objects")
+        if not isinstance(status, dict) or not isinstance(status.get("id"), str):
+            raise self._error(
+                f"{url}: the reply to a POST is not a status resource", url=url, sample=reply.body
+            )
+        return status
+
+    def status(self, status_id: str) -> Any:
+        url = self._url(f"status/{_segment(status_id)}/")
+        status = self._get_json(url, "status")
+        if not isinstance(status, dict):
+            raise self._error(f"{url}: the status is not a JSON object", url=url)
+        return status
+
+    def wait_status(self, status: Mapping[str, Any]) -> dict[str, Any]:
+        """``status`` followed until it is no longer ``pending`` (or ``status_wait`` s)."""
+        current = dict(status)
+        deadline = time.monotonic() + self.status_wait
+        pause = 0.05
+        while current.get("status") == "pending" and time.monotonic() < deadline:
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+            current = self.status(str(current["id"]))
+        return current
+
+
+def _segment(value: str) -> str:
+    """A path segment (an id from the user or a server), refused if it could climb out."""
+    if not value or "/" in value or value in (".", "..") or any(c in value for c in "?#\\"):
+        raise SourceError(f"{value[:80]!r} is not a valid TAXII id", transient=False)
+    return value
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return (url.scheme.lower(), (url.host or "").lower(), port)
+
+
+def _header_stamp(headers: httpx.Headers, name: str) -> str | None:
+    value = (headers.get(name) or "").strip()
+    return value[:64] or None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value and value.strip().isdigit():
+        return float(value.strip())
+    return None
+
+
+def _error_title(body: bytes) -> str | None:
+    """A TAXII error body's ``title`` (and ``description``), if the body is one."""
+    try:
+        data = json.loads(body[:65536])
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    parts = [str(data[k])[:200] for k in ("title", "description") if isinstance(data.get(k), str)]
+    return ": ".join(parts) or None
