@@ -22,7 +22,7 @@ from leaktrace.cli import exchange_inbound_cmds
 from leaktrace.cli.context import DbOption, FormatOption, err, open_context, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.identity.actor import local_operator
-from leaktrace.services import exchange_collections
+from leaktrace.services import exchange_collections, exchange_publish
 from leaktrace.services.exchange_views import CollectionView
 
 __all__ = ["app", "collection_app", "codes_of"]
@@ -155,3 +155,103 @@ def permit(
         emit_json(out, view.to_json())
         return
     err.print(f"recorded: {view.agency} may pass {view.stix_id} on (granted by {view.granted_by})")
+
+
+CaseOption = Annotated[
+    int | None, typer.Option("--case", min=1, help="A case's shareable findings (a report).")
+]
+GroupOption = Annotated[
+    str | None, typer.Option("--group", help="A release group, its links and its hosts.")
+]
+TargetsOption = Annotated[
+    str | None, typer.Option("--targets", help="A country's servers (ISO code, e.g. NL).")
+]
+AllLeaksOption = Annotated[
+    bool, typer.Option("--all-leaks", help="Every leak (one sighting each).")
+]
+TlpOption = Annotated[
+    str, typer.Option("--tlp", help="TLP 2.0 level: clear, green, amber, amber+strict or red.")
+]
+HandlingOption = Annotated[
+    str | None,
+    typer.Option("--handling", help="SIENA handling code: H0, H1, H2 or H3 (H3 needs a text)."),
+]
+HandlingTextOption = Annotated[
+    str | None, typer.Option("--handling-text", help="The H3 restriction, in words.")
+]
+SourceOption = Annotated[
+    str | None, typer.Option("--source", help="Source reliability: A, B, C or X.")
+]
+AccuracyOption = Annotated[
+    int | None, typer.Option("--accuracy", min=1, max=4, help="Information accuracy: 1 to 4.")
+]
+AgencyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--agency", help="The publishing agency's code (default: the case's owning agency)."
+    ),
+]
+
+
+@app.command("publish")
+def publish_cmd(
+    collection: Annotated[
+        str, typer.Option("--collection", help="The collection to publish into.")
+    ],
+    tlp: TlpOption,
+    case: CaseOption = None,
+    group: GroupOption = None,
+    targets: TargetsOption = None,
+    all_leaks: AllLeaksOption = False,
+    object_id: Annotated[
+        str | None,
+        typer.Option("--object", help="Re-publish this received object (a STIX id) ..."),
+    ] = None,
+    from_collection: Annotated[
+        str | None, typer.Option("--from", help="... from this collection.")
+    ] = None,
+    handling: HandlingOption = None,
+    handling_text: HandlingTextOption = None,
+    source: SourceOption = None,
+    accuracy: AccuracyOption = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="TLP:RED only: the agencies (codes, comma-separated, readers of the "
+            "collection) it goes to; without it only the publisher sees it.",
+        ),
+    ] = None,
+    agency: AgencyOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Publish findings as STIX 2.1 into a collection, all or nothing."""
+    request = exchange_publish.PublishRequest(
+        source=exchange_publish.Source(
+            case=case,
+            group=group,
+            targets=targets,
+            all_leaks=all_leaks,
+            object_id=object_id,
+            from_collection=from_collection,
+        ),
+        collection=collection,
+        marking=exchange_publish.Marking.of(tlp, handling, handling_text, source, accuracy),
+        to=tuple(codes_of(to)),
+        agency=agency,
+    )
+    with open_context(db) as ctx:
+        view = exchange_publish.publish(ctx, local_operator(), request)
+    if fmt is Format.json:
+        emit_json(out, view.to_json())
+        return
+    audience = f" to {', '.join(view.audience)}" if view.audience else ""
+    handled = f", {view.handling}" if view.handling else ""
+    out.file.write(
+        f"published {view.source} into {view.collection!r} as {view.agency} "
+        f"(TLP:{view.tlp.upper()}{handled}{audience}): {view.objects} objects, "
+        f"{view.added} new\n"
+    )
+    for note in view.notes:
+        err.print(f"note: {note}")
