@@ -10,6 +10,8 @@ could not be understood (``restricted``), or when the re-publication rules
 received object under a looser TLP) refuse it. Marking definitions, extension definitions
 and identities go only with an object sent that needs them (an H3 text never travels for a
 skipped object), first, so the peer reads the markings before the objects they mark.
+Properties under a RED or AMBER+STRICT *granular* marking are taken out of what is sent
+(as for any reader outside the owner and the audience).
 
 Objects go in envelopes under the peer API root's ``max_content_length``; each POST's status
 resource is followed until it is no longer ``pending``.
@@ -23,6 +25,7 @@ from typing import Any
 
 from leaktrace.errors import InputError, PermissionDeniedError
 from leaktrace.exchange.classify import SUPPORT_TYPES, Classified, classify
+from leaktrace.exchange.redaction import redact
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services.context import AppContext
@@ -160,11 +163,11 @@ def push(
     for row, item in candidates:
         if item.stix_type in SUPPORT_TYPES:
             if item.stix_id in sent_needs or item.stix_id not in blocked_needs:
-                support.append(row.body)
+                support.append(_outgoing(row))
             else:
                 skip(row, "needed only by objects that are not pushed")
         else:
-            others.append(row.body)
+            others.append(_outgoing(row))
     warnings: list[str] = []
     taxii = client or TaxiiClient(api_root, user=user, password=password)
     accepted = failed = pending = sent = 0
@@ -216,6 +219,12 @@ def push(
         status_ids=status_ids,
         warnings=warnings,
     )
+
+
+def _outgoing(row: StoredObject) -> dict[str, Any]:
+    """The body as it leaves: properties under a RED or AMBER+STRICT granular marking taken
+    out (with their markings), whoever pushes: those never go to another server."""
+    return redact(row.body, owner=False, audience=False)
 
 
 def _count(status: dict[str, Any], key: str) -> int:
