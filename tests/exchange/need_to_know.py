@@ -32,6 +32,7 @@ from leaktrace.exchange.markings import (
     handling_marking,
     tlp_marking,
 )
+from leaktrace.services.exchange_rules import agency_identity_id
 from leaktrace.store.database import Database
 from leaktrace.store.exchange_batches import store_batch
 from leaktrace.store.exchange_collections import create_collection, set_rights
@@ -65,7 +66,7 @@ def identity_of(agency: str) -> dict[str, Any]:
     return {
         "type": "identity",
         "spec_version": "2.1",
-        "id": stix_id("identity", agency),
+        "id": agency_identity_id(agency),  # as LeakTrace names an agency: its own objects
         "created": CREATED,
         "modified": CREATED,
         "name": f"Agency {agency}",

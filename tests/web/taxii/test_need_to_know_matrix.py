@@ -155,9 +155,7 @@ def test_status_resource_only_for_the_poster(matrix: Matrix, agency: str) -> Non
         assert answer.json()["success_count"] == matrix.posted["success_count"]
     else:
         assert answer.status_code == missing.status_code == 404
-        assert not_found_body(answer, matrix.status_id) == not_found_body(
-            missing, MISSING_STATUS
-        )
+        assert not_found_body(answer, matrix.status_id) == not_found_body(missing, MISSING_STATUS)
 
 
 # --- object lists -----------------------------------------------------------------------------
@@ -197,7 +195,9 @@ def test_manifest_and_date_headers(matrix: Matrix, agency: str) -> None:
     for answer in (manifest, objects):
         assert answer.headers["X-TAXII-Date-Added-First"] == added[0]
         assert answer.headers["X-TAXII-Date-Added-Last"] == added[-1]
-    every = matrix.get(agency, f"collections/{matrix.collection}/manifest/", **{"match[version]": "all"})
+    every = matrix.get(
+        agency, f"collections/{matrix.collection}/manifest/", **{"match[version]": "all"}
+    )
     assert {(r["id"], r["version"]) for r in every.json()["objects"]} == ntk.expected(
         agency, matrix.rows, "all"
     )
@@ -304,7 +304,12 @@ def test_an_empty_sharing_group_means_nobody(matrix: Matrix, agency: str) -> Non
     assert listed.status_code == 200
     assert matrix.empty not in {c["id"] for c in listed.json().get("collections", [])}
     nowhere = "2b5fd3d5-0f4c-4b8e-9a37-4b1b8c8a7f00"
-    for path in ("", "objects/", "manifest/", f"objects/{ntk.stix_id('intrusion-set', 'matrix none none')}/"):
+    for path in (
+        "",
+        "objects/",
+        "manifest/",
+        f"objects/{ntk.stix_id('intrusion-set', 'matrix none none')}/",
+    ):
         hidden = matrix.get(agency, f"collections/{matrix.empty}/{path}")
         missing = matrix.get(agency, f"collections/{nowhere}/{path}")
         assert hidden.status_code == missing.status_code == 404
