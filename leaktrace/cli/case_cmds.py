@@ -169,6 +169,18 @@ def add(
     note: Annotated[
         list[str] | None, typer.Option("--note", help="A note (takes no --reason).")
     ] = None,
+    stix: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stix",
+            help="A shared STIX object's id (with --collection): frozen with its provenance "
+            "and markings; H1/H2 objects are marked in every export.",
+        ),
+    ] = None,
+    collection: Annotated[
+        str | None,
+        typer.Option("--collection", help="The collection (title, alias or id) of --stix."),
+    ] = None,
     reason: ItemReasonOption = "",
     db: DbOption = None,
     fmt: FormatOption = Format.table,
@@ -180,12 +192,19 @@ def add(
         leak or [], release or [], group or [], host or [], supply_rank, targets or [],
         impact or [],
     )  # fmt: skip
+    if stix and not (collection or "").strip():
+        raise typer.BadParameter("--stix needs --collection NAME", param_hint="--collection")
+    if collection is not None and not stix:
+        raise typer.BadParameter("--collection goes with --stix", param_hint="--collection")
+    findings += [
+        ("stix", f"{stix_id.strip()} {(collection or '').strip()}") for stix_id in stix or []
+    ]
     files = list(file or [])
     notes = list(note or [])
     if not findings and not files and not notes:
         raise typer.BadParameter(
             "give at least one of --leak, --release, --group, --host, --supply-rank, "
-            "--targets, --impact, --file, --note",
+            "--targets, --impact, --stix, --file, --note",
             param_hint="case add",
         )
     for path in files:

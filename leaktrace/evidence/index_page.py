@@ -2,12 +2,15 @@
 
 It lists the case (status, legal basis and reference, members, subjects, tasks), every
 evidence item with its SHA-256 in full and its size (items that name people marked as
-personal data), the timeline with every entry's leaf hash in full, the signed checkpoint
-and the RFC 3161 time-stamps the bundle carries (member, size, SHA-256). It has no
-external resources (inline CSS, a Content-Security-Policy that forbids loading anything)
-and a print stylesheet; every text from the case is escaped (Jinja autoescape). The page
-is for people: the bundle's verifier never reads it, so it proves nothing by itself;
-``verify.py`` checks what it shows against the signed log.
+personal data; shared intelligence marked with its handling restriction, H1 "not for use
+in judicial proceedings without the provider's permission", H2 "not to be passed on
+without permission", listed again above the items), the timeline with every entry's leaf
+hash in full, the signed checkpoint and the RFC 3161 time-stamps the bundle carries
+(member, size, SHA-256). It has no external resources (inline CSS, a Content-Security-
+Policy that forbids loading anything) and a print stylesheet; every text from the case
+is escaped (Jinja autoescape). The page is for people: the bundle's verifier never reads
+it, so it proves nothing by itself; ``verify.py`` checks what it shows against the
+signed log.
 """
 
 from __future__ import annotations
@@ -74,9 +77,15 @@ def render(
         }
         for size, token in sorted((timestamps or {}).items())
     ]
+    restricted = [
+        item
+        for item in case.get("evidence") or []
+        if isinstance(item, Mapping) and item.get("restriction")
+    ]
     template = _environment().get_template("index.html.j2")
     return template.render(
         case=case,
+        restricted=restricted,
         head=checkpoint,
         checkpoint_text=checkpoint.checkpoint_text(),
         exported_at=exported_at,

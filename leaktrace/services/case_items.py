@@ -20,11 +20,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy.engine import Connection
 
-from leaktrace.errors import InputError, NotFoundError
+from leaktrace.errors import InputError, NotFoundError, SharingRefusedError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services import audit, case_log
@@ -35,6 +35,7 @@ from leaktrace.services.case_text import MAX_NOTE, MAX_REASON, clean_text, refus
 from leaktrace.services.case_views import FINDING_KINDS, AddedView, CaseItemView, FindingKind
 from leaktrace.services.cases import write_note
 from leaktrace.services.context import AppContext
+from leaktrace.services.exchange_browse import agencies_not_seeing
 from leaktrace.store import cases as store
 
 __all__ = [
@@ -118,6 +119,8 @@ class _Prepared:
     name: str | None = None
     personal: bool = False
     note: str | None = None
+    markings: dict[str, Any] | None = None
+    """A shared object's provenance and markings (kind ``stix``): kept in its log entry."""
 
 
 def _checked(request: AddRequest) -> AddRequest:
@@ -158,6 +161,7 @@ def _prepare(ctx: AppContext, actor: Actor, request: AddRequest) -> _Prepared:
         content=snapshot.content,
         media_type=snapshot.media_type,
         personal=snapshot.personal,
+        markings=snapshot.markings,
     )
 
 
@@ -191,12 +195,38 @@ def add_items(
     with case_log.writing(ctx) as conn:
         access = case_access(conn, actor, case_id, "write")
         store.set_case_fields(conn, case_id, updated_at=now)  # first write: the lock
+        _check_shared(conn, case_id, prepared)
         for one in prepared:
             if one.note is not None:
                 notes.append(write_note(conn, ctx, access, actor, one.note, now))
             else:
                 items.append(_write_item(conn, ctx, access, actor, one, reason, now))
     return AddedView(items=items, notes=notes)
+
+
+def _check_shared(conn: Connection, case_id: int, prepared: Sequence[_Prepared]) -> None:
+    """Refuse a shared object that a member agency of the case may not see (every member
+    reads the case's evidence): nothing goes further than its owner allowed."""
+    shared = [one.markings for one in prepared if one.markings is not None]
+    if not shared:
+        return
+    members = store.members_of(conn, case_id)
+    for marks in shared:
+        blind = agencies_not_seeing(
+            conn,
+            str(marks["collection"]),
+            str(marks["stix_id"]),
+            str(marks["version"]),
+            [m.agency_id for m in members],
+        )
+        if blind:
+            codes = ", ".join(m.agency for m in members if m.agency_id in blind)
+            raise SharingRefusedError(
+                f"{marks['stix_id']} may not be seen by every member agency of the case "
+                f"({codes}): it cannot be added",
+                stix_id=str(marks["stix_id"]),
+                rule="case-members",
+            )
 
 
 def _write_item(
@@ -225,6 +255,8 @@ def _write_item(
         "original_name": one.name,
         "personal": one.personal,
     }
+    if one.markings is not None:
+        data["markings"] = one.markings
     seq = case_log.append_event(conn, ctx, access, actor, "item.added", data, [sha256])
     item = store.ItemRecord(
         id=item_id,

@@ -5,8 +5,11 @@ Each kind is read through the service that shows it everywhere else (the same pe
 checks, the same audit of personal data), so a snapshot is exactly what the analyst saw:
 a leak with its release and sightings, a release, a group dossier, a host with its
 enrichment, the supply ranking with its explanations, a country's target sheet, an impact
-estimate. The bytes are the RFC 8785 canonical JSON of
-``{"kind", "reference", "taken_at", "view"}``. OWNER: cases helper (H2, then F1).
+estimate, a shared STIX object (``stix``: the latest version the agency may see, read through
+the one need-to-know rule, with its provenance and markings; its label starts with its
+handling restriction, :data:`~leaktrace.services.case_views.STIX_RESTRICTIONS`). The bytes
+are the RFC 8785 canonical JSON of ``{"kind", "reference", "taken_at", "view"}``.
+OWNER: cases helper (H2, then F1).
 
 What one agency keeps to itself stays out: a leak's triage (the adding agency's verdict
 and note) is never frozen, since every member agency reads the case. A snapshot that
@@ -17,16 +20,27 @@ back needs ``read:personal`` too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from leaktrace.errors import InputError, NotFoundError
 from leaktrace.evidence.canonical import canonical_json
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.impact.model import ImpactFilter
-from leaktrace.services import groups, hosts, impact, leaks, releases, supply, targets, works
-from leaktrace.services.case_views import FINDING_KINDS, LeakEvidenceView
+from leaktrace.services import (
+    exchange_browse,
+    groups,
+    hosts,
+    impact,
+    leaks,
+    releases,
+    supply,
+    targets,
+    works,
+)
+from leaktrace.services.case_views import FINDING_KINDS, STIX_RESTRICTIONS, LeakEvidenceView
 from leaktrace.services.context import AppContext
 from leaktrace.services.leak_views import LeakView
 from leaktrace.services.views import View
@@ -51,6 +65,8 @@ class Snapshot:
     personal: bool = False
     """Whether the frozen view names people (supply-chain accounts, customers)."""
     media_type: str = SNAPSHOT_MEDIA_TYPE
+    markings: dict[str, Any] | None = None
+    """A shared object's provenance and markings (``stix``), recorded in its log entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +75,7 @@ class _Taken:
     label: str
     view: View
     personal: bool = False
+    markings: dict[str, Any] | None = field(default=None)
 
 
 def _taken_at() -> str:
@@ -147,6 +164,38 @@ def _impact(ctx: AppContext, actor: Actor, reference: str) -> _Taken:
     return _Taken("", "impact estimate: all works", impact.impact_estimate(ctx, ImpactFilter()))
 
 
+def _stix(ctx: AppContext, actor: Actor, reference: str) -> _Taken:
+    """``reference``: ``"STIX_ID COLLECTION"`` (the collection's id, title or alias)."""
+    stix_id, _, collection = reference.partition(" ")
+    if not stix_id or not collection.strip() or "--" not in stix_id:
+        raise InputError(
+            "a shared object is named by its STIX id and its collection", field="reference"
+        )
+    frozen = exchange_browse.object_evidence(ctx, actor, collection.strip(), stix_id)
+    restriction = STIX_RESTRICTIONS.get(frozen.handling or "")
+    marks = [f"TLP:{frozen.tlp.upper()}" if frozen.tlp else "no TLP"]
+    if frozen.handling:
+        marks.append(frozen.handling)
+    prefix = f"[{restriction}] " if restriction else ""
+    label = (
+        f"{prefix}{frozen.type} {frozen.summary} ({', '.join(marks)}) "
+        f"from {frozen.collection_title}"
+    )
+    markings = {
+        "collection": frozen.collection_id,
+        "stix_id": frozen.stix_id,
+        "version": frozen.version,
+        "origin": frozen.origin,
+        "owner_agency": frozen.owner_agency,
+        "creator_agency": frozen.creator_agency,
+        "tlp": frozen.tlp,
+        "handling": frozen.handling,
+        "handling_text": frozen.handling_text,
+        "restriction": restriction,
+    }
+    return _Taken(f"{frozen.stix_id} {frozen.collection_id}", label, frozen, markings=markings)
+
+
 _TAKERS = {
     "leak": _leak,
     "release": _release,
@@ -155,9 +204,10 @@ _TAKERS = {
     "supply-rank": _supply_rank,
     "targets": _targets,
     "impact": _impact,
+    "stix": _stix,
 }
 assert set(_TAKERS) == set(FINDING_KINDS)
-NEEDS_REFERENCE = frozenset({"leak", "release", "group", "host", "targets"})
+NEEDS_REFERENCE = frozenset({"leak", "release", "group", "host", "targets", "stix"})
 """Finding kinds that name one thing: an empty reference is refused (it would match
 whatever has an empty name)."""
 
@@ -190,4 +240,5 @@ def take_snapshot(ctx: AppContext, actor: Actor, kind: str, reference: str) -> S
         taken_at=taken_at,
         content=content,
         personal=taken.personal,
+        markings=taken.markings,
     )

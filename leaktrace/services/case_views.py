@@ -16,6 +16,7 @@ __all__ = [
     "CASE_STATUSES",
     "FINDING_KINDS",
     "MEMBER_ROLES",
+    "STIX_RESTRICTIONS",
     "SUBJECT_KINDS",
     "AddedView",
     "BundleVerification",
@@ -38,6 +39,7 @@ __all__ = [
     "LogVerification",
     "TimelineEntryView",
     "TreeHeadView",
+    "item_restriction",
 ]
 
 CASE_STATUSES = ("open", "suspended", "closed")
@@ -47,8 +49,31 @@ evidence, notes and tasks; observers read."""
 MEMBER_ROLES = ("member", "observer")
 """The roles an agency can be given when added to a case (a case has one lead: its owner)."""
 SUBJECT_KINDS = ("group", "account", "host", "work")
-FINDING_KINDS = ("leak", "release", "group", "host", "supply-rank", "targets", "impact")
-FindingKind = Literal["leak", "release", "group", "host", "supply-rank", "targets", "impact"]
+FINDING_KINDS = ("leak", "release", "group", "host", "supply-rank", "targets", "impact", "stix")
+FindingKind = Literal[
+    "leak", "release", "group", "host", "supply-rank", "targets", "impact", "stix"
+]
+"""``stix``: a shared STIX object of a collection the agency may read, its reference
+``"STIX_ID COLLECTION"`` (the collection's id, title or alias)."""
+
+STIX_RESTRICTIONS: dict[str, str] = {
+    "H1": "H1 — not for use in judicial proceedings without the provider's permission",
+    "H2": "H2 — not to be passed on without permission",
+    "H3": "H3 — other restrictions (stated in the item)",
+}
+"""How a shared object's SIENA handling code marks its case item, wherever the item is
+listed (the case, its timeline, every export): the label of a ``stix`` item starts with
+``[<restriction>]``."""
+
+
+def item_restriction(kind: str, label: str) -> str | None:
+    """The handling restriction a ``stix`` item's label starts with, else None."""
+    if kind != "stix":
+        return None
+    for restriction in STIX_RESTRICTIONS.values():
+        if label.startswith(f"[{restriction}]"):
+            return restriction
+    return None
 
 
 class CaseRef(View):
@@ -134,6 +159,14 @@ class CaseItemView(View):
     added_at: datetime
     entry_seq: int
     personal: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def restriction(self) -> str | None:
+        """A shared object's handling restriction (H1: not for court without the
+        provider's permission; H2: not to be passed on without permission), else None."""
+        return item_restriction(self.kind, self.label)
+
     """Whether it names people (supply-chain accounts, customers): reading its content
     needs ``read:personal`` and is audited as a read of personal data."""
 

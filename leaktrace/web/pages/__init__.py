@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from leaktrace.web import docs
 from leaktrace.web.pages import (
     cases,
+    exchange,
     groups,
     hosts,
     leaks,
@@ -31,5 +32,6 @@ ROUTERS: list[APIRouter] = [
     hosts.router,
     sources.router,
     cases.router,
+    exchange.router,
     docs.router,
 ]

@@ -50,6 +50,7 @@ FINDING_LABELS: dict[str, str] = {
     "supply-rank": "Supply ranking (with explanations)",
     "targets": "Target sheet of a country",
     "impact": "Impact estimate (a work, or empty for all)",
+    "stix": "Shared STIX object (its id, a space, its collection)",
 }
 Field = Annotated[str, Form(max_length=_MAX_FIELD)]
 """A form field (the services check each field's own limit and characters)."""

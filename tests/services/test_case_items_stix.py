@@ -1,0 +1,147 @@
+"""Shared STIX objects as case evidence (issue 12): frozen as the agency sees them, with
+provenance and markings; H1 items marked "not for use in judicial proceedings without the
+provider's permission" and H2 items "not to be passed on without permission" in the case,
+its log and every export; never added to a case a member agency may not see them in."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from leaktrace.config import load_settings
+from leaktrace.errors import InputError, NotFoundError, SharingRefusedError
+from leaktrace.services import case_export, case_items, cases
+from leaktrace.services.case_views import STIX_RESTRICTIONS
+from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.evidence import verify_bundle_file
+from leaktrace.store import cases as case_store
+from leaktrace.store.schema_cases import CASE_ITEMS
+from tests.services.exchange_world import H3_TEXT, HOSTILE_NAME, ExchangeWorld, exchange_world
+from tests.services.test_leaks import agency_actor
+
+H1 = "H1 — not for use in judicial proceedings without the provider's permission"
+H2 = "H2 — not to be passed on without permission"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[AppContext, ExchangeWorld]]:
+    with build_context(load_settings(db=str(tmp_path / "stix-case.db"))) as context:
+        yield context, exchange_world(context)
+
+
+def _items(ctx: AppContext) -> int:
+    with ctx.database.reading() as conn:
+        return int(conn.execute(select(func.count()).select_from(CASE_ITEMS)).scalar_one())
+
+
+def test_h1_and_h2_objects_are_marked_in_the_case_and_its_export(
+    world: tuple[AppContext, ExchangeWorld], tmp_path: Path
+) -> None:
+    ctx, w = world
+    nl, de = agency_actor(ctx, "NL-POL"), agency_actor(ctx, "DE-BKA")
+    case_id = cases.open_case(ctx, nl, "Operation Amber").id
+    cases.add_member(ctx, nl, case_id, "DE-BKA", "member")
+    assert STIX_RESTRICTIONS["H1"] == H1 and STIX_RESTRICTIONS["H2"] == H2
+    amber = case_items.add_finding(
+        ctx, de, case_id, "stix", f"{w.ids['amber']} Partners", reason="the crew's profile"
+    )
+    quiet = case_items.add_finding(ctx, de, case_id, "stix", f"{w.ids['h2']} partners")
+    hostile = case_items.add_finding(ctx, nl, case_id, "stix", f"{w.ids['hostile']} {w.partners}")
+    assert amber.kind == "stix" and amber.reference == f"{w.ids['amber']} {w.partners}"
+    assert amber.label.startswith(f"[{H1}] intrusion-set Amber Crew (TLP:AMBER, H1)")
+    assert (amber.restriction, quiet.restriction) == (H1, H2)
+    assert hostile.restriction == STIX_RESTRICTIONS["H3"]
+    _, content = case_items.item_content(ctx, de, case_id, amber.id)
+    frozen = json.loads(content)
+    assert frozen["kind"] == "stix"
+    view = frozen["view"]
+    assert view["object"]["id"] == w.ids["amber"] and view["object"]["name"] == "Amber Crew"
+    assert view["object"]["modified"].startswith("2026-06-01")  # the latest visible version
+    assert (view["collection_title"], view["owner_agency"], view["origin"]) == (
+        "Partners",
+        "NL-POL",
+        "published",
+    )
+    assert (view["tlp"], view["handling"], view["handling_notice"]) == ("amber", "H1", H1)
+    _, hostile_content = case_items.item_content(ctx, nl, case_id, hostile.id)
+    assert json.loads(hostile_content)["view"]["handling_text"] == H3_TEXT
+
+    shown = cases.show_case(ctx, de, case_id)
+    assert [i.restriction for i in shown.evidence] == [H1, H2, STIX_RESTRICTIONS["H3"]]
+
+    out = tmp_path / "case.zip"
+    case_export.export_case(ctx, nl, case_id, out)
+    assert verify_bundle_file(out).ok
+    with zipfile.ZipFile(out) as archive:
+        index = archive.read("index.html").decode()
+        entries = [json.loads(line) for line in archive.read("entries.jsonl").splitlines()]
+    # the signed log: each item.added entry carries the object's provenance and markings
+    added = [e["data"] for e in entries if e["event"] == "item.added"]
+    assert [d["markings"]["restriction"] for d in added] == [H1, H2, STIX_RESTRICTIONS["H3"]]
+    assert added[0]["markings"]["collection"] == w.partners
+    assert added[0]["markings"]["owner_agency"] == "NL-POL"
+    assert added[2]["markings"]["handling_text"] == H3_TEXT
+    # the page for a judge: a banner and a mark on each item, partner text escaped
+    h1_html = H1.replace("'", "&#39;")
+    assert index.count(h1_html) >= 2 and index.count(H2) >= 2
+    assert 'id="handling-restrictions"' in index
+    assert "<script>alert" not in index and "&lt;script&gt;alert" in index
+
+
+def test_a_case_member_that_may_not_see_the_object_blocks_it(
+    world: tuple[AppContext, ExchangeWorld],
+) -> None:
+    ctx, w = world
+    nl, de = agency_actor(ctx, "NL-POL"), agency_actor(ctx, "DE-BKA")
+    red = f"{w.ids['red']} Partners"
+    # NL-POL (owner) and DE-BKA (named for RED): fine
+    ok_case = cases.open_case(ctx, nl, "Red, need to know").id
+    cases.add_member(ctx, nl, ok_case, "DE-BKA", "member")
+    item = case_items.add_finding(ctx, de, ok_case, "stix", red)
+    assert item.label == "intrusion-set Red Crew (TLP:RED) from Partners"
+    # FR-GN reads Partners but is not named for RED; NO-NONE has no rights on Partners
+    for outsider in ("FR-GN", "NO-NONE"):
+        case_id = cases.open_case(ctx, nl, f"With {outsider}").id
+        cases.add_member(ctx, nl, case_id, outsider, "observer")
+        before = _items(ctx)
+        with pytest.raises(SharingRefusedError) as refused:
+            case_items.add_finding(ctx, nl, case_id, "stix", red)
+        assert refused.value.rule == "case-members" and outsider in str(refused.value)
+        assert _items(ctx) == before  # nothing written
+    # AMBER is for every reader of the collection, not for an agency without rights
+    nobody = cases.open_case(ctx, nl, "With an agency outside the collection").id
+    cases.add_member(ctx, nl, nobody, "NO-NONE", "member")
+    with pytest.raises(SharingRefusedError):
+        case_items.add_finding(ctx, nl, nobody, "stix", f"{w.ids['amber']} Partners")
+    with ctx.database.reading() as conn:
+        assert case_store.items_of(conn, nobody) == []
+
+
+def test_an_object_the_agency_may_not_see_does_not_exist_for_it(
+    world: tuple[AppContext, ExchangeWorld],
+) -> None:
+    ctx, w = world
+    fr = agency_actor(ctx, "FR-GN")
+    case_id = cases.open_case(ctx, fr, "French case").id
+    red = w.ids["red"]
+    fake = red[:-4] + "ffff"
+    messages = []
+    for stix_id in (red, fake):
+        with pytest.raises(NotFoundError) as missing:
+            case_items.add_finding(ctx, fr, case_id, "stix", f"{stix_id} Partners")
+        messages.append(str(missing.value).replace(stix_id, "ID"))
+    assert messages[0] == messages[1]
+    with pytest.raises(NotFoundError) as hidden_collection:
+        case_items.add_finding(ctx, fr, case_id, "stix", f"{w.ids['secret']} Secret")
+    assert hidden_collection.value.kind == "collection"
+    for bad in (w.ids["amber"], "Partners", f"not-an-id {w.partners}"):
+        with pytest.raises(InputError):
+            case_items.add_finding(ctx, fr, case_id, "stix", bad)
+    assert HOSTILE_NAME  # (the hostile object is addable by FR-GN: GREEN)
+    item = case_items.add_finding(ctx, fr, case_id, "stix", f"{w.ids['hostile']} partners")
+    assert HOSTILE_NAME in item.label
