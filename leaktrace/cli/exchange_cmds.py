@@ -14,6 +14,7 @@ collection.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,7 +23,8 @@ from leaktrace.cli import exchange_inbound_cmds
 from leaktrace.cli.context import DbOption, FormatOption, err, open_context, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.identity.actor import local_operator
-from leaktrace.services import exchange_collections, exchange_publish
+from leaktrace.services import exchange_collections, exchange_export, exchange_publish
+from leaktrace.services.exchange_export import DEFAULT_EXPORT_TLP, ExportRequest
 from leaktrace.services.exchange_views import CollectionView
 
 __all__ = ["app", "collection_app", "codes_of"]
@@ -255,3 +257,66 @@ def publish_cmd(
     )
     for note in view.notes:
         err.print(f"note: {note}")
+
+
+@app.command("export")
+def export_cmd(
+    file: Annotated[Path, typer.Argument(help="The file to write.")],
+    export_format: Annotated[
+        str, typer.Option("--format", help="stix (a STIX 2.1 bundle) or misp (a MISP event).")
+    ],
+    case: CaseOption = None,
+    group: GroupOption = None,
+    targets: TargetsOption = None,
+    all_leaks: AllLeaksOption = False,
+    collection: Annotated[
+        str | None,
+        typer.Option("--collection", help="The objects of a collection (STIX only)."),
+    ] = None,
+    tlp: Annotated[
+        str | None,
+        typer.Option(
+            "--tlp",
+            help="TLP 2.0 level of the exported findings [default: amber]",
+            show_default=False,
+        ),
+    ] = None,
+    handling: HandlingOption = None,
+    handling_text: HandlingTextOption = None,
+    source: SourceOption = None,
+    accuracy: AccuracyOption = None,
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            "--agency",
+            help="The agency the objects are created by (default: the case's owner); with "
+            "--collection, the agency whose view is exported.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Export findings as a STIX 2.1 bundle or a MISP event (a case or a group) to FILE."""
+    marking = None
+    if tlp is not None or handling is not None:
+        marking = exchange_publish.Marking.of(
+            tlp or DEFAULT_EXPORT_TLP, handling, handling_text, source, accuracy
+        )
+    request = ExportRequest(
+        source=exchange_publish.Source(
+            case=case, group=group, targets=targets, all_leaks=all_leaks, collection=collection
+        ),
+        format=export_format,
+        path=file,
+        marking=marking,
+        agency=agency,
+        force=force,
+    )
+    with open_context(db) as ctx:
+        view = exchange_export.export(ctx, local_operator(), request)
+    out.file.write(f"{view.path}\n")
+    level = ""
+    if view.tlp is not None:
+        level = f" (TLP:{view.tlp.upper()}{', ' + view.handling if view.handling else ''})"
+    unit = "attributes" if view.format == "misp" else "objects"
+    err.print(f"exported {view.source} as {view.format}: {view.objects} {unit}{level}")
