@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leaktrace.config import load_settings
 from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
@@ -175,3 +177,58 @@ def test_reading_needs_read_exchange(world: tuple[AppContext, ExchangeWorld]) ->
         browse.collection_objects(ctx, viewer, w.partners)
     # the local operator sees every collection and row
     assert len(browse.exchange_collections(ctx, local_operator()).collections) == 2
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    stix_type=st.one_of(st.none(), st.text(max_size=300)),
+    cursor=st.one_of(st.none(), st.text(max_size=80)),
+)
+def test_any_filter_or_cursor_is_a_page_or_an_input_error(
+    world: tuple[AppContext, ExchangeWorld], stix_type: str | None, cursor: str | None
+) -> None:
+    ctx, w = world
+    try:
+        page = browse.collection_objects(
+            ctx, agency_actor(ctx, "FR-GN"), w.partners, stix_type=stix_type, cursor=cursor
+        )
+    except InputError as exc:
+        assert exc.field in ("type", "cursor")
+    else:
+        assert all(row.stix_id != w.ids["red"] for row in page.objects)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.dictionaries(
+        st.sampled_from(
+            [
+                "type",
+                "name",
+                "value",
+                "source_ref",
+                "relationship_type",
+                "target_ref",
+                "sighting_of_ref",
+                "content",
+                "id",
+                "abstract",
+            ]
+        ),
+        _JSON,
+    )
+)
+def test_any_partner_body_has_a_summary(body: dict[str, object]) -> None:
+    summary = browse._summary(body)
+    assert isinstance(summary, str) and len(summary) <= 300
