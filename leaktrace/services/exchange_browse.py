@@ -85,7 +85,9 @@ class CollectionSummary(View):
     can_write: bool
     objects: int | None
     """How many objects (latest versions, markings left out) the agency may see; None when
-    it may not read the collection."""
+    it may not read the collection (or where it is not counted: one object's page). Counting
+    reads every visible row through ``find_objects`` (the one rule), so it costs a full
+    read of the collection."""
 
 
 class CollectionList(View):
@@ -350,7 +352,7 @@ def object_detail(ctx: AppContext, actor: Actor, collection_id: str, stix_id: st
         versions = _versions(conn, actor, record.id, stix_id)
         latest = versions[-1]
         row = _rows(conn, actor, record.id, [latest])[0]
-        summary = _summary_of(record, _count(conn, actor, record))
+        summary = _summary_of(record, None)  # not shown on an object's page: not counted
     return ObjectDetail(
         collection=summary,
         object=row,
