@@ -37,6 +37,7 @@ MAX_VALUES = 100
 _LISTING = "taxii"
 _VERSION_WORDS = frozenset({"first", "last", "all"})
 _SPEC_VERSION = re.compile(r"2\.[0-9]\Z")
+_DIGITS = re.compile(r"[0-9]{1,12}\Z")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def page_limit(text: str | None) -> int:
     if text is None or text == "":
         return DEFAULT_LIMIT
     stripped = text.strip()
-    if not stripped.isdecimal() or len(stripped) > 12:
+    if not _DIGITS.match(stripped):
         raise InputError("must be a positive integer", field="limit")
     value = int(stripped)
     if value < 1:

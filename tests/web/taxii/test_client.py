@@ -63,7 +63,7 @@ def test_api_root_and_collections_per_agency(world: TaxiiWorld) -> None:
     assert rights("DE-BKA") == {"Alpha": (True, False)}
     assert rights("FR-GN") == {"Drop": (False, True)}
     alpha = _collection(world, "DE-BKA")
-    assert alpha.title == "Alpha" and alpha.alias == "alpha"
+    assert alpha.title == "Alpha" and alpha.alias == "Alpha"
     assert alpha.media_types == ["application/stix+json;version=2.1"]
 
 

@@ -15,16 +15,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from leaktrace.config import load_settings
 from leaktrace.exchange.classify import check_object
 from leaktrace.exchange.markings import TLP_MARKING_IDS, tlp_marking
+from leaktrace.identity.actor import local_operator
 from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.exchange_collections import add_collection
 from leaktrace.store.exchange_batches import store_batch
-from leaktrace.store.exchange_collections import create_collection, set_rights
 from tests.services.test_leaks import agency_id_of
 from tests.web.conftest import LiveServer, ensure_user, serve
 
@@ -102,16 +102,19 @@ def taxii_world(tmp: Path) -> Iterator[TaxiiWorld]:
         for agency in AGENCIES:
             for role in ("analyst", "viewer"):
                 ensure_user(ctx, role, agency)
-        now = datetime.now(UTC)
-        alpha, beta, drop = (str(uuid.uuid4()) for _ in range(3))
-        with ctx.database.transaction() as conn:
+        operator = local_operator()
+        alpha = add_collection(
+            ctx,
+            operator,
+            "Alpha",
+            read=["NL-POL", "DE-BKA"],
+            write=["NL-POL"],
+            description="The partners' collection",
+        ).id
+        beta = add_collection(ctx, operator, "Beta", read=["NL-POL"]).id
+        drop = add_collection(ctx, operator, "Drop", write=["FR-GN"]).id
+        with ctx.database.reading() as conn:
             ids = {code: agency_id_of(conn, code) for code in AGENCIES}
-            create_collection(conn, alpha, "Alpha", "alpha", "The partners' collection", now)
-            create_collection(conn, beta, "Beta", "beta", None, now)
-            create_collection(conn, drop, "Drop", "drop", None, now)
-            set_rights(conn, alpha, {ids["NL-POL"]: (True, True), ids["DE-BKA"]: (True, False)})
-            set_rights(conn, beta, {ids["NL-POL"]: (True, False)})
-            set_rights(conn, drop, {ids["FR-GN"]: (False, True)})
         stix = {
             "A": f"indicator--{uuid.uuid4()}",
             "M": f"malware--{uuid.uuid4()}",
