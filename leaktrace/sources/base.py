@@ -36,6 +36,7 @@ __all__ = [
     "SourceConfig",
     "SourceError",
     "SourcePlugin",
+    "StixBatch",
     "StreamingSource",
 ]
 
@@ -57,6 +58,23 @@ class Backlog:
     """The most lines one poll reads (the source's ``max_items``)."""
 
 
+@dataclass(frozen=True, slots=True)
+class StixBatch:
+    """STIX objects a poll took in (the ``taxii`` kind), for a local exchange collection.
+
+    The watcher stores them with :func:`leaktrace.store.exchange_batches.store_batch` in
+    the same transaction as the poll's checkpoint."""
+
+    collection: str
+    """The local collection (title, alias or id)."""
+    objects: list[dict[str, Any]]
+    """Each already passed :func:`leaktrace.exchange.classify.check_object`."""
+    origin: str
+    """Provenance stored with each object (``pulled <api root> <collection id>``)."""
+    agency: str | None = None
+    """The receiving agency's code (owner of the stored objects); None: owned by nobody."""
+
+
 @dataclass(slots=True)
 class PollResult:
     items: list[FeedItem] = field(default_factory=list)
@@ -68,6 +86,8 @@ class PollResult:
     """The server said nothing changed (HTTP 304)."""
     backlog: list[Backlog] = field(default_factory=list)
     """What this poll left unread for the next one (JSON Lines files beyond ``max_items``)."""
+    stix: StixBatch | None = None
+    """STIX objects for a local exchange collection (the ``taxii`` kind)."""
 
 
 class SourceConfig(BaseModel):

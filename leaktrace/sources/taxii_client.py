@@ -42,6 +42,7 @@ from leaktrace.sources.redaction import redact_text, redact_url
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_PAGE_LIMIT",
     "TAXII_MEDIA_TYPE",
     "Page",
     "TaxiiClient",
@@ -50,6 +51,7 @@ __all__ = [
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+DEFAULT_PAGE_LIMIT = 100
 MAX_REDIRECTS = 3
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _USER_AGENT = "LeakTrace/0.1 TAXII client"
@@ -346,13 +348,13 @@ class TaxiiClient:
         added_after: str | None = None,
         limit: int | None = None,
     ) -> Iterator[Page]:
-        """The collection's objects, page after page (see the module docs)."""
+        """The collection's objects, page after page (see the module docs). ``limit`` is
+        sent on every request, :data:`DEFAULT_PAGE_LIMIT` when not given (the server may
+        give fewer): medallion 3.0 answers 500 to a ``next`` request without ``limit``."""
         url = self._url(f"collections/{_segment(collection_id)}/objects/")
-        base: dict[str, str] = {}
+        base: dict[str, str] = {"limit": str(limit or DEFAULT_PAGE_LIMIT)}
         if added_after:
             base["added_after"] = added_after
-        if limit is not None:
-            base["limit"] = str(limit)
         params = dict(base)
         while True:
             page = self._page(url, params)

@@ -25,6 +25,7 @@ BUILTIN_SOURCES = (
     "leaktrace.sources.predb",
     "leaktrace.sources.torznab",
     "leaktrace.sources.rss",
+    "leaktrace.sources.taxii",
 )
 BUILTIN_SINKS = ("leaktrace.alerts.webhook", "leaktrace.alerts.email", "leaktrace.alerts.jsonl")
 

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from leaktrace.alerts.base import Sink, SinkConfig
 from leaktrace.config import Settings
 from leaktrace.errors import LeakTraceError, StoreError
@@ -32,9 +34,14 @@ from leaktrace.sources.base import (
     PollResult,
     SourceConfig,
     SourceError,
+    StixBatch,
     StreamingSource,
 )
 from leaktrace.store.database import Database
+from leaktrace.store.exchange_batches import store_batch
+from leaktrace.store.exchange_collections import collection_by_name
+from leaktrace.store.exchange_visibility import Viewer
+from leaktrace.store.identity import agency_by_code
 from leaktrace.store.source_state import load_checkpoint, record_failure, record_success
 from leaktrace.store.works import catalog_version, load_works
 from leaktrace.watch.config import WatchConfig
@@ -61,6 +68,8 @@ class WatchSummary:
     polls: int = 0
     failures: int = 0
     items: int = 0
+    stix_objects: int = 0
+    """STIX objects stored by ``taxii`` sources (new versions only)."""
     quarantined: int = 0
     report: IngestReport = field(default_factory=lambda: IngestReport(files=[]))
     delivered: int = 0
@@ -85,6 +94,19 @@ def build_sinks(config: WatchConfig) -> list[tuple[SinkConfig, Sink]]:
 
 
 _Job = tuple[SourceRun, PollResult | SourceError, threading.Event]
+
+
+def _stix_target(conn: Connection, stix: StixBatch) -> tuple[str, int | None] | str:
+    """(local collection id, receiving agency id) of a STIX batch, or why there is none."""
+    collection = collection_by_name(conn, stix.collection, Viewer(None))
+    if collection is None:
+        return f"no local exchange collection {stix.collection!r} (exchange collection add)"
+    if stix.agency is None:
+        return collection.id, None
+    agency = agency_by_code(conn, stix.agency)
+    if agency is None:
+        return f"no agency {stix.agency!r}"
+    return collection.id, int(agency.id)
 
 
 class Watcher:
@@ -154,21 +176,39 @@ class Watcher:
                     conn, name, kind, outcome.reason, location=outcome.url, sample=outcome.sample
                 )
             return
+        stix = outcome.stix
+        if stix is not None:
+            with self.db.reading() as conn:
+                problem = _stix_target(conn, stix)
+            if isinstance(problem, str):
+                self.commit(run, SourceError(problem, source=name, transient=False))
+                return
         self._refresh_catalog()
         report = self.summary.report
         items = outcome.items
         size = self.config.options.batch_size
+        stored_stix = 0
         with self.db.transaction() as conn:
             for start in range(0, len(items), size):
                 self._writer.write(conn, items[start : start + size], report)
             self._writer.nukes(conn, outcome.nukes, report)
+            if stix is not None and stix.objects:
+                # the STIX objects and the checkpoint: one transaction (nothing lost or doubled)
+                target = _stix_target(conn, stix)
+                if isinstance(target, str):  # removed between the two reads: poll again
+                    raise StoreError(target)
+                collection_id, owner = target
+                outcomes = store_batch(
+                    conn, collection_id, stix.objects, owner_agency_id=owner, origin=stix.origin
+                )
+                stored_stix = sum(1 for o in outcomes if o.added)
             newest = max((i.time for i in items), default=None)
             record_success(
                 conn,
                 name,
                 kind,
                 checkpoint=outcome.checkpoint,
-                items=len(items),
+                items=len(items) + (len(stix.objects) if stix is not None else 0),
                 quarantined=outcome.quarantined,
                 newest=newest,
             )
@@ -178,6 +218,7 @@ class Watcher:
         self.summary.backlog = [b for b in self.summary.backlog if b[0] != name]
         self.summary.backlog += [(name, left) for left in outcome.backlog]
         self.summary.items += len(items)
+        self.summary.stix_objects += stored_stix
         self.summary.quarantined += len(outcome.quarantined)
         self.dispatcher.wake.set()
         if self.on_batch is not None:

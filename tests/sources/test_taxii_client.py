@@ -1,0 +1,167 @@
+"""The TAXII 2.1 client against a real medallion and against hostile local servers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leaktrace.formats.source_errors import SourceError
+from leaktrace.sources.taxii_client import TAXII_MEDIA_TYPE, Page, TaxiiClient
+from tests.medallion_server import MedallionServer, start_medallion
+from tests.services.inbound_data import partner_objects
+from tests.sources._servers import Reply, Request, http_server
+
+USER, PASSWORD = "partner", "partner-secret"
+
+
+@pytest.fixture(scope="module")
+def medallion() -> Iterator[MedallionServer]:
+    with start_medallion(("c", "empty"), {USER: PASSWORD}, max_content_length=50_000) as m:
+        m.add("c", partner_objects())
+        yield m
+
+
+def client(medallion: MedallionServer, password: str = PASSWORD) -> TaxiiClient:
+    return TaxiiClient(medallion.api_root, user=USER, password=password)
+
+
+def test_pages_follow_next_with_the_same_filters(medallion: MedallionServer) -> None:
+    with client(medallion) as taxii:
+        pages = list(taxii.pages(medallion.collection_ids["c"], limit=4))
+    assert [len(p.objects) for p in pages] == [4, 4, 4, 3]
+    assert [p.more for p in pages] == [True, True, True, False]
+    assert all(p.next for p in pages[:-1])
+    ids = [o["id"] for p in pages for o in p.objects]
+    assert sorted(ids) == sorted(o["id"] for o in partner_objects())
+    # one POST: every object has the same date added; resuming mid-run goes 1 µs before
+    last = pages[-1].date_added_last
+    assert last is not None and pages[-1].resume_point() == last
+    mid = pages[0].resume_point()
+    assert mid is not None and mid < last
+    with client(medallion) as taxii:
+        again = list(taxii.pages(medallion.collection_ids["c"], added_after=mid, limit=100))
+        after = list(taxii.pages(medallion.collection_ids["c"], added_after=last))
+    assert len(again[0].objects) == len(partner_objects()) and after[0].objects == []
+
+
+def test_post_follow_status_and_max_content_length(medallion: MedallionServer) -> None:
+    with client(medallion) as taxii:
+        assert taxii.max_content_length() == 50_000
+        assert taxii.collection(medallion.collection_ids["empty"])["can_write"] is True
+        status = taxii.wait_status(
+            taxii.add_objects(medallion.collection_ids["empty"], partner_objects()[:3])
+        )
+        assert status["status"] == "complete" and status["success_count"] == 3
+        assert taxii.status(status["id"])["id"] == status["id"]
+
+
+def test_wrong_password_names_the_url_not_the_password(medallion: MedallionServer) -> None:
+    with pytest.raises(SourceError) as caught, client(medallion, "hunter2-wrong") as taxii:
+        list(taxii.pages(medallion.collection_ids["c"]))
+    error = caught.value
+    assert error.status == 401 and not error.transient
+    assert medallion.api_root in str(error) and "hunter2" not in str(error)
+
+
+def _envelope(objects: list[object], **extra: object) -> bytes:
+    return json.dumps({"objects": objects, **extra}).encode()
+
+
+def test_redirects_only_to_the_same_origin() -> None:
+    def app(request: Request) -> Reply:
+        if request.path == "/root/collections/c/objects/":
+            return Reply(301, headers={"Location": "/moved/"}, content_type=None)
+        if request.path == "/moved/":
+            return Reply(200, _envelope([]), content_type=TAXII_MEDIA_TYPE)
+        if request.path == "/evil/collections/c/objects/":
+            return Reply(302, headers={"Location": "http://localhost:1/steal"}, content_type=None)
+        return Reply(404, b"", content_type=None)
+
+    with http_server(app) as server:
+        with TaxiiClient(server.url + "/root/", user="u", password="pw") as taxii:
+            assert list(taxii.pages("c"))[0].objects == []
+        with (
+            TaxiiClient(server.url + "/evil/", user="u", password="pw") as taxii,
+            pytest.raises(SourceError, match="redirect to another host refused"),
+        ):
+            list(taxii.pages("c"))
+        assert all(seen.path != "/steal" for seen in server.seen)
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (Reply(200, b"x" * 5000, content_type=TAXII_MEDIA_TYPE), "over the 2048-byte limit"),
+        (Reply(200, b"<html>", content_type="text/html"), "unexpected content type"),
+        (Reply(200, b"{not json", content_type=TAXII_MEDIA_TYPE), "not JSON"),
+        (Reply(200, b"[]", content_type=TAXII_MEDIA_TYPE), "not a JSON object"),
+        (Reply(200, _envelope({"a": 1}), content_type=TAXII_MEDIA_TYPE), "not a list"),  # type: ignore[arg-type]
+        (
+            Reply(
+                503,
+                json.dumps({"title": "Busy", "description": "later"}).encode(),
+                headers={"Retry-After": "7"},
+                content_type=TAXII_MEDIA_TYPE,
+            ),
+            "HTTP 503 \\(Busy: later\\)",
+        ),
+    ],
+)
+def test_bad_replies_are_clear_errors_naming_the_url(reply: Reply, message: str) -> None:
+    with (
+        http_server(lambda request: reply) as server,
+        TaxiiClient(server.url + "/r/", max_bytes=2048) as taxii,
+        pytest.raises(SourceError, match=message) as caught,
+    ):
+        list(taxii.pages("c"))
+    assert server.url in str(caught.value)
+    if reply.status == 503:
+        assert caught.value.transient and caught.value.retry_after == 7
+
+
+def test_more_without_next_pages_by_added_after_and_never_loops() -> None:
+    stamps = ["2026-01-01T00:00:00.000001Z", "2026-01-01T00:00:00.000002Z"]
+
+    def app(request: Request) -> Reply:
+        after = request.query.get("added_after")
+        if after is None:
+            body, last, more = [{"n": 1}], stamps[0], True
+        elif after == stamps[0]:
+            body, last, more = [{"n": 2}], stamps[1], True
+        else:  # a confused peer: says more, but the date does not move
+            body, last, more = [{"n": 3}], stamps[1], True
+        return Reply(
+            200,
+            _envelope(body, more=more),  # type: ignore[arg-type]
+            headers={"X-TAXII-Date-Added-Last": last},
+            content_type=TAXII_MEDIA_TYPE,
+        )
+
+    with http_server(app) as server, TaxiiClient(server.url + "/r/") as taxii:
+        pages = list(taxii.pages("c"))
+    assert [p.objects for p in pages] == [[{"n": 1}], [{"n": 2}], [{"n": 3}]]
+    assert [s.query.get("added_after") for s in server.seen] == [None, stamps[0], stamps[1]]
+
+
+def test_ids_cannot_climb_out_of_the_api_root() -> None:
+    with TaxiiClient("http://127.0.0.1:9/r/") as taxii, pytest.raises(SourceError, match="id"):
+        list(taxii.pages("../../admin"))
+    with pytest.raises(SourceError, match="http"):
+        TaxiiClient("ftp://example.org/")
+
+
+@given(header=st.text(max_size=40), more=st.booleans())
+def test_any_date_added_header_gives_a_resume_point_or_a_clear_error(
+    header: str, more: bool
+) -> None:
+    page = Page("http://peer/", [], more, None, None, header)
+    try:
+        point = page.resume_point()
+    except SourceError as exc:
+        assert "X-TAXII-Date-Added-Last" in str(exc)
+    else:
+        assert point is not None and (more or point == header)
