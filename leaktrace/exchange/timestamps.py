@@ -17,7 +17,8 @@ from leaktrace.errors import InputError
 __all__ = ["parse_timestamp", "stamp", "stamp_text"]
 
 _TIMESTAMP = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d{1,9}))?Z\Z"
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})T(?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})"
+    r"(?:\.(?P<fraction>[0-9]{1,9}))?Z\Z"
 )
 
 
@@ -43,7 +44,9 @@ def stamp(moment: datetime) -> str:
     """The normalised text of an aware datetime: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive datetime: use an aware UTC time")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC)
+    # strftime's %Y writes years before 1000 with fewer digits: text that would sort wrong
+    return f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S.%fZ")
 
 
 def stamp_text(text: object, field: str) -> str:
