@@ -30,7 +30,12 @@ from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import View
 from leaktrace.store import identity as identity_store
 from leaktrace.store.exchange_collections import CollectionRecord, collections_for, rights_of
-from leaktrace.store.exchange_objects import ObjectQuery, StoredObject, find_objects
+from leaktrace.store.exchange_objects import (
+    ObjectQuery,
+    StoredObject,
+    count_objects,
+    find_objects,
+)
 from leaktrace.store.exchange_visibility import Viewer
 
 __all__ = [
@@ -85,9 +90,8 @@ class CollectionSummary(View):
     can_write: bool
     objects: int | None
     """How many objects (latest versions, markings left out) the agency may see; None when
-    it may not read the collection (or where it is not counted: one object's page). Counting
-    reads every visible row through ``find_objects`` (the one rule), so it costs a full
-    read of the collection."""
+    it may not read the collection (or where it is not counted: one object's page). Counted
+    in the database by ``count_objects``, under the same rule as ``find_objects``."""
 
 
 class CollectionList(View):
@@ -175,7 +179,7 @@ def _count(conn: Connection, actor: Actor, record: CollectionRecord) -> int | No
     if not record.can_read:
         return None
     query = ObjectQuery(types_excluded=MARKING_TYPES)
-    return len(find_objects(conn, record.id, viewer_of(actor), query))
+    return count_objects(conn, record.id, viewer_of(actor), query)
 
 
 def exchange_collections(ctx: AppContext, actor: Actor) -> CollectionList:

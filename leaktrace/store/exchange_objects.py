@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, insert, or_, select, true
 
 from leaktrace.exchange.classify import SUPPORT_TYPES, Classified
 from leaktrace.exchange.markings import TlpLevel, strictest
@@ -40,6 +40,7 @@ __all__ = [
     "ObjectQuery",
     "StoredObject",
     "add_objects",
+    "count_objects",
     "find_objects",
     "known_definitions",
 ]
@@ -219,28 +220,9 @@ def _version_condition(viewer: Viewer, versions: Sequence[str]) -> ColumnElement
     return or_(*conditions)
 
 
-def find_objects(
-    conn: Connection, collection_id: str, viewer: Viewer, query: ObjectQuery
-) -> list[StoredObject]:
-    """The rows of the collection ``viewer`` may see that match ``query``, by
-    (``date_added``, row id). The caller checks the viewer's read right first."""
-    statement = select(
-        OBJECTS.c.id,
-        OBJECTS.c.stix_id,
-        OBJECTS.c.stix_type,
-        OBJECTS.c.spec_version,
-        OBJECTS.c.version,
-        OBJECTS.c.date_added,
-        OBJECTS.c.media_type,
-        OBJECTS.c.body,
-        OBJECTS.c.tlp,
-        OBJECTS.c.handling,
-        OBJECTS.c.origin,
-        OBJECTS.c.origin_agency,
-        OBJECTS.c.owner_agency_id,
-        is_owner(viewer).label("owner"),
-        in_audience(viewer).label("audience"),
-    ).where(OBJECTS.c.collection_id == collection_id, visible(viewer))
+def _filtered(statement: Select[Any], viewer: Viewer, query: ObjectQuery) -> Select[Any]:
+    """``statement`` narrowed to the rows ``viewer`` may see that match ``query``."""
+    statement = statement.where(visible(viewer))
     if query.added_after is not None:
         statement = statement.where(OBJECTS.c.date_added > query.added_after)
     if query.ids:
@@ -259,7 +241,42 @@ def find_objects(
                 and_(OBJECTS.c.date_added == added, OBJECTS.c.id > row_id),
             )
         )
-    statement = statement.where(_version_condition(viewer, query.versions))
+    return statement.where(_version_condition(viewer, query.versions))
+
+
+def count_objects(conn: Connection, collection_id: str, viewer: Viewer, query: ObjectQuery) -> int:
+    """How many rows :func:`find_objects` would return without ``limit`` (the same rule)."""
+    statement = _filtered(
+        select(func.count()).select_from(OBJECTS).where(OBJECTS.c.collection_id == collection_id),
+        viewer,
+        query,
+    )
+    return int(conn.execute(statement).scalar_one())
+
+
+def find_objects(
+    conn: Connection, collection_id: str, viewer: Viewer, query: ObjectQuery
+) -> list[StoredObject]:
+    """The rows of the collection ``viewer`` may see that match ``query``, by
+    (``date_added``, row id). The caller checks the viewer's read right first."""
+    statement: Select[Any] = select(
+        OBJECTS.c.id,
+        OBJECTS.c.stix_id,
+        OBJECTS.c.stix_type,
+        OBJECTS.c.spec_version,
+        OBJECTS.c.version,
+        OBJECTS.c.date_added,
+        OBJECTS.c.media_type,
+        OBJECTS.c.body,
+        OBJECTS.c.tlp,
+        OBJECTS.c.handling,
+        OBJECTS.c.origin,
+        OBJECTS.c.origin_agency,
+        OBJECTS.c.owner_agency_id,
+        is_owner(viewer).label("owner"),
+        in_audience(viewer).label("audience"),
+    ).where(OBJECTS.c.collection_id == collection_id)
+    statement = _filtered(statement, viewer, query)
     statement = statement.order_by(OBJECTS.c.date_added, OBJECTS.c.id)
     if query.limit is not None:
         statement = statement.limit(query.limit)
