@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leaktrace.errors import (
@@ -161,7 +161,16 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=422)
 
 
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A bug (never bad input): Starlette's plain 500, but a TAXII error body under
+    /taxii2/, where every answer carries TAXII's media type. The error is still logged."""
+    if is_taxii_path(request.url.path):
+        return _taxii_error(500, "internal server error", {}, None)
+    return PlainTextResponse("Internal Server Error", status_code=500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LeakTraceError, _leaktrace_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

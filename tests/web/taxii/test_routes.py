@@ -315,3 +315,16 @@ def test_status_is_seen_by_the_posting_agency_only(world: TaxiiWorld) -> None:
     missing = str(uuid.uuid4())
     absent = _is_taxii_error(_client(world).get(f"{ROOT}/status/{missing}/"), 404)
     _same_but_key(other, status["id"], absent, missing)
+
+
+def test_even_a_bug_answers_with_a_taxii_error(
+    world: TaxiiWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaktrace.services import taxii
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(taxii, "discovery", broken)
+    body = _is_taxii_error(_client(world).get("/taxii2/"), 500)
+    assert "a bug" not in str(body)
