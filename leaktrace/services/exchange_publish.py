@@ -45,7 +45,7 @@ from leaktrace.errors import (
     PermissionDeniedError,
     SharingRefusedError,
 )
-from leaktrace.exchange.classify import check_object, classify
+from leaktrace.exchange.classify import SUPPORT_TYPES, check_object, classify
 from leaktrace.exchange.facts import AgencyFacts
 from leaktrace.exchange.markings import (
     HANDLING_EXTENSION_DEFINITION,
@@ -265,7 +265,14 @@ def build_objects(
     for obj in [*support, *objects]:
         body = _body(obj)
         unique.setdefault((body["id"], str(body.get("modified", ""))), body)
-    return list(unique.values())
+    bodies = list(unique.values())
+    # a definition no finding needs would be stored as an ordinary, unmarked row: leave it out
+    kept = classify(bodies)
+    return [
+        body
+        for body, item in zip(bodies, kept, strict=True)
+        if item.support or body["type"] not in SUPPORT_TYPES
+    ]
 
 
 def _agency_for(
