@@ -26,7 +26,7 @@ from leaktrace.exchange.markings import TLP_MARKING_IDS, handling_marking, tlp_m
 from leaktrace.exchange.stix_objects import identity_of, intrusion_set_of
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import audit as audit_service
-from leaktrace.services import case_items, cases, exchange_publish, leaks
+from leaktrace.services import case_items, cases, leaks
 from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import store_batch
