@@ -24,18 +24,18 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.engine import Connection
 
-from leaktrace.errors import InputError, NotFoundError, SharingRefusedError
+from leaktrace.errors import InputError, NotFoundError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services import audit, case_log
 from leaktrace.services.case_access import CaseAccess, case_access
 from leaktrace.services.case_reading import item_view
+from leaktrace.services.case_shared import refuse_blind_members
 from leaktrace.services.case_snapshots import take_snapshot
 from leaktrace.services.case_text import MAX_NOTE, MAX_REASON, clean_text, refused_character
 from leaktrace.services.case_views import FINDING_KINDS, AddedView, CaseItemView, FindingKind
 from leaktrace.services.cases import write_note
 from leaktrace.services.context import AppContext
-from leaktrace.services.exchange_browse import agencies_not_seeing
 from leaktrace.store import cases as store
 
 __all__ = [
@@ -211,22 +211,7 @@ def _check_shared(conn: Connection, case_id: int, prepared: Sequence[_Prepared])
     if not shared:
         return
     members = store.members_of(conn, case_id)
-    for marks in shared:
-        blind = agencies_not_seeing(
-            conn,
-            str(marks["collection"]),
-            str(marks["stix_id"]),
-            str(marks["version"]),
-            [m.agency_id for m in members],
-        )
-        if blind:
-            codes = ", ".join(m.agency for m in members if m.agency_id in blind)
-            raise SharingRefusedError(
-                f"{marks['stix_id']} may not be seen by every member agency of the case "
-                f"({codes}): it cannot be added",
-                stix_id=str(marks["stix_id"]),
-                rule="case-members",
-            )
+    refuse_blind_members(conn, [(m.agency_id, m.agency) for m in members], shared)
 
 
 def _write_item(

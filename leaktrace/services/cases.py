@@ -28,6 +28,7 @@ from leaktrace.services.case_reading import (
     summary_view,
     task_view,
 )
+from leaktrace.services.case_shared import refuse_blind_members, shared_markings
 from leaktrace.services.case_text import (
     MAX_LEGAL_BASIS,
     MAX_NOTE,
@@ -237,6 +238,7 @@ def add_member(
             raise NotFoundError(f"no agency {code}", kind="agency", key=code)
         if store.member_role(conn, case_id, found.id) is not None:
             raise ConflictError(f"{found.code} is a member of case {case_id} already")
+        refuse_blind_members(conn, [(found.id, found.code)], shared_markings(conn, case_id))
         _changed(conn, case_id, now)
         store.insert_member(conn, case_id=case_id, agency_id=found.id, role=role, now=now)
         data = {"agency": found.code, "agency_name": found.name, "role": role}

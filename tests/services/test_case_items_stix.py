@@ -145,3 +145,20 @@ def test_an_object_the_agency_may_not_see_does_not_exist_for_it(
     assert HOSTILE_NAME  # (the hostile object is addable by FR-GN: GREEN)
     item = case_items.add_finding(ctx, fr, case_id, "stix", f"{w.ids['hostile']} partners")
     assert HOSTILE_NAME in item.label
+
+
+def test_an_agency_that_may_not_see_a_shared_item_cannot_join_the_case(
+    world: tuple[AppContext, ExchangeWorld],
+) -> None:
+    ctx, w = world
+    nl = agency_actor(ctx, "NL-POL")
+    case_id = cases.open_case(ctx, nl, "Red evidence first").id
+    case_items.add_finding(ctx, nl, case_id, "stix", f"{w.ids['red']} Partners")
+    # FR-GN reads the collection but was not named for the RED object: it may not join
+    with pytest.raises(SharingRefusedError) as refused:
+        cases.add_member(ctx, nl, case_id, "FR-GN", "observer")
+    assert refused.value.rule == "case-members" and "FR-GN" in str(refused.value)
+    # DE-BKA was named (--to): it joins
+    assert cases.add_member(ctx, nl, case_id, "DE-BKA", "member").agency == "DE-BKA"
+    with ctx.database.reading() as conn:
+        assert {m.agency for m in case_store.members_of(conn, case_id)} == {"NL-POL", "DE-BKA"}

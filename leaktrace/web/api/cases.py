@@ -121,9 +121,9 @@ class NoteRequest(_Request):
 class ItemRequest(_Request):
     """A finding to freeze into the case: ``reference`` is the leak id, release name,
     group name, host, country code or work id (empty for the supply ranking and the
-    impact over all works)."""
+    impact over all works); for a shared STIX object (``stix``), ``"STIX_ID COLLECTION"``."""
 
-    kind: Literal["leak", "release", "group", "host", "supply-rank", "targets", "impact"]
+    kind: Literal["leak", "release", "group", "host", "supply-rank", "targets", "impact", "stix"]
     reference: str = Field(default="", max_length=MAX_FINDING_REFERENCE)
     reason: str = Field(default="", max_length=cases.MAX_REASON)
 
