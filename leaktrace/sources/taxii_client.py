@@ -347,14 +347,20 @@ class TaxiiClient:
         *,
         added_after: str | None = None,
         limit: int | None = None,
+        versions: str | None = "all",
     ) -> Iterator[Page]:
         """The collection's objects, page after page (see the module docs). ``limit`` is
         sent on every request, :data:`DEFAULT_PAGE_LIMIT` when not given (the server may
-        give fewer): medallion 3.0 answers 500 to a ``next`` request without ``limit``."""
+        give fewer): medallion 3.0 answers 500 to a ``next`` request without ``limit``.
+        ``versions``: ``match[version]``, ``all`` by default (a pull mirrors every version,
+        not only the newest: TAXII's default ``last`` would skip an older version added
+        before a newer one in the same run); None sends none."""
         url = self._url(f"collections/{_segment(collection_id)}/objects/")
         base: dict[str, str] = {"limit": str(limit or DEFAULT_PAGE_LIMIT)}
         if added_after:
             base["added_after"] = added_after
+        if versions:
+            base["match[version]"] = versions
         params = dict(base)
         while True:
             page = self._page(url, params)
