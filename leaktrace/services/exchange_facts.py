@@ -227,6 +227,16 @@ def _group_into(
     return canonical
 
 
+def _hosts_of_group(
+    findings: Findings, book: _GroupBook, listed: list[HostView], name: str
+) -> None:
+    wanted = name.casefold()
+    for view in listed:
+        tied = (book.find(group) for group in view.groups)
+        if any(found is not None and found.group.casefold() == wanted for found in tied):
+            _add_host(findings, book, view, only_known=True)
+
+
 def group_findings(ctx: AppContext, actor: Actor, name: str) -> Findings:
     """A group: its intrusion-set, its links (and the linked groups), and its hosts."""
     actor.require(Permission.read_intel)
@@ -234,11 +244,7 @@ def group_findings(ctx: AppContext, actor: Actor, name: str) -> Findings:
     findings = Findings(title=f"group {name.strip()}")
     canonical = _group_into(ctx, actor, findings, book, name)
     findings.title = f"group {canonical}"
-    wanted = canonical.casefold()
-    for view in hosts.host_list(ctx).hosts:
-        tied = (book.find(name) for name in view.groups)
-        if any(found is not None and found.group.casefold() == wanted for found in tied):
-            _add_host(findings, book, view, only_known=True)
+    _hosts_of_group(findings, book, hosts.host_list(ctx).hosts, canonical)
     return findings
 
 
@@ -313,7 +319,7 @@ def _supply_into(ctx: AppContext, actor: Actor, findings: Findings, book: _Group
 
 def case_findings(ctx: AppContext, actor: Actor, case_id: int) -> tuple[str, Findings]:
     """(owning agency code, findings) of the case's evidence items: groups (with their
-    links), hosts, leaks, releases, a country's targets and supply findings; impact
+    links and hosts), hosts, leaks, releases, a country's targets and supply findings; impact
     estimates, files and notes are not shared. NotFoundError when the actor's agency is
     not a member of the case."""
     detail = cases.show_case(ctx, actor, case_id)
@@ -325,7 +331,9 @@ def case_findings(ctx: AppContext, actor: Actor, case_id: int) -> tuple[str, Fin
     for item in detail.evidence:
         kind, reference = item.kind, item.reference
         if kind == "group":
-            _group_into(ctx, actor, findings, book, reference)
+            listed = listed if listed is not None else hosts.host_list(ctx).hosts
+            canonical = _group_into(ctx, actor, findings, book, reference)
+            _hosts_of_group(findings, book, listed, canonical)
         elif kind == "host":
             listed = listed if listed is not None else hosts.host_list(ctx).hosts
             wanted = reference.strip().casefold()
