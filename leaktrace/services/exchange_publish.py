@@ -12,8 +12,9 @@ agency's identity and ``modified`` the publication time (re-publishing is a new 
 the same ids). Beside them: the agency's identity, LeakTrace's identities and extension
 definitions, the TLP 2.0 extension definition and marking, the handling marking.
 
-**Who.** The publishing agency is ``agency``, else the case's owner; it must have write
-rights on the collection. A user may publish only as their own agency.
+**Who.** The publishing agency is ``agency``, else (a signed-in user) the user's own agency,
+else the case's owner; it must have write rights on the collection. A user may publish only
+as their own agency.
 
 **RED.** ``to`` names the agencies a RED publication reaches (each must read the
 collection); without it only the publisher sees it. ``to`` with another level is refused.
@@ -278,7 +279,7 @@ def build_objects(
 def _agency_for(
     conn: Connection, actor: Actor, code: str | None, case_owner: str | None
 ) -> tuple[int, AgencyFacts]:
-    chosen = code or case_owner
+    chosen = code or (actor.agency_code if not actor.is_local else None) or case_owner
     if not chosen:
         raise InputError(
             "name the publishing agency with --agency (only a case has an owner to default to)",
@@ -296,10 +297,11 @@ def _agency_for(
 def _writable(
     conn: Connection, actor: Actor, name: str, agency_id: int, code: str
 ) -> CollectionRecord:
+    """The collection ``name``, which the publishing agency must be able to write."""
+    if not actor.is_local:  # the actor's own agency: no rights, no collection; read only: 403
+        return collection_for(conn, actor, name.strip(), need="write")
     record = collection_for(conn, actor, name.strip())
     if not rights_of(conn, record.id, Viewer(agency_id))[1]:
-        if not actor.is_local:
-            raise no_such_collection(name)  # pragma: no cover - collection_for saw no right
         raise PermissionDeniedError(
             f"agency {code} may not write to collection {record.title!r} "
             "(leaktrace exchange collection set ... --write)",

@@ -202,6 +202,8 @@ def test_users_publish_only_as_their_agency_and_with_write_exchange(demo: AppCon
         publish(demo, agency_actor(demo, "NL-POL", "viewer"), request(Source(targets=COUNTRY)))
     view = publish(demo, nl, request(Source(targets=COUNTRY), agency="NL-POL"))
     assert view.agency == "NL-POL"
+    with pytest.raises(PermissionDeniedError):  # DE-BKA reads the collection, may not write
+        publish(demo, agency_actor(demo, "DE-BKA"), request(Source(targets=COUNTRY)))
     es = agency_actor(demo, "ES-PN")
     with pytest.raises(NotFoundError):  # no rights: the collection does not exist for it
         publish(demo, es, request(Source(targets=COUNTRY), agency="ES-PN"))
