@@ -200,6 +200,9 @@ def _print_push(view: PushView) -> None:
         f"envelope(s) ({view.accepted} accepted, {view.failed} failed, {view.pending} "
         f"pending), {view.skipped} skipped"
     )
+    if view.skipped_by_rule:
+        rules = ", ".join(f"{rule} {count}" for rule, count in sorted(view.skipped_by_rule.items()))
+        out.print(f"  skipped by rule: {rules}", markup=False)
     _print_refusals("skipped", view.skips, view.skipped)
 
 

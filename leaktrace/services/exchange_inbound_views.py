@@ -70,6 +70,11 @@ class PushView(View):
     skipped: int
     """Objects not sent (RED / AMBER+STRICT, refused by a re-publication rule, too big)."""
     skips: list[Refused]
+    """The first skipped objects (at most 50), with why."""
+    skipped_by_rule: dict[str, int] = {}
+    """How many were skipped by each rule: ``red``, ``amber+strict``, ``restricted``,
+    ``tlp`` (received under a stricter level), ``h2``, ``support`` (needed only by skipped
+    objects), ``too-large``."""
     status_ids: list[str]
     warnings: list[str]
 

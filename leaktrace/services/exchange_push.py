@@ -6,7 +6,7 @@ agency's :class:`Viewer`, every version, bodies as that agency sees them (granul
 applied). Then, failing closed, an object is *skipped* (reported, never sent) when it is
 TLP:RED or TLP:AMBER+STRICT (they are never passed on to another server), when its markings
 could not be understood (``restricted``), or when the re-publication rules
-(:func:`leaktrace.services.exchange_rules.refusal`: H2 without the owner's permission, a
+(:func:`leaktrace.services.exchange_rules.refusal_of`: H2 without the owner's permission, a
 received object under a looser TLP) refuse it. Marking definitions, extension definitions
 and identities go only with an object sent that needs them (an H3 text never travels for a
 skipped object), first, so the peer reads the markings before the objects they mark.
@@ -32,7 +32,7 @@ from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import no_such_collection
 from leaktrace.services.exchange_inbound_views import PushView, Refused
 from leaktrace.services.exchange_pull import HIDING_LEVELS, receiving_agency
-from leaktrace.services.exchange_rules import refusal
+from leaktrace.services.exchange_rules import refusal_of
 from leaktrace.sources.taxii_client import TaxiiClient, normalise_api_root
 from leaktrace.store.exchange_collections import collection_by_name
 from leaktrace.store.exchange_objects import (
@@ -115,9 +115,12 @@ def push(
     skips: list[Refused] = []
     skipped = 0
 
-    def skip(row: StoredObject | Classified, reason: str) -> None:
+    rules: dict[str, int] = {}
+
+    def skip(row: StoredObject | Classified, reason: str, rule: str) -> None:
         nonlocal skipped
         skipped += 1
+        rules[rule] = rules.get(rule, 0) + 1
         if len(skips) < MAX_SKIPS:
             skips.append(Refused(where=row.stix_id, stix_id=row.stix_id, reason=reason))
 
@@ -137,13 +140,21 @@ def push(
         candidates: list[tuple[StoredObject, Classified]] = []
         for row, item in zip(rows, items, strict=True):
             if row.tlp in HIDING_LEVELS:
-                skip(row, f"TLP:{row.tlp.upper()} objects are never pushed to another server")
+                skip(
+                    row,
+                    f"TLP:{row.tlp.upper()} objects are never pushed to another server",
+                    row.tlp,
+                )
             elif item.restricted:
-                skip(row, "its markings are not understood here: kept for its owner only")
+                skip(
+                    row,
+                    "its markings are not understood here: kept for its owner only",
+                    "restricted",
+                )
             else:
-                why = refusal(conn, owner, item)
+                why = refusal_of(conn, owner, item)
                 if why is not None:
-                    skip(row, why)
+                    skip(row, why.reason, why.rule)
                 else:
                     candidates.append((row, item))
         blocked_needs = {
@@ -165,7 +176,7 @@ def push(
             if item.stix_id in sent_needs or item.stix_id not in blocked_needs:
                 support.append(_outgoing(row))
             else:
-                skip(row, "needed only by objects that are not pushed")
+                skip(row, "needed only by objects that are not pushed", "support")
         else:
             others.append(_outgoing(row))
     warnings: list[str] = []
@@ -176,6 +187,7 @@ def push(
         packed, too_big = envelopes(support + others, taxii.max_content_length())
         for body in too_big:
             skipped += 1
+            rules["too-large"] = rules.get("too-large", 0) + 1
             if len(skips) < MAX_SKIPS:
                 skips.append(
                     Refused(
@@ -216,6 +228,7 @@ def push(
         pending=pending,
         skipped=skipped,
         skips=skips,
+        skipped_by_rule=rules,
         status_ids=status_ids,
         warnings=warnings,
     )

@@ -75,6 +75,9 @@ def test_push_sends_what_may_leave_in_envelopes_under_the_limit(
     assert "never pushed" in skipped[sent["REDGRP"]["id"]]
     assert "never pushed" in skipped[sent["STRICTGRP"]["id"]]
     assert "H2" in skipped[sent["H2GRP"]["id"]]
+    # support: the H2 marking and the RED and AMBER+STRICT TLP definitions (nothing sent
+    # needs them)
+    assert view.skipped_by_rule == {"red": 1, "amber+strict": 1, "h2": 1, "support": 3}
     # the H2 marking went with nothing, so it stays home; the H3 text travels with AMBERH3
     assert not any('"H2"' in json.dumps(o) for o in there if o["type"] == "marking-definition")
     assert any(H3_TEXT in json.dumps(o) for o in there)
