@@ -224,6 +224,7 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=1000, help="objects per GET (limit)")
     parser.add_argument("--postgres", action="store_true", help="LeakTrace on PostgreSQL")
     parser.add_argument("--no-medallion", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the service paging")
     parser.add_argument(
         "--medallion-objects",
         type=int,
@@ -277,14 +278,14 @@ def main() -> None:
                     served.stop()
                 # the filter's cost, without HTTP: the same service call, two viewers
                 reader_as = reader_actor(ctx, tokens[READER][0])
-                for who, actor in (
-                    ("local operator, no filter", operator),
-                    ("reader, filter", reader_as),
-                ):
-                    seconds, count, pages = page_all(
-                        service_pager(ctx, actor, collection, args.page)
-                    )
-                    report(f"{label}: service pages ({who})", seconds, count, pages)
+                viewers = (("local operator, no filter", operator), ("reader, filter", reader_as))
+                for round_ in range(1, args.repeat + 1):  # alternated: the load moves
+                    for who, actor in viewers:
+                        pager = service_pager(ctx, actor, collection, args.page)
+                        seconds, count, pages = page_all(pager)
+                        report(
+                            f"{label}: service pages ({who}), run {round_}", seconds, count, pages
+                        )
     if args.no_medallion:
         return
     if args.medallion_objects is not None:
