@@ -30,7 +30,13 @@ from leaktrace.services import audit, exchange_facts
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import collection_for, no_such_collection
 from leaktrace.services.exchange_facts import Findings
-from leaktrace.services.exchange_publish import Marking, Source, build_objects, gather_findings
+from leaktrace.services.exchange_publish import (
+    Marking,
+    Source,
+    build_objects,
+    gather_findings,
+    publishing_agency,
+)
 from leaktrace.services.exchange_views import ExchangeExportView
 from leaktrace.store.exchange_collections import rights_of
 from leaktrace.store.exchange_objects import ObjectQuery, find_objects
@@ -97,11 +103,10 @@ def export(ctx: AppContext, actor: Actor, request: ExportRequest) -> ExchangeExp
             )
         return _export_collection(ctx, actor, request, target, now)
     owner, findings = gather_findings(ctx, actor, request.source)
-    code = request.agency or owner
     with ctx.database.transaction() as conn:
         agency: AgencyFacts | None = None
-        if code:
-            _, agency = exchange_facts.agency_facts(conn, code)
+        if request.agency or owner or not actor.is_local:
+            _, agency = publishing_agency(conn, actor, request.agency, owner)
         bodies = build_objects(findings, agency, marking, now)
         if fmt == "stix":
             text = _bundle_text(bodies)

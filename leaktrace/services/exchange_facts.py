@@ -320,7 +320,8 @@ def _supply_into(ctx: AppContext, actor: Actor, findings: Findings, book: _Group
 def case_findings(ctx: AppContext, actor: Actor, case_id: int) -> tuple[str, Findings]:
     """(owning agency code, findings) of the case's evidence items: groups (with their
     links and hosts), hosts, leaks, releases, a country's targets and supply findings; impact
-    estimates, files and notes are not shared. NotFoundError when the actor's agency is
+    estimates, files and notes are not shared, nor partners' STIX objects held in the case
+    (they go out only by re-publication, under its rules). NotFoundError when the actor's agency is
     not a member of the case."""
     detail = cases.show_case(ctx, actor, case_id)
     book = _GroupBook(ctx)
@@ -354,7 +355,13 @@ def case_findings(ctx: AppContext, actor: Actor, case_id: int) -> tuple[str, Fin
         else:
             kept_out[kind] = kept_out.get(kind, 0) + 1
     for kind, count in sorted(kept_out.items()):
-        findings.notes.append(f"{count} {kind} item(s) not shared (no STIX form)")
+        if kind == "stix":  # a partner's object: only the re-publication rules may pass it on
+            findings.notes.append(
+                f"{count} shared STIX object(s) held in the case not re-published: use "
+                "exchange publish --object ID --from COLLECTION (the re-publication rules apply)"
+            )
+        else:
+            findings.notes.append(f"{count} {kind} item(s) not shared (no STIX form)")
     return detail.owner_agency, findings
 
 

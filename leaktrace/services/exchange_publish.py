@@ -86,6 +86,7 @@ __all__ = [
     "PublishRequest",
     "Source",
     "build_objects",
+    "publishing_agency",
     "gather_findings",
     "publish",
 ]
@@ -276,9 +277,11 @@ def build_objects(
     ]
 
 
-def _agency_for(
+def publishing_agency(
     conn: Connection, actor: Actor, code: str | None, case_owner: str | None
 ) -> tuple[int, AgencyFacts]:
+    """(id, facts) of the agency acting: ``code``, else a user's own agency, else the case's
+    owner; a user may act only as their own agency."""
     chosen = code or (actor.agency_code if not actor.is_local else None) or case_owner
     if not chosen:
         raise InputError(
@@ -366,7 +369,7 @@ def publish(ctx: AppContext, actor: Actor, request: PublishRequest) -> Publicati
         return _republish(ctx, actor, request, now)
     owner, findings = gather_findings(ctx, actor, request.source)
     with ctx.database.transaction() as conn:
-        agency_id, agency = _agency_for(conn, actor, request.agency, owner)
+        agency_id, agency = publishing_agency(conn, actor, request.agency, owner)
         record = _writable(conn, actor, request.collection, agency_id, agency.code)
         audience = _audience(conn, record, request.marking.tlp, request.to)
         bodies = build_objects(findings, agency, request.marking, now)
@@ -426,7 +429,7 @@ def _republish(
         )
     stix_id = source.object_id.strip()
     with ctx.database.transaction() as conn:
-        agency_id, agency = _agency_for(conn, actor, request.agency, None)
+        agency_id, agency = publishing_agency(conn, actor, request.agency, None)
         origin = collection_for(conn, actor, source.from_collection.strip())
         viewer = Viewer(agency_id)
         if not rights_of(conn, origin.id, viewer)[0]:
