@@ -46,6 +46,7 @@ __all__ = [
     "TAXII_MEDIA_TYPE",
     "Page",
     "TaxiiClient",
+    "envelope_page",
     "normalise_api_root",
 ]
 
@@ -53,6 +54,7 @@ TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_PAGE_LIMIT = 100
 MAX_REDIRECTS = 3
+MAX_NEXT_LENGTH = 4096
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _USER_AGENT = "LeakTrace/0.1 TAXII client"
 
@@ -279,8 +281,8 @@ class TaxiiClient:
         if not 200 <= status < 300:
             detail = _error_title(reply.body)
             reason = f"{reply.url}: {what}: HTTP {status}" + (f" ({detail})" if detail else "")
-            if status in (401, 403):
-                reason += " (check --user and the password)" if status == 401 else ""
+            if status == 401:
+                reason += " (check --user and the password)"
             retry_after = _retry_after(reply.headers.get("retry-after"))
             transient = status in (408, 429) or status >= 500
             raise self._error(
@@ -379,25 +381,17 @@ class TaxiiClient:
     def _page(self, url: str, params: Mapping[str, str]) -> Page:
         reply = self._send("GET", url, params=params)
         body = self._check(reply, "objects")
-        if not isinstance(body, dict):
-            raise self._error(f"{reply.url}: the envelope is not a JSON object", url=reply.url)
-        objects = body.get("objects", [])
-        if not isinstance(objects, list):
-            raise self._error(
-                f"{reply.url}: the envelope's 'objects' is not a list",
-                url=reply.url,
-                sample=reply.body,
+        try:
+            return envelope_page(
+                reply.url,
+                body,
+                first=reply.headers.get("x-taxii-date-added-first"),
+                last=reply.headers.get("x-taxii-date-added-last"),
             )
-        more = body.get("more", False)
-        token = body.get("next")
-        return Page(
-            url=reply.url,
-            objects=objects,
-            more=more is True,
-            next=token if isinstance(token, str) and token else None,
-            date_added_first=_header_stamp(reply.headers, "x-taxii-date-added-first"),
-            date_added_last=_header_stamp(reply.headers, "x-taxii-date-added-last"),
-        )
+        except SourceError as exc:
+            exc.source = self.source
+            exc.sample = reply_sample(reply.body, (self.password,) if self.password else ())
+            raise
 
     def add_objects(self, collection_id: str, objects: Sequence[Mapping[str, Any]]) -> Any:
         """POST one envelope; the status resource the server answered with."""
@@ -436,6 +430,30 @@ class TaxiiClient:
         return current
 
 
+def envelope_page(url: str, body: Any, *, first: str | None, last: str | None) -> Page:
+    """The :class:`Page` of a TAXII envelope (parsed JSON) and its date headers, or a
+    :class:`SourceError` naming ``url``. The objects are left unchecked (outside data: the
+    caller checks each); ``more`` is true only when it is the JSON ``true``; a ``next`` that
+    is not a short string is ignored (the run then pages by ``added_after`` or ends)."""
+    if not isinstance(body, dict):
+        raise SourceError(f"{url}: the envelope is not a JSON object", transient=False, url=url)
+    objects = body.get("objects", [])
+    if not isinstance(objects, list):
+        raise SourceError(
+            f"{url}: the envelope's 'objects' is not a list", transient=False, url=url
+        )
+    token = body.get("next")
+    usable = isinstance(token, str) and 0 < len(token) <= MAX_NEXT_LENGTH
+    return Page(
+        url=url,
+        objects=objects,
+        more=body.get("more", False) is True,
+        next=token if usable else None,
+        date_added_first=_header_stamp(first),
+        date_added_last=_header_stamp(last),
+    )
+
+
 def _segment(value: str) -> str:
     """A path segment (an id from the user or a server), refused if it could climb out."""
     if not value or "/" in value or value in (".", "..") or any(c in value for c in "?#\\"):
@@ -448,9 +466,9 @@ def _origin(url: httpx.URL) -> tuple[str, str, int]:
     return (url.scheme.lower(), (url.host or "").lower(), port)
 
 
-def _header_stamp(headers: httpx.Headers, name: str) -> str | None:
-    value = (headers.get(name) or "").strip()
-    return value[:64] or None
+def _header_stamp(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text[:64] or None
 
 
 def _retry_after(value: str | None) -> float | None:

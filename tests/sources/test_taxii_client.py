@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leaktrace.formats.source_errors import SourceError
-from leaktrace.sources.taxii_client import TAXII_MEDIA_TYPE, Page, TaxiiClient
+from leaktrace.sources.taxii_client import TAXII_MEDIA_TYPE, Page, TaxiiClient, envelope_page
 from tests.medallion_server import MedallionServer, start_medallion
 from tests.services.inbound_data import partner_objects
 from tests.sources._servers import Reply, Request, http_server
@@ -165,3 +165,29 @@ def test_any_date_added_header_gives_a_resume_point_or_a_clear_error(
         assert "X-TAXII-Date-Added-Last" in str(exc)
     else:
         assert point is not None and (more or point == header)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["objects", "more", "next", "x"]), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(body=_JSON, first=st.none() | st.text(max_size=80), last=st.none() | st.text(max_size=80))
+def test_any_envelope_gives_a_page_or_a_clear_error(
+    body: object, first: str | None, last: str | None
+) -> None:
+    try:
+        page = envelope_page("http://peer/objects/", body, first=first, last=last)
+    except SourceError as exc:
+        assert "http://peer/objects/" in str(exc) and not exc.transient
+    else:
+        assert isinstance(page.objects, list)
+        assert page.more is (isinstance(body, dict) and body.get("more") is True)
+        assert page.next is None or (isinstance(page.next, str) and page.next)
+        for stamp in (page.date_added_first, page.date_added_last):
+            assert stamp is None or 0 < len(stamp) <= 64
