@@ -406,3 +406,25 @@ def test_publication_is_parseable_by_stix2(demo: AppContext) -> None:
     bundle = stix2.v21.Bundle(objects=[r.body for r in rows_for(demo, None)], allow_custom=True)
     parsed = stix2.parse(bundle.serialize(), allow_custom=True)
     assert len(parsed.objects) == len(rows_for(demo, None))
+
+
+def test_a_cases_shared_stix_items_are_not_passed_on(demo: AppContext) -> None:
+    operator = local_operator()
+    received = receive(demo, "FR-PN", "amber+strict")
+    case = cases.open_case(demo, operator, "Operation Gecko", agency="FR-PN").id
+    case_items.add_items(
+        demo,
+        operator,
+        case,
+        [
+            case_items.AddRequest("stix", f"{received} Inbox"),
+            case_items.AddRequest("targets", COUNTRY),
+        ],
+        reason="test",
+    )
+    view = publish(demo, operator, request(Source(case=case), "green"))
+    assert received not in view.stix_ids
+    assert received not in {row.stix_id for row in rows_for(demo, None)}
+    assert any("not re-published" in note for note in view.notes)
+    report = next(r.body for r in rows_for(demo, "DE-BKA") if r.stix_type == "report")
+    assert received not in report["object_refs"]
