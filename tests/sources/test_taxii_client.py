@@ -191,3 +191,17 @@ def test_any_envelope_gives_a_page_or_a_clear_error(
         assert page.next is None or (isinstance(page.next, str) and page.next)
         for stamp in (page.date_added_first, page.date_added_last):
             assert stamp is None or 0 < len(stamp) <= 64
+
+
+def test_a_pending_status_is_followed_until_it_completes() -> None:
+    answers = iter(["pending", "pending", "complete"])
+
+    def app(request: Request) -> Reply:
+        assert request.path == "/r/status/s-1/"
+        state = next(answers)
+        body = {"id": "s-1", "status": state, "total_count": 2, "success_count": 2}
+        return Reply(200, json.dumps(body).encode(), content_type=TAXII_MEDIA_TYPE)
+
+    with http_server(app) as server, TaxiiClient(server.url + "/r/") as taxii:
+        final = taxii.wait_status({"id": "s-1", "status": "pending"})
+    assert final["status"] == "complete" and len(server.seen) == 3
