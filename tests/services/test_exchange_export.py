@@ -177,3 +177,19 @@ def test_collection_export_is_what_the_agency_sees(demo: AppContext, tmp_path: P
                 Source(collection="Europe"), "stix", tmp_path / "t.json", Marking.of("green")
             ),
         )
+
+
+def test_h1_travels_in_a_stix_export_as_not_for_court(demo: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "h1.json"
+    export(
+        demo,
+        local_operator(),
+        ExportRequest(
+            Source(targets="FR"), "stix", path, Marking.of("amber", "H1"), agency="FR-PN"
+        ),
+    )
+    objects = json.loads(path.read_text(encoding="utf-8"))["objects"]
+    h1 = next(o for o in objects if o["type"] == "marking-definition" and "H1" in o["name"])
+    assert "not for judicial proceedings without the provider's permission" in h1["name"]
+    infra = [o for o in objects if o["type"] == "infrastructure"]
+    assert infra and all(h1["id"] in o["object_marking_refs"] for o in infra)
