@@ -21,9 +21,12 @@ from leaktrace.exchange.classify import check_object
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services.context import AppContext
-from leaktrace.services.exchange_access import collection_for
 from leaktrace.services.exchange_inbound_views import ImportView
-from leaktrace.services.exchange_pull import StoredCounts, receiving_agency
+from leaktrace.services.exchange_pull import (
+    StoredCounts,
+    receiving_agency,
+    receiving_collection,
+)
 
 __all__ = ["MAX_BUNDLE_BYTES", "import_bundle", "read_bundle"]
 
@@ -91,7 +94,7 @@ def import_bundle(
     counts.received = len(objects)
     with ctx.database.transaction() as conn:
         owner, owner_code = receiving_agency(conn, actor, agency)
-        local = collection_for(conn, actor, into, need="write")
+        local = receiving_collection(conn, actor, into, owner, owner_code)
         counts.store(conn, local.id, objects, owner=owner, origin=f"file {path.name}")
     warnings: list[str] = []
     if owner is None and counts.hidden:

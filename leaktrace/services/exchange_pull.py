@@ -34,6 +34,8 @@ from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import collection_for, store_batch
 from leaktrace.services.exchange_inbound_views import PullView, Refused
 from leaktrace.sources.taxii_client import TaxiiClient, normalise_api_root
+from leaktrace.store.exchange_collections import CollectionRecord, collection_by_name
+from leaktrace.store.exchange_visibility import Viewer
 from leaktrace.store.identity import agency_by_code
 from leaktrace.store.source_state import load_checkpoint, record_success
 
@@ -46,6 +48,7 @@ __all__ = [
     "hidden_count",
     "pull",
     "receiving_agency",
+    "receiving_collection",
 ]
 
 PULL_KIND = "taxii-pull"
@@ -71,6 +74,24 @@ def receiving_agency(
     if actor.agency_id is not None and record.id != actor.agency_id:
         raise PermissionDeniedError("you may act only for your own agency")
     return int(record.id), str(record.code)
+
+
+def receiving_collection(
+    conn: Connection, actor: Actor, into: str, owner: int | None, code: str | None
+) -> CollectionRecord:
+    """The local collection ``into`` as the actor may write it; with a receiving agency,
+    that agency must have the write right on it too (what it receives there is its own,
+    and it reads it there)."""
+    local = collection_for(conn, actor, into, need="write")
+    if owner is not None:
+        record = collection_by_name(conn, into, Viewer(owner))
+        if record is None or not record.can_write or not record.can_read:
+            raise PermissionDeniedError(
+                f"agency {code} may not read and write collection {local.title!r}: give it "
+                "both rights (exchange collection set) before receiving into it",
+                permission="collection:write",
+            )
+    return local
 
 
 def checked_objects(
@@ -163,7 +184,7 @@ def pull(
     api_root = normalise_api_root(url)
     with ctx.database.reading() as conn:
         owner, owner_code = receiving_agency(conn, actor, agency)
-        local = collection_for(conn, actor, into, need="write")
+        local = receiving_collection(conn, actor, into, owner, owner_code)
         name = checkpoint_name(local.title, api_root, collection)
         saved = load_checkpoint(conn, name) or {}
     start = saved.get("added_after") if isinstance(saved.get("added_after"), str) else None

@@ -106,6 +106,12 @@ def _stix_target(conn: Connection, stix: StixBatch) -> tuple[str, int | None] | 
     agency = agency_by_code(conn, stix.agency)
     if agency is None:
         return f"no agency {stix.agency!r}"
+    rights = collection_by_name(conn, stix.collection, Viewer(int(agency.id)))
+    if rights is None or not (rights.can_read and rights.can_write):
+        return (
+            f"agency {stix.agency} may not read and write collection {collection.title!r} "
+            "(exchange collection set)"
+        )
     return collection.id, int(agency.id)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from leaktrace.errors import InputError, NotFoundError
+from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
 from leaktrace.exchange.markings import TLP_MARKING_IDS
 from leaktrace.formats.source_errors import SourceError
 from leaktrace.identity.actor import local_operator
@@ -211,6 +211,9 @@ def test_errors_name_the_url(ctx: AppContext, medallion: MedallionServer) -> Non
         run(ctx, medallion, "published", "inbox", agency="XX-NONE")
     with pytest.raises(InputError):
         run(ctx, medallion, "published", "inbox", limit=0)
+    # OTHER reads "inbox" but may not write it: it cannot be the receiving agency there
+    with pytest.raises(PermissionDeniedError, match="may not read and write"):
+        run(ctx, medallion, "published", "inbox", agency=OTHER)
 
 
 def test_medallion_unpatched_fails_on_extension_definitions_and_says_where(

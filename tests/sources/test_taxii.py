@@ -108,12 +108,15 @@ def test_a_missing_local_collection_or_password_is_a_failed_poll(
 ) -> None:
     summary = watcher(ctx, medallion, "nowhere", into="no-such-collection").run_once()
     assert summary.failures == 1 and summary.stix_objects == 0
+    summary = watcher(ctx, medallion, "not-theirs", agency=OTHER).run_once()
+    assert summary.failures == 1 and summary.stix_objects == 0
     monkeypatch.delenv(VARIABLE)
     summary = watcher(ctx, medallion, "no-password").run_once()
     assert summary.failures == 1
     with ctx.database.reading() as conn:
         errors = {state.name: state.last_error for state in list_states(conn)}
     assert "no-such-collection" in str(errors["nowhere"])
+    assert "may not read and write" in str(errors["not-theirs"])
     assert VARIABLE in str(errors["no-password"]) and PASSWORD not in str(errors)
 
 
