@@ -16,8 +16,9 @@ or run ``python -m tests.medallion_server --port 5000`` by hand.
 The extension-definition work-around (test set-up only)
 --------------------------------------------------------
 medallion 3.0 answers 500 to every GET of a collection's objects (and manifest, versions)
-once an ``extension-definition`` object is stored in it. The cause (reproduced by
-``tests/sources/test_taxii_client.py::test_medallion_serves_extension_definitions``):
+once an ``extension-definition`` object is stored in it (shown, with ``patched=False``, by
+``tests/services/test_exchange_pull.py::
+test_medallion_unpatched_fails_on_extension_definitions_and_says_where``). The cause:
 ``medallion.common.find_att`` versions an object by its ``version`` property when it has
 one, because manifest records carry ``version``; an ``extension-definition`` has a
 ``version`` property of its own (a semantic version such as ``"1.0.0"``, STIX 2.1 §7.3),
@@ -29,7 +30,10 @@ basic_filter`` and ``medallion.backends.memory_backend``) by one that reads ``ve
 only on manifest records (records without a ``type``), and ``modified`` / ``created`` /
 ``_date_added`` on STIX objects, as medallion does for every other type. Nothing in
 LeakTrace changes and nothing is filtered: extension-definition objects are sent,
-stored by medallion exactly as sent, served back and pulled like every other object.
+stored by medallion exactly as sent, served back and pulled like every other object (the
+pull and push tests send LeakTrace's two extension definitions through it and compare
+bodies). Also met: medallion 3.0 answers 500 to a ``next`` request without ``limit``;
+that one is handled in LeakTrace's client, which always sends ``limit``.
 """
 
 from __future__ import annotations
