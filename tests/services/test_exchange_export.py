@@ -59,11 +59,13 @@ def test_stix_bundle_is_valid_private_and_marked(demo: AppContext, tmp_path: Pat
 
 
 def test_without_tlp_an_export_is_amber(demo: AppContext, tmp_path: Path) -> None:
-    path = tmp_path / "leaks.json"
-    view = export(demo, local_operator(), ExportRequest(Source(all_leaks=True), "stix", path))
-    assert view.tlp == "amber"
+    path = tmp_path / "de.json"
+    view = export(demo, local_operator(), ExportRequest(Source(targets="DE"), "stix", path))
+    assert view.tlp == "amber" and view.agency is None
+    amber = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
     bundle = json.loads(path.read_text(encoding="utf-8"))
-    assert sum(o["type"] == "sighting" for o in bundle["objects"]) > 100
+    infra = [o for o in bundle["objects"] if o["type"] == "infrastructure"]
+    assert infra and all(o["object_marking_refs"] == [amber] for o in infra)
 
 
 def test_existing_file_needs_force(demo: AppContext, tmp_path: Path) -> None:
