@@ -147,6 +147,9 @@ def agency_facts(conn: Connection, code: str) -> tuple[int, AgencyFacts]:
 
 
 def _host(view: HostView, group_names: Iterable[str]) -> HostFacts:
+    """The host's shareable facts. Its evidence travels as LeakTrace's references (what
+    tied it to releases: ``import:servers.csv:2``, ``swarm:...``); the analysts' free-text
+    notes stay home."""
     return HostFacts(
         value=view.server,
         role=view.role,
@@ -155,7 +158,7 @@ def _host(view: HostView, group_names: Iterable[str]) -> HostFacts:
         last_seen=when(view.last_seen),
         releases=tuple(view.releases),
         groups=tuple(group_names),
-        evidence=tuple(line for line in (*view.evidence, view.notes or "") if line.strip()),
+        evidence=tuple(line for line in view.evidence if line.strip()),
     )
 
 

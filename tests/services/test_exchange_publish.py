@@ -26,7 +26,7 @@ from leaktrace.exchange.markings import TLP_MARKING_IDS, handling_marking, tlp_m
 from leaktrace.exchange.stix_objects import identity_of, intrusion_set_of
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import audit as audit_service
-from leaktrace.services import case_items, cases, leaks
+from leaktrace.services import case_items, cases, hosts, leaks
 from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import store_batch
@@ -164,6 +164,10 @@ def test_each_level_reaches_exactly_its_readers(
         assert findings(rows_for(demo, code)) == (mine if code in seen_by else set()), code
     if tlp == "red":
         assert view.notes == ["TLP:RED without --to: visible to the publisher (FR-PN) only"]
+    notes = {h.notes for h in hosts.host_list(demo, country=COUNTRY).hosts if h.notes}
+    assert notes  # the analysts' free-text notes on these servers stay home
+    text = json.dumps([row.body for row in rows_for(demo, None)])
+    assert not any(note in text for note in notes)
     for row in rows_for(demo, None):
         assert_clean(row.body)
 
