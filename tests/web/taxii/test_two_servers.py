@@ -8,8 +8,9 @@ DE-BKA; "from-nl", DE-BKA's inbox. FR-PN pulls into a database of its own (no se
 
 Asserted: what an agency pulls is exactly what it may see on the peer, body for body; TLP,
 the handling code with its H3 text and granular markings survive the round trip; a RED
-object published to DE-BKA (--to) arrives at DE-BKA only; the AMBER+STRICT and RED rows are
-never pushed back.
+object published to DE-BKA (--to) arrives at DE-BKA only; RED rows are never pushed back;
+DE-BKA's case (GREEN, H2) arrives at NL-POL with its H2 marking, and NL-POL cannot pass it
+on (no permission recorded).
 """
 
 from __future__ import annotations
@@ -148,11 +149,14 @@ def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
                 Source(group=red_group), "Europe", Marking.of("red"), to=(DE,), agency=NL
             ),
         )
-        # DE-BKA's own finding on its server, GREEN
+        # DE-BKA's own case on its server: GREEN, H2 (not to be passed on without DE-BKA's
+        # permission)
+        de_case = cases.open_case(de_ctx, operator, "Operation Nova", agency=DE).id
+        case_items.add_items(de_ctx, operator, de_case, [case_items.AddRequest("group", de_group)])
         publish(
             de_ctx,
             operator,
-            PublishRequest(Source(group=de_group), "Partners", Marking.of("green"), agency=DE),
+            PublishRequest(Source(case=de_case), "Partners", Marking.of("green", "H2"), agency=DE),
         )
         for nl_server in serve(nl_ctx):
             for de_server in serve(de_ctx):
@@ -278,6 +282,15 @@ def test_a_red_object_to_de_never_reaches_fr(exchange: Exchange) -> None:
 def test_and_back_de_pushes_its_findings_and_nl_pulls_them(exchange: Exchange) -> None:
     nl_ctx, de_ctx = exchange.nl.context, exchange.de.context
     # DE-BKA pushes what it received from NL back to NL's collection: RED never goes
+    pull(  # what DE-BKA received from NL (nothing new if the first test ran)
+        de_ctx,
+        local_operator(),
+        url=exchange.nl.url + ROOT,
+        collection=exchange.europe,
+        into="from-nl",
+        agency=DE,
+        **exchange.login(exchange.nl, DE),
+    )
     pushed = push(
         de_ctx,
         local_operator(),
@@ -305,9 +318,32 @@ def test_and_back_de_pushes_its_findings_and_nl_pulls_them(exchange: Exchange) -
     assert here == bodies(visible(de_ctx, "Partners", NL))
     groups = [body for body in here.values() if body["type"] == "intrusion-set"]
     assert exchange.de_group in {group["name"] for group in groups}
-    for group in groups:  # DE-BKA's own objects, GREEN, as it published them
-        assert group["created_by_ref"] == agency_identity_id(DE)
-        assert group["object_marking_refs"] == [TLP_MARKING_IDS["green"]]
+    h2 = next(
+        body
+        for body in here.values()
+        if body["type"] == "marking-definition"
+        and (handling_of(body) or {}).get("handling_code") == "H2"
+    )
+    report = next(body for body in here.values() if body["type"] == "report")
+    for item in [*groups, report]:  # DE-BKA's own case, GREEN and H2, as it published it
+        assert item["created_by_ref"] == agency_identity_id(DE)
+        assert set(item["object_marking_refs"]) == {TLP_MARKING_IDS["green"], h2["id"]}
+    # NL-POL may not pass DE-BKA's H2 objects on (no permission recorded): pushing what it
+    # received to a collection of its own server skips every one of them
+    passed_on = push(
+        nl_ctx,
+        local_operator(),
+        url=exchange.nl.url + ROOT,
+        collection=exchange.europe,
+        source="from-de",
+        agency=NL,
+        **exchange.login(exchange.nl, NL),
+    )
+    marked = [row for row in visible(nl_ctx, "from-de", NL) if row.handling == "H2"]
+    # (a few cyber-observables are refused by the TLP rule first: NL-POL holds the same
+    # address under RED from its own publication)
+    assert passed_on.skipped_by_rule.get("h2", 0) > 0 and marked
+    assert passed_on.sent == 0 and passed_on.skipped == passed_on.candidates
     # received objects are owned by the receiving agency; DE-BKA's push added no RED row
     # to NL's collection that NL-POL had not published itself
     europe = visible(nl_ctx, "Europe", NL)
