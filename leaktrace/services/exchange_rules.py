@@ -1,15 +1,17 @@
 """The rules a (re-)publication must pass (issue 12): received objects keep their markings.
 
-OWNER: publish helper. :func:`refusal` is called by every path that puts objects an agency
+:func:`refusal` is called by every path that puts objects an agency
 received into another collection or onto a peer (``exchange publish --object``, a TAXII POST,
 ``exchange push``) before anything is written; a non-None answer refuses that object.
 :func:`refusal_of` gives the same answer with the rule broken (``tlp`` or ``h2``), for a
 :class:`~leaktrace.errors.SharingRefusedError`.
 
-An object is *received* by an agency when that agency did not create it: its
-``created_by_ref`` is not the agency's own identity (an object with no creator, such as an
-observable, counts as received: fail closed). Marking definitions, extension definitions
-and identities are definitions, not findings: they pass. For a received object:
+An object is *received* by an agency unless that agency created it: its ``created_by_ref``
+is the agency's own identity AND every stored row of it is the agency's own publication
+(``created_by_ref`` alone is the sender's word: a partner could name us). An object with no
+creator, such as an observable, counts as received: fail closed. Marking definitions,
+extension definitions and identities are definitions, not findings: they pass. For a
+received object:
 
 * **TLP**: it cannot go out under a looser level than the strictest it carries or was
   stored under here (the ``tlp`` of any row of that id the agency owns, which includes a
@@ -25,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
 from leaktrace.exchange.classify import SUPPORT_TYPES, Classified
@@ -66,7 +68,19 @@ def refusal_of(
         return None
     code = _agency_code(conn, agency_id) if agency_id is not None else None
     if code is not None and item.creator == agency_identity_id(code):
-        return None  # the agency's own object: it may version and share it as it likes
+        # ``created_by_ref`` is the sender's word: the object is the agency's own only if
+        # no row of it came from outside (pulled, imported, posted, re-published) or
+        # belongs to another agency; a partner cannot make its object ours by naming us
+        foreign = conn.execute(
+            select(OBJECTS.c.id)
+            .where(
+                OBJECTS.c.stix_id == item.stix_id,
+                or_(OBJECTS.c.origin != "published", OBJECTS.c.owner_agency_id != agency_id),
+            )
+            .limit(1)
+        ).first()
+        if foreign is None:
+            return None  # the agency's own object: it may version and share it as it likes
     stored = select(OBJECTS.c.tlp, OBJECTS.c.handling).where(OBJECTS.c.stix_id == item.stix_id)
     if agency_id is not None:
         stored = stored.where(OBJECTS.c.owner_agency_id == agency_id)

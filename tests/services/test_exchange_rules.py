@@ -139,3 +139,25 @@ def test_h0_h1_h3_and_definitions_pass(ctx: AppContext) -> None:
             assert refusal(conn, nl(ctx), item_of(batch(PARTNER, "amber", code))) is None
         for definition in classify(batch(PARTNER, "red", "H2"))[:-1]:
             assert refusal(conn, nl(ctx), definition, tlp="clear") is None
+
+
+def test_a_partner_cannot_make_its_object_ours_by_naming_us_as_creator(ctx: AppContext) -> None:
+    """``created_by_ref`` is the sender's word: an object pulled or imported that names the
+    receiving agency as its creator is still a received object, bound by its markings."""
+    forged = item_of(batch(AgencyFacts("NL-POL", "Politie", "NL", "police"), "amber", "H2"))
+    assert forged.creator == agency_identity_id("NL-POL")
+    with ctx.database.transaction() as conn:
+        inbox = collection_by_name(conn, "Inbox", Viewer(None))
+        assert inbox is not None
+        store_batch(
+            conn,
+            inbox.id,
+            batch(AgencyFacts("NL-POL", "Politie", "NL", "police"), "amber", "H2"),
+            owner_agency_id=nl(ctx),
+            origin="pulled https://peer.example/taxii2/leaktrace/ 1234",
+        )
+    with ctx.database.reading() as conn:
+        found = refusal_of(conn, nl(ctx), forged, tlp="green")
+        assert found is not None and found.rule == "tlp"
+        held = refusal_of(conn, nl(ctx), forged, tlp="amber")
+        assert held is not None and held.rule == "h2"
