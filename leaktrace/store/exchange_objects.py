@@ -134,6 +134,13 @@ def add_objects(
     creators = origin_agency or {}
     for item in items:
         added_text = stamp(moment)
+        if item.version is None:
+            # no created/modified (a cyber-observable): its version is when it was added, so
+            # the same object sent again (a resumed pull, a re-import) is found by content
+            same = _same_unversioned(conn, collection_id, item)
+            if same is not None:
+                outcomes.append(AddOutcome(item.stix_id, same[0], same[1], added=False))
+                continue
         version = item.version or added_text
         existing = conn.execute(
             select(OBJECTS.c.date_added).where(
@@ -178,6 +185,21 @@ def add_objects(
         outcomes.append(AddOutcome(item.stix_id, version, added_text, added=True))
         moment += timedelta(microseconds=1)
     return outcomes
+
+
+def _same_unversioned(
+    conn: Connection, collection_id: str, item: Classified
+) -> tuple[str, str] | None:
+    """(version, date_added) of a stored row of ``item``'s id with the same content."""
+    rows = conn.execute(
+        select(OBJECTS.c.version, OBJECTS.c.date_added, OBJECTS.c.body).where(
+            OBJECTS.c.collection_id == collection_id, OBJECTS.c.stix_id == item.stix_id
+        )
+    )
+    for version, date_added, body in rows:
+        if json.loads(body) == item.body:
+            return str(version), str(date_added)
+    return None
 
 
 def known_definitions(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

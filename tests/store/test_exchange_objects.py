@@ -178,6 +178,21 @@ def test_an_observable_without_times_takes_its_date_added_as_version(
     address = {"type": "ipv4-addr", "spec_version": "2.1", "id": ntk.stix_id("ipv4-addr", "a")}
     (outcome,) = add(database, first, [address])
     assert outcome.version == outcome.date_added
+    # sent again (a resumed pull, a re-import): found by its content, not stored twice
+    (again,) = add(database, first, [dict(address)])
+    assert not again.added and (again.version, again.date_added) == (
+        outcome.version,
+        outcome.date_added,
+    )
+    # another object under the same id (different content) is a new row
+    changed = {**address, "value": "192.0.2.1"}
+    (other,) = add(database, first, [changed])
+    assert other.added and other.version > outcome.version
+    with database.reading() as conn:
+        rows = find_objects(
+            conn, first, OPERATOR, ObjectQuery(ids=(address["id"],), versions=("all",))
+        )
+    assert [r.body for r in rows] == [address, changed]
 
 
 def test_known_definitions_gives_the_newest_support_body(
