@@ -134,3 +134,18 @@ def test_any_json_gives_a_bundle_or_an_input_error(body: Any) -> None:
         else:
             assert bundle_id.startswith("bundle--")
             assert all(isinstance(o, dict) and "--" in o["id"] for o in objects)
+
+
+def test_a_cyber_observable_imported_twice_is_stored_once(ctx: AppContext, tmp_path: Path) -> None:
+    address = {
+        "type": "ipv4-addr",
+        "spec_version": "2.1",
+        "id": "ipv4-addr--ac5c3478-ebdc-54ec-81aa-9bdea84d7ca8",
+        "value": "198.51.100.7",
+    }
+    bundle = {"type": "bundle", "id": partner_bundle()["id"], "objects": [address]}
+    path = write(tmp_path, "sco.json", bundle)
+    first = import_bundle(ctx, local_operator(), path, into="other", agency=RECEIVER)
+    again = import_bundle(ctx, local_operator(), path, into="other", agency=RECEIVER)
+    assert (first.stored, again.stored, again.already_present) == (1, 0, 1)
+    assert [row.stix_id for row in stored(ctx, "other")].count(address["id"]) == 1
