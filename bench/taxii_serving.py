@@ -17,6 +17,7 @@ need-to-know filter.
     python bench/taxii_serving.py --objects 10000
     python bench/taxii_serving.py --objects 100000
     python bench/taxii_serving.py --objects 100000 --postgres   # a server under /tmp
+    python bench/taxii_serving.py --objects 100000 --postgres --analyze
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -224,6 +225,9 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=1000, help="objects per GET (limit)")
     parser.add_argument("--postgres", action="store_true", help="LeakTrace on PostgreSQL")
     parser.add_argument("--no-medallion", action="store_true")
+    parser.add_argument(
+        "--analyze", action="store_true", help="ANALYZE the database between POSTs and GETs"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of the service paging")
     parser.add_argument(
         "--medallion-objects",
@@ -269,6 +273,10 @@ def main() -> None:
                     )
                     seconds, stored = post_all(owner, url, data, args.batch)
                     report(f"{label}: POST (owner)", seconds, stored)
+                    if args.analyze:
+                        with ctx.database.transaction() as conn:
+                            conn.execute(text("ANALYZE"))
+                        print(f"| {label}: ANALYZE after the ingest | | | | | | | |")
                     for who, client in (("owner", owner), ("other agency's reader", reader)):
                         seconds, count, pages = page_all(http_pager(client, url, args.page))
                         report(f"{label}: GET pages ({who})", seconds, count, pages)
