@@ -14,6 +14,7 @@ from leaktrace.identity.actor import local_operator
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_import import import_bundle
 from leaktrace.services.exchange_push import envelopes, push
+from leaktrace.services.exchange_rules import agency_identity_id
 from tests.medallion_server import MedallionServer, start_medallion
 from tests.services.inbound_data import H3_TEXT, UNKNOWN_ID, by_name, group, partner_objects
 from tests.services.inbound_fixtures import RECEIVER, make_context
@@ -27,7 +28,13 @@ def _with_h2() -> list[dict[str, Any]]:
     objects = partner_objects()
     identity = objects[0]
     h2 = handling_marking("H2", created_by_ref=identity["id"])
-    return [*objects, h2, group("H2GRP", [TLP_MARKING_IDS["green"], h2["id"]], identity["id"])]
+    return [
+        *objects,
+        h2,
+        group("H2GRP", [TLP_MARKING_IDS["green"], h2["id"]], identity["id"]),
+        # a partner's object claiming to be ours (created_by_ref is the sender's word)
+        group("SPOOFED", [TLP_MARKING_IDS["green"], h2["id"]], agency_identity_id(RECEIVER)),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +82,10 @@ def test_push_sends_what_may_leave_in_envelopes_under_the_limit(
     assert "never pushed" in skipped[sent["REDGRP"]["id"]]
     assert "never pushed" in skipped[sent["STRICTGRP"]["id"]]
     assert "H2" in skipped[sent["H2GRP"]["id"]]
+    assert "H2" in skipped[sent["SPOOFED"]["id"]]
     # support: the H2 marking and the RED and AMBER+STRICT TLP definitions (nothing sent
     # needs them)
-    assert view.skipped_by_rule == {"red": 1, "amber+strict": 1, "h2": 1, "support": 3}
+    assert view.skipped_by_rule == {"red": 1, "amber+strict": 1, "h2": 2, "support": 3}
     # the H2 marking went with nothing, so it stays home; the H3 text travels with AMBERH3
     assert not any('"H2"' in json.dumps(o) for o in there if o["type"] == "marking-definition")
     assert any(H3_TEXT in json.dumps(o) for o in there)
