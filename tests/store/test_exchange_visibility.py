@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from leaktrace.exchange.markings import TLP_MARKING_IDS
 from leaktrace.store.database import Database
 from leaktrace.store.exchange_collections import rights_of, set_rights
-from leaktrace.store.exchange_objects import ObjectQuery, find_objects
+from leaktrace.store.exchange_objects import ObjectQuery, count_objects, find_objects
 from leaktrace.store.exchange_visibility import Viewer
 from tests.exchange import need_to_know as ntk
 
@@ -38,7 +38,10 @@ def viewer(code: str | None, ids: dict[str, int]) -> Viewer:
 
 
 def found(conn: Connection, collection: str, who: Viewer, versions: str) -> set[tuple[str, str]]:
-    rows = find_objects(conn, collection, who, ObjectQuery(versions=(versions,)))
+    query = ObjectQuery(versions=(versions,))
+    rows = find_objects(conn, collection, who, query)
+    # the count the web pages show follows the same rule
+    assert count_objects(conn, collection, who, query) == len(rows)
     return {(row.stix_id, row.version) for row in rows}
 
 
