@@ -16,7 +16,9 @@ the audience, as the publish service does).
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -385,3 +387,79 @@ def test_paging_mixing_next_and_added_after(matrix: Matrix, agency: str) -> None
     middle = order[len(order) // 2][1]
     alone = matrix.get(agency, url, added_after=middle, **{"match[version]": "all"}).json()
     assert pairs(alone.get("objects", [])) == [pair for pair, added in mine if added > middle]
+
+
+# --- the web pages (/exchange/...) --------------------------------------------------------------
+
+_LISTED_ROW = re.compile(r'<tr data-stix-id="([^"]+)"')
+_NEXT = re.compile(r'<a class="next" rel="next" href="([^"]+)"')
+_MARKING_TYPES = ("marking-definition", "extension-definition")
+
+
+def page(matrix: Matrix, agency: str, path: str, **params: Any) -> httpx.Response:
+    return matrix.client(agency).get(path, params=params, headers={"Accept": "text/html"})
+
+
+@pytest.mark.parametrize("agency", ntk.AGENCIES)
+def test_web_collection_page(matrix: Matrix, agency: str) -> None:
+    """The collection's page, a few objects a page, following "Next" to the end: the latest
+    version of each object the agency may see (markings are not listed), its count."""
+    first = page(matrix, agency, f"/exchange/{matrix.collection}", limit=7)
+    assert first.status_code == read_status(agency)
+    wanted = {
+        stix_id
+        for stix_id, _ in ntk.expected(agency, matrix.rows)
+        if stix_id.split("--")[0] not in _MARKING_TYPES
+    }
+    if first.status_code != 200:
+        assert not wanted & set(_LISTED_ROW.findall(first.text))
+        return
+    assert f"{len(wanted)} objects you may see" in first.text
+    listed: list[str] = []
+    answer = first
+    while True:
+        assert answer.status_code == 200
+        rows = _LISTED_ROW.findall(answer.text)
+        assert len(rows) <= 7
+        listed.extend(rows)
+        following = _NEXT.search(answer.text)
+        if following is None:
+            break
+        answer = matrix.client(agency).get(html.unescape(following.group(1)))
+    assert len(listed) == len(set(listed))
+    assert set(listed) == wanted
+
+
+@pytest.mark.parametrize("agency", ntk.AGENCIES)
+def test_web_object_pages(matrix: Matrix, agency: str) -> None:
+    """Each object's page: shown (with the versions the agency may see, without a RED
+    property it may not) or answered exactly as a missing object."""
+    last = dict(ntk.expected(agency, matrix.rows))
+    every: dict[str, set[str]] = {}
+    for stix_id, version in ntk.expected(agency, matrix.rows, "all"):
+        every.setdefault(stix_id, set()).add(version)
+    base = f"/exchange/{matrix.collection}/objects"
+    missing = page(matrix, agency, f"{base}/{MISSING_OBJECT}")
+    for stix_id in every_id(matrix):
+        answer = page(matrix, agency, f"{base}/{stix_id}")
+        if stix_id in last:
+            assert answer.status_code == 200
+            assert stix_id in answer.text and last[stix_id] in answer.text
+            shown = set(re.findall(r"<tr><td class=\"mono\">([^<]+)</td>", answer.text))
+            assert shown == every[stix_id]
+            if stix_id == ntk.stix_id("intrusion-set", "granular"):
+                assert ("the uploader" in answer.text) == (agency != ntk.READER)
+        else:
+            expected_status = read_status(agency) if read_status(agency) != 200 else 404
+            assert answer.status_code == missing.status_code == expected_status
+            assert not_found_body(answer, stix_id) == not_found_body(missing, MISSING_OBJECT)
+
+
+@pytest.mark.parametrize("agency", ntk.AGENCIES)
+def test_web_pages_of_an_empty_sharing_group(matrix: Matrix, agency: str) -> None:
+    nowhere = "2b5fd3d5-0f4c-4b8e-9a37-4b1b8c8a7f00"
+    assert matrix.empty not in page(matrix, agency, "/exchange").text
+    hidden = page(matrix, agency, f"/exchange/{matrix.empty}")
+    missing = page(matrix, agency, f"/exchange/{nowhere}")
+    assert hidden.status_code == missing.status_code == 404
+    assert not_found_body(hidden, matrix.empty) == not_found_body(missing, nowhere)
