@@ -73,6 +73,7 @@ def watch(
         f"{summary.quarantined} quarantined; {report.new_releases} new releases, "
         f"{report.new_alerts} new leak alerts, {report.nukes} nukes; alerts delivered "
         f"{summary.delivered}, retrying {summary.retried}, dead-lettered {summary.dead}"
+        + (f"; {summary.stix_objects} shared objects stored" if summary.stix_objects else "")
     )
     if once:
         for source, left in summary.backlog:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -125,3 +129,32 @@ def test_config_is_checked() -> None:
         parse_watch_config(
             {"source": [{"kind": "taxii", "url": "ftp://x", "collection": "c", "into": "i"}]}
         )
+
+
+def test_watch_once_on_the_command_line_says_how_many_shared_objects_it_stored(
+    medallion: MedallionServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("cli-watch")
+    for fresh in make_context(folder, ("cli-watched",)):
+        url = fresh.database.url
+    medallion.add("feed", partner_objects())
+    config = folder / "watch.toml"
+    config.write_text(
+        f'[[source]]\nname = "cli-feed"\nkind = "taxii"\nurl = "{medallion.api_root}"\n'
+        f'collection = "{medallion.collection_ids["feed"]}"\ninto = "cli-watched"\n'
+        f'agency = "{RECEIVER}"\nuser = "{USER}"\npassword_env = "{VARIABLE}"\n'
+        "max_pages = 100\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEAKTRACE_")}
+    env[VARIABLE] = PASSWORD
+    done = subprocess.run(
+        [sys.executable, "-m", "leaktrace", "watch", "--once", "-c", str(config), "--db", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    stored = re.search(r"; (\d+) shared objects stored", done.stdout)
+    assert stored and int(stored.group(1)) >= len(partner_objects()), done.stdout
