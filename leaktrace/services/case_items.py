@@ -30,7 +30,7 @@ from leaktrace.identity.roles import Permission
 from leaktrace.services import audit, case_log
 from leaktrace.services.case_access import CaseAccess, case_access
 from leaktrace.services.case_reading import item_view
-from leaktrace.services.case_shared import refuse_blind_members
+from leaktrace.services.case_shared import BODY_DIGEST, frozen_body_digest, refuse_blind_members
 from leaktrace.services.case_snapshots import take_snapshot
 from leaktrace.services.case_text import MAX_NOTE, MAX_REASON, clean_text, refused_character
 from leaktrace.services.case_views import FINDING_KINDS, AddedView, CaseItemView, FindingKind
@@ -205,9 +205,15 @@ def add_items(
 
 
 def _check_shared(conn: Connection, case_id: int, prepared: Sequence[_Prepared]) -> None:
-    """Refuse a shared object that a member agency of the case may not see (every member
-    reads the case's evidence): nothing goes further than its owner allowed."""
-    shared = [one.markings for one in prepared if one.markings is not None]
+    """Refuse a shared object that a member agency of the case does not see exactly as it
+    is frozen (every member reads the case's evidence; a property hidden from a member by a
+    granular marking must not reach it through the case): nothing goes further than its
+    owner allowed. The body compared is the one in the bytes about to be stored."""
+    shared = [
+        {**one.markings, BODY_DIGEST: frozen_body_digest(one.content)}
+        for one in prepared
+        if one.markings is not None
+    ]
     if not shared:
         return
     members = store.members_of(conn, case_id)

@@ -40,6 +40,7 @@ from leaktrace.services import (
     targets,
     works,
 )
+from leaktrace.services.case_shared import BODY_DIGEST, body_digest
 from leaktrace.services.case_views import FINDING_KINDS, STIX_RESTRICTIONS, LeakEvidenceView
 from leaktrace.services.context import AppContext
 from leaktrace.services.leak_views import LeakView
@@ -192,6 +193,7 @@ def _stix(ctx: AppContext, actor: Actor, reference: str) -> _Taken:
         "handling": frozen.handling,
         "handling_text": frozen.handling_text,
         "restriction": restriction,
+        BODY_DIGEST: body_digest(frozen.to_json()["object"]),
     }
     return _Taken(f"{frozen.stix_id} {frozen.collection_id}", label, frozen, markings=markings)
 
