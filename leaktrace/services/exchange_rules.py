@@ -6,20 +6,27 @@ received into another collection or onto a peer (``exchange publish --object``, 
 :func:`refusal_of` gives the same answer with the rule broken (``tlp`` or ``h2``), for a
 :class:`~leaktrace.errors.SharingRefusedError`.
 
-An object is *received* by an agency unless that agency created it: its ``created_by_ref``
-is the agency's own identity AND every stored row of it is the agency's own publication
-(``created_by_ref`` alone is the sender's word: a partner could name us). An object with no
-creator, such as an observable, counts as received: fail closed. Marking definitions,
-extension definitions and identities are definitions, not findings: they pass. For a
-received object:
+The rules judge an object by the rows of its id the agency may SEE here
+(:func:`~leaktrace.store.exchange_lookup.visible_versions_everywhere`: rows in the
+collections it may read that pass the need-to-know rule; the local operator sees every
+row), and never by any other: a row hidden from the agency must not change the answer, or
+the answer would tell it the id exists where it may not look. An id it sees nowhere is
+judged exactly as a new id, by the item alone.
 
-* **TLP**: it cannot go out under a looser level than the strictest it carries or was
-  stored under here (the ``tlp`` of any row of that id the agency owns, which includes a
-  stricter level it was itself received under). No TLP at all on the way out, for an object
-  received with one, is a loosening too.
-* **H2**: an object marked H2 (its own marking, or any stored row of that id) goes out only
-  when the owner's permission was recorded for the agency (``exchange permit``). The local
-  operator (``agency_id`` None) has no recorded permissions: it is refused.
+An object is *received* by an agency unless that agency created it: its ``created_by_ref``
+is the agency's own identity AND every row of it the agency sees is the agency's own
+publication (origin ``published``, owned by the agency; ``created_by_ref`` alone is the
+sender's word: a partner could name us). An object with no creator, such as an observable,
+counts as received: fail closed. Marking definitions, extension definitions and identities
+are definitions, not findings: they pass. For a received object:
+
+* **TLP**: it cannot go out under a looser level than the strictest of its own marking and
+  the ``tlp`` of every row of that id the agency sees (the level it was received or read
+  under, whoever owns the row). No TLP at all on the way out, for an object that has one,
+  is a loosening too.
+* **H2**: an object marked H2 (its own marking, or any row of that id the agency sees) goes
+  out only when the owner's permission was recorded for the agency (``exchange permit``).
+  The local operator (``agency_id`` None) has no recorded permissions: it is refused.
 """
 
 from __future__ import annotations
@@ -27,14 +34,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from leaktrace.exchange.classify import SUPPORT_TYPES, Classified
 from leaktrace.exchange.markings import TlpLevel, stricter, strictest
 from leaktrace.exchange.stix_extension import stix_id
 from leaktrace.store.exchange_collections import has_permission
-from leaktrace.store.exchange_visibility import OBJECTS
+from leaktrace.store.exchange_lookup import visible_versions_everywhere
+from leaktrace.store.exchange_visibility import Viewer
 from leaktrace.store.schema_access import AGENCIES
 
 __all__ = ["Refusal", "agency_identity_id", "refusal", "refusal_of"]
@@ -66,27 +74,15 @@ def refusal_of(
     """:func:`refusal` with the rule it applies (see the module docstring)."""
     if item.stix_type in SUPPORT_TYPES:
         return None
+    rows = visible_versions_everywhere(conn, item.stix_id, Viewer(agency_id))
     code = _agency_code(conn, agency_id) if agency_id is not None else None
     if code is not None and item.creator == agency_identity_id(code):
         # ``created_by_ref`` is the sender's word: the object is the agency's own only if
-        # no row of it came from outside (pulled, imported, posted, re-published) or
-        # belongs to another agency; a partner cannot make its object ours by naming us
-        foreign = conn.execute(
-            select(OBJECTS.c.id)
-            .where(
-                OBJECTS.c.stix_id == item.stix_id,
-                or_(OBJECTS.c.origin != "published", OBJECTS.c.owner_agency_id != agency_id),
-            )
-            .limit(1)
-        ).first()
-        if foreign is None:
+        # no row of it that the agency sees came from outside (pulled, imported, posted,
+        # another agency's); rows it may not see do not count, either way
+        if all(row.origin == "published" and row.owner_agency_id == agency_id for row in rows):
             return None  # the agency's own object: it may version and share it as it likes
-    stored = select(OBJECTS.c.tlp, OBJECTS.c.handling).where(OBJECTS.c.stix_id == item.stix_id)
-    if agency_id is not None:
-        stored = stored.where(OBJECTS.c.owner_agency_id == agency_id)
-    rows = conn.execute(stored).all()
-    levels = [level for level in (item.tlp, *(row.tlp for row in rows)) if level]
-    received = strictest(levels)
+    received = strictest([level for level in (item.tlp, *(row.tlp for row in rows)) if level])
     wanted = tlp if tlp is not None else item.tlp
     if received is not None and (wanted is None or stricter(received, wanted)):
         shown = "no TLP marking" if wanted is None else f"TLP:{wanted.upper()}"
@@ -116,10 +112,10 @@ def refusal(
     tlp: TlpLevel | None = None,
 ) -> str | None:
     """Why ``agency_id`` may not pass ``item`` on under ``tlp`` (default: the item's own
-    level), or None when it may. Rules: an object the agency received (a row it owns whose
-    origin is not ``published``/``posted`` by itself) cannot go out under a looser TLP level
-    than it came with; an H2 object cannot go out without the owner's recorded permission
-    (``exchange permit``). The local operator (``agency_id`` None) is bound the same way
-    for received objects."""
+    level), or None when it may. Rules (see the module docstring): an object the agency
+    received (not its own publication) cannot go out under a looser TLP level than any row
+    of it the agency sees; an H2 object cannot go out without the owner's recorded
+    permission (``exchange permit``). Only rows the agency may see count. The local
+    operator (``agency_id`` None) sees every row and is bound the same way."""
     found = refusal_of(conn, agency_id, item, tlp=tlp)
     return None if found is None else found.reason
