@@ -9,15 +9,19 @@ for each:
   TLP 1.0 ids; None: no TLP marking);
 * ``handling``: its SIENA handling code (H0-H3) from a handling marking-definition found in
   the batch or already known; the highest code when it carries several;
-* ``restricted``: fail closed. True when a marking it refers to (object-level or granular)
-  cannot be found or understood: a marking-definition with an extension LeakTrace does not
-  know, a malformed handling or TLP 2.0 marking, a ref to nothing. Such an object is kept
-  (with all its markings) but only its owner sees it;
-* ``support``: marking definitions, extension definitions and identities that some other
-  object of the batch needs: they are served only beside a visible object needing them, so
-  an H3 text or an agency's identity never reveals an object one may not see;
-* ``needs``: the support objects it must be served with: its markings (object-level and
-  granular), its creator's identity, the extension definitions it uses, and theirs in turn.
+* ``restricted``: fail closed. True when an object-level marking cannot be found or
+  understood: a marking-definition with an extension LeakTrace does not know, a malformed
+  handling or TLP 2.0 marking, a ref to nothing. Such an object is kept (with all its
+  markings) but only its owner sees it;
+* ``hiding``: the granular markings that hide their properties from readers they do not
+  reach (RED, AMBER+STRICT, by their fixed ids or by a partner's own TLP definition, and any
+  granular marking not understood: fail closed);
+* ``support``: every marking definition, extension definition and identity, whatever batch
+  it came in: served only beside a visible object (of the same owner) needing it, so an H3
+  text or an agency's identity never reveals an object one may not see;
+* ``needs``: the support objects it must be served with: its markings (object-level, and
+  the granular ones that hide nothing), its creator's identity, the extension definitions
+  it uses, and theirs in turn.
 
 Unknown types and extensions are kept as they are, never dropped.
 """
@@ -53,18 +57,19 @@ __all__ = [
 SUPPORT_TYPES = frozenset({"marking-definition", "extension-definition", "identity"})
 MAX_OBJECT_BYTES = 1_000_000
 """The largest single object accepted (its JSON), whatever the envelope's size limit."""
+MAX_DEPTH = 64
+"""The deepest nesting of lists and objects accepted in one object."""
 
 _TYPE = re.compile(r"[a-z0-9][a-z0-9-]{1,248}[a-z0-9]\Z")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _ID = re.compile(r"(?P<type>[a-z0-9][a-z0-9-]{1,248}[a-z0-9])--" + _UUID + r"\Z")
+_MARKING_REF = re.compile(r"marking-definition--" + _UUID + r"\Z")
+_IDENTITY_REF = re.compile(r"identity--" + _UUID + r"\Z")
 _TLP_BY_ID: dict[str, TlpLevel] = {
     **TLP_1_0_IDS,
     **{marking_id: level for level, marking_id in TLP_MARKING_IDS.items()},
 }
 _HANDLING_ORDER = ("H0", "H1", "H2", "H3")
-_HIDING_LEVELS = frozenset(
-    ref for ref, level in _TLP_BY_ID.items() if level in ("red", "amber+strict")
-)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ class Classified:
     tlp: TlpLevel | None
     handling: str | None
     restricted: bool
+    hiding: dict[str, str]
+    """The granular markings that hide their properties from readers they do not reach:
+    ``{marking_ref: "red" | "amber+strict" | "unknown"}``."""
     support: bool
     needs: tuple[str, ...]
     creator: str | None
@@ -105,20 +113,67 @@ def check_object(item: object, where: str = "object") -> dict[str, Any]:
         if key in item:
             stamp_text(item[key], f"{where}.{key}")
     refs = item.get("object_marking_refs", [])
-    if not isinstance(refs, list) or not all(isinstance(ref, str) for ref in refs):
-        raise InputError("must be a list of ids", field=f"{where}.object_marking_refs")
-    granular = item.get("granular_markings", [])
-    if not isinstance(granular, list) or not all(
-        isinstance(g, Mapping) and isinstance(g.get("selectors"), list) for g in granular
+    if not isinstance(refs, list) or not all(
+        isinstance(ref, str) and _MARKING_REF.match(ref) for ref in refs
     ):
-        raise InputError("must be a list of granular markings", field=f"{where}.granular_markings")
+        raise InputError(
+            "must be a list of marking-definition ids", field=f"{where}.object_marking_refs"
+        )
+    granular = item.get("granular_markings", [])
+    if not isinstance(granular, list) or not all(_granular_ok(g) for g in granular):
+        raise InputError(
+            "must be a list of granular markings (marking_ref: a marking-definition id, "
+            "selectors: a list of strings)",
+            field=f"{where}.granular_markings",
+        )
     creator = item.get("created_by_ref")
-    if creator is not None and not (isinstance(creator, str) and creator.startswith("identity--")):
+    if creator is not None and not (isinstance(creator, str) and _IDENTITY_REF.match(creator)):
         raise InputError("must be an identity id", field=f"{where}.created_by_ref")
-    size = len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+    if _depth(item) > MAX_DEPTH:
+        raise InputError(f"is nested deeper than {MAX_DEPTH} levels", field=where)
+    try:
+        size = len(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode())
+    except UnicodeEncodeError:
+        raise InputError(
+            "holds text that is not valid Unicode (a lone surrogate)", field=where
+        ) from None
+    except (TypeError, ValueError):
+        raise InputError("holds values that are not JSON", field=where) from None
     if size > MAX_OBJECT_BYTES:
         raise InputError(f"is larger than {MAX_OBJECT_BYTES} bytes", field=where)
     return dict(item)
+
+
+def _granular_ok(marking: object) -> bool:
+    if not isinstance(marking, Mapping):
+        return False
+    ref, selectors = marking.get("marking_ref"), marking.get("selectors")
+    return (
+        isinstance(ref, str)
+        and _MARKING_REF.match(ref) is not None
+        and isinstance(selectors, list)
+        and bool(selectors)
+        and all(isinstance(selector, str) for selector in selectors)
+    )
+
+
+def _depth(value: object) -> int:
+    """How deeply ``value`` nests lists and objects (iteratively: no recursion limit)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Mapping):
+            children: Iterable[object] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            return depth
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def marking_refs_of(body: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -132,12 +187,12 @@ def marking_refs_of(body: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     return refs, granular
 
 
-def _direct_needs(body: Mapping[str, Any]) -> list[str]:
+def _direct_needs(body: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> list[str]:
     refs, granular = marking_refs_of(body)
-    # a RED or AMBER+STRICT granular marking is taken out (with its properties) for readers
-    # it does not reach (leaktrace.exchange.redaction): needing its definition would tell
-    # them it was there. Those two definitions are fixed, published objects anyway.
-    needs = [*refs, *(ref for ref in granular if ref not in _HIDING_LEVELS)]
+    # a granular marking that hides its properties (RED, AMBER+STRICT, not understood) is
+    # taken out with them for readers it does not reach (leaktrace.exchange.redaction):
+    # needing its definition would tell them it was there
+    needs = [*refs, *(ref for ref in granular if _hiding_level(ref, by_id) is None)]
     creator = body.get("created_by_ref")
     if isinstance(creator, str):
         needs.append(creator)
@@ -145,6 +200,15 @@ def _direct_needs(body: Mapping[str, Any]) -> list[str]:
     if isinstance(extensions, Mapping):
         needs.extend(key for key in extensions if key.startswith("extension-definition--"))
     return needs
+
+
+def _hiding_level(ref: str, by_id: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """``red``, ``amber+strict`` or ``unknown`` for a granular marking that hides what it
+    marks from some readers; None for one that does not (GREEN, a handling code ...)."""
+    level, _, understood = _marking_meaning(ref, by_id)
+    if not understood:
+        return "unknown"
+    return level if level in ("red", "amber+strict") else None
 
 
 def _marking_meaning(
@@ -192,26 +256,28 @@ def classify(
     by_id: dict[str, Mapping[str, Any]] = dict(known)
     for item in objects:
         by_id[str(item["id"])] = item
-    needed: set[str] = set()
-    results: list[tuple[Mapping[str, Any], tuple[str, ...]]] = []
-    for item in objects:
-        needs = _closure(_direct_needs(item), by_id)
-        results.append((item, needs))
-        if item.get("type") not in SUPPORT_TYPES:
-            needed.update(needs)
     classified: list[Classified] = []
-    for item, needs in results:
+    for item in objects:
+        needs = _closure(_direct_needs(item, by_id), by_id)
         refs, granular = marking_refs_of(item)
         levels: list[str] = []
         codes: list[str] = []
         restricted = False
-        for ref in [*refs, *granular]:
+        for ref in refs:
             level, code, understood = _marking_meaning(ref, by_id)
             restricted = restricted or not understood
-            if level is not None and ref in refs:
+            if level is not None:
                 levels.append(level)
             if code is not None:
                 codes.append(code)
+        hiding: dict[str, str] = {}
+        for ref in granular:
+            _, code, _ = _marking_meaning(ref, by_id)
+            if code is not None:
+                codes.append(code)
+            hides = _hiding_level(ref, by_id)
+            if hides is not None:
+                hiding[ref] = hides
         stix_type = str(item["type"])
         stix_id = str(item["id"])
         version_source = item.get("modified", item.get("created"))
@@ -225,7 +291,8 @@ def classify(
                 tlp=strictest(levels),
                 handling=max(codes, key=_HANDLING_ORDER.index) if codes else None,
                 restricted=restricted,
-                support=stix_type in SUPPORT_TYPES and stix_id in needed,
+                hiding=hiding,
+                support=stix_type in SUPPORT_TYPES,
                 needs=needs,
                 creator=item.get("created_by_ref")
                 if isinstance(item.get("created_by_ref"), str)
@@ -246,5 +313,5 @@ def _closure(start: Iterable[str], by_id: Mapping[str, Mapping[str, Any]]) -> tu
         seen[ref] = None
         body = by_id.get(ref)
         if body is not None:
-            stack.extend(reversed(_direct_needs(body)))
+            stack.extend(reversed(_direct_needs(body, by_id)))
     return tuple(seen)

@@ -4,7 +4,9 @@ An object shared as GREEN may keep one property RED (``granular_markings``). A r
 may see the object but not that property gets the object without the property, and without
 the granular marking that named it: exactly what it would get if the property had never
 been there. Only TLP levels restrict who sees (RED: the owner and the named audience;
-AMBER+STRICT: the owner); handling codes restrict what a reader may do, not what it sees.
+AMBER+STRICT: the owner), whether by the fixed TLP ids or by a partner's own TLP definition;
+a granular marking LeakTrace does not understand hides its properties from all but the
+owner (fail closed). Handling codes restrict what a reader may do, not what it sees.
 
 A selector into a list (``aliases.[0]``) hides the whole list: LeakTrace never serves a
 list with holes that would tell where something was taken out.
@@ -24,12 +26,13 @@ _RED = {TLP_MARKING_IDS["red"]} | {k for k, v in TLP_1_0_IDS.items() if v == "re
 _STRICT = {TLP_MARKING_IDS["amber+strict"]}
 
 
-def _hidden(marking_ref: object, *, owner: bool, audience: bool) -> bool:
+def _hidden(marking_ref: object, hiding: Mapping[str, str], *, owner: bool, audience: bool) -> bool:
     if owner:
         return False
-    if marking_ref in _RED:
+    level = hiding.get(marking_ref) if isinstance(marking_ref, str) else "unknown"
+    if marking_ref in _RED or level == "red":
         return not audience
-    return marking_ref in _STRICT
+    return marking_ref in _STRICT or level in ("amber+strict", "unknown")
 
 
 def _path(selector: str) -> list[str]:
@@ -52,10 +55,20 @@ def _remove(body: dict[str, Any], steps: list[str]) -> None:
         node.pop(steps[-1], None)
 
 
-def redact(body: Mapping[str, Any], *, owner: bool, audience: bool) -> dict[str, Any]:
+def redact(
+    body: Mapping[str, Any],
+    *,
+    owner: bool,
+    audience: bool,
+    hiding: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """``body`` as a reader sees it: without the properties (and granular markings) its
     clearance does not reach. ``owner``: the reader's agency owns the row; ``audience``:
-    it is named in the row's audience. Returns ``body`` itself when nothing is hidden."""
+    it is named in the row's audience; ``hiding``: the row's granular markings that hide
+    (``{ref: "red" | "amber+strict" | "unknown"}``, from
+    :func:`leaktrace.exchange.classify.classify`; the fixed RED and AMBER+STRICT ids hide
+    whatever it says). Returns a copy of ``body`` when nothing is hidden."""
+    levels = hiding or {}
     markings = body.get("granular_markings")
     if not isinstance(markings, list) or not markings:
         return dict(body)
@@ -63,7 +76,7 @@ def redact(body: Mapping[str, Any], *, owner: bool, audience: bool) -> dict[str,
         marking
         for marking in markings
         if isinstance(marking, Mapping)
-        and _hidden(marking.get("marking_ref"), owner=owner, audience=audience)
+        and _hidden(marking.get("marking_ref"), levels, owner=owner, audience=audience)
     ]
     if not hidden:
         return dict(body)

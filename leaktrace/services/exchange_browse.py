@@ -296,12 +296,12 @@ def collection_objects(
     actor.require(Permission.read_exchange)
     wanted = _stix_type(stix_type)
     size = page_size(limit)
-    after: tuple[str, int] | None = None
+    after: tuple[str, str, str] | None = None
     if cursor:
-        added, row_id = decode_cursor(_LISTING, cursor, 2)
-        if not isinstance(added, str) or not isinstance(row_id, int):
+        added, stix_id, version = decode_cursor(_LISTING, cursor, 3)
+        if not all(isinstance(value, str) for value in (added, stix_id, version)):
             raise InputError(f"not a cursor of this {_LISTING} listing", field="cursor")
-        after = (added, row_id)
+        after = (added, stix_id, version)
     with ctx.database.reading() as conn:
         record = collection_for(conn, actor, collection_id, need="read")
         query = ObjectQuery(
@@ -320,7 +320,7 @@ def collection_objects(
         collection=summary,
         type=wanted,
         objects=rows,
-        next_cursor=encode_cursor(_LISTING, [last.date_added, last.row_id])
+        next_cursor=encode_cursor(_LISTING, [last.date_added, last.stix_id, last.version])
         if more and last
         else None,
     )

@@ -78,7 +78,7 @@ from leaktrace.services.exchange_facts import Findings
 from leaktrace.services.exchange_rules import refusal_of
 from leaktrace.services.exchange_views import PublicationView
 from leaktrace.store.exchange_collections import CollectionRecord, rights_of
-from leaktrace.store.exchange_objects import ObjectQuery, find_objects, known_definitions
+from leaktrace.store.exchange_objects import ObjectQuery, find_objects, visible_definitions
 from leaktrace.store.exchange_visibility import Viewer
 
 __all__ = [
@@ -449,7 +449,7 @@ def _republish(
             )
         audience = _audience(conn, record, marking.tlp, request.to)
         body = check_object(row.body, "object")
-        support = _support_of(conn, body)
+        support = _support_of(conn, body, origin.id, viewer)
         batch = [*(check_object(each, "support") for each in support), body]
         item = classify(batch)[-1]
         # the row's effective level: its own markings, or stricter if it came so
@@ -462,7 +462,7 @@ def _republish(
             record.id,
             batch,
             owner_agency_id=agency_id,
-            origin="published",
+            origin=f"republished from {origin.title}",
             audience=audience.values(),
             tlp_floor=marking.tlp,
         )
@@ -490,13 +490,15 @@ def _republish(
     )
 
 
-def _support_of(conn: Connection, body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The stored support objects ``body`` needs (markings, creator, extension
-    definitions), and theirs in turn."""
+def _support_of(
+    conn: Connection, body: dict[str, Any], collection_id: str, viewer: Viewer
+) -> list[dict[str, Any]]:
+    """The support objects ``body`` needs (markings, creator, extension definitions), and
+    theirs in turn, as ``viewer`` sees them in the collection it comes from."""
     found: dict[str, dict[str, Any]] = {}
     wanted = set(classify([body])[0].needs)
     while wanted - set(found):
-        fresh = known_definitions(conn, wanted - set(found))
+        fresh = visible_definitions(conn, wanted - set(found), collection_id, viewer)
         if not fresh:
             break
         found.update(fresh)

@@ -39,7 +39,7 @@ from leaktrace.store.exchange_objects import (
     ObjectQuery,
     StoredObject,
     find_objects,
-    known_definitions,
+    visible_definitions,
 )
 from leaktrace.store.exchange_visibility import Viewer
 
@@ -136,7 +136,8 @@ def push(
                 permission="collection:read",
             )
         rows = find_objects(conn, local.id, viewer, ObjectQuery(versions=("all",)))
-        items = classify([row.body for row in rows], known_definitions(conn, _refs(rows)))
+        known = visible_definitions(conn, _refs(rows), local.id, viewer)
+        items = classify([row.body for row in rows], known)
         candidates: list[tuple[StoredObject, Classified]] = []
         for row, item in zip(rows, items, strict=True):
             if row.tlp in HIDING_LEVELS:

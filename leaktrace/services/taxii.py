@@ -149,7 +149,11 @@ def _page(
     rows = find_objects(conn, collection_id, viewer_of(actor), query)
     more = len(rows) > limit
     shown = rows[:limit]
-    token = next_token(shown[-1].date_added, shown[-1].row_id) if more and shown else None
+    token = (
+        next_token(shown[-1].date_added, shown[-1].stix_id, shown[-1].version)
+        if more and shown
+        else None
+    )
     return shown, more, token
 
 

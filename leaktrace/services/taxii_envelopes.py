@@ -61,7 +61,9 @@ def _failure(item: object, message: str) -> StatusDetailView:
     return StatusDetailView(id=_text(body.get("id")), version=_text(version), message=message)
 
 
-def _classified(conn: Connection, checked: Sequence[dict[str, Any]]) -> list[Classified]:
+def _classified(
+    conn: Connection, checked: Sequence[dict[str, Any]], collection_id: str, owner: int | None
+) -> list[Classified]:
     """The batch classified as :func:`store_batch` will (with the markings stored before),
     for the re-publication rules."""
     wanted: set[str] = set()
@@ -72,7 +74,7 @@ def _classified(conn: Connection, checked: Sequence[dict[str, Any]]) -> list[Cla
         creator = body.get("created_by_ref")
         if isinstance(creator, str):
             wanted.add(creator)
-    return classify(checked, known_definitions(conn, wanted))
+    return classify(checked, known_definitions(conn, wanted, collection_id, owner))
 
 
 def add_envelope(ctx: AppContext, actor: Actor, collection_id: str, envelope: object) -> StatusView:
@@ -90,7 +92,7 @@ def add_envelope(ctx: AppContext, actor: Actor, collection_id: str, envelope: ob
             except InputError as exc:
                 failures.append(_failure(item, str(exc)))
         accepted: list[dict[str, Any]] = []
-        for classified in _classified(conn, checked):
+        for classified in _classified(conn, checked, collection.id, actor.agency_id):
             reason = refusal(conn, actor.agency_id, classified)
             if reason is not None:
                 failures.append(_failure(classified.body, f"refused: {reason}"))

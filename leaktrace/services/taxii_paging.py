@@ -67,27 +67,31 @@ def page_limit(text: str | None) -> int:
     return min(value, MAX_LIMIT)
 
 
-def next_token(date_added: str, row_id: int) -> str:
-    """The token of the page after the row (``date_added``, ``row_id``)."""
-    return encode_cursor(_LISTING, [date_added, row_id])
+def next_token(date_added: str, stix_id: str, version: str) -> str:
+    """The token of the page after the row (``date_added``, ``stix_id``, ``version``): the
+    key of the last row shown, nothing the reader did not see."""
+    return encode_cursor(_LISTING, [date_added, stix_id, version])
 
 
-def read_next(token: str | None) -> tuple[str, int] | None:
+def read_next(token: str | None) -> tuple[str, str, str] | None:
     """The keyset position in a ``next`` token (None when not given)."""
     if token is None or token == "":
         return None
     bad = InputError("not a next token this server gave", field="next")
     try:
-        added, row_id = decode_cursor(_LISTING, token, 2)
+        added, stix_id, version = decode_cursor(_LISTING, token, 3)
     except InputError:
         raise bad from None
-    if not isinstance(added, str) or not isinstance(row_id, int) or isinstance(row_id, bool):
+    if not all(isinstance(value, str) for value in (added, stix_id, version)):
         raise bad
     try:
         added = stamp_text(added, "next")
+        version = stamp_text(version, "next")
     except InputError:
         raise bad from None
-    return added, row_id
+    if len(stix_id) > 300:
+        raise bad
+    return added, stix_id, version
 
 
 def _values(text: str | None, field: str) -> tuple[str, ...]:

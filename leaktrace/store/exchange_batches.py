@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from leaktrace.exchange.classify import classify
+from leaktrace.exchange.classify import classify, marking_refs_of
 from leaktrace.exchange.markings import TlpLevel
 from leaktrace.exchange.stix_extension import PIRACY_EXTENSION_ID
 from leaktrace.store.exchange_objects import AddOutcome, add_objects, known_definitions
@@ -46,16 +46,13 @@ def store_batch(
     the caller's transaction. One outcome per object, in order."""
     wanted: set[str] = set()
     for body in objects:
-        wanted.update(body.get("object_marking_refs", []) or [])
-        wanted.update(
-            g.get("marking_ref", "")
-            for g in body.get("granular_markings", []) or []
-            if isinstance(g, Mapping)
-        )
+        refs, granular = marking_refs_of(body)
+        wanted.update(refs)
+        wanted.update(granular)
         creator = body.get("created_by_ref")
         if isinstance(creator, str):
             wanted.add(creator)
-    known = known_definitions(conn, wanted)
+    known = known_definitions(conn, wanted, collection_id, owner_agency_id)
     items = classify(objects, known)
     codes = _agency_codes([*known.values(), *objects])
     return add_objects(

@@ -17,7 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, insert, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+)
 
 from leaktrace.exchange.classify import SUPPORT_TYPES, Classified
 from leaktrace.exchange.markings import TlpLevel, strictest
@@ -43,6 +54,7 @@ __all__ = [
     "count_objects",
     "find_objects",
     "known_definitions",
+    "visible_definitions",
 ]
 
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
@@ -68,8 +80,9 @@ class ObjectQuery:
     versions: tuple[str, ...] = ("last",)
     """``first``, ``last``, ``all`` or normalised version times; any of them matches."""
     spec_versions: tuple[str, ...] = ()
-    after: tuple[str, int] | None = None
-    """Rows after this (date_added, row id): where the previous page ended."""
+    after: tuple[str, str, str] | None = None
+    """Rows after this (date_added, stix_id, version): where the previous page ended (the
+    key of the last row shown: nothing a reader did not see)."""
     limit: int | None = None
     """At most this many rows (ask one more than a page holds to learn whether more follow)."""
     types_excluded: tuple[str, ...] = field(default=())
@@ -124,30 +137,40 @@ def add_objects(
     re-publication under a stricter level). ``origin_agency`` maps a creator identity id to
     its agency code. A version already in the collection is left as it was.
     """
-    # one writer per collection at a time, so date_added stays unique and increasing
+    # one writer per collection at a time, so date_added only ever increases
     conn.execute(
         select(COLLECTIONS.c.id).where(COLLECTIONS.c.id == collection_id).with_for_update()
     )
-    moment = _next_stamp(conn, collection_id)
+    # one date_added for the whole batch (TAXII allows equal ones; rows are then ordered by
+    # id and version): distinct dates would let a reader count rows hidden from it
+    added_text = stamp(_next_stamp(conn, collection_id))
     listeners = sorted(set(audience))
     outcomes: list[AddOutcome] = []
     creators = origin_agency or {}
+    seen_by_owner = Viewer(owner_agency_id)
     for item in items:
-        added_text = stamp(moment)
         if item.version is None:
             # no created/modified (a cyber-observable): its version is when it was added, so
             # the same object sent again (a resumed pull, a re-import) is found by content
-            same = _same_unversioned(conn, collection_id, item)
+            same = _same_unversioned(conn, collection_id, item, seen_by_owner)
             if same is not None:
                 outcomes.append(AddOutcome(item.stix_id, same[0], same[1], added=False))
                 continue
         version = item.version or added_text
+        # only a version the sender may see counts as present: one hidden from it is no
+        # answer to give (the sender's own copy is stored, as for a new object)
         existing = conn.execute(
-            select(OBJECTS.c.date_added).where(
+            select(OBJECTS.c.date_added)
+            .where(
                 OBJECTS.c.collection_id == collection_id,
                 OBJECTS.c.stix_id == item.stix_id,
                 OBJECTS.c.version == version,
+                or_(
+                    visible(seen_by_owner),
+                    OBJECTS.c.owner_agency_id.is_not_distinct_from(owner_agency_id),
+                ),
             )
+            .limit(1)
         ).scalar_one_or_none()
         if existing is not None:
             outcomes.append(AddOutcome(item.stix_id, version, existing, added=False))
@@ -167,6 +190,7 @@ def add_objects(
                 tlp=level,
                 handling=item.handling,
                 restricted=item.restricted,
+                granular=json.dumps(item.hiding, sort_keys=True) if item.hiding else None,
                 support=item.support,
                 owner_agency_id=owner_agency_id,
                 origin=origin[:600],
@@ -183,17 +207,22 @@ def add_objects(
                 insert(NEEDS), [{"object_id": row_id, "stix_id": need} for need in item.needs]
             )
         outcomes.append(AddOutcome(item.stix_id, version, added_text, added=True))
-        moment += timedelta(microseconds=1)
     return outcomes
 
 
 def _same_unversioned(
-    conn: Connection, collection_id: str, item: Classified
+    conn: Connection, collection_id: str, item: Classified, viewer: Viewer
 ) -> tuple[str, str] | None:
-    """(version, date_added) of a stored row of ``item``'s id with the same content."""
+    """(version, date_added) of a stored row of ``item``'s id with the same content that
+    ``viewer`` (the sender) may see or owns."""
     rows = conn.execute(
         select(OBJECTS.c.version, OBJECTS.c.date_added, OBJECTS.c.body).where(
-            OBJECTS.c.collection_id == collection_id, OBJECTS.c.stix_id == item.stix_id
+            OBJECTS.c.collection_id == collection_id,
+            OBJECTS.c.stix_id == item.stix_id,
+            or_(
+                visible(viewer),
+                OBJECTS.c.owner_agency_id.is_not_distinct_from(viewer.agency_id),
+            ),
         )
     )
     for version, date_added, body in rows:
@@ -202,20 +231,46 @@ def _same_unversioned(
     return None
 
 
-def known_definitions(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The newest stored body of each support object (marking definition, extension
-    definition, identity) among ``ids``, from any collection: to classify a batch whose
-    objects refer to markings sent before."""
+def known_definitions(
+    conn: Connection, ids: Iterable[str], collection_id: str, owner_agency_id: int | None
+) -> dict[str, dict[str, Any]]:
+    """The stored body of each support object (marking definition, extension definition,
+    identity) among ``ids`` that the same owner stored in the same collection: to classify a
+    batch whose objects refer to definitions sent before (the next page of a pull). Another
+    agency's copy under the same id never counts (it could redefine what a marking means).
+    A marking definition cannot change: its first stored body is the one; of the others,
+    the newest version."""
+    mine = OBJECTS.c.owner_agency_id.is_not_distinct_from(owner_agency_id)
+    return _definitions(conn, ids, collection_id, mine)
+
+
+def visible_definitions(
+    conn: Connection, ids: Iterable[str], collection_id: str, viewer: Viewer
+) -> dict[str, dict[str, Any]]:
+    """As :func:`known_definitions`, among the rows of the collection ``viewer`` may see:
+    to classify what goes out (a push, a re-publication) as that agency sees it."""
+    return _definitions(conn, ids, collection_id, visible(viewer))
+
+
+def _definitions(
+    conn: Connection, ids: Iterable[str], collection_id: str, allowed: ColumnElement[bool]
+) -> dict[str, dict[str, Any]]:
     wanted = sorted({i for i in ids if i.split("--", 1)[0] in SUPPORT_TYPES})
     found: dict[str, tuple[str, dict[str, Any]]] = {}
     for start in range(0, len(wanted), 500):
         rows = conn.execute(
-            select(OBJECTS.c.stix_id, OBJECTS.c.version, OBJECTS.c.body).where(
-                OBJECTS.c.stix_id.in_(wanted[start : start + 500])
+            select(OBJECTS.c.stix_id, OBJECTS.c.version, OBJECTS.c.body)
+            .where(
+                OBJECTS.c.collection_id == collection_id,
+                allowed,
+                OBJECTS.c.stix_id.in_(wanted[start : start + 500]),
             )
+            .order_by(OBJECTS.c.date_added, OBJECTS.c.id)
         )
         for stix_id, version, body in rows:
-            if stix_id not in found or version > found[stix_id][0]:
+            if stix_id not in found:
+                found[stix_id] = (version, json.loads(body))
+            elif not stix_id.startswith("marking-definition--") and version > found[stix_id][0]:
                 found[stix_id] = (version, json.loads(body))
     return {stix_id: body for stix_id, (_, body) in found.items()}
 
@@ -256,13 +311,32 @@ def _filtered(statement: Select[Any], viewer: Viewer, query: ObjectQuery) -> Sel
     if query.spec_versions:
         statement = statement.where(OBJECTS.c.spec_version.in_(query.spec_versions))
     if query.after is not None:
-        added, row_id = query.after
+        added, stix_id, version = query.after
         statement = statement.where(
             or_(
                 OBJECTS.c.date_added > added,
-                and_(OBJECTS.c.date_added == added, OBJECTS.c.id > row_id),
+                and_(
+                    OBJECTS.c.date_added == added,
+                    or_(
+                        OBJECTS.c.stix_id > stix_id,
+                        and_(OBJECTS.c.stix_id == stix_id, OBJECTS.c.version > version),
+                    ),
+                ),
             )
         )
+    # one version held by several owners: the reader gets the first added it may see
+    twin = OBJECTS.alias("twin")
+    statement = statement.where(
+        ~exists(
+            select(twin.c.id).where(
+                twin.c.collection_id == OBJECTS.c.collection_id,
+                twin.c.stix_id == OBJECTS.c.stix_id,
+                twin.c.version == OBJECTS.c.version,
+                twin.c.id < OBJECTS.c.id,
+                visible(viewer, twin),
+            )
+        )
+    )
     return statement.where(_version_condition(viewer, query.versions))
 
 
@@ -280,7 +354,8 @@ def find_objects(
     conn: Connection, collection_id: str, viewer: Viewer, query: ObjectQuery
 ) -> list[StoredObject]:
     """The rows of the collection ``viewer`` may see that match ``query``, by
-    (``date_added``, row id). The caller checks the viewer's read right first."""
+    (``date_added``, ``stix_id``, ``version``). The caller checks the viewer's read right
+    first."""
     statement: Select[Any] = select(
         OBJECTS.c.id,
         OBJECTS.c.stix_id,
@@ -295,11 +370,12 @@ def find_objects(
         OBJECTS.c.origin,
         OBJECTS.c.origin_agency,
         OBJECTS.c.owner_agency_id,
+        OBJECTS.c.granular,
         is_owner(viewer).label("owner"),
         in_audience(viewer).label("audience"),
     ).where(OBJECTS.c.collection_id == collection_id)
     statement = _filtered(statement, viewer, query)
-    statement = statement.order_by(OBJECTS.c.date_added, OBJECTS.c.id)
+    statement = statement.order_by(OBJECTS.c.date_added, OBJECTS.c.stix_id, OBJECTS.c.version)
     if query.limit is not None:
         statement = statement.limit(query.limit)
     found: list[StoredObject] = []
@@ -314,7 +390,12 @@ def find_objects(
                 version=row.version,
                 date_added=row.date_added,
                 media_type=row.media_type,
-                body=redact(body, owner=bool(row.owner), audience=bool(row.audience)),
+                body=redact(
+                    body,
+                    owner=bool(row.owner),
+                    audience=bool(row.audience),
+                    hiding=json.loads(row.granular) if row.granular else None,
+                ),
                 tlp=row.tlp,
                 handling=row.handling,
                 origin=row.origin,

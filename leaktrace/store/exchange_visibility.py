@@ -13,9 +13,10 @@ For an agency ``X`` that may read the collection (the caller checks that first: 
   effective TLP allows it: RED only to agencies named in its audience (``--to``),
   AMBER+STRICT to nobody else, every other level (or none) to all the collection's readers;
 
-and, for a support row (a marking definition, extension definition or identity stored with
-other objects), some row of the same collection that ``X`` may see by the rule above needs
-it. The local operator (``Viewer(None)``, the command line) sees every row.
+and, for a support row (every marking definition, extension definition and identity), ``X``
+owns it or some row of the same collection and the same owner that ``X`` may see by the
+rule above needs it. The local operator (``Viewer(None)``, the command line) sees every
+row.
 """
 
 from __future__ import annotations
@@ -90,8 +91,14 @@ def visible(viewer: Viewer, objects: FromClause = OBJECTS) -> ColumnElement[bool
         .where(
             NEEDS.c.stix_id == objects.c.stix_id,
             needing.c.collection_id == objects.c.collection_id,
+            # only a row of the same owner unlocks a support row: another agency cannot
+            # make one visible by naming its id (a created_by_ref, a guessed marking id)
+            needing.c.owner_agency_id.is_not_distinct_from(objects.c.owner_agency_id),
             not_(needing.c.support),
             _own_rule(viewer, needing),
         )
     )
-    return and_(_own_rule(viewer, objects), or_(not_(objects.c.support), needed))
+    return and_(
+        _own_rule(viewer, objects),
+        or_(not_(objects.c.support), is_owner(viewer, objects), needed),
+    )

@@ -85,15 +85,19 @@ class ExchangeObjectRow(Base):
     local agency the row belongs to: the agency that published or posted it, or that
     received it from a peer; it always sees the row. ``restricted`` is set when a marking
     could not be understood (fail closed: the owner alone sees the row). ``support`` marks
-    marking definitions, extension definitions and identities stored *with* other objects:
-    they are served only beside a visible object that needs them
-    (:class:`ExchangeNeedRow`).
+    marking definitions, extension definitions and identities: they are served only beside
+    a visible object of the same owner that needs them (:class:`ExchangeNeedRow`).
+
+    One version of an object may be held once per owner: an agency that sends a version
+    another agency holds hidden from it gets its own row (nothing tells it the other
+    exists); a reader who may see both is served one (the first added).
     """
 
     __tablename__ = "exchange_objects"
     __table_args__ = (
-        UniqueConstraint("collection_id", "stix_id", "version"),
-        Index("ix_exchange_objects_added", "collection_id", "date_added", "id"),
+        UniqueConstraint("collection_id", "stix_id", "version", "owner_agency_id"),
+        Index("ix_exchange_objects_version", "collection_id", "stix_id", "version"),
+        Index("ix_exchange_objects_added", "collection_id", "date_added", "stix_id"),
         Index("ix_exchange_objects_type", "collection_id", "stix_type"),
     )
 
@@ -113,6 +117,10 @@ class ExchangeObjectRow(Base):
     tlp: Mapped[str | None] = mapped_column(String(16), nullable=True)
     handling: Mapped[str | None] = mapped_column(String(2), nullable=True)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    granular: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """JSON ``{marking_ref: "red" | "amber+strict" | "unknown"}``: the granular markings
+    that hide their properties from readers they do not reach (see
+    :mod:`leaktrace.exchange.redaction`); None when there is none."""
     support: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_agency_id: Mapped[int | None] = mapped_column(
         ForeignKey("agencies.id", ondelete="SET NULL"), nullable=True

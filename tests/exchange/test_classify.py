@@ -204,6 +204,8 @@ def test_h3_text_travels_with_the_object() -> None:
     st.sampled_from(["object_marking_refs", "granular_markings"]),
 )
 def test_a_marking_nobody_here_understands_restricts(content: dict[str, Any], where: str) -> None:
+    """Fail closed: an object-level marking not understood restricts the whole object (its
+    owner alone sees it); a granular one hides the properties it marks (``hiding``)."""
     foreign: dict[str, Any] = {
         "type": "marking-definition",
         "spec_version": "2.1",
@@ -219,7 +221,11 @@ def test_a_marking_nobody_here_understands_restricts(content: dict[str, Any], wh
             granular_markings=[{"marking_ref": foreign["id"], "selectors": ["name"]}],
         )
     _, item = classify([check_object(foreign), check_object(obj)])
-    assert item.restricted
+    if where == "object_marking_refs":
+        assert item.restricted
+    else:
+        assert not item.restricted and item.hiding == {foreign["id"]: "unknown"}
+        assert foreign["id"] not in item.needs  # its definition would tell it was there
 
 
 @given(json_values)
@@ -248,7 +254,7 @@ def test_a_ref_to_nothing_restricts() -> None:
 # --- classify: support and needs --------------------------------------------------------------
 
 
-def test_needs_are_the_closure_and_support_is_what_is_needed() -> None:
+def test_needs_are_the_closure_and_every_definition_is_support() -> None:
     marking = handling_marking("H1", created_by_ref=OWNER_IDENTITY["id"])
     lonely = dict(OWNER_IDENTITY, id="identity--" + str(uuid.uuid4()))
     obj = intrusion_set(
@@ -272,6 +278,8 @@ def test_needs_are_the_closure_and_support_is_what_is_needed() -> None:
     # the RED granular marking is not needed: needing it would tell a reader it was there
     assert TLP_MARKING_IDS["red"] not in item.needs
     assert identity.support and definition.support and extension.support
-    assert not other.support  # an identity nobody needs is an object like any other
+    # every definition and identity is support, whatever batch it came in: one that nothing
+    # needs yet is seen by its owner alone (it may be needed by a later batch)
+    assert other.support
     assert item.handling == "H1" and item.tlp == "amber" and item.creator == OWNER_IDENTITY["id"]
     assert json.loads(json.dumps(item.body)) == obj

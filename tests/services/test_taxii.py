@@ -112,9 +112,11 @@ def test_hidden_rows_are_neither_shown_nor_counted(ctx: AppContext) -> None:
         ctx, nl, collection, {"objects": [tlp_marking("red"), *red, tlp_marking("green"), green]}
     )
     page = taxii.get_objects(ctx, de, collection, TaxiiFilters(limit="1"))
-    assert [o["id"] for o in page.objects] == [tlp_marking("green")["id"]] and page.more
+    assert len(page.objects) == 1 and page.more
     rest = taxii.get_objects(ctx, de, collection, TaxiiFilters(limit="5", next=page.next))
-    assert [o["id"] for o in rest.objects] == [green["id"]] and not rest.more
+    assert len(rest.objects) == 1 and not rest.more
+    shown = {o["id"] for o in [*page.objects, *rest.objects]}
+    assert shown == {tlp_marking("green")["id"], green["id"]}
     for hidden in (red[0]["id"], tlp_marking("red")["id"]):
         with pytest.raises(NotFoundError):
             taxii.get_object(ctx, de, collection, hidden, TaxiiFilters())

@@ -3,6 +3,7 @@ a query or an InputError naming the parameter, never anything else."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import pytest
@@ -49,7 +50,7 @@ def test_a_next_token_is_ours_or_an_input_error(token: str) -> None:
     except InputError as exc:
         assert exc.field == "next"
     else:
-        assert position is None or (isinstance(position[0], str) and isinstance(position[1], int))
+        assert position is None or all(isinstance(value, str) for value in position)
 
 
 @given(
@@ -57,11 +58,12 @@ def test_a_next_token_is_ours_or_an_input_error(token: str) -> None:
         min_value=datetime(1000, 1, 1),
         max_value=datetime(9999, 1, 1),
     ),
-    st.integers(min_value=0, max_value=2**62),
+    st.uuids(),
 )
-def test_next_tokens_round_trip(moment: datetime, row_id: int) -> None:
+def test_next_tokens_round_trip(moment: datetime, key: uuid.UUID) -> None:
     added = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    assert read_next(next_token(added, row_id)) == (added, row_id)
+    stix_id = f"indicator--{key}"
+    assert read_next(next_token(added, stix_id, added)) == (added, stix_id, added)
 
 
 @given(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT)

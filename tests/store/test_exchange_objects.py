@@ -68,7 +68,7 @@ def ids_versions(found: list[Any]) -> list[tuple[str, str]]:
     return [(row.stix_id, row.version) for row in found]
 
 
-def test_date_added_strictly_increases_and_is_unique(
+def test_date_added_is_one_per_batch_and_strictly_increases_between_batches(
     store: tuple[Database, dict[str, int], str, str],
 ) -> None:
     database, _, first, second = store
@@ -83,7 +83,8 @@ def test_date_added_strictly_increases_and_is_unique(
                 .order_by(EXCHANGE_OBJECTS.c.id)
             ).all()
             stamps = [r.date_added for r in rows]
-            assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+            # one date per batch (distinct dates would let a reader count hidden rows)
+            assert stamps == sorted(stamps) and len(set(stamps)) == 3
             assert all(len(s) == 27 and s.endswith("Z") for s in stamps)
 
 
@@ -157,10 +158,12 @@ def test_filters_and_keyset_paging(store: tuple[Database, dict[str, int], str, s
             pages.extend(page)
             if len(page) < 2:
                 break
-            after = (page[-1].date_added, page[-1].row_id)
+            after = (page[-1].date_added, page[-1].stix_id, page[-1].version)
         assert ids_versions(pages) == ids_versions(every)
+        # the first batch of 7 shares one date_added; added_after it gives the second batch
+        assert len({row.date_added for row in every[:7]}) == 1
         since = find_objects(conn, first, OPERATOR, ObjectQuery(added_after=every[3].date_added))
-        assert ids_versions(since) == ids_versions(every[4:])
+        assert ids_versions(since) == ids_versions(every[7:])
         types = find_objects(conn, first, OPERATOR, ObjectQuery(types=("indicator",)))
         assert [r.stix_id for r in types] == [indicator["id"]]
         no_types = find_objects(conn, first, OPERATOR, ObjectQuery(types_excluded=("indicator",)))
@@ -195,17 +198,28 @@ def test_an_observable_without_times_takes_its_date_added_as_version(
     assert [r.body for r in rows] == [address, changed]
 
 
-def test_known_definitions_gives_the_newest_support_body(
+def test_known_definitions_are_the_same_owners_in_the_same_collection(
     store: tuple[Database, dict[str, int], str, str],
 ) -> None:
-    database, _, first, second = store
+    database, agencies, first, second = store
+    owner, other = agencies["NL-OWN"], agencies["DE-READ"]
     marking = ntk.handling_mark("H3")
     newer = dict(ntk.identity_of("X"), modified="2026-06-01T00:00:00.000Z", name="newer")
-    add(database, first, [marking, ntk.identity_of("X"), obj("z", created_by_ref=newer["id"])])
-    add(database, second, [newer])
+    add(
+        database,
+        first,
+        [marking, ntk.identity_of("X"), obj("z", created_by_ref=newer["id"])],
+        owner,
+    )
+    add(database, first, [newer], owner)
+    add(database, second, [dict(newer, modified="2026-07-01T00:00:00.000Z")], owner)
+    # another agency's copy under the same marking id must not redefine it for the owner
+    poisoned = dict(marking, name="harmless", created="2027-01-01T00:00:00.000Z")
+    add(database, first, [poisoned], other)
     red = tlp_marking("red")
+    wanted = [marking["id"], newer["id"], red["id"], obj("z")["id"], TLP_MARKING_IDS["red"]]
     with database.reading() as conn:
-        found = known_definitions(
-            conn, [marking["id"], newer["id"], red["id"], obj("z")["id"], TLP_MARKING_IDS["red"]]
-        )
+        found = known_definitions(conn, wanted, first, owner)
+        theirs = known_definitions(conn, wanted, first, other)
     assert found == {marking["id"]: marking, newer["id"]: newer}
+    assert theirs == {marking["id"]: poisoned}

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("tlp", sa.String(length=16), nullable=True),
         sa.Column("handling", sa.String(length=2), nullable=True),
         sa.Column("restricted", sa.Boolean(), nullable=False),
+        sa.Column("granular", sa.Text(), nullable=True),
         sa.Column("support", sa.Boolean(), nullable=False),
         sa.Column("owner_agency_id", sa.Integer(), nullable=True),
         sa.Column("origin", sa.String(length=600), nullable=False),
@@ -64,12 +65,19 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_objects")),
         sa.UniqueConstraint(
-            "collection_id", "stix_id", "version", name=op.f("uq_exchange_objects_collection_id")
+            "collection_id",
+            "stix_id",
+            "version",
+            "owner_agency_id",
+            name=op.f("uq_exchange_objects_collection_id"),
         ),
     )
     with op.batch_alter_table("exchange_objects", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_exchange_objects_added", ["collection_id", "date_added", "id"], unique=False
+            "ix_exchange_objects_added", ["collection_id", "date_added", "stix_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_exchange_objects_version", ["collection_id", "stix_id", "version"], unique=False
         )
         batch_op.create_index(
             "ix_exchange_objects_type", ["collection_id", "stix_type"], unique=False
@@ -192,6 +200,7 @@ def downgrade() -> None:
     with op.batch_alter_table("exchange_objects", schema=None) as batch_op:
         batch_op.drop_index("ix_exchange_objects_type")
         batch_op.drop_index("ix_exchange_objects_added")
+        batch_op.drop_index("ix_exchange_objects_version")
 
     op.drop_table("exchange_objects")
     op.drop_table("exchange_collections")
