@@ -40,7 +40,7 @@ from leaktrace.sources.http_reply import (
 from leaktrace.sources.redaction import redact_text, redact_url
 from leaktrace.sources.retry_delays import parse_retry_after
 
-__all__ = ["DEFAULT_MAX_BYTES", "USER_AGENT", "HttpFetcher"]
+__all__ = ["DEFAULT_MAX_BYTES", "USER_AGENT", "HttpFetcher", "origin_of"]
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 USER_AGENT = "LeakTrace/0.1 (+https://github.com/leaktrace)"
@@ -163,7 +163,7 @@ class HttpFetcher:
             raise self._error(f"invalid URL {redact_url(url)!r}: {exc}", transient=False) from None
         if current.scheme not in ("http", "https") or not current.host:
             raise self._error(f"not an http(s) URL: {redact_url(url)!r}", transient=False)
-        origin = _origin(current)
+        origin = origin_of(current)
         headers: dict[str, str] = {}
         if accept:
             headers["Accept"] = accept
@@ -180,7 +180,7 @@ class HttpFetcher:
                 if isinstance(result, FetchResult):
                     return result
                 target = result
-                if _origin(target) != origin:
+                if origin_of(target) != origin:
                     raise self._error(
                         f"{redact_url(current)}: redirect to another host refused "
                         f"({redact_url(target)})",
@@ -357,6 +357,7 @@ def _declared_length(response: httpx.Response) -> int | None:
     return int(length) if length.isdigit() and len(length) < 20 else None
 
 
-def _origin(url: httpx.URL) -> tuple[str, str, int]:
+def origin_of(url: httpx.URL) -> tuple[str, str, int]:
+    """(scheme, host, port) of ``url``: redirects are followed only within one origin."""
     port = url.port or (443 if url.scheme == "https" else 80)
     return (url.scheme.lower(), (url.host or "").lower(), port)

@@ -33,7 +33,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     text = value.strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return float(min(int(text), 7 * 86400))
     try:
         when = parsedate_to_datetime(text)

@@ -37,8 +37,10 @@ import httpx
 from leaktrace.errors import InputError
 from leaktrace.exchange.timestamps import parse_timestamp, stamp
 from leaktrace.formats.source_errors import SourceError
+from leaktrace.sources.http_fetcher import origin_of
 from leaktrace.sources.http_reply import reply_sample
 from leaktrace.sources.redaction import redact_text, redact_url
+from leaktrace.sources.retry_delays import parse_retry_after
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -194,7 +196,7 @@ class TaxiiClient:
     ) -> _Reply:
         """One request, same-origin redirects followed by hand, the body capped."""
         current = httpx.URL(url, params=dict(params or {}))
-        origin = _origin(current)
+        origin = origin_of(current)
         headers = {"Accept": TAXII_MEDIA_TYPE}
         if body is not None:
             headers["Content-Type"] = TAXII_MEDIA_TYPE
@@ -204,7 +206,7 @@ class TaxiiClient:
             if reply.location is None:
                 return reply
             target = current.join(reply.location)
-            if _origin(target) != origin:
+            if origin_of(target) != origin:
                 raise self._error(
                     f"{shown}: redirect to another host refused ({redact_url(str(target))})",
                     url=shown,
@@ -243,8 +245,13 @@ class TaxiiClient:
                         f"{shown}: HTTP {status} without Location", url=shown, status=status
                     )
                 return _Reply(shown, status, response.headers, b"", location)
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_bytes:
+            declared = response.headers.get("content-length", "").strip()
+            if (
+                declared.isascii()
+                and declared.isdigit()
+                and len(declared) < 20
+                and int(declared) > self.max_bytes
+            ):
                 raise self._error(
                     f"{shown}: reply of {declared} bytes is over the {self.max_bytes}-byte limit",
                     url=shown,
@@ -283,7 +290,7 @@ class TaxiiClient:
             reason = f"{reply.url}: {what}: HTTP {status}" + (f" ({detail})" if detail else "")
             if status == 401:
                 reason += " (check --user and the password)"
-            retry_after = _retry_after(reply.headers.get("retry-after"))
+            retry_after = parse_retry_after(reply.headers.get("retry-after"))
             transient = status in (408, 429) or status >= 500
             raise self._error(
                 reason,
@@ -307,6 +314,13 @@ class TaxiiClient:
         except (ValueError, UnicodeDecodeError):
             raise self._error(
                 f"{reply.url}: {what}: the reply is not JSON",
+                url=reply.url,
+                status=status,
+                sample=reply.body,
+            ) from None
+        except RecursionError:
+            raise self._error(
+                f"{reply.url}: {what}: the reply is JSON nested too deeply",
                 url=reply.url,
                 status=status,
                 sample=reply.body,
@@ -461,27 +475,16 @@ def _segment(value: str) -> str:
     return value
 
 
-def _origin(url: httpx.URL) -> tuple[str, str, int]:
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return (url.scheme.lower(), (url.host or "").lower(), port)
-
-
 def _header_stamp(value: str | None) -> str | None:
     text = (value or "").strip()
     return text[:64] or None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value and value.strip().isdigit():
-        return float(value.strip())
-    return None
 
 
 def _error_title(body: bytes) -> str | None:
     """A TAXII error body's ``title`` (and ``description``), if the body is one."""
     try:
         data = json.loads(body[:65536])
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None

@@ -6,10 +6,11 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaktrace.formats.source_errors import SourceError
+from leaktrace.sources.retry_delays import parse_retry_after
 from leaktrace.sources.taxii_client import TAXII_MEDIA_TYPE, Page, TaxiiClient, envelope_page
 from tests.medallion_server import MedallionServer, start_medallion
 from tests.services.inbound_data import partner_objects
@@ -205,3 +206,96 @@ def test_a_pending_status_is_followed_until_it_completes() -> None:
     with http_server(app) as server, TaxiiClient(server.url + "/r/") as taxii:
         final = taxii.wait_status({"id": "s-1", "status": "pending"})
     assert final["status"] == "complete" and len(server.seen) == 3
+
+
+# ---------------------------------------------------------------- hostile peers (review M2)
+
+_HOSTILE_STATE: dict[str, Reply] = {}
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[str]:
+    """One local server answering whatever reply a test puts in ``_HOSTILE_STATE``."""
+    with http_server(lambda request: _HOSTILE_STATE["reply"]) as server:
+        yield server.url + "/r/"
+
+
+def _ask(api_root: str, reply: Reply) -> Page | SourceError:
+    _HOSTILE_STATE["reply"] = reply
+    with TaxiiClient(api_root, max_bytes=200_000) as taxii:
+        try:
+            return next(taxii.pages("c"))
+        except SourceError as exc:
+            return exc
+
+
+def test_deeply_nested_json_is_a_clear_error_not_a_traceback(hostile: str) -> None:
+    for status in (200, 500):
+        answer = _ask(hostile, Reply(status, b"[" * 50_000, content_type=TAXII_MEDIA_TYPE))
+        assert isinstance(answer, SourceError)
+        assert hostile in str(answer)
+        if status == 200:
+            assert "nested too deeply" in str(answer)
+
+
+def test_a_non_ascii_digit_retry_after_is_ignored(hostile: str) -> None:
+    answer = _ask(hostile, Reply(503, b"{}", headers={"Retry-After": "\u00b2"}))
+    assert isinstance(answer, SourceError) and answer.transient
+    assert answer.retry_after is None
+
+
+_LATIN1_HEADER = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="\x7f"),
+    max_size=30,
+)
+_BODIES = st.one_of(
+    st.binary(max_size=300),
+    st.integers(1, 30_000).map(lambda n: b"[" * n),
+    st.integers(1, 30_000).map(lambda n: b'{"objects":' * n),
+    _JSON.map(lambda value: json.dumps(value).encode()),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    status=st.sampled_from([200, 206, 400, 401, 404, 429, 500, 503]),
+    body=_BODIES,
+    content_type=st.sampled_from([TAXII_MEDIA_TYPE, "application/json", "text/html", None]),
+    retry_after=st.none() | _LATIN1_HEADER,
+    length=st.none() | _LATIN1_HEADER,
+    date_added=st.none() | _LATIN1_HEADER,
+)
+def test_any_reply_is_a_page_or_a_source_error_naming_the_url(
+    hostile: str,
+    status: int,
+    body: bytes,
+    content_type: str | None,
+    retry_after: str | None,
+    length: str | None,
+    date_added: str | None,
+) -> None:
+    headers: dict[str, str] = {}
+    if retry_after is not None:
+        headers["Retry-After"] = retry_after
+    if length is not None:
+        headers["X-Content-Length-Hint"] = length
+    if date_added is not None:
+        headers["X-TAXII-Date-Added-Last"] = date_added
+    answer = _ask(hostile, Reply(status, body, headers=headers, content_type=content_type))
+    if isinstance(answer, SourceError):
+        assert hostile in str(answer)
+        assert answer.retry_after is None or 0 <= answer.retry_after <= 7 * 86400
+    else:
+        assert 200 <= status < 300 and isinstance(answer.objects, list)
+        try:
+            answer.resume_point()
+        except SourceError as exc:
+            assert "X-TAXII-Date-Added-Last" in str(exc)
+
+
+@given(
+    value=st.none() | st.text(max_size=40) | st.text("0123456789\u00b2\u0663\u2460 ", max_size=8)
+)
+def test_any_retry_after_is_none_or_a_bounded_delay(value: str | None) -> None:
+    delay = parse_retry_after(value)
+    assert delay is None or 0 <= delay <= 7 * 86400
