@@ -81,6 +81,8 @@ class Generated:
     objects: list[dict[str, Any]] = field(default_factory=list)
     audience: tuple[str, ...] = ()
     """Agency codes given as ``--to`` (applies to the whole publication)."""
+    owner: str = OWNER
+    """The agency publishing (posting) it."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,10 @@ def publications() -> list[Generated]:
     * ``restricted``: GREEN plus a marking of a foreign extension (owner only);
     * a TLP 1.0 RED object and one marked both GREEN and AMBER (strictest: AMBER).
 
-    Two publications: one without ``--to`` and one with ``--to TO``.
+    * an identity nothing needs (its owner's alone).
+
+    Three publications: OWNER's without ``--to``, OWNER's with ``--to TO``, and WRITER's
+    (:func:`writer_publication`).
     """
     without = Generated()
     with_to = Generated(audience=(TO,))
@@ -194,8 +199,26 @@ def publications() -> list[Generated]:
     two = matrix_object("none", "none")
     two.update(id=stix_id("intrusion-set", "green-and-amber"), name="green-and-amber")
     two["object_marking_refs"] = [TLP_MARKING_IDS["green"], TLP_MARKING_IDS["amber"]]
-    without.objects.extend([foreign, restricted, tlp1_red, two])
-    return [without, with_to]
+    lonely = identity_of("lonely")  # an identity nothing needs: its owner's alone
+    without.objects.extend([foreign, restricted, tlp1_red, two, lonely])
+    return [without, with_to, writer_publication()]
+
+
+def writer_publication() -> Generated:
+    """What the writer-only agency posts: its identity, a GREEN object it created (readers
+    see both) and a RED one without audience (nobody but the writer, who may not read)."""
+    writer = identity_of(WRITER)
+    found = Generated(owner=WRITER)
+    found.objects.append(writer)
+    for level in ("green", "red"):
+        item = matrix_object(level, "none")
+        item.update(
+            id=stix_id("intrusion-set", f"writer {level}"),
+            name=f"writer {level}",
+            created_by_ref=writer["id"],
+        )
+        found.objects.append(item)
+    return found
 
 
 # --- the oracle ------------------------------------------------------------------------------
@@ -222,13 +245,15 @@ def _direct(body: Mapping[str, Any]) -> set[str]:
     return needs
 
 
-def rows_of(pubs: list[Generated], owner: str = OWNER) -> list[Row]:
+def rows_of(pubs: list[Generated]) -> list[Row]:
     """The rows the store must hold after ``pubs`` (in order): the first copy of each
-    (id, version) wins, as the store leaves a duplicate version as it is."""
-    rows: dict[tuple[str, str], Row] = {}
+    (id, version) an owner sends wins, as the store leaves a duplicate version as it is.
+    A batch is classified with its own definitions and those its owner sent before."""
+    rows: dict[tuple[str, str, str], Row] = {}
+    known: dict[str, dict[str, dict[str, Any]]] = {}
     for pub in pubs:
-        by_id = {str(o["id"]): o for o in pub.objects}
-        needed: set[str] = set()
+        earlier = known.setdefault(pub.owner, {})
+        by_id = {**earlier, **{str(o["id"]): o for o in pub.objects}}
         closures: list[set[str]] = []
         for body in pub.objects:
             seen: set[str] = set()
@@ -240,33 +265,34 @@ def rows_of(pubs: list[Generated], owner: str = OWNER) -> list[Row]:
                     if ref in by_id:
                         todo.extend(_direct(by_id[ref]))
             closures.append(seen)
-            if body["type"] not in _SUPPORT:
-                needed |= seen
         for body, closure in zip(pub.objects, closures, strict=True):
             refs = list(body.get("object_marking_refs", []))
             levels = [_TLP_BY_ID[r] for r in refs if r in _TLP_BY_ID]
             restricted = False
-            for ref in refs + [g["marking_ref"] for g in body.get("granular_markings", [])]:
+            for ref in refs:
                 if ref in _TLP_BY_ID:
                     continue
                 definition = by_id.get(ref)
                 extensions = set((definition or {}).get("extensions", {}))
                 restricted |= not (extensions and extensions <= _UNDERSTOOD_EXTENSIONS)
             version = normal(body.get("modified", body.get("created")))
-            key = (str(body["id"]), version)
+            key = (str(body["id"]), version, pub.owner)
             if key in rows:
                 continue
+            support = body["type"] in _SUPPORT
             rows[key] = Row(
                 stix_id=str(body["id"]),
                 version=version,
                 tlp=max(levels, key=_ORDER.index) if levels else None,
-                support=body["type"] in _SUPPORT and str(body["id"]) in needed,
+                support=support,
                 restricted=restricted,
-                owner=owner,
+                owner=pub.owner,
                 audience=frozenset(pub.audience),
-                needs=frozenset() if body["type"] in _SUPPORT else frozenset(closure),
+                needs=frozenset() if support else frozenset(closure),
                 body=body,
             )
+        for body in pub.objects:
+            earlier.setdefault(str(body["id"]), body)
     return list(rows.values())
 
 
@@ -298,10 +324,16 @@ def sees(agency: str | None, row: Row, rows: list[Row]) -> bool:
         return True
     if not _own(agency, row):
         return False
-    if not row.support:
-        return True
+    if not row.support or agency == row.owner:
+        return True  # its owner sees every row it owns
+    # a definition or identity: only beside a row of the same owner that the agency sees
+    # and that needs it (so nobody's marking text or identity reveals a hidden object)
     return any(
-        not other.support and row.stix_id in other.needs and _own(agency, other) for other in rows
+        not other.support
+        and other.owner == row.owner
+        and row.stix_id in other.needs
+        and _own(agency, other)
+        for other in rows
     )
 
 
@@ -374,13 +406,13 @@ def make_collection(conn: Connection, name: str, ids: Mapping[str, int]) -> str:
 def publish(
     conn: Connection, collection_id: str, pubs: list[Generated], ids: Mapping[str, int]
 ) -> None:
-    """Each publication as OWNER's, through store_batch (the one way in)."""
+    """Each publication as its owner's, through store_batch (the one way in)."""
     for pub in pubs:
         store_batch(
             conn,
             collection_id,
             [check_object(o) for o in pub.objects],
-            owner_agency_id=ids[OWNER],
+            owner_agency_id=ids[pub.owner],
             origin="published",
             audience=[ids[code] for code in pub.audience],
         )

@@ -52,6 +52,7 @@ class Matrix:
     rows: list[ntk.Row]
     status_id: str
     posted: dict[str, Any]
+    writer_status: dict[str, Any]
     clients: dict[str, httpx.Client] = field(default_factory=dict)
 
     def client(self, agency: str) -> httpx.Client:
@@ -68,6 +69,20 @@ class Matrix:
         return f"collections/{collection or self.collection}/objects/"
 
 
+def post(
+    server: LiveServer, collection: str, agency: str, objects: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """POST an envelope as an analyst of ``agency``: the status resource."""
+    answer = server.client("analyst", agency=agency).post(
+        f"{ROOT}/collections/{collection}/objects/",
+        content=json.dumps({"objects": objects}),
+        headers={"Accept": TAXII, "Content-Type": TAXII},
+    )
+    assert answer.status_code == 202, answer.text
+    status: dict[str, Any] = answer.json()
+    return status
+
+
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     folder: Path = tmp_path_factory.mktemp("matrix")
@@ -79,7 +94,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
         writers = [c for c, (_, w) in ntk.RIGHTS.items() if w]
         view = add_collection(ctx, operator, "matrix", read=readers, write=writers)
         empty = add_collection(ctx, operator, "nobody reads", read=[], write=[])
-        without, with_to = ntk.publications()
+        without, with_to, by_writer = ntk.publications()
         with ctx.database.transaction() as conn:
             ids = {code: agency_id_of(conn, code) for code in ntk.AGENCIES}
             # an empty sharing group holds objects too: still nobody may see them
@@ -91,14 +106,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
                 origin="published",
             )
         for server in serve(ctx):
-            owner = server.client("analyst", agency=ntk.OWNER)
-            answer = owner.post(
-                f"{ROOT}/collections/{view.id}/objects/",
-                content=json.dumps({"objects": without.objects}),
-                headers={"Accept": TAXII, "Content-Type": TAXII},
-            )
-            assert answer.status_code == 202, answer.text
-            posted = answer.json()
+            posted = post(server, view.id, ntk.OWNER, without.objects)
             with ctx.database.transaction() as conn:
                 store_batch(
                     conn,
@@ -108,13 +116,15 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
                     origin="published",
                     audience=[ids[ntk.TO]],
                 )
+            written = post(server, view.id, ntk.WRITER, by_writer.objects)
             yield Matrix(
                 server=server,
                 collection=view.id,
                 empty=empty.id,
-                rows=ntk.rows_of([without, with_to]),
+                rows=ntk.rows_of([without, with_to, by_writer]),
                 status_id=posted["id"],
                 posted=posted,
+                writer_status=written,
             )
 
 
@@ -138,8 +148,10 @@ def not_found_body(response: httpx.Response, key: str) -> bytes:
 # --- the POST and its status resource ---------------------------------------------------------
 
 
-def test_the_post_stored_every_object(matrix: Matrix) -> None:
-    without, _ = ntk.publications()
+def test_the_posts_stored_every_object(matrix: Matrix) -> None:
+    without, _, by_writer = ntk.publications()
+    assert matrix.writer_status["success_count"] == len(by_writer.objects)
+    assert matrix.writer_status["failure_count"] == 0
     assert matrix.posted["status"] == "complete"
     assert matrix.posted["total_count"] == len(without.objects)
     assert matrix.posted["failure_count"] == 0, matrix.posted.get("failures")
@@ -148,16 +160,19 @@ def test_the_post_stored_every_object(matrix: Matrix) -> None:
 
 @pytest.mark.parametrize("agency", ntk.AGENCIES)
 def test_status_resource_only_for_the_poster(matrix: Matrix, agency: str) -> None:
-    answer = matrix.get(agency, f"status/{matrix.status_id}/")
+    """Each POST's status resource: its poster reads it (the writer-only agency too), any
+    other agency gets the bytes a missing status gives."""
     missing = matrix.get(agency, f"status/{MISSING_STATUS}/")
-    assert answer.headers["content-type"] == TAXII
-    if agency == ntk.OWNER:
-        assert answer.status_code == 200
-        assert answer.json()["id"] == matrix.status_id
-        assert answer.json()["success_count"] == matrix.posted["success_count"]
-    else:
-        assert answer.status_code == missing.status_code == 404
-        assert not_found_body(answer, matrix.status_id) == not_found_body(missing, MISSING_STATUS)
+    for poster, status in ((ntk.OWNER, matrix.posted), (ntk.WRITER, matrix.writer_status)):
+        answer = matrix.get(agency, f"status/{status['id']}/")
+        assert answer.headers["content-type"] == TAXII
+        if agency == poster:
+            assert answer.status_code == 200
+            assert answer.json()["id"] == status["id"]
+            assert answer.json()["success_count"] == status["success_count"]
+        else:
+            assert answer.status_code == missing.status_code == 404
+            assert not_found_body(answer, status["id"]) == not_found_body(missing, MISSING_STATUS)
 
 
 # --- object lists -----------------------------------------------------------------------------
@@ -325,7 +340,7 @@ def test_a_removed_share_stops_at_once_even_through_an_old_next(
     operator = local_operator()
     name = "revocable"
     view = add_collection(ctx, operator, name, read=[ntk.OWNER, ntk.READER], write=[ntk.OWNER])
-    without, _ = ntk.publications()
+    without, _, _ = ntk.publications()
     with ctx.database.transaction() as conn:
         store_batch(
             conn,
