@@ -289,8 +289,8 @@ def export_cmd(
         str | None,
         typer.Option(
             "--agency",
-            help="The agency the objects are created by (default: the case's owner); with "
-            "--collection, the agency whose view is exported.",
+            help="The agency the objects are created by (default: the case's owner); "
+            "required with --collection: the agency whose view is exported.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,

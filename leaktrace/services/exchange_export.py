@@ -3,8 +3,9 @@ a group only).
 
 The objects are those a publication would carry (:func:`leaktrace.services.exchange_publish.
 build_objects`: markings, identities and extension definitions included), or for
-``collection`` the last version of each object of a collection that the agency (``agency``;
-the operator when none is given) may see. The file is written atomically with mode 0600
+``collection`` the last version of each object of a collection that the agency (``agency``,
+required of the local operator, who would otherwise write out every RED and AMBER+STRICT
+object; a signed-in user's own agency) may see. The file is written atomically with mode 0600
 (:func:`leaktrace.private_files.write_private_text`): never half-written; an existing file
 is replaced only with ``force``. Every export is audited; one holding supply findings
 (personal data, which need ``read:personal``) is audited as such too.
@@ -181,11 +182,18 @@ def _export_collection(
 ) -> ExchangeExportView:
     if not actor.is_local:
         actor.require(Permission.read_exchange)
+    if not request.agency and actor.agency_id is None:
+        # the local operator sees every row, RED and AMBER+STRICT ones unredacted: a file
+        # leaving the system is always one agency's view (as ``exchange push`` does)
+        raise InputError(
+            "say whose view of the collection to export (--agency CODE): the file holds what "
+            "that agency may see, and the local operator sees everything",
+            field="--agency",
+        )
     name = request.source.collection or ""
     with ctx.database.transaction() as conn:
         record = collection_for(conn, actor, name.strip(), need="read")
-        viewer = Viewer(actor.agency_id)
-        code = None
+        viewer, code = Viewer(actor.agency_id), actor.agency_code
         if request.agency:
             agency_id, facts = exchange_facts.agency_facts(conn, request.agency)
             if not actor.is_local and agency_id != actor.agency_id:
@@ -203,7 +211,7 @@ def _export_collection(
             actor,
             "exchange.export",
             f"{request.source.label()} -> {target}",
-            f"stix {len(bodies)} objects as {code or 'the operator'} sees them",
+            f"stix {len(bodies)} objects as {code} sees them",
         )
         write_private_text(target, text, what="the export")
     return ExchangeExportView(

@@ -221,3 +221,47 @@ def test_export_stix_and_misp(run: Run, db: str, tmp_path: Path) -> None:
     )
     assert refused.code == 65 and "case or a group" in refused.err
     assert not (tmp_path / "x").exists()
+
+
+def test_collection_export_needs_agency(run: Run, db: str, tmp_path: Path) -> None:
+    """The operator sees every RED and AMBER+STRICT row: a collection export without
+    --agency writes nothing and says which option to give."""
+    run(
+        "exchange", "collection", "add", "Europe", "--read", "FR-PN", "--write", "FR-PN", "--db", db
+    )
+    published = run(
+        "exchange",
+        "publish",
+        "--targets",
+        "FR",
+        "--collection",
+        "Europe",
+        "--tlp",
+        "red",
+        "--agency",
+        "FR-PN",
+        "--db",
+        db,
+    )
+    assert published.code == 0, published.err
+    path = tmp_path / "europe.json"
+    refused = run(
+        "exchange", "export", "--collection", "Europe", "--format", "stix", str(path), "--db", db
+    )
+    assert refused.code == 65 and "--agency" in refused.err, refused.err
+    assert "Traceback" not in refused.err and not path.exists()
+    ok = run(
+        "exchange",
+        "export",
+        "--collection",
+        "Europe",
+        "--format",
+        "stix",
+        str(path),
+        "--agency",
+        "FR-PN",
+        "--db",
+        db,
+    )
+    assert ok.code == 0, ok.err
+    assert json.loads(path.read_text())["type"] == "bundle"

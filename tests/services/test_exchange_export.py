@@ -181,6 +181,28 @@ def test_collection_export_is_what_the_agency_sees(demo: AppContext, tmp_path: P
         )
 
 
+def test_operator_collection_export_needs_an_agency(demo: AppContext, tmp_path: Path) -> None:
+    """The local operator sees every row, RED and AMBER+STRICT ones too: without --agency
+    nothing is written (fail closed), and the error names the option to give."""
+    operator = local_operator()
+    add_collection(demo, operator, "Europe", read=["FR-PN"], write=["FR-PN"])
+    publish(
+        demo,
+        operator,
+        PublishRequest(Source(targets="FR"), "Europe", Marking.of("red"), agency="FR-PN"),
+    )
+    path = tmp_path / "all.json"
+    with pytest.raises(InputError) as caught:
+        export(demo, operator, ExportRequest(Source(collection="Europe"), "stix", path))
+    assert caught.value.field == "--agency" and "--agency" in str(caught.value)
+    assert not path.exists()
+    assert list_audit(demo, operator, action="exchange.export").items == []
+    view = export(
+        demo, operator, ExportRequest(Source(collection="Europe"), "stix", path, agency="FR-PN")
+    )
+    assert view.agency == "FR-PN" and path.exists()
+
+
 def test_h1_travels_in_a_stix_export_as_not_for_court(demo: AppContext, tmp_path: Path) -> None:
     path = tmp_path / "h1.json"
     export(
