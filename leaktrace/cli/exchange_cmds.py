@@ -14,6 +14,7 @@ collection.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +44,21 @@ app.add_typer(collection_app, name="collection")
 exchange_inbound_cmds.register(app)
 
 
+class ResultFormat(StrEnum):
+    """The formats of a command that prints one result, not rows (no CSV: not a table)."""
+
+    table = "table"
+    json = "json"
+
+
+ResultFormatOption = Annotated[
+    ResultFormat,
+    typer.Option(
+        "--format", "-f", help="Output format: one result, not rows (no CSV).", case_sensitive=False
+    ),
+]
+
+
 def codes_of(value: str | None) -> list[str]:
     """``"FR-PN, nl-pol"`` -> ``["FR-PN", "NL-POL"]`` (empty or omitted: nobody)."""
     return [part.strip().upper() for part in (value or "").split(",") if part.strip()]
@@ -59,8 +75,8 @@ WriteOption = Annotated[
 ]
 
 
-def _print_collection(view: CollectionView, verb: str, fmt: Format) -> None:
-    if fmt is Format.json:
+def _print_collection(view: CollectionView, verb: str, fmt: ResultFormat) -> None:
+    if fmt is ResultFormat.json:
         emit_json(out, view.to_json())
         return
     out.file.write(f"{view.id}\n")
@@ -79,7 +95,7 @@ def collection_add(
         str | None, typer.Option("--description", help="What the collection is for.")
     ] = None,
     db: DbOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: ResultFormatOption = ResultFormat.table,
 ) -> None:
     """Add a collection; print its id (a new UUID)."""
     with open_context(db) as ctx:
@@ -100,7 +116,7 @@ def collection_set(
     read: ReadOption = "",
     write: WriteOption = "",
     db: DbOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: ResultFormatOption = ResultFormat.table,
 ) -> None:
     """Replace a collection's readers and writers (an agency left out loses access at once)."""
     with open_context(db) as ctx:
@@ -112,25 +128,33 @@ def collection_set(
 
 @collection_app.command("list")
 def collection_list(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
-    """The collections: id, title, readers and writers."""
+    """The collections: id, title, readers and writers (csv: every field, the agency codes
+    comma-separated, empty for nobody)."""
     with open_context(db) as ctx:
         views = exchange_collections.list_collections(ctx, local_operator())
-    rows = [
-        view.to_json()
-        | {
-            "read": ", ".join(view.readers) or "nobody",
-            "write": ", ".join(view.writers) or "nobody",
-        }
-        for view in views
-    ]
     if fmt is Format.json:
         emit_json(out, [view.to_json() for view in views])
         return
+    if fmt is Format.csv:
+        rows = [
+            view.to_json() | {"readers": ",".join(view.readers), "writers": ",".join(view.writers)}
+            for view in views
+        ]
+    else:
+        rows = [
+            {
+                "id": view.id,
+                "title": view.title,
+                "readers": ", ".join(view.readers) or "nobody",
+                "writers": ", ".join(view.writers) or "nobody",
+            }
+            for view in views
+        ]
     emit_rows(
         out,
         rows,
         fmt,
-        columns=[("id", "id"), ("title", "title"), ("read", "readers"), ("write", "writers")],
+        columns=[("id", "id"), ("title", "title"), ("readers", "readers"), ("writers", "writers")],
         title="Collections",
     )
 
@@ -146,14 +170,14 @@ def permit(
         ),
     ],
     db: DbOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: ResultFormatOption = ResultFormat.table,
 ) -> None:
     """Record the owner's permission for an agency to re-publish an H2 object."""
     with open_context(db) as ctx:
         view = exchange_collections.permit(
             ctx, local_operator(), stix_id, agency=agency, granted_by=granted_by
         )
-    if fmt is Format.json:
+    if fmt is ResultFormat.json:
         emit_json(out, view.to_json())
         return
     err.print(f"recorded: {view.agency} may pass {view.stix_id} on (granted by {view.granted_by})")
@@ -226,7 +250,7 @@ def publish_cmd(
     ] = None,
     agency: AgencyOption = None,
     db: DbOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: ResultFormatOption = ResultFormat.table,
 ) -> None:
     """Publish findings as STIX 2.1 into a collection, all or nothing."""
     request = exchange_publish.PublishRequest(
@@ -245,7 +269,7 @@ def publish_cmd(
     )
     with open_context(db) as ctx:
         view = exchange_publish.publish(ctx, local_operator(), request)
-    if fmt is Format.json:
+    if fmt is ResultFormat.json:
         emit_json(out, view.to_json())
         return
     audience = f" to {', '.join(view.audience)}" if view.audience else ""
@@ -263,7 +287,12 @@ def publish_cmd(
 def export_cmd(
     file: Annotated[Path, typer.Argument(help="The file to write.")],
     export_format: Annotated[
-        str, typer.Option("--format", help="stix (a STIX 2.1 bundle) or misp (a MISP event).")
+        str,
+        typer.Option(
+            "--format",
+            help="What FILE holds: stix (a STIX 2.1 bundle) or misp (a MISP event of a case or "
+            "a group).",
+        ),
     ],
     case: CaseOption = None,
     group: GroupOption = None,
@@ -277,7 +306,9 @@ def export_cmd(
         str | None,
         typer.Option(
             "--tlp",
-            help="TLP 2.0 level of the exported findings [default: amber]",
+            help="TLP 2.0 level of the exported findings: clear, green, amber, amber+strict or "
+            "red. Default when not given: TLP:AMBER (a file leaving the system is never "
+            "unmarked). Not with --collection (its objects keep their own markings).",
             show_default=False,
         ),
     ] = None,

@@ -3,6 +3,8 @@ point: exit codes, messages on stderr, ids and paths on stdout, JSON forms."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import stat
 from pathlib import Path
@@ -265,3 +267,38 @@ def test_collection_export_needs_agency(run: Run, db: str, tmp_path: Path) -> No
     )
     assert ok.code == 0, ok.err
     assert json.loads(path.read_text())["type"] == "bundle"
+
+
+def test_formats_offered_are_the_formats_printed(run: Run, db: str) -> None:
+    """A command printing one result offers table|json only; the collection list is rows,
+    so it has csv too; --help says so, and export --help says the TLP default."""
+    run("exchange", "collection", "add", "Europe", "--read", "FR-PN,NL-POL", "--db", db)
+    run("exchange", "collection", "add", "Sealed", "--db", db)
+    listed = run("exchange", "collection", "list", "--format", "csv", "--db", db)
+    assert listed.code == 0, listed.err
+    rows = list(csv.DictReader(io.StringIO(listed.out)))
+    assert [(r["title"], r["readers"], r["writers"]) for r in rows] == [
+        ("Europe", "FR-PN,NL-POL", ""),
+        ("Sealed", "", ""),
+    ]
+    assert {"id", "alias", "description", "created_at"} <= set(rows[0])
+    stix_id = "intrusion-set--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+    single: dict[tuple[str, ...], tuple[str, ...]] = {
+        ("collection", "add"): ("Other",),
+        ("collection", "set"): ("Europe",),
+        ("permit",): (stix_id, "--agency", "NL-POL", "--granted-by", "x"),
+        ("publish",): ("--targets", "FR", "--collection", "Europe", "--tlp", "amber"),
+    }
+    for command, arguments in single.items():
+        refused = run("exchange", *command, *arguments, "--format", "csv", "--db", db)
+        assert refused.code == 2 and "'table', 'json'" in refused.err, (command, refused.err)
+        assert "Traceback" not in refused.err
+        helped = run("exchange", *command, "--help")
+        assert helped.code == 0 and "<table|json>" in helped.out, (command, helped.out)
+        assert "csv" not in helped.out
+    assert "<table|json|csv>" in run("exchange", "collection", "list", "--help").out
+    assert run("exchange", "collection", "list", "--db", db).code == 0
+    words = " ".join(
+        line.strip("│ ").strip() for line in run("exchange", "export", "--help").out.splitlines()
+    )
+    assert "Default when not given: TLP:AMBER" in " ".join(words.split())
