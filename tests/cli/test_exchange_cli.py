@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Run
+from tests.cli.conftest import Result, Run
 from tests.services.demo_world import demo_copy
 
 
@@ -34,6 +34,13 @@ def db(tmp_path: Path, run: Run) -> str:
         )
         assert result.code == 0, result.err
     return path
+
+
+def publish_fr(run: Run, db: str, *options: str, collection: str = "Europe") -> Result:
+    """``exchange publish --targets FR --collection Europe OPTIONS``."""
+    return run(
+        "exchange", "publish", "--targets", "FR", "--collection", collection, *options, "--db", db
+    )
 
 
 def test_collection_add_set_list(run: Run, db: str) -> None:
@@ -89,42 +96,12 @@ def test_publish_and_its_refusals(run: Run, db: str) -> None:
         "--db",
         db,
     )
-    ok = run(
-        "exchange",
-        "publish",
-        "--targets",
-        "FR",
-        "--collection",
-        "Europe",
-        "--tlp",
-        "red",
-        "--to",
-        "NL-POL",
-        "--handling",
-        "H2",
-        "--agency",
-        "FR-PN",
-        "--db",
-        db,
+    ok = publish_fr(
+        run, db, "--tlp", "red", "--to", "NL-POL", "--handling", "H2", "--agency", "FR-PN"
     )
     assert ok.code == 0, ok.err
     assert "published targets FR into 'Europe' as FR-PN (TLP:RED, H2 to NL-POL)" in ok.out
-    alone = run(
-        "exchange",
-        "publish",
-        "--targets",
-        "FR",
-        "--collection",
-        "Europe",
-        "--tlp",
-        "red",
-        "--agency",
-        "FR-PN",
-        "--format",
-        "json",
-        "--db",
-        db,
-    )
+    alone = publish_fr(run, db, "--tlp", "red", "--agency", "FR-PN", "--format", "json")
     assert alone.code == 0
     view = json.loads(alone.out)
     assert view["audience"] == [] and view["objects"] > 0
@@ -139,42 +116,13 @@ def test_publish_and_its_refusals(run: Run, db: str) -> None:
         ("--tlp", "amber", "--agency", "XX-NOPE"): (65, "XX-NOPE"),
     }
     for options, (code, message) in cases.items():
-        result = run(
-            "exchange", "publish", "--targets", "FR", "--collection", "Europe", *options, "--db", db
-        )
+        result = publish_fr(run, db, *options)
         assert result.code == code, (options, result.err)
         assert message in result.err, (options, result.err)
         assert "Traceback" not in result.err
-    both = run(
-        "exchange",
-        "publish",
-        "--targets",
-        "FR",
-        "--all-leaks",
-        "--collection",
-        "Europe",
-        "--tlp",
-        "amber",
-        "--agency",
-        "FR-PN",
-        "--db",
-        db,
-    )
+    both = publish_fr(run, db, "--all-leaks", "--tlp", "amber", "--agency", "FR-PN")
     assert both.code == 65 and "exactly one of" in both.err
-    nowhere = run(
-        "exchange",
-        "publish",
-        "--targets",
-        "FR",
-        "--collection",
-        "Nowhere",
-        "--tlp",
-        "amber",
-        "--agency",
-        "FR-PN",
-        "--db",
-        db,
-    )
+    nowhere = publish_fr(run, db, "--tlp", "amber", "--agency", "FR-PN", collection="Nowhere")
     assert nowhere.code == 66
 
 
@@ -231,20 +179,7 @@ def test_collection_export_needs_agency(run: Run, db: str, tmp_path: Path) -> No
     run(
         "exchange", "collection", "add", "Europe", "--read", "FR-PN", "--write", "FR-PN", "--db", db
     )
-    published = run(
-        "exchange",
-        "publish",
-        "--targets",
-        "FR",
-        "--collection",
-        "Europe",
-        "--tlp",
-        "red",
-        "--agency",
-        "FR-PN",
-        "--db",
-        db,
-    )
+    published = publish_fr(run, db, "--tlp", "red", "--agency", "FR-PN")
     assert published.code == 0, published.err
     path = tmp_path / "europe.json"
     refused = run(
