@@ -26,7 +26,7 @@ from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import exchange_collections, exchange_export, exchange_publish
 from leaktrace.services.exchange_export import DEFAULT_EXPORT_TLP, ExportRequest
-from leaktrace.services.exchange_views import CollectionView
+from leaktrace.services.exchange_views import SharingCollectionView
 
 __all__ = ["app", "collection_app", "codes_of"]
 
@@ -75,7 +75,7 @@ WriteOption = Annotated[
 ]
 
 
-def _print_collection(view: CollectionView, verb: str, fmt: ResultFormat) -> None:
+def _print_collection(view: SharingCollectionView, verb: str, fmt: ResultFormat) -> None:
     if fmt is ResultFormat.json:
         emit_json(out, view.to_json())
         return

@@ -24,7 +24,7 @@ from leaktrace.identity.roles import Permission
 from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import collection_for, viewer_of
-from leaktrace.services.exchange_views import CollectionView, PermissionView
+from leaktrace.services.exchange_views import PermissionView, SharingCollectionView
 from leaktrace.store import exchange_collections as store
 from leaktrace.store import identity as identity_store
 from leaktrace.store.exchange_collections import CollectionRecord
@@ -97,8 +97,8 @@ def _rights(
     return rights, sorted(readers), sorted(writers)
 
 
-def _view(record: CollectionRecord) -> CollectionView:
-    return CollectionView(
+def _view(record: CollectionRecord) -> SharingCollectionView:
+    return SharingCollectionView(
         id=record.id,
         title=record.title,
         alias=record.alias,
@@ -109,7 +109,7 @@ def _view(record: CollectionRecord) -> CollectionView:
     )
 
 
-def _operator_view(conn: Connection, collection_id: str) -> CollectionView:
+def _operator_view(conn: Connection, collection_id: str) -> SharingCollectionView:
     record = store.collection_by_id(conn, collection_id, Viewer(None))
     assert record is not None  # written in this transaction
     return _view(record)
@@ -123,7 +123,7 @@ def add_collection(
     read: Sequence[str] = (),
     write: Sequence[str] = (),
     description: str | None = None,
-) -> CollectionView:
+) -> SharingCollectionView:
     """A new collection titled (and aliased) ``name`` with a new UUID id; ``read`` and
     ``write`` are agency codes (empty: nobody). ConflictError when ``name`` is taken;
     InputError naming an unknown agency."""
@@ -156,7 +156,7 @@ def set_collection_rights(
     *,
     read: Sequence[str] = (),
     write: Sequence[str] = (),
-) -> CollectionView:
+) -> SharingCollectionView:
     """Replace the readers and writers of the collection ``name`` (an agency left out loses
     its access at once)."""
     _operator_only(actor, "changes collection rights")
@@ -176,7 +176,7 @@ def set_collection_rights(
         return _operator_view(conn, record.id)
 
 
-def list_collections(ctx: AppContext, actor: Actor) -> list[CollectionView]:
+def list_collections(ctx: AppContext, actor: Actor) -> list[SharingCollectionView]:
     """The collections ``actor`` has rights on (every one for the operator), by title; the
     reader and writer lists are shown to the operator only."""
     if not actor.is_local:

@@ -8,16 +8,17 @@ from datetime import datetime
 from leaktrace.services.views import View
 
 __all__ = [
-    "CollectionView",
     "ExchangeExportView",
     "PermissionView",
     "PublicationView",
+    "SharingCollectionView",
 ]
 
 
-class CollectionView(View):
+class SharingCollectionView(View):
     """A TAXII collection and the agencies that may read and write it (codes; an empty list
-    means nobody)."""
+    means nobody), as the sharing commands administer it. Not the TAXII 2.1 resource of a
+    collection (:class:`leaktrace.services.taxii_views.CollectionView`)."""
 
     id: str
     title: str
