@@ -4,21 +4,23 @@ STIX bundle files (registered on the ``exchange`` group by :func:`register`)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from leaktrace.cli.context import DbOption, FormatOption, err, open_context, out, require_file
-from leaktrace.cli.output import Format, emit_json
+from leaktrace.cli.context import DbOption, err, open_context, out, require_file
+from leaktrace.cli.output import emit_json
 from leaktrace.errors import InputError
 from leaktrace.identity.actor import local_operator
+from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_import import import_bundle
 from leaktrace.services.exchange_inbound_views import ImportView, PullView, PushView, Refused
-from leaktrace.services.exchange_pull import pull
+from leaktrace.services.exchange_pull import DEFAULT_MAX_PAGES, pull
 from leaktrace.services.exchange_push import push
 
 __all__ = ["register"]
@@ -40,6 +42,20 @@ PasswordEnvOption = Annotated[
 ]
 _LOCAL = "The local collection (title or alias)."
 IntoOption = Annotated[str, typer.Option("--into", help=_LOCAL, show_default=False)]
+
+
+class ReportFormat(StrEnum):
+    """What these commands print: a transfer report has no rows for CSV."""
+
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    ReportFormat,
+    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+]
+V = TypeVar("V", PullView, PushView, ImportView)
 
 
 def _password(user: str | None, variable: str | None) -> str | None:
@@ -83,6 +99,29 @@ def _warn(warnings: list[str]) -> None:
         err.print(f"[yellow]warning:[/] {warning}")
 
 
+def _transfer(
+    what: str,
+    db: str | None,
+    user: str | None,
+    password_env: str | None,
+    run: Callable[[AppContext, str | None, Progress, TaskID], V],
+) -> V:
+    """The password read, the context opened and a progress bar shown around ``run(ctx,
+    password, bar, task)`` (``exchange pull`` and ``push``)."""
+    password = _password(user, password_env)
+    with open_context(db) as ctx, _bar(what) as (bar, task):
+        return run(ctx, password, bar, task)
+
+
+def _report(view: V, fmt: ReportFormat, table: Callable[[V], None]) -> None:
+    """Warnings on stderr, then the view as JSON or as ``table`` prints it."""
+    _warn(view.warnings)
+    if fmt is ReportFormat.json:
+        emit_json(out, view.to_json())
+    else:
+        table(view)
+
+
 def pull_cmd(
     url: UrlArgument,
     collection: CollectionOption,
@@ -103,15 +142,25 @@ def pull_cmd(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Objects per page asked of the peer.")
     ] = None,
+    max_pages: Annotated[
+        int,
+        typer.Option(
+            "--max-pages",
+            min=1,
+            help="Pages read in this run at most (the next pull goes on from there).",
+        ),
+    ] = DEFAULT_MAX_PAGES,
     db: DbOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = ReportFormat.table,
 ) -> None:
-    """Pull a peer's TAXII collection into a local collection, from where the last pull
-    stopped (its X-TAXII-Date-Added-Last); each page is stored with the new checkpoint in
-    one transaction. Markings, unknown types and extensions are kept."""
-    password = _password(user, password_env)
-    with open_context(db) as ctx, _bar("pull") as (bar, task):
-        view = pull(
+    """Pull a peer's TAXII collection into a local collection.
+
+    Starts where the last pull stopped (its X-TAXII-Date-Added-Last); each page is stored
+    with the new checkpoint in one transaction. Markings, unknown types and extensions are
+    kept."""
+
+    def run(ctx: AppContext, password: str | None, bar: Progress, task: TaskID) -> PullView:
+        return pull(
             ctx,
             local_operator(),
             url=url,
@@ -121,15 +170,13 @@ def pull_cmd(
             password=password,
             agency=agency,
             limit=limit,
+            max_pages=max_pages,
             progress=lambda pages, objects: bar.update(
                 task, completed=pages, unit="pages", extra=f"{objects} objects"
             ),
         )
-    _warn(view.warnings)
-    if fmt is not Format.table:
-        emit_json(out, view.to_json())
-        return
-    _print_pull(view)
+
+    _report(_transfer("pull", db, user, password_env, run), fmt, _print_pull)
 
 
 def _print_pull(view: PullView) -> None:
@@ -163,14 +210,15 @@ def push_cmd(
         ),
     ] = None,
     db: DbOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = ReportFormat.table,
 ) -> None:
     """Push what an agency may see of a local collection to a peer's TAXII collection.
+
     TLP:RED and AMBER+STRICT objects are never pushed; re-publication rules apply (H2
     without the owner's permission, a received object under a looser TLP)."""
-    password = _password(user, password_env)
-    with open_context(db) as ctx, _bar("push") as (bar, task):
-        view = push(
+
+    def run(ctx: AppContext, password: str | None, bar: Progress, task: TaskID) -> PushView:
+        return push(
             ctx,
             local_operator(),
             url=url,
@@ -183,11 +231,8 @@ def push_cmd(
                 task, completed=done, total=total, unit="envelopes", extra=""
             ),
         )
-    _warn(view.warnings)
-    if fmt is not Format.table:
-        emit_json(out, view.to_json())
-        return
-    _print_push(view)
+
+    _report(_transfer("push", db, user, password_env, run), fmt, _print_push)
 
 
 def _print_push(view: PushView) -> None:
@@ -221,18 +266,16 @@ def import_cmd(
         ),
     ] = None,
     db: DbOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = ReportFormat.table,
 ) -> None:
-    """Import a STIX 2.1 bundle file into a local collection: all of it or, if any object
-    is bad, nothing. Markings, unknown types and extensions are kept."""
+    """Import a STIX 2.1 bundle file into a local collection.
+
+    All of it or, if any object is bad, nothing. Markings, unknown types and extensions
+    are kept."""
     require_file(file)
     with open_context(db) as ctx:
         view = import_bundle(ctx, local_operator(), file, into=into, agency=agency)
-    _warn(view.warnings)
-    if fmt is not Format.table:
-        emit_json(out, view.to_json())
-        return
-    _print_import(view)
+    _report(view, fmt, _print_import)
 
 
 def _print_import(view: ImportView) -> None:

@@ -20,6 +20,7 @@ from leaktrace.errors import InputError, TooLargeError
 from leaktrace.exchange.classify import check_object
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
+from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_inbound_views import ImportView
 from leaktrace.services.exchange_pull import (
@@ -96,6 +97,14 @@ def import_bundle(
         owner, owner_code = receiving_agency(conn, actor, agency)
         local = receiving_collection(conn, actor, into, owner, owner_code)
         counts.store(conn, local.id, objects, owner=owner, origin=f"file {path.name}")
+        audit.record(
+            conn,
+            actor,
+            "exchange.import",
+            f"{path.name} ({bundle_id}) -> {local.title}",
+            f"{counts.received} received, {counts.stored} stored, {counts.already} already "
+            "present" + (f"; for {owner_code}" if owner_code else "; owned by no agency"),
+        )
     warnings: list[str] = []
     if owner is None and counts.hidden:
         warnings.append(

@@ -15,6 +15,13 @@ Received objects are owned by the receiving agency (``--agency``): that is what 
 the RED and AMBER+STRICT objects it received. Without an agency they are owned by nobody,
 so those objects are visible to nobody (the local operator excepted): the report says so.
 Markings, unknown types and unknown extensions are kept as received.
+
+A run reads at most ``max_pages`` pages (``--max-pages``, :data:`DEFAULT_MAX_PAGES`; the
+next run goes on from the checkpoint); a peer sending the same page with the same ``next``
+token again ends the run with a :class:`SourceError`. The API root may hold no user name or
+password (``--user`` / ``--password-env``); the origin and checkpoint names are built
+without credentials or secret query values. Each committed page is audited
+(``exchange.pull``, in the page's transaction).
 """
 
 from __future__ import annotations
@@ -25,21 +32,28 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
-from leaktrace.exchange.classify import check_object
 from leaktrace.exchange.markings import tlp_of
 from leaktrace.formats.source_errors import SourceError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
+from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import collection_for, store_batch
 from leaktrace.services.exchange_inbound_views import PullView, Refused
-from leaktrace.sources.taxii_client import TaxiiClient, normalise_api_root
-from leaktrace.store.exchange_collections import CollectionRecord, collection_by_name
-from leaktrace.store.exchange_visibility import Viewer
+from leaktrace.sources.taxii_client import (
+    TaxiiClient,
+    normalise_api_root,
+    pulled_origin,
+    shown_url,
+)
+from leaktrace.sources.taxii_client import checked_objects as check_page_objects
+from leaktrace.store.exchange_collections import CollectionRecord
+from leaktrace.store.exchange_receiving import receiving_target
 from leaktrace.store.identity import agency_by_code
 from leaktrace.store.source_state import load_checkpoint, record_success
 
 __all__ = [
+    "DEFAULT_MAX_PAGES",
     "MAX_REFUSALS",
     "PULL_KIND",
     "StoredCounts",
@@ -52,13 +66,15 @@ __all__ = [
 ]
 
 PULL_KIND = "taxii-pull"
+DEFAULT_MAX_PAGES = 1000
+"""Pages read in one ``exchange pull`` at most (the next pull goes on from the checkpoint)."""
 MAX_REFUSALS = 50
 HIDING_LEVELS = frozenset({"red", "amber+strict"})
 
 
 def checkpoint_name(into: str, url: str, collection: str) -> str:
-    """The source-state name of a pull's checkpoint."""
-    return f"{PULL_KIND}:{into}:{url}#{collection}"
+    """The source-state name of a pull's checkpoint (no credentials in it: it is shown)."""
+    return f"{PULL_KIND}:{into}:{shown_url(url)}#{collection}"
 
 
 def receiving_agency(
@@ -80,40 +96,21 @@ def receiving_collection(
     conn: Connection, actor: Actor, into: str, owner: int | None, code: str | None
 ) -> CollectionRecord:
     """The local collection ``into`` as the actor may write it; with a receiving agency,
-    that agency must have the write right on it too (what it receives there is its own,
-    and it reads it there)."""
+    that agency must have the read and write rights on it too
+    (:func:`~leaktrace.store.exchange_receiving.receiving_target`, the one rule)."""
     local = collection_for(conn, actor, into, need="write")
     if owner is not None:
-        record = collection_by_name(conn, into, Viewer(owner))
-        if record is None or not record.can_write or not record.can_read:
-            raise PermissionDeniedError(
-                f"agency {code} may not read and write collection {local.title!r}: give it "
-                "both rights (exchange collection set) before receiving into it",
-                permission="collection:write",
-            )
+        receiving_target(conn, code, local.id)
     return local
 
 
 def checked_objects(
     objects: Sequence[Any], where: str = ""
 ) -> tuple[list[dict[str, Any]], list[Refused]]:
-    """The objects that pass :func:`check_object`, and one :class:`Refused` per other."""
-    good: list[dict[str, Any]] = []
-    refused: list[Refused] = []
-    for index, item in enumerate(objects):
-        place = f"{where}objects[{index}]"
-        try:
-            good.append(check_object(item, place))
-        except InputError as exc:
-            stix_id = item.get("id") if isinstance(item, Mapping) else None
-            refused.append(
-                Refused(
-                    where=exc.field or place,
-                    stix_id=stix_id[:300] if isinstance(stix_id, str) else None,
-                    reason=exc.reason,
-                )
-            )
-    return good, refused
+    """The objects that pass :func:`check_object`, and one :class:`Refused` per other
+    (:func:`leaktrace.sources.taxii_client.checked_objects`, as the watch source checks)."""
+    good, rejected = check_page_objects(objects, where)
+    return good, [Refused(where=r.where, stix_id=r.stix_id, reason=r.reason) for r in rejected]
 
 
 def hidden_count(objects: Sequence[Mapping[str, Any]]) -> int:
@@ -173,14 +170,18 @@ def pull(
     password: str | None = None,
     agency: str | None = None,
     limit: int | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
     progress: Callable[[int, int], None] | None = None,
     client: TaxiiClient | None = None,
 ) -> PullView:
-    """Pull the peer collection into ``into`` (see the module docs). ``progress(pages,
-    objects)`` is called after each committed page."""
+    """Pull the peer collection into ``into`` (see the module docs), at most ``max_pages``
+    pages. ``progress(pages, objects)`` is called after each committed page; each committed
+    page is audited (``exchange.pull``) in its transaction."""
     actor.require(Permission.write_exchange)
     if limit is not None and limit < 1:
         raise InputError("must be at least 1", field="limit")
+    if max_pages < 1:
+        raise InputError("must be at least 1", field="max-pages")
     api_root = normalise_api_root(url)
     with ctx.database.reading() as conn:
         owner, owner_code = receiving_agency(conn, actor, agency)
@@ -188,7 +189,8 @@ def pull(
         name = checkpoint_name(local.title, api_root, collection)
         saved = load_checkpoint(conn, name) or {}
     start = saved.get("added_after") if isinstance(saved.get("added_after"), str) else None
-    origin = f"pulled {api_root} {collection}"
+    origin = pulled_origin(api_root, collection)
+    shown = shown_url(api_root)
     counts = StoredCounts()
     warnings: list[str] = []
     checkpoint = start
@@ -208,7 +210,18 @@ def pull(
                     "recognises them)"
                 )
             with ctx.database.transaction() as conn:
+                stored_before, already_before = counts.stored, counts.already
                 counts.store(conn, local.id, good, owner=owner, origin=origin)
+                audit.record(
+                    conn,
+                    actor,
+                    "exchange.pull",
+                    f"{shown} {collection} -> {local.title}",
+                    f"page {pages}: {len(page.objects)} received, "
+                    f"{counts.stored - stored_before} stored, "
+                    f"{counts.already - already_before} already present, {len(bad)} refused"
+                    + (f"; for {owner_code}" if owner_code else "; owned by no agency"),
+                )
                 record_success(
                     conn,
                     name,
@@ -222,6 +235,12 @@ def pull(
                 checkpoint = last
             if progress is not None:
                 progress(pages, counts.received)
+            if pages >= max_pages and page.more:
+                warnings.append(
+                    f"stopped after {max_pages} page(s) (--max-pages): the peer has more; the "
+                    "next pull goes on from the checkpoint"
+                )
+                break
     except SourceError as exc:
         if pages:
             note = (
@@ -239,7 +258,7 @@ def pull(
             "no agency can see them (pull with --agency CODE, the receiving agency)"
         )
     return PullView(
-        url=api_root,
+        url=shown,
         collection=collection,
         into=local.title,
         agency=owner_code,

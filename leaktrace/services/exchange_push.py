@@ -14,7 +14,9 @@ Properties under a RED or AMBER+STRICT *granular* marking are taken out of what 
 (as for any reader outside the owner and the audience).
 
 Objects go in envelopes under the peer API root's ``max_content_length``; each POST's status
-resource is followed until it is no longer ``pending``.
+resource is followed until it is no longer ``pending``. Each run is audited once
+(``exchange.push``: peer API root without secrets, peer collection, agency, how many sent,
+skipped per rule; outcome ``failed`` when the run stopped on an error).
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ from leaktrace.exchange.classify import SUPPORT_TYPES, Classified, classify
 from leaktrace.exchange.redaction import redact
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
+from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import no_such_collection
 from leaktrace.services.exchange_inbound_views import PushView, Refused
 from leaktrace.services.exchange_pull import HIDING_LEVELS, receiving_agency
 from leaktrace.services.exchange_rules import refusal_of
-from leaktrace.sources.taxii_client import TaxiiClient, normalise_api_root
+from leaktrace.sources.taxii_client import TaxiiClient, normalise_api_root, shown_url
 from leaktrace.store.exchange_collections import collection_by_name
 from leaktrace.store.exchange_objects import (
     ObjectQuery,
@@ -117,12 +120,12 @@ def push(
 
     rules: dict[str, int] = {}
 
-    def skip(row: StoredObject | Classified, reason: str, rule: str) -> None:
+    def skip(stix_id: str, reason: str, rule: str) -> None:
         nonlocal skipped
         skipped += 1
         rules[rule] = rules.get(rule, 0) + 1
         if len(skips) < MAX_SKIPS:
-            skips.append(Refused(where=row.stix_id, stix_id=row.stix_id, reason=reason))
+            skips.append(Refused(where=stix_id, stix_id=stix_id, reason=reason))
 
     with ctx.database.reading() as conn:
         owner, owner_code = receiving_agency(conn, actor, agency)
@@ -142,20 +145,20 @@ def push(
         for row, item in zip(rows, items, strict=True):
             if row.tlp in HIDING_LEVELS:
                 skip(
-                    row,
+                    row.stix_id,
                     f"TLP:{row.tlp.upper()} objects are never pushed to another server",
                     row.tlp,
                 )
             elif item.restricted:
                 skip(
-                    row,
+                    row.stix_id,
                     "its markings are not understood here: kept for its owner only",
                     "restricted",
                 )
             else:
                 why = refusal_of(conn, owner, item)
                 if why is not None:
-                    skip(row, why.reason, why.rule)
+                    skip(row.stix_id, why.reason, why.rule)
                 else:
                     candidates.append((row, item))
         blocked_needs = {
@@ -177,26 +180,18 @@ def push(
             if item.stix_id in sent_needs or item.stix_id not in blocked_needs:
                 support.append(_outgoing(row))
             else:
-                skip(row, "needed only by objects that are not pushed", "support")
+                skip(row.stix_id, "needed only by objects that are not pushed", "support")
         else:
             others.append(_outgoing(row))
     warnings: list[str] = []
     taxii = client or TaxiiClient(api_root, user=user, password=password)
     accepted = failed = pending = sent = 0
     status_ids: list[str] = []
+    outcome = "failed"
     try:
         packed, too_big = envelopes(support + others, taxii.max_content_length())
         for body in too_big:
-            skipped += 1
-            rules["too-large"] = rules.get("too-large", 0) + 1
-            if len(skips) < MAX_SKIPS:
-                skips.append(
-                    Refused(
-                        where=str(body.get("id")),
-                        stix_id=str(body.get("id")),
-                        reason="larger than the peer's max_content_length",
-                    )
-                )
+            skip(str(body.get("id")), "larger than the peer's max_content_length", "too-large")
         for number, envelope in enumerate(packed, start=1):
             status = taxii.wait_status(taxii.add_objects(collection, envelope))
             sent += len(envelope)
@@ -206,9 +201,22 @@ def push(
             pending += _count(status, "pending_count")
             if progress is not None:
                 progress(number, len(packed))
+        outcome = "ok"
     finally:
         if client is None:
             taxii.close()
+        with ctx.database.transaction() as conn:
+            by_rule = ", ".join(f"{rule} {count}" for rule, count in sorted(rules.items()))
+            audit.record(
+                conn,
+                actor,
+                "exchange.push",
+                f"{local.title} -> {shown_url(api_root)} {collection}",
+                f"as {owner_code}: {sent} sent in {len(status_ids)} envelope(s) ({accepted} "
+                f"accepted, {failed} failed, {pending} pending), {skipped} skipped"
+                + (f" ({by_rule})" if by_rule else ""),
+                outcome=outcome,
+            )
     if failed:
         warnings.append(
             f"the peer did not take {failed} object(s) (see its status resources; a version it "
@@ -217,7 +225,7 @@ def push(
     if pending:
         warnings.append(f"{pending} object(s) were still pending when we stopped following")
     return PushView(
-        url=api_root,
+        url=shown_url(api_root),
         collection=collection,
         source=local.title,
         agency=str(owner_code),

@@ -34,7 +34,6 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from leaktrace.errors import InputError
-from leaktrace.exchange.classify import check_object
 from leaktrace.sources.base import (
     Checkpoint,
     PollResult,
@@ -45,7 +44,13 @@ from leaktrace.sources.base import (
     StixBatch,
 )
 from leaktrace.sources.http_config import check_http_url
-from leaktrace.sources.taxii_client import DEFAULT_MAX_BYTES, TaxiiClient
+from leaktrace.sources.taxii_client import (
+    DEFAULT_MAX_BYTES,
+    TaxiiClient,
+    checked_objects,
+    normalise_api_root,
+    pulled_origin,
+)
 
 __all__ = ["PLUGIN", "TaxiiConfig", "TaxiiSource"]
 
@@ -71,7 +76,12 @@ class TaxiiConfig(SourceConfig):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        return check_http_url(value)
+        value = check_http_url(value)
+        try:
+            normalise_api_root(value)
+        except (InputError, SourceError) as exc:
+            raise ValueError(exc.reason) from None
+        return value
 
     @field_validator("password_env")
     @classmethod
@@ -132,17 +142,16 @@ class TaxiiSource:
         for number, page in enumerate(
             taxii.pages(cfg.collection, added_after=added_after, limit=cfg.limit), start=1
         ):
-            for index, item in enumerate(page.objects):
-                try:
-                    objects.append(check_object(item, f"objects[{index}]"))
-                except InputError as exc:
-                    quarantined.append(
-                        Quarantined(
-                            reason=f"not a storable STIX object: {exc}",
-                            location=page.url,
-                            sample=json.dumps(item, ensure_ascii=False, default=str)[:2000],
-                        )
-                    )
+            good, rejected = checked_objects(page.objects)
+            objects.extend(good)
+            quarantined.extend(
+                Quarantined(
+                    reason=f"not a storable STIX object: {bad.where}: {bad.reason}",
+                    location=page.url,
+                    sample=json.dumps(bad.item, ensure_ascii=False, default=str)[:2000],
+                )
+                for bad in rejected
+            )
             resume = page.resume_point() or resume
             if number >= cfg.max_pages:
                 break
@@ -152,7 +161,7 @@ class TaxiiSource:
             stix=StixBatch(
                 collection=cfg.into,
                 objects=objects,
-                origin=f"pulled {taxii.api_root} {cfg.collection}",
+                origin=pulled_origin(taxii.api_root, cfg.collection),
                 agency=cfg.agency,
             ),
         )

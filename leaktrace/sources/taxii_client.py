@@ -11,7 +11,10 @@
   object's ``modified``. Mixing the two ways of paging is where clients lose objects: a
   ``next`` run cut short must resume by ``added_after``, and objects added in one POST
   share one date added across pages, so a page followed by more resumes 1 µs before its
-  last date (the re-read objects are recognised), never at it.
+  last date (the re-read objects are recognised), never at it. A peer that sends the
+  same page with the same ``next`` token again within a run is a loop: a
+  :class:`SourceError` ends it (a token alone may repeat: medallion keeps one per paging
+  session); callers cap the pages of a run too.
 * ``POST`` of envelopes (:meth:`TaxiiClient.add_objects`) and the status resource followed
   until it is no longer ``pending`` (:meth:`TaxiiClient.wait_status`).
 * ``Accept: application/taxii+json;version=2.1`` on every request; HTTP Basic
@@ -25,16 +28,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from leaktrace.errors import InputError
+from leaktrace.exchange.classify import check_object
 from leaktrace.exchange.timestamps import parse_timestamp, stamp
 from leaktrace.formats.source_errors import SourceError
 from leaktrace.sources.http_fetcher import origin_of
@@ -47,9 +52,13 @@ __all__ = [
     "DEFAULT_PAGE_LIMIT",
     "TAXII_MEDIA_TYPE",
     "Page",
+    "Rejected",
     "TaxiiClient",
+    "checked_objects",
     "envelope_page",
     "normalise_api_root",
+    "pulled_origin",
+    "shown_url",
 ]
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
@@ -70,9 +79,72 @@ def normalise_api_root(url: str) -> str:
         raise SourceError(f"{redact_url(text)!r} is not a valid URL", transient=False) from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise SourceError(
-            f"{redact_url(text)!r} is not an http(s) URL of a TAXII API root", transient=False
+            f"{redact_url(_without_userinfo(parsed))!r} is not an http(s) URL of a TAXII API root",
+            transient=False,
+        )
+    if parsed.userinfo:
+        raise InputError(
+            "put no user name or password in the URL (they would be stored and shown): give "
+            "--user and --password-env (in a watch configuration: user and password_env)",
+            field="url",
         )
     return text if text.endswith("/") else text + "/"
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be stored and shown: no user name or password, secret query
+    values masked (:func:`redact_url`)."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return redact_url(url)
+    return redact_url(_without_userinfo(parsed))
+
+
+def _without_userinfo(url: httpx.URL) -> str:
+    return str(url.copy_with(userinfo=b"")) if url.userinfo else str(url)
+
+
+def pulled_origin(api_root: str, collection: str) -> str:
+    """The ``origin`` of objects pulled from a peer collection (``exchange pull`` and the
+    watch source kind ``taxii``): ``pulled <API root> <collection id>``, credentials out."""
+    return f"pulled {shown_url(api_root)} {collection}"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An object of a page (or file) that did not pass :func:`check_object`."""
+
+    index: int
+    where: str
+    stix_id: str | None
+    reason: str
+    item: Any
+
+
+def checked_objects(
+    objects: Sequence[Any], where: str = ""
+) -> tuple[list[dict[str, Any]], list[Rejected]]:
+    """The objects that pass :func:`~leaktrace.exchange.classify.check_object` (outside
+    data: every receiver checks each), and one :class:`Rejected` per other."""
+    good: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    for index, item in enumerate(objects):
+        place = f"{where}objects[{index}]"
+        try:
+            good.append(check_object(item, place))
+        except InputError as exc:
+            stix_id = item.get("id") if isinstance(item, Mapping) else None
+            rejected.append(
+                Rejected(
+                    index=index,
+                    where=exc.field or place,
+                    stix_id=stix_id[:300] if isinstance(stix_id, str) else None,
+                    reason=exc.reason,
+                    item=item,
+                )
+            )
+    return good, rejected
 
 
 @dataclass(frozen=True)
@@ -87,6 +159,8 @@ class Page:
     date_added_first: str | None
     date_added_last: str | None
     """``X-TAXII-Date-Added-Last`` as sent (None: the server gave none)."""
+    digest: str = ""
+    """SHA-256 of the reply body (how :meth:`TaxiiClient.pages` sees a page come back)."""
 
     def resume_point(self) -> str | None:
         """Where a later run may start (its ``added_after``) once this page is stored; None
@@ -378,12 +452,23 @@ class TaxiiClient:
         if versions:
             base["match[version]"] = versions
         params = dict(base)
+        seen: set[tuple[str, str]] = set()
         while True:
             page = self._page(url, params)
             yield page
             if not page.more:
                 return
             if page.next:
+                # medallion keeps ONE next token for a whole paging session, so a token
+                # may come back; the same token with the same page is a loop
+                key = (page.next, page.digest)
+                if key in seen:
+                    raise self._error(
+                        f"{page.url}: the peer sent the same page with the same next token "
+                        f"({page.next[:80]!r}) twice in one run: stopped (it would never end)",
+                        url=page.url,
+                    )
+                seen.add(key)
                 params = {**base, "next": page.next}
                 continue
             # ``more`` without ``next``: page on by date added
@@ -396,7 +481,7 @@ class TaxiiClient:
         reply = self._send("GET", url, params=params)
         body = self._check(reply, "objects")
         try:
-            return envelope_page(
+            page = envelope_page(
                 reply.url,
                 body,
                 first=reply.headers.get("x-taxii-date-added-first"),
@@ -406,6 +491,7 @@ class TaxiiClient:
             exc.source = self.source
             exc.sample = reply_sample(reply.body, (self.password,) if self.password else ())
             raise
+        return replace(page, digest=hashlib.sha256(reply.body).hexdigest())
 
     def add_objects(self, collection_id: str, objects: Sequence[Mapping[str, Any]]) -> Any:
         """POST one envelope; the status resource the server answered with."""

@@ -39,9 +39,7 @@ from leaktrace.sources.base import (
 )
 from leaktrace.store.database import Database
 from leaktrace.store.exchange_batches import store_batch
-from leaktrace.store.exchange_collections import collection_by_name
-from leaktrace.store.exchange_visibility import Viewer
-from leaktrace.store.identity import agency_by_code
+from leaktrace.store.exchange_receiving import receiving_target
 from leaktrace.store.source_state import load_checkpoint, record_failure, record_success
 from leaktrace.store.works import catalog_version, load_works
 from leaktrace.watch.config import WatchConfig
@@ -97,22 +95,12 @@ _Job = tuple[SourceRun, PollResult | SourceError, threading.Event]
 
 
 def _stix_target(conn: Connection, stix: StixBatch) -> tuple[str, int | None] | str:
-    """(local collection id, receiving agency id) of a STIX batch, or why there is none."""
-    collection = collection_by_name(conn, stix.collection, Viewer(None))
-    if collection is None:
-        return f"no local exchange collection {stix.collection!r} (exchange collection add)"
-    if stix.agency is None:
-        return collection.id, None
-    agency = agency_by_code(conn, stix.agency)
-    if agency is None:
-        return f"no agency {stix.agency!r}"
-    rights = collection_by_name(conn, stix.collection, Viewer(int(agency.id)))
-    if rights is None or not (rights.can_read and rights.can_write):
-        return (
-            f"agency {stix.agency} may not read and write collection {collection.title!r} "
-            "(exchange collection set)"
-        )
-    return collection.id, int(agency.id)
+    """(local collection id, receiving agency id) of a STIX batch, or why there is none
+    (the rule is :func:`~leaktrace.store.exchange_receiving.receiving_target`)."""
+    try:
+        return receiving_target(conn, stix.agency, stix.collection)
+    except LeakTraceError as exc:
+        return exc.reason
 
 
 class Watcher:

@@ -125,3 +125,52 @@ def test_errors_are_one_clear_line_with_the_right_exit_code(
     assert missing.code == 66 and "nowhere" in missing.err
     for result in (no_agency, no_password, refused, missing):
         assert "Traceback" not in result.err
+
+
+def test_credentials_csv_and_max_pages(
+    run: Run, db: str, medallion: MedallionServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review M3, M6, M7: a password in the URL is refused and never printed; csv is not
+    offered (these reports have no rows); --max-pages caps a run."""
+    peer = medallion.collection_ids["from-peer"]
+    with_password = medallion.api_root.replace("http://", f"http://{USER}:S3cretPW@")
+    leaked = run(
+        "exchange", "pull", with_password, "--collection", peer, "--into", "inbox", "--db", db
+    )
+    assert leaked.code == 65 and "--password-env" in leaked.err
+    assert "S3cretPW" not in leaked.out + leaked.err and "Traceback" not in leaked.err
+    for command in ("pull", "push", "import"):
+        csv = run("exchange", command, "--help")
+        assert csv.code == 0 and "csv" not in csv.out
+    refused = run(
+        "exchange", "pull", medallion.api_root, "--collection", peer, "--into", "inbox",
+        "--format", "csv", "--db", db,
+    )  # fmt: skip
+    assert refused.code == 2 and "csv" in refused.err
+    monkeypatch.setenv(VARIABLE, PASSWORD)
+    capped = run(
+        "exchange", "pull", medallion.api_root, "--collection", peer, "--into", "inbox",
+        "--agency", RECEIVER, "--user", USER, "--password-env", VARIABLE, "--limit", "5",
+        "--max-pages", "1", "--db", db, "--format", "json",
+    )  # fmt: skip
+    assert capped.code == 0, capped.err
+    report = json.loads(capped.out)
+    assert (report["pages"], report["stored"]) == (1, 5) and "--max-pages" in capped.err
+
+
+def test_exchange_help_lists_each_inbound_command_on_one_line(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    listing = run("exchange", "--help")
+    assert listing.code == 0
+    lines = listing.out.splitlines()
+    start = next(n for n, line in enumerate(lines) if "Commands" in line)
+    rows = [line.strip("│ ") for line in lines[start + 1 :] if line.startswith("│")]
+    names = {row.split()[0] for row in rows}
+    # one line per command: no continuation lines of a docstring's second sentence
+    assert len(rows) == len(names) and {"pull", "push", "import"} <= names
+    summaries = {row.split()[0]: row.split(None, 1)[1] for row in rows}
+    assert summaries["pull"] == "Pull a peer's TAXII collection into a local collection."
+    assert summaries["import"] == "Import a STIX 2.1 bundle file into a local collection."
+    assert summaries["push"].startswith("Push what an agency may see of a local collection")

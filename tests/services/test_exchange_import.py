@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from leaktrace.errors import InputError, TooLargeError
 from leaktrace.identity.actor import local_operator
+from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_import import import_bundle, read_bundle
 from tests.services.inbound_data import by_name, partner_bundle, partner_objects
@@ -49,6 +50,13 @@ def test_import_stores_a_bundle_once_with_its_markings(ctx: AppContext, tmp_path
     assert "REDGRP" not in by_name(list(seen(ctx, "inbox", OTHER).values()))
     again = import_bundle(ctx, local_operator(), path, into="inbox", agency=RECEIVER)
     assert (again.stored, again.already_present) == (0, 15)
+    # each import is audited once, in its transaction (review M4)
+    entries = list_audit(ctx, local_operator(), action="exchange.import").items
+    assert [e.detail for e in entries[:2]] == [
+        f"15 received, 0 stored, 15 already present; for {RECEIVER}",
+        f"15 received, 15 stored, 0 already present; for {RECEIVER}",
+    ]
+    assert entries[0].subject == f"partner.json ({bundle['id']}) -> inbox"
 
 
 def test_without_an_agency_the_report_says_red_is_visible_to_nobody(

@@ -12,6 +12,7 @@ from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
 from leaktrace.exchange.markings import TLP_MARKING_IDS
 from leaktrace.formats.source_errors import SourceError
 from leaktrace.identity.actor import local_operator
+from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_pull import checkpoint_name, pull
 from leaktrace.sources.taxii_client import Page, TaxiiClient
@@ -41,7 +42,8 @@ def medallion() -> Iterator[MedallionServer]:
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
     yield from make_context(
-        tmp_path_factory.mktemp("pull"), ("inbox", "nobody", "late", "bad", "crash")
+        tmp_path_factory.mktemp("pull"),
+        ("inbox", "nobody", "late", "bad", "crash", "capped"),
     )
 
 
@@ -230,3 +232,50 @@ def test_medallion_unpatched_fails_on_extension_definitions_and_says_where(
 
 def test_tlp_ids_are_the_oasis_ones() -> None:
     assert TLP_MARKING_IDS["red"].startswith("marking-definition--")
+
+
+# ---------------------------------------------------------------- review M3, M4, M6
+
+
+def test_credentials_in_the_url_are_refused_and_never_stored(
+    ctx: AppContext, medallion: MedallionServer
+) -> None:
+    with_password = medallion.api_root.replace("http://", f"http://{USER}:S3cretPW@")
+    with pytest.raises(InputError, match="--user and --password-env") as caught:
+        pull(
+            ctx,
+            local_operator(),
+            url=with_password,
+            collection=medallion.collection_ids["published"],
+            into="inbox",
+        )
+    assert caught.value.field == "url" and "S3cretPW" not in str(caught.value)
+    # names built from a URL never hold its secrets
+    name = checkpoint_name("inbox", "http://alice:S3cretPW@peer/api/?token=T0ken", "c")
+    assert "S3cretPW" not in name and "T0ken" not in name and "alice" not in name
+    with ctx.database.reading() as conn:
+        assert load_checkpoint(conn, name) is None
+
+
+def test_max_pages_caps_a_run_and_each_committed_page_is_audited(
+    ctx: AppContext, medallion: MedallionServer
+) -> None:
+    before = list_audit(ctx, local_operator(), action="exchange.pull", limit=500).items
+    first = run(ctx, medallion, "published", "capped", agency=RECEIVER, limit=4, max_pages=2)
+    assert first.pages == 2 and first.stored == 8
+    assert any("--max-pages" in w for w in first.warnings)
+    entries = list_audit(ctx, local_operator(), action="exchange.pull", limit=500).items
+    new = entries[: len(entries) - len(before)]
+    assert len(new) == 2
+    assert all(
+        e.subject == f"{medallion.api_root} {medallion.collection_ids['published']} -> capped"
+        for e in new
+    )
+    assert {e.detail.split(":")[0] for e in new} == {"page 1", "page 2"}
+    assert all("4 received, 4 stored" in e.detail and RECEIVER in e.detail for e in new)
+    rest = run(ctx, medallion, "published", "capped", agency=RECEIVER, limit=4)
+    assert rest.stored == len(partner_objects()) - 8 and not rest.warnings
+    with pytest.raises(InputError):
+        run(ctx, medallion, "published", "capped", max_pages=0)
+    origins = {row.origin for row in stored(ctx, "capped")}
+    assert origins == {f"pulled {medallion.api_root} {medallion.collection_ids['published']}"}

@@ -10,7 +10,9 @@ import pytest
 
 from leaktrace.errors import InputError, NotFoundError
 from leaktrace.exchange.markings import TLP_MARKING_IDS, handling_marking
+from leaktrace.formats.source_errors import SourceError
 from leaktrace.identity.actor import local_operator
+from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_import import import_bundle
 from leaktrace.services.exchange_push import envelopes, push
@@ -98,6 +100,32 @@ def test_push_sends_what_may_leave_in_envelopes_under_the_limit(
     assert "granular_markings" not in by_name(there)["GRANULAR"]
     # what was sent fits the peer's envelopes
     assert all(len(json.dumps(o).encode()) < MAX_CONTENT for o in there)
+    # one audit entry for the run (review M4)
+    entries = list_audit(ctx, local_operator(), action="exchange.push").items
+    assert len(entries) == 1 and entries[0].outcome == "ok"
+    peer = medallion.collection_ids["outbox"]
+    assert entries[0].subject == f"outgoing -> {medallion.api_root} {peer}"
+    assert entries[0].detail.startswith(f"as {RECEIVER}: {view.sent} sent in {view.envelopes}")
+    assert "(amber+strict 1, h2 2, red 1, support 3)" in entries[0].detail
+
+
+def test_a_failed_push_is_audited_as_failed_without_the_password(
+    ctx: AppContext, medallion: MedallionServer
+) -> None:
+    with pytest.raises(SourceError, match="HTTP 401"):
+        push(
+            ctx,
+            local_operator(),
+            url=medallion.api_root,
+            collection=medallion.collection_ids["outbox"],
+            source="outgoing",
+            user=USER,
+            password="wrong-password",
+            agency=RECEIVER,
+        )
+    newest = list_audit(ctx, local_operator(), action="exchange.push").items[0]
+    assert newest.outcome == "failed" and "0 sent" in newest.detail
+    assert "wrong-password" not in newest.detail + newest.subject
 
 
 def test_push_needs_an_agency_and_a_readable_collection(

@@ -124,6 +124,18 @@ def test_a_missing_local_collection_or_password_is_a_failed_poll(
     assert VARIABLE in str(errors["no-password"]) and PASSWORD not in str(errors)
 
 
+def test_credentials_in_the_configured_url_are_refused() -> None:
+    source = {
+        "kind": "taxii",
+        "url": "https://alice:S3cretPW@peer.example/taxii2/api/",
+        "collection": "c",
+        "into": "i",
+    }
+    with pytest.raises(Exception, match="password_env") as caught:
+        parse_watch_config({"source": [source]})
+    assert "S3cretPW" not in str(caught.value)
+
+
 def test_config_is_checked() -> None:
     with pytest.raises(Exception, match="url"):
         parse_watch_config(

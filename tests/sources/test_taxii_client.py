@@ -9,9 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leaktrace.errors import InputError
 from leaktrace.formats.source_errors import SourceError
 from leaktrace.sources.retry_delays import parse_retry_after
-from leaktrace.sources.taxii_client import TAXII_MEDIA_TYPE, Page, TaxiiClient, envelope_page
+from leaktrace.sources.taxii_client import (
+    TAXII_MEDIA_TYPE,
+    Page,
+    TaxiiClient,
+    envelope_page,
+    pulled_origin,
+)
 from tests.medallion_server import MedallionServer, start_medallion
 from tests.services.inbound_data import partner_objects
 from tests.sources._servers import Reply, Request, http_server
@@ -299,3 +306,48 @@ def test_any_reply_is_a_page_or_a_source_error_naming_the_url(
 def test_any_retry_after_is_none_or_a_bounded_delay(value: str | None) -> None:
     delay = parse_retry_after(value)
     assert delay is None or 0 <= delay <= 7 * 86400
+
+
+# ---------------------------------------------------------------- review M3, M6
+
+
+def test_a_peer_repeating_the_same_page_and_next_token_is_stopped(hostile: str) -> None:
+    loop = Reply(
+        200,
+        _envelope([], more=True, next="again"),
+        headers={"X-TAXII-Date-Added-Last": "2026-01-01T00:00:00.000000Z"},
+        content_type=TAXII_MEDIA_TYPE,
+    )
+    _HOSTILE_STATE["reply"] = loop
+    pages = 0
+    with (
+        TaxiiClient(hostile) as taxii,
+        pytest.raises(SourceError, match="same page with the same next token") as caught,
+    ):
+        for _page in taxii.pages("c"):
+            pages += 1
+            assert pages < 10, "the loop was not stopped"
+    assert pages == 2 and hostile in str(caught.value)
+
+
+def test_a_next_token_kept_over_a_session_with_new_pages_is_followed() -> None:
+    """medallion keeps one next token for a paging session: a token alone may repeat."""
+    served = iter(range(3))
+
+    def app(request: Request) -> Reply:
+        number = next(served)
+        more = number < 2
+        body = _envelope([{"n": number}], more=more, **({"next": "session"} if more else {}))
+        return Reply(200, body, content_type=TAXII_MEDIA_TYPE)
+
+    with http_server(app) as server, TaxiiClient(server.url + "/r/") as taxii:
+        assert [page.objects for page in taxii.pages("c")] == [[{"n": 0}], [{"n": 1}], [{"n": 2}]]
+
+
+def test_credentials_in_an_api_root_are_refused_and_never_shown() -> None:
+    with pytest.raises(InputError, match="--user and --password-env") as caught:
+        TaxiiClient("http://alice:S3cretPW@127.0.0.1:9/api/")
+    assert "S3cretPW" not in str(caught.value)
+    assert pulled_origin("http://alice:S3cretPW@peer/api/?token=T0k", "c") == (
+        "pulled http://peer/api/?token=*** c"
+    )
