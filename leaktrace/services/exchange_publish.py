@@ -1,5 +1,4 @@
-"""Publishing LeakTrace's findings as STIX 2.1 into a TAXII collection (issue 12), and
-re-publishing an object an agency received.
+"""Publishing LeakTrace's findings as STIX 2.1 into a TAXII collection (issue 12).
 
 **What goes in.** ``--group``: the intrusion-set, its links (``related-to``, with the linked
 groups) and its hosts (infrastructure, observable, ``consists-of`` and ``uses``);
@@ -23,18 +22,16 @@ collection); without it only the publisher sees it. ``to`` with another level is
 :func:`leaktrace.store.exchange_batches.store_batch` in one transaction with its audit
 entry: a failure anywhere adds nothing.
 
-**Re-publication** (``object_id`` from ``from_collection``): the last version the agency
-may see is copied unchanged (only its creator may make new versions) with the support
-objects it needs, under an effective TLP of ``tlp``, after
-:func:`leaktrace.services.exchange_rules.refusal_of` (never looser than received; H2 needs
-the owner's recorded permission).
+**Re-publication** of an object an agency received (``object_id`` from
+``from_collection``) is its own use case: :func:`leaktrace.services.exchange_republish.
+republish`, to which :func:`publish` hands such a request.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,7 +51,6 @@ from leaktrace.exchange.markings import (
     TLP_EXTENSION_DEFINITION,
     TlpLevel,
     handling_marking,
-    strictest,
     tlp_marking,
 )
 from leaktrace.exchange.stix_extension import extension_definitions, leaktrace_identity
@@ -72,13 +68,11 @@ from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services import audit, exchange_facts
 from leaktrace.services.context import AppContext
-from leaktrace.services.exchange_access import collection_for, no_such_collection, store_batch
+from leaktrace.services.exchange_access import collection_for, store_batch
 from leaktrace.services.exchange_collections import agency_ids
 from leaktrace.services.exchange_facts import Findings
-from leaktrace.services.exchange_rules import refusal_of
 from leaktrace.services.exchange_views import PublicationView
 from leaktrace.store.exchange_collections import CollectionRecord, rights_of
-from leaktrace.store.exchange_objects import ObjectQuery, find_objects, visible_definitions
 from leaktrace.store.exchange_visibility import Viewer
 
 __all__ = [
@@ -86,9 +80,12 @@ __all__ = [
     "PublishRequest",
     "Source",
     "build_objects",
-    "publishing_agency",
     "gather_findings",
+    "publication_notes",
     "publish",
+    "publishing_agency",
+    "red_audience",
+    "writable_collection",
 ]
 
 
@@ -297,10 +294,11 @@ def publishing_agency(
     return agency_id, facts
 
 
-def _writable(
+def writable_collection(
     conn: Connection, actor: Actor, name: str, agency_id: int, code: str
 ) -> CollectionRecord:
-    """The collection ``name``, which the publishing agency must be able to write."""
+    """The collection ``name``, which the publishing agency must be able to write
+    (PermissionDeniedError otherwise)."""
     if not actor.is_local:  # the actor's own agency: no rights, no collection; read only: 403
         return collection_for(conn, actor, name.strip(), need="write")
     record = collection_for(conn, actor, name.strip())
@@ -313,9 +311,11 @@ def _writable(
     return record
 
 
-def _audience(
+def red_audience(
     conn: Connection, record: CollectionRecord, marking_tlp: str, to: Sequence[str]
 ) -> dict[str, int]:
+    """Code -> id of the ``--to`` agencies of a RED publication, each a reader of
+    ``record`` (SharingRefusedError otherwise); ``--to`` with another level: InputError."""
     if not to:
         return {}
     if marking_tlp != "red":
@@ -345,7 +345,8 @@ def gather_findings(ctx: AppContext, actor: Actor, source: Source) -> tuple[str 
     raise InputError(f"--{kind} cannot be used here", field="source")
 
 
-def _notes(marking: Marking, audience: dict[str, int], code: str) -> list[str]:
+def publication_notes(marking: Marking, audience: dict[str, int], code: str) -> list[str]:
+    """What the publisher ``code`` should know of who will see the publication."""
     notes: list[str] = []
     if marking.tlp == "red" and not audience:
         notes.append(f"TLP:RED without --to: visible to the publisher ({code}) only")
@@ -364,14 +365,17 @@ def publish(ctx: AppContext, actor: Actor, request: PublishRequest) -> Publicati
         raise InputError("--collection as a source is for export only", field="source")
     if request.to and request.marking.tlp != "red":
         raise InputError("--to narrows a TLP:RED publication: use it with --tlp red", field="--to")
-    now = datetime.now(UTC)
     if kind == "object":
-        return _republish(ctx, actor, request, now)
+        # its own use case and module (which builds on this one: imported here, not above)
+        from leaktrace.services.exchange_republish import republish
+
+        return republish(ctx, actor, request)
+    now = datetime.now(UTC)
     owner, findings = gather_findings(ctx, actor, request.source)
     with ctx.database.transaction() as conn:
         agency_id, agency = publishing_agency(conn, actor, request.agency, owner)
-        record = _writable(conn, actor, request.collection, agency_id, agency.code)
-        audience = _audience(conn, record, request.marking.tlp, request.to)
+        record = writable_collection(conn, actor, request.collection, agency_id, agency.code)
+        audience = red_audience(conn, record, request.marking.tlp, request.to)
         bodies = build_objects(findings, agency, request.marking, now)
         checked = [check_object(body, f"objects[{i}]") for i, body in enumerate(bodies)]
         outcomes = store_batch(
@@ -412,95 +416,5 @@ def publish(ctx: AppContext, actor: Actor, request: PublishRequest) -> Publicati
         added=sum(o.added for o in outcomes),
         stix_ids=[body["id"] for body in checked],
         published_at=now,
-        notes=[*findings.notes, *_notes(request.marking, audience, agency.code)],
+        notes=[*findings.notes, *publication_notes(request.marking, audience, agency.code)],
     )
-
-
-def _republish(
-    ctx: AppContext, actor: Actor, request: PublishRequest, now: datetime
-) -> PublicationView:
-    source = request.source
-    assert source.object_id is not None and source.from_collection is not None
-    marking = request.marking
-    if marking.handling is not None:
-        raise InputError(
-            "a re-published object is copied unchanged: --handling cannot be set",
-            field="--handling",
-        )
-    stix_id = source.object_id.strip()
-    with ctx.database.transaction() as conn:
-        agency_id, agency = publishing_agency(conn, actor, request.agency, None)
-        origin = collection_for(conn, actor, source.from_collection.strip())
-        viewer = Viewer(agency_id)
-        if not rights_of(conn, origin.id, viewer)[0]:
-            raise no_such_collection(source.from_collection)
-        found = find_objects(conn, origin.id, viewer, ObjectQuery(ids=(stix_id,)))
-        if not found:
-            raise NotFoundError(
-                f"no object {stix_id} in {origin.title!r} for {agency.code}",
-                kind="object",
-                key=stix_id,
-            )
-        row = found[-1]
-        record = _writable(conn, actor, request.collection, agency_id, agency.code)
-        if record.id == origin.id:
-            raise InputError(
-                "--collection and --from are the same collection", field="--collection"
-            )
-        audience = _audience(conn, record, marking.tlp, request.to)
-        body = check_object(row.body, "object")
-        support = _support_of(conn, body, origin.id, viewer)
-        batch = [*(check_object(each, "support") for each in support), body]
-        item = classify(batch)[-1]
-        # the row's effective level: its own markings, or stricter if it came so
-        item = replace(item, tlp=strictest([lvl for lvl in (item.tlp, row.tlp) if lvl]))
-        refused = refusal_of(conn, agency_id, item, tlp=marking.tlp)
-        if refused is not None:
-            raise SharingRefusedError(refused.reason, stix_id=stix_id, rule=refused.rule)
-        outcomes = store_batch(
-            conn,
-            record.id,
-            batch,
-            owner_agency_id=agency_id,
-            origin=f"republished from {origin.title}",
-            audience=audience.values(),
-            tlp_floor=marking.tlp,
-        )
-        audit.record(
-            conn,
-            actor,
-            "exchange.republish",
-            f"{stix_id} {origin.title} -> {record.title}",
-            f"as {agency.code}; TLP:{marking.tlp.upper()}; version {row.version}"
-            + (f"; to {', '.join(sorted(audience))}" if audience else ""),
-        )
-    return PublicationView(
-        collection=record.title,
-        collection_id=record.id,
-        agency=agency.code,
-        source=source.label(),
-        tlp=marking.tlp,
-        handling=row.handling,
-        audience=sorted(audience),
-        objects=len(batch),
-        added=sum(o.added for o in outcomes),
-        stix_ids=[b["id"] for b in batch],
-        published_at=now,
-        notes=_notes(marking, audience, agency.code),
-    )
-
-
-def _support_of(
-    conn: Connection, body: dict[str, Any], collection_id: str, viewer: Viewer
-) -> list[dict[str, Any]]:
-    """The support objects ``body`` needs (markings, creator, extension definitions), and
-    theirs in turn, as ``viewer`` sees them in the collection it comes from."""
-    found: dict[str, dict[str, Any]] = {}
-    wanted = set(classify([body])[0].needs)
-    while wanted - set(found):
-        fresh = visible_definitions(conn, wanted - set(found), collection_id, viewer)
-        if not fresh:
-            break
-        found.update(fresh)
-        wanted |= set(classify([body, *found.values()], found)[0].needs)
-    return list(found.values())

@@ -1,7 +1,7 @@
 """Publishing findings as STIX into a collection: the rows each agency sees (need-to-know),
 validator-clean objects with their markings and creator, RED narrowed by --to, refusals,
-all or nothing, new versions on re-publishing, a case's report, every leak, and the
-re-publication of received objects (never looser, H2 only with permission)."""
+all or nothing, new versions on re-publishing, a case's report, every leak. The
+re-publication of received objects: tests/services/test_exchange_republish.py."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from leaktrace.services import case_items, cases, hosts, leaks
 from leaktrace.services.audit import list_audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import store_batch
-from leaktrace.services.exchange_collections import add_collection, permit
+from leaktrace.services.exchange_collections import add_collection
 from leaktrace.services.exchange_publish import Marking, PublishRequest, Source, publish
 from leaktrace.services.exchange_rules import agency_identity_id
 from leaktrace.store.exchange_collections import collection_by_name
@@ -46,8 +46,9 @@ GROUP = "EMBERS"
 COUNTRY = "FR"
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[AppContext]:
+def publication_world(tmp_path: Path) -> Iterator[AppContext]:
+    """The demo with agencies FR-PN, NL-POL, DE-BKA, ES-PN and the collection Europe (all
+    three read it; FR-PN and NL-POL write it)."""
     for context in demo_context(tmp_path):
         add_agencies(context)
         add_collection(
@@ -58,6 +59,11 @@ def demo(tmp_path: Path) -> Iterator[AppContext]:
             write=["FR-PN", "NL-POL"],
         )
         yield context
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[AppContext]:
+    yield from publication_world(tmp_path)
 
 
 def agency_id(ctx: AppContext, code: str) -> int:
@@ -295,7 +301,7 @@ def test_case_becomes_a_report_of_its_findings_by_its_owner(demo: AppContext) ->
         assert_clean(row.body)
 
 
-# --- re-publication of received objects -------------------------------------------------------
+# --- received objects (re-publication: tests/services/test_exchange_republish.py) -----------
 
 
 PARTNER = AgencyFacts("BE-FCCU", "Federal Computer Crime Unit", "BE", "police")
@@ -330,79 +336,6 @@ def receive(
             origin="pulled:https://partner.example/taxii2/api/",
         )
     return str(group.id)
-
-
-def republish(ctx: AppContext, stix_id: str, tlp: str, **more: Any) -> Any:
-    return publish(
-        ctx,
-        local_operator(),
-        request(Source(object_id=stix_id, from_collection="Inbox"), tlp, agency="NL-POL", **more),
-    )
-
-
-def test_received_amber_cannot_go_out_as_green(demo: AppContext) -> None:
-    stix_id = receive(demo, "NL-POL", "amber")
-    with pytest.raises(SharingRefusedError) as refused:
-        republish(demo, stix_id, "green")
-    assert refused.value.rule == "tlp" and refused.value.stix_id == stix_id
-    assert "received as TLP:AMBER" in str(refused.value) and "TLP:GREEN" in str(refused.value)
-    assert rows_for(demo, None) == []
-    view = republish(demo, stix_id, "amber")
-    copied = {row.stix_id: row for row in rows_for(demo, "DE-BKA")}
-    assert stix_id in copied
-    with demo.database.reading() as conn:
-        inbox = collection_by_name(conn, "Inbox", Viewer(None))
-        assert inbox is not None
-        original = find_objects(conn, inbox.id, Viewer(None), ObjectQuery(ids=(stix_id,)))[0]
-    assert copied[stix_id].body == original.body  # unchanged: only its creator may version it
-    assert copied[stix_id].owner_agency_id == agency_id(demo, "NL-POL")
-    assert view.objects >= 3  # with its marking and its creator's identity
-    for row in rows_for(demo, None):
-        assert_clean(row.body)
-
-
-def test_republishing_stricter_narrows_the_audience(demo: AppContext) -> None:
-    stix_id = receive(demo, "NL-POL", "green")
-    republish(demo, stix_id, "red", to=("FR-PN",))
-    assert stix_id in findings(rows_for(demo, "FR-PN"))
-    assert findings(rows_for(demo, "DE-BKA")) == set()
-    row = next(r for r in rows_for(demo, None) if r.stix_id == stix_id)
-    assert row.tlp == "red"
-    with pytest.raises(SharingRefusedError):  # now held as RED: never looser again
-        publish(
-            demo,
-            local_operator(),
-            request(
-                Source(object_id=stix_id, from_collection="Europe"),
-                "green",
-                agency="NL-POL",
-                collection="Inbox",
-            ),
-        )
-
-
-def test_h2_needs_the_owners_recorded_permission(demo: AppContext) -> None:
-    stix_id = receive(demo, "NL-POL", "amber", handling="H2")
-    with pytest.raises(SharingRefusedError) as refused:
-        republish(demo, stix_id, "amber")
-    assert refused.value.rule == "h2"
-    permit(demo, local_operator(), stix_id, agency="NL-POL", granted_by="BE-FCCU duty officer")
-    republish(demo, stix_id, "amber")
-    assert stix_id in findings(rows_for(demo, "FR-PN"))
-
-
-def test_republication_needs_an_object_the_agency_sees(demo: AppContext) -> None:
-    stix_id = receive(demo, "NL-POL", "amber")
-    with pytest.raises(NotFoundError):
-        republish(demo, stix_id.replace("intrusion-set--", "intrusion-set--0"), "amber")
-    with pytest.raises(InputError):
-        republish(demo, stix_id, "amber", handling="H0")
-    with pytest.raises(NotFoundError):  # FR-PN has no rights on the inbox
-        publish(
-            demo,
-            local_operator(),
-            request(Source(object_id=stix_id, from_collection="Inbox"), "amber", agency="FR-PN"),
-        )
 
 
 def test_publication_is_parseable_by_stix2(demo: AppContext) -> None:
