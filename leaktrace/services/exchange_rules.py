@@ -31,6 +31,7 @@ are definitions, not findings: they pass. For a received object:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,11 +42,11 @@ from leaktrace.exchange.classify import SUPPORT_TYPES, Classified
 from leaktrace.exchange.markings import TlpLevel, stricter, strictest
 from leaktrace.exchange.stix_extension import stix_id
 from leaktrace.store.exchange_collections import has_permission
-from leaktrace.store.exchange_lookup import visible_versions_everywhere
+from leaktrace.store.exchange_lookup import VisibleVersion, visible_versions_of
 from leaktrace.store.exchange_visibility import Viewer
 from leaktrace.store.schema_access import AGENCIES
 
-__all__ = ["Refusal", "agency_identity_id", "refusal", "refusal_of"]
+__all__ = ["Refusal", "agency_identity_id", "refusal", "refusal_of", "refusals_of"]
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,37 @@ def refusal_of(
     tlp: TlpLevel | None = None,
 ) -> Refusal | None:
     """:func:`refusal` with the rule it applies (see the module docstring)."""
-    if item.stix_type in SUPPORT_TYPES:
-        return None
-    rows = visible_versions_everywhere(conn, item.stix_id, Viewer(agency_id))
+    return refusals_of(conn, agency_id, [item], tlp=tlp)[0]
+
+
+def refusals_of(
+    conn: Connection,
+    agency_id: int | None,
+    items: Sequence[Classified],
+    *,
+    tlp: TlpLevel | None = None,
+) -> list[Refusal | None]:
+    """:func:`refusal_of` for each of ``items`` (a whole envelope judged with a few
+    queries: the rows the agency sees of all their ids are read at once)."""
+    judged = [item for item in items if item.stix_type not in SUPPORT_TYPES]
+    seen = visible_versions_of(conn, [item.stix_id for item in judged], Viewer(agency_id))
     code = _agency_code(conn, agency_id) if agency_id is not None else None
+    return [
+        None
+        if item.stix_type in SUPPORT_TYPES
+        else _judge(conn, agency_id, code, item, seen.get(item.stix_id, []), tlp)
+        for item in items
+    ]
+
+
+def _judge(
+    conn: Connection,
+    agency_id: int | None,
+    code: str | None,
+    item: Classified,
+    rows: Sequence[VisibleVersion],
+    tlp: TlpLevel | None,
+) -> Refusal | None:
     if code is not None and item.creator == agency_identity_id(code):
         # ``created_by_ref`` is the sender's word: the object is the agency's own only if
         # no row of it that the agency sees came from outside (pulled, imported, posted,

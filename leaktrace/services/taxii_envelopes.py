@@ -27,7 +27,7 @@ from leaktrace.identity.roles import Permission
 from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import store_batch
-from leaktrace.services.exchange_rules import refusal
+from leaktrace.services.exchange_rules import refusals_of
 from leaktrace.services.taxii import collection_of
 from leaktrace.services.taxii_views import StatusDetailView, StatusView
 from leaktrace.store.exchange_collections import StatusRecord, insert_status
@@ -92,10 +92,12 @@ def add_envelope(ctx: AppContext, actor: Actor, collection_id: str, envelope: ob
             except InputError as exc:
                 failures.append(_failure(item, str(exc)))
         accepted: list[dict[str, Any]] = []
-        for classified in _classified(conn, checked, collection.id, actor.agency_id):
-            reason = refusal(conn, actor.agency_id, classified)
-            if reason is not None:
-                failures.append(_failure(classified.body, f"refused: {reason}"))
+        items = _classified(conn, checked, collection.id, actor.agency_id)
+        for classified, refused in zip(
+            items, refusals_of(conn, actor.agency_id, items), strict=True
+        ):
+            if refused is not None:
+                failures.append(_failure(classified.body, f"refused: {refused.reason}"))
             else:
                 accepted.append(classified.body)
         outcomes = store_batch(

@@ -11,6 +11,7 @@ the collections the agency may read that pass the need-to-know rule
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from leaktrace.store.exchange_visibility import OBJECTS, Viewer, visible
 from leaktrace.store.schema_exchange import EXCHANGE_COLLECTIONS as COLLECTIONS
 from leaktrace.store.schema_exchange import EXCHANGE_RIGHTS as RIGHTS
 
-__all__ = ["VisibleVersion", "visible_versions_everywhere"]
+__all__ = ["VisibleVersion", "visible_versions_everywhere", "visible_versions_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,15 @@ def visible_versions_everywhere(
     collection it may read, passing the need-to-know rule. Empty when it sees none (whether
     or not the id is stored somewhere it may not look). Ordered by collection, version and
     insertion."""
+    return visible_versions_of(conn, [stix_id], viewer).get(stix_id, [])
+
+
+def visible_versions_of(
+    conn: Connection, stix_ids: Sequence[str], viewer: Viewer
+) -> dict[str, list[VisibleVersion]]:
+    """:func:`visible_versions_everywhere` for many ids at once (one query per 500 ids: a
+    TAXII POST judges its whole envelope with a few queries). Ids it sees no row of are
+    left out."""
     # the collections it may read, as a list the (collection_id, stix_id, version) index
     # can be probed with: no scan of the whole table for one id
     readable = (
@@ -64,30 +74,38 @@ def visible_versions_everywhere(
             RIGHTS.c.agency_id == viewer.agency_id, RIGHTS.c.can_read
         )
     )
-    rows = conn.execute(
-        select(
-            OBJECTS.c.collection_id,
-            OBJECTS.c.version,
-            OBJECTS.c.tlp,
-            OBJECTS.c.handling,
-            OBJECTS.c.origin,
-            OBJECTS.c.owner_agency_id,
-        )
-        .where(
-            OBJECTS.c.collection_id.in_(readable),
-            OBJECTS.c.stix_id == stix_id,
-            visible(viewer),
-        )
-        .order_by(OBJECTS.c.collection_id, OBJECTS.c.version, OBJECTS.c.id)
-    ).all()
-    return [
-        VisibleVersion(
-            collection_id=str(row.collection_id),
-            version=str(row.version),
-            tlp=_level(row.tlp),
-            handling=None if row.handling is None else str(row.handling),
-            origin=str(row.origin),
-            owner_agency_id=None if row.owner_agency_id is None else int(row.owner_agency_id),
-        )
-        for row in rows
-    ]
+    wanted = sorted(set(stix_ids))
+    found: dict[str, list[VisibleVersion]] = {}
+    seen = visible(viewer)
+    for start in range(0, len(wanted), 500):
+        rows = conn.execute(
+            select(
+                OBJECTS.c.stix_id,
+                OBJECTS.c.collection_id,
+                OBJECTS.c.version,
+                OBJECTS.c.tlp,
+                OBJECTS.c.handling,
+                OBJECTS.c.origin,
+                OBJECTS.c.owner_agency_id,
+            )
+            .where(
+                OBJECTS.c.collection_id.in_(readable),
+                OBJECTS.c.stix_id.in_(wanted[start : start + 500]),
+                seen,
+            )
+            .order_by(OBJECTS.c.stix_id, OBJECTS.c.collection_id, OBJECTS.c.version, OBJECTS.c.id)
+        ).all()
+        for row in rows:
+            found.setdefault(str(row.stix_id), []).append(
+                VisibleVersion(
+                    collection_id=str(row.collection_id),
+                    version=str(row.version),
+                    tlp=_level(row.tlp),
+                    handling=None if row.handling is None else str(row.handling),
+                    origin=str(row.origin),
+                    owner_agency_id=None
+                    if row.owner_agency_id is None
+                    else int(row.owner_agency_id),
+                )
+            )
+    return found

@@ -147,34 +147,33 @@ def add_objects(
     listeners = sorted(set(audience))
     outcomes: list[AddOutcome] = []
     creators = origin_agency or {}
-    seen_by_owner = Viewer(owner_agency_id)
+    present = _present(conn, collection_id, [item.stix_id for item in items], owner_agency_id)
     for item in items:
         if item.version is None:
             # no created/modified (a cyber-observable): its version is when it was added, so
             # the same object sent again (a resumed pull, a re-import) is found by content
-            same = _same_unversioned(conn, collection_id, item, seen_by_owner)
+            same = next(
+                (
+                    (version, date_added)
+                    for version, date_added, body in present.get(item.stix_id, [])
+                    if body == item.body
+                ),
+                None,
+            )
             if same is not None:
                 outcomes.append(AddOutcome(item.stix_id, same[0], same[1], added=False))
                 continue
         version = item.version or added_text
         # only a version the sender may see counts as present: one hidden from it is no
         # answer to give (the sender's own copy is stored, as for a new object)
-        existing = conn.execute(
-            select(OBJECTS.c.date_added)
-            .where(
-                OBJECTS.c.collection_id == collection_id,
-                OBJECTS.c.stix_id == item.stix_id,
-                OBJECTS.c.version == version,
-                or_(
-                    visible(seen_by_owner),
-                    OBJECTS.c.owner_agency_id.is_not_distinct_from(owner_agency_id),
-                ),
-            )
-            .limit(1)
-        ).scalar_one_or_none()
+        existing = next(
+            (added for held, added, _ in present.get(item.stix_id, []) if held == version),
+            None,
+        )
         if existing is not None:
             outcomes.append(AddOutcome(item.stix_id, version, existing, added=False))
             continue
+        present.setdefault(item.stix_id, []).append((version, added_text, item.body))
         level = strictest([lvl for lvl in (item.tlp, tlp_floor) if lvl is not None])
         row_id = conn.execute(
             insert(OBJECTS)
@@ -210,25 +209,32 @@ def add_objects(
     return outcomes
 
 
-def _same_unversioned(
-    conn: Connection, collection_id: str, item: Classified, viewer: Viewer
-) -> tuple[str, str] | None:
-    """(version, date_added) of a stored row of ``item``'s id with the same content that
-    ``viewer`` (the sender) may see or owns."""
-    rows = conn.execute(
-        select(OBJECTS.c.version, OBJECTS.c.date_added, OBJECTS.c.body).where(
-            OBJECTS.c.collection_id == collection_id,
-            OBJECTS.c.stix_id == item.stix_id,
-            or_(
-                visible(viewer),
-                OBJECTS.c.owner_agency_id.is_not_distinct_from(viewer.agency_id),
-            ),
-        )
+def _present(
+    conn: Connection, collection_id: str, stix_ids: Sequence[str], owner_agency_id: int | None
+) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+    """(version, date_added, body) of each stored row of ``stix_ids`` in the collection that
+    the sender (``owner_agency_id``) may see or owns, by id: one query per 500 ids."""
+    wanted = sorted(set(stix_ids))
+    mine = or_(
+        visible(Viewer(owner_agency_id)),
+        OBJECTS.c.owner_agency_id.is_not_distinct_from(owner_agency_id),
     )
-    for version, date_added, body in rows:
-        if json.loads(body) == item.body:
-            return str(version), str(date_added)
-    return None
+    found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = conn.execute(
+            select(OBJECTS.c.stix_id, OBJECTS.c.version, OBJECTS.c.date_added, OBJECTS.c.body)
+            .where(
+                OBJECTS.c.collection_id == collection_id,
+                OBJECTS.c.stix_id.in_(wanted[start : start + 500]),
+                mine,
+            )
+            .order_by(OBJECTS.c.id)
+        )
+        for stix_id, version, date_added, body in rows:
+            found.setdefault(str(stix_id), []).append(
+                (str(version), str(date_added), json.loads(body))
+            )
+    return found
 
 
 def known_definitions(
