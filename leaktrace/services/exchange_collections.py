@@ -53,7 +53,12 @@ def _operator_only(actor: Actor, what: str) -> None:
         )
 
 
-def _clean(value: str | None, field: str, limit: int, *, required: bool) -> str | None:
+def _clean(
+    value: str | None, field: str, limit: int, *, required: bool, lines: bool = False
+) -> str | None:
+    """``value`` stripped; InputError (``field``: the option or argument to fix) when empty
+    but ``required``, too long, or holding control characters (``lines``: newlines and tabs
+    allowed)."""
     text = (value or "").strip()
     if not text:
         if required:
@@ -62,9 +67,7 @@ def _clean(value: str | None, field: str, limit: int, *, required: bool) -> str 
     if len(text) > limit:
         raise InputError(f"has {len(text)} characters; at most {limit}", field=field)
     for char in text:
-        if unicodedata.category(char) in ("Cc", "Cs") and not (
-            field == "description" and char in "\n\t"
-        ):
+        if unicodedata.category(char) in ("Cc", "Cs") and not (lines and char in "\n\t"):
             raise InputError(f"holds the control character U+{ord(char):04X}", field=field)
     return text
 
@@ -128,9 +131,9 @@ def add_collection(
     ``write`` are agency codes (empty: nobody). ConflictError when ``name`` is taken;
     InputError naming an unknown agency."""
     _operator_only(actor, "adds collections")
-    title = _clean(name, "name", MAX_NAME, required=True)
+    title = _clean(name, "NAME", MAX_NAME, required=True)
     assert title is not None
-    text = _clean(description, "description", MAX_DESCRIPTION, required=False)
+    text = _clean(description, "--description", MAX_DESCRIPTION, required=False, lines=True)
     collection_id = str(uuid.uuid4())
     with ctx.database.transaction() as conn:
         if store.collection_by_name(conn, title, Viewer(None)) is not None:
@@ -193,8 +196,8 @@ def permit(
     _operator_only(actor, "records re-publication permissions")
     wanted = stix_id.strip()
     if not _STIX_ID.match(wanted):
-        raise InputError(f"not a STIX id: {stix_id!r}", field="stix_id")
-    source = _clean(granted_by, "granted_by", 500, required=True)
+        raise InputError(f"not a STIX id: {stix_id!r}", field="STIX_ID")
+    source = _clean(granted_by, "--granted-by", 500, required=True)
     assert source is not None
     now = datetime.now(UTC)
     with ctx.database.transaction() as conn:

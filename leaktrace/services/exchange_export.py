@@ -32,6 +32,7 @@ from leaktrace.services.context import AppContext
 from leaktrace.services.exchange_access import collection_for, no_such_collection
 from leaktrace.services.exchange_facts import Findings
 from leaktrace.services.exchange_publish import (
+    EXPORT_SOURCES,
     Marking,
     Source,
     build_objects,
@@ -80,10 +81,8 @@ def _bundle_text(bodies: list[dict[str, Any]]) -> str:
 def export(ctx: AppContext, actor: Actor, request: ExportRequest) -> ExchangeExportView:
     """Write the export (see the module docstring)."""
     actor.require(Permission.read_intel)
-    kind = request.source.chosen()
+    kind = request.source.chosen(EXPORT_SOURCES)
     fmt = _format(request.format)
-    if kind == "object":
-        raise InputError("--object is for publish; export takes a collection", field="source")
     if fmt == "misp" and kind not in ("case", "group"):
         raise InputError(
             "a MISP event holds a case or a group: use --case or --group (or --format stix)",

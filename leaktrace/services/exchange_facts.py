@@ -255,7 +255,10 @@ def targets_findings(ctx: AppContext, actor: Actor, country: str) -> Findings:
     """A country's servers (ISO alpha-2) and the groups tied to them."""
     actor.require(Permission.read_intel)
     code = country.strip().upper()
-    listed = hosts.host_list(ctx, country=code).hosts  # InputError for a bad code
+    try:
+        listed = hosts.host_list(ctx, country=code).hosts
+    except InputError as exc:  # a bad code: the option here is --targets, not --country
+        raise InputError(exc.reason, field="--targets") from None
     if not listed:
         raise NotFoundError(f"no servers in {code}", kind="targets", key=code)
     book = _GroupBook(ctx)

@@ -76,7 +76,9 @@ from leaktrace.store.exchange_collections import CollectionRecord, rights_of
 from leaktrace.store.exchange_visibility import Viewer
 
 __all__ = [
+    "EXPORT_SOURCES",
     "Marking",
+    "PUBLISH_SOURCES",
     "PublishRequest",
     "Source",
     "build_objects",
@@ -87,6 +89,21 @@ __all__ = [
     "red_audience",
     "writable_collection",
 ]
+
+
+PUBLISH_SOURCES = ("case", "group", "targets", "all-leaks", "object")
+"""The options naming what ``exchange publish`` publishes (``--object`` with ``--from``)."""
+EXPORT_SOURCES = ("case", "group", "targets", "all-leaks", "collection")
+"""The options naming what ``exchange export`` writes."""
+
+_OPTION_OF_FIELD = {
+    "tlp": "--tlp",
+    "handling_code": "--handling",
+    "handling_text": "--handling-text",
+    "source_reliability": "--source",
+    "information_accuracy": "--accuracy",
+}
+"""The field names of :mod:`leaktrace.exchange.markings` -> the options that set them."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +119,9 @@ class Source:
     collection: str | None = None
     """Export only: the objects of a collection."""
 
-    def chosen(self) -> str:
+    def chosen(self, offered: Sequence[str] = (*PUBLISH_SOURCES, "collection")) -> str:
+        """The one source given (``case``, ``group``, ``targets``, ``all-leaks``, ``object``
+        or ``collection``), one of ``offered``; InputError naming the options otherwise."""
         picked = [
             name
             for name, given in (
@@ -115,11 +134,16 @@ class Source:
             )
             if given
         ]
+        options = ", ".join(f"--{name}" for name in offered)
         if len(picked) != 1:
             raise InputError(
-                "give exactly one of --case, --group, --targets, --all-leaks, --object"
+                f"give exactly one of {options}"
                 + (f" (got {', '.join('--' + p for p in picked)})" if picked else ""),
-                field="source",
+                field=", ".join(f"--{name}" for name in picked or offered),
+            )
+        if picked[0] not in offered:
+            raise InputError(
+                f"not an option of this command: give one of {options}", field=f"--{picked[0]}"
             )
         if picked[0] == "object" and not self.from_collection:
             raise InputError("--object needs --from COLLECTION", field="--from")
@@ -160,16 +184,23 @@ class Marking:
         source: str | None = None,
         accuracy: int | None = None,
     ) -> Marking:
-        """Checked: InputError for an unknown level or code, a text without H3 ..."""
-        level = tlp_marking(tlp)["extensions"]
-        found: TlpLevel = next(iter(level.values()))["tlp_2_0"]
+        """Checked: InputError for an unknown level or code, a text without H3 ... with
+        ``field`` the option to fix (``--tlp``, ``--handling``, ``--handling-text``,
+        ``--source``, ``--accuracy``)."""
         if handling is None and (handling_text or source or accuracy is not None):
             raise InputError(
                 "--handling-text, --source and --accuracy go with --handling", field="--handling"
             )
-        marking = Marking(found, handling, handling_text, source, accuracy)
-        if handling is not None:
-            marking.handling_definition("identity--00000000-0000-4000-8000-000000000000")
+        try:
+            level = tlp_marking(tlp)["extensions"]
+            found: TlpLevel = next(iter(level.values()))["tlp_2_0"]
+            marking = Marking(found, handling, handling_text, source, accuracy)
+            if handling is not None:
+                marking.handling_definition("identity--00000000-0000-4000-8000-000000000000")
+        except InputError as exc:
+            raise InputError(
+                exc.reason, field=_OPTION_OF_FIELD.get(exc.field or "", exc.field)
+            ) from None
         return marking
 
     def handling_definition(self, created_by_ref: str) -> dict[str, Any] | None:
@@ -342,7 +373,7 @@ def gather_findings(ctx: AppContext, actor: Actor, source: Source) -> tuple[str 
         return None, exchange_facts.targets_findings(ctx, actor, source.targets)
     if kind == "all-leaks":
         return None, exchange_facts.all_leaks_findings(ctx, actor)
-    raise InputError(f"--{kind} cannot be used here", field="source")
+    raise InputError(f"--{kind} names no findings to gather", field=f"--{kind}")
 
 
 def publication_notes(marking: Marking, audience: dict[str, int], code: str) -> list[str]:
@@ -360,9 +391,7 @@ def publication_notes(marking: Marking, audience: dict[str, int], code: str) -> 
 def publish(ctx: AppContext, actor: Actor, request: PublishRequest) -> PublicationView:
     """Publish (see the module docstring); one transaction, audited."""
     actor.require(Permission.write_exchange)
-    kind = request.source.chosen()
-    if kind == "collection":
-        raise InputError("--collection as a source is for export only", field="source")
+    kind = request.source.chosen(PUBLISH_SOURCES)
     if request.to and request.marking.tlp != "red":
         raise InputError("--to narrows a TLP:RED publication: use it with --tlp red", field="--to")
     if kind == "object":

@@ -107,13 +107,20 @@ def test_publish_and_its_refusals(run: Run, db: str) -> None:
     assert view["audience"] == [] and view["objects"] > 0
     assert view["notes"] == ["TLP:RED without --to: visible to the publisher (FR-PN) only"]
     cases = {
-        ("--tlp", "amber", "--to", "NL-POL", "--agency", "FR-PN"): (65, "--to"),
+        ("--tlp", "amber", "--to", "NL-POL", "--agency", "FR-PN"): (65, "field '--to'"),
         ("--tlp", "red", "--to", "DE-BKA", "--agency", "FR-PN"): (77, "DE-BKA may not read"),
         ("--tlp", "amber", "--agency", "NL-POL"): (77, "NL-POL may not write"),
-        ("--tlp", "amber"): (65, "--agency"),
-        ("--tlp", "orange", "--agency", "FR-PN"): (65, "unknown TLP level"),
-        ("--tlp", "amber", "--handling", "H3", "--agency", "FR-PN"): (65, "H3 needs a text"),
-        ("--tlp", "amber", "--agency", "XX-NOPE"): (65, "XX-NOPE"),
+        ("--tlp", "amber"): (65, "field '--agency'"),
+        ("--tlp", "orange", "--agency", "FR-PN"): (65, "field '--tlp': unknown TLP level"),
+        ("--tlp", "amber", "--handling", "H3", "--agency", "FR-PN"): (
+            65,
+            "field '--handling-text': H3 needs a text",
+        ),
+        ("--tlp", "amber", "--handling", "H0", "--source", "Q", "--agency", "FR-PN"): (
+            65,
+            "field '--source'",
+        ),
+        ("--tlp", "amber", "--agency", "XX-NOPE"): (65, "field '--agency'"),
     }
     for options, (code, message) in cases.items():
         result = publish_fr(run, db, *options)
@@ -121,7 +128,7 @@ def test_publish_and_its_refusals(run: Run, db: str) -> None:
         assert message in result.err, (options, result.err)
         assert "Traceback" not in result.err
     both = publish_fr(run, db, "--all-leaks", "--tlp", "amber", "--agency", "FR-PN")
-    assert both.code == 65 and "exactly one of" in both.err
+    assert both.code == 65 and "field '--targets, --all-leaks': give exactly one of" in both.err
     nowhere = publish_fr(run, db, "--tlp", "amber", "--agency", "FR-PN", collection="Nowhere")
     assert nowhere.code == 66
 

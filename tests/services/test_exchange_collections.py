@@ -76,8 +76,13 @@ def test_existing_name_and_unknown_agency_are_refused(ctx: AppContext) -> None:
         add_collection(ctx, local_operator(), "Other", read=["FR-PN", "XX-NOPE"])
     assert "XX-NOPE" in str(caught.value) and caught.value.field == "--read"
     assert [c.title for c in list_collections(ctx, local_operator())] == ["Europe"]
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as empty:
         add_collection(ctx, local_operator(), "   ")
+    assert empty.value.field == "NAME"
+    with pytest.raises(InputError) as control:
+        add_collection(ctx, local_operator(), "Other", description="bell \a")
+    assert control.value.field == "--description"
+    add_collection(ctx, local_operator(), "Lines", description="first line\n\tsecond")
 
 
 def test_set_rights_removes_access_at_once(ctx: AppContext) -> None:
@@ -111,7 +116,12 @@ def test_permit_is_recorded_and_audited(ctx: AppContext) -> None:
         assert nl is not None and has_permission(conn, stix_id, nl)
     entries = list_audit(ctx, local_operator(), action="exchange.permit").items
     assert entries and entries[0].subject == stix_id
-    with pytest.raises(InputError):
-        permit(ctx, local_operator(), "not-an-id", agency="NL-POL", granted_by="x")
-    with pytest.raises(InputError):
-        permit(ctx, local_operator(), stix_id, agency="XX-NOPE", granted_by="x")
+    wrong = {
+        ("not-an-id", "NL-POL", "x"): "STIX_ID",
+        (stix_id, "XX-NOPE", "x"): "--agency",
+        (stix_id, "NL-POL", "  "): "--granted-by",
+    }
+    for (key, agency, granted_by), option in wrong.items():
+        with pytest.raises(InputError) as caught:
+            permit(ctx, local_operator(), key, agency=agency, granted_by=granted_by)
+        assert caught.value.field == option, str(caught.value)

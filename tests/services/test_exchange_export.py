@@ -128,8 +128,22 @@ def test_misp_only_for_a_case_or_a_group(demo: AppContext, tmp_path: Path) -> No
         with pytest.raises(InputError) as caught:
             export(demo, local_operator(), ExportRequest(source, "misp", tmp_path / "e.json"))
         assert "case or a group" in str(caught.value)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as caught:
         export(demo, local_operator(), ExportRequest(Source(targets="FR"), "csv", tmp_path / "e"))
+    assert caught.value.field == "--format"
+    assert not (tmp_path / "e.json").exists()
+
+
+def test_source_errors_name_the_options_to_fix(demo: AppContext, tmp_path: Path) -> None:
+    wrong = {
+        Source(object_id="intrusion-set--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"): "--object",
+        Source(): "--case, --group, --targets, --all-leaks, --collection",
+        Source(targets="FR", all_leaks=True): "--targets, --all-leaks",
+    }
+    for source, option in wrong.items():
+        with pytest.raises(InputError) as caught:
+            export(demo, local_operator(), ExportRequest(source, "stix", tmp_path / "e.json"))
+        assert caught.value.field == option, (source, str(caught.value))
     assert not (tmp_path / "e.json").exists()
 
 

@@ -204,6 +204,42 @@ def test_refusals_add_nothing(demo: AppContext) -> None:
     assert rows_for(demo, None) == []
 
 
+@pytest.mark.parametrize(
+    ("arguments", "option"),
+    [
+        (("purple",), "--tlp"),
+        (("amber", "H9"), "--handling"),
+        (("amber", "H3"), "--handling-text"),
+        (("amber", "H1", "not for court"), "--handling-text"),
+        (("amber", "H3", "x" * 5000), "--handling-text"),
+        (("amber", "H0", None, "Q"), "--source"),
+        (("amber", "H0", None, "A", 7), "--accuracy"),
+        (("amber", None, "a text"), "--handling"),
+    ],
+)
+def test_marking_errors_name_the_option_to_fix(arguments: tuple[Any, ...], option: str) -> None:
+    with pytest.raises(InputError) as caught:
+        Marking.of(*arguments)
+    assert caught.value.field == option, str(caught.value)
+    assert str(caught.value).startswith(f"field '{option}': ")
+
+
+def test_source_errors_name_the_options_to_fix(demo: AppContext) -> None:
+    operator = local_operator()
+    wrong = {
+        Source(group=GROUP, targets="FR"): "--group, --targets",
+        Source(): "--case, --group, --targets, --all-leaks, --object",
+        Source(collection="Europe"): "--collection",
+        Source(targets="XYZ"): "--targets",
+        Source(group=GROUP, from_collection="Europe"): "--from",
+    }
+    for source, option in wrong.items():
+        with pytest.raises(InputError) as caught:
+            publish(demo, operator, request(source, agency="FR-PN"))
+        assert caught.value.field == option, (source, str(caught.value))
+    assert rows_for(demo, None) == []
+
+
 def test_users_publish_only_as_their_agency_and_with_write_exchange(demo: AppContext) -> None:
     nl = agency_actor(demo, "NL-POL")
     with pytest.raises(PermissionDeniedError):
