@@ -82,8 +82,8 @@ def export(
         list[str] | None,
         typer.Option(
             "--table",
-            help="Only this table (repeatable) [default: swarm_observations, releases, hosts, "
-            "host_evidence, alerts, works].",
+            help="Only this table (repeatable); by default: swarm_observations, releases, hosts, "
+            "host_evidence, alerts, works.",
             show_default=False,
         ),
     ] = None,

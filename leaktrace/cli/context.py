@@ -47,7 +47,8 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Database file or SQLAlchemy URL [env: LEAKTRACE_DB; default: per-user SQLite file]",
+        help="Database file or SQLAlchemy URL (also LEAKTRACE_DB; by default a per-user "
+        "SQLite file)",
         show_default=False,
     ),
 ]
@@ -114,7 +115,7 @@ LimitOption = Annotated[
         "--limit",
         "-n",
         min=1,
-        help="Show at most this many rows [default: 50 for tables, all for json/csv]",
+        help="Show at most this many rows (by default 50 for tables, all for json/csv)",
         show_default=False,
     ),
 ]

@@ -120,7 +120,7 @@ def token_create(
     email: Annotated[str, typer.Argument(help="The user the token signs in as.")],
     expires_days: Annotated[
         int | None,
-        typer.Option("--expires-days", min=1, help="Valid this many days [default: no expiry]"),
+        typer.Option("--expires-days", min=1, help="Valid this many days (by default: no expiry)"),
     ] = None,
     db: DbOption = None,
 ) -> None:
