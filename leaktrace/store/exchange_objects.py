@@ -25,9 +25,11 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     true,
+    tuple_,
 )
 
 from leaktrace.exchange.classify import SUPPORT_TYPES, Classified
@@ -317,18 +319,12 @@ def _filtered(statement: Select[Any], viewer: Viewer, query: ObjectQuery) -> Sel
     if query.spec_versions:
         statement = statement.where(OBJECTS.c.spec_version.in_(query.spec_versions))
     if query.after is not None:
+        # a row-value comparison: PostgreSQL (and SQLite) walk the index from the position
         added, stix_id, version = query.after
         statement = statement.where(
-            or_(
-                OBJECTS.c.date_added > added,
-                and_(
-                    OBJECTS.c.date_added == added,
-                    or_(
-                        OBJECTS.c.stix_id > stix_id,
-                        and_(OBJECTS.c.stix_id == stix_id, OBJECTS.c.version > version),
-                    ),
-                ),
-            )
+            OBJECTS.c.date_added >= added,
+            tuple_(OBJECTS.c.date_added, OBJECTS.c.stix_id, OBJECTS.c.version)
+            > tuple_(literal(added), literal(stix_id), literal(version)),
         )
     # one version held by several owners: the reader gets the first added it may see
     twin = OBJECTS.alias("twin")
