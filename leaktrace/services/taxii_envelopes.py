@@ -31,7 +31,9 @@ from leaktrace.services.exchange_rules import refusals_of
 from leaktrace.services.taxii import collection_of
 from leaktrace.services.taxii_views import StatusDetailView, StatusView
 from leaktrace.store.exchange_collections import StatusRecord, insert_status
+from leaktrace.store.exchange_lookup import visible_versions_of
 from leaktrace.store.exchange_objects import known_definitions
+from leaktrace.store.exchange_visibility import Viewer
 
 __all__ = ["POSTED", "add_envelope", "objects_of"]
 
@@ -77,6 +79,22 @@ def _classified(
     return classify(checked, known_definitions(conn, wanted, collection_id, owner))
 
 
+def _held_by_others(
+    conn: Connection, collection_id: str, agency_id: int | None, items: Sequence[Classified]
+) -> dict[str, set[str]]:
+    """The versions, by id, of ``items`` that another agency holds in the collection and the
+    sender may see (what it may not see is no answer to give: its own copy is stored)."""
+    if agency_id is None:
+        return {}
+    seen = visible_versions_of(conn, [item.stix_id for item in items], Viewer(agency_id))
+    held: dict[str, set[str]] = {}
+    for stix_id, rows in seen.items():
+        for row in rows:
+            if row.collection_id == collection_id and row.owner_agency_id != agency_id:
+                held.setdefault(stix_id, set()).add(row.version)
+    return held
+
+
 def add_envelope(ctx: AppContext, actor: Actor, collection_id: str, envelope: object) -> StatusView:
     """Add the envelope's objects to the collection; the status resource of the request."""
     actor.require(Permission.write_exchange)
@@ -93,11 +111,24 @@ def add_envelope(ctx: AppContext, actor: Actor, collection_id: str, envelope: ob
                 failures.append(_failure(item, str(exc)))
         accepted: list[dict[str, Any]] = []
         items = _classified(conn, checked, collection.id, actor.agency_id)
+        foreign = _held_by_others(conn, collection.id, actor.agency_id, items)
         for classified, refused in zip(
             items, refusals_of(conn, actor.agency_id, items), strict=True
         ):
             if refused is not None:
                 failures.append(_failure(classified.body, f"refused: {refused.reason}"))
+            elif (
+                classified.version is not None  # an observable has no versions to take over
+                and classified.stix_id in foreign
+                and classified.version not in foreign[classified.stix_id]
+            ):
+                failures.append(
+                    _failure(
+                        classified.body,
+                        "refused: another agency holds this object in the collection; only "
+                        "its creator may make a new version of it",
+                    )
+                )
             else:
                 accepted.append(classified.body)
         outcomes = store_batch(

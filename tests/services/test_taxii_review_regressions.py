@@ -267,3 +267,27 @@ def test_bad_objects_are_failures_not_server_errors(ctx: AppContext) -> None:
     assert status.failure_count == len(cases) and status.success_count == 0
     # the collection still reads for everyone
     assert _seen(ctx, agency_actor(ctx, "FR-GN"), "Alpha") == []
+
+
+def test_only_an_objects_holder_makes_new_versions_of_it_in_a_collection(ctx: AppContext) -> None:
+    """Another agency cannot post a new version of an object it sees NL-POL hold (readers'
+    `last` would become its text under NL-POL's id); a copy of the same version is no new
+    version; an object it may not see is no answer (its own copy is stored, as for a new
+    id)."""
+    shared = indicator(f"indicator--{uuid.uuid4()}", TIMES[0], "green")
+    hidden = indicator(f"indicator--{uuid.uuid4()}", TIMES[0], "red")
+    _publish(ctx, "Alpha", [tlp_marking("green"), tlp_marking("red"), shared, hidden])
+    de = agency_actor(ctx, "DE-BKA")
+    takeover = dict(shared, modified=TIMES[2], name="rewritten by another agency")
+    refused = _post(ctx, de, [takeover])
+    assert refused.success_count == 0 and "only its creator" in refused.failures[0].message
+    assert _post(ctx, de, [dict(shared)]).success_count == 1  # the same version: no change
+    fresh = indicator(f"indicator--{uuid.uuid4()}", TIMES[2], "green")
+    probe = _post(
+        ctx, de, [dict(hidden, modified=TIMES[2], object_marking_refs=fresh["object_marking_refs"])]
+    )
+    control = _post(ctx, de, [fresh])
+    assert _shape(probe, hidden["id"]) == _shape(control, fresh["id"])
+    fr = agency_actor(ctx, "FR-GN")
+    (last,) = taxii.get_object(ctx, fr, _id(ctx, "Alpha"), shared["id"], TaxiiFilters()).objects
+    assert last["name"] == shared["name"]
