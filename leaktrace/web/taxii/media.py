@@ -92,10 +92,12 @@ def media_ranges(header: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def _quality(params: dict[str, str]) -> float:
+    """The range's quality: ``q`` when it is a number from 0 to 1; a malformed ``q`` (empty,
+    not a number) is ignored, as if absent (1); one out of range refuses (0)."""
     try:
-        q = float(params.get("q", "1"))
+        q = float(params.get("q", "1") or "1")
     except ValueError:
-        return 0.0
+        return 1.0
     return q if 0.0 <= q <= 1.0 else 0.0
 
 

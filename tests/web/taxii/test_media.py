@@ -47,8 +47,18 @@ def test_the_parsers_never_raise(header: str) -> None:
     assert isinstance(is_taxii_content(header), bool)
     for name, params in media_ranges(header):
         assert name.count("/") == 1 and all(isinstance(v, str) for v in params.values())
-    if is_taxii_content(header):
+    if is_taxii_content(header) and not _refusing(media_ranges(header)[0][1]):
+        # the TAXII type as an Accept is accepted too, unless its q refuses it
         assert accepts_taxii(header)
+
+
+def _refusing(params: dict[str, str]) -> bool:
+    """A q of 0, or a number out of 0..1 (NaN included), refuses; a malformed q is ignored."""
+    try:
+        q = float(params.get("q", "1") or "1")
+    except ValueError:
+        return False
+    return not 0 < q <= 1
 
 
 @pytest.mark.parametrize(
