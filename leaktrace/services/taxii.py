@@ -179,17 +179,44 @@ def _audit_read(
     )
 
 
+def _read(
+    ctx: AppContext,
+    actor: Actor,
+    collection_id: str,
+    filters: TaxiiFilters,
+    what: str,
+    *,
+    object_id: str | None = None,
+) -> tuple[list[StoredObject], bool, str | None]:
+    """One page of what the actor may see, as every read endpoint serves it: (rows, whether
+    more follow, the next token), audited as ``taxii.<what>``. With ``object_id``: that
+    object's rows (``versions``: all of them), 404 when the actor may see no version of it."""
+    actor.require(Permission.read_exchange)
+    limit = page_limit(filters.limit)
+    if object_id is None:
+        query = to_query(filters, limit=limit)
+    elif what == "versions":
+        query = to_query(filters, limit=limit, ids=(object_id,), types=False, versions=("all",))
+    else:
+        query = to_query(filters, limit=limit, ids=(object_id,), types=False)
+    with ctx.database.transaction() as conn:
+        collection = collection_of(conn, actor, collection_id, "read")
+        rows, more, token = _page(conn, collection.id, actor, query, limit)
+        if (
+            object_id is not None
+            and not rows
+            and not _exists(conn, collection.id, actor, object_id)
+        ):
+            raise _no_such_object(object_id)
+        _audit_read(conn, actor, what, collection.id, rows)
+    return rows, more, token
+
+
 def get_objects(
     ctx: AppContext, actor: Actor, collection_id: str, filters: TaxiiFilters
 ) -> EnvelopeView:
     """A page of the objects the actor may see (TAXII 2.1 "Get Objects")."""
-    actor.require(Permission.read_exchange)
-    limit = page_limit(filters.limit)
-    query = to_query(filters, limit=limit)
-    with ctx.database.transaction() as conn:
-        collection = collection_of(conn, actor, collection_id, "read")
-        rows, more, token = _page(conn, collection.id, actor, query, limit)
-        _audit_read(conn, actor, "objects", collection.id, rows)
+    rows, more, token = _read(ctx, actor, collection_id, filters, "objects")
     return EnvelopeView(more=more, next=token, objects=[row.body for row in rows], **_dates(rows))
 
 
@@ -199,15 +226,7 @@ def get_object(
     """The versions of one object that match ``match[version]`` (default ``last``) and
     ``match[spec_version]`` (TAXII 2.1 "Get an Object"); 404 when the actor may see no
     version of it."""
-    actor.require(Permission.read_exchange)
-    limit = page_limit(filters.limit)
-    query = to_query(filters, limit=limit, ids=(object_id,), types=False)
-    with ctx.database.transaction() as conn:
-        collection = collection_of(conn, actor, collection_id, "read")
-        rows, more, token = _page(conn, collection.id, actor, query, limit)
-        if not rows and not _exists(conn, collection.id, actor, object_id):
-            raise _no_such_object(object_id)
-        _audit_read(conn, actor, "object", collection.id, rows)
+    rows, more, token = _read(ctx, actor, collection_id, filters, "object", object_id=object_id)
     return EnvelopeView(more=more, next=token, objects=[row.body for row in rows], **_dates(rows))
 
 
@@ -216,15 +235,7 @@ def get_versions(
 ) -> VersionsView:
     """The versions of one object the actor may see, by ``date_added`` (TAXII 2.1 "Get
     Object Versions": ``match[spec_version]``, ``added_after``, ``limit``, ``next``)."""
-    actor.require(Permission.read_exchange)
-    limit = page_limit(filters.limit)
-    query = to_query(filters, limit=limit, ids=(object_id,), types=False, versions=("all",))
-    with ctx.database.transaction() as conn:
-        collection = collection_of(conn, actor, collection_id, "read")
-        rows, more, token = _page(conn, collection.id, actor, query, limit)
-        if not rows and not _exists(conn, collection.id, actor, object_id):
-            raise _no_such_object(object_id)
-        _audit_read(conn, actor, "versions", collection.id, rows)
+    rows, more, token = _read(ctx, actor, collection_id, filters, "versions", object_id=object_id)
     return VersionsView(
         more=more, next=token, versions=[row.version for row in rows], **_dates(rows)
     )
@@ -234,13 +245,7 @@ def get_manifest(
     ctx: AppContext, actor: Actor, collection_id: str, filters: TaxiiFilters
 ) -> ManifestView:
     """A page of the manifest: what "Get Objects" would list, without the objects."""
-    actor.require(Permission.read_exchange)
-    limit = page_limit(filters.limit)
-    query = to_query(filters, limit=limit)
-    with ctx.database.transaction() as conn:
-        collection = collection_of(conn, actor, collection_id, "read")
-        rows, more, token = _page(conn, collection.id, actor, query, limit)
-        _audit_read(conn, actor, "manifest", collection.id, rows)
+    rows, more, token = _read(ctx, actor, collection_id, filters, "manifest")
     records = [
         ManifestRecordView(
             id=row.stix_id,
