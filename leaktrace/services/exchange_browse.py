@@ -29,14 +29,13 @@ from leaktrace.services.exchange_access import collection_for, viewer_of
 from leaktrace.services.paging import decode_cursor, encode_cursor, page_size
 from leaktrace.services.views import View
 from leaktrace.store import identity as identity_store
-from leaktrace.store.exchange_collections import CollectionRecord, collections_for, rights_of
+from leaktrace.store.exchange_collections import CollectionRecord, collections_for
 from leaktrace.store.exchange_objects import (
     ObjectQuery,
     StoredObject,
     count_objects,
     find_objects,
 )
-from leaktrace.store.exchange_visibility import Viewer
 
 __all__ = [
     "HANDLING_NOTICES",
@@ -48,7 +47,6 @@ __all__ = [
     "ObjectRow",
     "ObjectVersion",
     "StixEvidenceView",
-    "agencies_not_seeing",
     "collection_objects",
     "exchange_collections",
     "handling_notice",
@@ -398,19 +396,3 @@ def object_evidence(
         handling_notice=row.handling_notice,
         object=latest.body,
     )
-
-
-def agencies_not_seeing(
-    conn: Connection, collection_id: str, stix_id: str, version: str, agencies: Iterable[int]
-) -> list[int]:
-    """Those of ``agencies`` that may not see version ``version`` of the object (no read
-    right on the collection, or the need-to-know rule hides the row from them): a case
-    shared with them must not receive it. In the caller's transaction."""
-    blind: list[int] = []
-    query = ObjectQuery(ids=(stix_id,), versions=(version,))
-    for agency in agencies:
-        viewer = Viewer(agency)
-        readable, _ = rights_of(conn, collection_id, viewer)
-        if not readable or not find_objects(conn, collection_id, viewer, query):
-            blind.append(agency)
-    return blind
