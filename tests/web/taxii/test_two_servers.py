@@ -67,6 +67,12 @@ class Exchange:
         token = server.token("analyst", agency)
         return {"user": f"analyst@{agency.lower()}.example", "password": token}
 
+    def peer(self, server: LiveServer, agency: str) -> dict[str, Any]:
+        """The keywords of a pull from or push to ``server`` for ``agency`` (which is both
+        the local agency and the analyst signing in there): its API root, the agency and
+        the analyst's credentials."""
+        return {"url": server.url + ROOT, "agency": agency, **self.login(server, agency)}
+
 
 def _collection_id(ctx: AppContext, name: str) -> str:
     with ctx.database.reading() as conn:
@@ -208,12 +214,10 @@ def test_de_pulls_exactly_what_it_may_see_with_its_markings(exchange: Exchange) 
     view = pull(
         de_ctx,
         local_operator(),
-        url=exchange.nl.url + ROOT,
         collection=exchange.europe,
         into="from-nl",
-        agency=DE,
         limit=7,
-        **exchange.login(exchange.nl, DE),
+        **exchange.peer(exchange.nl, DE),
     )
     assert view.refused == 0 and view.pages > 1
     there = bodies(visible(nl_ctx, "Europe", DE))
@@ -242,11 +246,9 @@ def test_de_pulls_exactly_what_it_may_see_with_its_markings(exchange: Exchange) 
     again = pull(
         de_ctx,
         local_operator(),
-        url=exchange.nl.url + ROOT,
         collection=exchange.europe,
         into="from-nl",
-        agency=DE,
-        **exchange.login(exchange.nl, DE),
+        **exchange.peer(exchange.nl, DE),
     )
     assert again.received == again.stored == 0
 
@@ -259,11 +261,9 @@ def test_a_red_object_to_de_never_reaches_fr(exchange: Exchange) -> None:
     view = pull(
         exchange.fr,
         local_operator(),
-        url=exchange.nl.url + ROOT,
         collection=exchange.europe,
         into="from-nl",
-        agency=FR,
-        **exchange.login(exchange.nl, FR),
+        **exchange.peer(exchange.nl, FR),
     )
     assert view.refused == 0 and view.stored > 0
     here = bodies(visible(exchange.fr, "from-nl", FR))
@@ -285,20 +285,16 @@ def test_and_back_de_pushes_its_findings_and_nl_pulls_them(exchange: Exchange) -
     pull(  # what DE-BKA received from NL (nothing new if the first test ran)
         de_ctx,
         local_operator(),
-        url=exchange.nl.url + ROOT,
         collection=exchange.europe,
         into="from-nl",
-        agency=DE,
-        **exchange.login(exchange.nl, DE),
+        **exchange.peer(exchange.nl, DE),
     )
     pushed = push(
         de_ctx,
         local_operator(),
-        url=exchange.nl.url + ROOT,
         collection=exchange.europe,
         source="from-nl",
-        agency=DE,
-        **exchange.login(exchange.nl, DE),
+        **exchange.peer(exchange.nl, DE),
     )
     assert pushed.failed == 0 and pushed.sent == pushed.accepted > 0
     red_rows = [row for row in visible(de_ctx, "from-nl", DE) if row.tlp == "red"]
@@ -307,11 +303,9 @@ def test_and_back_de_pushes_its_findings_and_nl_pulls_them(exchange: Exchange) -
     view = pull(
         nl_ctx,
         local_operator(),
-        url=exchange.de.url + ROOT,
         collection=exchange.partners,
         into="from-de",
-        agency=NL,
-        **exchange.login(exchange.de, NL),
+        **exchange.peer(exchange.de, NL),
     )
     assert view.refused == 0 and view.stored > 0
     here = bodies(visible(nl_ctx, "from-de", NL))
@@ -333,11 +327,9 @@ def test_and_back_de_pushes_its_findings_and_nl_pulls_them(exchange: Exchange) -
     passed_on = push(
         nl_ctx,
         local_operator(),
-        url=exchange.nl.url + ROOT,
         collection=exchange.europe,
         source="from-de",
-        agency=NL,
-        **exchange.login(exchange.nl, NL),
+        **exchange.peer(exchange.nl, NL),
     )
     marked = [row for row in visible(nl_ctx, "from-de", NL) if row.handling == "H2"]
     # (a few cyber-observables are refused by the TLP rule first: NL-POL holds the same
