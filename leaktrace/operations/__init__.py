@@ -1,0 +1,2 @@
+"""Action days: operations of a case, their targets, statuses, checklists and outcomes
+(pure domain, no storage)."""

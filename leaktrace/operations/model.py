@@ -1,0 +1,210 @@
+"""What an action day is made of: target kinds and statuses, the allowed moves between
+statuses, the checklist, the outcome fields and the roles of participating agencies.
+
+A target's life: ``planned → go → in-progress → done | failed | aborted``. ``aborted`` may
+also end a target that never started (``planned`` or ``go``); ``done``, ``failed`` and
+``aborted`` are final.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from leaktrace.errors import ConflictError, InputError
+
+__all__ = [
+    "CHECKLIST",
+    "FINAL",
+    "HANDLING_CODES",
+    "NEXT",
+    "OUTCOME_FIELDS",
+    "AgencyRole",
+    "TargetKind",
+    "TargetStatus",
+    "check_move",
+    "checked_outcome",
+    "checked_text",
+    "h_hour_at",
+    "parse_agency_spec",
+    "parse_day",
+    "parse_h_hour",
+    "parse_status",
+]
+
+
+class TargetStatus(StrEnum):
+    planned = "planned"
+    go = "go"
+    in_progress = "in-progress"
+    done = "done"
+    failed = "failed"
+    aborted = "aborted"
+
+
+class TargetKind(StrEnum):
+    server = "server"
+    account = "account"
+    """A supply-chain account (from the supply ranking)."""
+    person = "person"
+    premises = "premises"
+
+
+class AgencyRole(StrEnum):
+    coordinator = "coordinator"
+    """Changes every target, resolves issues, sees every real name."""
+    participant = "participant"
+    """Changes the targets assigned to it."""
+    observer = "observer"
+    """Reads the board."""
+
+
+FINAL = frozenset({TargetStatus.done, TargetStatus.failed, TargetStatus.aborted})
+
+NEXT: Mapping[TargetStatus, frozenset[TargetStatus]] = {
+    TargetStatus.planned: frozenset({TargetStatus.go, TargetStatus.aborted}),
+    TargetStatus.go: frozenset({TargetStatus.in_progress, TargetStatus.aborted}),
+    TargetStatus.in_progress: frozenset(
+        {TargetStatus.done, TargetStatus.failed, TargetStatus.aborted}
+    ),
+    TargetStatus.done: frozenset(),
+    TargetStatus.failed: frozenset(),
+    TargetStatus.aborted: frozenset(),
+}
+"""Where each status may go next."""
+
+CHECKLIST: tuple[tuple[str, str], ...] = (
+    ("authorisation", "legal authorisation reference"),
+    ("search", "search"),
+    ("seizure", "seizure"),
+    ("forensic-image", "forensic image"),
+    ("arrest", "arrest"),
+    ("provider-notified", "provider notified"),
+)
+"""(key, label) of every target's checklist, in order. A checked item holds its
+reference text (the authorisation's reference, an exhibit number) or ``""``."""
+
+OUTCOME_FIELDS: tuple[tuple[str, str], ...] = (
+    ("seized", "servers or devices seized (count)"),
+    ("arrested", "persons arrested (count)"),
+    ("offline", "taken offline (true/false)"),
+    ("moved_to", "moved to (provider, address or country)"),
+)
+"""(key, meaning) of the outcome fields a status change may set."""
+
+HANDLING_CODES = ("H0", "H1", "H2", "H3")
+
+_H_HOUR = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def parse_status(value: str) -> TargetStatus:
+    try:
+        return TargetStatus(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in TargetStatus)
+        raise InputError(f"unknown status {value!r} (one of {allowed})", field="status") from None
+
+
+def check_move(current: TargetStatus, new: TargetStatus) -> None:
+    """Refuse a move the life of a target does not allow (ConflictError naming the
+    statuses it may go to)."""
+    if new in NEXT[current]:
+        return
+    allowed = sorted(s.value for s in NEXT[current])
+    where = f"it may go to {', '.join(allowed)}" if allowed else "it is final"
+    raise ConflictError(f"a target that is {current.value} cannot become {new.value}: {where}")
+
+
+def checked_outcome(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Outcome fields checked and normalised: counts are integers ≥ 0, ``offline`` a
+    boolean, ``moved_to`` text of at most 300 characters; unknown keys are refused."""
+    known = {key for key, _ in OUTCOME_FIELDS}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise InputError(
+                f"unknown outcome field {key!r} (one of {', '.join(sorted(known))})",
+                field="outcome",
+            )
+        if value is None:
+            continue
+        if key in ("seized", "arrested"):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
+                raise InputError(f"{key} must be a count from 0 to 10000", field=key)
+        elif key == "offline":
+            if not isinstance(value, bool):
+                raise InputError("offline must be true or false", field=key)
+        else:
+            if not isinstance(value, str) or not value.strip() or len(value) > 300:
+                raise InputError("moved_to must be 1 to 300 characters", field=key)
+            value = value.strip()
+        out[key] = value
+    return out
+
+
+def parse_h_hour(value: str) -> str:
+    """``HH:MM`` (UTC, 24-hour) or InputError."""
+    text = value.strip()
+    if not _H_HOUR.match(text):
+        raise InputError(f"H-hour must be HH:MM in UTC (24-hour), not {value!r}", field="h_hour")
+    return text
+
+
+def parse_day(value: str) -> date:
+    """``YYYY-MM-DD`` or InputError."""
+    text = value.strip()
+    try:
+        if not _DAY.match(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"the date must be YYYY-MM-DD, not {value!r}", field="date") from None
+
+
+def h_hour_at(day: date, h_hour: str) -> datetime:
+    """The H-hour as an aware UTC datetime."""
+    hours, minutes = (int(part) for part in h_hour.split(":"))
+    return datetime.combine(day, time(hours, minutes), tzinfo=UTC)
+
+
+def parse_agency_spec(spec: str) -> tuple[str, AgencyRole, str | None]:
+    """``CODE[:role][=Zone]`` → (code, role, zone or None): ``NL-POL``,
+    ``EJ:coordinator``, ``US-FBI=America/Los_Angeles``, ``INDUSTRY:observer``."""
+    text = spec.strip()
+    zone: str | None = None
+    if "=" in text:
+        text, zone = (part.strip() for part in text.split("=", 1))
+    role = AgencyRole.participant
+    if ":" in text:
+        text, word = (part.strip() for part in text.split(":", 1))
+        try:
+            role = AgencyRole(word.lower())
+        except ValueError:
+            allowed = ", ".join(r.value for r in AgencyRole)
+            raise InputError(
+                f"unknown role {word!r} in {spec!r} (one of {allowed})", field="agencies"
+            ) from None
+    if not text:
+        raise InputError(f"no agency code in {spec!r}", field="agencies")
+    return text, role, zone or None
+
+
+def checked_text(
+    value: str | None, field: str, *, limit: int, required: bool = False
+) -> str | None:
+    """``value`` stripped (None when empty and not ``required``), at most ``limit``
+    characters, no control characters but newlines and tabs."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise InputError(f"{field} must not be empty", field=field)
+        return None
+    if len(text) > limit:
+        raise InputError(f"{field} is longer than {limit} characters", field=field)
+    if any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) < 0xA0 for c in text):
+        raise InputError(f"{field} holds control characters", field=field)
+    return text
