@@ -22,6 +22,7 @@ from leaktrace.cli import (
     identity_cmds,
     impact_cmd,
     infra_cmds,
+    operation_cmds,
     parse_cmd,
     report_cmds,
     serve_cmd,
@@ -64,6 +65,7 @@ app.command()(analytics_cmds.export)
 identity_cmds.register(app)
 app.add_typer(case_cmds.app, name="case")
 app.add_typer(exchange_cmds.app, name="exchange")
+app.add_typer(operation_cmds.app, name="operation")
 evidence_cmds.register(app)
 db_cmds.register(app)
 app.command()(serve_cmd.serve)

@@ -14,6 +14,8 @@ from leaktrace.web.api import (
     identity,
     impact,
     leaks,
+    operation_events,
+    operations,
     overview,
     releases,
     sources,
@@ -42,4 +44,6 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     cases.router,
     evidence.router,
+    operations.router,
+    operation_events.router,
 ]

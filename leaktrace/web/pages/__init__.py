@@ -11,6 +11,7 @@ from leaktrace.web.pages import (
     groups,
     hosts,
     leaks,
+    operations,
     overview,
     releases,
     session,
@@ -33,5 +34,6 @@ ROUTERS: list[APIRouter] = [
     sources.router,
     cases.router,
     exchange.router,
+    operations.router,
     docs.router,
 ]

@@ -1,0 +1,7 @@
+"""Pages of action days (skeleton: pages being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
