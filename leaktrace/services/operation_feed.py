@@ -1,0 +1,340 @@
+"""Live events of action days: a per-process hub that streams an operation's events to its
+live boards (the server-sent events of ``/api/v1/operations/{id}/events``), and a
+synchronous follower for the terminal board.
+
+The events are the outbox's topic events (``operation:<id>``), written in the same
+transaction as the change they describe (:mod:`leaktrace.services.operation_events`), so
+nothing here can lose one: a stream that ends (a slow client, a server killed) is resumed
+from the last id the client received. Within one operation the ids become visible in
+increasing order (the writers hold the operation's row lock), so "everything above the
+last id seen" is exactly what a reader has not seen yet.
+
+:class:`OperationFeed` (one per process and event loop) runs one poller task per
+operation that has at least one subscriber in this process: every ``poll_interval`` it
+reads the operation's new events from the database in a worker thread (a short read, no
+connection held between polls) and hands them to each subscriber's bounded buffer. Several
+server processes on one PostgreSQL database each poll the shared outbox, so a change made
+through any process reaches the clients of every process.
+
+A subscriber (:meth:`OperationFeed.subscribe`, access checked once) first gets the events
+after its resume point from the database, then the live ones; it tracks the last id it
+sent, so no id is sent twice or out of order. A subscriber whose buffer overflows (a
+client that does not read) is ended; it reconnects with ``Last-Event-ID`` and loses
+nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+
+import anyio
+import anyio.to_thread
+
+from leaktrace.errors import InputError, LeakTraceError
+from leaktrace.identity.actor import Actor
+from leaktrace.services.context import AppContext
+from leaktrace.services.operation_access import operation_access
+from leaktrace.services.operation_events import REPLAY_LIMIT, event_view, topic
+from leaktrace.services.operation_views import OperationEventView
+from leaktrace.store.outbox import TopicEvent, topic_events, topic_head
+
+__all__ = [
+    "BUFFER_LIMIT",
+    "KEEP_ALIVE",
+    "MAX_EVENT_ID",
+    "POLL_INTERVAL",
+    "OperationFeed",
+    "Subscription",
+    "SubscriptionEnded",
+    "follow",
+    "resume_point",
+]
+
+_log = logging.getLogger("leaktrace.operation_feed")
+
+POLL_INTERVAL = 0.05
+"""Seconds between two reads of an operation's new events (per process, per operation
+with subscribers)."""
+BUFFER_LIMIT = 2000
+"""Events a subscriber may have waiting before it is ended (it then reconnects)."""
+KEEP_ALIVE = 15.0
+"""Seconds of silence after which a stream sends a keep-alive comment."""
+MAX_EVENT_ID = 2**63 - 1
+"""The largest event id (the outbox's 64-bit key)."""
+_RETRY_LIMIT = 1.0
+"""The longest pause between two reads after a database error."""
+
+
+def resume_point(last_event_id: str | None, after: str | int | None) -> int:
+    """Where a stream starts: after the ``Last-Event-ID`` header when the client sent one
+    (a reconnecting EventSource), else after the ``after`` query value, else 0 (every
+    event from the start). Each must be a whole number from 0 to 2**63 - 1 in ASCII
+    digits, else InputError (``field`` the header or query name); an empty header counts
+    as absent (EventSource sends none before its first event)."""
+    for value, name in ((last_event_id, "Last-Event-ID"), (after, "after")):
+        if value is None:
+            continue
+        if isinstance(value, int):
+            number = value
+        else:
+            text = value.strip(" \t")
+            if not text and name == "Last-Event-ID":
+                continue
+            if not text or len(text) > 19 or not (text.isascii() and text.isdigit()):
+                raise InputError(
+                    f"{name} must be an event id (a whole number), not {value[:40]!r}",
+                    field=name,
+                )
+            number = int(text)
+        if not 0 <= number <= MAX_EVENT_ID:
+            raise InputError(f"{name} must be from 0 to {MAX_EVENT_ID}", field=name)
+        return number
+    return 0
+
+
+class SubscriptionEnded(LeakTraceError):
+    """A subscriber was ended by the hub (its buffer overflowed, or the hub closed): the
+    client resumes from the last id it received."""
+
+
+class _Subscriber:
+    """One stream's buffer on the event loop: the poller offers events, the stream takes
+    them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pending: deque[TopicEvent] = deque()
+        self.wakeup = asyncio.Event()
+        self.ended: str | None = None
+
+    def offer(self, events: list[TopicEvent]) -> bool:
+        """Buffer ``events``; False (and the subscriber ended) when that overflows."""
+        if self.ended is not None:
+            return False
+        if len(self.pending) + len(events) > self.limit:
+            self.end("overflow")
+            return False
+        self.pending.extend(events)
+        self.wakeup.set()
+        return True
+
+    def end(self, reason: str) -> None:
+        self.ended = reason
+        self.pending.clear()
+        self.wakeup.set()
+
+    async def take(self, timeout: float) -> list[TopicEvent]:
+        """What is buffered (waiting up to ``timeout`` seconds for something; [] when
+        nothing came); SubscriptionEnded once ended."""
+        if not self.pending and self.ended is None:
+            self.wakeup.clear()
+            with anyio.move_on_after(timeout):
+                await self.wakeup.wait()
+        if self.ended is not None:
+            raise SubscriptionEnded(f"stream ended ({self.ended}): resume from the last id")
+        taken = list(self.pending)
+        self.pending.clear()
+        return taken
+
+
+@dataclass(eq=False)
+class _Poller:
+    operation_id: int
+    subscribers: set[_Subscriber] = field(default_factory=set)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    cursor: int = 0
+    task: asyncio.Task[None] | None = None
+    failure: BaseException | None = None
+
+
+class OperationFeed:
+    """The hub of one process (and one event loop): pollers per operation, subscribers'
+    buffers. Create it inside the running loop (e.g. lazily in a route)."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        poll_interval: float = POLL_INTERVAL,
+        buffer_limit: int = BUFFER_LIMIT,
+        page: int = REPLAY_LIMIT,
+    ) -> None:
+        self.ctx = ctx
+        self.poll_interval = poll_interval
+        self.buffer_limit = buffer_limit
+        self.page = page
+        self._pollers: dict[int, _Poller] = {}
+
+    @property
+    def polled(self) -> list[int]:
+        """The operations this process is polling now (for tests and diagnostics)."""
+        return sorted(self._pollers)
+
+    def subscribers(self, operation_id: int) -> int:
+        poller = self._pollers.get(operation_id)
+        return len(poller.subscribers) if poller else 0
+
+    async def subscribe(self, actor: Actor, operation_id: int, after: int = 0) -> Subscription:
+        """A stream of the events of ``operation_id`` with an id above ``after``, for
+        ``actor``: access is checked now, once (NotFoundError for an agency that does not
+        take part, exactly as for a missing operation); nothing is registered until the
+        stream is iterated (:meth:`Subscription.batches`)."""
+
+        def check() -> None:
+            with self.ctx.database.reading() as conn:
+                operation_access(conn, actor, operation_id)
+
+        await anyio.to_thread.run_sync(check)
+        return Subscription(self, operation_id, max(after, 0))
+
+    # --- pollers ------------------------------------------------------------------------
+
+    async def _join(self, operation_id: int) -> _Subscriber:
+        subscriber = _Subscriber(self.buffer_limit)
+        poller = self._pollers.get(operation_id)
+        if poller is None:
+            poller = _Poller(operation_id)
+            self._pollers[operation_id] = poller
+            poller.task = asyncio.get_running_loop().create_task(
+                self._poll(poller), name=f"leaktrace-operation-feed-{operation_id}"
+            )
+        poller.subscribers.add(subscriber)
+        await poller.ready.wait()
+        return subscriber
+
+    def _leave(self, operation_id: int, subscriber: _Subscriber) -> None:
+        poller = self._pollers.get(operation_id)
+        if poller is None:
+            return
+        poller.subscribers.discard(subscriber)
+        if not poller.subscribers:
+            del self._pollers[operation_id]
+            if poller.task is not None:
+                poller.task.cancel()
+
+    def _read(self, operation_id: int, after: int) -> list[TopicEvent]:
+        with self.ctx.database.reading() as conn:
+            return topic_events(conn, topic(operation_id), after=after, limit=self.page)
+
+    def _head(self, operation_id: int) -> int:
+        with self.ctx.database.reading() as conn:
+            return topic_head(conn, topic(operation_id))
+
+    async def _poll(self, poller: _Poller) -> None:
+        pause = self.poll_interval
+        while True:
+            try:
+                if not poller.ready.is_set():
+                    poller.cursor = await anyio.to_thread.run_sync(self._head, poller.operation_id)
+                    poller.ready.set()
+                    found: list[TopicEvent] = []
+                else:
+                    found = await anyio.to_thread.run_sync(
+                        self._read, poller.operation_id, poller.cursor
+                    )
+                pause = self.poll_interval
+            except LeakTraceError as exc:  # the database is away: try again, slower
+                _log.warning("operation %s events not read: %s", poller.operation_id, exc)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _RETRY_LIMIT)
+                continue
+            if found:
+                poller.cursor = found[-1].id
+                for subscriber in list(poller.subscribers):
+                    if not subscriber.offer(found):
+                        poller.subscribers.discard(subscriber)
+                if not poller.subscribers and self._pollers.get(poller.operation_id) is poller:
+                    del self._pollers[poller.operation_id]
+                    return
+            if len(found) < self.page:
+                await asyncio.sleep(self.poll_interval)
+
+
+class Subscription:
+    """One client's stream of an operation's events (access already checked)."""
+
+    def __init__(self, feed: OperationFeed, operation_id: int, after: int) -> None:
+        self.feed = feed
+        self.operation_id = operation_id
+        self.last_sent = after
+        """The id of the last event handed out (the resume point at first)."""
+
+    async def batches(
+        self, keep_alive: float = KEEP_ALIVE
+    ) -> AsyncIterator[list[OperationEventView]]:
+        """The events after the resume point, oldest first, in batches: first those
+        stored, then the live ones; [] after ``keep_alive`` seconds of silence.
+        Raises SubscriptionEnded when the hub ends the stream (overflow)."""
+        subscriber = await self.feed._join(self.operation_id)
+        try:
+            while True:  # replay: what the database holds now
+                stored = await anyio.to_thread.run_sync(
+                    self.feed._read, self.operation_id, self.last_sent
+                )
+                if stored:
+                    self.last_sent = stored[-1].id
+                    yield [event_view(e) for e in stored]
+                if len(stored) < self.feed.page:
+                    break
+            while True:
+                taken = await subscriber.take(keep_alive)
+                if not taken:
+                    yield []
+                    continue
+                fresh = [e for e in taken if e.id > self.last_sent]
+                if fresh:
+                    self.last_sent = fresh[-1].id
+                    yield [event_view(e) for e in fresh]
+        finally:
+            self.feed._leave(self.operation_id, subscriber)
+
+
+def follow(
+    ctx: AppContext,
+    actor: Actor,
+    operation_id: int,
+    after: int = 0,
+    *,
+    stop: threading.Event | None = None,
+    poll: float = 0.2,
+    heartbeat: float | None = None,
+) -> Iterator[list[OperationEventView]]:
+    """The events of ``operation_id`` above ``after`` for a synchronous reader (the
+    terminal board): lists of events, oldest first, as they are stored; also [] after
+    ``heartbeat`` seconds without any (None: never). Access is checked now, once
+    (NotFoundError / PermissionDeniedError before iterating). Reads every ``poll``
+    seconds until ``stop`` is set (checked between reads) or the iterator is closed."""
+    with ctx.database.reading() as conn:
+        operation_access(conn, actor, operation_id)
+    return _following(ctx, operation_id, max(after, 0), stop or threading.Event(), poll, heartbeat)
+
+
+def _following(
+    ctx: AppContext,
+    operation_id: int,
+    after: int,
+    stop: threading.Event,
+    poll: float,
+    heartbeat: float | None,
+) -> Iterator[list[OperationEventView]]:
+    cursor = after
+    quiet_since = time.monotonic()
+    while not stop.is_set():
+        with ctx.database.reading() as conn:
+            found = topic_events(conn, topic(operation_id), after=cursor, limit=REPLAY_LIMIT)
+        if found:
+            cursor = found[-1].id
+            quiet_since = time.monotonic()
+            yield [event_view(e) for e in found]
+            if len(found) == REPLAY_LIMIT:
+                continue
+        elif heartbeat is not None and time.monotonic() - quiet_since >= heartbeat:
+            quiet_since = time.monotonic()
+            yield []
+        stop.wait(poll)
