@@ -1,0 +1,244 @@
+"""The live feed of action days (services.operation_feed): the per-process hub's
+subscribers get the stored events after their resume point and then the live ones, in
+order, each once, while changes are made concurrently; overflow ends a subscriber (which
+resumes without loss); pollers stop with their last subscriber; the terminal board's
+synchronous follower; the resume point parser (outside data: hypothesis)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import aclosing
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leaktrace.config import load_settings
+from leaktrace.errors import InputError, NotFoundError
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.operation_events import events_after
+from leaktrace.services.operation_feed import (
+    MAX_EVENT_ID,
+    OperationFeed,
+    SubscriptionEnded,
+    follow,
+    resume_point,
+)
+from tests.services.operation_live_world import LiveWorld, actor_of, make_world, walk
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[AppContext]:
+    with build_context(load_settings(db=str(tmp_path / "feed.db"))) as context:
+        yield context
+
+
+@pytest.fixture
+def world(ctx: AppContext) -> LiveWorld:
+    return make_world(ctx, targets=12)
+
+
+def all_ids(ctx: AppContext, world: LiveWorld, after: int = 0) -> list[int]:
+    return [e.id for e in events_after(ctx, local_operator(), world.operation_id, after=after)]
+
+
+def test_replay_then_live_in_order_without_loss_or_duplicates_while_writing(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    de = actor_of(ctx, "analyst", "DE-BKA")
+    stored_before = all_ids(ctx, world)
+    changes = 30
+
+    async def run() -> list[int]:
+        feed = OperationFeed(ctx, poll_interval=0.01)
+        subscription = await feed.subscribe(de, world.operation_id, after=0)
+        writer = threading.Thread(target=walk, args=(ctx, world, changes))
+        got: list[int] = []
+        deadline = time.monotonic() + 30
+        async with aclosing(subscription.batches(keep_alive=0.2)) as batches:
+            async for batch in batches:
+                got += [e.id for e in batch]
+                if writer.ident is None and len(got) == len(stored_before):
+                    writer.start()  # the writes start once the replay is through
+                if len(got) >= len(stored_before) + changes or time.monotonic() > deadline:
+                    break
+        writer.join()
+        assert feed.polled == []  # the stream's end removed the poller
+        return got
+
+    got = asyncio.run(run())
+    assert got == all_ids(ctx, world)
+    assert len(got) == len(stored_before) + changes
+
+
+def test_concurrent_writes_during_the_replay_are_neither_lost_nor_repeated(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    walk(ctx, world, 6)
+    de = actor_of(ctx, "viewer", "DE-BKA")
+    first = all_ids(ctx, world)[2]
+    changes = 24
+
+    async def run() -> list[list[int]]:
+        feed = OperationFeed(ctx, poll_interval=0.005, page=3)  # replay in many small reads
+        streams = [await feed.subscribe(de, world.operation_id, after=first) for _ in range(3)]
+        writer = threading.Thread(target=walk, args=(ctx, world, changes), kwargs={"skip": 6})
+        writer.start()
+        seen: list[list[int]] = [[] for _ in streams]
+
+        async def read(index: int) -> None:
+            async for batch in streams[index].batches(keep_alive=0.1):
+                seen[index] += [e.id for e in batch]
+                if not writer.is_alive() and seen[index][-1:] == all_ids(ctx, world)[-1:]:
+                    return
+
+        with_deadline = [asyncio.wait_for(read(i), 30) for i in range(len(streams))]
+        await asyncio.gather(*with_deadline)
+        writer.join()
+        return seen
+
+    for seen in asyncio.run(run()):
+        assert seen == all_ids(ctx, world, after=first)
+
+
+def test_a_subscriber_that_does_not_read_is_ended_and_resumes_without_loss(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    coordinator = actor_of(ctx, "analyst", "NL-POL")
+    head = all_ids(ctx, world)[-1]
+
+    async def run() -> tuple[list[int], int]:
+        feed = OperationFeed(ctx, poll_interval=0.005, buffer_limit=4)
+        slow = await feed.subscribe(coordinator, world.operation_id, after=head)
+        batches = slow.batches(keep_alive=0.05)
+        assert await anext(batches) == []  # registered, caught up, nothing new
+        await asyncio.to_thread(walk, ctx, world, 9)  # more than its buffer holds
+        deadline = time.monotonic() + 30
+        while feed.subscribers(world.operation_id) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)  # the poller hands it 9 > 4 events: ended
+        with pytest.raises(SubscriptionEnded):
+            await anext(batches)
+        assert feed.polled == []
+        resumed = await feed.subscribe(coordinator, world.operation_id, after=slow.last_sent)
+        got: list[int] = []
+        async for batch in resumed.batches(keep_alive=0.05):
+            if not batch:
+                break
+            got += [e.id for e in batch]
+        return got, slow.last_sent
+
+    got, last_sent = asyncio.run(run())
+    assert last_sent == head
+    assert got == all_ids(ctx, world, after=head)
+    assert len(got) == 9
+
+
+def test_non_participants_get_not_found_like_a_missing_operation(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    outsider = actor_of(ctx, "admin", "FR-PN")
+    observer = actor_of(ctx, "viewer", "BE-FOD")
+
+    async def run() -> None:
+        feed = OperationFeed(ctx)
+        with pytest.raises(NotFoundError) as hidden:
+            await feed.subscribe(outsider, world.operation_id)
+        with pytest.raises(NotFoundError) as missing:
+            await feed.subscribe(outsider, world.operation_id + 1000)
+        assert (hidden.value.kind, missing.value.kind) == ("operation", "operation")
+        assert feed.polled == []
+        watching = await feed.subscribe(observer, world.operation_id)
+        batches = watching.batches(keep_alive=0.05)
+        first = await anext(batches)
+        assert [e.type for e in first][:1] == ["created"]
+        await batches.aclose()
+        assert feed.polled == []
+
+    asyncio.run(run())
+    with pytest.raises(NotFoundError):
+        follow(ctx, outsider, world.operation_id)
+
+
+def test_follow_yields_stored_then_new_events_until_stopped(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    de = actor_of(ctx, "analyst", "DE-BKA")
+    stop = threading.Event()
+    got: list[int] = []
+    types: set[str] = set()
+
+    def board() -> None:
+        for batch in follow(ctx, de, world.operation_id, after=0, stop=stop, poll=0.01):
+            got.extend(e.id for e in batch)
+            types.update(e.type for e in batch)
+
+    reader = threading.Thread(target=board)
+    reader.start()
+    walk(ctx, world, 5)
+    expected = all_ids(ctx, world)
+    deadline = time.monotonic() + 30
+    while got != expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    reader.join(timeout=10)
+    assert not reader.is_alive()
+    assert got == expected
+    assert {"created", "target", "status"} <= types
+
+
+def test_follow_heartbeat_yields_empty_lists_in_silence(ctx: AppContext, world: LiveWorld) -> None:
+    head = all_ids(ctx, world)[-1]
+    stream = follow(ctx, local_operator(), world.operation_id, head, poll=0.01, heartbeat=0.02)
+    assert next(stream) == []
+    walk(ctx, world, 1)
+    deadline = time.monotonic() + 30
+    batch = next(stream)
+    while not batch and time.monotonic() < deadline:
+        batch = next(stream)
+    assert [e.status for e in batch] == ["go"]
+
+
+# --- the resume point (Last-Event-ID header, ?after=) -----------------------------------
+
+
+@given(st.integers(0, MAX_EVENT_ID), st.one_of(st.none(), st.integers(0, MAX_EVENT_ID)))
+def test_the_header_wins_over_the_query(header: int, after: int | None) -> None:
+    assert resume_point(str(header), after) == header
+    assert resume_point(f" {header}\t", None) == header
+
+
+@given(st.one_of(st.none(), st.integers(0, MAX_EVENT_ID)))
+def test_no_or_empty_header_falls_back_to_the_query(after: int | None) -> None:
+    expected = 0 if after is None else after
+    assert resume_point(None, after) == expected
+    assert resume_point("", after) == expected
+    assert resume_point(None, None if after is None else str(after)) == expected
+
+
+@given(st.text(max_size=30))
+def test_any_header_is_a_resume_point_or_an_input_error(text: str) -> None:
+    try:
+        point = resume_point(text, None)
+    except InputError as exc:
+        assert exc.field == "Last-Event-ID"
+        return
+    stripped = text.strip(" \t")
+    assert point == (int(stripped) if stripped else 0)
+    assert stripped == "" or (stripped.isascii() and stripped.isdigit())
+
+
+@pytest.mark.parametrize(
+    "bad", ["-1", "1.5", "1e3", "٣", "１２", "0x10", "9" * 20, str(MAX_EVENT_ID + 1), "1 2"]
+)
+def test_malformed_resume_points_are_refused(bad: str) -> None:
+    with pytest.raises(InputError) as refused:
+        resume_point(bad, None)
+    assert refused.value.field == "Last-Event-ID"
+    with pytest.raises(InputError) as refused:
+        resume_point(None, bad)
+    assert refused.value.field == "after"
