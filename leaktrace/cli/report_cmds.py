@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -14,12 +14,15 @@ from leaktrace.cli.output import Format, emit_rows
 from leaktrace.config import Settings, load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.infra.targets import UNKNOWN_SHEET
-from leaktrace.services.demo_accounts import create_demo_accounts
+from leaktrace.services.demo_accounts import DemoLogin, create_demo_accounts
 from leaktrace.services.groups import group_dossier
 from leaktrace.services.leaks import LeakQuery, list_leaks
 from leaktrace.services.overview import get_overview
 from leaktrace.services.report import write_html_report
 from leaktrace.services.supply import supply_ranking
+
+if TYPE_CHECKING:
+    from leaktrace.services.demo_operation import DemoOperation
 
 DEMO_BUNDLE = "demo-case.zip"
 
@@ -194,6 +197,7 @@ def demo(
             country="NL" if "NL" in countries else (countries[0] if countries else None),
             supply=result.supply is not None,
             bundle=directory / DEMO_BUNDLE,
+            action_day=countries,
         )
     verdict = "[green]verified[/]" if case.verification.ok else "[red]does NOT verify[/]"
     out.print(
@@ -203,13 +207,34 @@ def demo(
         f"{command_line('verify', str(directory / DEMO_BUNDLE))}",
         soft_wrap=True,
     )
+    operation = case.operation
+    if operation is not None:
+        progress = ", ".join(
+            f"{n} {status}" for status, n in sorted(operation.by_status.items(), key=_by_count)
+        )
+        out.print(
+            f"action day: operation {operation.id} {escape(operation.name)} on "
+            f"{operation.day}, H-hour {operation.h_hour} UTC: {operation.servers} servers in "
+            f"{len(operation.countries)} countries, {operation.persons} persons and "
+            f"{operation.targets - operation.servers - operation.persons} other targets, "
+            f"each assigned to its country's (fictional) police, coordinated by "
+            f"{operation.coordinator}; an hour in: {progress}; "
+            f"{operation.open_issues} open issues",
+            soft_wrap=True,
+        )
     out.print(f"HTML report: [bold]{result.report}[/]")
     out.print(f"explore: {command_line('leaks', '--db', str(db_file))}")
     if serve:
-        _serve_demo(settings, host, port)
+        _serve_demo(settings, host, port, operation)
 
 
-def _serve_demo(settings: Settings, host: str, port: int) -> None:
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
+def _serve_demo(
+    settings: Settings, host: str, port: int, operation: DemoOperation | None = None
+) -> None:
     """Add the fictional agencies and users, print their logins, serve until Ctrl-C."""
     import uvicorn
 
@@ -235,7 +260,39 @@ def _serve_demo(settings: Settings, host: str, port: int) -> None:
             f"http://{host}:{port}/api/docs; Ctrl-C stops",
             soft_wrap=True,
         )
+        if operation is not None:
+            _print_board(operation, logins, f"http://{host}:{port}")
         uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+
+
+_BOARD_ROLES = {
+    "coordinator": "coordinator: changes every target, sees the real names",
+    "participant": "participant: changes its country's targets; real names of its country",
+    "observer": "observer: reads the board",
+}
+
+
+def _print_board(operation: DemoOperation, logins: list[DemoLogin], base: str) -> None:
+    """Where the action day's live board is, and which of the logins see it (how)."""
+    from leaktrace.services.demo_accounts import police_code
+
+    roles = {operation.coordinator: "coordinator", operation.observer: "observer"}
+    roles.update({police_code(c): "participant" for c in operation.countries})
+    seeing = [login for login in logins if login.agency in roles]
+    out.print(
+        f"action day board (live): [bold]{base}{operation.path}[/] — sign in as one of:",
+        soft_wrap=True,
+    )
+    for login in seeing:
+        out.print(f"  {login.email} ({login.agency}, {_BOARD_ROLES[roles[login.agency]]})")
+    others = sorted({login.agency for login in logins if login.agency not in roles})
+    if others:
+        verb = "takes" if len(others) == 1 else "take"
+        out.print(
+            f"  ({', '.join(others)} {verb} no part in it: its users get 'not found', as "
+            "for an operation that does not exist)",
+            soft_wrap=True,
+        )
 
 
 _WINDOW_WORDS = {

@@ -1,10 +1,12 @@
 """The demo's case: the investigation of the synthetic leak ring, opened by the fictional
 police unit with the prosecution office and Europol as members, its key findings frozen
-as evidence, exported as a bundle and checked the way a defence expert would.
+as evidence, its action day (:mod:`leaktrace.services.demo_operation`), exported as a
+bundle and checked the way a defence expert would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from leaktrace.identity.actor import Actor
@@ -14,6 +16,7 @@ from leaktrace.services.case_views import BundleVerification, ExportView
 from leaktrace.services.cases import add_member, add_note, add_subject, add_task, open_case
 from leaktrace.services.context import AppContext
 from leaktrace.services.demo_accounts import create_demo_agencies
+from leaktrace.services.demo_operation import DemoOperation, create_demo_operation
 from leaktrace.services.evidence import verify_bundle_file
 from leaktrace.services.views import View
 
@@ -28,6 +31,8 @@ class DemoCase(View):
     items: int
     export: ExportView
     verification: BundleVerification
+    operation: DemoOperation | None = None
+    """The action day, when the case has one."""
 
 
 def create_demo_case(
@@ -39,9 +44,12 @@ def create_demo_case(
     country: str | None,
     supply: bool,
     bundle: Path,
+    action_day: Sequence[str] = (),
 ) -> DemoCase:
     """Open the case, add the gravest leak, the group's dossier, the supply ranking and
-    a country's target sheet, export it to ``bundle`` and verify the bundle."""
+    a country's target sheet, plan and play the first hour of its action day against the
+    servers of the ``action_day`` countries (none without), export it to ``bundle`` and
+    verify the bundle (whose log holds the action day's entries)."""
     create_demo_agencies(ctx, actor)
     case = open_case(
         ctx,
@@ -70,6 +78,11 @@ def create_demo_case(
             ctx, actor, case.id, "targets", country, reason="servers to seize on the action day"
         )
         items += 1
+    operation = None
+    if action_day:
+        operation = create_demo_operation(
+            ctx, actor, case_id=case.id, countries=action_day, supply=supply
+        )
     add_note(
         ctx,
         actor,
@@ -81,5 +94,10 @@ def create_demo_case(
     export = export_case(ctx, actor, case.id, bundle)
     verification = verify_bundle_file(bundle)
     return DemoCase(
-        id=case.id, title=DEMO_CASE_TITLE, items=items, export=export, verification=verification
+        id=case.id,
+        title=DEMO_CASE_TITLE,
+        items=items,
+        export=export,
+        verification=verification,
+        operation=operation,
     )
