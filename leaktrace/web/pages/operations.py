@@ -1,7 +1,171 @@
-"""Pages of action days (skeleton: pages being written)."""
+"""Pages of action days: the operations the user's agency takes part in
+(``/operations``) and one operation's live board (``/operations/{id}``).
+
+The board is rendered here as the agency sees it (:func:`operation_board`): the handling
+code on top, the H-hour in UTC, in the viewer's own time zone (``operations.js``) and in
+each agency's, counters, open issues first, a world map and per-country tiles (each
+country coloured by the state of its targets *and* the counts written out), the targets
+with the buttons for what the viewer's agency may do, and the timeline.
+``static/operations.js`` keeps it live: it reads the operation's server-sent events
+(``/api/v1/operations/{id}/events``, from the board's ``last_event_id``) and applies each
+event to the row, tile, map, counters and timeline; its buttons and forms post to the
+JSON API (``/api/v1/operations/...``) with the session's CSRF token.
+
+Every text of a target, note or issue comes from users: Jinja2 escapes it here, and the
+script sets it with ``textContent`` only. The board's data reaches the script as a JSON
+block (``|tojson`` escapes ``<``, ``>``, ``&`` and quotes), never as code.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from collections.abc import Mapping
+from html import escape
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from leaktrace.identity.actor import Actor
+from leaktrace.identity.roles import Permission
+from leaktrace.infra.worldmap import world_map_svg
+from leaktrace.operations.model import CHECKLIST, NEXT, OUTCOME_FIELDS, TargetStatus
+from leaktrace.services.exchange_browse import HANDLING_NOTICES
+from leaktrace.services.operation_board import operation_board
+from leaktrace.services.operation_views import OperationBoardView, OperationCountryView
+from leaktrace.services.operations import list_operations
+from leaktrace.web.deps import Context
+from leaktrace.web.pages import params
+from leaktrace.web.policy import requires
+from leaktrace.web.rendering import render, trusted_svg
+
+__all__ = ["STATE_LABELS", "country_state", "router", "status_map"]
+
+router = APIRouter(include_in_schema=False)
+_READ = requires(Permission.read_cases)
+
+STATUSES = [s.value for s in TargetStatus]
+STATE_LABELS: Mapping[str, str] = {
+    "planned": "planned",
+    "go": "go",
+    "in-progress": "in progress",
+    "done": "done",
+    "failed": "failed",
+    "aborted": "aborted",
+}
+"""A country's state (see :func:`country_state`) in words, as the map legend writes it."""
+_FINAL = ("done", "failed", "aborted")
+_MAP_PATH = re.compile(r'data-iso="([A-Z]{2})" data-value="(\d+)"><title>[^<]*</title>')
+
+
+def country_state(by_status: Mapping[str, int]) -> str:
+    """One word for a country's targets: ``in-progress`` when any is under way (or some
+    are over and others not), else ``go`` when any is cleared to go, ``planned`` when all
+    are; once all are over, ``failed`` if any failed, else ``done`` if any is done, else
+    ``aborted``. (``operations.js`` has the same rule for live updates.)"""
+    final = sum(by_status.get(s, 0) for s in _FINAL)
+    open_ = sum(by_status.get(s, 0) for s in ("planned", "go", "in-progress"))
+    if by_status.get("in-progress", 0) or (final and open_):
+        return "in-progress"
+    if open_:
+        return "go" if by_status.get("go", 0) else "planned"
+    if by_status.get("failed", 0):
+        return "failed"
+    return "done" if by_status.get("done", 0) else "aborted"
+
+
+def tile_text(tile: OperationCountryView) -> str:
+    """A country's targets in words: ``Netherlands: 2 targets (1 done, 1 planned)``."""
+    parts = [f"{n} {STATE_LABELS[s]}" for s, n in tile.by_status.items() if n]
+    noun = "target" if tile.targets == 1 else "targets"
+    return f"{tile.name}: {tile.targets} {noun} ({', '.join(parts)})"
+
+
+def status_map(countries: list[OperationCountryView]) -> str:
+    """The world map with each country that has targets marked by its state
+    (``data-state``, coloured by ``operations.css``) and its counts in its tooltip."""
+    tiles = {c.country: c for c in countries if c.country != "??"}
+    svg = world_map_svg(
+        {code: tile.targets for code, tile in tiles.items()}, "Targets per country", unit="targets"
+    )
+
+    def mark(match: re.Match[str]) -> str:
+        tile = tiles.get(match.group(1))
+        if tile is None:
+            return match.group(0)
+        return (
+            f'data-iso="{match.group(1)}" data-value="{match.group(2)}" '
+            f'data-state="{country_state(tile.by_status)}"><title>'
+            f"{escape(tile_text(tile))}</title>"
+        )
+
+    return _MAP_PATH.sub(mark, svg)
+
+
+def _script_data(board: OperationBoardView, actor: Actor) -> dict[str, Any]:
+    """What ``operations.js`` needs beyond the page: the targets as data, the rules of
+    moves, the checklist and who the viewer is."""
+    return {
+        "operation_id": board.operation.id,
+        "handling": board.operation.handling,
+        "last_event_id": board.last_event_id,
+        "viewer_agency": board.viewer_agency,
+        "can_coordinate": board.can_coordinate,
+        "can_write": _can_write(board, actor),
+        "may_raise": actor.can(Permission.write_cases),
+        "next": {s.value: sorted(n.value for n in NEXT[s]) for s in TargetStatus},
+        "statuses": STATUSES,
+        "state_labels": dict(STATE_LABELS),
+        "checklist": [list(item) for item in CHECKLIST],
+        "acting_agencies": [a.code for a in board.agencies if a.role != "observer"],
+        "targets": [t.model_dump(mode="json") for t in board.targets],
+        "issues": [i.model_dump(mode="json") for i in board.issues],
+        "countries": {c.country: c.name for c in board.countries},
+    }
+
+
+def _can_write(board: OperationBoardView, actor: Actor) -> bool:
+    return actor.can(Permission.write_cases) and board.operation.role != "observer"
+
+
+@router.get("/operations", response_class=HTMLResponse)
+def operations_page(request: Request, ctx: Context, actor: Actor = _READ) -> HTMLResponse:
+    """The operations the user's agency takes part in, newest first."""
+    return render(
+        request,
+        "operations/list.html",
+        actor=actor,
+        title="Action days",
+        operations=list_operations(ctx, actor),
+        handling=HANDLING_NOTICES,
+    )
+
+
+@router.get("/operations/{operation_id}", response_class=HTMLResponse)
+def board_page(
+    request: Request, ctx: Context, operation_id: str, actor: Actor = _READ
+) -> HTMLResponse:
+    """One operation's live board (404 for an operation the agency does not take part
+    in, as for one that does not exist)."""
+    board = operation_board(ctx, actor, params.identifier(operation_id, "operation_id"))
+    can_write = _can_write(board, actor)
+    return render(
+        request,
+        "operations/board.html",
+        actor=actor,
+        title=board.operation.name,
+        board=board,
+        op=board.operation,
+        world=trusted_svg(status_map(board.countries)),
+        states=STATE_LABELS,
+        country_state=country_state,
+        tile_text=tile_text,
+        checklist=CHECKLIST,
+        outcome_fields=OUTCOME_FIELDS,
+        statuses=STATUSES,
+        handling_notice=HANDLING_NOTICES.get(board.operation.handling, board.operation.handling),
+        can_write=can_write,
+        may_raise=actor.can(Permission.write_cases),
+        acting=[a.code for a in board.agencies if a.role != "observer"],
+        data=_script_data(board, actor),
+    )
