@@ -1,0 +1,319 @@
+"""services.operation_report: the after-action report of an action day (self-contained
+printable HTML: handling banners, H-hour per agency, per-country outcome, counters, issues
+open first, the timeline of every change from the case's evidence log and the log size
+and root it reflects) and its addition to the case as evidence (0600 file, never
+half-written, refused before anything is written for those who may not add to the case)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from leaktrace.config import load_settings
+from leaktrace.errors import ConflictError, NotFoundError, PermissionDeniedError
+from leaktrace.identity.actor import Actor, local_operator
+from leaktrace.operations.model import TargetKind
+from leaktrace.services import (
+    case_items,
+    case_log,
+    cases,
+    identity,
+    operation_changes,
+    operation_report,
+    operations,
+)
+from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.operations import NewTarget
+from leaktrace.store.evidence_log import entries
+from tests.services.test_leaks import agency_actor
+
+OPERATOR = local_operator()
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[AppContext]:
+    with build_context(load_settings(db=str(tmp_path / "ops.db"))) as context:
+        yield context
+
+
+@dataclass
+class World:
+    ctx: AppContext
+    case_id: int
+    op_id: int
+    lead: Actor
+    """NL-POL: case lead, operation participant."""
+    member: Actor
+    """DE-BKA: case member, operation participant."""
+    case_observer: Actor
+    """FR-PJ: case observer, operation participant."""
+    outside_case: Actor
+    """ES-PN: operation participant, not in the case."""
+    stranger: Actor
+    """IT-CC: in neither."""
+
+
+def make_world(ctx: AppContext) -> World:
+    for code, country in (
+        ("NL-POL", "NL"),
+        ("DE-BKA", "DE"),
+        ("FR-PJ", "FR"),
+        ("ES-PN", "ES"),
+        ("IT-CC", "IT"),
+    ):
+        identity.add_agency(ctx, OPERATOR, code=code, name=f"{code} police", country=country,
+                            kind="police")  # fmt: skip
+    lead = agency_actor(ctx, "NL-POL")
+    case_id = cases.open_case(ctx, lead, "Operation Tinsel").id
+    cases.add_member(ctx, lead, case_id, "DE-BKA", "member")
+    cases.add_member(ctx, lead, case_id, "FR-PJ", "observer")
+    op = operations.create_operation(
+        ctx,
+        lead,
+        case_id=case_id,
+        name="Day <One>",
+        day="2026-03-01",
+        h_hour="06:00",
+        agencies=["DE-BKA=Europe/Berlin", "FR-PJ", "ES-PN", "NL-POL:coordinator"],
+        handling="H1",
+        targets=[
+            NewTarget(TargetKind.server, "198.51.100.7", country="DE", group="EMBERS"),
+            NewTarget(TargetKind.server, "203.0.113.9", country="FR"),
+            NewTarget(
+                TargetKind.person,
+                "zed<script>x()</script>",
+                country="NL",
+                real_name="Johannes Geheim",
+            ),  # fmt: skip
+            NewTarget(TargetKind.premises, "Warehouse 4, Calle Mayor", country="ES"),
+        ],
+    )
+    return World(
+        ctx=ctx,
+        case_id=case_id,
+        op_id=op.id,
+        lead=lead,
+        member=agency_actor(ctx, "DE-BKA"),
+        case_observer=agency_actor(ctx, "FR-PJ"),
+        outside_case=agency_actor(ctx, "ES-PN"),
+        stranger=agency_actor(ctx, "IT-CC"),
+    )
+
+
+def play_the_day(w: World) -> tuple[int, int]:
+    """Moves, outcomes, checks and issues (one resolved, one open); (open, resolved) ids."""
+    ctx, op = w.ctx, w.op_id
+    for status in ("go", "in-progress"):
+        operation_changes.change_status(ctx, w.member, op, "198.51.100.7", status)
+    operation_changes.change_status(
+        ctx, w.member, op, "198.51.100.7", "done", note="two racks <b>bold</b>",
+        outcome={"seized": 2, "offline": True},
+    )  # fmt: skip
+    operation_changes.check_item(ctx, w.member, op, "198.51.100.7", "seizure", reference="EX-1")
+    for status in ("go", "in-progress"):
+        operation_changes.change_status(ctx, w.case_observer, op, "203.0.113.9", status)
+    operation_changes.change_status(
+        ctx, w.case_observer, op, "203.0.113.9", "failed",
+        outcome={"moved_to": "another provider <i>"},
+    )  # fmt: skip
+    resolved = operation_changes.raise_issue(ctx, w.case_observer, op, "203.0.113.9", "moved")
+    operation_changes.resolve_issue(ctx, w.lead, op, resolved.id, "we <em>followed</em> it")
+    still_open = operation_changes.raise_issue(
+        ctx, w.member, op, "Warehouse 4, Calle Mayor", "warrant <script>alert(1)</script> missing"
+    )
+    operation_changes.check_item(ctx, w.lead, op, 3, "arrest")
+    return still_open.id, resolved.id
+
+
+def log_entries(ctx: AppContext, case_id: int) -> list[dict[str, object]]:
+    with ctx.database.reading() as conn:
+        return [json.loads(e.entry) for e in entries(conn, case_id)]
+
+
+def rows_of(html: str, section: str) -> list[str]:
+    """The ``<tr>`` rows of the table after ``<h2 id="section">``."""
+    start = html.index(f'<h2 id="{section}">')
+    body = html[html.index("<tbody>", start) : html.index("</tbody>", start)]
+    return re.findall(r"<tr[^>]*>.*?</tr>", body, flags=re.S)
+
+
+def test_the_report_states_the_day_its_outcome_and_the_log_it_reflects(ctx: AppContext) -> None:
+    w = make_world(ctx)
+    open_id, resolved_id = play_the_day(w)
+    html = operation_report.render_report(ctx, w.member, w.op_id)
+
+    assert "After-action report: Day &lt;One&gt;" in html
+    assert "2026-03-01" in html and "2026-03-01 06:00 UTC" in html
+    # H-hour per agency, in its own zone
+    assert "2026-03-01 07:00 CET (UTC+01:00)" in html  # DE-BKA, Europe/Berlin
+    assert "Europe/Madrid" in html  # ES-PN: its country's zone
+    # the handling code at the top and the bottom, on screen and on every printed page
+    assert html.count('class="handling print top"') == 1
+    assert html.count('class="handling print bottom"') == 1
+    assert html.index('id="handling-top"') < html.index("<main>")
+    assert html.index('id="handling-bottom"') > html.index("</main>")
+    assert html.count("HANDLING H1") == 2
+    assert "position: fixed" in html and "@media print" in html
+    assert "not for judicial proceedings" in html
+
+    # per-country outcome: DE one done and two seized; FR one failed and moved
+    countries = {
+        re.sub(r"<[^>]+>", "|", row).split("|")[2]: row for row in rows_of(html, "countries")
+    }
+    cells = lambda row: [c for c in re.sub(r"<[^>]+>", "|", row).split("|") if c]  # noqa: E731
+    assert cells(countries["DE Germany"]) == ["DE Germany", "1", "0", "0", "0", "1", "0", "0",
+                                               "2", "0", "1", "0"]  # fmt: skip
+    assert cells(countries["FR France"])[-4:] == ["0", "0", "0", "1"]
+    assert cells(countries["FR France"])[6] == "1"  # failed
+    # counters: seized 2, one arrest (checked on the person), one open issue
+    assert re.search(r"Servers seized</div><div class=\"value\">2<", html)
+    assert re.search(r"Arrests</div><div class=\"value\">1<", html)
+    assert re.search(r"Open issues</div><div class=\"value\">1<", html)
+
+    # issues: the open one first, then the resolved one
+    issues = rows_of(html, "issues")
+    assert [re.search(r'<td class="num">(\d+)</td>', r).group(1) for r in issues] == [  # type: ignore[union-attr]
+        str(open_id),
+        str(resolved_id),
+    ]
+    assert "issue-open" in issues[0] and "issue-resolved" in issues[1]
+
+    # the timeline: every operation entry of the log, in order, with its number and hash
+    log = log_entries(ctx, w.case_id)
+    ours = [e for e in log if str(e["event"]).startswith("operation.")]
+    timeline = rows_of(html, "timeline")
+    assert len(timeline) == len(ours) == 1 + 4 + 3 + 1 + 3 + 2 + 1 + 1
+    assert [int(re.search(r'<td class="num">(\d+)</td>', r).group(1)) for r in timeline] == [  # type: ignore[union-attr]
+        e["seq"] for e in ours
+    ]
+    assert "planned → go" in html and "in-progress → done (seized 2; offline)" in html
+
+    # the log size and root the report reflects: the case's head when it was written
+    with ctx.database.reading() as conn:
+        head = case_log.tree_head_view(conn, w.case_id)
+    assert head.tree_size == len(log)
+    assert f'<strong id="tree-size">{head.tree_size}</strong>' in html
+    assert f'<code id="root-hash">{head.root_hash}</code>' in html
+
+    # no real names, no outside assets, nothing that runs
+    assert "Johannes" not in html and "Geheim" not in html
+    assert not re.search(r"<script|<link|<img|src=|https?://", html, flags=re.I)
+
+
+def test_user_text_is_escaped_everywhere(ctx: AppContext) -> None:
+    w = make_world(ctx)
+    play_the_day(w)
+    html = operation_report.render_report(ctx, w.lead, w.op_id)
+    assert "<script" not in html.lower()
+    for raw, shown in (
+        ("warrant <script>alert(1)</script> missing",
+         "warrant &lt;script&gt;alert(1)&lt;/script&gt; missing"),
+        ("zed<script>x()</script>", "zed&lt;script&gt;x()&lt;/script&gt;"),
+        ("two racks <b>bold</b>", "two racks &lt;b&gt;bold&lt;/b&gt;"),
+        ("we <em>followed</em> it", "we &lt;em&gt;followed&lt;/em&gt; it"),
+        ("another provider <i>", "another provider &lt;i&gt;"),
+        ("Day <One>", "Day &lt;One&gt;"),
+    ):  # fmt: skip
+        assert raw not in html
+        assert shown in html
+
+
+def test_report_to_case_writes_a_private_file_and_adds_the_same_bytes_as_evidence(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    w = make_world(ctx)
+    play_the_day(w)
+    before = log_entries(ctx, w.case_id)
+    out = tmp_path / "reports" / "day-one.html"
+    view = operation_report.report_to_case(ctx, w.member, w.op_id, out)
+
+    assert (view.operation_id, view.case_id, view.path) == (w.op_id, w.case_id, str(out))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    data = out.read_bytes()
+    assert (view.bytes, len(data)) == (len(data), len(data))
+    assert [p.name for p in out.parent.iterdir()] == ["day-one.html"]  # no temporary left
+    item, stored = case_items.item_content(ctx, w.lead, w.case_id, view.item_id or 0)
+    assert stored == data and item.sha256 == view.sha256
+    assert re.fullmatch(
+        rf"operation-{w.op_id}-report-\d{{8}}T\d{{6}}Z\.html", item.original_name or ""
+    )
+    assert item.added_by == "analyst@de-bka.example"
+
+    after = log_entries(ctx, w.case_id)
+    assert len(after) == len(before) + 1
+    added = after[-1]
+    assert added["event"] == "item.added" and added["sha256"] == [view.sha256]
+    # the report reflects the log as it was before its own entry
+    assert f'<strong id="tree-size">{len(before)}</strong>' in data.decode()
+
+
+def test_without_out_the_report_is_only_added_to_the_case(ctx: AppContext) -> None:
+    w = make_world(ctx)
+    view = operation_report.report_to_case(ctx, OPERATOR, w.op_id, None)
+    assert view.item_id is not None and view.path.startswith(f"operation-{w.op_id}-report-")
+    assert log_entries(ctx, w.case_id)[-1]["event"] == "item.added"
+    assert log_entries(ctx, w.case_id)[-1]["actor"] == {"name": OPERATOR.name, "agency": None}
+
+
+def test_who_may_not_add_to_the_case_gets_nothing_written(ctx: AppContext, tmp_path: Path) -> None:
+    w = make_world(ctx)
+    size = len(log_entries(ctx, w.case_id))
+    out = tmp_path / "r.html"
+    # a participant of the operation that is not a member of the case: it may print it
+    assert "After-action report" in operation_report.render_report(ctx, w.outside_case, w.op_id)
+    with pytest.raises(PermissionDeniedError, match="not a member of case"):
+        operation_report.report_to_case(ctx, w.outside_case, w.op_id, out)
+    # an observer of the case
+    with pytest.raises(PermissionDeniedError):
+        operation_report.report_to_case(ctx, w.case_observer, w.op_id, out)
+    # an agency in neither: the operation does not exist for it
+    for call in (
+        lambda: operation_report.render_report(ctx, w.stranger, w.op_id),
+        lambda: operation_report.report_to_case(ctx, w.stranger, w.op_id, out),
+    ):
+        with pytest.raises(NotFoundError) as caught:
+            call()
+        assert caught.value.kind == "operation"
+    assert not out.exists() and len(log_entries(ctx, w.case_id)) == size
+    # a closed case refuses, also the local operator
+    cases.set_status(ctx, w.lead, w.case_id, "closed")
+    size = len(log_entries(ctx, w.case_id))
+    with pytest.raises(ConflictError):
+        operation_report.report_to_case(ctx, OPERATOR, w.op_id, out)
+    assert not out.exists() and list(tmp_path.glob(".r.html-*")) == []
+    assert len(log_entries(ctx, w.case_id)) == size
+
+
+def test_a_failure_while_adding_leaves_no_file(
+    ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = make_world(ctx)
+    out = tmp_path / "r.html"
+    out.write_text("the old report")
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise ConflictError("the database said no")
+
+    monkeypatch.setattr(case_items, "add_file", refuse)
+    with pytest.raises(ConflictError):
+        operation_report.report_to_case(ctx, OPERATOR, w.op_id, out)
+    assert out.read_text() == "the old report"  # the old file as it was
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".r.html")) == []
+
+
+def test_the_report_of_an_operation_without_changes_and_the_items_content(ctx: AppContext) -> None:
+    w = make_world(ctx)
+    html = operation_report.render_report(ctx, OPERATOR, w.op_id)
+    assert "no issues were raised" in html
+    assert "<title>H1 - After-action report: Day &lt;One&gt; (2026-03-01)</title>" in html
+    # a file item is bytes: reading it back gives exactly what was rendered then
+    view = operation_report.report_to_case(ctx, OPERATOR, w.op_id, None)
+    _, data = case_items.item_content(ctx, OPERATOR, w.case_id, view.item_id or 0)
+    assert io.BytesIO(data).read().startswith(b"<!DOCTYPE html>")
