@@ -12,19 +12,24 @@ that does not exist (404). The live events are ``/api/v1/operations/{id}/events`
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.operations.model import TargetKind
-from leaktrace.services import operation_board, operation_changes, operations
+from leaktrace.services import operation_board, operation_changes, operation_report, operations
 from leaktrace.services.operation_changes import NOTE_LIMIT
 from leaktrace.services.operation_views import (
     OperationBoardView,
     OperationIssueView,
+    OperationReportView,
     OperationSummaryView,
     OperationTargetView,
 )
@@ -275,3 +280,43 @@ def resolve_issue(
 ) -> OperationIssueView:
     """Close an open issue: coordinators, the agency that raised it, the target's agency."""
     return operation_changes.resolve_issue(ctx, actor, operation_id, issue_id, body.resolution)
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def _report_policy(html: str) -> str:
+    """A Content-Security-Policy for the self-contained report: nothing loads, nothing
+    runs; only its own ``<style>`` blocks apply (by hash)."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
+        for m in _STYLE.findall(html)
+    )
+    styles = hashes or "'none'"
+    return (
+        f"default-src 'none'; style-src {styles}; img-src data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+@router.get(
+    "/operations/{operation_id}/report",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}}}},
+)
+def report(ctx: Context, operation_id: OperationId, actor: Actor = _READ) -> HTMLResponse:
+    """The after-action report: one printable, self-contained HTML page (timeline,
+    per-country outcome, open issues; real names never in it). Audited."""
+    html = operation_report.render_report(ctx, actor, operation_id)
+    return HTMLResponse(html, headers={"Content-Security-Policy": _report_policy(html)})
+
+
+@router.post(
+    "/operations/{operation_id}/report", response_model=OperationReportView, status_code=201
+)
+def report_to_case(
+    ctx: Context, operation_id: OperationId, actor: Actor = _WRITE
+) -> OperationReportView:
+    """Add the after-action report to the operation's case as evidence (a writing member
+    of the case; 409 when the case is closed)."""
+    return operation_report.report_to_case(ctx, actor, operation_id, None)

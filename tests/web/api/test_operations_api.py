@@ -309,7 +309,7 @@ def test_plan_an_operation_and_add_targets(server: LiveServer, world: OperationW
 def test_session_users_send_the_csrf_token(server: LiveServer, world: OperationWorld) -> None:
     from tests.web.pages.conftest import signed_in
 
-    browser = signed_in(server, "analyst", "NL-POL")
+    browser = signed_in(server, "investigator", "NL-POL")  # a user with a password
     path = f"/api/v1/operations/{world.operation_id}/targets/{world.nl_server}/status"
     refused = browser.post(path, json={"status": "go"})
     assert refused.status_code == 403
@@ -320,3 +320,26 @@ def test_session_users_send_the_csrf_token(server: LiveServer, world: OperationW
     token = csrf_of(page.text)
     accepted = browser.post(path, json={"status": "go"}, headers={"X-CSRF-Token": token})
     assert accepted.status_code == 200, accepted.text
+
+
+def test_the_after_action_report(server: LiveServer, world: OperationWorld) -> None:
+    nl = server.client("analyst", agency="NL-POL")
+    assert _status(nl, world, world.nl_server, "go").status_code == 200
+    path = f"/api/v1/operations/{world.operation_id}/report"
+    page = nl.get(path)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "'sha256-" in policy and "script" not in policy
+    assert "H2" in page.text and "203.0.113.5" in page.text
+    assert "Hans Muster" not in page.text  # real names are never in the report
+    assert "<script>alert" not in page.text  # the premises' label is escaped
+    assert server.client("analyst", agency="US-FBI").get(path).status_code == 404
+
+    assert nl.post(path).status_code == 403  # NL-POL is not a member of the case
+    assert server.client("viewer", agency="EJ").post(path).status_code == 403
+    added = server.client("analyst", agency="EJ").post(path)
+    assert added.status_code == 201, added.text
+    report = added.json()
+    assert report["case_id"] == world.case_id and report["item_id"] is not None
+    assert len(report["sha256"]) == 64 and report["bytes"] > 0
