@@ -156,7 +156,8 @@
   function actionsFor(target) {
     var nodes = [];
     var mine = canChange(target);
-    var next = data.next[target.status] || [];
+    var allowed = data.next[target.status] || [];
+    var next = data.statuses.filter(function (s) { return allowed.indexOf(s) >= 0; });
     if (mine) {
       next.forEach(function (status) {
         nodes.push(
