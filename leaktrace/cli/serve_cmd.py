@@ -20,6 +20,8 @@ from leaktrace.services.context import build_context
 __all__ = ["serve"]
 
 APP = "leaktrace.web.app:app_from_environment"
+SHUTDOWN_GRACE_SECONDS = 5
+"""How long a stopping server waits for open responses (live boards stream forever)."""
 
 
 def serve(
@@ -53,4 +55,7 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # open live boards (server-sent events) would hold a shutdown forever: they are
+        # cut after a few seconds and reconnect with Last-Event-ID, losing nothing
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
