@@ -269,8 +269,6 @@ def test_real_names_only_for_the_persons_country_and_coordinators(w: OpWorld) ->
     # never in an event or the evidence log
     for event in events_after(ctx, local_operator(), op):
         assert REAL_NAME not in event.model_dump_json()
-    from leaktrace.store.schema_cases import EVIDENCE_ENTRIES
-    from tests.services.test_case_access import events as log_events  # noqa: F401
 
     with ctx.database.reading() as conn:
         entries = conn.execute(select(EVIDENCE_ENTRIES.c.entry)).scalars().all()
