@@ -12,8 +12,9 @@ event to the row, tile, map, counters and timeline; its buttons and forms post t
 JSON API (``/api/v1/operations/...``) with the session's CSRF token.
 
 Every text of a target, note or issue comes from users: Jinja2 escapes it here, and the
-script sets it with ``textContent`` only. The board's data reaches the script as a JSON
-block (``|tojson`` escapes ``<``, ``>``, ``&`` and quotes), never as code.
+script sets it with ``textContent`` only. The board's data reaches the script as JSON in
+a single-quoted attribute (``|tojson`` escapes ``<``, ``>``, ``&`` and ``'``), never as code:
+the page has no inline script.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 // The live board of an action day (/operations/{id}). A static file: the
 // Content-Security-Policy allows scripts from this server only.
 //
-// - Reads the board's data from the JSON block #op-data (never executed).
+// - Reads the board's data from the JSON in #op-data's data-board attribute.
 // - Streams the operation's events (server-sent events, /api/v1/operations/{id}/events)
 //   from the board's last_event_id on, and applies each event to the target's row, the
 //   country tiles, the map, the counters, the issues and the timeline. EventSource sends
@@ -821,7 +821,7 @@
     if (!root || !block) {
       return;
     }
-    data = JSON.parse(block.textContent);
+    data = JSON.parse(block.getAttribute("data-board"));
     csrf = root.getAttribute("data-csrf") || "";
     lastId = Number(data.last_event_id) || 0;
     data.targets.forEach(function (t) {

@@ -231,6 +231,17 @@ def test_a_change_on_one_board_shows_on_the_other_within_a_second(
             nl.wait_for_function(
                 "document.querySelector('[data-counter=open_issues]').textContent === '1'"
             )
+
+            # filters per country and agency, in the page
+            de.select_option("#op-filter-country", "DE")
+            assert de.is_hidden(nl_row) and de.is_visible(de_row)
+            assert de.is_hidden("#op-tiles .op-tile[data-country=NL]")
+            de.select_option("#op-filter-country", "")
+            de.select_option("#op-filter-agency", "NL-POL")
+            assert de.is_visible(nl_row) and de.is_hidden(de_row)
+            assert de.is_hidden(f"#op-events li[data-target='{world.de_server}']")
+            de.select_option("#op-filter-agency", "")
+            assert de.is_visible(nl_row) and de.is_visible(de_row)
         finally:
             nl.context.close()
             de.context.close()
