@@ -502,10 +502,10 @@ def board_frame(board: OperationBoardView, *, note: str = "") -> RenderableType:
             event.by_agency or "local",
         )
     footer = Text(f" {op.handling} ", style="bold white on red")
-    parts: list[RenderableType] = [header, counters, agencies, countries, targets]
+    parts: list[RenderableType] = [header, counters, agencies, countries]
     if issues.row_count:
         parts.append(issues)
-    parts += [events, footer]
+    parts += [events, targets, footer]  # the longest last: a short terminal crops it
     return Group(*parts)
 
 

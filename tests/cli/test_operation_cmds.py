@@ -1,0 +1,254 @@
+"""``leaktrace operation``: plan, change and show an action day from the command line (the
+local operator, coordinator of every operation), user mistakes as one line and an exit
+code, the report file, and the live terminal board redrawing on events (Rich's own
+console capture)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from rich.live import Live
+
+from leaktrace.cli import operation_cmds
+from leaktrace.config import load_settings
+from leaktrace.identity.actor import local_operator
+from leaktrace.services import operation_changes
+from leaktrace.services.context import build_context
+from tests.cli.conftest import Run
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "ops.db")
+
+
+@pytest.fixture
+def planned(run: Run, db: str) -> int:
+    """Agencies NL-POL, DE-BKA and EJ (coordinator), case 1 and operation 1 with a DE
+    server and an NL person; the operation's id."""
+    for code, country, kind in (
+        ("NL-POL", "NL", "police"),
+        ("DE-BKA", "DE", "police"),
+        ("EJ", "NL", "eurojust"),
+    ):
+        result = run("agency", "add", code, "--name", code, "--country", country,
+                     "--kind", kind, "--db", db)  # fmt: skip
+        assert result.code == 0, result.err
+    assert run("case", "open", "Tinsel", "--agency", "NL-POL", "--db", db).code == 0
+    created = run(
+        "operation", "create", "Day one", "--case", "1", "--date", "2026-03-01",
+        "--h-hour", "06:00", "--agencies", "NL-POL, DE-BKA=Europe/Berlin,EJ:coordinator",
+        "--handling", "H1", "--db", db,
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    op = int(created.out.strip())
+    assert "created operation" in created.err and "handling H1" in created.err
+    for args in (
+        ("--kind", "server", "--label", "198.51.100.7", "--country", "DE", "--group", "EMBERS"),
+        ("--kind", "person", "--label", "zed", "--country", "NL", "--real-name", "Jan Geheim"),
+    ):
+        added = run("operation", "add-target", str(op), *args, "--db", db)
+        assert added.code == 0, added.err
+    return op
+
+
+def show(run: Run, db: str, op: int) -> dict[str, object]:
+    result = run("operation", "show", str(op), "--format", "json", "--db", db)
+    assert result.code == 0, result.err
+    board = json.loads(result.out)
+    assert isinstance(board, dict)
+    return board
+
+
+def test_plan_change_and_show_an_operation(run: Run, db: str, planned: int) -> None:
+    op = str(planned)
+    for status in ("go", "in-progress"):
+        assert run("operation", "status", op, "198.51.100.7", status, "--db", db).code == 0
+    done = run(
+        "operation", "status", op, "198.51.100.7", "done", "--note", "two racks",
+        "--seized", "2", "--offline", "--moved-to", "nowhere", "--format", "json", "--db", db,
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    target = json.loads(done.out)
+    assert target["status"] == "done" and target["note"] == "two racks"
+    assert target["outcome"] == {"seized": 2, "offline": True, "moved_to": "nowhere"}
+    checked = run("operation", "check", op, "zed", "authorisation", "--reference", "W-1",
+                  "--db", db)  # fmt: skip
+    assert checked.code == 0 and "authorisation checked" in checked.err
+    assert run("operation", "assign", op, "zed", "--agency", "DE-BKA", "--db", db).code == 0
+    raised = run("operation", "issue", op, "zed", "not at home", "--format", "json", "--db", db)
+    issue = json.loads(raised.out)
+    assert issue["open"] is True and issue["target_label"] == "zed"
+    second = run("operation", "issue", op, "198.51.100.7", "moved", "--db", db)
+    assert second.code == 0 and "raised issue" in second.err
+    resolved = run("operation", "resolve", op, str(issue["id"]), "--resolution", "found him",
+                   "--db", db)  # fmt: skip
+    assert resolved.code == 0 and "is resolved" in resolved.err
+
+    board = show(run, db, planned)
+    targets = {t["label"]: t for t in board["targets"]}  # type: ignore[attr-defined]
+    assert targets["zed"]["agency"] == "DE-BKA"
+    assert targets["zed"]["checklist"]["authorisation"] == "W-1"
+    assert targets["zed"]["real_name"] == "Jan Geheim"  # the operator coordinates
+    issues = board["issues"]
+    assert [i["open"] for i in issues] == [True, False]  # type: ignore[attr-defined]
+    agencies = {a["code"]: a for a in board["agencies"]}  # type: ignore[attr-defined]
+    assert agencies["DE-BKA"]["h_hour_local"] == "2026-03-01 07:00 CET (UTC+01:00)"
+    assert agencies["EJ"]["role"] == "coordinator"
+    assert board["operation"]["counters"]["servers_seized"] == 2  # type: ignore[index]
+
+    table = run("operation", "show", op, "--db", db)
+    assert table.code == 0
+    for words in ("Operation 1: Day one", "H1", "done", "planned", "moved", "Open issues"):
+        assert words in table.out
+
+    listed = run("operation", "list", "--format", "json", "--db", db)
+    (row,) = json.loads(listed.out)
+    assert (row["id"], row["name"], row["targets"], row["done"]) == (planned, "Day one", 2, 1)
+    assert "Day one" in run("operation", "list", "--db", db).out
+
+
+MISTAKES = [
+    (("status", "1", "198.51.100.7", "done"), 73, "cannot become done"),
+    (("status", "1", "198.51.100.7", "finished"), 65, "unknown status"),
+    (("status", "1", "nosuch", "go"), 66, "has no target 'nosuch'"),
+    (("status", "9", "198.51.100.7", "go"), 66, "no operation 9"),
+    (("check", "1", "zed", "lunch"), 65, "unknown checklist item"),
+    (("assign", "1", "zed", "--agency", "XX-NONE"), 65, "does not act in this operation"),
+    (("resolve", "1", "5"), 66, "has no issue 5"),
+    (("show", "2"), 66, "no operation 2"),
+    (("add-target", "1", "--kind", "server", "--label", "198.51.100.7"), 73, "has a server"),
+    (("create", "Two", "--case", "1", "--agencies", "NL-POL", "--date", "2026-13-01",
+      "--h-hour", "06:00"), 65, "the date must be YYYY-MM-DD"),
+    (("create", "Two", "--case", "1", "--agencies", "NL-POL", "--date", "2026-03-01",
+      "--h-hour", "6am"), 65, "H-hour must be HH:MM"),
+    (("create", "Two", "--case", "1", "--agencies", "NL-POL:boss", "--date", "2026-03-01",
+      "--h-hour", "06:00"), 65, "unknown role"),
+]  # fmt: skip
+
+
+def test_user_mistakes_are_one_line_and_an_exit_code(run: Run, db: str, planned: int) -> None:
+    for args, code, words in MISTAKES:
+        result = run("operation", *args, "--db", db)
+        assert result.code == code, (args, result.err)
+        assert result.err.startswith("error:") and words in result.err, (args, result.err)
+        assert "Traceback" not in result.err + result.out
+    board = show(run, db, planned)  # nothing changed
+    assert [t["status"] for t in board["targets"]] == ["planned", "planned"]  # type: ignore[attr-defined]
+    assert len(board["events"]) == 3  # type: ignore[arg-type]
+
+
+def test_report_writes_a_private_file_added_to_the_case(
+    run: Run, db: str, planned: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.html"
+    assert (
+        run("operation", "issue", str(planned), "zed", "<script>x</script>", "--db", db).code == 0
+    )
+    made = run("operation", "report", str(planned), "--out", str(out), "--format", "json",
+               "--db", db)  # fmt: skip
+    assert made.code == 0, made.err
+    view = json.loads(made.out)
+    assert view["path"] == str(out) and view["case_id"] == 1 and view["item_id"] >= 1
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    html = out.read_text()
+    assert "HANDLING H1" in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    case = json.loads(run("case", "show", "1", "--format", "json", "--db", db).out)
+    assert [i["id"] for i in case["evidence"]] == [view["item_id"]]
+    assert case["evidence"][0]["sha256"] == view["sha256"]
+
+    again = run("operation", "report", str(planned), "--out", str(out), "--db", db)
+    assert again.code == 73 and "--force" in again.err
+    forced = run("operation", "report", str(planned), "--out", str(out), "--force", "--db", db)
+    assert forced.code == 0 and "added to case 1 as item" in forced.out
+
+
+def test_board_once_prints_one_frame(run: Run, db: str, planned: int) -> None:
+    assert run("operation", "status", str(planned), "zed", "go", "--db", db).code == 0
+    result = run("operation", "board", str(planned), "--once", "--db", db)
+    assert result.code == 0, result.err
+    for words in ("Operation 1: Day one", "Countries", "DE Germany", "planned 1", "go 1"):
+        assert words in result.out
+    assert "planned → go" in result.out  # the latest events
+
+
+def test_the_board_redraws_on_events(db: str, planned: int) -> None:
+    """The live board on a terminal console (Rich's capture): a status change made while
+    it runs shows in a later frame."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=160, height=200, color_system=None)
+    stop = threading.Event()
+    frames: list[int] = []
+    with build_context(load_settings(db=db)) as ctx:
+        thread = threading.Thread(
+            target=lambda: frames.append(
+                operation_cmds.follow_board(
+                    ctx, local_operator(), planned, console, seconds=60, stop=stop, poll=0.05
+                )
+            )
+        )
+        thread.start()
+        try:
+            deadline = time.monotonic() + 20
+            while "Latest events" not in buffer.getvalue():
+                assert time.monotonic() < deadline, "no first frame"
+                time.sleep(0.02)
+            first = buffer.getvalue()
+            assert "go → in-progress" not in first and "Ctrl-C" in first
+            operation_changes.change_status(ctx, local_operator(), planned, "198.51.100.7", "go")
+            operation_changes.change_status(
+                ctx, local_operator(), planned, "198.51.100.7", "in-progress",
+                note="door-breached",
+            )  # fmt: skip
+            while "door-breached" not in buffer.getvalue()[len(first) :]:
+                assert time.monotonic() < deadline, "the board did not redraw"
+                time.sleep(0.02)
+        finally:
+            stop.set()
+            thread.join(10)
+    assert not thread.is_alive()
+    later = buffer.getvalue()[len(first) :]
+    assert "go → in-progress – door-breached" in later
+    assert "in-progress 1" in later  # the DE country tile and the counters
+    assert frames and frames[0] >= 2
+
+
+def test_ctrl_c_ends_the_board_cleanly(
+    db: str, planned: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(operation_cmds.time, "sleep", interrupted)
+    with build_context(load_settings(db=db)) as ctx:
+        frames = operation_cmds.follow_board(ctx, local_operator(), planned, console)
+    assert frames == 1
+    # the live display stopped: the cursor is back and another one may start
+    assert console.file.getvalue().endswith("\x1b[?25h")  # type: ignore[attr-defined]
+    with Live(console=console):
+        pass
+
+
+def test_board_in_a_real_process_for_a_few_seconds(db: str, planned: int) -> None:
+    """The installed entry point: piped output gets each frame printed (no cursor
+    movement), and --seconds ends it."""
+    env = {**os.environ, "COLUMNS": "140"}
+    done = subprocess.run(
+        [sys.executable, "-m", "leaktrace", "operation", "board", str(planned),
+         "--seconds", "0.6", "--db", db],
+        capture_output=True, text=True, timeout=60, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Operation 1: Day one" in done.stdout and "\x1b[" not in done.stdout
