@@ -227,6 +227,17 @@ class OperationFeed:
             return topic_head(conn, topic(operation_id))
 
     async def _poll(self, poller: _Poller) -> None:
+        try:
+            await self._polling(poller)
+        except Exception:  # a bug must not leave streams waiting forever: end them
+            _log.exception("operation %s events: poller failed", poller.operation_id)
+            for subscriber in poller.subscribers:
+                subscriber.end("error")
+            poller.subscribers.clear()
+            if self._pollers.get(poller.operation_id) is poller:
+                del self._pollers[poller.operation_id]
+
+    async def _polling(self, poller: _Poller) -> None:
         pause = self.poll_interval
         while True:
             try:

@@ -242,3 +242,23 @@ def test_malformed_resume_points_are_refused(bad: str) -> None:
     with pytest.raises(InputError) as refused:
         resume_point(None, bad)
     assert refused.value.field == "after"
+
+
+def test_a_failing_poller_ends_its_streams_instead_of_leaving_them_waiting(
+    ctx: AppContext, world: LiveWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def run() -> None:
+        feed = OperationFeed(ctx, poll_interval=0.005)
+        stream = await feed.subscribe(local_operator(), world.operation_id, after=0)
+        batches = stream.batches(keep_alive=0.05)
+        assert await anext(batches)  # the replay
+        monkeypatch.setattr(feed, "_read", broken)
+        with pytest.raises(SubscriptionEnded):
+            for _ in range(1000):
+                await anext(batches)
+        assert feed.polled == []
+
+    def broken(operation_id: int, after: int) -> list[object]:
+        raise RuntimeError("a bug")
+
+    asyncio.run(run())

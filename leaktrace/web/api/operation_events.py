@@ -18,6 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from leaktrace.errors import StoreError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services.operation_feed import (
@@ -70,7 +71,7 @@ async def _stream(subscription: Subscription) -> AsyncIterator[str]:
                 yield ": keep-alive\n\n"
                 continue
             yield "".join(f"id: {e.id}\ndata: {e.model_dump_json()}\n\n" for e in batch)
-    except SubscriptionEnded:
+    except (SubscriptionEnded, StoreError):
         return  # the client reconnects with Last-Event-ID
 
 
