@@ -31,7 +31,7 @@ from leaktrace.operations.model import CHECKLIST, TargetKind, TargetStatus
 from leaktrace.services import operation_changes, operation_report, operations
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_board import operation_board
-from leaktrace.services.operation_events import events_after
+from leaktrace.services.operation_feed import follow
 from leaktrace.services.operation_views import (
     OperationBoardView,
     OperationEventView,
@@ -522,16 +522,26 @@ def follow_board(
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
     """Show the board on ``console`` and redraw it whenever the operation has new events
-    (polled every ``poll`` seconds), until ``seconds`` have passed, ``stop`` is set or
-    Ctrl-C; ``once``: print one frame and return. The number of frames drawn."""
+    (:func:`leaktrace.services.operation_feed.follow`, read every ``poll`` seconds), until
+    ``seconds`` have passed, ``stop`` is set or Ctrl-C; ``once``: print one frame and
+    return. On a terminal the board is redrawn in place (cropped to the screen's height);
+    elsewhere (a pipe, a file) each new frame is printed after the last. The number of
+    frames drawn."""
     board = operation_board(ctx, actor, operation_id)
     if once:
         console.print(board_frame(board))
         return 1
     deadline = None if seconds is None else clock() + seconds
-    frames = 1
-    last = board.last_event_id
     note = "following (Ctrl-C to stop)"
+    feed = follow(
+        ctx,
+        actor,
+        operation_id,
+        board.last_event_id,
+        stop=stop or threading.Event(),
+        poll=poll,
+        heartbeat=poll,  # a [] when quiet: the deadline is looked at every poll
+    )
     live = Live(
         board_frame(board, note=note),
         console=console,
@@ -539,23 +549,19 @@ def follow_board(
         redirect_stdout=False,
         redirect_stderr=False,
     )
-    in_place = console.is_terminal  # else (a pipe, a file): each frame printed after the last
+    in_place = console.is_terminal
     if in_place:
         live.start(refresh=True)
     else:
         console.print(board_frame(board, note=note))
+    frames = 1
     try:
-        while deadline is None or clock() < deadline:
-            wait = poll if deadline is None else max(0.0, min(poll, deadline - clock()))
-            if stop is not None:
-                if stop.wait(wait):
-                    break
-            else:
-                time.sleep(wait)
-            if not events_after(ctx, actor, operation_id, after=last, limit=1):
+        for batch in feed:
+            if deadline is not None and clock() >= deadline:
+                break
+            if not batch:
                 continue
             board = operation_board(ctx, actor, operation_id)
-            last = board.last_event_id
             frame = board_frame(board, note=note)
             if in_place:
                 live.update(frame, refresh=True)
@@ -565,6 +571,9 @@ def follow_board(
     except KeyboardInterrupt:
         pass
     finally:
+        close = getattr(feed, "close", None)  # a generator: ends its reads now
+        if close is not None:
+            close()
         if in_place:
             live.stop()
     return frames

@@ -223,17 +223,15 @@ def test_the_board_redraws_on_events(db: str, planned: int) -> None:
     assert frames and frames[0] >= 2
 
 
-def test_ctrl_c_ends_the_board_cleanly(
-    db: str, planned: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ctrl_c_ends_the_board_cleanly(db: str, planned: int) -> None:
     console = Console(file=io.StringIO(), force_terminal=True, width=120)
 
-    def interrupted(seconds: float) -> None:
-        raise KeyboardInterrupt
+    class CtrlC(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(operation_cmds.time, "sleep", interrupted)
     with build_context(load_settings(db=db)) as ctx:
-        frames = operation_cmds.follow_board(ctx, local_operator(), planned, console)
+        frames = operation_cmds.follow_board(ctx, local_operator(), planned, console, stop=CtrlC())
     assert frames == 1
     # the live display stopped: the cursor is back and another one may start
     assert console.file.getvalue().endswith("\x1b[?25h")  # type: ignore[attr-defined]
