@@ -441,10 +441,14 @@ def _event_words(event: OperationEventView) -> str:
     return what + note
 
 
-def board_frame(board: OperationBoardView, *, note: str = "") -> RenderableType:
-    """One frame of the terminal board: header, counters, countries, targets, open
-    issues, latest events. Every status is written as text (colour only adds to it)."""
+def board_frame(
+    board: OperationBoardView, *, note: str = "", whole: bool = False
+) -> RenderableType:
+    """One frame of the terminal board: header, counters, countries, open issues, latest
+    events, targets. Every status is written as text (colour only adds to it). ``whole``
+    (``show``): every target and every issue (open first), not only what fits a screen."""
     op = board.operation
+    rows = len(board.targets) if whole else BOARD_TARGET_ROWS
     header = Text()
     header.append(f" {op.handling} ", style="bold white on red")
     header.append(f"  Operation {op.id}: ", style="bold")
@@ -468,7 +472,7 @@ def board_frame(board: OperationBoardView, *, note: str = "") -> RenderableType:
     targets = _table(
         "Targets", ["Id", "Kind", "Target", "Country", "Agency", "Status", "Outcome", "Issues"]
     )
-    for target in board.targets[:BOARD_TARGET_ROWS]:
+    for target in board.targets[:rows]:
         label = target.label + (f" ({target.real_name})" if target.real_name else "")
         targets.add_row(
             str(target.id),
@@ -480,18 +484,25 @@ def board_frame(board: OperationBoardView, *, note: str = "") -> RenderableType:
             Text(_outcome_words(target.outcome)),
             Text(str(target.open_issues), style="bold red") if target.open_issues else "",
         )
-    more = len(board.targets) - BOARD_TARGET_ROWS
+    more = len(board.targets) - rows
     if more > 0:
         targets.caption = f"… and {more} more (leaktrace operation show {op.id})"
-    issues = _table("Open issues", ["Id", "Target", "Issue", "Raised"])
-    for one in board.issues:
-        if one.open:
+    issues = _table(
+        "Issues (open first)" if whole else "Open issues",
+        ["Id", "State", "Target", "Issue", "Raised", "Resolution"]
+        if whole
+        else ["Id", "Target", "Issue", "Raised"],
+    )
+    for one in board.issues:  # open first
+        raised = f"{_short(one.raised_at)} {one.raised_by_agency or 'local'}"
+        if whole:
+            state = Text("open", style="bold red") if one.open else Text("resolved")
             issues.add_row(
-                str(one.id),
-                Text(one.target_label),
-                Text(one.text),
-                f"{_short(one.raised_at)} {one.raised_by_agency or 'local'}",
-            )
+                str(one.id), state, Text(one.target_label), Text(one.text), raised,
+                Text(one.resolution or ""),
+            )  # fmt: skip
+        elif one.open:
+            issues.add_row(str(one.id), Text(one.target_label), Text(one.text), raised)
     events = _table("Latest events", ["#", "At", "Target", "Change", "By"])
     for event in board.events[-BOARD_EVENT_ROWS:]:
         events.add_row(
@@ -592,7 +603,7 @@ def show(
     if fmt is ResultFormat.json:
         emit_json(out, board.to_json())
         return
-    out.print(board_frame(board))
+    out.print(board_frame(board, whole=True))
 
 
 @app.command("board")

@@ -109,7 +109,8 @@ def test_plan_change_and_show_an_operation(run: Run, db: str, planned: int) -> N
 
     table = run("operation", "show", op, "--db", db)
     assert table.code == 0
-    for words in ("Operation 1: Day one", "H1", "done", "planned", "moved", "Open issues"):
+    for words in ("Operation 1: Day one", "H1", "done", "planned", "moved", "Issues (open first)",
+                  "resolved", "found him", "07:00 CET"):  # fmt: skip
         assert words in table.out
 
     listed = run("operation", "list", "--format", "json", "--db", db)
@@ -132,6 +133,8 @@ MISTAKES = [
       "--h-hour", "06:00"), 65, "the date must be YYYY-MM-DD"),
     (("create", "Two", "--case", "1", "--agencies", "NL-POL", "--date", "2026-03-01",
       "--h-hour", "6am"), 65, "H-hour must be HH:MM"),
+    (("create", "Two", "--case", "1", "--agencies", "NL-POL", "--date", "2026-03-01",
+      "--h-hour", "06:00", "--from-targets", "DE"), 65, "no target sheet for 'DE'"),
     (("create", "Two", "--case", "1", "--agencies", "NL-POL:boss", "--date", "2026-03-01",
       "--h-hour", "06:00"), 65, "unknown role"),
 ]  # fmt: skip
