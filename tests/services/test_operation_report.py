@@ -43,6 +43,16 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
         yield context
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
+    if request.param == "sqlite":
+        target = str(tmp_path / "ops.db")
+    else:
+        target = request.getfixturevalue("postgres_database")
+    with build_context(load_settings(db=target)) as context:
+        yield context
+
+
 @dataclass
 class World:
     ctx: AppContext
@@ -144,7 +154,10 @@ def rows_of(html: str, section: str) -> list[str]:
     return re.findall(r"<tr[^>]*>.*?</tr>", body, flags=re.S)
 
 
-def test_the_report_states_the_day_its_outcome_and_the_log_it_reflects(ctx: AppContext) -> None:
+def test_the_report_states_the_day_its_outcome_and_the_log_it_reflects(
+    any_ctx: AppContext,
+) -> None:
+    ctx = any_ctx
     w = make_world(ctx)
     open_id, resolved_id = play_the_day(w)
     html = operation_report.render_report(ctx, w.member, w.op_id)
@@ -317,3 +330,29 @@ def test_the_report_of_an_operation_without_changes_and_the_items_content(ctx: A
     view = operation_report.report_to_case(ctx, OPERATOR, w.op_id, None)
     _, data = case_items.item_content(ctx, OPERATOR, w.case_id, view.item_id or 0)
     assert io.BytesIO(data).read().startswith(b"<!DOCTYPE html>")
+
+
+def test_a_change_during_the_reads_is_read_again_not_half_shown(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's rows and its log size are of one moment: a change that commits while
+    they are read makes them be read again (here: a move committed right after the
+    first read of the targets)."""
+    w = make_world(ctx)
+    real = operation_report.store.targets_of
+    calls: list[int] = []
+
+    def targets_then_a_change(conn: object, operation_id: int) -> object:
+        found = real(conn, operation_id)  # type: ignore[arg-type]
+        calls.append(operation_id)
+        if len(calls) == 1:
+            operation_changes.change_status(ctx, w.member, w.op_id, "198.51.100.7", "go")
+        return found
+
+    monkeypatch.setattr(operation_report.store, "targets_of", targets_then_a_change)
+    html = operation_report.render_report(ctx, w.lead, w.op_id)
+    assert len(calls) >= 2
+    size = len(log_entries(ctx, w.case_id))
+    assert f'<strong id="tree-size">{size}</strong>' in html
+    assert "planned → go" in html  # in the timeline ...
+    assert 'status-go">go</td>' in html  # ... and in the target's row
