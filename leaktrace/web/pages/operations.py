@@ -40,13 +40,13 @@ from leaktrace.web.pages import params
 from leaktrace.web.policy import requires
 from leaktrace.web.rendering import render, trusted_svg
 
-__all__ = ["STATE_LABELS", "country_state", "router", "status_map"]
+__all__ = ["COUNTRY_STATES", "STATUS_LABELS", "country_state", "router", "status_map"]
 
 router = APIRouter(include_in_schema=False)
 _READ = requires(Permission.read_cases)
 
 STATUSES = [s.value for s in TargetStatus]
-STATE_LABELS: Mapping[str, str] = {
+STATUS_LABELS: Mapping[str, str] = {
     "planned": "planned",
     "go": "go",
     "in-progress": "in progress",
@@ -54,30 +54,41 @@ STATE_LABELS: Mapping[str, str] = {
     "failed": "failed",
     "aborted": "aborted",
 }
-"""A country's state (see :func:`country_state`) in words, as the map legend writes it."""
+"""A target's status in words."""
+COUNTRY_STATES: Mapping[str, str] = {
+    "planned": "planned",
+    "go": "go",
+    "in-progress": "under way",
+    "failed": "a target failed",
+    "done": "finished",
+    "aborted": "aborted",
+}
+"""A country's state (see :func:`country_state`) in words, as the tiles and the map's
+legend write it."""
 _FINAL = ("done", "failed", "aborted")
 _MAP_PATH = re.compile(r'data-iso="([A-Z]{2})" data-value="(\d+)"><title>[^<]*</title>')
 
 
 def country_state(by_status: Mapping[str, int]) -> str:
-    """One word for a country's targets: ``in-progress`` when any is under way (or some
-    are over and others not), else ``go`` when any is cleared to go, ``planned`` when all
-    are; once all are over, ``failed`` if any failed, else ``done`` if any is done, else
-    ``aborted``. (``operations.js`` has the same rule for live updates.)"""
+    """One word for a country's targets, what needs attention first: ``failed`` when any
+    failed; else ``in-progress`` when any is under way (or some are over and others not);
+    else ``go`` when any is cleared to go, ``planned`` when all are planned; once all are
+    over, ``done`` if any is done, else ``aborted``. (``operations.js`` has the same
+    rule for live updates.)"""
     final = sum(by_status.get(s, 0) for s in _FINAL)
     open_ = sum(by_status.get(s, 0) for s in ("planned", "go", "in-progress"))
+    if by_status.get("failed", 0):
+        return "failed"
     if by_status.get("in-progress", 0) or (final and open_):
         return "in-progress"
     if open_:
         return "go" if by_status.get("go", 0) else "planned"
-    if by_status.get("failed", 0):
-        return "failed"
     return "done" if by_status.get("done", 0) else "aborted"
 
 
 def tile_text(tile: OperationCountryView) -> str:
     """A country's targets in words: ``Netherlands: 2 targets (1 done, 1 planned)``."""
-    parts = [f"{n} {STATE_LABELS[s]}" for s, n in tile.by_status.items() if n]
+    parts = [f"{n} {STATUS_LABELS[s]}" for s, n in tile.by_status.items() if n]
     noun = "target" if tile.targets == 1 else "targets"
     return f"{tile.name}: {tile.targets} {noun} ({', '.join(parts)})"
 
@@ -116,7 +127,8 @@ def _script_data(board: OperationBoardView, actor: Actor) -> dict[str, Any]:
         "may_raise": actor.can(Permission.write_cases),
         "next": {s.value: sorted(n.value for n in NEXT[s]) for s in TargetStatus},
         "statuses": STATUSES,
-        "state_labels": dict(STATE_LABELS),
+        "status_labels": dict(STATUS_LABELS),
+        "country_states": dict(COUNTRY_STATES),
         "checklist": [list(item) for item in CHECKLIST],
         "acting_agencies": [a.code for a in board.agencies if a.role != "observer"],
         "targets": [t.model_dump(mode="json") for t in board.targets],
@@ -158,7 +170,8 @@ def board_page(
         board=board,
         op=board.operation,
         world=trusted_svg(status_map(board.countries)),
-        states=STATE_LABELS,
+        states=STATUS_LABELS,
+        country_states=COUNTRY_STATES,
         country_state=country_state,
         tile_text=tile_text,
         checklist=CHECKLIST,

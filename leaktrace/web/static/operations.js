@@ -54,7 +54,12 @@
   }
 
   function label(status) {
-    return (data.state_labels && data.state_labels[status]) || status;
+    return (data.status_labels && data.status_labels[status]) || status;
+  }
+
+  function utc(stamp) {
+    var text = String(stamp || "");
+    return text.slice(0, 10) + " " + text.slice(11, 19) + " UTC";
   }
 
   function statusTag(status) {
@@ -319,14 +324,14 @@
   function countryState(by) {
     var final = (by.done || 0) + (by.failed || 0) + (by.aborted || 0);
     var open = (by.planned || 0) + (by.go || 0) + (by["in-progress"] || 0);
+    if (by.failed) {
+      return "failed";
+    }
     if (by["in-progress"] || (final && open)) {
       return "in-progress";
     }
     if (open) {
       return by.go ? "go" : "planned";
-    }
-    if (by.failed) {
-      return "failed";
     }
     return by.done ? "done" : "aborted";
   }
@@ -355,7 +360,7 @@
       var node = box.querySelector('.op-tile[data-country="' + CSS.escape(code) + '"]');
       var fresh = el("div", { class: "op-tile", "data-country": code, "data-state": state }, [
         el("h3", {}, [countryName(code) + " ", el("span", { class: "muted", text: code })]),
-        el("p", { class: "op-tile-state", text: label(state) }),
+        el("p", { class: "op-tile-state", text: (data.country_states && data.country_states[state]) || state }),
         el("p", { class: "op-tile-total", text: tile.total + (tile.total === 1 ? " target" : " targets") }),
         el(
           "ul",
@@ -439,8 +444,8 @@
     }
     all.forEach(function (issue) {
       var about =
-        "raised by " + (issue.raised_by_agency || "operator") + " at " + issue.raised_at +
-        (issue.open ? "" : "; resolved at " + issue.resolved_at + (issue.resolution ? ": " + issue.resolution : ""));
+        "raised by " + (issue.raised_by_agency || "operator") + " at " + utc(issue.raised_at) +
+        (issue.open ? "" : "; resolved at " + utc(issue.resolved_at) + (issue.resolution ? ": " + issue.resolution : ""));
       var item = el("li", { "data-issue": issue.id, "data-open": issue.open ? "yes" : "no" }, [
         el("span", { class: "op-issue-state", text: issue.open ? "OPEN" : "resolved" }),
         " ",

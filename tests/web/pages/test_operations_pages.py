@@ -135,6 +135,7 @@ def test_an_agency_that_does_not_take_part_gets_404(
         ({"planned": 1, "done": 1}, "in-progress"),
         ({"done": 2}, "done"),
         ({"done": 1, "failed": 1}, "failed"),
+        ({"planned": 1, "in-progress": 1, "failed": 1}, "failed"),
         ({"done": 1, "aborted": 1}, "done"),
         ({"aborted": 1}, "aborted"),
     ],
