@@ -180,7 +180,7 @@ def test_a_change_on_one_board_shows_on_the_other_within_a_second(
             seized_before = de.inner_text("[data-counter=servers_seized]")
             assert seized_before == "0"
             events_before = de.locator("#op-events li").count()
-            de.evaluate("window.boardMarker = 'not reloaded'")
+            de.evaluate("() => { window.boardMarker = 'not reloaded'; }")
             navigations_before = len(de.navigations)
             shot(de, "40-operation-board-before")
 
@@ -195,26 +195,22 @@ def test_a_change_on_one_board_shows_on_the_other_within_a_second(
             assert took <= LIVE_WITHIN + 0.5  # the poll's own overhead at most
 
             # without reloading: same document, no navigation
-            assert de.evaluate("window.boardMarker") == "not reloaded"
+            assert de.evaluate("() => window.boardMarker") == "not reloaded"
             assert len(de.navigations) == navigations_before
             assert de.inner_text(f"{nl_row} .op-status") == "done"
             # the tile, map, counters and timeline follow
-            de.wait_for_function(
-                "document.querySelector('[data-counter=servers_seized]').textContent === '1'"
-            )
+            de.wait_for_selector("[data-counter=servers_seized]:text-is('1')")
             assert "1 done" in nl_tile.inner_text()
             assert de.get_attribute("#op-map path[data-iso=NL]", "data-state") == "in-progress"
             assert "Netherlands: 2 targets (1 planned, 1 done)" in de.evaluate(
-                "document.querySelector('#op-map path[data-iso=NL] title').textContent"
+                "() => document.querySelector('#op-map path[data-iso=NL] title').textContent"
             )
             assert de.locator("#op-events li").count() == events_before + 1
             newest = de.locator("#op-events li").first
             assert "203.0.113.5" in newest.inner_text() and "done" in newest.inner_text()
             assert "by NL-POL" in newest.inner_text()
             # NL-POL's own board: no more moves for a final target
-            nl.wait_for_function(
-                f"document.querySelector('{nl_row}').getAttribute('data-status') === 'done'"
-            )
+            nl.wait_for_selector(f"{nl_row}[data-status=done]")
             assert nl.locator(f"{nl_row} button.op-move").count() == 0
             shot(de, "41-operation-board-after")
             assert de.problems == [] and nl.problems == [], (de.problems, nl.problems)
@@ -228,9 +224,7 @@ def test_a_change_on_one_board_shows_on_the_other_within_a_second(
             assert _post_from(de, f"{path}/issues", issue) == 201
             nl.wait_for_selector("#op-issue-list li[data-open=yes]")
             assert nl.inner_text("#op-issue-list li[data-open=yes] .op-issue-text") == issue["text"]
-            nl.wait_for_function(
-                "document.querySelector('[data-counter=open_issues]').textContent === '1'"
-            )
+            nl.wait_for_selector("[data-counter=open_issues]:text-is('1')")
 
             # filters per country and agency, in the page
             de.select_option("#op-filter-country", "DE")
@@ -267,11 +261,7 @@ def test_the_board_shows_it_is_reconnecting_and_catches_up(chromium: Any, app: A
         )
         server.start()
         tab.wait_for_selector("#op-live[data-state=live]", timeout=30_000)
-        tab.wait_for_function(
-            f"document.querySelector('#target-{world.nl_server}').getAttribute('data-status')"
-            " === 'go'",
-            timeout=30_000,
-        )
+        tab.wait_for_selector(f"#target-{world.nl_server}[data-status=go]", timeout=30_000)
         assert tab.locator("#op-events li", has_text="while away").count() == 1
     finally:
         if tab is not None:
