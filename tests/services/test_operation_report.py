@@ -168,12 +168,12 @@ def test_the_report_states_the_day_its_outcome_and_the_log_it_reflects(
     assert "2026-03-01 07:00 CET (UTC+01:00)" in html  # DE-BKA, Europe/Berlin
     assert "Europe/Madrid" in html  # ES-PN: its country's zone
     # the handling code at the top and the bottom, on screen and on every printed page
-    assert html.count('class="handling print top"') == 1
-    assert html.count('class="handling print bottom"') == 1
+    # (the page's layout table: its head and foot repeat on every printed page)
+    layout = html.index('<table class="layout"')
+    assert layout < html.index('<thead><tr><td><div class="handling" id="handling-top">')
     assert html.index('id="handling-top"') < html.index("<main>")
-    assert html.index('id="handling-bottom"') > html.index("</main>")
+    assert html.index("</main>") < html.index("<tfoot>") < html.index('id="handling-bottom"')
     assert html.count("HANDLING H1") == 2
-    assert "position: fixed" in html and "@media print" in html
     assert "not for judicial proceedings" in html
 
     # per-country outcome: DE one done and two seized; FR one failed and moved
@@ -356,3 +356,52 @@ def test_a_change_during_the_reads_is_read_again_not_half_shown(
     assert f'<strong id="tree-size">{size}</strong>' in html
     assert "planned → go" in html  # in the timeline ...
     assert 'status-go">go</td>' in html  # ... and in the target's row
+
+
+BANNER_FILL = re.compile(rb"\.498 \.1137 \.1137 rg")
+"""The handling banner's colour (#7f1d1d) as chromium's PDF sets it."""
+
+
+def test_the_handling_code_is_on_top_and_bottom_of_every_printed_page(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """Printed by chromium (Debian's, through Playwright) to PDF: every page's content
+    paints the banner twice (the layout table's head and foot repeat on each page)."""
+    import zlib
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    w = make_world(ctx)
+    for number in range(60):  # enough rows for several pages
+        operations.add_target(
+            ctx, w.lead, w.op_id, NewTarget(TargetKind.server, f"192.0.2.{number}", country="DE")
+        )
+    page_file = tmp_path / "report.html"
+    page_file.write_text(operation_report.render_report(ctx, w.lead, w.op_id))
+    pdf_file = tmp_path / "report.pdf"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), args=["--headless=new", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            page.pdf(path=str(pdf_file), format="A4")
+        finally:
+            browser.close()
+    data = pdf_file.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+    contents = []
+    for found in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, flags=re.S):
+        try:
+            stream = zlib.decompress(found.group(1))
+        except zlib.error:
+            continue
+        if b"BT" in stream and b" rg" in stream:  # a page's drawing, not a font
+            contents.append(stream)
+    assert pages >= 3
+    assert len(contents) == pages
+    assert [len(BANNER_FILL.findall(c)) for c in contents] == [2] * pages
