@@ -596,8 +596,7 @@ def show(
     db: DbOption = None,
     fmt: ResultFormatOption = ResultFormat.table,
 ) -> None:
-    """The board at this moment: targets, issues (open first), counters, agencies with
-    their local H-hour."""
+    """The board now: targets, issues (open first), counters, agencies' local H-hour."""
     with open_context(db) as ctx:
         board = operation_board(ctx, local_operator(), operation)
     if fmt is ResultFormat.json:
