@@ -9,22 +9,40 @@ person in DE with a real name (DE-BKA), premises with no country (nobody's yet).
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from leaktrace.config import load_settings
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.operations.model import TargetKind
 from leaktrace.services import cases, identity, operations
-from leaktrace.services.context import AppContext
+from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.operations import NewTarget
+from leaktrace.store.database import Database
 from leaktrace.store.schema import ALERT_EVENTS
 from leaktrace.store.schema_access import AUDIT_LOG
 from leaktrace.store.schema_cases import EVIDENCE_ENTRIES
 from tests.services.test_leaks import agency_actor
 
-__all__ = ["AGENCIES", "OpWorld", "counts", "ensure_agencies", "op_world"]
+__all__ = [
+    "AGENCIES",
+    "OpWorld",
+    "counts",
+    "ensure_agencies",
+    "op_world",
+    "postgres_copy",
+    "sqlite_copy",
+    "sqlite_ctx",
+]
 
 AGENCIES = {
     "EJ": ("NL", "eurojust"),
@@ -49,6 +67,65 @@ def ensure_agencies(ctx: AppContext) -> None:
             identity.add_agency(
                 ctx, operator, code=code, name=f"Test {code}", country=country, kind=kind
             )
+
+
+@functools.cache
+def _sqlite_template(agencies: bool) -> Path:
+    """A migrated SQLite database (with the agencies of :data:`AGENCIES`, or none), made
+    once per test run: migrating a new file costs far more than copying one."""
+    folder = Path(tempfile.mkdtemp(prefix="leaktrace-ops-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "template.db"
+    with build_context(load_settings(db=str(path))) as context:
+        if agencies:
+            ensure_agencies(context)
+    return path
+
+
+def sqlite_copy(folder: Path, *, agencies: bool = False) -> str:
+    """A fresh copy of the template in ``folder`` (its path)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "ops.db"
+    shutil.copyfile(_sqlite_template(agencies), target)
+    return str(target)
+
+
+def sqlite_ctx(folder: Path) -> Iterator[AppContext]:
+    """An application context over a fresh copy of the template with the agencies (for a
+    fixture: ``yield from sqlite_ctx(tmp_path)``)."""
+    with build_context(load_settings(db=sqlite_copy(folder, agencies=True))) as context:
+        yield context
+
+
+def _admin(url: str) -> str:
+    return url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+
+
+@functools.cache
+def _postgres_template(url: str) -> str:
+    import psycopg
+
+    name = f"lt_ops_tpl_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(_admin(url), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    Database(url.rsplit("/", 1)[0] + "/" + name).close()  # migrated
+    return name
+
+
+def postgres_copy(postgres_url: str) -> Iterator[str]:
+    """A new database copied from a migrated template on the session's PostgreSQL (its
+    URL), dropped afterwards (for a fixture: ``yield from postgres_copy(postgres_url)``)."""
+    import psycopg
+
+    template = _postgres_template(postgres_url)
+    name = f"lt_ops_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_admin(postgres_url), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(_admin(postgres_url), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @dataclass

@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from leaktrace.config import load_settings
 from leaktrace.errors import LeakTraceError, NotFoundError, PermissionDeniedError
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.operations.model import TargetKind
 from leaktrace.services import operation_changes as changes
 from leaktrace.services import operations
-from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.context import AppContext
 from leaktrace.services.operation_board import operation_board
 from leaktrace.services.operation_events import events_after
 from leaktrace.services.operations import NewTarget
@@ -35,13 +34,13 @@ from tests.services.operation_setup import (
     OpWorld,
     counts,
     op_world,
+    sqlite_ctx,
 )
 
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    with build_context(load_settings(db=str(tmp_path / "ops.db"))) as context:
-        yield context
+    yield from sqlite_ctx(tmp_path)
 
 
 @pytest.fixture

@@ -33,24 +33,25 @@ from tests.services.operation_setup import (
     OpWorld,
     ensure_agencies,
     op_world,
+    postgres_copy,
+    sqlite_ctx,
 )
 from tests.services.test_leaks import agency_actor
 
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    with build_context(load_settings(db=str(tmp_path / "ops.db"))) as context:
-        yield context
+    yield from sqlite_ctx(tmp_path)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
     if request.param == "sqlite":
-        target = str(tmp_path / "ops.db")
-    else:
-        target = request.getfixturevalue("postgres_database")
-    with build_context(load_settings(db=target)) as context:
-        yield context
+        yield from sqlite_ctx(tmp_path)
+        return
+    for target in postgres_copy(request.getfixturevalue("postgres_url")):
+        with build_context(load_settings(db=target)) as context:
+            yield context
 
 
 @pytest.fixture

@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from leaktrace.config import load_settings
 from leaktrace.errors import ConflictError, InputError, NotFoundError
 from leaktrace.identity.actor import local_operator
 from leaktrace.operations.model import TargetKind
 from leaktrace.services import case_timeline, cases, operations
 from leaktrace.services import operation_changes as changes
-from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.context import AppContext
 from leaktrace.services.operation_board import operation_board
 from leaktrace.services.operation_events import events_after
 from leaktrace.services.operation_views import OperationEventView
@@ -33,13 +32,13 @@ from tests.services.operation_setup import (
     OpWorld,
     counts,
     op_world,
+    sqlite_ctx,
 )
 
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    with build_context(load_settings(db=str(tmp_path / "ops.db"))) as context:
-        yield context
+    yield from sqlite_ctx(tmp_path)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from leaktrace.config import load_settings
 from leaktrace.errors import (
     ConflictError,
     InputError,
@@ -24,7 +23,7 @@ from leaktrace.infra.collect import collect_hosts
 from leaktrace.infra.importer import import_hosts
 from leaktrace.operations.model import TargetKind
 from leaktrace.services import cases, operations
-from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.context import AppContext
 from leaktrace.services.operation_board import operation_board
 from leaktrace.services.operation_events import events_after
 from leaktrace.services.operations import NewTarget
@@ -37,8 +36,8 @@ from tests.services.operation_setup import (
     NL_SERVER,
     PREMISES,
     counts,
-    ensure_agencies,
     op_world,
+    sqlite_ctx,
 )
 from tests.services.test_leaks import agency_actor
 
@@ -53,9 +52,7 @@ HOSTS = (
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    with build_context(load_settings(db=str(tmp_path / "ops.db"))) as context:
-        ensure_agencies(context)
-        yield context
+    yield from sqlite_ctx(tmp_path)
 
 
 @pytest.fixture
@@ -400,12 +397,8 @@ def test_from_targets(hosted: AppContext) -> None:
     unknown = operations.create_operation(ctx, ej, name="U", from_targets="UNKNOWN", **plan)  # type: ignore[arg-type]
     assert unknown.targets == 1
     before = counts(ctx, case_id)
-    for bad in ("FR", "nl,FR", "Netherlands", "XYZ"):
-        with pytest.raises(InputError) as refused:
-            operations.create_operation(ctx, ej, name=f"Bad {bad}", from_targets=bad, **plan)  # type: ignore[arg-type]
-        assert refused.value.field in ("from_targets", "country"), bad
     with pytest.raises(InputError) as no_sheet:
-        operations.create_operation(ctx, ej, name="France", from_targets="FR", **plan)  # type: ignore[arg-type]
+        operations.create_operation(ctx, ej, name="France", from_targets="nl,FR", **plan)  # type: ignore[arg-type]
     message = str(no_sheet.value)
     assert no_sheet.value.field == "from_targets"
     assert "'FR'" in message and "DE, NL, unknown" in message

@@ -27,6 +27,7 @@ from leaktrace.store.schema_operations import (
     OPERATION_TARGETS,
     OPERATIONS,
 )
+from tests.services.operation_setup import postgres_copy, sqlite_copy
 
 NOW = datetime(2026, 12, 6, 12, 0, 0, 123000, tzinfo=UTC)
 
@@ -34,11 +35,12 @@ NOW = datetime(2026, 12, 6, 12, 0, 0, 123000, tzinfo=UTC)
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
-        target = str(tmp_path / "store.db")
-    else:
-        target = request.getfixturevalue("postgres_database")
-    with Database(target) as db:
-        yield db
+        with Database(sqlite_copy(tmp_path)) as db:
+            yield db
+        return
+    for target in postgres_copy(request.getfixturevalue("postgres_url")):
+        with Database(target) as db:
+            yield db
 
 
 def _setup(conn: Connection) -> tuple[int, int, int, int]:
@@ -283,9 +285,14 @@ def test_migrations_match_the_models_on_postgresql(postgres_database: str) -> No
     assert diff == []
 
 
-def test_postgresql_lock_blocks_a_second_writer(postgres_database: str) -> None:
+@pytest.fixture
+def postgres_target(postgres_url: str) -> Iterator[str]:
+    yield from postgres_copy(postgres_url)
+
+
+def test_postgresql_lock_blocks_a_second_writer(postgres_target: str) -> None:
     """The row lock serialises the changes of one operation (and not of another)."""
-    with Database(postgres_database) as db:
+    with Database(postgres_target) as db:
         with db.transaction() as conn:
             case_id, _, _, op = _setup(conn)
             other = store.insert_operation(

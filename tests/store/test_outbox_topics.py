@@ -30,7 +30,7 @@ from leaktrace.store import outbox
 from leaktrace.store.database import Database
 from leaktrace.store.schema import ALERT_EVENTS, DELIVERIES
 from leaktrace.watch.dispatcher import Dispatcher
-from tests.services.operation_setup import op_world
+from tests.services.operation_setup import op_world, postgres_copy, sqlite_copy, sqlite_ctx
 from tests.watch.conftest import MemorySink
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -39,11 +39,12 @@ NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
-        target = str(tmp_path / "store.db")
-    else:
-        target = request.getfixturevalue("postgres_database")
-    with Database(target) as db:
-        yield db
+        with Database(sqlite_copy(tmp_path)) as db:
+            yield db
+        return
+    for target in postgres_copy(request.getfixturevalue("postgres_url")):
+        with Database(target) as db:
+            yield db
 
 
 def _alert(n: int, kind: str = "leak") -> AlertEvent:
@@ -154,10 +155,10 @@ def _ctx(target: str) -> Iterator[AppContext]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
     if request.param == "sqlite":
-        target = str(tmp_path / "ops.db")
-    else:
-        target = request.getfixturevalue("postgres_database")
-    yield from _ctx(target)
+        yield from sqlite_ctx(tmp_path)
+        return
+    for target in postgres_copy(request.getfixturevalue("postgres_url")):
+        yield from _ctx(target)
 
 
 def test_the_dispatcher_and_sources_never_see_operation_events(ctx: AppContext) -> None:
@@ -189,7 +190,7 @@ def test_the_dispatcher_and_sources_never_see_operation_events(ctx: AppContext) 
 # --- ordering under concurrent writers (PostgreSQL) ------------------------------------
 
 WRITERS = 4
-PER_WRITER = 4
+PER_WRITER = 3
 
 
 def _writer(
@@ -221,8 +222,9 @@ def _writer(
 
 
 @pytest.fixture
-def pg_ctx(postgres_database: str) -> Iterator[AppContext]:
-    yield from _ctx(postgres_database)
+def pg_ctx(postgres_url: str) -> Iterator[AppContext]:
+    for target in postgres_copy(postgres_url):
+        yield from _ctx(target)
 
 
 def test_concurrent_writers_reader_sees_every_event_once_in_order(pg_ctx: AppContext) -> None:
