@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from leaktrace.config import load_settings
-from leaktrace.demo.run import run_demo
 from tests.cli.conftest import Run
 from tests.evidence.test_timestamping import closed_port
 from tests.evidence.tsa_server import TestTSA, tsa_server
+from tests.services.demo_world import demo_copy
 
 __all__ = ["tsa_server"]
 
@@ -25,10 +24,8 @@ HEX64 = r"[0-9a-f]{64}"
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo scenario's database, built once for the module."""
-    directory = tmp_path_factory.mktemp("case-cli-demo")
-    result = run_demo(directory / "demo", load_settings(db=str(directory / "unused.db")))
-    return Path(result.database)
+    """The demo scenario's database (built once per test run), copied for the module."""
+    return demo_copy(tmp_path_factory.mktemp("case-cli-demo"))
 
 
 @pytest.fixture

@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 
 from leaktrace.attribution.dossier import build_dossier
-from leaktrace.config import load_settings
-from leaktrace.demo.run import DemoResult, run_demo
+from leaktrace.demo.run import DemoResult
 from leaktrace.demo.scenario import P2P_FOLLOWERS, SUPPLY_CHAIN_GROUP
 from leaktrace.demo.supply import LEAKING_ACCOUNT
 from leaktrace.store.database import Database
 from leaktrace.supply.ranking import rank_accounts
+from tests.services.demo_world import demo_result_copy
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    directory = tmp_path_factory.mktemp("demo")
-    return run_demo(directory, load_settings(db=str(directory / "demo.db")))
+    """The demo built once per test run, with a fresh copy of its database."""
+    return demo_result_copy(tmp_path_factory.mktemp("demo"))
 
 
 def test_supply_chain_group_dossier_links_its_followers(demo: DemoResult) -> None:

@@ -1,5 +1,6 @@
 """The demo scenario as a realistic database for service and API tests: built once per
-test run (about 6 s), copied for each test that needs one (tests write audit entries).
+test run (about 6 s), copied for each test or module that needs one (tests write audit
+entries).
 
 A test module uses it with::
 
@@ -11,6 +12,7 @@ A test module uses it with::
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import shutil
 import tempfile
@@ -18,16 +20,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from leaktrace.config import load_settings
-from leaktrace.demo.run import run_demo
+from leaktrace.demo.run import DemoResult, run_demo
 from leaktrace.services.context import AppContext, build_context
 
 
 @functools.cache
-def demo_database() -> Path:
+def demo_built() -> DemoResult:
+    """``run_demo`` once per test run (its folder and database are never written to:
+    tests take a :func:`demo_copy`, or :func:`demo_result_copy`)."""
     folder = Path(tempfile.mkdtemp(prefix="leaktrace-demo-"))
     atexit.register(shutil.rmtree, folder, True)
-    result = run_demo(folder / "demo", load_settings(db=str(folder / "unused.db")))
-    return result.database
+    return run_demo(folder / "demo", load_settings(db=str(folder / "unused.db")))
+
+
+def demo_database() -> Path:
+    return demo_built().database
+
+
+def demo_result_copy(folder: Path) -> DemoResult:
+    """The demo's result (scenario, counts, report) with ``database`` a fresh copy in
+    ``folder`` (the scenario's files stay in the shared folder: read them, never write)."""
+    return dataclasses.replace(demo_built(), database=demo_copy(folder))
 
 
 def demo_copy(folder: Path) -> Path:

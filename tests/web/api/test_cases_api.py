@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from leaktrace.config import load_settings
-from leaktrace.demo.run import run_demo
 from leaktrace.evidence.standalone import verify_consistency, verify_inclusion
 from leaktrace.services.context import build_context
 from leaktrace.services.evidence import verify_bundle_file
+from tests.services.demo_world import demo_copy
 from tests.web.conftest import LiveServer, serve
 
 MAX_FILE = 32 * 1024
@@ -29,9 +29,9 @@ MAX_BODY = 16 * 1024
 def case_demo_server(directory: Path, **settings: Any) -> Iterator[LiveServer]:
     """The demo scenario's database served by uvicorn, with the evidence key in
     ``directory`` (one key for the whole module, whatever a test's data folder)."""
-    result = run_demo(directory / "demo", load_settings(db=str(directory / "unused.db")))
+    database = demo_copy(directory / "demo")  # built once per test run
     evidence = {"key_file": str(directory / "evidence.pem"), **settings.pop("evidence", {})}
-    loaded = load_settings(db=str(result.database), evidence=evidence, **settings)
+    loaded = load_settings(db=str(database), evidence=evidence, **settings)
     with build_context(loaded) as context:
         yield from serve(context)
 

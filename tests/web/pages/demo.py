@@ -1,5 +1,5 @@
 """The demo scenario's database (``leaktrace demo``) as a realistic data set for page and
-browser tests: built once per module, served by a real uvicorn."""
+browser tests: built once per test run, copied per module, served by a real uvicorn."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from leaktrace.config import load_settings
-from leaktrace.demo.run import run_demo
 from leaktrace.services.context import build_context
+from tests.services.demo_world import demo_copy
 from tests.web.conftest import LiveServer, serve
 
 
 def demo_server(directory: Path) -> Iterator[LiveServer]:
-    """Build the demo in ``directory`` and serve its database (a generator: close it)."""
-    settings = load_settings(db=str(directory / "unused.db"))
-    result = run_demo(directory / "demo", settings)
-    with build_context(load_settings(db=str(result.database))) as context:
+    """Serve a copy of the demo's database in ``directory`` (a generator: close it)."""
+    with build_context(load_settings(db=str(demo_copy(directory / "demo")))) as context:
         yield from serve(context)
