@@ -230,8 +230,12 @@
     }
     row.setAttribute("data-actions", key);
     var cell = row.querySelector(".op-actions");
+    var wasOpen = !!cell.querySelector("details.op-more[open]");
     clear(cell);
     actionsFor(target).forEach(function (node) {
+      if (wasOpen && node.tagName === "DETAILS") {
+        node.open = true; // a change keeps the forms the user has open
+      }
       cell.appendChild(node);
       cell.appendChild(document.createTextNode(" "));
     });

@@ -267,3 +267,67 @@ def test_the_board_shows_it_is_reconnecting_and_catches_up(chromium: Any, app: A
         if tab is not None:
             tab.context.close()
         server.stop()
+
+
+def test_the_forms_of_the_board_reach_every_board(chromium: Any, app: AppContext) -> None:
+    """The coordinator's forms (status with outcome and note, checklist, assignment), a
+    participant's issue and the coordinator's resolve button: each change shows on the
+    other board, outside text as text."""
+    world = plan_operation(app)
+    with _running(app) as server:
+        coordinator = _board_tab(chromium, server, "EJ", world)
+        nl = _board_tab(chromium, server, "NL-POL", world)
+        try:
+            row = f"#target-{world.nl_server}"
+            coordinator.click(f"{row} details.op-more summary")
+            for status in ("go", "in-progress", "done"):
+                form = coordinator.locator(f"{row} form[data-action=status]")
+                form.locator("select[name=status]").select_option(status)
+                if status == "done":
+                    form.locator("input[name=note]").fill("racks <b>seized</b>")
+                    form.locator("input[name=seized]").fill("3")
+                    form.locator("select[name=offline]").select_option("yes")
+                form.locator("button[type=submit]").click()
+                nl.wait_for_selector(f"{row}[data-status='{status}']")
+                coordinator.wait_for_selector(f"{row}[data-status='{status}']")
+                assert coordinator.locator(f"{row} details.op-more[open]").count() == 1  # kept
+            nl.wait_for_selector("[data-counter=servers_seized]:text-is('3')")
+            outcome = nl.inner_text(f"{row} .op-outcome-cell")
+            assert "seized: 3" in outcome and "offline: yes" in outcome
+            assert "note: racks <b>seized</b>" in outcome
+
+            checklist = coordinator.locator(f"{row} form[data-action=checklist]")
+            checklist.locator("select[name=item]").select_option("arrest")
+            checklist.locator("input[name=reference]").fill("PV <2026>/7")
+            checklist.locator("button[type=submit]").click()
+            nl.wait_for_selector(f"{row} li[data-item=arrest][data-done=yes]")
+            assert "(PV <2026>/7)" in nl.inner_text(f"{row} li[data-item=arrest]")
+            nl.wait_for_selector("[data-counter=arrests]:text-is('1')")
+
+            premises = f"#target-{world.premises}"
+            coordinator.click(f"{premises} details.op-more summary")
+            assign = coordinator.locator(f"{premises} form[data-action=assign]")
+            assign.locator("select[name=agency]").select_option("DE-BKA")
+            assign.locator("button[type=submit]").click()
+            nl.wait_for_selector(f"{premises}[data-agency=DE-BKA]")
+            assert nl.locator(f"{premises} button.op-move").count() == 0  # no longer NL's
+
+            nl.click(f"#target-{world.de_server} details.op-more summary")
+            issue = nl.locator(f"#target-{world.de_server} form[data-action=issues]")
+            issue.locator("input[name=text]").fill("warrant <missing>")
+            issue.locator("button[type=submit]").click()
+            open_issue = "#op-issue-list li[data-open=yes]"
+            coordinator.wait_for_selector(open_issue)
+            assert coordinator.inner_text(f"{open_issue} .op-issue-text") == "warrant <missing>"
+            # coordinators see the targets with open issues first
+            first = coordinator.locator("#op-target-table tbody tr").first
+            assert first.get_attribute("data-target") == str(world.de_server)
+            assert nl.locator(f"{open_issue} button.op-resolve").count() == 1  # raised it
+            coordinator.click(f"{open_issue} button.op-resolve")
+            nl.wait_for_selector("#op-issue-list li[data-open=no]")
+            nl.wait_for_selector("[data-counter=open_issues]:text-is('0')")
+            assert coordinator.problems == [] and nl.problems == []
+            shot(nl, "43-operation-board-forms")
+        finally:
+            coordinator.context.close()
+            nl.context.close()
