@@ -250,9 +250,11 @@ def _change_words(event: str, data: Mapping[str, Any]) -> str:
     if event == "operation.status":
         outcome = get("outcome")
         result = _outcome_text(outcome) if isinstance(outcome, Mapping) else ""
-        return f"{get('from', '?')} \u2192 {get('to', '?')}" + (
-            f" ({result})" if result else ""
-        ) + note
+        return (
+            f"{get('from', '?')} \u2192 {get('to', '?')}"
+            + (f" ({result})" if result else "")
+            + note
+        )
     if event == "operation.checked":
         labels = dict(CHECKLIST)
         item = labels.get(str(get("item")), str(get("item", "?")))
