@@ -16,7 +16,7 @@ from sqlalchemy import select
 from leaktrace.errors import ConflictError, InputError, NotFoundError
 from leaktrace.identity.actor import local_operator
 from leaktrace.operations.model import TargetKind
-from leaktrace.services import case_timeline, cases, operations
+from leaktrace.services import case_log, case_timeline, cases, operations
 from leaktrace.services import operation_changes as changes
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_board import operation_board
@@ -383,6 +383,8 @@ def test_every_change_is_one_entry_and_one_event(w: OpWorld) -> None:
     assert [e.id for e in events] == sorted({e.id for e in events})
     with ctx.database.reading() as conn:
         timeline = case_timeline.timeline(conn, w.case_id)
+    # the signed tree head covers every entry, the operation's too
+    assert case_log.tree_head(ctx, ej, w.case_id).tree_size == len(timeline)
     assert [e.event for e in timeline][-6:] == [
         "operation.status",
         "operation.checked",
