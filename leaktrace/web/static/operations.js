@@ -654,11 +654,31 @@
     source.onerror = function () {
       setLive("reconnecting", "Reconnecting… (changes made meanwhile will follow)");
       if (source.readyState === EventSource.CLOSED) {
-        // the browser gave up (an error answer): start again from the last event seen
+        // the browser gave up (an error answer): find out why, or start again from the
+        // last event seen
         source.close();
-        retryTimer = setTimeout(connect, 3000);
+        probe();
       }
     };
+  }
+
+  function probe() {
+    fetch("/api/v1/operations/" + encodeURIComponent(data.operation_id), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        if (response.status === 401) {
+          setLive("offline", "Signed out: reload the page to sign in again.");
+        } else if (response.status === 403 || response.status === 404) {
+          setLive("offline", "This board is no longer open to you (" + response.status + ").");
+        } else {
+          retryTimer = setTimeout(connect, 3000);
+        }
+      })
+      .catch(function () {
+        retryTimer = setTimeout(connect, 3000);
+      });
   }
 
   // --- actions -------------------------------------------------------------------------

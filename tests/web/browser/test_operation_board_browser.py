@@ -93,10 +93,15 @@ def app(tmp_path: Path) -> Iterator[AppContext]:
         yield context
 
 
-def _board_tab(chromium: Any, server: _Server, agency: str, world: OperationWorld) -> Any:
-    """A new browser context signed in as an analyst of ``agency``, on the board."""
+def _board_tab(
+    chromium: Any, server: _Server, agency: str, world: OperationWorld, zone: str = "UTC"
+) -> Any:
+    """A new browser context in time zone ``zone`` signed in as an analyst of
+    ``agency``, on the board."""
     email = ensure_user(server.context, "analyst", agency, password=PASSWORD)
-    context = chromium.new_context(base_url=server.url, viewport={"width": 1400, "height": 1000})
+    context = chromium.new_context(
+        base_url=server.url, viewport={"width": 1400, "height": 1000}, timezone_id=zone
+    )
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     problems: list[str] = []
@@ -154,7 +159,7 @@ def test_a_change_on_one_board_shows_on_the_other_within_a_second(
 
     with _running(app) as server:
         nl = _board_tab(chromium, server, "NL-POL", world)
-        de = _board_tab(chromium, server, "DE-BKA", world)
+        de = _board_tab(chromium, server, "DE-BKA", world, zone="America/Los_Angeles")
         try:
             nl_row = f"#target-{world.nl_server}"
             de_row = f"#target-{world.de_server}"
@@ -167,7 +172,8 @@ def test_a_change_on_one_board_shows_on_the_other_within_a_second(
             # the board as the viewer reads it
             assert de.inner_text("[data-testid=handling]").startswith("Handling code H2")
             assert de.inner_text("[data-testid=h-hour-utc]") == "2026-12-07 05:00 UTC"
-            assert "(shown when scripts run)" not in de.inner_text("[data-testid=h-hour-local]")
+            local = de.inner_text("[data-testid=h-hour-local]")  # the browser's own zone
+            assert "21:00" in local and "America/Los_Angeles" in local, local
             assert "2026-12-07 06:00 CET" in de.inner_text("#op-agencies tr[data-agency=DE-BKA]")
             premises = de.locator(f"#target-{world.premises} .op-label")
             assert premises.inner_text() == PREMISES  # shown as text, not markup
