@@ -735,6 +735,8 @@
       var status = button.getAttribute("data-status");
       post("/targets/" + target.id + "/status", { status: status },
         target.label + ": " + label(status) + " (sent)");
+    } else if (button.classList.contains("op-add-report")) {
+      post("/report", {}, "The report was added to the case as evidence.");
     } else if (button.classList.contains("op-resolve")) {
       var id = button.getAttribute("data-issue");
       post("/issues/" + id + "/resolve", {}, "Issue " + id + " resolved (sent)");
