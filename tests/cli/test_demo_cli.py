@@ -91,3 +91,14 @@ def test_the_demo_case_bundle_verifies_as_printed(demo_output: tuple[str, dict[s
     for path in (bundle, key):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert not (Path(env["HOME"]) / ".local" / "share" / "leaktrace").exists()
+
+
+def test_the_action_day_is_told_in_numbers(demo_output: tuple[str, dict[str, str]]) -> None:
+    text, _ = demo_output
+    line = re.findall(r"^action day: .+$", text, flags=re.MULTILINE)
+    assert len(line) == 1, text
+    assert re.search(
+        r"operation \d+ Sparks action day \(demo, fictional\) on \d{4}-\d\d-\d\d", line[0]
+    )
+    assert "60 servers in 18 countries" in line[0]
+    assert re.search(r"H-hour \d\d:00 UTC", line[0]) and "2 open issues" in line[0]
