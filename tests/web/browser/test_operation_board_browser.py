@@ -334,8 +334,8 @@ def test_the_forms_of_the_board_reach_every_board(chromium: Any, app: AppContext
             nl.wait_for_selector("[data-counter=open_issues]:text-is('0')")
             # the after-action report, added to the case by its lead (the coordinator)
             coordinator.click("[data-testid=add-report]")
-            coordinator.wait_for_selector("#op-message[data-kind=ok]")
-            assert "added to the case" in coordinator.inner_text("#op-message")
+            coordinator.wait_for_selector("#op-message:has-text('added to the case')")
+            assert coordinator.get_attribute("#op-message", "data-kind") == "ok"
             assert coordinator.problems == [] and nl.problems == []
             shot(nl, "43-operation-board-forms")
         finally:
