@@ -109,11 +109,11 @@ class _Subscriber:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.pending: deque[TopicEvent] = deque()
+        self.pending: deque[OperationEventView] = deque()
         self.wakeup = asyncio.Event()
         self.ended: str | None = None
 
-    def offer(self, events: list[TopicEvent]) -> bool:
+    def offer(self, events: list[OperationEventView]) -> bool:
         """Buffer ``events``; False (and the subscriber ended) when that overflows."""
         if self.ended is not None:
             return False
@@ -129,7 +129,7 @@ class _Subscriber:
         self.pending.clear()
         self.wakeup.set()
 
-    async def take(self, timeout: float) -> list[TopicEvent]:
+    async def take(self, timeout: float) -> list[OperationEventView]:
         """What is buffered (waiting up to ``timeout`` seconds for something; [] when
         nothing came); SubscriptionEnded once ended."""
         if not self.pending and self.ended is None:
@@ -257,8 +257,9 @@ class OperationFeed:
                 continue
             if found:
                 poller.cursor = found[-1].id
+                views = [event_view(e) for e in found]  # once for every subscriber
                 for subscriber in list(poller.subscribers):
-                    if not subscriber.offer(found):
+                    if not subscriber.offer(views):
                         poller.subscribers.discard(subscriber)
                 if not poller.subscribers and self._pollers.get(poller.operation_id) is poller:
                     del self._pollers[poller.operation_id]
@@ -301,7 +302,7 @@ class Subscription:
                 fresh = [e for e in taken if e.id > self.last_sent]
                 if fresh:
                     self.last_sent = fresh[-1].id
-                    yield [event_view(e) for e in fresh]
+                    yield fresh
         finally:
             self.feed._leave(self.operation_id, subscriber)
 

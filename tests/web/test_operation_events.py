@@ -148,6 +148,11 @@ def test_changes_through_the_api_reach_every_client_in_order_once(
         return streams
 
     streams = asyncio.run(run())
+    feed = live_server.app.state.operation_feed
+    deadline = time.monotonic() + DEADLINE
+    while feed.polled and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert feed.polled == []  # the clients left: the poller stopped
     expected = stored_ids(live_server.context, world)
     assert len(expected) == len(before) + changes
     for name, stream in zip(readers, streams, strict=True):
