@@ -198,7 +198,7 @@ def test_a_change_on_one_board_shows_on_the_other_within_a_second(
             shown = _status_within(de, world.nl_server, "done", LIVE_WITHIN)
             took = time.monotonic() - clicked
             assert shown, f"DE-BKA's board did not show the change within {LIVE_WITHIN} s"
-            assert took <= LIVE_WITHIN + 0.5  # the poll's own overhead at most
+            assert took < LIVE_WITHIN + 0.5, took  # the polling loop's own overhead only
 
             # without reloading: same document, no navigation
             assert de.evaluate("() => window.boardMarker") == "not reloaded"
