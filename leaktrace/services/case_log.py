@@ -8,7 +8,10 @@ Entry (the exact bytes hashed: RFC 8785 canonical JSON, UTF-8)::
 
 Events: ``case.opened``, ``case.updated``, ``member.added``, ``subject.added``,
 ``item.added``, ``note.added``, ``task.added``, ``task.updated``, ``status.changed``,
-``case.exported``. A signed tree head is written after every entry; when a time-stamping
+``case.exported``; and an action day's (:mod:`leaktrace.services.operation_events`)
+``operation.created``, ``operation.target``, ``operation.assigned``, ``operation.status``,
+``operation.checked``, ``operation.issue``, ``operation.resolved``. A signed tree head
+is written after every entry; when a time-stamping
 authority is configured, each new head is time-stamped after the transaction commits.
 
 The timeline (:mod:`leaktrace.services.case_timeline`) puts each entry in words from
@@ -79,6 +82,13 @@ EVENTS = frozenset(
         "task.updated",
         "status.changed",
         "case.exported",
+        "operation.created",
+        "operation.target",
+        "operation.assigned",
+        "operation.status",
+        "operation.checked",
+        "operation.issue",
+        "operation.resolved",
     }
 )
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")

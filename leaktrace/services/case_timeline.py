@@ -68,7 +68,33 @@ def summarize(event: str, data: Mapping[str, Any], *, personal: bool = True) -> 
     if event == "case.exported":
         by = f" by {get('agency')}" if get("agency") else ""
         return f"Exported as a bundle of {get('tree_size', '?')} entries{by}"
+    if event.startswith("operation."):
+        return _operation_words(event, data)
     return event
+
+
+def _operation_words(event: str, data: Mapping[str, Any]) -> str:
+    """An action day's entry in words (``data``: ``operation``, ``target``, ``from``,
+    ``to``, ``note``, ``agency``, ``item``, ``text``)."""
+    get = data.get
+    op = f"[{_words(get('operation', ''), 60)}] "
+    target = _words(get("target", ""), 80)
+    note = f": {_words(get('note'), 80)}" if get("note") else ""
+    if event == "operation.created":
+        return f"{op}Action day planned for {get('date', '?')} {get('h_hour', '')} UTC"
+    if event == "operation.target":
+        return f"{op}Target added: {get('kind', '')} {target}".rstrip()
+    if event == "operation.assigned":
+        return f"{op}{target} assigned to {get('agency') or 'nobody'}"
+    if event == "operation.status":
+        return f"{op}{target}: {get('from', '?')} \u2192 {get('to', '?')}{note}"
+    if event == "operation.checked":
+        return f"{op}{target}: {get('item', '?')} checked{note}"
+    if event == "operation.issue":
+        return f"{op}Issue on {target}: {_words(get('text', ''), 80)}"
+    if event == "operation.resolved":
+        return f"{op}Issue on {target} resolved{note}"
+    return f"{op}{event}"
 
 
 def timeline(conn: Connection, case_id: int, *, personal: bool = True) -> list[TimelineEntryView]:

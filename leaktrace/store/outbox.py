@@ -1,4 +1,12 @@
-"""The alert outbox: events, per-sink deliveries, dead letters (portable SQL)."""
+"""The outbox: alert events, per-sink deliveries, dead letters; and the topic events of
+action days (portable SQL).
+
+Alert events (``kind`` leak or nuke) are planned for sinks. Topic events (``kind``
+operation, ``topic`` ``operation:<id>``) are read by their live boards in id order
+(:func:`topic_events`) and never planned for sinks. A writer of topic events holds the
+write lock of the row that owns the topic (the operation) from before the event's id is
+drawn until commit, so within one topic ids become visible in increasing order: a reader
+that has seen id N never later finds a new event below N."""
 
 from __future__ import annotations
 
@@ -23,16 +31,26 @@ from leaktrace.store.schema import (
 )
 
 __all__ = [
+    "ALERT_KINDS",
     "Delivery",
+    "TopicEvent",
     "due_deliveries",
     "enqueue_events",
+    "enqueue_topic_event",
     "event_counts",
+    "latest_topic_events",
     "mark_delivered",
     "mark_retry",
     "move_to_dead_letters",
     "plan_deliveries",
     "sink_cursor",
+    "topic_events",
+    "topic_head",
 ]
+
+ALERT_KINDS = ("leak", "nuke")
+"""The kinds of event delivered to sinks (topic events are not alerts)."""
+TOPIC_KIND = "operation"
 
 
 def enqueue_events(
@@ -109,7 +127,7 @@ def plan_deliveries(
     wanted = [
         {"event_id": r.id, "sink": sink, "status": "pending", "attempts": 0, "next_attempt_at": now}
         for r in rows
-        if accepts(_event(r))
+        if r.kind in ALERT_KINDS and accepts(_event(r))
     ]
     insert_ignore(conn, DELIVERIES, wanted, ["event_id", "sink"])
     conn.execute(
@@ -208,3 +226,71 @@ def event_counts(conn: Connection) -> dict[str, dict[str, int]]:
     ):
         out.setdefault(sink, {})[status] = int(n)
     return out
+
+
+# --- topic events (action days' live boards) -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopicEvent:
+    id: int
+    topic: str
+    created_at: datetime
+    payload: dict[str, Any]
+
+
+def enqueue_topic_event(
+    conn: Connection, *, key: str, topic: str, payload: dict[str, Any], created_at: datetime
+) -> int:
+    """Add one topic event in the caller's transaction; its id (the SSE event id).
+
+    The caller holds the write lock of the topic's owner (see the module docstring)."""
+    result = conn.execute(
+        ALERT_EVENTS.insert()
+        .values(
+            key=key,
+            kind=TOPIC_KIND,
+            topic=topic,
+            release_id=None,
+            severity="low",
+            window="-",
+            work_id="",
+            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
+            created_at=created_at,
+        )
+        .returning(ALERT_EVENTS.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def topic_events(
+    conn: Connection, topic: str, *, after: int = 0, limit: int = 1000
+) -> list[TopicEvent]:
+    """The events of ``topic`` with an id above ``after``, oldest first (at most
+    ``limit``)."""
+    rows = conn.execute(
+        select(ALERT_EVENTS.c.id, ALERT_EVENTS.c.created_at, ALERT_EVENTS.c.payload)
+        .where(ALERT_EVENTS.c.topic == topic, ALERT_EVENTS.c.id > after)
+        .order_by(ALERT_EVENTS.c.id)
+        .limit(limit)
+    ).all()
+    return [TopicEvent(r.id, topic, r.created_at, json.loads(r.payload)) for r in rows]
+
+
+def topic_head(conn: Connection, topic: str) -> int:
+    """The id of the newest event of ``topic`` (0 when it has none)."""
+    value = conn.execute(
+        select(func.coalesce(func.max(ALERT_EVENTS.c.id), 0)).where(ALERT_EVENTS.c.topic == topic)
+    ).scalar_one()
+    return int(value)
+
+
+def latest_topic_events(conn: Connection, topic: str, limit: int) -> list[TopicEvent]:
+    """The newest ``limit`` events of ``topic``, oldest first."""
+    rows = conn.execute(
+        select(ALERT_EVENTS.c.id, ALERT_EVENTS.c.created_at, ALERT_EVENTS.c.payload)
+        .where(ALERT_EVENTS.c.topic == topic)
+        .order_by(ALERT_EVENTS.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [TopicEvent(r.id, topic, r.created_at, json.loads(r.payload)) for r in reversed(rows)]

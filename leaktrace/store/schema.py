@@ -299,10 +299,17 @@ class QuarantineRow(Base):
 
 
 class AlertEventRow(Base):
-    """The outbox: events written in the same transaction as the data behind them."""
+    """The outbox: events written in the same transaction as the data behind them.
+
+    ``kind`` is ``leak`` or ``nuke`` (alerts, delivered to sinks) or ``operation`` (an
+    action day's live events, read by its boards through ``topic`` =
+    ``operation:<id>``; never delivered to sinks)."""
 
     __tablename__ = "alert_events"
-    __table_args__ = (UniqueConstraint("key"),)
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index("ix_alert_events_topic_id", "topic", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(64))
@@ -313,6 +320,7 @@ class AlertEventRow(Base):
     work_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    topic: Mapped[str | None] = mapped_column(String(64))
 
 
 class SinkStateRow(Base):
