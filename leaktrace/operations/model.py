@@ -19,7 +19,9 @@ from leaktrace.errors import ConflictError, InputError
 __all__ = [
     "CHECKLIST",
     "FINAL",
+    "FIRST_YEAR",
     "HANDLING_CODES",
+    "LAST_YEAR",
     "NEXT",
     "OUTCOME_FIELDS",
     "AgencyRole",
@@ -96,6 +98,8 @@ OUTCOME_FIELDS: tuple[tuple[str, str], ...] = (
 """(key, meaning) of the outcome fields a status change may set."""
 
 HANDLING_CODES = ("H0", "H1", "H2", "H3")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+"""The years an action day may fall in (an H-hour shown in every time zone stays a date)."""
 
 _H_HOUR = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -139,9 +143,9 @@ def checked_outcome(values: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise InputError("offline must be true or false", field=key)
         else:
-            if not isinstance(value, str) or not value.strip() or len(value) > 300:
-                raise InputError("moved_to must be 1 to 300 characters", field=key)
-            value = value.strip()
+            if not isinstance(value, str):
+                raise InputError("moved_to must be text", field=key)
+            value = checked_text(value, key, limit=300, required=True)
         out[key] = value
     return out
 
@@ -160,7 +164,13 @@ def parse_day(value: str) -> date:
     try:
         if not _DAY.match(text):
             raise ValueError
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InputError(
+                f"the date must be in the years {FIRST_YEAR} to {LAST_YEAR}, not {value!r}",
+                field="date",
+            )
+        return day
     except ValueError:
         raise InputError(f"the date must be YYYY-MM-DD, not {value!r}", field="date") from None
 

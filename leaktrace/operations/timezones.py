@@ -20,6 +20,9 @@ from leaktrace.errors import InputError
 
 __all__ = ["check_zone", "country_zone", "local_time"]
 
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+"""Files of a zoneinfo directory that are not zones of a place."""
+
 
 def _zone_table_text() -> str:
     try:
@@ -71,7 +74,7 @@ def country_zone(country: str | None) -> str:
 def check_zone(name: str) -> str:
     """``name`` if it is an IANA zone, else InputError."""
     text = name.strip()
-    if text and text in available_timezones():
+    if text and text in available_timezones() and text not in _NOT_ZONES:
         return text
     try:
         if text and text.upper() == "UTC":

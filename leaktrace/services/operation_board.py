@@ -170,6 +170,11 @@ def operation_board(ctx: AppContext, actor: Actor, operation_id: int) -> Operati
     with ctx.database.transaction() as conn:
         access = operation_access(conn, actor, operation_id)
         operation = access.operation
+        # the events first: a change committed while the rest is read is then in the
+        # targets AND after last_event_id (a stream replays it, harmlessly), never in
+        # neither
+        head = last_event_id(conn, operation_id)
+        latest = latest_topic_events(conn, topic(operation_id), BOARD_EVENTS)
         targets = store.targets_of(conn, operation_id)
         open_counts = store.open_issue_counts(conn, operation_id)
         views = [target_view(conn, access, actor, t, open_counts) for t in targets]
@@ -184,8 +189,6 @@ def operation_board(ctx: AppContext, actor: Actor, operation_id: int) -> Operati
                 f"operation {operation_id}",
                 f"real names of targets {', '.join(map(str, named))} shown",
             )
-        head = last_event_id(conn, operation_id)
-        latest = latest_topic_events(conn, topic(operation_id), BOARD_EVENTS)
         h_hour = h_hour_at(operation.day, operation.h_hour)
         agencies = [
             OperationAgencyView(

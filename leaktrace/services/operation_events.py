@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from leaktrace.errors import ConflictError
 from leaktrace.identity.actor import Actor
 from leaktrace.services.case_access import CaseAccess, no_such_case
 from leaktrace.services.case_log import append_event
@@ -28,6 +29,7 @@ from leaktrace.store.operations import TargetRecord
 from leaktrace.store.outbox import TopicEvent, enqueue_topic_event, topic_events, topic_head
 
 __all__ = [
+    "MAX_EVENT_ID",
     "REPLAY_LIMIT",
     "event_view",
     "events_after",
@@ -37,6 +39,8 @@ __all__ = [
     "topic",
 ]
 
+MAX_EVENT_ID = 2**63 - 1
+"""The largest id the outbox's key can hold."""
 REPLAY_LIMIT = 1000
 """At most this many events per read (a stream reads again until it has caught up)."""
 
@@ -73,6 +77,10 @@ def record_change(
     case = case_store.case_by_id(conn, operation.case_id)
     if case is None:  # pragma: no cover - the foreign key cascades
         raise no_such_case(operation.case_id)
+    if case.status == "closed":
+        raise ConflictError(
+            f"case {case.id} is closed: its operation {operation.name!r} takes no more changes"
+        )
     case_ref = CaseAccess(
         case_id=case.id,
         log_id=case.log_id,
@@ -106,6 +114,8 @@ def events_after(
     ``limit``): what a board that reconnects with ``Last-Event-ID`` missed."""
     with ctx.database.reading() as conn:
         operation_access(conn, actor, operation_id)
+        if after >= MAX_EVENT_ID:  # past any id the outbox can hold
+            return []
         found = topic_events(conn, topic(operation_id), after=max(after, 0), limit=limit)
     return [event_view(e) for e in found]
 

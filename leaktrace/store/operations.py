@@ -332,16 +332,18 @@ def target_by_id(conn: Connection, operation_id: int, target_id: int) -> TargetR
 
 
 def targets_by_label(conn: Connection, operation_id: int, label: str) -> list[TargetRecord]:
-    """Targets whose label is ``label`` (compared without case)."""
+    """Targets whose label is exactly ``label``; failing that, those whose label is
+    ``label`` compared without case (Unicode case folding, done here: SQLite's
+    ``lower()`` folds ASCII only)."""
     rows = conn.execute(
         _target_query()
-        .where(
-            OPERATION_TARGETS.c.operation_id == operation_id,
-            func.lower(OPERATION_TARGETS.c.label) == label.lower(),
-        )
+        .where(OPERATION_TARGETS.c.operation_id == operation_id, OPERATION_TARGETS.c.label == label)
         .order_by(OPERATION_TARGETS.c.id)
-    )
-    return [_target(row) for row in rows]
+    ).all()
+    if rows:
+        return [_target(row) for row in rows]
+    folded = label.casefold()
+    return [t for t in targets_of(conn, operation_id) if t.label.casefold() == folded]
 
 
 def update_target(conn: Connection, target_id: int, **values: Any) -> None:
