@@ -93,11 +93,6 @@ def test_unknown_zones_are_refused(name: str) -> None:
     assert refused.value.field == "timezone"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check_zone accepts 'localtime' (a file of the system's zoneinfo folder, not an "
-    "IANA zone): the H-hour would then be shown in whatever zone the server happens to run",
-)
 def test_localtime_is_not_a_zone() -> None:
     with pytest.raises(InputError):
         check_zone("localtime")
