@@ -4,31 +4,29 @@ and the audit log are shared: what one server writes the other reads."""
 
 from __future__ import annotations
 
-import os
+import functools
+import io
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
+from tests.cli.conftest import Run, run
 from tests.web.conftest import ServeProcess, start_serve
+
+__all__ = ["run"]
 
 PASSWORD = "correct horse battery"
 
 
-def _leaktrace(*args: str, stdin: str | None = None) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEAKTRACE_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "leaktrace", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+def _leaktrace(run: Run, monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str = "") -> str:
+    """``leaktrace ARGS`` in-process through the entry point (the servers are processes)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    done = run(*args)
+    assert done.code == 0, done.err
+    return done.out
 
 
 def _login(server: ServeProcess, email: str, password: str) -> tuple[httpx.Client, int]:
@@ -42,14 +40,17 @@ def _login(server: ServeProcess, email: str, password: str) -> tuple[httpx.Clien
     return client, reply.status_code
 
 
-def test_two_servers_share_one_postgres_database(postgres_database: str, tmp_path: Path) -> None:
+def test_two_servers_share_one_postgres_database(
+    postgres_database: str, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = postgres_database
-    _leaktrace("db", "upgrade", "--db", db)
-    _leaktrace("agency", "add", "NL-POL", "--name", "Politie", "--country", "NL",
-               "--kind", "police", "--db", db)  # fmt: skip
-    _leaktrace("user", "add", "boss@nl.example", "--agency", "NL-POL", "--role", "admin",
-               "--password-stdin", "--db", db, stdin=PASSWORD + "\n")  # fmt: skip
-    token = _leaktrace("token", "create", "boss@nl.example", "--db", db).strip()
+    cli = functools.partial(_leaktrace, run, monkeypatch)
+    cli("db", "upgrade", "--db", db)
+    cli("agency", "add", "NL-POL", "--name", "Politie", "--country", "NL",
+        "--kind", "police", "--db", db)  # fmt: skip
+    cli("user", "add", "boss@nl.example", "--agency", "NL-POL", "--role", "admin",
+        "--password-stdin", "--db", db, stdin=PASSWORD + "\n")  # fmt: skip
+    token = cli("token", "create", "boss@nl.example", "--db", db).strip()
     assert token.startswith("lt_")
 
     first = start_serve(db, tmp_path / "a.log", workers=2)
