@@ -311,8 +311,7 @@ def _play_first_hour(ctx: AppContext, actor: Actor, script: _Script) -> None:
                     script.actors[DEMO_COORDINATOR],
                     script.operation_id,
                     issue.id,
-                    "The investigating judge's order was sent at H+20 (fictional reference "
-                    f"{warrant})",
+                    f"The investigating judge's order was sent at H+20 (reference {warrant})",
                 )
             script.walk(
                 agency,
