@@ -450,3 +450,59 @@ def test_list_operations(ctx: AppContext) -> None:
     assert operations.list_operations(ctx, agency_actor(ctx, "US-FBI")) == []
     assert len(operations.list_operations(ctx, local_operator())) == 3
     assert first.operation_id < second.operation_id
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="two creates of one name racing on SQLite (a server's threads): both pass the "
+    "operation_by_name check (no lock: the case row lock is PostgreSQL's FOR UPDATE), "
+    "the second insert hits the unique (case_id, name) and answers StoreError, not the "
+    "ConflictError (409) of a duplicate name",
+)
+def test_racing_creates_of_one_name_conflict(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from leaktrace.store import operations as operation_store
+
+    case_id = _case(ctx)
+    ej = agency_actor(ctx, "EJ")
+    real = operation_store.operation_by_name
+    both_checked = threading.Barrier(2, timeout=5)
+
+    def checked_then_wait(conn: object, case: int, name: str) -> object:
+        found = real(conn, case, name)  # type: ignore[arg-type]
+        try:
+            both_checked.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(operation_store, "operation_by_name", checked_then_wait)
+    answers: list[object] = []
+
+    def create() -> None:
+        try:
+            answers.append(
+                operations.create_operation(
+                    ctx,
+                    ej,
+                    case_id=case_id,
+                    name="Same",
+                    day="2026-12-07",
+                    h_hour="05:00",
+                    agencies=["NL-POL"],
+                ).id
+            )
+        except Exception as exc:  # noqa: BLE001 - the answer is what is tested
+            answers.append(exc)
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    errors = [a for a in answers if isinstance(a, Exception)]
+    assert len(answers) == 2 and len(errors) == 1
+    assert isinstance(errors[0], ConflictError), errors[0]
