@@ -64,6 +64,12 @@ WRITERS = 4
 """Threads making the changes (each change is sent at its time even when one is slow)."""
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -441,6 +447,8 @@ def measure(
     )
     writer.start()
     killed: dict[str, float] = {}
+    cpu_before = {s.process.pid: cpu_seconds(s.process.pid) for s in servers if s.process}
+    began = time.monotonic()
     if name.startswith("kill"):
         victim = servers[-1]
         time.sleep(max(0.0, start_at + write_seconds / 2 - time.monotonic()))
@@ -455,6 +463,13 @@ def measure(
     records = w_receive.recv()
     writer.join()
     writing_took = max((r[3] for r in records), default=start_at) - start_at
+    spent = time.monotonic() - began
+    server_cpu = [  # None: restarted in the run
+        round((cpu_seconds(s.process.pid) - cpu_before[s.process.pid]) / spent * 100)
+        if s.process and s.process.pid in cpu_before
+        else None
+        for s in servers
+    ]
     time.sleep(args.grace)
     finished.set()
     gathered = [pipe.recv() for pipe in pipes]
@@ -463,6 +478,8 @@ def measure(
     failed = sum(1 for r in records if not r[4])
     ids = event_ids(setup.db, setup.operation_id, setup.head)
     sent_at = {ids[(t, s)]: sent for t, s, sent, _, ok in records if ok and (t, s) in ids}
+    answered_at = {ids[(t, s)]: done for t, s, _, done, ok in records if ok and (t, s) in ids}
+    from_answer: list[float] = []
     expected = set(sent_at)
     latencies: list[float] = []
     lost = duplicated = 0
@@ -487,6 +504,9 @@ def measure(
                 first_seen.setdefault(event_id, at)
             mine = [(first_seen[e] - sent_at[e]) * 1000 for e in expected if e in first_seen]
             latencies += mine
+            from_answer += [
+                (first_seen[e] - answered_at[e]) * 1000 for e in expected if e in first_seen
+            ]
             by_server[index % len(servers)] += mine
     answered = [(r[3] - r[2]) * 1000 for r in records if r[4]]
     result = {
@@ -515,6 +535,11 @@ def measure(
             (round(percentile(v, 50), 1), round(percentile(v, 99), 1)) for v in by_server
         ],
         "load_average": os.getloadavg(),
+        "server_cpu_percent": server_cpu,
+        "from_answer_p50_p99_ms": (
+            round(percentile(from_answer, 50), 1),
+            round(percentile(from_answer, 99), 1),
+        ),
         **killed,
         **{k: int(v) for k, v in stats.items()},
     }
@@ -529,7 +554,9 @@ def measure(
         f"connections {stats['connected']}, reconnects {stats['reconnects']}, "
         f"refused {stats['refused']}, out-of-order clients {stats['out_of_order_clients']}\n"
         f"  per server (p50, p99 ms): {result['per_server_p50_p99_ms']}; "
-        f"load average {' '.join(f'{x:.1f}' for x in result['load_average'])}"
+        f"load average {' '.join(f'{x:.1f}' for x in result['load_average'])}; "
+        f"server CPU % of one core {server_cpu}\n"
+        f"  latency from the change call's answer (p50, p99 ms): {result['from_answer_p50_p99_ms']}"
     )
     return result
 
