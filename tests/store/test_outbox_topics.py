@@ -122,7 +122,7 @@ def test_topic_events_are_never_planned_for_sinks(database: Database) -> None:
         for n in range(5):
             _topic_event(conn, "operation:1", n)
         outbox.enqueue_events(conn, [_alert(1), _alert(2, "nuke")], [None, None])
-        for n in range(5, 1500):  # more than a page of topic events after the alerts
+        for n in range(5, 1010):  # more than a page (1000) of topic events after the alerts
             _topic_event(conn, "operation:1", n)
         outbox.enqueue_events(conn, [_alert(3)], [None])
     with database.transaction() as conn:
