@@ -50,8 +50,9 @@ def demo(
         bool,
         typer.Option(
             "--serve",
-            help="Then add fictional agencies and users, print their logins and serve the "
-            "web UI and API on the demo database (Ctrl-C stops).",
+            help="Then add fictional agencies and users, print their logins and the address "
+            "of the action day's live board, and serve the web UI and API on the demo "
+            "database (Ctrl-C stops).",
         ),
     ] = False,
     host: Annotated[str, typer.Option(help="With --serve: address to listen on.")] = "127.0.0.1",
@@ -62,8 +63,9 @@ def demo(
     """Build a synthetic pre-release piracy scenario, detect its leaks, write the report.
 
     Everything in it (titles, groups, sites, dates) is fictional. It uses its own
-    database in DIR and never touches your own. With --serve it goes on to serve the
-    shared service's web UI over that database, with fictional agencies and users.
+    database in DIR and never touches your own. Its case has an action day (operation),
+    played to an hour or so past its H-hour. With --serve it goes on to serve the shared
+    service's web UI over that database, with fictional agencies and users.
     """
     from leaktrace.demo import run_demo
     from leaktrace.services.demo_case import create_demo_case  # loads cryptography
