@@ -51,6 +51,7 @@ __all__ = [
     "counters",
     "issue_view",
     "operation_board",
+    "shown_target",
     "summary_view",
     "target_view",
 ]
@@ -133,6 +134,27 @@ def target_view(
         open_issues=open_issues.get(target.id, 0),
         can_change=may_change(access, target),
     )
+
+
+def shown_target(
+    conn: Connection,
+    access: OperationAccess,
+    actor: Actor,
+    target: TargetRecord,
+    open_issues: Mapping[int, int],
+) -> OperationTargetView:
+    """:func:`target_view` of one target, a change's answer: showing a real name is
+    audited (``operation.names``)."""
+    view = target_view(conn, access, actor, target, open_issues)
+    if view.real_name is not None:
+        audit.record(
+            conn,
+            actor,
+            "operation.names",
+            f"operation {access.operation.id}",
+            f"real name of target {view.id} shown",
+        )
+    return view
 
 
 def issue_view(issue: IssueRecord) -> OperationIssueView:

@@ -41,7 +41,7 @@ from leaktrace.services.operation_access import (
     operation_access,
     require_change,
 )
-from leaktrace.services.operation_board import issue_view, target_view
+from leaktrace.services.operation_board import issue_view, shown_target
 from leaktrace.services.operation_events import record_change, target_fields
 from leaktrace.services.operation_views import OperationIssueView, OperationTargetView
 from leaktrace.store import operations as store
@@ -82,7 +82,7 @@ def find_target(conn: Connection, operation_id: int, ref: str | int) -> TargetRe
     """The target named ``ref`` (its id, or its label), or NotFoundError (kind
     ``operation-target``); InputError when a label names several."""
     text = str(ref).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         number = int(text)
         found = store.target_by_id(conn, operation_id, number) if number <= MAX_ID else None
         if found is not None:
@@ -104,7 +104,7 @@ def _view(locked: _Locked, actor: Actor, target_id: int) -> OperationTargetView:
     record = store.target_by_id(locked.conn, locked.access.operation.id, target_id)
     assert record is not None
     counts = store.open_issue_counts(locked.conn, locked.access.operation.id)
-    return target_view(locked.conn, locked.access, actor, record, counts)
+    return shown_target(locked.conn, locked.access, actor, record, counts)
 
 
 def assign_target(

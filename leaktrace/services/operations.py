@@ -43,11 +43,12 @@ from leaktrace.services.operation_access import (
     OperationAccess,
     operation_access,
 )
-from leaktrace.services.operation_board import summary_view, target_view
+from leaktrace.services.operation_board import shown_target, summary_view
 from leaktrace.services.operation_events import record_change, target_fields
 from leaktrace.services.operation_views import OperationSummaryView, OperationTargetView
 from leaktrace.store import identity as identity_store
 from leaktrace.store import operations as store
+from leaktrace.store.evidence_log import lock_case
 from leaktrace.store.operations import OperationAgencyRecord
 
 __all__ = ["NewTarget", "add_target", "create_operation", "list_operations"]
@@ -261,6 +262,9 @@ def create_operation(
     now = datetime.now(UTC)
     with writing(ctx) as conn:
         case_access(conn, actor, case_id, "write")
+        # the case's write lock first: two creates of one name are serialised, and the
+        # second finds the first's name taken (ConflictError, not the unique key's error)
+        lock_case(conn, case_id, now)
         if store.operation_by_name(conn, case_id, title) is not None:
             raise ConflictError(f"case {case_id} has an operation named {title!r} already")
         rows = _agency_rows(conn, actor, agencies)
@@ -321,7 +325,7 @@ def add_target(
             )
         record = store.target_by_id(conn, operation_id, target_id)
         assert record is not None
-        return target_view(conn, access, actor, record, {})
+        return shown_target(conn, access, actor, record, {})
 
 
 def list_operations(ctx: AppContext, actor: Actor) -> list[OperationSummaryView]:

@@ -135,6 +135,8 @@ def insert_operation(
     created_by: str,
     now: datetime,
 ) -> int:
+    """The new operation's id (the caller holds the case's write lock and has checked
+    that the name is free)."""
     result = conn.execute(
         OPERATIONS.insert()
         .values(

@@ -101,7 +101,13 @@ def sink_cursor(conn: Connection, sink: str, *, backfill: bool) -> int:
     start = (
         0
         if backfill
-        else int(conn.execute(select(func.coalesce(func.max(ALERT_EVENTS.c.id), 0))).scalar_one())
+        else int(
+            conn.execute(
+                select(func.coalesce(func.max(ALERT_EVENTS.c.id), 0)).where(
+                    ALERT_EVENTS.c.kind.in_(ALERT_KINDS)
+                )
+            ).scalar_one()
+        )
     )
     conn.execute(
         SINK_STATE.insert().values(name=sink, last_event_id=start, updated_at=datetime.now(UTC))
@@ -115,9 +121,11 @@ def plan_deliveries(
     """Create pending deliveries for the outbox events ``sink`` has not planned yet and
     whose filter (``accepts(event)``) lets through. Returns how many were created."""
     cursor = sink_cursor(conn, sink, backfill=backfill)
+    # alerts only, in SQL: topic events share the id sequence, and a cursor moved past a
+    # topic id could pass an alert with a lower id still uncommitted (PostgreSQL)
     rows = conn.execute(
         select(ALERT_EVENTS)
-        .where(ALERT_EVENTS.c.id > cursor)
+        .where(ALERT_EVENTS.c.id > cursor, ALERT_EVENTS.c.kind.in_(ALERT_KINDS))
         .order_by(ALERT_EVENTS.c.id)
         .limit(limit)
     ).all()
@@ -127,7 +135,7 @@ def plan_deliveries(
     wanted = [
         {"event_id": r.id, "sink": sink, "status": "pending", "attempts": 0, "next_attempt_at": now}
         for r in rows
-        if r.kind in ALERT_KINDS and accepts(_event(r))
+        if accepts(_event(r))
     ]
     insert_ignore(conn, DELIVERIES, wanted, ["event_id", "sink"])
     conn.execute(

@@ -274,12 +274,6 @@ def test_real_names_only_for_the_persons_country_and_coordinators(w: OpWorld) ->
     assert entries and all(REAL_NAME.encode() not in e for e in entries)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the change services (change_status, check_item, assign_target, add_target) "
-    "return the target's real name to the person's country and coordinators without the "
-    "operation.names audit entry the board writes",
-)
 def test_real_names_shown_by_a_change_are_audited(w: OpWorld) -> None:
     ctx, op = w.ctx, w.operation_id
     before = len(_audited_names(ctx))

@@ -337,11 +337,6 @@ def test_naming_targets(w: OpWorld) -> None:
         assert missing.value.kind == "operation-target"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="find_target takes str.isdigit() text for an id: '²' passes isdigit and int() "
-    "raises ValueError (an internal error, not NotFoundError)",
-)
 def test_odd_digits_are_not_an_internal_error(w: OpWorld) -> None:
     with pytest.raises(NotFoundError):
         changes.change_status(w.ctx, w.coordinator, w.operation_id, "\u00b2", "go")

@@ -452,13 +452,6 @@ def test_list_operations(ctx: AppContext) -> None:
     assert first.operation_id < second.operation_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two creates of one name racing on SQLite (a server's threads): both pass the "
-    "operation_by_name check (no lock: the case row lock is PostgreSQL's FOR UPDATE), "
-    "the second insert hits the unique (case_id, name) and answers StoreError, not the "
-    "ConflictError (409) of a duplicate name",
-)
 def test_racing_creates_of_one_name_conflict(
     ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -324,13 +324,6 @@ def pg_db(postgres_url: str) -> Iterator[Database]:
             yield db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="topic events share alert_events' id sequence but are written by other "
-    "processes (the web servers) than the watcher's single alert writer: on PostgreSQL an "
-    "alert whose transaction drew a lower id and commits after a topic event is skipped "
-    "by every sink (plan_deliveries moves the sink's cursor past it)",
-)
 def test_an_alert_committed_after_a_newer_topic_event_still_reaches_the_sinks(
     pg_db: Database,
 ) -> None:
