@@ -71,10 +71,15 @@ def country_zone(country: str | None) -> str:
     return _first_zone_by_country().get(code, "UTC")
 
 
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def check_zone(name: str) -> str:
     """``name`` if it is an IANA zone, else InputError."""
     text = name.strip()
-    if text and text in available_timezones() and text not in _NOT_ZONES:
+    if text and text in _zones() and text not in _NOT_ZONES:
         return text
     try:
         if text and text.upper() == "UTC":

@@ -233,6 +233,8 @@ def check_item(
             checklist.pop(name, None)
         else:
             checklist[name] = text or ""
+        if checklist == record.checklist:  # nothing changes: no entry, no event
+            return _view(locked, actor, record.id)
         store.update_target(
             locked.conn,
             record.id,

@@ -158,6 +158,12 @@ def _agency_rows(
             role.value,
             check_zone(zone) if zone else country_zone(agency.country),
         )
+    if actor.agency_id is not None and rows.get(actor.agency_id, (0, "", ""))[1] == "observer":
+        raise InputError(
+            "your own agency plans the operation: name it as coordinator or participant, "
+            "not observer",
+            field="agencies",
+        )
     if actor.agency_id is not None and actor.agency_id not in rows:
         own = identity_store.agency_by_code(conn, actor.agency_code or "")
         zone = country_zone(own.country if own else None)
