@@ -11,6 +11,7 @@ from rich.markup import escape
 from leaktrace.cli.context import DbOption, context_of, err, open_context, out
 from leaktrace.cli.invocation import command_line
 from leaktrace.cli.output import Format, emit_rows
+from leaktrace.cli.serve_cmd import SHUTDOWN_GRACE_SECONDS
 from leaktrace.config import Settings, load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.infra.targets import UNKNOWN_SHEET
@@ -264,7 +265,13 @@ def _serve_demo(
         )
         if operation is not None:
             _print_board(operation, logins, f"http://{host}:{port}")
-        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(ctx),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        )
 
 
 _BOARD_ROLES = {
