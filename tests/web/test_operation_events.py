@@ -28,6 +28,7 @@ from leaktrace.identity.actor import local_operator
 from leaktrace.services import identity
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.operation_events import events_after
+from leaktrace.services.operation_feed import OperationFeed
 from tests.services.operation_live_world import LiveWorld, make_world, walk
 from tests.web.conftest import LiveServer, ServeProcess, ensure_user, start_serve
 
@@ -195,6 +196,53 @@ def test_reconnect_with_last_event_id_gets_exactly_the_missed_events(
         url, token, lambda s: len(s.ids) >= len(missed), params={"after": str(first.ids[-1])}
     )
     assert by_query.ids == missed
+
+
+def test_silence_gets_keep_alive_comments(
+    live_server: LiveServer, world: LiveWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("leaktrace.web.api.operation_events.KEEP_ALIVE", 0.05)
+    head = stored_ids(live_server.context, world)[-1]
+    quiet = stream_until(
+        events_url(live_server.url, world),
+        live_server.token("viewer", "BE-FOD"),
+        lambda s: len(s.comments) >= 2,
+        last_event_id=head,
+    )
+    assert quiet.comments[:2] == [": keep-alive", ": keep-alive"]
+    assert quiet.events == []
+
+
+def test_a_client_ended_for_overflow_reconnects_and_loses_nothing(
+    live_server: LiveServer, world: LiveWorld
+) -> None:
+    ctx = live_server.context
+    # a hub that reads once a second and buffers 2 events: 6 quick changes overflow it
+    live_server.app.state.operation_feed = OperationFeed(ctx, poll_interval=1.0, buffer_limit=2)
+    url = events_url(live_server.url, world)
+    token = live_server.token("analyst", "DE-BKA")
+    head = stored_ids(ctx, world)[-1]
+    ended = Stream()
+
+    async def first_connection() -> None:
+        reading = asyncio.create_task(
+            read_stream(url, token, ended, lambda s: False, last_event_id=head)
+        )
+        await asyncio.sleep(0.3)  # connected, replay done, waiting for live events
+        await asyncio.to_thread(walk, ctx, world, 6)
+        await asyncio.wait_for(reading, DEADLINE)  # the server ends the stream
+
+    asyncio.run(first_connection())
+    assert ended.status == 200
+    expected = stored_ids(ctx, world, after=head)
+    assert len(expected) == 6 and len(ended.ids) < 6
+    resumed = stream_until(
+        url,
+        token,
+        lambda s: len(ended.ids) + len(s.ids) >= 6,
+        last_event_id=ended.ids[-1] if ended.ids else head,
+    )
+    assert ended.ids + resumed.ids == expected
 
 
 def test_outsiders_get_the_404_of_a_missing_operation(
