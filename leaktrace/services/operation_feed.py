@@ -205,7 +205,11 @@ class OperationFeed:
                 self._poll(poller), name=f"leaktrace-operation-feed-{operation_id}"
             )
         poller.subscribers.add(subscriber)
-        await poller.ready.wait()
+        try:
+            await poller.ready.wait()
+        except BaseException:  # cancelled (the client left) before the first read
+            self._leave(operation_id, subscriber)
+            raise
         return subscriber
 
     def _leave(self, operation_id: int, subscriber: _Subscriber) -> None:

@@ -262,3 +262,30 @@ def test_a_failing_poller_ends_its_streams_instead_of_leaving_them_waiting(
         raise RuntimeError("a bug")
 
     asyncio.run(run())
+
+
+def test_a_stream_cancelled_while_joining_leaves_no_subscriber_behind(
+    ctx: AppContext, world: LiveWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def run() -> None:
+        feed = OperationFeed(ctx, poll_interval=0.005)
+        gate = threading.Event()
+        real_head = feed._head
+
+        def slow_head(operation_id: int) -> int:
+            gate.wait(10)  # the first read of the head is slow (a busy database)
+            return real_head(operation_id)
+
+        monkeypatch.setattr(feed, "_head", slow_head)
+        stream = await feed.subscribe(local_operator(), world.operation_id)
+        joining = asyncio.create_task(anext(stream.batches(keep_alive=0.05)))
+        while not feed.subscribers(world.operation_id):
+            await asyncio.sleep(0.005)
+        joining.cancel()  # the client goes away before its stream started
+        with pytest.raises(asyncio.CancelledError):
+            await joining
+        assert feed.subscribers(world.operation_id) == 0
+        assert feed.polled == []
+        gate.set()
+
+    asyncio.run(run())
