@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 from leaktrace.config import Settings, load_settings
 from leaktrace.store.database import Database
@@ -39,6 +41,48 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+def _new_sqlite_file(database: Database) -> Path | None:
+    """The file of ``database`` if it is a SQLite file that nothing has written yet (size
+    0, no WAL) and no connection has opened; else None."""
+    url = make_url(database.url)
+    name = url.database or ""
+    if url.get_backend_name() != "sqlite" or name in ("", ":memory:") or name.startswith("file:"):
+        return None
+    pool = database.engine.pool
+    if not isinstance(pool, QueuePool) or pool.checkedin() or pool.checkedout():
+        return None
+    path = Path(name)
+    if not path.is_file() or path.stat().st_size or Path(f"{name}-wal").exists():
+        return None
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _new_sqlite_databases_from_a_migrated_template(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Migrating a new SQLite file runs every Alembic revision (~0.1 s; hundreds of tests
+    make one): the migrations run ONCE per test run, on a template, and ``migrate()`` on a
+    new, empty, unopened SQLite file first writes the template's bytes into it (keeping the
+    file's own 0600 mode), then runs as usual (at head: nothing to do). Databases that
+    exist, PostgreSQL and explicit Alembic runs are untouched."""
+    template = tmp_path_factory.mktemp("schema-template") / "template.db"
+    Database(str(template)).close()  # the real migrations, from an empty file
+    schema = template.read_bytes()
+    migrate = Database.migrate
+
+    def migrate_from_template(self: Database) -> None:
+        path = _new_sqlite_file(self)
+        if path is not None:
+            with path.open("r+b") as handle:
+                handle.write(schema)
+        migrate(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Database, "migrate", migrate_from_template)
+        yield
 
 
 @pytest.fixture
