@@ -28,6 +28,8 @@ __all__ = [
     "TargetKind",
     "TargetStatus",
     "check_move",
+    "country_state",
+    "outcome_words",
     "checked_outcome",
     "checked_text",
     "h_hour_at",
@@ -161,18 +163,18 @@ def parse_h_hour(value: str) -> str:
 def parse_day(value: str) -> date:
     """``YYYY-MM-DD`` or InputError."""
     text = value.strip()
+    if not _DAY.match(text):
+        raise InputError(f"the date must be YYYY-MM-DD, not {value!r}", field="date")
     try:
-        if not _DAY.match(text):
-            raise ValueError
         day = date.fromisoformat(text)
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise InputError(
-                f"the date must be in the years {FIRST_YEAR} to {LAST_YEAR}, not {value!r}",
-                field="date",
-            )
-        return day
     except ValueError:
-        raise InputError(f"the date must be YYYY-MM-DD, not {value!r}", field="date") from None
+        raise InputError(f"{value!r} is not a date of the calendar", field="date") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(
+            f"the date must be in the years {FIRST_YEAR} to {LAST_YEAR}, not {value!r}",
+            field="date",
+        )
+    return day
 
 
 def h_hour_at(day: date, h_hour: str) -> datetime:
@@ -218,3 +220,45 @@ def checked_text(
     if any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) < 0xA0 for c in text):
         raise InputError(f"{field} holds control characters", field=field)
     return text
+
+
+def country_state(by_status: Mapping[str, int]) -> str:
+    """One word for a country's targets, what needs attention first: ``failed`` when any
+    failed; else ``in-progress`` when any is under way (or some are over and others not);
+    else ``go`` when any is cleared to go, ``planned`` when all are planned; once all are
+    over, ``done`` if any is done, else ``aborted``. (The board's script applies the
+    same rule to live updates.)"""
+    final = sum(by_status.get(s.value, 0) for s in FINAL)
+    open_ = sum(
+        by_status.get(s.value, 0)
+        for s in (TargetStatus.planned, TargetStatus.go, TargetStatus.in_progress)
+    )
+    if by_status.get(TargetStatus.failed.value, 0):
+        return TargetStatus.failed.value
+    if by_status.get(TargetStatus.in_progress.value, 0) or (final and open_):
+        return TargetStatus.in_progress.value
+    if open_:
+        return (
+            TargetStatus.go.value
+            if by_status.get(TargetStatus.go.value, 0)
+            else TargetStatus.planned.value
+        )
+    return (
+        TargetStatus.done.value
+        if by_status.get(TargetStatus.done.value, 0)
+        else TargetStatus.aborted.value
+    )
+
+
+def outcome_words(outcome: Mapping[str, Any]) -> str:
+    """Outcome fields in words: ``seized 2, arrested 1, offline, moved to AS64500``."""
+    parts = []
+    if "seized" in outcome:
+        parts.append(f"seized {outcome['seized']}")
+    if "arrested" in outcome:
+        parts.append(f"arrested {outcome['arrested']}")
+    if "offline" in outcome:
+        parts.append("offline" if outcome["offline"] else "still online")
+    if outcome.get("moved_to"):
+        parts.append(f"moved to {outcome['moved_to']}")
+    return ", ".join(parts)

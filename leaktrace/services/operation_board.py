@@ -14,17 +14,21 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection
 
+from leaktrace.errors import LeakTraceError
 from leaktrace.identity.actor import Actor
+from leaktrace.identity.roles import Permission
 from leaktrace.infra.worldmap import country_name
 from leaktrace.operations.model import (
     CHECKLIST,
     NEXT,
     TargetKind,
     TargetStatus,
+    country_state,
     h_hour_at,
 )
 from leaktrace.operations.timezones import local_time
 from leaktrace.services import audit
+from leaktrace.services.case_access import case_access
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_access import (
     OperationAccess,
@@ -49,6 +53,7 @@ from leaktrace.store.outbox import latest_topic_events
 __all__ = [
     "BOARD_EVENTS",
     "counters",
+    "countries",
     "issue_view",
     "operation_board",
     "shown_target",
@@ -171,19 +176,31 @@ def issue_view(issue: IssueRecord) -> OperationIssueView:
     )
 
 
-def _countries(targets: Sequence[TargetRecord]) -> list[OperationCountryView]:
-    tiles: dict[str, Counter[str]] = {}
+def countries(targets: Sequence[TargetRecord]) -> list[OperationCountryView]:
+    """Per-country tiles, most targets first (``??``: targets without a country)."""
+    groups: dict[str, list[TargetRecord]] = {}
     for t in targets:
-        tiles.setdefault(t.country or "??", Counter())[t.status] += 1
-    return [
-        OperationCountryView(
-            country=code,
-            name=country_name(code) if code != "??" else "location unknown",
-            by_status={s.value: counts.get(s.value, 0) for s in TargetStatus},
-            targets=sum(counts.values()),
+        groups.setdefault(t.country or "??", []).append(t)
+    tiles = []
+    for code, members in groups.items():
+        statuses = Counter(t.status for t in members)
+        by_status = {s.value: statuses.get(s.value, 0) for s in TargetStatus}
+        figures = counters(members, 0)
+        tiles.append(
+            OperationCountryView(
+                country=code,
+                name=country_name(code) if code != "??" else "location unknown",
+                by_status=by_status,
+                targets=len(members),
+                state=country_state(by_status),
+                seized=figures.servers_seized,
+                arrested=figures.arrests,
+                offline=sum(1 for t in members if t.outcome.get("offline") is True),
+                moved=sum(1 for t in members if t.outcome.get("moved_to")),
+            )
         )
-        for code, counts in sorted(tiles.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-    ]
+    tiles.sort(key=lambda tile: (-tile.targets, tile.country))
+    return tiles
 
 
 def operation_board(ctx: AppContext, actor: Actor, operation_id: int) -> OperationBoardView:
@@ -228,9 +245,21 @@ def operation_board(ctx: AppContext, actor: Actor, operation_id: int) -> Operati
             agencies=agencies,
             targets=views,
             issues=[issue_view(i) for i in store.issues_of(conn, operation_id)],
-            countries=_countries(targets),
+            countries=countries(targets),
             events=[event_view(e) for e in latest],
             last_event_id=head,
             viewer_agency=access.agency_code,
             can_coordinate=access.coordinates and access.can_write,
+            may_write=access.can_write,
+            may_raise=actor.can(Permission.write_cases),
+            may_add_report=_may_add_report(conn, actor, operation.case_id),
         )
+
+
+def _may_add_report(conn: Connection, actor: Actor, case_id: int) -> bool:
+    """Whether ``actor`` may add an item to the case (what the report's adding needs)."""
+    try:
+        case_access(conn, actor, case_id, "write")
+    except LeakTraceError:
+        return False
+    return True

@@ -89,7 +89,19 @@ def record_change(
         owner_agency_id=case.owner_agency_id,
         role="operation",
     )
-    append_event(conn, ctx, case_ref, actor, log_event, {"operation": operation.name, **log_data})
+    append_event(
+        conn,
+        ctx,
+        case_ref,
+        actor,
+        log_event,
+        {
+            "operation": operation.name,
+            "operation_id": operation.id,
+            "handling": operation.handling,
+            **log_data,
+        },
+    )
     now = datetime.now(UTC)
     payload = {
         **event,

@@ -87,12 +87,21 @@ class OperationCountersView(View):
 
 
 class OperationCountryView(View):
-    """One country's tile: its targets by status."""
+    """One country's tile: its targets by status and what they gave."""
 
     country: str
+    """ISO alpha-2, or ``??`` for targets without a known country."""
     name: str
     by_status: dict[str, int]
     targets: int
+    state: str
+    """One word for the tile and the map (:func:`leaktrace.operations.model.country_state`)."""
+    seized: int
+    arrested: int
+    offline: int
+    """Targets taken offline."""
+    moved: int
+    """Targets found moved elsewhere."""
 
 
 class OperationEventView(View):
@@ -151,6 +160,14 @@ class OperationBoardView(View):
     """Where a live stream picks up (``Last-Event-ID``)."""
     viewer_agency: str | None
     can_coordinate: bool
+    """Assign targets, add targets, act on every target (a coordinating agency's user who
+    may write)."""
+    may_write: bool
+    """The viewer may change something here (``write:cases`` and not an observer)."""
+    may_raise: bool
+    """The viewer may raise issues (``write:cases``; observers too)."""
+    may_add_report: bool
+    """The viewer may add the report to the case (a writing member of an open case)."""
 
 
 class OperationReportView(View):

@@ -130,7 +130,7 @@ MISTAKES = [
     (("show", "2"), 66, "no operation 2"),
     (("add-target", "1", "--kind", "server", "--label", "198.51.100.7"), 73, "has a server"),
     (("create", "Two", "--case", "1", "--agencies", "NL-POL", "--date", "2026-13-01",
-      "--h-hour", "06:00"), 65, "the date must be YYYY-MM-DD"),
+      "--h-hour", "06:00"), 65, "is not a date of the calendar"),
     (("create", "Two", "--case", "1", "--agencies", "NL-POL", "--date", "2026-03-01",
       "--h-hour", "6am"), 65, "H-hour must be HH:MM"),
     (("create", "Two", "--case", "1", "--agencies", "NL-POL", "--date", "2026-03-01",

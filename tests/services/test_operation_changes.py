@@ -118,6 +118,8 @@ def test_a_target_through_its_life(w: OpWorld) -> None:
         "operation.status",
         {
             "operation": "Action day Lantern",
+        "operation_id": op,
+        "handling": "H2",
             "target": NL_SERVER,
             "from": "planned",
             "to": "go",
@@ -231,6 +233,8 @@ def test_the_checklist(w: OpWorld) -> None:
     )
     assert _last_entry(w)[1] == {
         "operation": "Action day Lantern",
+        "operation_id": op,
+        "handling": "H2",
         "target": DE_SERVER,
         "item": "authorisation",
         "done": True,
@@ -260,6 +264,8 @@ def test_assigning(w: OpWorld) -> None:
     assert (event.type, event.agency, event.label) == ("assigned", "NL-POL", PREMISES)
     assert _last_entry(w)[1] == {
         "operation": "Action day Lantern",
+        "operation_id": op,
+        "handling": "H2",
         "target": PREMISES,
         "agency": "NL-POL",
         "from": None,

@@ -131,6 +131,7 @@ def test_create_with_agencies_roles_and_zones(ctx: AppContext) -> None:
         "operation.created",
         {
             "operation": "Lantern",
+            "operation_id": summary.id,
             "date": "2026-12-07",
             "h_hour": "05:00",
             "handling": "H2",
@@ -328,6 +329,8 @@ def test_targets_go_to_their_countrys_police_agency(ctx: AppContext) -> None:
     assert [e for e, _ in log][-8:] == ["operation.created"] + ["operation.target"] * 7
     assert log[-1][1] == {
         "operation": "Action day Lantern",
+        "operation_id": w.operation_id,
+        "handling": "H2",
         "kind": "person",
         "target": "nick",
         "agency": None,
