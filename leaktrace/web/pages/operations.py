@@ -2,14 +2,17 @@
 (``/operations``) and one operation's live board (``/operations/{id}``).
 
 The board is rendered here as the agency sees it (:func:`operation_board`): the handling
-code on top, the H-hour in UTC, in the viewer's own time zone (``operations.js``) and in
+code on top, the H-hour in UTC, in the viewer's own time zone (the board's script) and in
 each agency's, counters, open issues first, a world map and per-country tiles (each
 country coloured by the state of its targets *and* the counts written out), the targets
 with the buttons for what the viewer's agency may do, and the timeline.
-``static/operations.js`` keeps it live: it reads the operation's server-sent events
-(``/api/v1/operations/{id}/events``, from the board's ``last_event_id``) and applies each
-event to the row, tile, map, counters and timeline; its buttons and forms post to the
-JSON API (``/api/v1/operations/...``) with the session's CSRF token.
+The board's scripts keep it live (static files loaded in order, no bundler):
+``static/operations-board.js`` (shared state, helpers and rules), ``operations-apply.js``
+(applies each event to the row, tile, map, counters and timeline),
+``operations-forms.js`` (the buttons and forms, which post to the JSON API
+``/api/v1/operations/...`` with the session's CSRF token) and ``operations-stream.js``
+(reads the operation's server-sent events ``/api/v1/operations/{id}/events`` from the
+board's ``last_event_id`` on, and starts it all).
 
 Every text of a target, note or issue comes from users: Jinja2 escapes it here, and the
 script sets it with ``textContent`` only. The board's data reaches the script as JSON in
@@ -73,8 +76,8 @@ def country_state(by_status: Mapping[str, int]) -> str:
     """One word for a country's targets, what needs attention first: ``failed`` when any
     failed; else ``in-progress`` when any is under way (or some are over and others not);
     else ``go`` when any is cleared to go, ``planned`` when all are planned; once all are
-    over, ``done`` if any is done, else ``aborted``. (``operations.js`` has the same
-    rule for live updates.)"""
+    over, ``done`` if any is done, else ``aborted``. (``operations-board.js`` has the
+    same rule for live updates.)"""
     final = sum(by_status.get(s, 0) for s in _FINAL)
     open_ = sum(by_status.get(s, 0) for s in ("planned", "go", "in-progress"))
     if by_status.get("failed", 0):
@@ -115,7 +118,7 @@ def status_map(countries: list[OperationCountryView]) -> str:
 
 
 def _script_data(board: OperationBoardView, actor: Actor) -> dict[str, Any]:
-    """What ``operations.js`` needs beyond the page: the targets as data, the rules of
+    """What the board's scripts need beyond the page: the targets as data, the rules of
     moves, the checklist and who the viewer is."""
     return {
         "operation_id": board.operation.id,

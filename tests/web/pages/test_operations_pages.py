@@ -71,10 +71,13 @@ def test_the_board_as_a_participant_reads_it(server: LiveServer, world: Operatio
     assert "<script>alert" not in text and "<b>1</b>" not in text
     assert str(escape(PREMISES)) in text
     assert "warrant &lt;missing&gt;" in text
-    # no inline script: the board's static file, and its data as JSON in an attribute
+    # no inline script: the board's static files (in order), its data as JSON in an attribute
     assert re.findall(r"<script[^>]*>", text) == [
         '<script src="/static/vendor/htmx.org-2.0.11/htmx.min.js" defer>',
-        '<script src="/static/operations.js" defer>',
+        '<script src="/static/operations-board.js" defer>',
+        '<script src="/static/operations-apply.js" defer>',
+        '<script src="/static/operations-forms.js" defer>',
+        '<script src="/static/operations-stream.js" defer>',
     ]
     block = _DATA.search(text)
     assert block is not None and "<" not in block.group(1) and "&" not in block.group(1)
