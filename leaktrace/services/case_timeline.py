@@ -9,14 +9,16 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from leaktrace.operations.model import CHECKLIST, outcome_words
 from leaktrace.services.case_views import TimelineEntryView
 from leaktrace.store import evidence_log as log_store
 
-__all__ = ["PERSONAL_SUBJECT_KINDS", "WITHHELD", "summarize", "timeline"]
+__all__ = ["PERSONAL_SUBJECT_KINDS", "WITHHELD", "operation_change", "summarize", "timeline"]
 
 PERSONAL_SUBJECT_KINDS = frozenset({"account"})
 """Subjects that name people: supply-chain accounts (their holders)."""
 WITHHELD = "withheld: needs read:personal"
+_CHECKLIST_LABELS = dict(CHECKLIST)
 
 
 def _words(text: object, limit: int = 120) -> str:
@@ -73,28 +75,62 @@ def summarize(event: str, data: Mapping[str, Any], *, personal: bool = True) -> 
     return event
 
 
-def _operation_words(event: str, data: Mapping[str, Any]) -> str:
-    """An action day's entry in words (``data``: ``operation``, ``target``, ``from``,
-    ``to``, ``note``, ``agency``, ``item``, ``text``)."""
+def _text(text: object, limit: int | None) -> str:
+    """``text`` on one line; at most ``limit`` characters unless ``limit`` is None."""
+    flat = " ".join(str(text).split())
+    return flat if limit is None else _words(flat, limit)
+
+
+def operation_change(event: str, data: Mapping[str, Any], *, limit: int | None = 80) -> str:
+    """What an action day's entry (``operation.*``) changed, in words, without the
+    operation and the target: the after-action report's "Change" column, and the case
+    timeline's operation lines after ``[operation · handling] target:``. ``limit``: at
+    most that many characters of each free text (notes, issues, agencies); None keeps
+    them whole (the report). ``data``: ``date``, ``h_hour``, ``agencies``, ``kind``,
+    ``agency``, ``from``, ``to``, ``outcome``, ``note``, ``item``, ``done``, ``issue``,
+    ``text`` (entries of every version: a key that is missing is left out)."""
     get = data.get
-    op = f"[{_words(get('operation', ''), 60)}] "
-    target = _words(get("target", ""), 80)
-    note = f": {_words(get('note'), 80)}" if get("note") else ""
+    note = f": {_text(get('note'), limit)}" if get("note") else ""
     if event == "operation.created":
-        return f"{op}Action day planned for {get('date', '?')} {get('h_hour', '')} UTC"
+        agencies = ", ".join(str(a) for a in get("agencies") or [])
+        return f"Action day planned for {get('date', '?')} {get('h_hour', '')} UTC".rstrip() + (
+            f"; agencies {_text(agencies, limit)}" if agencies else ""
+        )
     if event == "operation.target":
-        return f"{op}Target added: {get('kind', '')} {target}".rstrip()
+        by = f"assigned to {get('agency')}" if get("agency") else "unassigned"
+        return f"Target added ({get('kind') or '?'}, {by})"
     if event == "operation.assigned":
-        return f"{op}{target} assigned to {get('agency') or 'nobody'}"
+        was = f" (was {get('from')})" if get("from") else ""
+        return f"Assigned to {get('agency') or 'nobody'}{was}"
     if event == "operation.status":
-        return f"{op}{target}: {get('from', '?')} \u2192 {get('to', '?')}{note}"
+        outcome = get("outcome")
+        result = outcome_words(outcome) if isinstance(outcome, Mapping) else ""
+        result = _text(result, limit) if result else ""
+        return (
+            f"{get('from', '?')} \u2192 {get('to', '?')}"
+            + (f" ({result})" if result else "")
+            + note
+        )
     if event == "operation.checked":
-        return f"{op}{target}: {get('item', '?')} checked{note}"
+        item = _CHECKLIST_LABELS.get(str(get("item")), str(get("item", "?")))
+        if get("done") is False:  # ``operation check ... --undo``
+            return f"Checklist: {item} cleared"
+        return f"Checklist: {item} checked{note}"
     if event == "operation.issue":
-        return f"{op}Issue on {target}: {_words(get('text', ''), 80)}"
+        return f"Issue #{get('issue', '?')} raised: {_text(get('text', ''), limit)}"
     if event == "operation.resolved":
-        return f"{op}Issue on {target} resolved{note}"
-    return f"{op}{event}"
+        return f"Issue #{get('issue', '?')} resolved{note}"
+    return event
+
+
+def _operation_words(event: str, data: Mapping[str, Any]) -> str:
+    """An action day's entry on one line: ``[Lantern · H2] 203.0.113.5: planned → go``
+    (the operation, its handling code, the target and :func:`operation_change`)."""
+    get = data.get
+    handling = f" \u00b7 {get('handling')}" if get("handling") else ""
+    where = f"[{_words(get('operation', ''), 60)}{handling}] "
+    target = f"{_words(get('target'), 80)}: " if get("target") else ""
+    return where + target + operation_change(event, data)
 
 
 def timeline(conn: Connection, case_id: int, *, personal: bool = True) -> list[TimelineEntryView]:

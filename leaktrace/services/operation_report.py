@@ -52,6 +52,7 @@ from leaktrace.private_files import FILE_MODE, make_private_folder
 from leaktrace.services import audit, case_items
 from leaktrace.services.case_access import case_access
 from leaktrace.services.case_log import tree_head_view
+from leaktrace.services.case_timeline import operation_change
 from leaktrace.services.case_views import TreeHeadView
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_access import OperationAccess, operation_access
@@ -231,43 +232,6 @@ def _country_rows(targets: Sequence[TargetRecord]) -> list[_CountryRow]:
     return rows
 
 
-def _change_words(event: str, data: Mapping[str, Any]) -> str:
-    """What an ``operation.*`` entry changed, in words (the target is its own column)."""
-    get = data.get
-    note = f": {get('note')}" if get("note") else ""
-    if event == "operation.created":
-        agencies = ", ".join(str(a) for a in get("agencies") or [])
-        return (
-            f"Action day planned for {get('date', '?')} {get('h_hour', '')} UTC, handling "
-            f"{get('handling', '?')}" + (f"; agencies {agencies}" if agencies else "")
-        )
-    if event == "operation.target":
-        by = f", assigned to {get('agency')}" if get("agency") else ", unassigned"
-        return f"Target added ({get('kind', '?')}{by})"
-    if event == "operation.assigned":
-        was = f" (was {get('from')})" if get("from") else ""
-        return f"Assigned to {get('agency') or 'nobody'}{was}"
-    if event == "operation.status":
-        outcome = get("outcome")
-        result = _outcome_text(outcome) if isinstance(outcome, Mapping) else ""
-        return (
-            f"{get('from', '?')} \u2192 {get('to', '?')}"
-            + (f" ({result})" if result else "")
-            + note
-        )
-    if event == "operation.checked":
-        labels = dict(CHECKLIST)
-        item = labels.get(str(get("item")), str(get("item", "?")))
-        if get("done") is False:
-            return f"Checklist: {item} unchecked"
-        return f"Checklist: {item} done{note}"
-    if event == "operation.issue":
-        return f"Issue #{get('issue', '?')} raised: {get('text', '')}"
-    if event == "operation.resolved":
-        return f"Issue #{get('issue', '?')} resolved{note}"
-    return event
-
-
 def _timeline(conn: Connection, case_id: int, name: str, size: int) -> list[_TimelineRow]:
     """The operation's entries of the case's log below ``size``, oldest first."""
     rows = []
@@ -287,7 +251,7 @@ def _timeline(conn: Connection, case_id: int, name: str, size: int) -> list[_Tim
                 agency=str(actor.get("agency") or ""),
                 event=record.event.removeprefix("operation."),
                 target=str(data.get("target") or ""),
-                what=_change_words(record.event, data),
+                what=operation_change(record.event, data, limit=None),
                 leaf_hash=record.leaf_hash.hex(),
             )
         )
@@ -329,7 +293,7 @@ def _gather(conn: Connection, access: OperationAccess, actor: Actor) -> _Report 
     if head.tree_size != before:  # pragma: no cover - a head is stored with every entry
         return None
     open_counts = Counter(i.target_id for i in issues if i.resolved_at is None)
-    views = [issue_view(i) for i in issues]
+    views = [issue_view(i, handling=operation.handling) for i in issues]
     views.sort(key=lambda v: (not v.open, v.id))
     summary = summary_view(conn, access)
     moment = h_hour_at(operation.day, operation.h_hour)
@@ -449,6 +413,7 @@ def report_to_case(
             temporary.unlink(missing_ok=True)
     return OperationReportView(
         operation_id=operation_id,
+        handling=report.summary.handling,
         path=str(target) if target is not None else name,
         sha256=hashlib.sha256(data).hexdigest(),
         bytes=len(data),

@@ -119,6 +119,23 @@ def test_plan_change_and_show_an_operation(run: Run, db: str, planned: int) -> N
     assert "Day one" in run("operation", "list", "--db", db).out
 
 
+def test_the_case_timeline_says_a_cleared_item_is_cleared(run: Run, db: str, planned: int) -> None:
+    """``check --undo`` is written as cleared in ``case show``'s timeline (not "checked"),
+    and every operation line carries the operation's handling code."""
+    op = str(planned)
+    for args in (("seizure", "--reference", "EX-1"), ("seizure", "--undo")):
+        assert run("operation", "check", op, "198.51.100.7", *args, "--db", db).code == 0
+    case = json.loads(run("case", "show", "1", "--format", "json", "--db", db).out)
+    words = [e["summary"] for e in case["timeline"] if e["event"].startswith("operation.")]
+    assert words[-2:] == [
+        "[Day one \u00b7 H1] 198.51.100.7: Checklist: seizure checked: EX-1",
+        "[Day one \u00b7 H1] 198.51.100.7: Checklist: seizure cleared",
+    ]
+    assert all(w.startswith("[Day one \u00b7 H1] ") for w in words)
+    table = run("case", "show", "1", "--db", db)
+    assert "seizure cleared" in table.out and "Day one · H1" in table.out
+
+
 MISTAKES = [
     (("status", "1", "198.51.100.7", "done"), 73, "cannot become done"),
     (("status", "1", "198.51.100.7", "finished"), 65, "unknown status"),

@@ -302,6 +302,81 @@ def test_timeline_in_words(ctx: AppContext) -> None:
     assert all(x.at.tzinfo is not None for x in lines)
 
 
+def test_operation_entries_in_words() -> None:
+    """An action day's entries: ``[operation · handling] target: change``, one wording
+    shared with the after-action report's Change column (a cleared checklist item says
+    so; entries written before ``handling`` and ``done`` existed still read)."""
+    op = {"operation": "Lantern", "operation_id": 3, "handling": "H2"}
+    server = {**op, "target": "203.0.113.5"}
+    cases: list[tuple[str, dict[str, Any], str]] = [
+        (
+            "operation.created",
+            {**op, "date": "2026-12-07", "h_hour": "05:00", "agencies": ["EJ:coordinator"]},
+            "[Lantern \u00b7 H2] Action day planned for 2026-12-07 05:00 UTC; agencies "
+            "EJ:coordinator",
+        ),
+        (
+            "operation.target",
+            {**server, "kind": "server", "agency": "NL-POL"},
+            "[Lantern \u00b7 H2] 203.0.113.5: Target added (server, assigned to NL-POL)",
+        ),
+        (
+            "operation.assigned",
+            {**server, "agency": "DE-BKA", "from": "NL-POL"},
+            "[Lantern \u00b7 H2] 203.0.113.5: Assigned to DE-BKA (was NL-POL)",
+        ),
+        (
+            "operation.status",
+            {
+                **server,
+                "from": "in-progress",
+                "to": "done",
+                "note": "two\nracks",
+                "outcome": {"seized": 2, "offline": True, "moved_to": "AS64500"},
+            },
+            "[Lantern \u00b7 H2] 203.0.113.5: in-progress \u2192 done (seized 2, offline, "
+            "moved to AS64500): two racks",
+        ),  # fmt: skip
+        (
+            "operation.checked",
+            {**server, "item": "seizure", "done": True, "note": "EX-1"},
+            "[Lantern \u00b7 H2] 203.0.113.5: Checklist: seizure checked: EX-1",
+        ),
+        (
+            "operation.checked",
+            {**server, "item": "seizure", "done": False},
+            "[Lantern \u00b7 H2] 203.0.113.5: Checklist: seizure cleared",
+        ),
+        (
+            "operation.checked",
+            {**server, "item": "authorisation", "done": True},
+            "[Lantern \u00b7 H2] 203.0.113.5: Checklist: legal authorisation reference checked",
+        ),
+        (
+            "operation.issue",
+            {**server, "issue": 4, "text": "x" * 100},
+            "[Lantern \u00b7 H2] 203.0.113.5: Issue #4 raised: " + "x" * 79 + "\u2026",
+        ),
+        (
+            "operation.resolved",
+            {**server, "issue": 4, "note": "found"},
+            "[Lantern \u00b7 H2] 203.0.113.5: Issue #4 resolved: found",
+        ),
+        (  # an entry from before the handling code and ``done`` were written
+            "operation.checked",
+            {"operation": "Lantern", "target": "h4x", "item": "arrest"},
+            "[Lantern] h4x: Checklist: arrest checked",
+        ),
+    ]
+    for event, data, words in cases:
+        assert case_timeline.summarize(event, data) == words, event
+    # the report's column: the same words, without the operation and the target, whole
+    long = {**server, "issue": 4, "text": "x" * 100}
+    assert case_timeline.operation_change("operation.issue", long, limit=None) == (
+        "Issue #4 raised: " + "x" * 100
+    )
+
+
 # --- PostgreSQL: concurrent appends ---------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from leaktrace.operations.model import TargetKind
 from leaktrace.services import (
     case_items,
     case_log,
+    case_timeline,
     cases,
     identity,
     operation_changes,
@@ -206,7 +207,7 @@ def test_the_report_states_the_day_its_outcome_and_the_log_it_reflects(
     assert [int(re.search(r'<td class="num">(\d+)</td>', r).group(1)) for r in timeline] == [  # type: ignore[union-attr]
         e["seq"] for e in ours
     ]
-    assert "planned → go" in html and "in-progress → done (seized 2; offline)" in html
+    assert "planned → go" in html and "in-progress → done (seized 2, offline): two racks" in html
 
     # the log size and root the report reflects: the case's head when it was written
     with ctx.database.reading() as conn:
@@ -218,6 +219,23 @@ def test_the_report_states_the_day_its_outcome_and_the_log_it_reflects(
     # no real names, no outside assets, nothing that runs
     assert "Johannes" not in html and "Geheim" not in html
     assert not re.search(r"<script|<link|<img|src=|https?://", html, flags=re.I)
+
+
+def test_the_timeline_words_are_the_case_timeline_s(ctx: AppContext) -> None:
+    """The report's Change column and ``case show`` word an entry the same way (one
+    formatter): a checklist item cleared again says "cleared", not "checked"."""
+    w = make_world(ctx)
+    for undo in (False, True):
+        operation_changes.check_item(
+            ctx, w.member, w.op_id, "198.51.100.7", "seizure", reference="EX-1", undo=undo
+        )
+    html = operation_report.render_report(ctx, w.member, w.op_id)
+    rows = rows_of(html, "timeline")
+    assert "<td>198.51.100.7</td><td>Checklist: seizure checked: EX-1</td>" in rows[-2]
+    assert "<td>198.51.100.7</td><td>Checklist: seizure cleared</td>" in rows[-1]
+    with ctx.database.reading() as conn:
+        words = [e.summary for e in case_timeline.timeline(conn, w.case_id)]
+    assert words[-1] == "[Day <One> \u00b7 H1] 198.51.100.7: Checklist: seizure cleared"
 
 
 def test_user_text_is_escaped_everywhere(ctx: AppContext) -> None:
