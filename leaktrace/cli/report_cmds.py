@@ -278,6 +278,7 @@ _BOARD_ROLES = {
     "coordinator": "coordinator: changes every target, sees the real names",
     "participant": "participant: changes its country's targets; real names of its country",
     "observer": "observer: reads the board",
+    "case-member": "member of the case: reads the board as an observer",
 }
 
 
@@ -287,21 +288,15 @@ def _print_board(operation: DemoOperation, logins: list[DemoLogin], base: str) -
 
     roles = {operation.coordinator: "coordinator", operation.observer: "observer"}
     roles.update({police_code(c): "participant" for c in operation.countries})
-    seeing = [login for login in logins if login.agency in roles]
+    # every other demo login's agency is a member of the demo case, whose evidence log
+    # records the day: it takes part as an observer
     out.print(
         f"action day board (live): [bold]{base}{operation.path}[/] — sign in as one of:",
         soft_wrap=True,
     )
-    for login in seeing:
-        out.print(f"  {login.email} ({login.agency}, {_BOARD_ROLES[roles[login.agency]]})")
-    others = sorted({login.agency for login in logins if login.agency not in roles})
-    if others:
-        verb = "takes" if len(others) == 1 else "take"
-        out.print(
-            f"  ({', '.join(others)} {verb} no part in it: its users get 'not found', as "
-            "for an operation that does not exist)",
-            soft_wrap=True,
-        )
+    for login in logins:
+        role = roles.get(login.agency, "case-member")
+        out.print(f"  {login.email} ({login.agency}, {_BOARD_ROLES[role]})")
 
 
 _WINDOW_WORDS = {

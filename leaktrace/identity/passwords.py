@@ -6,6 +6,8 @@ A password is never stored, logged or compared in clear; only its argon2 hash is
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -16,7 +18,13 @@ __all__ = ["MIN_PASSWORD_LENGTH", "check_password", "hash_password", "needs_reha
 MIN_PASSWORD_LENGTH = 10
 _MAX_PASSWORD_LENGTH = 1024
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("leaktrace: no such user, same work")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against when there is none (made once, on first need: hashing
+    costs ~150 ms, which every command would pay at import)."""
+    return _HASHER.hash("leaktrace: no such user, same work")
 
 
 def hash_password(password: str) -> str:
@@ -39,7 +47,7 @@ def check_password(stored_hash: str | None, password: str) -> bool:
     if len(password) > _MAX_PASSWORD_LENGTH:
         return False
     try:
-        matched = _HASHER.verify(stored_hash or _DUMMY_HASH, password)
+        matched = _HASHER.verify(stored_hash or _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
     return matched and stored_hash is not None

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from leaktrace.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
+from leaktrace.operations.timezones import country_zone
 from leaktrace.services import audit, case_log
 from leaktrace.services.case_access import CaseAccess, abilities, case_access
 from leaktrace.services.case_changes import change_case, set_status, update_case
@@ -53,6 +54,7 @@ from leaktrace.services.case_views import (
 from leaktrace.services.context import AppContext
 from leaktrace.store import cases as store
 from leaktrace.store.identity import agency_by_code
+from leaktrace.store.operations import join_case_operations
 
 __all__ = [
     "MAX_LEGAL_BASIS",
@@ -241,6 +243,8 @@ def add_member(
         refuse_blind_members(conn, [(found.id, found.code)], shared_markings(conn, case_id))
         _changed(conn, case_id, now)
         store.insert_member(conn, case_id=case_id, agency_id=found.id, role=role, now=now)
+        # the case's log records its action days: a member reads them as an observer
+        join_case_operations(conn, case_id, found.id, country_zone(found.country))
         data = {"agency": found.code, "agency_name": found.name, "role": role}
         case_log.append_event(conn, ctx, access, actor, "member.added", data)
     return CaseMemberView(agency=found.code, agency_name=found.name, role=role, added_at=now)

@@ -8,8 +8,8 @@ issue and see real names; a participant changes the targets assigned to it; obse
 read. The command line's local operator acts as ``operator``: a coordinator of every
 operation (it owns the database).
 
-A person's real name is shown only to the agency of the person's country and to
-coordinators, and only to users holding ``read:personal``.
+A person's real name is shown only to a participating (not observing) agency of the
+person's country and to coordinators, and only to users holding ``read:personal``.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def operation_access(
         actor.require(Permission.write_cases)
         if role == AgencyRole.observer.value:
             raise PermissionDeniedError(
-                "observers of an operation read its board; they change nothing",
+                "observers of an operation read its board and raise issues; they change no target",
                 permission=Permission.write_cases.value,
             )
     return OperationAccess(
@@ -129,4 +129,8 @@ def may_see_name(access: OperationAccess, actor: Actor, target: TargetRecord) ->
         return False
     if access.coordinates:
         return True
-    return target.country is not None and target.country == access.agency_country
+    return (
+        access.role == AgencyRole.participant.value
+        and target.country is not None
+        and target.country == access.agency_country
+    )

@@ -122,6 +122,7 @@ def target_view(
     status = TargetStatus(target.status)
     return OperationTargetView(
         id=target.id,
+        handling=access.operation.handling,
         kind=target.kind,
         label=target.label,
         country=target.country,
@@ -162,9 +163,10 @@ def shown_target(
     return view
 
 
-def issue_view(issue: IssueRecord) -> OperationIssueView:
+def issue_view(issue: IssueRecord, *, handling: str) -> OperationIssueView:
     return OperationIssueView(
         id=issue.id,
+        handling=handling,
         target_id=issue.target_id,
         target_label=issue.target_label,
         text=issue.text,
@@ -244,7 +246,10 @@ def operation_board(ctx: AppContext, actor: Actor, operation_id: int) -> Operati
             operation=summary_view(conn, access),
             agencies=agencies,
             targets=views,
-            issues=[issue_view(i) for i in store.issues_of(conn, operation_id)],
+            issues=[
+                issue_view(i, handling=operation.handling)
+                for i in store.issues_of(conn, operation_id)
+            ],
             countries=countries(targets),
             events=[event_view(e) for e in latest],
             last_event_id=head,

@@ -302,7 +302,7 @@ def raise_issue(
         )
         issue = store.issue_by_id(conn, operation_id, issue_id)
         assert issue is not None
-        return issue_view(issue)
+        return issue_view(issue, handling=access.operation.handling)
 
 
 def resolve_issue(
@@ -336,7 +336,7 @@ def resolve_issue(
                 permission=Permission.write_cases.value,
             )
         if issue.resolved_at is not None:
-            return issue_view(issue)
+            return issue_view(issue, handling=access.operation.handling)
         store.resolve_issue(conn, issue_id, by=actor.name, resolution=text or "", now=now)
         log_data: dict[str, Any] = {"target": record.label, "issue": issue_id}
         if text:
@@ -358,4 +358,4 @@ def resolve_issue(
         )
         resolved = store.issue_by_id(conn, operation_id, issue_id)
         assert resolved is not None
-        return issue_view(resolved)
+        return issue_view(resolved, handling=access.operation.handling)

@@ -31,9 +31,8 @@ import io
 import json
 import os
 import tempfile
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,9 +44,7 @@ from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
 from leaktrace.exchange.markings import HANDLING_CODES
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
-from leaktrace.infra.worldmap import country_name
-from leaktrace.operations.model import CHECKLIST, TargetStatus, h_hour_at
-from leaktrace.operations.timezones import local_time
+from leaktrace.operations.model import CHECKLIST, TargetStatus, h_hour_at, outcome_words
 from leaktrace.private_files import FILE_MODE, make_private_folder
 from leaktrace.services import audit, case_items
 from leaktrace.services.case_access import case_access
@@ -55,23 +52,23 @@ from leaktrace.services.case_log import tree_head_view
 from leaktrace.services.case_timeline import operation_change
 from leaktrace.services.case_views import TreeHeadView
 from leaktrace.services.context import AppContext
-from leaktrace.services.operation_access import OperationAccess, operation_access
-from leaktrace.services.operation_board import counters, issue_view, summary_view
+from leaktrace.services.operation_access import operation_access
+from leaktrace.services.operation_board import operation_board
 from leaktrace.services.operation_views import (
-    OperationCountersView,
-    OperationIssueView,
+    OperationBoardView,
     OperationReportView,
     OperationSummaryView,
 )
 from leaktrace.store import cases as case_store
 from leaktrace.store import evidence_log as log_store
-from leaktrace.store import operations as store
-from leaktrace.store.operations import OperationAgencyRecord, TargetRecord
+from leaktrace.store.operations import OperationRecord
 from leaktrace.templating import html_environment
 
 __all__ = [
     "HANDLING_MEANING",
     "REPORT_MEDIA_TYPE",
+    "checklist_words",
+    "names_withheld",
     "render_report",
     "report_name",
     "report_to_case",
@@ -95,43 +92,6 @@ _CONSISTENT_TRIES = 20
 
 
 @dataclass(frozen=True, slots=True)
-class _Agency:
-    code: str
-    name: str
-    country: str
-    role: str
-    timezone: str
-    h_hour_local: str
-
-
-@dataclass(frozen=True, slots=True)
-class _CountryRow:
-    country: str
-    name: str
-    targets: int
-    by_status: dict[str, int]
-    seized: int
-    arrested: int
-    offline: int
-    moved: int
-
-
-@dataclass(frozen=True, slots=True)
-class _TargetRow:
-    id: int
-    kind: str
-    label: str
-    country: str
-    group: str
-    agency: str
-    status: str
-    outcome: str
-    checklist: str
-    note: str
-    open_issues: int
-
-
-@dataclass(frozen=True, slots=True)
 class _TimelineRow:
     seq: int
     at: str
@@ -145,21 +105,26 @@ class _TimelineRow:
 
 @dataclass(frozen=True, slots=True)
 class _Report:
-    summary: OperationSummaryView
+    board: OperationBoardView
+    """The operation as its board shows it, without real names: counters, agencies (the
+    H-hour in each one's zone), country tiles, issues (open first); its targets in id
+    order."""
     case_title: str
-    handling: str
     handling_meaning: str
     h_hour_utc: str
-    agencies: list[_Agency]
-    counters: OperationCountersView
     statuses: list[str]
-    countries: list[_CountryRow]
-    targets: list[_TargetRow]
-    issues: list[OperationIssueView]
     timeline: list[_TimelineRow]
     head: TreeHeadView
     generated_at: str
     generated_by: str
+
+    @property
+    def summary(self) -> OperationSummaryView:
+        return self.board.operation
+
+    @property
+    def handling(self) -> str:
+        return self.board.operation.handling
 
 
 @functools.cache
@@ -171,76 +136,42 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _outcome_text(outcome: Mapping[str, Any]) -> str:
-    parts = []
-    if "seized" in outcome:
-        parts.append(f"seized {outcome['seized']}")
-    if "arrested" in outcome:
-        parts.append(f"arrested {outcome['arrested']}")
-    if "offline" in outcome:
-        parts.append("offline" if outcome["offline"] else "still online")
-    if outcome.get("moved_to"):
-        parts.append(f"moved to {outcome['moved_to']}")
-    return "; ".join(parts)
-
-
-def _checklist_text(checklist: Mapping[str, str]) -> str:
+def checklist_words(checklist: Mapping[str, str | None]) -> str:
+    """The checked items of a target's checklist, in the checklist's order:
+    ``legal authorisation reference (W-1); seizure``."""
     done = []
     for key, label in CHECKLIST:
-        if key in checklist:
-            reference = checklist[key]
+        reference = checklist.get(key)
+        if reference is not None:
             done.append(f"{label} ({reference})" if reference else label)
     return "; ".join(done)
 
 
-def _target_row(target: TargetRecord, open_issues: Mapping[int, int]) -> _TargetRow:
-    return _TargetRow(
-        id=target.id,
-        kind=target.kind,
-        label=target.label,
-        country=target.country or "",
-        group=target.group_name or "",
-        agency=target.agency_code or "",
-        status=target.status,
-        outcome=_outcome_text(target.outcome),
-        checklist=_checklist_text(target.checklist),
-        note=target.note or "",
-        open_issues=open_issues.get(target.id, 0),
-    )
+def names_withheld(actor: Actor) -> Actor:
+    """``actor`` without ``read:personal``: it reads a board as ``actor`` does, with no
+    person's real name (and so without an ``operation.names`` audit row). The report
+    and the terminal board's redraws read the board as such an actor."""
+    return replace(actor, permissions=actor.permissions - {Permission.read_personal})
 
 
-def _country_rows(targets: Sequence[TargetRecord]) -> list[_CountryRow]:
-    groups: dict[str, list[TargetRecord]] = {}
-    for target in targets:
-        groups.setdefault(target.country or "??", []).append(target)
+def _ours(data: Mapping[str, Any], operation: OperationRecord) -> bool:
+    """Whether a log entry's ``data`` is of ``operation``: by its ``operation_id``;
+    entries written before that key existed, by the operation's name (unique in its
+    case)."""
+    if "operation_id" in data:
+        return bool(data["operation_id"] == operation.id)
+    return data.get("operation") == operation.name
+
+
+def _timeline(conn: Connection, operation: OperationRecord, size: int) -> list[_TimelineRow]:
+    """The operation's entries of its case's log below ``size``, oldest first."""
     rows = []
-    for code, members in groups.items():
-        statuses = Counter(t.status for t in members)
-        rows.append(
-            _CountryRow(
-                country=code,
-                name=country_name(code) if code != "??" else "location unknown",
-                targets=len(members),
-                by_status={s.value: statuses.get(s.value, 0) for s in TargetStatus},
-                seized=sum(counters([t], 0).servers_seized for t in members),
-                arrested=sum(counters([t], 0).arrests for t in members),
-                offline=sum(1 for t in members if t.outcome.get("offline") is True),
-                moved=sum(1 for t in members if t.outcome.get("moved_to")),
-            )
-        )
-    rows.sort(key=lambda r: (-r.targets, r.country))
-    return rows
-
-
-def _timeline(conn: Connection, case_id: int, name: str, size: int) -> list[_TimelineRow]:
-    """The operation's entries of the case's log below ``size``, oldest first."""
-    rows = []
-    for record in log_store.iter_entries(conn, case_id, 0, size):
+    for record in log_store.iter_entries(conn, operation.case_id, 0, size):
         if not record.event.startswith("operation."):
             continue
         parsed = json.loads(record.entry)
         data = parsed.get("data") or {}
-        if not isinstance(data, Mapping) or data.get("operation") != name:
+        if not isinstance(data, Mapping) or not _ours(data, operation):
             continue
         actor = parsed.get("actor") or {}
         rows.append(
@@ -258,58 +189,36 @@ def _timeline(conn: Connection, case_id: int, name: str, size: int) -> list[_Tim
     return rows
 
 
-def _agencies(access: OperationAccess, agencies: Sequence[OperationAgencyRecord]) -> list[_Agency]:
-    moment = h_hour_at(access.operation.day, access.operation.h_hour)
-    return [
-        _Agency(
-            code=a.code,
-            name=a.name,
-            country=a.country,
-            role=a.role,
-            timezone=a.timezone,
-            h_hour_local=local_time(moment, a.timezone),
-        )
-        for a in agencies
-    ]
-
-
-def _gather(conn: Connection, access: OperationAccess, actor: Actor) -> _Report | None:
+def _gather(ctx: AppContext, actor: Actor, operation_id: int) -> _Report | None:
     """The report's facts as of one size of the case's log, or None when a change landed
     while they were read (the caller reads again). Every change of an operation appends
-    to its case's log in its own transaction, so an unchanged log size before and after
-    the reads means the rows read are those of that size (on every backend, whatever the
-    isolation level)."""
-    operation = access.operation
-    before = log_store.log_size(conn, operation.case_id)
-    fresh = store.operation_by_id(conn, operation.id)
-    assert fresh is not None
-    targets = store.targets_of(conn, operation.id)
-    issues = store.issues_of(conn, operation.id)
-    agencies = store.agencies_of(conn, operation.id)
-    case = case_store.case_by_id(conn, operation.case_id)
-    head = tree_head_view(conn, operation.case_id) if before else None
-    if log_store.log_size(conn, operation.case_id) != before or head is None:
-        return None
-    if head.tree_size != before:  # pragma: no cover - a head is stored with every entry
-        return None
-    open_counts = Counter(i.target_id for i in issues if i.resolved_at is None)
-    views = [issue_view(i, handling=operation.handling) for i in issues]
-    views.sort(key=lambda v: (not v.open, v.id))
-    summary = summary_view(conn, access)
+    to its case's log in the transaction that makes it, so the same log size read before
+    the board and after it means the board shows the operation at that size (each read
+    is a transaction of its own, begun after the one before ended: on every backend and
+    isolation level it sees every change committed before it began)."""
+    with ctx.database.reading() as conn:
+        operation = operation_access(conn, actor, operation_id).operation
+        before = log_store.log_size(conn, operation.case_id)
+    board = operation_board(ctx, names_withheld(actor), operation_id)
+    with ctx.database.reading() as conn:
+        if log_store.log_size(conn, operation.case_id) != before or not before:
+            return None
+        head = tree_head_view(conn, operation.case_id)
+        if head.tree_size != before:  # pragma: no cover - a head is stored with every entry
+            return None
+        case = case_store.case_by_id(conn, operation.case_id)
+        timeline = _timeline(conn, operation, before)
+    targets = sorted(board.targets, key=lambda t: t.id)
+    assert all(t.real_name is None for t in targets)
+    issues = sorted(board.issues, key=lambda i: (not i.open, i.id))
     moment = h_hour_at(operation.day, operation.h_hour)
     return _Report(
-        summary=summary,
+        board=board.model_copy(update={"targets": targets, "issues": issues}),
         case_title=case.title if case is not None else "",
-        handling=operation.handling,
-        handling_meaning=HANDLING_MEANING.get(operation.handling, ""),
+        handling_meaning=HANDLING_MEANING.get(board.operation.handling, ""),
         h_hour_utc=f"{moment:%Y-%m-%d %H:%M} UTC",
-        agencies=_agencies(access, agencies),
-        counters=counters(targets, sum(open_counts.values())),
         statuses=[s.value for s in TargetStatus],
-        countries=_country_rows(targets),
-        targets=[_target_row(t, open_counts) for t in targets],
-        issues=views,
-        timeline=_timeline(conn, operation.case_id, operation.name, head.tree_size),
+        timeline=timeline,
         head=head,
         generated_at=_stamp(datetime.now(UTC)),
         generated_by=actor.name + (f" ({actor.agency_code})" if actor.agency_code else ""),
@@ -317,17 +226,16 @@ def _gather(conn: Connection, access: OperationAccess, actor: Actor) -> _Report 
 
 
 def _render(ctx: AppContext, actor: Actor, operation_id: int) -> tuple[str, _Report]:
+    for _ in range(_CONSISTENT_TRIES):
+        report = _gather(ctx, actor, operation_id)
+        if report is not None:
+            break
+    else:  # pragma: no cover - twenty changes in a row during the reads
+        raise InputError(
+            "the operation kept changing while its report was written: try again",
+            field="operation",
+        )
     with ctx.database.transaction() as conn:
-        access = operation_access(conn, actor, operation_id)
-        for _ in range(_CONSISTENT_TRIES):
-            report = _gather(conn, access, actor)
-            if report is not None:
-                break
-        else:  # pragma: no cover - twenty changes in a row during the reads
-            raise InputError(
-                "the operation kept changing while its report was written: try again",
-                field="operation",
-            )
         audit.record(
             conn,
             actor,
@@ -335,7 +243,11 @@ def _render(ctx: AppContext, actor: Actor, operation_id: int) -> tuple[str, _Rep
             f"operation {operation_id}",
             f"case {report.summary.case_id} log size {report.head.tree_size}",
         )
-    html = _environment().get_template("operation_report.html.j2").render(r=report)
+    html = (
+        _environment()
+        .get_template("operation_report.html.j2")
+        .render(r=report, outcome_words=outcome_words, checklist_words=checklist_words)
+    )
     return html, report
 
 

@@ -38,6 +38,8 @@ class OperationAgencyView(View):
 
 class OperationTargetView(View):
     id: int
+    handling: str
+    """The operation's handling code (shown with everything shown of the operation)."""
     kind: str
     """``server``, ``account``, ``person`` or ``premises``."""
     label: str
@@ -67,6 +69,7 @@ class OperationTargetView(View):
 
 class OperationIssueView(View):
     id: int
+    handling: str
     target_id: int
     target_label: str
     text: str
@@ -172,6 +175,7 @@ class OperationBoardView(View):
 
 class OperationReportView(View):
     operation_id: int
+    handling: str
     path: str
     sha256: str
     bytes: int

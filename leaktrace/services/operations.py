@@ -46,6 +46,7 @@ from leaktrace.services.operation_access import (
 from leaktrace.services.operation_board import shown_target, summary_view
 from leaktrace.services.operation_events import record_change, target_fields
 from leaktrace.services.operation_views import OperationSummaryView, OperationTargetView
+from leaktrace.store import cases as case_store
 from leaktrace.store import identity as identity_store
 from leaktrace.store import operations as store
 from leaktrace.store.evidence_log import lock_case
@@ -87,6 +88,25 @@ def _home_agency(agencies: Sequence[OperationAgencyRecord], country: str | None)
     return local[0].agency_id if local else None
 
 
+GROUP_LIMIT = 200
+"""The longest group text of a target (the column's size)."""
+
+
+def _group_words(groups: Sequence[str]) -> str | None:
+    """The groups tied to a server in at most :data:`GROUP_LIMIT` characters: as many
+    names as fit, then ``(+N more)``."""
+    if not groups:
+        return None
+    text = ", ".join(groups)
+    if len(text) <= GROUP_LIMIT:
+        return text
+    for shown in range(len(groups) - 1, 0, -1):
+        text = ", ".join(groups[:shown]) + f" \u2026 (+{len(groups) - shown} more)"
+        if len(text) <= GROUP_LIMIT:
+            return text
+    return groups[0][: GROUP_LIMIT - 20] + f"\u2026 (+{len(groups) - 1} more)"
+
+
 def _server_targets(ctx: AppContext, countries: str) -> list[NewTarget]:
     """The servers of the target sheets of ``countries`` (``all``, or codes with commas)."""
     sheets = build_all_targets(ctx.database, settings=cluster_settings(ctx, DEFAULT_MIN_STRENGTH))
@@ -110,13 +130,13 @@ def _server_targets(ctx: AppContext, countries: str) -> list[NewTarget]:
     for code in wanted:
         for host in sheets[code].hosts:
             data = host.as_dict()
-            groups = data.get("groups") or []
+            groups = [str(g) for g in data.get("groups") or []]
             out.append(
                 NewTarget(
                     kind=TargetKind.server,
                     label=str(data["server"]),
                     country=data.get("country") or None,
-                    group=", ".join(groups) if groups else None,
+                    group=_group_words(groups),
                     reference=f"targets:{code}",
                 )
             )
@@ -139,10 +159,11 @@ def _supply_targets(ctx: AppContext, actor: Actor, top: int) -> list[NewTarget]:
 
 
 def _agency_rows(
-    conn: Connection, actor: Actor, specs: Sequence[str]
+    conn: Connection, actor: Actor, specs: Sequence[str], case_id: int
 ) -> list[tuple[int, str, str]]:
     """(agency id, role, zone) of every ``CODE[:role][=Zone]``; the creating user's
-    agency joins as coordinator when not named."""
+    agency joins as coordinator when not named, and every member of the case not named
+    joins as observer (the case's evidence log, which they read, records the day)."""
     rows: dict[int, tuple[int, str, str]] = {}
     for spec in specs:
         if not spec.strip():
@@ -168,8 +189,13 @@ def _agency_rows(
         own = identity_store.agency_by_code(conn, actor.agency_code or "")
         zone = country_zone(own.country if own else None)
         rows[actor.agency_id] = (actor.agency_id, AgencyRole.coordinator.value, zone)
-    if not rows:
-        raise InputError("an operation needs at least one participating agency", field="agencies")
+    if not any(role != AgencyRole.observer.value for _, role, _ in rows.values()):
+        raise InputError("an operation needs at least one acting agency", field="agencies")
+    for member in case_store.members_of(conn, case_id):
+        if member.agency_id not in rows:
+            agency = identity_store.agency_by_code(conn, member.agency)
+            zone = country_zone(agency.country if agency else None)
+            rows[member.agency_id] = (member.agency_id, AgencyRole.observer.value, zone)
     return list(rows.values())
 
 
@@ -273,7 +299,7 @@ def create_operation(
         lock_case(conn, case_id, now)
         if store.operation_by_name(conn, case_id, title) is not None:
             raise ConflictError(f"case {case_id} has an operation named {title!r} already")
-        rows = _agency_rows(conn, actor, agencies)
+        rows = _agency_rows(conn, actor, agencies, case_id)
         operation_id = store.insert_operation(
             conn,
             case_id=case_id,

@@ -35,6 +35,7 @@ __all__ = [
     "insert_target",
     "issue_by_id",
     "issues_of",
+    "join_case_operations",
     "lock_operation",
     "open_issue_counts",
     "operation_by_id",
@@ -203,6 +204,20 @@ def insert_agencies(
     ]
     if rows:
         conn.execute(OPERATION_AGENCIES.insert(), rows)
+
+
+def join_case_operations(conn: Connection, case_id: int, agency_id: int, zone: str) -> int:
+    """Make ``agency_id`` an observer of every operation of the case it does not take
+    part in yet (a new member of the case reads its evidence log, which records them);
+    how many it joined."""
+    joined = 0
+    for operation_id in conn.execute(
+        select(OPERATIONS.c.id).where(OPERATIONS.c.case_id == case_id)
+    ).scalars():
+        if agency_role(conn, operation_id, agency_id) is None:
+            insert_agencies(conn, operation_id, [(agency_id, "observer", zone)])
+            joined += 1
+    return joined
 
 
 def agencies_of(conn: Connection, operation_id: int) -> list[OperationAgencyRecord]:

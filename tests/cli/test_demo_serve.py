@@ -136,16 +136,15 @@ def test_the_printed_logins_open_the_printed_board(served: Served) -> None:
         "analyst@europol.demo.invalid",
         "viewer@industry.demo.invalid",
         "investigator@de-police.demo.invalid",
+        "prosecutor@prosecution.demo.invalid",
     }
     for email in served.seeing:
         with _signed_in(served, email) as client:
             page = client.get(path)
             assert page.status_code == 200, (email, page.text[:500])
             assert "Sparks action day (demo, fictional)" in page.text
-    # the prosecution office takes no part: the board is 'not found', as printed
-    assert "DEMO-SE-PROS takes no part in it" in served.text
-    with _signed_in(served, "prosecutor@prosecution.demo.invalid") as client:
-        assert client.get(path).status_code == 404
+    # the prosecution office, a member of the case, reads the day as an observer
+    assert "DEMO-SE-PROS, member of the case: reads the board as an observer" in served.text
 
 
 def test_the_board_api_and_its_live_events(served: Served) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from leaktrace.config import load_settings
 from leaktrace.demo.infra import COUNTRIES
-from leaktrace.errors import NotFoundError, PermissionDeniedError
+from leaktrace.errors import PermissionDeniedError
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.services.cases import show_case
 from leaktrace.services.context import AppContext, build_context
@@ -90,6 +90,7 @@ def test_sixty_servers_in_eighteen_countries_each_with_its_countrys_police(
     assert roles == {
         "DEMO-EUROPOL": "coordinator",
         "DEMO-INDUSTRY": "observer",
+        "DEMO-SE-PROS": "observer",  # a member of the case: its log records the day
         **{police_code(c): "participant" for c in COUNTRIES},
     }
     names = {a.code: a.name for a in list_agencies(world.ctx, local_operator())}
@@ -186,10 +187,11 @@ def test_the_printed_logins_see_the_board_as_told(world: World) -> None:
     observer = operation_board(world.ctx, world.users["viewer@industry.demo.invalid"], op)
     assert not any(t.can_change for t in observer.targets)
     prosecutor = world.users["prosecutor@prosecution.demo.invalid"]
-    with pytest.raises(NotFoundError):
-        operation_board(world.ctx, prosecutor, op)
+    reading = operation_board(world.ctx, prosecutor, op)  # a case member: an observer
+    assert not any(t.can_change for t in reading.targets)
+    assert all(t.real_name is None for t in reading.targets)
     assert [o.id for o in list_operations(world.ctx, de)] == [op]
-    assert list_operations(world.ctx, prosecutor) == []
+    assert [o.id for o in list_operations(world.ctx, prosecutor)] == [op]
 
 
 def test_every_change_is_an_evidence_log_entry_and_an_event(world: World) -> None:

@@ -183,7 +183,11 @@ def test_a_named_creator_keeps_its_role_and_the_operator_joins_nobody(ctx: AppCo
     )
     assert operator.role == "operator"
     board = operation_board(ctx, local_operator(), operator.id)
-    assert [(a.code, a.role) for a in board.agencies] == [("DE-BKA", "participant")]
+    # the operator joins nobody; EJ, the case's lead, reads the day as an observer
+    assert [(a.code, a.role) for a in board.agencies] == [
+        ("DE-BKA", "participant"),
+        ("EJ", "observer"),
+    ]
     with pytest.raises(InputError) as nobody:
         operations.create_operation(
             ctx,
@@ -502,3 +506,29 @@ def test_racing_creates_of_one_name_conflict(
     errors = [a for a in answers if isinstance(a, Exception)]
     assert len(answers) == 2 and len(errors) == 1
     assert isinstance(errors[0], ConflictError), errors[0]
+
+
+def test_case_members_read_the_day_as_observers(ctx: AppContext) -> None:
+    """The case's evidence log records the day, so every member of the case takes part
+    in it (as observer unless named), including members added later; observers never
+    see real names, even of persons of their own country."""
+    case_id = _case(ctx)
+    ej = agency_actor(ctx, "EJ")
+    cases.add_member(ctx, ej, case_id, "FR-OBS", "observer")
+    summary = operations.create_operation(
+        ctx,
+        ej,
+        case_id=case_id,
+        name="Members",
+        day="2026-12-07",
+        h_hour="05:00",
+        agencies=["NL-POL"],
+        targets=[NewTarget(TargetKind.person, "nick", "FR", real_name="Jean Secret")],
+    )
+    roles = {a.code: a.role for a in operation_board(ctx, ej, summary.id).agencies}
+    assert roles == {"EJ": "coordinator", "NL-POL": "participant", "FR-OBS": "observer"}
+    cases.add_member(ctx, ej, case_id, "DE-BKA", "member")
+    board = operation_board(ctx, agency_actor(ctx, "DE-BKA"), summary.id)
+    assert {a.code: a.role for a in board.agencies}["DE-BKA"] == "observer"
+    french = operation_board(ctx, agency_actor(ctx, "FR-OBS"), summary.id)
+    assert [t.real_name for t in french.targets] == [None]
