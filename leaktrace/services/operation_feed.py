@@ -16,11 +16,20 @@ connection held between polls) and hands them to each subscriber's bounded buffe
 server processes on one PostgreSQL database each poll the shared outbox, so a change made
 through any process reaches the clients of every process.
 
-A subscriber (:meth:`OperationFeed.subscribe`, access checked once) first gets the events
-after its resume point from the database, then the live ones; it tracks the last id it
-sent, so no id is sent twice or out of order. A subscriber whose buffer overflows (a
-client that does not read) is ended; it reconnects with ``Last-Event-ID`` and loses
-nothing.
+A subscriber (:meth:`OperationFeed.subscribe`, access checked when it subscribes) first
+gets the events after its resume point from the database, then the live ones; it tracks
+the last id it sent, so no id is sent twice or out of order. A subscriber whose buffer
+overflows (a client that does not read) is ended; it reconnects with ``Last-Event-ID``
+and loses nothing.
+
+Access is checked again while a stream is open: at every keep-alive, and before handing
+out events when the last check is ``recheck_interval`` seconds old (10 s). The check
+re-authenticates the client's credentials (the ``reauthenticate`` callable the route
+gives: a revoked token, an ended session or a deactivated user fail it) and re-checks
+the operation's access for the user as the database now knows them (a lost permission,
+an agency no longer taking part). When it fails the stream ends with
+:class:`AccessWithdrawn` before the events are handed out; the client's reconnect then
+gets 401 or 404.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 
 import anyio
@@ -46,6 +55,8 @@ from leaktrace.store.outbox import TopicEvent, topic_events, topic_head
 
 __all__ = [
     "BUFFER_LIMIT",
+    "RECHECK_INTERVAL",
+    "AccessWithdrawn",
     "KEEP_ALIVE",
     "MAX_EVENT_ID",
     "POLL_INTERVAL",
@@ -65,6 +76,9 @@ BUFFER_LIMIT = 2000
 """Events a subscriber may have waiting before it is ended (it then reconnects)."""
 KEEP_ALIVE = 15.0
 """Seconds of silence after which a stream sends a keep-alive comment."""
+RECHECK_INTERVAL = 10.0
+"""Seconds after which an open stream's access is checked again before it is handed
+more events (it is also checked at every keep-alive)."""
 MAX_EVENT_ID = 2**63 - 1
 """The largest event id (the outbox's 64-bit key)."""
 _RETRY_LIMIT = 1.0
@@ -101,6 +115,17 @@ def resume_point(last_event_id: str | None, after: str | int | None) -> int:
 class SubscriptionEnded(LeakTraceError):
     """A subscriber was ended by the hub (its buffer overflowed, or the hub closed): the
     client resumes from the last id it received."""
+
+
+class AccessWithdrawn(SubscriptionEnded):
+    """An open stream's access was checked again and failed (token revoked, session
+    ended, user deactivated, permission or participation lost): the stream ends without
+    the events it was about to hand out."""
+
+
+Reauthenticate = Callable[[], Actor]
+"""Re-authenticates a stream's request from its credentials (run in a worker thread):
+the actor as the database now knows them, or AuthenticationError."""
 
 
 class _Subscriber:
@@ -164,9 +189,11 @@ class OperationFeed:
         poll_interval: float = POLL_INTERVAL,
         buffer_limit: int = BUFFER_LIMIT,
         page: int = REPLAY_LIMIT,
+        recheck_interval: float = RECHECK_INTERVAL,
     ) -> None:
         self.ctx = ctx
         self.poll_interval = poll_interval
+        self.recheck_interval = recheck_interval
         self.buffer_limit = buffer_limit
         self.page = page
         self._pollers: dict[int, _Poller] = {}
@@ -180,18 +207,26 @@ class OperationFeed:
         poller = self._pollers.get(operation_id)
         return len(poller.subscribers) if poller else 0
 
-    async def subscribe(self, actor: Actor, operation_id: int, after: int = 0) -> Subscription:
+    async def subscribe(
+        self,
+        actor: Actor,
+        operation_id: int,
+        after: int = 0,
+        *,
+        reauthenticate: Reauthenticate | None = None,
+    ) -> Subscription:
         """A stream of the events of ``operation_id`` with an id above ``after``, for
-        ``actor``: access is checked now, once (NotFoundError for an agency that does not
-        take part, exactly as for a missing operation); nothing is registered until the
-        stream is iterated (:meth:`Subscription.batches`)."""
+        ``actor``: access is checked now (NotFoundError for an agency that does not take
+        part, exactly as for a missing operation) and again while the stream is open,
+        with the actor ``reauthenticate`` returns then (None: ``actor`` as it is, for a
+        local reader). Nothing is registered until the stream is iterated
+        (:meth:`Subscription.batches`)."""
+        await anyio.to_thread.run_sync(self._check_access, actor, operation_id)
+        return Subscription(self, operation_id, max(after, 0), actor, reauthenticate)
 
-        def check() -> None:
-            with self.ctx.database.reading() as conn:
-                operation_access(conn, actor, operation_id)
-
-        await anyio.to_thread.run_sync(check)
-        return Subscription(self, operation_id, max(after, 0))
+    def _check_access(self, actor: Actor, operation_id: int) -> None:
+        with self.ctx.database.reading() as conn:
+            operation_access(conn, actor, operation_id)
 
     # --- pollers ------------------------------------------------------------------------
 
@@ -273,20 +308,50 @@ class OperationFeed:
 
 
 class Subscription:
-    """One client's stream of an operation's events (access already checked)."""
+    """One client's stream of an operation's events (access checked when made, and again
+    while it runs)."""
 
-    def __init__(self, feed: OperationFeed, operation_id: int, after: int) -> None:
+    def __init__(
+        self,
+        feed: OperationFeed,
+        operation_id: int,
+        after: int,
+        actor: Actor,
+        reauthenticate: Reauthenticate | None = None,
+    ) -> None:
         self.feed = feed
         self.operation_id = operation_id
         self.last_sent = after
         """The id of the last event handed out (the resume point at first)."""
+        self.actor = actor
+        self.reauthenticate = reauthenticate
+        self.checked_at = time.monotonic()
+        """When access was last checked (monotonic seconds)."""
+
+    def _recheck(self) -> None:
+        actor = self.reauthenticate() if self.reauthenticate is not None else self.actor
+        self.feed._check_access(actor, self.operation_id)
+
+    async def _still_allowed(self, *, due: bool = True) -> None:
+        """Check access again (when ``due``, or when the last check is
+        ``recheck_interval`` old): AccessWithdrawn when it fails (or cannot be made)."""
+        if not due and time.monotonic() - self.checked_at < self.feed.recheck_interval:
+            return
+        try:
+            await anyio.to_thread.run_sync(self._recheck)
+        except LeakTraceError as exc:  # refused, not found, or the database is away
+            _log.info("operation %s stream ended: %s", self.operation_id, exc)
+            raise AccessWithdrawn(f"stream ended ({exc}): sign in again") from None
+        self.checked_at = time.monotonic()
 
     async def batches(
         self, keep_alive: float = KEEP_ALIVE
     ) -> AsyncIterator[list[OperationEventView]]:
         """The events after the resume point, oldest first, in batches: first those
         stored, then the live ones; [] after ``keep_alive`` seconds of silence.
-        Raises SubscriptionEnded when the hub ends the stream (overflow)."""
+        Raises SubscriptionEnded when the hub ends the stream (overflow), AccessWithdrawn
+        when access, checked again, fails (at each keep-alive, and before events when
+        the last check is ``recheck_interval`` seconds old)."""
         subscriber = await self.feed._join(self.operation_id)
         try:
             while True:  # replay: what the database holds now
@@ -294,6 +359,7 @@ class Subscription:
                     self.feed._read, self.operation_id, self.last_sent
                 )
                 if stored:
+                    await self._still_allowed(due=False)
                     self.last_sent = stored[-1].id
                     yield [event_view(e) for e in stored]
                 if len(stored) < self.feed.page:
@@ -301,10 +367,12 @@ class Subscription:
             while True:
                 taken = await subscriber.take(keep_alive)
                 if not taken:
+                    await self._still_allowed()
                     yield []
                     continue
                 fresh = [e for e in taken if e.id > self.last_sent]
                 if fresh:
+                    await self._still_allowed(due=False)
                     self.last_sent = fresh[-1].id
                     yield fresh
         finally:

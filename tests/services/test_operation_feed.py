@@ -18,12 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leaktrace.config import load_settings
-from leaktrace.errors import InputError, NotFoundError
-from leaktrace.identity.actor import local_operator
+from leaktrace.errors import AuthenticationError, InputError, NotFoundError
+from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.operation_events import events_after
 from leaktrace.services.operation_feed import (
     MAX_EVENT_ID,
+    AccessWithdrawn,
     OperationFeed,
     SubscriptionEnded,
     follow,
@@ -136,6 +137,76 @@ def test_a_subscriber_that_does_not_read_is_ended_and_resumes_without_loss(
     assert last_sent == head
     assert got == all_ids(ctx, world, after=head)
     assert len(got) == 9
+
+
+def test_a_stream_whose_access_is_withdrawn_ends_before_delivering_more(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    de = actor_of(ctx, "analyst", "DE-BKA")
+    head = all_ids(ctx, world)[-1]
+    withdrawn = threading.Event()
+    checks: list[bool] = []
+
+    def reauthenticate() -> Actor:
+        checks.append(withdrawn.is_set())
+        if withdrawn.is_set():
+            raise AuthenticationError("invalid or expired credentials")
+        return de
+
+    async def run() -> list[int]:
+        # recheck_interval=0: access is checked before every delivery (and at keep-alives)
+        feed = OperationFeed(ctx, poll_interval=0.005, recheck_interval=0)
+        stream = await feed.subscribe(de, world.operation_id, head, reauthenticate=reauthenticate)
+        got: list[int] = []
+        batches = stream.batches(keep_alive=0.05)
+        await asyncio.to_thread(walk, ctx, world, 1)
+        deadline = time.monotonic() + 30
+        while not got and time.monotonic() < deadline:
+            got += [e.id for e in await anext(batches)]
+        withdrawn.set()  # e.g. the token is revoked
+        await asyncio.to_thread(walk, ctx, world, 1, skip=1)
+        with pytest.raises(AccessWithdrawn):
+            for _ in range(1000):
+                got += [e.id for e in await anext(batches)]
+        assert feed.polled == []
+        return got
+
+    got = asyncio.run(run())
+    assert got == all_ids(ctx, world, after=head)[:1]  # the change after it never came
+    assert len(all_ids(ctx, world, after=head)) == 2
+    assert checks[-1] is True and checks.count(True) == 1
+
+
+def test_access_is_checked_again_once_the_interval_passed_not_for_every_event(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    de = actor_of(ctx, "viewer", "DE-BKA")
+    head = all_ids(ctx, world)[-1]
+    checks: list[float] = []
+
+    def reauthenticate() -> Actor:
+        checks.append(time.monotonic())
+        return de
+
+    async def run() -> None:
+        feed = OperationFeed(ctx, poll_interval=0.005, recheck_interval=3600)
+        stream = await feed.subscribe(de, world.operation_id, head, reauthenticate=reauthenticate)
+        deadline = time.monotonic() + 30
+        async with aclosing(stream.batches(keep_alive=60)) as batches:
+            await asyncio.to_thread(walk, ctx, world, 6)
+            got: list[int] = []
+            while len(got) < 6 and time.monotonic() < deadline:
+                got += [e.id for e in await anext(batches)]
+            assert checks == []  # checked when subscribing, not again for each event
+            stream.checked_at -= 3601  # the last check is now older than the interval
+            await asyncio.to_thread(walk, ctx, world, 1, skip=6)
+            assert [e.status for e in await anext(batches)] == ["go"]
+            assert len(checks) == 1  # checked before those events came out
+            await asyncio.to_thread(walk, ctx, world, 1, skip=7)
+            assert len(await anext(batches)) == 1
+            assert len(checks) == 1
+
+    asyncio.run(run())
 
 
 def test_non_participants_get_not_found_like_a_missing_operation(

@@ -15,7 +15,8 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,11 @@ import pytest
 
 from leaktrace.config import load_settings
 from leaktrace.identity.actor import local_operator
-from leaktrace.services import identity
+from leaktrace.services import identity, sessions
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.operation_events import events_after
 from leaktrace.services.operation_feed import OperationFeed
+from leaktrace.web.auth import SESSION_COOKIE
 from tests.services.operation_live_world import LiveWorld, make_world, walk
 from tests.web.conftest import LiveServer, ServeProcess, ensure_user, start_serve
 
@@ -58,10 +60,16 @@ async def read_stream(
     *,
     last_event_id: int | None = None,
     params: dict[str, str] | None = None,
+    cookie: str | None = None,
 ) -> Stream:
-    """Read the SSE stream at ``url`` into ``stream`` until ``until(stream)`` holds (or the
-    server goes away: then return what came)."""
-    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    """Read the SSE stream at ``url`` into ``stream`` until ``until(stream)`` holds, or
+    the server ends it or goes away: then return what came. Signed in with the API
+    ``token``, or with the session ``cookie`` when given."""
+    headers = {"Accept": "text/event-stream"}
+    if cookie is not None:
+        headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
+    else:
+        headers["Authorization"] = f"Bearer {token}"
     if last_event_id is not None:
         headers["Last-Event-ID"] = str(last_event_id)
     async with httpx.AsyncClient(timeout=httpx.Timeout(DEADLINE, connect=5)) as client:
@@ -111,6 +119,26 @@ def events_url(base: str, world: LiveWorld) -> str:
 @pytest.fixture
 def world(live_server: LiveServer) -> LiveWorld:
     return make_world(live_server.context, targets=20)
+
+
+@contextmanager
+def feed_swapped(live_server: LiveServer, feed: OperationFeed) -> Iterator[OperationFeed]:
+    """The server's streams use ``feed`` inside the block (its own feed again after)."""
+    state = live_server.app.state
+    before = getattr(state, "operation_feed", None)
+    state.operation_feed = feed
+    try:
+        yield feed
+    finally:
+        state.operation_feed = before
+
+
+async def until_true(condition: Callable[[], bool], what: str) -> None:
+    """Wait (polling) for ``condition``; fail after the deadline."""
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {DEADLINE} s for {what}"
+        await asyncio.sleep(0.01)
 
 
 def test_changes_through_the_api_reach_every_client_in_order_once(
@@ -243,6 +271,85 @@ def test_a_client_ended_for_overflow_reconnects_and_loses_nothing(
         last_event_id=ended.ids[-1] if ended.ids else head,
     )
     assert ended.ids + resumed.ids == expected
+
+
+PASSWORD = "a long enough password"
+
+
+def withdraw(ctx: AppContext, how: str, email: str, token: str, cookie: str) -> None:
+    """End a user's credentials: ``leaktrace token revoke``, logging out, or deactivating
+    the user."""
+    if how == "token revoked":
+        identity.revoke_token(ctx, local_operator(), token)
+    elif how == "session ended":
+        sessions.logout(ctx, cookie)
+    else:
+        from leaktrace.store import identity as identity_store  # no service does it yet
+
+        with ctx.database.transaction() as conn:
+            user = identity_store.user_by_email(conn, email)
+            assert user is not None
+            identity_store.set_user_active(conn, user.id, False)
+
+
+@pytest.mark.parametrize("how", ["token revoked", "session ended", "user deactivated"])
+def test_an_open_stream_ends_without_delivering_once_its_credentials_are_withdrawn(
+    live_server: LiveServer, world: LiveWorld, how: str
+) -> None:
+    ctx = live_server.context
+    email = ensure_user(ctx, "analyst", "DE-BKA", password=PASSWORD)
+    token = identity.create_token(ctx, local_operator(), email)
+    cookie = sessions.login(ctx, email, PASSWORD, None).cookie
+    signed_in = {"cookie": cookie} if how == "session ended" else {}
+    url = events_url(live_server.url, world)
+    head = stored_ids(ctx, world)[-1]
+    stream = Stream()
+    # recheck_interval=0: the first delivery after the withdrawal is checked (the default,
+    # 10 s, only bounds how long after it a stream may still deliver)
+    feed = OperationFeed(ctx, poll_interval=0.01, recheck_interval=0)
+
+    async def run() -> None:
+        reading = asyncio.create_task(
+            read_stream(url, token, stream, lambda s: False, last_event_id=head, **signed_in)
+        )
+        await until_true(lambda: feed.subscribers(world.operation_id) == 1, "the subscriber")
+        await asyncio.to_thread(walk, ctx, world, 1)
+        await until_true(lambda: len(stream.ids) == 1, "the first change")
+        await asyncio.to_thread(withdraw, ctx, how, email, token, cookie)
+        await asyncio.to_thread(walk, ctx, world, 1, skip=1)
+        await asyncio.wait_for(reading, DEADLINE)  # the server ends the stream
+
+    with feed_swapped(live_server, feed):
+        asyncio.run(run())
+        changes = stored_ids(ctx, world, after=head)
+        assert len(changes) == 2
+        assert stream.status == 200
+        assert stream.ids == changes[:1]  # the change after the withdrawal never came
+        again = stream_until(url, token, lambda s: True, last_event_id=head, **signed_in)
+        assert again.status == 401 and again.events == []
+
+
+def test_a_silent_stream_ends_at_its_keep_alive_after_the_token_is_revoked(
+    live_server: LiveServer, world: LiveWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("leaktrace.web.api.operation_events.KEEP_ALIVE", 0.05)
+    ctx = live_server.context
+    token = token_for(ctx, "viewer", "BE-FOD")
+    url = events_url(live_server.url, world)
+    head = stored_ids(ctx, world)[-1]
+    stream = Stream()
+
+    async def run() -> None:
+        reading = asyncio.create_task(
+            read_stream(url, token, stream, lambda s: False, last_event_id=head)
+        )
+        await until_true(lambda: len(stream.comments) >= 1, "a keep-alive")
+        await asyncio.to_thread(identity.revoke_token, ctx, local_operator(), token)
+        await asyncio.wait_for(reading, DEADLINE)  # ended at a later keep-alive
+
+    asyncio.run(run())  # the server's own feed, default recheck interval
+    assert stream.status == 200 and stream.events == []
+    assert stream_until(url, token, lambda s: True).status == 401
 
 
 def test_outsiders_get_the_404_of_a_missing_operation(

@@ -8,17 +8,23 @@ fill 15 seconds of silence. The events come from the outbox (stored with the cha
 itself) through the process's :class:`~leaktrace.services.operation_feed.OperationFeed`;
 no database connection is held while a stream is open. An agency that does not take part
 gets the same 404 as for a missing operation.
+
+While the stream is open the request's credentials are authenticated again and the
+operation's access re-checked (at every keep-alive, and at least every 10 s while events
+flow): a revoked token, a logged-out session or a deactivated user ends the stream
+before it delivers another event, and the client's reconnect gets 401 (404 when its
+agency no longer takes part).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from leaktrace.errors import StoreError
+from leaktrace.errors import AuthenticationError, StoreError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.services.operation_feed import (
@@ -30,6 +36,7 @@ from leaktrace.services.operation_feed import (
     resume_point,
 )
 from leaktrace.web.api.params import MAX_ID
+from leaktrace.web.auth import optional_actor
 from leaktrace.web.policy import requires
 
 __all__ = ["EVENT_STREAM", "feed_of", "router"]
@@ -61,6 +68,20 @@ def feed_of(request: Request) -> OperationFeed:
         feed = OperationFeed(state.context)
         setattr(state, _FEED, feed)
     return feed
+
+
+def _reauthenticator(request: Request) -> Callable[[], Actor]:
+    """Authenticates ``request`` again from its credentials (token, Basic or session
+    cookie), as the database knows them now: AuthenticationError when they no longer
+    hold."""
+
+    def reauthenticate() -> Actor:
+        actor = optional_actor(request)
+        if actor is None:
+            raise AuthenticationError("the stream's credentials are no longer valid")
+        return actor
+
+    return reauthenticate
 
 
 async def _stream(subscription: Subscription) -> AsyncIterator[str]:
@@ -111,5 +132,7 @@ async def operation_events(
     """The operation's live events (text/event-stream): every change of its targets and
     issues, with its id, oldest first; exactly the missed ones after a reconnect."""
     start = resume_point(last_event_id, after)
-    subscription = await feed_of(request).subscribe(actor, operation_id, start)
+    subscription = await feed_of(request).subscribe(
+        actor, operation_id, start, reauthenticate=_reauthenticator(request)
+    )
     return StreamingResponse(_stream(subscription), media_type=EVENT_STREAM, headers=STREAM_HEADERS)
