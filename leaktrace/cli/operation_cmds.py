@@ -27,7 +27,7 @@ from leaktrace.cli.context import DbOption, FormatOption, err, open_context, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.errors import ConflictError, InputError
 from leaktrace.identity.actor import Actor, local_operator
-from leaktrace.operations.model import CHECKLIST, TargetKind, TargetStatus
+from leaktrace.operations.model import CHECKLIST, TargetKind, TargetStatus, outcome_words
 from leaktrace.services import operation_changes, operation_report, operations
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_board import operation_board
@@ -408,19 +408,6 @@ def _table(title: str, headers: list[str]) -> Table:
     return table
 
 
-def _outcome_words(outcome: dict[str, Any]) -> str:
-    parts = []
-    if "seized" in outcome:
-        parts.append(f"seized {outcome['seized']}")
-    if "arrested" in outcome:
-        parts.append(f"arrested {outcome['arrested']}")
-    if "offline" in outcome:
-        parts.append("offline" if outcome["offline"] else "online")
-    if outcome.get("moved_to"):
-        parts.append(f"moved to {outcome['moved_to']}")
-    return ", ".join(parts)
-
-
 def _event_words(event: OperationEventView) -> str:
     what = event.type
     if event.type == "status":
@@ -481,7 +468,7 @@ def board_frame(
             target.country or "",
             target.agency or "unassigned",
             _status_text(target.status),
-            Text(_outcome_words(target.outcome)),
+            Text(outcome_words(target.outcome)),
             Text(str(target.open_issues), style="bold red") if target.open_issues else "",
         )
     more = len(board.targets) - rows

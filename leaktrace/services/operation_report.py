@@ -10,8 +10,13 @@ it. A closing line names the log's size and root hash the report reflects: every
 the timeline is an entry below that size, so a reader checks the report against the
 case's signed tree head (``leaktrace case show``, ``leaktrace verify``).
 
-Persons' real names are never in the report: it becomes evidence that every member of
-the case reads, whereas real names follow the need-to-know rule of the live board.
+The operation's part is its board (:func:`leaktrace.services.operation_board.operation_board`:
+the same counters, tiles, agencies and issues as the live board), read as the reader
+without ``read:personal`` (:func:`names_withheld`): persons' real names are never in the
+report, which becomes evidence that every member of the case reads, whereas real names
+follow the need-to-know rule of the live board. The timeline's lines are the entries whose
+``operation_id`` is the operation's (older entries without it: by its name), worded by
+:func:`leaktrace.services.case_timeline.operation_change` like ``case show``.
 
 Who may: :func:`render_report` any participant of the operation (``read:cases``);
 :func:`report_to_case` also needs the right to add evidence to the case: a user of an

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from leaktrace.config import load_settings
 from leaktrace.errors import ConflictError, NotFoundError, PermissionDeniedError
 from leaktrace.identity.actor import Actor, local_operator
+from leaktrace.identity.roles import Permission
 from leaktrace.operations.model import TargetKind
 from leaktrace.services import (
     case_items,
@@ -30,9 +32,12 @@ from leaktrace.services import (
     operation_report,
     operations,
 )
+from leaktrace.services.case_access import case_access
 from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.operation_board import operation_board
 from leaktrace.services.operations import NewTarget
 from leaktrace.store.evidence_log import entries
+from leaktrace.store.schema_access import AUDIT_LOG
 from tests.services.test_leaks import agency_actor
 
 OPERATOR = local_operator()
@@ -182,10 +187,16 @@ def test_the_report_states_the_day_its_outcome_and_the_log_it_reflects(
         re.sub(r"<[^>]+>", "|", row).split("|")[2]: row for row in rows_of(html, "countries")
     }
     cells = lambda row: [c for c in re.sub(r"<[^>]+>", "|", row).split("|") if c]  # noqa: E731
-    assert cells(countries["DE Germany"]) == ["DE Germany", "1", "0", "0", "0", "1", "0", "0",
-                                               "2", "0", "1", "0"]  # fmt: skip
+    assert cells(countries["DE Germany"]) == ["DE Germany", "done", "1", "0", "0", "0", "1", "0",
+                                               "0", "2", "0", "1", "0"]  # fmt: skip
     assert cells(countries["FR France"])[-4:] == ["0", "0", "0", "1"]
-    assert cells(countries["FR France"])[6] == "1"  # failed
+    assert cells(countries["FR France"])[1] == "failed"  # the tile's state, in words
+    assert cells(countries["FR France"])[7] == "1"  # failed
+    # the tiles are the board's (services.operation_board.countries)
+    board = operation_board(ctx, w.member, w.op_id)
+    assert [c.country for c in board.countries] == [
+        cells(row)[0].split()[0] for row in rows_of(html, "countries")
+    ]
     # counters: seized 2, one arrest (checked on the person), one open issue
     assert re.search(r"Servers seized</div><div class=\"value\">2<", html)
     assert re.search(r"Arrests</div><div class=\"value\">1<", html)
@@ -236,6 +247,61 @@ def test_the_timeline_words_are_the_case_timeline_s(ctx: AppContext) -> None:
     with ctx.database.reading() as conn:
         words = [e.summary for e in case_timeline.timeline(conn, w.case_id)]
     assert words[-1] == "[Day <One> \u00b7 H1] 198.51.100.7: Checklist: seizure cleared"
+
+
+def names_audited(ctx: AppContext) -> int:
+    with ctx.database.reading() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(AUDIT_LOG)
+                .where(AUDIT_LOG.c.action == "operation.names")
+            ).scalar_one()
+        )
+
+
+def test_no_real_name_is_read_for_the_report(ctx: AppContext) -> None:
+    """The lead coordinates and holds read:personal (its board shows the name, audited);
+    its report has no name and reading it for the report audits none."""
+    w = make_world(ctx)
+    person = next(t for t in operation_board(ctx, w.lead, w.op_id).targets if t.kind == "person")
+    assert person.real_name == "Johannes Geheim" and names_audited(ctx) == 1
+    html = operation_report.render_report(ctx, w.lead, w.op_id)
+    assert "Johannes" not in html and "Geheim" not in html
+    assert names_audited(ctx) == 1
+    assert operation_report.names_withheld(w.lead).can(Permission.write_cases)
+    assert not operation_report.names_withheld(w.lead).can(Permission.read_personal)
+
+
+def test_the_timeline_is_the_operation_s_by_its_id(ctx: AppContext) -> None:
+    """Entries are the operation's by ``operation_id`` (another operation of the case,
+    or an entry that names the operation but carries another id, are not); an entry
+    from before ``operation_id`` was written falls back to the name."""
+    w = make_world(ctx)
+    other = operations.create_operation(
+        ctx, w.lead, case_id=w.case_id, name="Day two", day="2026-03-02", h_hour="06:00",
+        agencies=["NL-POL:coordinator"],
+        targets=[NewTarget(TargetKind.server, "192.0.2.77", country="NL")],
+    )  # fmt: skip
+    operation_changes.change_status(ctx, w.lead, other.id, "192.0.2.77", "go")
+    with case_log.writing(ctx) as conn:
+        case = case_access(conn, w.lead, w.case_id, "write")
+        for data in (
+            {"operation": "Day <One>", "operation_id": other.id, "target": "192.0.2.88",
+             "issue": 98, "text": "same name, other id"},
+            {"operation": "Day <One>", "target": "192.0.2.99", "issue": 99,
+             "text": "an entry from before operation_id"},
+            {"operation": "Day two", "target": "192.0.2.66", "issue": 97,
+             "text": "old entry of the other operation"},
+        ):  # fmt: skip
+            case_log.append_event(conn, ctx, case, w.lead, "operation.issue", data)
+    html = operation_report.render_report(ctx, w.lead, w.op_id)
+    targets = [re.findall(r"<td>([^<]*)</td>", row)[2] for row in rows_of(html, "timeline")]
+    assert targets == [""] + ["198.51.100.7", "203.0.113.9", "zed&lt;script&gt;x()&lt;/script&gt;",
+                              "Warehouse 4, Calle Mayor"] + ["192.0.2.99"]  # fmt: skip
+    assert "an entry from before operation_id" in html
+    for theirs in ("192.0.2.77", "same name, other id", "old entry of the other operation"):
+        assert theirs not in html
 
 
 def test_user_text_is_escaped_everywhere(ctx: AppContext) -> None:
@@ -357,17 +423,17 @@ def test_a_change_during_the_reads_is_read_again_not_half_shown(
     they are read makes them be read again (here: a move committed right after the
     first read of the targets)."""
     w = make_world(ctx)
-    real = operation_report.store.targets_of
+    real = operation_report.operation_board
     calls: list[int] = []
 
-    def targets_then_a_change(conn: object, operation_id: int) -> object:
-        found = real(conn, operation_id)  # type: ignore[arg-type]
+    def board_then_a_change(context: AppContext, actor: Actor, operation_id: int) -> object:
+        found = real(context, actor, operation_id)
         calls.append(operation_id)
         if len(calls) == 1:
             operation_changes.change_status(ctx, w.member, w.op_id, "198.51.100.7", "go")
         return found
 
-    monkeypatch.setattr(operation_report.store, "targets_of", targets_then_a_change)
+    monkeypatch.setattr(operation_report, "operation_board", board_then_a_change)
     html = operation_report.render_report(ctx, w.lead, w.op_id)
     assert len(calls) >= 2
     size = len(log_entries(ctx, w.case_id))
