@@ -43,7 +43,7 @@ from leaktrace.web.pages import params
 from leaktrace.web.policy import requires
 from leaktrace.web.rendering import render, trusted_svg
 
-__all__ = ["COUNTRY_STATES", "STATUS_LABELS", "country_state", "router", "status_map"]
+__all__ = ["COUNTRY_STATES", "STATUS_LABELS", "router", "status_map"]
 
 router = APIRouter(include_in_schema=False)
 _READ = requires(Permission.read_cases)
@@ -66,27 +66,9 @@ COUNTRY_STATES: Mapping[str, str] = {
     "done": "finished",
     "aborted": "aborted",
 }
-"""A country's state (see :func:`country_state`) in words, as the tiles and the map's
-legend write it."""
-_FINAL = ("done", "failed", "aborted")
+"""A country's state (:func:`leaktrace.operations.model.country_state`, the tile's
+``state``) in words, as the tiles and the map's legend write it."""
 _MAP_PATH = re.compile(r'data-iso="([A-Z]{2})" data-value="(\d+)"><title>[^<]*</title>')
-
-
-def country_state(by_status: Mapping[str, int]) -> str:
-    """One word for a country's targets, what needs attention first: ``failed`` when any
-    failed; else ``in-progress`` when any is under way (or some are over and others not);
-    else ``go`` when any is cleared to go, ``planned`` when all are planned; once all are
-    over, ``done`` if any is done, else ``aborted``. (``operations-board.js`` has the
-    same rule for live updates.)"""
-    final = sum(by_status.get(s, 0) for s in _FINAL)
-    open_ = sum(by_status.get(s, 0) for s in ("planned", "go", "in-progress"))
-    if by_status.get("failed", 0):
-        return "failed"
-    if by_status.get("in-progress", 0) or (final and open_):
-        return "in-progress"
-    if open_:
-        return "go" if by_status.get("go", 0) else "planned"
-    return "done" if by_status.get("done", 0) else "aborted"
 
 
 def tile_text(tile: OperationCountryView) -> str:
@@ -110,24 +92,26 @@ def status_map(countries: list[OperationCountryView]) -> str:
             return match.group(0)
         return (
             f'data-iso="{match.group(1)}" data-value="{match.group(2)}" '
-            f'data-state="{country_state(tile.by_status)}"><title>'
+            f'data-state="{tile.state}"><title>'
             f"{escape(tile_text(tile))}</title>"
         )
 
     return _MAP_PATH.sub(mark, svg)
 
 
-def _script_data(board: OperationBoardView, actor: Actor) -> dict[str, Any]:
+def _script_data(board: OperationBoardView) -> dict[str, Any]:
     """What the board's scripts need beyond the page: the targets as data, the rules of
-    moves, the checklist and who the viewer is."""
+    moves, the checklist, who the viewer is and what it may do (the board's ``may_*``),
+    and each country's state as the server computed it (``tile_states``; the scripts
+    recompute it on live updates with the same rule)."""
     return {
         "operation_id": board.operation.id,
         "handling": board.operation.handling,
         "last_event_id": board.last_event_id,
         "viewer_agency": board.viewer_agency,
         "can_coordinate": board.can_coordinate,
-        "can_write": _can_write(board, actor),
-        "may_raise": actor.can(Permission.write_cases),
+        "may_write": board.may_write,
+        "may_raise": board.may_raise,
         "next": {s.value: sorted(n.value for n in NEXT[s]) for s in TargetStatus},
         "statuses": STATUSES,
         "status_labels": dict(STATUS_LABELS),
@@ -137,11 +121,8 @@ def _script_data(board: OperationBoardView, actor: Actor) -> dict[str, Any]:
         "targets": [t.model_dump(mode="json") for t in board.targets],
         "issues": [i.model_dump(mode="json") for i in board.issues],
         "countries": {c.country: c.name for c in board.countries},
+        "tile_states": {c.country: c.state for c in board.countries},
     }
-
-
-def _can_write(board: OperationBoardView, actor: Actor) -> bool:
-    return actor.can(Permission.write_cases) and board.operation.role != "observer"
 
 
 @router.get("/operations", response_class=HTMLResponse)
@@ -164,7 +145,6 @@ def board_page(
     """One operation's live board (404 for an operation the agency does not take part
     in, as for one that does not exist)."""
     board = operation_board(ctx, actor, params.identifier(operation_id, "operation_id"))
-    can_write = _can_write(board, actor)
     return render(
         request,
         "operations/board.html",
@@ -175,14 +155,11 @@ def board_page(
         world=trusted_svg(status_map(board.countries)),
         states=STATUS_LABELS,
         country_states=COUNTRY_STATES,
-        country_state=country_state,
         tile_text=tile_text,
         checklist=CHECKLIST,
         outcome_fields=OUTCOME_FIELDS,
         statuses=STATUSES,
         handling_notice=HANDLING_NOTICES.get(board.operation.handling, board.operation.handling),
-        can_write=can_write,
-        may_raise=actor.can(Permission.write_cases),
         acting=[a.code for a in board.agencies if a.role != "observer"],
-        data=_script_data(board, actor),
+        data=_script_data(board),
     )

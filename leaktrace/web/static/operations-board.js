@@ -75,7 +75,11 @@
 
   // --- rules, for live updates between page loads ------------------------------------
 
-  // A country's state from its targets by status: the same rule as the server's.
+  // A country's state from its targets by status. MIRRORS the server's rule,
+  // leaktrace.operations.model.country_state (the page shows the server's state on load,
+  // each tile's in data.tile_states; this recomputes it on live updates):
+  // tests/web/browser/test_operation_board_browser.py checks that both agree, for every
+  // mix of statuses and on a live board against a reloaded one. Change both together.
   // "failed" when any failed; else "in-progress" when any is under way (or some are over
   // and others not); else "go" when any is cleared to go, "planned" when all are planned;
   // once all are over, "done" if any is done, else "aborted".
@@ -95,9 +99,9 @@
   };
 
   // Who may do what, for showing buttons only (the services decide: the API refuses
-  // anything else).
+  // anything else). may_write, may_raise and can_coordinate are the server's board's.
   B.canChange = function (target) {
-    if (!B.data.can_write) {
+    if (!B.data.may_write) {
       return false;
     }
     return B.data.can_coordinate || (!!target.agency && target.agency === B.data.viewer_agency);

@@ -3,10 +3,12 @@ Playwright) against a real uvicorn: two browser contexts signed in as two agenci
 first marks its target done with the button, the second's board shows it within one
 second without reloading (row, tile, map, counters, timeline); the second has no button
 for the first's target and the API answers its try with 403. And the board shows that it
-is reconnecting when the server goes away, then catches up when it is back."""
+is reconnecting when the server goes away, then catches up when it is back. The script's
+copy of the country-state rule agrees with the server's (``operations.model``)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -20,8 +22,10 @@ import uvicorn
 
 from leaktrace.config import load_settings
 from leaktrace.identity.actor import local_operator
-from leaktrace.services import operation_changes
+from leaktrace.operations.model import TargetKind, TargetStatus, country_state
+from leaktrace.services import operation_changes, operations
 from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.operations import NewTarget
 from leaktrace.web.app import create_app
 from tests.web.browser.conftest import shot
 from tests.web.conftest import ensure_user, free_port
@@ -338,3 +342,107 @@ def test_the_forms_of_the_board_reach_every_board(chromium: Any, app: AppContext
         finally:
             coordinator.context.close()
             nl.context.close()
+
+
+_SHOWN_STATES = """() => {
+    const tiles = {};
+    document.querySelectorAll("#op-tiles .op-tile").forEach((tile) => {
+        tiles[tile.getAttribute("data-country")] = tile.getAttribute("data-state");
+    });
+    const map = {};
+    document.querySelectorAll("#op-map path[data-iso][data-state]").forEach((path) => {
+        map[path.getAttribute("data-iso")] = path.getAttribute("data-state");
+    });
+    const data = JSON.parse(document.getElementById("op-data").getAttribute("data-board"));
+    return {tiles: tiles, map: map, data: data.tile_states};
+}"""
+"""Each country's state as the page shows it: tiles, map, and the data from the server."""
+
+_EXPECTED_STATES = [
+    ({"planned": 2}, "planned"),
+    ({"planned": 1, "go": 1}, "go"),
+    ({"go": 1, "in-progress": 1}, "in-progress"),
+    ({"planned": 1, "done": 1}, "in-progress"),
+    ({"done": 2}, "done"),
+    ({"done": 1, "failed": 1}, "failed"),
+    ({"planned": 1, "in-progress": 1, "failed": 1}, "failed"),
+    ({"done": 1, "aborted": 1}, "done"),
+    ({"aborted": 1}, "aborted"),
+]
+
+
+def test_the_script_and_the_server_agree_on_country_states(chromium: Any, app: AppContext) -> None:
+    """``operations-board.js`` keeps a copy of :func:`operations.model.country_state` for
+    live updates: the two agree on every mix of up to two targets per status, and a live
+    board's tiles and map after each event read as the server's after a reload."""
+    world = plan_operation(app)
+    operator = local_operator()
+    with _running(app) as server:
+        live = _board_tab(chromium, server, "NL-POL", world)
+        fresh = live.context.new_page()
+        try:
+            statuses = [s.value for s in TargetStatus]
+            mixes = [
+                dict(zip(statuses, counts, strict=True))
+                for counts in itertools.product(range(3), repeat=len(statuses))
+                if any(counts)
+            ]
+            script: list[str] = live.evaluate(
+                "(mixes) => mixes.map((by) => window.OperationBoard.countryState(by))", mixes
+            )
+            assert len(script) == len(mixes) == 3 ** len(statuses) - 1
+            disagree = [
+                (by, js, country_state(by))
+                for by, js in zip(mixes, script, strict=True)
+                if js != country_state(by)
+            ]
+            assert disagree == []
+            for by, state in _EXPECTED_STATES:
+                assert country_state(by) == state
+                assert live.evaluate("(by) => window.OperationBoard.countryState(by)", by) == state
+
+            def check(step: str) -> dict[str, str]:
+                """The live board (the script's states) against a fresh load (the
+                server's); returns the server's states."""
+                shown = live.evaluate(_SHOWN_STATES)
+                fresh.goto(f"/operations/{world.operation_id}")
+                loaded = fresh.evaluate(_SHOWN_STATES)
+                assert shown["tiles"] == loaded["tiles"] == loaded["data"], step
+                assert shown["map"] == loaded["map"], step
+                assert {k: v for k, v in loaded["data"].items() if k != "??"} == loaded["map"]
+                states: dict[str, str] = loaded["data"]
+                return states
+
+            assert check("planned") == {"NL": "planned", "DE": "planned"}
+            steps = [
+                (world.nl_server, "go"),
+                (world.nl_server, "in-progress"),
+                (world.nl_server, "done"),
+                (world.premises, "aborted"),
+                (world.de_server, "aborted"),
+                (world.de_person, "go"),
+                (world.de_person, "aborted"),
+            ]
+            seen = set()
+            for target, status in steps:
+                operation_changes.change_status(app, operator, world.operation_id, target, status)
+                live.wait_for_selector(f"#target-{target}[data-status='{status}']")
+                seen |= set(check(f"{target} {status}").values())
+            # a new target in a new country (its tile made by the script), which fails
+            added = operations.add_target(
+                app,
+                operator,
+                world.operation_id,
+                NewTarget(kind=TargetKind.server, label="192.0.2.9", country="FR"),
+            )
+            live.wait_for_selector(f"#target-{added.id}")
+            check("added")
+            for status in ("go", "in-progress", "failed"):
+                operation_changes.change_status(app, operator, world.operation_id, added.id, status)
+                live.wait_for_selector(f"#target-{added.id}[data-status='{status}']")
+                seen |= set(check(f"FR {status}").values())
+            assert check("end") == {"NL": "done", "DE": "aborted", "FR": "failed"}
+            assert seen == set(statuses)  # every state was compared at least once
+            assert live.problems == [], live.problems
+        finally:
+            live.context.close()

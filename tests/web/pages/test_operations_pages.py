@@ -16,7 +16,6 @@ from leaktrace.config import load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import operation_changes
 from leaktrace.services.context import build_context
-from leaktrace.web.pages.operations import country_state
 from tests.web.conftest import LiveServer, serve
 from tests.web.operation_world import PREMISES, OperationWorld, ensure_agencies, plan_operation
 
@@ -83,7 +82,7 @@ def test_the_board_as_a_participant_reads_it(server: LiveServer, world: Operatio
     assert block is not None and "<" not in block.group(1) and "&" not in block.group(1)
     data = json.loads(block.group(1))
     assert data["operation_id"] == world.operation_id and data["viewer_agency"] == "NL-POL"
-    assert data["can_write"] is True and data["can_coordinate"] is False
+    assert data["may_write"] is True and data["can_coordinate"] is False
     assert {t["label"] for t in data["targets"]} >= {PREMISES, "203.0.113.5"}
     assert data["last_event_id"] >= 1
     assert "Hans Muster" not in text  # DE's person: not NL's to see
@@ -95,6 +94,10 @@ def test_the_board_as_a_participant_reads_it(server: LiveServer, world: Operatio
     assert germany.groups() == ("in-progress", "Germany: 2 targets (1 planned, 1 done)")
     assert 'data-iso="NL" data-value="2" data-state="planned"' in text
     assert 'data-iso="FR" data-value="0"' in text  # no targets: not marked
+    # the tiles say the server's state (operations.model.country_state), for the scripts too
+    assert data["tile_states"] == {"DE": "in-progress", "NL": "planned"}
+    assert '<div class="op-tile" data-country="DE" data-state="in-progress">' in text
+    assert '<p class="op-tile-state">under way</p>' in text
     assert "1 open issue" in text
     for counter, value in (("servers_seized", 1), ("arrests", 0), ("open_issues", 1)):
         assert f'data-counter="{counter}">{value}<' in text
@@ -109,12 +112,12 @@ def test_names_and_rights_follow_the_viewer(server: LiveServer, world: Operation
     block = _DATA.search(viewer.text)
     assert block is not None
     data = json.loads(block.group(1))
-    assert data["can_write"] is False and data["may_raise"] is False
+    assert data["may_write"] is False and data["may_raise"] is False
     observer = server.client("analyst", agency="FR-OBS").get(f"/operations/{world.operation_id}")
     block = _DATA.search(observer.text)
     assert block is not None
     data = json.loads(block.group(1))
-    assert data["can_write"] is False and data["may_raise"] is True  # observers raise issues
+    assert data["may_write"] is False and data["may_raise"] is True  # observers raise issues
 
 
 def test_an_agency_that_does_not_take_part_gets_404(
@@ -129,19 +132,32 @@ def test_an_agency_that_does_not_take_part_gets_404(
     assert outsider.get(f"/operations/{2**40}").status_code == 422
 
 
-@pytest.mark.parametrize(
-    ("counts", "state"),
-    [
-        ({"planned": 2}, "planned"),
-        ({"planned": 1, "go": 1}, "go"),
-        ({"go": 1, "in-progress": 1}, "in-progress"),
-        ({"planned": 1, "done": 1}, "in-progress"),
-        ({"done": 2}, "done"),
-        ({"done": 1, "failed": 1}, "failed"),
-        ({"planned": 1, "in-progress": 1, "failed": 1}, "failed"),
-        ({"done": 1, "aborted": 1}, "done"),
-        ({"aborted": 1}, "aborted"),
-    ],
-)
-def test_country_state(counts: dict[str, int], state: str) -> None:
-    assert country_state(counts) == state
+def test_the_report_button_shows_to_those_who_may_add_it(
+    server: LiveServer, world: OperationWorld
+) -> None:
+    """Adding the report to the case needs a writing member of the case (the board's
+    ``may_add_report``): the case's lead agency (EJ) sees the button; a participant that
+    is not a member of the case (NL-POL), an observer and a viewer do not. Everyone reads
+    the printable report."""
+    path = f"/operations/{world.operation_id}"
+    seen = {}
+    for role, agency in (
+        ("analyst", "EJ"),
+        ("analyst", "NL-POL"),
+        ("analyst", "FR-OBS"),
+        ("viewer", "EJ"),
+    ):
+        page = server.client(role, agency=agency).get(path)
+        assert page.status_code == 200
+        assert 'data-testid="report-link"' in page.text
+        seen[(role, agency)] = 'data-testid="add-report"' in page.text
+    assert seen == {
+        ("analyst", "EJ"): True,
+        ("analyst", "NL-POL"): False,
+        ("analyst", "FR-OBS"): False,
+        ("viewer", "EJ"): False,
+    }
+    # and the API agrees with the page: NL-POL's try to add it is refused
+    api = server.client("analyst", agency="NL-POL")
+    answer = api.post(f"/api/v1/operations/{world.operation_id}/report", json={})
+    assert answer.status_code == 403
