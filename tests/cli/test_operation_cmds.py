@@ -19,7 +19,7 @@ import pytest
 from rich.console import Console
 from rich.live import Live
 
-from leaktrace.cli import operation_cmds
+from leaktrace.cli import operation_board_view
 from leaktrace.config import load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import operation_changes
@@ -212,7 +212,7 @@ def test_the_board_redraws_on_events(db: str, planned: int) -> None:
     with build_context(load_settings(db=db)) as ctx:
         thread = threading.Thread(
             target=lambda: frames.append(
-                operation_cmds.follow_board(
+                operation_board_view.follow_board(
                     ctx, local_operator(), planned, console, seconds=60, stop=stop, poll=0.05
                 )
             )
@@ -251,7 +251,9 @@ def test_ctrl_c_ends_the_board_cleanly(db: str, planned: int) -> None:
             raise KeyboardInterrupt
 
     with build_context(load_settings(db=db)) as ctx:
-        frames = operation_cmds.follow_board(ctx, local_operator(), planned, console, stop=CtrlC())
+        frames = operation_board_view.follow_board(
+            ctx, local_operator(), planned, console, stop=CtrlC()
+        )
     assert frames == 1
     # the live display stopped: the cursor is back and another one may start
     assert console.file.getvalue().endswith("\x1b[?25h")  # type: ignore[attr-defined]
