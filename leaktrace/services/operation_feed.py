@@ -176,6 +176,8 @@ class _Poller:
     cursor: int = 0
     task: asyncio.Task[None] | None = None
     failure: BaseException | None = None
+    nudged: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set to read before the poll interval is over (:meth:`OperationFeed.wake`)."""
 
 
 class OperationFeed:
@@ -197,6 +199,7 @@ class OperationFeed:
         self.buffer_limit = buffer_limit
         self.page = page
         self._pollers: dict[int, _Poller] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def polled(self) -> list[int]:
@@ -206,6 +209,36 @@ class OperationFeed:
     def subscribers(self, operation_id: int) -> int:
         poller = self._pollers.get(operation_id)
         return len(poller.subscribers) if poller else 0
+
+    def wake(self, operation_id: int) -> None:
+        """Read ``operation_id``'s new events now rather than at the end of the poll
+        interval (nothing when this process does not poll it). Safe to call from any
+        thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._nudge(operation_id)
+        else:
+            try:
+                loop.call_soon_threadsafe(self._nudge, operation_id)
+            except RuntimeError:  # the loop closed meanwhile
+                pass
+
+    def _nudge(self, operation_id: int) -> None:
+        poller = self._pollers.get(operation_id)
+        if poller is not None:
+            poller.nudged.set()
+
+    async def _pause(self, poller: _Poller, seconds: float) -> None:
+        """Wait ``seconds`` or until :meth:`wake`."""
+        with anyio.move_on_after(seconds):
+            await poller.nudged.wait()
+        poller.nudged.clear()
 
     async def subscribe(
         self,
@@ -236,7 +269,8 @@ class OperationFeed:
         if poller is None:
             poller = _Poller(operation_id)
             self._pollers[operation_id] = poller
-            poller.task = asyncio.get_running_loop().create_task(
+            self._loop = asyncio.get_running_loop()
+            poller.task = self._loop.create_task(
                 self._poll(poller), name=f"leaktrace-operation-feed-{operation_id}"
             )
         poller.subscribers.add(subscriber)
@@ -291,7 +325,7 @@ class OperationFeed:
                 pause = self.poll_interval
             except LeakTraceError as exc:  # the database is away: try again, slower
                 _log.warning("operation %s events not read: %s", poller.operation_id, exc)
-                await asyncio.sleep(pause)
+                await self._pause(poller, pause)
                 pause = min(pause * 2, _RETRY_LIMIT)
                 continue
             if found:
@@ -304,7 +338,7 @@ class OperationFeed:
                     del self._pollers[poller.operation_id]
                     return
             if len(found) < self.page:
-                await asyncio.sleep(self.poll_interval)
+                await self._pause(poller, self.poll_interval)
 
 
 class Subscription:

@@ -209,6 +209,28 @@ def test_access_is_checked_again_once_the_interval_passed_not_for_every_event(
     asyncio.run(run())
 
 
+def test_wake_reads_at_once_from_any_thread(ctx: AppContext, world: LiveWorld) -> None:
+    head = all_ids(ctx, world)[-1]
+
+    async def run() -> list[str | None]:
+        feed = OperationFeed(ctx, poll_interval=3600)  # reads only when woken
+        feed.wake(world.operation_id)  # nothing polled yet: nothing to do
+        stream = await feed.subscribe(local_operator(), world.operation_id, head)
+        async with aclosing(stream.batches(keep_alive=60)) as batches:
+            first = asyncio.create_task(anext(batches))
+            while not feed.subscribers(world.operation_id):
+                await asyncio.sleep(0.005)
+            await asyncio.to_thread(walk, ctx, world, 1)
+            # the replay may have found it; else the poller has it once woken
+            await asyncio.to_thread(feed.wake, world.operation_id)  # from another thread
+            got = await asyncio.wait_for(first, 30)
+            if not got:
+                got = await asyncio.wait_for(anext(batches), 30)
+            return [e.status for e in got]
+
+    assert asyncio.run(run()) == ["go"]
+
+
 def test_non_participants_get_not_found_like_a_missing_operation(
     ctx: AppContext, world: LiveWorld
 ) -> None:

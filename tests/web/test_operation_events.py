@@ -245,32 +245,31 @@ def test_a_client_ended_for_overflow_reconnects_and_loses_nothing(
     live_server: LiveServer, world: LiveWorld
 ) -> None:
     ctx = live_server.context
-    # a hub that reads once a second and buffers 2 events: 6 quick changes overflow it
-    live_server.app.state.operation_feed = OperationFeed(ctx, poll_interval=1.0, buffer_limit=2)
+    # a hub that buffers 2 events and reads only when woken (its interval: an hour)
+    feed = OperationFeed(ctx, poll_interval=3600, buffer_limit=2)
     url = events_url(live_server.url, world)
     token = live_server.token("analyst", "DE-BKA")
-    head = stored_ids(ctx, world)[-1]
+    before = stored_ids(ctx, world)
     ended = Stream()
 
     async def first_connection() -> None:
         reading = asyncio.create_task(
-            read_stream(url, token, ended, lambda s: False, last_event_id=head)
+            read_stream(url, token, ended, lambda s: False, last_event_id=before[-2])
         )
-        await asyncio.sleep(0.3)  # connected, replay done, waiting for live events
+        # its replay (the last stored event) came: the poller has read the head, the
+        # stream waits for live events
+        await until_true(lambda: ended.ids == before[-1:], "the replay")
         await asyncio.to_thread(walk, ctx, world, 6)
+        feed.wake(world.operation_id)  # one read finds 6 events: more than 2
         await asyncio.wait_for(reading, DEADLINE)  # the server ends the stream
 
-    asyncio.run(first_connection())
-    assert ended.status == 200
-    expected = stored_ids(ctx, world, after=head)
-    assert len(expected) == 6 and len(ended.ids) < 6
-    resumed = stream_until(
-        url,
-        token,
-        lambda s: len(ended.ids) + len(s.ids) >= 6,
-        last_event_id=ended.ids[-1] if ended.ids else head,
-    )
-    assert ended.ids + resumed.ids == expected
+    with feed_swapped(live_server, feed):
+        asyncio.run(first_connection())
+        expected = stored_ids(ctx, world, after=before[-1])
+        assert ended.status == 200
+        assert len(expected) == 6 and ended.ids == before[-1:]
+        resumed = stream_until(url, token, lambda s: len(s.ids) >= 6, last_event_id=ended.ids[-1])
+    assert resumed.ids == expected
 
 
 PASSWORD = "a long enough password"
@@ -390,9 +389,9 @@ def test_kill_9_and_restart_lose_nothing_while_changes_go_on(tmp_path: Path) -> 
     with build_context(load_settings(db=db)) as ctx:
         world = make_world(ctx, targets=20)
         token = token_for(ctx, "analyst", "DE-BKA")
-        changes = 45
+        phases = Phases(running=15, down=15, restarted=15)
         server = start_serve(db, tmp_path / "first.log")
-        writer = threading.Thread(target=slow_walk, args=(ctx, world, changes))
+        writer = threading.Thread(target=phased_walk, args=(ctx, world, phases))
         try:
             before = len(stored_ids(ctx, world))
             writer.start()  # changes from this process, through the services
@@ -401,27 +400,61 @@ def test_kill_9_and_restart_lose_nothing_while_changes_go_on(tmp_path: Path) -> 
             )
             server.process.kill()  # SIGKILL while the writer goes on
             server.process.wait(timeout=30)
-            assert writer.is_alive()  # the changes go on while no server runs
+            phases.killed.set()
+            assert phases.made_while_down.wait(DEADLINE)  # changes while no server runs
+            assert writer.is_alive()  # and more to come after the restart
             server = start_serve(db, tmp_path / "second.log")
+            phases.back.set()
             resumed = stream_until(
                 events_url(server.url, world),
                 token,
-                lambda s: (before + changes) - len(first.ids) <= len(s.ids),
+                lambda s: (before + phases.total) - len(first.ids) <= len(s.ids),
                 last_event_id=first.ids[-1],
             )
         finally:
+            phases.killed.set()
+            phases.back.set()
             writer.join(timeout=60)
             server.stop()
         expected = stored_ids(ctx, world)
-        assert len(expected) == before + changes
+        assert len(expected) == before + phases.total
         assert first.ids + resumed.ids == expected
 
 
-def slow_walk(ctx: AppContext, world: LiveWorld, count: int) -> None:
-    """``count`` changes, one every 60 ms (so a restart falls in the middle)."""
-    for index in range(count):
-        walk(ctx, world, 1, skip=index)
-        time.sleep(0.06)
+@dataclass
+class Phases:
+    """How many changes :func:`phased_walk` makes while the server runs, after it was
+    killed, and after it was restarted; the events that separate the phases."""
+
+    running: int
+    down: int
+    restarted: int
+    killed: threading.Event = field(default_factory=threading.Event)
+    made_while_down: threading.Event = field(default_factory=threading.Event)
+    back: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def total(self) -> int:
+        return self.running + self.down + self.restarted
+
+
+def phased_walk(ctx: AppContext, world: LiveWorld, phases: Phases) -> None:
+    """Changes while the first server runs (one every 60 ms), then, once it is killed,
+    while none runs, then, once it is back, while it streams."""
+    made = 0
+    for count, gate in (
+        (phases.running, None),
+        (phases.down, phases.killed),
+        (phases.restarted, phases.back),
+    ):
+        if gate is not None:
+            gate.wait(DEADLINE * 4)
+        for _ in range(count):
+            walk(ctx, world, 1, skip=made)
+            made += 1
+            time.sleep(0.06 if gate is None else 0.01)
+        if gate is phases.killed:
+            phases.made_while_down.set()
 
 
 def test_two_server_processes_on_postgresql_deliver_to_each_others_clients(
