@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from importlib import resources
 from typing import Any
 
 __all__ = [
+    "CountryMark",
     "CountryShape",
     "country_name",
     "country_shapes",
@@ -45,6 +47,33 @@ PALETTE = ("#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000")
 _SKIP = {"010"}  # Antarctica
 _UNNUMBERED = {"Kosovo": "XK"}
 _EXTRA_NAMES = {"XK": "Kosovo"}
+_MARK_ATTRIBUTE = re.compile(r"^(data-[a-z0-9]+(-[a-z0-9]+)*|aria-[a-z]+|class)$")
+_OWN_ATTRIBUTES = frozenset({"data-iso", "data-value"})
+
+
+@dataclass(frozen=True, slots=True)
+class CountryMark:
+    """What a caller adds to one country's ``<path>`` on the map: attributes (for a
+    page's style sheet or script, e.g. ``{"data-state": "done"}``) and a tooltip.
+
+    Attribute names are ``data-*``, ``aria-*`` or ``class`` (nothing that runs script or
+    styles inline, nothing that replaces the map's own ``d``, ``fill``, ``data-iso`` or
+    ``data-value``); values and the title are plain text, escaped by the map.
+    """
+
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    title: str | None = None
+    """The tooltip instead of the map's ``name: value unit``."""
+
+    def markup(self) -> str:
+        """The attributes as `` name="value"`` pairs, in the order given (ValueError for
+        a name not allowed)."""
+        parts: list[str] = []
+        for name, value in self.attributes.items():
+            if not _MARK_ATTRIBUTE.match(name) or name in _OWN_ATTRIBUTES:
+                raise ValueError(f"a map mark cannot set the attribute {name!r}")
+            parts.append(f' {name}="{escape(str(value), quote=True)}"')
+        return "".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,16 +299,27 @@ def _shade(value: int, steps: Sequence[int]) -> str:
     return PALETTE[index]
 
 
-def world_map_svg(values: Mapping[str, int], title: str, *, unit: str = "") -> str:
+def world_map_svg(
+    values: Mapping[str, int],
+    title: str,
+    *,
+    unit: str = "",
+    marks: Mapping[str, CountryMark] | None = None,
+) -> str:
     """An SVG world map, each country (ISO alpha-2 key, any case) shaded by its value.
 
     Self-contained markup (no script, no external resource, no ``style`` attribute, so a
     page with a Content-Security-Policy without inline styles shows it as it is: a page
     sizes it by its ``lt-world-map`` class); every text is escaped. Each country is a
-    ``<path>`` with ``data-iso`` and a ``<title>`` tooltip (name and value); countries
-    without a value are grey. A legend under the map gives the shades.
+    ``<path>`` with ``data-iso``, ``data-value`` and a ``<title>`` tooltip (name and
+    value); countries without a value are grey. ``marks`` (ISO alpha-2 key, any case)
+    adds a country's :class:`CountryMark`: its attributes after ``data-value`` and its
+    title instead of the tooltip (ValueError for an attribute a mark may not set; a
+    mark for a country the map does not draw is left out). A legend under the map gives
+    the shades.
     """
     counts = {k.upper(): int(v) for k, v in values.items() if k and v}
+    extra = {k.upper(): (mark.markup(), mark.title) for k, mark in (marks or {}).items() if k}
     maximum = max(counts.values(), default=0)
     steps = _steps(maximum)
     label = unit or "value"
@@ -302,9 +342,12 @@ def world_map_svg(values: Mapping[str, int], title: str, *, unit: str = "") -> s
         value = counts.get(code, 0)
         drawn.add(code)
         tip = f"{shape.name}: {value} {label}" if value else f"{shape.name}: none"
+        attributes, mark_title = extra.get(code, ("", None)) if code else ("", None)
+        if mark_title is not None:
+            tip = mark_title
         out.append(
             f'<path d="{d}" fill="{_shade(value, steps)}" data-iso="{escape(code)}" '
-            f'data-value="{value}"><title>{escape(tip)}</title></path>'
+            f'data-value="{value}"{attributes}><title>{escape(tip)}</title></path>'
         )
     out.append("</g>")
     out.append(_legend(steps, maximum, label, HEIGHT + 8))

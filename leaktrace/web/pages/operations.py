@@ -22,9 +22,7 @@ the page has no inline script.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from html import escape
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,7 +30,7 @@ from fastapi.responses import HTMLResponse
 
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
-from leaktrace.infra.worldmap import world_map_svg
+from leaktrace.infra.worldmap import CountryMark, world_map_svg
 from leaktrace.operations.model import CHECKLIST, NEXT, OUTCOME_FIELDS, TargetStatus
 from leaktrace.services.exchange_browse import HANDLING_NOTICES
 from leaktrace.services.operation_board import operation_board
@@ -68,7 +66,6 @@ COUNTRY_STATES: Mapping[str, str] = {
 }
 """A country's state (:func:`leaktrace.operations.model.country_state`, the tile's
 ``state``) in words, as the tiles and the map's legend write it."""
-_MAP_PATH = re.compile(r'data-iso="([A-Z]{2})" data-value="(\d+)"><title>[^<]*</title>')
 
 
 def tile_text(tile: OperationCountryView) -> str:
@@ -81,22 +78,16 @@ def tile_text(tile: OperationCountryView) -> str:
 def status_map(countries: list[OperationCountryView]) -> str:
     """The world map with each country that has targets marked by its state
     (``data-state``, coloured by ``operations.css``) and its counts in its tooltip."""
-    tiles = {c.country: c for c in countries if c.country != "??"}
-    svg = world_map_svg(
-        {code: tile.targets for code, tile in tiles.items()}, "Targets per country", unit="targets"
+    tiles = [c for c in countries if c.country != "??"]
+    return world_map_svg(
+        {tile.country: tile.targets for tile in tiles},
+        "Targets per country",
+        unit="targets",
+        marks={
+            tile.country: CountryMark(attributes={"data-state": tile.state}, title=tile_text(tile))
+            for tile in tiles
+        },
     )
-
-    def mark(match: re.Match[str]) -> str:
-        tile = tiles.get(match.group(1))
-        if tile is None:
-            return match.group(0)
-        return (
-            f'data-iso="{match.group(1)}" data-value="{match.group(2)}" '
-            f'data-state="{tile.state}"><title>'
-            f"{escape(tile_text(tile))}</title>"
-        )
-
-    return _MAP_PATH.sub(mark, svg)
 
 
 def _script_data(board: OperationBoardView) -> dict[str, Any]:
