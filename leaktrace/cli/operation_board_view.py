@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -18,6 +18,7 @@ from leaktrace.operations.model import TargetStatus, outcome_words
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_board import operation_board
 from leaktrace.services.operation_feed import follow
+from leaktrace.services.operation_report import names_withheld
 from leaktrace.services.operation_views import OperationBoardView, OperationEventView
 
 __all__ = ["BOARD_EVENT_ROWS", "BOARD_TARGET_ROWS", "POLL_SECONDS", "board_frame", "follow_board"]
@@ -165,6 +166,14 @@ def board_frame(
     return Group(*parts)
 
 
+def _with_names(board: OperationBoardView, known: Mapping[int, str]) -> OperationBoardView:
+    """``board`` (read without names) with the real names read at the session's start."""
+    if not known:
+        return board
+    targets = [t.model_copy(update={"real_name": known.get(t.id)}) for t in board.targets]
+    return board.model_copy(update={"targets": targets})
+
+
 def follow_board(
     ctx: AppContext,
     actor: Actor,
@@ -173,6 +182,7 @@ def follow_board(
     *,
     seconds: float | None = None,
     once: bool = False,
+    names: bool = False,
     stop: threading.Event | None = None,
     poll: float = POLL_SECONDS,
     clock: Callable[[], float] = time.monotonic,
@@ -182,8 +192,14 @@ def follow_board(
     ``seconds`` have passed, ``stop`` is set or Ctrl-C; ``once``: print one frame and
     return. On a terminal the board is redrawn in place (cropped to the screen's height);
     elsewhere (a pipe, a file) each new frame is printed after the last. The number of
-    frames drawn."""
-    board = operation_board(ctx, actor, operation_id)
+    frames drawn.
+
+    Persons' real names: none unless ``names`` (and ``actor`` may see them); then they
+    are read with the first frame only (one ``operation.names`` audit row for the whole
+    session) and kept for the redraws, which read the board without names."""
+    quiet = names_withheld(actor)
+    board = operation_board(ctx, actor if names else quiet, operation_id)
+    known = {t.id: t.real_name for t in board.targets if t.real_name is not None}
     if once:
         console.print(board_frame(board))
         return 1
@@ -191,7 +207,7 @@ def follow_board(
     note = "following (Ctrl-C to stop)"
     feed = follow(
         ctx,
-        actor,
+        quiet,
         operation_id,
         board.last_event_id,
         stop=stop or threading.Event(),
@@ -217,7 +233,7 @@ def follow_board(
                 break
             if not batch:
                 continue
-            board = operation_board(ctx, actor, operation_id)
+            board = _with_names(operation_board(ctx, quiet, operation_id), known)
             frame = board_frame(board, note=note)
             if in_place:
                 live.update(frame, refresh=True)

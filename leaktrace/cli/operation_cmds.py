@@ -4,8 +4,9 @@
 (added to the case as evidence).
 
 The command line acts as the deployment's local operator: a coordinator of every
-operation (it changes every target and sees persons' real names on ``show``). ``OP`` is
-the operation's id; ``TARGET`` a target's id or its label (a server's address, a handle).
+operation (it changes every target and sees persons' real names on ``show`` and on
+``board --names``, each audited once). ``OP`` is the operation's id; ``TARGET`` a target's
+id or its label (a server's address, a handle).
 """
 
 from __future__ import annotations
@@ -373,11 +374,19 @@ def board(
         float | None,
         typer.Option("--seconds", min=0, help="Stop after this many seconds.", show_default=False),
     ] = None,
+    names: Annotated[
+        bool,
+        typer.Option(
+            "--names",
+            help="Show persons' real names (read once at the start: one audit entry).",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """A live board that redraws as the operation changes (Ctrl-C to stop)."""
+    """A live board that redraws as the operation changes (Ctrl-C to stop). Persons
+    appear by their handles unless --names is given."""
     with open_context(db) as ctx:
-        follow_board(ctx, local_operator(), operation, out, seconds=seconds, once=once)
+        follow_board(ctx, local_operator(), operation, out, seconds=seconds, once=once, names=names)
 
 
 # --- the report --------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from rich.live import Live
 from leaktrace.cli import operation_board_view
 from leaktrace.config import load_settings
 from leaktrace.identity.actor import local_operator
-from leaktrace.services import operation_changes
-from leaktrace.services.context import build_context
+from leaktrace.services import audit, operation_changes
+from leaktrace.services.context import AppContext, build_context
 from tests.cli.conftest import Run
 
 
@@ -241,6 +241,62 @@ def test_the_board_redraws_on_events(db: str, planned: int) -> None:
     assert "go → in-progress – door-breached" in later
     assert "in-progress 1" in later  # the DE country tile and the counters
     assert frames and frames[0] >= 2
+
+
+def names_audited(ctx: AppContext) -> int:
+    return len(audit.list_audit(ctx, local_operator(), action="operation.names").items)
+
+
+@pytest.mark.parametrize("names", [False, True])
+def test_a_long_board_session_audits_real_names_at_most_once(
+    db: str, planned: int, names: bool
+) -> None:
+    """Twelve redraws: without --names no real name is read (no audit row, the person by
+    its handle); with --names the name is read once at the start (one audit row) and
+    still shown in the last frame."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=160, height=200, color_system=None)
+    stop = threading.Event()
+    frames: list[int] = []
+    with build_context(load_settings(db=db)) as ctx:
+        before = names_audited(ctx)
+        thread = threading.Thread(
+            target=lambda: frames.append(
+                operation_board_view.follow_board(
+                    ctx,
+                    local_operator(),
+                    planned,
+                    console,
+                    names=names,
+                    seconds=120,
+                    stop=stop,
+                    poll=0.05,
+                )  # fmt: skip
+            )
+        )
+        thread.start()
+        try:
+            deadline = time.monotonic() + 60
+            while "Latest events" not in buffer.getvalue():
+                assert time.monotonic() < deadline, "no first frame"
+                time.sleep(0.02)
+            for number in range(1, 13):
+                seen = len(buffer.getvalue())
+                operation_changes.raise_issue(
+                    ctx, local_operator(), planned, "zed", f"problem {number:02d}"
+                )
+                while f"problem {number:02d}" not in buffer.getvalue()[seen:]:
+                    assert time.monotonic() < deadline, f"no redraw for problem {number}"
+                    time.sleep(0.02)
+            last = buffer.getvalue()[seen:]
+        finally:
+            stop.set()
+            thread.join(10)
+        assert not thread.is_alive()
+        assert frames and frames[0] >= 13
+        assert names_audited(ctx) - before == (1 if names else 0)
+    assert ("Jan Geheim" in last) is names
+    assert ("Jan Geheim" in buffer.getvalue()) is names
 
 
 def test_ctrl_c_ends_the_board_cleanly(db: str, planned: int) -> None:
