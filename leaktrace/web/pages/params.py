@@ -7,6 +7,7 @@ never a server error, whatever a browser or a scanner sends.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -57,15 +58,17 @@ def required_choice(value: str | None, field: str, allowed: Iterable[str]) -> st
     return chosen
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,19}")
+
+
 def integer(value: str | None, field: str, *, low: int, high: int) -> int | None:
     """A whole number between ``low`` and ``high``, or None when empty."""
     given = text(value, field, limit=20)
     if given is None:
         return None
-    try:
-        number = int(given)
-    except ValueError:
-        raise InputError("must be a whole number", field=field) from None
+    if not _WHOLE.fullmatch(given):  # int() would also take '١', '1_0' and ' +1'
+        raise InputError("must be a whole number", field=field)
+    number = int(given)
     if number < low or number > high:
         raise InputError(f"must be between {low} and {high}", field=field)
     return number

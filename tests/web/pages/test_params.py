@@ -65,3 +65,13 @@ def test_control_characters_and_long_values_are_refused() -> None:
     with pytest.raises(InputError):
         params.text("x" * 201, "group")
     assert params.cursor("c" * 2048) == "c" * 2048
+
+
+@pytest.mark.parametrize("raw", ["\u0661", "1_0", "+1", "\uff11", "1.0", "0x1", "1e3"])
+def test_only_ascii_digits_are_whole_numbers(raw: str) -> None:
+    """int() reads '١' (Arabic-Indic) and '1_0' as numbers; a page's ids and numbers
+    are ASCII digits, as the API's are."""
+    with pytest.raises(InputError) as refused:
+        params.identifier(raw, "operation_id")
+    assert refused.value.field == "operation_id"
+    assert params.identifier("12", "operation_id") == 12
