@@ -23,7 +23,9 @@ from leaktrace.operations.model import (
     check_move,
     checked_outcome,
     checked_text,
+    country_state,
     h_hour_at,
+    outcome_words,
     parse_agency_spec,
     parse_day,
     parse_h_hour,
@@ -309,3 +311,32 @@ def test_checked_text_cases() -> None:
     for control in ("\x1b[2J", "\r", "\x7f", "\x85", "\x9f"):
         with pytest.raises(InputError):
             checked_text(f"a{control}b", "note", limit=10)
+
+
+@pytest.mark.parametrize(
+    ("counts", "state"),
+    [
+        ({"planned": 3}, "planned"),
+        ({"planned": 2, "go": 1}, "go"),
+        ({"go": 1, "in-progress": 1}, "in-progress"),
+        ({"planned": 1, "done": 1}, "in-progress"),  # some over, others not: under way
+        ({"done": 4, "failed": 1}, "failed"),  # a failure needs attention first
+        ({"in-progress": 2, "failed": 1}, "failed"),
+        ({"done": 2, "aborted": 1}, "done"),
+        ({"aborted": 2}, "aborted"),
+        ({}, "aborted"),
+    ],
+)
+def test_a_countrys_state_says_what_needs_attention_first(
+    counts: dict[str, int], state: str
+) -> None:
+    assert country_state(counts) == state
+
+
+def test_outcome_words() -> None:
+    assert outcome_words({}) == ""
+    assert (
+        outcome_words({"seized": 2, "arrested": 0, "offline": False, "moved_to": "AS64500"})
+        == "seized 2, arrested 0, still online, moved to AS64500"
+    )
+    assert outcome_words({"offline": True}) == "offline"
