@@ -38,14 +38,16 @@ import asyncio
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import anyio.to_thread
 
-from leaktrace.errors import InputError, LeakTraceError
+from leaktrace.errors import InputError, LeakTraceError, RateLimitedError
 from leaktrace.identity.actor import Actor
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_access import operation_access
@@ -55,6 +57,10 @@ from leaktrace.store.outbox import TopicEvent, topic_events, topic_head
 
 __all__ = [
     "BUFFER_LIMIT",
+    "MAX_OPERATIONS",
+    "MAX_STREAMS",
+    "MAX_STREAMS_PER_USER",
+    "REPLAY_PAGE",
     "RECHECK_INTERVAL",
     "AccessWithdrawn",
     "KEEP_ALIVE",
@@ -81,6 +87,17 @@ RECHECK_INTERVAL = 10.0
 more events (it is also checked at every keep-alive)."""
 MAX_EVENT_ID = 2**63 - 1
 """The largest event id (the outbox's 64-bit key)."""
+REPLAY_PAGE = 100
+"""Events read (and handed out) at a time: a replay of thousands of events goes out in
+pages, so a client that does not read holds one page, not the whole replay."""
+MAX_STREAMS_PER_USER = 8
+"""Open streams a user may hold in one process (more: RateLimitedError, HTTP 429)."""
+MAX_STREAMS = 1000
+"""Open streams of one process."""
+MAX_OPERATIONS = 200
+"""Distinct operations one process streams (each has its poller)."""
+BUSY_RETRY = 5
+"""Seconds a refused stream is told to wait (Retry-After)."""
 _RETRY_LIMIT = 1.0
 """The longest pause between two reads after a database error."""
 
@@ -190,12 +207,21 @@ class OperationFeed:
         *,
         poll_interval: float = POLL_INTERVAL,
         buffer_limit: int = BUFFER_LIMIT,
-        page: int = REPLAY_LIMIT,
+        page: int = REPLAY_PAGE,
         recheck_interval: float = RECHECK_INTERVAL,
+        max_streams_per_user: int = MAX_STREAMS_PER_USER,
+        max_streams: int = MAX_STREAMS,
+        max_operations: int = MAX_OPERATIONS,
     ) -> None:
         self.ctx = ctx
         self.poll_interval = poll_interval
         self.recheck_interval = recheck_interval
+        self.max_streams_per_user = max_streams_per_user
+        self.max_streams = max_streams
+        self.max_operations = max_operations
+        self._by_user: dict[str, int] = {}
+        self._by_operation: dict[int, int] = {}
+        self._streams = 0
         self.buffer_limit = buffer_limit
         self.page = page
         self._pollers: dict[int, _Poller] = {}
@@ -255,7 +281,53 @@ class OperationFeed:
         local reader). Nothing is registered until the stream is iterated
         (:meth:`Subscription.batches`)."""
         await anyio.to_thread.run_sync(self._check_access, actor, operation_id)
-        return Subscription(self, operation_id, max(after, 0), actor, reauthenticate)
+        release = self._reserve(actor, operation_id)
+        subscription = Subscription(self, operation_id, max(after, 0), actor, reauthenticate)
+        subscription._release = release
+        weakref.finalize(subscription, release)  # a stream never iterated, then dropped
+        return subscription
+
+    @property
+    def streams(self) -> int:
+        """Streams open (subscribed and not yet ended) in this process."""
+        return self._streams
+
+    def _reserve(self, actor: Actor, operation_id: int) -> Callable[[], None]:
+        """Count a new stream of ``actor`` on ``operation_id`` against the limits
+        (RateLimitedError beyond them); the function that gives its place back (once)."""
+        user = str(actor.user_id) if actor.user_id is not None else actor.name
+        if self._streams >= self.max_streams:
+            raise RateLimitedError(
+                f"this server streams to {self.max_streams} clients already: try again later",
+                retry_after=BUSY_RETRY,
+            )
+        if self._by_user.get(user, 0) >= self.max_streams_per_user:
+            raise RateLimitedError(
+                f"at most {self.max_streams_per_user} open streams per user: close one",
+                retry_after=BUSY_RETRY,
+            )
+        if operation_id not in self._by_operation and (
+            len(self._by_operation) >= self.max_operations
+        ):
+            raise RateLimitedError(
+                f"this server streams {self.max_operations} operations already: try again later",
+                retry_after=BUSY_RETRY,
+            )
+        self._streams += 1
+        self._by_user[user] = self._by_user.get(user, 0) + 1
+        self._by_operation[operation_id] = self._by_operation.get(operation_id, 0) + 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            self._streams -= 1
+            _uncount(self._by_user, user)
+            _uncount(self._by_operation, operation_id)
+
+        return release
 
     def _check_access(self, actor: Actor, operation_id: int) -> None:
         with self.ctx.database.reading() as conn:
@@ -361,6 +433,12 @@ class Subscription:
         self.reauthenticate = reauthenticate
         self.checked_at = time.monotonic()
         """When access was last checked (monotonic seconds)."""
+        self._release: Callable[[], None] = _nothing
+
+    def close(self) -> None:
+        """Give the stream's place back (done when :meth:`batches` ends; for a stream
+        that is never iterated)."""
+        self._release()
 
     def _recheck(self) -> None:
         actor = self.reauthenticate() if self.reauthenticate is not None else self.actor
@@ -411,6 +489,18 @@ class Subscription:
                     yield fresh
         finally:
             self.feed._leave(self.operation_id, subscriber)
+            self.close()
+
+
+def _nothing() -> None:
+    return None
+
+
+def _uncount(table: dict[Any, int], key: Any) -> None:
+    if table[key] > 1:
+        table[key] -= 1
+    else:
+        del table[key]
 
 
 def follow(

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leaktrace.config import load_settings
-from leaktrace.errors import AuthenticationError, InputError, NotFoundError
+from leaktrace.errors import AuthenticationError, InputError, NotFoundError, RateLimitedError
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.operation_events import events_after
@@ -229,6 +229,67 @@ def test_wake_reads_at_once_from_any_thread(ctx: AppContext, world: LiveWorld) -
             return [e.status for e in got]
 
     assert asyncio.run(run()) == ["go"]
+
+
+def test_streams_are_limited_per_user_per_process_and_operations_per_process(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    other = make_world(ctx, targets=1, name="Second action day")
+    de = actor_of(ctx, "analyst", "DE-BKA")
+    nl = actor_of(ctx, "analyst", "NL-POL")
+    be = actor_of(ctx, "viewer", "BE-FOD")
+    op = world.operation_id
+
+    async def run() -> None:
+        feed = OperationFeed(ctx, max_streams_per_user=2, max_streams=3, max_operations=1)
+        first = await feed.subscribe(de, op)
+        second = await feed.subscribe(de, op)
+        with pytest.raises(RateLimitedError) as per_user:
+            await feed.subscribe(de, op)
+        assert per_user.value.retry_after > 0
+        with pytest.raises(RateLimitedError):  # a second operation: one only
+            await feed.subscribe(nl, other.operation_id)
+        third = await feed.subscribe(nl, op)
+        with pytest.raises(RateLimitedError):  # three streams in the process
+            await feed.subscribe(be, op)
+        assert feed.streams == 3
+        async with aclosing(first.batches(keep_alive=0.05)) as batches:
+            assert await anext(batches)  # its replay
+        assert feed.streams == 2  # the ended stream gave its place back
+        fourth = await feed.subscribe(de, op)
+        del second  # never iterated, dropped: its place comes back too
+        assert feed.streams == 2
+        third.close()
+        third.close()  # once only
+        assert feed.streams == 1
+        fourth.close()
+        assert feed.streams == 0
+        elsewhere = await feed.subscribe(nl, other.operation_id)
+        elsewhere.close()
+
+    asyncio.run(run())
+
+
+def test_the_replay_comes_in_pages(ctx: AppContext, world: LiveWorld) -> None:
+    walk(ctx, world, 12)
+    stored = all_ids(ctx, world)
+    assert len(stored) > 12
+
+    async def run() -> list[list[int]]:
+        feed = OperationFeed(ctx, page=5)
+        assert OperationFeed(ctx).page == 100  # the default page
+        stream = await feed.subscribe(local_operator(), world.operation_id)
+        pages: list[list[int]] = []
+        async with aclosing(stream.batches(keep_alive=0.05)) as batches:
+            async for batch in batches:
+                if not batch:
+                    break
+                pages.append([e.id for e in batch])
+        return pages
+
+    pages = asyncio.run(run())
+    assert [i for page in pages for i in page] == stored
+    assert max(len(page) for page in pages) == 5
 
 
 def test_non_participants_get_not_found_like_a_missing_operation(

@@ -189,7 +189,7 @@ def test_changes_through_the_api_reach_every_client_in_order_once(
         assert stream.ids == expected, name
         assert stream.retry == "1000"
         assert stream.headers["content-type"].startswith("text/event-stream")
-        assert stream.headers["cache-control"] == "no-cache"
+        assert stream.headers["cache-control"] == "no-store"
         assert stream.headers["x-accel-buffering"] == "no"
     moves = [data for _, data in streams[0].events if data["type"] == "status"]
     assert [(m["target_id"], m["status"]) for m in moves] == list(world.moves())[:changes]
@@ -349,6 +349,34 @@ def test_a_silent_stream_ends_at_its_keep_alive_after_the_token_is_revoked(
     asyncio.run(run())  # the server's own feed, default recheck interval
     assert stream.status == 200 and stream.events == []
     assert stream_until(url, token, lambda s: True).status == 401
+
+
+def test_streams_beyond_a_users_limit_get_429_until_one_ends(
+    live_server: LiveServer, world: LiveWorld
+) -> None:
+    ctx = live_server.context
+    feed = OperationFeed(ctx, max_streams_per_user=1)
+    url = events_url(live_server.url, world)
+    token = live_server.token("viewer", "DE-BKA")
+    head = stored_ids(ctx, world)[-1]
+    open_one = Stream()
+
+    async def run() -> tuple[Stream, Stream]:
+        reading = asyncio.create_task(
+            read_stream(url, token, open_one, lambda s: False, last_event_id=head)
+        )
+        await until_true(lambda: feed.streams == 1, "the first stream")
+        refused = await read_stream(url, token, Stream(), lambda s: True)
+        reading.cancel()  # the first client leaves
+        await asyncio.gather(reading, return_exceptions=True)
+        await until_true(lambda: feed.streams == 0, "its place back")
+        later = await read_stream(url, token, Stream(), lambda s: len(s.ids) >= 1)
+        return refused, later
+
+    with feed_swapped(live_server, feed):
+        refused, later = asyncio.run(run())
+    assert refused.status == 429 and int(refused.headers["retry-after"]) > 0
+    assert later.status == 200 and later.ids[:1] == stored_ids(ctx, world)[:1]
 
 
 def test_outsiders_get_the_404_of_a_missing_operation(

@@ -7,7 +7,10 @@ else after ``?after=N``, else at the operation's first event. It opens with
 fill 15 seconds of silence. The events come from the outbox (stored with the change
 itself) through the process's :class:`~leaktrace.services.operation_feed.OperationFeed`;
 no database connection is held while a stream is open. An agency that does not take part
-gets the same 404 as for a missing operation.
+gets the same 404 as for a missing operation. A user may hold 8 streams in one process,
+a process streams at most 1000 clients and 200 operations: beyond that, 429 with
+``Retry-After``. Events go out at most 100 per write (a client that does not read holds
+one such page in the server, not its whole replay).
 
 While the stream is open the request's credentials are authenticated again and the
 operation's access re-checked (at every keep-alive, and at least every 10 s while events
@@ -30,6 +33,7 @@ from leaktrace.identity.roles import Permission
 from leaktrace.services.operation_feed import (
     KEEP_ALIVE,
     MAX_EVENT_ID,
+    REPLAY_PAGE,
     OperationFeed,
     Subscription,
     SubscriptionEnded,
@@ -44,7 +48,7 @@ __all__ = ["EVENT_STREAM", "feed_of", "router"]
 router = APIRouter(tags=["operations"])
 
 EVENT_STREAM = "text/event-stream"
-STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 _FEED = "operation_feed"
 _READ = requires(Permission.read_cases)
 
@@ -91,7 +95,9 @@ async def _stream(subscription: Subscription) -> AsyncIterator[str]:
             if not batch:
                 yield ": keep-alive\n\n"
                 continue
-            yield "".join(f"id: {e.id}\ndata: {e.model_dump_json()}\n\n" for e in batch)
+            for start in range(0, len(batch), REPLAY_PAGE):  # a page per write
+                page = batch[start : start + REPLAY_PAGE]
+                yield "".join(f"id: {e.id}\ndata: {e.model_dump_json()}\n\n" for e in page)
     except (SubscriptionEnded, StoreError):
         return  # the client reconnects with Last-Event-ID
 
