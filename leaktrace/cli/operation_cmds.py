@@ -80,7 +80,9 @@ def _summary_line(view: OperationSummaryView) -> str:
 
 @app.command("create")
 def create(
-    name: Annotated[str, typer.Argument(help="The operation's name (unique in its case).")],
+    name: Annotated[
+        str, typer.Argument(help="The operation's name (unique in its case).", metavar="NAME")
+    ],
     case: Annotated[int, typer.Option("--case", min=1, help="The case it belongs to.")],
     day: Annotated[str, typer.Option("--date", help="The action day, YYYY-MM-DD.")],
     h_hour: Annotated[str, typer.Option("--h-hour", help="The H-hour, HH:MM in UTC.")],
@@ -320,7 +322,7 @@ def check(
 def issue(
     operation: OperationArg,
     target: TargetArg,
-    text: Annotated[str, typer.Argument(help='The problem ("warrant missing").')],
+    text: Annotated[str, typer.Argument(help='The problem ("warrant missing").', metavar="TEXT")],
     db: DbOption = None,
     fmt: ResultFormatOption = ResultFormat.table,
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -134,6 +135,27 @@ def test_the_case_timeline_says_a_cleared_item_is_cleared(run: Run, db: str, pla
     assert all(w.startswith("[Day one \u00b7 H1] ") for w in words)
     table = run("case", "show", "1", "--db", db)
     assert "seizure cleared" in table.out and "Day one · H1" in table.out
+
+
+COMMANDS = {
+    "create": "NAME", "list": "", "add-target": "OP", "assign": "OP TARGET",
+    "status": "OP TARGET STATUS", "check": "OP TARGET ITEM", "issue": "OP TARGET TEXT",
+    "resolve": "OP ISSUE", "show": "OP", "board": "OP", "report": "OP",
+}  # fmt: skip
+
+
+def test_every_argument_has_a_metavar_in_the_help(run: Run) -> None:
+    """Usage lines name arguments the same way: ``{OP} {TARGET} {TEXT}``, never a
+    parameter's Python name (``{text}``)."""
+    for command, arguments in COMMANDS.items():
+        result = run("operation", command, "--help")
+        assert result.code == 0, result.err
+        usage = re.search(r"Usage: .*? operation " + command + r" \[OPTIONS\](.*)", result.out)
+        assert usage is not None, result.out
+        shown = re.findall(r"\{([^}]*)\}", usage.group(1))
+        assert " ".join(shown) == arguments, (command, usage.group(0))
+        for name in shown:
+            assert re.search(rf"^\W*\*?\s+{name}\s", result.out, flags=re.M), (command, name)
 
 
 MISTAKES = [
