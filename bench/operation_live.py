@@ -11,8 +11,10 @@ Scenarios (``--scenario``, repeatable; default all):
 
 - ``sqlite``: one ``leaktrace serve`` process on SQLite; changes through the JSON API
   (``POST /api/v1/operations/{id}/targets/{target}/status``, as the coordinator).
-- ``postgres``: two ``leaktrace serve`` processes on one PostgreSQL database (a temporary
-  cluster on 127.0.0.1), clients split across both; changes through the API of the first.
+- ``postgres``: two ``leaktrace serve`` processes on one PostgreSQL database (a new
+  database, dropped after, on the benchmarks' server of ``bench/api_harness.py``, whose
+  cluster is kept under /tmp), clients split across both; changes through the API of the
+  first.
 - ``kill-postgres``: as ``postgres``, and the second process is killed (SIGKILL) in the
   middle and restarted on its port; its clients reconnect with ``Last-Event-ID`` after
   the stream's ``retry`` (1 s), as EventSource does.
@@ -21,8 +23,9 @@ Scenarios (``--scenario``, repeatable; default all):
   server takes API calls while it is down).
 
 The writer and the clients run in their own processes (clients in ``--client-procs``
-processes, raw asyncio HTTP/1.1 connections); times are CLOCK_MONOTONIC, shared by the
-processes of one machine.
+processes, raw asyncio HTTP/1.1 connections), each client as its own user (a user may
+hold 8 streams per server process); times are CLOCK_MONOTONIC, shared by the processes
+of one machine.
 
     python bench/operation_live.py --seconds 10 --clients 50            # quick
     python bench/operation_live.py                                      # 200 clients, 60 s
@@ -38,7 +41,6 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -57,6 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from api_harness import free_port, postgres  # noqa: E402
 from machine import describe  # noqa: E402
 
 SCENARIOS = ("sqlite", "postgres", "kill-postgres", "kill-sqlite")
@@ -68,12 +71,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- servers --------------------------------------------------------------------------
@@ -124,54 +121,23 @@ class Server:
             self.process.wait(timeout=30)
 
 
-def _pg_binary(name: str) -> str | None:
-    import glob
-
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
 @contextmanager
-def postgres_cluster(folder: Path) -> Iterator[tuple[str, str]]:
-    """A temporary PostgreSQL server on 127.0.0.1: (database URL, version)."""
+def postgres_database(name: str) -> Iterator[tuple[str, str]]:
+    """A new database ``name`` on the benchmarks' PostgreSQL server on 127.0.0.1
+    (:func:`api_harness.postgres`: its cluster kept under /tmp), dropped after: (database
+    URL, server version)."""
     import psycopg
 
-    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
-    if not initdb or not pg_ctl:
-        raise SystemExit("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    as_root = os.geteuid() == 0
-    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-    base = Path(tempfile.mkdtemp(prefix="leaktrace-live-pg-"))  # postgres must reach it
-    if as_root:
-        shutil.chown(base, "postgres")
-    data = base / "data"
-    subprocess.run(
-        [*prefix, initdb, "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-    )
-    port = free_port()
-    options = f"-h 127.0.0.1 -p {port} -k {base} -c max_connections=300"
-    subprocess.run(
-        [*prefix, pg_ctl, "-D", str(data), "-l", str(base / "log"), "-w", "-o", options, "start"],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        with psycopg.connect(
-            f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True
-        ) as conn:
-            conn.execute("CREATE DATABASE live_bench")
-            version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/live_bench", version
-    finally:
-        subprocess.run(
-            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True
-        )
-        shutil.rmtree(base, ignore_errors=True)
+    with postgres() as (admin, version):
+        plain = admin.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{admin}/{name}", version
+        finally:
+            with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the world ------------------------------------------------------------------------
@@ -187,7 +153,13 @@ class Setup:
     reader_tokens: list[str]
 
 
-def prepare(db: str, changes: int) -> Setup:
+READERS = (("analyst", "DE-BKA"), ("viewer", "DE-BKA"), ("viewer", "BE-FOD"))
+"""The roles of the clients' users, in turn."""
+
+
+def prepare(db: str, changes: int, clients: int) -> Setup:
+    """The operation, the coordinator's token for the writer and one user (and token) per
+    client: a user may hold 8 streams per server process (``MAX_STREAMS_PER_USER``)."""
     from leaktrace.config import load_settings
     from leaktrace.identity.actor import local_operator
     from leaktrace.services import identity
@@ -202,10 +174,12 @@ def prepare(db: str, changes: int) -> Setup:
         world = make_world(ctx, targets=targets)
         operator = local_operator()
         writer = identity.create_token(ctx, operator, ensure_user(ctx, "analyst", "NL-POL"))
-        readers = [
-            identity.create_token(ctx, operator, ensure_user(ctx, role, agency))
-            for role, agency in (("analyst", "DE-BKA"), ("viewer", "DE-BKA"), ("viewer", "BE-FOD"))
-        ]
+        readers = []
+        for index in range(clients):
+            role, agency = READERS[index % len(READERS)]
+            email = f"{role}{index}@{agency.lower()}.example"
+            identity.add_user(ctx, operator, email=email, agency=agency, role=role)
+            readers.append(identity.create_token(ctx, operator, email))
         head = 0
         while True:
             found = events_after(ctx, operator, world.operation_id, after=head)
@@ -398,7 +372,7 @@ def run_scenario(name: str, args: argparse.Namespace, folder: Path) -> dict[str,
         from leaktrace.services.context import build_context  # migrate once, here
 
         build_context(load_settings(db=db)).close()
-        setup = prepare(db, changes)
+        setup = prepare(db, changes, args.clients)
         two = name in ("postgres", "kill-postgres")
         servers = [Server(free_port(), db, work / f"server{i}.log") for i in range(2 if two else 1)]
         try:
@@ -414,7 +388,7 @@ def run_scenario(name: str, args: argparse.Namespace, folder: Path) -> dict[str,
 @contextmanager
 def database(name: str, work: Path) -> Iterator[tuple[str, str]]:
     if "postgres" in name:
-        with postgres_cluster(work) as (url, version):
+        with postgres_database(f"live_bench_{os.getpid()}") as (url, version):
             yield url, f"PostgreSQL {version}"
     else:
         yield str(work / "live.db"), "SQLite"
