@@ -118,8 +118,8 @@ def test_a_target_through_its_life(w: OpWorld) -> None:
         "operation.status",
         {
             "operation": "Action day Lantern",
-        "operation_id": op,
-        "handling": "H2",
+            "operation_id": op,
+            "handling": "H2",
             "target": NL_SERVER,
             "from": "planned",
             "to": "go",
@@ -153,9 +153,13 @@ def test_a_target_through_its_life(w: OpWorld) -> None:
     # the case's timeline says it in words
     with ctx.database.reading() as conn:
         words = [e.summary for e in case_timeline.timeline(conn, w.case_id)]
-    assert f"[Action day Lantern] {NL_SERVER}: planned \u2192 go: team at the door" in words
-    assert f"[Action day Lantern] {NL_SERVER}: in-progress \u2192 done" in words
-    assert "[Action day Lantern] Action day planned for 2026-12-07 05:00 UTC" in words
+    lantern = "[Action day Lantern \u00b7 H2]"  # the operation and its handling code
+    assert f"{lantern} {NL_SERVER}: planned \u2192 go: team at the door" in words
+    assert f"{lantern} {NL_SERVER}: in-progress \u2192 done (seized 3)" in words
+    assert any(
+        x.startswith(f"{lantern} Action day planned for 2026-12-07 05:00 UTC; agencies ")
+        for x in words
+    )
 
 
 @pytest.mark.parametrize(
