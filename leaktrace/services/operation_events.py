@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from leaktrace.errors import ConflictError
@@ -30,6 +31,7 @@ from leaktrace.store.outbox import TopicEvent, enqueue_topic_event, topic_events
 
 __all__ = [
     "MAX_EVENT_ID",
+    "NOTIFY_CHANNEL",
     "REPLAY_LIMIT",
     "event_view",
     "events_after",
@@ -41,6 +43,9 @@ __all__ = [
 
 MAX_EVENT_ID = 2**63 - 1
 """The largest id the outbox's key can hold."""
+NOTIFY_CHANNEL = "leaktrace_operation"
+"""PostgreSQL channel told (at commit) the id of every operation that changed; the live
+boards' pollers listen to it and read at once (their polling stays the safety net)."""
 REPLAY_LIMIT = 1000
 """At most this many events per read (a stream reads again until it has caught up)."""
 
@@ -109,9 +114,15 @@ def record_change(
         "handling": operation.handling,
         "by_agency": actor.agency_code,
     }
-    return enqueue_topic_event(
+    event_id = enqueue_topic_event(
         conn, key=uuid.uuid4().hex, topic=topic(operation.id), payload=payload, created_at=now
     )
+    if conn.dialect.name == "postgresql":  # delivered at commit: wakes every process's poller
+        conn.execute(
+            text("SELECT pg_notify(:channel, :operation)"),
+            {"channel": NOTIFY_CHANNEL, "operation": str(operation.id)},
+        )
+    return event_id
 
 
 def event_view(event: TopicEvent) -> OperationEventView:
