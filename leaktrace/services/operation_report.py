@@ -45,7 +45,7 @@ from typing import Any
 from jinja2 import Environment
 from sqlalchemy.engine import Connection
 
-from leaktrace.errors import InputError, NotFoundError, PermissionDeniedError
+from leaktrace.errors import InputError, LeakTraceError, NotFoundError, PermissionDeniedError
 from leaktrace.exchange.markings import HANDLING_CODES
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
@@ -168,8 +168,12 @@ def _ours(data: Mapping[str, Any], operation: OperationRecord) -> bool:
     return data.get("operation") == operation.name
 
 
-def _timeline(conn: Connection, operation: OperationRecord, size: int) -> list[_TimelineRow]:
-    """The operation's entries of its case's log below ``size``, oldest first."""
+def _timeline(
+    conn: Connection, operation: OperationRecord, size: int, *, users: bool
+) -> list[_TimelineRow]:
+    """The operation's entries of its case's log below ``size``, oldest first; the user
+    who made each only when ``users`` (a reader who is a member of the case: an agency
+    never sees another agency's users otherwise), else the agency alone."""
     rows = []
     for record in log_store.iter_entries(conn, operation.case_id, 0, size):
         if not record.event.startswith("operation."):
@@ -183,7 +187,7 @@ def _timeline(conn: Connection, operation: OperationRecord, size: int) -> list[_
             _TimelineRow(
                 seq=record.seq,
                 at=_stamp(record.at if record.at.tzinfo else record.at.replace(tzinfo=UTC)),
-                who=str(actor.get("name") or ""),
+                who=str(actor.get("name") or "") if users else "",
                 agency=str(actor.get("agency") or ""),
                 event=record.event.removeprefix("operation."),
                 target=str(data.get("target") or ""),
@@ -192,6 +196,16 @@ def _timeline(conn: Connection, operation: OperationRecord, size: int) -> list[_
             )
         )
     return rows
+
+
+def _case_member(conn: Connection, actor: Actor, case_id: int) -> bool:
+    """Whether ``actor``'s agency is a member of the case (the local operator is): only
+    members read the case's title and the users named in its log."""
+    try:
+        case_access(conn, actor, case_id, "read")
+    except LeakTraceError:
+        return False
+    return True
 
 
 def _gather(ctx: AppContext, actor: Actor, operation_id: int) -> _Report | None:
@@ -211,8 +225,9 @@ def _gather(ctx: AppContext, actor: Actor, operation_id: int) -> _Report | None:
         head = tree_head_view(conn, operation.case_id)
         if head.tree_size != before:  # pragma: no cover - a head is stored with every entry
             return None
-        case = case_store.case_by_id(conn, operation.case_id)
-        timeline = _timeline(conn, operation, before)
+        member = _case_member(conn, actor, operation.case_id)
+        case = case_store.case_by_id(conn, operation.case_id) if member else None
+        timeline = _timeline(conn, operation, before, users=member)
     targets = sorted(board.targets, key=lambda t: t.id)
     assert all(t.real_name is None for t in targets)
     issues = sorted(board.issues, key=lambda i: (not i.open, i.id))

@@ -489,3 +489,20 @@ def test_the_handling_code_is_on_top_and_bottom_of_every_printed_page(
     assert pages >= 3
     assert len(contents) == pages
     assert [len(BANNER_FILL.findall(c)) for c in contents] == [2] * pages
+
+
+def test_a_reader_outside_the_case_sees_agencies_not_users_nor_the_case_title(
+    ctx: AppContext,
+) -> None:
+    """An agency never sees another agency's users, nor a case it is not a member of:
+    the report of a participant outside the case names who acted by agency only."""
+    w = make_world(ctx)
+    play_the_day(w)
+    inside = operation_report.render_report(ctx, w.lead, w.op_id)
+    outside = operation_report.render_report(ctx, w.outside_case, w.op_id)
+    assert "Operation Tinsel" in inside and "Operation Tinsel" not in outside
+    users = {str(e["actor"]["name"]) for e in log_entries(ctx, w.case_id)}  # type: ignore[index]
+    assert users and all("@" in u for u in users)
+    assert any(u in inside for u in users)
+    assert not any(u in outside for u in users)
+    assert "DE-BKA" in outside  # who acted, by agency
