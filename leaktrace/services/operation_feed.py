@@ -16,6 +16,12 @@ connection held between polls) and hands them to each subscriber's bounded buffe
 server processes on one PostgreSQL database each poll the shared outbox, so a change made
 through any process reaches the clients of every process.
 
+On PostgreSQL a feed also listens (``LISTEN leaktrace_operation``, one connection per
+process in a thread, only while it polls something): a change's notification (payload:
+the operation's id, sent on commit) wakes that operation's poller at once; the polling
+stays, so a notification lost (the listener reconnecting, no notification sent) costs at
+most one poll interval.
+
 A subscriber (:meth:`OperationFeed.subscribe`, access checked when it subscribes) first
 gets the events after its resume point from the database, then the live ones; it tracks
 the last id it sent, so no id is sent twice or out of order. A subscriber whose buffer
@@ -57,6 +63,7 @@ from leaktrace.store.outbox import TopicEvent, topic_events, topic_head
 
 __all__ = [
     "BUFFER_LIMIT",
+    "NOTIFY_CHANNEL",
     "MAX_OPERATIONS",
     "MAX_STREAMS",
     "MAX_STREAMS_PER_USER",
@@ -98,6 +105,11 @@ MAX_OPERATIONS = 200
 """Distinct operations one process streams (each has its poller)."""
 BUSY_RETRY = 5
 """Seconds a refused stream is told to wait (Retry-After)."""
+NOTIFY_CHANNEL = "leaktrace_operation"
+"""The PostgreSQL channel a change notifies, with its operation's id as the payload: the
+pollers of that operation read at once instead of at the end of their interval."""
+_LISTEN_TIMEOUT = 0.5
+"""Seconds between two looks of the listener at whether it is still needed."""
 _RETRY_LIMIT = 1.0
 """The longest pause between two reads after a database error."""
 
@@ -212,6 +224,7 @@ class OperationFeed:
         max_streams_per_user: int = MAX_STREAMS_PER_USER,
         max_streams: int = MAX_STREAMS,
         max_operations: int = MAX_OPERATIONS,
+        listen: bool | None = None,
     ) -> None:
         self.ctx = ctx
         self.poll_interval = poll_interval
@@ -226,6 +239,19 @@ class OperationFeed:
         self.page = page
         self._pollers: dict[int, _Poller] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        if listen is None:
+            listen = ctx.database.dialect == "postgresql"
+        self._listener = _Listener(self) if listen else None
+
+    @property
+    def listening(self) -> threading.Event | None:
+        """Set while this feed's LISTEN connection listens (None: it does not listen)."""
+        return self._listener.listening if self._listener is not None else None
+
+    def close(self) -> None:
+        """Stop listening (the pollers end with their streams)."""
+        if self._listener is not None:
+            self._listener.close()
 
     @property
     def polled(self) -> list[int]:
@@ -345,6 +371,8 @@ class OperationFeed:
             poller.task = self._loop.create_task(
                 self._poll(poller), name=f"leaktrace-operation-feed-{operation_id}"
             )
+            if self._listener is not None:
+                self._listener.ensure()
         poller.subscribers.add(subscriber)
         try:
             await poller.ready.wait()
@@ -411,6 +439,70 @@ class OperationFeed:
                     return
             if len(found) < self.page:
                 await self._pause(poller, self.poll_interval)
+
+
+class _Listener:
+    """A feed's ``LISTEN`` connection (PostgreSQL) in a daemon thread, running while the
+    feed polls something: each notification wakes the poller of the operation it names.
+    A lost connection is opened again (after a pause); meanwhile the polling goes on."""
+
+    def __init__(self, feed: OperationFeed) -> None:
+        self.feed = feed
+        self.listening = threading.Event()
+        self._lock = threading.Lock()
+        self._running = False
+        self._closed = False
+
+    def ensure(self) -> None:
+        """Start the thread unless it runs (called after a poller was added)."""
+        with self._lock:
+            if self._running or self._closed:
+                return
+            self._running = True
+        thread = threading.Thread(target=self._run, name="leaktrace-operation-listen", daemon=True)
+        thread.start()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+
+    def _needed(self) -> bool:
+        """Whether to go on; when not, the thread is marked ended (under the lock, so a
+        poller added meanwhile starts a new one)."""
+        with self._lock:
+            if self._closed or not self.feed._pollers:
+                self._running = False
+                self.listening.clear()
+                return False
+            return True
+
+    def _run(self) -> None:
+        pause = 0.1
+        while True:
+            try:
+                self._listen()
+                return  # no longer needed
+            except Exception as exc:  # noqa: BLE001 - the database is away: poll, retry
+                self.listening.clear()
+                _log.warning("operation events: LISTEN failed (%s); polling only", exc)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+            if not self._needed():
+                return
+
+    def _listen(self) -> None:
+        """Listen until no longer needed (returns) or the connection fails (raises)."""
+        import psycopg
+
+        url = self.feed.ctx.database.engine.url.set(drivername="postgresql")
+        with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            self.listening.set()
+            while self._needed():
+                for note in conn.notifies(timeout=_LISTEN_TIMEOUT):
+                    payload = note.payload.strip()
+                    if payload.isascii() and payload.isdigit() and len(payload) <= 19:
+                        self.feed.wake(int(payload))
 
 
 class Subscription:

@@ -24,6 +24,7 @@ from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.operation_events import events_after
 from leaktrace.services.operation_feed import (
     MAX_EVENT_ID,
+    NOTIFY_CHANNEL,
     AccessWithdrawn,
     OperationFeed,
     SubscriptionEnded,
@@ -443,3 +444,50 @@ def test_a_stream_cancelled_while_joining_leaves_no_subscriber_behind(
         gate.set()
 
     asyncio.run(run())
+
+
+# --- PostgreSQL: LISTEN/NOTIFY wakes the pollers ---------------------------------------
+
+
+def notify(ctx: AppContext, payload: str) -> None:
+    """What a change sends on commit (``pg_notify`` on the feed's channel)."""
+    from sqlalchemy import text
+
+    with ctx.database.transaction() as conn:
+        conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": NOTIFY_CHANNEL, "p": payload})
+
+
+def test_on_postgresql_a_notification_wakes_the_operations_poller(
+    postgres_database: str,
+) -> None:
+    with build_context(load_settings(db=postgres_database)) as ctx:
+        world = make_world(ctx, targets=2)
+        before = all_ids(ctx, world)
+
+        async def run() -> tuple[list[int], OperationFeed]:
+            feed = OperationFeed(ctx, poll_interval=3600)  # reads only when woken
+            listening = feed.listening
+            assert listening is not None
+            stream = await feed.subscribe(local_operator(), world.operation_id, before[-2])
+            async with aclosing(stream.batches(keep_alive=60)) as batches:
+                assert [e.id for e in await anext(batches)] == before[-1:]  # the replay
+                assert await asyncio.to_thread(listening.wait, 30)
+                await asyncio.to_thread(walk, ctx, world, 1)
+                await asyncio.to_thread(notify, ctx, "not an id")  # ignored
+                await asyncio.to_thread(notify, ctx, str(world.operation_id + 1))  # not polled
+                await asyncio.to_thread(notify, ctx, str(world.operation_id))
+                got = [e.id for e in await asyncio.wait_for(anext(batches), 30)]
+            deadline = time.monotonic() + 30
+            while listening.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)  # nothing polled: the listener stops
+            assert not listening.is_set()
+            feed.close()
+            return got, feed
+
+        got, feed = asyncio.run(run())
+        assert got == all_ids(ctx, world, after=before[-1])
+        assert len(got) == 1
+
+
+def test_a_feed_on_sqlite_does_not_listen(ctx: AppContext) -> None:
+    assert OperationFeed(ctx).listening is None
