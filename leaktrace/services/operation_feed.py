@@ -57,7 +57,7 @@ from leaktrace.errors import InputError, LeakTraceError, RateLimitedError
 from leaktrace.identity.actor import Actor
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_access import operation_access
-from leaktrace.services.operation_events import REPLAY_LIMIT, event_view, topic
+from leaktrace.services.operation_events import NOTIFY_CHANNEL, REPLAY_LIMIT, event_view, topic
 from leaktrace.services.operation_views import OperationEventView
 from leaktrace.store.outbox import TopicEvent, topic_events, topic_head
 
@@ -105,9 +105,6 @@ MAX_OPERATIONS = 200
 """Distinct operations one process streams (each has its poller)."""
 BUSY_RETRY = 5
 """Seconds a refused stream is told to wait (Retry-After)."""
-NOTIFY_CHANNEL = "leaktrace_operation"
-"""The PostgreSQL channel a change notifies, with its operation's id as the payload: the
-pollers of that operation read at once instead of at the end of their interval."""
 _LISTEN_TIMEOUT = 0.5
 """Seconds between two looks of the listener at whether it is still needed."""
 _RETRY_LIMIT = 1.0
