@@ -53,7 +53,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from leaktrace.errors import InputError, LeakTraceError, RateLimitedError
+from leaktrace.errors import InputError, LeakTraceError, RateLimitedError, StoreError
 from leaktrace.identity.actor import Actor
 from leaktrace.services.context import AppContext
 from leaktrace.services.operation_access import operation_access
@@ -535,12 +535,21 @@ class Subscription:
 
     async def _still_allowed(self, *, due: bool = True) -> None:
         """Check access again (when ``due``, or when the last check is
-        ``recheck_interval`` old): AccessWithdrawn when it fails (or cannot be made)."""
+        ``recheck_interval`` old): AccessWithdrawn when it fails. When the database cannot
+        answer (StoreError), a keep-alive's check (``due``) lets the stream wait on (it
+        delivers nothing without the database, and its next delivery is checked first:
+        the last check stays old); a check before a delivery ends the stream (the client
+        resumes from its last id)."""
         if not due and time.monotonic() - self.checked_at < self.feed.recheck_interval:
             return
         try:
             await anyio.to_thread.run_sync(self._recheck)
-        except LeakTraceError as exc:  # refused, not found, or the database is away
+        except StoreError as exc:
+            if due:
+                _log.warning("operation %s stream: access not checked: %s", self.operation_id, exc)
+                return
+            raise SubscriptionEnded(f"stream ended ({exc}): resume from the last id") from None
+        except LeakTraceError as exc:  # refused, not found
             _log.info("operation %s stream ended: %s", self.operation_id, exc)
             raise AccessWithdrawn(f"stream ended ({exc}): sign in again") from None
         self.checked_at = time.monotonic()

@@ -18,7 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leaktrace.config import load_settings
-from leaktrace.errors import AuthenticationError, InputError, NotFoundError, RateLimitedError
+from leaktrace.errors import (
+    AuthenticationError,
+    InputError,
+    NotFoundError,
+    RateLimitedError,
+    StoreError,
+)
 from leaktrace.identity.actor import Actor, local_operator
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.operation_events import events_after
@@ -176,6 +182,37 @@ def test_a_stream_whose_access_is_withdrawn_ends_before_delivering_more(
     assert got == all_ids(ctx, world, after=head)[:1]  # the change after it never came
     assert len(all_ids(ctx, world, after=head)) == 2
     assert checks[-1] is True and checks.count(True) == 1
+
+
+def test_a_database_away_at_a_keep_alive_check_does_not_end_the_stream(
+    ctx: AppContext, world: LiveWorld
+) -> None:
+    de = actor_of(ctx, "viewer", "DE-BKA")
+    head = all_ids(ctx, world)[-1]
+    away = threading.Event()
+    away.set()
+
+    def reauthenticate() -> Actor:
+        if away.is_set():
+            raise StoreError("the database is not reachable")
+        return de
+
+    async def run() -> None:
+        # as by default, the keep-alives come further apart than the re-check interval
+        feed = OperationFeed(ctx, poll_interval=0.005, recheck_interval=0.05)
+        stream = await feed.subscribe(de, world.operation_id, head, reauthenticate=reauthenticate)
+        async with aclosing(stream.batches(keep_alive=0.1)) as batches:
+            assert await anext(batches) == []  # a keep-alive whose check could not be made
+            assert await anext(batches) == []  # the stream waits on
+            checked = stream.checked_at
+            await asyncio.to_thread(walk, ctx, world, 1)
+            with pytest.raises(SubscriptionEnded) as ended:  # not checked: not delivered
+                for _ in range(1000):
+                    assert await anext(batches) == []
+            assert not isinstance(ended.value, AccessWithdrawn)  # the client resumes
+            assert stream.last_sent == head and stream.checked_at == checked
+
+    asyncio.run(run())
 
 
 def test_access_is_checked_again_once_the_interval_passed_not_for_every_event(
