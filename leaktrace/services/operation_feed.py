@@ -36,6 +36,9 @@ the operation's access for the user as the database now knows them (a lost permi
 an agency no longer taking part). When it fails the stream ends with
 :class:`AccessWithdrawn` before the events are handed out; the client's reconnect then
 gets 401 or 404.
+
+Limits per process: 8 open streams per user, 1000 streams, 200 operations polled
+(RateLimitedError beyond, HTTP 429); events are read and handed out 100 at a time.
 """
 
 from __future__ import annotations
