@@ -150,7 +150,9 @@ def test_every_argument_has_a_metavar_in_the_help(run: Run) -> None:
     for command, arguments in COMMANDS.items():
         result = run("operation", command, "--help")
         assert result.code == 0, result.err
-        usage = re.search(r"Usage: .*? operation " + command + r" \[OPTIONS\](.*)", result.out)
+        # the usage line wraps on a narrow terminal: read it up to its blank line
+        block = " ".join(result.out.split("Usage:", 1)[-1].split("\n\n", 1)[0].split())
+        usage = re.search(r"operation " + command + r" \[OPTIONS\](.*)", block)
         assert usage is not None, result.out
         shown = re.findall(r"\{([^}]*)\}", usage.group(1))
         assert " ".join(shown) == arguments, (command, usage.group(0))
