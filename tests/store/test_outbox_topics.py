@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -226,7 +227,8 @@ def _writer(
 
 
 def _process_writer(url: str, operation_id: int, labels: list[str], results: Any) -> None:
-    """:func:`_writer` in a forked process with a database connection of its own."""
+    """:func:`_writer` in a process of its own (spawned: a fork of a test process that runs
+    threads can inherit a lock held by one of them and hang)."""
     errors: list[BaseException] = []
     conflicts: list[int] = []
     with build_context(load_settings(db=url)) as ctx:
@@ -258,8 +260,9 @@ def test_concurrent_writers_reader_sees_every_event_once_in_order(ctx: AppContex
 
     def read() -> None:
         nonlocal last
+        deadline = time.monotonic() + 300  # never outlive the test, even a failed one
         try:
-            while True:
+            while time.monotonic() < deadline:
                 finished = done.is_set()
                 with context.database.reading() as conn:
                     found = outbox.topic_events(conn, name, after=last, limit=7)
@@ -269,6 +272,9 @@ def test_concurrent_writers_reader_sees_every_event_once_in_order(ctx: AppContex
                     last = event.id
                 if finished and not found:
                     return
+                if not found:
+                    time.sleep(0.001)  # let the writers have the GIL
+            errors.append(TimeoutError("the reader did not finish"))
         except BaseException as exc:
             errors.append(exc)
 
@@ -276,29 +282,33 @@ def test_concurrent_writers_reader_sees_every_event_once_in_order(ctx: AppContex
         for status in ("go", "in-progress", "done"):
             changes.change_status(context, operator, other.operation_id, "o.ex", status)
 
-    reader = threading.Thread(target=read)
+    reader = threading.Thread(target=read, daemon=True)
     writers = [
         threading.Thread(target=_writer, args=(context, w.operation_id, group, errors, conflicts))
         for group in labels[:WRITERS]
     ]
     everyone = [*writers, threading.Thread(target=disturb)]
-    forked = multiprocessing.get_context("fork")  # forked before any thread runs
-    results = forked.Queue()
-    process = forked.Process(
+    spawned = multiprocessing.get_context("spawn")
+    results = spawned.Queue()
+    process = spawned.Process(
         target=_process_writer,
         args=(context.settings.db, w.operation_id, labels[WRITERS], results),
     )
     process.start()
     reader.start()
-    for thread in everyone:
-        thread.start()
-    for thread in everyone:
-        thread.join(120)
-    error, lost = results.get(timeout=120)
-    process.join(30)
-    assert error is None and process.exitcode == 0, error
-    conflicts.extend([1] * lost)
-    done.set()
+    try:
+        for thread in everyone:
+            thread.start()
+        for thread in everyone:
+            thread.join(120)
+        error, lost = results.get(timeout=120)
+        process.join(30)
+        assert error is None and process.exitcode == 0, error
+        conflicts.extend([1] * lost)
+    finally:
+        done.set()  # the reader ends whatever happened above
+        if process.is_alive():
+            process.kill()
     reader.join(120)
     assert not errors, errors
     with context.database.reading() as conn:
