@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection
 
@@ -36,7 +35,7 @@ from leaktrace.services.operation_access import (
     may_see_name,
     operation_access,
 )
-from leaktrace.services.operation_events import event_view, last_event_id, topic
+from leaktrace.services.operation_events import event_view, last_event_id, stamp, topic
 from leaktrace.services.operation_views import (
     OperationAgencyView,
     OperationBoardView,
@@ -63,10 +62,6 @@ __all__ = [
 
 BOARD_EVENTS = 200
 """How many of the latest events a board starts with."""
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def counters(targets: Sequence[TargetRecord], open_issues: int) -> OperationCountersView:
@@ -104,7 +99,7 @@ def summary_view(conn: Connection, access: OperationAccess) -> OperationSummaryV
         name=operation.name,
         date=operation.day.isoformat(),
         h_hour=operation.h_hour,
-        h_hour_utc=_stamp(h_hour_at(operation.day, operation.h_hour)),
+        h_hour_utc=stamp(h_hour_at(operation.day, operation.h_hour)),
         handling=operation.handling,
         role=access.role,
         targets=len(targets),
@@ -136,7 +131,7 @@ def target_view(
         checklist={key: target.checklist.get(key) for key, _ in CHECKLIST},
         outcome=dict(target.outcome),
         note=target.note,
-        updated_at=_stamp(target.updated_at),
+        updated_at=stamp(target.updated_at),
         open_issues=open_issues.get(target.id, 0),
         can_change=may_change(access, target),
     )
@@ -171,8 +166,8 @@ def issue_view(issue: IssueRecord, *, handling: str) -> OperationIssueView:
         target_label=issue.target_label,
         text=issue.text,
         raised_by_agency=issue.raised_agency,
-        raised_at=_stamp(issue.raised_at),
-        resolved_at=_stamp(issue.resolved_at) if issue.resolved_at else None,
+        raised_at=stamp(issue.raised_at),
+        resolved_at=stamp(issue.resolved_at) if issue.resolved_at else None,
         resolution=issue.resolution,
         open=issue.resolved_at is None,
     )

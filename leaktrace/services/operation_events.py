@@ -126,8 +126,13 @@ def record_change(
 
 
 def event_view(event: TopicEvent) -> OperationEventView:
-    at = event.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    at = stamp(event.created_at)
     return OperationEventView.model_validate({**event.payload, "id": event.id, "at": at})
+
+
+def stamp(moment: datetime) -> str:
+    """``moment`` as the operation views write times: RFC 3339 in UTC with ``Z``."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def events_after(
