@@ -118,6 +118,7 @@ _FAMILIES = {
     "telecine": "capture",
     "workprint": "pre-release",
     "screener": "pre-release",
+    "hdrip": "web",
     "web-dl": "web",
     "webrip": "web",
     "ppv": "web",

@@ -51,6 +51,12 @@ RULES: tuple[Rule, ...] = (
         "an awards or press screener before any home release: a screener chain leak",
     ),
     Rule(
+        "hd-rip-before-home-release",
+        frozenset({"hdrip"}),
+        "an HD encode of a home release (web or disc) before any home release: a leak of "
+        "an early home-release copy",
+    ),
+    Rule(
         "web-before-digital-release",
         frozenset({"web-dl", "webrip", "ppv"}),
         "a streaming copy before the digital release: a platform or supply-chain leak",
@@ -73,6 +79,7 @@ SOURCE_WINDOWS: dict[str, str] = {
     "theatrical-capture-before-release": "theatrical",
     "workprint-before-home-release": "home",
     "screener-before-home-release": "home",
+    "hd-rip-before-home-release": "home",
     "web-before-digital-release": "digital",
     "broadcast-before-air": "broadcast",
     "disc-before-street-date": "physical",
@@ -87,7 +94,7 @@ def rule_for(source: str | None) -> Rule | None:
 def window_for(rule: Rule, work: Work) -> tuple[Window, date] | None:
     """The window ``rule`` measures against for ``work``, and its first day, if known.
 
-    Workprints and screeners take the earliest of the digital and physical dates; web
+    Workprints, screeners and HD rips take the earliest of the digital and physical dates; web
     releases of a TV season with no digital date take the broadcast date.
     """
     target = SOURCE_WINDOWS[rule.name]
@@ -108,13 +115,17 @@ def window_for(rule: Rule, work: Work) -> tuple[Window, date] | None:
 def severity_for(rule: Rule, lead_days: float) -> Severity:
     """How grave a leak is, from the kind of leak and how early it came.
 
-    Workprints are always critical; disc rips before street date (the supply chain) and
-    screeners high, critical from 14 days early; captures and web leaks medium, high
+    Workprints are always critical; disc rips before street date (the supply chain),
+    screeners and HD rips high, critical from 14 days early; captures and web leaks medium, high
     from 7 days early; pre-air broadcast leaks medium.
     """
     if rule.name == "workprint-before-home-release":
         return Severity.CRITICAL
-    if rule.name in ("disc-before-street-date", "screener-before-home-release"):
+    if rule.name in (
+        "disc-before-street-date",
+        "screener-before-home-release",
+        "hd-rip-before-home-release",
+    ):
         return Severity.CRITICAL if lead_days >= 14 else Severity.HIGH
     if rule.name in ("theatrical-capture-before-release", "web-before-digital-release"):
         return Severity.HIGH if lead_days >= 7 else Severity.MEDIUM

@@ -208,6 +208,7 @@ def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None)
         "group_name": group[:128] if group else None,
         "group_key": group.lower()[:128] if group else None,
         "service": parsed.service,
+        "website": parsed.website[:128] if parsed.website else None,
         "work_id": outcome.match.work_id,
         "match_score": round(outcome.match.score, 2),
         "match_reason": outcome.match.reason[:512],

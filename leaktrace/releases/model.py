@@ -24,11 +24,20 @@ class ParsedRelease:
     * ``languages``: ISO 639-1 codes ("it", "fr", "de" ...) plus "multi".
     * ``tags``: upper-case scene tags (PROPER, REPACK, REAL, INTERNAL, LIMITED,
       READNFO, DIRFIX, NFOFIX, RERIP, TRUEFRENCH, VFF, HDR, DV, SUBBED, DUBBED ...).
+
+    ``title`` is the title a catalogue can match (the original, usually Latin-script title
+    of a multi-title name); ``aliases`` are the other titles the name gives (a Russian,
+    Chinese or Italian title beside it), in name order. ``pack`` marks a pack (``Complete``,
+    ``INTEGRAL``, ``Collection``, several seasons, a year range); a year range such as
+    ``1993-2004`` is kept in ``year_range`` and then ``year`` is None. ``website`` is the
+    site or uploader named in a prefix or suffix (``www.site.example - ...``, ``[Site]``).
     """
 
     name: str
     title: str | None = None
+    aliases: tuple[str, ...] = ()
     year: int | None = None
+    year_range: tuple[int, int] | None = None
     kind: Kind = "movie"
     seasons: tuple[int, ...] = ()
     episodes: tuple[int, ...] = ()
@@ -48,6 +57,7 @@ class ParsedRelease:
     container: str | None = None
     group: str | None = None
     website: str | None = None
+    pack: bool = False
     extras: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -70,11 +80,12 @@ class ParsedRelease:
         return out
 
     def to_compact_dict(self) -> dict[str, Any]:
-        """Like :meth:`to_dict` without the name and without empty fields."""
+        """Like :meth:`to_dict` without the name and without empty fields (``pack`` only
+        when true)."""
         return {
             k: v
             for k, v in self.to_dict().items()
-            if k != "name" and v is not None and v != [] and v != {}
+            if k != "name" and v is not None and v is not False and v != [] and v != {}
         }
 
 

@@ -169,6 +169,8 @@ class ReleaseRow(Base):
     group_name: Mapped[str | None] = mapped_column(String(128))
     group_key: Mapped[str | None] = mapped_column(String(128), index=True)
     service: Mapped[str | None] = mapped_column(String(16))
+    website: Mapped[str | None] = mapped_column(String(128))
+    """The site or uploader the release name carries (``www.site.example - ...``)."""
     work_id: Mapped[str | None] = mapped_column(
         ForeignKey("works.id", ondelete="SET NULL"), index=True
     )
