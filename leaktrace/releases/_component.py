@@ -8,6 +8,7 @@ from typing import Final
 
 from ._common import Out, add_unique, extend, is_year, valid_date
 from ._markers import NUMV_RE, marker_token, marker_words
+from ._tokens import tokenize
 from .vocab import (
     AMBIGUOUS_SERVICES,
     COUNTRIES,
@@ -27,15 +28,12 @@ from .vocab import (
 
 __all__ = ["parse_component"]
 
-_TOKEN_RE: Final = re.compile(r"[\[\](){}]|[^\s.\-_\[\](){}/\\,;|~*\"<>=]+")
 _CRC_RE: Final = re.compile(r"[0-9a-f]{8}$")
 _UNITS: Final = ("kbps", "kbits", "kbit", "mbps", "mbit", "gb", "mb", "fps", "hz", "bit", "ch")
-_OPEN: Final = frozenset("[({")
 #: bare numbers after a title that are resolutions, not episode numbers ("Title.2013.720.x264")
 _BARE_RES: Final = frozenset({"480", "576", "720", "1080", "2160"})
 #: weak categories a release group may collide with ("-ETRG", "-AMZN" ...)
 _GROUPISH: Final = frozenset({"site", "service", "container", "res", "src", "codec", "audio"})
-_CLOSE: Final = frozenset("])}")
 _TLDS: Final = frozenset(
     {
         "com",
@@ -85,9 +83,7 @@ _TLDS: Final = frozenset(
 )
 
 
-def _join_title(
-    text: str, toks: list[str], starts: list[int], ends: list[int], a: int, b: int
-) -> str | None:
+def _join_title(gaps: list[str], toks: list[str], a: int, b: int) -> str | None:
     """Rebuild a title from tokens a..b-1: separators become spaces, ``S.H.I.E.L.D`` and
     ``Spider-Man`` survive."""
     if a >= b:
@@ -95,7 +91,7 @@ def _join_title(
     parts = [toks[a]]
     acronym = False
     for k in range(a + 1, b):
-        gap = text[ends[k - 1] : starts[k]]
+        gap = gaps[k]
         tok = toks[k]
         if (
             gap == "."
@@ -116,42 +112,17 @@ def _join_title(
             parts.append(" ")
             acronym = False
         parts.append(tok)
-    if acronym and text[ends[b - 1] : ends[b - 1] + 1] == ".":
+    if acronym and gaps[b][:1] == ".":
         parts.append(".")
     title = "".join(parts).strip(" -:&+#")
     return title or None
 
 
 def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept flat for speed
-    toks: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    brs: list[int] = []
-    depth = 0
-    brid = 0
-    cur = 0
-    for tm in _TOKEN_RE.finditer(text):
-        tok = tm.group()
-        if len(tok) == 1 and tok in _OPEN:
-            if depth == 0:
-                brid += 1
-                cur = brid
-            depth += 1
-            continue
-        if len(tok) == 1 and tok in _CLOSE:
-            if depth > 0:
-                depth -= 1
-                if depth == 0:
-                    cur = 0
-            continue
-        toks.append(tok)
-        starts.append(tm.start())
-        ends.append(tm.end())
-        brs.append(cur)
+    toks, lows, brs, starts, gaps = tokenize(text)
     n = len(toks)
     if n == 0:
         return
-    lows = [t.lower() for t in toks]
 
     # ------------------------------------------------------------ classification
     cls: list[tuple[tuple[str, str], ...] | None] = [None] * n
@@ -163,13 +134,16 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     seasons = out.seasons
     episodes = out.episodes
 
-    def adj(k: int) -> bool:
-        return starts[k + 1] - ends[k] == 1 and brs[k] == brs[k + 1]
-
     i = 0
     while i < n:
         low = lows[i]
-        if low in PREFIX3 and i + 2 < n and adj(i) and adj(i + 1):
+        if (
+            low in PREFIX3
+            and i + 2 < n
+            and len(gaps[i + 1]) == 1
+            and len(gaps[i + 2]) == 1
+            and brs[i] == brs[i + 1] == brs[i + 2]
+        ):
             key = low + "." + lows[i + 1] + "." + lows[i + 2]
             entry = PHRASES.get(key)
             if entry is not None:
@@ -181,7 +155,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 cls[i] = entry
                 i += 3
                 continue
-        if low in PREFIX2 and i + 1 < n and adj(i):
+        if low in PREFIX2 and i + 1 < n and len(gaps[i + 1]) == 1 and brs[i] == brs[i + 1]:
             key = low + "." + lows[i + 1]
             entry = PHRASES.get(key)
             if entry is not None:
@@ -201,14 +175,14 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             continue
         if low.isalpha():
             if low in SEASON_WORDS or low in EPISODE_WORDS:
-                consumed = marker_words(text, lows, starts, ends, brs, i, n, out)
+                consumed = marker_words(gaps, lows, brs, i, n, out)
             else:
                 consumed = 0
         elif low.endswith(_UNITS) and low[0].isdigit():
             cls[i] = (("other", ""),)
             consumed = 0
         else:
-            consumed = marker_token(text, lows, starts, ends, brs, i, n, out)
+            consumed = marker_token(gaps, lows, brs, i, n, out)
             if consumed < 0:
                 cls[i] = (("res", RESOLUTION_HEIGHTS[lows[i].partition("x")[2].rstrip("pi")]),)
                 strong[i] = True
@@ -231,7 +205,13 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             continue
         yb = lows[i + 1]
         yc = lows[i + 2]
-        if not (yb.isdigit() and yc.isdigit() and adj(i) and adj(i + 1)):
+        if not (
+            yb.isdigit()
+            and yc.isdigit()
+            and len(gaps[i + 1]) == 1
+            and len(gaps[i + 2]) == 1
+            and brs[i] == brs[i + 1] == brs[i + 2]
+        ):
             continue
         d: date | None = None
         if len(ya) == 4 and len(yb) <= 2 and len(yc) <= 2:
@@ -251,11 +231,11 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     # ------------------------------------------------------------ leading group / website
     ts = 0
     anime = False
-    if brs[0] != 0 and text.lstrip()[:1] == "[":
+    if brs[0] != 0 and gaps[0].lstrip()[:1] in ("[", "【"):
         k = 0
         while k < n and brs[k] == brs[0]:
             k += 1
-        content = text[starts[0] : ends[k - 1]]
+        content = _span(text, toks, starts, 0, k - 1)
         if lows[0] == "www" or _is_site(lows, 0, k):
             out.website = content.lower()
             ts = k
@@ -276,19 +256,14 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     # "site.net - Title ...": a web address before the first " - "
     if ts < n and lows[ts] != "www":
         k = ts + 1
-        while k < n and k < ts + 6 and brs[k] == brs[ts] and text[ends[k - 1] : starts[k]] in ".-":
+        while k < n and k < ts + 6 and brs[k] == brs[ts] and gaps[k] in ".-":
             k += 1
-        if (
-            ts + 1 < k < n
-            and lows[k - 1] in _TLDS
-            and "-" in text[ends[k - 1] : starts[k]]
-            and text[ends[k - 2] : starts[k - 1]] == "."
-        ):
-            out.website = text[starts[ts] : ends[k - 1]].lower()
+        if ts + 1 < k < n and lows[k - 1] in _TLDS and "-" in gaps[k] and gaps[k - 1] == ".":
+            out.website = _span(text, toks, starts, ts, k - 1).lower()
             ts = k
     if ts < n and lows[ts] == "www":
         k = ts + 1
-        while k < n and brs[k] == brs[ts] and text[ends[k - 1] : starts[k]] == ".":
+        while k < n and brs[k] == brs[ts] and gaps[k] == ".":
             k += 1
         if k - ts >= 3:
             out.website = ".".join(lows[ts:k])
@@ -368,7 +343,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             m = NUMV_RE.match(lk)
             if m is None or is_year(lk):
                 continue
-            gap = text[ends[k - 1] : starts[k]]
+            gap = gaps[k]
             digits = m.group(1)
             if anime:
                 if num_idx < 0:
@@ -379,7 +354,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 ("-" in gap and len(gap) > 1)
                 or (len(digits) == 2 and digits[0] == "0")
                 or (len(digits) in (3, 4) and lk.isdigit() and lk not in _BARE_RES)
-                or (k + 2 < n and text[ends[k] : starts[k + 1]] == "-" and lows[k + 1].isdigit())
+                or (k + 2 < n and gaps[k + 1] == "-" and lows[k + 1].isdigit())
             ):
                 num_idx = k
                 break
@@ -391,14 +366,14 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             assert m is not None
             v = int(m.group(1))
             j = num_idx + 1
-            gap = text[ends[num_idx - 1] : starts[num_idx]]
+            gap = gaps[num_idx]
             if (
                 not anime
                 and len(m.group(1)) in (3, 4)
                 and lk.isdigit()
                 and v % 100 <= 60
                 and not ("-" in gap and len(gap) > 1)
-                and not (j < n and text[ends[num_idx] : starts[j]] == "-" and lows[j].isdigit())
+                and not (j < n and gaps[j] == "-" and lows[j].isdigit())
             ):
                 seasons.append(v // 100)
                 episodes.append(v % 100)
@@ -407,7 +382,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 while (
                     j < n
                     and brs[j] == brs[num_idx]
-                    and text[ends[j - 1] : starts[j]] == "-"
+                    and gaps[j] == "-"
                     and lows[j].isdigit()
                     and len(lows[j]) <= 4
                 ):
@@ -428,7 +403,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             and brs[ts] == 0
             and lows[ts].isdigit()
             and len(lows[ts]) <= 3
-            and (lows[ts][0] == "0" or "-" in text[ends[ts] : starts[ts + 1]])
+            and (lows[ts][0] == "0" or "-" in gaps[ts + 1])
         ):
             # "[Group] 12 - Title [720p]"
             out.absolute.append(int(lows[ts]))
@@ -465,7 +440,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     # "Show - Subtitle - 07": the title of an episodic name stops at its first " - "
     if episodic:
         for k in range(ts + 1, title_end):
-            gap = text[ends[k - 1] : starts[k]]
+            gap = gaps[k]
             if "-" in gap and len(gap) > 1:
                 title_end = k
                 break
@@ -483,7 +458,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         if ctry is not None and (ck + 1 >= n or brs[ck + 1] != brs[ck]):
             out.country = ctry
             cls[ck] = ()
-    out.title = _join_title(text, toks, starts, ends, ts, title_end)
+    out.title = _join_title(gaps, toks, ts, title_end)
 
     # ------------------------------------------------------------ release group
     skip: set[int] = set()
@@ -497,7 +472,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         while k >= 0 and brs[k] == b:
             k -= 1
         a = k + 1
-        content = text[starts[a] : ends[e]]
+        content = _span(text, toks, starts, a, e)
         if _is_site(lows, a, e + 1) or lows[a] == "www":
             if out.website is None:
                 out.website = content.lower()
@@ -509,7 +484,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             if bracket_group < 0:
                 bracket_group = a
                 bracket_end = e
-            if a > 0 and "-" in text[ends[a - 1] : starts[a]]:
+            if a > 0 and "-" in gaps[a]:
                 break
         elif a < floor:
             break
@@ -527,7 +502,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         k > floor
         and brs[k] == 0
         and lows[k] in POST_SUFFIXES
-        and "-" in text[ends[k - 1] : starts[k]]
+        and "-" in gaps[k]
         and cls[k - 1] is None
     ):
         skip.add(k)
@@ -540,7 +515,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         and cls[k2] is not None
         and not strong[k2]
         and not marker[k2]
-        and "-" not in text[ends[k2 - 1] : starts[k2]].strip(" .")
+        and "-" not in gaps[k2].strip(" .")
     ):
         k2 -= 1
     if (
@@ -549,7 +524,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         and brs[k2] == 0
         and cls[k2] is None
         and not marker[k2]
-        and "-" in text[ends[k2 - 1] : starts[k2]]
+        and "-" in gaps[k2]
     ):
         k = k2
     last_cls = cls[k] if k >= 0 else None
@@ -559,13 +534,13 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         and not marker[k]
         and (last_cls is None or not strong[k] and last_cls and last_cls[0][0] in _GROUPISH)
     ):
-        gap = text[ends[k - 1] : starts[k]]
+        gap = gaps[k]
         if "-" in gap:
             group_a = k
             # "D-Z0N3", "Hive-CM8", "AlFleNi-TeaM": hyphen-joined words before the last one
             while (
                 group_a - 2 >= floor
-                and text[ends[group_a - 1] : starts[group_a]] == "-"
+                and gaps[group_a] == "-"
                 and cls[group_a - 1] is None
                 and not marker[group_a - 1]
                 and brs[group_a - 1] == 0
@@ -591,16 +566,12 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     if (
         group_a < 0
         and bracket_group >= 0
-        and (
-            not anime
-            or out.group is None
-            or text[ends[bracket_group - 1] : starts[bracket_group]].endswith(("-", "-[", "- ["))
-        )
+        and (not anime or out.group is None or gaps[bracket_group].endswith(("-", "-[", "- [")))
     ):
-        out.group = text[starts[bracket_group] : ends[bracket_end]]
+        out.group = _span(text, toks, starts, bracket_group, bracket_end)
         skip.update(range(bracket_group, bracket_end + 1))
     elif group_a >= 0:
-        out.group = text[starts[group_a] : ends[group_b]]
+        out.group = _span(text, toks, starts, group_a, group_b)
         skip.update(range(group_a, group_b + 1))
 
     # ------------------------------------------------------------ episode title
@@ -621,12 +592,17 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 break
             b += 1
         if b > a and (a == 0 or brs[a - 1] == 0 or brs[a] == 0):
-            et = _join_title(text, toks, starts, ends, a, b)
+            et = _join_title(gaps, toks, a, b)
             if et is not None and any(c.isalpha() for c in et):
                 out.episode_title = et
                 for x in range(a, b):
                     cls[x] = ()
     _apply(text, toks, lows, cls, key_at, brs, ts, title_end, skip, out, n)
+
+
+def _span(text: str, toks: list[str], starts: list[int], a: int, e: int) -> str:
+    """The text of tokens a..e (both included) with what lies between them."""
+    return text[starts[a] : starts[e] + len(toks[e])]
 
 
 def _is_site(lows: list[str], a: int, b: int) -> bool:

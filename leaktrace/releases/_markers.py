@@ -37,10 +37,8 @@ def _gap_kind(gap: str) -> str:
 
 
 def marker_words(
-    text: str,
+    gaps: list[str],
     lows: list[str],
-    starts: list[int],
-    ends: list[int],
     brs: list[int],
     i: int,
     n: int,
@@ -49,7 +47,7 @@ def marker_words(
     """'Season 1', 'Seasons 1-3', 'Season 1 & 2', 'Episode 5', 'Cap.102' -> tokens consumed."""
     low = lows[i]
     j = i + 1
-    if j >= n or brs[j] != brs[i] or "-" in text[ends[i] : starts[j]]:
+    if j >= n or brs[j] != brs[i] or "-" in gaps[j]:
         return 0
     nxt = lows[j]
     is_season = low in SEASON_WORDS
@@ -76,7 +74,7 @@ def marker_words(
     j += 1
     while j < n and brs[j] == brs[i]:
         lj = lows[j]
-        kind = _gap_kind(text[ends[j - 1] : starts[j]])
+        kind = _gap_kind(gaps[j])
         if lj == "to" and j + 1 < n and lows[j + 1].isdigit() and len(lows[j + 1]) <= 2:
             extend(target, int(lows[j + 1]), True)
             j += 2
@@ -100,10 +98,8 @@ def marker_words(
 
 
 def marker_token(
-    text: str,
+    gaps: list[str],
     lows: list[str],
-    starts: list[int],
-    ends: list[int],
     brs: list[int],
     i: int,
     n: int,
@@ -131,7 +127,7 @@ def marker_token(
             add_int(seasons, s)
             # S01-S03 / S01-03: season range; S01.E02 / S01 E02: season + episode
             while j < n and brs[j] == brs[i]:
-                gap = text[ends[j - 1] : starts[j]]
+                gap = gaps[j]
                 lj = lows[j]
                 m2 = _SE_RE.match(lj)
                 if gap == "-" and m2 is not None and m2.group(2) is None:
@@ -160,7 +156,7 @@ def marker_token(
             for part in _SE_MORE_RE.finditer(more):
                 extend(episodes, int(part.group(2)), part.group(1) == "-")
         while j < n and brs[j] == brs[i]:
-            gap = text[ends[j - 1] : starts[j]]
+            gap = gaps[j]
             lj = lows[j]
             if gap == "-" or (gap in (".", " ") and lj[0] == "e"):
                 em = E_RE.match(lj)
@@ -191,7 +187,7 @@ def marker_token(
         if m is None:
             return 0
         add_int(episodes, int(m.group(1)))
-        while j < n and brs[j] == brs[i] and text[ends[j - 1] : starts[j]] == "-":
+        while j < n and brs[j] == brs[i] and gaps[j] == "-":
             em = E_RE.match(lows[j])
             if em is None and not (lows[j].isdigit() and len(lows[j]) <= 3):
                 break
@@ -211,7 +207,7 @@ def marker_token(
             for x in _SE_EP_RE.findall(m.group(3)):
                 extend(episodes, int(x), False)
         while j < n and brs[j] == brs[i]:
-            gap = text[ends[j - 1] : starts[j]]
+            gap = gaps[j]
             m2 = _X_RE.match(lows[j])
             if m2 is not None and gap in ("-", ".", " ", "_"):
                 extend(episodes, int(m2.group(2)), gap == "-")
