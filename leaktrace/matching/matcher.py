@@ -18,6 +18,7 @@ MIN_FUZZY_LENGTH = 6
 YEAR_OFF_BY_ONE_PENALTY = 4.0
 NO_YEAR_PENALTY = 6.0
 CACHE_LIMIT = 200_000
+_AMBIGUOUS = "ambiguous between "
 _COUNTRY_WORDS = {"us": "US", "uk": "GB", "gb": "GB", "au": "AU", "nz": "NZ", "ca": "CA"}
 
 
@@ -68,10 +69,18 @@ class Matcher:
     def match(
         self, parsed: ParsedRelease, imdb_id: str | None = None, tmdb_id: int | None = None
     ) -> Match:
+        """The work ``parsed`` is a release of, or none with the reason why.
+
+        The title the parser chose is tried first, then each other title the name gives
+        (``parsed.aliases``, in name order), under the same rules. An alias is only tried
+        when the title matched nothing (an alias never replaces a match of the title) and
+        never when the title was ambiguous; aliases that match different works, or an
+        ambiguous alias, leave the release unmatched."""
         key = normalize_title(parsed.title) if parsed.title else ""
         cache_key = (
             tmdb_id,
             key,
+            parsed.aliases,
             parsed.year,
             parsed.kind,
             parsed.seasons,
@@ -83,14 +92,54 @@ class Matcher:
         if cached is not None:
             return cached
         result = self._match(parsed, key, imdb_id, tmdb_id)
+        if parsed.aliases and result.work is None and not result.reason.startswith(_AMBIGUOUS):
+            result = self._aliases(parsed, key, imdb_id, result)
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[cache_key] = result
         return result
 
-    def _match(
-        self, parsed: ParsedRelease, key: str, imdb_id: str | None, tmdb_id: int | None = None
+    def _aliases(
+        self, parsed: ParsedRelease, key: str, imdb_id: str | None, title_result: Match
     ) -> Match:
+        """Try the other titles of the name after the title matched nothing."""
+        tried = {key}
+        found: list[tuple[str, Match]] = []
+        notes: list[str] = []
+        for alias in parsed.aliases:
+            alias_key = normalize_title(alias)
+            if not alias_key or alias_key in tried:
+                continue
+            tried.add(alias_key)
+            said = f"title in the name {alias!r} (an alias in the name)"
+            result = self._match(parsed, alias_key, imdb_id, said=said)
+            if result.reason.startswith(_AMBIGUOUS):
+                return Match(None, 0.0, f"{result.reason} (by the alias {alias!r} in the name)")
+            if result.work is not None:
+                found.append((alias, result))
+            else:
+                notes.append(f"alias {alias!r}: {result.reason}")
+        works = {m.work_id for _, m in found}
+        if len(works) > 1:
+            labels = [f"{m.work.label} (alias {a!r})" for a, m in found if m.work is not None]
+            return Match(None, 0.0, _AMBIGUOUS + ", ".join(dict.fromkeys(labels[:4])))
+        if found:
+            return found[0][1]
+        if not notes:
+            return title_result
+        return replace(title_result, reason="; ".join([title_result.reason, *notes]))
+
+    def _match(
+        self,
+        parsed: ParsedRelease,
+        key: str,
+        imdb_id: str | None,
+        tmdb_id: int | None = None,
+        *,
+        said: str | None = None,
+    ) -> Match:
+        """Match one title of the name (``key``, normalised); ``said`` names it in the
+        reason when it is not the parsed title."""
         wanted: WorkKind = "movie" if parsed.kind == "movie" else "season"
         if tmdb_id and wanted == "movie" and tmdb_id in self._tmdb:
             work = self._tmdb[tmdb_id]
@@ -109,7 +158,7 @@ class Matcher:
             )
         entries = [(e, 100.0) for e in self.index.exact(key)]
         if not entries and parsed.country is None:
-            retried = self._country_suffix(parsed, key, imdb_id)
+            retried = self._country_suffix(parsed, key, imdb_id, said)
             if retried is not None:
                 return retried
         if not entries and len(key) >= MIN_FUZZY_LENGTH:
@@ -119,7 +168,7 @@ class Matcher:
         kept: list[_Candidate] = []
         rejections: list[str] = []
         for entry, title_score in entries:
-            verdict = self._check(parsed, wanted, entry, title_score)
+            verdict = self._check(parsed, wanted, entry, title_score, said)
             if isinstance(verdict, str):
                 rejections.append(f"{entry.work.label}: {verdict}")
             else:
@@ -131,7 +180,7 @@ class Matcher:
         rivals = {c.entry.work.id for c in kept if c.score == best.score}
         if len(rivals) > 1:
             labels = sorted(self.index.works[w].label for w in rivals)
-            return Match(None, 0.0, "ambiguous between " + ", ".join(labels[:4]))
+            return Match(None, 0.0, _AMBIGUOUS + ", ".join(labels[:4]))
         if best.score < self.threshold:
             return Match(
                 None,
@@ -141,14 +190,16 @@ class Matcher:
             )
         return Match(best.entry.work, best.score, "; ".join(best.notes))
 
-    def _country_suffix(self, parsed: ParsedRelease, key: str, imdb_id: str | None) -> Match | None:
+    def _country_suffix(
+        self, parsed: ParsedRelease, key: str, imdb_id: str | None, said: str | None = None
+    ) -> Match | None:
         """Lower-case names hide the country tag in the title (``the.office.us.s04e01``):
         the parser keeps it there (``This.Is.Us`` is a title), the catalogue decides."""
         head, _, tail = key.rpartition(" ")
         code = _COUNTRY_WORDS.get(tail)
         if not head or code is None:
             return None
-        result = self._match(replace(parsed, title=head, country=code), head, imdb_id)
+        result = self._match(replace(parsed, title=head, country=code), head, imdb_id, said=said)
         if result.work is None:
             return None
         return Match(
@@ -171,21 +222,25 @@ class Matcher:
         return out
 
     def _check(
-        self, parsed: ParsedRelease, wanted: WorkKind, entry: IndexEntry, title_score: float
+        self,
+        parsed: ParsedRelease,
+        wanted: WorkKind,
+        entry: IndexEntry,
+        title_score: float,
+        said: str | None = None,
     ) -> _Candidate | str:
         work = entry.work
         if work.kind != wanted:
             return f"a {work.kind}, the release is {'a film' if wanted == 'movie' else 'TV'}"
         notes: list[str] = []
+        subject = said or f"title '{entry.key}'"
         if title_score == 100.0:
             notes.append(
-                f"title '{entry.key}' equals the {'alias' if entry.via_alias else 'title'}"
+                f"{subject} equals the {'alias' if entry.via_alias else 'title'}"
                 f" {entry.via_alias or work.title!r}"
             )
         else:
-            notes.append(
-                f"title '{entry.key}' is {title_score:.0f}% like {entry.via_alias or work.title!r}"
-            )
+            notes.append(f"{subject} is {title_score:.0f}% like {entry.via_alias or work.title!r}")
         score = title_score
         if wanted == "season":
             if work.season not in parsed.seasons:

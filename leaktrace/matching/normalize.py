@@ -9,6 +9,7 @@ __all__ = ["normalize_title", "number_tokens"]
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018`´]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD_ANY = re.compile(r"[\W_]+")
 _ROMAN = {
     "i": "1",
     "ii": "2",
@@ -22,24 +23,42 @@ _ROMAN = {
     "x": "10",
 }
 _SPECIAL = str.maketrans(
-    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d"}
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "đ": "d",
+        "ł": "l",
+        "þ": "th",
+        "ð": "d",
+        "ı": "i",
+    }
 )
 
 
 def normalize_title(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces.
+    """Lower-case words separated by single spaces.
 
     Accents are stripped (``Amélie`` → ``amelie``), ``&`` and ``+`` read ``and``,
     apostrophes vanish (``Schindler's`` → ``schindlers``), every other punctuation mark
-    separates words.
+    separates words. Letters of other scripts are kept, without their marks
+    (``Мастер и Маргарита`` → ``мастер и маргарита``), so that a Russian or Chinese
+    title in a name can equal a catalogue alias written the same way; an ASCII text
+    gives ASCII words.
     """
     lowered = text.lower().translate(_SPECIAL)
     if not lowered.isascii():
         lowered = unicodedata.normalize("NFKD", lowered)
-        lowered = "".join(ch for ch in lowered if not unicodedata.combining(ch))
+        lowered = "".join(ch for ch in lowered if unicodedata.category(ch) != "Mn")
     lowered = lowered.replace("&", " and ").replace("+", " and ")
     lowered = _APOSTROPHES.sub("", lowered)
-    return " ".join(_NON_WORD.sub(" ", lowered).split())
+    if lowered.isascii():
+        return " ".join(_NON_WORD.sub(" ", lowered).split())
+    # letters of another script remain: keep them (lower-cased once more, since the
+    # compatibility forms may hold capitals, e.g. ™ -> TM)
+    lowered = lowered.lower().translate(_SPECIAL)
+    return " ".join(_NON_WORD_ANY.sub(" ", lowered).split())
 
 
 def number_tokens(normalized: str) -> frozenset[str]:
@@ -50,7 +69,7 @@ def number_tokens(normalized: str) -> frozenset[str]:
     """
     found: set[str] = set()
     for word in normalized.split():
-        if word.isdigit():
+        if word.isdecimal():
             found.add(str(int(word)))
         elif word in _ROMAN and word not in ("i", "v", "x"):
             found.add(_ROMAN[word])
