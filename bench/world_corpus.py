@@ -230,13 +230,19 @@ def load(split: str = "all", root: Path = CORPUS_ROOT) -> tuple[list[Case], list
         got, bad = read_file(s, path)
         cases.extend(got)
         problems.extend(bad)
+    return cases, problems + duplicates(cases)
+
+
+def duplicates(cases: Iterable[Case]) -> list[str]:
+    """A message for each case whose name an earlier case already has."""
     first: dict[str, Case] = {}
+    found: list[str] = []
     for case in cases:
         if case.name in first:
-            problems.append(f"{case.where}: duplicate name, first at {first[case.name].where}")
+            found.append(f"{case.where}: duplicate name, first at {first[case.name].where}")
         else:
             first[case.name] = case
-    return cases, problems
+    return found
 
 
 # ------------------------------------------------------------------ answers and scoring
