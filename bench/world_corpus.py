@@ -14,10 +14,10 @@ names it). Required keys: ``name`` (str), ``title`` (str), ``kind`` (movie|episo
 
 Scoring (the issue's contract), each field over its own cases:
 
-* title: over every case; the answer's title and the expected ``title``, both NFKC-normalised,
-  case-folded and reduced to letters, combining marks and digits of any script (so case,
-  punctuation and spacing never count; marks are kept because Indic and other scripts write
-  vowels with them), are equal;
+* title: over every case; the answer's title and the expected ``title``, both NFKC-normalised
+  (so a composed and a decomposed accented letter are one letter), case-folded and reduced to
+  letters and digits of any script (``str.isalnum``: case, punctuation, spacing and combining
+  marks never count), are equal;
 * title_or_alias (informational, only for an answer that reports aliases): the title or one
   of the aliases is equal to the expected title in that sense;
 * season: over cases with non-empty expected ``seasons``: equal sets;
@@ -264,11 +264,10 @@ NO_ANSWER = Answer()
 
 
 def norm_title(text: str | None) -> str:
-    """NFKC, case-folded, letters, marks and digits of any script only."""
+    """NFKC, case-folded, letters and digits of any script only."""
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(c for c in folded if unicodedata.category(c)[0] in "LMN")
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
 
 
 def from_leaktrace(p: Any) -> Answer:
