@@ -25,7 +25,10 @@ class Out:
 
     __slots__ = (
         "title",
+        "aliases",
         "year",
+        "year_range",
+        "pack",
         "seasons",
         "episodes",
         "absolute",
@@ -50,7 +53,10 @@ class Out:
 
     def __init__(self) -> None:
         self.title: str | None = None
+        self.aliases: list[str] = []
         self.year: int | None = None
+        self.year_range: tuple[int, int] | None = None
+        self.pack = False
         self.seasons: list[int] = []
         self.episodes: list[int] = []
         self.absolute: list[int] = []

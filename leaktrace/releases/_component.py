@@ -7,8 +7,10 @@ from datetime import date
 from typing import Final
 
 from ._common import Out, add_unique, extend, is_year, valid_date
-from ._markers import NUMV_RE, marker_token, marker_words
+from ._markers import NUMV_RE, marker_token
+from ._titles import SEP, join_title, multi_title
 from ._tokens import tokenize
+from ._world_markers import cjk_marker, t_marker, word_marker
 from .vocab import (
     AMBIGUOUS_SERVICES,
     COUNTRIES,
@@ -83,41 +85,6 @@ _TLDS: Final = frozenset(
 )
 
 
-def _join_title(gaps: list[str], toks: list[str], a: int, b: int) -> str | None:
-    """Rebuild a title from tokens a..b-1: separators become spaces, ``S.H.I.E.L.D`` and
-    ``Spider-Man`` survive."""
-    if a >= b:
-        return None
-    parts = [toks[a]]
-    acronym = False
-    for k in range(a + 1, b):
-        gap = gaps[k]
-        tok = toks[k]
-        if (
-            gap == "."
-            and len(tok) == 1
-            and len(toks[k - 1]) == 1
-            and tok.isalpha()
-            and toks[k - 1].isalpha()
-        ):
-            parts.append(".")
-            acronym = True
-        elif gap == "-":
-            parts.append("-")
-        elif "-" in gap and (" " in gap or "_" in gap or "." in gap):
-            parts.append(" - ")
-        elif gap == "'":
-            parts.append("'")
-        else:
-            parts.append(" ")
-            acronym = False
-        parts.append(tok)
-    if acronym and gaps[b][:1] == ".":
-        parts.append(".")
-    title = "".join(parts).strip(" -:&+#")
-    return title or None
-
-
 def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept flat for speed
     toks, lows, brs, starts, gaps = tokenize(text)
     n = len(toks)
@@ -175,18 +142,37 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             continue
         if low.isalpha():
             if low in SEASON_WORDS or low in EPISODE_WORDS:
-                consumed = marker_words(gaps, lows, brs, i, n, out)
+                start, consumed = word_marker(gaps, lows, brs, cls, marker, i, n, out)
+                if start < i:
+                    for k in range(start, i):
+                        marker[k] = True
+                        cls[k] = ()
+                    if first_marker < 0 or start < first_marker:
+                        first_marker = start
             else:
                 consumed = 0
         elif low.endswith(_UNITS) and low[0].isdigit():
             cls[i] = (("other", ""),)
             consumed = 0
+        elif low.isascii():
+            if low[0] == "t" and t_marker(low, out):
+                consumed = 1
+            elif (
+                low[0] == "s"
+                and i > 0
+                and gaps[i] == "-"
+                and cls[i - 1]
+                and cls[i - 1][0][0] == "audio"  # type: ignore[index]
+            ):
+                consumed = 0  # "E-AC3-S78": not a season
+            else:
+                consumed = marker_token(gaps, lows, brs, i, n, out)
+                if consumed < 0:
+                    cls[i] = (("res", RESOLUTION_HEIGHTS[low.partition("x")[2].rstrip("pi")]),)
+                    strong[i] = True
+                    consumed = 0
         else:
-            consumed = marker_token(gaps, lows, brs, i, n, out)
-            if consumed < 0:
-                cls[i] = (("res", RESOLUTION_HEIGHTS[lows[i].partition("x")[2].rstrip("pi")]),)
-                strong[i] = True
-                consumed = 0
+            consumed = 1 if cjk_marker(low, out) else 0
         if consumed:
             for k in range(i, i + consumed):
                 marker[k] = True
@@ -279,186 +265,195 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         return
 
     # ------------------------------------------------------------ title boundaries
-    limit = n
-    for k in range(ts, n):
-        if strong[k] or marker[k]:
-            limit = k
+    multi = False
+    for k in range(ts + 1, n):
+        if SEP in gaps[k] and brs[k] == 0:
+            multi = True
             break
-    base_br = brs[ts]
-    cut = limit
-    for k in range(ts + 1, limit):
-        if brs[k] != base_br:
-            cut = k
-            break
-    year_idx = -1
-    for k in range(ts + 1, limit):
-        if is_year(lows[k]) and not marker[k]:
-            year_idx = k
-    if year_idx < 0:
-        # "Sin City (BluRay) (2005)", "Show.S01E01.2008.BluRay": a year after the title
-        for k in range(limit, n):
-            if (
-                is_year(lows[k])
-                and cls[k] is None
-                and (k + 1 < n or brs[k])
-                and (first_marker < 0 or brs[k] or k + 1 < n and strong[k + 1])
-            ):
+    if multi:
+        title_end = multi_title(gaps, toks, lows, brs, strong, marker, cls, ts, n, out)
+        episodic = first_marker >= 0
+    else:
+        limit = n
+        for k in range(ts, n):
+            if strong[k] or marker[k]:
+                limit = k
+                break
+        base_br = brs[ts]
+        cut = limit
+        for k in range(ts + 1, limit):
+            if brs[k] != base_br:
+                cut = k
+                break
+        year_idx = -1
+        for k in range(ts + 1, limit):
+            if is_year(lows[k]) and not marker[k]:
                 year_idx = k
-                break
-    title_end = -1
-    trim_any = False
-    episodic = first_marker >= 0
-    if year_idx >= 0:
-        out.year = int(lows[year_idx])
-        cls[year_idx] = ()
-        title_end = min(year_idx, cut, limit)
+        if year_idx < 0:
+            # "Sin City (BluRay) (2005)", "Show.S01E01.2008.BluRay": a year after the title
+            for k in range(limit, n):
+                if (
+                    is_year(lows[k])
+                    and cls[k] is None
+                    and (k + 1 < n or brs[k])
+                    and (first_marker < 0 or brs[k] or k + 1 < n and strong[k + 1])
+                ):
+                    year_idx = k
+                    break
+        title_end = -1
         trim_any = False
-        # "the.flash.2014.208.hdtv": a 3-digit episode number right after the year
-        k = year_idx + 1
-        if (
-            first_marker < 0
-            and k < n
-            and len(lows[k]) == 3
-            and lows[k].isdigit()
-            and lows[k] not in _BARE_RES
-            and lows[k][0] != "0"
-            and (k + 1 >= n or cls[k + 1] is not None or brs[k + 1] != brs[k] or k + 2 < n)
-        ):
-            v = int(lows[k])
-            seasons.append(v // 100)
-            episodes.append(v % 100)
-            marker[k] = True
-            cls[k] = ()
-            first_marker = last_marker = k
-            episodic = True
-    elif first_marker < 0:
-        # episode numbers without a season marker: anime absolute numbers, "Show.101"
-        num_idx = -1
-        dash_idx = -1
-        hi = limit if anime else min(limit, cut + 1)
-        for k in range(ts + 1, hi):
-            lk = lows[k]
-            if not lk[0].isdigit() or cls[k] is not None:
-                continue
-            m = NUMV_RE.match(lk)
-            if m is None or is_year(lk):
-                continue
-            gap = gaps[k]
-            digits = m.group(1)
-            if anime:
-                if num_idx < 0:
-                    num_idx = k
-                if dash_idx < 0 and "-" in gap:
-                    dash_idx = k
-            elif (
-                ("-" in gap and len(gap) > 1)
-                or (len(digits) == 2 and digits[0] == "0")
-                or (len(digits) in (3, 4) and lk.isdigit() and lk not in _BARE_RES)
-                or (k + 2 < n and gaps[k + 1] == "-" and lows[k + 1].isdigit())
-            ):
-                num_idx = k
-                break
-        if dash_idx >= 0:
-            num_idx = dash_idx
-        if num_idx >= 0:
-            lk = lows[num_idx]
-            m = NUMV_RE.match(lk)
-            assert m is not None
-            v = int(m.group(1))
-            j = num_idx + 1
-            gap = gaps[num_idx]
+        episodic = first_marker >= 0
+        if year_idx >= 0:
+            out.year = int(lows[year_idx])
+            cls[year_idx] = ()
+            title_end = min(year_idx, cut, limit)
+            trim_any = False
+            # "the.flash.2014.208.hdtv": a 3-digit episode number right after the year
+            k = year_idx + 1
             if (
-                not anime
-                and len(m.group(1)) in (3, 4)
-                and lk.isdigit()
-                and v % 100 <= 60
-                and not ("-" in gap and len(gap) > 1)
-                and not (j < n and gaps[j] == "-" and lows[j].isdigit())
+                first_marker < 0
+                and k < n
+                and len(lows[k]) == 3
+                and lows[k].isdigit()
+                and lows[k] not in _BARE_RES
+                and lows[k][0] != "0"
+                and (k + 1 >= n or cls[k + 1] is not None or brs[k + 1] != brs[k] or k + 2 < n)
             ):
+                v = int(lows[k])
                 seasons.append(v // 100)
                 episodes.append(v % 100)
-            else:
-                nums = [v]
-                while (
-                    j < n
-                    and brs[j] == brs[num_idx]
-                    and gaps[j] == "-"
-                    and lows[j].isdigit()
-                    and len(lows[j]) <= 4
-                ):
-                    extend(nums, int(lows[j]), True)
-                    j += 1
-                out.absolute.extend(nums)
-            for k in range(num_idx, j):
                 marker[k] = True
                 cls[k] = ()
-            first_marker = num_idx
-            last_marker = j - 1
-            title_end = min(num_idx, cut)
-            limit = num_idx
-            episodic = True
-        elif (
-            anime
-            and ts + 1 < n
-            and brs[ts] == 0
-            and lows[ts].isdigit()
-            and len(lows[ts]) <= 3
-            and (lows[ts][0] == "0" or "-" in gaps[ts + 1])
-        ):
-            # "[Group] 12 - Title [720p]"
-            out.absolute.append(int(lows[ts]))
-            marker[ts] = True
-            cls[ts] = ()
-            first_marker = last_marker = ts
-            episodic = True
-            ts += 1
-            base_br = brs[ts]
-            limit = n
-            for k in range(ts, n):
-                if strong[k] or brs[k] != base_br:
-                    limit = k
+                first_marker = last_marker = k
+                episodic = True
+        elif first_marker < 0:
+            # episode numbers without a season marker: anime absolute numbers, "Show.101"
+            num_idx = -1
+            dash_idx = -1
+            hi = limit if anime else min(limit, cut + 1)
+            for k in range(ts + 1, hi):
+                lk = lows[k]
+                if not lk[0].isdigit() or cls[k] is not None:
+                    continue
+                m = NUMV_RE.match(lk)
+                if m is None or is_year(lk):
+                    continue
+                gap = gaps[k]
+                digits = m.group(1)
+                if anime:
+                    if num_idx < 0:
+                        num_idx = k
+                    if dash_idx < 0 and "-" in gap:
+                        dash_idx = k
+                elif (
+                    ("-" in gap and len(gap) > 1)
+                    or (len(digits) == 2 and digits[0] == "0")
+                    or (len(digits) in (3, 4) and lk.isdigit() and lk not in _BARE_RES)
+                    or (k + 2 < n and gaps[k + 1] == "-" and lows[k + 1].isdigit())
+                ):
+                    num_idx = k
                     break
-            cut = limit
-    if title_end < 0:
-        title_end = min(limit, cut)
-        trim_any = not episodic or title_end != first_marker
-    # trailing words that are tags: "Movie.FRENCH.DVDRip", "Alien DC (1979)"
-    while title_end - 1 > ts:
-        k = title_end - 1
-        if cls[k] is None or key_at[k] == "web":
-            break
-        tok = toks[k]
-        if (
-            trim_any
-            or (tok != tok.capitalize() and not tok.islower())
-            or "." in key_at[k]
-            or (key_at[k] in TITLE_TRIM_KEYS and lows[k - 1] not in ("the", "a", "an"))
-        ):
-            title_end -= 1
-        else:
-            break
-    # "Show - Subtitle - 07": the title of an episodic name stops at its first " - "
-    if episodic:
-        for k in range(ts + 1, title_end):
-            gap = gaps[k]
-            if "-" in gap and len(gap) > 1:
-                title_end = k
+            if dash_idx >= 0:
+                num_idx = dash_idx
+            if num_idx >= 0:
+                lk = lows[num_idx]
+                m = NUMV_RE.match(lk)
+                assert m is not None
+                v = int(m.group(1))
+                j = num_idx + 1
+                gap = gaps[num_idx]
+                if (
+                    not anime
+                    and len(m.group(1)) in (3, 4)
+                    and lk.isdigit()
+                    and v % 100 <= 60
+                    and not ("-" in gap and len(gap) > 1)
+                    and not (j < n and gaps[j] == "-" and lows[j].isdigit())
+                ):
+                    seasons.append(v // 100)
+                    episodes.append(v % 100)
+                else:
+                    nums = [v]
+                    while (
+                        j < n
+                        and brs[j] == brs[num_idx]
+                        and gaps[j] == "-"
+                        and lows[j].isdigit()
+                        and len(lows[j]) <= 4
+                    ):
+                        extend(nums, int(lows[j]), True)
+                        j += 1
+                    out.absolute.extend(nums)
+                for k in range(num_idx, j):
+                    marker[k] = True
+                    cls[k] = ()
+                first_marker = num_idx
+                last_marker = j - 1
+                title_end = min(num_idx, cut)
+                limit = num_idx
+                episodic = True
+            elif (
+                anime
+                and ts + 1 < n
+                and brs[ts] == 0
+                and lows[ts].isdigit()
+                and len(lows[ts]) <= 3
+                and (lows[ts][0] == "0" or "-" in gaps[ts + 1])
+            ):
+                # "[Group] 12 - Title [720p]"
+                out.absolute.append(int(lows[ts]))
+                marker[ts] = True
+                cls[ts] = ()
+                first_marker = last_marker = ts
+                episodic = True
+                ts += 1
+                base_br = brs[ts]
+                limit = n
+                for k in range(ts, n):
+                    if strong[k] or brs[k] != base_br:
+                        limit = k
+                        break
+                cut = limit
+        if title_end < 0:
+            title_end = min(limit, cut)
+            trim_any = not episodic or title_end != first_marker
+        # trailing words that are tags: "Movie.FRENCH.DVDRip", "Alien DC (1979)"
+        while title_end - 1 > ts:
+            k = title_end - 1
+            if cls[k] is None or key_at[k] == "web":
                 break
-    # country suffix: "The.Office.US.S01E01", "Shameless (US) S01E01"
-    if title_end - 1 > ts:
-        ck = title_end - 1
-        ctry = COUNTRIES.get(lows[ck])
-        if ctry is not None and toks[ck].isupper() and (year_idx >= 0 or episodic):
-            out.country = ctry
-            cls[ck] = ()
-            title_end -= 1
-    if ts < title_end < n and brs[title_end] != base_br:
-        ck = title_end
-        ctry = COUNTRIES.get(lows[ck])
-        if ctry is not None and (ck + 1 >= n or brs[ck + 1] != brs[ck]):
-            out.country = ctry
-            cls[ck] = ()
-    out.title = _join_title(gaps, toks, ts, title_end)
+            tok = toks[k]
+            if (
+                trim_any
+                or (tok != tok.capitalize() and not tok.islower())
+                or "." in key_at[k]
+                or (key_at[k] in TITLE_TRIM_KEYS and lows[k - 1] not in ("the", "a", "an"))
+            ):
+                title_end -= 1
+            else:
+                break
+        # "Show - Subtitle - 07": the title of an episodic name stops at its first " - "
+        if episodic:
+            for k in range(ts + 1, title_end):
+                gap = gaps[k]
+                if "-" in gap and len(gap) > 1:
+                    title_end = k
+                    break
+        # country suffix: "The.Office.US.S01E01", "Shameless (US) S01E01"
+        if title_end - 1 > ts:
+            ck = title_end - 1
+            ctry = COUNTRIES.get(lows[ck])
+            if ctry is not None and toks[ck].isupper() and (year_idx >= 0 or episodic):
+                out.country = ctry
+                cls[ck] = ()
+                title_end -= 1
+        if ts < title_end < n and brs[title_end] != base_br:
+            ck = title_end
+            ctry = COUNTRIES.get(lows[ck])
+            if ctry is not None and (ck + 1 >= n or brs[ck + 1] != brs[ck]):
+                out.country = ctry
+                cls[ck] = ()
+        out.title = join_title(gaps, toks, ts, title_end)
 
     # ------------------------------------------------------------ release group
     skip: set[int] = set()
@@ -592,7 +587,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 break
             b += 1
         if b > a and (a == 0 or brs[a - 1] == 0 or brs[a] == 0):
-            et = _join_title(gaps, toks, a, b)
+            et = join_title(gaps, toks, a, b)
             if et is not None and any(c.isalpha() for c in et):
                 out.episode_title = et
                 for x in range(a, b):

@@ -18,6 +18,7 @@ from typing import Final
 
 from ._common import YEAR_MAX, YEAR_MIN, Out, add_unique
 from ._component import parse_component
+from ._titles import SEP
 from .model import Kind, ParsedRelease
 from .vocab import (
     CONTAINERS,
@@ -121,6 +122,9 @@ def _parse(name: str) -> ParsedRelease:
     if not text.isprintable():
         text = text.translate(_CTRL)
     if "/" in text or "\\" in text:
+        if " / " in text:
+            # "Русское / Original / Сезон: 1 / ...": a title separator, not a path
+            text = text.replace(" / ", " " + SEP + " ")
         parts = [p.strip() for p in _PATH_SPLIT_RE.split(text)]
         parts = [p for p in parts if p]
     else:
@@ -172,7 +176,9 @@ def _parse(name: str) -> ParsedRelease:
     return ParsedRelease(
         name=name,
         title=out.title,
+        aliases=tuple(out.aliases),
         year=out.year,
+        year_range=out.year_range,
         kind=_kind(out),
         seasons=tuple(out.seasons),
         episodes=tuple(out.episodes),
@@ -192,6 +198,7 @@ def _parse(name: str) -> ParsedRelease:
         container=out.container,
         group=out.group,
         website=out.website,
+        pack=out.pack or len(out.seasons) > 1 or "COMPLETE" in out.tags,
         extras=out.extras,
     )
 

@@ -21,6 +21,10 @@ __all__ = [
     "COUNTRIES",
     "EDITION_ORDER",
     "EPISODE_WORDS",
+    "ORDINAL_SUFFIXES",
+    "ORDINAL_WORDS",
+    "PACK_WORDS",
+    "TOTAL_WORDS",
     "EXTENSIONS",
     "GENERIC_FOLDERS",
     "GROUP_SITES",
@@ -89,17 +93,34 @@ _add("res", "720p", "hd720p 720hd")
 _add("res", "1080p", "hd1080p 1080hd fullhd full.hd")
 
 # ---------------------------------------------------------------- sources
-_add("src", "cam", "cam camrip cam.rip hdcam hd.cam hqcam", weak=False)
+_add(
+    "src", "cam", "cam camrip cam.rip hdcam hd.cam hqcam camhd cam.hd hdcamrip hqcamrip", weak=False
+)
 WEAK.add("cam")
-_add("src", "telesync", "ts hdts hd.ts telesync pdvd predvd tsrip hdtsrip ts.rip")
-_add("src", "telecine", "tc hdtc hd.tc telecine tcrip")
+_add(
+    "src",
+    "telesync",
+    "ts hdts hd.ts telesync pdvd predvd tsrip hdtsrip ts.rip pdvdrip pre.dvd pre.dvdrip "
+    "s.print pre.hdrip prehdrip hq.s.print hdts.rip telesync.rip",
+)
+_add("src", "telecine", "tc hdtc hd.tc telecine tcrip hdtcrip hdtc.rip tc.rip")
+for _h in ("480p", "720p", "1080p", "2160p"):
+    _add("src", "telecine", "tc" + _h + " hdtc" + _h)
+    _add("res", _h, "tc" + _h + " hdtc" + _h)
+    _add("src", "cam", "cam" + _h + " hdcam" + _h)
+    _add("res", _h, "cam" + _h + " hdcam" + _h)
+    _add("src", "telesync", "ts" + _h + " hdts" + _h)
+    _add("res", _h, "ts" + _h + " hdts" + _h)
+#: Chinese subtitles (simplified + traditional), never a telecine: "sc_tc", "SC+TC"
+_add("sub", "zh", "sc.tc sc+tc chs.cht chs+cht gb.big5 简繁 简体 繁体 中字 双语 中英", weak=True)
 _add("src", "workprint", "workprint wp")
 WEAK.add("wp")
 _add(
     "src",
     "screener",
     "scr screener dvdscr dvd.scr dvdscreener bdscr bd.scr webscr "
-    "dvd.screener bluray.scr blu.ray.scr screeners",
+    "dvd.screener bluray.scr blu.ray.scr screeners hdscr hd.scr brscr brscreener br.scr "
+    "bdscreener dvdscreener dvdscrrip scrrip",
 )
 _add("src", "r5", "r5 r6 r5.line")
 _add("tag", "LINE", "r5.line")
@@ -109,19 +130,22 @@ _add(
     "src",
     "hdtv",
     "hdtv pdtv dsr dsrip ds.rip dthrip dth dvb dvbrip ahdtv hdtvrip hdtv.rip "
-    "tvrip tv.rip satrip sat.rip hd.tv pdtvrip sdtv uhdtv dvbt hdtvrip hdtvmux dtv",
+    "tvrip tv.rip satrip sat.rip hd.tv pdtvrip sdtv uhdtv dvbt hdtvrip hdtvmux dtv iptvrip "
+    "iptv.rip dvbrip webtvrip",
 )
 _add("src", "web-dl", "web web.dl webdl web.dlmux dlmux webdlmux hdweb webhd")
 WEAK.add("web")
 _add(
     "src",
     "webrip",
-    "webrip web.rip webdlrip web.dlrip web.dl.rip webrips vodrip vod.rip webmux web.mux hdwebrip",
+    "webrip web.rip webdlrip web.dlrip web.dl.rip webrips vodrip vod.rip webmux web.mux hdwebrip "
+    "webrip.avc web.dlrip.avc",
 )
 _add(
     "src",
     "dvd",
-    "dvd dvdr dvd5 dvd9 dvd.r dvd.5 dvd.9 ntsc.dvdr pal.dvdr dvdfull dvdiso dvdmux video.ts",
+    "dvd dvdr dvd5 dvd9 dvd.r dvd.5 dvd.9 ntsc.dvdr pal.dvdr dvdfull dvdiso dvdmux video.ts "
+    "dvd10 dvd18 2xdvd9 2xdvd5",
 )
 WEAK.add("dvd")
 _add("src", "dvdrip", "dvdrip dvd.rip dvdivx dvdriprip xvidrip dvdripmux")
@@ -143,7 +167,8 @@ _add("src", "laserdisc", "laserdisc ldrip ld.rip")
 _add("src", "bluray", "brmux")
 _add("src", "webrip", "webcap web.cap")
 _add("src", "web-dl", "webuhd web.uhd webhdr")
-_add("src", "remux", "remux bdremux bd.remux blurayremux")
+_add("src", "remux", "remux bdremux bd.remux blurayremux uhdremux uhd.remux uhdbdremux")
+_add("src", "hdrip", "hdrip hd.rip hdrips webhdrip bdhdrip")
 _add("uhd", "uhd", "uhd uhdbd uhd.bd uhd.bluray uhd.blu.ray ultrahd ultra.hd 4k.uhd")
 _add("src", "bluray", "uhd.bluray uhd.blu.ray uhdbluray uhd.bd uhdbd")
 WEAK.update({"uhd", "ultra.hd"})
@@ -164,6 +189,7 @@ SOURCE_PRIORITY: Final[tuple[str, ...]] = (
     "laserdisc",
     "dvdrip",
     "dvd",
+    "hdrip",
     "webrip",
     "web-dl",
     "ppv",
@@ -612,7 +638,7 @@ WEAK.update({"mov", "flv", "asf"})
 _add(
     "other",
     "",
-    "audio v0 v1 v2 v3 v4 v5 preair hdrip hd.rip webhdrip hi444pp 60fps 50fps "
+    "audio v0 v1 v2 v3 v4 v5 preair hi444pp 60fps 50fps "
     "24fps 23.976 25fps 30fps 120fps 48fps vfr cfr dxva hevc.10bit",
     weak=True,
 )
@@ -727,8 +753,14 @@ SEASON_WORDS: Final[frozenset[str]] = frozenset(
         "temporadas",
         "temp",
         "stagione",
+        "stagioni",
         "staffel",
+        "staffeln",
         "sezon",
+        "sezonul",
+        "sezona",
+        "sezonu",
+        "sezony",
         "seizoen",
         "series",
         "säsong",
@@ -736,6 +768,13 @@ SEASON_WORDS: Final[frozenset[str]] = frozenset(
         "kausi",
         "sesong",
         "serie",
+        "sezóna",
+        "évad",
+        "сезон",
+        "сезона",
+        "сезоны",
+        "сезонов",
+        "сезони",
     }
 )
 EPISODE_WORDS: Final[frozenset[str]] = frozenset(
@@ -746,17 +785,114 @@ EPISODE_WORDS: Final[frozenset[str]] = frozenset(
         "eps",
         "epi",
         "episodio",
+        "episodios",
+        "episodi",
         "épisode",
+        "épisodes",
         "episódio",
+        "episódios",
         "folge",
+        "folgen",
         "cap",
         "capitulo",
         "capítulo",
+        "capitulos",
+        "capítulos",
         "odcinek",
+        "odcinki",
+        "odc",
         "afl",
         "aflevering",
         "jakso",
         "avsnitt",
+        "puntata",
+        "puntate",
+        "bölüm",
+        "bolum",
+        "bölümler",
+        "epizod",
+        "epizoda",
+        "серия",
+        "серии",
+        "серий",
+        "эпизод",
+        "эпизоды",
+        "выпуск",
+        "выпуски",
+        "серія",
+        "серії",
+    }
+)
+#: words between a season/episode range and its total: "Серии 1-8 из 10", "1 of 8"
+TOTAL_WORDS: Final[frozenset[str]] = frozenset({"из", "of", "de", "di", "von", "z", "/"})
+#: words after a number that make it an ordinal: "2nd Season", "2ª Temporada", "2-й сезон"
+ORDINAL_SUFFIXES: Final[tuple[str, ...]] = (
+    "st",
+    "nd",
+    "rd",
+    "th",
+    "ª",
+    "º",
+    "°",
+    "er",
+    "e",
+    "ème",
+    "eme",
+    "a",
+    "o",
+)
+ORDINAL_WORDS: Final[frozenset[str]] = frozenset(
+    {"й", "я", "ой", "ий", "ая", "th", "nd", "rd", "st"}
+)
+#: words that make a name a pack (several films or every season): "Complete", "Трилогия"
+PACK_WORDS: Final[frozenset[str]] = frozenset(
+    {
+        "complete",
+        "completa",
+        "completo",
+        "complète",
+        "complet",
+        "completas",
+        "completos",
+        "completed",
+        "komplett",
+        "kompletna",
+        "komplet",
+        "integral",
+        "integrale",
+        "intégrale",
+        "collection",
+        "coleccion",
+        "colección",
+        "collezione",
+        "kolekcja",
+        "sammlung",
+        "trilogy",
+        "trilogia",
+        "trilogía",
+        "trilogie",
+        "trylogia",
+        "duology",
+        "dilogy",
+        "quadrilogy",
+        "tetralogy",
+        "pentalogy",
+        "hexalogy",
+        "anthology",
+        "boxset",
+        "коллекция",
+        "трилогия",
+        "дилогия",
+        "тетралогия",
+        "квадрилогия",
+        "пенталогия",
+        "гексалогия",
+        "антология",
+        "üçleme",
+        "koleksiyonu",
+        "koleksiyon",
+        "全集",
+        "合集",
     }
 )
 ROMAN: Final[dict[str, int]] = {

@@ -1,0 +1,158 @@
+"""Titles: joining tokens back into a title, names with several titles, pack words.
+
+A multi-title name separates its titles with `` / `` (read as the separator ``\\x1f`` by
+the parser: ``Русское / Original / Сезон: 1 / ...``). Each segment gives one title (its
+tokens up to a bracket, a technical token, a season/episode marker or a final year); the
+titles stop at the first segment that starts with something else (``/ 2024 /``,
+``/ Сезон: 1 /``). The title is the first one written in Latin script (the original title as
+catalogues list it), else the first one; the others are ``aliases``, in name order. A
+trailing pack word (``Trilogy``, ``Коллекция``, ``Complete`` ...) is cut from a title and
+makes the name a pack.
+"""
+
+from __future__ import annotations
+
+from ._common import Out, is_year
+from .vocab import PACK_WORDS
+
+__all__ = ["SEP", "is_latin", "join_title", "multi_title", "norm", "trim_pack"]
+
+#: what `` / `` between titles becomes before tokenizing (a whitespace character)
+SEP = "\x1f"
+
+Cls = list[tuple[tuple[str, str], ...] | None]
+
+
+def join_title(gaps: list[str], toks: list[str], a: int, b: int) -> str | None:
+    """Rebuild a title from tokens a..b-1: separators become spaces, ``S.H.I.E.L.D`` and
+    ``Spider-Man`` survive, ``Title: Subtitle`` keeps its colon."""
+    if a >= b:
+        return None
+    parts = [toks[a]]
+    acronym = False
+    prev = toks[a]
+    for k in range(a + 1, b):
+        gap = gaps[k]
+        tok = toks[k]
+        if gap == ".":
+            if len(tok) == 1 and len(prev) == 1 and tok.isalpha() and prev.isalpha():
+                parts.append(".")
+                acronym = True
+            else:
+                parts.append(" ")
+                acronym = False
+        elif gap == " ":
+            parts.append(" ")
+            acronym = False
+        elif gap == "-":
+            parts.append("-")
+        elif "-" in gap and (" " in gap or "_" in gap or "." in gap):
+            parts.append(" - ")
+        elif gap[0] == ":":
+            parts.append(": ")
+        else:
+            parts.append(" ")
+            acronym = False
+        parts.append(tok)
+        prev = tok
+    if acronym and gaps[b][:1] == ".":
+        parts.append(".")
+    title = "".join(parts).strip(" -:&+#")
+    return title or None
+
+
+def is_latin(text: str) -> bool:
+    """Most letters of text are Latin (ASCII or Latin accented letters)."""
+    latin = other = 0
+    for c in text:
+        if c.isalpha():
+            if c < "\u0250":
+                latin += 1
+            else:
+                other += 1
+    return latin > other
+
+
+def norm(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def trim_pack(lows: list[str], a: int, b: int, out: Out) -> int:
+    """Cut trailing pack words from tokens a..b-1 (keeping at least one): the new end."""
+    while b - 1 > a and lows[b - 1] in PACK_WORDS:
+        out.pack = True
+        b -= 1
+    return b
+
+
+def multi_title(
+    gaps: list[str],
+    toks: list[str],
+    lows: list[str],
+    brs: list[int],
+    strong: list[bool],
+    marker: list[bool],
+    cls: Cls,
+    ts: int,
+    n: int,
+    out: Out,
+) -> int:
+    """Titles of a name with `` / `` separators; sets title, aliases, year (or year range)
+    and returns the end of the title tokens."""
+    segs: list[tuple[int, int]] = []
+    k = ts
+    end = ts
+    while k < n:
+        e = k + 1
+        while e < n and not (brs[e] == 0 and SEP in gaps[e]):
+            e += 1
+        if brs[k] != 0 or strong[k] or marker[k] or (segs and is_year(lows[k])):
+            break
+        b = k + 1
+        while b < e and brs[b] == brs[k] and not strong[b] and not marker[b]:
+            if is_year(lows[b]) and (b + 1 == e or brs[b + 1] != brs[k] or strong[b + 1]):
+                break
+            b += 1
+        b = trim_pack(lows, k, b, out)
+        segs.append((k, b))
+        end = b
+        k = e
+    titles: list[str] = []
+    for a, b in segs:
+        t = join_title(gaps, toks, a, b)
+        if t is not None:
+            titles.append(t)
+        for x in range(a, b):
+            cls[x] = ()
+    if not titles:
+        return end
+    pick = 0
+    for x, t in enumerate(titles):
+        if is_latin(t):
+            pick = x
+            break
+    out.title = titles[pick]
+    seen = {norm(titles[pick])}
+    aliases: list[str] = []
+    for x, t in enumerate(titles):
+        key = norm(t)
+        if x != pick and key not in seen:
+            seen.add(key)
+            aliases.append(t)
+    out.aliases = aliases
+    # the year: the first year-like token outside the titles ("[2024, ...]", "/ 2024 /")
+    inside: set[int] = set()
+    for a, b in segs:
+        inside.update(range(a, b))
+    for x in range(ts, n):
+        if x not in inside and not marker[x] and is_year(lows[x]) and cls[x] is None:
+            nx = x + 1
+            if nx < n and gaps[nx] == "-" and is_year(lows[nx]) and lows[nx] > lows[x]:
+                out.year_range = (int(lows[x]), int(lows[nx]))
+                out.pack = True
+                cls[nx] = ()
+            else:
+                out.year = int(lows[x])
+            cls[x] = ()
+            break
+    return end
