@@ -501,7 +501,10 @@ def _pct(cell: list[int] | None) -> str:
 def print_world(world: dict[str, Any]) -> None:
     print(f"\n## World corpus (issue 14): {world['root']}")
     if world["invalid_lines"]:
-        print(f"invalid corpus lines skipped: {len(world['invalid_lines'])} (listed on stderr)")
+        print(
+            f"corpus problems: {len(world['invalid_lines'])}, listed on stderr"
+            " (invalid lines are left out, a repeated name is scored each time)"
+        )
     for group, data in world["splits"].items():
         parsers_ = list(data["results"])
         if not data["cases"]:
