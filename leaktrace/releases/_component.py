@@ -8,7 +8,7 @@ from typing import Final
 
 from ._common import Out, add_unique, extend, is_year, valid_date
 from ._markers import NUMV_RE, marker_token
-from ._titles import SEP, join_title, multi_title
+from ._titles import ARTICLES, SEP, join_title, multi_title, script_titles, trim_pack
 from ._tokens import tokenize
 from ._world_markers import cjk_marker, t_marker, word_marker
 from .vocab import (
@@ -17,6 +17,7 @@ from .vocab import (
     EPISODE_WORDS,
     GROUP_SITES,
     LANG_WORDS_SUB_PREFIX,
+    PACK_TITLE_WORDS,
     PHRASES,
     POST_SUFFIXES,
     PREFIX2,
@@ -155,8 +156,8 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             cls[i] = (("other", ""),)
             consumed = 0
         elif low.isascii():
-            if low[0] == "t" and t_marker(low, out):
-                consumed = 1
+            if low[0] == "t" and (consumed := t_marker(gaps, lows, brs, i, n, out)):
+                pass
             elif (
                 low[0] == "s"
                 and i > 0
@@ -308,6 +309,27 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             cls[year_idx] = ()
             title_end = min(year_idx, cut, limit)
             trim_any = False
+            # "1993-2004": a year range (a pack), never one wrong year
+            k = year_idx - 1
+            if k > ts and gaps[year_idx] == "-" and is_year(lows[k]) and lows[k] < lows[year_idx]:
+                out.year_range = (int(lows[k]), out.year)
+                cls[k] = ()
+                title_end = min(k, title_end)
+            else:
+                k = year_idx + 1
+                if (
+                    k < n
+                    and gaps[k] == "-"
+                    and is_year(lows[k])
+                    and lows[k] > lows[year_idx]
+                    and brs[k] == brs[year_idx]
+                ):
+                    out.year_range = (out.year, int(lows[k]))
+                    cls[k] = ()
+                    marker[k] = True
+            if out.year_range is not None:
+                out.year = None
+                out.pack = True
             # "the.flash.2014.208.hdtv": a 3-digit episode number right after the year
             k = year_idx + 1
             if (
@@ -453,7 +475,17 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             if ctry is not None and (ck + 1 >= n or brs[ck + 1] != brs[ck]):
                 out.country = ctry
                 cls[ck] = ()
-        out.title = join_title(gaps, toks, ts, title_end)
+        if (
+            not episodic
+            and title_end - 1 > ts
+            and lows[title_end - 1] in PACK_TITLE_WORDS
+            and lows[title_end - 2] not in ARTICLES
+        ):
+            title_end = trim_pack(lows, ts, title_end, out)
+        if text.isascii():
+            out.title = join_title(gaps, toks, ts, title_end)
+        else:
+            script_titles(gaps, toks, ts, title_end, out)
 
     # ------------------------------------------------------------ release group
     skip: set[int] = set()

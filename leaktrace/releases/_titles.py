@@ -4,8 +4,9 @@ A multi-title name separates its titles with `` / `` (read as the separator ``\\
 the parser: ``Русское / Original / Сезон: 1 / ...``). Each segment gives one title (its
 tokens up to a bracket, a technical token, a season/episode marker or a final year); the
 titles stop at the first segment that starts with something else (``/ 2024 /``,
-``/ Сезон: 1 /``). The title is the first one written in Latin script (the original title as
-catalogues list it), else the first one; the others are ``aliases``, in name order. A
+``/ Сезон: 1 /``). The title is the last one not written in another script (the
+original title as catalogues list it: ``Wiedźmin / The Witcher``, ``24 часа / 24``), else the
+first one; the others are ``aliases``, in name order. A
 trailing pack word (``Trilogy``, ``Коллекция``, ``Complete`` ...) is cut from a title and
 makes the name a pack.
 """
@@ -13,12 +14,26 @@ makes the name a pack.
 from __future__ import annotations
 
 from ._common import Out, is_year
-from .vocab import PACK_WORDS
+from .vocab import PACK_TITLE_WORDS
 
-__all__ = ["SEP", "is_latin", "join_title", "multi_title", "norm", "trim_pack"]
+__all__ = [
+    "ARTICLES",
+    "SEP",
+    "is_latin",
+    "join_title",
+    "multi_title",
+    "norm",
+    "script_titles",
+    "trim_pack",
+]
 
 #: what `` / `` between titles becomes before tokenizing (a whitespace character)
 SEP = "\x1f"
+
+#: words before a pack word that make it part of the title ("The Collection")
+ARTICLES = frozenset(
+    {"the", "a", "an", "la", "el", "le", "les", "los", "las", "die", "der", "das", "il"}
+)
 
 Cls = list[tuple[tuple[str, str], ...] | None]
 
@@ -48,7 +63,7 @@ def join_title(gaps: list[str], toks: list[str], a: int, b: int) -> str | None:
             parts.append("-")
         elif "-" in gap and (" " in gap or "_" in gap or "." in gap):
             parts.append(" - ")
-        elif gap[0] == ":":
+        elif gap[:1] == ":":
             parts.append(": ")
         else:
             parts.append(" ")
@@ -79,7 +94,7 @@ def norm(text: str) -> str:
 
 def trim_pack(lows: list[str], a: int, b: int, out: Out) -> int:
     """Cut trailing pack words from tokens a..b-1 (keeping at least one): the new end."""
-    while b - 1 > a and lows[b - 1] in PACK_WORDS:
+    while b - 1 > a and lows[b - 1] in PACK_TITLE_WORDS:
         out.pack = True
         b -= 1
     return b
@@ -126,11 +141,11 @@ def multi_title(
             cls[x] = ()
     if not titles:
         return end
+    # "Local / Original": the last title that is not in another script
     pick = 0
     for x, t in enumerate(titles):
-        if is_latin(t):
+        if is_latin(t) or not any(c.isalpha() for c in t):
             pick = x
-            break
     out.title = titles[pick]
     seen = {norm(titles[pick])}
     aliases: list[str] = []
@@ -156,3 +171,52 @@ def multi_title(
             cls[x] = ()
             break
     return end
+
+
+def _script(tok: str) -> bool | None:
+    """True for a Latin word, False for another script, None without letters."""
+    if tok.isascii():
+        return True if not tok.isdigit() and any(c.isalpha() for c in tok) else None
+    latin = other = 0
+    for c in tok:
+        if c.isalpha():
+            if c < "\u0250":
+                latin += 1
+            else:
+                other += 1
+    if latin == other == 0:
+        return None
+    return latin > other
+
+
+def script_titles(gaps: list[str], toks: list[str], a: int, b: int, out: Out) -> None:
+    """A title span that changes script ("流浪地球.The.Wandering.Earth"): the Latin run is the
+    title, the runs in other scripts are aliases."""
+    runs: list[tuple[bool, int, int]] = []
+    cur: bool | None = None
+    start = a
+    for k in range(a, b):
+        lat = _script(toks[k])
+        if lat is None:
+            continue
+        if cur is None:
+            cur = lat
+        elif lat != cur:
+            runs.append((cur, start, k))
+            start = k
+            cur = lat
+    if cur is None or not runs:
+        out.title = join_title(gaps, toks, a, b)
+        return
+    runs.append((cur, start, b))
+    pick = 0
+    for x, (lat, _, _) in enumerate(runs):
+        if lat:
+            pick = x
+            break
+    out.title = join_title(gaps, toks, runs[pick][1], runs[pick][2])
+    for x, (_, ra, rb) in enumerate(runs):
+        if x != pick:
+            t = join_title(gaps, toks, ra, rb)
+            if t is not None and t not in out.aliases:
+                out.aliases.append(t)

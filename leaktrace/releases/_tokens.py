@@ -37,6 +37,22 @@ def _plain(gap: str) -> bool:
     return got
 
 
+_MIXED_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9]*|[^A-Za-z]+")
+
+
+def _split_mixed(tok: str) -> list[str] | None:
+    """A token that glues CJK and Latin words ("流浪地球HD1080P国语中字") split at the change."""
+    has_cjk = has_latin = False
+    for c in tok:
+        if c >= "\u2e80":
+            has_cjk = True
+        elif "A" <= c <= "z" and c.isalpha():
+            has_latin = True
+    if has_cjk and has_latin:
+        return _MIXED_RE.findall(tok)
+    return None
+
+
 def tokenize(text: str) -> Tokens:
     parts = _SPLIT_RE.split(text)
     toks: list[str] = []
@@ -74,4 +90,23 @@ def tokenize(text: str) -> Tokens:
                         if depth == 0:
                             cur = 0
     gaps.append(gap)
+    if not text.isascii():
+        k = 0
+        while k < len(toks):
+            tok = toks[k]
+            pieces = None if tok.isascii() else _split_mixed(tok)
+            if pieces is not None and len(pieces) > 1:
+                pos = starts[k]
+                offs = []
+                for p in pieces:
+                    offs.append(pos)
+                    pos += len(p)
+                m = len(pieces)
+                toks[k : k + 1] = pieces
+                brs[k : k + 1] = [brs[k]] * m
+                starts[k : k + 1] = offs
+                gaps[k + 1 : k + 1] = [""] * (m - 1)
+                k += m
+            else:
+                k += 1
     return toks, [t.lower() for t in toks], brs, starts, gaps

@@ -18,6 +18,7 @@ __all__ = ["cjk_marker", "t_marker", "word_marker"]
 
 _ORD_RE: Final = re.compile(r"(\d{1,3})(?:st|nd|rd|th|ª|º|°|er|e|ème|eme|a|o|η)?$")
 _T_RE: Final = re.compile(r"t(\d{1,2})e(\d{1,3})(?:-?e?(\d{1,3}))?$")
+_T_SEASON_RE: Final = re.compile(r"t(\d\d)$")
 _CJK_RE: Final = re.compile(
     r"(?:第|全)?([0-9０-９]{1,4})(?:[-~～到至]([0-9０-９]{1,4}))?"
     r"(季|期|集|话|話|화|회)(?:全)?$"
@@ -117,16 +118,28 @@ def word_marker(
     return start, j - i
 
 
-def t_marker(low: str, out: Out) -> bool:
-    """``T02E05`` (Spanish/Portuguese temporada + episodio), ``T2E05-E06``."""
+def t_marker(gaps: list[str], lows: list[str], brs: list[int], i: int, n: int, out: Out) -> int:
+    """``T02E05`` (Spanish/Portuguese temporada + episodio), ``T2E05-E06``; a season alone
+    written with two digits, not first: ``T01``, ``T01-T03`` -> tokens consumed."""
+    low = lows[i]
     m = _T_RE.match(low)
     if m is None:
-        return False
+        m2 = _T_SEASON_RE.match(low)
+        if m2 is None or i == 0:
+            return 0
+        add_int(out.seasons, int(m2.group(1)))
+        j = i + 1
+        if j < n and gaps[j] == "-" and brs[j] == brs[i]:
+            m3 = _T_SEASON_RE.match(lows[j])
+            if m3 is not None:
+                extend(out.seasons, int(m3.group(1)), True)
+                j += 1
+        return j - i
     add_int(out.seasons, int(m.group(1)))
     add_int(out.episodes, int(m.group(2)))
     if m.group(3):
         extend(out.episodes, int(m.group(3)), True)
-    return True
+    return 1
 
 
 def cjk_marker(low: str, out: Out) -> bool:

@@ -23,6 +23,7 @@ __all__ = [
     "EPISODE_WORDS",
     "ORDINAL_SUFFIXES",
     "ORDINAL_WORDS",
+    "PACK_TITLE_WORDS",
     "PACK_WORDS",
     "TOTAL_WORDS",
     "EXTENSIONS",
@@ -895,6 +896,24 @@ PACK_WORDS: Final[frozenset[str]] = frozenset(
         "合集",
     }
 )
+#: pack words cut from the end of a title ("The Matrix Trilogy (1999-2003)"); "Complete" and
+#: its translations are left to the tag rules (an ordinary word in a title)
+PACK_TITLE_WORDS: Final[frozenset[str]] = PACK_WORDS - {
+    "complete",
+    "completa",
+    "completo",
+    "complète",
+    "complet",
+    "completas",
+    "completos",
+    "completed",
+    "komplett",
+    "kompletna",
+    "komplet",
+    "integral",
+    "integrale",
+    "intégrale",
+}
 ROMAN: Final[dict[str, int]] = {
     "i": 1,
     "ii": 2,
