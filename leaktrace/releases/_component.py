@@ -11,6 +11,7 @@ from ._markers import NUMV_RE, marker_token
 from ._titles import ARTICLES, SEP, join_title, multi_title, script_titles, trim_pack
 from ._tokens import tokenize
 from ._world_markers import cjk_marker, t_marker, word_marker
+from .sites import known_site
 from .vocab import (
     AMBIGUOUS_SERVICES,
     COUNTRIES,
@@ -82,6 +83,14 @@ _TLDS: Final = frozenset(
         "us",
         "tk",
         "ms",
+        "example",
+        "one",
+        "plus",
+        "app",
+        "cx",
+        "vip",
+        "fun",
+        "live",
     }
 )
 
@@ -223,7 +232,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         while k < n and brs[k] == brs[0]:
             k += 1
         content = _span(text, toks, starts, 0, k - 1)
-        if lows[0] == "www" or _is_site(lows, 0, k):
+        if lows[0] == "www" or _is_site(lows, 0, k) or known_site(content):
             out.website = content.lower()
             ts = k
         elif all(cls[x] is not None for x in range(k)) and any(strong[x] for x in range(k)):
@@ -245,15 +254,22 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         k = ts + 1
         while k < n and k < ts + 6 and brs[k] == brs[ts] and gaps[k] in ".-":
             k += 1
-        if ts + 1 < k < n and lows[k - 1] in _TLDS and "-" in gaps[k] and gaps[k - 1] == ".":
+        if (
+            ts + 1 < k < n
+            and "-" in gaps[k]
+            and gaps[k - 1] == "."
+            and (lows[k - 1] in _TLDS or known_site(_span(text, toks, starts, ts, k - 1)))
+        ):
             out.website = _span(text, toks, starts, ts, k - 1).lower()
             ts = k
     if ts < n and lows[ts] == "www":
         k = ts + 1
-        while k < n and brs[k] == brs[ts] and gaps[k] == ".":
+        while k < n and brs[k] == brs[ts] and (gaps[k] == "." or gaps[k] == "-"):
             k += 1
+        while k - ts > 3 and lows[k - 1] not in _TLDS:
+            k -= 1  # "www.ekino-tv.pl-Title": the address ends at its domain ending
         if k - ts >= 3:
-            out.website = ".".join(lows[ts:k])
+            out.website = _span(text, toks, starts, ts, k - 1).lower()
             ts = k
     # leading technical tokens: "h265 - HEVC Riddick Unrated 1080p"
     k = ts
@@ -500,7 +516,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             k -= 1
         a = k + 1
         content = _span(text, toks, starts, a, e)
-        if _is_site(lows, a, e + 1) or lows[a] == "www":
+        if _is_site(lows, a, e + 1) or lows[a] == "www" or known_site(content):
             if out.website is None:
                 out.website = content.lower()
             skip.update(range(a, e + 1))
