@@ -283,10 +283,11 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
 
     # ------------------------------------------------------------ title boundaries
     multi = False
-    for k in range(ts + 1, n):
-        if SEP in gaps[k] and brs[k] == 0:
-            multi = True
-            break
+    if SEP in text:
+        for k in range(ts + 1, n):
+            if SEP in gaps[k] and brs[k] == 0:
+                multi = True
+                break
     if multi:
         title_end = multi_title(gaps, toks, lows, brs, strong, marker, cls, ts, n, out)
         episodic = first_marker >= 0

@@ -78,7 +78,10 @@ def tokenize(text: str) -> Tokens:
             g = parts[idx + 1]
             pos += len(g)
             gap = gap + g if gap else g
-            if not _plain(g):
+            plain = _PLAIN.get(g)
+            if plain is None:
+                plain = _plain(g)
+            if not plain:
                 for c in g:
                     if c in BRACKET_OPEN:
                         if depth == 0:
