@@ -171,10 +171,20 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 low[0] == "s"
                 and i > 0
                 and gaps[i] == "-"
-                and cls[i - 1]
-                and cls[i - 1][0][0] == "audio"  # type: ignore[index]
+                and key_at[i - 1]
+                and PHRASES[key_at[i - 1]][0][0] == "audio"
             ):
                 consumed = 0  # "E-AC3-S78": not a season
+            elif (
+                "x" in low
+                and low[0].isdigit()
+                and i > 0
+                and gaps[i] == "."
+                and lows[i - 1][-1].isdigit()
+                and (len(lows[i - 1]) == 1 or "+" in lows[i - 1])
+            ):
+                cls[i] = (("other", ""),)  # "5.1+2.0x3", "2.0x2": audio tracks, not 0x3
+                consumed = 0
             else:
                 consumed = marker_token(gaps, lows, brs, i, n, out)
                 if consumed < 0:
@@ -365,6 +375,23 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 cls[k] = ()
                 first_marker = last_marker = k
                 episodic = True
+            elif (
+                first_marker < 0
+                and k < n
+                and brs[k] == 0
+                and len(gaps[k]) > 1
+                and "-" in gaps[k]
+                and lows[k].isdigit()
+                and len(lows[k]) <= 4
+                and not is_year(lows[k])
+                and lows[k] not in _BARE_RES
+            ):
+                # "Title (2020) - 35 [1080p]": an anime absolute number after the year
+                out.absolute.append(int(lows[k]))
+                marker[k] = True
+                cls[k] = ()
+                first_marker = last_marker = k
+                episodic = True
         elif first_marker < 0:
             # episode numbers without a season marker: anime absolute numbers, "Show.101"
             num_idx = -1
@@ -387,8 +414,18 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 elif (
                     ("-" in gap and len(gap) > 1)
                     or (len(digits) == 2 and digits[0] == "0")
-                    or (len(digits) in (3, 4) and lk.isdigit() and lk not in _BARE_RES)
-                    or (k + 2 < n and gaps[k + 1] == "-" and lows[k + 1].isdigit())
+                    or (
+                        len(digits) in (3, 4)
+                        and lk.isdigit()
+                        and lk not in _BARE_RES
+                        and lk[-2:] != "00"  # "Mob.Psycho.100", "UFC.300": a title number
+                    )
+                    or (
+                        k + 2 < n
+                        and gaps[k + 1] == "-"
+                        and lows[k + 1].isdigit()
+                        and int(lows[k + 1]) > int(digits)  # "9-1-1" is no range
+                    )
                 ):
                     num_idx = k
                     break

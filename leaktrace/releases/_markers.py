@@ -28,6 +28,10 @@ _SEASONWORD_RE: Final = re.compile(
 )
 
 
+#: words between the ends of a range: "Seasons 1 to 3", "Temporadas 1 a 3", "Saisons 1 à 8"
+_RANGE_WORDS: Final = frozenset({"to", "a", "à", "al", "bis", "do", "до", "по", "ila", "-"})
+
+
 def _gap_kind(gap: str) -> str:
     """'-' for a range separator, '&' for a list separator, '.' for a plain separator."""
     core = gap.strip(" ._")
@@ -75,7 +79,7 @@ def marker_words(
     while j < n and brs[j] == brs[i]:
         lj = lows[j]
         kind = _gap_kind(gaps[j])
-        if lj == "to" and j + 1 < n and lows[j + 1].isdigit() and len(lows[j + 1]) <= 2:
+        if lj in _RANGE_WORDS and j + 1 < n and lows[j + 1].isdigit() and len(lows[j + 1]) <= 2:
             extend(target, int(lows[j + 1]), True)
             j += 2
             continue

@@ -390,8 +390,8 @@ _TAGS = {
     "SBS": "sbs hsbs half.sbs",
     "OU": "hou half.ou",
     "WS": "ws widescreen",
-    "COMPLETE": "complete integrale intégrale complete.series miniseries complete.miniseries "
-    "lintegrale l'integrale coffret",
+    "COMPLETE": "complete integral integrale intégrale complete.series miniseries "
+    "complete.miniseries lintegrale l'integrale coffret",
     "FS": "fs fullscreen",
     "PAL": "pal",
     "NTSC": "ntsc",
