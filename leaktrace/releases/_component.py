@@ -191,6 +191,13 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                     cls[i] = (("res", RESOLUTION_HEIGHTS[low.partition("x")[2].rstrip("pi")]),)
                     strong[i] = True
                     consumed = 0
+        elif (
+            i + 1 < n
+            and gaps[i + 1] == "-"
+            and low[-1].isdigit()
+            and cjk_marker(low + "-" + lows[i + 1], out)
+        ):
+            consumed = 2  # "第1-5季" (two tokens)
         else:
             consumed = 1 if cjk_marker(low, out) else 0
         if consumed:

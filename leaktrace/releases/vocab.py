@@ -160,8 +160,7 @@ _add(
 _add(
     "src",
     "bluray",
-    "bluray blu.ray bd bd25 bd50 bd66 bd100 bdr bdmux bluraymux bdiso "
-    "complete.bluray blu.ray.disc bdremux.1080p",
+    "bluray blu.ray bd bd25 bd50 bd66 bd100 bdr bdmux bluraymux bdiso complete.bluray blu.ray.disc",
 )
 WEAK.add("bd")
 _add("src", "laserdisc", "laserdisc ldrip ld.rip")
