@@ -122,6 +122,23 @@ class EvidenceSettings(BaseModel):
     )
 
 
+class ParserSettings(BaseModel):
+    """Reading release names (section ``[parser]``; env ``LEAKTRACE_PARSER__*``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    extra_sites: list[str] = Field(
+        default_factory=list,
+        description="More leak, tracker or uploader site names (or domains) that release "
+        "names carry as a prefix or suffix, on top of the shipped list; the parser keeps "
+        "them as the release's website, never in its title.",
+    )
+    sites_file: Path | None = Field(
+        default=None,
+        description="A file of more site names, one per line ('#' comments).",
+    )
+
+
 class Settings(BaseSettings):
     """Everything LeakTrace can be configured with."""
 
@@ -167,6 +184,9 @@ class Settings(BaseSettings):
     extra_streaming_hosts: list[str] = Field(
         default_factory=list,
         description="More video-host domains: their links are streaming evidence.",
+    )
+    parser: ParserSettings = Field(
+        default_factory=ParserSettings, description="Reading release names."
     )
     server: ServerSettings = Field(
         default_factory=ServerSettings, description="The web service (leaktrace serve)."

@@ -9,13 +9,17 @@ from rich.table import Table
 
 from leaktrace.cli.context import DbOption, FormatOption, open_context, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
+from leaktrace.config import load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.releases import parse as parse_name
+from leaktrace.services.context import register_parser_sites
 from leaktrace.services.works import match_names
 
 FIELDS = (
     "title",
+    "aliases",
     "year",
+    "year_range",
     "kind",
     "seasons",
     "episodes",
@@ -35,6 +39,7 @@ FIELDS = (
     "container",
     "group",
     "website",
+    "pack",
 )
 
 
@@ -51,7 +56,10 @@ def parse(
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Parse release names and show their fields (and, with --match, the work)."""
+    """Parse release names and show their fields (and, with --match, the work).
+
+    Site names configured in ``[parser]`` (extra_sites, sites_file) are known too."""
+    register_parser_sites(load_settings(db=db).parser)
     results: list[dict[str, Any]] = [parse_name(n).to_dict() for n in names]
     if match:
         with open_context(db) as ctx:
@@ -72,7 +80,8 @@ def parse(
         table.add_column("field", style="cyan")
         table.add_column("value")
         for key in FIELDS:
-            text = _text(result.get(key))
+            value = result.get(key)
+            text = "-".join(map(str, value)) if key == "year_range" and value else _text(value)
             if text:
                 table.add_row(key, text)
         if "match" in result:
@@ -83,8 +92,10 @@ def parse(
 
 
 def _text(value: object) -> str:
-    if value is None:
+    if value is None or value is False:
         return ""
+    if value is True:
+        return "yes"
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from leaktrace.config import Settings
+from leaktrace.config import ParserSettings, Settings
+from leaktrace.errors import ConfigError
 from leaktrace.infra.services import ServiceLists, service_lists
+from leaktrace.releases.sites import register_sites
 from leaktrace.store.database import Database
 
 if TYPE_CHECKING:
@@ -58,5 +60,23 @@ def build_context(settings: Settings, *, migrate: bool = True) -> AppContext:
     upgrade`` has not brought up to date.
     """
     lists = service_lists(settings)  # a bad extra_* entry fails before any file is made
+    register_parser_sites(settings.parser)
     database = Database(settings.database_target(), migrate=migrate)
     return AppContext(settings=settings, database=database, services=lists)
+
+
+def register_parser_sites(parser: ParserSettings) -> None:
+    """Add the configured site names (``parser.extra_sites``, ``parser.sites_file``) to
+    the ones the release-name parser knows. A sites file that cannot be read is a
+    :class:`ConfigError` naming it."""
+    names = list(parser.extra_sites)
+    if parser.sites_file is not None:
+        path = parser.sites_file.expanduser()
+        try:
+            names.extend(path.read_text(encoding="utf-8").splitlines())
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigError(
+                f"setting 'parser.sites_file': cannot read {path}: {reason}"
+            ) from None
+    register_sites(names)
