@@ -6,33 +6,42 @@ import re
 from datetime import date
 from typing import Final
 
-from ._common import Out, add_unique, extend, is_year, valid_date
+from ._common import YEAR_MAX, YEAR_MIN, Out, add_unique, extend, valid_date
+from ._common import is_year as _is_year
 from ._markers import NUMV_RE, marker_token
 from ._titles import ARTICLES, SEP, join_title, multi_title, script_titles, trim_pack
 from ._tokens import tokenize
 from ._world_markers import cjk_marker, t_marker, word_marker
-from .sites import known_site
+from .sites import SITES, known_site
 from .vocab import (
     AMBIGUOUS_SERVICES,
     COUNTRIES,
-    EPISODE_WORDS,
     GROUP_SITES,
     LANG_WORDS_SUB_PREFIX,
+    MARKER_WORD_FLAG,
+    ORDINAL_WORDS,
     PACK_TITLE_WORDS,
+    PHRASE2_FLAG,
+    PHRASE3_FLAG,
     PHRASES,
     POST_SUFFIXES,
-    PREFIX2,
-    PREFIX3,
     RESOLUTION_HEIGHTS,
-    SEASON_WORDS,
+    ROMAN,
     STRONG_KEYS,
     TITLE_TRIM_KEYS,
+    TOKEN_INFO,
     WEBSITES,
 )
+
+_INFO: Final = TOKEN_INFO.get
 
 __all__ = ["parse_component"]
 
 _CRC_RE: Final = re.compile(r"[0-9a-f]{8}$")
+#: the years as written in ASCII (``is_year`` for ASCII names, one set lookup)
+_YEARS: Final = frozenset(str(y) for y in range(YEAR_MIN, YEAR_MAX + 1))
+#: three numbers with one separator between them: a possible date ("2020.01.31")
+_DATE_HINT_RE: Final = re.compile(r"\d\D\d+\D\d")
 _UNITS: Final = ("kbps", "kbits", "kbit", "mbps", "mbit", "gb", "mb", "fps", "hz", "bit", "ch")
 #: bare numbers after a title that are resolutions, not episode numbers ("Title.2013.720.x264")
 _BARE_RES: Final = frozenset({"480", "576", "720", "1080", "2160"})
@@ -96,10 +105,12 @@ _TLDS: Final = frozenset(
 
 
 def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept flat for speed
-    toks, lows, brs, starts, gaps = tokenize(text)
+    toks, lows, brs, gaps = tokenize(text)
     n = len(toks)
     if n == 0:
         return
+    ascii_text = text.isascii()
+    is_year = _YEARS.__contains__ if ascii_text else _is_year
 
     # ------------------------------------------------------------ classification
     cls: list[tuple[tuple[str, str], ...] | None] = [None] * n
@@ -114,53 +125,82 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     i = 0
     while i < n:
         low = lows[i]
-        if (
-            low in PREFIX3
-            and i + 2 < n
-            and len(gaps[i + 1]) == 1
-            and len(gaps[i + 2]) == 1
-            and brs[i] == brs[i + 1] == brs[i + 2]
-        ):
-            key = low + "." + lows[i + 1] + "." + lows[i + 2]
-            entry = PHRASES.get(key)
-            if entry is not None:
-                is_strong = key in STRONG_KEYS
-                for k in range(i, i + 3):
-                    cls[k] = ()
-                    strong[k] = is_strong
-                    key_at[k] = key
-                cls[i] = entry
-                i += 3
+        info = _INFO(low)
+        if info is None:
+            # the common case: a title word or a plain number (neither can be a marker)
+            if low.isalpha() or (low.isdigit() and low.isascii()):
+                i += 1
                 continue
-        if low in PREFIX2 and i + 1 < n and len(gaps[i + 1]) == 1 and brs[i] == brs[i + 1]:
-            key = low + "." + lows[i + 1]
-            entry = PHRASES.get(key)
-            if entry is not None:
-                is_strong = key in STRONG_KEYS
-                cls[i] = entry
-                cls[i + 1] = ()
-                strong[i] = strong[i + 1] = is_strong
-                key_at[i] = key_at[i + 1] = key
-                i += 2
-                continue
-        entry = PHRASES.get(low)
-        if entry is not None:
-            cls[i] = entry
-            strong[i] = low in STRONG_KEYS
-            key_at[i] = low
-            i += 1
-            continue
-        if low.isalpha():
-            if low in SEASON_WORDS or low in EPISODE_WORDS:
-                start, consumed = word_marker(gaps, lows, brs, cls, marker, i, n, out)
-                if start < i:
-                    for k in range(start, i):
-                        marker[k] = True
+        else:
+            flags = info[0]
+            if (
+                flags & PHRASE3_FLAG
+                and i + 2 < n
+                and len(gaps[i + 1]) == 1
+                and len(gaps[i + 2]) == 1
+                and brs[i] == brs[i + 1] == brs[i + 2]
+            ):
+                key = low + "." + lows[i + 1] + "." + lows[i + 2]
+                entry = PHRASES.get(key)
+                if entry is not None:
+                    is_strong = key in STRONG_KEYS
+                    for k in range(i, i + 3):
                         cls[k] = ()
-                    if first_marker < 0 or start < first_marker:
-                        first_marker = start
-            else:
-                consumed = 0
+                        strong[k] = is_strong
+                        key_at[k] = key
+                    cls[i] = entry
+                    i += 3
+                    continue
+            if (
+                flags & PHRASE2_FLAG
+                and i + 1 < n
+                and len(gaps[i + 1]) == 1
+                and brs[i] == brs[i + 1]
+            ):
+                key = low + "." + lows[i + 1]
+                entry = PHRASES.get(key)
+                if entry is not None:
+                    is_strong = key in STRONG_KEYS
+                    cls[i] = entry
+                    cls[i + 1] = ()
+                    strong[i] = strong[i + 1] = is_strong
+                    key_at[i] = key_at[i + 1] = key
+                    i += 2
+                    continue
+            entry = info[1]
+            if entry is not None:
+                cls[i] = entry
+                strong[i] = info[2]
+                key_at[i] = low
+                i += 1
+                continue
+            if flags & MARKER_WORD_FLAG:
+                # a number (or ordinal word) before it, or a number / roman numeral after it
+                prev = lows[i - 1] if i else ""
+                nxt = lows[i + 1] if i + 1 < n else ""
+                if (prev and (prev[0].isdigit() or prev in ORDINAL_WORDS)) or (
+                    nxt and (nxt[0].isdigit() or nxt in ROMAN)
+                ):
+                    start, consumed = word_marker(gaps, lows, brs, cls, marker, i, n, out)
+                    if start < i:
+                        for k in range(start, i):
+                            marker[k] = True
+                            cls[k] = ()
+                        if first_marker < 0 or start < first_marker:
+                            first_marker = start
+                    if consumed:
+                        for k in range(i, i + consumed):
+                            marker[k] = True
+                            cls[k] = ()
+                        if first_marker < 0:
+                            first_marker = i
+                        last_marker = i + consumed - 1
+                        i += consumed
+                        continue
+                i += 1
+                continue
+        if low.isalpha():
+            consumed = 0
         elif low.endswith(_UNITS) and low[0].isdigit():
             cls[i] = (("other", ""),)
             consumed = 0
@@ -212,7 +252,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             i += 1
 
     # ------------------------------------------------------------ daily dates
-    for i in range(n - 2):
+    for i in range(n - 2 if _DATE_HINT_RE.search(text) is not None else 0):
         ya = lows[i]
         if not ya.isdigit() or marker[i]:
             continue
@@ -248,7 +288,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         k = 0
         while k < n and brs[k] == brs[0]:
             k += 1
-        content = _span(text, toks, starts, 0, k - 1)
+        content = _span(toks, gaps, 0, k - 1)
         if lows[0] == "www" or _is_site(lows, 0, k) or known_site(content):
             out.website = content.lower()
             ts = k
@@ -275,9 +315,9 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             ts + 1 < k < n
             and "-" in gaps[k]
             and gaps[k - 1] == "."
-            and (lows[k - 1] in _TLDS or known_site(_span(text, toks, starts, ts, k - 1)))
+            and (lows[k - 1] in _TLDS or known_site(_span(toks, gaps, ts, k - 1)))
         ):
-            out.website = _span(text, toks, starts, ts, k - 1).lower()
+            out.website = _span(toks, gaps, ts, k - 1).lower()
             ts = k
     if ts < n and lows[ts] == "www":
         k = ts + 1
@@ -286,7 +326,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         while k - ts > 3 and lows[k - 1] not in _TLDS:
             k -= 1  # "www.ekino-tv.pl-Title": the address ends at its domain ending
         if k - ts >= 3:
-            out.website = _span(text, toks, starts, ts, k - 1).lower()
+            out.website = _span(toks, gaps, ts, k - 1).lower()
             ts = k
     # leading technical tokens: "h265 - HEVC Riddick Unrated 1080p"
     k = ts
@@ -543,7 +583,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             and lows[title_end - 2] not in ARTICLES
         ):
             title_end = trim_pack(lows, ts, title_end, out)
-        if text.isascii():
+        if ascii_text:
             out.title = join_title(gaps, toks, ts, title_end)
         else:
             script_titles(gaps, toks, ts, title_end, out)
@@ -560,8 +600,12 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         while k >= 0 and brs[k] == b:
             k -= 1
         a = k + 1
-        content = _span(text, toks, starts, a, e)
-        if _is_site(lows, a, e + 1) or lows[a] == "www" or known_site(content):
+        content = _span(toks, gaps, a, e)
+        if (
+            _is_site(lows, a, e + 1)
+            or lows[a] == "www"
+            or (lows[a] in SITES if a == e else known_site(content))
+        ):
             if out.website is None:
                 out.website = content.lower()
             skip.update(range(a, e + 1))
@@ -656,10 +700,10 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         and bracket_group >= 0
         and (not anime or out.group is None or gaps[bracket_group].endswith(("-", "-[", "- [")))
     ):
-        out.group = _span(text, toks, starts, bracket_group, bracket_end)
+        out.group = _span(toks, gaps, bracket_group, bracket_end)
         skip.update(range(bracket_group, bracket_end + 1))
     elif group_a >= 0:
-        out.group = _span(text, toks, starts, group_a, group_b)
+        out.group = _span(toks, gaps, group_a, group_b)
         skip.update(range(group_a, group_b + 1))
 
     # ------------------------------------------------------------ episode title
@@ -688,9 +732,15 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     _apply(text, toks, lows, cls, key_at, brs, ts, title_end, skip, out, n)
 
 
-def _span(text: str, toks: list[str], starts: list[int], a: int, e: int) -> str:
+def _span(toks: list[str], gaps: list[str], a: int, e: int) -> str:
     """The text of tokens a..e (both included) with what lies between them."""
-    return text[starts[a] : starts[e] + len(toks[e])]
+    if a == e:
+        return toks[a]
+    parts = [toks[a]]
+    for k in range(a + 1, e + 1):
+        parts.append(gaps[k])
+        parts.append(toks[k])
+    return "".join(parts)
 
 
 def _is_site(lows: list[str], a: int, b: int) -> bool:
@@ -716,10 +766,10 @@ def _apply(
 ) -> None:
     """Report the classified tokens outside the title."""
     sub_mode = False
-    for i in range(n):
-        entry = cls[i]
-        if i in skip or ts <= i < title_end:
+    for i in (*range(ts), *range(max(ts, title_end), n)):  # the tokens outside the title
+        if i in skip:
             continue
+        entry = cls[i]
         if entry is None:
             low = lows[i]
             if low in LANG_WORDS_SUB_PREFIX:

@@ -2,10 +2,11 @@
 
 ``tokenize(text)`` gives parallel lists: ``toks`` (the tokens as written), ``lows`` (lower-
 cased), ``brs`` (the bracket group of each token: 0 outside brackets, else a number that is
-the same for every token of one top-level bracket), ``starts`` (offset of each token in
-``text``) and ``gaps`` (``n + 1`` entries: ``gaps[k]`` is the separator text before token
-``k``, ``gaps[n]`` what follows the last token). Every later step reads a gap as
-``gaps[k]`` instead of slicing the text again.
+the same for every token of one top-level bracket) and ``gaps`` (``n + 1`` entries:
+``gaps[k]`` is the separator text before token ``k``, ``gaps[n]`` what follows the last
+token). Every later step reads a gap as
+``gaps[k]`` instead of slicing the text again (the text of tokens ``a..e`` is ``toks[a]``
+followed by ``gaps[k] + toks[k]`` for each later ``k``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ _SPLIT_RE: Final = re.compile(
 BRACKET_OPEN: Final = frozenset("[({【「『《〔（［")
 BRACKET_CLOSE: Final = frozenset("])}】」』》〕）］")
 _BRACKETS: Final = BRACKET_OPEN | BRACKET_CLOSE
+_OPEN_RE: Final = re.compile("[" + re.escape("".join(sorted(BRACKET_OPEN))) + "]")
 #: the separator runs that hold no bracket (the common case: no per-character scan)
 _PLAIN: dict[str, bool] = {}
 
-Tokens = tuple[list[str], list[str], list[int], list[int], list[str]]
+Tokens = tuple[list[str], list[str], list[int], list[str]]
 
 
 def _plain(gap: str) -> bool:
@@ -54,30 +56,25 @@ def _split_mixed(tok: str) -> list[str] | None:
 
 
 def tokenize(text: str) -> Tokens:
+    # the split alternates tokens and maximal separator runs: [t0, s0, t1, s1, ..., tm];
+    # only t0 and tm can be empty (a leading / trailing separator run)
     parts = _SPLIT_RE.split(text)
-    toks: list[str] = []
-    brs: list[int] = []
-    starts: list[int] = []
-    gaps: list[str] = []
-    depth = 0
-    brid = 0
-    cur = 0
-    pos = 0
-    gap = ""
-    last = len(parts) - 1
-    for idx in range(0, last + 1, 2):
-        tok = parts[idx]
-        if tok:
-            toks.append(tok)
-            brs.append(cur)
-            starts.append(pos)
-            gaps.append(gap)
-            pos += len(tok)
-            gap = ""
-        if idx < last:
-            g = parts[idx + 1]
-            pos += len(g)
-            gap = gap + g if gap else g
+    toks = parts[0::2]
+    gaps = parts[1::2]
+    gaps.insert(0, "")
+    gaps.append("")
+    if not toks[-1]:
+        del toks[-1], gaps[-1]
+    if toks and not toks[0]:
+        del toks[0], gaps[0]
+    if _OPEN_RE.search(text) is None:
+        brs = [0] * len(toks)
+    else:
+        brs = []
+        depth = 0
+        brid = 0
+        cur = 0
+        for g in gaps:
             plain = _PLAIN.get(g)
             if plain is None:
                 plain = _plain(g)
@@ -92,24 +89,22 @@ def tokenize(text: str) -> Tokens:
                         depth -= 1
                         if depth == 0:
                             cur = 0
-    gaps.append(gap)
+            brs.append(cur)
+        del brs[-1]
     if not text.isascii():
         k = 0
         while k < len(toks):
             tok = toks[k]
             pieces = None if tok.isascii() else _split_mixed(tok)
             if pieces is not None and len(pieces) > 1:
-                pos = starts[k]
-                offs = []
-                for p in pieces:
-                    offs.append(pos)
-                    pos += len(p)
                 m = len(pieces)
                 toks[k : k + 1] = pieces
                 brs[k : k + 1] = [brs[k]] * m
-                starts[k : k + 1] = offs
                 gaps[k + 1 : k + 1] = [""] * (m - 1)
                 k += m
             else:
                 k += 1
-    return toks, [t.lower() for t in toks], brs, starts, gaps
+    # one lower() call for all tokens ("\x00" never occurs: control characters are spaces)
+    if not toks or "\x00" in text:  # the parser turns control characters into spaces
+        return toks, [t.lower() for t in toks], brs, gaps
+    return toks, "\x00".join(toks).lower().split("\x00"), brs, gaps

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from importlib import resources
 
-__all__ = ["known_site", "register_sites", "site_names"]
+__all__ = ["SITES", "known_site", "register_sites", "site_names"]
 
-_SITES: set[str] = set()
+#: the known names, lower-case, without ``www.`` (for one token ``t`` without dots,
+#: ``known_site(t)`` is ``t.lower() in SITES``)
+SITES: set[str] = set()
 
 
 def _clean(name: str) -> str:
@@ -29,7 +31,7 @@ def register_sites(names: Iterable[str]) -> None:
     for raw in names:
         name = _clean(raw.split("#", 1)[0])
         if name:
-            _SITES.add(name)
+            SITES.add(name)
 
 
 def known_site(text: str) -> bool:
@@ -37,15 +39,15 @@ def known_site(text: str) -> bool:
     name = _clean(text.strip(" []()【】|"))
     if not name:
         return False
-    if name in _SITES:
+    if name in SITES:
         return True
     dot = name.find(".")
-    return dot > 0 and name[:dot] in _SITES
+    return dot > 0 and name[:dot] in SITES
 
 
 def site_names() -> frozenset[str]:
     """The names known now (shipped + registered)."""
-    return frozenset(_SITES)
+    return frozenset(SITES)
 
 
 def _load_shipped() -> None:

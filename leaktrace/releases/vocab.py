@@ -42,6 +42,10 @@ __all__ = [
     "STRONG_CATEGORIES",
     "STRONG_KEYS",
     "TITLE_TRIM_KEYS",
+    "TOKEN_INFO",
+    "PHRASE2_FLAG",
+    "PHRASE3_FLAG",
+    "MARKER_WORD_FLAG",
     "WEAK",
     "WEBSITES",
 ]
@@ -1007,3 +1011,27 @@ TITLE_TRIM_KEYS: Final[frozenset[str]] = frozenset(
 
 PREFIX2: Final[frozenset[str]] = frozenset(k.split(".")[0] for k in PHRASES if k.count(".") >= 1)
 PREFIX3: Final[frozenset[str]] = frozenset(k.split(".")[0] for k in PHRASES if k.count(".") >= 2)
+
+#: flags of :data:`TOKEN_INFO`: the token starts a two- / three-token phrase, or is a
+#: season/episode word (and no phrase of its own)
+PHRASE2_FLAG: Final = 1
+PHRASE3_FLAG: Final = 2
+MARKER_WORD_FLAG: Final = 4
+
+
+def _token_info() -> dict[str, tuple[int, Entry | None, bool]]:
+    info: dict[str, tuple[int, Entry | None, bool]] = {}
+    for key in (
+        PREFIX2 | PREFIX3 | {k for k in PHRASES if "." not in k} | SEASON_WORDS | EPISODE_WORDS
+    ):
+        flags = (PHRASE2_FLAG if key in PREFIX2 else 0) | (PHRASE3_FLAG if key in PREFIX3 else 0)
+        entry = PHRASES.get(key)
+        if entry is None and key.isalpha() and (key in SEASON_WORDS or key in EPISODE_WORDS):
+            flags |= MARKER_WORD_FLAG
+        if flags or entry is not None:
+            info[key] = (flags, entry, key in STRONG_KEYS)
+    return info
+
+
+#: one lookup per token: (flags, its single-token entry or None, is it strong)
+TOKEN_INFO: Final = _token_info()
