@@ -265,6 +265,10 @@ class BatchWriter:
                 earliest[item.name] = item
         known = find_releases(conn, list(earliest))
         works = self.assessor.matcher.index.works
+        sightings = {_fingerprint(item): item for item in batch}
+        per_name: dict[str, int] = {}
+        for item in sightings.values():
+            per_name[item.name] = per_name.get(item.name, 0) + 1
         new_rows: list[dict[str, Any]] = []
         alerts: list[tuple[str, Any, str | None]] = []
         updates: list[dict[str, Any]] = []
@@ -274,6 +278,7 @@ class BatchWriter:
             if old is None:
                 outcome = self.assessor.outcome(name, item.time, item.imdb_id, item.tmdb_id)
                 row = release_row(outcome, name, item, report.run_id)
+                row["sightings"] = per_name[name]  # the batch's sightings of it, below
                 new_rows.append(row)
                 report.statuses[outcome.status] = report.statuses.get(outcome.status, 0) + 1
                 if outcome.verdict is not None and outcome.verdict.alert is not None:
@@ -290,9 +295,11 @@ class BatchWriter:
                         cleared.append(old.id)
                 updates.append({"rid": old.id, "released_at": item.time, "status": status})
         ids = {name: k.id for name, k in known.items()}
+        counted: dict[int, int] = {}
         if new_rows:
             inserted = insert_releases(conn, new_rows)
             ids.update(inserted)
+            counted = {rid: per_name[name] for name, rid in inserted.items()}
             report.new_releases += len(inserted)
             if len(inserted) < len(new_rows):  # another writer stored some meanwhile
                 missing = [r["name"] for r in new_rows if r["name"] not in inserted]
@@ -303,7 +310,7 @@ class BatchWriter:
             delete_alerts(conn, cleared)
         new_ids = set(upsert_alerts(conn, [(ids[name], alert) for name, alert, _ in alerts]))
         report.new_alerts += len(new_ids)
-        self._sightings(conn, batch, ids, report)
+        self._sightings(conn, sightings, len(batch), ids, counted, report)
         nfos = [
             (ids[i.name], (i.group or "").lower() or None, i.nfo_text, i.time)
             for i in batch
@@ -324,9 +331,14 @@ class BatchWriter:
         return events
 
     def _sightings(
-        self, conn: Connection, batch: Sequence[FeedItem], ids: dict[str, int], report: IngestReport
+        self,
+        conn: Connection,
+        fingerprints: dict[str, FeedItem],
+        lines: int,
+        ids: dict[str, int],
+        counted: dict[int, int],
+        report: IngestReport,
     ) -> None:
-        fingerprints = {_fingerprint(item): item for item in batch}
         rows = [
             {
                 "release_id": ids[item.name],
@@ -349,9 +361,9 @@ class BatchWriter:
             }
             for fp, item in fingerprints.items()
         ]
-        new = insert_sightings(conn, rows)
+        new = insert_sightings(conn, rows, counted)
         report.new_sightings += new
-        report.repeated_sightings += len(batch) - new
+        report.repeated_sightings += lines - new
 
     def nukes(
         self, conn: Connection, nukes: Sequence[NukeEvent], report: IngestReport

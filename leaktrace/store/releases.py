@@ -12,7 +12,14 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.detect.detector import Alert
-from leaktrace.store.portable import chunked, insert_ignore
+from leaktrace.errors import StoreError
+from leaktrace.store.portable import (
+    chunked,
+    insert_ignore,
+    newest,
+    sqlite_cursor,
+    sqlite_insert_ignore,
+)
 from leaktrace.store.schema import ALERTS, INGEST_RUNS, NFOS, RELEASES, SIGHTINGS, WORKS
 
 __all__ = [
@@ -74,7 +81,16 @@ def insert_releases(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[st
     """Insert new releases; a name another writer stored meanwhile is left alone.
 
     Returns the ids of the releases inserted, by name."""
-    return {name: rid for rid, name in insert_ignore(conn, _R, rows, ["name"], ("id", "name"))}
+    if not rows:
+        return {}
+    cursor = sqlite_cursor(conn)
+    if cursor is None:
+        return {name: rid for rid, name in insert_ignore(conn, _R, rows, ["name"], ("id", "name"))}
+    inserted = sqlite_insert_ignore(conn, cursor, _R, rows, ["name"])
+    ids = {name: rid for rid, name in newest(cursor, _R, ("id", "name"), inserted)}
+    if len(ids) != inserted or not ids.keys() <= {r["name"] for r in rows}:  # pragma: no cover
+        raise StoreError("releases: the newest rows are not the ones just inserted")
+    return ids
 
 
 def update_releases(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -116,24 +132,35 @@ def known_fingerprints(conn: Connection, fingerprints: Sequence[str]) -> set[str
     return found
 
 
-def insert_sightings(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+def insert_sightings(
+    conn: Connection, rows: Sequence[dict[str, Any]], counted: Mapping[int, int] | None = None
+) -> int:
     """Insert sightings not stored yet and add them to their releases' sighting counts.
 
-    Returns how many were new."""
+    ``counted`` gives, for releases inserted in this transaction, the sightings their
+    ``sightings`` column already counts (the ones given here): only the difference, if
+    any, is written. Returns how many sightings were new."""
     if not rows:
         return 0
-    inserted = insert_ignore(conn, _S, rows, ["fingerprint"], ("release_id",))
-    counts: dict[int, int] = {}
+    cursor = sqlite_cursor(conn)
+    if cursor is None:
+        inserted = insert_ignore(conn, _S, rows, ["fingerprint"], ("release_id",))
+    else:
+        count = sqlite_insert_ignore(conn, cursor, _S, rows, ["fingerprint"])
+        inserted = newest(cursor, _S, ("release_id",), count)
+    counts: dict[int, int] = dict.fromkeys(counted or (), 0)
     for (rid,) in inserted:
         counts[rid] = counts.get(rid, 0) + 1
-    if not counts:
-        return 0
-    bump = (
-        update(_R)
-        .where(_R.c.id == bindparam("rid"))
-        .values(sightings=_R.c.sightings + bindparam("n"))
-    )
-    conn.execute(bump, [{"rid": rid, "n": n} for rid, n in counts.items()])
+    if counted:
+        counts = {rid: n - counted.get(rid, 0) for rid, n in counts.items()}
+    bumps = [{"rid": rid, "n": n} for rid, n in counts.items() if n]
+    if bumps:
+        bump = (
+            update(_R)
+            .where(_R.c.id == bindparam("rid"))
+            .values(sightings=_R.c.sightings + bindparam("n"))
+        )
+        conn.execute(bump, bumps)
     return len(inserted)
 
 
