@@ -65,6 +65,7 @@ class Matcher:
             w.imdb_id: w for w in self.index.works.values() if w.imdb_id and w.kind == "movie"
         }
         self._cache: dict[tuple[object, ...], Match] = {}
+        self._keys: dict[str, str] = {}  # normalised titles
 
     def match(
         self, parsed: ParsedRelease, imdb_id: str | None = None, tmdb_id: int | None = None
@@ -76,7 +77,12 @@ class Matcher:
         when the title matched nothing (an alias never replaces a match of the title) and
         never when the title was ambiguous; aliases that match different works, or an
         ambiguous alias, leave the release unmatched."""
-        key = normalize_title(parsed.title) if parsed.title else ""
+        title = parsed.title or ""
+        key = self._keys.get(title)
+        if key is None:
+            if len(self._keys) >= CACHE_LIMIT:
+                self._keys.clear()
+            key = self._keys[title] = normalize_title(title)
         cache_key = (
             tmdb_id,
             key,

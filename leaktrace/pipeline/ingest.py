@@ -29,6 +29,7 @@ from leaktrace.store.database import Database
 from leaktrace.store.nukes import apply_nukes
 from leaktrace.store.outbox import enqueue_events
 from leaktrace.store.releases import (
+    bulk_writing,
     delete_alerts,
     find_releases,
     finish_run,
@@ -156,6 +157,30 @@ def ingest_stream(
     report = IngestReport(files=files or [])
     writer = BatchWriter(Assessor(Matcher(load_works(conn), settings.match_threshold)))
     report.run_id = start_run(conn, report.files)
+    with bulk_writing(conn):
+        _write_all(conn, items, settings, writer, report, strict, progress)
+    finish_run(
+        conn,
+        report.run_id,
+        lines=report.lines,
+        accepted=report.accepted,
+        rejected=report.rejected,
+        new_releases=report.new_releases,
+        new_sightings=report.new_sightings,
+    )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_all(
+    conn: Connection,
+    items: Iterable[FeedItem | FeedError],
+    settings: Settings,
+    writer: BatchWriter,
+    report: IngestReport,
+    strict: bool,
+    progress: Progress | None,
+) -> None:
     batch: list[FeedItem] = []
     for entry in items:
         report.lines += 1
@@ -176,17 +201,6 @@ def ingest_stream(
         writer.write(conn, batch, report)
     if progress is not None:
         progress(report.lines)
-    finish_run(
-        conn,
-        report.run_id,
-        lines=report.lines,
-        accepted=report.accepted,
-        rejected=report.rejected,
-        new_releases=report.new_releases,
-        new_sightings=report.new_sightings,
-    )
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None) -> dict[str, Any]:

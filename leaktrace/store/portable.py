@@ -23,6 +23,7 @@ __all__ = [
     "newest",
     "sqlite_cursor",
     "sqlite_insert_ignore",
+    "sqlite_rows",
     "sqlite_time",
 ]
 
@@ -89,41 +90,64 @@ def sqlite_time(value: datetime | None) -> str | None:
     (naive UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``, SQLAlchemy's DATETIME format)."""
     if value is None:
         return None
+    if value.tzinfo is UTC:
+        return value.isoformat(" ", "microseconds")[:26]
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the store; use an aware UTC time")
-    if value.utcoffset():
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 _Convert = Callable[[Any], Any]
-_PLANS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], tuple[str, list[tuple[int, _Convert]]]]
-_PLANS = {}
+_Params = Callable[[dict[str, Any]], Sequence[Any]]
+_PLANS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], tuple[str, _Params]] = {}
 
 
 def _plan(
     table: Table, keys: tuple[str, ...], conflict: tuple[str, ...], dialect: Dialect
-) -> tuple[str, list[tuple[int, _Convert]]]:
+) -> tuple[str, _Params]:
+    """The INSERT for rows with ``keys`` and a function from a row to its parameters
+    (columns whose values need converting are bound last)."""
     cache_key = (table.name, keys, conflict)
     plan = _PLANS.get(cache_key)
     if plan is None:
-        quote = dialect.identifier_preparer.quote
-        columns = [table.c[key] for key in keys]
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)}) "
-            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO NOTHING"
-        )
-        converters: list[tuple[int, _Convert]] = []
-        for index, column in enumerate(columns):
+        plain: list[str] = []
+        converted: list[tuple[str, _Convert]] = []
+        for key in keys:
+            column = table.c[key]
             if isinstance(column.type, UTCDateTime):
-                converters.append((index, sqlite_time))
+                converted.append((key, sqlite_time))
                 continue
             process = column.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                converters.append((index, process))
-        plan = _PLANS[cache_key] = (sql, converters)
+            if process is None:
+                plain.append(key)
+            else:
+                converted.append((key, process))
+        order = plain + [key for key, _ in converted]
+        quote = dialect.identifier_preparer.quote
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(table.c[k].name) for k in order)}) "
+            f"VALUES ({', '.join('?' for _ in order)}) "
+            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO NOTHING"
+        )
+        plan = _PLANS[cache_key] = (sql, _params_of(plain, converted))
     return plan
+
+
+def _params_of(plain: list[str], converted: list[tuple[str, _Convert]]) -> _Params:
+    pick: Callable[[dict[str, Any]], Any]
+    if len(plain) > 1:
+        pick = itemgetter(*plain)  # a tuple, in C
+    else:
+        pick = lambda row: tuple(row[key] for key in plain)  # noqa: E731
+    if not converted:
+        return pick
+    if len(converted) == 1:
+        ((key, convert),) = converted
+        return lambda row: (*pick(row), convert(row[key]))
+    if len(converted) == 2:
+        (key1, convert1), (key2, convert2) = converted
+        return lambda row: (*pick(row), convert1(row[key1]), convert2(row[key2]))
+    return lambda row: (*pick(row), *(convert(row[key]) for key, convert in converted))
 
 
 def sqlite_insert_ignore(
@@ -141,29 +165,10 @@ def sqlite_insert_ignore(
     lock, those are the ones with the highest ids of the table (see :func:`newest`)."""
     if not rows:
         return 0
-    keys = tuple(rows[0])
-    sql, converters = _plan(table, keys, tuple(conflict), conn.dialect)
-    if len(keys) == 1:
-        key = keys[0]
-        params: Iterable[Sequence[Any]] = [(row[key],) for row in rows]
-    else:
-        pick = itemgetter(*keys)
-        params = map(pick, rows)
-    if converters:
-        params = _converted(params, converters)
+    sql, params = _plan(table, tuple(rows[0]), tuple(conflict), conn.dialect)
     with _as_sqlalchemy_errors(sql):
-        cursor.executemany(sql, params)
+        cursor.executemany(sql, map(params, rows))
     return max(cursor.rowcount, 0)
-
-
-def _converted(
-    params: Iterable[Sequence[Any]], converters: list[tuple[int, _Convert]]
-) -> Iterator[list[Any]]:
-    for values in params:
-        out = list(values)
-        for index, convert in converters:
-            out[index] = convert(out[index])
-        yield out
 
 
 def newest(
@@ -180,6 +185,13 @@ def newest(
     with _as_sqlalchemy_errors(sql):
         cursor.execute(sql, (count,))
         return list(cursor.fetchall())
+
+
+def sqlite_rows(cursor: sqlite3.Cursor, sql: str, params: Sequence[Any]) -> list[Any]:
+    """The rows of a query run through ``cursor`` (driver values, no type processing)."""
+    with _as_sqlalchemy_errors(sql):
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 @contextmanager

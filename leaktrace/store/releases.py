@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from leaktrace.detect.detector import Alert
 from leaktrace.errors import StoreError
@@ -19,11 +21,14 @@ from leaktrace.store.portable import (
     newest,
     sqlite_cursor,
     sqlite_insert_ignore,
+    sqlite_rows,
 )
 from leaktrace.store.schema import ALERTS, INGEST_RUNS, NFOS, RELEASES, SIGHTINGS, WORKS
 
 __all__ = [
+    "BULK_CACHE_MIB",
     "KnownRelease",
+    "bulk_writing",
     "StoredRelease",
     "iter_releases",
     "delete_alerts",
@@ -71,10 +76,50 @@ def find_releases(conn: Connection, names: Sequence[str]) -> dict[str, KnownRele
         _R.c.status,
         _R.c.group_name,
     )
+    cursor = sqlite_cursor(conn)
+    if cursor is not None:  # the same query without SQLAlchemy's cost per statement
+        as_time = _R.c.released_at.type.dialect_impl(conn.dialect).result_processor(
+            conn.dialect, None
+        )
+        head = f"SELECT {', '.join(c.name for c in cols)} FROM releases WHERE name IN "
+        for part in chunked(names):
+            for rid, name, at, *rest in sqlite_rows(
+                cursor, head + f"({', '.join('?' * len(part))})", part
+            ):
+                moment = cast(datetime, as_time(at) if as_time is not None else at)
+                found[name] = KnownRelease(rid, name, moment, *rest)
+        return found
     for part in chunked(names):
         for row in conn.execute(select(*cols).where(_R.c.name.in_(part))):
             found[row.name] = KnownRelease(*row)
     return found
+
+
+BULK_CACHE_MIB = 160
+"""SQLite page cache while a file ingest runs (the connection's usual is 64 MiB): a large
+ingest inserts into the name and fingerprint indexes at random places, and once they
+outgrow the cache every insert reads pages back. Peak memory of a 1,000,000-line ingest
+stays under 500 MB (BENCHMARKS.md)."""
+
+
+@contextmanager
+def bulk_writing(conn: Connection, cache_mib: int = BULK_CACHE_MIB) -> Iterator[None]:
+    """A larger SQLite page cache on ``conn`` for a bulk ingest, the usual one after."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    if before < 0 and -before >= cache_mib * 1024:  # already as large
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
+    try:
+        yield
+    finally:
+        try:
+            conn.exec_driver_sql(f"PRAGMA cache_size={before}")
+        except SQLAlchemyError:  # pragma: no cover - keep the error that ended the ingest
+            pass
 
 
 def insert_releases(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
