@@ -6,13 +6,13 @@ import re
 from datetime import date
 from typing import Final
 
-from ._common import YEAR_MAX, YEAR_MIN, Out, add_unique, extend, valid_date
+from ._common import YEAR_MAX, YEAR_MIN, Out, extend, valid_date
 from ._common import is_year as _is_year
 from ._markers import NUMV_RE, marker_token
 from ._titles import ARTICLES, SEP, join_title, multi_title, script_titles, trim_pack
 from ._tokens import tokenize
 from ._world_markers import cjk_marker, t_marker, word_marker
-from .sites import SITES, known_site
+from .sites import SITE_LABELS, SITES, known_site
 from .vocab import (
     AMBIGUOUS_SERVICES,
     COUNTRIES,
@@ -40,6 +40,8 @@ __all__ = ["parse_component"]
 _CRC_RE: Final = re.compile(r"[0-9a-f]{8}$")
 #: the years as written in ASCII (``is_year`` for ASCII names, one set lookup)
 _YEARS: Final = frozenset(str(y) for y in range(YEAR_MIN, YEAR_MAX + 1))
+_WIDE_DIGIT_RE: Final = re.compile(r"(?![0-9])\d")
+_ASCII_LETTER_RE: Final = re.compile(r"[A-Za-z]")
 #: three numbers with one separator between them: a possible date ("2020.01.31")
 _DATE_HINT_RE: Final = re.compile(r"\d\D\d+\D\d")
 _UNITS: Final = ("kbps", "kbits", "kbit", "mbps", "mbit", "gb", "mb", "fps", "hz", "bit", "ch")
@@ -110,7 +112,9 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     if n == 0:
         return
     ascii_text = text.isascii()
-    is_year = _YEARS.__contains__ if ascii_text else _is_year
+    # a set lookup unless the name holds non-ASCII digits ("２０１９")
+    slow_years = not ascii_text and _WIDE_DIGIT_RE.search(text) is not None
+    is_year = _is_year if slow_years else _YEARS.__contains__
 
     # ------------------------------------------------------------ classification
     cls: list[tuple[tuple[str, str], ...] | None] = [None] * n
@@ -136,6 +140,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             if (
                 flags & PHRASE3_FLAG
                 and i + 2 < n
+                and lows[i + 1] in info[4]
                 and len(gaps[i + 1]) == 1
                 and len(gaps[i + 2]) == 1
                 and brs[i] == brs[i + 1] == brs[i + 2]
@@ -154,6 +159,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             if (
                 flags & PHRASE2_FLAG
                 and i + 1 < n
+                and lows[i + 1] in info[3]
                 and len(gaps[i + 1]) == 1
                 and brs[i] == brs[i + 1]
             ):
@@ -252,7 +258,8 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             i += 1
 
     # ------------------------------------------------------------ daily dates
-    for i in range(n - 2 if _DATE_HINT_RE.search(text) is not None else 0):
+    dates = n > 2 and sum(map(str.isdigit, lows)) >= 3 and _DATE_HINT_RE.search(text) is not None
+    for i in range(n - 2 if dates else 0):
         ya = lows[i]
         if not ya.isdigit() or marker[i]:
             continue
@@ -307,7 +314,17 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 break
             ts = k
     # "site.net - Title ...": a web address before the first " - "
-    if ts < n and lows[ts] != "www":
+    if (
+        ts < n
+        and lows[ts] != "www"
+        and "-" in "".join(gaps[ts + 2 : ts + 7])
+        # a domain ending among the next tokens, or a known site's first label
+        and (
+            gaps[ts + 1] != "."
+            or lows[ts] in SITE_LABELS
+            or not _TLDS.isdisjoint(lows[ts + 1 : ts + 6])
+        )
+    ):
         k = ts + 1
         while k < n and k < ts + 6 and brs[k] == brs[ts] and gaps[k] in ".-":
             k += 1
@@ -349,22 +366,33 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         title_end = multi_title(gaps, toks, lows, brs, strong, marker, cls, ts, n, out)
         episodic = first_marker >= 0
     else:
+        # the first strong or marker token from ts on (list scans in C)
         limit = n
-        for k in range(ts, n):
-            if strong[k] or marker[k]:
-                limit = k
-                break
+        if True in strong:
+            try:
+                limit = strong.index(True, ts)
+            except ValueError:
+                pass
+        if True in marker:
+            try:
+                limit = marker.index(True, ts, limit)
+            except ValueError:
+                pass
         base_br = brs[ts]
         cut = limit
-        for k in range(ts + 1, limit):
-            if brs[k] != base_br:
-                cut = k
-                break
+        if any(brs):
+            for k in range(ts + 1, limit):
+                if brs[k] != base_br:
+                    cut = k
+                    break
+        # the last year before limit (no marker there)
         year_idx = -1
-        for k in range(ts + 1, limit):
-            if is_year(lows[k]) and not marker[k]:
-                year_idx = k
-        if year_idx < 0:
+        if slow_years or not _YEARS.isdisjoint(lows[ts + 1 : limit]):
+            for k in range(limit - 1, ts, -1):
+                if is_year(lows[k]):
+                    year_idx = k
+                    break
+        if year_idx < 0 and (slow_years or not _YEARS.isdisjoint(lows[limit:])):
             # "Sin City (BluRay) (2005)", "Show.S01E01.2008.BluRay": a year after the title
             for k in range(limit, n):
                 if (
@@ -725,7 +753,11 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             b += 1
         if b > a and (a == 0 or brs[a - 1] == 0 or brs[a] == 0):
             et = join_title(gaps, toks, a, b)
-            if et is not None and any(c.isalpha() for c in et):
+            if et is not None and (
+                _ASCII_LETTER_RE.search(et) is not None
+                if et.isascii()
+                else any(c.isalpha() for c in et)
+            ):
                 out.episode_title = et
                 for x in range(a, b):
                     cls[x] = ()
@@ -736,10 +768,9 @@ def _span(toks: list[str], gaps: list[str], a: int, e: int) -> str:
     """The text of tokens a..e (both included) with what lies between them."""
     if a == e:
         return toks[a]
-    parts = [toks[a]]
-    for k in range(a + 1, e + 1):
-        parts.append(gaps[k])
-        parts.append(toks[k])
+    parts = [""] * (2 * (e - a) + 1)
+    parts[0::2] = toks[a : e + 1]
+    parts[1::2] = gaps[a + 1 : e + 1]
     return "".join(parts)
 
 
@@ -787,30 +818,37 @@ def _apply(
         if not entry:
             continue
         key = key_at[i]
+        cat0 = entry[0][0]
         for cat, val in entry:
             if cat == "res":
                 if out.resolution is None:
                     out.resolution = val
             elif cat == "src":
                 out.sources.append(val)
-            elif cat == "uhd":
-                out.uhd = True
             elif cat == "codec":
                 if out.codec is None:
                     out.codec = val
+            elif cat == "container":
+                if out.container is None:
+                    out.container = val
+            elif cat == "uhd":
+                out.uhd = True
             elif cat == "audio":
-                add_unique(out.audio, val)
+                if val not in out.audio:
+                    out.audio.append(val)
             elif cat == "lang":
-                if sub_mode:
-                    add_unique(out.subtitles, val)
-                else:
-                    add_unique(out.languages, val)
+                target = out.subtitles if sub_mode else out.languages
+                if val not in target:
+                    target.append(val)
             elif cat == "sub":
-                add_unique(out.subtitles, val)
+                if val not in out.subtitles:
+                    out.subtitles.append(val)
             elif cat == "tag":
-                add_unique(out.tags, val)
+                if val not in out.tags:
+                    out.tags.append(val)
             elif cat == "edition":
-                add_unique(out.editions, val)
+                if val not in out.editions:
+                    out.editions.append(val)
             elif cat == "service":
                 if key in AMBIGUOUS_SERVICES:
                     nxt = i + 1
@@ -820,13 +858,13 @@ def _apply(
                         continue
                 if out.service is None:
                     out.service = val
-            elif cat == "container":
-                if out.container is None:
-                    out.container = val
             elif cat == "site":
                 if out.website is None:
                     out.website = val
-        if entry[0][0] in ("lang", "sub") and key in LANG_WORDS_SUB_PREFIX:
+        if cat0 == "lang":
+            if key in LANG_WORDS_SUB_PREFIX:
+                sub_mode = True
+        elif cat0 == "sub" and key in LANG_WORDS_SUB_PREFIX:
             sub_mode = True
-        elif entry[0][0] != "lang":
+        else:
             sub_mode = False

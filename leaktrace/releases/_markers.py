@@ -221,6 +221,8 @@ def marker_token(
                 break
             j += 1
         return j - i
+    if c0 != "t":  # the season words left ("temporada1", "temp2") start with t
+        return 0
     m2 = _SEASONWORD_RE.match(low)
     if m2 is not None:
         add_int(seasons, int(m2.group(1)))

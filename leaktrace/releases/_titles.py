@@ -13,6 +13,8 @@ makes the name a pack.
 
 from __future__ import annotations
 
+import re
+
 from ._common import Out, is_year
 from .vocab import PACK_TITLE_WORDS
 
@@ -93,8 +95,12 @@ def is_latin(text: str) -> bool:
     return latin > other
 
 
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+
 def norm(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalnum())
+    """text case-folded, its letters and digits only (``\\w`` is ``isalnum()`` plus ``_``)."""
+    return _NOT_ALNUM_RE.sub("", text.casefold())
 
 
 def trim_pack(lows: list[str], a: int, b: int, out: Out) -> int:
@@ -181,7 +187,8 @@ def multi_title(
 def _script(tok: str) -> bool | None:
     """True for a Latin word, False for another script, None without letters."""
     if tok.isascii():
-        return True if not tok.isdigit() and any(c.isalpha() for c in tok) else None
+        # an ASCII letter changes with case
+        return True if tok.lower() != tok.upper() else None
     latin = other = 0
     for c in tok:
         if c.isalpha():

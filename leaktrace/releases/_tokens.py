@@ -12,31 +12,39 @@ followed by ``gaps[k] + toks[k]`` for each later ``k``).
 from __future__ import annotations
 
 import re
+from itertools import compress
 from typing import Final
 
 __all__ = ["BRACKET_CLOSE", "BRACKET_OPEN", "Tokens", "tokenize"]
 
 #: separators: whitespace, . - _ brackets (ASCII, full-width and CJK) and punctuation
-_SPLIT_RE: Final = re.compile(
-    r"([\s.\-_\[\](){}/\\,;|~*\"<>=:【】「」『』《》〔〕（）［］：，、·]+)"
+_SEPARATORS: Final = r"\s.\-_\[\](){}/\\,;|~*\"<>=:【】「」『』《》〔〕（）［］：，、·"
+_SPLIT_RE: Final = re.compile(f"([{_SEPARATORS}]+)")
+#: a token holding both an ASCII letter and a CJK (U+2E80 on) character (or a few more)
+_MIXED_TOKEN_RE: Final = re.compile(
+    f"[A-Za-z][^{_SEPARATORS}]*[\u2e80-\U0010ffff]|[\u2e80-\U0010ffff][^{_SEPARATORS}]*[A-Za-z]"
 )
+#: a CJK (U+2E80 on) character that is not a separator
+_CJK_RE: Final = re.compile(f"[^{_SEPARATORS}\u0000-\u2e7f]")
 BRACKET_OPEN: Final = frozenset("[({【「『《〔（［")
 BRACKET_CLOSE: Final = frozenset("])}】」』》〕）］")
 _BRACKETS: Final = BRACKET_OPEN | BRACKET_CLOSE
 _OPEN_RE: Final = re.compile("[" + re.escape("".join(sorted(BRACKET_OPEN))) + "]")
-#: the separator runs that hold no bracket (the common case: no per-character scan)
-_PLAIN: dict[str, bool] = {}
+
+
+class _BracketGaps(dict[str, bool]):
+    """gap -> does it hold a bracket; short gaps are remembered (a C-level lookup)."""
+
+    def __missing__(self, gap: str) -> bool:
+        got = any(c in _BRACKETS for c in gap)
+        if len(gap) <= 8 and len(self) < 4096:
+            self[gap] = got
+        return got
+
+
+_HAS_BRACKET: Final = _BracketGaps()
 
 Tokens = tuple[list[str], list[str], list[int], list[str]]
-
-
-def _plain(gap: str) -> bool:
-    got = _PLAIN.get(gap)
-    if got is None:
-        got = not any(c in _BRACKETS for c in gap)
-        if len(gap) <= 3 and len(_PLAIN) < 4096:
-            _PLAIN[gap] = got
-    return got
 
 
 _MIXED_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9]*|[^A-Za-z]+")
@@ -67,31 +75,39 @@ def tokenize(text: str) -> Tokens:
         del toks[-1], gaps[-1]
     if toks and not toks[0]:
         del toks[0], gaps[0]
-    if _OPEN_RE.search(text) is None:
-        brs = [0] * len(toks)
-    else:
-        brs = []
+    n = len(toks)
+    brs = [0] * n
+    if (
+        ("[" in text or "(" in text or "{" in text)
+        if text.isascii()
+        else _OPEN_RE.search(text) is not None
+    ):
+        # only the gaps holding a bracket change the bracket group of the tokens after them
         depth = 0
         brid = 0
         cur = 0
-        for g in gaps:
-            plain = _PLAIN.get(g)
-            if plain is None:
-                plain = _plain(g)
-            if not plain:
-                for c in g:
-                    if c in BRACKET_OPEN:
-                        if depth == 0:
-                            brid += 1
-                            cur = brid
-                        depth += 1
-                    elif c in BRACKET_CLOSE and depth > 0:
-                        depth -= 1
-                        if depth == 0:
-                            cur = 0
-            brs.append(cur)
-        del brs[-1]
-    if not text.isascii():
+        last = 0
+        for k in compress(range(n + 1), map(_HAS_BRACKET.__getitem__, gaps)):
+            if cur:
+                brs[last:k] = [cur] * (k - last)
+            for c in gaps[k]:
+                if c in BRACKET_OPEN:
+                    if depth == 0:
+                        brid += 1
+                        cur = brid
+                    depth += 1
+                elif c in BRACKET_CLOSE and depth > 0:
+                    depth -= 1
+                    if depth == 0:
+                        cur = 0
+            last = k
+        if cur and last < n:
+            brs[last:n] = [cur] * (n - last)
+    if (
+        not text.isascii()
+        and _CJK_RE.search(text) is not None
+        and _MIXED_TOKEN_RE.search(text) is not None
+    ):
         k = 0
         while k < len(toks):
             tok = toks[k]

@@ -34,6 +34,8 @@ __all__ = ["MAX_LENGTH", "parse"]
 MAX_LENGTH: Final = 1024
 
 _PATH_SPLIT_RE: Final = re.compile(r"[/\\]")
+#: what is not a letter or digit (``\\w`` is ``str.isalnum()`` plus ``_``)
+_NOT_ALNUM_RE: Final = re.compile(r"[\W_]+")
 _CTRL: Final = {c: " " for c in [*range(32), 127]}
 
 
@@ -120,7 +122,7 @@ def _merge(main: Out, other: Out) -> None:
 
 
 def _norm(s: str) -> str:
-    return "".join(c for c in s.lower() if c.isalnum())
+    return _NOT_ALNUM_RE.sub("", s.lower())
 
 
 def _parse(name: str) -> ParsedRelease:

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from importlib import resources
 
-__all__ = ["SITES", "known_site", "register_sites", "site_names"]
+__all__ = ["SITES", "SITE_LABELS", "known_site", "register_sites", "site_names"]
 
 #: the known names, lower-case, without ``www.`` (for one token ``t`` without dots,
 #: ``known_site(t)`` is ``t.lower() in SITES``)
 SITES: set[str] = set()
+#: the known names and the first label of each (``rutor.info`` -> ``rutor``): a text whose
+#: first label is not here is no known site
+SITE_LABELS: set[str] = set()
 
 
 def _clean(name: str) -> str:
@@ -32,6 +35,8 @@ def register_sites(names: Iterable[str]) -> None:
         name = _clean(raw.split("#", 1)[0])
         if name:
             SITES.add(name)
+            SITE_LABELS.add(name)
+            SITE_LABELS.add(name.split(".", 1)[0])
 
 
 def known_site(text: str) -> bool:

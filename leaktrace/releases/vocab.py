@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 Entry = tuple[tuple[str, str], ...]
+TokenInfo = tuple[int, Entry | None, bool, frozenset[str], frozenset[str]]
 
 PHRASES: dict[str, Entry] = {}
 #: keys (single tokens or phrases) that are ordinary words too: they end a title only when
@@ -1019,19 +1020,33 @@ PHRASE3_FLAG: Final = 2
 MARKER_WORD_FLAG: Final = 4
 
 
-def _token_info() -> dict[str, tuple[int, Entry | None, bool]]:
-    info: dict[str, tuple[int, Entry | None, bool]] = {}
-    for key in (
-        PREFIX2 | PREFIX3 | {k for k in PHRASES if "." not in k} | SEASON_WORDS | EPISODE_WORDS
-    ):
-        flags = (PHRASE2_FLAG if key in PREFIX2 else 0) | (PHRASE3_FLAG if key in PREFIX3 else 0)
+def _token_info() -> dict[str, TokenInfo]:
+    seconds2: dict[str, set[str]] = {}
+    seconds3: dict[str, set[str]] = {}
+    for key in PHRASES:
+        parts = key.split(".")
+        if len(parts) == 2:
+            seconds2.setdefault(parts[0], set()).add(parts[1])
+        elif len(parts) == 3:
+            seconds3.setdefault(parts[0], set()).add(parts[1])
+    info: dict[str, TokenInfo] = {}
+    keys = PREFIX2 | PREFIX3 | {k for k in PHRASES if "." not in k} | SEASON_WORDS | EPISODE_WORDS
+    for key in keys:
+        flags = (PHRASE2_FLAG if key in seconds2 else 0) | (PHRASE3_FLAG if key in seconds3 else 0)
         entry = PHRASES.get(key)
         if entry is None and key.isalpha() and (key in SEASON_WORDS or key in EPISODE_WORDS):
             flags |= MARKER_WORD_FLAG
         if flags or entry is not None:
-            info[key] = (flags, entry, key in STRONG_KEYS)
+            info[key] = (
+                flags,
+                entry,
+                key in STRONG_KEYS,
+                frozenset(seconds2.get(key, ())),
+                frozenset(seconds3.get(key, ())),
+            )
     return info
 
 
-#: one lookup per token: (flags, its single-token entry or None, is it strong)
+#: one lookup per token: (flags, its single-token entry or None, is it strong, the second
+#: tokens of its two-token phrases, the second tokens of its three-token phrases)
 TOKEN_INFO: Final = _token_info()
