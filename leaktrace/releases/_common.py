@@ -85,7 +85,7 @@ def add_unique(items: list[str], value: str) -> None:
 
 
 def is_year(low: str) -> bool:
-    return len(low) == 4 and low.isdigit() and YEAR_MIN <= int(low) <= YEAR_MAX
+    return len(low) == 4 and low.isdecimal() and YEAR_MIN <= int(low) <= YEAR_MAX
 
 
 def valid_date(y: int, m: int, d: int) -> date | None:

@@ -132,7 +132,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         info = _INFO(low)
         if info is None:
             # the common case: a title word or a plain number (neither can be a marker)
-            if low.isalpha() or (low.isdigit() and low.isascii()):
+            if low.isalpha() or (low.isdecimal() and low.isascii()):
                 i += 1
                 continue
         else:
@@ -184,8 +184,8 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 # a number (or ordinal word) before it, or a number / roman numeral after it
                 prev = lows[i - 1] if i else ""
                 nxt = lows[i + 1] if i + 1 < n else ""
-                if (prev and (prev[0].isdigit() or prev in ORDINAL_WORDS)) or (
-                    nxt and (nxt[0].isdigit() or nxt in ROMAN)
+                if (prev and (prev[0].isdecimal() or prev in ORDINAL_WORDS)) or (
+                    nxt and (nxt[0].isdecimal() or nxt in ROMAN)
                 ):
                     start, consumed = word_marker(gaps, lows, brs, cls, marker, i, n, out)
                     if start < i:
@@ -207,7 +207,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 continue
         if low.isalpha():
             consumed = 0
-        elif low.endswith(_UNITS) and low[0].isdigit():
+        elif low.endswith(_UNITS) and low[0].isdecimal():
             cls[i] = (("other", ""),)
             consumed = 0
         elif low.isascii():
@@ -223,10 +223,10 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 consumed = 0  # "E-AC3-S78": not a season
             elif (
                 "x" in low
-                and low[0].isdigit()
+                and low[0].isdecimal()
                 and i > 0
                 and gaps[i] == "."
-                and lows[i - 1][-1].isdigit()
+                and lows[i - 1][-1].isdecimal()
                 and (len(lows[i - 1]) == 1 or "+" in lows[i - 1])
             ):
                 cls[i] = (("other", ""),)  # "5.1+2.0x3", "2.0x2": audio tracks, not 0x3
@@ -240,7 +240,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         elif (
             i + 1 < n
             and gaps[i + 1] == "-"
-            and low[-1].isdigit()
+            and low[-1].isdecimal()
             and cjk_marker(low + "-" + lows[i + 1], out)
         ):
             consumed = 2  # "第1-5季" (two tokens)
@@ -258,16 +258,16 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             i += 1
 
     # ------------------------------------------------------------ daily dates
-    dates = n > 2 and sum(map(str.isdigit, lows)) >= 3 and _DATE_HINT_RE.search(text) is not None
+    dates = n > 2 and sum(map(str.isdecimal, lows)) >= 3 and _DATE_HINT_RE.search(text) is not None
     for i in range(n - 2 if dates else 0):
         ya = lows[i]
-        if not ya.isdigit() or marker[i]:
+        if not ya.isdecimal() or marker[i]:
             continue
         yb = lows[i + 1]
         yc = lows[i + 2]
         if not (
-            yb.isdigit()
-            and yc.isdigit()
+            yb.isdecimal()
+            and yc.isdecimal()
             and len(gaps[i + 1]) == 1
             and len(gaps[i + 2]) == 1
             and brs[i] == brs[i + 1] == brs[i + 2]
@@ -438,7 +438,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 first_marker < 0
                 and k < n
                 and len(lows[k]) == 3
-                and lows[k].isdigit()
+                and lows[k].isdecimal()
                 and lows[k] not in _BARE_RES
                 and lows[k][0] != "0"
                 and (k + 1 >= n or cls[k + 1] is not None or brs[k + 1] != brs[k] or k + 2 < n)
@@ -456,7 +456,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 and brs[k] == 0
                 and len(gaps[k]) > 1
                 and "-" in gaps[k]
-                and lows[k].isdigit()
+                and lows[k].isdecimal()
                 and len(lows[k]) <= 4
                 and not is_year(lows[k])
                 and lows[k] not in _BARE_RES
@@ -474,7 +474,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             hi = limit if anime else min(limit, cut + 1)
             for k in range(ts + 1, hi):
                 lk = lows[k]
-                if not lk[0].isdigit() or cls[k] is not None:
+                if not lk[0].isdecimal() or cls[k] is not None:
                     continue
                 m = NUMV_RE.match(lk)
                 if m is None or is_year(lk):
@@ -491,14 +491,14 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                     or (len(digits) == 2 and digits[0] == "0")
                     or (
                         len(digits) in (3, 4)
-                        and lk.isdigit()
+                        and lk.isdecimal()
                         and lk not in _BARE_RES
                         and lk[-2:] != "00"  # "Mob.Psycho.100", "UFC.300": a title number
                     )
                     or (
                         k + 2 < n
                         and gaps[k + 1] == "-"
-                        and lows[k + 1].isdigit()
+                        and lows[k + 1].isdecimal()
                         and int(lows[k + 1]) > int(digits)  # "9-1-1" is no range
                     )
                 ):
@@ -516,10 +516,10 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 if (
                     not anime
                     and len(m.group(1)) in (3, 4)
-                    and lk.isdigit()
+                    and lk.isdecimal()
                     and v % 100 <= 60
                     and not ("-" in gap and len(gap) > 1)
-                    and not (j < n and gaps[j] == "-" and lows[j].isdigit())
+                    and not (j < n and gaps[j] == "-" and lows[j].isdecimal())
                 ):
                     seasons.append(v // 100)
                     episodes.append(v % 100)
@@ -529,7 +529,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                         j < n
                         and brs[j] == brs[num_idx]
                         and gaps[j] == "-"
-                        and lows[j].isdigit()
+                        and lows[j].isdecimal()
                         and len(lows[j]) <= 4
                     ):
                         extend(nums, int(lows[j]), True)
@@ -547,7 +547,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 anime
                 and ts + 1 < n
                 and brs[ts] == 0
-                and lows[ts].isdigit()
+                and lows[ts].isdecimal()
                 and len(lows[ts]) <= 3
                 and (lows[ts][0] == "0" or "-" in gaps[ts + 1])
             ):
@@ -637,7 +637,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             if out.website is None:
                 out.website = content.lower()
             skip.update(range(a, e + 1))
-        elif a == e and _CRC_RE.match(lows[a]) is not None and not lows[a].isdigit():
+        elif a == e and _CRC_RE.match(lows[a]) is not None and not lows[a].isdecimal():
             out.extras["crc32"] = toks[a].upper()
             skip.add(a)
         elif a >= floor and all(cls[x] is None for x in range(a, e + 1)):

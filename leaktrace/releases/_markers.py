@@ -69,7 +69,7 @@ def marker_words(
         add_int(out.seasons, val // 100)
         add_int(out.episodes, val % 100)
         j += 1
-        if j < n and brs[j] == brs[i] and lows[j].isdigit() and len(lows[j]) >= 3:
+        if j < n and brs[j] == brs[i] and lows[j].isdecimal() and len(lows[j]) >= 3:
             extend(out.episodes, int(lows[j]) % 100, True)
             j += 1
         return j - i
@@ -79,20 +79,20 @@ def marker_words(
     while j < n and brs[j] == brs[i]:
         lj = lows[j]
         kind = _gap_kind(gaps[j])
-        if lj in _RANGE_WORDS and j + 1 < n and lows[j + 1].isdigit() and len(lows[j + 1]) <= 2:
+        if lj in _RANGE_WORDS and j + 1 < n and lows[j + 1].isdecimal() and len(lows[j + 1]) <= 2:
             extend(target, int(lows[j + 1]), True)
             j += 2
             continue
         if (
             lj in ("&", "and", "+", "et", "y", "und")
             and j + 1 < n
-            and lows[j + 1].isdigit()
+            and lows[j + 1].isdecimal()
             and len(lows[j + 1]) <= 2
         ):
             add_int(target, int(lows[j + 1]))
             j += 2
             continue
-        if not (lj.isdigit() and len(lj) <= 2) or kind == "?":
+        if not (lj.isdecimal() and len(lj) <= 2) or kind == "?":
             break
         if kind == "." and not is_season:
             break
@@ -136,14 +136,14 @@ def marker_token(
                 m2 = _SE_RE.match(lj)
                 if gap == "-" and m2 is not None and m2.group(2) is None:
                     extend(seasons, int(m2.group(1)), True)
-                elif gap == "-" and lj.isdigit() and len(lj) <= 2:
+                elif gap == "-" and lj.isdecimal() and len(lj) <= 2:
                     extend(seasons, int(lj), True)
                 elif len(gap) == 1 and (em := E_RE.match(lj)) is not None:
                     add_int(episodes, int(em.group(1)))
                 elif (
                     len(gap) > 1
                     and gap.strip(" ._") == "-"
-                    and lj.isdigit()
+                    and lj.isdecimal()
                     and len(lj) <= 4
                     and not episodes
                 ):
@@ -166,7 +166,7 @@ def marker_token(
                 em = E_RE.match(lj)
                 if em is not None:
                     v = int(em.group(1))
-                elif gap == "-" and lj.isdigit() and len(lj) <= 3:
+                elif gap == "-" and lj.isdecimal() and len(lj) <= 3:
                     v = int(lj)
                 else:
                     m2 = _SE_RE.match(lj)
@@ -193,12 +193,12 @@ def marker_token(
         add_int(episodes, int(m.group(1)))
         while j < n and brs[j] == brs[i] and gaps[j] == "-":
             em = E_RE.match(lows[j])
-            if em is None and not (lows[j].isdigit() and len(lows[j]) <= 3):
+            if em is None and not (lows[j].isdecimal() and len(lows[j]) <= 3):
                 break
             extend(episodes, int(em.group(1) if em else lows[j]), True)
             j += 1
         return j - i
-    if c0.isdigit():
+    if c0.isdecimal():
         m = _X_RE.match(low)
         if m is None:
             m = _WH_RE.match(low)
@@ -215,7 +215,7 @@ def marker_token(
             m2 = _X_RE.match(lows[j])
             if m2 is not None and gap in ("-", ".", " ", "_"):
                 extend(episodes, int(m2.group(2)), gap == "-")
-            elif gap == "-" and lows[j].isdigit() and len(lows[j]) <= 3:
+            elif gap == "-" and lows[j].isdecimal() and len(lows[j]) <= 3:
                 extend(episodes, int(lows[j]), True)
             else:
                 break

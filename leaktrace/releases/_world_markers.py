@@ -31,7 +31,7 @@ def _claimed(lows: list[str], gaps: list[str], brs: list[int], j: int, n: int) -
     """Is the number at j the before-number of a later marker word ("1 сезон 5 серия")?"""
     b = brs[j]
     j += 1
-    if j < n and gaps[j] == "-" and lows[j].isdigit() and brs[j] == b:
+    if j < n and gaps[j] == "-" and lows[j].isdecimal() and brs[j] == b:
         j += 1
     return j < n and brs[j] == b and (lows[j] in SEASON_WORDS or lows[j] in EPISODE_WORDS)
 
@@ -72,7 +72,7 @@ def word_marker(
     ):
         m = _ORD_RE.match(lows[k])
         if m is not None:
-            ordinal = ordinal or not lows[k].isdigit() or "." in gaps[k + 1]
+            ordinal = ordinal or not lows[k].isdecimal() or "." in gaps[k + 1]
             nums.append(int(m.group(1)))
             start = k
             # "1-8 серии": a range before the word
@@ -80,7 +80,7 @@ def word_marker(
                 k >= 1
                 and gaps[k] == "-"
                 and (cls[k - 1] is None and not marker[k - 1])
-                and lows[k - 1].isdigit()
+                and lows[k - 1].isdecimal()
                 and len(lows[k - 1]) <= 3
                 and brs[k - 1] == brs[k]
                 and int(lows[k - 1]) < nums[0]
@@ -92,7 +92,7 @@ def word_marker(
         after = (
             j < n
             and brs[j] == brs[i]
-            and lows[j].isdigit()
+            and lows[j].isdecimal()
             and "-" not in gaps[j]
             and not _claimed(lows, gaps, brs, j, n)
         )
@@ -109,7 +109,7 @@ def word_marker(
     if (
         j + 1 < n
         and lows[j] in TOTAL_WORDS
-        and lows[j + 1].isdigit()
+        and lows[j + 1].isdecimal()
         and brs[j + 1] == brs[i]
         and not is_season
     ):
