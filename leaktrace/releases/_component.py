@@ -126,14 +126,14 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     seasons = out.seasons
     episodes = out.episodes
 
-    i = 0
-    while i < n:
-        low = lows[i]
+    skip_to = 0  # the tokens before it belong to a phrase or marker already read
+    for i, low in enumerate(lows):
+        if i < skip_to:
+            continue
         info = _INFO(low)
         if info is None:
             # the common case: a title word or a plain number (neither can be a marker)
             if low.isalpha() or (low.isdecimal() and low.isascii()):
-                i += 1
                 continue
         else:
             flags = info[0]
@@ -154,7 +154,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                         strong[k] = is_strong
                         key_at[k] = key
                     cls[i] = entry
-                    i += 3
+                    skip_to = i + 3
                     continue
             if (
                 flags & PHRASE2_FLAG
@@ -171,14 +171,13 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                     cls[i + 1] = ()
                     strong[i] = strong[i + 1] = is_strong
                     key_at[i] = key_at[i + 1] = key
-                    i += 2
+                    skip_to = i + 2
                     continue
             entry = info[1]
             if entry is not None:
                 cls[i] = entry
                 strong[i] = info[2]
                 key_at[i] = low
-                i += 1
                 continue
             if flags & MARKER_WORD_FLAG:
                 # a number (or ordinal word) before it, or a number / roman numeral after it
@@ -201,9 +200,8 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                         if first_marker < 0:
                             first_marker = i
                         last_marker = i + consumed - 1
-                        i += consumed
+                        skip_to = i + consumed
                         continue
-                i += 1
                 continue
         if low.isalpha():
             consumed = 0
@@ -253,9 +251,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             if first_marker < 0:
                 first_marker = i
             last_marker = i + consumed - 1
-            i += consumed
-        else:
-            i += 1
+            skip_to = i + consumed
 
     # ------------------------------------------------------------ daily dates
     dates = n > 2 and sum(map(str.isdecimal, lows)) >= 3 and _DATE_HINT_RE.search(text) is not None
@@ -292,14 +288,13 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     ts = 0
     anime = False
     if brs[0] != 0 and gaps[0].lstrip()[:1] in ("[", "【"):
-        k = 0
-        while k < n and brs[k] == brs[0]:
-            k += 1
+        # a bracket group's tokens are contiguous and its number is used once
+        k = brs.count(brs[0])
         content = _span(toks, gaps, 0, k - 1)
         if lows[0] == "www" or _is_site(lows, 0, k) or known_site(content):
             out.website = content.lower()
             ts = k
-        elif all(cls[x] is not None for x in range(k)) and any(strong[x] for x in range(k)):
+        elif None not in cls[:k] and True in strong[:k]:
             ts = k
         elif k < n:
             out.group = content
@@ -307,10 +302,8 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             ts = k
         # further leading brackets that are all technical: "[Grp] [BD][1080p] Title 08"
         while ts < n and brs[ts] != 0:
-            k = ts
-            while k < n and brs[k] == brs[ts]:
-                k += 1
-            if k >= n or not all(cls[x] is not None for x in range(ts, k)):
+            k = ts + brs.count(brs[ts])
+            if k >= n or None in cls[ts:k]:
                 break
             ts = k
     # "site.net - Title ...": a web address before the first " - "
@@ -623,24 +616,21 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
     bracket_group = -1
     bracket_end = -1
     while k >= 0 and brs[k] != 0:
-        b = brs[k]
         e = k
-        while k >= 0 and brs[k] == b:
-            k -= 1
-        a = k + 1
-        content = _span(toks, gaps, a, e)
+        a = brs.index(brs[k])  # a bracket group's tokens are contiguous
+        k = a - 1
         if (
             _is_site(lows, a, e + 1)
             or lows[a] == "www"
-            or (lows[a] in SITES if a == e else known_site(content))
+            or (lows[a] in SITES if a == e else known_site(_span(toks, gaps, a, e)))
         ):
             if out.website is None:
-                out.website = content.lower()
+                out.website = _span(toks, gaps, a, e).lower()
             skip.update(range(a, e + 1))
         elif a == e and _CRC_RE.match(lows[a]) is not None and not lows[a].isdecimal():
             out.extras["crc32"] = toks[a].upper()
             skip.add(a)
-        elif a >= floor and all(cls[x] is None for x in range(a, e + 1)):
+        elif a >= floor and cls[a : e + 1].count(None) == e + 1 - a:
             if bracket_group < 0:
                 bracket_group = a
                 bracket_end = e
