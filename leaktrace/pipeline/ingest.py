@@ -249,6 +249,8 @@ def _fingerprint(item: FeedItem) -> str:
 
 
 def _extra(item: FeedItem) -> str | None:
+    if not item.extra and not item.attrs and item.tmdb_id is None and item.tvdb_id is None:
+        return None
     extra: dict[str, object] = dict(item.extra)
     if item.attrs:
         extra["attrs"] = item.attrs

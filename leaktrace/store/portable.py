@@ -21,6 +21,8 @@ __all__ = [
     "chunked",
     "insert_ignore",
     "newest",
+    "newest_id",
+    "sqlite_run_many",
     "sqlite_cursor",
     "sqlite_insert_ignore",
     "sqlite_rows",
@@ -85,16 +87,27 @@ def sqlite_cursor(conn: Connection) -> sqlite3.Cursor | None:
     return dbapi.cursor()
 
 
+_TIME_TEXTS: dict[datetime, str] = {}  # a release and its first sighting share their time
+
+
 def sqlite_time(value: datetime | None) -> str | None:
     """An aware time as :class:`~leaktrace.store.schema.UTCDateTime` stores it in SQLite
     (naive UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``, SQLAlchemy's DATETIME format)."""
     if value is None:
         return None
+    text = _TIME_TEXTS.get(value)
+    if text is not None:
+        return text
     if value.tzinfo is UTC:
-        return value.isoformat(" ", "microseconds")[:26]
-    if value.tzinfo is None:
+        text = value.isoformat(" ", "microseconds")[:26]
+    elif value.tzinfo is None:
         raise ValueError("naive datetime given to the store; use an aware UTC time")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    else:
+        text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if len(_TIME_TEXTS) >= 8192:
+        _TIME_TEXTS.clear()
+    _TIME_TEXTS[value] = text
+    return text
 
 
 _Convert = Callable[[Any], Any]
@@ -185,6 +198,21 @@ def newest(
     with _as_sqlalchemy_errors(sql):
         cursor.execute(sql, (count,))
         return list(cursor.fetchall())
+
+
+def newest_id(cursor: sqlite3.Cursor, table: Table) -> int:
+    """The highest id of ``table`` (0 when empty)."""
+    sql = f'SELECT max(id) FROM "{table.name}"'
+    with _as_sqlalchemy_errors(sql):
+        cursor.execute(sql)
+        (value,) = cursor.fetchone() or (None,)
+    return int(value or 0)
+
+
+def sqlite_run_many(cursor: sqlite3.Cursor, sql: str, params: Iterable[Sequence[Any]]) -> None:
+    """One prepared statement run for each parameter tuple (driver values)."""
+    with _as_sqlalchemy_errors(sql):
+        cursor.executemany(sql, params)
 
 
 def sqlite_rows(cursor: sqlite3.Cursor, sql: str, params: Sequence[Any]) -> list[Any]:

@@ -19,9 +19,11 @@ from leaktrace.store.portable import (
     chunked,
     insert_ignore,
     newest,
+    newest_id,
     sqlite_cursor,
     sqlite_insert_ignore,
     sqlite_rows,
+    sqlite_run_many,
 )
 from leaktrace.store.schema import ALERTS, INGEST_RUNS, NFOS, RELEASES, SIGHTINGS, WORKS
 
@@ -132,6 +134,11 @@ def insert_releases(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[st
     if cursor is None:
         return {name: rid for rid, name in insert_ignore(conn, _R, rows, ["name"], ("id", "name"))}
     inserted = sqlite_insert_ignore(conn, cursor, _R, rows, ["name"])
+    if inserted == len(rows):
+        # all new: SQLite numbered them one after the other, in the order given, above
+        # every id in the table (nobody else can write until this transaction ends)
+        first = newest_id(cursor, _R) - inserted + 1
+        return {row["name"]: first + index for index, row in enumerate(rows)}
     ids = {name: rid for rid, name in newest(cursor, _R, ("id", "name"), inserted)}
     if len(ids) != inserted or not ids.keys() <= {r["name"] for r in rows}:  # pragma: no cover
         raise StoreError("releases: the newest rows are not the ones just inserted")
@@ -188,16 +195,31 @@ def insert_sightings(
     if not rows:
         return 0
     cursor = sqlite_cursor(conn)
+    release_ids: Iterable[int]
     if cursor is None:
-        inserted = insert_ignore(conn, _S, rows, ["fingerprint"], ("release_id",))
+        release_ids = [
+            rid for (rid,) in insert_ignore(conn, _S, rows, ["fingerprint"], ("release_id",))
+        ]
     else:
         count = sqlite_insert_ignore(conn, cursor, _S, rows, ["fingerprint"])
-        inserted = newest(cursor, _S, ("release_id",), count)
+        if count == len(rows):  # all new: no need to read which
+            release_ids = [row["release_id"] for row in rows]
+        else:
+            release_ids = [rid for (rid,) in newest(cursor, _S, ("release_id",), count)]
     counts: dict[int, int] = dict.fromkeys(counted or (), 0)
-    for (rid,) in inserted:
+    total = 0
+    for rid in release_ids:
         counts[rid] = counts.get(rid, 0) + 1
+        total += 1
     if counted:
         counts = {rid: n - counted.get(rid, 0) for rid, n in counts.items()}
+    if cursor is not None:
+        sqlite_run_many(
+            cursor,
+            "UPDATE releases SET sightings = sightings + ? WHERE id = ?",
+            [(n, rid) for rid, n in counts.items() if n],
+        )
+        return total
     bumps = [{"rid": rid, "n": n} for rid, n in counts.items() if n]
     if bumps:
         bump = (
@@ -206,7 +228,7 @@ def insert_sightings(
             .values(sightings=_R.c.sightings + bindparam("n"))
         )
         conn.execute(bump, bumps)
-    return len(inserted)
+    return total
 
 
 def upsert_alerts(conn: Connection, alerts: Iterable[tuple[int, Alert]]) -> list[int]:
