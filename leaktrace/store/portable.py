@@ -87,27 +87,16 @@ def sqlite_cursor(conn: Connection) -> sqlite3.Cursor | None:
     return dbapi.cursor()
 
 
-_TIME_TEXTS: dict[datetime, str] = {}  # a release and its first sighting share their time
-
-
 def sqlite_time(value: datetime | None) -> str | None:
     """An aware time as :class:`~leaktrace.store.schema.UTCDateTime` stores it in SQLite
     (naive UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``, SQLAlchemy's DATETIME format)."""
     if value is None:
         return None
-    text = _TIME_TEXTS.get(value)
-    if text is not None:
-        return text
     if value.tzinfo is UTC:
-        text = value.isoformat(" ", "microseconds")[:26]
-    elif value.tzinfo is None:
+        return value.isoformat(" ", "microseconds")[:26]
+    if value.tzinfo is None:
         raise ValueError("naive datetime given to the store; use an aware UTC time")
-    else:
-        text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    if len(_TIME_TEXTS) >= 8192:
-        _TIME_TEXTS.clear()
-    _TIME_TEXTS[value] = text
-    return text
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 _Convert = Callable[[Any], Any]
