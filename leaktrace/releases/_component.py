@@ -435,6 +435,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 and lows[k] not in _BARE_RES
                 and lows[k][0] != "0"
                 and (k + 1 >= n or cls[k + 1] is not None or brs[k + 1] != brs[k] or k + 2 < n)
+                and not ("-" in gaps[k] and len(gaps[k]) > 1)  # "Title (2011) - 148": anime
             ):
                 v = int(lows[k])
                 seasons.append(v // 100)
@@ -477,7 +478,11 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 if anime:
                     if num_idx < 0:
                         num_idx = k
-                    if dash_idx < 0 and "-" in gap:
+                    if (
+                        dash_idx < 0
+                        and "-" in gap
+                        and not (gap == "-" and lows[k - 1].isdecimal())  # "(01-28)": a range
+                    ):
                         dash_idx = k
                 elif (
                     ("-" in gap and len(gap) > 1)
@@ -521,7 +526,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                     while (
                         j < n
                         and brs[j] == brs[num_idx]
-                        and gaps[j] == "-"
+                        and (gaps[j] == "-" or gaps[j].strip() == "~")  # "01-28", "01 ~ 12"
                         and lows[j].isdecimal()
                         and len(lows[j]) <= 4
                     ):
@@ -788,9 +793,9 @@ def _apply(
     """Report the classified tokens outside the title."""
     sub_mode = False
     for i in (*range(ts), *range(max(ts, title_end), n)):  # the tokens outside the title
-        if i in skip:
-            continue
         entry = cls[i]
+        if entry == () or i in skip:  # part of a phrase or marker already read, or skipped
+            continue
         if entry is None:
             low = lows[i]
             if low in LANG_WORDS_SUB_PREFIX:
@@ -804,8 +809,6 @@ def _apply(
             ):
                 out.resolution = RESOLUTION_HEIGHTS[low]
             sub_mode = False
-            continue
-        if not entry:
             continue
         key = key_at[i]
         cat0 = entry[0][0]

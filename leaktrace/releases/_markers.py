@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from ._common import Out, add_int, extend
+from ._common import YEAR_MAX, YEAR_MIN, Out, add_int, extend
 from .vocab import (
     RESOLUTION_HEIGHTS,
     ROMAN,
     SEASON_WORDS,
 )
 
-__all__ = ["E_RE", "NUMV_RE", "marker_token", "marker_words"]
+__all__ = ["E_RE", "NUMV_RE", "marker_token", "marker_words", "spaced_dash_episode"]
 
 _SE_RE: Final = re.compile(
     r"s(\d{1,4})(?:x?e(\d{1,4})((?:[-+]?e\d{1,4}|\+\d{1,4})*))?(?:v\d)?(?:d(\d{1,2}))?$"
@@ -40,6 +40,23 @@ def _gap_kind(gap: str) -> str:
     return "." if not core else "?"
 
 
+def spaced_dash_episode(
+    gaps: list[str], lows: list[str], brs: list[int], j: int, n: int, out: Out
+) -> bool:
+    """After a season: `` - 03`` (a dash with spaces, then a number that is no year or
+    resolution) is the episode ("Spy x Family Season 2 - 03", "2nd Season - 05")."""
+    if j >= n or brs[j] != 0 or out.episodes:
+        return False
+    gap = gaps[j]
+    low = lows[j]
+    if len(gap) < 2 or gap.strip(" _") != "-" or not low.isdecimal() or len(low) > 4:
+        return False
+    if len(low) == 4 and YEAR_MIN <= int(low) <= YEAR_MAX or low in RESOLUTION_HEIGHTS:
+        return False
+    add_int(out.episodes, int(low))
+    return True
+
+
 def marker_words(
     gaps: list[str],
     lows: list[str],
@@ -51,8 +68,14 @@ def marker_words(
     """'Season 1', 'Seasons 1-3', 'Season 1 & 2', 'Episode 5', 'Cap.102' -> tokens consumed."""
     low = lows[i]
     j = i + 1
-    if j >= n or brs[j] != brs[i] or "-" in gaps[j]:
+    if j >= n or "-" in gaps[j]:
         return 0
+    b = brs[i]
+    if brs[j] != b:
+        # "EP (01-08)", "Episode [5]": the number in a bracket right after the word
+        if gaps[j].strip(" ") not in ("(", "[") or not (lows[j].isdecimal() and len(lows[j]) <= 3):
+            return 0  # "Bölümler (2021)": a year, not an episode
+        b = brs[j]
     nxt = lows[j]
     is_season = low in SEASON_WORDS
     m = NUMV_RE.match(nxt)
@@ -69,14 +92,16 @@ def marker_words(
         add_int(out.seasons, val // 100)
         add_int(out.episodes, val % 100)
         j += 1
-        if j < n and brs[j] == brs[i] and lows[j].isdecimal() and len(lows[j]) >= 3:
+        if j < n and brs[j] == b and lows[j].isdecimal() and len(lows[j]) >= 3:
             extend(out.episodes, int(lows[j]) % 100, True)
             j += 1
         return j - i
     target = out.seasons if is_season else out.episodes
     add_int(target, val)
     j += 1
-    while j < n and brs[j] == brs[i]:
+    if is_season and spaced_dash_episode(gaps, lows, brs, j, n, out):
+        return j + 1 - i  # "Season 2 - 03": episode 3 of season 2
+    while j < n and brs[j] == b:
         lj = lows[j]
         kind = _gap_kind(gaps[j])
         if lj in _RANGE_WORDS and j + 1 < n and lows[j + 1].isdecimal() and len(lows[j + 1]) <= 2:
@@ -130,16 +155,27 @@ def marker_token(
         if e_txt is None:
             add_int(seasons, s)
             # S01-S03 / S01-03: season range; S01.E02 / S01 E02: season + episode
+            ep_here = False  # an episode read after this season marker
             while j < n and brs[j] == brs[i]:
                 gap = gaps[j]
                 lj = lows[j]
                 m2 = _SE_RE.match(lj)
-                if gap == "-" and m2 is not None and m2.group(2) is None:
+                if gap == "-" and ep_here:
+                    # "S01 EP01-08", "S02 E01-E05": the range continues the episodes
+                    em = E_RE.match(lj)
+                    if em is not None:
+                        extend(episodes, int(em.group(1)), True)
+                    elif lj.isdecimal() and len(lj) <= 3:
+                        extend(episodes, int(lj), True)
+                    else:
+                        break
+                elif gap == "-" and m2 is not None and m2.group(2) is None:
                     extend(seasons, int(m2.group(1)), True)
                 elif gap == "-" and lj.isdecimal() and len(lj) <= 2:
                     extend(seasons, int(lj), True)
                 elif len(gap) == 1 and (em := E_RE.match(lj)) is not None:
                     add_int(episodes, int(em.group(1)))
+                    ep_here = True
                 elif (
                     len(gap) > 1
                     and gap.strip(" ._") == "-"

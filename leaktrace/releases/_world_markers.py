@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from ._common import Out, add_int, extend
-from ._markers import marker_words
+from ._markers import marker_words, spaced_dash_episode
 from .vocab import EPISODE_WORDS, ORDINAL_WORDS, SEASON_WORDS, TOTAL_WORDS
 
 __all__ = ["cjk_marker", "t_marker", "word_marker"]
@@ -115,6 +115,8 @@ def word_marker(
     ):
         out.extras["episodes_total"] = str(int(lows[j + 1]))
         j += 2
+    if is_season and spaced_dash_episode(gaps, lows, brs, j, n, out):
+        j += 1  # "2nd Season - 05"
     return start, j - i
 
 
