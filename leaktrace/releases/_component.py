@@ -9,7 +9,15 @@ from typing import Final
 from ._common import YEAR_MAX, YEAR_MIN, Out, extend, valid_date
 from ._common import is_year as _is_year
 from ._markers import NUMV_RE, marker_token
-from ._titles import ARTICLES, SEP, join_title, multi_title, script_titles, trim_pack
+from ._titles import (
+    ARTICLES,
+    SEP,
+    join_title,
+    local_first,
+    multi_title,
+    script_titles,
+    trim_pack,
+)
 from ._tokens import tokenize
 from ._world_markers import cjk_marker, t_marker, word_marker
 from .sites import SITE_LABELS, SITES, known_site
@@ -581,6 +589,9 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 title_end -= 1
             else:
                 break
+        # "Local - Original (2024)", "Local (Original) 2024" in a name tagged with the local
+        # language: the original is the title, the local one an alias
+        ts, title_end = _local_original(gaps, toks, lows, brs, cls, ts, title_end, cut, n, out)
         # "Show - Subtitle - 07": the title of an episodic name stops at its first " - "
         if episodic:
             for k in range(ts + 1, title_end):
@@ -861,3 +872,69 @@ def _apply(
             sub_mode = True
         else:
             sub_mode = False
+
+
+def _languages(cls: list[tuple[tuple[str, str], ...] | None], a: int, n: int) -> set[str]:
+    langs: set[str] = set()
+    for x in range(a, n):
+        entry = cls[x]
+        if entry:
+            for cat, val in entry:
+                if cat == "lang":
+                    langs.add(val)
+    return langs
+
+
+def _local_original(
+    gaps: list[str],
+    toks: list[str],
+    lows: list[str],
+    brs: list[int],
+    cls: list[tuple[tuple[str, str], ...] | None],
+    ts: int,
+    end: int,
+    cut: int,
+    n: int,
+    out: Out,
+) -> tuple[int, int]:
+    """The title span ts..end: ``Local - Original`` (one spaced dash, or the first two parts
+    of an episodic name) or ``Local`` followed by ``(Original)``. When the local side is in
+    the language of the name's tags (:func:`local_first`), the original becomes the title
+    span and the local title an alias. Returns the (new) title span."""
+    dash = -1
+    nxt = end
+    for k in range(ts + 1, end if "-" in "".join(gaps[ts + 1 : end]) else 0):
+        gap = gaps[k]
+        if "-" in gap and len(gap) > 1 and brs[k] == brs[ts]:
+            if dash < 0:
+                dash = k
+            else:
+                nxt = k
+                break
+    if dash > ts and nxt > dash:
+        langs = _languages(cls, end, n)
+        if langs and local_first(
+            join_title(gaps, toks, ts, dash) or "", join_title(gaps, toks, dash, nxt) or "", langs
+        ):
+            alias = join_title(gaps, toks, ts, dash)
+            if alias is not None:
+                out.aliases.append(alias)
+            return dash, nxt if nxt < end else end
+        return ts, end
+    # "Local (Original) 2024": a bracket of plain words right after the title
+    if end == cut and ts < end < n and brs[end] != 0 and brs[end] != brs[ts]:
+        b = brs[end]
+        e = end
+        while e < n and brs[e] == b:
+            if cls[e] is not None or lows[e].isdecimal() and len(lows[e]) == 4:
+                return ts, end
+            e += 1
+        if e - end >= 1 and any(c.isalpha() for c in lows[end]):
+            langs = _languages(cls, e, n)
+            local = join_title(gaps, toks, ts, end) or ""
+            if langs and local_first(local, join_title(gaps, toks, end, e) or "", langs):
+                out.aliases.append(local)
+                for x in range(end, e):
+                    cls[x] = ()
+                return end, e
+    return ts, end

@@ -232,3 +232,55 @@ def script_titles(gaps: list[str], toks: list[str], a: int, b: int, out: Out) ->
             t = join_title(gaps, toks, ra, rb)
             if t is not None and t not in out.aliases:
                 out.aliases.append(t)
+
+
+#: function words of the languages whose releases write "Local - Original (Year)"; a title
+#: holding more of them (or accented letters) than the other is the local one
+LOCAL_WORDS: dict[str, frozenset[str]] = {
+    "it": frozenset(
+        "il lo la i gli le un una uno di del della dello dei degli delle da dal dalla e ed "
+        "al alla ai in nel nella con per tra fra non mi ti si ci che chi come".split()
+    ),
+    "es": frozenset(
+        "el la los las un una unos unas de del y e al en con por para sin que mi tu su".split()
+    ),
+    "fr": frozenset(
+        "le la les l un une des de du d et au aux en dans sur sous pour par avec sans qui".split()
+    ),
+    "de": frozenset(
+        "der die das den dem des ein eine einer eines und im zur zum von vom mit auf aus "
+        "nach bei für über unter".split()
+    ),
+    "pt": frozenset("o a os as um uma de do da dos das e em no na com por para".split()),
+}
+#: English function words (those that are no local function word of the name's language)
+ENGLISH_WORDS: frozenset[str] = frozenset(
+    "the of a an and to in on for with from at by my your his her its our their out over "
+    "into up who what is are".split()
+)
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def _evidence(text: str, local: frozenset[str]) -> tuple[int, int]:
+    """(local evidence, English evidence) of a title: local function words and accented
+    Latin letters; English function words that are no local word."""
+    words = _WORD_RE.findall(text.lower())
+    loc = sum(1 for w in words if w in local)
+    loc += sum(1 for c in text if "\x7f" < c < "\u0250" and c.isalpha())
+    eng = sum(1 for w in words if w in ENGLISH_WORDS and w not in local)
+    return loc, eng
+
+
+def local_first(local_text: str, other_text: str, languages: set[str]) -> bool:
+    """Is ``local_text`` the local title and ``other_text`` the original, for a name tagged
+    with ``languages``? Only for a language in :data:`LOCAL_WORDS`; the local side must show
+    more of that language than the other, and the other at least as much English."""
+    for lang in languages:
+        local = LOCAL_WORDS.get(lang)
+        if local is None:
+            continue
+        loc_a, eng_a = _evidence(local_text, local)
+        loc_b, eng_b = _evidence(other_text, local)
+        if loc_a > loc_b and eng_b >= eng_a:
+            return True
+    return False
