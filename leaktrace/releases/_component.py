@@ -48,10 +48,8 @@ __all__ = ["parse_component"]
 _CRC_RE: Final = re.compile(r"[0-9a-f]{8}$")
 #: the years as written in ASCII (``is_year`` for ASCII names, one set lookup)
 _YEARS: Final = frozenset(str(y) for y in range(YEAR_MIN, YEAR_MAX + 1))
-_WIDE_DIGIT_RE: Final = re.compile(r"(?![0-9])\d")
+_WIDE_DIGIT_RE: Final = re.compile(r"[^\x00-\x7f\D]")  # a non-ASCII decimal digit
 _ASCII_LETTER_RE: Final = re.compile(r"[A-Za-z]")
-#: three numbers with one separator between them: a possible date ("2020.01.31")
-_DATE_HINT_RE: Final = re.compile(r"\d\D\d+\D\d")
 _UNITS: Final = ("kbps", "kbits", "kbit", "mbps", "mbit", "gb", "mb", "fps", "hz", "bit", "ch")
 #: bare numbers after a title that are resolutions, not episode numbers ("Title.2013.720.x264")
 _BARE_RES: Final = frozenset({"480", "576", "720", "1080", "2160"})
@@ -262,8 +260,7 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
             skip_to = i + consumed
 
     # ------------------------------------------------------------ daily dates
-    dates = n > 2 and sum(map(str.isdecimal, lows)) >= 3 and _DATE_HINT_RE.search(text) is not None
-    for i in range(n - 2 if dates else 0):
+    for i in range(n - 2):
         ya = lows[i]
         if not ya.isdecimal() or marker[i]:
             continue
@@ -367,33 +364,23 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         title_end = multi_title(gaps, toks, lows, brs, strong, marker, cls, ts, n, out)
         episodic = first_marker >= 0
     else:
-        # the first strong or marker token from ts on (list scans in C)
         limit = n
-        if True in strong:
-            try:
-                limit = strong.index(True, ts)
-            except ValueError:
-                pass
-        if True in marker:
-            try:
-                limit = marker.index(True, ts, limit)
-            except ValueError:
-                pass
+        for k in range(ts, n):
+            if strong[k] or marker[k]:
+                limit = k
+                break
         base_br = brs[ts]
         cut = limit
-        if any(brs):
-            for k in range(ts + 1, limit):
-                if brs[k] != base_br:
-                    cut = k
-                    break
+        for k in range(ts + 1, limit):
+            if brs[k] != base_br:
+                cut = k
+                break
         # the last year before limit (no marker there)
         year_idx = -1
-        if slow_years or not _YEARS.isdisjoint(lows[ts + 1 : limit]):
-            for k in range(limit - 1, ts, -1):
-                if is_year(lows[k]):
-                    year_idx = k
-                    break
-        if year_idx < 0 and (slow_years or not _YEARS.isdisjoint(lows[limit:])):
+        for k in range(ts + 1, limit):
+            if is_year(lows[k]):
+                year_idx = k
+        if year_idx < 0:
             # "Sin City (BluRay) (2005)", "Show.S01E01.2008.BluRay": a year after the title
             for k in range(limit, n):
                 if (
@@ -591,7 +578,10 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
                 break
         # "Local - Original (2024)", "Local (Original) 2024" in a name tagged with the local
         # language: the original is the title, the local one an alias
-        ts, title_end = _local_original(gaps, toks, lows, brs, cls, ts, title_end, cut, n, out)
+        if (title_end == cut and title_end < n and brs[title_end]) or "-" in "".join(
+            gaps[ts + 1 : title_end]
+        ):
+            ts, title_end = _local_original(gaps, toks, lows, brs, cls, ts, title_end, cut, n, out)
         # "Show - Subtitle - 07": the title of an episodic name stops at its first " - "
         if episodic:
             for k in range(ts + 1, title_end):
@@ -803,7 +793,9 @@ def _apply(
 ) -> None:
     """Report the classified tokens outside the title."""
     sub_mode = False
-    for i in (*range(ts), *range(max(ts, title_end), n)):  # the tokens outside the title
+    for i in range(n):
+        if ts <= i < title_end:
+            continue
         entry = cls[i]
         if entry == () or i in skip:  # part of a phrase or marker already read, or skipped
             continue
@@ -903,7 +895,7 @@ def _local_original(
     span and the local title an alias. Returns the (new) title span."""
     dash = -1
     nxt = end
-    for k in range(ts + 1, end if "-" in "".join(gaps[ts + 1 : end]) else 0):
+    for k in range(ts + 1, end):
         gap = gaps[k]
         if "-" in gap and len(gap) > 1 and brs[k] == brs[ts]:
             if dash < 0:

@@ -189,6 +189,11 @@ def _script(tok: str) -> bool | None:
     if tok.isascii():
         # an ASCII letter changes with case
         return True if tok.lower() != tok.upper() else None
+    if tok.isalpha():  # letters only: all below U+0250 (Latin) or all above
+        if max(tok) < "\u0250":
+            return True
+        if min(tok) >= "\u0250":
+            return False
     latin = other = 0
     for c in tok:
         if c.isalpha():
