@@ -45,11 +45,6 @@ def join_title(gaps: list[str], toks: list[str], a: int, b: int) -> str | None:
     ``Spider-Man`` survive, ``Title: Subtitle`` keeps its colon."""
     if a >= b:
         return None
-    if b - a > 1 and min(map(len, toks[a:b])) > 1:
-        # the common case: no one-letter token (no acronym), no "-" or ":" between tokens
-        seps = "".join(gaps[a + 1 : b])
-        if "-" not in seps and ":" not in seps:
-            return " ".join(toks[a:b]).strip(" -:&+#") or None
     parts = [toks[a]]
     acronym = False
     prev = toks[a]

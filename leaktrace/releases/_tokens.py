@@ -12,7 +12,6 @@ followed by ``gaps[k] + toks[k]`` for each later ``k``).
 from __future__ import annotations
 
 import re
-from itertools import compress
 from typing import Final
 
 __all__ = ["BRACKET_CLOSE", "BRACKET_OPEN", "Tokens", "tokenize"]
@@ -32,17 +31,18 @@ _BRACKETS: Final = BRACKET_OPEN | BRACKET_CLOSE
 _OPEN_RE: Final = re.compile("[" + re.escape("".join(sorted(BRACKET_OPEN))) + "]")
 
 
-class _BracketGaps(dict[str, bool]):
-    """gap -> does it hold a bracket; short gaps are remembered (a C-level lookup)."""
-
-    def __missing__(self, gap: str) -> bool:
-        got = any(c in _BRACKETS for c in gap)
-        if len(gap) <= 8 and len(self) < 4096:
-            self[gap] = got
-        return got
+#: the separator runs that hold no bracket (the common case: no per-character scan)
+_PLAIN: dict[str, bool] = {}
 
 
-_HAS_BRACKET: Final = _BracketGaps()
+def _plain(gap: str) -> bool:
+    got = _PLAIN.get(gap)
+    if got is None:
+        got = not any(c in _BRACKETS for c in gap)
+        if len(gap) <= 8 and len(_PLAIN) < 4096:
+            _PLAIN[gap] = got
+    return got
+
 
 Tokens = tuple[list[str], list[str], list[int], list[str]]
 
@@ -75,34 +75,35 @@ def tokenize(text: str) -> Tokens:
         del toks[-1], gaps[-1]
     if toks and not toks[0]:
         del toks[0], gaps[0]
-    n = len(toks)
-    brs = [0] * n
     if (
         ("[" in text or "(" in text or "{" in text)
         if text.isascii()
         else _OPEN_RE.search(text) is not None
     ):
-        # only the gaps holding a bracket change the bracket group of the tokens after them
+        # the bracket group of each token: the groups opened and closed by the gaps before it
+        brs: list[int] = []
         depth = 0
         brid = 0
         cur = 0
-        last = 0
-        for k in compress(range(n + 1), map(_HAS_BRACKET.__getitem__, gaps)):
-            if cur:
-                brs[last:k] = [cur] * (k - last)
-            for c in gaps[k]:
-                if c in BRACKET_OPEN:
-                    if depth == 0:
-                        brid += 1
-                        cur = brid
-                    depth += 1
-                elif c in BRACKET_CLOSE and depth > 0:
-                    depth -= 1
-                    if depth == 0:
-                        cur = 0
-            last = k
-        if cur and last < n:
-            brs[last:n] = [cur] * (n - last)
+        for g in gaps:
+            plain = _PLAIN.get(g)
+            if plain is None:
+                plain = _plain(g)
+            if not plain:
+                for c in g:
+                    if c in BRACKET_OPEN:
+                        if depth == 0:
+                            brid += 1
+                            cur = brid
+                        depth += 1
+                    elif c in BRACKET_CLOSE and depth > 0:
+                        depth -= 1
+                        if depth == 0:
+                            cur = 0
+            brs.append(cur)
+        del brs[-1]
+    else:
+        brs = [0] * len(toks)
     if (
         not text.isascii()
         and _CJK_RE.search(text) is not None
@@ -120,7 +121,4 @@ def tokenize(text: str) -> Tokens:
                 k += m
             else:
                 k += 1
-    # one lower() call for all tokens ("\x00" never occurs: control characters are spaces)
-    if not toks or "\x00" in text:  # the parser turns control characters into spaces
-        return toks, [t.lower() for t in toks], brs, gaps
-    return toks, "\x00".join(toks).lower().split("\x00"), brs, gaps
+    return toks, [t.lower() for t in toks], brs, gaps
