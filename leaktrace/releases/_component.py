@@ -380,6 +380,16 @@ def parse_component(text: str, out: Out) -> None:  # noqa: C901 - one pass, kept
         for k in range(ts + 1, limit):
             if is_year(lows[k]):
                 year_idx = k
+        if (
+            year_idx >= 0
+            and first_marker == limit
+            and limit - year_idx > 2
+            and brs[year_idx] == base_br
+            and all(cls[x] is None and lows[x].isalpha() for x in range(year_idx + 1, limit))
+        ):
+            # "Scam 1992 The Harshad Mehta Story S01": words between the year and the episode
+            # marker: the year belongs to the title
+            year_idx = -1
         if year_idx < 0:
             # "Sin City (BluRay) (2005)", "Show.S01E01.2008.BluRay": a year after the title
             for k in range(limit, n):

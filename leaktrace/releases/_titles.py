@@ -252,6 +252,7 @@ LOCAL_WORDS: dict[str, frozenset[str]] = {
         "nach bei für über unter".split()
     ),
     "pt": frozenset("o a os as um uma de do da dos das e em no na com por para".split()),
+    "tr": frozenset("ve ile bir bu şu o da de ki için gibi mi".split()),
 }
 #: English function words (those that are no local function word of the name's language)
 ENGLISH_WORDS: frozenset[str] = frozenset(

@@ -282,7 +282,7 @@ _LANGS = {
     "fi": "finnish fin",
     "cs": "czech cze ces",
     "hu": "hungarian hun",
-    "tr": "turkish tur",
+    "tr": "turkish tur türkçe turkce tr.dublaj",
     "ar": "arabic ara",
     "he": "hebrew heb",
     "el": "greek gre ell",

@@ -68,3 +68,20 @@ def test_no_swap_without_evidence(name: str, title: str) -> None:
     r = _parse(name)
     assert r.title == title
     assert r.aliases == ()
+
+
+def test_turkish_local_title_with_turkish_tags() -> None:
+    r = _parse("Kırmızı Ev - The Red House 2019 TR Dublaj BRRip 720p")
+    assert r.title == "The Red House"
+    assert r.aliases == ("Kırmızı Ev",)
+    assert "tr" in r.languages
+
+
+def test_a_year_inside_an_episodic_title() -> None:
+    r = _parse("Scam 1987 The Bank Job Story S01 EP01-04 Hindi 720p WEB-DL")
+    assert r.title == "Scam 1987 The Bank Job Story"
+    assert r.year is None
+    assert r.episodes == (1, 2, 3, 4)
+    # a year right before the marker is still the year
+    r = _parse("Doctor.Who.2005.S01E01.720p.HDTV.x264-GRP")
+    assert (r.title, r.year) == ("Doctor Who", 2005)
