@@ -774,9 +774,10 @@ def _span(toks: list[str], gaps: list[str], a: int, e: int) -> str:
     """The text of tokens a..e (both included) with what lies between them."""
     if a == e:
         return toks[a]
-    parts = [""] * (2 * (e - a) + 1)
-    parts[0::2] = toks[a : e + 1]
-    parts[1::2] = gaps[a + 1 : e + 1]
+    parts = [toks[a]]
+    for k in range(a + 1, e + 1):
+        parts.append(gaps[k])
+        parts.append(toks[k])
     return "".join(parts)
 
 

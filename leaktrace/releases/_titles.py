@@ -39,6 +39,11 @@ ARTICLES = frozenset(
 
 Cls = list[tuple[tuple[str, str], ...] | None]
 
+#: a character that may be a Latin letter / a letter of another script (supersets of
+#: ``isalpha()`` below / from U+0250: a title without one of them is in one script)
+_LATIN_LETTER_RE = re.compile(r"[A-Za-z\u00aa-\u024f]")
+_OTHER_LETTER_RE = re.compile(r"[^\W\d_\x00-\u024f]")
+
 
 def join_title(gaps: list[str], toks: list[str], a: int, b: int) -> str | None:
     """Rebuild a title from tokens a..b-1: separators become spaces, ``S.H.I.E.L.D`` and
@@ -204,6 +209,14 @@ def _script(tok: str) -> bool | None:
 def script_titles(gaps: list[str], toks: list[str], a: int, b: int, out: Out) -> None:
     """A title span that changes script ("流浪地球.The.Wandering.Earth"): the Latin run is the
     title, the runs in other scripts are aliases."""
+    title = join_title(gaps, toks, a, b)
+    if (
+        title is None
+        or _LATIN_LETTER_RE.search(title) is None
+        or _OTHER_LETTER_RE.search(title) is None
+    ):
+        out.title = title  # one script only (the common case)
+        return
     runs: list[tuple[bool, int, int]] = []
     cur: bool | None = None
     start = a
