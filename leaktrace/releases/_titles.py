@@ -85,6 +85,10 @@ def join_title(gaps: list[str], toks: list[str], a: int, b: int) -> str | None:
 
 def is_latin(text: str) -> bool:
     """Most letters of text are Latin (ASCII or Latin accented letters)."""
+    if _OTHER_LETTER_RE.search(text) is None:  # no letter of another script
+        return _LATIN_LETTER_RE.search(text) is not None and any(c.isalpha() for c in text)
+    if _LATIN_LETTER_RE.search(text) is None:  # no Latin letter
+        return False
     latin = other = 0
     for c in text:
         if c.isalpha():
@@ -273,6 +277,7 @@ ENGLISH_WORDS: frozenset[str] = frozenset(
     "into up who what is are".split()
 )
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_ACCENTED_RE = re.compile(r"[\u0080-\u024f]")
 
 
 def _evidence(text: str, local: frozenset[str]) -> tuple[int, int]:
@@ -280,7 +285,7 @@ def _evidence(text: str, local: frozenset[str]) -> tuple[int, int]:
     Latin letters; English function words that are no local word."""
     words = _WORD_RE.findall(text.lower())
     loc = sum(1 for w in words if w in local)
-    loc += sum(1 for c in text if "\x7f" < c < "\u0250" and c.isalpha())
+    loc += sum(1 for c in _ACCENTED_RE.findall(text) if c.isalpha())
     eng = sum(1 for w in words if w in ENGLISH_WORDS and w not in local)
     return loc, eng
 
