@@ -9,14 +9,20 @@ this one process one after the other. Every name is distinct within a pass (no c
 LeakTrace has none, and each pass parses each distinct name once); LeakTrace and parsett parse
 the whole list ``--n`` times (default 5) and the best pass is reported; guessit, at about
 8 ms a name, parses a fixed random sample of ``--guessit-sample`` names (default 300) once.
+
+``leaktrace`` is the parser as installed: its modules compiled by mypyc (``setup.py``).
+``leaktrace-py`` is the same parser from its Python source (``LEAKTRACE_PURE_PYTHON=1``),
+timed the same way in a child process, so both are in every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -53,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--guessit-sample", type=int, default=300, help="names parsed by guessit (it is slow)"
     )
+    ap.add_argument("--leaktrace-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     try:
         names = load_names(args.corpus)
@@ -62,16 +69,35 @@ def main(argv: list[str] | None = None) -> int:
     if not names:
         print(f"no names found under {args.corpus}", file=sys.stderr)
         return 2
+    from leaktrace.releases import compiled, parse
+
+    if args.leaktrace_only:  # the child run of the source modules (see below)
+        print(json.dumps([time_pass(parse, names, args.n), len(names)]))
+        return 0
     print(f"names: {len(names)} distinct={len(set(names))} from {args.corpus}")
     print(
         f"CPU: {cpu_model()}; nproc {os.cpu_count()}; python {platform.python_version()}; "
         "one process, one thread"
     )
-
-    from leaktrace.releases import parse
+    print(
+        "leaktrace: "
+        + ("compiled by mypyc (setup.py)" if compiled() else "the Python source modules")
+    )
 
     results: dict[str, tuple[float, int] | None] = {}
     results["leaktrace"] = (time_pass(parse, names, args.n), len(names))
+    if compiled():
+        # the same parser from its Python source, in a child process (the reference)
+        child = subprocess.run(
+            [sys.executable, __file__, "--leaktrace-only", "--corpus", str(args.corpus)]
+            + ["--n", str(args.n)],
+            env={**os.environ, "LEAKTRACE_PURE_PYTHON": "1"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        secs, count = json.loads(child.stdout)
+        results["leaktrace-py"] = (float(secs), int(count))
     try:
         from PTT import parse_title
 
@@ -90,15 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     lt = results["leaktrace"]
     assert lt is not None
     lt_rate = lt[1] / lt[0]
-    print(f"\n{'parser':<10}{'names':>8}{'names/s':>12}{'µs/name':>10}{'LeakTrace is':>16}")
+    print(f"\n{'parser':<13}{'names':>8}{'names/s':>12}{'µs/name':>10}{'LeakTrace is':>16}")
     for pname, r in results.items():
         if r is None:
-            print(f"{pname:<10}{'not installed':>30}")
+            print(f"{pname:<13}{'not installed':>30}")
             continue
         secs, count = r
         rate = count / secs
         ratio = "-" if pname == "leaktrace" else f"{lt_rate / rate:,.1f}x faster"
-        print(f"{pname:<10}{count:>8}{rate:>12,.0f}{1e6 / rate:>10.1f}{ratio:>16}")
+        print(f"{pname:<13}{count:>8}{rate:>12,.0f}{1e6 / rate:>10.1f}{ratio:>16}")
     return 0
 
 

@@ -149,7 +149,7 @@ def _parse(name: str) -> ParsedRelease:
             out.extras["extension"] = ext
     if len(parts) > 1:
         used = 0
-        for part in reversed(parts[:-1]):
+        for part in parts[-2::-1]:  # (mypyc cannot compile reversed() of a slice)
             if used >= 2:
                 break
             if (
@@ -249,27 +249,21 @@ if set(_ORDER) != set(_FIELD_NAMES) or len(_ORDER) != len(_FIELD_NAMES):  # prag
     raise ImportError("parser._ORDER does not match ParsedRelease's fields")
 
 
-class _Draft:
-    """Same slots as the frozen ParsedRelease: filled by plain attribute stores, then turned
-    into a ParsedRelease by assigning ``__class__`` (the dataclass's ``__init__`` sets each of
-    its 26 slots through ``object.__setattr__`` with keyword parsing, a tenth of the parse
-    time; this is five times faster)."""
-
-    __slots__ = ParsedRelease.__slots__
-
-
 def _make_build() -> Callable[..., ParsedRelease]:
+    """``_build(*values in _ORDER)``: a ParsedRelease without the frozen dataclass's
+    ``__init__`` (which sets each of its 26 slots through ``object.__setattr__`` with
+    keyword parsing, a tenth of the parse time): a draft class with the same slots is
+    filled by plain attribute stores, then becomes a ParsedRelease by assigning
+    ``__class__`` (five times faster). The draft class and the function are made by
+    ``exec`` so that they stay plain Python classes when this module is compiled."""
     args = ", ".join(_ORDER)
     body = "".join(f"    o.{f} = {f}\n" for f in _ORDER)
     src = (
+        "class _Draft:\n    __slots__ = _Release.__slots__\n\n"
         f"def _build({args}):\n    o = _new(_Draft)\n{body}"
         "    o.__class__ = _Release\n    return o\n"
     )
-    namespace: dict[str, Any] = {
-        "_new": object.__new__,
-        "_Draft": _Draft,
-        "_Release": ParsedRelease,
-    }
+    namespace: dict[str, Any] = {"_new": object.__new__, "_Release": ParsedRelease}
     exec(src, namespace)  # noqa: S102 - generated from the field names only, like dataclasses
     build: Callable[..., ParsedRelease] = namespace["_build"]
     return build

@@ -350,7 +350,7 @@ def test_parse_case(name: str, expected: dict[str, Any]) -> None:
 def test_exports() -> None:
     import leaktrace.releases as releases
 
-    assert set(releases.__all__) == {"parse", "ParsedRelease", "Kind"}
+    assert set(releases.__all__) == {"parse", "ParsedRelease", "Kind", "compiled"}
     assert isinstance(parse("Movie.2019.720p.BluRay.x264-GRP"), ParsedRelease)
     kind: Kind = parse("Show.S01E01.720p.HDTV.x264-GRP").kind
     assert kind == "episode"
