@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import world_corpus as wc  # noqa: E402
 
-# Minimum share of agreeing cases per field (the targets).
+# Minimum share of agreeing cases per field: the targets on the holdout corpus (names
+# the parser was not tuned to); on the dev corpus, what the parser reached less about two
+# points, so that a change that loses ground fails here before it reaches the figures.
 TITLE_MIN = 0.90
 SEASON_MIN = 0.90
 EPISODE_MIN = 0.85
@@ -32,6 +34,7 @@ THRESHOLDS = {
     "source": SOURCE_MIN,
     "kind": KIND_MIN,
 }
+DEV_THRESHOLDS = {"title": 0.95, "season": 0.97, "episode": 0.96, "source": 0.97, "kind": 0.97}
 MISSES_SHOWN = 15
 
 
@@ -50,12 +53,13 @@ def test_leaktrace_reads_the_field_well_enough(
     ok, total = wc.tally(runs)[field]
     assert total > 0, f"no {split} case scores {field}"
     share = ok / total
-    message = f"{split} {field}: {ok}/{total} = {share:.1%} < {THRESHOLDS[field]:.0%}"
-    if split == "dev" and share < THRESHOLDS[field]:
+    least = DEV_THRESHOLDS[field] if split == "dev" else THRESHOLDS[field]
+    message = f"{split} {field}: {ok}/{total} = {share:.1%} < {least:.0%}"
+    if split == "dev" and share < least:
         misses = [s for s in runs if s.agrees.get(field) is False][:MISSES_SHOWN]
         message += "\n" + "\n".join(
             f"{s.case.name!r}: expected {wc.expected_value(s.case, field)!r}"
             f" got {wc.answer_value(s.got, field)!r}"
             for s in misses
         )
-    assert share >= THRESHOLDS[field], message
+    assert share >= least, message
