@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Annotated, Any
 
 import typer
@@ -11,36 +12,13 @@ from leaktrace.cli.context import DbOption, FormatOption, open_context, out
 from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.config import load_settings
 from leaktrace.identity.actor import local_operator
+from leaktrace.releases import ParsedRelease
 from leaktrace.releases import parse as parse_name
 from leaktrace.services.context import register_parser_sites
 from leaktrace.services.works import match_names
 
-FIELDS = (
-    "title",
-    "aliases",
-    "year",
-    "year_range",
-    "kind",
-    "seasons",
-    "episodes",
-    "absolute_episodes",
-    "air_date",
-    "episode_title",
-    "resolution",
-    "source",
-    "codec",
-    "audio",
-    "languages",
-    "subtitles",
-    "tags",
-    "edition",
-    "service",
-    "country",
-    "container",
-    "group",
-    "website",
-    "pack",
-)
+#: what the table and CSV show, in the model's order (its name is the table's title)
+FIELDS = tuple(f.name for f in fields(ParsedRelease) if f.name not in ("name", "extras"))
 
 
 def parse(
