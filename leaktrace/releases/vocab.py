@@ -23,6 +23,7 @@ __all__ = [
     "EPISODE_WORDS",
     "ORDINAL_SUFFIXES",
     "ORDINAL_WORDS",
+    "COMPLETE_WORDS",
     "PACK_TITLE_WORDS",
     "PACK_WORDS",
     "TOTAL_WORDS",
@@ -849,8 +850,9 @@ ORDINAL_SUFFIXES: Final[tuple[str, ...]] = (
 ORDINAL_WORDS: Final[frozenset[str]] = frozenset(
     {"й", "я", "ой", "ий", "ая", "th", "nd", "rd", "st"}
 )
-#: words that make a name a pack (several films or every season): "Complete", "Трилогия"
-PACK_WORDS: Final[frozenset[str]] = frozenset(
+#: "Complete" and its translations: a pack word, and an ordinary word in a title (left to the
+#: tag rules there)
+COMPLETE_WORDS: Final[frozenset[str]] = frozenset(
     {
         "complete",
         "completa",
@@ -866,6 +868,11 @@ PACK_WORDS: Final[frozenset[str]] = frozenset(
         "integral",
         "integrale",
         "intégrale",
+    }
+)
+#: pack words cut from the end of a title ("The Matrix Trilogy (1999-2003)")
+PACK_TITLE_WORDS: Final[frozenset[str]] = frozenset(
+    {
         "collection",
         "coleccion",
         "colección",
@@ -900,24 +907,8 @@ PACK_WORDS: Final[frozenset[str]] = frozenset(
         "合集",
     }
 )
-#: pack words cut from the end of a title ("The Matrix Trilogy (1999-2003)"); "Complete" and
-#: its translations are left to the tag rules (an ordinary word in a title)
-PACK_TITLE_WORDS: Final[frozenset[str]] = PACK_WORDS - {
-    "complete",
-    "completa",
-    "completo",
-    "complète",
-    "complet",
-    "completas",
-    "completos",
-    "completed",
-    "komplett",
-    "kompletna",
-    "komplet",
-    "integral",
-    "integrale",
-    "intégrale",
-}
+#: words that make a name a pack (several films or every season): "Complete", "Трилогия"
+PACK_WORDS: Final[frozenset[str]] = COMPLETE_WORDS | PACK_TITLE_WORDS
 ROMAN: Final[dict[str, int]] = {
     "i": 1,
     "ii": 2,
