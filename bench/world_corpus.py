@@ -202,23 +202,26 @@ def read_file(split: str, path: Path) -> tuple[list[Case], list[str]]:
         if found:
             problems.extend(f"{where}:{number}: {p}" for p in found)
             continue
-        cases.append(
-            Case(
-                split=split,
-                region=path.stem,
-                line=number,
-                name=obj["name"],
-                title=obj["title"],
-                kind=obj["kind"],
-                seasons=frozenset(obj["seasons"]),
-                episodes=frozenset(obj["episodes"]),
-                year=obj["year"],
-                source=obj["source"],
-                aliases=tuple(obj.get("aliases", ())),
-                raw=obj,
-            )
-        )
+        cases.append(case_of(obj, split=split, region=path.stem, line=number))
     return cases, problems
+
+
+def case_of(obj: Mapping[str, Any], *, split: str, region: str, line: int) -> Case:
+    """The case of one valid corpus line (see :func:`line_problems`)."""
+    return Case(
+        split=split,
+        region=region,
+        line=line,
+        name=obj["name"],
+        title=obj["title"],
+        kind=obj["kind"],
+        seasons=frozenset(obj["seasons"]),
+        episodes=frozenset(obj["episodes"]),
+        year=obj["year"],
+        source=obj["source"],
+        aliases=tuple(obj.get("aliases", ())),
+        raw=obj,
+    )
 
 
 def load(split: str = "all", root: Path = CORPUS_ROOT) -> tuple[list[Case], list[str]]:

@@ -137,19 +137,7 @@ def test_bad_lines_and_duplicates_are_reported_with_their_place(tmp_path: Path) 
 
 # ------------------------------------------------------------------ the scoring
 def _case(**change: Any) -> wc.Case:
-    raw = {**GOOD, **change}
-    return wc.Case(
-        split="dev",
-        region="xx",
-        line=1,
-        name=raw["name"],
-        title=raw["title"],
-        kind=raw["kind"],
-        seasons=frozenset(raw["seasons"]),
-        episodes=frozenset(raw["episodes"]),
-        year=raw["year"],
-        source=raw["source"],
-    )
+    return wc.case_of({**GOOD, **change}, split="dev", region="xx", line=1)
 
 
 def test_titles_compare_as_case_folded_letters_and_digits_of_any_script() -> None:
