@@ -77,12 +77,7 @@ class Matcher:
         when the title matched nothing (an alias never replaces a match of the title) and
         never when the title was ambiguous; aliases that match different works, or an
         ambiguous alias, leave the release unmatched."""
-        title = parsed.title or ""
-        key = self._keys.get(title)
-        if key is None:
-            if len(self._keys) >= CACHE_LIMIT:
-                self._keys.clear()
-            key = self._keys[title] = normalize_title(title)
+        key = self._key(parsed.title or "")
         cache_key = (
             tmdb_id,
             key,
@@ -105,6 +100,15 @@ class Matcher:
         self._cache[cache_key] = result
         return result
 
+    def _key(self, title: str) -> str:
+        """``title`` normalised (remembered: the same titles come again and again)."""
+        key = self._keys.get(title)
+        if key is None:
+            if len(self._keys) >= CACHE_LIMIT:
+                self._keys.clear()
+            key = self._keys[title] = normalize_title(title)
+        return key
+
     def _aliases(
         self, parsed: ParsedRelease, key: str, imdb_id: str | None, title_result: Match
     ) -> Match:
@@ -113,7 +117,7 @@ class Matcher:
         found: list[tuple[str, Match]] = []
         notes: list[str] = []
         for alias in parsed.aliases:
-            alias_key = normalize_title(alias)
+            alias_key = self._key(alias)
             if not alias_key or alias_key in tried:
                 continue
             tried.add(alias_key)

@@ -195,7 +195,7 @@ def insert_sightings(
     if not rows:
         return 0
     cursor = sqlite_cursor(conn)
-    release_ids: Iterable[int]
+    release_ids: list[int]
     if cursor is None:
         release_ids = [
             rid for (rid,) in insert_ignore(conn, _S, rows, ["fingerprint"], ("release_id",))
@@ -207,10 +207,8 @@ def insert_sightings(
         else:
             release_ids = [rid for (rid,) in newest(cursor, _S, ("release_id",), count)]
     counts: dict[int, int] = dict.fromkeys(counted or (), 0)
-    total = 0
     for rid in release_ids:
         counts[rid] = counts.get(rid, 0) + 1
-        total += 1
     if counted:
         counts = {rid: n - counted.get(rid, 0) for rid, n in counts.items()}
     if cursor is not None:
@@ -219,7 +217,7 @@ def insert_sightings(
             "UPDATE releases SET sightings = sightings + ? WHERE id = ?",
             [(n, rid) for rid, n in counts.items() if n],
         )
-        return total
+        return len(release_ids)
     bumps = [{"rid": rid, "n": n} for rid, n in counts.items() if n]
     if bumps:
         bump = (
@@ -228,7 +226,7 @@ def insert_sightings(
             .values(sightings=_R.c.sightings + bindparam("n"))
         )
         conn.execute(bump, bumps)
-    return total
+    return len(release_ids)
 
 
 def upsert_alerts(conn: Connection, alerts: Iterable[tuple[int, Alert]]) -> list[int]:
