@@ -37,13 +37,15 @@ def parse(
     """Parse release names and show their fields (and, with --match, the work).
 
     Site names configured in ``[parser]`` (extra_sites, sites_file) are known too."""
-    register_parser_sites(load_settings(db=db).parser)
-    results: list[dict[str, Any]] = [parse_name(n).to_dict() for n in names]
     if match:
-        with open_context(db) as ctx:
+        with open_context(db) as ctx:  # building the context registers the sites
+            results: list[dict[str, Any]] = [parse_name(n).to_dict() for n in names]
             matches = match_names(ctx, local_operator(), names)
         for result, found in zip(results, matches, strict=True):
             result["match"] = found.to_json()
+    else:
+        register_parser_sites(load_settings(db=db).parser)
+        results = [parse_name(n).to_dict() for n in names]
     if fmt is Format.json:
         emit_json(out, results)
         return
