@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -30,6 +30,9 @@ from leaktrace.errors import ConfigError
 
 __all__ = [
     "EvidenceSettings",
+    "NoticeSenderSettings",
+    "NoticeSmtpSettings",
+    "NoticesSettings",
     "ServerSettings",
     "Settings",
     "default_config_path",
@@ -139,6 +142,124 @@ class ParserSettings(BaseModel):
     )
 
 
+class NoticeSenderSettings(BaseModel):
+    """Who sends takedown notices (section ``[notices.sender]``; env
+    ``LEAKTRACE_NOTICES__SENDER__*``). No defaults: nothing is drafted or sent from a
+    default identity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="The sender's full name.")
+    email: str = Field(
+        min_length=3, max_length=320, description="The sender's e-mail (notices come from it)."
+    )
+    address: str = Field(min_length=1, max_length=500, description="Postal address.")
+    phone: str = Field(min_length=1, max_length=64, description="Telephone number.")
+    signature: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The signature put under each notice (e.g. '/s/ Jane Roe'): the "
+        "electronic signature of DMCA 512(c)(3)(A)(i).",
+    )
+    principal: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The rights holder the notices are sent for. When it differs from "
+        "'name', the sender is an agent authorised to act on its behalf.",
+    )
+    trusted_flagger: str | None = Field(
+        default=None,
+        max_length=300,
+        description="The sender's trusted-flagger status under DSA Article 22, as it is "
+        "to be stated (e.g. 'awarded by AGCOM (IT) on 2024-05-02'); empty when it has none.",
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        value = value.strip()
+        local, at, domain = value.rpartition("@")
+        if not at or not local or "." not in domain or any(c.isspace() for c in value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+    @field_validator("name", "phone", "signature", "principal")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if any(c in value for c in "\r\n\0"):
+            raise ValueError("may not contain line breaks")
+        return value.strip()
+
+
+class NoticeSmtpSettings(BaseModel):
+    """The mail server notices are sent through (section ``[notices.smtp]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(min_length=1, max_length=255, description="SMTP server.")
+    port: int = Field(default=25, ge=1, le=65535, description="SMTP port.")
+    starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
+    ssl: bool = Field(default=False, description="SMTP over TLS (usually port 465).")
+    username: str | None = Field(default=None, max_length=320, description="Login name.")
+    password_env: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Name of the environment variable holding the SMTP password "
+        "(never the password itself).",
+    )
+    timeout: float = Field(default=10, gt=0, le=300, description="Seconds to wait.")
+
+
+class NoticesSettings(BaseModel):
+    """Takedown notices (section ``[notices]``; env ``LEAKTRACE_NOTICES__*``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender: NoticeSenderSettings | None = Field(
+        default=None, description="Who sends notices; required to draft or send any."
+    )
+    smtp: NoticeSmtpSettings | None = Field(
+        default=None, description="Send through this SMTP server ..."
+    )
+    email_sink: str | None = Field(
+        default=None,
+        max_length=64,
+        description="... or through the email sink of this name in the watch "
+        "configuration file 'watch_config' (its server and login; not its recipients).",
+    )
+    watch_config: Path | None = Field(
+        default=None, description="The watch configuration file that holds 'email_sink'."
+    )
+    templates_dir: Path | None = Field(
+        default=None,
+        description="A folder of edited notice templates ('dmca.en.txt', 'dsa.it.txt' ...) "
+        "used instead of the shipped ones of the same name.",
+    )
+    replies_dir: Path | None = Field(
+        default=None,
+        description="A folder where replies to notices are dropped as .eml files "
+        "('leaktrace notices track' reads them).",
+    )
+    renotice_days: float = Field(
+        default=7,
+        gt=0,
+        le=365,
+        description="Days after sending before a location still up is noticed again.",
+    )
+    no_response_days: float = Field(
+        default=14,
+        gt=0,
+        le=365,
+        description="Days after sending without an answer before a notice counts as 'no-response'.",
+    )
+    max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="Sending attempts before a notice's mail is moved to the dead letters.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything LeakTrace can be configured with."""
 
@@ -193,6 +314,9 @@ class Settings(BaseSettings):
     )
     evidence: EvidenceSettings = Field(
         default_factory=EvidenceSettings, description="Cases' evidence logs and their signing."
+    )
+    notices: NoticesSettings = Field(
+        default_factory=NoticesSettings, description="Takedown notices (DMCA, DSA)."
     )
 
     @classmethod

@@ -12,6 +12,8 @@ command line, later the web API) only ever catches ``LeakTraceError``.
     ├── InputError           outside data is wrong (carries file, line, field, reason)
     │   ├── CatalogError     a catalogue CSV row is wrong
     │   ├── FeedError        a feed line (JSON Lines, predb row) is wrong
+    │   ├── IncompleteNoticeError   a takedown notice lacks an element its legal form needs
+    │   ├── NoticeTemplateError     a notice template is wrong (template and line named)
     │   ├── NotAcceptableError      the client accepts no media type we serve (HTTP 406)
     │   ├── UnsupportedMediaError   the request body's media type is not ours (HTTP 415)
     │   └── TooLargeError           the request body is over the limit (HTTP 413)
@@ -39,6 +41,8 @@ __all__ = [
     "ConflictError",
     "ConfigError",
     "FeedError",
+    "IncompleteNoticeError",
+    "NoticeTemplateError",
     "InputError",
     "LeakTraceError",
     "NotFoundError",
@@ -114,6 +118,26 @@ class CatalogError(InputError):
 
 class FeedError(InputError):
     """A feed file or line is malformed."""
+
+
+class IncompleteNoticeError(InputError):
+    """A takedown notice lacks an element its legal form requires. ``form`` is ``dmca`` or
+    ``dsa``; ``element`` names the element (``"good-faith statement"``, ``"signature"``,
+    ``"exact URLs"`` ...) as the law lists it; ``template`` the template rendered, when the
+    element is missing from its text."""
+
+    def __init__(
+        self, reason: str, *, form: str, element: str, template: str | None = None
+    ) -> None:
+        super().__init__(reason, file=template, field=element)
+        self.form = form
+        self.element = element
+        self.template = template
+
+
+class NoticeTemplateError(InputError):
+    """A notice template cannot be read or rendered: ``file`` is the template's name (or
+    path), ``line`` the template line at fault when known."""
 
 
 class NotAcceptableError(InputError):

@@ -49,6 +49,11 @@ class Permission(StrEnum):
     """TAXII collections one's agency may read, and the shared objects it may see in them."""
     write_exchange = "write:exchange"
     """Add objects (TAXII POST) to collections one's agency may write."""
+    write_notices = "write:notices"
+    """Draft takedown notices, review them, record what happened (mark), keep contacts."""
+    send_notices = "send:notices"
+    """Send takedown notices (only users of an industry agency: rights holders and their
+    agents send notices; the service refuses anyone else)."""
 
 
 _VIEWER = frozenset({Permission.read_intel, Permission.read_cases})
@@ -58,6 +63,8 @@ _ANALYST = _VIEWER | {
     Permission.write_cases,
     Permission.read_exchange,
     Permission.write_exchange,
+    Permission.write_notices,
+    Permission.send_notices,
 }
 _INVESTIGATOR = _ANALYST
 _COORDINATOR = _INVESTIGATOR | {Permission.read_audit}

@@ -4,6 +4,7 @@ from leaktrace.store import (
     schema_access,  # noqa: F401  (registers the service tables)
     schema_cases,  # noqa: F401  (registers the case tables)
     schema_exchange,  # noqa: F401  (registers the sharing tables)
+    schema_notices,  # noqa: F401  (registers the takedown-notice tables)
     schema_operations,  # noqa: F401  (registers the action-day tables)
 )
 from leaktrace.store.database import Database, resolve_url
