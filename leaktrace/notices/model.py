@@ -20,6 +20,8 @@ __all__ = [
     "Refusal",
     "RefusalReason",
     "Sender",
+    "notice_id_of",
+    "reference_of",
 ]
 
 
@@ -172,3 +174,20 @@ class NoticeDocument:
     previous_reference: str | None = None
     """The notice this one repeats, for a re-notice."""
     extra: dict[str, str] = field(default_factory=dict)
+
+
+_REFERENCE_PREFIX = "LT-N-"
+
+
+def reference_of(notice_id: int) -> str:
+    """The reference a notice is quoted by: ``LT-N-000042``."""
+    return f"{_REFERENCE_PREFIX}{notice_id:06d}"
+
+
+def notice_id_of(reference: str) -> int | None:
+    """The notice id in a reference (``LT-N-000042`` → 42, any case), or None."""
+    text = reference.strip().upper()
+    if not text.startswith(_REFERENCE_PREFIX):
+        return None
+    digits = text[len(_REFERENCE_PREFIX) :]
+    return int(digits) if digits.isdigit() and 0 < len(digits) <= 12 else None
