@@ -10,7 +10,9 @@ retried event produces the same Message-ID and mail systems can collapse duplica
 ``X-LeakTrace-Delivery`` carries the dedupe key itself.
 
 One SMTP connection per delivery (alerts are rare; nothing to keep alive). Reply codes
-4xx, dropped connections and network errors are transient; 5xx are permanent. When some
+4xx, dropped connections and network errors are transient; 5xx are permanent (the
+connection and this classification are :mod:`leaktrace.alerts.smtp`, shared with the
+takedown notices' mail sink). When some
 recipients accept and others defer (4xx), the retry goes to the deferred ones only (for as
 long as this sink object lives).
 """
@@ -22,7 +24,6 @@ import json
 import logging
 import os
 import smtplib
-import ssl as ssl_module
 import threading
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -32,6 +33,7 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator, model_valida
 
 from leaktrace import __version__
 from leaktrace.alerts.base import AlertEvent, DeliveryError, SinkConfig, SinkPlugin
+from leaktrace.alerts.smtp import SmtpServer, close_quietly, reply_text, smtp_connect, smtp_failure
 from leaktrace.errors import ConfigError
 from leaktrace.feeds.timeparse import format_time
 
@@ -258,23 +260,17 @@ class EmailSink:
     def _fail(self, reason: str, *, transient: bool) -> DeliveryError:
         return DeliveryError(f"email {self.name!r}: {reason}", sink=self.name, transient=transient)
 
-    def _connect(self) -> smtplib.SMTP:
+    def _server(self) -> SmtpServer:
         c = self.config
-        context = ssl_module.create_default_context()
-        smtp: smtplib.SMTP
-        if c.ssl:
-            smtp = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context)
-        else:
-            smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
-        try:
-            if c.starttls:
-                smtp.starttls(context=context)
-            if c.username and self._password is not None:
-                smtp.login(c.username, self._password)
-        except BaseException:
-            smtp.close()
-            raise
-        return smtp
+        return SmtpServer(
+            host=c.host,
+            port=c.port,
+            starttls=c.starttls,
+            ssl=c.ssl,
+            username=c.username,
+            password=self._password,
+            timeout=c.timeout,
+        )
 
     def deliver(self, event: AlertEvent) -> None:
         c = self.config
@@ -286,45 +282,20 @@ class EmailSink:
             raise self._fail(
                 f"cannot build the message for {event.key}: {exc}", transient=False
             ) from None
-        where = f"{c.host}:{c.port}"
+        server = self._server()
         try:
-            smtp = self._connect()
+            smtp = smtp_connect(server)
             try:
                 refused = smtp.send_message(msg, from_addr=c.sender_address, to_addrs=to)
             finally:
-                try:
-                    smtp.quit()
-                except (smtplib.SMTPException, OSError):
-                    smtp.close()
+                close_quietly(smtp)
         except smtplib.SMTPRecipientsRefused as exc:
             self._refused(event, exc.recipients, delivered_to=0)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise self._fail(
-                f"{where} refused the login for {c.username!r}: "
-                f"{exc.smtp_code} {_text(exc.smtp_error)}",
-                transient=exc.smtp_code < 500,
-            ) from None
-        except smtplib.SMTPResponseException as exc:
-            raise self._fail(
-                f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}",
-                transient=not 500 <= exc.smtp_code < 600,
-            ) from None
-        except smtplib.SMTPNotSupportedError as exc:
-            raise self._fail(f"{where}: {exc}", transient=False) from None
-        except smtplib.SMTPServerDisconnected as exc:
-            raise self._fail(f"{where} closed the connection: {exc}", transient=True) from None
-        except smtplib.SMTPException as exc:
-            raise self._fail(f"{where}: {type(exc).__name__}: {exc}", transient=True) from None
-        except ssl_module.SSLCertVerificationError as exc:
-            raise self._fail(
-                f"{where}: TLS certificate not trusted: {exc.verify_message}", transient=False
-            ) from None
-        except TimeoutError:
-            raise self._fail(f"{where} timed out after {c.timeout:g}s", transient=True) from None
-        except OSError as exc:
-            raise self._fail(
-                f"cannot reach {where}: {type(exc).__name__}: {exc}", transient=True
-            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            failure = smtp_failure(exc, server)
+            if failure is None:
+                raise
+            raise self._fail(failure[0], transient=failure[1]) from None
         else:
             if refused:
                 self._refused(event, refused, delivered_to=len(to) - len(refused))
@@ -337,7 +308,7 @@ class EmailSink:
     ) -> None:
         deferred = [addr for addr, (code, _) in refused.items() if 400 <= code < 500]
         detail = "; ".join(
-            f"{addr}: {code} {_text(text)}" for addr, (code, text) in refused.items()
+            f"{addr}: {code} {reply_text(text)}" for addr, (code, text) in refused.items()
         )
         sent = f" (sent to {delivered_to} other recipient(s))" if delivered_to else ""
         with self._lock:  # retry only the deferred recipients; give up on the refused
@@ -356,12 +327,6 @@ class EmailSink:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _text(value: bytes | str) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return _one_line(value, 200)
 
 
 def _create(config: Any) -> EmailSink:
