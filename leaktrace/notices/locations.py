@@ -1,0 +1,223 @@
+"""Which locations a notice may name: an exact ``http(s)`` URL of a content host, never a
+downloader, never a private or reserved address.
+
+:func:`parse_location` normalises a URL (scheme and host lower case, an IDN host in
+punycode, the default port dropped, the fragment dropped, path and query kept exactly as
+given) or refuses it with the reason (:class:`~leaktrace.notices.model.Refusal`).
+
+Refused as :attr:`RefusalReason.private`: an IP-literal host (IPv4, or IPv6 in brackets,
+also an IPv4 address mapped into or embedded in IPv6) that is private-use, loopback,
+link-local, multicast, reserved, unspecified or in the shared address space of carrier-grade
+NAT (100.64.0.0/10); and the special-use names ``localhost``, ``*.localhost``, ``*.local``,
+``*.internal``, ``*.invalid`` and ``*.home.arpa``.
+
+ACCEPTED on purpose: the documentation ranges 192.0.2.0/24, 198.51.100.0/24,
+203.0.113.0/24 and 2001:db8::/32, and the ``.example`` / ``.test`` names. They never
+reach a real network, and LeakTrace's demo and tests run their servers under them.
+
+A URL whose host is an address LeakTrace has seen only as an ordinary peer of a swarm is a
+downloader's: the caller, which knows the swarm observations, refuses it with
+:func:`downloader_refusal`, whose words never contain the address.
+
+This module imports nothing from :mod:`leaktrace.infra` (which builds on the store, which
+builds on this package); its host rules are the same as
+``leaktrace.infra.domains.normalise_host``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
+from leaktrace.notices.model import Refusal, RefusalReason
+
+__all__ = ["MAX_URL", "ParsedLocation", "downloader_refusal", "parse_location"]
+
+MAX_URL = 2048
+"""The longest URL a notice names (the length of ``notice_locations.url``)."""
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_PRIVATE_SUFFIXES = ("localhost", "local", "internal", "invalid", "home.arpa")
+
+_DOCUMENTATION: tuple[IPv4Network | IPv6Network, ...] = (
+    IPv4Network("192.0.2.0/24"),
+    IPv4Network("198.51.100.0/24"),
+    IPv4Network("203.0.113.0/24"),
+    IPv6Network("2001:db8::/32"),
+)
+_SHARED = IPv4Network("100.64.0.0/10")
+_NAT64 = IPv6Network("64:ff9b::/96")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLocation:
+    """A location a notice may name: the normalised ``url``, its ``host`` (a punycode
+    domain, or an address in canonical form without brackets) and ``ip`` when the host
+    is an address literal (what the caller checks against the swarm observations)."""
+
+    url: str
+    host: str
+    ip: IPv4Address | IPv6Address | None
+
+
+def _unparsable(url: str, detail: str) -> Refusal:
+    return Refusal(url, RefusalReason.unparsable, detail)
+
+
+def _bad_character(url: str) -> bool:
+    for char in url:
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            return True
+    return False
+
+
+def _address_problem(address: IPv4Address | IPv6Address) -> str | None:
+    """Why an address literal may not be noticed, or None."""
+    if any(address in net for net in _DOCUMENTATION if net.version == address.version):
+        return None
+    if isinstance(address, IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
+        if embedded is not None:
+            problem = _address_problem(embedded)
+            return (
+                f"an IPv6 address embedding an IPv4 address that is {problem}" if problem else None
+            )
+    if address.is_unspecified:
+        return "an unspecified address"
+    if address.is_loopback:
+        return "a loopback address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_multicast:
+        return "a multicast address"
+    if isinstance(address, IPv4Address) and address in _SHARED:
+        return "in the shared address space of carrier-grade NAT (100.64.0.0/10)"
+    if address.is_reserved:
+        return "a reserved address"
+    if address.is_private or not address.is_global:
+        return "a private or special-purpose address"
+    return None
+
+
+def _private_name(name: str) -> bool:
+    return any(name == suffix or name.endswith("." + suffix) for suffix in _PRIVATE_SUFFIXES)
+
+
+def parse_location(url: str) -> ParsedLocation | Refusal:
+    """The normalised location of ``url``, or why it may not be named in a notice."""
+    if not url:
+        return _unparsable(url, "the URL is empty")
+    if len(url) > MAX_URL:
+        return _unparsable(url, f"the URL is longer than {MAX_URL} characters")
+    if _bad_character(url):
+        return _unparsable(url, "the URL contains a space or a control character")
+    scheme_match = _SCHEME.match(url)
+    if scheme_match is None:
+        return _unparsable(url, "not an absolute URL (no scheme such as https://)")
+    scheme = scheme_match.group(1).lower()
+    if scheme not in _DEFAULT_PORTS:
+        return _unparsable(url, f"the scheme {scheme!r} is not http or https")
+    rest = url[scheme_match.end() :]
+    if not rest.startswith("//"):
+        return _unparsable(url, "not an absolute URL (no '//' and host after the scheme)")
+    rest = rest[2:]
+    end = len(rest)
+    for stop in "/?#":
+        found = rest.find(stop)
+        if found != -1:
+            end = min(end, found)
+    authority, tail = rest[:end], rest[end:]
+    tail = tail.split("#", 1)[0]
+    if "@" in authority:
+        return _unparsable(url, "the URL carries a user name or password")
+    if "\\" in authority or "%" in authority:
+        return _unparsable(url, "the host contains a character no host name has")
+    host_text, port_text = authority, ""
+    if authority.startswith("["):
+        close = authority.find("]")
+        if close == -1:
+            return _unparsable(url, "an IPv6 host without its closing ']'")
+        host_text, after = authority[1:close], authority[close + 1 :]
+        if after and not after.startswith(":"):
+            return _unparsable(url, "unexpected characters after the IPv6 host")
+        port_text = after[1:] if after else ""
+        if after == ":":
+            port_text = ""
+    elif ":" in authority:
+        host_text, port_text = authority.split(":", 1)
+    port: int | None = None
+    if port_text:
+        if not port_text.isascii() or not port_text.isdigit() or int(port_text) > 65535:
+            return _unparsable(url, f"the port {port_text!r} is not a number up to 65535")
+        port = int(port_text)
+        if port == 0:
+            return _unparsable(url, "port 0 is not a port a server listens on")
+    if not host_text:
+        return _unparsable(url, "the URL has no host")
+
+    address: IPv4Address | IPv6Address | None = None
+    if authority.startswith("["):
+        try:
+            address = IPv6Address(host_text)
+        except ValueError:
+            return _unparsable(url, "the host in brackets is not an IPv6 address")
+        host = address.compressed
+        url_host = f"[{host}]"
+        check: IPv4Address | IPv6Address = address
+        if address.ipv4_mapped is not None:
+            host = address.ipv4_mapped.compressed
+            address = address.ipv4_mapped
+    else:
+        name = host_text.lower().rstrip(".")
+        try:
+            address = IPv4Address(name)
+        except ValueError:
+            address = None
+        if address is not None:
+            host = url_host = address.compressed
+            check = address
+        else:
+            if _private_name(name):
+                return Refusal(
+                    url, RefusalReason.private, f"{name!r} names a machine of a private network"
+                )
+            try:
+                name = name.encode("idna").decode("ascii")
+            except UnicodeError:
+                return _unparsable(url, "the host is not a valid domain name")
+            labels = name.split(".")
+            if len(name) > 253 or len(labels) < 2:
+                return _unparsable(url, "the host is neither an IP address nor a domain with a dot")
+            if not all(_LABEL.match(label) for label in labels) or not _TLD.match(labels[-1]):
+                return _unparsable(url, "the host is not a valid domain name")
+            if _private_name(name):
+                return Refusal(
+                    url, RefusalReason.private, f"{name!r} names a machine of a private network"
+                )
+            host = url_host = name
+    if address is not None:
+        problem = _address_problem(check)
+        if problem is not None:
+            return Refusal(url, RefusalReason.private, f"the host is {problem}")
+    netloc = url_host if port is None or port == _DEFAULT_PORTS[scheme] else f"{url_host}:{port}"
+    return ParsedLocation(url=f"{scheme}://{netloc}{tail}", host=host, ip=address)
+
+
+def downloader_refusal(url: str) -> Refusal:
+    """The refusal of a location whose host is a downloader's address (its words name no
+    address: the refusal is shown and logged)."""
+    return Refusal(
+        url,
+        RefusalReason.downloader,
+        "its host is an address seen only as an ordinary peer of a swarm (a downloader's): "
+        "notices name content locations and hosts, never downloaders",
+    )
