@@ -1,7 +1,12 @@
-"""The outbox: alert events, per-sink deliveries, dead letters; and the topic events of
-action days (portable SQL).
+"""The outbox: alert events, per-sink deliveries, dead letters; the topic events of
+action days; and the takedown notices to send (portable SQL).
 
-Alert events (``kind`` leak or nuke) are planned for sinks. Topic events (``kind``
+Alert events (``kind`` leak or nuke) are planned for sinks. Notice events (``kind``
+notice, ``topic`` ``notice:<id>``) are never planned: :func:`enqueue_notice_event` writes
+each with its one delivery for the notices' mail sink (``NOTICE_SINK``), and
+:func:`due_deliveries` hands a sink only its own kind (the notices' sink notice events,
+every other sink alerts), so an alert sink never receives a notice and the other way
+round. Topic events (``kind``
 operation, ``topic`` ``operation:<id>``) are read by their live boards in id order
 (:func:`topic_events`) and never planned for sinks. A writer of topic events holds the
 write lock of the row that owns the topic (the operation) from before the event's id is
@@ -14,12 +19,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, type_coerce, update
+from sqlalchemy import and_, func, or_, select, type_coerce, update
 from sqlalchemy.engine import Connection
 
 from leaktrace.alerts.base import AlertEvent, EventKind
+from leaktrace.alerts.notice_mail import NOTICE_KIND, NOTICE_SINK
 from leaktrace.detect.rules import Severity
 from leaktrace.store.portable import insert_ignore
 from leaktrace.store.schema import (
@@ -33,15 +39,18 @@ from leaktrace.store.schema import (
 __all__ = [
     "ALERT_KINDS",
     "Delivery",
+    "NoticeDelivery",
     "TopicEvent",
     "due_deliveries",
     "enqueue_events",
+    "enqueue_notice_event",
     "enqueue_topic_event",
     "event_counts",
     "latest_topic_events",
     "mark_delivered",
     "mark_retry",
     "move_to_dead_letters",
+    "notice_deliveries",
     "plan_deliveries",
     "sink_cursor",
     "topic_events",
@@ -77,8 +86,15 @@ def enqueue_events(
     )
 
 
+_KINDS: dict[str, EventKind] = {
+    "leak": "leak",
+    "nuke": "nuke",
+    NOTICE_KIND: cast(EventKind, NOTICE_KIND),
+}
+
+
 def _event(row: Any) -> AlertEvent:
-    kind: EventKind = "nuke" if row.kind == "nuke" else "leak"
+    kind: EventKind = _KINDS.get(row.kind, "leak")
     return AlertEvent(
         key=row.key,
         kind=kind,
@@ -157,6 +173,8 @@ class Delivery:
 def due_deliveries(
     conn: Connection, sinks: Sequence[str], now: datetime, limit: int = 200
 ) -> list[Delivery]:
+    """The pending deliveries of ``sinks`` due at ``now``, soonest first: for the
+    notices' sink its notice events, for every other sink alert events only."""
     if not sinks:
         return []
     query = (
@@ -166,6 +184,10 @@ def due_deliveries(
             DELIVERIES.c.status == "pending",
             DELIVERIES.c.next_attempt_at <= now,
             DELIVERIES.c.sink.in_(list(sinks)),
+            or_(
+                and_(DELIVERIES.c.sink == NOTICE_SINK, ALERT_EVENTS.c.kind == NOTICE_KIND),
+                and_(DELIVERIES.c.sink != NOTICE_SINK, ALERT_EVENTS.c.kind.in_(ALERT_KINDS)),
+            ),
         )
         .order_by(DELIVERIES.c.next_attempt_at, DELIVERIES.c.id)
         .limit(limit)
@@ -233,6 +255,105 @@ def event_counts(conn: Connection) -> dict[str, dict[str, int]]:
         )
     ):
         out.setdefault(sink, {})[status] = int(n)
+    return out
+
+
+# --- takedown notices to send ----------------------------------------------------------
+
+
+def enqueue_notice_event(
+    conn: Connection,
+    *,
+    notice_id: int,
+    payload: dict[str, Any],
+    created_at: datetime,
+) -> int:
+    """Queue one notice for the notices' mail sink, in the caller's transaction: an event
+    (kind ``notice``, topic ``notice:<id>``, key ``notice:<id>:<n>`` - the n-th time this
+    notice is queued) and its pending delivery, due now. Returns the event id."""
+    topic = f"{NOTICE_KIND}:{notice_id}"
+    earlier = conn.execute(
+        select(func.count()).select_from(ALERT_EVENTS).where(ALERT_EVENTS.c.topic == topic)
+    ).scalar_one()
+    event_id = int(
+        conn.execute(
+            ALERT_EVENTS.insert()
+            .values(
+                key=f"{topic}:{int(earlier) + 1}",
+                kind=NOTICE_KIND,
+                topic=topic,
+                release_id=None,
+                severity="low",
+                window="-",
+                work_id="",
+                payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
+                created_at=created_at,
+            )
+            .returning(ALERT_EVENTS.c.id)
+        ).scalar_one()
+    )
+    conn.execute(
+        DELIVERIES.insert().values(
+            event_id=event_id,
+            sink=NOTICE_SINK,
+            status="pending",
+            attempts=0,
+            next_attempt_at=datetime.now(UTC),  # due now, whatever time the caller gave
+        )
+    )
+    return event_id
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDelivery:
+    """Where the latest sending of a notice stands."""
+
+    notice_id: int
+    event_id: int
+    status: str
+    """``pending``, ``delivered`` or ``dead``."""
+    attempts: int
+    last_error: str | None
+    delivered_at: datetime | None
+    payload: dict[str, Any]
+
+
+def notice_deliveries(conn: Connection, notice_ids: Sequence[int]) -> dict[int, NoticeDelivery]:
+    """The latest queued sending of each of ``notice_ids`` that has one."""
+    if not notice_ids:
+        return {}
+    out: dict[int, NoticeDelivery] = {}
+    topics = [f"{NOTICE_KIND}:{i}" for i in notice_ids]
+    for start in range(0, len(topics), 500):
+        rows = conn.execute(
+            select(
+                ALERT_EVENTS.c.id,
+                ALERT_EVENTS.c.topic,
+                ALERT_EVENTS.c.payload,
+                DELIVERIES.c.status,
+                DELIVERIES.c.attempts,
+                DELIVERIES.c.last_error,
+                DELIVERIES.c.delivered_at,
+            )
+            .select_from(ALERT_EVENTS.join(DELIVERIES, DELIVERIES.c.event_id == ALERT_EVENTS.c.id))
+            .where(
+                ALERT_EVENTS.c.kind == NOTICE_KIND,
+                ALERT_EVENTS.c.topic.in_(topics[start : start + 500]),
+                DELIVERIES.c.sink == NOTICE_SINK,
+            )
+            .order_by(ALERT_EVENTS.c.id)
+        ).all()
+        for r in rows:
+            notice_id = int(str(r.topic).rpartition(":")[2])
+            out[notice_id] = NoticeDelivery(
+                notice_id=notice_id,
+                event_id=int(r.id),
+                status=str(r.status),
+                attempts=int(r.attempts),
+                last_error=r.last_error,
+                delivered_at=r.delivered_at,
+                payload=json.loads(r.payload),
+            )
     return out
 
 
