@@ -76,7 +76,8 @@ _PACKAGE = "leaktrace.notices"
 _FOLDER = "templates"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
 _TEMPLATE_FILE = re.compile(r"^(dmca|dsa)\.([a-z]{2,3}(?:-[a-z0-9]{2,8})?)\.txt$")
-_NEWLINES = re.compile(r"\s*(?:\r\n|\r|\n|\u2028|\u2029|\x85)+\s*")
+_NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85|\x0b|\x0c")
+_DROPPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 _MONTHS: dict[str, tuple[str, ...]] = {
     "en": (
@@ -112,12 +113,15 @@ def clean_text(value: object) -> str:
     """``value`` as text fit for a plain-text notice: line breaks become ``", "``, every
     other control or format character (NUL, ESC, bidi overrides ...) is dropped."""
     text = value if isinstance(value, str) else "" if value is None else str(value)
-    text = _NEWLINES.sub(", ", text)
-    return "".join(
-        " " if char == "\t" else char
-        for char in text
-        if char == "\t" or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
-    ).strip()
+    lines = (
+        "".join(
+            " " if char == "\t" else char
+            for char in line
+            if char == "\t" or unicodedata.category(char) not in _DROPPED
+        ).strip()
+        for line in _NEWLINES.split(text)
+    )
+    return ", ".join(line for line in lines if line)
 
 
 def template_name(form: NoticeForm | str, language: str) -> str:
