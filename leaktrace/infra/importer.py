@@ -3,8 +3,11 @@
 CSV: a header row with ``ip_or_domain,role,first_seen,last_seen,source`` (any order,
 unknown columns ignored) and optionally ``notes``, ``country`` (ISO alpha-2, for a host
 whose location the analyst knows), ``release`` (a release name already in the database),
-``group`` (a release group) and ``certificate`` (a TLS certificate's SHA-1/SHA-256
-fingerprint, hex). JSON: a list of objects with the same keys, or ``{"hosts": [...]}``.
+``group`` (a release group), ``certificate`` (a TLS certificate's SHA-1/SHA-256
+fingerprint, hex) and ``abuse_email`` / ``abuse_name`` (the host's abuse contact: a row
+with an ``abuse_email`` adds or updates the takedown-notice contact of that domain or
+address, origin ``hosts:<path>``; a contact the user imported or entered by hand is
+kept as it is). JSON: a list of objects with the same keys, or ``{"hosts": [...]}``.
 
 * ``ip_or_domain``: an IPv4/IPv6 address or a domain name (a URL is taken for its host);
 * ``role``: one of :class:`~leaktrace.infra.model.Role`;
@@ -42,9 +45,11 @@ from leaktrace.infra.model import Evidence, HostRecord, ImportReport, LocationAn
 from leaktrace.infra.worldmap import iso_table
 from leaktrace.store.database import Database
 from leaktrace.store.infra import (
+    ContactInput,
     drop_locations,
     find_release_ids,
     insert_evidence,
+    put_contacts,
     put_locations,
     refresh_countries,
     upsert_hosts,
@@ -62,9 +67,20 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS = ("ip_or_domain", "role", "first_seen", "last_seen", "source")
-OPTIONAL_COLUMNS = ("notes", "country", "release", "group", "certificate")
+OPTIONAL_COLUMNS = (
+    "notes",
+    "country",
+    "release",
+    "group",
+    "certificate",
+    "abuse_email",
+    "abuse_name",
+)
 MAX_ERRORS = 20
 _CERT = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+_EMAIL = re.compile(
+    r"^[^@\s<>,;\"()\[\]\\\x00-\x1f\x7f]+@[^@\s<>,;\"()\[\]\\\x00-\x1f\x7f]+\.[^@\s<>,;\"()\[\]\\\x00-\x1f\x7f]+$"
+)
 _ROLES = ", ".join(r.value for r in Role)
 
 
@@ -81,6 +97,8 @@ class ImportRow:
     host: HostRecord
     release: str | None = None
     group: str | None = None
+    abuse_email: str | None = None
+    abuse_name: str | None = None
 
 
 class _RowError(Exception):
@@ -158,11 +176,21 @@ def _row(record: dict[str, Any], line: int) -> ImportRow:
         line_note = f"certificate {digest}"
         notes = f"{notes}\n{line_note}" if notes else line_note
     group = _text(record, "group", 128)
+    abuse_email = _text(record, "abuse_email", 320)
+    if abuse_email is not None and not _EMAIL.match(abuse_email):
+        raise _RowError("abuse_email", f"{abuse_email[:80]!r} is not an e-mail address")
+    abuse_name = _text(record, "abuse_name", 200)
+    if abuse_name is not None and abuse_email is None:
+        raise _RowError("abuse_email", "missing: an abuse_name needs its abuse_email")
+    if abuse_name is not None and any(ord(c) < 32 or ord(c) == 127 for c in abuse_name):
+        raise _RowError("abuse_name", "holds a control character")
     return ImportRow(
         line=line,
         host=HostRecord(kind, value, role, first, last, source, notes, country),
         release=_text(record, "release", 512),
         group=group.lower() if group else None,
+        abuse_email=abuse_email,
+        abuse_name=abuse_name,
     )
 
 
@@ -285,7 +313,29 @@ def store_host_rows(
         )
     report.new_evidence = insert_evidence(conn, evidence)
     _store_countries(conn, str(path.expanduser().resolve()), rows, ids, at)
+    _store_abuse_contacts(conn, path, rows, at)
     return report
+
+
+def _store_abuse_contacts(
+    conn: Connection, path: Path, rows: list[ImportRow], at: datetime
+) -> None:
+    """The abuse contacts of the rows that name one (the last row of a host wins): added,
+    or updated when an earlier host list gave them (never one the user gave)."""
+    contacts = [
+        ContactInput(
+            match=r.host.value,
+            match_kind=r.host.kind,
+            name=r.abuse_name or r.host.value,
+            email=r.abuse_email,
+            country=r.host.country,
+        )
+        for r in rows
+        if r.abuse_email
+    ]
+    if contacts:
+        origin = f"hosts:{path.expanduser().resolve()}"[:1024]
+        put_contacts(conn, contacts, origin=origin, now=at, replace_origin_prefix="hosts:")
 
 
 def _store_countries(

@@ -2,7 +2,8 @@
 
 * :mod:`leaktrace.store.host_sources` — sightings and swarm rows hosts are found in;
 * :mod:`leaktrace.store.hosts` — stored hosts, their evidence and notes;
-* :mod:`leaktrace.store.host_locations` — each source's answer to where a host is.
+* :mod:`leaktrace.store.host_locations` — each source's answer to where a host is;
+* :mod:`leaktrace.store.notices` — the abuse contacts a host list's columns give.
 
 This module re-exports them (the import path the infrastructure modules use).
 """
@@ -36,9 +37,11 @@ from leaktrace.store.hosts import (
     load_hosts,
     upsert_hosts,
 )
+from leaktrace.store.notices import ContactInput, put_contacts
 
 __all__ = [
     "SWARM_PREFIX",
+    "ContactInput",
     "UNKNOWN",
     "EnrichmentUpdate",
     "EvidenceDetail",
@@ -55,6 +58,7 @@ __all__ = [
     "load_hosts",
     "load_infra_swarm",
     "load_locations",
+    "put_contacts",
     "put_locations",
     "refresh_countries",
     "set_enrichment",
