@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -86,7 +87,7 @@ def test_header_injection_is_impossible() -> None:
         ({"sender": replace(SENDER, email="jane@")}, "sender"),
     ],
 )
-def test_no_message_without_both_addresses(changes: dict[str, object], field: str) -> None:
+def test_no_message_without_both_addresses(changes: dict[str, Any], field: str) -> None:
     doc = make_doc(**changes)
     with pytest.raises(InputError) as caught:
         notice_message(doc, render_notice(make_doc()), message_id="<a@b.example>", at=AT)
