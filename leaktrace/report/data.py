@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from leaktrace.detect.rules import Severity
 from leaktrace.infra.services import BUILTIN, ServiceLists
 from leaktrace.infra.targets import country_stats
 from leaktrace.report.groups import GroupsSection, gather_groups
+from leaktrace.report.notices import NoticeFigures, gather_notice_figures
 from leaktrace.store.infra import load_hosts
 from leaktrace.store.queries import LeakFilter, list_leaks, overview
 
@@ -140,6 +141,8 @@ class ReportData:
     """Located servers per country (empty: no world view)."""
     leaks_by_country: dict[str, int] = field(default_factory=dict)
     """Leaked releases tied to each country's servers."""
+    notices: NoticeFigures | None = None
+    """Takedown notices in figures (None: no notice yet, section left out)."""
 
     @property
     def leak_count(self) -> int:
@@ -176,7 +179,8 @@ def gather_report_data(
     """Read leaks and counts through ``conn`` and aggregate them for the report (with the
     release-group section unless ``groups`` is False)."""
     raw = list_leaks(conn, LeakFilter(), sort="time")
-    return build_report_data(
+    notices = gather_notice_figures(conn)
+    data = build_report_data(
         overview(conn),
         raw,
         title=title,
@@ -186,6 +190,7 @@ def gather_report_data(
         groups=gather_groups(conn, services) if groups else None,
         world=country_stats(load_hosts(conn, locations=False)),
     )
+    return replace(data, notices=notices) if notices.notices else data
 
 
 def build_report_data(

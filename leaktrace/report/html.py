@@ -18,6 +18,7 @@ from leaktrace.private_files import write_private_text
 from leaktrace.report import svg
 from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
 from leaktrace.report.groups import KIND_COLORS, group_graph, kind_legend
+from leaktrace.report.notices import takedown_chart
 from leaktrace.store.database import Database
 from leaktrace.templating import html_environment
 
@@ -45,6 +46,7 @@ def _environment() -> Environment:
             "sev_rank": _sev_rank,
             "window_color": lambda w: svg.WINDOW_COLORS.get(str(w), "#64748b"),
             "kind_color": lambda k: KIND_COLORS.get(str(k), "#64748b"),
+            "hours": _hours,
         },
     )
 
@@ -71,6 +73,10 @@ def _day(value: Any) -> str:
 
 def _lead(value: float) -> str:
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def _hours(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.1f} h"
 
 
 def _num(value: int | float) -> str:
@@ -144,6 +150,17 @@ def render_report(data: ReportData) -> str:
             )
         )
         if data.leaks_by_country
+        else "",
+        "notices": data.notices,
+        "notices_provider_svg": Markup(
+            takedown_chart(data.notices.by_provider, title="Time to takedown per provider")
+        )
+        if data.notices
+        else "",
+        "notices_country_svg": Markup(
+            takedown_chart(data.notices.by_country, title="Time to takedown per country")
+        )
+        if data.notices
         else "",
         "group_graph_svg": Markup(group_graph(groups.nodes, groups.links) if groups else ""),
         "group_legend": Markup(

@@ -1,0 +1,524 @@
+"""Sending takedown notices by e-mail, through the outbox (retries, dead letters).
+
+``send_notices`` checks, for each notice, that it can go (drafted, a recipient e-mail,
+its text listing its locations), builds its message once (:mod:`leaktrace.notices.mail`:
+From the sender it was rendered with, To the recipient, a Message-ID that is the same
+for every try) and queues it in one transaction: an outbox event of kind ``notice``
+(topic ``notice:<id>``) carrying the message's bytes, one delivery for the sink
+``notices``, and ``notices.delivery = 'queued'``. Then the ordinary
+:class:`~leaktrace.watch.dispatcher.Dispatcher` delivers what is due with the notices'
+mail sink (:mod:`leaktrace.alerts.notice_mail`), and every queued notice is settled from
+its delivery:
+
+* delivered → status ``sent`` (``sent_at``, ``message_id``, its locations ``sent``, a
+  change ``via = 'send'``); when the notice belongs to a case, the message (``.eml``,
+  the bytes that were sent) becomes an evidence item of the case, added by the sending
+  actor through :func:`leaktrace.services.case_items.add_file` (its log entry), and
+  ``evidence_item_id`` points at it;
+* failed for now (4xx, the server unreachable) → ``delivery = 'retrying'`` (listed as
+  ``queued``): :func:`deliver_pending` (``leaktrace notices send --retry``) or the next
+  ``send`` retries it once its back-off has passed;
+* refused for good (5xx) or ``notices.max_attempts`` tries used → ``delivery =
+  'failed'`` (a dead letter), with the server's answer in ``delivery_error``; the notice
+  stays ``drafted`` and may be sent again.
+
+Who may send: ``send:notices`` and an agency of kind ``industry`` (rights holders and
+their agents send notices; police and judicial users do not), or the command line's
+operator. Nothing is sent without ``[notices.sender]``; the mail server is
+``[notices.smtp]`` or the email sink named by ``notices.email_sink`` in
+``notices.watch_config``; its password only ever comes from the environment.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from leaktrace.alerts.email import EmailConfig
+from leaktrace.alerts.notice_mail import (
+    NoticeMailConfig,
+    NoticeMailSink,
+    config_from_email_sink,
+    notice_payload,
+)
+from leaktrace.config import NoticesSettings
+from leaktrace.errors import ConfigError, LeakTraceError, NotFoundError, PermissionDeniedError
+from leaktrace.identity.actor import Actor
+from leaktrace.identity.roles import AgencyKind, Permission
+from leaktrace.notices.mail import eml_bytes, notice_message, notice_message_id
+from leaktrace.notices.model import (
+    NoticeDocument,
+    NoticeForm,
+    NoticeLocation,
+    NoticeStatus,
+    NoticeWork,
+    Recipient,
+    Sender,
+    reference_of,
+)
+from leaktrace.notices.templates import RenderedNotice
+from leaktrace.services import case_items
+from leaktrace.services.context import AppContext
+from leaktrace.services.notice_stats import agency_scope
+from leaktrace.services.notice_views import SendFailureView, SendResultView
+from leaktrace.store import notice_tracking as store
+from leaktrace.store import outbox
+from leaktrace.watch.config import load_watch_config
+from leaktrace.watch.dispatcher import Dispatcher
+
+__all__ = [
+    "agency_scope",
+    "deliver_pending",
+    "mail_config",
+    "may_send",
+    "notice_document",
+    "require_sender",
+    "send_notices",
+]
+
+log = logging.getLogger(__name__)
+
+
+def may_send(ctx: AppContext, actor: Actor) -> bool:
+    """Whether ``actor`` may send notices: ``send:notices`` and an industry agency, or
+    the command line's operator."""
+    if not actor.can(Permission.send_notices):
+        return False
+    if actor.is_local:
+        return True
+    if actor.agency_id is None:
+        return False
+    with ctx.database.reading() as conn:
+        kind = store.agency_kind(conn, actor.agency_id)
+    return kind == AgencyKind.industry.value
+
+
+def _require_may_send(ctx: AppContext, actor: Actor) -> None:
+    actor.require(Permission.send_notices)
+    if not may_send(ctx, actor):
+        raise PermissionDeniedError(
+            "only users of an industry agency (rights holders and their agents) send "
+            "takedown notices",
+            permission=Permission.send_notices.value,
+        )
+
+
+def require_sender(settings: NoticesSettings) -> Sender:
+    """The configured sender identity; ConfigError when ``[notices.sender]`` is missing."""
+    s = settings.sender
+    if s is None:
+        raise ConfigError(
+            "no sender identity: set [notices.sender] (name, email, address, phone, "
+            "signature, principal) - nothing is sent from a default identity"
+        )
+    return Sender(
+        name=s.name,
+        email=s.email,
+        address=s.address,
+        phone=s.phone,
+        signature=s.signature,
+        principal=s.principal,
+        trusted_flagger=s.trusted_flagger or None,
+    )
+
+
+def mail_config(settings: NoticesSettings) -> NoticeMailConfig:
+    """The notices' mail server: ``[notices.smtp]``, else the email sink
+    ``notices.email_sink`` of ``notices.watch_config``; ConfigError naming both settings
+    when neither is given."""
+    if settings.smtp is not None:
+        s = settings.smtp
+        try:
+            return NoticeMailConfig(
+                host=s.host,
+                port=s.port,
+                starttls=s.starttls,
+                ssl=s.ssl,
+                username=s.username,
+                password_env=s.password_env,
+                timeout=s.timeout,
+                max_attempts=settings.max_attempts,
+            )
+        except ValueError as exc:
+            raise ConfigError(f"[notices.smtp]: {exc}") from None
+    if settings.email_sink is not None:
+        if settings.watch_config is None:
+            raise ConfigError(
+                "notices.email_sink needs notices.watch_config (the watch configuration "
+                "file that defines that sink)"
+            )
+        watch = load_watch_config(settings.watch_config.expanduser())
+        for sink in watch.sinks:
+            if sink.name == settings.email_sink:
+                if not isinstance(sink, EmailConfig):
+                    raise ConfigError(
+                        f"notices.email_sink: sink {sink.name!r} of {settings.watch_config} "
+                        f"is of kind {sink.kind!r}, not email"
+                    )
+                return config_from_email_sink(sink, max_attempts=settings.max_attempts)
+        raise ConfigError(
+            f"notices.email_sink: no sink named {settings.email_sink!r} in {settings.watch_config}"
+        )
+    raise ConfigError(
+        "no mail server for notices: set [notices.smtp] (host, port, starttls, username, "
+        "password_env) or notices.email_sink (with notices.watch_config)"
+    )
+
+
+def _sender_of(notice: store.NoticeRecord) -> Sender | None:
+    try:
+        raw = json.loads(notice.sender)
+        return Sender(
+            name=str(raw["name"]),
+            email=str(raw["email"]),
+            address=str(raw["address"]),
+            phone=str(raw["phone"]),
+            signature=str(raw["signature"]),
+            principal=str(raw["principal"]),
+            trusted_flagger=raw.get("trusted_flagger") or None,
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def notice_document(
+    notice: store.NoticeRecord,
+    locations: Sequence[store.LocationRecord],
+    works: dict[str, dict[str, Any]],
+    *,
+    at: datetime,
+    why: dict[int, str] | None = None,
+    previous_reference: str | None = None,
+) -> NoticeDocument:
+    """The document of a stored notice (its sender as rendered, its recipient, works and
+    locations)."""
+    work_ids = list(dict.fromkeys(loc.work_id for loc in locations if loc.work_id))
+    return NoticeDocument(
+        reference=reference_of(notice.id),
+        form=NoticeForm(notice.form),
+        language=notice.language,
+        sender=_sender_of(notice),
+        recipient=Recipient(
+            name=notice.recipient_name,
+            email=notice.recipient_email,
+            country=notice.recipient_country,
+            key=notice.recipient_key,
+        ),
+        works=tuple(
+            NoticeWork(
+                id=w,
+                title=str(works[w]["title"]),
+                year=works[w]["year"] if isinstance(works[w]["year"], int) else None,
+                kind=str(works[w]["kind"] or "movie"),
+                imdb_id=str(works[w]["imdb_id"]) if works[w]["imdb_id"] else None,
+            )
+            for w in work_ids
+            if w in works
+        ),
+        locations=tuple(
+            NoticeLocation(
+                url=loc.url,
+                host=loc.host,
+                work_id=loc.work_id,
+                release=loc.release_name,
+                why=(why or {}).get(loc.alert_id) if loc.alert_id is not None else None,
+            )
+            for loc in locations
+        ),
+        day=at.date(),
+        previous_reference=previous_reference,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    notice_id: int
+    payload: dict[str, object]
+    message_id: str
+
+
+def _problem(notice: store.NoticeRecord, locations: Sequence[store.LocationRecord]) -> str | None:
+    """Why ``notice`` cannot be sent as it stands (None: it can)."""
+    if notice.status != NoticeStatus.drafted.value:
+        return f"it is {notice.status}, not drafted"
+    if not notice.recipient_email:
+        return (
+            f"no contact for {notice.recipient_key}: give it a recipient "
+            "(leaktrace notices recipient ID --name ... --email ...)"
+        )
+    if _sender_of(notice) is None:
+        return "its sender identity is missing or unreadable; draft it again"
+    if not locations:
+        return "it lists no location"
+    missing = [loc.url for loc in locations if loc.url not in notice.body]
+    if missing:
+        return f"its text does not list the location {missing[0]}; draft it again"
+    return None
+
+
+def _prepare(
+    notice: store.NoticeRecord,
+    locations: Sequence[store.LocationRecord],
+    works: dict[str, dict[str, Any]],
+    now: datetime,
+) -> _Queued:
+    doc = notice_document(notice, locations, works, at=now)
+    assert doc.sender is not None and notice.recipient_email is not None  # _problem checked
+    message_id = notice.message_id or notice_message_id(notice.id, doc.sender.email)
+    rendered = RenderedNotice(subject=notice.subject, body=notice.body, template=notice.template)
+    data = eml_bytes(notice_message(doc, rendered, message_id=message_id, at=now))
+    payload = notice_payload(
+        notice_id=notice.id,
+        reference=doc.reference,
+        mail_from=doc.sender.email,
+        rcpt_to=notice.recipient_email,
+        message_id=message_id,
+        data=data,
+    )
+    return _Queued(notice.id, payload, message_id)
+
+
+def send_notices(
+    ctx: AppContext, actor: Actor, ids: Sequence[int] | None, *, now: datetime | None = None
+) -> SendResultView:
+    """Send the notices ``ids`` (None: every drafted notice the actor sees), then settle
+    every notice in delivery (see the module docstring). An id the actor does not see is
+    NotFoundError, looked up before the sender's and the mail server's settings are
+    checked."""
+    actor.require(Permission.send_notices)
+    scope = agency_scope(actor)
+    with ctx.database.reading() as conn:
+        if ids is None:
+            chosen = store.notices_by_ids(conn, None, scope, status=NoticeStatus.drafted.value)
+        else:
+            chosen = store.notices_by_ids(conn, ids, scope)
+            found = {n.id for n in chosen}
+            for asked in ids:
+                if asked not in found:
+                    raise NotFoundError(f"no notice {asked}", kind="notice", key=str(asked))
+    _require_may_send(ctx, actor)
+    require_sender(ctx.settings.notices)
+    config = mail_config(ctx.settings.notices)
+    sink = NoticeMailSink(config)  # a missing password fails here, before anything is queued
+    given = now
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    failed: list[SendFailureView] = []
+    queue: list[_Queued] = []
+    with ctx.database.reading() as conn:
+        pending = [n for n in chosen if n.delivery in ("queued", "retrying")]
+        fresh = [n for n in chosen if n not in pending]
+        locations = store.locations_of(conn, [n.id for n in fresh])
+        works = store.works_of(
+            conn, [loc.work_id for locs in locations.values() for loc in locs if loc.work_id]
+        )
+    for notice in fresh:
+        problem = _problem(notice, locations.get(notice.id, []))
+        if problem is not None:
+            failed.append(SendFailureView(id=notice.id, reason=problem))
+            continue
+        try:
+            queue.append(_prepare(notice, locations.get(notice.id, []), works, now))
+        except (LeakTraceError, ValueError) as exc:
+            failed.append(SendFailureView(id=notice.id, reason=f"cannot build its message: {exc}"))
+    for one in queue:
+        with ctx.database.transaction() as conn:
+            if store.claim_notice(
+                conn,
+                one.notice_id,
+                when_delivery=(None, "failed"),
+                delivery="queued",
+                delivery_error=None,
+                message_id=one.message_id,
+                updated_at=now,
+            ):
+                outbox.enqueue_notice_event(
+                    conn, notice_id=one.notice_id, payload=one.payload, created_at=now
+                )
+    result = _deliver_and_settle(ctx, actor, sink, config, now=given)
+    wanted = {n.id for n in chosen}
+    return SendResultView(
+        sent=[i for i in result.sent if i in wanted or ids is None],
+        queued=[i for i in result.queued if i in wanted or ids is None],
+        failed=sorted(
+            failed + [f for f in result.failed if f.id in wanted or ids is None],
+            key=lambda f: f.id,
+        ),
+    )
+
+
+def deliver_pending(
+    ctx: AppContext, actor: Actor, *, now: datetime | None = None
+) -> SendResultView:
+    """Retry the notices waiting in the outbox whose back-off has passed, and settle
+    every notice in delivery (``leaktrace notices send --retry``)."""
+    _require_may_send(ctx, actor)
+    config = mail_config(ctx.settings.notices)
+    sink = NoticeMailSink(config)
+    return _deliver_and_settle(ctx, actor, sink, config, now=now)
+
+
+def _deliver_and_settle(
+    ctx: AppContext,
+    actor: Actor,
+    sink: NoticeMailSink,
+    config: NoticeMailConfig,
+    *,
+    now: datetime | None,
+) -> SendResultView:
+    dispatcher = Dispatcher(ctx.database, [(config, sink)])
+    try:
+        dispatcher.deliver_all_due()  # never plan(): notices are queued with their delivery
+    finally:
+        dispatcher.close()
+    return settle(ctx, actor, now=now)
+
+
+def settle(ctx: AppContext, actor: Actor, *, now: datetime | None = None) -> SendResultView:
+    """Bring every notice in delivery up to date with its outbox delivery (``now``: the
+    time recorded as ``sent_at``; default the delivery's own time)."""
+    sent: list[int] = []
+    queued: list[int] = []
+    failed: list[SendFailureView] = []
+    with ctx.database.reading() as conn:
+        waiting = store.notices_in_delivery(conn)
+        states = outbox.notice_deliveries(conn, [n.id for n in waiting])
+    for notice in waiting:
+        state = states.get(notice.id)
+        if state is None:
+            continue
+        if state.status == "delivered":
+            at = (now or state.delivered_at or datetime.now(UTC)).astimezone(UTC)
+            if _mark_sent(ctx, notice, state, actor, at):
+                sent.append(notice.id)
+                _keep_as_evidence(ctx, actor, notice, state, at)
+        elif state.status == "dead":
+            reason = state.last_error or "given up"
+            with ctx.database.transaction() as conn:
+                store.claim_notice(
+                    conn,
+                    notice.id,
+                    when_delivery=("queued", "retrying"),
+                    delivery="failed",
+                    delivery_error=reason[:2000],
+                    updated_at=datetime.now(UTC),
+                )
+            failed.append(
+                SendFailureView(
+                    id=notice.id, reason=f"not sent after {state.attempts} attempt(s): {reason}"
+                )
+            )
+        else:
+            if state.attempts:
+                with ctx.database.transaction() as conn:
+                    store.claim_notice(
+                        conn,
+                        notice.id,
+                        when_delivery=("queued", "retrying"),
+                        delivery="retrying",
+                        delivery_error=(state.last_error or "")[:2000] or None,
+                    )
+            queued.append(notice.id)
+    return SendResultView(sent=sent, queued=queued, failed=failed)
+
+
+def _mark_sent(
+    ctx: AppContext,
+    notice: store.NoticeRecord,
+    state: outbox.NoticeDelivery,
+    actor: Actor,
+    at: datetime,
+) -> bool:
+    with ctx.database.transaction() as conn:
+        if not store.claim_notice(
+            conn,
+            notice.id,
+            when_delivery=("queued", "retrying"),
+            delivery=None,
+            delivery_error=None,
+            status=NoticeStatus.sent.value,
+            sent_at=at,
+            message_id=str(state.payload.get("message_id") or notice.message_id),
+            updated_at=at,
+        ):
+            return False  # settled by another process
+        moved = store.set_locations(
+            conn, notice.id, from_status=NoticeStatus.drafted.value, status="sent", at=at
+        )
+        rcpt = state.payload.get("rcpt_to")
+        detail = f"to {rcpt} ({state.payload.get('message_id')}), {state.attempts} attempt(s)"
+        store.insert_changes(
+            conn,
+            [
+                {
+                    "notice_id": notice.id,
+                    "location_id": None,
+                    "status": NoticeStatus.sent.value,
+                    "at": at,
+                    "by": actor.name,
+                    "via": "send",
+                    "detail": detail,
+                },
+                *(
+                    {
+                        "notice_id": notice.id,
+                        "location_id": location_id,
+                        "status": NoticeStatus.sent.value,
+                        "at": at,
+                        "by": actor.name,
+                        "via": "send",
+                        "detail": None,
+                    }
+                    for location_id in moved
+                ),
+            ],
+        )
+    return True
+
+
+def _keep_as_evidence(
+    ctx: AppContext,
+    actor: Actor,
+    notice: store.NoticeRecord,
+    state: outbox.NoticeDelivery,
+    at: datetime,
+) -> None:
+    """The sent message as an item of the notice's case (when it has one)."""
+    if notice.case_id is None:
+        return
+    reference = reference_of(notice.id)
+    data = base64.b64decode(str(state.payload["eml"]))
+    try:
+        item = case_items.add_file(
+            ctx,
+            actor,
+            notice.case_id,
+            name=f"{reference}.eml",
+            content=io.BytesIO(data),
+            reason=f"takedown notice {reference} sent to {state.payload.get('rcpt_to')}",
+        )
+    except LeakTraceError as exc:  # sent all the same: say why the case lacks it
+        log.warning("notice %s sent but not added to case %s: %s", reference, notice.case_id, exc)
+        with ctx.database.transaction() as conn:
+            store.insert_changes(
+                conn,
+                [
+                    {
+                        "notice_id": notice.id,
+                        "location_id": None,
+                        "status": NoticeStatus.sent.value,
+                        "at": at,
+                        "by": actor.name,
+                        "via": "send",
+                        "detail": f"not added to case {notice.case_id}: {exc.reason}",
+                    }
+                ],
+            )
+        return
+    with ctx.database.transaction() as conn:
+        store.set_notice(conn, notice.id, evidence_item_id=item.id)

@@ -1,0 +1,78 @@
+"""``leaktrace notices stats``: time to takedown per provider and per country (median,
+90th percentile, hours), the share of locations removed, repeat offenders, notices by
+status - over the notices the actor sees (its agency's; all for the command line).
+
+The figures and their definitions are :mod:`leaktrace.report.notices` (shared with the
+HTML leak report): over the locations of sent notices; a location seen again after its
+notice was sent counts as not removed; time to takedown runs from ``sent_at`` to the
+location's ``removed_at``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from leaktrace.identity.actor import Actor
+from leaktrace.identity.roles import Permission
+from leaktrace.report.notices import NoticeFigures, TakedownFigure, gather_notice_figures
+from leaktrace.services.context import AppContext
+from leaktrace.services.notice_views import (
+    NoticeStatsView,
+    RepeatOffenderView,
+    TakedownFigureView,
+)
+from leaktrace.store.notice_tracking import ALL_AGENCIES
+
+__all__ = ["agency_scope", "notice_stats", "stats_view"]
+
+
+def agency_scope(actor: Actor) -> int | None:
+    """Whose notices ``actor`` sees: its agency's, or every one (the local operator)."""
+    return ALL_AGENCIES if actor.is_local else actor.agency_id
+
+
+def _figure(f: TakedownFigure) -> TakedownFigureView:
+    return TakedownFigureView(
+        key=f.key,
+        notices=f.notices,
+        locations=f.locations,
+        removed=f.removed,
+        removed_share=f.removed_share,
+        median_hours=f.median_hours,
+        p90_hours=f.p90_hours,
+    )
+
+
+def stats_view(figures: NoticeFigures) -> NoticeStatsView:
+    return NoticeStatsView(
+        notices=figures.notices,
+        sent=figures.sent,
+        locations=figures.locations,
+        removed=figures.removed,
+        removed_share=figures.removed_share,
+        median_hours=figures.median_hours,
+        p90_hours=figures.p90_hours,
+        by_status=dict(figures.by_status),
+        by_provider=[_figure(f) for f in figures.by_provider],
+        by_country=[_figure(f) for f in figures.by_country],
+        repeat_offenders=[
+            RepeatOffenderView(
+                host=o.host,
+                recipient=o.recipient,
+                notices=o.notices,
+                locations=o.locations,
+                seen_again=o.seen_again,
+            )
+            for o in figures.repeat_offenders
+        ],
+    )
+
+
+def notice_stats(
+    ctx: AppContext, actor: Actor, *, since: datetime | None = None
+) -> NoticeStatsView:
+    """The figures of the notices ``actor`` sees, created at or after ``since``."""
+    actor.require(Permission.read_intel)
+    with ctx.database.reading() as conn:
+        figures = gather_notice_figures(conn, agency=agency_scope(actor), since=since)
+    return stats_view(figures)

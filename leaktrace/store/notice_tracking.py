@@ -1,0 +1,462 @@
+"""Reads and writes of takedown notices once drafted: sending (settling what the outbox
+delivered), tracking (replies, LeakTrace's own later sightings, no answer), re-notices
+and the figures of ``leaktrace notices stats`` (portable SQL).
+
+Visibility is the caller's ``agency`` argument: an agency id sees only its own notices,
+:data:`ALL_AGENCIES` (the command line's operator) sees every one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from leaktrace.store.schema import ALERTS, HOSTS, SIGHTINGS, WORKS
+from leaktrace.store.schema_access import AGENCIES
+from leaktrace.store.schema_notices import NOTICE_CHANGES, NOTICE_LOCATIONS, NOTICES
+
+__all__ = [
+    "ALL_AGENCIES",
+    "LocationRecord",
+    "NoticeRecord",
+    "Sighting",
+    "StatsRow",
+    "agency_kind",
+    "alert_explanations",
+    "claim_notice",
+    "insert_changes",
+    "insert_notice",
+    "locations_of",
+    "notice_by_id",
+    "notices_by_ids",
+    "notices_by_message_ids",
+    "notices_in_delivery",
+    "renotice_candidates",
+    "set_locations",
+    "set_notice",
+    "set_seen_again",
+    "sightings_after",
+    "stale_sent_notices",
+    "stats_rows",
+    "unseen_sent_locations",
+    "works_of",
+]
+
+ALL_AGENCIES: Final = -1
+"""The ``agency`` of the command line's operator: every notice is visible."""
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRecord:
+    id: int
+    agency_id: int | None
+    case_id: int | None
+    form: str
+    language: str
+    recipient_key: str
+    contact_id: int | None
+    recipient_name: str | None
+    recipient_email: str | None
+    recipient_country: str | None
+    status: str
+    template: str
+    subject: str
+    body: str
+    sender: str
+    message_id: str | None
+    previous_id: int | None
+    delivery: str | None
+    delivery_error: str | None
+    evidence_item_id: int | None
+    created_by: str
+    created_at: datetime
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LocationRecord:
+    id: int
+    notice_id: int
+    url: str
+    host: str
+    host_id: int | None
+    release_id: int | None
+    work_id: str | None
+    alert_id: int | None
+    release_name: str | None
+    status: str
+    status_at: datetime
+    removed_at: datetime | None
+    seen_again_at: datetime | None
+
+
+def _visible(agency: int | None) -> ColumnElement[bool]:
+    if agency == ALL_AGENCIES:
+        return NOTICES.c.id.isnot(None)
+    if agency is None:
+        return NOTICES.c.agency_id.is_(None)
+    return NOTICES.c.agency_id == agency
+
+
+def _notice(row: Any) -> NoticeRecord:
+    return NoticeRecord(**{f: getattr(row, f) for f in NoticeRecord.__dataclass_fields__})
+
+
+def _location(row: Any) -> LocationRecord:
+    return LocationRecord(**{f: getattr(row, f) for f in LocationRecord.__dataclass_fields__})
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def agency_kind(conn: Connection, agency_id: int) -> str | None:
+    """The kind of agency ``agency_id`` (``industry``, ``police`` ...), None if unknown."""
+    value = conn.execute(
+        select(AGENCIES.c.kind).where(AGENCIES.c.id == agency_id)
+    ).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+def notice_by_id(conn: Connection, notice_id: int, agency: int | None) -> NoticeRecord | None:
+    """The notice, if ``agency`` may see it."""
+    if not 0 < notice_id < 2**31:
+        return None
+    row = conn.execute(
+        select(NOTICES).where(NOTICES.c.id == notice_id, _visible(agency))
+    ).one_or_none()
+    return None if row is None else _notice(row)
+
+
+def notices_by_ids(
+    conn: Connection, ids: Sequence[int] | None, agency: int | None, *, status: str | None = None
+) -> list[NoticeRecord]:
+    """The visible notices among ``ids`` (None: all visible), oldest first, optionally of
+    one ``status``."""
+    where: list[ColumnElement[bool]] = [_visible(agency)]
+    if status is not None:
+        where.append(NOTICES.c.status == status)
+    if ids is None:
+        rows = conn.execute(select(NOTICES).where(*where).order_by(NOTICES.c.id)).all()
+        return [_notice(r) for r in rows]
+    out: list[NoticeRecord] = []
+    wanted = [i for i in dict.fromkeys(ids) if 0 < i < 2**31]
+    for part in _chunks(wanted):
+        rows = conn.execute(select(NOTICES).where(NOTICES.c.id.in_(part), *where)).all()
+        out.extend(_notice(r) for r in rows)
+    return sorted(out, key=lambda n: n.id)
+
+
+def notices_in_delivery(conn: Connection) -> list[NoticeRecord]:
+    """Every notice queued for sending (``delivery`` queued or retrying), oldest first."""
+    rows = conn.execute(
+        select(NOTICES).where(NOTICES.c.delivery.in_(("queued", "retrying"))).order_by(NOTICES.c.id)
+    ).all()
+    return [_notice(r) for r in rows]
+
+
+def notices_by_message_ids(
+    conn: Connection, message_ids: Sequence[str], agency: int | None
+) -> list[NoticeRecord]:
+    """The visible notices sent with one of ``message_ids``."""
+    wanted = list(dict.fromkeys(m for m in message_ids if m))
+    out: list[NoticeRecord] = []
+    for part in _chunks(wanted):
+        rows = conn.execute(
+            select(NOTICES).where(NOTICES.c.message_id.in_(part), _visible(agency))
+        ).all()
+        out.extend(_notice(r) for r in rows)
+    return sorted(out, key=lambda n: n.id)
+
+
+def locations_of(conn: Connection, notice_ids: Sequence[int]) -> dict[int, list[LocationRecord]]:
+    """The locations of each notice, in id order."""
+    out: dict[int, list[LocationRecord]] = {i: [] for i in notice_ids}
+    for part in _chunks(list(notice_ids)):
+        rows = conn.execute(
+            select(NOTICE_LOCATIONS)
+            .where(NOTICE_LOCATIONS.c.notice_id.in_(part))
+            .order_by(NOTICE_LOCATIONS.c.id)
+        ).all()
+        for r in rows:
+            out.setdefault(r.notice_id, []).append(_location(r))
+    return out
+
+
+def works_of(conn: Connection, work_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Title, year, kind and IMDb id of each work."""
+    out: dict[str, dict[str, Any]] = {}
+    for part in _chunks(list(dict.fromkeys(work_ids))):
+        rows = conn.execute(
+            select(WORKS.c.id, WORKS.c.title, WORKS.c.year, WORKS.c.kind, WORKS.c.imdb_id).where(
+                WORKS.c.id.in_(part)
+            )
+        ).all()
+        for r in rows:
+            out[r.id] = {"title": r.title, "year": r.year, "kind": r.kind, "imdb_id": r.imdb_id}
+    return out
+
+
+def alert_explanations(conn: Connection, alert_ids: Sequence[int]) -> dict[int, str]:
+    """The explanation of each alert (why its copy is a pre-release leak)."""
+    out: dict[int, str] = {}
+    for part in _chunks(list(dict.fromkeys(alert_ids))):
+        rows = conn.execute(
+            select(ALERTS.c.id, ALERTS.c.explanation).where(ALERTS.c.id.in_(part))
+        ).all()
+        out.update({int(r.id): str(r.explanation) for r in rows})
+    return out
+
+
+def claim_notice(
+    conn: Connection, notice_id: int, *, when_delivery: Sequence[str | None], **values: Any
+) -> bool:
+    """Update the notice only while its ``delivery`` is one of ``when_delivery`` (None:
+    not queued); False when another process got there first."""
+    states = [d for d in when_delivery if d is not None]
+    conditions: list[ColumnElement[bool]] = []
+    if states:
+        conditions.append(NOTICES.c.delivery.in_(states))
+    if None in when_delivery:
+        conditions.append(NOTICES.c.delivery.is_(None))
+    result = conn.execute(
+        update(NOTICES).where(NOTICES.c.id == notice_id, or_(*conditions)).values(**values)
+    )
+    return bool(result.rowcount)
+
+
+def set_notice(conn: Connection, notice_id: int, **values: Any) -> None:
+    conn.execute(update(NOTICES).where(NOTICES.c.id == notice_id).values(**values))
+
+
+def set_locations(
+    conn: Connection, notice_id: int, *, from_status: str, status: str, at: datetime
+) -> list[int]:
+    """Move the notice's locations in ``from_status`` to ``status``; their ids."""
+    ids = [
+        int(i)
+        for i in conn.execute(
+            select(NOTICE_LOCATIONS.c.id).where(
+                NOTICE_LOCATIONS.c.notice_id == notice_id,
+                NOTICE_LOCATIONS.c.status == from_status,
+            )
+        ).scalars()
+    ]
+    if ids:
+        conn.execute(
+            update(NOTICE_LOCATIONS)
+            .where(NOTICE_LOCATIONS.c.id.in_(ids))
+            .values(status=status, status_at=at)
+        )
+    return ids
+
+
+def insert_changes(conn: Connection, changes: Sequence[dict[str, Any]]) -> None:
+    """``notice_changes`` rows (notice_id, location_id, status, at, by, via, detail)."""
+    if changes:
+        conn.execute(NOTICE_CHANGES.insert(), list(changes))
+
+
+def insert_notice(
+    conn: Connection, notice: dict[str, Any], locations: Sequence[dict[str, Any]]
+) -> int:
+    """A new notice and its locations; its id."""
+    notice_id = int(
+        conn.execute(NOTICES.insert().values(**notice).returning(NOTICES.c.id)).scalar_one()
+    )
+    if locations:
+        conn.execute(
+            NOTICE_LOCATIONS.insert(), [{**loc, "notice_id": notice_id} for loc in locations]
+        )
+    return notice_id
+
+
+# --- tracking ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    id: int
+    release_id: int
+    url: str
+    seen_at: datetime
+
+
+def unseen_sent_locations(
+    conn: Connection, agency: int | None
+) -> list[tuple[LocationRecord, datetime]]:
+    """Locations of visible sent notices not yet seen again, with their notice's
+    ``sent_at``."""
+    rows = conn.execute(
+        select(NOTICE_LOCATIONS, NOTICES.c.sent_at.label("notice_sent_at"))
+        .select_from(NOTICE_LOCATIONS.join(NOTICES, NOTICES.c.id == NOTICE_LOCATIONS.c.notice_id))
+        .where(
+            NOTICES.c.sent_at.isnot(None),
+            NOTICE_LOCATIONS.c.seen_again_at.is_(None),
+            NOTICE_LOCATIONS.c.status != "drafted",
+            _visible(agency),
+        )
+        .order_by(NOTICE_LOCATIONS.c.id)
+    ).all()
+    return [(_location(r), r.notice_sent_at) for r in rows]
+
+
+def sightings_after(
+    conn: Connection, release_ids: Sequence[int], urls: Sequence[str], since: datetime
+) -> list[Sighting]:
+    """Sightings with a URL seen after ``since``, of one of ``release_ids`` or at one of
+    ``urls`` (exactly), oldest first."""
+    found: dict[int, Sighting] = {}
+
+    def add(condition: ColumnElement[bool]) -> None:
+        rows = conn.execute(
+            select(SIGHTINGS.c.id, SIGHTINGS.c.release_id, SIGHTINGS.c.url, SIGHTINGS.c.seen_at)
+            .where(condition, SIGHTINGS.c.url.isnot(None), SIGHTINGS.c.seen_at > since)
+            .order_by(SIGHTINGS.c.seen_at, SIGHTINGS.c.id)
+        ).all()
+        for r in rows:
+            found[int(r.id)] = Sighting(int(r.id), int(r.release_id), str(r.url), r.seen_at)
+
+    for part in _chunks(list(dict.fromkeys(release_ids))):
+        add(SIGHTINGS.c.release_id.in_(part))
+    for part in _chunks(list(dict.fromkeys(urls))):
+        add(SIGHTINGS.c.url.in_(part))
+    return sorted(found.values(), key=lambda s: (s.seen_at, s.id))
+
+
+def set_seen_again(conn: Connection, location_id: int, at: datetime) -> bool:
+    """Record the first later sighting of a location (False if one was recorded)."""
+    result = conn.execute(
+        update(NOTICE_LOCATIONS)
+        .where(NOTICE_LOCATIONS.c.id == location_id, NOTICE_LOCATIONS.c.seen_again_at.is_(None))
+        .values(seen_again_at=at)
+    )
+    return bool(result.rowcount)
+
+
+def stale_sent_notices(conn: Connection, before: datetime, agency: int | None) -> list[int]:
+    """Visible notices still ``sent`` (no answer at all) that were sent before
+    ``before``."""
+    return [
+        int(i)
+        for i in conn.execute(
+            select(NOTICES.c.id)
+            .where(NOTICES.c.status == "sent", NOTICES.c.sent_at < before, _visible(agency))
+            .order_by(NOTICES.c.id)
+        ).scalars()
+    ]
+
+
+def renotice_candidates(conn: Connection, before: datetime, agency: int | None) -> list[int]:
+    """Visible notices sent before ``before`` that no notice repeats yet and that list a
+    location neither rejected nor removed (or removed but seen again)."""
+    later = NOTICES.alias("later")
+    pending = (
+        select(NOTICE_LOCATIONS.c.id)
+        .where(
+            NOTICE_LOCATIONS.c.notice_id == NOTICES.c.id,
+            NOTICE_LOCATIONS.c.status != "rejected",
+            or_(
+                NOTICE_LOCATIONS.c.status != "removed",
+                NOTICE_LOCATIONS.c.seen_again_at.isnot(None),
+            ),
+        )
+        .exists()
+    )
+    return [
+        int(i)
+        for i in conn.execute(
+            select(NOTICES.c.id)
+            .where(
+                NOTICES.c.sent_at.isnot(None),
+                NOTICES.c.sent_at < before,
+                NOTICES.c.status != "drafted",
+                _visible(agency),
+                ~exists().where(later.c.previous_id == NOTICES.c.id),
+                pending,
+            )
+            .order_by(NOTICES.c.id)
+        ).scalars()
+    ]
+
+
+# --- figures ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatsRow:
+    """One location of a notice, with what the figures need."""
+
+    notice_id: int
+    notice_status: str
+    provider: str
+    recipient_country: str | None
+    sent_at: datetime | None
+    host: str
+    host_country: str | None
+    status: str
+    removed_at: datetime | None
+    seen_again_at: datetime | None
+
+
+def stats_rows(
+    conn: Connection, agency: int | None, *, since: datetime | None = None
+) -> tuple[dict[str, int], list[StatsRow]]:
+    """Notices by status, and every location of a sent notice (visible, created at or
+    after ``since``)."""
+    where: list[ColumnElement[bool]] = [_visible(agency)]
+    if since is not None:
+        where.append(NOTICES.c.created_at >= since)
+    by_status = {
+        str(status): int(n)
+        for status, n in conn.execute(
+            select(NOTICES.c.status, func.count()).where(*where).group_by(NOTICES.c.status)
+        )
+    }
+    rows = conn.execute(
+        select(
+            NOTICES.c.id,
+            NOTICES.c.status.label("notice_status"),
+            func.coalesce(NOTICES.c.recipient_name, NOTICES.c.recipient_key).label("provider"),
+            NOTICES.c.recipient_country,
+            NOTICES.c.sent_at,
+            NOTICE_LOCATIONS.c.host,
+            HOSTS.c.country.label("host_country"),
+            NOTICE_LOCATIONS.c.status,
+            NOTICE_LOCATIONS.c.removed_at,
+            NOTICE_LOCATIONS.c.seen_again_at,
+        )
+        .select_from(
+            NOTICES.join(NOTICE_LOCATIONS, NOTICE_LOCATIONS.c.notice_id == NOTICES.c.id).outerjoin(
+                HOSTS, HOSTS.c.id == NOTICE_LOCATIONS.c.host_id
+            )
+        )
+        .where(and_(*where), NOTICES.c.sent_at.isnot(None))
+        .order_by(NOTICES.c.id, NOTICE_LOCATIONS.c.id)
+    ).all()
+    return by_status, [
+        StatsRow(
+            notice_id=int(r.id),
+            notice_status=str(r.notice_status),
+            provider=str(r.provider),
+            recipient_country=r.recipient_country,
+            sent_at=r.sent_at,
+            host=str(r.host),
+            host_country=r.host_country,
+            status=str(r.status),
+            removed_at=r.removed_at,
+            seen_again_at=r.seen_again_at,
+        )
+        for r in rows
+    ]

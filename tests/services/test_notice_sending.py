@@ -1,0 +1,214 @@
+"""services.notice_sending against a real local SMTP server (aiosmtpd): a sent notice
+arrives with its headers and text, its statuses and history follow; a 4xx leaves it
+retrying and a later try delivers it; a 5xx or max_attempts tries make it failed (a
+dead letter); a notice of a case becomes an evidence item of the case (the bytes that
+were sent); only industry agencies and the local operator send; nothing is sent without
+[notices.sender] or a mail server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from leaktrace.errors import ConfigError, NotFoundError, PermissionDeniedError
+from leaktrace.identity.actor import local_operator
+from leaktrace.notices.mail import notice_message_id
+from leaktrace.services import case_items, cases
+from leaktrace.services.notice_reading import get_notice
+from leaktrace.services.notice_sending import deliver_pending, may_send, send_notices
+from leaktrace.store.evidence_log import entries
+from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
+from tests.alerts.test_email_sink import Collector
+from tests.services.notice_delivery_world import (
+    World,
+    changes_of,
+    locations,
+    make_due,
+    notice_row,
+    smtp_server,
+    world_of,
+)
+
+__all__ = ["smtp_server"]
+
+
+@pytest.fixture
+def w(tmp_path: Path, smtp_server: tuple[Collector, int]) -> World:
+    return world_of(tmp_path, smtp_server)
+
+
+def test_a_sent_notice_arrives_with_its_headers_and_text(w: World) -> None:
+    me = local_operator()
+    notice_id = notice_row(
+        w, agency_id=None, urls=["https://files.example/dune.mkv", "https://files.example/d2"]
+    )
+    result = send_notices(w.ctx, me, [notice_id])
+    assert (result.sent, result.queued, result.failed) == ([notice_id], [], [])
+    [(mail_from, rcpts, msg)] = w.smtp.messages
+    assert (mail_from, rcpts) == ("notices@studio.example", ["abuse@files.example"])
+    assert msg["From"].addresses[0].addr_spec == "notices@studio.example"
+    assert msg["From"].addresses[0].display_name == "Jane Roe"
+    assert msg["To"].addresses[0].addr_spec == "abuse@files.example"
+    assert msg["Reply-To"].addresses[0].addr_spec == "notices@studio.example"
+    assert msg["Subject"] == f"Notice of infringement LT-N-{notice_id:06d}"
+    assert msg["X-LeakTrace-Notice"] == f"LT-N-{notice_id:06d}"
+    assert msg["Message-ID"] == notice_message_id(notice_id, "notices@studio.example")
+    assert msg["Auto-Submitted"] is None  # a person's legal act, not an automatic mail
+    text = msg.get_content()
+    assert "https://files.example/dune.mkv" in text and "https://files.example/d2" in text
+    assert "/s/ Jane Roe" in text
+    view = get_notice(w.ctx, me, notice_id)
+    assert (view.status, view.delivery, view.delivery_error) == ("sent", None, None)
+    assert view.sent_at is not None and view.message_id == msg["Message-ID"]
+    assert [loc["status"] for loc in locations(w, notice_id)] == ["sent", "sent"]
+    assert changes_of(w, notice_id) == [
+        ("sent", "send", False),
+        ("sent", "send", True),
+        ("sent", "send", True),
+    ]
+    # one outbox event of kind notice; sending again sends nothing (it is sent)
+    again = send_notices(w.ctx, me, [notice_id])
+    assert again.sent == [] and "not drafted" in again.failed[0].reason
+    assert len(w.smtp.messages) == 1
+    with w.ctx.database.reading() as conn:
+        kinds = conn.execute(select(ALERT_EVENTS.c.kind, ALERT_EVENTS.c.topic)).all()
+    assert [tuple(k) for k in kinds] == [("notice", f"notice:{notice_id}")]
+
+
+def test_4xx_retries_then_a_later_send_delivers(w: World) -> None:
+    me = local_operator()
+    notice_id = notice_row(w, agency_id=None)
+    w.smtp.rcpt_reply = "451 4.3.0 Greylisted, try again later"
+    result = send_notices(w.ctx, me, [notice_id])
+    assert (result.sent, result.queued, result.failed) == ([], [notice_id], [])
+    view = get_notice(w.ctx, me, notice_id)
+    assert (view.status, view.delivery) == ("drafted", "retrying")
+    assert view.delivery_error is not None and "451" in view.delivery_error
+    # not due yet: nothing is tried
+    assert deliver_pending(w.ctx, me).queued == [notice_id]
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    later = deliver_pending(w.ctx, me)
+    assert later.sent == [notice_id]
+    assert get_notice(w.ctx, me, notice_id).status == "sent"
+    assert len(w.smtp.messages) == 1
+
+
+def test_5xx_is_a_dead_letter_and_the_notice_fails(w: World) -> None:
+    me = local_operator()
+    notice_id = notice_row(w, agency_id=None)
+    w.smtp.rcpt_reply = "550 5.1.1 No such user here"
+    result = send_notices(w.ctx, me, [notice_id])
+    [failure] = result.failed
+    assert failure.id == notice_id and "550" in failure.reason
+    view = get_notice(w.ctx, me, notice_id)
+    assert (view.status, view.delivery) == ("drafted", "failed")
+    assert view.delivery_error is not None and "No such user" in view.delivery_error
+    with w.ctx.database.reading() as conn:
+        dead = conn.execute(select(DEAD_LETTERS.c.sink, DEAD_LETTERS.c.attempts)).all()
+    assert [tuple(d) for d in dead] == [("notices", 1)]
+    # a failed notice may be sent again (a fresh outbox event)
+    w.smtp.rcpt_reply = None
+    assert send_notices(w.ctx, me, [notice_id]).sent == [notice_id]
+    assert get_notice(w.ctx, me, notice_id).status == "sent"
+
+
+def test_max_attempts_then_failed(tmp_path: Path, smtp_server: tuple[Collector, int]) -> None:
+    w = world_of(tmp_path, smtp_server, max_attempts=2)
+    me = local_operator()
+    notice_id = notice_row(w, agency_id=None)
+    w.smtp.rcpt_reply = "421 4.7.0 Too busy"
+    assert send_notices(w.ctx, me, [notice_id]).queued == [notice_id]
+    make_due(w)
+    [failure] = deliver_pending(w.ctx, me).failed
+    assert "2 attempt(s)" in failure.reason and "421" in failure.reason
+    assert get_notice(w.ctx, me, notice_id).delivery == "failed"
+    assert w.smtp.messages == []
+
+
+def test_a_sent_notice_is_evidence_in_its_case(w: World) -> None:
+    case_id = cases.open_case(w.ctx, w.industry, "Dune leak takedowns").id
+    notice_id = notice_row(w, agency_id=w.industry.agency_id, case_id=case_id)
+    assert send_notices(w.ctx, w.industry, [notice_id]).sent == [notice_id]
+    view = get_notice(w.ctx, w.industry, notice_id)
+    assert view.evidence_item_id is not None
+    item, content = case_items.item_content(w.ctx, w.industry, case_id, view.evidence_item_id)
+    assert item.original_name == f"LT-N-{notice_id:06d}.eml"
+    assert item.added_by == w.industry.name
+    assert f"Message-ID: {view.message_id}".encode() in content
+    assert b"https://files.example/dune.mkv" in content
+    with w.ctx.database.reading() as conn:
+        last = json.loads(entries(conn, case_id)[-1].entry)
+    assert last["event"] == "item.added"
+    assert last["data"]["original_name"] == f"LT-N-{notice_id:06d}.eml"
+
+
+def test_only_industry_agencies_and_the_local_operator_send(w: World) -> None:
+    police_notice = notice_row(w, agency_id=w.police.agency_id)
+    industry_notice = notice_row(w, agency_id=w.industry.agency_id)
+    assert may_send(w.ctx, w.industry) and may_send(w.ctx, local_operator())
+    assert not may_send(w.ctx, w.police)
+    with pytest.raises(PermissionDeniedError, match="industry"):
+        send_notices(w.ctx, w.police, [police_notice])
+    # another agency's notice does not exist for it, industry or not
+    with pytest.raises(NotFoundError):
+        send_notices(w.ctx, w.police, [industry_notice])
+    with pytest.raises(NotFoundError):
+        send_notices(w.ctx, w.other_industry, [industry_notice])
+    assert w.smtp.messages == []
+    # --all-drafted sends only what the actor sees
+    assert send_notices(w.ctx, w.industry, None).sent == [industry_notice]
+    assert get_notice(w.ctx, local_operator(), police_notice).status == "drafted"
+    assert send_notices(w.ctx, local_operator(), None).sent == [police_notice]
+
+
+def test_nothing_is_sent_without_a_sender_or_a_server(
+    tmp_path: Path, smtp_server: tuple[Collector, int]
+) -> None:
+    no_sender = world_of(tmp_path / "a", smtp_server, sender=False)
+    notice_id = notice_row(no_sender, agency_id=None)
+    with pytest.raises(ConfigError, match=r"\[notices.sender\]"):
+        send_notices(no_sender.ctx, local_operator(), [notice_id])
+    with pytest.raises(NotFoundError):  # the id is looked up first
+        send_notices(no_sender.ctx, local_operator(), [notice_id + 1])
+    no_server = world_of(tmp_path / "b", smtp_server, mail=False)
+    other = notice_row(no_server, agency_id=None)
+    with pytest.raises(ConfigError) as info:
+        send_notices(no_server.ctx, local_operator(), [other])
+    assert "notices.smtp" in str(info.value) and "notices.email_sink" in str(info.value)
+    assert smtp_server[0].messages == []
+    for world in (no_sender, no_server):
+        with world.ctx.database.reading() as conn:
+            assert conn.execute(select(ALERT_EVENTS.c.id)).all() == []
+
+
+def test_a_notice_without_a_contact_is_not_sent(w: World) -> None:
+    me = local_operator()
+    needs = notice_row(w, agency_id=None, email=None, name=None, key="203.0.113.9")
+    fine = notice_row(w, agency_id=None)
+    result = send_notices(w.ctx, me, None)
+    assert result.sent == [fine]
+    [failure] = result.failed
+    assert failure.id == needs and "no contact for 203.0.113.9" in failure.reason
+    assert get_notice(w.ctx, me, needs).status == "drafted"
+
+
+def test_the_email_sink_of_the_watch_configuration(
+    tmp_path: Path, smtp_server: tuple[Collector, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler, port = smtp_server
+    config = tmp_path / "watch.toml"
+    config.write_text(
+        '[[source]]\nname = "feed"\nkind = "jsonl"\npaths = ["feed.jsonl"]\n\n'
+        f'[[sink]]\nname = "mail"\nkind = "email"\nhost = "127.0.0.1"\nport = {port}\n'
+        'sender = "alerts@studio.example"\nrecipients = ["soc@studio.example"]\n',
+        encoding="utf-8",
+    )
+    w = world_of(tmp_path, smtp_server, mail=False, email_sink="mail", watch_config=str(config))
+    notice_id = notice_row(w, agency_id=None)
+    assert send_notices(w.ctx, local_operator(), [notice_id]).sent == [notice_id]
+    [(mail_from, rcpts, _)] = handler.messages
+    assert (mail_from, rcpts) == ("notices@studio.example", ["abuse@files.example"])
