@@ -15,15 +15,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from leaktrace.detect.rules import Severity
 from leaktrace.errors import LeakTraceError
 from leaktrace.feeds.timeparse import format_time
 
-__all__ = ["AlertEvent", "DeliveryError", "EventKind", "Sink", "SinkConfig", "SinkPlugin"]
+__all__ = [
+    "NOTICE_SINK",
+    "AlertEvent",
+    "AlertKind",
+    "DeliveryError",
+    "EventKind",
+    "Sink",
+    "SinkConfig",
+    "SinkPlugin",
+]
 
-EventKind = Literal["leak", "nuke"]
+EventKind = Literal["leak", "nuke", "notice"]
+AlertKind = Literal["leak", "nuke"]
+"""The kinds a sink's ``events`` filter names: ``notice`` events (a takedown notice's
+mail) are never planned for alert sinks, only for the notices' own sink."""
+NOTICE_SINK = "notices"
+"""The sink name the takedown notices' deliveries use; no configured sink may take it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +97,20 @@ class SinkConfig(BaseModel):
     min_severity: Severity | None = None
     windows: list[str] | None = None
     works: list[str] | None = None
-    events: list[EventKind] | None = None
+    events: list[AlertKind] | None = None
     max_attempts: int = 8
     enabled: bool = True
     backfill: bool = False
     """A new sink also receives the events already in the outbox (default: only new ones)."""
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value.strip().casefold() == NOTICE_SINK:
+            raise ValueError(
+                f"the sink name {NOTICE_SINK!r} is reserved for the takedown notices' mail"
+            )
+        return value
 
     def accepts(self, event: AlertEvent) -> bool:
         if self.events is not None and event.kind not in self.events:
