@@ -1,0 +1,98 @@
+"""services.notice_renotice: a notice sent more than renotice_days ago whose locations are
+still up (or were seen again) gets one drafted follow-up listing those locations only,
+saying which notice it repeats; rejected and removed locations are left out; a dry run
+writes nothing; a notice is repeated once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from leaktrace.identity.actor import local_operator
+from leaktrace.services.notice_reading import get_notice
+from leaktrace.services.notice_renotice import renotice
+from leaktrace.store.schema_notices import NOTICE_LOCATIONS, NOTICES
+from tests.alerts.test_email_sink import Collector
+from tests.services.notice_delivery_world import NOW, World, notice_row, smtp_server, world_of
+
+__all__ = ["smtp_server"]
+
+URLS = [f"https://files.example/{n}" for n in ("up", "gone", "back", "refused")]
+
+
+def _set(w: World, notice_id: int, url: str, **values: object) -> None:
+    with w.ctx.database.transaction() as conn:
+        conn.execute(
+            update(NOTICE_LOCATIONS)
+            .where(NOTICE_LOCATIONS.c.notice_id == notice_id, NOTICE_LOCATIONS.c.url == url)
+            .values(**values)
+        )
+
+
+def _count(w: World) -> int:
+    with w.ctx.database.reading() as conn:
+        return int(conn.execute(select(func.count()).select_from(NOTICES)).scalar_one())
+
+
+@pytest.fixture
+def w(tmp_path: Path, smtp_server: tuple[Collector, int]) -> World:
+    return world_of(tmp_path, smtp_server, renotice_days=7)
+
+
+@pytest.mark.parametrize("form", ["dmca", "dsa"])
+def test_a_follow_up_lists_what_is_still_up(w: World, form: str) -> None:
+    agency = w.industry.agency_id
+    old = notice_row(
+        w,
+        agency_id=agency,
+        urls=URLS,
+        sent_at=NOW - timedelta(days=10),
+        status="acknowledged",
+        form=form,
+    )
+    _set(w, old, URLS[1], status="removed", removed_at=NOW - timedelta(days=9))
+    _set(
+        w,
+        old,
+        URLS[2],
+        status="removed",
+        removed_at=NOW - timedelta(days=9),
+        seen_again_at=NOW - timedelta(days=8),
+    )
+    _set(w, old, URLS[3], status="rejected")
+    recent = notice_row(w, agency_id=agency, sent_at=NOW - timedelta(days=3), status="sent")
+    before = _count(w)
+
+    dry = renotice(w.ctx, w.industry, now=NOW, dry_run=True)
+    assert [v.id for v in dry.notices] == [old]
+    assert _count(w) == before
+
+    result = renotice(w.ctx, w.industry, now=NOW)
+    [new] = result.notices
+    assert (new.status, new.previous_id, new.form, new.locations) == ("drafted", old, form, 2)
+    assert new.recipient_email == "abuse@files.example"
+    view = get_notice(w.ctx, w.industry, new.id)
+    assert [loc.url for loc in view.location_list] == [URLS[0], URLS[2]]
+    assert f"LT-N-{old:06d}" in view.body
+    sent = NOW - timedelta(days=10)
+    if form == "dmca":  # English text: "This notice repeats our notice LT-N-000001 of 26 ..."
+        assert f"repeats our notice LT-N-{old:06d} of {sent.day} {sent:%B %Y}" in view.body
+    assert recent not in [v.previous_id for v in result.notices]
+
+    # repeated once only; and not for another agency
+    assert renotice(w.ctx, w.industry, now=NOW).notices == []
+    assert renotice(w.ctx, w.other_industry, now=NOW).notices == []
+    assert _count(w) == before + 1
+
+
+def test_nothing_to_repeat(w: World) -> None:
+    done = notice_row(
+        w, agency_id=None, urls=URLS[:1], sent_at=NOW - timedelta(days=30), status="removed"
+    )
+    _set(w, done, URLS[0], status="removed", removed_at=NOW - timedelta(days=29))
+    notice_row(w, agency_id=None)  # a draft
+    assert renotice(w.ctx, local_operator(), now=NOW).notices == []
+    assert renotice(w.ctx, local_operator(), now=NOW, dry_run=True).notices == []
