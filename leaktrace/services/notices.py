@@ -412,6 +412,7 @@ def _collect(
     downloaders = _downloader_refusals(ctx, conn, [p for p, _ in parsed])
     no_key = bool(downloaders) and _swarm_key(ctx, conn) is None
     hosts = store.hosts_by_value(conn, _host_values({p.host for p, _ in parsed}))
+    infos: dict[str, HostInfo | None] = {}
     firsts: dict[str, datetime] = {}
     for location, extra in parsed:
         seen = extra["seen"]
@@ -429,7 +430,10 @@ def _collect(
         if location.url in seen_urls:
             continue
         seen_urls.add(location.url)
-        info = _host_info(hosts, location.host, location.ip)
+        if location.host in infos:
+            info = infos[location.host]
+        else:
+            info = infos[location.host] = _host_info(hosts, location.host, location.ip)
         release_id = extra["release_id"]
         alert_id = extra["alert_id"]
         collected.locations.append(
@@ -458,9 +462,13 @@ def _groups(
 ) -> list[DraftGroup]:
     hosts = store.hosts_by_value(conn, _host_values({loc.host for loc in locations}))
     grouped: dict[str, tuple[StoredContact | None, list[DraftLocation]]] = {}
+    found: dict[str, StoredContact | None] = {}
     for loc in locations:
-        info = _host_info(hosts, loc.host, loc.ip)
-        contact = book.find(loc.host, loc.ip, info)
+        if loc.host in found:
+            contact = found[loc.host]
+        else:
+            info = _host_info(hosts, loc.host, loc.ip)
+            contact = found[loc.host] = book.find(loc.host, loc.ip, info)
         key = contact.match if contact is not None else loc.host
         grouped.setdefault(key, (contact, []))[1].append(loc)
     groups: list[DraftGroup] = []

@@ -1,0 +1,136 @@
+"""The recipients' abuse contacts: imported from the user's contacts file
+(``host_or_domain,name,email,country`` and optionally ``form``), entered by hand, or
+taken from a host list's ``abuse_email``/``abuse_name`` columns (``leaktrace hosts
+import``). Contacts are shared by the installation (not owned by an agency).
+
+A contact answers for a domain (and its sub-domains), an IP address, a network (CIDR)
+or an autonomous system (``AS64500``). Importing a file adds and updates the contacts it
+lists (origin ``file:<path>``) and leaves the others; the whole file is checked first:
+any problem, nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+from leaktrace.errors import InputError
+from leaktrace.identity.actor import Actor
+from leaktrace.identity.roles import Permission
+from leaktrace.notices.contacts_csv import ContactRecord, read_contacts
+from leaktrace.services import audit
+from leaktrace.services.context import AppContext
+from leaktrace.services.notice_reading import iso
+from leaktrace.services.notice_views import ContactImportView, ContactView
+from leaktrace.store import notices as store
+from leaktrace.store.notices import ContactInput, StoredContact
+
+__all__ = ["MAX_CONTACTS_FILE", "add_contact", "import_contacts", "list_contacts"]
+
+MAX_CONTACTS_FILE = 32 * 1024 * 1024
+"""The largest contacts file read (bytes)."""
+
+
+def _view(contact: StoredContact) -> ContactView:
+    updated = iso(contact.updated_at)
+    assert updated is not None
+    return ContactView(
+        id=contact.id,
+        match=contact.match,
+        match_kind=contact.match_kind,
+        name=contact.name,
+        email=contact.email,
+        country=contact.country,
+        form=contact.form,
+        origin=contact.origin,
+        updated_at=updated,
+    )
+
+
+def _input(record: ContactRecord) -> ContactInput:
+    return ContactInput(
+        match=record.match,
+        match_kind=record.match_kind,
+        name=record.name,
+        email=record.email,
+        country=record.country or None,
+        form=record.form or None,
+    )
+
+
+def _read(path: Path) -> bytes:
+    name = str(path)
+    if path.is_dir():
+        raise InputError("is a folder, expected a CSV file", file=name)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONTACTS_FILE + 1)
+    except FileNotFoundError:
+        raise InputError("no such file", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    if len(data) > MAX_CONTACTS_FILE:
+        raise InputError(f"larger than {MAX_CONTACTS_FILE // (1024 * 1024)} MiB", file=name)
+    return data
+
+
+def import_contacts(ctx: AppContext, actor: Actor, path: Path) -> ContactImportView:
+    """Add and update the contacts of a CSV file (all or nothing)."""
+    actor.require(Permission.write_notices)
+    records = read_contacts(_read(path), file=str(path))
+    origin = f"file:{path.expanduser().resolve()}"[:1024]
+    now = datetime.now(UTC)
+    with ctx.database.transaction() as conn:
+        added, updated, unchanged = store.put_contacts(
+            conn, [_input(r) for r in records], origin=origin, now=now
+        )
+        total = store.contact_count(conn)
+        audit.record(
+            conn,
+            actor,
+            "notices.contacts",
+            str(path)[:200],
+            f"{added} added, {updated} updated, {unchanged} unchanged",
+        )
+    return ContactImportView(
+        file=str(path), added=added, updated=updated, unchanged=unchanged, total=total
+    )
+
+
+def add_contact(
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    match: str,
+    name: str,
+    email: str,
+    country: str | None = None,
+    form: str | None = None,
+) -> ContactView:
+    """Add (or replace) one contact entered by hand (origin ``hand``); checked by the
+    same rules as a contacts file's line."""
+    actor.require(Permission.write_notices)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["host_or_domain", "name", "email", "country", "form"])
+    writer.writerow([match, name, email, country or "", form or ""])
+    try:
+        (record,) = read_contacts(buffer.getvalue().encode("utf-8"), file="contact")
+    except InputError as exc:
+        field = {"host_or_domain": "match"}.get(exc.field or "", exc.field)
+        raise InputError(exc.reason, field=field) from None
+    now = datetime.now(UTC)
+    with ctx.database.transaction() as conn:
+        store.put_contacts(conn, [_input(record)], origin="hand", now=now)
+        audit.record(conn, actor, "notices.contact", record.match, record.email)
+        found = [c for c in store.all_contacts(conn) if c.match == record.match]
+    return _view(found[0])
+
+
+def list_contacts(ctx: AppContext, actor: Actor) -> list[ContactView]:
+    """Every contact, by what it answers for."""
+    actor.require(Permission.read_intel)
+    with ctx.database.reading() as conn:
+        return [_view(c) for c in store.all_contacts(conn)]

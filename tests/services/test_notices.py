@@ -1,0 +1,341 @@
+"""services.notices: drafting takedown notices from leaks on a world built through the
+services (see tests/services/notice_world.py): one notice per recipient (contact by exact
+domain, parent domain, IP, network, the host's ASN; else a draft needing a contact),
+refused locations with their reasons (bad URL, private address, a downloader found
+through the keyed hash), skipped duplicates, nothing written when a notice is refused,
+hand-given URLs, scopes, the case rule, and the recipient of a draft."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from leaktrace.errors import (
+    ConflictError,
+    IncompleteNoticeError,
+    InputError,
+    NotFoundError,
+    NoticeTemplateError,
+    PermissionDeniedError,
+)
+from leaktrace.identity.actor import local_operator
+from leaktrace.identity.roles import Role
+from leaktrace.services import cases
+from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.notice_reading import get_notice, list_notices
+from leaktrace.services.notices import DraftScope, draft_notices, set_recipient
+from leaktrace.store.schema_access import AUDIT_LOG
+from leaktrace.store.schema_notices import NOTICE_CHANGES, NOTICE_LOCATIONS, NOTICES
+from tests.services import notice_world as w
+from tests.services.test_leaks import agency_actor
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[AppContext]:
+    yield from w.world_ctx(tmp_path)
+
+
+def counts(ctx: AppContext) -> tuple[int, int, int]:
+    with ctx.database.reading() as conn:
+        return tuple(  # type: ignore[return-value]
+            int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in (NOTICES, NOTICE_LOCATIONS, NOTICE_CHANGES)
+        )
+
+
+def by_key(result: object) -> dict[str, object]:
+    return {n.recipient_key: n for n in result.notices}  # type: ignore[attr-defined]
+
+
+def test_one_notice_per_recipient_with_every_location(ctx: AppContext) -> None:
+    result = draft_notices(ctx, w.industry(ctx), DraftScope(work_id="northern"), form="dmca")
+    notices = {n.recipient_key: n for n in result.notices}
+    assert set(notices) == {
+        "cyberlock.example",  # exact and parent domain: one notice, two locations
+        "stream.test",
+        "203.0.113.10",  # the exact address
+        "198.51.100.0/24",  # the network holding 198.51.100.20
+        "AS20712",  # the stored host's ASN (81.2.69.77)
+        "nocontact.example",  # nobody: still drafted
+        "192.0.2.60",  # infrastructure in the swarm: not a downloader
+    }
+    cyber = notices["cyberlock.example"]
+    assert (cyber.recipient_name, cyber.recipient_email, cyber.recipient_country) == (
+        "CyberLock Abuse",
+        "abuse@cyberlock.example",
+        "NL",
+    )
+    assert cyber.locations == 2 and not cyber.needs_contact
+    assert cyber.works == ["Northern Lights Protocol (2026)"]
+    assert all(n.status == "drafted" and n.form == "dmca" for n in result.notices)
+    assert all(n.agency == "MPA" and n.reference == f"LT-N-{n.id:06d}" for n in result.notices)
+    assert notices["AS20712"].recipient_email == "abuse@asprovider.example"
+    assert notices["198.51.100.0/24"].recipient_name == "Net Provider"
+    # recipients without a contact are listed, never dropped; the host's country is kept
+    needs = {n.recipient_key: n for n in result.needs_contact}
+    assert set(needs) == {"nocontact.example", "192.0.2.60"}
+    assert needs["nocontact.example"].notice_id == notices["nocontact.example"].id
+    assert notices["nocontact.example"].recipient_country == "SE"
+    assert notices["nocontact.example"].needs_contact
+    assert result.skipped == []
+    # the text lists exactly that recipient's locations
+    view = get_notice(ctx, w.industry(ctx), cyber.id)
+    assert {loc.url for loc in view.location_list} == {w.CONTACT_PARENT, w.CONTACT_PARENT_2}
+    assert w.CONTACT_PARENT in view.body and w.CONTACT_PARENT_2 in view.body
+    assert w.CONTACT_EXACT not in view.body
+    assert view.reference in view.subject or view.reference in view.body
+    assert view.template == "dmca.en.txt"
+    assert view.sender["name"] == "Jane Roe" and view.sender["principal"] == w.SENDER["principal"]
+    assert [(c.status, c.via) for c in view.changes] == [("drafted", "hand")]
+    assert all(loc.status == "drafted" for loc in view.location_list)
+    assert {loc.release for loc in view.location_list} == {
+        w.RELEASE.format(n="00"),
+        w.RELEASE.format(n="01"),
+    }
+    # the default port is dropped, another kept
+    asn = get_notice(ctx, w.industry(ctx), notices["AS20712"].id)
+    assert [loc.url for loc in asn.location_list] == [w.CONTACT_ASN]
+
+
+def test_refused_locations_carry_their_reasons(ctx: AppContext) -> None:
+    result = draft_notices(ctx, w.industry(ctx), DraftScope(work_id="northern"), form="dsa")
+    refused = {r.url: r for r in result.refused}
+    assert set(refused) == {w.PRIVATE, w.BAD, w.DOWNLOADER}
+    assert refused[w.PRIVATE].reason == "private-address"
+    assert refused[w.BAD].reason == "bad-url"
+    assert refused[w.DOWNLOADER].reason == "downloader"
+    assert "192.0.2.50" not in refused[w.DOWNLOADER].detail  # never the address in words
+    listed = {u for n in result.notices for u in _urls(ctx, n.id)}
+    assert not listed & {w.PRIVATE, w.BAD, w.DOWNLOADER, w.MAGNET}
+    assert w.SEEDBOX in listed  # seen as infrastructure too: not a downloader
+
+
+def _urls(ctx: AppContext, notice_id: int) -> list[str]:
+    return [loc.url for loc in get_notice(ctx, local_operator(), notice_id).location_list]
+
+
+def test_without_the_swarm_key_no_address_can_be_ruled_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Swarm observations are stored but no key is configured (or another key): every
+    IP-literal location is refused as a possible downloader; domains are drafted."""
+    monkeypatch.delenv("LEAKTRACE_SWARM_KEY", raising=False)
+    monkeypatch.delenv("LEAKTRACE_SWARM_KEY_FILE", raising=False)
+    path = w.world_copy(tmp_path)
+    for key in (None, "another-key-of-enough-length-0123456789"):
+        settings = w.settings_for(path).model_copy(
+            update={"swarm_key": None if key is None else __import__("pydantic").SecretStr(key)}
+        )
+        with build_context(settings) as ctx:
+            result = draft_notices(
+                ctx, local_operator(), DraftScope(work_id="northern"), form="dmca"
+            )
+            refused = {r.url: r.reason for r in result.refused if r.reason == "downloader"}
+            assert set(refused) == {
+                w.DOWNLOADER, w.SEEDBOX, w.CONTACT_IP, w.CONTACT_CIDR, w.CONTACT_ASN
+            }  # fmt: skip
+            detail = next(r.detail for r in result.refused if r.url == w.SEEDBOX)
+            assert "cannot be ruled out" in detail
+            assert {n.recipient_key for n in result.notices} == {
+                "cyberlock.example", "stream.test", "nocontact.example"
+            }  # fmt: skip
+            # the next round skips what this one drafted: clean up for the second key
+            with ctx.database.transaction() as conn:
+                conn.execute(NOTICES.delete())
+
+
+def test_a_second_draft_skips_locations_of_open_notices(ctx: AppContext) -> None:
+    actor = w.industry(ctx)
+    first = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dmca")
+    before = counts(ctx)
+    again = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dmca")
+    assert again.notices == [] and again.needs_contact == []
+    skipped = {s.url: s.notice_id for s in again.skipped}
+    assert skipped[w.CONTACT_PARENT] == by_key(first)["cyberlock.example"].id  # type: ignore[attr-defined]
+    assert len(skipped) == 8
+    assert counts(ctx) == before  # nothing written
+    # another form is another notice; another agency does not see (or skip on) MPA's
+    dsa = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dsa")
+    assert len(dsa.notices) == 7 and dsa.skipped == []
+    other = draft_notices(
+        ctx, w.industry(ctx, "FAPAV"), DraftScope(work_id="northern"), form="dmca"
+    )
+    assert len(other.notices) == 7 and other.skipped == []
+
+
+def test_scopes_leak_host_since_and_urls_by_hand(ctx: AppContext) -> None:
+    actor = w.industry(ctx)
+    leak = w.leak_of(ctx, w.CONTACT_EXACT)
+    one = draft_notices(ctx, actor, DraftScope(leak_id=leak), form="dsa", language="it")
+    assert [n.recipient_key for n in one.notices] == ["stream.test"]
+    assert get_notice(ctx, actor, one.notices[0].id).template == "dsa.it.txt"
+
+    host = draft_notices(ctx, actor, DraftScope(host="CyberLock.example"), form="dsa")
+    assert [(n.recipient_key, n.locations) for n in host.notices] == [("cyberlock.example", 2)]
+
+    since = draft_notices(
+        ctx, actor, DraftScope(since=datetime(2026, 5, 9, tzinfo=UTC)), form="dmca"
+    )
+    # sightings on 2026-05-09 (i = 8: the downloader) and none later: refused, nothing drafted
+    assert since.notices == [] and [r.url for r in since.refused] == [w.DOWNLOADER]
+
+    hand = draft_notices(
+        ctx,
+        actor,
+        DraftScope(
+            work_id="northern",
+            urls=("https://new.cyberlock.example/x/1", "http://127.0.0.1/x", "ftp://a.example/"),
+        ),
+        form="dmca",
+    )
+    assert {r.url: r.reason for r in hand.refused}["http://127.0.0.1/x"] == "private-address"
+    assert {r.url: r.reason for r in hand.refused}["ftp://a.example/"] == "bad-url"
+    [notice] = [n for n in hand.notices if n.recipient_key == "cyberlock.example"]
+    view = get_notice(ctx, actor, notice.id)
+    by_hand = [loc for loc in view.location_list if loc.url == "https://new.cyberlock.example/x/1"]
+    assert by_hand and by_hand[0].work == "Northern Lights Protocol (2026)"
+
+
+@pytest.mark.parametrize(
+    ("scope", "field"),
+    [
+        (DraftScope(), "scope"),
+        (DraftScope(work_id="northern", host="stream.test"), "scope"),
+        (DraftScope(host="stream.test", urls=("https://stream.test/a",)), "urls"),
+        (DraftScope(host="10.0.0.1"), "host"),
+        (DraftScope(host="not a host"), "host"),
+    ],
+)
+def test_bad_scopes_are_input_errors(ctx: AppContext, scope: DraftScope, field: str) -> None:
+    with pytest.raises(InputError) as error:
+        draft_notices(ctx, w.industry(ctx), scope, form="dmca")
+    assert error.value.field == field
+    assert counts(ctx) == (0, 0, 0)
+
+
+def test_unknown_things_are_named(ctx: AppContext) -> None:
+    actor = w.industry(ctx)
+    with pytest.raises(NotFoundError, match="no leak 999"):
+        draft_notices(ctx, actor, DraftScope(leak_id=999), form="dmca")
+    with pytest.raises(NotFoundError, match="no work 'nope'"):
+        draft_notices(ctx, actor, DraftScope(work_id="nope"), form="dmca")
+    with pytest.raises(InputError) as form:
+        draft_notices(ctx, actor, DraftScope(work_id="northern"), form="cease-and-desist")
+    assert form.value.field == "form"
+    with pytest.raises(InputError) as language:
+        draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dmca", language="de")
+    assert language.value.field == "language" and "en" in str(language.value)
+    with pytest.raises(PermissionDeniedError):
+        viewer = agency_actor(ctx, "MPA", Role.viewer.value)
+        draft_notices(ctx, viewer, DraftScope(work_id="northern"), form="dmca")
+    assert counts(ctx) == (0, 0, 0)
+
+
+def test_a_notice_missing_an_element_writes_nothing(tmp_path: Path) -> None:
+    """No sender configured: the first notice is refused naming the element, and nothing
+    is written (not even the notices before it)."""
+    path = w.world_copy(tmp_path)
+    settings = w.settings_for(path).model_copy(
+        update={"notices": w.settings_for(path).notices.model_copy(update={"sender": None})}
+    )
+    with build_context(settings) as ctx:
+        # nothing to draft: no error (nothing is sent from a default identity either)
+        empty = draft_notices(
+            ctx, local_operator(), DraftScope(host="nowhere.example"), form="dmca"
+        )
+        assert empty.notices == []
+        with pytest.raises(IncompleteNoticeError) as error:
+            draft_notices(ctx, local_operator(), DraftScope(work_id="northern"), form="dmca")
+        assert error.value.form == "dmca" and error.value.element
+        assert counts(ctx) == (0, 0, 0)
+
+
+def test_a_broken_user_template_is_named_and_writes_nothing(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "dmca.en.txt").write_text("Subject: {{ notice.reference }}\n\n{{ nothing.here }\n")
+    with build_context(w.settings_for(w.world_copy(tmp_path), templates_dir=templates)) as ctx:
+        with pytest.raises(NoticeTemplateError) as error:
+            draft_notices(ctx, local_operator(), DraftScope(work_id="northern"), form="dmca")
+        assert "dmca.en.txt" in str(error.value)
+        assert counts(ctx) == (0, 0, 0)
+    # a template that renders but leaves out the statements: refused, element named
+    (templates / "dmca.en.txt").write_text(
+        "Subject: {{ notice.reference }}\n\n{% for l in locations %}{{ l.url }}\n{% endfor %}"
+    )
+    with build_context(
+        w.settings_for(w.world_copy(tmp_path / "b"), templates_dir=templates)
+    ) as ctx:
+        with pytest.raises(IncompleteNoticeError) as incomplete:
+            draft_notices(ctx, local_operator(), DraftScope(work_id="northern"), form="dmca")
+        assert incomplete.value.template and "dmca.en.txt" in incomplete.value.template
+        assert counts(ctx) == (0, 0, 0)
+
+
+def test_a_case_needs_write_access(ctx: AppContext) -> None:
+    actor = w.industry(ctx)
+    case_id = cases.open_case(ctx, actor, "Aurora leak").id
+    result = draft_notices(
+        ctx,
+        actor,
+        DraftScope(leak_id=w.leak_of(ctx, w.CONTACT_EXACT)),
+        form="dmca",
+        case_id=case_id,
+    )
+    assert [n.case_id for n in result.notices] == [case_id]
+    with pytest.raises(NotFoundError, match=f"no case {case_id}"):
+        draft_notices(
+            ctx,
+            w.industry(ctx, "FAPAV"),
+            DraftScope(work_id="northern"),
+            form="dmca",
+            case_id=case_id,
+        )
+    assert counts(ctx)[0] == 1
+
+
+def test_the_draft_is_audited(ctx: AppContext) -> None:
+    draft_notices(ctx, w.industry(ctx), DraftScope(work_id="northern"), form="dmca")
+    with ctx.database.reading() as conn:
+        rows = conn.execute(
+            select(AUDIT_LOG.c.subject, AUDIT_LOG.c.detail).where(
+                AUDIT_LOG.c.action == "notices.draft"
+            )
+        ).all()
+    assert len(rows) == 1 and rows[0][0] == "work northern"
+    assert "7 notices (dmca, en)" in rows[0][1] and "3 refused" in rows[0][1]
+
+
+def test_set_recipient_renders_again(ctx: AppContext) -> None:
+    actor = w.industry(ctx)
+    result = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dsa", language="fr")
+    notice = by_key(result)["nocontact.example"]
+    view = set_recipient(
+        ctx, actor, notice.id, name="  No Contact  Hosting ", email="abuse@nocontact.example",
+        country="se",
+    )  # fmt: skip
+    assert (view.recipient_name, view.recipient_email, view.recipient_country) == (
+        "No Contact Hosting",
+        "abuse@nocontact.example",
+        "SE",
+    )
+    assert not view.needs_contact and view.template == "dsa.fr.txt"
+    assert "No Contact Hosting" in view.body
+    assert [c.via for c in view.changes] == ["hand", "hand"]
+    assert list_notices(ctx, actor, status="drafted")
+    for bad, field in (({"email": "nope"}, "email"), ({"name": " "}, "name"),
+                       ({"country": "Sweden"}, "country")):  # fmt: skip
+        values = {"name": "N", "email": "a@b.example", **bad}
+        with pytest.raises(InputError) as error:
+            set_recipient(ctx, actor, notice.id, **values)  # type: ignore[arg-type]
+        assert error.value.field == field
+    with pytest.raises(NotFoundError):
+        set_recipient(ctx, w.industry(ctx, "FAPAV"), notice.id, name="X", email="x@y.example")
+    with ctx.database.transaction() as conn:
+        conn.execute(NOTICES.update().where(NOTICES.c.id == notice.id).values(status="sent"))
+    with pytest.raises(ConflictError, match="only a drafted notice"):
+        set_recipient(ctx, actor, notice.id, name="X", email="x@y.example")
