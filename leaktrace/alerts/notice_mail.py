@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from leaktrace.alerts.base import AlertEvent, DeliveryError, SinkConfig
+from leaktrace.alerts.base import NOTICE_SINK, AlertEvent, DeliveryError, SinkConfig
 from leaktrace.alerts.email import EmailConfig
 from leaktrace.alerts.smtp import SmtpServer, close_quietly, reply_text, smtp_connect, smtp_failure
 from leaktrace.errors import ConfigError
@@ -46,8 +46,6 @@ log = logging.getLogger(__name__)
 
 NOTICE_KIND = "notice"
 """The outbox kind of a notice to send (topic ``notice:<id>``)."""
-NOTICE_SINK = "notices"
-"""The sink name of the notices' deliveries."""
 
 
 class NoticeMailConfig(SinkConfig):

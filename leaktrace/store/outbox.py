@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, type_coerce, update
 from sqlalchemy.engine import Connection
@@ -89,7 +89,7 @@ def enqueue_events(
 _KINDS: dict[str, EventKind] = {
     "leak": "leak",
     "nuke": "nuke",
-    NOTICE_KIND: cast(EventKind, NOTICE_KIND),
+    "notice": "notice",
 }
 
 

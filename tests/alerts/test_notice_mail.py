@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from leaktrace.alerts.base import AlertEvent, DeliveryError, Sink
 from leaktrace.alerts.email import EmailConfig
 from leaktrace.alerts.notice_mail import (
-    NOTICE_KIND,
     NOTICE_SINK,
     NoticeMailConfig,
     NoticeMailSink,
@@ -67,7 +66,7 @@ def notice_event(data: bytes = MESSAGE, **payload: Any) -> AlertEvent:
     body.update(payload)
     return AlertEvent(
         key="notice:7:1",
-        kind=NOTICE_KIND,  # type: ignore[arg-type]
+        kind="notice",
         created_at=datetime(2026, 12, 6, 8, 0, tzinfo=UTC),
         severity=Severity.LOW,
         window="-",
