@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Connection, Row
 
 from leaktrace.store.portable import chunked
@@ -821,28 +833,24 @@ def first_seen(
     conn: Connection, pairs: Sequence[tuple[int | None, str]]
 ) -> dict[tuple[int | None, str], datetime]:
     """(release id, URL) → when the URL was first seen for that release: in a sighting,
-    else in a host's evidence."""
-    by_release: dict[int, set[str]] = {}
-    for release_id, url in pairs:
-        if release_id is not None:
-            by_release.setdefault(release_id, set()).add(url)
+    else in a host's evidence (one query per table and chunk of pairs)."""
+    wanted = sorted({(r, u) for r, u in pairs if r is not None})
     found: dict[tuple[int | None, str], datetime] = {}
-    for release_id, urls in by_release.items():
-        for part in chunked(sorted(urls)):
-            for table, column, seen in (
-                (SIGHTINGS, SIGHTINGS.c.url, SIGHTINGS.c.seen_at),
-                (HOST_EVIDENCE, HOST_EVIDENCE.c.reference, HOST_EVIDENCE.c.seen_at),
-            ):
-                rows = conn.execute(
-                    select(column, func.min(seen))
-                    .where(table.c.release_id == release_id, column.in_(part))
-                    .group_by(column)
-                )
-                for url, at in rows:
-                    if at is not None:
-                        key = (release_id, str(url))
-                        at = _utc(at)
-                        found[key] = min(found.get(key, at), at)
+    for part in chunked(wanted, 400):
+        for table, column, seen in (
+            (SIGHTINGS, SIGHTINGS.c.url, SIGHTINGS.c.seen_at),
+            (HOST_EVIDENCE, HOST_EVIDENCE.c.reference, HOST_EVIDENCE.c.seen_at),
+        ):
+            rows = conn.execute(
+                select(table.c.release_id, column, func.min(seen))
+                .where(tuple_(table.c.release_id, column).in_(part))
+                .group_by(table.c.release_id, column)
+            )
+            for release_id, url, at in rows:
+                if at is not None:
+                    key = (int(release_id), str(url))
+                    at = _utc(at)
+                    found[key] = min(found.get(key, at), at)
     return found
 
 

@@ -325,6 +325,9 @@ def test_set_recipient_renders_again(ctx: AppContext) -> None:
     )
     assert not view.needs_contact and view.template == "dsa.fr.txt"
     assert "No Contact Hosting" in view.body
+    # rendered again from what is stored: the same locations, explanations and times
+    assert "constaté le : 2026-05-07 08:00 UTC" in view.body
+    assert w.NO_CONTACT in view.body and w.RELEASE.format(n="06") in view.body
     assert [c.via for c in view.changes] == ["hand", "hand"]
     assert list_notices(ctx, actor, status="drafted")
     for bad, field in (({"email": "nope"}, "email"), ({"name": " "}, "name"),
