@@ -10,6 +10,7 @@ recipients: :func:`smtp_failure` answers None for it.
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import ssl as ssl_module
 from dataclasses import dataclass, field
@@ -34,17 +35,25 @@ class SmtpServer:
         return f"{self.host}:{self.port}"
 
 
+@functools.cache
+def _tls_context() -> ssl_module.SSLContext:
+    """The TLS settings of every connection (certificates verified against the system's
+    store), made once: loading the store costs tens of milliseconds."""
+    return ssl_module.create_default_context()
+
+
 def smtp_connect(server: SmtpServer) -> smtplib.SMTP:
     """An open, logged-in connection to ``server`` (closed again on any failure)."""
-    context = ssl_module.create_default_context()
     smtp: smtplib.SMTP
     if server.ssl:
-        smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
+        smtp = smtplib.SMTP_SSL(
+            server.host, server.port, timeout=server.timeout, context=_tls_context()
+        )
     else:
         smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
     try:
         if server.starttls:
-            smtp.starttls(context=context)
+            smtp.starttls(context=_tls_context())
         if server.username and server.password is not None:
             smtp.login(server.username, server.password)
     except BaseException:
