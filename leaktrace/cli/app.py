@@ -22,6 +22,7 @@ from leaktrace.cli import (
     identity_cmds,
     impact_cmd,
     infra_cmds,
+    notice_cmds,
     operation_cmds,
     parse_cmd,
     report_cmds,
@@ -66,6 +67,7 @@ identity_cmds.register(app)
 app.add_typer(case_cmds.app, name="case")
 app.add_typer(exchange_cmds.app, name="exchange")
 app.add_typer(operation_cmds.app, name="operation")
+app.add_typer(notice_cmds.app, name="notices")
 evidence_cmds.register(app)
 db_cmds.register(app)
 app.command()(serve_cmd.serve)
