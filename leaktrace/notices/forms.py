@@ -31,7 +31,6 @@ first element missing, in the order the law lists them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from leaktrace.errors import IncompleteNoticeError
@@ -178,10 +177,31 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+_BEFORE = frozenset("<([\"'")
+_AFTER = frozenset(">])\"'")
+_AFTER_AFTER = frozenset(".,;:")
+
+
 def _has_url(text: str, url: str) -> bool:
-    """``url`` stands in ``text`` as a whole (not as the start of a longer URL)."""
-    pattern = re.escape(url) + r"(?=$|\s|[>\]\"')](?:$|\s|[.,;:]))"
-    return re.search(r"(?:^|(?<=[\s<(\[\"']))" + pattern, text) is not None
+    """``url`` stands in ``text`` as a whole (not as the start of a longer URL): after
+    the start, a space or an opening bracket or quote; before the end, a space, or a
+    closing bracket or quote followed by the end, a space or punctuation."""
+    if not url:
+        return False
+    start = text.find(url)
+    while start != -1:
+        end = start + len(url)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if before.isspace() or before in _BEFORE:
+            if after.isspace():
+                return True
+            if after in _AFTER:
+                next_char = text[end + 1] if end + 1 < len(text) else " "
+                if next_char.isspace() or next_char in _AFTER_AFTER:
+                    return True
+        start = text.find(url, start + 1)
+    return False
 
 
 def _missing(doc: NoticeDocument, body: str, statements: dict[str, str], key: str) -> str | None:

@@ -70,6 +70,8 @@ def _unparsable(url: str, detail: str) -> Refusal:
 
 
 def _bad_character(url: str) -> bool:
+    if url.isprintable() and " " not in url:  # the usual case, without a slow walk
+        return False
     for char in url:
         if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
             return True
@@ -108,8 +110,11 @@ def _address_problem(address: IPv4Address | IPv6Address) -> str | None:
     return None
 
 
+_PRIVATE_ENDINGS = tuple("." + suffix for suffix in _PRIVATE_SUFFIXES)
+
+
 def _private_name(name: str) -> bool:
-    return any(name == suffix or name.endswith("." + suffix) for suffix in _PRIVATE_SUFFIXES)
+    return name in _PRIVATE_SUFFIXES or name.endswith(_PRIVATE_ENDINGS)
 
 
 def parse_location(url: str) -> ParsedLocation | Refusal:

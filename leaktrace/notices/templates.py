@@ -113,6 +113,12 @@ def clean_text(value: object) -> str:
     """``value`` as text fit for a plain-text notice: line breaks become ``", "``, every
     other control or format character (NUL, ESC, bidi overrides ...) is dropped."""
     text = value if isinstance(value, str) else "" if value is None else str(value)
+    if text.isprintable():  # the usual case: no control, format or line-break character
+        return text.strip()
+    return _clean_walk(text)
+
+
+def _clean_walk(text: str) -> str:
     lines = (
         "".join(
             " " if char == "\t" else char

@@ -5,14 +5,18 @@ the template text) and the refusal must name exactly that element."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leaktrace.errors import IncompleteNoticeError, InputError
+from leaktrace.notices import forms
 from leaktrace.notices.forms import ELEMENTS, check_document, check_rendered, element
 from leaktrace.notices.model import LANGUAGES, NoticeDocument, NoticeForm, NoticeLocation
 from leaktrace.notices.templates import RenderedNotice, render_notice
@@ -220,3 +224,17 @@ def test_first_missing_element_is_named() -> None:
         DSA, sender=None, locations=(NoticeLocation("https://a.example/x", "a.example"),)
     )
     assert _refused(check_document, doc).element == element(DSA, "explanation").label
+
+
+def _has_url_by_regex(text: str, url: str) -> bool:
+    pattern = re.escape(url) + r"(?=$|\s|[>\]\"')](?:$|\s|[.,;:]))"
+    return re.search(r"(?:^|(?<=[\s<(\[\"']))" + pattern, text) is not None
+
+
+@settings(max_examples=500)
+@given(
+    st.text(alphabet="ab/:.<>()[]\"' \n,;x", max_size=30),
+    st.text(alphabet="ab/:.x", min_size=1, max_size=6),
+)
+def test_whole_url_search(text: str, url: str) -> None:
+    assert forms._has_url(text, url) == _has_url_by_regex(text, url)

@@ -8,8 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leaktrace.errors import InputError, NoticeTemplateError
+from leaktrace.notices import templates
 from leaktrace.notices.model import LANGUAGES, NoticeForm, NoticeLocation, Recipient
 from leaktrace.notices.templates import (
     RenderedNotice,
@@ -286,3 +289,12 @@ def test_locations_without_a_known_work_show_the_only_work() -> None:
         locations=(NoticeLocation("https://x.example/a", "x.example", None, None, None, "why"),),
     )
     assert "Copy of: The Silent Harbour (2026)" in render_notice(doc).body
+
+
+@settings(max_examples=500)
+@given(st.text(max_size=40))
+def test_clean_text_fast_path_is_the_walk(text: str) -> None:
+    cleaned = clean_text(text)
+    assert cleaned == templates._clean_walk(text)
+    assert cleaned.isprintable() or all(c not in cleaned for c in "\r\n\x00\x1b\u202e")
+    assert clean_text(cleaned) == cleaned
