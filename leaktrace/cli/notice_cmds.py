@@ -440,6 +440,10 @@ def mark(
 
 @app.command("export")
 def export(
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="The folder to write to (made if missing).", show_default=False),
+    ],
     notices: Annotated[
         list[int] | None,
         typer.Argument(help="Notice ids (or --all).", metavar="ID...", show_default=False),
@@ -449,9 +453,6 @@ def export(
         ExportFormat,
         typer.Option("--format", "-f", help="lumen (JSON), eml or html.", case_sensitive=False),
     ] = ExportFormat.lumen,
-    out_dir: Annotated[
-        Path, typer.Option("--out", help="The folder to write to (made if missing).")
-    ] = Path("notices"),
     json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     db: DbOption = None,
 ) -> None:

@@ -151,8 +151,9 @@ MISTAKES = [
     (("mark", "1", "removed", "--at", "soon"), 65, "at"),
     (("recipient", "1", "--name", "X", "--email", "not-mail"), 65, "is not an e-mail address"),
     (("list", "--status", "lost"), 65, "unknown status"),
-    (("export", "--format", "lumen"), 65, "give notice ids or --all"),
-    (("export", "999", "--format", "eml"), 66, "no notice 999"),
+    (("export", "--format", "lumen", "--out", "x"), 65, "give notice ids or --all"),
+    (("export", "1", "--all", "--out", "x"), 65, "give notice ids or --all"),
+    (("export", "999", "--format", "eml", "--out", "x"), 66, "no notice 999"),
     (("contacts", "import", "/nonexistent/contacts.csv"), 65, "no such file"),
     (("contacts", "add", "not a host", "--name", "X", "--email", "x@y.example"), 65, ""),
 ]  # fmt: skip
