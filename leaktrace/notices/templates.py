@@ -64,6 +64,7 @@ from leaktrace.errors import InputError, NoticeTemplateError
 from leaktrace.notices.model import NoticeDocument, NoticeForm, NoticeWork
 
 __all__ = [
+    "REQUIRED_STATEMENTS",
     "RenderedNotice",
     "available_languages",
     "clean_text",
@@ -95,6 +96,14 @@ _MONTHS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+REQUIRED_STATEMENTS: dict[NoticeForm, tuple[str, ...]] = {
+    NoticeForm.dmca: ("good_faith", "accuracy"),
+    NoticeForm.dsa: ("bona_fide", "trusted_flagger"),
+}
+"""The statements each form's file section must hold (§512(c)(3)(A)(v), (vi); Art.
+16(2)(d), Art. 22)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedNotice:
     """A notice's text as it will be sent: ``subject`` (one line), ``body``, and the
@@ -104,6 +113,7 @@ class RenderedNotice:
     shipped ones."""
 
     subject: str
+    """One line, at most 300 characters (what ``notices.subject`` holds)."""
     body: str
     template: str
     statements: tuple[tuple[str, str], ...] = ()
@@ -145,8 +155,14 @@ def available_languages(form: NoticeForm | str, templates_dir: Path | None = Non
     for folder in (_shipped_dir(), templates_dir):
         if folder is None or not folder.is_dir():
             continue
-        for path in folder.iterdir():
-            match = _TEMPLATE_FILE.match(path.name)
+        try:
+            names = [path.name for path in folder.iterdir()]
+        except OSError as exc:
+            raise NoticeTemplateError(
+                f"cannot read the templates folder: {exc.strerror or exc}", file=str(folder)
+            ) from None
+        for name in names:
+            match = _TEMPLATE_FILE.match(name)
             if match and match.group(1) == wanted:
                 found.add(match.group(2))
     return sorted(found)
@@ -237,6 +253,12 @@ def statements_for(
     if not found:
         raise NoticeTemplateError(
             f"no [{NoticeForm(form).value}] statements in {path.name}", file=str(path)
+        )
+    lacking = [key for key in REQUIRED_STATEMENTS[NoticeForm(form)] if key not in found]
+    if lacking:
+        raise NoticeTemplateError(
+            f"[{NoticeForm(form).value}] in {path.name} lacks " + ", ".join(lacking),
+            file=str(path),
         )
     return dict(found)
 

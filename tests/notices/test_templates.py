@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -298,3 +299,29 @@ def test_clean_text_fast_path_is_the_walk(text: str) -> None:
     assert cleaned == templates._clean_walk(text)
     assert cleaned.isprintable() or all(c not in cleaned for c in "\r\n\x00\x1b\u202e")
     assert clean_text(cleaned) == cleaned
+
+
+def test_a_statements_file_lacking_a_statement_is_named(tmp_path: Path) -> None:
+    (tmp_path / "statements.en.toml").write_text(
+        "[dmca]\ngood_faith = 'I believe in good faith.'\n[dsa]\nbona_fide = 'x'\n",
+        encoding="utf-8",
+    )
+    for form, lacking in ((NoticeForm.dmca, "accuracy"), (NoticeForm.dsa, "trusted_flagger")):
+        with pytest.raises(NoticeTemplateError) as caught:
+            render_notice(make_doc(form), templates_dir=tmp_path)
+        assert caught.value.file == str(tmp_path / "statements.en.toml")
+        assert caught.value.reason.endswith("lacks " + lacking)
+
+
+def test_an_unreadable_templates_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path) -> Iterator[Path]:
+        if self == tmp_path:
+            raise PermissionError(13, "Permission denied")
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    with pytest.raises(NoticeTemplateError) as caught:
+        render_notice(make_doc(), templates_dir=tmp_path)
+    assert caught.value.file == str(tmp_path) and "Permission denied" in caught.value.reason
