@@ -15,7 +15,7 @@ from leaktrace.errors import IncompleteNoticeError, NotFoundError
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.notice_marking import mark_notice
 from leaktrace.services.notice_reading import get_notice, list_notices
-from leaktrace.services.notices import DraftScope, draft_notices
+from leaktrace.services.notices import DraftScope, draft_notices, set_recipient
 from leaktrace.store import notices as store
 from leaktrace.store.notices import ContactInput
 from tests.services import notice_world as w
@@ -46,6 +46,10 @@ def test_draft_and_mark_on_postgres(pg_ctx: AppContext) -> None:
         assert all(loc.url in view.body for loc in view.location_list)
     assert {r.reason for r in result.refused} == {"bad-url", "private-address", "downloader"}
     assert {n.recipient_key for n in result.needs_contact} == {"nocontact.example", "192.0.2.60"}
+    # rendered again from what is stored (first sightings by (release, URL) pairs)
+    needing = notices["nocontact.example"].id
+    given = set_recipient(ctx, actor, needing, name="NoContact", email="abuse@nocontact.example")
+    assert "observed: 2026-05-07 08:00 UTC" in given.body and not given.needs_contact
     again = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dmca")
     assert again.notices == [] and len(again.skipped) == 8
 
