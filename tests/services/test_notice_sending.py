@@ -7,7 +7,7 @@ were sent); only industry agencies and the local operator send; nothing is sent 
 
 from __future__ import annotations
 
-import json
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ from leaktrace.notices.mail import notice_message_id
 from leaktrace.services import case_items, cases
 from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notice_sending import deliver_pending, may_send, send_notices
-from leaktrace.store.evidence_log import entries
 from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
 from tests.alerts.test_email_sink import Collector
 from tests.services.notice_delivery_world import (
@@ -140,10 +139,16 @@ def test_a_sent_notice_is_evidence_in_its_case(w: World) -> None:
     assert item.added_by == w.industry.name
     assert f"Message-ID: {view.message_id}".encode() in content
     assert b"https://files.example/dune.mkv" in content
-    with w.ctx.database.reading() as conn:
-        last = json.loads(entries(conn, case_id)[-1].entry)
-    assert last["event"] == "item.added"
-    assert last["data"]["original_name"] == f"LT-N-{notice_id:06d}.eml"
+    detail = cases.show_case(w.ctx, w.industry, case_id)
+    assert detail.items == 1 and [i.id for i in detail.evidence] == [item.id]
+    last = detail.timeline[-1]
+    assert (last.event, last.actor, last.sha256) == ("item.added", w.industry.name, [item.sha256])
+    assert f"LT-N-{notice_id:06d}.eml" in last.summary
+    assert item.sha256 == hashlib.sha256(content).hexdigest()
+    # the bytes kept are the bytes the server received
+    [(_, _, msg)] = w.smtp.messages
+    assert msg["Message-ID"] == view.message_id
+    assert content.replace(b"\r\n", b"\n").strip() == bytes(msg).replace(b"\r\n", b"\n").strip()
 
 
 def test_only_industry_agencies_and_the_local_operator_send(w: World) -> None:
