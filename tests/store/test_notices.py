@@ -102,3 +102,42 @@ def test_contact_upsert_rules(tmp_path: Path) -> None:
             contacts = {c.match: c for c in store.all_contacts(conn)}
         assert contacts["a.example"].name == "A" and contacts["a.example"].origin == "file:x"
         assert (contacts["b.example"].name, contacts["b.example"].origin) == ("B2", "hosts:h2.csv")
+
+
+SEEN = datetime(2026, 5, 3, tzinfo=UTC)
+
+
+def test_host_evidence_urls_are_locations(tmp_path: Path) -> None:
+    """A host's evidence whose reference is an http(s) URL (tied to an alerted release)
+    is a location of that leak; other references (``sighting:12``) are not."""
+    from sqlalchemy import insert, select
+
+    from leaktrace.store.schema import ALERTS, HOST_EVIDENCE, HOSTS
+
+    with build_context(w.settings_for(w.world_copy(tmp_path))) as ctx:
+        leak = w.leak_of(ctx, w.CONTACT_EXACT)
+        with ctx.database.transaction() as conn:
+            release_id = conn.execute(
+                select(ALERTS.c.release_id).where(ALERTS.c.id == leak)
+            ).scalar_one()
+            host_id = conn.execute(
+                select(HOSTS.c.id).where(HOSTS.c.value == "nocontact.example")
+            ).scalar_one()
+            conn.execute(
+                insert(HOST_EVIDENCE),
+                [
+                    {"host_id": host_id, "release_id": release_id, "kind": "site",
+                     "reference": "HTTPS://NoContact.example/page/7", "seen_at": SEEN},
+                    {"host_id": host_id, "release_id": release_id, "kind": "site",
+                     "reference": "sighting:12", "seen_at": None},
+                ],
+            )  # fmt: skip
+        with ctx.database.reading() as conn:
+            found = store.scope_locations(conn, alert_id=leak)
+        assert sorted(s.url for s in found) == ["HTTPS://NoContact.example/page/7", w.CONTACT_EXACT]
+        result = draft_notices(ctx, w.industry(ctx), DraftScope(leak_id=leak), form="dmca")
+        urls = {n.recipient_key: get_notice(ctx, w.industry(ctx), n.id) for n in result.notices}
+        assert [loc.url for loc in urls["nocontact.example"].location_list] == [
+            "https://nocontact.example/page/7"
+        ]
+        assert "observed: 2026-05-03 00:00 UTC" in urls["nocontact.example"].body
