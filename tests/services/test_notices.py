@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from leaktrace.errors import (
@@ -128,7 +129,7 @@ def test_without_the_swarm_key_no_address_can_be_ruled_out(
     path = w.world_copy(tmp_path)
     for key in (None, "another-key-of-enough-length-0123456789"):
         settings = w.settings_for(path).model_copy(
-            update={"swarm_key": None if key is None else __import__("pydantic").SecretStr(key)}
+            update={"swarm_key": None if key is None else SecretStr(key)}
         )
         with build_context(settings) as ctx:
             result = draft_notices(
