@@ -267,6 +267,7 @@ def _prepare(
     locations: Sequence[store.LocationRecord],
     works: dict[str, dict[str, Any]],
     now: datetime,
+    by: str,
 ) -> _Queued:
     doc = notice_document(notice, locations, works, at=now)
     assert doc.sender is not None and notice.recipient_email is not None  # _problem checked
@@ -281,6 +282,7 @@ def _prepare(
         message_id=message_id,
         data=data,
     )
+    payload["queued_by"] = by  # who sent it, named in its history whoever settles it
     return _Queued(notice.id, payload, message_id)
 
 
@@ -323,7 +325,7 @@ def send_notices(
             failed.append(SendFailureView(id=notice.id, reason=problem))
             continue
         try:
-            queue.append(_prepare(notice, locations.get(notice.id, []), works, now))
+            queue.append(_prepare(notice, locations.get(notice.id, []), works, now, actor.name))
         except (LeakTraceError, ValueError) as exc:
             failed.append(SendFailureView(id=notice.id, reason=f"cannot build its message: {exc}"))
     for one in queue:
@@ -394,9 +396,8 @@ def settle(ctx: AppContext, actor: Actor, *, now: datetime | None = None) -> Sen
             continue
         if state.status == "delivered":
             at = (now or state.delivered_at or datetime.now(UTC)).astimezone(UTC)
-            if _mark_sent(ctx, notice, state, actor, at):
+            if _mark_sent(ctx, notice, state, at):
                 sent.append(notice.id)
-                _keep_as_evidence(ctx, actor, notice, state, at)
         elif state.status == "dead":
             reason = state.last_error or "given up"
             with ctx.database.transaction() as conn:
@@ -424,16 +425,14 @@ def settle(ctx: AppContext, actor: Actor, *, now: datetime | None = None) -> Sen
                         delivery_error=(state.last_error or "")[:2000] or None,
                     )
             queued.append(notice.id)
+    _keep_as_evidence(ctx, actor)
     return SendResultView(sent=sent, queued=queued, failed=failed)
 
 
 def _mark_sent(
-    ctx: AppContext,
-    notice: store.NoticeRecord,
-    state: outbox.NoticeDelivery,
-    actor: Actor,
-    at: datetime,
+    ctx: AppContext, notice: store.NoticeRecord, state: outbox.NoticeDelivery, at: datetime
 ) -> bool:
+    by = str(state.payload.get("queued_by") or "unknown")
     with ctx.database.transaction() as conn:
         if not store.claim_notice(
             conn,
@@ -460,7 +459,7 @@ def _mark_sent(
                     "location_id": None,
                     "status": NoticeStatus.sent.value,
                     "at": at,
-                    "by": actor.name,
+                    "by": by,
                     "via": "send",
                     "detail": detail,
                 },
@@ -470,7 +469,7 @@ def _mark_sent(
                         "location_id": location_id,
                         "status": NoticeStatus.sent.value,
                         "at": at,
-                        "by": actor.name,
+                        "by": by,
                         "via": "send",
                         "detail": None,
                     }
@@ -481,44 +480,49 @@ def _mark_sent(
     return True
 
 
-def _keep_as_evidence(
-    ctx: AppContext,
-    actor: Actor,
-    notice: store.NoticeRecord,
-    state: outbox.NoticeDelivery,
-    at: datetime,
-) -> None:
-    """The sent message as an item of the notice's case (when it has one)."""
-    if notice.case_id is None:
-        return
-    reference = reference_of(notice.id)
-    data = base64.b64decode(str(state.payload["eml"]))
-    try:
-        item = case_items.add_file(
-            ctx,
-            actor,
-            notice.case_id,
-            name=f"{reference}.eml",
-            content=io.BytesIO(data),
-            reason=f"takedown notice {reference} sent to {state.payload.get('rcpt_to')}",
-        )
-    except LeakTraceError as exc:  # sent all the same: say why the case lacks it
-        log.warning("notice %s sent but not added to case %s: %s", reference, notice.case_id, exc)
-        with ctx.database.transaction() as conn:
-            store.insert_changes(
-                conn,
-                [
-                    {
-                        "notice_id": notice.id,
-                        "location_id": None,
-                        "status": NoticeStatus.sent.value,
-                        "at": at,
-                        "by": actor.name,
-                        "via": "send",
-                        "detail": f"not added to case {notice.case_id}: {exc.reason}",
-                    }
-                ],
+def _keep_as_evidence(ctx: AppContext, actor: Actor) -> None:
+    """Each sent notice of a case that the actor sees and whose message is not yet in
+    its case: the message sent (``.eml``) added to the case by ``actor``. Notices of
+    another agency are left to that agency's next send (or the local operator's): only
+    a member of the case adds to it. When the case refuses it (closed, no longer
+    writable), the notice's history says why, once, and it is not tried again."""
+    with ctx.database.reading() as conn:
+        waiting = store.sent_without_evidence(conn, agency_scope(actor))
+        states = outbox.notice_deliveries(conn, [n.id for n in waiting])
+    for notice in waiting:
+        state = states.get(notice.id)
+        if state is None or state.status != "delivered" or notice.case_id is None:
+            continue
+        reference = reference_of(notice.id)
+        data = base64.b64decode(str(state.payload["eml"]))
+        try:
+            item = case_items.add_file(
+                ctx,
+                actor,
+                notice.case_id,
+                name=f"{reference}.eml",
+                content=io.BytesIO(data),
+                reason=f"takedown notice {reference} sent to {state.payload.get('rcpt_to')}",
             )
-        return
-    with ctx.database.transaction() as conn:
-        store.set_notice(conn, notice.id, evidence_item_id=item.id)
+        except LeakTraceError as exc:  # sent all the same: say why the case lacks it
+            log.warning(
+                "notice %s sent but not added to case %s: %s", reference, notice.case_id, exc
+            )
+            with ctx.database.transaction() as conn:
+                store.insert_changes(
+                    conn,
+                    [
+                        {
+                            "notice_id": notice.id,
+                            "location_id": None,
+                            "status": notice.status,
+                            "at": datetime.now(UTC),
+                            "by": actor.name,
+                            "via": "send",
+                            "detail": f"{store.NOT_IN_CASE} {notice.case_id}: {exc.reason}",
+                        }
+                    ],
+                )
+            continue
+        with ctx.database.transaction() as conn:
+            store.set_notice(conn, notice.id, evidence_item_id=item.id)

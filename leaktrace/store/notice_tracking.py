@@ -23,6 +23,7 @@ from leaktrace.store.schema_notices import NOTICE_CHANGES, NOTICE_LOCATIONS, NOT
 
 __all__ = [
     "ALL_AGENCIES",
+    "NOT_IN_CASE",
     "LocationRecord",
     "NoticeRecord",
     "Sighting",
@@ -38,6 +39,7 @@ __all__ = [
     "notices_by_message_ids",
     "notices_in_delivery",
     "renotice_candidates",
+    "sent_without_evidence",
     "set_locations",
     "set_notice",
     "set_seen_again",
@@ -156,6 +158,36 @@ def notices_by_ids(
         rows = conn.execute(select(NOTICES).where(NOTICES.c.id.in_(part), *where)).all()
         out.extend(_notice(r) for r in rows)
     return sorted(out, key=lambda n: n.id)
+
+
+NOT_IN_CASE: Final = "not added to case"
+"""How a change says a sent notice's message could not be added to its case."""
+
+
+def sent_without_evidence(conn: Connection, agency: int | None) -> list[NoticeRecord]:
+    """Visible sent notices of a case whose message is not in the case yet (and was not
+    refused by it)."""
+    refused = (
+        select(NOTICE_CHANGES.c.id)
+        .where(
+            NOTICE_CHANGES.c.notice_id == NOTICES.c.id,
+            NOTICE_CHANGES.c.via == "send",
+            NOTICE_CHANGES.c.detail.like(f"{NOT_IN_CASE} %"),
+        )
+        .exists()
+    )
+    rows = conn.execute(
+        select(NOTICES)
+        .where(
+            NOTICES.c.sent_at.isnot(None),
+            NOTICES.c.case_id.isnot(None),
+            NOTICES.c.evidence_item_id.is_(None),
+            _visible(agency),
+            ~refused,
+        )
+        .order_by(NOTICES.c.id)
+    ).all()
+    return [_notice(r) for r in rows]
 
 
 def notices_in_delivery(conn: Connection) -> list[NoticeRecord]:

@@ -217,3 +217,39 @@ def test_the_email_sink_of_the_watch_configuration(
     assert send_notices(w.ctx, local_operator(), [notice_id]).sent == [notice_id]
     [(mail_from, rcpts, _)] = handler.messages
     assert (mail_from, rcpts) == ("notices@studio.example", ["abuse@files.example"])
+
+
+def test_another_agencys_send_delivers_but_never_writes_in_its_case(w: World) -> None:
+    case_id = cases.open_case(w.ctx, w.industry, "Dune leak takedowns").id
+    mine = notice_row(w, agency_id=w.industry.agency_id, case_id=case_id)
+    w.smtp.rcpt_reply = "451 4.3.0 Later"
+    assert send_notices(w.ctx, w.industry, [mine]).queued == [mine]
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    theirs = notice_row(w, agency_id=w.other_industry.agency_id)
+    # the other agency's send delivers what is due, mine included, and reports its own only
+    assert send_notices(w.ctx, w.other_industry, [theirs]).sent == [theirs]
+    assert len(w.smtp.messages) == 2
+    view = get_notice(w.ctx, w.industry, mine)
+    assert (view.status, view.evidence_item_id) == ("sent", None)
+    sent_change = next(c for c in view.changes if c.via == "send" and c.location is None)
+    assert sent_change.by == w.industry.name  # who sent it, not who happened to deliver it
+    assert cases.show_case(w.ctx, w.industry, case_id).items == 0
+    # my agency's next send (or retry) puts the message in my case
+    deliver_pending(w.ctx, w.industry)
+    view = get_notice(w.ctx, w.industry, mine)
+    assert view.evidence_item_id is not None
+    item, _ = case_items.item_content(w.ctx, w.industry, case_id, view.evidence_item_id)
+    assert item.added_by == w.industry.name
+
+
+def test_a_case_that_refuses_the_message_is_said_once(w: World) -> None:
+    case_id = cases.open_case(w.ctx, w.industry, "Dune leak takedowns").id
+    notice_id = notice_row(w, agency_id=w.industry.agency_id, case_id=case_id)
+    cases.set_status(w.ctx, w.industry, case_id, "closed")
+    assert send_notices(w.ctx, w.industry, [notice_id]).sent == [notice_id]
+    deliver_pending(w.ctx, w.industry)
+    view = get_notice(w.ctx, w.industry, notice_id)
+    assert view.status == "sent" and view.evidence_item_id is None
+    said = [c.detail for c in view.changes if c.detail and "not added to case" in c.detail]
+    assert len(said) == 1 and f"not added to case {case_id}:" in said[0]
