@@ -15,7 +15,8 @@ answer and what the recipient did.
   *contre-notification* ...) → ``rejected``; else a removal (*removed*, *taken down*,
   *disabled*, *deleted*, *rimosso*, *eliminato*, *disabilitato*, *supprimé*, *retiré*,
   *désactivé* ..., but not when negated: *not removed*, *non è stato rimosso*, *pas été
-  supprimé*) → ``removed``; else ``acknowledged``;
+  supprimé*, nor when only promised: *will be removed*, *sarà rimosso*, *sera supprimé*)
+  → ``removed``; else ``acknowledged``;
 * the URLs the reply's own text mentions (normalised as
   :func:`~leaktrace.notices.locations.parse_location` does; the caller applies the
   outcome to those locations, or to all of the notice's when there are none);
@@ -65,11 +66,17 @@ _REMOVED = re.compile(
     r"|ne\s+sont\s+plus\s+(?:disponibles|accessibles))",
     re.IGNORECASE,
 )
-_NEGATED_REMOVED = re.compile(
-    _NEGATION + r"(?:removed|taken\s+down|disabled|deleted|rimoss[oaie]|eliminat[oaie]"
-    r"|disabilitat[oaie]|cancellat[oaie]|supprimée?s?|retirée?s?|désactivée?s?)",
+_REMOVED_WORDS = (
+    r"(?:removed|taken\s+down|disabled|deleted|rimoss[oaie]|eliminat[oaie]"
+    r"|disabilitat[oaie]|cancellat[oaie]|supprimée?s?|retirée?s?|désactivée?s?)"
+)
+_NEGATED_REMOVED = re.compile(_NEGATION + _REMOVED_WORDS, re.IGNORECASE)
+_PENDING_REMOVED = re.compile(
+    r"\b(?:(?:will|shall|sarà|saranno|verrà|verranno|sera|seront)\s+(?:\w+\s+){0,3}|be\s+)"
+    + _REMOVED_WORDS,
     re.IGNORECASE,
 )
+"""A removal promised, not done: "will be removed", "sarà rimosso", "sera supprimé"."""
 _REJECTED = re.compile(
     r"\b(?:reject(?:ed|s)?|declin(?:ed|e|es)|counter[-\s]?notice|counter[-\s]?notification"
     r"|refus(?:e|ed|es)\s+(?:to|your)|(?:will|can|could)\s*not\s+(?:remove|take\s+down|act)"
@@ -167,7 +174,7 @@ def _texts(msg: Message) -> tuple[str, str]:
 def _outcome(text: str) -> NoticeStatus:
     if _REJECTED.search(text):
         return NoticeStatus.rejected
-    without_negated = _NEGATED_REMOVED.sub(" ", text)
+    without_negated = _PENDING_REMOVED.sub(" ", _NEGATED_REMOVED.sub(" ", text))
     if _REMOVED.search(without_negated):
         return NoticeStatus.removed
     return NoticeStatus.acknowledged

@@ -76,6 +76,14 @@ def _reply(
         ("Le contenu n'a pas encore été supprimé.", NoticeStatus.acknowledged),
         ("Abbiamo ricevuto la Sua segnalazione.", NoticeStatus.acknowledged),
         ("Nous avons bien reçu votre notification.", NoticeStatus.acknowledged),
+        ("The content will be removed within 24 hours.", NoticeStatus.acknowledged),
+        ("The files are going to be taken down shortly.", NoticeStatus.acknowledged),
+        ("Il contenuto sarà rimosso entro 24 ore.", NoticeStatus.acknowledged),
+        ("I file verranno eliminati domani.", NoticeStatus.acknowledged),
+        ("Le contenu sera supprimé sous 24 heures.", NoticeStatus.acknowledged),
+        ("Ticket 991: the video was removed on 3 December.", NoticeStatus.removed),
+        ("Pursuant to the DMCA we removed the file.", NoticeStatus.removed),
+        ("In risposta alla Sua segnalazione abbiamo rimosso il file.", NoticeStatus.removed),
     ],
 )
 def test_outcome_from_words(text: str, outcome: NoticeStatus) -> None:
