@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
@@ -25,6 +27,8 @@ from leaktrace.errors import (
 )
 from leaktrace.identity.actor import local_operator
 from leaktrace.identity.roles import Role
+from leaktrace.notices.locations import parse_location
+from leaktrace.notices.model import Refusal
 from leaktrace.services import cases
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.notice_reading import get_notice, list_notices
@@ -343,3 +347,27 @@ def test_set_recipient_renders_again(ctx: AppContext) -> None:
         conn.execute(NOTICES.update().where(NOTICES.c.id == notice.id).values(status="sent"))
     with pytest.raises(ConflictError, match="only a drafted notice"):
         set_recipient(ctx, actor, notice.id, name="X", email="x@y.example")
+
+
+_URLISH = st.from_regex(r"https?://[a-z0-9.\-\[\]:]{1,30}/[ -~]{0,20}", fullmatch=True)
+
+
+@given(st.lists(st.one_of(st.text(max_size=60), _URLISH), max_size=4))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_url_by_hand_is_listed_refused_or_skipped(ctx: AppContext, urls: list[str]) -> None:
+    """URLs given by hand are outside data: each is listed, refused with a reason or
+    skipped; nothing else happens."""
+    result = draft_notices(
+        ctx, local_operator(), DraftScope(leak_id=1, urls=tuple(urls)), form="dsa"
+    )
+    refused = {r.url for r in result.refused}
+    assert all(r.reason in {"bad-url", "private-address", "downloader"} for r in result.refused)
+    listed = {u for n in result.notices for u in _urls(ctx, n.id)} | {s.url for s in result.skipped}
+    for url in urls:
+        parsed = parse_location(url.strip())
+        if isinstance(parsed, Refusal):
+            assert url.strip() in refused, url
+        else:
+            assert parsed.url in listed or parsed.url in refused, url
