@@ -116,11 +116,17 @@ def add_contact(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["host_or_domain", "name", "email", "country", "form"])
     writer.writerow([match, name, email, country or "", form or ""])
+    for value, field_name in ((match, "match"), (name, "name"), (email, "email")):
+        if not (value or "").strip():
+            raise InputError("must not be empty", field=field_name)
     try:
-        (record,) = read_contacts(buffer.getvalue().encode("utf-8"), file="contact")
+        records = read_contacts(buffer.getvalue().encode("utf-8"), file="contact")
     except InputError as exc:
         field = {"host_or_domain": "match"}.get(exc.field or "", exc.field)
         raise InputError(exc.reason, field=field) from None
+    if len(records) != 1:
+        raise InputError("not one contact (give a host or domain, a name and an e-mail)")
+    (record,) = records
     now = datetime.now(UTC)
     with ctx.database.transaction() as conn:
         store.put_contacts(conn, [_input(record)], origin="hand", now=now)

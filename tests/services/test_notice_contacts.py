@@ -82,6 +82,11 @@ def test_add_by_hand(ctx: AppContext) -> None:
     with pytest.raises(InputError) as bad:
         add_contact(ctx, actor, match="not a host", name="X", email="x@y.example")
     assert bad.value.field == "match" and bad.value.file is None
+    for empty in ({"match": " "}, {"name": ""}, {"email": "  "}):
+        values = {"match": "a.example", "name": "X", "email": "x@y.example", **empty}
+        with pytest.raises(InputError) as missing:
+            add_contact(ctx, actor, **values)
+        assert missing.value.field == next(iter(empty))
     with pytest.raises(InputError) as mail:
         add_contact(ctx, actor, match="a.example", name="X", email="nope")
     assert mail.value.field == "email"
