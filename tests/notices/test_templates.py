@@ -325,3 +325,27 @@ def test_an_unreadable_templates_folder(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(NoticeTemplateError) as caught:
         render_notice(make_doc(), templates_dir=tmp_path)
     assert caught.value.file == str(tmp_path) and "Permission denied" in caught.value.reason
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_section_cites_the_provision_it_fulfils(language: str) -> None:
+    dmca = render_notice(make_doc(NoticeForm.dmca, language)).body
+    for part in ("(i)", "(ii)", "(iii)", "(iv)", "(v)"):
+        assert f"17 U.S.C. §512(c)(3)(A){part}" in dmca
+    assert "(A)(v) and (vi)" in dmca or "(A)(v) e (vi)" in dmca or "(A)(v) et (vi)" in dmca
+    dsa = render_notice(
+        make_doc(NoticeForm.dsa, language, sender=replace(SENDER, trusted_flagger="AGCOM"))
+    ).body
+    points = {
+        "en": [
+            "Article 16(2)(a)",
+            "Article 16(2)(b)",
+            "Article 16(2)(c)",
+            "Article 16(2)(d)",
+            "Article 22",
+        ],
+        "it": ["lettera a)", "lettera b)", "lettera c)", "lettera d)", "articolo 22"],
+        "fr": ["point a)", "point b)", "point c)", "point d)", "article 22"],
+    }[language]
+    for point in points:
+        assert point in dsa
