@@ -349,7 +349,9 @@ def _collect(
     hand_work: str | None = None
     hand_alert: store.AlertRecord | None = None
     if scope.leak_id is not None:
-        hand_alert = store.alert_by_id(conn, scope.leak_id)
+        hand_alert = (
+            store.alert_by_id(conn, scope.leak_id) if 1 <= scope.leak_id <= 2**31 - 1 else None
+        )
         if hand_alert is None:
             raise NotFoundError(f"no leak {scope.leak_id}", kind="leak", key=str(scope.leak_id))
         hand_work = hand_alert.work_id

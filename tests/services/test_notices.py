@@ -224,8 +224,9 @@ def test_bad_scopes_are_input_errors(ctx: AppContext, scope: DraftScope, field: 
 
 def test_unknown_things_are_named(ctx: AppContext) -> None:
     actor = w.industry(ctx)
-    with pytest.raises(NotFoundError, match="no leak 999"):
-        draft_notices(ctx, actor, DraftScope(leak_id=999), form="dmca")
+    for leak in (999, 0, -1, 2**70):
+        with pytest.raises(NotFoundError, match=f"no leak {leak}"):
+            draft_notices(ctx, actor, DraftScope(leak_id=leak), form="dmca")
     with pytest.raises(NotFoundError, match="no work 'nope'"):
         draft_notices(ctx, actor, DraftScope(work_id="nope"), form="dmca")
     with pytest.raises(InputError) as form:
