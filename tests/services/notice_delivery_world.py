@@ -51,8 +51,13 @@ SENDER: dict[str, Any] = {
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
+_OPEN: list[AppContext] = []
+"""The contexts :func:`world_of` made during the current test (closed after it)."""
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Collector, int]]:
+    """A local SMTP server; afterwards, every world made during the test is closed."""
     handler = Collector()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -61,6 +66,8 @@ def smtp_server() -> Iterator[tuple[Collector, int]]:
         yield handler, port
     finally:
         controller.stop()
+        while _OPEN:
+            _OPEN.pop().close()
 
 
 @dataclass
@@ -91,6 +98,7 @@ def world_of(
     *,
     sender: bool = True,
     mail: bool = True,
+    db: str | None = None,
     **notices: Any,
 ) -> World:
     handler, port = smtp
@@ -99,7 +107,9 @@ def world_of(
         section["sender"] = {k: v for k, v in SENDER.items() if v is not None}
     if mail:
         section["smtp"] = {"host": "127.0.0.1", "port": port, "timeout": 5}
-    ctx = build_context(load_settings(db=str(tmp_path / "notices.db"), notices=section))
+    target = db or str(tmp_path / "notices.db")
+    ctx = build_context(load_settings(db=target, notices=section))
+    _OPEN.append(ctx)
     _agency(ctx, "US-MPA", "industry")
     _agency(ctx, "IT-FAPAV", "industry")
     with ctx.database.transaction() as conn:

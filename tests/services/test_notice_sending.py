@@ -17,8 +17,10 @@ from leaktrace.errors import ConfigError, NotFoundError, PermissionDeniedError
 from leaktrace.identity.actor import local_operator
 from leaktrace.notices.mail import notice_message_id
 from leaktrace.services import case_items, cases
+from leaktrace.services.notice_marking import mark_notice
 from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notice_sending import deliver_pending, may_send, send_notices
+from leaktrace.services.notice_stats import notice_stats
 from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
 from tests.alerts.test_email_sink import Collector
 from tests.services.notice_delivery_world import (
@@ -253,3 +255,22 @@ def test_a_case_that_refuses_the_message_is_said_once(w: World) -> None:
     assert view.status == "sent" and view.evidence_item_id is None
     said = [c.detail for c in view.changes if c.detail and "not added to case" in c.detail]
     assert len(said) == 1 and f"not added to case {case_id}:" in said[0]
+
+
+def test_on_postgresql(
+    tmp_path: Path, smtp_server: tuple[Collector, int], postgres_database: str
+) -> None:
+    """Send (a retry, then delivered), a mark, the figures: the same on PostgreSQL."""
+    w = world_of(tmp_path, smtp_server, db=postgres_database)
+    me = local_operator()
+    notice_id = notice_row(w, agency_id=w.industry.agency_id)
+    w.smtp.rcpt_reply = "451 4.3.0 Later"
+    assert send_notices(w.ctx, w.industry, [notice_id]).queued == [notice_id]
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    assert deliver_pending(w.ctx, w.industry).sent == [notice_id]
+    assert get_notice(w.ctx, me, notice_id).status == "sent"
+    mark_notice(w.ctx, me, notice_id, "removed")
+    figures = notice_stats(w.ctx, w.industry)
+    assert (figures.sent, figures.removed, figures.removed_share) == (1, 1, 1.0)
+    assert figures.median_hours is not None and figures.median_hours >= 0
