@@ -356,7 +356,8 @@ def _collect(
             raise NotFoundError(f"no leak {scope.leak_id}", kind="leak", key=str(scope.leak_id))
         hand_work = hand_alert.work_id
     if scope.work_id is not None:
-        if not store.works_by_id(conn, [scope.work_id]):
+        printable = scope.work_id.isprintable() and 0 < len(scope.work_id) <= 64
+        if not printable or not store.works_by_id(conn, [scope.work_id]):
             raise NotFoundError(f"no work {scope.work_id!r}", kind="work", key=scope.work_id)
         hand_work = scope.work_id
     if scope.host is not None:

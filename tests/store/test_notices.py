@@ -50,6 +50,9 @@ def test_draft_and_mark_on_postgres(pg_ctx: AppContext) -> None:
     needing = notices["nocontact.example"].id
     given = set_recipient(ctx, actor, needing, name="NoContact", email="abuse@nocontact.example")
     assert "observed: 2026-05-07 08:00 UTC" in given.body and not given.needs_contact
+    for odd in ("nul\x00work", "x" * 65):  # never a database error
+        with pytest.raises(NotFoundError):
+            draft_notices(ctx, actor, DraftScope(work_id=odd), form="dmca")
     again = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dmca")
     assert again.notices == [] and len(again.skipped) == 8
 
