@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from leaktrace.alerts.base import AlertEvent, DeliveryError, Sink
@@ -161,3 +163,25 @@ def test_password_from_the_environment_only(monkeypatch: pytest.MonkeyPatch) -> 
         "LT_TEST_NOTICE_PW",
         3,
     )
+
+
+_VALUES = st.one_of(
+    st.none(), st.integers(), st.text(max_size=40), st.binary(max_size=40).map(bytes.hex)
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["notice_id", "reference", "mail_from", "rcpt_to", "eml", "x"]),
+        _VALUES,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_any_payload_is_a_mail_or_a_value_error(payload: dict[str, Any]) -> None:
+    """The outbox payload is read back from the database: whatever it holds, reading it
+    gives a mail or ValueError, never anything else."""
+    try:
+        mail = notice_mail(payload)
+    except ValueError:
+        return
+    assert mail.data and "\n" not in mail.rcpt_to + mail.mail_from
