@@ -58,6 +58,12 @@ def notice_status_of(statuses: list[str], current: str) -> str:
     return NoticeStatus.sent.value
 
 
+def _note(note: str) -> str | None:
+    """The note as one line of at most 2,000 characters, control characters dropped."""
+    kept = "".join(c for c in note if c.isprintable() or c.isspace())
+    return " ".join(kept.split())[:2000] or None
+
+
 def _status(value: str) -> NoticeStatus:
     try:
         return NoticeStatus((value or "").strip().lower())
@@ -111,7 +117,7 @@ def mark_notice(
         when = when.astimezone(UTC)
         if when > now + _FUTURE:
             raise InputError("is in the future", field="at")
-        text = None if note is None else " ".join(note.split())[:2000] or None
+        text = None if note is None else _note(note)
         if record.status == NoticeStatus.drafted.value:
             raise ConflictError(
                 f"notice {notice_id} is drafted: send it first (a drafted notice cannot be marked)"

@@ -59,7 +59,8 @@ def test_draft_and_mark_on_postgres(pg_ctx: AppContext) -> None:
     cyber = notices["cyberlock.example"].id
     as_sent(ctx, cyber)
     mark_notice(ctx, actor, cyber, "removed", location=w.CONTACT_PARENT)
-    view = mark_notice(ctx, actor, cyber, "removed")
+    view = mark_notice(ctx, actor, cyber, "removed", note="gone\x00 at\nlast\x1b[31m")
+    assert view.changes[-1].detail == "gone at last[31m"
     assert view.status == "removed" and view.removed == 2
     assert [s.status for s in list_notices(ctx, actor, status="removed")] == ["removed"]
     with pytest.raises(NotFoundError):
