@@ -14,6 +14,7 @@ from leaktrace.web.api import (
     identity,
     impact,
     leaks,
+    notices,
     operation_events,
     operations,
     overview,
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     evidence.router,
     operations.router,
     operation_events.router,
+    notices.router,
 ]

@@ -11,6 +11,7 @@ from leaktrace.web.pages import (
     groups,
     hosts,
     leaks,
+    notices,
     operations,
     overview,
     releases,
@@ -35,5 +36,6 @@ ROUTERS: list[APIRouter] = [
     cases.router,
     exchange.router,
     operations.router,
+    notices.router,
     docs.router,
 ]

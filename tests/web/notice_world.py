@@ -1,0 +1,136 @@
+"""A world for the notices' web tests: the demo scenario's database (leaks with sightings
+on torrent sites), a sender identity and a mail server in the settings, an industry
+agency (``DE-IND``, the rights holders' association) beside the police agencies the
+conftest makes, an abuse contact for ``files.example``, and a real local SMTP server
+(aiosmtpd on 127.0.0.1) that keeps every message it is given.
+
+Made through the services as the local operator (no SQL): the tests then act over a real
+uvicorn as each agency's users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from leaktrace.config import load_settings
+from leaktrace.identity.actor import local_operator
+from leaktrace.services import identity, notice_contacts
+from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.leaks import LeakQuery, list_leaks
+from tests.services.demo_world import demo_copy
+from tests.web.conftest import LiveServer, free_port, serve
+
+__all__ = [
+    "CONTACT_EMAIL",
+    "CONTACT_HOST",
+    "INDUSTRY",
+    "MailBox",
+    "POLICE",
+    "SENDER",
+    "NoticeWorld",
+    "mail_server",
+    "notice_world",
+]
+
+INDUSTRY = "DE-IND"
+"""The industry agency (a rights holders' association): it may send notices."""
+POLICE = "NL-POL"
+CONTACT_HOST = "files.example"
+CONTACT_EMAIL = "abuse@files.example"
+SENDER: dict[str, Any] = {
+    "name": "Jane Roe",
+    "email": "notices@rights.example",
+    "address": "Via Roma 1, 00100 Roma, Italy",
+    "phone": "+39 06 000000",
+    "signature": "/s/ Jane Roe",
+    "principal": "Example Pictures <Studios> & Co",
+}
+
+
+@dataclass
+class MailBox:
+    """What the local SMTP server was given: (envelope sender, recipients, message)."""
+
+    messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted"
+
+
+@contextmanager
+def mail_server() -> Iterator[tuple[MailBox, int]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: its mailbox and port."""
+    box = MailBox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+@dataclass(frozen=True)
+class NoticeWorld:
+    server: LiveServer
+    mailbox: MailBox
+    leak_id: int
+    """A leak of the demo (its release has sightings with URLs)."""
+    work_id: str
+
+
+def _prepare(context: AppContext) -> tuple[int, str]:
+    operator = local_operator()
+    known = {a.code for a in identity.list_agencies(context, operator)}
+    if INDUSTRY not in known:
+        identity.add_agency(
+            context,
+            operator,
+            code=INDUSTRY,
+            name="Rights holders' association",
+            country="DE",
+            kind="industry",
+        )
+    notice_contacts.add_contact(
+        context,
+        operator,
+        match=CONTACT_HOST,
+        name="Files Example Abuse <desk>",
+        email=CONTACT_EMAIL,
+        country="NL",
+    )
+    leaks = list_leaks(context, operator, LeakQuery(limit=50)).items
+    assert leaks, "the demo has leaks"
+    chosen = max(leaks, key=lambda leak: leak.sightings)
+    return chosen.id, chosen.work_id
+
+
+@contextmanager
+def notice_world(folder: Path, *, sender: bool = True) -> Iterator[NoticeWorld]:
+    """The demo's database with notices configured (``sender`` False: no sender
+    identity), served by uvicorn, and the SMTP server its notices are sent through."""
+    with mail_server() as (box, port):
+        notices: dict[str, Any] = {"smtp": {"host": "127.0.0.1", "port": port, "timeout": 10}}
+        if sender:
+            notices["sender"] = SENDER
+        settings = load_settings(db=str(demo_copy(folder / "demo")), notices=notices)
+        with build_context(settings) as context:
+            leak_id, work_id = _prepare(context)
+            runner = serve(context)
+            live = next(runner)
+            try:
+                yield NoticeWorld(server=live, mailbox=box, leak_id=leak_id, work_id=work_id)
+            finally:
+                for _ in runner:
+                    pass
