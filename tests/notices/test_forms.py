@@ -238,3 +238,39 @@ def _has_url_by_regex(text: str, url: str) -> bool:
 )
 def test_whole_url_search(text: str, url: str) -> None:
     assert forms._has_url(text, url) == _has_url_by_regex(text, url)
+
+
+values = st.text(min_size=1, max_size=30).filter(lambda t: bool(t.strip()) and t.isprintable())
+wild = st.text(min_size=1, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(list(NoticeForm)),
+    st.sampled_from(LANGUAGES),
+    values,
+    values,
+    wild,
+    wild,
+    st.lists(st.sampled_from(["a", "b/c", "x?y=1", "é", "%20", "a.mkv"]), min_size=1, max_size=4),
+)
+def test_any_complete_notice_renders_and_passes(
+    form: NoticeForm,
+    language: str,
+    name: str,
+    title: str,
+    release: str,
+    why: str,
+    paths: list[str],
+) -> None:
+    sender = replace(SENDER, name=name, principal=name + " Ltd")
+    work = replace(WORKS[0], title=title)
+    locations = tuple(
+        replace(LOCATIONS[0], url=f"https://h.example/{i}/{p}", release=release, why=why + "!")
+        for i, p in enumerate(paths)
+    )
+    doc = make_doc(form, language, sender=sender, works=(work,), locations=locations)
+    check_document(doc)
+    rendered = render_notice(doc)
+    check_rendered(doc, rendered)
+    assert "\x00" not in rendered.body and "\r" not in rendered.body
