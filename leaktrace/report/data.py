@@ -22,6 +22,7 @@ from leaktrace.infra.targets import country_stats
 from leaktrace.report.groups import GroupsSection, gather_groups
 from leaktrace.report.notices import NoticeFigures, gather_notice_figures
 from leaktrace.store.infra import load_hosts
+from leaktrace.store.notice_tracking import ALL_AGENCIES
 from leaktrace.store.queries import LeakFilter, list_leaks, overview
 
 __all__ = [
@@ -175,11 +176,13 @@ def gather_report_data(
     now: datetime | None = None,
     groups: bool = True,
     services: ServiceLists = BUILTIN,
+    notice_agency: int | None = ALL_AGENCIES,
 ) -> ReportData:
     """Read leaks and counts through ``conn`` and aggregate them for the report (with the
-    release-group section unless ``groups`` is False)."""
+    release-group section unless ``groups`` is False; the takedown notices of
+    ``notice_agency``, by default every agency's: the command line's view)."""
     raw = list_leaks(conn, LeakFilter(), sort="time")
-    notices = gather_notice_figures(conn)
+    notices = gather_notice_figures(conn, agency=notice_agency)
     data = build_report_data(
         overview(conn),
         raw,

@@ -20,6 +20,7 @@ from leaktrace.report.data import SEVERITY_ORDER, ReportData, gather_report_data
 from leaktrace.report.groups import KIND_COLORS, group_graph, kind_legend
 from leaktrace.report.notices import takedown_chart
 from leaktrace.store.database import Database
+from leaktrace.store.notice_tracking import ALL_AGENCIES
 from leaktrace.templating import html_environment
 
 __all__ = ["MAX_TABLE_ROWS", "render_report", "write_report", "write_report_from"]
@@ -203,11 +204,19 @@ def write_report_from(
     database: str = "",
     note: str | None = None,
     services: ServiceLists = BUILTIN,
+    notice_agency: int | None = ALL_AGENCIES,
 ) -> Path:
     """:func:`write_report` reading through the caller's ``conn`` (``database`` names it
-    on the page)."""
+    on the page; ``notice_agency``: whose takedown notices it counts, default all)."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise InputError("is a directory, expected a file name for the report", file=str(target))
-    data = gather_report_data(conn, title=title, database=database, note=note, services=services)
+    data = gather_report_data(
+        conn,
+        title=title,
+        database=database,
+        note=note,
+        services=services,
+        notice_agency=notice_agency,
+    )
     return write_private_text(target, render_report(data), what="the report")
