@@ -115,6 +115,11 @@ def normalise_match(text: str) -> tuple[str, str]:
     name = raw.lower().rstrip(".")
     if name.startswith("*."):
         name = name[2:]
+    if any(char in "\u00df\u03c2\u200c\u200d" for char in name):
+        raise ValueError(
+            f"{raw!r} has a character (ß, ς, zero-width joiner) that IDNA 2003 and 2008 "
+            "read as two different domains: give its xn-- form"
+        )
     try:
         name = name.encode("idna").decode("ascii")
     except UnicodeError:

@@ -11,6 +11,11 @@ link-local, multicast, reserved, unspecified or in the shared address space of c
 NAT (100.64.0.0/10); and the special-use names ``localhost``, ``*.localhost``, ``*.local``,
 ``*.internal``, ``*.invalid`` and ``*.home.arpa``.
 
+An internationalised host is written in punycode with Python's IDNA codec (IDNA 2003, as
+``leaktrace.infra`` stores hosts); a host with one of the four characters on which IDNA
+2003 and IDNA 2008 disagree (ß, ς, ZWNJ, ZWJ) is refused rather than turned into what
+may be another domain: the user gives its ``xn--`` form.
+
 ACCEPTED on purpose: the documentation ranges 192.0.2.0/24, 198.51.100.0/24,
 203.0.113.0/24 and 2001:db8::/32, and the ``.example`` / ``.test`` names. They never
 reach a real network, and LeakTrace's demo and tests run their servers under them.
@@ -51,6 +56,13 @@ _DOCUMENTATION: tuple[IPv4Network | IPv6Network, ...] = (
     IPv6Network("2001:db8::/32"),
 )
 _SHARED = IPv4Network("100.64.0.0/10")
+_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
+"""ß, ς, ZWNJ, ZWJ: IDNA 2003 (Python's codec, ``leaktrace.infra``) maps them away,
+IDNA 2008 (browsers) keeps them — two different domains."""
+_DEVIATION_DETAIL = (
+    "the host has a character (ß, ς, zero-width joiner) that names two different domains "
+    "under IDNA 2003 and IDNA 2008: give the host in its xn-- form"
+)
 _NAT64 = IPv6Network("64:ff9b::/96")
 
 
@@ -195,6 +207,8 @@ def parse_location(url: str) -> ParsedLocation | Refusal:
                 return Refusal(
                     url, RefusalReason.private, f"{name!r} names a machine of a private network"
                 )
+            if any(char in _DEVIATIONS for char in name):
+                return _unparsable(url, _DEVIATION_DETAIL)
             try:
                 name = name.encode("idna").decode("ascii")
             except UnicodeError:

@@ -48,6 +48,11 @@ def _refused(url: str) -> Refusal:
         ("http://example.com./x", "http://example.com/x", "example.com"),
         ("http://Bücher.example/f", "http://xn--bcher-kva.example/f", "xn--bcher-kva.example"),
         ("http://files.host.test/dl/1", "http://files.host.test/dl/1", "files.host.test"),
+        (
+            "http://xn--strae-oqa.example/x",
+            "http://xn--strae-oqa.example/x",
+            "xn--strae-oqa.example",
+        ),
     ],
 )
 def test_normalised(url: str, normal: str, host: str) -> None:
@@ -155,6 +160,9 @@ def test_private_and_reserved_hosts_are_refused(url: str, words: str) -> None:
         ("http://-bad.example/", "domain"),
         ("http://a..b.example/", "domain"),
         ("http://" + "a" * 64 + ".example/", "domain"),
+        ("http://straße.example/", "xn--"),
+        ("http://STRAẞE.example/", "xn--"),
+        ("http://\u03c3\u03bf\u03c6\u03bf\u03c2.example/", "xn--"),
         ("http://example.com/" + "a" * MAX_URL, "longer"),
     ],
 )
