@@ -82,9 +82,9 @@ def send(
     db: DbOption = None,
     fmt: FormatOption = _Format.table,
 ) -> None:
-    """Send notices by e-mail through [notices.smtp] (or notices.email_sink): retried
-    with back-off on temporary failures, given up (failed) on permanent ones or after
-    notices.max_attempts tries."""
+    """Send notices by e-mail through the notices.smtp server (or notices.email_sink):
+    retried with back-off on temporary failures, given up (failed) on permanent ones or
+    after notices.max_attempts tries."""
     chosen = sum([bool(ids), all_drafted, retry])
     if chosen != 1:
         raise InputError("give notice ids, --all-drafted or --retry (one of them)", field="ids")
