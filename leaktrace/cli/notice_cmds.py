@@ -184,6 +184,10 @@ def contacts_add(
 # --- drafting --------------------------------------------------------------------------------
 
 
+def _locations(count: int) -> str:
+    return f"{count} location" + ("" if count == 1 else "s")
+
+
 def _print_draft(view: DraftResultView) -> None:
     if view.notices:
         emit_rows(
@@ -192,6 +196,7 @@ def _print_draft(view: DraftResultView) -> None:
             Format.table,
             columns=_SUMMARY_COLUMNS[:9],
             title="Drafted notices",
+            optional=("works", "language"),
         )
     else:
         err.print("no notice drafted")
@@ -201,7 +206,7 @@ def _print_draft(view: DraftResultView) -> None:
         err.print(
             Text(
                 f"needs a contact: {needs.recipient_key} (notice {needs.notice_id}, "
-                f"{needs.locations} locations): 'leaktrace notices recipient {needs.notice_id} "
+                f"{_locations(needs.locations)}): 'leaktrace notices recipient {needs.notice_id} "
                 "--name ... --email ...' or 'leaktrace notices contacts add'"
             )
         )
@@ -303,7 +308,14 @@ def list_(
     if fmt is ResultFormat.json:
         emit_json(out, [v.to_json() for v in views])
         return
-    emit_rows(out, [_summary_row(v) for v in views], Format.table, columns=_SUMMARY_COLUMNS)
+    emit_rows(
+        out,
+        [_summary_row(v) for v in views],
+        Format.table,
+        columns=_SUMMARY_COLUMNS,
+        whole=("recipient",),
+        optional=("sent_at", "works", "created_at", "language"),
+    )
 
 
 def _print_notice(view: NoticeView) -> None:
@@ -429,8 +441,8 @@ def mark(
         return
     err.print(
         Text(
-            f"notice {view.id} is {view.status}: {view.removed} of {view.locations} "
-            "locations removed"
+            f"notice {view.id} is {view.status}: {view.removed} of "
+            f"{_locations(view.locations)} removed"
         )
     )
 
