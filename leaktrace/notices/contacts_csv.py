@@ -138,6 +138,8 @@ def _email(text: str) -> str:
     if len(text) > 320 or not _EMAIL.match(text):
         raise ValueError(f"{text!r} is not one e-mail address")
     local, _, domain = text.rpartition("@")
+    if any(char in "\u00df\u03c2\u200c\u200d" for char in domain.lower()):
+        raise ValueError(f"{text!r}: give its domain in its xn-- form (IDNA 2003 and 2008 differ)")
     try:
         domain = domain.rstrip(".").lower().encode("idna").decode("ascii")
     except UnicodeError:

@@ -53,6 +53,12 @@ def _address(name: str | None, email: str | None, field: str) -> Address:
     if not addr or not _ADDR.match(addr) or "." not in addr.rpartition("@")[2]:
         raise InputError(f"{addr or 'no address'!r} is not an e-mail address", field=field)
     local, _, domain = addr.rpartition("@")
+    if any(char in "\u00df\u03c2\u200c\u200d" for char in domain.lower()):
+        raise InputError(
+            f"{addr!r}: its domain reads differently under IDNA 2003 and 2008; "
+            "give it in its xn-- form",
+            field=field,
+        )
     try:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError:

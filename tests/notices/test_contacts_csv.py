@@ -79,7 +79,7 @@ def test_every_problem_is_collected_and_nothing_returned() -> None:
         b"AS0,Nobody,x@y.example,,\n"
         b"localhost,Local,x@y.example,,\n"
         b"g.example,G,a@x.example, b@y.example,\n"
-    )
+    ) + "h.example,H,abuse@straße.example,,\n".encode()
     with pytest.raises(InputError) as caught:
         read_contacts(data, file="contacts.csv")
     found = [(e.file, e.line, e.field) for e in [caught.value, *caught.value.more]]
@@ -94,6 +94,7 @@ def test_every_problem_is_collected_and_nothing_returned() -> None:
         ("contacts.csv", 10, "host_or_domain"),
         ("contacts.csv", 11, "host_or_domain"),
         ("contacts.csv", 12, "country"),
+        ("contacts.csv", 13, "email"),
     ]
     reasons = [e.reason for e in [caught.value, *caught.value.more]]
     assert "is a URL" in reasons[0]

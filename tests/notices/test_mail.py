@@ -84,6 +84,7 @@ def test_header_injection_is_impossible() -> None:
         ({"recipient": Recipient("Bad", "abuse@host.example\r\nBcc: x@y.example")}, "recipient"),
         ({"recipient": Recipient("Bad", "two@a.example, three@b.example")}, "recipient"),
         ({"recipient": Recipient("Bad", "no-at-sign")}, "recipient"),
+        ({"recipient": Recipient("Bad", "abuse@straße.example")}, "recipient"),
         ({"sender": replace(SENDER, email="jane@")}, "sender"),
     ],
 )
