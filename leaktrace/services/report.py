@@ -20,12 +20,19 @@ def write_html_report(
     ctx: AppContext, actor: Actor, path: Path, *, title: str | None = None
 ) -> ReportFileView:
     """Render the report from the database and write it to ``path`` (atomically,
-    readable by its owner only)."""
+    readable by its owner only). Its takedown-notice figures are those of the actor's
+    agency (every agency's for the command line's operator)."""
     actor.require(Permission.read_intel)
     from leaktrace.report.html import write_report_from
+    from leaktrace.services.notice_stats import agency_scope
 
     with ctx.database.reading() as conn:
         written = write_report_from(
-            conn, path, title, database=ctx.database.display, services=ctx.services
+            conn,
+            path,
+            title,
+            database=ctx.database.display,
+            services=ctx.services,
+            notice_agency=agency_scope(actor),
         )
     return ReportFileView(path=str(written))
