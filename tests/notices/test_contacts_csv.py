@@ -166,7 +166,7 @@ def test_normalise_match_refuses(text: str) -> None:
         normalise_match(text)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300))
 def test_any_bytes_after_the_header(body: bytes) -> None:
     try:
@@ -178,7 +178,7 @@ def test_any_bytes_after_the_header(body: bytes) -> None:
     assert all(isinstance(r, ContactRecord) and r.match and r.email for r in records)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.text(max_size=20), min_size=1, max_size=6), max_size=6))
 def test_any_cells(rows: list[list[str]]) -> None:
     buffer = io.StringIO()
@@ -194,7 +194,7 @@ def test_any_cells(rows: list[list[str]]) -> None:
         assert normalise_match(record.match) == (record.match_kind, record.match)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=200))
 def test_any_bytes_at_all(data: bytes) -> None:
     try:

@@ -231,7 +231,7 @@ def _has_url_by_regex(text: str, url: str) -> bool:
     return re.search(r"(?:^|(?<=[\s<(\[\"']))" + pattern, text) is not None
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(
     st.text(alphabet="ab/:.<>()[]\"' \n,;x", max_size=30),
     st.text(alphabet="ab/:.x", min_size=1, max_size=6),

@@ -184,7 +184,7 @@ def test_downloader_refusal_never_names_the_address() -> None:
     assert "81.2.69.160" not in refusal.detail and "downloader" in refusal.detail
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.text(max_size=80))
 def test_any_text_parses_or_is_refused(text: str) -> None:
     for candidate in (text, "http://" + text, "https://example.com/" + text):
@@ -194,7 +194,7 @@ def test_any_text_parses_or_is_refused(text: str) -> None:
             assert found.url == candidate and found.detail
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(urls())
 def test_valid_urls_normalise_idempotently(url: str) -> None:
     found = parse_location(url)
@@ -205,7 +205,7 @@ def test_valid_urls_normalise_idempotently(url: str) -> None:
         assert "#" not in found.url
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.ip_addresses())
 def test_any_address_literal(address: IPv4Address | IPv6Address) -> None:
     host = f"[{address}]" if isinstance(address, IPv6Address) else str(address)

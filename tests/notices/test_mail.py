@@ -118,7 +118,7 @@ def test_unicode_names_are_encoded() -> None:
     assert msg["To"].addresses[0].domain == "xn--hbergeur-b1a.example"
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=60), st.text(max_size=60))
 def test_any_names_give_a_clean_message_or_input_error(name: str, subject: str) -> None:
     doc = make_doc(

@@ -182,7 +182,7 @@ HEADERS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(HEADERS, max_size=6), st.binary(max_size=400))
 def test_any_message_gives_a_reply_or_input_error(headers: list[bytes], body: bytes) -> None:
     data = b"".join(headers) + b"\r\n" + body
@@ -199,7 +199,7 @@ def test_any_message_gives_a_reply_or_input_error(headers: list[bytes], body: by
         )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=600))
 def test_any_bytes(data: bytes) -> None:
     try:

@@ -29,7 +29,7 @@ def test_bad_percentile(q: float) -> None:
         percentile([1.0], q)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=50),
     st.floats(0, 100),

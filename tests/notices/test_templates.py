@@ -292,7 +292,7 @@ def test_locations_without_a_known_work_show_the_only_work() -> None:
     assert "Copy of: The Silent Harbour (2026)" in render_notice(doc).body
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.text(max_size=40))
 def test_clean_text_fast_path_is_the_walk(text: str) -> None:
     cleaned = clean_text(text)
