@@ -116,8 +116,8 @@ def _grouped(rows: Sequence[StatsRow], key: str) -> tuple[TakedownFigure, ...]:
             groups[row.provider].append(row)
         else:
             groups[row.recipient_country or row.host_country or UNKNOWN_COUNTRY].append(row)
-    figures = [_figure(k, v) for k, v in groups.items()]
-    return tuple(sorted(figures, key=lambda f: (-f.locations, f.key)))
+    figures = [_figure(k, v) for k, v in groups.items()]  # most locations first, unknown last
+    return tuple(sorted(figures, key=lambda f: (f.key == UNKNOWN_COUNTRY, -f.locations, f.key)))
 
 
 def _offenders(rows: Sequence[StatsRow]) -> tuple[RepeatOffender, ...]:
