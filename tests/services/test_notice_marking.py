@@ -20,10 +20,13 @@ from leaktrace.services.notice_marking import mark_notice, notice_status_of
 from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notices import DraftScope, draft_notices
 from leaktrace.store import notices as store
+from tests.alerts.test_email_sink import Collector
 from tests.services import notice_world as w
+from tests.services.notice_delivery_world import smtp_server
 from tests.services.test_leaks import agency_actor
 
 SENT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+__all__ = ["as_sent", "smtp_server"]  # smtp_server: a fixture
 
 
 def as_sent(ctx: AppContext, notice_id: int, at: datetime = SENT) -> None:
@@ -178,3 +181,33 @@ def test_another_agency_sees_no_such_notice(ctx: AppContext, notice: int) -> Non
         mark_notice(ctx, agency_actor(ctx, "MPA", Role.viewer.value), notice, "removed")
     with pytest.raises(NotFoundError):
         get_notice(ctx, w.industry(ctx), 0)
+
+
+def test_drafted_sent_by_mail_then_marked(
+    tmp_path: Path, smtp_server: tuple[Collector, int]
+) -> None:
+    """The whole way through the real services: drafted here, sent to a local SMTP
+    server by notice_sending, marked removed; the exported .eml is the message sent."""
+    from email import message_from_bytes, policy
+
+    from leaktrace.services.notice_export import notice_file
+    from leaktrace.services.notice_sending import send_notices
+
+    collector, port = smtp_server
+    for ctx in w.world_ctx(tmp_path, smtp={"host": "127.0.0.1", "port": port}):
+        actor = w.industry(ctx)
+        result = draft_notices(ctx, actor, DraftScope(host="cyberlock.example"), form="dmca")
+        notice = result.notices[0].id
+        sent = send_notices(ctx, actor, [notice])
+        assert sent.sent == [notice], sent
+        (_, recipients, message) = collector.messages[-1]
+        assert recipients == ["abuse@cyberlock.example"]
+        assert w.CONTACT_PARENT in message.get_content()  # type: ignore[attr-defined]
+        view = get_notice(ctx, actor, notice)
+        assert view.status == "sent" and {loc.status for loc in view.location_list} == {"sent"}
+        view = mark_notice(ctx, actor, notice, "removed")
+        assert view.status == "removed" and view.removed == 2
+        assert [c.via for c in view.changes][-3:] == ["hand", "hand", "hand"]
+        _, eml = notice_file(ctx, actor, notice, format="eml")
+        exported = message_from_bytes(eml, policy=policy.default)
+        assert exported["Message-ID"] == message["Message-ID"] == view.message_id
