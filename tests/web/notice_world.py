@@ -117,11 +117,14 @@ def _prepare(context: AppContext) -> tuple[int, str]:
 
 
 @contextmanager
-def notice_world(folder: Path, *, sender: bool = True) -> Iterator[NoticeWorld]:
+def notice_world(folder: Path, *, sender: bool = True, smtp: bool = True) -> Iterator[NoticeWorld]:
     """The demo's database with notices configured (``sender`` False: no sender
-    identity), served by uvicorn, and the SMTP server its notices are sent through."""
+    identity; ``smtp`` False: no mail server), served by uvicorn, and the SMTP server its
+    notices are sent through."""
     with mail_server() as (box, port):
-        notices: dict[str, Any] = {"smtp": {"host": "127.0.0.1", "port": port, "timeout": 10}}
+        notices: dict[str, Any] = {}
+        if smtp:
+            notices["smtp"] = {"host": "127.0.0.1", "port": port, "timeout": 10}
         if sender:
             notices["sender"] = SENDER
         settings = load_settings(db=str(demo_copy(folder / "demo")), notices=notices)

@@ -26,7 +26,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from leaktrace.errors import InputError
+from leaktrace.errors import ConfigError, InputError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.notices.model import LANGUAGES, NoticeForm, NoticeStatus
@@ -386,9 +386,15 @@ def notice_page(
 
 @router.post("/notices/{notice_id}/send", response_class=HTMLResponse)
 def send(request: Request, ctx: Context, notice_id: str, actor: Actor = _SEND) -> Response:
-    """Send the notice; back to it when sent, else its page naming why not (409)."""
+    """Send the notice; back to it when sent, else its page naming why not (409; 503
+    when the installation has no sender identity or mail server)."""
     number = _notice_id(notice_id)
-    result = notice_sending.send_notices(ctx, actor, [number])
+    try:
+        result = notice_sending.send_notices(ctx, actor, [number])
+    except ConfigError as exc:
+        # the installation has no sender or mail server: say which setting, on the notice
+        notice = notice_reading.get_notice(ctx, actor, number)
+        return _notice_page(request, ctx, actor, notice, status=503, message=f"Not sent: {exc}")
     if number in result.sent:
         return _back(number, "#history")
     notice = notice_reading.get_notice(ctx, actor, number)

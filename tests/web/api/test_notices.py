@@ -52,7 +52,9 @@ def _draft(client: httpx.Client, world: NoticeWorld, **body: Any) -> dict[str, A
 
 
 def _contact_notice(result: dict[str, Any]) -> dict[str, Any]:
-    found = [n for n in result["notices"] if n["recipient_key"] == CONTACT_HOST]
+    found: list[dict[str, Any]] = [
+        n for n in result["notices"] if n["recipient_key"] == CONTACT_HOST
+    ]
     assert len(found) == 1, result
     return found[0]
 
