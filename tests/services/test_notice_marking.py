@@ -211,3 +211,15 @@ def test_drafted_sent_by_mail_then_marked(
         _, eml = notice_file(ctx, actor, notice, format="eml")
         exported = message_from_bytes(eml, policy=policy.default)
         assert exported["Message-ID"] == message["Message-ID"] == view.message_id
+
+
+def test_a_closed_notice_no_longer_holds_its_locations(
+    ctx: AppContext, actor: Actor, notice: int
+) -> None:
+    """Drafting skips URLs of open notices only: once the notice is final (here rejected)
+    its locations may be noticed again."""
+    again = draft_notices(ctx, actor, DraftScope(host="cyberlock.example"), form="dmca")
+    assert again.notices == [] and {s.notice_id for s in again.skipped} == {notice}
+    mark_notice(ctx, actor, notice, "rejected")
+    fresh = draft_notices(ctx, actor, DraftScope(host="cyberlock.example"), form="dmca")
+    assert fresh.skipped == [] and [n.locations for n in fresh.notices] == [2]
