@@ -274,3 +274,53 @@ def test_on_postgresql(
     figures = notice_stats(w.ctx, w.industry)
     assert (figures.sent, figures.removed, figures.removed_share) == (1, 1, 1.0)
     assert figures.median_hours is not None and figures.median_hours >= 0
+
+
+def test_drafted_sent_answered_and_measured(
+    tmp_path: Path, smtp_server: tuple[Collector, int]
+) -> None:
+    """Through the real services end to end: drafted from leaks (DMCA in English, DSA in
+    French), sent to the real server as reviewed, answered by a reply, measured."""
+    from email.message import EmailMessage
+
+    from leaktrace.notices.model import NoticeForm
+    from leaktrace.services.notice_tracking import track_notices
+    from leaktrace.services.notices import DraftScope, draft_notices
+    from tests.services import notice_world as nw
+
+    handler, port = smtp_server
+    smtp = {"host": "127.0.0.1", "port": port, "timeout": 5}
+    for ctx in nw.world_ctx(tmp_path / "world", smtp=smtp, replies_dir=str(tmp_path / "in")):
+        mpa = nw.industry(ctx)
+        dmca = draft_notices(
+            ctx, mpa, DraftScope(leak_id=nw.leak_of(ctx, nw.CONTACT_PARENT)), form=NoticeForm.dmca
+        )
+        dsa = draft_notices(
+            ctx,
+            mpa,
+            DraftScope(leak_id=nw.leak_of(ctx, nw.CONTACT_EXACT)),
+            form=NoticeForm.dsa,
+            language="fr",
+        )
+        ids = [dmca.notices[0].id, dsa.notices[0].id]
+        assert send_notices(ctx, mpa, ids).sent == ids
+        by_to = {m["To"].addresses[0].addr_spec: m for _, _, m in handler.messages}
+        for notice_id, to in zip(
+            ids, ["abuse@cyberlock.example", "legal@stream.test"], strict=True
+        ):
+            view = get_notice(ctx, mpa, notice_id)
+            msg = by_to[to]
+            assert msg["Subject"] == view.subject and msg["Message-ID"] == view.message_id
+            assert msg.get_content().replace("\r\n", "\n").strip() == view.body.strip()
+        reply = EmailMessage()
+        reply["From"] = "legal@stream.test"
+        reply["Subject"] = "RE: " + str(by_to["legal@stream.test"]["Subject"])
+        reply["In-Reply-To"] = get_notice(ctx, mpa, ids[1]).message_id
+        reply.set_content("Bonjour, le contenu signalé a été supprimé de notre service.")
+        (tmp_path / "in").mkdir(exist_ok=True)
+        (tmp_path / "in" / "reponse.eml").write_bytes(bytes(reply))
+        assert track_notices(ctx, mpa).replies_matched == 1
+        assert get_notice(ctx, mpa, ids[1]).status == "removed"
+        figures = notice_stats(ctx, mpa)
+        assert (figures.sent, figures.removed) == (2, 1)
+        assert sorted(f.key for f in figures.by_country) == ["FR", "NL"]
