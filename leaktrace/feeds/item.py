@@ -8,9 +8,11 @@ from datetime import datetime
 __all__ = ["FeedItem", "NukeEvent"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FeedItem:
-    """A release name seen somewhere at some time.
+    """A release name seen somewhere at some time (treat it as read-only: it is not
+    frozen only because a frozen dataclass takes about five times as long to build, and
+    an ingest builds one per feed line).
 
     ``origin`` is the kind of place (``jsonl``, ``predb``, ``torznab``, ``rss``,
     ``torrent``, ``magnet``, ``nfo``); ``source`` the configured source's name when it

@@ -18,22 +18,27 @@ def parse_time(value: object) -> datetime:
     offset or ``Z``. Times without an offset are refused rather than guessed, and so are
     times before 1990 or after 2099.
     """
+    if isinstance(value, str):
+        return _parse_text(value)
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a time")
     if isinstance(value, int | float):
         return _from_unix(float(value))
-    if not isinstance(value, str):
-        raise ValueError(f"a time must be text or a number, not {type(value).__name__}")
+    raise ValueError(f"a time must be text or a number, not {type(value).__name__}")
+
+
+def _parse_text(value: str) -> datetime:
     text = value.strip()
     if not text:
         raise ValueError("empty time")
     if len(text) > 64:
         raise ValueError("time text is too long")
-    try:
-        return _from_unix(float(text))
-    except ValueError as exc:
-        if not str(exc).startswith("could not convert"):
-            raise
+    if not (len(text) > 4 and text[4] == "-" and text[3].isdigit()):  # not YYYY-...
+        try:  # (a digit then "-" is never a number: float() would refuse it)
+            return _from_unix(float(text))
+        except ValueError as exc:
+            if not str(exc).startswith("could not convert"):
+                raise
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

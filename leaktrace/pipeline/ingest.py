@@ -275,16 +275,21 @@ class BatchWriter:
         if not batch:
             return []
         earliest: dict[str, FeedItem] = {}
+        sightings: dict[str, FeedItem] = {}  # by fingerprint, the last item of each
+        per_name: dict[str, int] = {}  # distinct sightings per name
         for item in batch:
-            first = earliest.get(item.name)
-            if first is None or item.time < first.time:
-                earliest[item.name] = item
+            name = item.name
+            first = earliest.get(name)
+            if first is None:
+                earliest[name] = item
+            elif item.time < first.time:
+                earliest[name] = item
+            fp = _fingerprint(item)
+            if fp not in sightings:
+                per_name[name] = per_name.get(name, 0) + 1
+            sightings[fp] = item
         known = find_releases(conn, list(earliest))
         works = self.assessor.matcher.index.works
-        sightings = {_fingerprint(item): item for item in batch}
-        per_name: dict[str, int] = {}
-        for item in sightings.values():
-            per_name[item.name] = per_name.get(item.name, 0) + 1
         new_rows: list[dict[str, Any]] = []
         alerts: list[tuple[str, Any, str | None]] = []
         updates: list[dict[str, Any]] = []

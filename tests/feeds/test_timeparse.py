@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -58,3 +59,54 @@ def test_text_gives_time_or_value_error(text: str) -> None:
     except ValueError:
         return
     assert result.tzinfo is not None
+
+
+def _reference(value: str) -> datetime:
+    """parse_time of text as it was before the ISO fast path (float() tried first)."""
+    text = value.strip()
+    if not text:
+        raise ValueError("empty time")
+    if len(text) > 64:
+        raise ValueError("time text is too long")
+    try:
+        return parse_time(float(text))
+    except ValueError as exc:
+        if not str(exc).startswith("could not convert"):
+            raise
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a time (expected ISO 8601 with an offset, e.g. "
+            "2020-08-25T14:03:00Z, or Unix seconds)"
+        ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError(f"{text!r} has no UTC offset (add Z or +hh:mm)")
+    moment = parsed.astimezone(UTC)
+    if not datetime(1990, 1, 1, tzinfo=UTC) <= moment < datetime(2100, 1, 1, tzinfo=UTC):
+        raise ValueError(f"{moment.isoformat()} is outside 1990-2099")
+    return moment
+
+
+def _outcome(read: Callable[[str], datetime], text: str) -> datetime | str:
+    try:
+        return read(text)
+    except ValueError as exc:
+        return str(exc)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789-+.eE_:TZ ", max_size=30),
+        st.from_regex(r"\A ?[0-9]{3,5}[-.eE0-9]{0,4}[-0-9T:.Z+]{0,20} ?\Z"),
+        st.datetimes(
+            min_value=datetime(1980, 1, 1),
+            max_value=datetime(2110, 12, 31),
+            timezones=st.sampled_from([UTC, timezone(timedelta(hours=2))]),
+        ).map(lambda d: d.isoformat()),
+    )
+)
+def test_iso_texts_skip_float_with_the_same_outcome(text: str) -> None:
+    """Texts like ``2020-...`` go straight to the ISO reader: every text gives the same
+    time, or the same refusal, as trying float() first did."""
+    assert _outcome(parse_time, text) == _outcome(_reference, text)
