@@ -7,11 +7,14 @@ chart's SVG itself."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leaktrace.services.notice_views import TakedownFigureView
 from leaktrace.web.pages.notices import figure_text, hours, takedown_chart
@@ -26,6 +29,7 @@ from tests.web.notice_world import (
 from tests.web.pages.conftest import csrf_of, signed_in
 
 URL = f"https://{CONTACT_HOST}/page/<script>alert(1)</script>.mkv"
+_SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -257,3 +261,67 @@ def test_hours_in_words() -> None:
     assert hours(12.25) == "12.2 h"
     assert hours(72) == "3.0 days"
     assert figure_text(_figure("x", 1.0, 1.0)) == "median 1.0 h · p90 1.0 h · 1 of 4 removed (25%)"
+
+
+_NAMES = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=60)
+_HOURS = st.one_of(st.none(), st.floats(min_value=0, max_value=1e6, allow_nan=False))
+
+
+@given(st.lists(st.tuples(_NAMES, _HOURS, _HOURS, st.integers(0, 4)), max_size=20))
+def test_chart_is_well_formed_whatever_the_keys_and_figures(
+    rows: list[tuple[str, float | None, float | None, int]],
+) -> None:
+    figures = [
+        _figure(key, median, p90 if median is not None else None, removed)
+        for key, median, p90, removed in rows
+    ]
+    root = ET.fromstring(takedown_chart(figures, title="per <provider>"))
+    groups = list(root.iter(f"{_SVG}g"))
+    assert len(groups) == len(figures)
+    for figure, group in zip(figures, groups, strict=True):
+        assert group.get("data-key") == figure.key
+        written = [t.text or "" for t in group.iter(f"{_SVG}text")]
+        assert figure_text(figure) in written  # the numbers, never colour alone
+
+
+_FORM_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["leak", "work", "host", "since", "dmca", "dsa", "en", "it", "removed"]),
+    st.integers(-5, 2**40).map(str),
+)
+
+
+def test_the_forms_never_answer_a_server_error(world: NoticeWorld, drafted: int) -> None:
+    """Whatever a browser or a scanner posts to the draft and mark forms: no 5xx."""
+    client = world.server.client("analyst", agency=INDUSTRY)
+
+    @given(
+        scope=_FORM_TEXT,
+        value=_FORM_TEXT,
+        urls=st.text(max_size=80),
+        form=_FORM_TEXT,
+        language=_FORM_TEXT,
+        case_id=_FORM_TEXT,
+    )
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None)
+    def draft(scope: str, value: str, urls: str, form: str, language: str, case_id: str) -> None:
+        data = {
+            "scope": scope,
+            "value": value,
+            "urls": urls,
+            "form": form,
+            "language": language,
+            "case_id": case_id,
+        }
+        reply = client.post("/notices/drafts", data=data)
+        assert reply.status_code < 500, (data, reply.text[-500:])
+
+    @given(status=_FORM_TEXT, location=st.text(max_size=60), at=_FORM_TEXT, note=_FORM_TEXT)
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None)
+    def mark(status: str, location: str, at: str, note: str) -> None:
+        data = {"status": status, "location": location, "at": at, "note": note}
+        reply = client.post(f"/notices/{drafted}/marks", data=data)
+        assert reply.status_code < 500, (data, reply.text[-500:])
+
+    draft()
+    mark()
