@@ -66,6 +66,8 @@ def drafted(world: NoticeWorld) -> int:
     # the refusal and the recipients without contact are on the page, never hidden
     refused = reply.text.split('id="refused"', 1)[1]
     assert "http://192.168.1.1/x" in refused and "private-address" in refused
+    needs = reply.text.split('id="needs-contact"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r'<a href="/notices/\d+">[^<]+</a>: 1 location</li>', needs)
     rows = re.findall(r'<tr data-notice="(\d+)">(.*?)</tr>', reply.text, re.DOTALL)
     ours = [int(i) for i, row in rows if CONTACT_EMAIL in row]
     assert len(ours) == 1
