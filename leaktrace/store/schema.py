@@ -303,9 +303,10 @@ class QuarantineRow(Base):
 class AlertEventRow(Base):
     """The outbox: events written in the same transaction as the data behind them.
 
-    ``kind`` is ``leak`` or ``nuke`` (alerts, delivered to sinks) or ``operation`` (an
+    ``kind`` is ``leak`` or ``nuke`` (alerts, delivered to sinks), ``operation`` (an
     action day's live events, read by its boards through ``topic`` =
-    ``operation:<id>``; never delivered to sinks)."""
+    ``operation:<id>``; never delivered to sinks) or ``notice`` (a takedown notice's
+    mail, ``topic`` = ``notice:<id>``: delivered only by the notices' own sink)."""
 
     __tablename__ = "alert_events"
     __table_args__ = (
