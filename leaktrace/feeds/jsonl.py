@@ -66,6 +66,10 @@ def parse_line(
     raw: bytes, name: str | None, lineno: int | None, max_name: int = DEFAULT_MAX_NAME
 ) -> FeedItem | FeedError:
     """One JSON Lines line (bytes) into a FeedItem or a FeedError naming where it is."""
+    try:  # orjson reads UTF-8 bytes itself; any trouble is described by the path below
+        return item_from_row(orjson.loads(raw), file=name, line=lineno, max_name=max_name)
+    except (ValueError, RecursionError):
+        pass
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,50 +129,52 @@ def item_from_row(
 ) -> FeedItem | FeedError:
     """Validate one decoded row (LeakTrace or predb.ovh shape) into a FeedItem."""
 
-    def fail(reason: str, field: str | None = None) -> FeedError:
-        return FeedError(reason, file=file, line=line, field=field)
-
     if not isinstance(row, dict):
-        return fail(f"expected a JSON object, got {_kind(row)}")
+        return _fail(file, line, f"expected a JSON object, got {_kind(row)}")
     name = row.get("name")
     if name is None:
-        return fail("missing release name", "name")
+        return _fail(file, line, "missing release name", "name")
     if not isinstance(name, str):
-        return fail(f"name must be text, got {_kind(name)}", "name")
+        return _fail(file, line, f"name must be text, got {_kind(name)}", "name")
     name = name.strip()
     if not name:
-        return fail("empty release name", "name")
+        return _fail(file, line, "empty release name", "name")
     if len(name) > max_name:
-        return fail(f"name is {len(name)} characters long (at most {max_name})", "name")
+        return _fail(
+            file, line, f"name is {len(name)} characters long (at most {max_name})", "name"
+        )
     if not name.isprintable():
-        return fail("name contains control characters", "name")
+        return _fail(file, line, "name contains control characters", "name")
     predb = "preAt" in row and "time" not in row
     time_field = "preAt" if predb else "time"
     if row.get(time_field) is None:
-        return fail("missing time", time_field)
+        return _fail(file, line, "missing time", time_field)
     try:
         moment = parse_time(row[time_field])
     except ValueError as exc:
-        return fail(str(exc), time_field)
+        return _fail(file, line, str(exc), time_field)
     group = row.get("team" if predb else "group")
     if group is not None and not isinstance(group, str):
-        return fail(f"group must be text, got {_kind(group)}", "team" if predb else "group")
+        return _fail(
+            file, line, f"group must be text, got {_kind(group)}", "team" if predb else "group"
+        )
     size = row.get("size")
     if size is not None and (
         isinstance(size, bool) or not isinstance(size, int | float) or size < 0 or size > 1e15
     ):
-        return fail(f"size must be a non-negative number, got {size!r}"[:120], "size")
+        return _fail(file, line, f"size must be a non-negative number, got {size!r}"[:120], "size")
     size_bytes = None if size is None else int(size * _MB) if predb else int(size)
     extra: dict[str, object] = {}
     url = row.get("url") or None
     site = row.get("site") or None
-    for field_name, value in (("url", url), ("site", site)):
-        if value is not None and (not isinstance(value, str) or len(value) > 2048):
-            return fail(f"{field_name} must be text of at most 2048 characters", field_name)
+    if url is not None and (not isinstance(url, str) or len(url) > 2048):
+        return _fail(file, line, "url must be text of at most 2048 characters", "url")
+    if site is not None and (not isinstance(site, str) or len(site) > 2048):
+        return _fail(file, line, "site must be text of at most 2048 characters", "site")
     infohash = row.get("infohash")
     if infohash is not None:
         if not isinstance(infohash, str) or not _INFOHASH.match(infohash):
-            return fail("infohash must be 40 hexadecimal digits", "infohash")
+            return _fail(file, line, "infohash must be 40 hexadecimal digits", "infohash")
         infohash = infohash.lower()
     imdb = row.get("imdb_id") or row.get("imdb")
     if predb:
@@ -192,6 +198,10 @@ def item_from_row(
         line=line,
         infohash=infohash,
     )
+
+
+def _fail(file: str | None, line: int | None, reason: str, field: str | None = None) -> FeedError:
+    return FeedError(reason, file=file, line=line, field=field)
 
 
 def _json_reason(exc: json.JSONDecodeError) -> str:

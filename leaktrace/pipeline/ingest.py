@@ -360,6 +360,7 @@ class BatchWriter:
         counted: dict[int, int],
         report: IngestReport,
     ) -> None:
+        run_id = report.run_id
         rows = [
             {
                 "release_id": ids[item.name],
@@ -370,8 +371,15 @@ class BatchWriter:
                 "url": item.url,
                 "size_bytes": item.size_bytes,
                 "group_name": item.group,
-                "extra": _extra(item),
-                "run_id": report.run_id,
+                "extra": (
+                    _extra(item)
+                    if item.extra
+                    or item.attrs
+                    or item.tmdb_id is not None
+                    or item.tvdb_id is not None
+                    else None
+                ),
+                "run_id": run_id,
                 "source": item.source,
                 "infohash": item.infohash,
                 "infohash_v2": item.infohash_v2,
