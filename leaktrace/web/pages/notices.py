@@ -56,6 +56,8 @@ _MAX_URLS_FIELD = MAX_URLS * (MAX_URL + 2)
 _MAX_CONTACTS_FILE = 5 * 1024 * 1024
 
 STATUSES = [s.value for s in NoticeStatus]
+CHART_ROWS = 15
+"""Providers (and countries) drawn in a chart, in the order the figures come."""
 FORMS = [f.value for f in NoticeForm]
 MARKS = [s for s in STATUSES if s not in ("drafted", "sent")]
 """What a mark may record ('sent' is reached only by sending)."""
@@ -202,11 +204,12 @@ def notices_page(
         stats=figures,
         hours=hours,
         provider_chart=trusted_svg(
-            takedown_chart(figures.by_provider[:15], title="Time to takedown per provider")
+            takedown_chart(figures.by_provider[:CHART_ROWS], title="Time to takedown per provider")
         ),
         country_chart=trusted_svg(
-            takedown_chart(figures.by_country[:15], title="Time to takedown per country")
+            takedown_chart(figures.by_country[:CHART_ROWS], title="Time to takedown per country")
         ),
+        chart_rows=CHART_ROWS,
         chosen_status=chosen or "",
         chosen_form=chosen_form or "",
         statuses=[("", "any"), *((s, s) for s in STATUSES)],
