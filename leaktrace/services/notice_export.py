@@ -54,12 +54,14 @@ def notice_file(ctx: AppContext, actor: Actor, notice_id: int, *, format: str) -
     actor.require(Permission.read_intel)
     with ctx.database.reading() as conn:
         record = visible_notice(conn, actor, notice_id)
-        content = _content(conn, record, chosen)
+        content = _content(conn, record, chosen, ctx.settings.notices.templates_dir)
     return reference_of(record.id) + EXPORT_FORMATS[chosen], content
 
 
-def _content(conn: Connection, record: store.NoticeRecord, chosen: str) -> bytes:
-    doc = document_of(conn, record)
+def _content(
+    conn: Connection, record: store.NoticeRecord, chosen: str, templates_dir: Path | None
+) -> bytes:
+    doc = document_of(conn, record, templates_dir=templates_dir)
     rendered = RenderedNotice(subject=record.subject, body=record.body, template=record.template)
     if chosen == "lumen":
         data = lumen_notice(doc, rendered, sent_at=record.sent_at)
@@ -116,7 +118,9 @@ def export_notices(
                 raise no_such_notice(ids[0])
         for record in sorted(records, key=lambda r: r.id):
             name = reference_of(record.id) + EXPORT_FORMATS[chosen]
-            files.append((folder / name, _content(conn, record, chosen)))
+            files.append(
+                (folder / name, _content(conn, record, chosen, ctx.settings.notices.templates_dir))
+            )
         audit.record(
             conn,
             actor,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
 from leaktrace.errors import InputError, NotFoundError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
+from leaktrace.notices.explanations import LeakFacts, hand_explanation, leak_explanation
 from leaktrace.notices.model import (
     NEXT_STATUSES,
     NoticeDocument,
@@ -36,7 +38,7 @@ from leaktrace.services.notice_views import (
     NoticeView,
 )
 from leaktrace.store import notices as store
-from leaktrace.store.notices import LocationRecord, NoticeRecord, WorkRecord
+from leaktrace.store.notices import AlertRecord, LocationRecord, NoticeRecord, WorkRecord
 
 __all__ = [
     "document_of",
@@ -44,6 +46,7 @@ __all__ = [
     "hand_why",
     "iso",
     "list_notices",
+    "location_why",
     "marks_allowed",
     "no_such_notice",
     "notice_view",
@@ -104,15 +107,45 @@ def work_of(record: WorkRecord) -> NoticeWork:
     )
 
 
-def hand_why(work: NoticeWork | None, principal: str | None) -> str:
-    """The explanation of a location given by hand (no alert explains it): a copy of the
-    work its rights holder has not authorised."""
-    what = work.label if work is not None else "a protected work"
-    holder = principal or "the rights holder"
-    return (
-        f"This location offers a copy of {what} that {holder}, the rights holder, has not "
-        "authorised; it was identified by the rights holder's own review."
+def hand_why(
+    work: NoticeWork | None,
+    principal: str | None,
+    *,
+    language: str = "en",
+    templates_dir: Path | None = None,
+) -> str:
+    """The explanation of a location given by hand (no alert explains it), in
+    ``language``: a copy of the work its rights holder has not authorised."""
+    return hand_explanation(
+        work.label if work is not None else None,
+        principal,
+        language,
+        templates_dir=templates_dir,
     )
+
+
+def location_why(
+    alert: AlertRecord | None,
+    work: NoticeWork | None,
+    *,
+    language: str,
+    principal: str | None,
+    templates_dir: Path | None,
+) -> str:
+    """Why a location is unlawful, in ``language``: from its alert's facts (a copy made
+    available before its window), else as a location given by hand."""
+    if alert is None:
+        return hand_why(work, principal, language=language, templates_dir=templates_dir)
+    facts = LeakFacts(
+        work=work.label if work is not None else alert.work_id,
+        window=alert.window,
+        window_date=alert.window_date,
+        lead_days=alert.lead_days,
+        source=alert.source,
+        release=alert.release_name,
+        released_at=alert.released_at,
+    )
+    return leak_explanation(facts, language, templates_dir=templates_dir)
 
 
 def sender_of(ctx: AppContext) -> Sender | None:
@@ -239,13 +272,15 @@ def document_of(
     sender: Sender | None = None,
     recipient: Recipient | None = None,
     day: datetime | None = None,
+    templates_dir: Path | None = None,
 ) -> NoticeDocument:
     """The document a stored notice is rendered from: its stored sender (or ``sender``),
     recipient (or ``recipient``), the works and locations it lists (each location's
-    explanation from its alert, else :func:`hand_why`)."""
+    explanation in the notice's language from its alert's facts, else :func:`hand_why`;
+    ``templates_dir``: the user's statements files, ``notices.templates_dir``)."""
     listed = list(locations) if locations is not None else store.locations_of(conn, record.id)
     works = store.works_by_id(conn, {loc.work_id for loc in listed if loc.work_id})
-    alerts = store.alert_explanations(conn, {loc.alert_id for loc in listed if loc.alert_id})
+    alerts = store.alerts_by_id(conn, {loc.alert_id for loc in listed if loc.alert_id})
     first_seen = store.first_seen(conn, [(loc.release_id, loc.url) for loc in listed])
     used_sender = sender if sender is not None else _stored_sender(record)
     principal = used_sender.principal if used_sender is not None else None
@@ -276,10 +311,12 @@ def document_of(
                 work_id=loc.work_id,
                 release=loc.release_name,
                 first_seen=first_seen.get((loc.release_id, loc.url)),
-                why=(
-                    alerts.get(loc.alert_id)
-                    if loc.alert_id is not None and alerts.get(loc.alert_id)
-                    else hand_why(notice_works.get(loc.work_id or ""), principal)
+                why=location_why(
+                    alerts.get(loc.alert_id) if loc.alert_id is not None else None,
+                    notice_works.get(loc.work_id or ""),
+                    language=record.language,
+                    principal=principal,
+                    templates_dir=templates_dir,
                 ),
             )
             for loc in listed

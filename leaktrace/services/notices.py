@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
+from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
@@ -56,7 +57,7 @@ from leaktrace.services.case_access import case_access
 from leaktrace.services.context import AppContext
 from leaktrace.services.notice_reading import (
     document_of,
-    hand_why,
+    location_why,
     notice_view,
     sender_of,
     summaries,
@@ -71,7 +72,7 @@ from leaktrace.services.notice_views import (
     SkippedLocationView,
 )
 from leaktrace.store import notices as store
-from leaktrace.store.notices import HostInfo, NewLocation, NewNotice, StoredContact
+from leaktrace.store.notices import AlertRecord, HostInfo, NewLocation, NewNotice, StoredContact
 from leaktrace.store.swarm import stored_key_check
 from leaktrace.swarm.keys import KEY_ENV, KEY_FILE_ENV, key_check, resolve_swarm_key
 from leaktrace.swarm.model import PEER
@@ -118,7 +119,9 @@ class DraftLocation:
     release_name: str | None
     work_id: str | None
     alert_id: int | None
-    why: str
+    why: str | None
+    """None: explained in the notice's language from the alert's facts (a location given
+    by hand: as a copy the rights holder has not authorised); a text: used as given."""
     first_seen: datetime | None
 
 
@@ -340,9 +343,7 @@ def _check_scope(scope: DraftScope) -> None:
         )
 
 
-def _collect(
-    ctx: AppContext, conn: Connection, scope: DraftScope, sender: Sender | None
-) -> _Collected:
+def _collect(ctx: AppContext, conn: Connection, scope: DraftScope) -> _Collected:
     """Every location of the scope, normalised, with its stored host; the refused ones."""
     _check_scope(scope)
     host: str | None = None
@@ -368,9 +369,6 @@ def _collect(
     sources = store.scope_locations(
         conn, alert_id=scope.leak_id, work_id=scope.work_id, since=since, url_contains=host
     )
-    works = store.works_by_id(conn, [hand_work] if hand_work else [])
-    principal = sender.principal if sender is not None else None
-    hand = hand_why(work_of(works[hand_work]) if hand_work in works else None, principal)
 
     collected = _Collected()
     seen_urls: set[str] = set()
@@ -396,7 +394,6 @@ def _collect(
                 "release_name": source.release_name,
                 "work_id": source.work_id,
                 "alert_id": source.alert_id,
-                "why": source.explanation or hand,
                 "seen": source.seen_at,
             },
         )
@@ -408,7 +405,6 @@ def _collect(
                 "release_name": hand_alert.release_name if hand_alert else None,
                 "work_id": hand_work,
                 "alert_id": hand_alert.id if hand_alert else None,
-                "why": hand_alert.explanation if hand_alert else hand,
                 "seen": None,
             },
         )
@@ -449,7 +445,7 @@ def _collect(
                 release_name=str(extra["release_name"]) if extra["release_name"] else None,
                 work_id=str(extra["work_id"]) if extra["work_id"] else None,
                 alert_id=alert_id if isinstance(alert_id, int) else None,
-                why=str(extra["why"]),
+                why=None,
                 first_seen=firsts.get(location.url),
             )
         )
@@ -507,8 +503,27 @@ def _document(
     language: str,
     sender: Sender | None,
     works: dict[str, NoticeWork],
+    alerts: dict[int, AlertRecord],
+    templates_dir: Path | None,
     now: datetime,
 ) -> NoticeDocument:
+    principal = sender.principal if sender is not None else None
+    explained: dict[tuple[int | None, str | None], str] = {}
+
+    def why(loc: DraftLocation) -> str:
+        if loc.why is not None:
+            return loc.why
+        key = (loc.alert_id, loc.work_id)
+        if key not in explained:
+            explained[key] = location_why(
+                alerts.get(loc.alert_id) if loc.alert_id is not None else None,
+                works.get(loc.work_id or ""),
+                language=language,
+                principal=principal,
+                templates_dir=templates_dir,
+            )
+        return explained[key]
+
     used = sorted({loc.work_id for loc in group.locations if loc.work_id and loc.work_id in works})
     return NoticeDocument(
         reference=reference_of(notice_id),
@@ -524,7 +539,7 @@ def _document(
                 work_id=loc.work_id,
                 release=loc.release_name,
                 first_seen=loc.first_seen,
-                why=loc.why,
+                why=why(loc),
             )
             for loc in group.locations
         ),
@@ -585,11 +600,22 @@ def write_drafts(
         conn, {loc.work_id for g in groups for loc in g.locations if loc.work_id}
     )
     works = {w: work_of(r) for w, r in work_records.items()}
+    alerts = store.alerts_by_id(
+        conn, {loc.alert_id for g in groups for loc in g.locations if loc.alert_id is not None}
+    )
     texts: list[tuple[int, str, str, str]] = []
     locations: list[NewLocation] = []
     for notice_id, group in zip(ids, groups, strict=True):
         doc = _document(
-            notice_id, group, form=form, language=language, sender=sender, works=works, now=now
+            notice_id,
+            group,
+            form=form,
+            language=language,
+            sender=sender,
+            works=works,
+            alerts=alerts,
+            templates_dir=templates,
+            now=now,
         )
         check_document(doc)
         rendered = render_notice(doc, templates_dir=templates)
@@ -647,11 +673,10 @@ def draft_notices(
     chosen = parse_form(form)
     code = _language(ctx, chosen, language)
     now = datetime.now(UTC)
-    sender = sender_of(ctx)
     with ctx.database.transaction() as conn:
         if case_id is not None:
             case_access(conn, actor, case_id, "write")
-        collected = _collect(ctx, conn, scope, sender)
+        collected = _collect(ctx, conn, scope)
         open_ = store.open_locations(
             conn,
             [loc.url for loc in collected.locations],
@@ -768,7 +793,14 @@ def set_recipient(
             name=who, email=address, country=code or record.recipient_country,
             key=record.recipient_key,
         )  # fmt: skip
-        doc = document_of(conn, record, recipient=recipient, sender=sender_of(ctx), day=now)
+        doc = document_of(
+            conn,
+            record,
+            recipient=recipient,
+            sender=sender_of(ctx),
+            day=now,
+            templates_dir=ctx.settings.notices.templates_dir,
+        )
         check_document(doc)
         rendered = render_notice(doc, templates_dir=ctx.settings.notices.templates_dir)
         check_rendered(doc, rendered)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -61,7 +61,7 @@ __all__ = [
     "WorkRecord",
     "all_contacts",
     "alert_by_id",
-    "alert_explanations",
+    "alerts_by_id",
     "first_seen",
     "changes_of",
     "contact_count",
@@ -213,6 +213,11 @@ class AlertRecord:
     work_id: str
     release_name: str
     explanation: str
+    window: str
+    window_date: date
+    lead_days: float
+    source: str
+    released_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,19 +251,46 @@ class HostInfo:
     country: str | None
 
 
+_ALERT_COLUMNS = (
+    ALERTS.c.id,
+    ALERTS.c.release_id,
+    ALERTS.c.work_id,
+    RELEASES.c.name,
+    ALERTS.c.explanation,
+    ALERTS.c.window,
+    ALERTS.c.window_date,
+    ALERTS.c.lead_days,
+    ALERTS.c.source,
+    ALERTS.c.released_at,
+)
+
+
 def alert_by_id(conn: Connection, alert_id: int) -> AlertRecord | None:
     row = conn.execute(
-        select(
-            ALERTS.c.id,
-            ALERTS.c.release_id,
-            ALERTS.c.work_id,
-            RELEASES.c.name,
-            ALERTS.c.explanation,
-        )
+        select(*_ALERT_COLUMNS)
         .select_from(ALERTS.join(RELEASES, RELEASES.c.id == ALERTS.c.release_id))
         .where(ALERTS.c.id == alert_id)
     ).first()
-    return None if row is None else AlertRecord(*row)
+    return None if row is None else _alert(row)
+
+
+def _alert(row: Any) -> AlertRecord:
+    values: tuple[Any, ...] = tuple(row)
+    return AlertRecord(*values)
+
+
+def alerts_by_id(conn: Connection, alert_ids: Iterable[int]) -> dict[int, AlertRecord]:
+    """The alerts (with their release's name) of ``alert_ids``."""
+    found: dict[int, AlertRecord] = {}
+    for part in chunked(sorted(set(alert_ids))):
+        rows = conn.execute(
+            select(*_ALERT_COLUMNS)
+            .select_from(ALERTS.join(RELEASES, RELEASES.c.id == ALERTS.c.release_id))
+            .where(ALERTS.c.id.in_(part))
+        )
+        for row in rows:
+            found[int(row[0])] = _alert(row)
+    return found
 
 
 def scope_locations(
@@ -818,15 +850,6 @@ def changes_of(conn: Connection, notice_id: int) -> list[ChangeRecord]:
         )
         for row in rows
     ]
-
-
-def alert_explanations(conn: Connection, alert_ids: Iterable[int]) -> dict[int, str]:
-    """Alert id → its explanation (why the release is a leak)."""
-    found: dict[int, str] = {}
-    for part in chunked(sorted(set(alert_ids))):
-        rows = conn.execute(select(ALERTS.c.id, ALERTS.c.explanation).where(ALERTS.c.id.in_(part)))
-        found.update({int(i): str(text) for i, text in rows})
-    return found
 
 
 def first_seen(

@@ -372,3 +372,80 @@ def test_any_url_by_hand_is_listed_refused_or_skipped(ctx: AppContext, urls: lis
             assert url.strip() in refused, url
         else:
             assert parsed.url in listed or parsed.url in refused, url
+
+
+ENGLISH = ("made available", "days before", "rights holder", "pre-release", "identified by")
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("it", ("giorni prima della sua uscita in home video del 19 maggio 2026", "17,7")),
+        ("fr", ("jours avant sa sortie en vidéo du 19 mai 2026", "17,7")),
+        ("en", ("days before its release on disc on 19 May 2026", "17.7")),
+    ],
+)
+def test_the_explanation_speaks_the_notices_language(
+    ctx: AppContext, language: str, words: tuple[str, ...]
+) -> None:
+    """DSA Art. 16(2)(a)'s substantiated explanation follows the notice's language: from
+    the alert's facts (window, date, days early, source, release), and for a URL given by
+    hand; no English sentence in an Italian or French notice."""
+    actor = w.industry(ctx)
+    by_hand = "https://stream.test/hand/1"
+    result = draft_notices(
+        ctx, actor, DraftScope(work_id="northern", urls=(by_hand,)), form="dsa", language=language
+    )
+    cyber = get_notice(ctx, actor, by_key(result)["cyberlock.example"].id)  # type: ignore[attr-defined]
+    assert all(word in cyber.body for word in words), cyber.body
+    stream = get_notice(ctx, actor, by_key(result)["stream.test"].id)  # type: ignore[attr-defined]
+    hand = {"it": "la cui diffusione non è stata autorizzata da Aurora Pictures Inc.",
+            "fr": "dont la diffusion n'a pas été autorisée par Aurora Pictures Inc.",
+            "en": "whose distribution Aurora Pictures Inc., the holder"}[language]  # fmt: skip
+    assert hand in stream.body
+    if language != "en":
+        for view in (cyber, stream):
+            assert not [e for e in ENGLISH if e in view.body], view.body
+    # rendered again from storage (a recipient change): the same words
+    needing = by_key(result)["nocontact.example"].id  # type: ignore[attr-defined]
+    again = set_recipient(ctx, actor, needing, name="NoContact", email="abuse@nocontact.example")
+    original = get_notice(ctx, actor, needing)
+    assert words[0].split()[0] in again.body and again.body == original.body
+
+
+def test_a_users_explanation_words(tmp_path: Path) -> None:
+    """A statements file in notices.templates_dir with its own [explanation] is used; a
+    format naming an unknown field is a template error naming the file; without an
+    [explanation] the shipped words are used."""
+    from leaktrace.notices.templates import _shipped_dir
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shipped = (_shipped_dir() / "statements.en.toml").read_text()
+    (templates / "statements.en.toml").write_text(
+        shipped.replace("A copy of {work} (", "LEAK NOTE {days}d: a copy of {work} (")
+    )
+    with build_context(
+        w.settings_for(w.world_copy(tmp_path / "a"), templates_dir=templates)
+    ) as ctx:
+        result = draft_notices(ctx, local_operator(), DraftScope(host="stream.test"), form="dsa")
+        assert (
+            "LEAK NOTE 15.7d: a copy of"
+            in get_notice(ctx, local_operator(), result.notices[0].id).body
+        )
+    (templates / "statements.en.toml").write_text(shipped.replace("{days}", "{nope}"))
+    with build_context(
+        w.settings_for(w.world_copy(tmp_path / "b"), templates_dir=templates)
+    ) as ctx:
+        with pytest.raises(NoticeTemplateError) as error:
+            draft_notices(ctx, local_operator(), DraftScope(host="stream.test"), form="dsa")
+        assert "statements.en.toml" in str(error.value) and counts(ctx) == (0, 0, 0)
+    (templates / "statements.en.toml").write_text(shipped.split("[explanation]")[0])
+    with build_context(
+        w.settings_for(w.world_copy(tmp_path / "c"), templates_dir=templates)
+    ) as ctx:
+        result = draft_notices(ctx, local_operator(), DraftScope(host="stream.test"), form="dsa")
+        assert (
+            "days before its release on disc"
+            in get_notice(ctx, local_operator(), result.notices[0].id).body
+        )
