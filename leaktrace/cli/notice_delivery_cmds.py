@@ -134,13 +134,15 @@ def track(
 ) -> None:
     """Follow sent notices: replies in the replies folder (matched ones move to
     processed/), locations LeakTrace saw again after their notice, notices without an
-    answer after notices.no_response_days."""
+    answer after notices.no_response_days. With --watch and a mail server configured,
+    each round also retries the notices waiting after a temporary failure."""
     with open_context(db) as ctx:
         me = local_operator()
         if not watch:
             _print_track(track_notices(ctx, me, replies_dir=replies), fmt)
             return
         stop = threading.Event()
+        mail = ctx.settings.notices.smtp is not None or ctx.settings.notices.email_sink
         try:
             watch_replies(
                 ctx,
@@ -149,6 +151,8 @@ def track(
                 stop=stop,
                 replies_dir=replies,
                 report=lambda result: _print_track(result, fmt),
+                retry_sends=bool(mail) and ctx.settings.notices.sender is not None,
+                sent=lambda result: _print_send(result, fmt),
             )
         except KeyboardInterrupt:
             stop.set()

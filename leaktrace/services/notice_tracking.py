@@ -37,8 +37,9 @@ from leaktrace.notices.model import NoticeStatus, notice_id_of
 from leaktrace.notices.replies import Reply, read_reply
 from leaktrace.services.context import AppContext
 from leaktrace.services.notice_marking import mark_notice
+from leaktrace.services.notice_sending import deliver_pending
 from leaktrace.services.notice_stats import agency_scope
-from leaktrace.services.notice_views import TrackResultView
+from leaktrace.services.notice_views import SendResultView, TrackResultView
 from leaktrace.store import notice_tracking as store
 
 __all__ = ["MAX_REPLY_BYTES", "PROCESSED", "track_notices", "watch_replies"]
@@ -269,11 +270,20 @@ def watch_replies(
     replies_dir: Path | None = None,
     report: Callable[[TrackResultView], None] | None = None,
     rounds: int | None = None,
+    retry_sends: bool = False,
+    sent: Callable[[SendResultView], None] | None = None,
 ) -> int:
     """:func:`track_notices` every ``every`` seconds until ``stop`` is set (or
-    ``rounds`` rounds); ``report`` sees each round's result. Returns the rounds run."""
+    ``rounds`` rounds); ``report`` sees each round's result. With ``retry_sends``, each
+    round first delivers the notices whose mail waits in the outbox after a temporary
+    failure and whose back-off has passed (:func:`~leaktrace.services.notice_sending.
+    deliver_pending`; ``sent`` sees what it did). Returns the rounds run."""
     done = 0
     while not stop.is_set() and (rounds is None or done < rounds):
+        if retry_sends:
+            delivered = deliver_pending(ctx, actor)
+            if sent is not None and (delivered.sent or delivered.failed):
+                sent(delivered)
         result = track_notices(ctx, actor, replies_dir=replies_dir)
         done += 1
         if report is not None:

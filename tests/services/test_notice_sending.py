@@ -8,6 +8,7 @@ were sent); only industry agencies and the local operator send; nothing is sent 
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from leaktrace.services.notice_marking import mark_notice
 from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notice_sending import deliver_pending, may_send, send_notices
 from leaktrace.services.notice_stats import notice_stats
+from leaktrace.services.notice_tracking import watch_replies
+from leaktrace.services.notice_views import SendResultView
 from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
 from tests.alerts.test_email_sink import Collector
 from tests.services.notice_delivery_world import (
@@ -94,6 +97,24 @@ def test_4xx_retries_then_a_later_send_delivers(w: World) -> None:
     make_due(w)
     later = deliver_pending(w.ctx, me)
     assert later.sent == [notice_id]
+    assert get_notice(w.ctx, me, notice_id).status == "sent"
+    assert len(w.smtp.messages) == 1
+
+
+def test_watching_replies_also_retries_waiting_sends(w: World) -> None:
+    me = local_operator()
+    notice_id = notice_row(w, agency_id=None)
+    w.smtp.rcpt_reply = "451 4.3.0 Greylisted, try again later"
+    assert send_notices(w.ctx, me, [notice_id]).queued == [notice_id]
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    reports: list[SendResultView] = []
+    stop = threading.Event()
+    rounds = watch_replies(
+        w.ctx, me, every=0.01, stop=stop, rounds=1, retry_sends=True, sent=reports.append
+    )
+    assert rounds == 1
+    assert [r.sent for r in reports] == [[notice_id]]
     assert get_notice(w.ctx, me, notice_id).status == "sent"
     assert len(w.smtp.messages) == 1
 
