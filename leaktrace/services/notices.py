@@ -506,9 +506,11 @@ def _document(
     alerts: dict[int, AlertRecord],
     templates_dir: Path | None,
     now: datetime,
+    explained: dict[tuple[int | None, str | None], str],
 ) -> NoticeDocument:
+    """The document of a new notice; ``explained`` keeps the explanations made (one per
+    alert and work, shared by every notice of a draft)."""
     principal = sender.principal if sender is not None else None
-    explained: dict[tuple[int | None, str | None], str] = {}
 
     def why(loc: DraftLocation) -> str:
         if loc.why is not None:
@@ -605,6 +607,7 @@ def write_drafts(
     )
     texts: list[tuple[int, str, str, str]] = []
     locations: list[NewLocation] = []
+    explained: dict[tuple[int | None, str | None], str] = {}
     for notice_id, group in zip(ids, groups, strict=True):
         doc = _document(
             notice_id,
@@ -616,6 +619,7 @@ def write_drafts(
             alerts=alerts,
             templates_dir=templates,
             now=now,
+            explained=explained,
         )
         check_document(doc)
         rendered = render_notice(doc, templates_dir=templates)
