@@ -187,14 +187,17 @@ def notices_page(
     ctx: Context,
     status: str | None = None,
     form: str | None = None,
+    since: str | None = None,
     actor: Actor = _READ,
 ) -> HTMLResponse:
     """The agency's notices (filtered by status and form), the figures of time to
-    takedown with their chart, and the form to draft notices."""
+    takedown (of the notices sent since ``since``, when given) with their chart, and the
+    form to draft notices."""
     chosen = params.choice(status, "status", STATUSES)
     chosen_form = params.choice(form, "form", FORMS)
+    sent_since = params.moment(since, "since")
     listed = notice_reading.list_notices(ctx, actor, status=chosen, form=chosen_form)
-    figures = notice_stats.notice_stats(ctx, actor)
+    figures = notice_stats.notice_stats(ctx, actor, since=sent_since)
     return render(
         request,
         "notices/list.html",
@@ -212,6 +215,7 @@ def notices_page(
         chart_rows=CHART_ROWS,
         chosen_status=chosen or "",
         chosen_form=chosen_form or "",
+        chosen_since=sent_since.date().isoformat() if sent_since else "",
         statuses=[("", "any"), *((s, s) for s in STATUSES)],
         forms=[("", "any"), *((f, f.upper()) for f in FORMS)],
         draft_forms=[(f, f.upper()) for f in FORMS],

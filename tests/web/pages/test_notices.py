@@ -94,6 +94,15 @@ def test_the_list_with_figures_chart_and_draft_form(world: NoticeWorld, drafted:
     assert filtered.status_code == 200
     assert drafted not in _notice_ids(filtered.text)
     assert 'id="draft-notices"' not in filtered.text  # a viewer cannot draft
+    later = world.server.client("viewer", agency=INDUSTRY).get(
+        "/notices", params={"since": "2100-01-01", "status": "drafted"}
+    )
+    assert later.status_code == 200
+    assert 'name="since" value="2100-01-01"' in later.text
+    assert '<input type="hidden" name="status" value="drafted">' in later.text
+    assert drafted in _notice_ids(later.text)  # the list is not cut by the figures' date
+    bad = world.server.client("viewer", agency=INDUSTRY).get("/notices", params={"since": "soon"})
+    assert bad.status_code == 422
 
 
 def test_review_page_escapes_and_offers_send_only_to_who_may_send(
