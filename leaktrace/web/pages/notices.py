@@ -17,6 +17,7 @@ text) is escaped by Jinja2.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Sequence
 from html import escape
@@ -54,6 +55,8 @@ _SEND = requires(Permission.send_notices)
 _MAX_FIELD = 4096
 _MAX_URLS_FIELD = MAX_URLS * (MAX_URL + 2)
 _MAX_CONTACTS_FILE = 5 * 1024 * 1024
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
+"""An uploaded file's name kept as is (else ``contacts.csv``): never a path, never hidden."""
 
 STATUSES = [s.value for s in NoticeStatus]
 CHART_ROWS = 15
@@ -335,7 +338,8 @@ def import_contacts(
     content = file.file.read(_MAX_CONTACTS_FILE + 1)
     if len(content) > _MAX_CONTACTS_FILE:
         raise InputError(f"at most {_MAX_CONTACTS_FILE // (1024 * 1024)} MB", field="file")
-    name = Path(file.filename.replace("\\", "/")).name or "contacts.csv"
+    given = file.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = given if _SAFE_NAME.fullmatch(given) else "contacts.csv"
     with tempfile.TemporaryDirectory(prefix="leaktrace-contacts-") as folder:
         path = Path(folder) / name
         path.write_bytes(content)

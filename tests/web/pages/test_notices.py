@@ -222,6 +222,14 @@ def test_contacts_page_add_and_import(world: NoticeWorld) -> None:
     )
     assert imported.status_code == 200, imported.text
     assert 'id="imported"' in imported.text and "mirror.example" in imported.text
+    for odd in ("..", "../../etc/contacts.csv", ".hidden"):
+        again = client.post(
+            "/notices/contacts/import",
+            data={"csrf_token": csrf_of(added.text)},
+            files={"file": (odd, csv, "text/csv")},
+        )
+        assert again.status_code == 200, (odd, again.text[-400:])
+        assert "1 unchanged" in again.text
     broken = client.post(
         "/notices/contacts/import",
         data={"csrf_token": csrf_of(added.text)},
