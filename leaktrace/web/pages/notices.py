@@ -54,7 +54,6 @@ _WRITE = requires(Permission.write_notices)
 _SEND = requires(Permission.send_notices)
 _MAX_FIELD = 4096
 _MAX_URLS_FIELD = MAX_URLS * (MAX_URL + 2)
-_MAX_CONTACTS_FILE = 5 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 """An uploaded file's name kept as is (else ``contacts.csv``): never a path, never hidden."""
 
@@ -335,9 +334,11 @@ def import_contacts(
     problem is named with its line and field, and nothing is imported then."""
     if file is None or not file.filename:
         raise InputError("choose a CSV file to import", field="file")
-    content = file.file.read(_MAX_CONTACTS_FILE + 1)
-    if len(content) > _MAX_CONTACTS_FILE:
-        raise InputError(f"at most {_MAX_CONTACTS_FILE // (1024 * 1024)} MB", field="file")
+    content = file.file.read(notice_contacts.MAX_CONTACTS_FILE + 1)
+    if len(content) > notice_contacts.MAX_CONTACTS_FILE:
+        raise InputError(
+            f"at most {notice_contacts.MAX_CONTACTS_FILE // (1024 * 1024)} MB", field="file"
+        )
     given = file.filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = given if _SAFE_NAME.fullmatch(given) else "contacts.csv"
     with tempfile.TemporaryDirectory(prefix="leaktrace-contacts-") as folder:
