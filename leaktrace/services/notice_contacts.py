@@ -27,7 +27,13 @@ from leaktrace.services.notice_views import ContactImportView, ContactView
 from leaktrace.store import notices as store
 from leaktrace.store.notices import ContactInput, StoredContact
 
-__all__ = ["MAX_CONTACTS_FILE", "add_contact", "import_contacts", "list_contacts"]
+__all__ = [
+    "MAX_CONTACTS_FILE",
+    "add_contact",
+    "import_contacts",
+    "import_contacts_data",
+    "list_contacts",
+]
 
 MAX_CONTACTS_FILE = 32 * 1024 * 1024
 """The largest contacts file read (bytes)."""
@@ -79,23 +85,41 @@ def _read(path: Path) -> bytes:
 def import_contacts(ctx: AppContext, actor: Actor, path: Path) -> ContactImportView:
     """Add and update the contacts of a CSV file (all or nothing)."""
     actor.require(Permission.write_notices)
-    records = read_contacts(_read(path), file=str(path))
-    origin = f"file:{path.expanduser().resolve()}"[:1024]
+    data = _read(path)
+    return _import(ctx, actor, data, str(path), f"file:{path.expanduser().resolve()}")
+
+
+def import_contacts_data(
+    ctx: AppContext, actor: Actor, data: bytes, *, name: str
+) -> ContactImportView:
+    """The same for a file's bytes (a web upload named ``name``; origin
+    ``upload:<name>``)."""
+    actor.require(Permission.write_notices)
+    label = "".join(c for c in name if c.isprintable()).strip()[:200] or "upload"
+    if len(data) > MAX_CONTACTS_FILE:
+        raise InputError(f"larger than {MAX_CONTACTS_FILE // (1024 * 1024)} MiB", file=label)
+    return _import(ctx, actor, data, label, f"upload:{label}")
+
+
+def _import(
+    ctx: AppContext, actor: Actor, data: bytes, label: str, origin: str
+) -> ContactImportView:
+    records = read_contacts(data, file=label)
     now = datetime.now(UTC)
     with ctx.database.transaction() as conn:
         added, updated, unchanged = store.put_contacts(
-            conn, [_input(r) for r in records], origin=origin, now=now
+            conn, [_input(r) for r in records], origin=origin[:1024], now=now
         )
         total = store.contact_count(conn)
         audit.record(
             conn,
             actor,
             "notices.contacts",
-            str(path)[:200],
+            label[:200],
             f"{added} added, {updated} updated, {unchanged} unchanged",
         )
     return ContactImportView(
-        file=str(path), added=added, updated=updated, unchanged=unchanged, total=total
+        file=label, added=added, updated=updated, unchanged=unchanged, total=total
     )
 
 

@@ -14,7 +14,12 @@ from leaktrace.errors import InputError, PermissionDeniedError
 from leaktrace.identity.actor import local_operator
 from leaktrace.identity.roles import Role
 from leaktrace.services.context import AppContext
-from leaktrace.services.notice_contacts import add_contact, import_contacts, list_contacts
+from leaktrace.services.notice_contacts import (
+    add_contact,
+    import_contacts,
+    import_contacts_data,
+    list_contacts,
+)
 from leaktrace.services.notice_reading import list_notices
 from leaktrace.services.notices import DraftScope, draft_notices
 from tests.services import notice_world as w
@@ -115,3 +120,14 @@ def test_list_filters_and_need_to_know(ctx: AppContext) -> None:
         assert error.value.field == field
     with pytest.raises(PermissionDeniedError):
         list_notices(ctx, replace(mpa, permissions=frozenset()))
+
+
+def test_import_uploaded_bytes(ctx: AppContext) -> None:
+    data = b"host_or_domain,name,email,country\nupload.example,Up,abuse@upload.example,NL\n"
+    view = import_contacts_data(ctx, w.industry(ctx), data, name="my\x1bcontacts.csv")
+    assert (view.file, view.added, view.total) == ("mycontacts.csv", 1, 6)
+    contacts = {c.match: c for c in list_contacts(ctx, local_operator())}
+    assert contacts["upload.example"].origin == "upload:mycontacts.csv"
+    with pytest.raises(InputError) as error:
+        import_contacts_data(ctx, w.industry(ctx), b"host_or_domain,name\n", name="bad.csv")
+    assert error.value.file == "bad.csv"
