@@ -134,6 +134,14 @@ class IncompleteNoticeError(InputError):
         self.element = element
         self.template = template
 
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {
+            **super().as_dict(),
+            "form": self.form,
+            "element": self.element,
+            "template": self.template,
+        }
+
 
 class NoticeTemplateError(InputError):
     """A notice template cannot be read or rendered: ``file`` is the template's name (or
