@@ -18,10 +18,8 @@ text) is escaped by Jinja2.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Sequence
 from html import escape
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -335,16 +333,9 @@ def import_contacts(
     if file is None or not file.filename:
         raise InputError("choose a CSV file to import", field="file")
     content = file.file.read(notice_contacts.MAX_CONTACTS_FILE + 1)
-    if len(content) > notice_contacts.MAX_CONTACTS_FILE:
-        raise InputError(
-            f"at most {notice_contacts.MAX_CONTACTS_FILE // (1024 * 1024)} MB", field="file"
-        )
     given = file.filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = given if _SAFE_NAME.fullmatch(given) else "contacts.csv"
-    with tempfile.TemporaryDirectory(prefix="leaktrace-contacts-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
-        imported = notice_contacts.import_contacts(ctx, actor, path)
+    imported = notice_contacts.import_contacts_data(ctx, actor, content, name=name)
     return render(
         request,
         "notices/contacts.html",

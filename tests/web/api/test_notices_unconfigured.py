@@ -25,6 +25,7 @@ def test_no_sender_identity_no_draft(tmp_path: Path) -> None:
         error = reply.json()["error"]
         assert error["type"] == "IncompleteNoticeError"
         assert error["field"] == "signature" and "[notices.sender]" in error["reason"]
+        assert error["form"] == "dmca" and error["element"] == "signature"
         assert client.get("/api/v1/notices").json() == []  # nothing written
 
 

@@ -222,6 +222,7 @@ def test_contacts_page_add_and_import(world: NoticeWorld) -> None:
     )
     assert imported.status_code == 200, imported.text
     assert 'id="imported"' in imported.text and "mirror.example" in imported.text
+    assert "upload:contacts.csv" in imported.text and "/tmp" not in imported.text
     for odd in ("..", "../../etc/contacts.csv", ".hidden"):
         again = client.post(
             "/notices/contacts/import",
