@@ -8,7 +8,8 @@ For each, one new **drafted** notice to the same recipient, in the same form and
 language and for the same case, lists those locations only; its ``previous_id`` points
 at the notice it repeats and its text says so ("this repeats our notice LT-N-000042 of
 2026-11-20": ``NoticeDocument.previous_reference`` and ``extra['previous_sent']``). It
-is rendered and checked like any draft (:func:`leaktrace.services.notices.write_drafts`)
+is rendered and checked like any draft (:func:`leaktrace.services.notices.write_drafts`,
+which also explains each location in the notice's language)
 and is sent like any other (``leaktrace notices send``). ``dry_run`` says which notices
 would be written and writes nothing.
 """
@@ -23,7 +24,7 @@ from leaktrace.identity.roles import Permission
 from leaktrace.notices.locations import ParsedLocation, parse_location
 from leaktrace.notices.model import NoticeForm, Recipient
 from leaktrace.services.context import AppContext
-from leaktrace.services.notice_reading import hand_why, sender_of, summaries, work_of
+from leaktrace.services.notice_reading import summaries
 from leaktrace.services.notice_stats import agency_scope
 from leaktrace.services.notice_views import NoticeSummaryView, RenoticeResultView
 from leaktrace.services.notices import DraftGroup, DraftLocation, write_drafts
@@ -49,8 +50,6 @@ def renotice(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     before = now - timedelta(days=ctx.settings.notices.renotice_days)
     scope = agency_scope(actor)
-    sender = sender_of(ctx)
-    principal = sender.principal if sender is not None else None
     with ctx.database.transaction() as conn:
         due = tracking.notices_by_ids(
             conn, tracking.renotice_candidates(conn, before, scope), scope
@@ -62,15 +61,6 @@ def renotice(
             would = summaries(conn, sorted(records, key=lambda r: r.id)) if dry_run else []
             return RenoticeResultView(notices=would)
         located = tracking.locations_of(conn, [n.id for n in due])
-        works = {
-            w: work_of(r)
-            for w, r in notices_store.works_by_id(
-                conn, {loc.work_id for locs in located.values() for loc in locs if loc.work_id}
-            ).items()
-        }
-        why = tracking.alert_explanations(
-            conn, [loc.alert_id for locs in located.values() for loc in locs if loc.alert_id]
-        )
         new_ids: list[int] = []
         for notice in due:
             up = [loc for loc in located.get(notice.id, []) if _still_up(loc)]
@@ -94,8 +84,7 @@ def renotice(
                         release_name=loc.release_name,
                         work_id=loc.work_id,
                         alert_id=loc.alert_id,
-                        why=(why.get(loc.alert_id) if loc.alert_id is not None else None)
-                        or hand_why(works.get(loc.work_id or ""), principal),
+                        why=None,  # explained in the notice's language by write_drafts
                         first_seen=None,
                     )
                     for loc in up

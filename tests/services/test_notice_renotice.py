@@ -96,3 +96,27 @@ def test_nothing_to_repeat(w: World) -> None:
     notice_row(w, agency_id=None)  # a draft
     assert renotice(w.ctx, local_operator(), now=NOW).notices == []
     assert renotice(w.ctx, local_operator(), now=NOW, dry_run=True).notices == []
+
+
+def test_a_follow_up_explains_in_its_language(tmp_path: Path) -> None:
+    """The follow-up of an Italian DSA notice explains each location in Italian, from the
+    alert's facts (as the first notice did), with no English sentence."""
+    from datetime import UTC, datetime
+
+    from leaktrace.services.notices import DraftScope, draft_notices
+    from tests.services import notice_world as nw
+    from tests.services.test_notice_marking import as_sent
+
+    for ctx in nw.world_ctx(tmp_path):
+        actor = nw.industry(ctx)
+        first = draft_notices(
+            ctx, actor, DraftScope(host="cyberlock.example"), form="dsa", language="it"
+        ).notices[0]
+        sent = datetime.now(UTC) - timedelta(days=10)
+        as_sent(ctx, first.id, sent)
+        [again] = renotice(ctx, actor).notices
+        view = get_notice(ctx, actor, again.id)
+        assert (view.previous_id, view.language, view.locations) == (first.id, "it", 2)
+        assert view.body.count("giorni prima della sua uscita in home video del 19 maggio") == 2
+        assert f"LT-N-{first.id:06d}" in view.body
+        assert not [e for e in ("made available", "days before", "pre-release") if e in view.body]
