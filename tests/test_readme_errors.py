@@ -16,6 +16,8 @@ ROW = re.compile(r"^\| (?:any other )?`(\w+)`.*?\| (\d+) \| (\d+)", re.MULTILINE
 def _instance(cls: type[errors.LeakTraceError]) -> errors.LeakTraceError:
     if cls is errors.RateLimitedError:
         return cls("x", retry_after=1)
+    if cls is errors.IncompleteNoticeError:
+        return cls("x", form="dmca", element="signature")
     return cls("x")
 
 

@@ -16,6 +16,7 @@ from leaktrace.config import Settings, load_settings
 from leaktrace.identity.actor import local_operator
 from leaktrace.infra.targets import UNKNOWN_SHEET
 from leaktrace.services.demo_accounts import DemoLogin, create_demo_accounts
+from leaktrace.services.demo_notices import create_demo_notices, demo_notice_settings
 from leaktrace.services.groups import group_dossier
 from leaktrace.services.leaks import LeakQuery, list_leaks
 from leaktrace.services.overview import get_overview
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from leaktrace.services.demo_operation import DemoOperation
 
 DEMO_BUNDLE = "demo-case.zip"
+DEMO_MAIL = "mail"
+DEMO_REPLIES = "replies"
 
 
 def report(
@@ -68,7 +71,19 @@ def demo(
     played to an hour or so past its H-hour. With --serve it goes on to serve the shared
     service's web UI over that database, with fictional agencies and users.
     """
+    from leaktrace.demo.maildrop import MailDrop
+    from leaktrace.private_files import make_private_folder
+
+    make_private_folder(directory)
+    # the demo's notices go to its own mail drop, never to a real mail server
+    with MailDrop((directory / DEMO_MAIL).absolute()) as drop:
+        _demo(directory, seed, serve=serve, host=host, port=port, mail_port=drop.port)
+
+
+def _demo(directory: Path, seed: int, *, serve: bool, host: str, port: int, mail_port: int) -> None:
     from leaktrace.demo import run_demo
+    from leaktrace.demo.run import DEMO_TITLE
+    from leaktrace.demo.scenario import FICTIONAL_NOTICE
     from leaktrace.services.demo_case import create_demo_case  # loads cryptography
 
     db_file = (directory / "demo.db").absolute()
@@ -76,6 +91,7 @@ def demo(
     settings = load_settings(
         db=str(db_file),
         evidence={"key_file": (directory / "evidence-ed25519.pem").absolute()},
+        notices=demo_notice_settings(mail_port),
     )
     with err.status("building the synthetic scenario and ingesting its feeds …"):
         result = run_demo(directory, settings, seed=seed)
@@ -225,6 +241,25 @@ def demo(
             f"{operation.open_issues} open issues",
             soft_wrap=True,
         )
+    with context_of(settings) as ctx, err.status("noticing the sites that carry the leaks …"):
+        notices = create_demo_notices(
+            ctx,
+            me,
+            leak_ids=[leak["id"] for leak in top[:3]],
+            mail_folder=(directory / DEMO_MAIL).absolute(),
+            replies_folder=(directory / DEMO_REPLIES).absolute(),
+        )
+        # again, now with the notices' figures
+        write_html_report(ctx, me, result.report, title=DEMO_TITLE, note=FICTIONAL_NOTICE)
+    out.print(
+        f"takedown notices: {notices.drafted} DSA notices for the {notices.locations} "
+        f"locations of the 3 gravest leaks, one per site and leak "
+        f"({', '.join(escape(r) for r in notices.recipients)}), {notices.sent} sent to the "
+        f"demo's own mail drop ({escape(notices.mail_folder)}), {notices.replies} answers "
+        f"tracked, {notices.removed} locations removed; figures: "
+        f"{command_line('notices', 'stats', '--db', str(db_file))}",
+        soft_wrap=True,
+    )
     out.print(f"HTML report: [bold]{result.report}[/]")
     out.print(f"explore: {command_line('leaks', '--db', str(db_file))}")
     if serve:

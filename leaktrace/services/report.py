@@ -17,11 +17,17 @@ class ReportFileView(View):
 
 
 def write_html_report(
-    ctx: AppContext, actor: Actor, path: Path, *, title: str | None = None
+    ctx: AppContext,
+    actor: Actor,
+    path: Path,
+    *,
+    title: str | None = None,
+    note: str | None = None,
 ) -> ReportFileView:
     """Render the report from the database and write it to ``path`` (atomically,
     readable by its owner only). Its takedown-notice figures are those of the actor's
-    agency (every agency's for the command line's operator)."""
+    agency (every agency's for the command line's operator). ``note``: a line shown at
+    the top (the demo's "synthetic data" notice)."""
     actor.require(Permission.read_intel)
     from leaktrace.report.html import write_report_from
     from leaktrace.services.notice_stats import agency_scope
@@ -33,6 +39,7 @@ def write_html_report(
             title,
             database=ctx.database.display,
             services=ctx.services,
+            note=note,
             notice_agency=agency_scope(actor),
         )
     return ReportFileView(path=str(written))

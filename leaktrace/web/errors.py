@@ -48,7 +48,7 @@ HTTP_STATUS: dict[type[LeakTraceError], int] = {
     PermissionDeniedError: 403,
     RateLimitedError: 429,
     StoreError: 503,
-    ConfigError: 500,
+    ConfigError: 503,
     LeakTraceError: 500,
 }
 

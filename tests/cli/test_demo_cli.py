@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -102,3 +103,34 @@ def test_the_action_day_is_told_in_numbers(demo_output: tuple[str, dict[str, str
     )
     assert "60 servers in 18 countries" in line[0]
     assert re.search(r"H-hour \d\d:00 UTC", line[0]) and "2 open issues" in line[0]
+
+
+def test_the_takedown_notices_are_sent_to_the_drop_and_tracked(
+    demo_output: tuple[str, dict[str, str]],
+) -> None:
+    text, env = demo_output
+    [line] = re.findall(r"^takedown notices: .+$", text, flags=re.MULTILINE)
+    found = re.search(
+        r"(\d+) DSA notices for the (\d+) locations.*?(\d+) sent to the demo's own mail drop "
+        r"\((.+?)\), (\d+) answers tracked, (\d+) locations removed; figures: (.+)$",
+        line,
+    )
+    assert found is not None, line
+    drafted, locations, sent, folder, answers, removed = found.groups()[:6]
+    assert int(drafted) >= 3 and int(sent) == int(drafted) == int(answers)
+    assert 0 < int(removed) < int(locations)
+    mails = sorted(Path(folder).glob("*.eml"))
+    assert len(mails) == int(sent)
+    assert all(stat.S_IMODE(m.stat().st_mode) == 0o600 for m in mails)
+    assert all(b"Article 16" in m.read_bytes() for m in mails)
+    done = subprocess.run(
+        [*shlex.split(found.group(7)), "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["sent"] == int(sent) and figures["removed"] == int(removed)
+    assert figures["median_hours"] is not None
