@@ -300,6 +300,12 @@ def _serve_demo(
         )
         if operation is not None:
             _print_board(operation, logins, f"http://{host}:{port}")
+        out.print(
+            f"takedown notices: [bold]http://{host}:{port}/notices[/] — "
+            "analyst@industry.demo.invalid drafts, sends (to the demo's own mail drop) "
+            "and tracks them; viewer@industry.demo.invalid reads them",
+            soft_wrap=True,
+        )
         uvicorn.run(
             create_app(ctx),
             host=host,

@@ -50,6 +50,7 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("prosecutor@prosecution.demo.invalid", "DEMO-SE-PROS", "coordinator"),
     ("analyst@europol.demo.invalid", "DEMO-EUROPOL", "analyst"),
     ("viewer@industry.demo.invalid", "DEMO-INDUSTRY", "viewer"),
+    ("analyst@industry.demo.invalid", "DEMO-INDUSTRY", "analyst"),
     ("investigator@de-police.demo.invalid", "DEMO-DE-POL", "investigator"),
 )
 """(e-mail, agency, role): the ``.invalid`` domain (RFC 2606) can never reach anyone."""

@@ -135,6 +135,7 @@ def test_the_printed_logins_open_the_printed_board(served: Served) -> None:
         "investigator@police.demo.invalid",
         "analyst@europol.demo.invalid",
         "viewer@industry.demo.invalid",
+        "analyst@industry.demo.invalid",
         "investigator@de-police.demo.invalid",
         "prosecutor@prosecution.demo.invalid",
     }
