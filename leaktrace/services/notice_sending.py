@@ -68,6 +68,7 @@ from leaktrace.services.context import AppContext
 from leaktrace.services.notice_stats import agency_scope
 from leaktrace.services.notice_views import SendFailureView, SendResultView
 from leaktrace.store import notice_tracking as store
+from leaktrace.store import notices as notices_store
 from leaktrace.store import outbox
 from leaktrace.watch.config import load_watch_config
 from leaktrace.watch.dispatcher import Dispatcher
@@ -525,4 +526,4 @@ def _keep_as_evidence(ctx: AppContext, actor: Actor) -> None:
                 )
             continue
         with ctx.database.transaction() as conn:
-            store.set_notice(conn, notice.id, evidence_item_id=item.id)
+            notices_store.update_notice(conn, notice.id, evidence_item_id=item.id)

@@ -8,7 +8,7 @@ Visibility is the caller's ``agency`` argument: an agency id sees only its own n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -17,7 +17,15 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from leaktrace.store.schema import ALERTS, HOSTS, SIGHTINGS, WORKS
+from leaktrace.store.notices import (
+    LocationRecord,
+    NoticeRecord,
+    location_of,
+    notice_of,
+    notice_query,
+)
+from leaktrace.store.portable import chunked
+from leaktrace.store.schema import HOSTS, SIGHTINGS, WORKS
 from leaktrace.store.schema_access import AGENCIES
 from leaktrace.store.schema_notices import NOTICE_CHANGES, NOTICE_LOCATIONS, NOTICES
 
@@ -29,19 +37,16 @@ __all__ = [
     "Sighting",
     "StatsRow",
     "agency_kind",
-    "alert_explanations",
     "claim_notice",
     "insert_changes",
     "insert_notice",
     "locations_of",
-    "notice_by_id",
     "notices_by_ids",
     "notices_by_message_ids",
     "notices_in_delivery",
     "renotice_candidates",
     "sent_without_evidence",
     "set_locations",
-    "set_notice",
     "set_seen_again",
     "sightings_after",
     "stale_sent_notices",
@@ -53,54 +58,6 @@ __all__ = [
 ALL_AGENCIES: Final = -1
 """The ``agency`` of the command line's operator: every notice is visible."""
 
-_CHUNK = 500
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeRecord:
-    id: int
-    agency_id: int | None
-    case_id: int | None
-    form: str
-    language: str
-    recipient_key: str
-    contact_id: int | None
-    recipient_name: str | None
-    recipient_email: str | None
-    recipient_country: str | None
-    status: str
-    template: str
-    subject: str
-    body: str
-    sender: str
-    message_id: str | None
-    previous_id: int | None
-    delivery: str | None
-    delivery_error: str | None
-    evidence_item_id: int | None
-    created_by: str
-    created_at: datetime
-    sent_at: datetime | None
-    acknowledged_at: datetime | None
-    closed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class LocationRecord:
-    id: int
-    notice_id: int
-    url: str
-    host: str
-    host_id: int | None
-    release_id: int | None
-    work_id: str | None
-    alert_id: int | None
-    release_name: str | None
-    status: str
-    status_at: datetime
-    removed_at: datetime | None
-    seen_again_at: datetime | None
-
 
 def _visible(agency: int | None) -> ColumnElement[bool]:
     if agency == ALL_AGENCIES:
@@ -110,35 +67,12 @@ def _visible(agency: int | None) -> ColumnElement[bool]:
     return NOTICES.c.agency_id == agency
 
 
-def _notice(row: Any) -> NoticeRecord:
-    return NoticeRecord(**{f: getattr(row, f) for f in NoticeRecord.__dataclass_fields__})
-
-
-def _location(row: Any) -> LocationRecord:
-    return LocationRecord(**{f: getattr(row, f) for f in LocationRecord.__dataclass_fields__})
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
-
-
 def agency_kind(conn: Connection, agency_id: int) -> str | None:
     """The kind of agency ``agency_id`` (``industry``, ``police`` ...), None if unknown."""
     value = conn.execute(
         select(AGENCIES.c.kind).where(AGENCIES.c.id == agency_id)
     ).scalar_one_or_none()
     return None if value is None else str(value)
-
-
-def notice_by_id(conn: Connection, notice_id: int, agency: int | None) -> NoticeRecord | None:
-    """The notice, if ``agency`` may see it."""
-    if not 0 < notice_id < 2**31:
-        return None
-    row = conn.execute(
-        select(NOTICES).where(NOTICES.c.id == notice_id, _visible(agency))
-    ).one_or_none()
-    return None if row is None else _notice(row)
 
 
 def notices_by_ids(
@@ -150,13 +84,13 @@ def notices_by_ids(
     if status is not None:
         where.append(NOTICES.c.status == status)
     if ids is None:
-        rows = conn.execute(select(NOTICES).where(*where).order_by(NOTICES.c.id)).all()
-        return [_notice(r) for r in rows]
+        rows = conn.execute(notice_query().where(*where).order_by(NOTICES.c.id)).all()
+        return [notice_of(r) for r in rows]
     out: list[NoticeRecord] = []
     wanted = [i for i in dict.fromkeys(ids) if 0 < i < 2**31]
-    for part in _chunks(wanted):
-        rows = conn.execute(select(NOTICES).where(NOTICES.c.id.in_(part), *where)).all()
-        out.extend(_notice(r) for r in rows)
+    for part in chunked(wanted):
+        rows = conn.execute(notice_query().where(NOTICES.c.id.in_(part), *where)).all()
+        out.extend(notice_of(r) for r in rows)
     return sorted(out, key=lambda n: n.id)
 
 
@@ -177,7 +111,7 @@ def sent_without_evidence(conn: Connection, agency: int | None) -> list[NoticeRe
         .exists()
     )
     rows = conn.execute(
-        select(NOTICES)
+        notice_query()
         .where(
             NOTICES.c.sent_at.isnot(None),
             NOTICES.c.case_id.isnot(None),
@@ -187,15 +121,15 @@ def sent_without_evidence(conn: Connection, agency: int | None) -> list[NoticeRe
         )
         .order_by(NOTICES.c.id)
     ).all()
-    return [_notice(r) for r in rows]
+    return [notice_of(r) for r in rows]
 
 
 def notices_in_delivery(conn: Connection) -> list[NoticeRecord]:
     """Every notice queued for sending (``delivery`` queued or retrying), oldest first."""
     rows = conn.execute(
-        select(NOTICES).where(NOTICES.c.delivery.in_(("queued", "retrying"))).order_by(NOTICES.c.id)
+        notice_query().where(NOTICES.c.delivery.in_(("queued", "retrying"))).order_by(NOTICES.c.id)
     ).all()
-    return [_notice(r) for r in rows]
+    return [notice_of(r) for r in rows]
 
 
 def notices_by_message_ids(
@@ -204,32 +138,32 @@ def notices_by_message_ids(
     """The visible notices sent with one of ``message_ids``."""
     wanted = list(dict.fromkeys(m for m in message_ids if m))
     out: list[NoticeRecord] = []
-    for part in _chunks(wanted):
+    for part in chunked(wanted):
         rows = conn.execute(
-            select(NOTICES).where(NOTICES.c.message_id.in_(part), _visible(agency))
+            notice_query().where(NOTICES.c.message_id.in_(part), _visible(agency))
         ).all()
-        out.extend(_notice(r) for r in rows)
+        out.extend(notice_of(r) for r in rows)
     return sorted(out, key=lambda n: n.id)
 
 
 def locations_of(conn: Connection, notice_ids: Sequence[int]) -> dict[int, list[LocationRecord]]:
     """The locations of each notice, in id order."""
     out: dict[int, list[LocationRecord]] = {i: [] for i in notice_ids}
-    for part in _chunks(list(notice_ids)):
+    for part in chunked(list(notice_ids)):
         rows = conn.execute(
             select(NOTICE_LOCATIONS)
             .where(NOTICE_LOCATIONS.c.notice_id.in_(part))
             .order_by(NOTICE_LOCATIONS.c.id)
         ).all()
         for r in rows:
-            out.setdefault(r.notice_id, []).append(_location(r))
+            out.setdefault(r.notice_id, []).append(location_of(r))
     return out
 
 
 def works_of(conn: Connection, work_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Title, year, kind and IMDb id of each work."""
     out: dict[str, dict[str, Any]] = {}
-    for part in _chunks(list(dict.fromkeys(work_ids))):
+    for part in chunked(list(dict.fromkeys(work_ids))):
         rows = conn.execute(
             select(WORKS.c.id, WORKS.c.title, WORKS.c.year, WORKS.c.kind, WORKS.c.imdb_id).where(
                 WORKS.c.id.in_(part)
@@ -237,17 +171,6 @@ def works_of(conn: Connection, work_ids: Sequence[str]) -> dict[str, dict[str, A
         ).all()
         for r in rows:
             out[r.id] = {"title": r.title, "year": r.year, "kind": r.kind, "imdb_id": r.imdb_id}
-    return out
-
-
-def alert_explanations(conn: Connection, alert_ids: Sequence[int]) -> dict[int, str]:
-    """The explanation of each alert (why its copy is a pre-release leak)."""
-    out: dict[int, str] = {}
-    for part in _chunks(list(dict.fromkeys(alert_ids))):
-        rows = conn.execute(
-            select(ALERTS.c.id, ALERTS.c.explanation).where(ALERTS.c.id.in_(part))
-        ).all()
-        out.update({int(r.id): str(r.explanation) for r in rows})
     return out
 
 
@@ -266,10 +189,6 @@ def claim_notice(
         update(NOTICES).where(NOTICES.c.id == notice_id, or_(*conditions)).values(**values)
     )
     return bool(result.rowcount)
-
-
-def set_notice(conn: Connection, notice_id: int, **values: Any) -> None:
-    conn.execute(update(NOTICES).where(NOTICES.c.id == notice_id).values(**values))
 
 
 def set_locations(
@@ -341,7 +260,7 @@ def unseen_sent_locations(
         )
         .order_by(NOTICE_LOCATIONS.c.id)
     ).all()
-    return [(_location(r), r.notice_sent_at) for r in rows]
+    return [(location_of(r), r.notice_sent_at) for r in rows]
 
 
 def sightings_after(
@@ -360,10 +279,10 @@ def sightings_after(
         for r in rows:
             found[int(r.id)] = Sighting(int(r.id), int(r.release_id), str(r.url), r.seen_at)
 
-    for part in _chunks(list(dict.fromkeys(release_ids))):
+    for part in chunked(list(dict.fromkeys(release_ids))):
         add(SIGHTINGS.c.release_id.in_(part))
-    for part in _chunks(list(dict.fromkeys(urls))):
-        add(SIGHTINGS.c.url.in_(part))
+    for url_part in chunked(list(dict.fromkeys(urls))):
+        add(SIGHTINGS.c.url.in_(url_part))
     return sorted(found.values(), key=lambda s: (s.seen_at, s.id))
 
 

@@ -70,9 +70,12 @@ __all__ = [
     "insert_locations",
     "insert_notices",
     "location_counts",
+    "location_of",
     "locations_of",
     "lock_notice",
     "notice_by_id",
+    "notice_of",
+    "notice_query",
     "notices_of",
     "open_locations",
     "peer_roles",
@@ -658,13 +661,15 @@ def insert_changes(
 _NOTICE_COLUMNS = (*NOTICES.c, AGENCIES.c.code.label("agency_code"))
 
 
-def _notice_query() -> Any:
+def notice_query() -> Any:
+    """``SELECT`` of the columns a :class:`NoticeRecord` is made from (:func:`notice_of`)."""
     return select(*_NOTICE_COLUMNS).select_from(
         NOTICES.outerjoin(AGENCIES, AGENCIES.c.id == NOTICES.c.agency_id)
     )
 
 
-def _notice(row: Row[Any]) -> NoticeRecord:
+def notice_of(row: Row[Any]) -> NoticeRecord:
+    """The record of a row of :func:`notice_query`."""
     return NoticeRecord(
         id=row.id,
         agency_id=row.agency_id,
@@ -700,11 +705,11 @@ def notice_by_id(
     conn: Connection, notice_id: int, *, agency_id: int | None, every: bool
 ) -> NoticeRecord | None:
     """The notice, if the agency ``agency_id`` owns it (any notice when ``every``)."""
-    query = _notice_query().where(NOTICES.c.id == notice_id)
+    query = notice_query().where(NOTICES.c.id == notice_id)
     if not every:
         query = query.where(_agency_is(agency_id))
     row = conn.execute(query).first()
-    return None if row is None else _notice(row)
+    return None if row is None else notice_of(row)
 
 
 def lock_notice(conn: Connection, notice_id: int, at: datetime) -> None:
@@ -723,7 +728,7 @@ def notices_of(
     ids: Sequence[int] | None = None,
 ) -> list[NoticeRecord]:
     """Notices of the agency (every notice when ``every``), newest first."""
-    query = _notice_query().order_by(NOTICES.c.id.desc())
+    query = notice_query().order_by(NOTICES.c.id.desc())
     if not every:
         query = query.where(_agency_is(agency_id))
     if status is not None:
@@ -731,10 +736,10 @@ def notices_of(
     if form is not None:
         query = query.where(NOTICES.c.form == form)
     if ids is None:
-        return [_notice(row) for row in conn.execute(query)]
+        return [notice_of(row) for row in conn.execute(query)]
     found: list[NoticeRecord] = []
     for part in chunked(sorted(set(ids))):
-        found += [_notice(row) for row in conn.execute(query.where(NOTICES.c.id.in_(part)))]
+        found += [notice_of(row) for row in conn.execute(query.where(NOTICES.c.id.in_(part)))]
     found.sort(key=lambda n: -n.id)
     return found
 
@@ -773,7 +778,8 @@ def work_ids_of(conn: Connection, notice_ids: Sequence[int]) -> dict[int, list[s
     return found
 
 
-def _location(row: Row[Any]) -> LocationRecord:
+def location_of(row: Row[Any]) -> LocationRecord:
+    """The record of a ``notice_locations`` row."""
     return LocationRecord(
         id=row.id,
         notice_id=row.notice_id,
@@ -797,7 +803,7 @@ def locations_of(conn: Connection, notice_id: int) -> list[LocationRecord]:
         .where(NOTICE_LOCATIONS.c.notice_id == notice_id)
         .order_by(NOTICE_LOCATIONS.c.id)
     )
-    return [_location(row) for row in rows]
+    return [location_of(row) for row in rows]
 
 
 def update_locations(conn: Connection, changes: Sequence[dict[str, Any]]) -> None:

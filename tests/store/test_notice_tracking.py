@@ -40,9 +40,8 @@ def test_visibility(w: World) -> None:
             cli,
         ]
         assert store.notices_by_ids(conn, [theirs, 0, -1, 2**40], w.industry.agency_id) == []
-        assert store.notice_by_id(conn, theirs, w.industry.agency_id) is None
-        found = store.notice_by_id(conn, theirs, store.ALL_AGENCIES)
-        assert found is not None and found.agency_id == w.other_industry.agency_id
+        (found,) = store.notices_by_ids(conn, [theirs], store.ALL_AGENCIES)
+        assert found.agency_id == w.other_industry.agency_id
         assert store.agency_kind(conn, w.industry.agency_id or 0) == "industry"
         assert store.agency_kind(conn, w.police.agency_id or 0) == "police"
 
@@ -59,8 +58,8 @@ def test_claim_has_one_winner(w: World) -> None:
         assert store.claim_notice(
             conn, notice_id, when_delivery=("queued", "retrying"), delivery=None, status="sent"
         )
-        record = store.notice_by_id(conn, notice_id, store.ALL_AGENCIES)
-    assert record is not None and (record.delivery, record.status) == (None, "sent")
+        (record,) = store.notices_by_ids(conn, [notice_id], store.ALL_AGENCIES)
+    assert (record.delivery, record.status) == (None, "sent")
 
 
 def test_tracking_and_renotice_queries(w: World) -> None:
