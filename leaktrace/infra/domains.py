@@ -2,58 +2,25 @@
 domain by the Public Suffix List. Pure functions, no SQL.
 
 A host is an IP address (``kind="ip"``, in its compressed canonical form) or a domain name
-(``kind="domain"``, lower case, IDNA/punycode, no trailing dot).
+(``kind="domain"``, lower case, IDNA/punycode, no trailing dot): :func:`normalise_host`
+is :func:`leaktrace.formats.hostnames.normalise_host`, shared with the notices.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from functools import cache
 from urllib.parse import urlsplit
 
 from publicsuffixlist import PublicSuffixList
 
-__all__ = ["host_of_url", "normalise_host", "registered_domain"]
+from leaktrace.formats.hostnames import normalise_host
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+__all__ = ["host_of_url", "normalise_host", "registered_domain"]
 
 
 @cache
 def _suffixes() -> PublicSuffixList:
     return PublicSuffixList()  # the Public Suffix List shipped with publicsuffixlist
-
-
-def normalise_host(text: str) -> tuple[str, str]:
-    """``(kind, value)`` for an IP address or a domain name; ``ValueError`` if neither.
-
-    IPv6 may come in brackets; an IPv4-mapped IPv6 address becomes the IPv4 one.
-    """
-    raw = text.strip()
-    if raw.startswith("[") and raw.endswith("]"):
-        raw = raw[1:-1]
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        pass
-    else:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        return "ip", address.compressed
-    name = raw.rstrip(".").lower()
-    if not name:
-        raise ValueError("empty host name")
-    try:
-        name = name.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise ValueError(f"{text!r} is not a valid domain name") from None
-    labels = name.split(".")
-    if len(name) > 253 or len(labels) < 2:
-        raise ValueError(f"{text!r} is neither an IP address nor a domain name with a dot")
-    if not all(_LABEL.match(label) for label in labels) or not _TLD.match(labels[-1]):
-        raise ValueError(f"{text!r} is not a valid domain name")
-    return "domain", name
 
 
 def host_of_url(url: str) -> tuple[str, str] | None:

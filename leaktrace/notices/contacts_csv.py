@@ -37,6 +37,8 @@ from typing import NoReturn
 
 from leaktrace.errors import InputError
 from leaktrace.formats.csvtable import open_csv
+from leaktrace.formats.hostnames import LABEL, DomainError, address_of, ascii_domain
+from leaktrace.notices.locations import IDNA_DEVIATIONS
 
 __all__ = ["COLUMNS", "ContactRecord", "normalise_match", "read_contacts"]
 
@@ -44,8 +46,6 @@ COLUMNS = ("host_or_domain", "name", "email", "country")
 OPTIONAL = ("form",)
 FORMS = ("dmca", "dsa")
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 _ASN = re.compile(r"^AS([0-9]{1,10})$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^\s@<>()\[\],;:\"\\]{1,64}@[^\s@<>()\[\],;:\"\\]{1,255}$")
 _MIN_PREFIX = {4: 8, 6: 16}
@@ -104,32 +104,25 @@ def normalise_match(text: str) -> tuple[str, str]:
             )
         return "cidr", network.compressed
     host = raw[1:-1] if raw.startswith("[") and raw.endswith("]") else raw
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+    address = address_of(host)
+    if address is not None:
         return "ip", address.compressed
     name = raw.lower().rstrip(".")
     if name.startswith("*."):
         name = name[2:]
-    if any(char in "\u00df\u03c2\u200c\u200d" for char in name):
+    if not IDNA_DEVIATIONS.isdisjoint(name):
         raise ValueError(
             f"{raw!r} has a character (ß, ς, zero-width joiner) that IDNA 2003 and 2008 "
             "read as two different domains: give its xn-- form"
         )
     try:
-        name = name.encode("idna").decode("ascii")
-    except UnicodeError:
+        return "domain", ascii_domain(name)
+    except DomainError as exc:
+        if exc.no_dot:
+            raise ValueError(
+                f"{raw!r} is neither an IP address nor a domain name with a dot"
+            ) from None
         raise ValueError(f"{raw!r} is not a valid domain name") from None
-    labels = name.split(".")
-    if len(name) > 253 or len(labels) < 2:
-        raise ValueError(f"{raw!r} is neither an IP address nor a domain name with a dot")
-    if not all(_LABEL.match(label) for label in labels) or not _TLD.match(labels[-1]):
-        raise ValueError(f"{raw!r} is not a valid domain name")
-    return "domain", name
 
 
 def _email(text: str) -> str:
@@ -138,14 +131,14 @@ def _email(text: str) -> str:
     if len(text) > 320 or not _EMAIL.match(text):
         raise ValueError(f"{text!r} is not one e-mail address")
     local, _, domain = text.rpartition("@")
-    if any(char in "\u00df\u03c2\u200c\u200d" for char in domain.lower()):
+    if not IDNA_DEVIATIONS.isdisjoint(domain.lower()):
         raise ValueError(f"{text!r}: give its domain in its xn-- form (IDNA 2003 and 2008 differ)")
     try:
         domain = domain.rstrip(".").lower().encode("idna").decode("ascii")
     except UnicodeError:
         raise ValueError(f"{text!r} has an invalid domain") from None
     labels = domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+    if len(labels) < 2 or not all(LABEL.match(label) for label in labels):
         raise ValueError(f"{text!r} has an invalid domain")
     return f"{local}@{domain}"
 

@@ -24,9 +24,10 @@ A URL whose host is an address LeakTrace has seen only as an ordinary peer of a 
 downloader's: the caller, which knows the swarm observations, refuses it with
 :func:`downloader_refusal`, whose words never contain the address.
 
-This module imports nothing from :mod:`leaktrace.infra` (which builds on the store, which
-builds on this package); its host rules are the same as
-``leaktrace.infra.domains.normalise_host``.
+Domain names are checked and written in punycode by
+:func:`leaktrace.formats.hostnames.ascii_domain`, the rules ``leaktrace.infra`` stores hosts
+by (this package may not import :mod:`leaktrace.infra`, which builds on the store, which
+builds on this package); the refusal of the IDNA deviation characters is the notices' own.
 """
 
 from __future__ import annotations
@@ -36,16 +37,15 @@ import unicodedata
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
+from leaktrace.formats.hostnames import DomainError, ascii_domain
 from leaktrace.notices.model import Refusal, RefusalReason
 
-__all__ = ["MAX_URL", "ParsedLocation", "downloader_refusal", "parse_location"]
+__all__ = ["IDNA_DEVIATIONS", "MAX_URL", "ParsedLocation", "downloader_refusal", "parse_location"]
 
 MAX_URL = 2048
 """The longest URL a notice names (the length of ``notice_locations.url``)."""
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _PRIVATE_SUFFIXES = ("localhost", "local", "internal", "invalid", "home.arpa")
 
@@ -56,7 +56,7 @@ _DOCUMENTATION: tuple[IPv4Network | IPv6Network, ...] = (
     IPv6Network("2001:db8::/32"),
 )
 _SHARED = IPv4Network("100.64.0.0/10")
-_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
+IDNA_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
 """ß, ς, ZWNJ, ZWJ: IDNA 2003 (Python's codec, ``leaktrace.infra``) maps them away,
 IDNA 2008 (browsers) keeps them — two different domains."""
 _DEVIATION_DETAIL = (
@@ -207,16 +207,15 @@ def parse_location(url: str) -> ParsedLocation | Refusal:
                 return Refusal(
                     url, RefusalReason.private, f"{name!r} names a machine of a private network"
                 )
-            if any(char in _DEVIATIONS for char in name):
+            if not IDNA_DEVIATIONS.isdisjoint(name):
                 return _unparsable(url, _DEVIATION_DETAIL)
             try:
-                name = name.encode("idna").decode("ascii")
-            except UnicodeError:
-                return _unparsable(url, "the host is not a valid domain name")
-            labels = name.split(".")
-            if len(name) > 253 or len(labels) < 2:
-                return _unparsable(url, "the host is neither an IP address nor a domain with a dot")
-            if not all(_LABEL.match(label) for label in labels) or not _TLD.match(labels[-1]):
+                name = ascii_domain(name)
+            except DomainError as exc:
+                if exc.no_dot:
+                    return _unparsable(
+                        url, "the host is neither an IP address nor a domain with a dot"
+                    )
                 return _unparsable(url, "the host is not a valid domain name")
             if _private_name(name):
                 return Refusal(
