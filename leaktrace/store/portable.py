@@ -87,24 +87,13 @@ def sqlite_cursor(conn: Connection) -> sqlite3.Cursor | None:
     return dbapi.cursor()
 
 
-_TIMES: dict[datetime, str] = {}
-"""UTC times formatted lately (a feed's lines share their times; a new release's time is
-written twice, with it and with its first sighting)."""
-_TIMES_LIMIT = 1 << 16
-
-
 def sqlite_time(value: datetime | None) -> str | None:
     """An aware time as :class:`~leaktrace.store.schema.UTCDateTime` stores it in SQLite
     (naive UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``, SQLAlchemy's DATETIME format)."""
     if value is None:
         return None
     if value.tzinfo is UTC:
-        text = _TIMES.get(value)
-        if text is None:
-            if len(_TIMES) >= _TIMES_LIMIT:
-                _TIMES.clear()
-            text = _TIMES[value] = value.isoformat(" ", "microseconds")[:26]
-        return text
+        return value.isoformat(" ", "microseconds")[:26]
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the store; use an aware UTC time")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
