@@ -14,7 +14,14 @@ from __future__ import annotations
 import ipaddress
 import re
 
-__all__ = ["LABEL", "DomainError", "address_of", "ascii_domain", "normalise_host"]
+__all__ = [
+    "LABEL",
+    "DomainError",
+    "address_of",
+    "ascii_domain",
+    "domain_named",
+    "normalise_host",
+]
 
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 """One label of a host name: letters, digits and inner hyphens, at most 63."""
@@ -70,11 +77,16 @@ def normalise_host(text: str) -> tuple[str, str]:
     name = raw.rstrip(".").lower()
     if not name:
         raise ValueError("empty host name")
+    return "domain", domain_named(name, text)
+
+
+def domain_named(name: str, given: str) -> str:
+    """:func:`ascii_domain`, its ``ValueError`` naming ``given`` (what the user wrote)."""
     try:
-        return "domain", ascii_domain(name)
+        return ascii_domain(name)
     except DomainError as exc:
         if exc.no_dot:
             raise ValueError(
-                f"{text!r} is neither an IP address nor a domain name with a dot"
+                f"{given!r} is neither an IP address nor a domain name with a dot"
             ) from None
-        raise ValueError(f"{text!r} is not a valid domain name") from None
+        raise ValueError(f"{given!r} is not a valid domain name") from None

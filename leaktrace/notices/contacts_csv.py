@@ -37,7 +37,7 @@ from typing import NoReturn
 
 from leaktrace.errors import InputError
 from leaktrace.formats.csvtable import open_csv
-from leaktrace.formats.hostnames import LABEL, DomainError, address_of, ascii_domain
+from leaktrace.formats.hostnames import LABEL, address_of, domain_named
 from leaktrace.notices.locations import IDNA_DEVIATIONS
 
 __all__ = ["COLUMNS", "ContactRecord", "normalise_match", "read_contacts"]
@@ -115,14 +115,7 @@ def normalise_match(text: str) -> tuple[str, str]:
             f"{raw!r} has a character (ß, ς, zero-width joiner) that IDNA 2003 and 2008 "
             "read as two different domains: give its xn-- form"
         )
-    try:
-        return "domain", ascii_domain(name)
-    except DomainError as exc:
-        if exc.no_dot:
-            raise ValueError(
-                f"{raw!r} is neither an IP address nor a domain name with a dot"
-            ) from None
-        raise ValueError(f"{raw!r} is not a valid domain name") from None
+    return "domain", domain_named(name, raw)
 
 
 def _email(text: str) -> str:
