@@ -3,59 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from pydantic import SecretStr, ValidationError
 
 from leaktrace.alerts.base import AlertEvent, DeliveryError, Sink
 from leaktrace.alerts.email import PLUGIN, EmailConfig, EmailSink, subject_for
 from leaktrace.detect.rules import Severity
 from leaktrace.errors import ConfigError
+from tests.smtp_server import Collector, smtp
 
 from .conftest import free_port, make_event
 
+__all__ = ["smtp"]  # the fixture
+
 PASSWORD = "smtp-Pa55w0rd-zz"
-
-
-class Collector:
-    """An aiosmtpd handler that keeps messages and can refuse recipients."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], EmailMessage]] = []
-        self.rcpt_replies: dict[str, str] = {}
-        self.rcpt_reply: str | None = None
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
-    ) -> str:
-        reply = self.rcpt_replies.get(address, self.rcpt_reply)
-        if reply is not None:
-            return reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        msg = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(msg, EmailMessage)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Collector, int]]:
-    handler = Collector()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def _sink(port: int, **options: Any) -> EmailSink:

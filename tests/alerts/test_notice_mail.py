@@ -4,13 +4,11 @@ anything but a notice event."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -27,9 +25,11 @@ from leaktrace.alerts.notice_mail import (
 )
 from leaktrace.detect.rules import Severity
 from leaktrace.errors import ConfigError
+from tests.smtp_server import Collector, smtp
 
 from .conftest import free_port, make_event
-from .test_email_sink import Collector
+
+__all__ = ["smtp"]  # the fixture
 
 MESSAGE = (
     b"From: Jane Roe <notices@studio.example>\r\n"
@@ -42,18 +42,6 @@ MESSAGE = (
     b"\r\n"
     b"Infringing material: https://files.example/dune.mkv \xe2\x80\x94 please remove.\r\n"
 )
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Collector, int]]:
-    handler = Collector()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def notice_event(data: bytes = MESSAGE, **payload: Any) -> AlertEvent:

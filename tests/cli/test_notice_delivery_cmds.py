@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.alerts.test_email_sink import Collector
 from tests.cli.conftest import Run
 from tests.services.notice_delivery_world import (
     NOW,
@@ -22,6 +21,7 @@ from tests.services.notice_delivery_world import (
     smtp_server,
     world_of,
 )
+from tests.smtp_server import Collector
 
 __all__ = ["smtp_server"]
 

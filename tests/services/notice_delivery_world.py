@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import insert, select, update
 
 from leaktrace.config import load_settings
@@ -23,9 +22,8 @@ from leaktrace.store import notice_tracking
 from leaktrace.store.schema import DELIVERIES, RELEASES, SIGHTINGS, WORKS
 from leaktrace.store.schema_access import AGENCIES
 from leaktrace.store.schema_notices import NOTICE_CHANGES, NOTICE_LOCATIONS, NOTICES
-from tests.alerts.conftest import free_port
-from tests.alerts.test_email_sink import Collector
 from tests.services.test_leaks import agency_actor
+from tests.smtp_server import Collector, running_smtp
 
 __all__ = [
     "SENDER",
@@ -58,16 +56,12 @@ _OPEN: list[AppContext] = []
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Collector, int]]:
     """A local SMTP server; afterwards, every world made during the test is closed."""
-    handler = Collector()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
-        while _OPEN:
-            _OPEN.pop().close()
+    with running_smtp() as server:
+        try:
+            yield server
+        finally:
+            while _OPEN:
+                _OPEN.pop().close()
 
 
 @dataclass

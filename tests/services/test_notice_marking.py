@@ -20,10 +20,10 @@ from leaktrace.services.notice_marking import mark_notice, notice_status_of
 from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notices import DraftScope, draft_notices
 from leaktrace.store import notices as store
-from tests.alerts.test_email_sink import Collector
 from tests.services import notice_world as w
 from tests.services.notice_delivery_world import smtp_server
 from tests.services.test_leaks import agency_actor
+from tests.smtp_server import Collector
 
 SENT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 __all__ = ["as_sent", "smtp_server"]  # smtp_server: a fixture

@@ -15,8 +15,8 @@ from leaktrace.identity.actor import local_operator
 from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notice_renotice import renotice
 from leaktrace.store.schema_notices import NOTICE_LOCATIONS, NOTICES
-from tests.alerts.test_email_sink import Collector
 from tests.services.notice_delivery_world import NOW, World, notice_row, smtp_server, world_of
+from tests.smtp_server import Collector
 
 __all__ = ["smtp_server"]
 

@@ -25,7 +25,6 @@ from leaktrace.services.notice_stats import notice_stats
 from leaktrace.services.notice_tracking import watch_replies
 from leaktrace.services.notice_views import SendResultView
 from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
-from tests.alerts.test_email_sink import Collector
 from tests.services.notice_delivery_world import (
     World,
     changes_of,
@@ -35,6 +34,7 @@ from tests.services.notice_delivery_world import (
     smtp_server,
     world_of,
 )
+from tests.smtp_server import Collector
 
 __all__ = ["smtp_server"]
 

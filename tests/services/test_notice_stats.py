@@ -17,8 +17,8 @@ from leaktrace.services.notice_stats import notice_stats
 from leaktrace.services.report import write_html_report
 from leaktrace.store.schema import HOSTS
 from leaktrace.store.schema_notices import NOTICE_LOCATIONS
-from tests.alerts.test_email_sink import Collector
 from tests.services.notice_delivery_world import NOW, World, notice_row, smtp_server, world_of
+from tests.smtp_server import Collector
 
 __all__ = ["smtp_server"]
 

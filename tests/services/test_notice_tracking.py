@@ -22,7 +22,6 @@ from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notice_sending import send_notices
 from leaktrace.services.notice_stats import notice_stats
 from leaktrace.services.notice_tracking import track_notices, watch_replies
-from tests.alerts.test_email_sink import Collector
 from tests.services.notice_delivery_world import (
     NOW,
     World,
@@ -32,6 +31,7 @@ from tests.services.notice_delivery_world import (
     smtp_server,
     world_of,
 )
+from tests.smtp_server import Collector
 
 __all__ = ["smtp_server"]
 

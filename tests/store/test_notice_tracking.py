@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from leaktrace.store import notice_tracking as store
-from tests.alerts.test_email_sink import Collector
 from tests.services.notice_delivery_world import (
     NOW,
     World,
@@ -18,6 +17,7 @@ from tests.services.notice_delivery_world import (
     smtp_server,
     world_of,
 )
+from tests.smtp_server import Collector
 
 __all__ = ["smtp_server"]
 

@@ -4,11 +4,8 @@ dispatcher (retries, dead letters) to a real local SMTP server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from leaktrace.alerts.base import AlertEvent, SinkConfig
@@ -23,24 +20,13 @@ from leaktrace.store import outbox
 from leaktrace.store.database import Database
 from leaktrace.store.schema import DEAD_LETTERS
 from leaktrace.watch.dispatcher import Dispatcher
-from tests.alerts.conftest import free_port
-from tests.alerts.test_email_sink import Collector
 from tests.alerts.test_notice_mail import MESSAGE
+from tests.smtp_server import Collector, smtp
 from tests.watch.conftest import MemorySink
 
+__all__ = ["smtp"]  # the fixture
+
 NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Collector, int]]:
-    handler = Collector()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def _leak(n: int) -> AlertEvent:

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from aiosmtpd.controller import Controller
 
 from leaktrace.config import load_settings
 from leaktrace.identity.actor import local_operator
@@ -26,17 +22,16 @@ from leaktrace.services import identity, notice_contacts
 from leaktrace.services.context import AppContext, build_context
 from leaktrace.services.leaks import LeakQuery, list_leaks
 from tests.services.demo_world import demo_copy
-from tests.web.conftest import LiveServer, free_port, serve
+from tests.smtp_server import Collector, running_smtp
+from tests.web.conftest import LiveServer, serve
 
 __all__ = [
     "CONTACT_EMAIL",
     "CONTACT_HOST",
     "INDUSTRY",
-    "MailBox",
     "POLICE",
     "SENDER",
     "NoticeWorld",
-    "mail_server",
     "notice_world",
 ]
 
@@ -55,36 +50,10 @@ SENDER: dict[str, Any] = {
 }
 
 
-@dataclass
-class MailBox:
-    """What the local SMTP server was given: (envelope sender, recipients, message)."""
-
-    messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted"
-
-
-@contextmanager
-def mail_server() -> Iterator[tuple[MailBox, int]]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1: its mailbox and port."""
-    box = MailBox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
-
-
 @dataclass(frozen=True)
 class NoticeWorld:
     server: LiveServer
-    mailbox: MailBox
+    mailbox: Collector
     leak_id: int
     """A leak of the demo (its release has sightings with URLs)."""
     work_id: str
@@ -121,7 +90,7 @@ def notice_world(folder: Path, *, sender: bool = True, smtp: bool = True) -> Ite
     """The demo's database with notices configured (``sender`` False: no sender
     identity; ``smtp`` False: no mail server), served by uvicorn, and the SMTP server its
     notices are sent through."""
-    with mail_server() as (box, port):
+    with running_smtp() as (box, port):
         notices: dict[str, Any] = {}
         if smtp:
             notices["smtp"] = {"host": "127.0.0.1", "port": port, "timeout": 10}

@@ -11,15 +11,15 @@ import pytest
 
 from leaktrace.services.context import build_context
 from tests.services.notice_world import CONTACT_PARENT, build_world, leak_of, settings_for
+from tests.smtp_server import Collector, running_smtp
 from tests.web.conftest import LiveServer, serve
-from tests.web.notice_world import MailBox, mail_server
 
 LARGEST = 2**31 - 1
 
 
 @pytest.fixture
-def server(postgres_database: str, tmp_path: Path) -> Iterator[tuple[LiveServer, MailBox]]:
-    with mail_server() as (box, port):
+def server(postgres_database: str, tmp_path: Path) -> Iterator[tuple[LiveServer, Collector]]:
+    with running_smtp() as (box, port):
         settings = settings_for(postgres_database, smtp={"host": "127.0.0.1", "port": port})
         with build_context(settings) as context:
             build_world(context, tmp_path / "files")
@@ -27,7 +27,7 @@ def server(postgres_database: str, tmp_path: Path) -> Iterator[tuple[LiveServer,
                 yield live, box
 
 
-def test_notices_over_postgres(server: tuple[LiveServer, MailBox]) -> None:
+def test_notices_over_postgres(server: tuple[LiveServer, Collector]) -> None:
     live, box = server
     client = live.client("analyst", agency="MPA")
     leak = leak_of(live.context, CONTACT_PARENT)
