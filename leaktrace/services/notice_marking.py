@@ -6,8 +6,9 @@ The moves are :data:`leaktrace.notices.model.NEXT_STATUSES` ('sent' is reached o
 sending; a drafted notice cannot be marked). One location (``location``: its URL), or
 every location not in a final status (every location when all are final: a removed
 notice found up again becomes no-response). The notice follows its locations: once every
-location is final it is ``removed`` when all were removed, ``rejected`` when none was
-removed and one was rejected, else ``no-response``; before that, ``acknowledged`` once
+location is final it is ``removed`` when at least one was removed (the provider acted;
+each location keeps its own status, and the figures count per location), ``rejected``
+when none was removed and one was rejected, else ``no-response``; before that, ``acknowledged`` once
 any location has an answer. ``acknowledged_at`` is the first answer's time, ``closed_at``
 the time the notice became final (cleared if it opens again), a location's
 ``removed_at`` the time it was removed (cleared if it is found up again). Every change
@@ -46,9 +47,9 @@ _FUTURE = timedelta(minutes=5)
 def notice_status_of(statuses: list[str], current: str) -> str:
     """The status a notice in ``current`` takes from its locations' ``statuses``."""
     if statuses and all(s in _FINAL for s in statuses):
-        if all(s == NoticeStatus.removed.value for s in statuses):
+        if NoticeStatus.removed.value in statuses:  # the provider acted
             return NoticeStatus.removed.value
-        if NoticeStatus.removed.value not in statuses and NoticeStatus.rejected.value in statuses:
+        if NoticeStatus.rejected.value in statuses:
             return NoticeStatus.rejected.value
         return NoticeStatus.no_response.value
     if any(s in _ANSWERS for s in statuses):

@@ -1,6 +1,7 @@
 """services.notice_marking: what became of a sent notice (by hand, from replies, from
 sightings, automatically): the allowed moves, one location or every open one, the notice
-following its locations (removed / rejected / no-response once all are final,
+following its locations (once all are final: removed when one was removed, else
+rejected when one was rejected, else no-response;
 acknowledged on the first answer), the times kept, a change row for every change, and
 need-to-know (another agency's notice does not exist)."""
 
@@ -110,14 +111,21 @@ def test_a_removed_location_seen_again_reopens_nothing_but_counts(
 ) -> None:
     mark_notice(ctx, actor, notice, "removed")
     view = mark_notice(ctx, actor, notice, "no-response", location=w.CONTACT_PARENT, via="sighting")
-    # every location is final: one removed and one not -> the notice is no-response
-    assert view.status == "no-response" and view.removed == 1
+    # every location is final and one is still removed: the notice stays removed (the
+    # provider acted), the location up again counts as not removed
+    assert view.status == "removed" and view.removed == 1
     loc = next(loc for loc in view.location_list if loc.url == w.CONTACT_PARENT)
     assert loc.status == "no-response" and loc.removed_at is None
-    assert view.changes[-1].via == "sighting"
+    assert view.changes[-1].via == "sighting" and view.changes[-1].location == w.CONTACT_PARENT
+    view = mark_notice(
+        ctx, actor, notice, "no-response", location=w.CONTACT_PARENT_2, via="sighting"
+    )
+    # none removed any more, none rejected: no-response
+    assert view.status == "no-response" and view.removed == 0
+    assert (view.changes[-1].status, view.changes[-1].location) == ("no-response", None)
     # a late answer still counts
     view = mark_notice(ctx, actor, notice, "removed", location=w.CONTACT_PARENT, via="reply")
-    assert view.status == "removed"
+    assert view.status == "removed" and view.removed == 1
 
 
 def test_mixed_final_statuses(ctx: AppContext, actor: Actor, notice: int) -> None:
@@ -126,9 +134,17 @@ def test_mixed_final_statuses(ctx: AppContext, actor: Actor, notice: int) -> Non
     view = mark_notice(ctx, actor, notice, "rejected", location=w.CONTACT_PARENT_2)
     assert view.status == "rejected"
     view = mark_notice(ctx, actor, notice, "removed", location=w.CONTACT_PARENT)
-    # removed and rejected: neither all removed nor none removed
-    assert view.status == "no-response"
+    # one removed, one rejected: the provider acted, the notice is removed; each
+    # location keeps its own status
+    assert view.status == "removed"
+    assert {loc.url: loc.status for loc in view.location_list} == {
+        w.CONTACT_PARENT: "removed",
+        w.CONTACT_PARENT_2: "rejected",
+    }
+    assert view.changes[-1].status == "removed" and view.changes[-1].location is None
     assert notice_status_of(["removed", "removed"], "sent") == "removed"
+    assert notice_status_of(["removed", "rejected"], "sent") == "removed"
+    assert notice_status_of(["no-response", "removed"], "sent") == "removed"
     assert notice_status_of(["rejected", "no-response"], "sent") == "rejected"
     assert notice_status_of(["no-response", "no-response"], "sent") == "no-response"
     assert notice_status_of(["sent", "no-response"], "no-response") == "sent"
