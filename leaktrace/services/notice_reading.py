@@ -51,6 +51,7 @@ __all__ = [
     "no_such_notice",
     "notice_view",
     "sender_of",
+    "stored_sender",
     "summaries",
     "visible_notice",
     "work_of",
@@ -164,7 +165,9 @@ def sender_of(ctx: AppContext) -> Sender | None:
     )
 
 
-def _stored_sender(record: NoticeRecord) -> Sender | None:
+def stored_sender(record: NoticeRecord) -> Sender | None:
+    """The sender identity the notice was drafted with (stored with it), None when it
+    is missing or unreadable."""
     data = record.sender_data()
     try:
         return Sender(
@@ -282,7 +285,7 @@ def document_of(
     works = store.works_by_id(conn, {loc.work_id for loc in listed if loc.work_id})
     alerts = store.alerts_by_id(conn, {loc.alert_id for loc in listed if loc.alert_id})
     first_seen = store.first_seen(conn, [(loc.release_id, loc.url) for loc in listed])
-    used_sender = sender if sender is not None else _stored_sender(record)
+    used_sender = sender if sender is not None else stored_sender(record)
     principal = used_sender.principal if used_sender is not None else None
     notice_works = {w: work_of(works[w]) for w in sorted(works)}
     previous = reference_of(record.previous_id) if record.previous_id else None

@@ -33,12 +33,10 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from leaktrace.alerts.email import EmailConfig
 from leaktrace.alerts.notice_mail import (
@@ -57,7 +55,6 @@ from leaktrace.notices.model import (
     NoticeForm,
     NoticeLocation,
     NoticeStatus,
-    NoticeWork,
     Recipient,
     Sender,
     reference_of,
@@ -65,11 +62,13 @@ from leaktrace.notices.model import (
 from leaktrace.notices.templates import RenderedNotice
 from leaktrace.services import case_items
 from leaktrace.services.context import AppContext
+from leaktrace.services.notice_reading import sender_of, stored_sender, work_of
 from leaktrace.services.notice_stats import agency_scope
 from leaktrace.services.notice_views import SendFailureView, SendResultView
 from leaktrace.store import notice_tracking as store
 from leaktrace.store import notices as notices_store
 from leaktrace.store import outbox
+from leaktrace.store.notices import WorkRecord
 from leaktrace.watch.config import load_watch_config
 from leaktrace.watch.dispatcher import Dispatcher
 
@@ -110,23 +109,15 @@ def _require_may_send(ctx: AppContext, actor: Actor) -> None:
         )
 
 
-def require_sender(settings: NoticesSettings) -> Sender:
+def require_sender(ctx: AppContext) -> Sender:
     """The configured sender identity; ConfigError when ``[notices.sender]`` is missing."""
-    s = settings.sender
-    if s is None:
+    sender = sender_of(ctx)
+    if sender is None:
         raise ConfigError(
             "no sender identity: set [notices.sender] (name, email, address, phone, "
             "signature, principal) - nothing is sent from a default identity"
         )
-    return Sender(
-        name=s.name,
-        email=s.email,
-        address=s.address,
-        phone=s.phone,
-        signature=s.signature,
-        principal=s.principal,
-        trusted_flagger=s.trusted_flagger or None,
-    )
+    return sender
 
 
 def mail_config(settings: NoticesSettings) -> NoticeMailConfig:
@@ -172,68 +163,35 @@ def mail_config(settings: NoticesSettings) -> NoticeMailConfig:
     )
 
 
-def _sender_of(notice: store.NoticeRecord) -> Sender | None:
-    try:
-        raw = json.loads(notice.sender)
-        return Sender(
-            name=str(raw["name"]),
-            email=str(raw["email"]),
-            address=str(raw["address"]),
-            phone=str(raw["phone"]),
-            signature=str(raw["signature"]),
-            principal=str(raw["principal"]),
-            trusted_flagger=raw.get("trusted_flagger") or None,
-        )
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
 def notice_document(
     notice: store.NoticeRecord,
     locations: Sequence[store.LocationRecord],
-    works: dict[str, dict[str, Any]],
+    works: Mapping[str, WorkRecord],
     *,
     at: datetime,
-    why: dict[int, str] | None = None,
-    previous_reference: str | None = None,
 ) -> NoticeDocument:
-    """The document of a stored notice (its sender as rendered, its recipient, works and
-    locations)."""
-    work_ids = list(dict.fromkeys(loc.work_id for loc in locations if loc.work_id))
+    """The document a stored notice's mail is made from: its sender as drafted, its
+    recipient, works and locations (the text itself is the stored one)."""
+    work_ids = dict.fromkeys(loc.work_id for loc in locations if loc.work_id)
     return NoticeDocument(
         reference=reference_of(notice.id),
         form=NoticeForm(notice.form),
         language=notice.language,
-        sender=_sender_of(notice),
+        sender=stored_sender(notice),
         recipient=Recipient(
             name=notice.recipient_name,
             email=notice.recipient_email,
             country=notice.recipient_country,
             key=notice.recipient_key,
         ),
-        works=tuple(
-            NoticeWork(
-                id=w,
-                title=str(works[w]["title"]),
-                year=works[w]["year"] if isinstance(works[w]["year"], int) else None,
-                kind=str(works[w]["kind"] or "movie"),
-                imdb_id=str(works[w]["imdb_id"]) if works[w]["imdb_id"] else None,
-            )
-            for w in work_ids
-            if w in works
-        ),
+        works=tuple(work_of(works[w]) for w in work_ids if w in works),
         locations=tuple(
             NoticeLocation(
-                url=loc.url,
-                host=loc.host,
-                work_id=loc.work_id,
-                release=loc.release_name,
-                why=(why or {}).get(loc.alert_id) if loc.alert_id is not None else None,
+                url=loc.url, host=loc.host, work_id=loc.work_id, release=loc.release_name
             )
             for loc in locations
         ),
         day=at.date(),
-        previous_reference=previous_reference,
     )
 
 
@@ -253,7 +211,7 @@ def _problem(notice: store.NoticeRecord, locations: Sequence[store.LocationRecor
             f"no contact for {notice.recipient_key}: give it a recipient "
             "(leaktrace notices recipient ID --name ... --email ...)"
         )
-    if _sender_of(notice) is None:
+    if stored_sender(notice) is None:
         return "its sender identity is missing or unreadable; draft it again"
     if not locations:
         return "it lists no location"
@@ -266,7 +224,7 @@ def _problem(notice: store.NoticeRecord, locations: Sequence[store.LocationRecor
 def _prepare(
     notice: store.NoticeRecord,
     locations: Sequence[store.LocationRecord],
-    works: dict[str, dict[str, Any]],
+    works: Mapping[str, WorkRecord],
     now: datetime,
     by: str,
 ) -> _Queued:
@@ -306,7 +264,7 @@ def send_notices(
                 if asked not in found:
                     raise NotFoundError(f"no notice {asked}", kind="notice", key=str(asked))
     _require_may_send(ctx, actor)
-    require_sender(ctx.settings.notices)
+    require_sender(ctx)
     config = mail_config(ctx.settings.notices)
     sink = NoticeMailSink(config)  # a missing password fails here, before anything is queued
     given = now
@@ -317,7 +275,7 @@ def send_notices(
         pending = [n for n in chosen if n.delivery in ("queued", "retrying")]
         fresh = [n for n in chosen if n not in pending]
         locations = store.locations_of(conn, [n.id for n in fresh])
-        works = store.works_of(
+        works = notices_store.works_by_id(
             conn, [loc.work_id for locs in locations.values() for loc in locs if loc.work_id]
         )
     for notice in fresh:

@@ -10,17 +10,14 @@ location's ``removed_at``.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
-from leaktrace.report.notices import NoticeFigures, TakedownFigure, gather_notice_figures
+from leaktrace.report.notices import NoticeFigures, gather_notice_figures
 from leaktrace.services.context import AppContext
-from leaktrace.services.notice_views import (
-    NoticeStatsView,
-    RepeatOffenderView,
-    TakedownFigureView,
-)
+from leaktrace.services.notice_views import NoticeStatsView
 from leaktrace.store.notice_tracking import ALL_AGENCIES
 
 __all__ = ["agency_scope", "notice_stats", "stats_view"]
@@ -31,41 +28,9 @@ def agency_scope(actor: Actor) -> int | None:
     return ALL_AGENCIES if actor.is_local else actor.agency_id
 
 
-def _figure(f: TakedownFigure) -> TakedownFigureView:
-    return TakedownFigureView(
-        key=f.key,
-        notices=f.notices,
-        locations=f.locations,
-        removed=f.removed,
-        removed_share=f.removed_share,
-        median_hours=f.median_hours,
-        p90_hours=f.p90_hours,
-    )
-
-
 def stats_view(figures: NoticeFigures) -> NoticeStatsView:
-    return NoticeStatsView(
-        notices=figures.notices,
-        sent=figures.sent,
-        locations=figures.locations,
-        removed=figures.removed,
-        removed_share=figures.removed_share,
-        median_hours=figures.median_hours,
-        p90_hours=figures.p90_hours,
-        by_status=dict(figures.by_status),
-        by_provider=[_figure(f) for f in figures.by_provider],
-        by_country=[_figure(f) for f in figures.by_country],
-        repeat_offenders=[
-            RepeatOffenderView(
-                host=o.host,
-                recipient=o.recipient,
-                notices=o.notices,
-                locations=o.locations,
-                seen_again=o.seen_again,
-            )
-            for o in figures.repeat_offenders
-        ],
-    )
+    """The read model of the figures (the same fields, nested the same way)."""
+    return NoticeStatsView.model_validate(asdict(figures))
 
 
 def notice_stats(

@@ -25,7 +25,7 @@ from leaktrace.store.notices import (
     notice_query,
 )
 from leaktrace.store.portable import chunked
-from leaktrace.store.schema import HOSTS, SIGHTINGS, WORKS
+from leaktrace.store.schema import HOSTS, SIGHTINGS
 from leaktrace.store.schema_access import AGENCIES
 from leaktrace.store.schema_notices import NOTICE_CHANGES, NOTICE_LOCATIONS, NOTICES
 
@@ -52,7 +52,6 @@ __all__ = [
     "stale_sent_notices",
     "stats_rows",
     "unseen_sent_locations",
-    "works_of",
 ]
 
 ALL_AGENCIES: Final = -1
@@ -157,20 +156,6 @@ def locations_of(conn: Connection, notice_ids: Sequence[int]) -> dict[int, list[
         ).all()
         for r in rows:
             out.setdefault(r.notice_id, []).append(location_of(r))
-    return out
-
-
-def works_of(conn: Connection, work_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Title, year, kind and IMDb id of each work."""
-    out: dict[str, dict[str, Any]] = {}
-    for part in chunked(list(dict.fromkeys(work_ids))):
-        rows = conn.execute(
-            select(WORKS.c.id, WORKS.c.title, WORKS.c.year, WORKS.c.kind, WORKS.c.imdb_id).where(
-                WORKS.c.id.in_(part)
-            )
-        ).all()
-        for r in rows:
-            out[r.id] = {"title": r.title, "year": r.year, "kind": r.kind, "imdb_id": r.imdb_id}
     return out
 
 

@@ -308,56 +308,50 @@ def scope_locations(
     are no location on a host) and the http(s) references of their hosts' evidence,
     narrowed to one alert, one work, things seen since ``since``, or URLs containing
     ``url_contains`` (the caller checks the host exactly). One query (a union)."""
-    sighting_cond: list[Any] = [
-        SIGHTINGS.c.url.is_not(None),
-        ~func.lower(SIGHTINGS.c.url).like("magnet:%"),
-    ]
-    evidence_cond: list[Any] = [
-        or_(
-            func.lower(HOST_EVIDENCE.c.reference).like("http://%"),
-            func.lower(HOST_EVIDENCE.c.reference).like("https://%"),
-        )
-    ]
     alert_cond: list[Any] = []
     if alert_id is not None:
         alert_cond.append(ALERTS.c.id == alert_id)
     if work_id is not None:
         alert_cond.append(ALERTS.c.work_id == work_id)
-    if since is not None:
-        sighting_cond.append(SIGHTINGS.c.seen_at >= since)
-        evidence_cond.append(HOST_EVIDENCE.c.seen_at >= since)
-    if url_contains is not None:
-        pattern = f"%{_like_escape(url_contains.lower())}%"
-        sighting_cond.append(func.lower(SIGHTINGS.c.url).like(pattern, escape="\\"))
-        evidence_cond.append(func.lower(HOST_EVIDENCE.c.reference).like(pattern, escape="\\"))
+    pattern = None if url_contains is None else f"%{_like_escape(url_contains.lower())}%"
     base = ALERTS.join(RELEASES, RELEASES.c.id == ALERTS.c.release_id)
-    sightings = (
-        select(
-            SIGHTINGS.c.url.label("url"),
-            ALERTS.c.id.label("alert_id"),
-            ALERTS.c.release_id,
-            RELEASES.c.name.label("release_name"),
-            ALERTS.c.work_id,
-            ALERTS.c.explanation,
-            SIGHTINGS.c.seen_at.label("seen_at"),
-            literal(0).label("origin"),
+
+    def branch(table: Any, url: Any, wanted: Any, origin: int) -> Any:
+        """The locations of one table: ``url`` its URL column, ``wanted`` which."""
+        cond: list[Any] = [wanted]
+        if since is not None:
+            cond.append(table.c.seen_at >= since)
+        if pattern is not None:
+            cond.append(func.lower(url).like(pattern, escape="\\"))
+        return (
+            select(
+                url.label("url"),
+                ALERTS.c.id.label("alert_id"),
+                ALERTS.c.release_id,
+                RELEASES.c.name.label("release_name"),
+                ALERTS.c.work_id,
+                ALERTS.c.explanation,
+                table.c.seen_at.label("seen_at"),
+                literal(origin).label("origin"),
+            )
+            .select_from(base.join(table, table.c.release_id == ALERTS.c.release_id))
+            .where(and_(*alert_cond, *cond))
         )
-        .select_from(base.join(SIGHTINGS, SIGHTINGS.c.release_id == ALERTS.c.release_id))
-        .where(and_(*alert_cond, *sighting_cond))
+
+    sightings = branch(
+        SIGHTINGS,
+        SIGHTINGS.c.url,
+        and_(SIGHTINGS.c.url.is_not(None), ~func.lower(SIGHTINGS.c.url).like("magnet:%")),
+        0,
     )
-    evidence = (
-        select(
-            HOST_EVIDENCE.c.reference.label("url"),
-            ALERTS.c.id.label("alert_id"),
-            ALERTS.c.release_id,
-            RELEASES.c.name.label("release_name"),
-            ALERTS.c.work_id,
-            ALERTS.c.explanation,
-            HOST_EVIDENCE.c.seen_at.label("seen_at"),
-            literal(1).label("origin"),
-        )
-        .select_from(base.join(HOST_EVIDENCE, HOST_EVIDENCE.c.release_id == ALERTS.c.release_id))
-        .where(and_(*alert_cond, *evidence_cond))
+    evidence = branch(
+        HOST_EVIDENCE,
+        HOST_EVIDENCE.c.reference,
+        or_(
+            func.lower(HOST_EVIDENCE.c.reference).like("http://%"),
+            func.lower(HOST_EVIDENCE.c.reference).like("https://%"),
+        ),
+        1,
     )
     query = union_all(sightings, evidence)
     sub = query.subquery()
@@ -519,7 +513,11 @@ class NoticeRecord:
     closed_at: datetime | None
 
     def sender_data(self) -> dict[str, Any]:
-        loaded = json.loads(self.sender) if self.sender else {}
+        """The stored sender identity (``{}`` when missing or unreadable)."""
+        try:
+            loaded = json.loads(self.sender) if self.sender else {}
+        except ValueError:
+            return {}
         return loaded if isinstance(loaded, dict) else {}
 
 

@@ -275,22 +275,13 @@ def enqueue_notice_event(
     earlier = conn.execute(
         select(func.count()).select_from(ALERT_EVENTS).where(ALERT_EVENTS.c.topic == topic)
     ).scalar_one()
-    event_id = int(
-        conn.execute(
-            ALERT_EVENTS.insert()
-            .values(
-                key=f"{topic}:{int(earlier) + 1}",
-                kind=NOTICE_KIND,
-                topic=topic,
-                release_id=None,
-                severity="low",
-                window="-",
-                work_id="",
-                payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
-                created_at=created_at,
-            )
-            .returning(ALERT_EVENTS.c.id)
-        ).scalar_one()
+    event_id = _insert_topic_event(
+        conn,
+        key=f"{topic}:{int(earlier) + 1}",
+        kind=NOTICE_KIND,
+        topic=topic,
+        payload=payload,
+        created_at=created_at,
     )
     conn.execute(
         DELIVERIES.insert().values(
@@ -374,11 +365,26 @@ def enqueue_topic_event(
     """Add one topic event in the caller's transaction; its id (the SSE event id).
 
     The caller holds the write lock of the topic's owner (see the module docstring)."""
+    return _insert_topic_event(
+        conn, key=key, kind=TOPIC_KIND, topic=topic, payload=payload, created_at=created_at
+    )
+
+
+def _insert_topic_event(
+    conn: Connection,
+    *,
+    key: str,
+    kind: str,
+    topic: str,
+    payload: dict[str, Any],
+    created_at: datetime,
+) -> int:
+    """An event of a topic (no release, no work: not an alert); its id."""
     result = conn.execute(
         ALERT_EVENTS.insert()
         .values(
             key=key,
-            kind=TOPIC_KIND,
+            kind=kind,
             topic=topic,
             release_id=None,
             severity="low",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import escape
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,6 +37,7 @@ from leaktrace.services import (
     notice_stats,
     notices,
 )
+from leaktrace.services.context import AppContext
 from leaktrace.services.notice_views import NoticeView, TakedownFigureView
 from leaktrace.web.api.notices import MAX_NOTE, MAX_URL, MAX_URLS
 from leaktrace.web.deps import Context
@@ -287,6 +288,10 @@ def draft(
 @router.get("/notices/contacts", response_class=HTMLResponse)
 def contacts_page(request: Request, ctx: Context, actor: Actor = _READ) -> HTMLResponse:
     """The abuse contacts notices go to, and the forms to add one or import a file."""
+    return _contacts(request, ctx, actor)
+
+
+def _contacts(request: Request, ctx: AppContext, actor: Actor, **extra: Any) -> HTMLResponse:
     return render(
         request,
         "notices/contacts.html",
@@ -295,6 +300,7 @@ def contacts_page(request: Request, ctx: Context, actor: Actor = _READ) -> HTMLR
         contacts=notice_contacts.list_contacts(ctx, actor),
         forms=[("", "either"), *((f, f.upper()) for f in FORMS)],
         can_write=actor.can(Permission.write_notices),
+        **extra,
     )
 
 
@@ -336,16 +342,7 @@ def import_contacts(
     given = file.filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = given if _SAFE_NAME.fullmatch(given) else "contacts.csv"
     imported = notice_contacts.import_contacts_data(ctx, actor, content, name=name)
-    return render(
-        request,
-        "notices/contacts.html",
-        actor=actor,
-        title="Notice contacts",
-        contacts=notice_contacts.list_contacts(ctx, actor),
-        forms=[("", "either"), *((f, f.upper()) for f in FORMS)],
-        can_write=actor.can(Permission.write_notices),
-        imported=imported,
-    )
+    return _contacts(request, ctx, actor, imported=imported)
 
 
 def _location_moves(notice: NoticeView) -> dict[int, list[str]]:
