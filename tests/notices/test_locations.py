@@ -85,7 +85,7 @@ def test_ip_literals_give_their_address() -> None:
     ],
 )
 def test_documentation_ranges_and_names_are_accepted(url: str) -> None:
-    _parsed(url)
+    assert _parsed(url).url == url
 
 
 @pytest.mark.parametrize(
@@ -174,7 +174,9 @@ def test_unparsable_urls_are_refused(url: str, words: str) -> None:
 
 def test_longest_accepted_url() -> None:
     head = "http://example.com/"
-    _parsed(head + "a" * (MAX_URL - len(head)))
+    longest = head + "a" * (MAX_URL - len(head))
+    assert _parsed(longest).url == longest
+    assert not isinstance(parse_location(longest + "a"), ParsedLocation)
 
 
 def test_downloader_refusal_never_names_the_address() -> None:

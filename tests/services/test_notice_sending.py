@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -290,11 +291,14 @@ def test_on_postgresql(
     w.smtp.rcpt_reply = None
     make_due(w)
     assert deliver_pending(w.ctx, w.industry).sent == [notice_id]
-    assert get_notice(w.ctx, me, notice_id).status == "sent"
-    mark_notice(w.ctx, me, notice_id, "removed")
+    sent = get_notice(w.ctx, me, notice_id)
+    assert sent.status == "sent" and sent.sent_at is not None
+    sent_at = datetime.fromisoformat(sent.sent_at.replace("Z", "+00:00"))
+    mark_notice(w.ctx, me, notice_id, "removed", at=sent_at + timedelta(minutes=3))
     figures = notice_stats(w.ctx, w.industry)
     assert (figures.sent, figures.removed, figures.removed_share) == (1, 1, 1.0)
-    assert figures.median_hours is not None and figures.median_hours >= 0
+    # 3 minutes after sending (the shown sent_at is cut to the second)
+    assert figures.median_hours == pytest.approx(3 / 60, abs=1 / 3600)
 
 
 def test_drafted_sent_answered_and_measured(

@@ -82,6 +82,7 @@ def test_drafting_groups_locations_per_recipient_and_names_every_refusal(
     reasons = {r["url"]: r["reason"] for r in drafted["refused"]}
     assert reasons == {"http://10.1.2.3/film.mkv": "private-address", "not a url": "bad-url"}
     # the leak's own sightings: recipients without a contact are listed, never dropped
+    assert drafted["needs_contact"], "the demo leak has sightings on hosts without contact"
     for needs in drafted["needs_contact"]:
         assert any(n["id"] == needs["notice_id"] and n["needs_contact"] for n in drafted["notices"])
     # drafting the same again: every location is already in an open notice
