@@ -24,9 +24,13 @@ its delivery:
 
 Who may send: ``send:notices`` and an agency of kind ``industry`` (rights holders and
 their agents send notices; police and judicial users do not), or the command line's
-operator. Nothing is sent without ``[notices.sender]``; the mail server is
-``[notices.smtp]`` or the email sink named by ``notices.email_sink`` in
-``notices.watch_config``; its password only ever comes from the environment.
+operator - who sends its own drafts and industry agencies' drafts, never those of another
+agency's user (listed as failed). A notice is queued only if it is still drafted and
+unchanged since it was read (two sends at once mail it once); the results name only the
+notices the actor sees, though every notice in delivery is settled. Nothing is sent
+without ``[notices.sender]``; the mail server is ``[notices.smtp]`` or the email sink
+named by ``notices.email_sink`` in ``notices.watch_config``; its password only ever comes
+from the environment.
 """
 
 from __future__ import annotations
@@ -200,6 +204,8 @@ class _Queued:
     notice_id: int
     payload: dict[str, object]
     message_id: str
+    updated_at: datetime
+    """When the notice was last changed as read: it is queued only if still so."""
 
 
 def _problem(notice: store.NoticeRecord, locations: Sequence[store.LocationRecord]) -> str | None:
@@ -242,7 +248,7 @@ def _prepare(
         data=data,
     )
     payload["queued_by"] = by  # who sent it, named in its history whoever settles it
-    return _Queued(notice.id, payload, message_id)
+    return _Queued(notice.id, payload, message_id, notice.updated_at)
 
 
 def send_notices(
@@ -278,8 +284,17 @@ def send_notices(
         works = notices_store.works_by_id(
             conn, [loc.work_id for locs in locations.values() for loc in locs if loc.work_id]
         )
+        kinds = {
+            a: store.agency_kind(conn, a) for a in {n.agency_id for n in fresh} if a is not None
+        }
     for notice in fresh:
         problem = _problem(notice, locations.get(notice.id, []))
+        if problem is None and notice.agency_id is not None:
+            if kinds.get(notice.agency_id) != AgencyKind.industry.value:
+                problem = (
+                    "drafted by a user of an agency that is not an industry agency: "
+                    "only rights holders and their agents send notices"
+                )
         if problem is not None:
             failed.append(SendFailureView(id=notice.id, reason=problem))
             continue
@@ -293,6 +308,8 @@ def send_notices(
                 conn,
                 one.notice_id,
                 when_delivery=(None, "failed"),
+                when_status=NoticeStatus.drafted.value,
+                when_updated_at=one.updated_at,
                 delivery="queued",
                 delivery_error=None,
                 message_id=one.message_id,
@@ -301,6 +318,13 @@ def send_notices(
                 outbox.enqueue_notice_event(
                     conn, notice_id=one.notice_id, payload=one.payload, created_at=now
                 )
+                continue
+        failed.append(
+            SendFailureView(
+                id=one.notice_id,
+                reason="it was changed, sent or queued by someone else meanwhile: look at it again",
+            )
+        )
     result = _deliver_and_settle(ctx, actor, sink, config, now=given)
     wanted = {n.id for n in chosen}
     return SendResultView(
@@ -342,13 +366,16 @@ def _deliver_and_settle(
 
 def settle(ctx: AppContext, actor: Actor, *, now: datetime | None = None) -> SendResultView:
     """Bring every notice in delivery up to date with its outbox delivery (``now``: the
-    time recorded as ``sent_at``; default the delivery's own time)."""
+    time recorded as ``sent_at``; default the delivery's own time). Every agency's
+    notices are settled; the result lists only those ``actor`` sees."""
     sent: list[int] = []
     queued: list[int] = []
     failed: list[SendFailureView] = []
+    scope = agency_scope(actor)
     with ctx.database.reading() as conn:
         waiting = store.notices_in_delivery(conn)
         states = outbox.notice_deliveries(conn, [n.id for n in waiting])
+    shown = {n.id for n in waiting if scope == store.ALL_AGENCIES or n.agency_id == scope}
     for notice in waiting:
         state = states.get(notice.id)
         if state is None:
@@ -385,7 +412,11 @@ def settle(ctx: AppContext, actor: Actor, *, now: datetime | None = None) -> Sen
                     )
             queued.append(notice.id)
     _keep_as_evidence(ctx, actor)
-    return SendResultView(sent=sent, queued=queued, failed=failed)
+    return SendResultView(
+        sent=[i for i in sent if i in shown],
+        queued=[i for i in queued if i in shown],
+        failed=[f for f in failed if f.id in shown],
+    )
 
 
 def _mark_sent(

@@ -160,19 +160,30 @@ def locations_of(conn: Connection, notice_ids: Sequence[int]) -> dict[int, list[
 
 
 def claim_notice(
-    conn: Connection, notice_id: int, *, when_delivery: Sequence[str | None], **values: Any
+    conn: Connection,
+    notice_id: int,
+    *,
+    when_delivery: Sequence[str | None],
+    when_status: str | None = None,
+    when_updated_at: datetime | None = None,
+    **values: Any,
 ) -> bool:
     """Update the notice only while its ``delivery`` is one of ``when_delivery`` (None:
-    not queued); False when another process got there first."""
+    not queued), and, when given, its status is ``when_status`` and it was last changed
+    at ``when_updated_at`` (unchanged since it was read); False when another process got
+    there first."""
     states = [d for d in when_delivery if d is not None]
     conditions: list[ColumnElement[bool]] = []
     if states:
         conditions.append(NOTICES.c.delivery.in_(states))
     if None in when_delivery:
         conditions.append(NOTICES.c.delivery.is_(None))
-    result = conn.execute(
-        update(NOTICES).where(NOTICES.c.id == notice_id, or_(*conditions)).values(**values)
-    )
+    where: list[ColumnElement[bool]] = [NOTICES.c.id == notice_id, or_(*conditions)]
+    if when_status is not None:
+        where.append(NOTICES.c.status == when_status)
+    if when_updated_at is not None:
+        where.append(NOTICES.c.updated_at == when_updated_at)
+    result = conn.execute(update(NOTICES).where(*where).values(**values))
     return bool(result.rowcount)
 
 

@@ -25,6 +25,8 @@ from leaktrace.services.notice_sending import deliver_pending, may_send, send_no
 from leaktrace.services.notice_stats import notice_stats
 from leaktrace.services.notice_tracking import watch_replies
 from leaktrace.services.notice_views import SendResultView
+from leaktrace.store import notice_tracking
+from leaktrace.store import notices as notices_store
 from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
 from tests.services.notice_delivery_world import (
     World,
@@ -191,7 +193,10 @@ def test_only_industry_agencies_and_the_local_operator_send(w: World) -> None:
     # --all-drafted sends only what the actor sees
     assert send_notices(w.ctx, w.industry, None).sent == [industry_notice]
     assert get_notice(w.ctx, local_operator(), police_notice).status == "drafted"
-    assert send_notices(w.ctx, local_operator(), None).sent == [police_notice]
+    # nor does the operator send a police user's draft (no industry user reviewed it)
+    by_operator = send_notices(w.ctx, local_operator(), None)
+    assert by_operator.sent == [] and [f.id for f in by_operator.failed] == [police_notice]
+    assert w.smtp.messages and len(w.smtp.messages) == 1
 
 
 def test_nothing_is_sent_without_a_sender_or_a_server(
@@ -349,3 +354,70 @@ def test_drafted_sent_answered_and_measured(
         figures = notice_stats(ctx, mpa)
         assert (figures.sent, figures.removed) == (2, 1)
         assert sorted(f.key for f in figures.by_country) == ["FR", "NL"]
+
+
+def test_a_notice_sent_meanwhile_is_not_sent_again(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sends of one notice, the second one having read it while it was still drafted
+    (a double click, the CLI beside the web): one mail, the second send says why."""
+    notice_id = notice_row(w, agency_id=w.industry.agency_id)
+    with w.ctx.database.reading() as conn:
+        (stale,) = notice_tracking.notices_by_ids(conn, [notice_id], notice_tracking.ALL_AGENCIES)
+    assert send_notices(w.ctx, w.industry, [notice_id]).sent == [notice_id]
+    monkeypatch.setattr(notice_tracking, "notices_by_ids", lambda *_a, **_k: [stale])
+    again = send_notices(w.ctx, w.industry, [notice_id])
+    assert (again.sent, again.queued) == ([], [])
+    assert [f.id for f in again.failed] == [notice_id]
+    assert "meanwhile" in again.failed[0].reason
+    assert len(w.smtp.messages) == 1
+    assert [c for c in changes_of(w, notice_id) if c == ("sent", "send", False)] == [
+        ("sent", "send", False)
+    ]
+
+
+def test_a_notice_changed_after_it_was_read_is_not_queued(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notice_id = notice_row(w, agency_id=w.industry.agency_id)
+    with w.ctx.database.reading() as conn:
+        (stale,) = notice_tracking.notices_by_ids(conn, [notice_id], notice_tracking.ALL_AGENCIES)
+    with w.ctx.database.transaction() as conn:  # e.g. its recipient given again
+        notices_store.update_notice(
+            conn, notice_id, updated_at=stale.updated_at + timedelta(seconds=1)
+        )
+    monkeypatch.setattr(notice_tracking, "notices_by_ids", lambda *_a, **_k: [stale])
+    result = send_notices(w.ctx, w.industry, [notice_id])
+    assert [f.id for f in result.failed] == [notice_id] and result.sent == []
+    assert w.smtp.messages == []
+    assert get_notice(w.ctx, w.industry, notice_id).delivery is None
+
+
+def test_all_drafted_leaves_a_police_draft_unsent(w: World) -> None:
+    """The operator's send --all-drafted sends its own and industry agencies' drafts,
+    never a draft of a police (non-industry) agency's user."""
+    police = notice_row(w, agency_id=w.police.agency_id, urls=["https://files.example/p"])
+    mine = notice_row(w, agency_id=w.industry.agency_id, urls=["https://files.example/i"])
+    own = notice_row(w, agency_id=None, urls=["https://files.example/o"])
+    result = send_notices(w.ctx, local_operator(), None)
+    assert result.sent == [mine, own]
+    assert [f.id for f in result.failed] == [police]
+    assert "not an industry agency" in result.failed[0].reason
+    assert len(w.smtp.messages) == 2
+    assert get_notice(w.ctx, local_operator(), police).status == "drafted"
+
+
+def test_results_name_only_the_actors_notices(w: World) -> None:
+    """Settling works on every agency's notices in delivery; an agency's user is told
+    only about its own."""
+    mine = notice_row(w, agency_id=w.industry.agency_id, urls=["https://files.example/m"])
+    theirs = notice_row(w, agency_id=w.other_industry.agency_id, urls=["https://files.example/t"])
+    w.smtp.rcpt_reply = "451 4.3.0 Later"
+    assert send_notices(w.ctx, w.other_industry, [theirs]).queued == [theirs]
+    assert send_notices(w.ctx, w.industry, [mine]).queued == [mine]
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    result = deliver_pending(w.ctx, w.industry)
+    assert (result.sent, result.queued, result.failed) == ([mine], [], [])
+    assert get_notice(w.ctx, local_operator(), theirs).status == "sent"  # settled all the same
+    assert len(w.smtp.messages) == 2
