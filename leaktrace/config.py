@@ -215,8 +215,24 @@ class NoticesSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    def sender_for(self, agency_code: str | None) -> NoticeSenderSettings | None:
+        """The identity notices drafted by ``agency_code`` (None: the command line's
+        operator) are signed and sent as: the agency's own in ``senders``, else
+        ``sender``."""
+        if agency_code is not None and agency_code in self.senders:
+            return self.senders[agency_code]
+        return self.sender
+
     sender: NoticeSenderSettings | None = Field(
-        default=None, description="Who sends notices; required to draft or send any."
+        default=None,
+        description="Who sends notices: the command line's operator, and every agency "
+        "that has no identity of its own in 'senders'. Required to draft or send any.",
+    )
+    senders: dict[str, NoticeSenderSettings] = Field(
+        default_factory=dict,
+        description="An identity per agency code (``[notices.senders.DE-IND]``): the notices "
+        "an agency's users draft are signed and sent as its own identity. On a server "
+        "shared by several industry agencies, give each one.",
     )
     smtp: NoticeSmtpSettings | None = Field(
         default=None, description="Send through this SMTP server ..."
