@@ -102,6 +102,7 @@ def renotice(
                 case_id=notice.case_id,
                 now=now,
                 detail=f"re-notice of notice {notice.id} (sent {notice.sent_at.date()})",
+                agency_id=notice.agency_id,  # the follow-up is the agency's, whoever runs it
             )
         records = notices_store.notices_of(
             conn, agency_id=actor.agency_id, every=actor.is_local, ids=new_ids

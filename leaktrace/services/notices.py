@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy.engine import Connection
 
@@ -566,14 +567,17 @@ def write_drafts(
     case_id: int | None,
     now: datetime,
     detail: str,
+    agency_id: int | None | Literal["actor"] = "actor",
 ) -> list[int]:
     """Insert one drafted notice per group in the caller's transaction, render and check
     each (:class:`IncompleteNoticeError` / :class:`NoticeTemplateError` on the first
     problem: the caller's transaction is rolled back, nothing is written), store its
     text, locations and a ``drafted`` change (``detail``); the new ids in order. Also
-    used by re-noticing (``DraftGroup.previous_id``)."""
+    used by re-noticing (``DraftGroup.previous_id``), which gives the repeated notice's
+    ``agency_id`` (default: the actor's agency) so a follow-up stays its agency's."""
     if not groups:
         return []
+    owner = actor.agency_id if agency_id == "actor" else agency_id
     sender = sender_of(ctx)
     templates = ctx.settings.notices.templates_dir
     stored_sender = sender_json(sender)
@@ -581,7 +585,7 @@ def write_drafts(
         conn,
         [
             NewNotice(
-                agency_id=actor.agency_id,
+                agency_id=owner,
                 case_id=case_id,
                 form=form.value,
                 language=language,
@@ -791,6 +795,11 @@ def set_recipient(
         if record.status != NoticeStatus.drafted.value:
             raise ConflictError(
                 f"notice {notice_id} is {record.status}: only a drafted notice changes recipient"
+            )
+        if record.delivery in ("queued", "retrying"):
+            raise ConflictError(
+                f"notice {notice_id} is being sent (its mail is {record.delivery}): its "
+                "recipient changes once the mail has failed"
             )
         store.lock_notice(conn, notice_id, now)
         recipient = Recipient(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from leaktrace.errors import NotFoundError
 from leaktrace.identity.actor import local_operator
 from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notice_renotice import renotice
@@ -86,6 +87,23 @@ def test_a_follow_up_lists_what_is_still_up(w: World, form: str) -> None:
     assert renotice(w.ctx, w.industry, now=NOW).notices == []
     assert renotice(w.ctx, w.other_industry, now=NOW).notices == []
     assert _count(w) == before + 1
+
+
+def test_the_operators_renotice_stays_the_agencys(w: World) -> None:
+    """The operator's renotice (a cron job) drafts an agency's follow-up for that agency:
+    its users see it, another agency does not."""
+    old = notice_row(
+        w,
+        agency_id=w.industry.agency_id,
+        urls=URLS[:1],
+        sent_at=NOW - timedelta(days=10),
+        status="sent",
+    )
+    [new] = renotice(w.ctx, local_operator(), now=NOW).notices
+    assert new.previous_id == old and new.agency == "US-MPA"
+    assert get_notice(w.ctx, w.industry, new.id).previous_id == old
+    with pytest.raises(NotFoundError):
+        get_notice(w.ctx, w.other_industry, new.id)
 
 
 def test_nothing_to_repeat(w: World) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from leaktrace.errors import ConfigError, NotFoundError, PermissionDeniedError
+from leaktrace.errors import ConfigError, ConflictError, NotFoundError, PermissionDeniedError
 from leaktrace.identity.actor import local_operator
 from leaktrace.notices.mail import notice_message_id
 from leaktrace.services import case_items, cases
@@ -25,6 +25,7 @@ from leaktrace.services.notice_sending import deliver_pending, may_send, send_no
 from leaktrace.services.notice_stats import notice_stats
 from leaktrace.services.notice_tracking import watch_replies
 from leaktrace.services.notice_views import SendResultView
+from leaktrace.services.notices import set_recipient
 from leaktrace.store import notice_tracking
 from leaktrace.store import notices as notices_store
 from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
@@ -421,3 +422,17 @@ def test_results_name_only_the_actors_notices(w: World) -> None:
     assert (result.sent, result.queued, result.failed) == ([mine], [], [])
     assert get_notice(w.ctx, local_operator(), theirs).status == "sent"  # settled all the same
     assert len(w.smtp.messages) == 2
+
+
+def test_no_new_recipient_while_the_mail_is_on_its_way(w: World) -> None:
+    """A notice waiting for a retry keeps the recipient its queued mail goes to."""
+    notice_id = notice_row(w, agency_id=w.industry.agency_id)
+    w.smtp.rcpt_reply = "451 4.3.0 Later"
+    assert send_notices(w.ctx, w.industry, [notice_id]).queued == [notice_id]
+    with pytest.raises(ConflictError, match="being sent"):
+        set_recipient(w.ctx, w.industry, notice_id, name="Other", email="other@elsewhere.example")
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    assert deliver_pending(w.ctx, w.industry).sent == [notice_id]
+    [(_, rcpts, _)] = w.smtp.messages
+    assert rcpts == [get_notice(w.ctx, w.industry, notice_id).recipient_email]
