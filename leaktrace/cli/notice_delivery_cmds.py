@@ -266,7 +266,7 @@ def stats(
         str | None,
         typer.Option(
             "--since",
-            help="Only notices drafted since (YYYY-MM-DD or an ISO time).",
+            help="Only notices sent since (YYYY-MM-DD or an ISO time).",
             show_default=False,
         ),
     ] = None,

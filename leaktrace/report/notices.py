@@ -166,7 +166,7 @@ def notice_figures(by_status: Mapping[str, int], rows: Sequence[StatsRow]) -> No
 def gather_notice_figures(
     conn: Connection, *, agency: int | None = ALL_AGENCIES, since: datetime | None = None
 ) -> NoticeFigures:
-    """The figures of the notices ``agency`` sees (default: all), created since
+    """The figures of the notices ``agency`` sees (default: all), sent since
     ``since``."""
     by_status, rows = stats_rows(conn, agency, since=since)
     return notice_figures(by_status, rows)

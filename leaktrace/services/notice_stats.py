@@ -36,7 +36,7 @@ def stats_view(figures: NoticeFigures) -> NoticeStatsView:
 def notice_stats(
     ctx: AppContext, actor: Actor, *, since: datetime | None = None
 ) -> NoticeStatsView:
-    """The figures of the notices ``actor`` sees, created at or after ``since``."""
+    """The figures of the notices ``actor`` sees, sent at or after ``since``."""
     actor.require(Permission.read_intel)
     with ctx.database.reading() as conn:
         figures = gather_notice_figures(conn, agency=agency_scope(actor), since=since)

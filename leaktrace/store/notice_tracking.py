@@ -360,11 +360,11 @@ class StatsRow:
 def stats_rows(
     conn: Connection, agency: int | None, *, since: datetime | None = None
 ) -> tuple[dict[str, int], list[StatsRow]]:
-    """Notices by status, and every location of a sent notice (visible, created at or
-    after ``since``)."""
+    """Notices by status, and every location of a sent notice (visible; with ``since``,
+    only notices sent at or after it: time to takedown belongs to when it was sent)."""
     where: list[ColumnElement[bool]] = [_visible(agency)]
     if since is not None:
-        where.append(NOTICES.c.created_at >= since)
+        where.append(NOTICES.c.sent_at >= since)
     by_status = {
         str(status): int(n)
         for status, n in conn.execute(

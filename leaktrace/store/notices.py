@@ -747,9 +747,13 @@ def update_notice(conn: Connection, notice_id: int, **values: Any) -> None:
 
 
 def location_counts(conn: Connection, notice_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """Notice id → (locations, removed)."""
+    """Notice id → (locations, removed); a removed location seen again since is not
+    removed (as in the figures)."""
     found: dict[int, tuple[int, int]] = {}
-    removed = func.sum(case((NOTICE_LOCATIONS.c.status == "removed", 1), else_=0))
+    still_gone = and_(
+        NOTICE_LOCATIONS.c.status == "removed", NOTICE_LOCATIONS.c.seen_again_at.is_(None)
+    )
+    removed = func.sum(case((still_gone, 1), else_=0))
     for part in chunked(sorted(set(notice_ids))):
         rows = conn.execute(
             select(NOTICE_LOCATIONS.c.notice_id, func.count(), removed)

@@ -134,10 +134,13 @@ def test_need_to_know_and_since(w: World) -> None:
         None,
     )
     assert other.removed_share == 0.0
-    # drafted since T1 - 1 day: notice 2 (drafted an hour before it was sent) and the draft
-    recent = notice_stats(w.ctx, w.industry, since=T1 - timedelta(days=1))
-    assert (recent.notices, recent.sent, recent.locations, recent.removed) == (2, 1, 2, 1)
+    # sent since T1 - 30 minutes: notice 2 (drafted an hour before it was sent, before
+    # that moment, so it counts by its sending); never the draft, never notices 1 and 3
+    recent = notice_stats(w.ctx, w.industry, since=T1 - timedelta(minutes=30))
+    assert (recent.notices, recent.sent, recent.locations, recent.removed) == (1, 1, 2, 1)
+    assert recent.by_status["removed"] == 1 and recent.by_status["drafted"] == 0
     assert recent.median_hours == 1.0
+    assert notice_stats(w.ctx, w.industry, since=T1 + timedelta(minutes=1)).notices == 0
 
 
 def test_the_html_report_shows_the_figures_and_chart(w: World, tmp_path: Path) -> None:

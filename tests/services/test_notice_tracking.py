@@ -18,7 +18,7 @@ import pytest
 from leaktrace.errors import ConfigError, InputError
 from leaktrace.identity.actor import local_operator
 from leaktrace.services.ingest import ingest_files
-from leaktrace.services.notice_reading import get_notice
+from leaktrace.services.notice_reading import get_notice, list_notices
 from leaktrace.services.notice_sending import send_notices
 from leaktrace.services.notice_stats import notice_stats
 from leaktrace.services.notice_tracking import track_notices, watch_replies
@@ -170,6 +170,11 @@ def test_seen_again_through_a_later_ingest(w: World, tmp_path: Path) -> None:
     figures = notice_stats(w.ctx, me)
     assert (figures.locations, figures.removed, figures.removed_share) == (2, 1, 0.5)
     assert [o.host for o in figures.repeat_offenders] == ["files.example"]
+    # the notice's own count agrees: seen again is not removed
+    assert (get_notice(w.ctx, me, notice_id).removed, list_notices(w.ctx, me)[0].removed) == (
+        1,
+        1,
+    )
     assert track_notices(w.ctx, me).seen_again == 0  # recorded once
 
 
