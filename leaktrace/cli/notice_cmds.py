@@ -486,6 +486,8 @@ def export(
         return
     for path in view.files:
         out.file.write(f"{path}\n")
+    for skip in view.skipped:
+        err.print(Text(f"skipped {skip.reference}: {skip.reason}"))
     err.print(Text(f"wrote {len(view.files)} {view.format} files to {out_dir}"))
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "ContactView",
     "DraftResultView",
     "ExportResultView",
+    "ExportSkipView",
     "NeedsContactView",
     "NoticeChangeView",
     "NoticeLocationView",
@@ -159,9 +160,18 @@ class SendResultView(View):
     """Refused before sending (no contact, incomplete) or given up (dead letter)."""
 
 
+class ExportSkipView(View):
+    """A notice ``export --all`` left out (e.g. an .eml of a draft without a contact)."""
+
+    id: int
+    reference: str
+    reason: str
+
+
 class ExportResultView(View):
     format: str
     files: list[str]
+    skipped: list[ExportSkipView] = []
 
 
 class TrackResultView(View):

@@ -83,9 +83,15 @@ def test_a_notice_needing_a_contact_cannot_be_an_eml(
 ) -> None:
     result = draft_notices(ctx, actor, DraftScope(host="nocontact.example"), form="dmca")
     notice = result.notices[0].id
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=f"LT-N-{notice:06d}: the recipient has no e-mail"):
         export_notices(ctx, actor, [notice], format="eml", out=tmp_path / "none")
     assert not (tmp_path / "none").exists()  # nothing written
+    # --all: every notice that can be a message is written, the others listed
+    draft_notices(ctx, actor, DraftScope(host="cyberlock.example"), form="dmca")
+    every = export_notices(ctx, actor, None, format="eml", out=tmp_path / "all")
+    assert [s.id for s in every.skipped] == [notice]
+    assert every.skipped[0].reason.startswith("the recipient has no e-mail address")
+    assert every.files and f"LT-N-{notice:06d}.eml" not in [Path(f).name for f in every.files]
     set_recipient(ctx, actor, notice, name="NoContact", email="abuse@nocontact.example")
     view = export_notices(ctx, actor, [notice], format="eml", out=tmp_path / "none")
     assert len(view.files) == 1

@@ -7,9 +7,11 @@ were sent); only industry agencies and the local operator send; nothing is sent 
 
 from __future__ import annotations
 
+import email
 import hashlib
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from leaktrace.errors import ConfigError, ConflictError, NotFoundError, Permissi
 from leaktrace.identity.actor import local_operator
 from leaktrace.notices.mail import notice_message_id
 from leaktrace.services import case_items, cases
+from leaktrace.services.notice_export import export_notices
 from leaktrace.services.notice_marking import mark_notice
 from leaktrace.services.notice_reading import get_notice
 from leaktrace.services.notice_sending import deliver_pending, may_send, send_notices
@@ -436,3 +439,21 @@ def test_no_new_recipient_while_the_mail_is_on_its_way(w: World) -> None:
     assert deliver_pending(w.ctx, w.industry).sent == [notice_id]
     [(_, rcpts, _)] = w.smtp.messages
     assert rcpts == [get_notice(w.ctx, w.industry, notice_id).recipient_email]
+
+
+def test_the_exported_eml_of_a_sent_notice_is_the_message_sent(w: World, tmp_path: Path) -> None:
+    """Queued two hours ago (its Date), delivered now after a retry: the .eml export is
+    the queued message, not one rebuilt with the sending time."""
+    notice_id = notice_row(w, agency_id=w.industry.agency_id)
+    w.smtp.rcpt_reply = "451 4.3.0 Later"
+    queued_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    assert send_notices(w.ctx, w.industry, [notice_id], now=queued_at).queued == [notice_id]
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    assert deliver_pending(w.ctx, w.industry).sent == [notice_id]
+    [(_, _, received)] = w.smtp.messages
+    view = export_notices(w.ctx, w.industry, [notice_id], format="eml", out=tmp_path / "eml")
+    exported = email.message_from_bytes(Path(view.files[0]).read_bytes(), policy=policy.default)
+    assert exported["Date"] == received["Date"] and exported["Date"].datetime == queued_at
+    assert exported["Message-ID"] == received["Message-ID"]
+    assert exported.get_content() == received.get_content()  # type: ignore[attr-defined]
