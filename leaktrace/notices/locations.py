@@ -8,8 +8,12 @@ given) or refuses it with the reason (:class:`~leaktrace.notices.model.Refusal`)
 Refused as :attr:`RefusalReason.private`: an IP-literal host (IPv4, or IPv6 in brackets,
 also an IPv4 address mapped into or embedded in IPv6) that is private-use, loopback,
 link-local, multicast, reserved, unspecified or in the shared address space of carrier-grade
-NAT (100.64.0.0/10); and the special-use names ``localhost``, ``*.localhost``, ``*.local``,
-``*.internal``, ``*.invalid`` and ``*.home.arpa``.
+NAT (100.64.0.0/10); an IPv6 transition address (6to4 ``2002::/16``, NAT64
+``64:ff9b::/96`` and ``64:ff9b:1::/48``, Teredo ``2001::/32``) whatever IPv4 address it
+embeds (it names a gateway, and would let an address be checked under another spelling);
+and the special-use names ``localhost``, ``*.localhost``, ``*.local``, ``*.internal``,
+``*.invalid`` and ``*.home.arpa``. An IPv4-mapped host (``[::ffff:a.b.c.d]``) is that IPv4
+address: the URL is written with ``a.b.c.d``.
 
 An internationalised host is written in punycode with Python's IDNA codec (IDNA 2003, as
 ``leaktrace.infra`` stores hosts); a host with one of the four characters on which IDNA
@@ -63,7 +67,11 @@ _DEVIATION_DETAIL = (
     "the host has a character (ß, ς, zero-width joiner) that names two different domains "
     "under IDNA 2003 and IDNA 2008: give the host in its xn-- form"
 )
-_NAT64 = IPv6Network("64:ff9b::/96")
+_NAT64 = (IPv6Network("64:ff9b::/96"), IPv6Network("64:ff9b:1::/48"))
+_TRANSITION = (
+    "an IPv6 transition address (6to4, NAT64 or Teredo) embedding an IPv4 address: it "
+    "names a gateway, not the server; give the IPv4 address itself"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +103,21 @@ def _address_problem(address: IPv4Address | IPv6Address) -> str | None:
     if any(address in net for net in _DOCUMENTATION if net.version == address.version):
         return None
     if isinstance(address, IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in _NAT64:
+        if address.ipv4_mapped is not None:  # the same address (parse_location unmaps it)
+            problem = _address_problem(address.ipv4_mapped)
+            return (
+                f"an IPv6 address embedding an IPv4 address that is {problem}" if problem else None
+            )
+        embedded = address.sixtofour
+        if embedded is None and any(address in net for net in _NAT64):
             embedded = IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is None and address.teredo is not None:
             embedded = address.teredo[1]
         if embedded is not None:
             problem = _address_problem(embedded)
-            return (
-                f"an IPv6 address embedding an IPv4 address that is {problem}" if problem else None
-            )
+            if problem:
+                return f"an IPv6 address embedding an IPv4 address that is {problem}"
+            return _TRANSITION
     if address.is_unspecified:
         return "an unspecified address"
     if address.is_loopback:
@@ -190,9 +203,9 @@ def parse_location(url: str) -> ParsedLocation | Refusal:
         host = address.compressed
         url_host = f"[{host}]"
         check: IPv4Address | IPv6Address = address
-        if address.ipv4_mapped is not None:
-            host = address.ipv4_mapped.compressed
+        if address.ipv4_mapped is not None:  # ::ffff:a.b.c.d is a.b.c.d: URL and host agree
             address = address.ipv4_mapped
+            host = url_host = address.compressed
     else:
         name = host_text.lower().rstrip(".")
         try:

@@ -69,8 +69,33 @@ def test_ip_literals_give_their_address() -> None:
         "2606:4700::1",
         IPv6Address("2606:4700::1"),
     )
-    mapped = _parsed("http://[::ffff:8.8.4.4]/x")
-    assert (mapped.host, mapped.ip) == ("8.8.4.4", IPv4Address("8.8.4.4"))
+    # an IPv4-mapped host is that IPv4 address: the URL names it as the host does
+    mapped = _parsed("http://[::ffff:8.8.4.4]:8080/x")
+    assert (mapped.url, mapped.host, mapped.ip) == (
+        "http://8.8.4.4:8080/x",
+        "8.8.4.4",
+        IPv4Address("8.8.4.4"),
+    )
+    assert _parsed("http://[::FFFF:0808:0404]/x").url == "http://8.8.4.4/x"
+    assert parse_location(mapped.url) == mapped
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[2002:951:31cf::1]/x",  # 6to4 of 9.81.49.207
+        "http://[64:ff9b::951:31cf]/x",  # NAT64 (well-known prefix) of 9.81.49.207
+        "http://[64:ff9b::9.81.49.207]/x",
+        "http://[64:ff9b:1::951:31cf]/x",  # NAT64 (local-use prefix)
+        "http://[2001:0:4136:e378:8000:63bf:f6ae:ce30]/x",  # Teredo
+    ],
+)
+def test_transition_addresses_of_a_public_ipv4_are_refused(url: str) -> None:
+    """Another spelling of an IPv4 address (through a gateway) is never a location: the
+    server checks (hosts list, swarm) know addresses in one spelling only."""
+    refusal = _refused(url)
+    assert refusal.reason is RefusalReason.private
+    assert "transition address" in refusal.detail and "9.81.49.207" not in refusal.detail
 
 
 @pytest.mark.parametrize(
