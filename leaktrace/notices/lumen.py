@@ -32,11 +32,16 @@ mask), ``date_sent`` (ISO 8601, only once sent), ``language``, ``source`` ("Emai
 ``tag_list``, ``jurisdiction_list`` (the recipient's country, when known),
 ``works_attributes`` (one per work: ``description``, ``kind``,
 ``copyrighted_urls_attributes``, ``infringing_urls_attributes``) and
-``entity_notice_roles_attributes`` (``sender``, ``principal``, ``recipient``, each with
-``entity_attributes``: ``name``, ``kind`` and what is known of ``address_line_1``,
-``address_line_2``, ``country_code``, ``phone``, ``email``). The sender is an
-``individual`` when it acts as agent for the rights holder, else an ``organization``; the
-rights holder and the recipient are organisations.
+``entity_notice_roles_attributes`` (``sender``, ``agent`` when the sender acts for a
+principal, ``principal``, ``recipient``, each with ``entity_attributes``: ``name``,
+``kind`` and what is known of ``address_line_1``, ``address_line_2``, ``country_code``,
+``phone``, ``email``). Every entity is an ``organization`` (an anti-piracy desk, a law
+firm, the rights holder, the provider). When the sender is not the rights holder
+(``Sender.is_agent``) it appears twice, as ``sender`` (the role Lumen shows on every
+notice) and as ``agent`` (the role Lumen has for whoever acts for the ``principal``:
+``doc/api_documentation.mkd`` at commit 056119395a410a78798ba697554c06295a957cc4,
+EntityNoticeRole ``name``: "principal", "agent", "recipient", "sender" ...; Lumen keeps
+one entity per name, ``EntityNoticeRole#validate_associated_records_for_entity``).
 """
 
 from __future__ import annotations
@@ -59,6 +64,9 @@ LUMEN_LANGUAGES = frozenset(
 """The language codes the Lumen API documents."""
 
 _TYPE = {NoticeForm.dmca: "DMCA", NoticeForm.dsa: "Other"}
+SENDER_KIND = "organization"
+"""The Lumen entity kind of the sender: notices are sent by an anti-piracy desk, a law
+firm or the rights holder itself — organisations (the settings carry no kind)."""
 _MAX_TITLE = 255
 
 
@@ -121,19 +129,17 @@ def lumen_notice(
     sender = doc.sender
     if sender is not None:
         line_1, line_2 = _address_lines(sender.address)
-        roles.append(
-            {
-                "name": "sender",
-                "entity_attributes": _entity(
-                    name=clean_text(sender.name),
-                    kind="individual" if sender.is_agent else "organization",
-                    address_line_1=line_1,
-                    address_line_2=line_2,
-                    phone=clean_text(sender.phone),
-                    email=clean_text(sender.email),
-                ),
-            }
+        entity = _entity(
+            name=clean_text(sender.name),
+            kind=SENDER_KIND,
+            address_line_1=line_1,
+            address_line_2=line_2,
+            phone=clean_text(sender.phone),
+            email=clean_text(sender.email),
         )
+        roles.append({"name": "sender", "entity_attributes": entity})
+        if sender.is_agent:  # it acts for the principal (the rights holder)
+            roles.append({"name": "agent", "entity_attributes": dict(entity)})
         if clean_text(sender.principal):
             roles.append(
                 {

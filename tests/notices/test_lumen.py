@@ -117,18 +117,18 @@ def test_works_urls_and_entities() -> None:
             "infringing_urls_attributes": [{"url": LOCATIONS[1].url}],
         },
     ]
+    jane = {
+        "name": "Jane Roe",
+        "kind": "organization",
+        "address_line_1": "1 Main Street",
+        "address_line_2": "Springfield, IL 62701, USA",
+        "phone": "+1 555 0100",
+        "email": "jane.roe@antipiracy.example",
+    }
+    # Jane Roe acts for Example Films Ltd: the sender Lumen shows, and its agent
     assert notice["entity_notice_roles_attributes"] == [
-        {
-            "name": "sender",
-            "entity_attributes": {
-                "name": "Jane Roe",
-                "kind": "individual",
-                "address_line_1": "1 Main Street",
-                "address_line_2": "Springfield, IL 62701, USA",
-                "phone": "+1 555 0100",
-                "email": "jane.roe@antipiracy.example",
-            },
-        },
+        {"name": "sender", "entity_attributes": jane},
+        {"name": "agent", "entity_attributes": jane},
         {
             "name": "principal",
             "entity_attributes": {"name": "Example Films Ltd", "kind": "organization"},
@@ -172,6 +172,7 @@ def test_owner_sender_unknown_recipient_one_work() -> None:
     ]
     roles = {r["name"]: r["entity_attributes"] for r in notice["entity_notice_roles_attributes"]}
     assert roles["sender"]["kind"] == "organization"
+    assert "agent" not in roles  # the rights holder sends its own notice: no agent
     assert roles["recipient"] == {"name": "files.host.example", "kind": "organization"}
     assert notice["title"].endswith("to files.host.example")
 
