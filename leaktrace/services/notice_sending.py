@@ -38,10 +38,12 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from leaktrace.alerts.base import DeliveryError, Sink, SinkConfig
 from leaktrace.alerts.email import EmailConfig
 from leaktrace.alerts.notice_mail import (
     NoticeMailConfig,
@@ -72,9 +74,10 @@ from leaktrace.services.notice_views import SendFailureView, SendResultView
 from leaktrace.store import notice_tracking as store
 from leaktrace.store import notices as notices_store
 from leaktrace.store import outbox
+from leaktrace.store.database import Database
 from leaktrace.store.notices import WorkRecord
 from leaktrace.watch.config import load_watch_config
-from leaktrace.watch.dispatcher import Dispatcher
+from leaktrace.watch.dispatcher import DUE_PAGE, Dispatcher
 
 __all__ = [
     "agency_scope",
@@ -356,12 +359,52 @@ def _deliver_and_settle(
     *,
     now: datetime | None,
 ) -> SendResultView:
-    dispatcher = Dispatcher(ctx.database, [(config, sink)])
+    dispatcher = _ClaimingDispatcher(ctx.database, [(config, sink)], lease=4 * config.timeout)
     try:
         dispatcher.deliver_all_due()  # never plan(): notices are queued with their delivery
     finally:
         dispatcher.close()
     return settle(ctx, actor, now=now)
+
+
+class _ClaimingDispatcher(Dispatcher):
+    """The outbox's dispatcher for the notices' sink, which every ``send`` (command line,
+    web request) runs: each due delivery is first claimed for one attempt
+    (:func:`outbox.claim_delivery`), so two sends at once never mail a notice twice; a
+    delivery another process claimed is left to it."""
+
+    def __init__(self, db: Database, sinks: Sequence[tuple[SinkConfig, Sink]], *, lease: float):
+        super().__init__(db, sinks)
+        self.lease = timedelta(seconds=max(60.0, lease))
+
+    def deliver_due(self, stop: threading.Event | None = None) -> int:
+        with self.db.reading() as conn:
+            due = outbox.due_deliveries(conn, list(self.sinks), datetime.now(UTC), limit=DUE_PAGE)
+        for delivery in due:
+            if stop is not None and stop.is_set():
+                break
+            now = datetime.now(UTC)
+            with self.db.transaction() as conn:
+                if not outbox.claim_delivery(conn, delivery.id, now, now + self.lease):
+                    continue
+            config, sink = self.sinks[delivery.sink]
+            attempts = delivery.attempts + 1
+            try:
+                sink.deliver(delivery.event)
+            except DeliveryError as exc:
+                self._failed(
+                    delivery.id, config, attempts, exc.reason, exc.transient, exc.retry_after
+                )
+            except LeakTraceError as exc:
+                self._failed(delivery.id, config, attempts, exc.reason, True, None)
+            except Exception as exc:  # as the Dispatcher: a faulty sink is retried, logged
+                reason = f"internal error in sink: {type(exc).__name__}"
+                self._failed(delivery.id, config, attempts, reason, True, None)
+            else:
+                with self.db.transaction() as conn:
+                    outbox.mark_delivered(conn, delivery.id, attempts)
+                self.summary.delivered += 1
+        return len(due)
 
 
 def settle(ctx: AppContext, actor: Actor, *, now: datetime | None = None) -> SendResultView:

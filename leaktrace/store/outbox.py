@@ -205,6 +205,22 @@ def next_due(conn: Connection, sinks: Sequence[str]) -> datetime | None:
     return value
 
 
+def claim_delivery(conn: Connection, delivery_id: int, now: datetime, until: datetime) -> bool:
+    """Take a due pending delivery for one attempt: it is not due again before ``until``
+    (the lease; a process that dies while sending leaves it due then). False when it is
+    no longer due: another process has taken it."""
+    result = conn.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.status == "pending",
+            DELIVERIES.c.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=until)
+    )
+    return bool(result.rowcount)
+
+
 def mark_delivered(conn: Connection, delivery_id: int, attempts: int) -> None:
     conn.execute(
         update(DELIVERIES)

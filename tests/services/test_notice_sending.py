@@ -29,7 +29,7 @@ from leaktrace.services.notice_stats import notice_stats
 from leaktrace.services.notice_tracking import watch_replies
 from leaktrace.services.notice_views import SendResultView
 from leaktrace.services.notices import set_recipient
-from leaktrace.store import notice_tracking
+from leaktrace.store import notice_tracking, outbox
 from leaktrace.store import notices as notices_store
 from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
 from tests.services.notice_delivery_world import (
@@ -457,3 +457,25 @@ def test_the_exported_eml_of_a_sent_notice_is_the_message_sent(w: World, tmp_pat
     assert exported["Date"] == received["Date"] and exported["Date"].datetime == queued_at
     assert exported["Message-ID"] == received["Message-ID"]
     assert exported.get_content() == received.get_content()  # type: ignore[attr-defined]
+
+
+def test_a_delivery_another_send_is_making_is_left_to_it(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sends read the same due delivery; the other one claimed it first (it is
+    talking to the mail server): this one leaves it, the notice is not mailed twice."""
+    notice_id = notice_row(w, agency_id=w.industry.agency_id)
+    w.smtp.rcpt_reply = "451 4.3.0 Later"
+    assert send_notices(w.ctx, w.industry, [notice_id]).queued == [notice_id]
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    now = datetime.now(UTC)
+    with w.ctx.database.transaction() as conn:
+        seen = outbox.due_deliveries(conn, ["notices"], now)  # what both read
+        [due] = seen
+        assert due.event.payload["notice_id"] == notice_id
+        assert outbox.claim_delivery(conn, due.id, now, now + timedelta(minutes=5))
+    monkeypatch.setattr(outbox, "due_deliveries", lambda *_a, **_k: seen)
+    result = deliver_pending(w.ctx, w.industry)
+    assert (result.sent, result.queued) == ([], [notice_id])
+    assert w.smtp.messages == []

@@ -4,7 +4,7 @@ dispatcher (retries, dead letters) to a real local SMTP server."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -127,3 +127,18 @@ def test_retry_then_dead_letter(db: Database, smtp: tuple[Collector, int]) -> No
         state = outbox.notice_deliveries(conn, [3])[3]
     assert (state.event_id, state.status) == (second, "delivered")
     assert len(handler.messages) == 1
+
+
+def test_a_due_delivery_is_claimed_once(db: Database) -> None:
+    """Two senders see the same due delivery: one claims it (for a lease), the other
+    does not; after the lease it is due again (the first one died)."""
+    _queue_notice(db, 5)
+    now = datetime.now(UTC)
+    with db.transaction() as conn:
+        [due] = outbox.due_deliveries(conn, [NOTICE_SINK], now)
+        assert outbox.claim_delivery(conn, due.id, now, now + timedelta(minutes=5))
+        assert not outbox.claim_delivery(conn, due.id, now, now + timedelta(minutes=5))
+        assert outbox.due_deliveries(conn, [NOTICE_SINK], now) == []
+        later = now + timedelta(minutes=6)
+        assert [d.id for d in outbox.due_deliveries(conn, [NOTICE_SINK], later)] == [due.id]
+        assert outbox.claim_delivery(conn, due.id, later, later + timedelta(minutes=5))
