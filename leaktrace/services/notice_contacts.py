@@ -3,6 +3,16 @@
 taken from a host list's ``abuse_email``/``abuse_name`` columns (``leaktrace hosts
 import``). Contacts are shared by the installation (not owned by an agency).
 
+Trust model: a contact decides where every agency's next notices go (a notice carries the
+sender's postal address, telephone and signed statements), and a contact records where it
+came from (``origin``) but not who set it. So only those who may send notices change
+contacts: users holding ``send:notices`` in an industry agency (rights holders and their
+agents) and the command line's local operator (:func:`may_write_contacts`, the rule of
+:func:`leaktrace.services.notice_sending.may_send`); an analyst of a police or judicial
+agency reads them and drafts, but neither adds nor imports one (PermissionDeniedError).
+Each change is in the audit log under the user who made it. Contacts are checked before
+the rule is applied, so a bad contact is answered as bad whoever gives it.
+
 A contact answers for a domain (and its sub-domains), an IP address, a network (CIDR)
 or an autonomous system (``AS64500``). Importing a file adds and updates the contacts it
 lists (origin ``file:<path>``) and leaves the others; the whole file is checked first:
@@ -16,13 +26,14 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from leaktrace.errors import InputError
+from leaktrace.errors import InputError, PermissionDeniedError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.notices.contacts_csv import ContactRecord, read_contacts
 from leaktrace.services import audit
 from leaktrace.services.context import AppContext
 from leaktrace.services.notice_reading import iso
+from leaktrace.services.notice_sending import may_send
 from leaktrace.services.notice_views import ContactImportView, ContactView
 from leaktrace.store import notices as store
 from leaktrace.store.notices import ContactInput, StoredContact
@@ -33,10 +44,26 @@ __all__ = [
     "import_contacts",
     "import_contacts_data",
     "list_contacts",
+    "may_write_contacts",
 ]
 
 MAX_CONTACTS_FILE = 32 * 1024 * 1024
 """The largest contacts file read (bytes)."""
+
+
+def may_write_contacts(ctx: AppContext, actor: Actor) -> bool:
+    """Whether ``actor`` may add or import contacts: ``write:notices`` and the right to
+    send notices (an industry agency's user, or the command line's operator)."""
+    return actor.can(Permission.write_notices) and may_send(ctx, actor)
+
+
+def _require_may_write(ctx: AppContext, actor: Actor) -> None:
+    if not may_write_contacts(ctx, actor):
+        raise PermissionDeniedError(
+            "only those who may send notices (users of an industry agency, and the "
+            "command line's operator) change the contacts notices go to",
+            permission=Permission.send_notices.value,
+        )
 
 
 def _view(contact: StoredContact) -> ContactView:
@@ -83,7 +110,8 @@ def _read(path: Path) -> bytes:
 
 
 def import_contacts(ctx: AppContext, actor: Actor, path: Path) -> ContactImportView:
-    """Add and update the contacts of a CSV file (all or nothing)."""
+    """Add and update the contacts of a CSV file (all or nothing; only by who may send,
+    see the module doc)."""
     actor.require(Permission.write_notices)
     data = _read(path)
     return _import(ctx, actor, data, str(path), f"file:{path.expanduser().resolve()}")
@@ -105,6 +133,7 @@ def _import(
     ctx: AppContext, actor: Actor, data: bytes, label: str, origin: str
 ) -> ContactImportView:
     records = read_contacts(data, file=label)
+    _require_may_write(ctx, actor)
     now = datetime.now(UTC)
     with ctx.database.transaction() as conn:
         added, updated, unchanged = store.put_contacts(
@@ -134,7 +163,7 @@ def add_contact(
     form: str | None = None,
 ) -> ContactView:
     """Add (or replace) one contact entered by hand (origin ``hand``); checked by the
-    same rules as a contacts file's line."""
+    same rules as a contacts file's line; only by who may send (see the module doc)."""
     actor.require(Permission.write_notices)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -151,6 +180,7 @@ def add_contact(
     if len(records) != 1:
         raise InputError("not one contact (give a host or domain, a name and an e-mail)")
     (record,) = records
+    _require_may_write(ctx, actor)
     now = datetime.now(UTC)
     with ctx.database.transaction() as conn:
         store.put_contacts(conn, [_input(record)], origin="hand", now=now)

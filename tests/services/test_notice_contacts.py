@@ -1,6 +1,7 @@
 """services.notice_contacts: importing the user's contacts file (added / updated /
-unchanged, all or nothing with file, line and field), adding by hand, listing; and
-services.notice_reading's list filters."""
+unchanged, all or nothing with file, line and field), adding by hand, listing, who may
+change contacts (those who may send: industry agencies' users and the local operator);
+and services.notice_reading's list filters."""
 
 from __future__ import annotations
 
@@ -131,3 +132,33 @@ def test_import_uploaded_bytes(ctx: AppContext) -> None:
     with pytest.raises(InputError) as error:
         import_contacts_data(ctx, w.industry(ctx), b"host_or_domain,name\n", name="bad.csv")
     assert error.value.file == "bad.csv"
+
+
+def test_only_who_may_send_changes_contacts(ctx: AppContext, tmp_path: Path) -> None:
+    """A contact routes every agency's next notices: a police analyst (write:notices,
+    drafts) reads the contacts but neither adds nor imports one; an industry analyst
+    and the local operator do."""
+    police = agency_actor(ctx, "NL-POL", Role.analyst.value)
+    before = list_contacts(ctx, police)  # reading is allowed
+    good = "host_or_domain,name,email,country\ncyberlock.example,Evil,evil@attacker.example,NL\n"
+    path = tmp_path / "takeover.csv"
+    path.write_text(good)
+    with pytest.raises(PermissionDeniedError) as denied:
+        add_contact(ctx, police, match="cyberlock.example", name="Evil", email="e@attacker.example")
+    assert denied.value.permission == "send:notices"
+    with pytest.raises(PermissionDeniedError):
+        import_contacts(ctx, police, path)
+    with pytest.raises(PermissionDeniedError):
+        import_contacts_data(ctx, police, good.encode(), name="takeover.csv")
+    # a bad contact is answered as bad whoever gives it (checked first)
+    with pytest.raises(InputError) as bad:
+        add_contact(ctx, police, match="a.example", name="X", email="nope")
+    assert bad.value.field == "email"
+    assert list_contacts(ctx, local_operator()) == before
+    result = draft_notices(ctx, police, DraftScope(host="cyberlock.example"), form="dmca")
+    assert result.notices[0].recipient_email == "abuse@cyberlock.example"  # unchanged
+    # another industry agency and the local operator may
+    fapav = w.industry(ctx, "FAPAV")
+    view = add_contact(ctx, fapav, match="new.example", name="New", email="abuse@new.example")
+    assert view.origin == "hand"
+    assert import_contacts(ctx, local_operator(), path).updated == 1

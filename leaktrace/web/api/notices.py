@@ -6,8 +6,9 @@ them, record what became of them (``marks``), export them (Lumen JSON, ``.eml``,
 printable HTML) and read the figures of time to takedown.
 
 Reads need ``read:intel``; drafting, marking, recipients and contacts ``write:notices``;
-sending ``send:notices`` *and* an industry agency (the service refuses anyone else with
-403). A notice of another agency answers exactly as one that does not exist (404). Every
+sending, and changing the contacts every agency's notices go to, also ``send:notices``
+*and* an industry agency (the service refuses anyone else with 403). A notice of another
+agency answers exactly as one that does not exist (404). Every
 route only calls the notice services; nothing here decides anything about a notice.
 """
 
@@ -308,7 +309,9 @@ def contacts(ctx: Context, actor: Actor = _READ) -> list[ContactView]:
 def add_contact(
     ctx: Context, body: Annotated[ContactRequest, Body()], actor: Actor = _WRITE
 ) -> ContactView:
-    """Add (or update) the contact of a domain, address, network or ASN."""
+    """Add (or update) the contact of a domain, address, network or ASN. Contacts are
+    shared by the installation: only users who may send notices (an industry agency's)
+    change them (403 for anyone else)."""
     return notice_contacts.add_contact(
         ctx,
         actor,

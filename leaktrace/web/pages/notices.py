@@ -299,7 +299,7 @@ def _contacts(request: Request, ctx: AppContext, actor: Actor, **extra: Any) -> 
         title="Notice contacts",
         contacts=notice_contacts.list_contacts(ctx, actor),
         forms=[("", "either"), *((f, f.upper()) for f in FORMS)],
-        can_write=actor.can(Permission.write_notices),
+        can_write=notice_contacts.may_write_contacts(ctx, actor),
         **extra,
     )
 

@@ -332,3 +332,12 @@ def test_contacts(world: NoticeWorld) -> None:
         json={"match": "a.example", "name": "A", "email": "a@a.example"},
     )
     assert viewer.status_code == 403
+    # contacts route every agency's notices: a police analyst (who drafts) may not change one
+    police = _police(world).post(
+        "/api/v1/notice-contacts",
+        json={"match": CONTACT_HOST, "name": "Elsewhere", "email": "abuse@elsewhere.example"},
+    )
+    assert police.status_code == 403, police.text
+    assert police.json()["error"]["permission"] == "send:notices"
+    again = {c["match"]: c for c in _police(world).get("/api/v1/notice-contacts").json()}
+    assert again[CONTACT_HOST]["email"] == CONTACT_EMAIL

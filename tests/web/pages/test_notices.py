@@ -238,6 +238,17 @@ def test_contacts_page_add_and_import(world: NoticeWorld) -> None:
     )
     assert broken.status_code == 422
     assert "bad.csv" in broken.text
+    # a police analyst (who drafts) sees the contacts but no form, and may not post one
+    police = world.server.client("analyst", agency=POLICE)
+    shown = police.get("/notices/contacts")
+    assert shown.status_code == 200 and "mirror.example" in shown.text
+    assert 'id="add-contact"' not in shown.text and 'id="import-contacts"' not in shown.text
+    refused = police.post(  # a Bearer client: no CSRF token needed, the rule answers
+        "/notices/contacts",
+        data={"match": "mirror.example", "name": "Elsewhere", "email": "abuse@elsewhere.example"},
+    )
+    assert refused.status_code == 403 and "industry agency" in refused.text
+    assert "abuse@elsewhere.example" not in police.get("/notices/contacts").text
 
 
 # ------------------------------------------------------------------ the chart
