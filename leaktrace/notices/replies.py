@@ -5,8 +5,9 @@ answer and what the recipient did.
 
 * the Message-IDs the reply answers (``In-Reply-To``, then ``References``), which match
   the ``Message-ID`` a notice was sent with;
-* the notice references (``LT-N-000042``) named anywhere in the headers, the subject or
-  the text, for recipients whose ticket systems drop the message ids;
+* the notice references (``LT-N-000042``) named in the headers, the subject or the
+  reply's own text, else those of the text it quotes (a quoted follow-up also names the
+  notice it repeats), for recipients whose ticket systems drop the message ids;
 * the outcome, from words in English, Italian and French in the reply's own text (quoted
   lines, ``>`` ..., and everything after a reply separator such as ``-----Original
   Message-----``, ``On ... wrote:``, ``Il giorno ... ha scritto:``, ``Le ... a écrit :``
@@ -20,7 +21,8 @@ answer and what the recipient did.
 * the URLs the reply's own text mentions (normalised as
   :func:`~leaktrace.notices.locations.parse_location` does; the caller applies the
   outcome to those locations, or to all of the notice's when there are none);
-* the time it was written (``Date``) and its subject.
+* the time it was written (``Date``), its subject and its sender (``From``: the caller
+  applies a reply only when it comes from the notice's recipient).
 
 A delivery status notification (a bounce) is not a reply: it is refused. Any bytes give a
 :class:`Reply` or an :class:`~leaktrace.errors.InputError` naming ``source``, nothing else.
@@ -35,7 +37,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
-from email.utils import parsedate_to_datetime
+from email.utils import getaddresses, parsedate_to_datetime
 
 from leaktrace.errors import InputError
 from leaktrace.notices.locations import ParsedLocation, parse_location
@@ -104,6 +106,28 @@ class Reply:
     """The URLs its own text mentions, normalised."""
     at: datetime | None
     subject: str
+    sender: str | None = None
+    """The address in ``From`` (lower case), None when there is not exactly one: the
+    caller applies a reply only when it comes from the notice's recipient."""
+
+
+def _sender(msg: Message) -> str | None:
+    found = getaddresses([_header(msg, "From")])
+    addresses = [a.strip().lower() for _, a in found if "@" in a]
+    if len(addresses) != 1:
+        return None
+    local, _, domain = addresses[0].rpartition("@")
+    return f"{local}@{domain.rstrip('.')}" if local and domain else None
+
+
+def _references(texts: tuple[str, ...]) -> list[str]:
+    refs: list[str] = []
+    for text in texts:
+        for match in _REFERENCE.finditer(text):
+            number = int(match.group(1))
+            if number > 0:
+                refs.append(reference_of(number))
+    return refs
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
@@ -214,18 +238,13 @@ def _read(data: bytes, source: str) -> Reply:
     references = _MESSAGE_ID.findall(_header(msg, "References"))
     subject = _header(msg, "Subject")
     own, whole = _texts(msg)
-    refs: list[str] = []
-    for text in (
+    headers = (
         _header(msg, "In-Reply-To"),
         _header(msg, "References"),
         _header(msg, "X-LeakTrace-Notice"),
         subject,
-        whole,
-    ):
-        for match in _REFERENCE.finditer(text):
-            number = int(match.group(1))
-            if number > 0:
-                refs.append(reference_of(number))
+    )
+    refs = _references((*headers, own)) or _references((whole,))
     return Reply(
         message_ids=_unique(in_reply_to + references),
         references=_unique(refs),
@@ -233,6 +252,7 @@ def _read(data: bytes, source: str) -> Reply:
         urls=_urls(own),
         at=_date(msg),
         subject=subject,
+        sender=_sender(msg),
     )
 
 

@@ -5,7 +5,10 @@ Three sources, each recorded as ``notice_changes`` rows:
 * **Replies**: every ``*.eml`` file in the replies folder (``notices.replies_dir`` or the
   folder given) is read with :func:`leaktrace.notices.replies.read_reply`. It is matched
   to a notice the actor sees by its ``In-Reply-To`` / ``References`` Message-IDs (the
-  notice's own Message-ID), else by a ``LT-N-000042`` reference in its subject or body.
+  notice's own Message-ID), else by a ``LT-N-000042`` reference in its subject or own
+  text; it counts only when its ``From`` is the notice's recipient (the same domain, or
+  a sub-domain either way) and it answers one notice: anyone can write an e-mail naming
+  a (sequential) reference.
   Its outcome (acknowledged, removed, rejected) is applied through
   :func:`leaktrace.services.notice_marking.mark_notice` (``via = 'reply'``): to the
   locations the reply names when it names some of the notice's, else to the whole
@@ -80,14 +83,34 @@ def _normal(url: str) -> str:
     return parsed.url if isinstance(parsed, ParsedLocation) else url
 
 
-def _match(ctx: AppContext, actor: Actor, reply: Reply) -> list[store.NoticeRecord]:
+def _same_mailer(sender: str | None, recipient: str | None) -> bool:
+    """Whether a reply from ``sender`` comes from the notice's ``recipient``: the same
+    domain, or one a sub-domain of the other (a ticket system of the abuse desk)."""
+    if not sender or not recipient:
+        return False
+    a = sender.rpartition("@")[2].lower()
+    b = recipient.rpartition("@")[2].lower().rstrip(".")
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+def _match(ctx: AppContext, actor: Actor, reply: Reply) -> tuple[store.NoticeRecord | None, str]:
+    """The one notice the reply answers, or None and why not. Anyone can write an
+    e-mail naming a reference (they are sequential) or a notice's Message-ID: a reply
+    counts only when it comes from the notice's recipient, and only for one notice."""
     scope = agency_scope(actor)
     with ctx.database.reading() as conn:
         found = store.notices_by_message_ids(conn, list(reply.message_ids), scope)
-        if found:
-            return found
-        ids = [i for i in (notice_id_of(ref) for ref in reply.references) if i is not None]
-        return store.notices_by_ids(conn, ids, scope) if ids else []
+        if not found:
+            ids = [i for i in (notice_id_of(ref) for ref in reply.references) if i is not None]
+            found = store.notices_by_ids(conn, ids, scope) if ids else []
+    if not found:
+        return None, "it names no notice"
+    theirs = [n for n in found if _same_mailer(reply.sender, n.recipient_email)]
+    if not theirs:
+        return None, f"its sender {reply.sender or '(none)'} is not the notice's recipient"
+    if len(theirs) > 1:
+        return None, "it names several notices: mark them by hand"
+    return theirs[0], ""
 
 
 def _apply(
@@ -153,13 +176,13 @@ def _read_replies(ctx: AppContext, actor: Actor, folder: Path) -> tuple[int, int
             log.warning("reply %s not read: %s", path.name, exc)
             unmatched.append(path.name)
             continue
-        notices = _match(ctx, actor, reply)
-        if not notices:
+        notice, why = _match(ctx, actor, reply)
+        if notice is None:
+            log.warning("reply %s not applied: %s", path.name, why)
             unmatched.append(path.name)
             continue
         matched += 1
-        for notice in notices:
-            changes += _apply(ctx, actor, notice, reply, path.name)
+        changes += _apply(ctx, actor, notice, reply, path.name)
         _move(path, folder)
     return read, matched, unmatched, changes
 

@@ -105,6 +105,7 @@ def test_what_a_reply_says() -> None:
         urls=(LOCATIONS[0].url, LOCATIONS[1].url),
         at=AT,
         subject="Re: [Ticket 991] lt-n-000042",
+        sender="abuse@host.example",
     )
 
 

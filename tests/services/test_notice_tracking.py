@@ -51,9 +51,10 @@ def _reply(
     subject: str = "Re: your notice",
     in_reply_to: str | None = None,
     at: datetime | None = None,
+    sender: str = "abuse@files.example",
 ) -> Path:
     msg = EmailMessage()
-    msg["From"] = "abuse@files.example"
+    msg["From"] = sender
     msg["To"] = "notices@studio.example"
     msg["Subject"] = subject
     msg["Date"] = format_datetime(at or datetime.now(UTC))
@@ -251,3 +252,28 @@ def test_watch_polls_until_stopped(w: World, tmp_path: Path) -> None:
     rounds = watch_replies(w.ctx, local_operator(), every=0.01, stop=stop, report=report)
     assert rounds == 2 and seen == [0, 1]
     assert get_notice(w.ctx, local_operator(), notice_id).status == "removed"
+
+
+def test_only_the_recipient_answers_for_one_notice(w: World, tmp_path: Path) -> None:
+    """References are sequential and a Message-ID can be guessed: a reply changes a
+    notice only when it comes from the notice's recipient (its domain, or a sub-domain
+    either way), and only one notice."""
+    me = local_operator()
+    folder = tmp_path / "replies"
+    first, second = _sent(w), _sent(w)
+    message_id = get_notice(w.ctx, me, first).message_id
+    assert message_id is not None
+    text = f"LT-N-{first:06d} LT-N-{second:06d}: the material has been removed."
+    _reply(folder, "prank.eml", text, sender="prankster@evil.example")
+    _reply(folder, "forged.eml", "Removed.", in_reply_to=message_id, sender="x@evil.example")
+    _reply(folder, "two.eml", text)  # from the recipient, but for two notices
+    _reply(folder, "lookalike.eml", "Removed.", in_reply_to=message_id, sender="a@sfiles.example")
+    result = track_notices(w.ctx, me, replies_dir=folder)
+    assert (result.replies_read, result.replies_matched) == (4, 0)
+    assert sorted(result.unmatched) == ["forged.eml", "lookalike.eml", "prank.eml", "two.eml"]
+    assert {get_notice(w.ctx, me, n).status for n in (first, second)} == {"sent"}
+    # the abuse desk's ticket system (a sub-domain) answers for the one notice
+    _reply(folder, "ticket.eml", "Removed.", in_reply_to=message_id, sender="t@desk.files.example")
+    assert track_notices(w.ctx, me, replies_dir=folder).replies_matched == 1
+    assert get_notice(w.ctx, me, first).status == "removed"
+    assert get_notice(w.ctx, me, second).status == "sent"
