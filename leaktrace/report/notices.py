@@ -2,12 +2,18 @@
 and 90th percentile, in hours), the share of locations removed, repeat offenders; and
 their chart (server-side SVG, every outside text escaped, every number written).
 
-The figures are over the locations of notices that were sent. A location counts as
-removed when its status is ``removed`` and LeakTrace has not seen it again since the
-notice was sent (seen again: not removed, whatever the provider said). Time to takedown
-is from the notice's ``sent_at`` to the location's ``removed_at``, over removed
-locations. The median and the 90th percentile interpolate linearly between the two
-nearest values (numpy's default; :mod:`leaktrace.notices.stats`).
+The figures are over the locations of notices that were sent, counted once per notice
+CHAIN (:mod:`leaktrace.store.notice_figures`): a re-notice repeats locations of the notice
+before it, so each (first notice, URL) is one location, with what became of it in the
+latest notice that lists it. A location counts as removed when that status is
+``removed`` and LeakTrace has not seen it again since that notice was sent (seen again:
+not removed, whatever the provider said). Time to takedown is from the FIRST notice's
+``sent_at`` to the location's ``removed_at``, over removed locations: a re-notice does
+not restart the clock. A provider's or country's ``notices`` are first notices (a
+re-notice counts with the notice it repeats); the overall ``sent`` counts every notice
+sent. Repeat offenders are hosts with locations in two first notices or more, or with a
+location seen again after a notice. The median and the 90th percentile interpolate
+linearly between the two nearest values (numpy's default; :mod:`leaktrace.notices.stats`).
 
 Used by ``leaktrace notices stats`` (:mod:`leaktrace.services.notice_stats`) and the
 "Takedown notices" section of the HTML leak report.
@@ -24,7 +30,7 @@ from html import escape
 from sqlalchemy.engine import Connection
 
 from leaktrace.notices.stats import hours_between, median, percentile
-from leaktrace.store.notice_tracking import ALL_AGENCIES, StatsRow, stats_rows
+from leaktrace.store.notice_figures import ALL_AGENCIES, LocationOutcome, figure_rows
 
 __all__ = [
     "UNKNOWN_COUNTRY",
@@ -76,13 +82,13 @@ class NoticeFigures:
     repeat_offenders: tuple[RepeatOffender, ...]
 
 
-def is_removed(row: StatsRow) -> bool:
+def is_removed(row: LocationOutcome) -> bool:
     """Removed, and not seen again since."""
     return row.status == "removed" and row.seen_again_at is None
 
 
-def _hours(row: StatsRow) -> float | None:
-    if not is_removed(row) or row.sent_at is None or row.removed_at is None:
+def _hours(row: LocationOutcome) -> float | None:
+    if not is_removed(row) or row.removed_at is None:
         return None
     return max(0.0, hours_between(row.sent_at, row.removed_at))
 
@@ -91,12 +97,12 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def _figure(key: str, rows: Sequence[StatsRow]) -> TakedownFigure:
+def _figure(key: str, rows: Sequence[LocationOutcome]) -> TakedownFigure:
     hours = [h for h in (_hours(r) for r in rows) if h is not None]
     removed = sum(1 for r in rows if is_removed(r))
     return TakedownFigure(
         key=key,
-        notices=len({r.notice_id for r in rows}),
+        notices=len({r.root_id for r in rows}),
         locations=len(rows),
         removed=removed,
         removed_share=_share(removed, len(rows)),
@@ -109,8 +115,8 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _grouped(rows: Sequence[StatsRow], key: str) -> tuple[TakedownFigure, ...]:
-    groups: dict[str, list[StatsRow]] = defaultdict(list)
+def _grouped(rows: Sequence[LocationOutcome], key: str) -> tuple[TakedownFigure, ...]:
+    groups: dict[str, list[LocationOutcome]] = defaultdict(list)
     for row in rows:
         if key == "provider":
             groups[row.provider].append(row)
@@ -120,14 +126,16 @@ def _grouped(rows: Sequence[StatsRow], key: str) -> tuple[TakedownFigure, ...]:
     return tuple(sorted(figures, key=lambda f: (f.key == UNKNOWN_COUNTRY, -f.locations, f.key)))
 
 
-def _offenders(rows: Sequence[StatsRow]) -> tuple[RepeatOffender, ...]:
-    by_host: dict[str, list[StatsRow]] = defaultdict(list)
+def _offenders(rows: Sequence[LocationOutcome]) -> tuple[RepeatOffender, ...]:
+    """Hosts with locations in two first notices or more, or a location seen again; a
+    re-notice of the same location makes no host a repeat offender by itself."""
+    by_host: dict[str, list[LocationOutcome]] = defaultdict(list)
     for row in rows:
         by_host[row.host].append(row)
     out = []
     for host, found in by_host.items():
-        notices = len({r.notice_id for r in found})
-        seen_again = sum(1 for r in found if r.seen_again_at is not None)
+        notices = len({r.root_id for r in found})
+        seen_again = len({r.url for r in found if r.seen_again})
         if notices >= 2 or seen_again:
             latest = max(found, key=lambda r: r.notice_id)
             out.append(
@@ -135,22 +143,24 @@ def _offenders(rows: Sequence[StatsRow]) -> tuple[RepeatOffender, ...]:
                     host=host,
                     recipient=latest.provider,
                     notices=notices,
-                    locations=len(found),
+                    locations=len({r.url for r in found}),
                     seen_again=seen_again,
                 )
             )
     return tuple(sorted(out, key=lambda o: (-o.seen_again, -o.notices, -o.locations, o.host)))
 
 
-def notice_figures(by_status: Mapping[str, int], rows: Sequence[StatsRow]) -> NoticeFigures:
-    """The figures of ``rows`` (every location of a sent notice) and the notices' counts
-    by status (pure)."""
+def notice_figures(
+    by_status: Mapping[str, int], rows: Sequence[LocationOutcome], *, sent: int
+) -> NoticeFigures:
+    """The figures of ``rows`` (one per location of a sent notice chain), the notices'
+    counts by status and how many were ``sent`` (pure)."""
     whole = _figure("all", rows)
     ordered = {s: int(by_status.get(s, 0)) for s in STATUS_ORDER}
     ordered.update({s: int(n) for s, n in sorted(by_status.items()) if s not in ordered})
     return NoticeFigures(
         notices=sum(ordered.values()),
-        sent=len({r.notice_id for r in rows}),
+        sent=sent,
         locations=whole.locations,
         removed=whole.removed,
         removed_share=whole.removed_share,
@@ -166,10 +176,11 @@ def notice_figures(by_status: Mapping[str, int], rows: Sequence[StatsRow]) -> No
 def gather_notice_figures(
     conn: Connection, *, agency: int | None = ALL_AGENCIES, since: datetime | None = None
 ) -> NoticeFigures:
-    """The figures of the notices ``agency`` sees (default: all), sent since
-    ``since``."""
-    by_status, rows = stats_rows(conn, agency, since=since)
-    return notice_figures(by_status, rows)
+    """The figures of the notices ``agency`` sees (default: all); with ``since``, of
+    the notices sent at or after it (time to takedown: of the notice chains whose first
+    notice was)."""
+    found = figure_rows(conn, agency, since=since)
+    return notice_figures(found.by_status, found.rows, sent=found.sent)
 
 
 # ----------------------------------------------------------------- chart

@@ -3,9 +3,11 @@
 status - over the notices the actor sees (its agency's; all for the command line).
 
 The figures and their definitions are :mod:`leaktrace.report.notices` (shared with the
-HTML leak report): over the locations of sent notices; a location seen again after its
-notice was sent counts as not removed; time to takedown runs from ``sent_at`` to the
-location's ``removed_at``.
+HTML leak report), over the rows of :mod:`leaktrace.store.notice_figures`: one per
+location of a sent notice chain (a re-notice counts with the notice it repeats), with
+what became of it last; a location seen again after its notice was sent counts as not
+removed; time to takedown runs from the FIRST notice's ``sent_at`` to the location's
+``removed_at``. ``since``: only notices sent at or after it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from leaktrace.identity.roles import Permission
 from leaktrace.report.notices import NoticeFigures, gather_notice_figures
 from leaktrace.services.context import AppContext
 from leaktrace.services.notice_views import NoticeStatsView
-from leaktrace.store.notice_tracking import ALL_AGENCIES
+from leaktrace.store.notice_figures import ALL_AGENCIES
 
 __all__ = ["agency_scope", "notice_stats", "stats_view"]
 

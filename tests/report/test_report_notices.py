@@ -1,5 +1,6 @@
-"""report.notices: the takedown figures from location rows (pure), and their chart (every
-number written, outside text escaped, nothing for nothing)."""
+"""report.notices: the takedown figures from location rows (pure; one row per location of
+a notice chain), and their chart (every number written, outside text escaped, nothing for
+nothing)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from leaktrace.report.notices import (
     notice_figures,
     takedown_chart,
 )
-from leaktrace.store.notice_tracking import StatsRow
+from leaktrace.store.notice_figures import LocationOutcome
 
 SENT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -28,19 +29,27 @@ def row(
     country: str | None = None,
     host_country: str | None = None,
     seen_again: bool = False,
-) -> StatsRow:
+    root_id: int | None = None,
+    url: str | None = None,
+    seen_before: bool = False,
+) -> LocationOutcome:
+    """A location of notice ``notice_id`` (a re-notice of ``root_id`` when given; seen
+    again after an earlier notice of its chain with ``seen_before``)."""
     removed = status == "removed"
-    return StatsRow(
+    return LocationOutcome(
+        root_id=root_id or notice_id,
         notice_id=notice_id,
-        notice_status="acknowledged",
+        notices=1 if root_id is None else 2,
+        url=url or f"https://{host}/{notice_id}/{status}/{hours}",
+        host=host,
+        host_country=host_country,
         provider=provider,
         recipient_country=country,
         sent_at=SENT,
-        host=host,
-        host_country=host_country,
         status=status,
         removed_at=SENT + timedelta(hours=hours or 0) if removed else None,
         seen_again_at=SENT + timedelta(days=3) if seen_again else None,
+        seen_again=seen_again or seen_before,
     )
 
 
@@ -53,7 +62,7 @@ def test_figures() -> None:
         row(2, "b.example", status="rejected", provider="Beta"),
         row(3, "a.example", status="sent", country="IT"),
     ]
-    figures = notice_figures({"acknowledged": 3, "mystery": 1}, rows)
+    figures = notice_figures({"acknowledged": 3, "mystery": 1}, rows, sent=3)
     assert (figures.notices, figures.sent, figures.locations, figures.removed) == (4, 3, 6, 3)
     assert figures.removed_share == 0.5
     # [1, 3, 10]: median 3, p90 at rank 1.8 = 3 + 0.8 * 7
@@ -79,8 +88,34 @@ def test_figures() -> None:
     assert (offender.host, offender.notices, offender.seen_again) == ("a.example", 2, 1)
 
 
+def test_a_renoticed_location_counts_once_from_the_first_notice() -> None:
+    # notice 1 (sent SENT) re-noticed by notice 4, which got the first location removed
+    # after 192 h (measured from notice 1); the second, seen after notice 1 but removed
+    # for good after notice 4, makes its host a repeat offender; notice 2 is another
+    # first notice to c.example (one location each: c.example offends by two first
+    # notices), notice 3 a first notice to d.example alone
+    rows = [
+        row(4, "a.example", hours=192, status="removed", root_id=1, url="https://a.example/1"),
+        row(4, "b.example", hours=200, status="removed", root_id=1, seen_before=True),
+        row(2, "c.example", status="no-response", provider="Gamma"),
+        row(5, "c.example", hours=3, status="removed", provider="Gamma"),
+        row(3, "d.example", status="no-response", provider="Delta"),
+    ]
+    figures = notice_figures({"removed": 3, "no-response": 2}, rows, sent=5)
+    assert (figures.notices, figures.sent, figures.locations, figures.removed) == (5, 5, 5, 3)
+    alpha, delta, gamma = sorted(figures.by_provider, key=lambda f: f.key)
+    assert (alpha.key, alpha.notices, alpha.locations, alpha.removed) == ("Alpha", 1, 2, 2)
+    assert alpha.removed_share == 1.0 and alpha.median_hours == 196.0
+    assert (gamma.notices, gamma.locations, gamma.removed) == (2, 2, 1)
+    assert (delta.notices, delta.locations, delta.removed) == (1, 1, 0)
+    offenders = {o.host: o for o in figures.repeat_offenders}
+    assert set(offenders) == {"b.example", "c.example"}  # never a.example: one location
+    assert (offenders["b.example"].notices, offenders["b.example"].seen_again) == (1, 1)
+    assert (offenders["c.example"].notices, offenders["c.example"].locations) == (2, 2)
+
+
 def test_no_rows() -> None:
-    figures = notice_figures({}, [])
+    figures = notice_figures({}, [], sent=0)
     assert (figures.notices, figures.locations, figures.removed_share) == (0, 0, 0.0)
     assert figures.median_hours is None and figures.p90_hours is None
     assert figures.by_provider == () and figures.repeat_offenders == ()

@@ -1,7 +1,9 @@
 """services.notice_stats and the "Takedown notices" section of the HTML report, over
 notices written straight into the store, against figures computed by hand: medians and
 90th percentiles (linear interpolation) per provider and per country, the share removed
-(a location seen again is not removed), repeat offenders, need-to-know."""
+(a location seen again is not removed), repeat offenders, need-to-know, ``since`` on
+sending; and a notice chain (sent, re-noticed, removed, through the real services) counted
+once from its first notice."""
 
 from __future__ import annotations
 
@@ -13,11 +15,22 @@ import pytest
 from sqlalchemy import insert, update
 
 from leaktrace.identity.actor import local_operator
+from leaktrace.services.notice_marking import mark_notice
+from leaktrace.services.notice_renotice import renotice
+from leaktrace.services.notice_sending import send_notices
 from leaktrace.services.notice_stats import notice_stats
+from leaktrace.services.notice_tracking import track_notices
 from leaktrace.services.report import write_html_report
 from leaktrace.store.schema import HOSTS
 from leaktrace.store.schema_notices import NOTICE_LOCATIONS
-from tests.services.notice_delivery_world import NOW, World, notice_row, smtp_server, world_of
+from tests.services.notice_delivery_world import (
+    NOW,
+    World,
+    locations,
+    notice_row,
+    smtp_server,
+    world_of,
+)
 from tests.smtp_server import Collector
 
 __all__ = ["smtp_server"]
@@ -141,6 +154,42 @@ def test_need_to_know_and_since(w: World) -> None:
     assert recent.by_status["removed"] == 1 and recent.by_status["drafted"] == 0
     assert recent.median_hours == 1.0
     assert notice_stats(w.ctx, w.industry, since=T1 + timedelta(minutes=1)).notices == 0
+
+
+def test_a_renotice_does_not_restart_the_clock(
+    tmp_path: Path, smtp_server: tuple[Collector, int]
+) -> None:
+    # sent on day 0, still up: re-noticed on day 7; the re-notice got it removed on day 8
+    w = world_of(tmp_path, smtp_server, renotice_days=7, no_response_days=14)
+    day0 = NOW - timedelta(days=20)
+    url = "https://files.example/dune.mkv"
+    first = notice_row(w, agency_id=w.industry.agency_id, urls=[url])
+    assert send_notices(w.ctx, w.industry, [first], now=day0).sent == [first]
+    day7 = day0 + timedelta(days=7, hours=1)
+    [follow] = renotice(w.ctx, w.industry, now=day7).notices
+    assert follow.previous_id == first
+    assert send_notices(w.ctx, w.industry, [follow.id], now=day7).sent == [follow.id]
+    mark_notice(w.ctx, w.industry, follow.id, "removed", at=day0 + timedelta(days=8))
+
+    def one_location_removed_in_192_hours() -> None:
+        view = notice_stats(w.ctx, w.industry)
+        assert (view.notices, view.sent, view.locations, view.removed) == (2, 2, 1, 1)
+        assert view.removed_share == 1.0
+        assert view.median_hours == 192.0 and view.p90_hours == 192.0
+        [provider] = view.by_provider
+        assert (provider.notices, provider.locations, provider.removed) == (1, 1, 1)
+        assert provider.median_hours == 192.0
+        assert view.repeat_offenders == []  # one location, noticed twice: no repeat offender
+        # the chain belongs to day 0: since day 1 only the re-notice is counted as sent
+        later = notice_stats(w.ctx, w.industry, since=day0 + timedelta(days=1))
+        assert (later.notices, later.sent, later.locations) == (1, 1, 0)
+
+    one_location_removed_in_192_hours()
+    # 14 days without an answer: tracking marks notice 1's location no-response, and the
+    # figures still count the one location with what became of it last (removed)
+    track_notices(w.ctx, w.industry)
+    assert [loc["status"] for loc in locations(w, first)] == ["no-response"]
+    one_location_removed_in_192_hours()
 
 
 def test_the_html_report_shows_the_figures_and_chart(w: World, tmp_path: Path) -> None:
