@@ -32,7 +32,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from leaktrace.errors import ConfigError, ConflictError, InputError, NotFoundError
+from sqlalchemy.exc import SQLAlchemyError
+
+from leaktrace.errors import ConfigError, ConflictError, InputError, LeakTraceError, NotFoundError
 from leaktrace.identity.actor import Actor
 from leaktrace.identity.roles import Permission
 from leaktrace.notices.locations import ParsedLocation, parse_location
@@ -161,12 +163,33 @@ def _move(path: Path, folder: Path) -> None:
     shutil.move(str(path), str(target))
 
 
-def _read_replies(ctx: AppContext, actor: Actor, folder: Path) -> tuple[int, int, list[str], int]:
+_FileKey = tuple[str, int, int]
+"""A reply file as it was: name, size, modification time (ns)."""
+
+
+def _key(path: Path) -> _FileKey | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (path.name, found.st_size, found.st_mtime_ns)
+
+
+def _read_replies(
+    ctx: AppContext, actor: Actor, folder: Path, passed: set[_FileKey] | None = None
+) -> tuple[int, int, list[str], int]:
+    """Read, match and apply the folder's replies. ``passed``: files already found
+    unmatched (left alone while unchanged; those found now are added)."""
     read = matched = changes = 0
     unmatched: list[str] = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".eml"):
         if not path.is_file() or path.is_symlink():
             continue
+        key = _key(path)
+        if passed is not None and key in passed:
+            continue
+        if passed is not None and key is not None:
+            passed.add(key)  # a file applied now moves away; one not applied is not re-read
         read += 1
         try:
             if path.stat().st_size > MAX_REPLY_BYTES:
@@ -261,17 +284,24 @@ def _no_response(ctx: AppContext, actor: Actor, now: datetime) -> int:
 
 
 def track_notices(
-    ctx: AppContext, actor: Actor, *, replies_dir: Path | None = None, now: datetime | None = None
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    replies_dir: Path | None = None,
+    now: datetime | None = None,
+    passed: set[tuple[str, int, int]] | None = None,
 ) -> TrackResultView:
     """Read the replies folder, look for locations seen again, mark notices without an
-    answer (see the module docstring). ``now`` defaults to the current time."""
+    answer (see the module docstring). ``now`` defaults to the current time; ``passed``
+    (for a watcher): reply files already found unmatched, not read again while they are
+    unchanged."""
     actor.require(Permission.write_notices)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     folder = _replies_dir(ctx, replies_dir)
     read = matched = changes = 0
     unmatched: list[str] = []
     if folder is not None:
-        read, matched, unmatched, changes = _read_replies(ctx, actor, folder)
+        read, matched, unmatched, changes = _read_replies(ctx, actor, folder, passed)
     seen_again = _seen_again(ctx, actor)
     no_response = _no_response(ctx, actor, now)
     return TrackResultView(
@@ -300,17 +330,25 @@ def watch_replies(
     ``rounds`` rounds); ``report`` sees each round's result. With ``retry_sends``, each
     round first delivers the notices whose mail waits in the outbox after a temporary
     failure and whose back-off has passed (:func:`~leaktrace.services.notice_sending.
-    deliver_pending`; ``sent`` sees what it did). Returns the rounds run."""
+    deliver_pending`; ``sent`` sees what it did). A round that fails (the database or
+    the folder away for a while, the mail password missing) is logged and the next one
+    runs as usual; an unmatched reply file is read again only once it changes. Returns
+    the rounds run."""
     done = 0
+    passed: set[tuple[str, int, int]] = set()
     while not stop.is_set() and (rounds is None or done < rounds):
-        if retry_sends:
-            delivered = deliver_pending(ctx, actor)
-            if sent is not None and (delivered.sent or delivered.failed):
-                sent(delivered)
-        result = track_notices(ctx, actor, replies_dir=replies_dir)
+        try:
+            if retry_sends:
+                delivered = deliver_pending(ctx, actor)
+                if sent is not None and (delivered.sent or delivered.failed):
+                    sent(delivered)
+            result = track_notices(ctx, actor, replies_dir=replies_dir, passed=passed)
+        except (LeakTraceError, OSError, SQLAlchemyError) as exc:
+            log.warning("notices track --watch: this round failed, trying again: %s", exc)
+        else:
+            if report is not None:
+                report(result)
         done += 1
-        if report is not None:
-            report(result)
         if rounds is not None and done >= rounds:
             break
         stop.wait(every)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -277,3 +278,37 @@ def test_only_the_recipient_answers_for_one_notice(w: World, tmp_path: Path) -> 
     assert track_notices(w.ctx, me, replies_dir=folder).replies_matched == 1
     assert get_notice(w.ctx, me, first).status == "removed"
     assert get_notice(w.ctx, me, second).status == "sent"
+
+
+def test_the_watcher_outlives_a_failed_round_and_lists_a_stray_file_once(
+    w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaktrace.services import notice_tracking
+
+    folder = tmp_path / "replies"
+    _reply(folder, "stray.eml", "Hello, is this the right address?", subject="Question")
+    calls: list[int] = []
+    real = notice_tracking._replies_dir
+
+    def flaky(ctx: Any, given: Path | None) -> Path | None:
+        calls.append(1)
+        if len(calls) == 1:  # e.g. the folder's file system not mounted yet
+            raise InputError("is not a directory (the replies folder)", file=str(given))
+        return real(ctx, given)
+
+    monkeypatch.setattr(notice_tracking, "_replies_dir", flaky)
+    seen: list[Any] = []
+    done = watch_replies(
+        w.ctx,
+        local_operator(),
+        every=0,
+        stop=threading.Event(),
+        replies_dir=folder,
+        report=seen.append,
+        rounds=3,
+    )
+    assert done == 3 and len(seen) == 2  # the failed round is logged, not reported
+    assert [r.unmatched for r in seen] == [["stray.eml"], []]  # listed once
+    _reply(folder, "stray.eml", "Hello again, a longer question this time?", subject="Q2")
+    again = track_notices(w.ctx, local_operator(), replies_dir=folder)
+    assert again.unmatched == ["stray.eml"]  # the plain command reads everything
