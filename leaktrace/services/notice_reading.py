@@ -149,9 +149,11 @@ def location_why(
     return leak_explanation(facts, language, templates_dir=templates_dir)
 
 
-def sender_of(ctx: AppContext) -> Sender | None:
-    """The sender identity of the settings (``[notices.sender]``), or None."""
-    settings = ctx.settings.notices.sender
+def sender_of(ctx: AppContext, agency_code: str | None = None) -> Sender | None:
+    """The identity the notices of ``agency_code`` (None: the command line's operator)
+    are drafted, signed and sent as: the agency's own ``[notices.senders.CODE]``, else
+    ``[notices.sender]``; None when neither is set."""
+    settings = ctx.settings.notices.sender_for(agency_code)
     if settings is None:
         return None
     return Sender(

@@ -15,10 +15,12 @@ Locations are grouped per recipient: the abuse contact answering for the host (b
 domain, then parent domain, then IP address, then the narrowest network containing it,
 then the ``AS<n>`` of the stored host's ASN); a host without one is its own recipient,
 drafted without an e-mail and listed in ``needs_contact`` (never dropped). One notice
-per recipient per call, listing every location of it, rendered from the template of its
-form and language and checked element by element: a notice missing an element refuses
-the whole draft (nothing is written). Set-based: one query for the locations, one per
-concept for hosts, peers and open notices, bulk inserts.
+per recipient per call, listing every location of it, signed as the drafting actor's
+agency's sender identity (``[notices.senders.CODE]``, else ``[notices.sender]``: on a
+server shared by several agencies each one's notices are its own), rendered from the
+template of its form and language and checked element by element: a notice missing an
+element refuses the whole draft (nothing is written). Set-based: one query for the
+locations, one per concept for hosts, peers and open notices, bulk inserts.
 """
 
 from __future__ import annotations
@@ -568,17 +570,22 @@ def write_drafts(
     now: datetime,
     detail: str,
     agency_id: int | None | Literal["actor"] = "actor",
+    sender: Sender | None | Literal["actor"] = "actor",
 ) -> list[int]:
     """Insert one drafted notice per group in the caller's transaction, render and check
     each (:class:`IncompleteNoticeError` / :class:`NoticeTemplateError` on the first
     problem: the caller's transaction is rolled back, nothing is written), store its
-    text, locations and a ``drafted`` change (``detail``); the new ids in order. Also
-    used by re-noticing (``DraftGroup.previous_id``), which gives the repeated notice's
-    ``agency_id`` (default: the actor's agency) so a follow-up stays its agency's."""
+    text, locations and a ``drafted`` change (``detail``); the new ids in order. The
+    notices are signed as ``sender``, by default the actor's agency's identity
+    (``notices.sender_for(actor.agency_code)``). Also used by re-noticing
+    (``DraftGroup.previous_id``), which gives the repeated notice's ``agency_id``
+    (default: the actor's agency) so a follow-up stays its agency's, and its stored
+    ``sender``."""
     if not groups:
         return []
     owner = actor.agency_id if agency_id == "actor" else agency_id
-    sender = sender_of(ctx)
+    if sender == "actor":
+        sender = sender_of(ctx, actor.agency_code)
     templates = ctx.settings.notices.templates_dir
     stored_sender = sender_json(sender)
     ids = store.insert_notices(
@@ -782,7 +789,8 @@ def set_recipient(
     country: str | None = None,
 ) -> NoticeView:
     """Give a drafted notice its recipient (a name and an e-mail): the text is rendered
-    again and checked; ConflictError once it is sent."""
+    again (signed as the identity of the notice's agency, ``notices.sender_for``) and
+    checked; ConflictError once it is sent."""
     from leaktrace.errors import ConflictError
 
     actor.require(Permission.write_notices)
@@ -810,7 +818,7 @@ def set_recipient(
             conn,
             record,
             recipient=recipient,
-            sender=sender_of(ctx),
+            sender=sender_of(ctx, record.agency_code),
             day=now,
             templates_dir=ctx.settings.notices.templates_dir,
         )

@@ -350,6 +350,49 @@ def test_set_recipient_renders_again(ctx: AppContext) -> None:
         set_recipient(ctx, actor, notice.id, name="X", email="x@y.example")
 
 
+FAPAV_SENDER = {
+    "name": "FAPAV Anti-Piracy Desk",
+    "email": "desk@fapav.example",
+    "address": "Via del Corso 1, 00186 Roma, Italia",
+    "phone": "+39 06 555 0199",
+    "signature": "/s/ Mario Rossi",
+    "principal": "Aurora Pictures Inc.",
+}
+
+
+def test_each_agency_signs_as_its_own_sender(tmp_path: Path) -> None:
+    """[notices.senders.CODE]: an agency's notices are drafted and signed as its own
+    identity (stored with the notice); an agency without one, and the command line's
+    operator, as [notices.sender]; a recipient change renders again as the notice's
+    agency, whoever makes it."""
+    with build_context(
+        w.settings_for(w.world_copy(tmp_path), senders={"FAPAV": FAPAV_SENDER})
+    ) as ctx:
+        scope = DraftScope(host="stream.test")
+        fapav = draft_notices(ctx, w.industry(ctx, "FAPAV"), scope, form="dmca").notices[0]
+        mpa = draft_notices(ctx, w.industry(ctx), scope, form="dmca").notices[0]
+        own = draft_notices(ctx, local_operator(), scope, form="dsa").notices[0]
+        signed = get_notice(ctx, local_operator(), fapav.id)
+        assert signed.sender["name"] == "FAPAV Anti-Piracy Desk"
+        assert "/s/ Mario Rossi" in signed.body and "desk@fapav.example" in signed.body
+        assert "Jane Roe" not in signed.body
+        for other in (mpa, own):
+            view = get_notice(ctx, local_operator(), other.id)
+            assert view.sender["name"] == "Jane Roe" and "/s/ Jane Roe" in view.body
+            assert "FAPAV" not in view.body
+        [needing] = [
+            n
+            for n in draft_notices(
+                ctx, w.industry(ctx, "FAPAV"), DraftScope(host="nocontact.example"), form="dsa"
+            ).notices
+        ]
+        again = set_recipient(
+            ctx, local_operator(), needing.id, name="NoContact", email="abuse@nocontact.example"
+        )
+        assert again.sender["name"] == "FAPAV Anti-Piracy Desk"
+        assert "/s/ Mario Rossi" in again.body and "Jane Roe" not in again.body
+
+
 _URLISH = st.from_regex(r"https?://[a-z0-9.\-\[\]:]{1,30}/[ -~]{0,20}", fullmatch=True)
 
 
