@@ -680,14 +680,23 @@ def draft_notices(
     form: NoticeForm | str,
     language: str = "en",
     case_id: int | None = None,
+    now: datetime | None = None,
 ) -> DraftResultView:
     """Draft one notice per recipient for the locations of ``scope`` (see the module
     doc): the new notices, the refused locations with their reasons, the recipients that
-    need a contact, and the locations skipped because an open notice lists them."""
+    need a contact, and the locations skipped because an open notice lists them.
+    ``now``: when they are drafted (default: now; an earlier time for a replayed
+    scenario such as the demo; a later one is an InputError)."""
     actor.require(Permission.write_notices)
     chosen = parse_form(form)
     code = _language(ctx, chosen, language)
-    now = datetime.now(UTC)
+    current = datetime.now(UTC)
+    if now is None:
+        now = current
+    else:
+        now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+        if now > current:
+            raise InputError("a notice cannot be drafted in the future", field="now")
     with ctx.database.transaction() as conn:
         if case_id is not None:
             case_access(conn, actor, case_id, "write")

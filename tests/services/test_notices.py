@@ -393,6 +393,24 @@ def test_each_agency_signs_as_its_own_sender(tmp_path: Path) -> None:
         assert "/s/ Mario Rossi" in again.body and "Jane Roe" not in again.body
 
 
+def test_drafted_at_an_earlier_time(ctx: AppContext) -> None:
+    """draft_notices(now=): the drafting time (created_at, the 'drafted' change, the
+    text's date) for a replayed scenario; a time to come is refused."""
+    earlier = datetime(2026, 5, 10, 9, 30, tzinfo=UTC)
+    result = draft_notices(
+        ctx, w.industry(ctx), DraftScope(host="stream.test"), form="dmca", now=earlier
+    )
+    view = get_notice(ctx, w.industry(ctx), result.notices[0].id)
+    assert view.created_at == "2026-05-10T09:30:00Z" and view.changes[0].at == view.created_at
+    assert "May 10, 2026" in view.body or "10 May 2026" in view.body, view.body[:400]
+    with pytest.raises(InputError) as future:
+        draft_notices(
+            ctx, w.industry(ctx), DraftScope(host="cyberlock.example"), form="dmca",
+            now=datetime(2999, 1, 1),
+        )  # fmt: skip
+    assert future.value.field == "now"
+
+
 _URLISH = st.from_regex(r"https?://[a-z0-9.\-\[\]:]{1,30}/[ -~]{0,20}", fullmatch=True)
 
 
