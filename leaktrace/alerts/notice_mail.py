@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import logging
 import os
 import smtplib
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from leaktrace.alerts.base import NOTICE_SINK, AlertEvent, DeliveryError, SinkConfig
 from leaktrace.alerts.email import EmailConfig
@@ -38,6 +39,7 @@ __all__ = [
     "NoticeMailConfig",
     "NoticeMailSink",
     "config_from_email_sink",
+    "config_problem",
     "notice_mail",
     "notice_payload",
 ]
@@ -46,6 +48,16 @@ log = logging.getLogger(__name__)
 
 NOTICE_KIND = "notice"
 """The outbox kind of a notice to send (topic ``notice:<id>``)."""
+
+
+def _loopback(host: str) -> bool:
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class NoticeMailConfig(SinkConfig):
@@ -72,6 +84,11 @@ class NoticeMailConfig(SinkConfig):
             raise ValueError("choose ssl (implicit TLS) or starttls, not both")
         if bool(self.username) != bool(self.password_env):
             raise ValueError("a username needs password_env, and password_env a username")
+        if self.username and not (self.ssl or self.starttls) and not _loopback(self.host):
+            raise ValueError(
+                "a login over a connection that is not encrypted: set starttls = true (or "
+                "ssl); only a mail server on this machine may be used without"
+            )
         return self
 
     def resolve_password(self) -> str | None:
@@ -98,17 +115,32 @@ def config_from_email_sink(sink: EmailConfig, *, max_attempts: int) -> NoticeMai
             f"email sink {sink.name!r} has an inline password; notices read the SMTP "
             "password from the environment only (give the sink password_env)"
         )
-    return NoticeMailConfig(
-        host=sink.host,
-        port=sink.port,
-        starttls=sink.starttls,
-        ssl=sink.ssl,
-        username=sink.username,
-        password_env=sink.password_env,
-        timeout=sink.timeout,
-        max_attempts=max_attempts,
-        origin=f"notices.email_sink ({sink.name!r})",
-    )
+    try:
+        return NoticeMailConfig(
+            host=sink.host,
+            port=sink.port,
+            starttls=sink.starttls,
+            ssl=sink.ssl,
+            username=sink.username,
+            password_env=sink.password_env,
+            timeout=sink.timeout,
+            max_attempts=max_attempts,
+            origin=f"notices.email_sink ({sink.name!r})",
+        )
+    except ValueError as exc:
+        raise ConfigError(f"notices.email_sink ({sink.name!r}): {config_problem(exc)}") from None
+
+
+def config_problem(exc: ValueError) -> str:
+    """What is wrong with a mail server's settings, in words (a pydantic error's
+    messages without its boilerplate)."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            str(e["msg"]).removeprefix("Value error, ")
+            + (f" ({'.'.join(str(p) for p in e['loc'])})" if e["loc"] else "")
+            for e in exc.errors()
+        )
+    return str(exc)
 
 
 class NoticeMail:

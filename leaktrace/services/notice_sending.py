@@ -49,6 +49,7 @@ from leaktrace.alerts.notice_mail import (
     NoticeMailConfig,
     NoticeMailSink,
     config_from_email_sink,
+    config_problem,
     notice_payload,
 )
 from leaktrace.config import NoticesSettings
@@ -145,7 +146,7 @@ def mail_config(settings: NoticesSettings) -> NoticeMailConfig:
                 max_attempts=settings.max_attempts,
             )
         except ValueError as exc:
-            raise ConfigError(f"[notices.smtp]: {exc}") from None
+            raise ConfigError(f"[notices.smtp]: {config_problem(exc)}") from None
     if settings.email_sink is not None:
         if settings.watch_config is None:
             raise ConfigError(

@@ -125,7 +125,9 @@ def test_refuses_alert_events_and_broken_payloads(smtp: tuple[Collector, int]) -
 
 def test_password_from_the_environment_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LT_TEST_NOTICE_PW", raising=False)
-    config = NoticeMailConfig(host="h", username="bot", password_env="LT_TEST_NOTICE_PW")
+    config = NoticeMailConfig(
+        host="h", starttls=True, username="bot", password_env="LT_TEST_NOTICE_PW"
+    )
     with pytest.raises(ConfigError, match="LT_TEST_NOTICE_PW is not set"):
         NoticeMailSink(config)
     with pytest.raises(ValidationError):
@@ -143,7 +145,9 @@ def test_password_from_the_environment_only(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ConfigError, match="inline password") as info:
         config_from_email_sink(inline, max_attempts=3)
     assert "inline-secret" not in str(info.value)
-    env = inline.model_copy(update={"password": None, "password_env": "LT_TEST_NOTICE_PW"})
+    env = inline.model_copy(
+        update={"password": None, "password_env": "LT_TEST_NOTICE_PW", "starttls": True}
+    )
     taken = config_from_email_sink(env, max_attempts=3)
     assert (taken.host, taken.username, taken.password_env, taken.max_attempts) == (
         "h",
@@ -151,6 +155,28 @@ def test_password_from_the_environment_only(monkeypatch: pytest.MonkeyPatch) -> 
         "LT_TEST_NOTICE_PW",
         3,
     )
+
+
+def test_no_login_in_clear_text_to_another_machine() -> None:
+    """A notice carries the sender's address and phone, a login its password: with a
+    username, the connection to a remote server must be encrypted."""
+    login = {"username": "bot", "password_env": "LT_TEST_NOTICE_PW"}
+    with pytest.raises(ValidationError, match="starttls"):
+        NoticeMailConfig(host="smtp.example", **login)
+    for host in ("127.0.0.1", "::1", "localhost"):
+        assert NoticeMailConfig(host=host, **login).username == "bot"
+    assert NoticeMailConfig(host="smtp.example", ssl=True, **login).ssl
+    assert NoticeMailConfig(host="smtp.example").username is None  # no login: allowed
+    sink = EmailConfig(
+        name="mail",
+        host="smtp.example",
+        sender="a@b.example",
+        recipients=["c@d.example"],
+        username="bot",
+        password_env="LT_TEST_NOTICE_PW",
+    )
+    with pytest.raises(ConfigError, match="notices.email_sink \\('mail'\\).*starttls"):
+        config_from_email_sink(sink, max_attempts=3)
 
 
 _VALUES = st.one_of(
