@@ -59,7 +59,10 @@ _SEPARATOR = re.compile(
     r"|(?:from|da|de)\s?:\s.*@.*$)",
     re.IGNORECASE | re.MULTILINE,
 )
-_NEGATION = r"(?:\bnot|\bnever|\bnon|\bpas|n't|\bnicht)\s+(?:\w+\s+){0,3}"
+_NEGATION = (
+    r"(?:\bnot|\bnever|\bnon|\bpas|n't|\bnicht|\bnothing|\bnone|\bniente|\bnulla|\brien"
+    r"|\bno\s+(?:files?|content|material|links?|urls?|pages?))\s+(?:[\w']+\s+){0,3}"
+)
 _REMOVED = re.compile(
     r"\b(?:removed|taken\s+down|took\s+down|disabled|deleted|no\s+longer\s+(?:available|accessible)"
     r"|rimoss[oaie]|eliminat[oaie]|disabilitat[oaie]|cancellat[oaie]"
