@@ -24,7 +24,7 @@ from leaktrace.identity.roles import Permission
 from leaktrace.notices.locations import ParsedLocation, parse_location
 from leaktrace.notices.model import NoticeForm, Recipient
 from leaktrace.services.context import AppContext
-from leaktrace.services.notice_reading import summaries
+from leaktrace.services.notice_reading import sender_of, stored_sender, summaries
 from leaktrace.services.notice_stats import agency_scope
 from leaktrace.services.notice_views import NoticeSummaryView, RenoticeResultView
 from leaktrace.services.notices import DraftGroup, DraftLocation, write_drafts
@@ -103,6 +103,8 @@ def renotice(
                 now=now,
                 detail=f"re-notice of notice {notice.id} (sent {notice.sent_at.date()})",
                 agency_id=notice.agency_id,  # the follow-up is the agency's, whoever runs it
+                # and signed as the notice it repeats was (else its agency's identity)
+                sender=stored_sender(notice) or sender_of(ctx, notice.agency_code),
             )
         records = notices_store.notices_of(
             conn, agency_id=actor.agency_id, every=actor.is_local, ids=new_ids

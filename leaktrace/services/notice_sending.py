@@ -117,12 +117,15 @@ def _require_may_send(ctx: AppContext, actor: Actor) -> None:
         )
 
 
-def require_sender(ctx: AppContext) -> Sender:
-    """The configured sender identity; ConfigError when ``[notices.sender]`` is missing."""
-    sender = sender_of(ctx)
+def require_sender(ctx: AppContext, agency_code: str | None = None) -> Sender:
+    """The identity the notices of ``agency_code`` (None: the operator) are sent as
+    (``[notices.senders.CODE]``, else ``[notices.sender]``); ConfigError when none is
+    set."""
+    sender = sender_of(ctx, agency_code)
     if sender is None:
+        own = f"[notices.senders.{agency_code}] or " if agency_code else ""
         raise ConfigError(
-            "no sender identity: set [notices.sender] (name, email, address, phone, "
+            f"no sender identity: set {own}[notices.sender] (name, email, address, phone, "
             "signature, principal) - nothing is sent from a default identity"
         )
     return sender
@@ -274,7 +277,7 @@ def send_notices(
                 if asked not in found:
                     raise NotFoundError(f"no notice {asked}", kind="notice", key=str(asked))
     _require_may_send(ctx, actor)
-    require_sender(ctx)
+    require_sender(ctx, actor.agency_code)
     config = mail_config(ctx.settings.notices)
     sink = NoticeMailSink(config)  # a missing password fails here, before anything is queued
     given = now
@@ -298,6 +301,11 @@ def send_notices(
                 problem = (
                     "drafted by a user of an agency that is not an industry agency: "
                     "only rights holders and their agents send notices"
+                )
+            elif sender_of(ctx, notice.agency_code) is None:
+                problem = (
+                    f"no sender identity for {notice.agency_code}: set "
+                    f"[notices.senders.{notice.agency_code}] or [notices.sender]"
                 )
         if problem is not None:
             failed.append(SendFailureView(id=notice.id, reason=problem))

@@ -1,6 +1,6 @@
 """Reads and writes of takedown notices once drafted: sending (settling what the outbox
-delivered), tracking (replies, LeakTrace's own later sightings, no answer), re-notices
-and the figures of ``leaktrace notices stats`` (portable SQL).
+delivered), tracking (replies, LeakTrace's own later sightings, no answer) and re-notices
+(portable SQL). The figures are :mod:`leaktrace.store.notice_figures`.
 
 Visibility is the caller's ``agency`` argument: an agency id sees only its own notices,
 :data:`ALL_AGENCIES` (the command line's operator) sees every one.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -25,7 +25,7 @@ from leaktrace.store.notices import (
     notice_query,
 )
 from leaktrace.store.portable import chunked
-from leaktrace.store.schema import HOSTS, SIGHTINGS
+from leaktrace.store.schema import SIGHTINGS
 from leaktrace.store.schema_access import AGENCIES
 from leaktrace.store.schema_notices import NOTICE_CHANGES, NOTICE_LOCATIONS, NOTICES
 
@@ -35,7 +35,6 @@ __all__ = [
     "LocationRecord",
     "NoticeRecord",
     "Sighting",
-    "StatsRow",
     "agency_kind",
     "claim_notice",
     "insert_changes",
@@ -50,7 +49,6 @@ __all__ = [
     "set_seen_again",
     "sightings_after",
     "stale_sent_notices",
-    "stats_rows",
     "unseen_sent_locations",
 ]
 
@@ -335,75 +333,4 @@ def renotice_candidates(conn: Connection, before: datetime, agency: int | None) 
             )
             .order_by(NOTICES.c.id)
         ).scalars()
-    ]
-
-
-# --- figures ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StatsRow:
-    """One location of a notice, with what the figures need."""
-
-    notice_id: int
-    notice_status: str
-    provider: str
-    recipient_country: str | None
-    sent_at: datetime | None
-    host: str
-    host_country: str | None
-    status: str
-    removed_at: datetime | None
-    seen_again_at: datetime | None
-
-
-def stats_rows(
-    conn: Connection, agency: int | None, *, since: datetime | None = None
-) -> tuple[dict[str, int], list[StatsRow]]:
-    """Notices by status, and every location of a sent notice (visible; with ``since``,
-    only notices sent at or after it: time to takedown belongs to when it was sent)."""
-    where: list[ColumnElement[bool]] = [_visible(agency)]
-    if since is not None:
-        where.append(NOTICES.c.sent_at >= since)
-    by_status = {
-        str(status): int(n)
-        for status, n in conn.execute(
-            select(NOTICES.c.status, func.count()).where(*where).group_by(NOTICES.c.status)
-        )
-    }
-    rows = conn.execute(
-        select(
-            NOTICES.c.id,
-            NOTICES.c.status.label("notice_status"),
-            func.coalesce(NOTICES.c.recipient_name, NOTICES.c.recipient_key).label("provider"),
-            NOTICES.c.recipient_country,
-            NOTICES.c.sent_at,
-            NOTICE_LOCATIONS.c.host,
-            HOSTS.c.country.label("host_country"),
-            NOTICE_LOCATIONS.c.status,
-            NOTICE_LOCATIONS.c.removed_at,
-            NOTICE_LOCATIONS.c.seen_again_at,
-        )
-        .select_from(
-            NOTICES.join(NOTICE_LOCATIONS, NOTICE_LOCATIONS.c.notice_id == NOTICES.c.id).outerjoin(
-                HOSTS, HOSTS.c.id == NOTICE_LOCATIONS.c.host_id
-            )
-        )
-        .where(and_(*where), NOTICES.c.sent_at.isnot(None))
-        .order_by(NOTICES.c.id, NOTICE_LOCATIONS.c.id)
-    ).all()
-    return by_status, [
-        StatsRow(
-            notice_id=int(r.id),
-            notice_status=str(r.notice_status),
-            provider=str(r.provider),
-            recipient_country=r.recipient_country,
-            sent_at=r.sent_at,
-            host=str(r.host),
-            host_country=r.host_country,
-            status=str(r.status),
-            removed_at=r.removed_at,
-            seen_again_at=r.seen_again_at,
-        )
-        for r in rows
     ]

@@ -5,6 +5,7 @@ writes nothing; a notice is repeated once."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -138,3 +139,29 @@ def test_a_follow_up_explains_in_its_language(tmp_path: Path) -> None:
         assert view.body.count("giorni prima della sua uscita in home video del 19 maggio") == 2
         assert f"LT-N-{first.id:06d}" in view.body
         assert not [e for e in ("made available", "days before", "pre-release") if e in view.body]
+
+
+def test_a_follow_up_is_signed_as_the_notice_it_repeats(w: World) -> None:
+    """The settings' identity has changed since: the follow-up still says who sent the
+    notice it repeats ("this repeats our notice")."""
+    old = notice_row(
+        w,
+        agency_id=w.industry.agency_id,
+        urls=URLS[:1],
+        sent_at=NOW - timedelta(days=10),
+        status="sent",
+    )
+    earlier = {
+        "name": "Mario Rossi",
+        "email": "notices@studio.example",
+        "address": "Via Roma 1, Roma",
+        "phone": "+39 06 000000",
+        "signature": "/s/ Mario Rossi",
+        "principal": "Example Studios Inc.",
+    }
+    with w.ctx.database.transaction() as conn:
+        conn.execute(update(NOTICES).where(NOTICES.c.id == old).values(sender=json.dumps(earlier)))
+    [new] = renotice(w.ctx, local_operator(), now=NOW).notices
+    view = get_notice(w.ctx, w.industry, new.id)
+    assert view.sender["name"] == "Mario Rossi" and "/s/ Mario Rossi" in view.body
+    assert "Jane Roe" not in view.body  # the settings' current identity

@@ -33,6 +33,7 @@ from leaktrace.store import notice_tracking, outbox
 from leaktrace.store import notices as notices_store
 from leaktrace.store.schema import ALERT_EVENTS, DEAD_LETTERS
 from tests.services.notice_delivery_world import (
+    SENDER,
     World,
     changes_of,
     locations,
@@ -479,3 +480,18 @@ def test_a_delivery_another_send_is_making_is_left_to_it(
     result = deliver_pending(w.ctx, w.industry)
     assert (result.sent, result.queued) == ([], [notice_id])
     assert w.smtp.messages == []
+
+
+def test_each_agency_sends_as_its_own_identity(
+    tmp_path: Path, smtp_server: tuple[Collector, int]
+) -> None:
+    """[notices.senders.CODE]: an agency with its own identity sends; one without (and
+    no [notices.sender] for everyone) is told which setting is missing."""
+    own = {**{k: v for k, v in SENDER.items() if v is not None}, "name": "MPA Desk"}
+    w = world_of(tmp_path, smtp_server, sender=False, senders={"US-MPA": own})
+    mine = notice_row(w, agency_id=w.industry.agency_id)
+    theirs = notice_row(w, agency_id=w.other_industry.agency_id)
+    assert send_notices(w.ctx, w.industry, [mine]).sent == [mine]
+    with pytest.raises(ConfigError, match=r"\[notices.senders.IT-FAPAV\] or \[notices.sender\]"):
+        send_notices(w.ctx, w.other_industry, [theirs])
+    assert len(w.smtp.messages) == 1
