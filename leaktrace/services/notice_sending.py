@@ -16,8 +16,9 @@ its delivery:
   actor through :func:`leaktrace.services.case_items.add_file` (its log entry), and
   ``evidence_item_id`` points at it;
 * failed for now (4xx, the server unreachable) → ``delivery = 'retrying'`` (listed as
-  ``queued``): :func:`deliver_pending` (``leaktrace notices send --retry``) or the next
-  ``send`` retries it once its back-off has passed;
+  ``queued``): :func:`deliver_pending` (``leaktrace notices send --retry``, ``track
+  --watch``) retries it once its back-off has passed. A ``send`` delivers only what it
+  has just queued (a web request never works through the backlog);
 * refused for good (5xx) or ``notices.max_attempts`` tries used → ``delivery =
   'failed'`` (a dead letter), with the server's answer in ``delivery_error``; the notice
   stays ``drafted`` and may be sent again.
@@ -314,6 +315,7 @@ def send_notices(
             queue.append(_prepare(notice, locations.get(notice.id, []), works, now, actor.name))
         except (LeakTraceError, ValueError) as exc:
             failed.append(SendFailureView(id=notice.id, reason=f"cannot build its message: {exc}"))
+    queued_events: list[int] = []
     for one in queue:
         with ctx.database.transaction() as conn:
             if store.claim_notice(
@@ -327,8 +329,10 @@ def send_notices(
                 message_id=one.message_id,
                 updated_at=now,
             ):
-                outbox.enqueue_notice_event(
-                    conn, notice_id=one.notice_id, payload=one.payload, created_at=now
+                queued_events.append(
+                    outbox.enqueue_notice_event(
+                        conn, notice_id=one.notice_id, payload=one.payload, created_at=now
+                    )
                 )
                 continue
         failed.append(
@@ -337,7 +341,9 @@ def send_notices(
                 reason="it was changed, sent or queued by someone else meanwhile: look at it again",
             )
         )
-    result = _deliver_and_settle(ctx, actor, sink, config, now=given)
+    # only what this call queued: the backlog of retries is deliver_pending's (one
+    # worker: send --retry, track --watch), not a web request's
+    result = _deliver_and_settle(ctx, actor, sink, config, now=given, only=queued_events)
     wanted = {n.id for n in chosen}
     return SendResultView(
         sent=[i for i in result.sent if i in wanted or ids is None],
@@ -367,8 +373,11 @@ def _deliver_and_settle(
     config: NoticeMailConfig,
     *,
     now: datetime | None,
+    only: Sequence[int] | None = None,
 ) -> SendResultView:
-    dispatcher = _ClaimingDispatcher(ctx.database, [(config, sink)], lease=4 * config.timeout)
+    dispatcher = _ClaimingDispatcher(
+        ctx.database, [(config, sink)], lease=4 * config.timeout, only=only
+    )
     try:
         dispatcher.deliver_all_due()  # never plan(): notices are queued with their delivery
     finally:
@@ -382,13 +391,24 @@ class _ClaimingDispatcher(Dispatcher):
     (:func:`outbox.claim_delivery`), so two sends at once never mail a notice twice; a
     delivery another process claimed is left to it."""
 
-    def __init__(self, db: Database, sinks: Sequence[tuple[SinkConfig, Sink]], *, lease: float):
+    def __init__(
+        self,
+        db: Database,
+        sinks: Sequence[tuple[SinkConfig, Sink]],
+        *,
+        lease: float,
+        only: Sequence[int] | None = None,
+    ):
         super().__init__(db, sinks)
         self.lease = timedelta(seconds=max(60.0, lease))
+        self.only = only
+        """The events whose deliveries it makes (None: every due one)."""
 
     def deliver_due(self, stop: threading.Event | None = None) -> int:
         with self.db.reading() as conn:
-            due = outbox.due_deliveries(conn, list(self.sinks), datetime.now(UTC), limit=DUE_PAGE)
+            due = outbox.due_deliveries(
+                conn, list(self.sinks), datetime.now(UTC), limit=DUE_PAGE, event_ids=self.only
+            )
         for delivery in due:
             if stop is not None and stop.is_set():
                 break

@@ -171,11 +171,17 @@ class Delivery:
 
 
 def due_deliveries(
-    conn: Connection, sinks: Sequence[str], now: datetime, limit: int = 200
+    conn: Connection,
+    sinks: Sequence[str],
+    now: datetime,
+    limit: int = 200,
+    *,
+    event_ids: Sequence[int] | None = None,
 ) -> list[Delivery]:
     """The pending deliveries of ``sinks`` due at ``now``, soonest first: for the
-    notices' sink its notice events, for every other sink alert events only."""
-    if not sinks:
+    notices' sink its notice events, for every other sink alert events only (with
+    ``event_ids``: of those events only)."""
+    if not sinks or event_ids is not None and not event_ids:
         return []
     query = (
         select(DELIVERIES.c.id, DELIVERIES.c.sink, DELIVERIES.c.attempts, ALERT_EVENTS)
@@ -192,6 +198,8 @@ def due_deliveries(
         .order_by(DELIVERIES.c.next_attempt_at, DELIVERIES.c.id)
         .limit(limit)
     )
+    if event_ids is not None:
+        query = query.where(DELIVERIES.c.event_id.in_(list(event_ids)))
     return [Delivery(r[0], r[1], r[2], _event(r)) for r in conn.execute(query)]
 
 

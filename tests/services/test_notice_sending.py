@@ -261,8 +261,11 @@ def test_another_agencys_send_delivers_but_never_writes_in_its_case(w: World) ->
     w.smtp.rcpt_reply = None
     make_due(w)
     theirs = notice_row(w, agency_id=w.other_industry.agency_id)
-    # the other agency's send delivers what is due, mine included, and reports its own only
+    # the other agency's send delivers its own notice only (the backlog is the retry's)
     assert send_notices(w.ctx, w.other_industry, [theirs]).sent == [theirs]
+    assert len(w.smtp.messages) == 1
+    # its retry delivers what is due, mine included, and reports its own only
+    assert deliver_pending(w.ctx, w.other_industry).sent == []
     assert len(w.smtp.messages) == 2
     view = get_notice(w.ctx, w.industry, mine)
     assert (view.status, view.evidence_item_id) == ("sent", None)
@@ -495,3 +498,19 @@ def test_each_agency_sends_as_its_own_identity(
     with pytest.raises(ConfigError, match=r"\[notices.senders.IT-FAPAV\] or \[notices.sender\]"):
         send_notices(w.ctx, w.other_industry, [theirs])
     assert len(w.smtp.messages) == 1
+
+
+def test_a_send_delivers_what_it_queued_not_the_backlog(w: World) -> None:
+    """A send (a web request) mails its own notices; a notice waiting for a retry is
+    left to the retry worker (send --retry, track --watch)."""
+    waiting = notice_row(w, agency_id=w.industry.agency_id, urls=["https://files.example/w"])
+    w.smtp.rcpt_reply = "451 4.3.0 Later"
+    assert send_notices(w.ctx, w.industry, [waiting]).queued == [waiting]
+    w.smtp.rcpt_reply = None
+    make_due(w)
+    fresh = notice_row(w, agency_id=w.industry.agency_id, urls=["https://files.example/f"])
+    result = send_notices(w.ctx, w.industry, [fresh])
+    assert result.sent == [fresh]
+    assert [m["X-LeakTrace-Notice"] for _, _, m in w.smtp.messages] == [f"LT-N-{fresh:06d}"]
+    assert get_notice(w.ctx, w.industry, waiting).delivery == "retrying"
+    assert deliver_pending(w.ctx, w.industry).sent == [waiting]
