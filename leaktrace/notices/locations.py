@@ -24,9 +24,12 @@ ACCEPTED on purpose: the documentation ranges 192.0.2.0/24, 198.51.100.0/24,
 203.0.113.0/24 and 2001:db8::/32, and the ``.example`` / ``.test`` names. They never
 reach a real network, and LeakTrace's demo and tests run their servers under them.
 
-A URL whose host is an address LeakTrace has seen only as an ordinary peer of a swarm is a
-downloader's: the caller, which knows the swarm observations, refuses it with
-:func:`downloader_refusal`, whose words never contain the address.
+An IP-literal location is named only when LeakTrace knows its address as a server (the
+caller, which knows the hosts list and the swarm observations, decides): any other may be
+a downloader's, and is refused with :func:`downloader_refusal` — one and the same refusal
+for an address seen as an ordinary peer and for one never seen, so that a refusal tells
+nothing about the swarm observations, and with the address withheld from the URL shown
+(:func:`withheld_url`).
 
 Domain names are checked and written in punycode by
 :func:`leaktrace.formats.hostnames.ascii_domain`, the rules ``leaktrace.infra`` stores hosts
@@ -44,7 +47,16 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from leaktrace.formats.hostnames import DomainError, ascii_domain
 from leaktrace.notices.model import Refusal, RefusalReason
 
-__all__ = ["IDNA_DEVIATIONS", "MAX_URL", "ParsedLocation", "downloader_refusal", "parse_location"]
+__all__ = [
+    "DOWNLOADER_DETAIL",
+    "IDNA_DEVIATIONS",
+    "MAX_URL",
+    "WITHHELD",
+    "ParsedLocation",
+    "downloader_refusal",
+    "parse_location",
+    "withheld_url",
+]
 
 MAX_URL = 2048
 """The longest URL a notice names (the length of ``notice_locations.url``)."""
@@ -243,12 +255,31 @@ def parse_location(url: str) -> ParsedLocation | Refusal:
     return ParsedLocation(url=f"{scheme}://{netloc}{tail}", host=host, ip=address)
 
 
-def downloader_refusal(url: str) -> Refusal:
-    """The refusal of a location whose host is a downloader's address (its words name no
-    address: the refusal is shown and logged)."""
-    return Refusal(
-        url,
-        RefusalReason.downloader,
-        "its host is an address seen only as an ordinary peer of a swarm (a downloader's): "
-        "notices name content locations and hosts, never downloaders",
-    )
+WITHHELD = "[address withheld]"
+"""What stands for the host of a refused IP-literal location."""
+
+DOWNLOADER_DETAIL = (
+    "its host is an IP address LeakTrace does not know as a server (neither in the hosts "
+    "list nor seen as a swarm's infrastructure, which needs the swarm key): notices name "
+    "servers, never possible downloaders. If it is a server, add it to the hosts list "
+    "(leaktrace hosts import)"
+)
+"""The one detail of every such refusal, whatever LeakTrace knows of the address."""
+
+
+def withheld_url(location: ParsedLocation) -> str:
+    """``location``'s URL with its host and port replaced by :data:`WITHHELD`
+    (``http://[address withheld]/file``): what may be shown of a refused address."""
+    scheme, rest = location.url.split("://", 1)
+    end = len(rest)
+    for stop in "/?":
+        found = rest.find(stop)
+        if found != -1:
+            end = min(end, found)
+    return f"{scheme}://{WITHHELD}{rest[end:]}"
+
+
+def downloader_refusal(location: ParsedLocation) -> Refusal:
+    """The refusal of an IP-literal location not known as a server: the same reason and
+    words for every address (a peer's or one never seen), the address withheld."""
+    return Refusal(withheld_url(location), RefusalReason.downloader, DOWNLOADER_DETAIL)

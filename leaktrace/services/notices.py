@@ -4,12 +4,15 @@
 everything seen since a time; plus URLs given by hand): the URLs of the sightings of the
 alerted releases and the http(s) references of their hosts' evidence. Each URL is
 normalised (:func:`leaktrace.notices.locations.parse_location`) or refused with the
-reason: not a URL, a private or reserved address, or a downloader's address (an IP
-address seen only as an ordinary peer of a swarm, found through the keyed hash of the
-swarm key; when swarm observations exist and no key is configured, or the key is not
-the database's, no IP address can be ruled out and every IP-literal location is
-refused). A URL already listed by an open notice (not removed, rejected or no-response)
-of the same form is skipped, naming that notice.
+reason: not a URL, a private or reserved address, or a possible downloader's address.
+An IP-literal location is named only when its address is known as a server: an address
+of the hosts list, or one seen in a swarm in a role other than an ordinary peer (found
+through the keyed hash, so only with this database's swarm key). Every other IP address
+— seen only as a peer, or never seen — gets one and the same refusal, with the address
+withheld from the URL shown (:func:`leaktrace.notices.locations.downloader_refusal`):
+what a refusal says must not let anyone test which addresses were observed downloading.
+A URL already listed by an open notice (not removed, rejected or no-response) of the
+same form is skipped, naming that notice.
 
 Locations are grouped per recipient: the abuse contact answering for the host (by exact
 domain, then parent domain, then IP address, then the narrowest network containing it,
@@ -50,7 +53,6 @@ from leaktrace.notices.model import (
     NoticeWork,
     Recipient,
     Refusal,
-    RefusalReason,
     Sender,
     reference_of,
 )
@@ -280,29 +282,29 @@ def _swarm_key(ctx: AppContext, conn: Connection) -> bytes | None:
     return key
 
 
-def _downloader_refusals(
-    ctx: AppContext, conn: Connection, located: Sequence[ParsedLocation]
+def _unknown_addresses(
+    ctx: AppContext,
+    conn: Connection,
+    located: Sequence[ParsedLocation],
+    hosts: Mapping[str, HostInfo],
 ) -> set[str]:
-    """The hosts (IP addresses) of ``located`` that are, or may be, downloaders'."""
-    addresses = {loc.host: loc.ip for loc in located if loc.ip is not None}
-    if not addresses or not store.swarm_observed(conn):
+    """The hosts (IP addresses) of ``located`` LeakTrace does not know as servers: not an
+    address of the hosts list, and not seen in a swarm in a role other than an ordinary
+    peer (which needs this database's swarm key). Seen only as a peer and never seen at
+    all are the same answer: the refusal must tell nothing of the swarm observations."""
+    addresses = {
+        loc.host: loc.ip
+        for loc in located
+        if loc.ip is not None and not (loc.host in hosts and hosts[loc.host].kind == "ip")
+    }
+    if not addresses:
         return set()
-    key = _swarm_key(ctx, conn)
+    key = _swarm_key(ctx, conn) if store.swarm_observed(conn) else None
     if key is None:
         return set(addresses)
     keys = {host: peer_key(key, ip) for host, ip in addresses.items() if ip is not None}
     roles = store.peer_roles(conn, keys.values())
-    return {host for host, k in keys.items() if roles.get(k) == {PEER}}
-
-
-def _cannot_rule_out(url: str) -> Refusal:
-    return Refusal(
-        url,
-        RefusalReason.downloader,
-        "its host is an IP address and swarm observations are stored, but no swarm key "
-        "(or not this database's) is configured: it cannot be ruled out that the address "
-        "is a downloader's",
-    )
+    return {host for host, k in keys.items() if not roles.get(k, set()) - {PEER}}
 
 
 # --- collecting -----------------------------------------------------------------------------
@@ -411,9 +413,8 @@ def _collect(ctx: AppContext, conn: Connection, scope: DraftScope) -> _Collected
                 "seen": None,
             },
         )
-    downloaders = _downloader_refusals(ctx, conn, [p for p, _ in parsed])
-    no_key = bool(downloaders) and _swarm_key(ctx, conn) is None
     hosts = store.hosts_by_value(conn, _host_values({p.host for p, _ in parsed}))
+    unknown = _unknown_addresses(ctx, conn, [p for p, _ in parsed], hosts)
     infos: dict[str, HostInfo | None] = {}
     firsts: dict[str, datetime] = {}
     for location, extra in parsed:
@@ -421,13 +422,10 @@ def _collect(ctx: AppContext, conn: Connection, scope: DraftScope) -> _Collected
         if isinstance(seen, datetime):
             firsts[location.url] = min(firsts.get(location.url, seen), seen)
     for location, extra in parsed:
-        if location.host in downloaders:
+        if location.host in unknown:
             if location.url not in refused_urls:
                 refused_urls.add(location.url)
-                refusal = (
-                    _cannot_rule_out(location.url) if no_key else downloader_refusal(location.url)
-                )
-                collected.refused.append(_refused(refusal))
+                collected.refused.append(_refused(downloader_refusal(location)))
             continue
         if location.url in seen_urls:
             continue

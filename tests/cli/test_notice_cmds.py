@@ -13,6 +13,7 @@ import pytest
 
 from leaktrace.config import load_settings
 from leaktrace.services.context import build_context
+from leaktrace.store.schema_notices import NOTICES
 from tests.cli.conftest import Run
 from tests.services import notice_world as w
 from tests.services.test_notice_marking import as_sent
@@ -40,13 +41,14 @@ def test_draft_list_show_and_recipient(run: Run, db: str) -> None:
     assert table.code == 0, table.err
     assert "Drafted notices" in table.out and "cyberlock.example" in table.out
     for words in (
-        f"refused {w.DOWNLOADER}: downloader",
+        f"refused {w.WITHHELD_DOWNLOADER}: downloader",
         f"refused {w.PRIVATE}: private-address",
         "refused htp:/broken url: bad-url",
         "needs a contact: nocontact.example",
         "7 drafted, 3 refused, 2 need a contact, 0 skipped",
     ):
         assert words in table.err, table.err
+    assert "192.0.2.50" not in table.out + table.err  # the downloader's address, never
     again = drafted(run, db, "--work", "northern", "--form", "dmca")
     assert again["notices"] == [] and len(again["skipped"]) == 8  # type: ignore[arg-type]
     again_table = run("notices", "draft", "--work", "northern", "--form", "dmca", "--db", db)
@@ -73,6 +75,33 @@ def test_draft_list_show_and_recipient(run: Run, db: str) -> None:
     )  # fmt: skip
     assert given.code == 0, given.err
     assert json.loads(given.out)["needs_contact"] is False
+
+
+def test_a_peer_and_an_address_never_seen_print_the_same(run: Run, db: str) -> None:
+    """The refusal of an IP address not known as a server is one and the same for a
+    downloading peer and an address never seen (JSON and table, byte for byte), and the
+    address is never printed: the command is no oracle over the swarm observations."""
+    with build_context(load_settings(db=db)) as ctx:
+        leak = str(w.leak_of(ctx, w.CONTACT_EXACT))
+    outputs = []
+    for address in ("192.0.2.50", w.NEVER_SEEN):
+        url = f"http://{address}/film.mkv"
+        # the JSON run drafts the leak's own location, the table run then skips it: the
+        # same in both rounds (the notices are deleted after each)
+        first = run("notices", "draft", "--leak", leak, "--url", url, "--form", "dsa",
+                    "--format", "json", "--db", db)  # fmt: skip
+        table = run("notices", "draft", "--leak", leak, "--url", url, "--form", "dsa", "--db", db)
+        assert first.code == table.code == 0, first.err + table.err
+        assert address not in first.out + first.err + table.out + table.err
+        refused = json.loads(first.out)["refused"]
+        assert refused == [
+            {"url": "http://[address withheld]/film.mkv", "reason": "downloader",
+             "detail": refused[0]["detail"]}
+        ]  # fmt: skip
+        outputs.append((json.dumps(refused), table.out, table.err))
+        with build_context(load_settings(db=db)) as ctx, ctx.database.transaction() as conn:
+            conn.execute(NOTICES.delete())
+    assert outputs[0] == outputs[1]
 
 
 def test_contacts_commands(run: Run, db: str, tmp_path: Path) -> None:

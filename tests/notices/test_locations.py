@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import urls
 
-from leaktrace.notices.locations import MAX_URL, ParsedLocation, downloader_refusal, parse_location
+from leaktrace.notices.locations import (
+    DOWNLOADER_DETAIL,
+    MAX_URL,
+    ParsedLocation,
+    downloader_refusal,
+    parse_location,
+    withheld_url,
+)
 from leaktrace.notices.model import Refusal, RefusalReason
 
 
@@ -204,11 +211,37 @@ def test_longest_accepted_url() -> None:
     assert not isinstance(parse_location(longest + "a"), ParsedLocation)
 
 
-def test_downloader_refusal_never_names_the_address() -> None:
-    refusal = downloader_refusal("http://81.2.69.160:6881/file")
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://81.2.69.160:6881/file", "http://[address withheld]/file"),
+        ("https://[2606:4700::6810:84e5]/a/b?c=1", "https://[address withheld]/a/b?c=1"),
+        ("http://81.2.69.160?x=1", "http://[address withheld]?x=1"),
+        ("http://81.2.69.160", "http://[address withheld]"),
+    ],
+)
+def test_downloader_refusal_never_names_the_address(url: str, shown: str) -> None:
+    location = _parsed(url)
+    refusal = downloader_refusal(location)
     assert refusal.reason is RefusalReason.downloader
-    assert refusal.url == "http://81.2.69.160:6881/file"
-    assert "81.2.69.160" not in refusal.detail and "downloader" in refusal.detail
+    assert refusal.url == shown == withheld_url(location)
+    assert location.host not in refusal.url and location.host not in refusal.detail
+    assert refusal.detail == DOWNLOADER_DETAIL and "downloader" in refusal.detail
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.ip_addresses(), st.text(max_size=30))
+def test_the_withheld_url_never_holds_the_address(
+    address: IPv4Address | IPv6Address, path: str
+) -> None:
+    host = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
+    found = parse_location(f"http://{host}/{path}")
+    if isinstance(found, ParsedLocation) and found.ip is not None:
+        shown = downloader_refusal(found).url
+        assert shown.startswith("http://[address withheld]")
+        prefix = "http://" + (f"[{found.host}]" if ":" in found.host else found.host)
+        assert found.url.startswith(prefix)  # the path and query kept, the host withheld
+        assert shown == "http://[address withheld]" + found.url[len(prefix) :]
 
 
 @settings(max_examples=500, deadline=None)

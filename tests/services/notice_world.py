@@ -49,12 +49,14 @@ RELEASE = "Northern.Lights.Protocol.2026.1080p.BluRay.x264-G{n}"
 CONTACT_PARENT = "https://files.cyberlock.example/f/abc1"  # parent domain cyberlock.example
 CONTACT_PARENT_2 = "https://cyberlock.example/f/xyz2?dl=1"  # exact domain, same recipient
 CONTACT_EXACT = "https://stream.test/embed/nlp"  # exact domain stream.test
-CONTACT_IP = "http://203.0.113.10/files/nlp.mkv"  # exact IP
-CONTACT_CIDR = "http://198.51.100.20/nlp.mkv"  # network 198.51.100.0/24
+CONTACT_IP = "http://203.0.113.10/files/nlp.mkv"  # exact IP (a host row)
+CONTACT_CIDR = "http://198.51.100.20/nlp.mkv"  # network 198.51.100.0/24 (a host row)
 CONTACT_ASN = "http://81.2.69.77:8080/nlp.mkv"  # host row with ASN 20712 -> AS20712
 NO_CONTACT = "https://nocontact.example/dl/1"  # nobody: needs a contact
 SEEDBOX = "http://192.0.2.60/nlp.mkv"  # infrastructure in the swarm: accepted, no contact
 DOWNLOADER = "http://192.0.2.50/nlp.mkv"  # only an ordinary peer: refused
+WITHHELD_DOWNLOADER = "http://[address withheld]/nlp.mkv"  # ... and shown so
+NEVER_SEEN = "192.0.2.99"  # in no host row, no swarm: refused exactly like the peer
 PRIVATE = "http://10.0.0.5/nlp.mkv"
 BAD = "htp:/broken url"
 MAGNET = "magnet:?xt=urn:btih:" + "c" * 40
@@ -87,7 +89,11 @@ HOSTS = (
     "ip_or_domain,role,first_seen,last_seen,source,country\n"
     "81.2.69.77,server,2026-05-01,2026-05-09,analyst,GB\n"
     "nocontact.example,site,2026-05-01,2026-05-09,analyst,SE\n"
+    "203.0.113.10,server,2026-05-01,2026-05-09,analyst,\n"
+    "198.51.100.20,cyberlocker,2026-05-01,2026-05-09,analyst,\n"
 )
+"""The IP-literal locations noticed are known servers (hosts rows, or the seedbox of
+the swarm): any other IP address may be a downloader's and is refused."""
 
 
 def feed_rows() -> list[dict[str, Any]]:

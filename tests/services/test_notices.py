@@ -1,8 +1,9 @@
 """services.notices: drafting takedown notices from leaks on a world built through the
 services (see tests/services/notice_world.py): one notice per recipient (contact by exact
 domain, parent domain, IP, network, the host's ASN; else a draft needing a contact),
-refused locations with their reasons (bad URL, private address, a downloader found
-through the keyed hash), skipped duplicates, nothing written when a notice is refused,
+refused locations with their reasons (bad URL, private address, an IP address not known
+as a server: a peer and an address never seen refused alike, the address withheld),
+skipped duplicates, nothing written when a notice is refused,
 hand-given URLs, scopes, the case rule, and the recipient of a draft."""
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from leaktrace.errors import (
 )
 from leaktrace.identity.actor import local_operator
 from leaktrace.identity.roles import Role
-from leaktrace.notices.locations import parse_location
+from leaktrace.notices.locations import DOWNLOADER_DETAIL, parse_location, withheld_url
 from leaktrace.notices.model import Refusal
 from leaktrace.services import cases
 from leaktrace.services.context import AppContext, build_context
@@ -109,25 +110,60 @@ def test_one_notice_per_recipient_with_every_location(ctx: AppContext) -> None:
 def test_refused_locations_carry_their_reasons(ctx: AppContext) -> None:
     result = draft_notices(ctx, w.industry(ctx), DraftScope(work_id="northern"), form="dsa")
     refused = {r.url: r for r in result.refused}
-    assert set(refused) == {w.PRIVATE, w.BAD, w.DOWNLOADER}
+    assert set(refused) == {w.PRIVATE, w.BAD, w.WITHHELD_DOWNLOADER}
     assert refused[w.PRIVATE].reason == "private-address"
     assert refused[w.BAD].reason == "bad-url"
-    assert refused[w.DOWNLOADER].reason == "downloader"
-    assert "192.0.2.50" not in refused[w.DOWNLOADER].detail  # never the address in words
+    assert refused[w.WITHHELD_DOWNLOADER].reason == "downloader"
+    assert refused[w.WITHHELD_DOWNLOADER].detail == DOWNLOADER_DETAIL
+    assert "192.0.2.50" not in result.model_dump_json()  # never the address, URL nor words
     listed = {u for n in result.notices for u in _urls(ctx, n.id)}
     assert not listed & {w.PRIVATE, w.BAD, w.DOWNLOADER, w.MAGNET}
-    assert w.SEEDBOX in listed  # seen as infrastructure too: not a downloader
+    assert w.SEEDBOX in listed  # seen as infrastructure too: a known server
+    assert {w.CONTACT_IP, w.CONTACT_CIDR, w.CONTACT_ASN} <= listed  # host rows: servers
+
+
+def test_a_peer_and_an_address_never_seen_are_refused_alike(ctx: AppContext) -> None:
+    """No membership oracle over the swarm data: an address seen only as a downloading
+    peer and one LeakTrace never saw give byte-identical refusals, and neither is ever
+    shown; an address known as a server (host row, swarm infrastructure) is drafted."""
+    leak = w.leak_of(ctx, w.CONTACT_EXACT)
+    answers = []
+    for address in ("192.0.2.50", w.NEVER_SEEN):
+        result = draft_notices(
+            ctx,
+            w.industry(ctx, "FAPAV"),
+            DraftScope(leak_id=leak, urls=(f"http://{address}:8080/f?a=1",)),
+            form="dmca",
+        )
+        [refusal] = result.refused
+        assert address not in result.model_dump_json()
+        answers.append(refusal.model_dump_json())
+        with ctx.database.transaction() as conn:  # the next round drafts the leak again
+            conn.execute(NOTICES.delete())
+    assert answers[0] == answers[1]
+    assert '"url":"http://[address withheld]/f?a=1"' in answers[0]
+    for server in ("203.0.113.10", "192.0.2.60"):  # a host row; the swarm's seedbox
+        result = draft_notices(
+            ctx,
+            local_operator(),
+            DraftScope(leak_id=leak, urls=(f"http://{server}/g",)),
+            form="dmca",
+        )
+        assert result.refused == [] and f"http://{server}/g" in {
+            u for n in result.notices for u in _urls(ctx, n.id)
+        }
 
 
 def _urls(ctx: AppContext, notice_id: int) -> list[str]:
     return [loc.url for loc in get_notice(ctx, local_operator(), notice_id).location_list]
 
 
-def test_without_the_swarm_key_no_address_can_be_ruled_out(
+def test_without_the_swarm_key_only_host_rows_are_servers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Swarm observations are stored but no key is configured (or another key): every
-    IP-literal location is refused as a possible downloader; domains are drafted."""
+    """Swarm observations are stored but no key is configured (or another key): the
+    swarm cannot tell a server, so only addresses of the hosts list are noticed; every
+    other IP-literal location gets the one refusal; domains are drafted."""
     monkeypatch.delenv("LEAKTRACE_SWARM_KEY", raising=False)
     monkeypatch.delenv("LEAKTRACE_SWARM_KEY_FILE", raising=False)
     path = w.world_copy(tmp_path)
@@ -139,14 +175,16 @@ def test_without_the_swarm_key_no_address_can_be_ruled_out(
             result = draft_notices(
                 ctx, local_operator(), DraftScope(work_id="northern"), form="dmca"
             )
-            refused = {r.url: r.reason for r in result.refused if r.reason == "downloader"}
-            assert set(refused) == {
-                w.DOWNLOADER, w.SEEDBOX, w.CONTACT_IP, w.CONTACT_CIDR, w.CONTACT_ASN
-            }  # fmt: skip
-            detail = next(r.detail for r in result.refused if r.url == w.SEEDBOX)
-            assert "cannot be ruled out" in detail
+            refused = [r for r in result.refused if r.reason == "downloader"]
+            # the downloader and the seedbox (not provable without the key): one refusal
+            assert [(r.url, r.detail) for r in refused] == [
+                (w.WITHHELD_DOWNLOADER, DOWNLOADER_DETAIL)
+            ] * 2
+            assert "192.0.2.50" not in result.model_dump_json()
+            assert "192.0.2.60" not in result.model_dump_json()
             assert {n.recipient_key for n in result.notices} == {
-                "cyberlock.example", "stream.test", "nocontact.example"
+                "cyberlock.example", "stream.test", "nocontact.example", "203.0.113.10",
+                "198.51.100.0/24", "AS20712",
             }  # fmt: skip
             # the next round skips what this one drafted: clean up for the second key
             with ctx.database.transaction() as conn:
@@ -186,7 +224,7 @@ def test_scopes_leak_host_since_and_urls_by_hand(ctx: AppContext) -> None:
         ctx, actor, DraftScope(since=datetime(2026, 5, 9, tzinfo=UTC)), form="dmca"
     )
     # sightings on 2026-05-09 (i = 8: the downloader) and none later: refused, nothing drafted
-    assert since.notices == [] and [r.url for r in since.refused] == [w.DOWNLOADER]
+    assert since.notices == [] and [r.url for r in since.refused] == [w.WITHHELD_DOWNLOADER]
 
     hand = draft_notices(
         ctx,
@@ -431,8 +469,10 @@ def test_any_url_by_hand_is_listed_refused_or_skipped(ctx: AppContext, urls: lis
         parsed = parse_location(url.strip())
         if isinstance(parsed, Refusal):
             assert url.strip() in refused, url
+        elif parsed.ip is not None and parsed.url not in listed:  # not a known server
+            assert withheld_url(parsed) in refused, url
         else:
-            assert parsed.url in listed or parsed.url in refused, url
+            assert parsed.url in listed, url
 
 
 ENGLISH = ("made available", "days before", "rights holder", "pre-release", "identified by")

@@ -10,6 +10,7 @@ uvicorn as each agency's users.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ __all__ = [
     "SENDER",
     "NoticeWorld",
     "notice_world",
+    "peer_and_stranger",
 ]
 
 INDUSTRY = "DE-IND"
@@ -48,6 +50,31 @@ SENDER: dict[str, Any] = {
     "signature": "/s/ Jane Roe",
     "principal": "Example Pictures <Studios> & Co",
 }
+
+
+def peer_and_stranger() -> tuple[str, str]:
+    """Two public IPv4 addresses for the downloader refusal: one the demo's swarm saw only
+    as an ordinary peer (from the demo's swarm file: the database has it only as a keyed
+    hash under ``DEMO_SWARM_KEY``), one it never saw and no host row has."""
+    from leaktrace.notices.locations import ParsedLocation, parse_location
+    from leaktrace.swarm.model import INFRASTRUCTURE_TAGS
+    from tests.services.demo_world import demo_built
+
+    swarm = demo_built().scenario.infra
+    assert swarm is not None
+    roles: dict[str, set[bool]] = {}
+    for line in swarm.swarm.read_text().splitlines():
+        row = json.loads(line)
+        roles.setdefault(row["ip"], set()).add(row.get("tag") in INFRASTRUCTURE_TAGS)
+    peer = next(
+        ip
+        for ip, infra in sorted(roles.items())
+        if infra == {False}
+        and "." in ip
+        and isinstance(parse_location(f"http://{ip}/"), ParsedLocation)
+    )
+    stranger = next(ip for ip in ("9.9.9.9", "8.26.56.26", "1.0.0.19") if ip not in roles)
+    return peer, stranger
 
 
 @dataclass(frozen=True)

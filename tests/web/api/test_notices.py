@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from leaktrace.demo.infra import DEMO_SWARM_KEY
 from tests.web.notice_world import (
     CONTACT_EMAIL,
     CONTACT_HOST,
@@ -22,6 +23,7 @@ from tests.web.notice_world import (
     POLICE,
     NoticeWorld,
     notice_world,
+    peer_and_stranger,
 )
 
 URL_1 = f"https://{CONTACT_HOST}/leak/alpha.mkv"
@@ -89,6 +91,28 @@ def test_drafting_groups_locations_per_recipient_and_names_every_refusal(
     again = _draft(_industry(world), world, urls=[URL_1])
     assert again["notices"] == []
     assert URL_1 in {s["url"] for s in again["skipped"]}
+
+
+def test_a_peer_and_an_address_never_seen_are_refused_alike(
+    world: NoticeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No membership oracle: with the demo's swarm key, an address the swarm saw only as
+    a downloading peer and an address never seen give byte-identical refusals (the
+    address withheld), and the address appears nowhere in the answer."""
+    monkeypatch.setenv("LEAKTRACE_SWARM_KEY", DEMO_SWARM_KEY)
+    client = _police(world)  # any analyst may draft: the one who would probe
+    refusals = []
+    for address in peer_and_stranger():
+        reply = client.post(
+            "/api/v1/notices/drafts",
+            json={"leak_id": world.leak_id, "form": "dsa", "urls": [f"http://{address}/f.mkv"]},
+        )
+        assert reply.status_code == 201, reply.text
+        assert address not in reply.text
+        [refused] = [r for r in reply.json()["refused"] if r["reason"] == "downloader"]
+        assert refused["url"] == "http://[address withheld]/f.mkv"
+        refusals.append(json.dumps(refused, sort_keys=True))
+    assert refusals[0] == refusals[1]
 
 
 def test_review_shows_the_text_as_it_will_be_sent(

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leaktrace.demo.infra import DEMO_SWARM_KEY
 from leaktrace.services.notice_views import TakedownFigureView
 from leaktrace.web.pages.notices import figure_text, hours, takedown_chart
 from tests.web.notice_world import (
@@ -25,6 +26,7 @@ from tests.web.notice_world import (
     POLICE,
     NoticeWorld,
     notice_world,
+    peer_and_stranger,
 )
 from tests.web.pages.conftest import csrf_of, signed_in
 
@@ -72,6 +74,23 @@ def drafted(world: NoticeWorld) -> int:
     ours = [int(i) for i, row in rows if CONTACT_EMAIL in row]
     assert len(ours) == 1
     return ours[0]
+
+
+def test_a_peer_and_an_address_never_seen_show_the_same_refusal(
+    world: NoticeWorld, drafted: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft outcome page shows a downloading peer's address and an address never
+    seen with the same refusal, byte for byte, and neither address anywhere."""
+    monkeypatch.setenv("LEAKTRACE_SWARM_KEY", DEMO_SWARM_KEY)
+    client = signed_in(world.server, "analyst", INDUSTRY)
+    sections = []
+    for address in peer_and_stranger():
+        reply = _draft_page(client, world, urls=f"http://{address}/f.mkv\n", form="dsa")
+        assert reply.status_code == 201, reply.text
+        assert address not in reply.text
+        sections.append(reply.text.split('id="refused"', 1)[1].split("</section>", 1)[0])
+    assert sections[0] == sections[1]
+    assert "http://[address withheld]/f.mkv" in sections[0] and "downloader" in sections[0]
 
 
 def test_the_list_with_figures_chart_and_draft_form(world: NoticeWorld, drafted: int) -> None:
