@@ -816,7 +816,11 @@ def set_recipient(
                 f"notice {notice_id} is being sent (its mail is {record.delivery}): its "
                 "recipient changes once the mail has failed"
             )
-        store.lock_notice(conn, notice_id, now)
+        if not store.lock_recipient_change(conn, notice_id, now):
+            raise ConflictError(  # queued (or sent) since it was read: the UPDATE says no
+                f"notice {notice_id} is being sent or was sent since it was read: its "
+                "recipient changes only while it is drafted and its mail is not queued"
+            )
         recipient = Recipient(
             name=who, email=address, country=code or record.recipient_country,
             key=record.recipient_key,

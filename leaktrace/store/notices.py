@@ -73,6 +73,7 @@ __all__ = [
     "location_of",
     "locations_of",
     "lock_notice",
+    "lock_recipient_change",
     "notice_by_id",
     "notice_of",
     "notice_query",
@@ -714,6 +715,23 @@ def lock_notice(conn: Connection, notice_id: int, at: datetime) -> None:
     """Take the notice row's write lock until the transaction ends (PostgreSQL: the row
     lock; SQLite: the database's write lock): changes of one notice are serialised."""
     conn.execute(update(NOTICES).where(NOTICES.c.id == notice_id).values(updated_at=at))
+
+
+def lock_recipient_change(conn: Connection, notice_id: int, at: datetime) -> bool:
+    """Take the notice row's write lock (as :func:`lock_notice`) only while its
+    recipient may change: drafted, and no mail of it in the outbox (``delivery`` none, or
+    ``failed``); False — nothing locked or changed — otherwise. The condition is in the
+    UPDATE itself, so a send that queued the mail since the notice was read wins."""
+    result = conn.execute(
+        update(NOTICES)
+        .where(
+            NOTICES.c.id == notice_id,
+            NOTICES.c.status == "drafted",
+            or_(NOTICES.c.delivery.is_(None), NOTICES.c.delivery == "failed"),
+        )
+        .values(updated_at=at)
+    )
+    return bool(result.rowcount)
 
 
 def notices_of(

@@ -9,6 +9,7 @@ hand-given URLs, scopes, the case rule, and the recipient of a draft."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -386,6 +387,46 @@ def test_set_recipient_renders_again(ctx: AppContext) -> None:
         conn.execute(NOTICES.update().where(NOTICES.c.id == notice.id).values(status="sent"))
     with pytest.raises(ConflictError, match="only a drafted notice"):
         set_recipient(ctx, actor, notice.id, name="X", email="x@y.example")
+
+
+def test_no_recipient_change_while_the_mail_is_queued(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notice whose mail is queued or retrying keeps its recipient (the outbox's mail
+    goes to the address read when it was queued); the check is in the UPDATE, so a send
+    that queued the mail after set_recipient read the notice still wins; once the mail
+    has failed the recipient changes again."""
+    import leaktrace.services.notices as drafting
+
+    actor = w.industry(ctx)
+    result = draft_notices(ctx, actor, DraftScope(host="nocontact.example"), form="dmca")
+    notice_id = result.notices[0].id
+    stale = get_notice(ctx, actor, notice_id)
+
+    def set_delivery(value: str | None) -> None:
+        with ctx.database.transaction() as conn:
+            conn.execute(NOTICES.update().where(NOTICES.c.id == notice_id).values(delivery=value))
+
+    for delivery in ("queued", "retrying"):
+        set_delivery(delivery)
+        with pytest.raises(ConflictError, match="being sent"):
+            set_recipient(ctx, actor, notice_id, name="New", email="new@nocontact.example")
+    # read while nothing was queued, queued before the change is written: refused
+    with ctx.database.reading() as conn:
+        before = drafting.store.notice_by_id(conn, notice_id, agency_id=None, every=True)
+    assert before is not None
+    monkeypatch.setattr(
+        drafting, "visible_notice", lambda conn, who, nid: replace(before, delivery=None)
+    )
+    with pytest.raises(ConflictError, match="since it was read"):
+        set_recipient(ctx, actor, notice_id, name="New", email="new@nocontact.example")
+    monkeypatch.undo()
+    after = get_notice(ctx, actor, notice_id)
+    assert (after.recipient_email, after.body) == (stale.recipient_email, stale.body)
+    assert after.changes == stale.changes
+    set_delivery("failed")
+    changed = set_recipient(ctx, actor, notice_id, name="New", email="new@nocontact.example")
+    assert changed.recipient_email == "new@nocontact.example" and "New" in changed.body
 
 
 FAPAV_SENDER = {
