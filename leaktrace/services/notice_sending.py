@@ -39,12 +39,11 @@ from __future__ import annotations
 import base64
 import io
 import logging
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from leaktrace.alerts.base import DeliveryError, Sink, SinkConfig
+from leaktrace.alerts.base import Sink, SinkConfig
 from leaktrace.alerts.email import EmailConfig
 from leaktrace.alerts.notice_mail import (
     NoticeMailConfig,
@@ -404,36 +403,16 @@ class _ClaimingDispatcher(Dispatcher):
         self.only = only
         """The events whose deliveries it makes (None: every due one)."""
 
-    def deliver_due(self, stop: threading.Event | None = None) -> int:
+    def _due(self) -> list[outbox.Delivery]:
         with self.db.reading() as conn:
-            due = outbox.due_deliveries(
+            return outbox.due_deliveries(
                 conn, list(self.sinks), datetime.now(UTC), limit=DUE_PAGE, event_ids=self.only
             )
-        for delivery in due:
-            if stop is not None and stop.is_set():
-                break
-            now = datetime.now(UTC)
-            with self.db.transaction() as conn:
-                if not outbox.claim_delivery(conn, delivery.id, now, now + self.lease):
-                    continue
-            config, sink = self.sinks[delivery.sink]
-            attempts = delivery.attempts + 1
-            try:
-                sink.deliver(delivery.event)
-            except DeliveryError as exc:
-                self._failed(
-                    delivery.id, config, attempts, exc.reason, exc.transient, exc.retry_after
-                )
-            except LeakTraceError as exc:
-                self._failed(delivery.id, config, attempts, exc.reason, True, None)
-            except Exception as exc:  # as the Dispatcher: a faulty sink is retried, logged
-                reason = f"internal error in sink: {type(exc).__name__}"
-                self._failed(delivery.id, config, attempts, reason, True, None)
-            else:
-                with self.db.transaction() as conn:
-                    outbox.mark_delivered(conn, delivery.id, attempts)
-                self.summary.delivered += 1
-        return len(due)
+
+    def _claim(self, delivery: outbox.Delivery) -> bool:
+        now = datetime.now(UTC)
+        with self.db.transaction() as conn:
+            return outbox.claim_delivery(conn, delivery.id, now, now + self.lease)
 
 
 def settle(ctx: AppContext, actor: Actor, *, now: datetime | None = None) -> SendResultView:

@@ -13,6 +13,7 @@ from leaktrace.alerts.base import DeliveryError, Sink, SinkConfig
 from leaktrace.errors import LeakTraceError
 from leaktrace.store.database import Database
 from leaktrace.store.outbox import (
+    Delivery,
     due_deliveries,
     mark_delivered,
     mark_retry,
@@ -95,14 +96,25 @@ class Dispatcher:
             if made < DUE_PAGE:
                 return attempted
 
+    def _due(self) -> list[Delivery]:
+        """The deliveries to attempt now (a subclass may narrow them)."""
+        with self.db.reading() as conn:
+            return due_deliveries(conn, list(self.sinks), datetime.now(UTC), limit=DUE_PAGE)
+
+    def _claim(self, delivery: Delivery) -> bool:
+        """Whether to attempt ``delivery`` now: always, for the one ``leaktrace watch``
+        daemon; a subclass run by several processes at once claims it first."""
+        return True
+
     def deliver_due(self, stop: threading.Event | None = None) -> int:
         """Attempt the deliveries due now, at most :data:`DUE_PAGE` of them; returns how
         many were attempted."""
-        with self.db.reading() as conn:
-            due = due_deliveries(conn, list(self.sinks), datetime.now(UTC), limit=DUE_PAGE)
+        due = self._due()
         for delivery in due:
             if stop is not None and stop.is_set():
                 break
+            if not self._claim(delivery):
+                continue
             config, sink = self.sinks[delivery.sink]
             attempts = delivery.attempts + 1
             try:
