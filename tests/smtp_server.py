@@ -8,6 +8,8 @@ test module, or a conftest, to use it).
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
@@ -30,6 +32,10 @@ class Collector:
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
         self.rcpt_replies: dict[str, str] = {}
         self.rcpt_reply: str | None = None
+        self.hold: threading.Event | None = None
+        """When set to an event: each message waits for it before being accepted (a
+        slow server), and ``arrived`` tells that one is waiting."""
+        self.arrived = threading.Event()
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -41,6 +47,10 @@ class Collector:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.hold is not None:
+            self.arrived.set()
+            while not self.hold.is_set():
+                await asyncio.sleep(0.01)
         msg = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(msg, EmailMessage)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))

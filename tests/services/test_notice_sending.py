@@ -514,3 +514,24 @@ def test_a_send_delivers_what_it_queued_not_the_backlog(w: World) -> None:
     assert [m["X-LeakTrace-Notice"] for _, _, m in w.smtp.messages] == [f"LT-N-{fresh:06d}"]
     assert get_notice(w.ctx, w.industry, waiting).delivery == "retrying"
     assert deliver_pending(w.ctx, w.industry).sent == [waiting]
+
+
+def test_a_retry_while_a_send_is_at_the_mail_server_mails_once(w: World) -> None:
+    """A send in one thread is at a slow mail server with its notice; a retry round in
+    another (track --watch, send --retry) must not mail that notice a second time."""
+    notice_id = notice_row(w, agency_id=w.industry.agency_id)
+    w.smtp.hold = threading.Event()
+    results: list[SendResultView] = []
+    sending = threading.Thread(
+        target=lambda: results.append(send_notices(w.ctx, w.industry, [notice_id]))
+    )
+    sending.start()
+    try:
+        assert w.smtp.arrived.wait(30), "the send never reached the mail server"
+        during = deliver_pending(w.ctx, w.industry)
+    finally:
+        w.smtp.hold.set()
+        sending.join(30)
+    assert during.sent == [] and not sending.is_alive()
+    assert results[0].sent == [notice_id]
+    assert len(w.smtp.messages) == 1
