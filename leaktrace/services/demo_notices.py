@@ -6,8 +6,9 @@ show.
 
 Everything goes through the real services: contacts, drafting (DSA Article 16 notices,
 checked element by element), sending through the outbox and the notices' mail sink,
-tracking replies from a folder. Only the times are played: the notices count as sent
-``days_ago`` days ago and the replies carry dates after that.
+tracking replies from a folder. Only the times are played: the notices are drafted (their
+text dated that day) a few minutes before they are sent, ``days_ago`` days ago, and the
+replies carry dates after that; tracking runs at the real time.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ _ANSWERS = (
     (30, "We have rejected your notice: we could not verify your authority to act."),
 )
 """(hours after sending, the abuse desk's words), for the notices in turn."""
+_REVIEW = timedelta(minutes=20)
+"""How long before sending the demo's notices are drafted."""
 
 
 class DemoNotices(View):
@@ -135,15 +138,20 @@ def create_demo_notices(
             form="dsa",
         )
     industry = _industry_actor(ctx, actor)
+    now = datetime.now(UTC)
+    sent_at = now - timedelta(days=days_ago)
+    # reviewed for a while before sending, on the same day (the text is dated the day)
+    day = sent_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    drafted_at = max(sent_at - _REVIEW, day)
     drafted: list[int] = []
     refused = needs_contact = 0
     for leak_id in leak_ids:
-        result = draft_notices(ctx, industry, DraftScope(leak_id=leak_id), form=NoticeForm.dsa)
+        result = draft_notices(
+            ctx, industry, DraftScope(leak_id=leak_id), form=NoticeForm.dsa, now=drafted_at
+        )
         drafted += [n.id for n in result.notices]
         refused += len(result.refused)
         needs_contact += len(result.needs_contact)
-    now = datetime.now(UTC)
-    sent_at = now - timedelta(days=days_ago)
     sendable = [i for i in drafted if not get_notice(ctx, industry, i).needs_contact]
     sent = send_notices(ctx, industry, sendable, now=sent_at).sent if sendable else []
     make_private_folder(replies_folder)

@@ -9,6 +9,7 @@ import shlex
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,22 @@ def test_the_takedown_notices_are_sent_to_the_drop_and_tracked(
     figures = json.loads(done.stdout)
     assert figures["sent"] == int(sent) and figures["removed"] == int(removed)
     assert figures["median_hours"] is not None
+    # drafted before sent, the history in order, the text dated the day it was sent
+    words = shlex.split(found.group(7))
+    db = words[words.index("--db") + 1]
+    for notice_id in range(1, int(sent) + 1):
+        shown = subprocess.run(
+            [words[0], "notices", "show", str(notice_id), "--db", db, "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert shown.returncode == 0, shown.stderr
+        notice = json.loads(shown.stdout)
+        drafted_at = datetime.fromisoformat(notice["created_at"])
+        sent_at = datetime.fromisoformat(notice["sent_at"])
+        assert drafted_at < sent_at < datetime.now(UTC)
+        times = [c["at"] for c in notice["changes"]]
+        assert times == sorted(times) and notice["changes"][0]["status"] == "drafted"
+        assert f"Date: {sent_at.day} {sent_at:%B %Y}\n" in notice["body"]
