@@ -5,8 +5,9 @@ files (``export``). Sending, tracking, re-noticing and the figures are in
 :mod:`leaktrace.cli.notice_delivery_cmds` (``send``, ``track``, ``renotice``, ``stats``).
 
 The command line acts as the deployment's local operator: it sees every notice.
-Refused locations, recipients needing a contact and skipped locations are always
-printed (on standard error with the table format, in the JSON otherwise).
+Refused locations, recipients needing a contact, skipped locations and recipients whose
+contact takes the other legal form are always printed (on standard error with the table
+format, in the JSON otherwise).
 """
 
 from __future__ import annotations
@@ -212,10 +213,19 @@ def _print_draft(view: DraftResultView) -> None:
         )
     for skipped in view.skipped:
         err.print(Text(f"skipped {skipped.url}: already in open notice {skipped.notice_id}"))
+    for other in view.other_form:
+        err.print(
+            Text(
+                f"not drafted for {other.recipient_key} ({other.recipient_name}): its contact "
+                f"takes {other.form.upper()} notices ({_locations(len(other.urls))}): draft "
+                f"them with --form {other.form}"
+            )
+        )
     err.print(
         Text(
             f"{len(view.notices)} drafted, {len(view.refused)} refused, "
-            f"{len(view.needs_contact)} need a contact, {len(view.skipped)} skipped"
+            f"{len(view.needs_contact)} need a contact, {len(view.skipped)} skipped, "
+            f"{len(view.other_form)} for another form"
         )
     )
 

@@ -24,6 +24,7 @@ __all__ = [
     "NoticeStatsView",
     "NoticeSummaryView",
     "NoticeView",
+    "OtherFormView",
     "RefusedLocationView",
     "RenoticeResultView",
     "RepeatOffenderView",
@@ -140,11 +141,23 @@ class SkippedLocationView(View):
     """The open notice that already lists it."""
 
 
+class OtherFormView(View):
+    """A recipient whose contact takes another legal form than the one drafted: its
+    locations are not drafted (draft them again with that form)."""
+
+    recipient_key: str
+    recipient_name: str
+    form: str
+    """The form its contact takes (the contacts' ``form``): ``dmca`` or ``dsa``."""
+    urls: list[str]
+
+
 class DraftResultView(View):
     notices: list[NoticeSummaryView]
     refused: list[RefusedLocationView]
     needs_contact: list[NeedsContactView]
     skipped: list[SkippedLocationView]
+    other_form: list[OtherFormView] = []
 
 
 class SendFailureView(View):

@@ -17,7 +17,10 @@ same form is skipped, naming that notice.
 Locations are grouped per recipient: the abuse contact answering for the host (by exact
 domain, then parent domain, then IP address, then the narrowest network containing it,
 then the ``AS<n>`` of the stored host's ASN); a host without one is its own recipient,
-drafted without an e-mail and listed in ``needs_contact`` (never dropped). One notice
+drafted without an e-mail and listed in ``needs_contact`` (never dropped). A recipient
+whose contact takes the other legal form (the contacts' ``form``: ``dsa`` for a host
+that only takes DSA notices) is not drafted: it is listed in ``other_form`` with its
+locations, to be drafted with that form. One notice
 per recipient per call, listing every location of it, signed as the drafting actor's
 agency's sender identity (``[notices.senders.CODE]``, else ``[notices.sender]``: on a
 server shared by several agencies each one's notices are its own), rendered from the
@@ -73,6 +76,7 @@ from leaktrace.services.notice_views import (
     DraftResultView,
     NeedsContactView,
     NoticeView,
+    OtherFormView,
     RefusedLocationView,
     SkippedLocationView,
 )
@@ -458,8 +462,10 @@ def _refused(refusal: Refusal) -> RefusedLocationView:
 
 
 def _groups(
-    conn: Connection, locations: Sequence[DraftLocation], book: ContactBook
-) -> list[DraftGroup]:
+    conn: Connection, locations: Sequence[DraftLocation], book: ContactBook, form: NoticeForm
+) -> tuple[list[DraftGroup], list[OtherFormView]]:
+    """The notices to write, one per recipient; and the recipients whose contact takes
+    another form than ``form`` (their locations are not drafted, never silently)."""
     hosts = store.hosts_by_value(conn, _host_values({loc.host for loc in locations}))
     grouped: dict[str, tuple[StoredContact | None, list[DraftLocation]]] = {}
     found: dict[str, StoredContact | None] = {}
@@ -472,8 +478,19 @@ def _groups(
         key = contact.match if contact is not None else loc.host
         grouped.setdefault(key, (contact, []))[1].append(loc)
     groups: list[DraftGroup] = []
+    other_form: list[OtherFormView] = []
     for key in sorted(grouped):
         contact, listed = grouped[key]
+        if contact is not None and contact.form and contact.form != form.value:
+            other_form.append(
+                OtherFormView(
+                    recipient_key=key,
+                    recipient_name=contact.name,
+                    form=contact.form,
+                    urls=[loc.url for loc in listed],
+                )
+            )
+            continue
         if contact is None:
             country = _host_info(hosts, listed[0].host, listed[0].ip)
             recipient = Recipient(
@@ -490,7 +507,7 @@ def _groups(
                 locations=listed,
             )
         )
-    return groups
+    return groups, other_form
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -712,7 +729,7 @@ def draft_notices(
             if loc.url in open_
         ]
         fresh = [loc for loc in collected.locations if loc.url not in open_]
-        groups = _groups(conn, fresh, ContactBook(store.all_contacts(conn)))
+        groups, other_form = _groups(conn, fresh, ContactBook(store.all_contacts(conn)), chosen)
         detail = f"drafted from {_scope_words(scope)}"
         ids = write_drafts(
             conn,
@@ -734,7 +751,8 @@ def draft_notices(
             "notices.draft",
             _scope_words(scope)[:200],
             f"{len(ids)} notices ({chosen.value}, {code}), {len(fresh)} locations, "
-            f"{len(collected.refused)} refused, {len(skipped)} skipped",
+            f"{len(collected.refused)} refused, {len(skipped)} skipped, "
+            f"{len(other_form)} recipients for another form",
         )
     return DraftResultView(
         notices=views,
@@ -745,6 +763,7 @@ def draft_notices(
             if v.needs_contact
         ],
         skipped=skipped,
+        other_form=other_form,
     )
 
 

@@ -45,7 +45,7 @@ def test_draft_list_show_and_recipient(run: Run, db: str) -> None:
         f"refused {w.PRIVATE}: private-address",
         "refused htp:/broken url: bad-url",
         "needs a contact: nocontact.example",
-        "7 drafted, 3 refused, 2 need a contact, 0 skipped",
+        "7 drafted, 3 refused, 2 need a contact, 0 skipped, 0 for another form",
     ):
         assert words in table.err, table.err
     assert "192.0.2.50" not in table.out + table.err  # the downloader's address, never
@@ -128,6 +128,21 @@ def test_contacts_commands(run: Run, db: str, tmp_path: Path) -> None:
     view = drafted(run, db, "--host", "nocontact.example", "--form", "dmca")
     assert view["needs_contact"] == []
     assert view["notices"][0]["recipient_email"] == "abuse@nocontact.example"  # type: ignore[index]
+    # a contact taking DSA notices only: a DMCA draft lists it, drafts nothing for it
+    run("notices", "contacts", "add", "stream.test", "--name", "Stream Legal",
+        "--email", "legal@stream.test", "--form", "dsa", "--db", db)  # fmt: skip
+    other = run("notices", "draft", "--host", "stream.test", "--form", "dmca", "--db", db)
+    assert other.code == 0, other.err
+    assert (
+        "not drafted for stream.test (Stream Legal): its contact takes DSA notices "
+        "(1 location): draft them with --form dsa"
+    ) in " ".join(other.err.split())
+    assert "0 drafted, 0 refused, 0 need a contact, 0 skipped, 1 for another form" in other.err
+    as_json = drafted(run, db, "--host", "stream.test", "--form", "dmca")
+    assert as_json["other_form"] == [
+        {"recipient_key": "stream.test", "recipient_name": "Stream Legal", "form": "dsa",
+         "urls": [w.CONTACT_EXACT]}
+    ]  # fmt: skip
 
 
 def test_mark_and_export(run: Run, db: str, tmp_path: Path) -> None:

@@ -79,10 +79,10 @@ URLS = [
 CONTACTS = (
     "host_or_domain,name,email,country,form\n"
     "cyberlock.example,CyberLock Abuse,abuse@cyberlock.example,NL,\n"
-    "stream.test,Stream Test Legal,legal@stream.test,FR,dsa\n"
+    "stream.test,Stream Test Legal,legal@stream.test,FR,\n"
     "203.0.113.10,Exact Host Ltd,abuse@exacthost.example,DE,\n"
     "198.51.100.0/24,Net Provider,noc@netprovider.example,IT,\n"
-    "AS20712,AS Provider,abuse@asprovider.example,GB,dmca\n"
+    "AS20712,AS Provider,abuse@asprovider.example,GB,\n"
 )
 
 HOSTS = (

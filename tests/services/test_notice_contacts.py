@@ -37,7 +37,7 @@ def test_import_adds_updates_and_keeps(ctx: AppContext, tmp_path: Path) -> None:
     path.write_text(
         "host_or_domain,name,email,country,form\n"
         "CyberLock.example,CyberLock Legal,legal@cyberlock.example,NL,dsa\n"  # updated
-        "stream.test,Stream Test Legal,legal@stream.test,FR,dsa\n"  # unchanged
+        "stream.test,Stream Test Legal,legal@stream.test,FR,\n"  # unchanged
         "xn--bcher-kva.example,Bücher,abuse@buecher.example,DE,\n"  # added
         "2001:db8::/32,Docs v6,v6@docs.example,,\n"  # added
     )

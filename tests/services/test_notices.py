@@ -33,6 +33,7 @@ from leaktrace.notices.locations import DOWNLOADER_DETAIL, parse_location, withh
 from leaktrace.notices.model import Refusal
 from leaktrace.services import cases
 from leaktrace.services.context import AppContext, build_context
+from leaktrace.services.notice_contacts import add_contact
 from leaktrace.services.notice_reading import get_notice, list_notices
 from leaktrace.services.notices import DraftScope, draft_notices, set_recipient
 from leaktrace.store.schema_access import AUDIT_LOG
@@ -427,6 +428,38 @@ def test_no_recipient_change_while_the_mail_is_queued(
     set_delivery("failed")
     changed = set_recipient(ctx, actor, notice_id, name="New", email="new@nocontact.example")
     assert changed.recipient_email == "new@nocontact.example" and "New" in changed.body
+
+
+def test_a_contact_taking_the_other_form_is_listed_not_drafted(ctx: AppContext) -> None:
+    """A contact's form (dmca or dsa: the legal form that recipient takes) different from
+    the one drafted: that recipient is not drafted but listed with its locations (never
+    silently); with its own form it is drafted; a contact without a form takes both."""
+    operator = local_operator()
+    add_contact(
+        ctx, operator, match="stream.test", name="Stream Test Legal", email="legal@stream.test",
+        country="FR", form="dsa",
+    )  # fmt: skip
+    add_contact(
+        ctx, operator, match="AS20712", name="AS Provider", email="abuse@asprovider.example",
+        form="dmca",
+    )  # fmt: skip
+    actor = w.industry(ctx)
+    dmca = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dmca")
+    keys = {n.recipient_key for n in dmca.notices}
+    assert "stream.test" not in keys and {"AS20712", "cyberlock.example"} <= keys
+    assert [o.model_dump() for o in dmca.other_form] == [
+        {"recipient_key": "stream.test", "recipient_name": "Stream Test Legal", "form": "dsa",
+         "urls": [w.CONTACT_EXACT]}
+    ]  # fmt: skip
+    assert w.CONTACT_EXACT not in {s.url for s in dmca.skipped}
+    again = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dmca")
+    assert again.notices == [] and [o.recipient_key for o in again.other_form] == ["stream.test"]
+    dsa = draft_notices(ctx, actor, DraftScope(work_id="northern"), form="dsa")
+    keys = {n.recipient_key for n in dsa.notices}
+    assert "stream.test" in keys and "AS20712" not in keys and "cyberlock.example" in keys
+    assert [(o.recipient_key, o.form, o.urls) for o in dsa.other_form] == [
+        ("AS20712", "dmca", [w.CONTACT_ASN])
+    ]
 
 
 FAPAV_SENDER = {

@@ -250,8 +250,10 @@ def draft(
     ctx: Context, body: Annotated[DraftRequest, Body()], actor: Actor = _WRITE
 ) -> DraftResultView:
     """Draft notices, one per recipient: the new notices, the locations refused (with the
-    reason: a downloader's address, a private address, a URL that does not parse), the
-    recipients that need a contact, and the locations an open notice already lists."""
+    reason: an IP address not known as a server, shown withheld; a private address; a URL
+    that does not parse), the recipients that need a contact, the locations an open
+    notice already lists, and the recipients whose contact takes the other legal form
+    (``other_form``: not drafted; draft them with that form)."""
     return notices.draft_notices(
         ctx,
         actor,

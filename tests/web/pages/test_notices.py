@@ -93,6 +93,29 @@ def test_a_peer_and_an_address_never_seen_show_the_same_refusal(
     assert "http://[address withheld]/f.mkv" in sections[0] and "downloader" in sections[0]
 
 
+def test_a_recipient_taking_the_other_form_is_shown(world: NoticeWorld, drafted: int) -> None:
+    """A contact that takes DSA notices only: a DMCA draft lists it on the outcome page
+    with its locations, and drafts nothing for it."""
+    client = signed_in(world.server, "analyst", INDUSTRY)
+    added = world.server.client("analyst", agency=INDUSTRY).post(
+        "/api/v1/notice-contacts",
+        json={
+            "match": "eu-host.example",
+            "name": "EU Host <legal>",
+            "email": "legal@eu-host.example",
+            "form": "dsa",
+        },
+    )
+    assert added.status_code == 201, added.text
+    reply = _draft_page(client, world, urls="https://eu-host.example/v/1\n", form="dmca")
+    assert reply.status_code == 201, reply.text
+    section = reply.text.split('id="other-form"', 1)[1].split("</section>", 1)[0]
+    assert "EU Host &lt;legal&gt;" in section and "DSA" in section
+    assert "https://eu-host.example/v/1" in section
+    drafted_rows = reply.text.split('id="drafted"', 1)[1].split("</section>", 1)[0]
+    assert "eu-host.example" not in drafted_rows
+
+
 def test_the_list_with_figures_chart_and_draft_form(world: NoticeWorld, drafted: int) -> None:
     page = world.server.client("analyst", agency=INDUSTRY).get("/notices")
     assert page.status_code == 200
