@@ -41,11 +41,15 @@ def _domain_of(email: str) -> str:
     return domain if _DOMAIN.match(domain) and "." in domain else "leaktrace.invalid"
 
 
-def notice_message_id(notice_id: int, sender_email: str) -> str:
+def notice_message_id(notice_id: int, sender_email: str, *, nonce: str = "") -> str:
     """The Message-ID of notice ``notice_id`` sent from ``sender_email``: always the same
-    for the same two (``<LT-N-000042.3f9a1c2b@sender-domain>``)."""
-    tag = hashlib.sha256(f"{notice_id}\n{sender_email.strip().lower()}".encode()).hexdigest()
-    return f"<LT-N-{notice_id:06d}.{tag[:8]}@{_domain_of(sender_email)}>"
+    for the same three (``<LT-N-000042.3f9a1c2b5e7d9f01@sender-domain>``). Sending gives
+    a random ``nonce`` (and keeps the Message-ID for every try): a reply that answers it
+    then proves it saw the message, since nobody can work the Message-ID out from the
+    notice's number and the sender's public address."""
+    seed = f"{notice_id}\n{sender_email.strip().lower()}\n{nonce}"
+    tag = hashlib.sha256(seed.encode()).hexdigest()[: 16 if nonce else 8]
+    return f"<LT-N-{notice_id:06d}.{tag}@{_domain_of(sender_email)}>"
 
 
 def _address(name: str | None, email: str | None, field: str) -> Address:

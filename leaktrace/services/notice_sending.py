@@ -39,6 +39,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -243,7 +244,9 @@ def _prepare(
 ) -> _Queued:
     doc = notice_document(notice, locations, works, at=now)
     assert doc.sender is not None and notice.recipient_email is not None  # _problem checked
-    message_id = notice.message_id or notice_message_id(notice.id, doc.sender.email)
+    message_id = notice.message_id or notice_message_id(
+        notice.id, doc.sender.email, nonce=secrets.token_hex(16)
+    )
     rendered = RenderedNotice(subject=notice.subject, body=notice.body, template=notice.template)
     data = eml_bytes(notice_message(doc, rendered, message_id=message_id, at=now))
     payload = notice_payload(

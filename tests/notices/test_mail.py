@@ -36,6 +36,11 @@ def test_message_id_is_stable_and_per_notice() -> None:
     assert first != notice_message_id(43, "jane.roe@antipiracy.example")
     assert notice_message_id(42, "x@bücher.example").endswith("@xn--bcher-kva.example>")
     assert notice_message_id(1, "not an address").endswith("@leaktrace.invalid>")
+    salted = notice_message_id(42, "jane.roe@antipiracy.example", nonce="a1")
+    assert salted != first and salted != notice_message_id(
+        42, "jane.roe@antipiracy.example", nonce="a2"
+    )
+    assert salted == notice_message_id(42, "jane.roe@antipiracy.example", nonce="a1")
 
 
 @pytest.mark.parametrize("form", list(NoticeForm))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import hashlib
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -67,7 +68,11 @@ def test_a_sent_notice_arrives_with_its_headers_and_text(w: World) -> None:
     assert msg["Reply-To"].addresses[0].addr_spec == "notices@studio.example"
     assert msg["Subject"] == f"Notice of infringement LT-N-{notice_id:06d}"
     assert msg["X-LeakTrace-Notice"] == f"LT-N-{notice_id:06d}"
-    assert msg["Message-ID"] == notice_message_id(notice_id, "notices@studio.example")
+    # not to be worked out from the number and the sender's address (replies prove it)
+    assert msg["Message-ID"] != notice_message_id(notice_id, "notices@studio.example")
+    assert re.fullmatch(
+        rf"<LT-N-{notice_id:06d}\.[0-9a-f]{{16}}@studio\.example>", msg["Message-ID"]
+    )
     assert msg["Auto-Submitted"] is None  # a person's legal act, not an automatic mail
     text = msg.get_content()
     assert "https://files.example/dune.mkv" in text and "https://files.example/d2" in text
