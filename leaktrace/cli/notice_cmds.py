@@ -26,7 +26,12 @@ from leaktrace.cli.output import Format, emit_json, emit_rows
 from leaktrace.identity.actor import local_operator
 from leaktrace.services import notice_contacts, notice_export, notice_marking, notice_reading
 from leaktrace.services import notices as drafting
-from leaktrace.services.notice_views import DraftResultView, NoticeSummaryView, NoticeView
+from leaktrace.services.notice_views import (
+    DraftResultView,
+    NoticeLocationView,
+    NoticeSummaryView,
+    NoticeView,
+)
 from leaktrace.services.notices import DraftScope
 
 __all__ = ["app"]
@@ -328,6 +333,15 @@ def list_(
     )
 
 
+def _location_row(location: NoticeLocationView) -> dict[str, Any]:
+    """A location's row; one seen again after its notice was sent says so in its status
+    (it counts as not removed, whatever its status)."""
+    row = location.to_json()
+    if location.seen_again_at:
+        row["status"] = f"{location.status}, seen again {location.seen_again_at}"
+    return row
+
+
 def _print_notice(view: NoticeView) -> None:
     who = view.recipient_name or view.recipient_key
     to = f"{who} <{view.recipient_email}>" if view.recipient_email else f"{who} (needs a contact)"
@@ -351,7 +365,7 @@ def _print_notice(view: NoticeView) -> None:
     out.print(Text(view.body))
     emit_rows(
         out,
-        [loc.to_json() for loc in view.location_list],
+        [_location_row(loc) for loc in view.location_list],
         Format.table,
         columns=[
             ("url", "Location"),

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from leaktrace.config import load_settings
 from leaktrace.services.context import build_context
-from leaktrace.store.schema_notices import NOTICES
+from leaktrace.store.schema_notices import NOTICE_LOCATIONS, NOTICES
 from tests.cli.conftest import Run
 from tests.services import notice_world as w
 from tests.services.test_notice_marking import as_sent
@@ -102,6 +103,29 @@ def test_a_peer_and_an_address_never_seen_print_the_same(run: Run, db: str) -> N
         with build_context(load_settings(db=db)) as ctx, ctx.database.transaction() as conn:
             conn.execute(NOTICES.delete())
     assert outputs[0] == outputs[1]
+
+
+def test_a_location_seen_again_is_not_counted_removed(run: Run, db: str) -> None:
+    """`list` counts a removed location seen again since as not removed (as the figures
+    do) and `show` says it was seen again."""
+    view = drafted(run, db, "--host", "cyberlock.example", "--form", "dmca")
+    notice = view["notices"][0]["id"]  # type: ignore[index]
+    with build_context(load_settings(db=db)) as ctx:
+        as_sent(ctx, notice)
+    for url in (w.CONTACT_PARENT, w.CONTACT_PARENT_2):
+        marked = run("notices", "mark", str(notice), "removed", "--location", url,
+                     "--at", "2026-12-02T10:00:00Z", "--db", db)  # fmt: skip
+        assert marked.code == 0, marked.err
+    with build_context(load_settings(db=db)) as ctx, ctx.database.transaction() as conn:
+        conn.execute(
+            NOTICE_LOCATIONS.update()
+            .where(NOTICE_LOCATIONS.c.url == w.CONTACT_PARENT)
+            .values(seen_again_at=datetime(2026, 12, 4, 8, 0, tzinfo=UTC))
+        )
+    rows = json.loads(run("notices", "list", "--format", "json", "--db", db).out)
+    assert [(r["locations"], r["removed"]) for r in rows if r["id"] == notice] == [(2, 1)]
+    shown = run("notices", "show", str(notice), "--db", db)
+    assert "removed, seen again 2026-12-04T08:00:00Z" in " ".join(shown.out.split())
 
 
 def test_contacts_commands(run: Run, db: str, tmp_path: Path) -> None:
