@@ -50,13 +50,16 @@ __all__ = [
     "sightings_after",
     "stale_sent_notices",
     "unseen_sent_locations",
+    "visible_to",
 ]
 
 ALL_AGENCIES: Final = -1
 """The ``agency`` of the command line's operator: every notice is visible."""
 
 
-def _visible(agency: int | None) -> ColumnElement[bool]:
+def visible_to(agency: int | None) -> ColumnElement[bool]:
+    """The condition on ``notices`` rows that ``agency`` (an agency id, None for the
+    operator's own, :data:`ALL_AGENCIES` for every one) sees."""
     if agency == ALL_AGENCIES:
         return NOTICES.c.id.isnot(None)
     if agency is None:
@@ -77,7 +80,7 @@ def notices_by_ids(
 ) -> list[NoticeRecord]:
     """The visible notices among ``ids`` (None: all visible), oldest first, optionally of
     one ``status``."""
-    where: list[ColumnElement[bool]] = [_visible(agency)]
+    where: list[ColumnElement[bool]] = [visible_to(agency)]
     if status is not None:
         where.append(NOTICES.c.status == status)
     if ids is None:
@@ -113,7 +116,7 @@ def sent_without_evidence(conn: Connection, agency: int | None) -> list[NoticeRe
             NOTICES.c.sent_at.isnot(None),
             NOTICES.c.case_id.isnot(None),
             NOTICES.c.evidence_item_id.is_(None),
-            _visible(agency),
+            visible_to(agency),
             ~refused,
         )
         .order_by(NOTICES.c.id)
@@ -137,7 +140,7 @@ def notices_by_message_ids(
     out: list[NoticeRecord] = []
     for part in chunked(wanted):
         rows = conn.execute(
-            notice_query().where(NOTICES.c.message_id.in_(part), _visible(agency))
+            notice_query().where(NOTICES.c.message_id.in_(part), visible_to(agency))
         ).all()
         out.extend(notice_of(r) for r in rows)
     return sorted(out, key=lambda n: n.id)
@@ -250,7 +253,7 @@ def unseen_sent_locations(
             NOTICES.c.sent_at.isnot(None),
             NOTICE_LOCATIONS.c.seen_again_at.is_(None),
             NOTICE_LOCATIONS.c.status != "drafted",
-            _visible(agency),
+            visible_to(agency),
         )
         .order_by(NOTICE_LOCATIONS.c.id)
     ).all()
@@ -297,7 +300,7 @@ def stale_sent_notices(conn: Connection, before: datetime, agency: int | None) -
         int(i)
         for i in conn.execute(
             select(NOTICES.c.id)
-            .where(NOTICES.c.status == "sent", NOTICES.c.sent_at < before, _visible(agency))
+            .where(NOTICES.c.status == "sent", NOTICES.c.sent_at < before, visible_to(agency))
             .order_by(NOTICES.c.id)
         ).scalars()
     ]
@@ -327,7 +330,7 @@ def renotice_candidates(conn: Connection, before: datetime, agency: int | None) 
                 NOTICES.c.sent_at.isnot(None),
                 NOTICES.c.sent_at < before,
                 NOTICES.c.status != "drafted",
-                _visible(agency),
+                visible_to(agency),
                 ~exists().where(later.c.previous_id == NOTICES.c.id),
                 pending,
             )
