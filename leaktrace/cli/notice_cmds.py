@@ -37,7 +37,8 @@ from leaktrace.services.notices import DraftScope
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Takedown notices: draft them from leaks (DMCA or DSA), review, mark, export.",
+    help="Takedown notices (DMCA or DSA) from leaks: contacts, draft, list, show, recipient, "
+    "send, mark, track, renotice, stats, export.",
     no_args_is_help=True,
 )
 contacts_app = typer.Typer(
@@ -277,8 +278,11 @@ def draft(
     db: DbOption = None,
     fmt: ResultFormatOption = ResultFormat.table,
 ) -> None:
-    """Draft one notice per recipient for the locations of a leak, a work, a host or
-    everything seen since a time."""
+    """Draft one notice per recipient for a leak, a work, a host, or what was seen since.
+
+    Every location of the scope (and --url ones given by hand) is listed in the notice of
+    its recipient, or refused with its reason; recipients needing a contact, locations
+    already in an open notice and recipients taking the other form are printed."""
     scope = DraftScope(
         leak_id=leak,
         work_id=work,

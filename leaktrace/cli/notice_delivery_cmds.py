@@ -82,9 +82,11 @@ def send(
     db: DbOption = None,
     fmt: FormatOption = _Format.table,
 ) -> None:
-    """Send notices by e-mail through the notices.smtp server (or notices.email_sink):
-    retried with back-off on temporary failures, given up (failed) on permanent ones or
-    after notices.max_attempts tries."""
+    """Send notices by e-mail (ids, --all-drafted, or --retry of those waiting).
+
+    Through the notices.smtp server (or notices.email_sink): retried with back-off on
+    temporary failures, given up (failed) on permanent ones or after
+    notices.max_attempts tries."""
     chosen = sum([bool(ids), all_drafted, retry])
     if chosen != 1:
         raise InputError("give notice ids, --all-drafted or --retry (one of them)", field="ids")
@@ -132,10 +134,12 @@ def track(
     db: DbOption = None,
     fmt: FormatOption = _Format.table,
 ) -> None:
-    """Follow sent notices: replies in the replies folder (matched ones move to
-    processed/), locations LeakTrace saw again after their notice, notices without an
-    answer after notices.no_response_days. With --watch and a mail server configured,
-    each round also retries the notices waiting after a temporary failure."""
+    """Follow sent notices: replies, locations seen again, notices without an answer.
+
+    Replies in the replies folder (matched ones move to processed/), locations LeakTrace
+    saw again after their notice, notices without an answer after
+    notices.no_response_days. With --watch and a mail server configured, each round also
+    retries the notices waiting after a temporary failure."""
     with open_context(db) as ctx:
         me = local_operator()
         if not watch:
@@ -165,8 +169,10 @@ def renotice(
     db: DbOption = None,
     fmt: FormatOption = _Format.table,
 ) -> None:
-    """Draft a follow-up notice for each notice sent more than notices.renotice_days ago
-    whose locations are still up (not removed, or seen again) and not rejected."""
+    """Draft follow-up notices for sent notices whose locations are still up.
+
+    One for each notice sent more than notices.renotice_days ago whose locations are still
+    up (not removed, or seen again) and not rejected."""
     with open_context(db) as ctx:
         result = renotice_service(ctx, local_operator(), dry_run=dry_run)
     if fmt is _Format.json:
@@ -273,8 +279,11 @@ def stats(
     db: DbOption = None,
     fmt: FormatOption = _Format.table,
 ) -> None:
-    """Time to takedown per provider and per country (median, p90), share of locations
-    removed (seen again = not removed), repeat offenders, notices by status."""
+    """Time to takedown per provider and country, share removed, repeat offenders.
+
+    Median and 90th percentile in hours, per provider and per country; the share of
+    locations removed (seen again = not removed); repeat offenders; notices by status.
+    With --since, only the notices sent since that date."""
     when: datetime | None = parse_when(since, "since")
     with open_context(db) as ctx:
         view = notice_stats(ctx, local_operator(), since=when)

@@ -241,3 +241,22 @@ def test_help_lists_every_command(run: Run) -> None:
     assert result.code == 0
     for command in ("contacts", "draft", "list", "show", "recipient", "mark", "export"):
         assert command in result.out
+
+
+def test_the_help_lists_every_command_on_one_line() -> None:
+    """`leaktrace notices --help`: each command's summary is one paragraph without a hard
+    line break (Rich keeps them: the list read "... a host or / everything ..."), and the
+    group's own help names every command."""
+    import typer
+
+    from leaktrace.cli.notice_cmds import app
+
+    group = typer.main.get_command(app)
+    names = sorted(group.commands)  # type: ignore[attr-defined]
+    assert {"draft", "send", "track", "renotice", "stats", "export", "contacts"} <= set(names)
+    for name in names:
+        command = group.commands[name]  # type: ignore[attr-defined]
+        first = (command.help or "").strip().split("\n\n")[0]
+        assert first and "\n" not in first, (name, first)
+        assert len(first) <= 90, (name, first)
+        assert name in (group.help or ""), name
