@@ -164,7 +164,12 @@ def stats(
     ctx: Context,
     actor: Actor = _READ,
     since: Annotated[
-        str | None, Query(max_length=64, description="Notices sent from this date on.")
+        str | None,
+        Query(
+            max_length=64,
+            description="Only the figures of notices SENT on or after this date (YYYY-MM-DD "
+            "or an ISO time; drafted earlier or not does not matter).",
+        ),
     ] = None,
 ) -> NoticeStatsView:
     """Time to takedown (median, p90 in hours) per provider and per country, share of

@@ -365,3 +365,16 @@ def test_contacts(world: NoticeWorld) -> None:
     assert police.json()["error"]["permission"] == "send:notices"
     again = {c["match"]: c for c in _police(world).get("/api/v1/notice-contacts").json()}
     assert again[CONTACT_HOST]["email"] == CONTACT_EMAIL
+
+
+def test_the_stats_filter_says_sent_since(world: NoticeWorld) -> None:
+    """One promise for the figures' filter everywhere: notices SENT since the date (the
+    CLI's --since help and the page's label say the same)."""
+    schema = _industry(world).get("/api/v1/openapi.json").json()
+    [since] = [
+        p for p in schema["paths"]["/api/v1/notices/stats"]["get"]["parameters"]
+        if p["name"] == "since"
+    ]  # fmt: skip
+    assert "SENT on or after this date" in since["description"]
+    page = world.server.client("analyst", agency=INDUSTRY).get("/notices")
+    assert "Figures of notices sent since" in page.text
