@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from leaktrace.store.notice_tracking import ALL_AGENCIES
+from leaktrace.store.notice_tracking import ALL_AGENCIES, visible_to
 from leaktrace.store.schema import HOSTS
 from leaktrace.store.schema_notices import NOTICE_LOCATIONS, NOTICES
 
@@ -84,14 +84,6 @@ class _Notice:
     recipient_country: str | None
 
 
-def _visible(agency: int | None) -> ColumnElement[bool]:
-    if agency == ALL_AGENCIES:
-        return NOTICES.c.id.isnot(None)
-    if agency is None:
-        return NOTICES.c.agency_id.is_(None)
-    return NOTICES.c.agency_id == agency
-
-
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -126,7 +118,7 @@ def _sent_notices(conn: Connection, agency: int | None) -> dict[int, _Notice]:
             NOTICES.c.sent_at,
             func.coalesce(NOTICES.c.recipient_name, NOTICES.c.recipient_key).label("provider"),
             NOTICES.c.recipient_country,
-        ).where(_visible(agency), NOTICES.c.sent_at.isnot(None))
+        ).where(visible_to(agency), NOTICES.c.sent_at.isnot(None))
     ).all()
     return {
         int(r.id): _Notice(
@@ -159,7 +151,7 @@ def _location_rows(conn: Connection, agency: int | None) -> list[Any]:
                     NOTICES, NOTICES.c.id == NOTICE_LOCATIONS.c.notice_id
                 ).outerjoin(HOSTS, HOSTS.c.id == NOTICE_LOCATIONS.c.host_id)
             )
-            .where(_visible(agency), NOTICES.c.sent_at.isnot(None))
+            .where(visible_to(agency), NOTICES.c.sent_at.isnot(None))
             .order_by(NOTICE_LOCATIONS.c.id)
         ).all()
     )
@@ -171,7 +163,7 @@ def figure_rows(
     """Notices by status and one row per location of a sent notice chain, of the notices
     ``agency`` sees (:data:`ALL_AGENCIES`: every one); with ``since``, only what was
     sent at or after it (see the module's docstring)."""
-    where: list[ColumnElement[bool]] = [_visible(agency)]
+    where: list[ColumnElement[bool]] = [visible_to(agency)]
     if since is not None:
         where.append(NOTICES.c.sent_at >= since)
     by_status = {
