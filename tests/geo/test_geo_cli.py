@@ -38,9 +38,11 @@ def test_update_then_reset(run: Run, tmp_path: Path) -> None:  # noqa: F811
     )
     result = run("geo", "update", str(newer))
     assert result.code == 0, result.err
-    assert "country: GeoLite2-Country.mmdb (GeoLite2-Country, MaxMind GeoLite2 EULA, built " \
-        "2026-12-01) now in use, instead of geo-whois-asn-country.mmdb (built 2026-06-17)" \
+    assert (
+        "country: GeoLite2-Country.mmdb (GeoLite2-Country, MaxMind GeoLite2 EULA, built "
+        "2026-12-01) now in use, instead of geo-whois-asn-country.mmdb (built 2026-06-17)"
         in result.out
+    )
     assert "(mode 644)" in result.out
     rows = json.loads(run("geo", "info", "--format", "json").out)
     assert [(r["kind"], r["state"]) for r in rows] == [

@@ -100,14 +100,25 @@ def test_one_bad_file_installs_none(tmp_path: Path) -> None:
     ("kind", "records", "options", "reason"),
     [
         ("Vendor", {"8.8.8.0/24": {"city": "Berlin"}}, {}, "neither country nor ASN fields"),
-        ("DBIP-Country-Lite", {"8.8.8.0/24": {"country_code": "SE"}}, {"kind": "asn"},
-         "its records have no asn fields"),
-        ("Vendor-Country", {"8.8.8.0/24": {"country_code": "SE"}}, {},
-         "cannot tell the licence of database type 'Vendor-Country'"),
+        (
+            "DBIP-Country-Lite",
+            {"8.8.8.0/24": {"country_code": "SE"}},
+            {"kind": "asn"},
+            "its records have no asn fields",
+        ),
+        (
+            "Vendor-Country",
+            {"8.8.8.0/24": {"country_code": "SE"}},
+            {},
+            "cannot tell the licence of database type 'Vendor-Country'",
+        ),
     ],
 )
 def test_unrecognised_files_are_refused(
-    tmp_path: Path, kind: str, records: dict[str, dict[str, str]], options: dict[str, str],
+    tmp_path: Path,
+    kind: str,
+    records: dict[str, dict[str, str]],
+    options: dict[str, str],
     reason: str,
 ) -> None:
     path = write(tmp_path / "x.mmdb", kind, records, built=NEW)

@@ -77,4 +77,3 @@ def test_any_market_scores_to_finite_numbers(
             assert math.isfinite(value), s
         assert 0.0 <= s.chance <= 1.0 and s.explained <= s.counted
     assert none + sum(s.posterior for s in scores) == pytest.approx(1.0)
-

@@ -17,6 +17,12 @@ def test_readme_watch_example_parses() -> None:
     block = re.search(r"```toml\n(.*?)```", section, re.S)
     assert block is not None
     config = parse_watch_config(tomllib.loads(block.group(1)), "README")
-    assert [s.kind for s in config.sources] == ["predb", "predb-ws", "torznab", "rss", "folder",
-                                                "jsonl"]
+    assert [s.kind for s in config.sources] == [
+        "predb",
+        "predb-ws",
+        "torznab",
+        "rss",
+        "folder",
+        "jsonl",
+    ]
     assert [s.kind for s in config.sinks] == ["webhook", "email", "jsonl"]
