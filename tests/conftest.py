@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
@@ -16,6 +18,13 @@ from leaktrace.store.database import Database
 from tests.pg_server import postgres_database, postgres_url  # noqa: F401  (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Property tests run beside others on every core (-n auto): a busy machine makes drawing
+# examples slow, which says nothing about the code under test.
+hypothesis_settings.register_profile(
+    "leaktrace", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("leaktrace")
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -122,6 +122,55 @@ def bulk_writing(conn: Connection, cache_mib: int = BULK_CACHE_MIB) -> Iterator[
             conn.exec_driver_sql(f"PRAGMA cache_size={before}")
         except SQLAlchemyError:  # pragma: no cover - keep the error that ended the ingest
             pass
+
+
+DEFERRABLE_INDEXES = (
+    "ix_releases_released_at",
+    "ix_releases_status_released_at",
+    "ix_releases_work_id",
+    "ix_releases_group_key",
+    "ix_sightings_release_id",
+)
+"""Secondary indexes of releases and sightings that a large file ingest builds once at
+its end instead of row by row (:func:`deferred_indexes`). None of them serves the
+ingest's own look-ups (by name, by fingerprint, by id)."""
+DEFER_MIN_ROWS = 50_000
+"""The least number of new rows for which building the indexes again pays."""
+
+
+def should_defer_indexes(conn: Connection, expected_rows: int) -> bool:
+    """Whether a bulk ingest of about ``expected_rows`` rows should defer the secondary
+    indexes (SQLite only): when it brings at least :data:`DEFER_MIN_ROWS` rows and at
+    least as many as the releases table holds (building an index again costs in
+    proportion to the whole table; keeping it up costs per new row, dearly when the
+    rows' times come in no order)."""
+    if conn.dialect.name != "sqlite" or expected_rows < DEFER_MIN_ROWS:
+        return False
+    largest = conn.execute(select(func.max(_R.c.id))).scalar_one()
+    return expected_rows >= int(largest or 0)
+
+
+@contextmanager
+def deferred_indexes(conn: Connection) -> Iterator[None]:
+    """Drop :data:`DEFERRABLE_INDEXES` for the ingest inside, then build them again, all
+    in the caller's transaction (SQLite's schema changes are transactional: other
+    connections keep seeing the indexes until the commit; a rollback brings them back).
+    They are built again whatever happens inside, so a caller that commits after an
+    error still has them."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    names = ", ".join(f"'{name}'" for name in DEFERRABLE_INDEXES)
+    found = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({names})"
+    ).all()
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _, sql in found:
+            conn.exec_driver_sql(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 
 
 def insert_releases(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
