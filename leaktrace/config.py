@@ -292,6 +292,12 @@ class Settings(BaseSettings):
         default=88.0, ge=0, le=100, description="Lowest fuzzy title score (0-100) accepted."
     )
     batch_size: int = Field(default=5000, ge=1, le=1_000_000, description="Ingest batch size.")
+    parallel_judging: bool = Field(
+        default=True,
+        description="A file ingest of about 50,000 lines or more parses, matches and "
+        "detects in a second process while the first one stores (a second core); false "
+        "keeps it to one process.",
+    )
     max_name_length: int = Field(
         default=512, ge=16, le=65536, description="Longest release name accepted on ingest."
     )

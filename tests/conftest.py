@@ -35,6 +35,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "LEAKTRACE_CONFIG",
         "LEAKTRACE_MATCH_THRESHOLD",
         "LEAKTRACE_BATCH_SIZE",
+        "LEAKTRACE_PARALLEL_JUDGING",
         "LEAKTRACE_MAX_NAME_LENGTH",
         "LEAKTRACE_SWARM_KEY",
         "LEAKTRACE_SWARM_KEY_FILE",

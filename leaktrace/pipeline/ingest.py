@@ -24,12 +24,22 @@ from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem, NukeEvent
 from leaktrace.feeds.jsonl import read_feed
 from leaktrace.matching.matcher import Matcher
-from leaktrace.pipeline.assess import Assessor, Outcome
+from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.events import leak_event, nuke_event, stored_leaks
+from leaktrace.pipeline.judging import (
+    PARALLEL_MIN_LINES,
+    Judged,
+    ParallelJudge,
+    basis,
+    can_judge_apart,
+    judge,
+)
 from leaktrace.store.database import Database
 from leaktrace.store.nukes import apply_nukes
 from leaktrace.store.outbox import enqueue_events
 from leaktrace.store.releases import (
+    BULK_CACHE_MIB,
+    DEFERRED_CACHE_MIB,
     bulk_writing,
     deferred_indexes,
     delete_alerts,
@@ -77,6 +87,8 @@ class IngestReport:
     statuses: dict[str, int] = field(default_factory=dict)
     run_id: int | None = None
     seconds: float = 0.0
+    judged_in_parallel: int = 0
+    """New releases a second process judged (:mod:`leaktrace.pipeline.judging`)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +139,10 @@ def ingest_paths(
         for path in paths:
             yield from read_feed(path, settings.max_name_length)
 
+    expected = sum(_size(p) for p in paths) // BYTES_PER_LINE
+    parallel = (
+        settings.parallel_judging and expected >= PARALLEL_MIN_LINES and can_judge_apart(paths)
+    )
     return ingest_stream(
         conn,
         items(),
@@ -134,7 +150,8 @@ def ingest_paths(
         files=[str(p) for p in paths],
         strict=strict,
         progress=progress,
-        expected_lines=sum(_size(p) for p in paths) // BYTES_PER_LINE,
+        expected_lines=expected,
+        judge_paths=paths if parallel else None,
     )
 
 
@@ -173,18 +190,37 @@ def ingest_stream(
     strict: bool = False,
     progress: Progress | None = None,
     expected_lines: int = 0,
+    judge_paths: Sequence[Path] | None = None,
 ) -> IngestReport:
     """Ingest already-read feed items in the caller's transaction. ``expected_lines``
     (about how many the items are, when known: a file ingest) lets a large ingest into a
     smaller database build the secondary indexes once at its end
-    (:func:`~leaktrace.store.releases.deferred_indexes`)."""
+    (:func:`~leaktrace.store.releases.deferred_indexes`). With ``judge_paths`` (the
+    files the items are read from) a second process parses, matches and detects ahead
+    of the writing (:class:`~leaktrace.pipeline.judging.ParallelJudge`)."""
     started = time.perf_counter()
     report = IngestReport(files=files or [])
-    writer = BatchWriter(Assessor(Matcher(load_works(conn), settings.match_threshold)))
+    works = load_works(conn)
+    writer = BatchWriter(Assessor(Matcher(works, settings.match_threshold)))
     report.run_id = start_run(conn, report.files)
     deferring = should_defer_indexes(conn, expected_lines)
-    with bulk_writing(conn), deferred_indexes(conn) if deferring else nullcontext():
-        _write_all(conn, items, settings, writer, report, strict, progress)
+    judging = (
+        ParallelJudge(
+            judge_paths,
+            settings.max_name_length,
+            settings.batch_size,
+            works,
+            settings.match_threshold,
+        )
+        if judge_paths
+        else None
+    )
+    with (
+        bulk_writing(conn, DEFERRED_CACHE_MIB if deferring else BULK_CACHE_MIB),
+        deferred_indexes(conn) if deferring else nullcontext(),
+        judging if judging is not None else nullcontext(),
+    ):
+        _write_all(conn, items, settings, writer, report, strict, progress, judging)
     finish_run(
         conn,
         report.run_id,
@@ -206,6 +242,7 @@ def _write_all(
     report: IngestReport,
     strict: bool,
     progress: Progress | None,
+    judging: ParallelJudge | None = None,
 ) -> None:
     batch: list[FeedItem] = []
     for entry in items:
@@ -219,40 +256,58 @@ def _write_all(
             continue
         batch.append(entry)
         if len(batch) >= settings.batch_size:
-            writer.write(conn, batch, report)
+            writer.write(conn, batch, report, judging.next_batch() if judging else None)
             batch = []
             if progress is not None:
                 progress(report.lines)
     if batch:
-        writer.write(conn, batch, report)
+        writer.write(conn, batch, report, judging.next_batch() if judging else None)
     if progress is not None:
         progress(report.lines)
 
 
-def release_row(outcome: Outcome, name: str, item: FeedItem, run_id: int | None) -> dict[str, Any]:
+def release_row(judged: Judged, name: str, item: FeedItem, run_id: int | None) -> dict[str, Any]:
     """The ``releases`` row for a release first seen as ``item``."""
-    parsed = outcome.parsed
-    group = parsed.group or item.group
+    (
+        title,
+        year,
+        kind,
+        season,
+        episode,
+        resolution,
+        source,
+        codec,
+        languages,
+        tags,
+        parsed_group,
+        service,
+        website,
+        work_id,
+        match_score,
+        match_reason,
+        status,
+    ) = judged[0]
+    group = parsed_group or item.group
     return {
         "name": name,
-        "title": parsed.title[:512] if parsed.title else None,
-        "year": parsed.year,
-        "kind": parsed.kind,
-        "season": parsed.season,
-        "episode": parsed.episodes[0] if parsed.episodes else None,
-        "resolution": parsed.resolution,
-        "source": parsed.source,
-        "codec": parsed.codec,
-        "languages": ",".join(parsed.languages)[:64] or None,
-        "tags": ",".join(parsed.tags)[:256] or None,
+        "title": title,
+        "year": year,
+        "kind": kind,
+        "season": season,
+        "episode": episode,
+        "resolution": resolution,
+        "source": source,
+        "codec": codec,
+        "languages": languages,
+        "tags": tags,
         "group_name": group[:128] if group else None,
         "group_key": group.lower()[:128] if group else None,
-        "service": parsed.service,
-        "website": parsed.website[:128] if parsed.website else None,
-        "work_id": outcome.match.work_id,
-        "match_score": round(outcome.match.score, 2),
-        "match_reason": outcome.match.reason[:512],
-        "status": outcome.status,
+        "service": service,
+        "website": website,
+        "work_id": work_id,
+        "match_score": match_score,
+        "match_reason": match_reason,
+        "status": status,
         "imdb_id": item.imdb_id,
         "released_at": item.time,
         "sightings": 0,
@@ -294,9 +349,15 @@ class BatchWriter:
         self.assessor = assessor
 
     def write(
-        self, conn: Connection, batch: Sequence[FeedItem], report: IngestReport
+        self,
+        conn: Connection,
+        batch: Sequence[FeedItem],
+        report: IngestReport,
+        judged: dict[str, Judged] | None = None,
     ) -> list[AlertEvent]:
-        """Store a batch; returns the alert events it put in the outbox."""
+        """Store a batch; returns the alert events it put in the outbox. ``judged``: what a
+        second process concluded about the batch's names (any missing, or judged from
+        another item, are judged here)."""
         report.accepted += len(batch)
         if not batch:
             return []
@@ -323,13 +384,18 @@ class BatchWriter:
         for name, item in earliest.items():
             old = known.get(name)
             if old is None:
-                outcome = self.assessor.outcome(name, item.time, item.imdb_id, item.tmdb_id)
-                row = release_row(outcome, name, item, report.run_id)
+                found = judged.get(name) if judged else None
+                if found is not None and found[2] == basis(item):
+                    report.judged_in_parallel += 1
+                else:
+                    found = judge(self.assessor, name, item)
+                row = release_row(found, name, item, report.run_id)
                 row["sightings"] = per_name[name]  # the batch's sightings of it, below
                 new_rows.append(row)
-                report.statuses[outcome.status] = report.statuses.get(outcome.status, 0) + 1
-                if outcome.verdict is not None and outcome.verdict.alert is not None:
-                    alerts.append((name, outcome.verdict.alert, row["group_name"]))
+                status = row["status"]
+                report.statuses[status] = report.statuses.get(status, 0) + 1
+                if found[1] is not None:
+                    alerts.append((name, found[1], row["group_name"]))
             elif item.time < old.released_at:
                 report.earlier_times += 1
                 status = old.status

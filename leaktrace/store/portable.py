@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -99,6 +100,11 @@ def sqlite_time(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+_recent_time = lru_cache(maxsize=16_384)(sqlite_time)
+""":func:`sqlite_time` remembering recent times: a new release's time and its first
+sighting's are one value, written by two statements (equal instants store equal text, so
+equal keys are safe whatever their offsets)."""
+
 _Convert = Callable[[Any], Any]
 _Params = Callable[[dict[str, Any]], Sequence[Any]]
 _PLANS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], tuple[str, _Params]] = {}
@@ -117,7 +123,7 @@ def _plan(
         for key in keys:
             column = table.c[key]
             if isinstance(column.type, UTCDateTime):
-                converted.append((key, sqlite_time))
+                converted.append((key, _recent_time))
                 continue
             process = column.type.dialect_impl(dialect).bind_processor(dialect)
             if process is None:

@@ -29,8 +29,13 @@ from leaktrace.store.schema import ALERTS, INGEST_RUNS, NFOS, RELEASES, SIGHTING
 
 __all__ = [
     "BULK_CACHE_MIB",
+    "DEFERRABLE_INDEXES",
+    "DEFERRED_CACHE_MIB",
+    "DEFER_MIN_ROWS",
     "KnownRelease",
     "bulk_writing",
+    "deferred_indexes",
+    "should_defer_indexes",
     "StoredRelease",
     "iter_releases",
     "delete_alerts",
@@ -102,6 +107,10 @@ BULK_CACHE_MIB = 160
 ingest inserts into the name and fingerprint indexes at random places, and once they
 outgrow the cache every insert reads pages back. Peak memory of a 1,000,000-line ingest
 stays under 500 MB (BENCHMARKS.md)."""
+DEFERRED_CACHE_MIB = 96
+"""The page cache when the secondary indexes are deferred (:func:`deferred_indexes`): only
+the name and fingerprint indexes are then written at random places, and a larger cache
+gained nothing in the 1,000,000-line bench."""
 
 
 @contextmanager
