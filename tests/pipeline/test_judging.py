@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 import leaktrace.pipeline.ingest as ingest_module
-from leaktrace.config import Settings
+from leaktrace.config import Settings, load_settings
 from leaktrace.feeds.jsonl import read_feed
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
+from leaktrace.pipeline.catalog import import_catalog
 from leaktrace.pipeline.ingest import IngestReport, ingest_files, ingest_stream
 from leaktrace.pipeline.judging import ParallelJudge, can_judge_apart, judge_batches
 from leaktrace.store.database import Database
@@ -165,3 +166,17 @@ def test_only_regular_files_are_judged_apart(tmp_path: Path, write_feed: Write) 
     assert not can_judge_apart([feed, tmp_path])  # a folder
     assert not can_judge_apart([Path("/dev/stdin")])  # another stream in another process
     assert not can_judge_apart([tmp_path / "missing.jsonl"])
+
+
+def test_the_second_process_serves_postgresql_too(
+    postgres_database: str, catalog_csv: Path, write_feed: Write, parallel: None
+) -> None:
+    settings = load_settings(db=postgres_database).model_copy(update={"batch_size": 4})
+    pg = Database(postgres_database)
+    try:
+        import_catalog(pg, catalog_csv, settings)
+        report = ingest_files(pg, [write_feed(feed_rows())], settings)
+    finally:
+        pg.close()
+    assert report.new_releases == report.judged_in_parallel == 30
+    assert report.statuses["leak"] >= 3
