@@ -55,7 +55,7 @@ out = {
     "peak_mb": peak,
     "judge_cpu_seconds": children.ru_utime + children.ru_stime,
     "judge_peak_mb": children.ru_maxrss / 1024,
-    "judged_in_parallel": report.judged_in_parallel,
+    "prepared_apart": report.prepared_apart,
     "report": report.as_dict(),
 }
 print(json.dumps(out))
@@ -140,7 +140,7 @@ def main() -> None:
             f"{report['lines'] / result['cpu_seconds']:,.0f} lines per CPU second"
         )
         both = result["cpu_seconds"] + result.get("judge_cpu_seconds", 0.0)
-        if result.get("judged_in_parallel"):
+        if result.get("prepared_apart"):
             print(
                 f"CPU time of both processes: {both:.1f} s = "
                 f"{report['lines'] / both:,.0f} lines per CPU second"
@@ -150,10 +150,10 @@ def main() -> None:
         f"(new releases / ingest seconds)"
     )
     print(f"peak RSS of the ingesting process: {result['peak_mb']:.0f} MB")
-    if result["judged_in_parallel"]:
+    if result["prepared_apart"]:
         print(
-            f"second process (parse, match, detect): {result['judged_in_parallel']:,} "
-            f"releases judged, {result['judge_cpu_seconds']:.1f} CPU s, "
+            f"second process (read, parse, match, detect): {result['prepared_apart']:,} "
+            f"feed items prepared, {result['judge_cpu_seconds']:.1f} CPU s, "
             f"peak RSS {result['judge_peak_mb']:.0f} MB; both processes' peaks together: "
             f"{result['peak_mb'] + result['judge_peak_mb']:.0f} MB"
         )

@@ -294,9 +294,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=5000, ge=1, le=1_000_000, description="Ingest batch size.")
     parallel_judging: bool = Field(
         default=True,
-        description="A file ingest of about 50,000 lines or more parses, matches and "
-        "detects in a second process while the first one stores (a second core); false "
-        "keeps it to one process.",
+        description="A file ingest of about 50,000 lines or more reads, parses, matches "
+        "and detects in a second process while the first one stores (a second core); "
+        "false keeps it to one process.",
     )
     max_name_length: int = Field(
         default=512, ge=16, le=65536, description="Longest release name accepted on ingest."

@@ -2,17 +2,18 @@
 
 :class:`BatchWriter` writes one batch inside a caller's transaction; it is shared by
 ``leaktrace ingest`` (whole files, one transaction) and ``leaktrace watch`` (one
-transaction per source batch, together with the source's checkpoint).
+transaction per source batch, together with the source's checkpoint). It prepares a batch
+(:mod:`leaktrace.pipeline.prepare`, no database) and stores it; a large file ingest has a
+second process prepare the batches (:mod:`leaktrace.pipeline.judging`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +27,15 @@ from leaktrace.feeds.jsonl import read_feed
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.events import leak_event, nuke_event, stored_leaks
-from leaktrace.pipeline.judging import (
-    PARALLEL_MIN_LINES,
-    Judged,
-    ParallelJudge,
-    basis,
-    can_judge_apart,
-    judge,
-)
+from leaktrace.pipeline.judging import PARALLEL_MIN_LINES, ParallelJudge, can_judge_apart
+from leaktrace.pipeline.prepare import PreparedBatch, prepare_batch
 from leaktrace.store.database import Database
 from leaktrace.store.nukes import apply_nukes
 from leaktrace.store.outbox import enqueue_events
 from leaktrace.store.releases import (
     BULK_CACHE_MIB,
     DEFERRED_CACHE_MIB,
+    KnownRelease,
     bulk_writing,
     deferred_indexes,
     delete_alerts,
@@ -62,7 +58,6 @@ __all__ = [
     "ingest_items",
     "ingest_paths",
     "ingest_stream",
-    "release_row",
 ]
 
 KEEP_ERRORS = 10
@@ -87,8 +82,8 @@ class IngestReport:
     statuses: dict[str, int] = field(default_factory=dict)
     run_id: int | None = None
     seconds: float = 0.0
-    judged_in_parallel: int = 0
-    """New releases a second process judged (:mod:`leaktrace.pipeline.judging`)."""
+    prepared_apart: int = 0
+    """Feed items a second process prepared (:mod:`leaktrace.pipeline.judging`)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -196,8 +191,9 @@ def ingest_stream(
     (about how many the items are, when known: a file ingest) lets a large ingest into a
     smaller database build the secondary indexes once at its end
     (:func:`~leaktrace.store.releases.deferred_indexes`). With ``judge_paths`` (the
-    files the items are read from) a second process parses, matches and detects ahead
-    of the writing (:class:`~leaktrace.pipeline.judging.ParallelJudge`)."""
+    files ``items`` reads, in order) a second process reads, parses, matches and detects
+    them ahead of the writing (:class:`~leaktrace.pipeline.judging.ParallelJudge`), and
+    ``items`` is only read, from where the child stopped, if it stops early."""
     started = time.perf_counter()
     report = IngestReport(files=files or [])
     works = load_works(conn)
@@ -211,6 +207,7 @@ def ingest_stream(
             settings.batch_size,
             works,
             settings.match_threshold,
+            report.run_id,
         )
         if judge_paths
         else None
@@ -244,102 +241,60 @@ def _write_all(
     progress: Progress | None,
     judging: ParallelJudge | None = None,
 ) -> None:
+    if judging is not None:
+        done = _store_prepared(conn, judging, writer, report, strict, progress)
+        if judging.finished:
+            return
+        items = islice(items, done, None)  # the child stopped early: go on alone
     batch: list[FeedItem] = []
     for entry in items:
         report.lines += 1
         if isinstance(entry, FeedError):
-            if strict:
-                raise entry
-            report.rejected += 1
-            if len(report.errors) < KEEP_ERRORS:
-                report.errors.append(entry)
+            _rejected(entry, report, strict)
             continue
         batch.append(entry)
         if len(batch) >= settings.batch_size:
-            writer.write(conn, batch, report, judging.next_batch() if judging else None)
+            writer.write(conn, batch, report)
             batch = []
             if progress is not None:
                 progress(report.lines)
     if batch:
-        writer.write(conn, batch, report, judging.next_batch() if judging else None)
+        writer.write(conn, batch, report)
     if progress is not None:
         progress(report.lines)
 
 
-def release_row(judged: Judged, name: str, item: FeedItem, run_id: int | None) -> dict[str, Any]:
-    """The ``releases`` row for a release first seen as ``item``."""
-    (
-        title,
-        year,
-        kind,
-        season,
-        episode,
-        resolution,
-        source,
-        codec,
-        languages,
-        tags,
-        parsed_group,
-        service,
-        website,
-        work_id,
-        match_score,
-        match_reason,
-        status,
-    ) = judged[0]
-    group = parsed_group or item.group
-    return {
-        "name": name,
-        "title": title,
-        "year": year,
-        "kind": kind,
-        "season": season,
-        "episode": episode,
-        "resolution": resolution,
-        "source": source,
-        "codec": codec,
-        "languages": languages,
-        "tags": tags,
-        "group_name": group[:128] if group else None,
-        "group_key": group.lower()[:128] if group else None,
-        "service": service,
-        "website": website,
-        "work_id": work_id,
-        "match_score": match_score,
-        "match_reason": match_reason,
-        "status": status,
-        "imdb_id": item.imdb_id,
-        "released_at": item.time,
-        "sightings": 0,
-        "first_run_id": run_id,
-    }
+def _store_prepared(
+    conn: Connection,
+    judging: ParallelJudge,
+    writer: BatchWriter,
+    report: IngestReport,
+    strict: bool,
+    progress: Progress | None,
+) -> int:
+    """Store the batches the second process prepares; returns how many feed entries
+    (items and errors) they held."""
+    done = 0
+    while (frame := judging.next_frame()) is not None:
+        lines, errors, prepared = frame
+        done += lines
+        report.lines += lines
+        for reason, file, line, field_name in errors:
+            _rejected(FeedError(reason, file=file, line=line, field=field_name), report, strict)
+        if prepared is not None:
+            writer.store(conn, prepared, report)
+            report.prepared_apart += prepared.accepted
+        if progress is not None:
+            progress(report.lines)
+    return done
 
 
-def _fingerprint(item: FeedItem) -> str:
-    key = "\x1f".join(
-        (
-            item.name,
-            item.time.isoformat(),
-            item.origin,
-            item.site or "",
-            item.url or "",
-            item.infohash or "",
-        )
-    )
-    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _extra(item: FeedItem) -> str | None:
-    if not item.extra and not item.attrs and item.tmdb_id is None and item.tvdb_id is None:
-        return None
-    extra: dict[str, object] = dict(item.extra)
-    if item.attrs:
-        extra["attrs"] = item.attrs
-    for key in ("tmdb_id", "tvdb_id"):
-        value = getattr(item, key)
-        if value is not None:
-            extra[key] = value
-    return json.dumps(extra, ensure_ascii=False, default=str) if extra else None
+def _rejected(error: FeedError, report: IngestReport, strict: bool) -> None:
+    if strict:
+        raise error
+    report.rejected += 1
+    if len(report.errors) < KEEP_ERRORS:
+        report.errors.append(error)
 
 
 class BatchWriter:
@@ -349,69 +304,62 @@ class BatchWriter:
         self.assessor = assessor
 
     def write(
-        self,
-        conn: Connection,
-        batch: Sequence[FeedItem],
-        report: IngestReport,
-        judged: dict[str, Judged] | None = None,
+        self, conn: Connection, batch: Sequence[FeedItem], report: IngestReport
     ) -> list[AlertEvent]:
-        """Store a batch; returns the alert events it put in the outbox. ``judged``: what a
-        second process concluded about the batch's names (any missing, or judged from
-        another item, are judged here)."""
-        report.accepted += len(batch)
+        """Store a batch; returns the alert events it put in the outbox."""
         if not batch:
             return []
-        earliest: dict[str, FeedItem] = {}
-        sightings: dict[str, FeedItem] = {}  # by fingerprint, the last item of each
-        per_name: dict[str, int] = {}  # distinct sightings per name
-        for item in batch:
-            name = item.name
-            first = earliest.get(name)
-            if first is None:
-                earliest[name] = item
-            elif item.time < first.time:
-                earliest[name] = item
-            fp = _fingerprint(item)
-            if fp not in sightings:
-                per_name[name] = per_name.get(name, 0) + 1
-            sightings[fp] = item
-        known = find_releases(conn, list(earliest))
+        names = list(dict.fromkeys(item.name for item in batch))
+        known = find_releases(conn, names)
+        prepared = prepare_batch(batch, self.assessor, report.run_id, skip=known)
+        return self.store(conn, prepared, report, known)
+
+    def store(
+        self,
+        conn: Connection,
+        prepared: PreparedBatch,
+        report: IngestReport,
+        known: dict[str, KnownRelease] | None = None,
+    ) -> list[AlertEvent]:
+        """Store a prepared batch (every name not in ``known`` judged); returns the alert
+        events it put in the outbox."""
+        report.accepted += prepared.accepted
+        if not prepared.accepted:
+            return []
+        if known is None:
+            known = find_releases(conn, list(prepared.earliest))
         works = self.assessor.matcher.index.works
         new_rows: list[dict[str, Any]] = []
         alerts: list[tuple[str, Any, str | None]] = []
         updates: list[dict[str, Any]] = []
         cleared: list[int] = []
-        for name, item in earliest.items():
+        releases = prepared.releases
+        for name, first_time in prepared.earliest.items():
             old = known.get(name)
             if old is None:
-                found = judged.get(name) if judged else None
-                if found is not None and found[2] == basis(item):
-                    report.judged_in_parallel += 1
-                else:
-                    found = judge(self.assessor, name, item)
-                row = release_row(found, name, item, report.run_id)
-                row["sightings"] = per_name[name]  # the batch's sightings of it, below
+                row, alert = releases[name]
                 new_rows.append(row)
                 status = row["status"]
                 report.statuses[status] = report.statuses.get(status, 0) + 1
-                if found[1] is not None:
-                    alerts.append((name, found[1], row["group_name"]))
-            elif item.time < old.released_at:
+                if alert is not None:
+                    alerts.append((name, alert, row["group_name"]))
+            elif first_time < old.released_at:
                 report.earlier_times += 1
                 status = old.status
                 if old.work_id is not None and old.work_id in works:
-                    verdict = self.assessor.redetect(old.source, old.work_id, item.time)
+                    verdict = self.assessor.redetect(old.source, old.work_id, first_time)
                     status = verdict.status
                     if verdict.alert is not None:
                         alerts.append((name, verdict.alert, old.group_name))
                     elif old.status == "leak":
                         cleared.append(old.id)
-                updates.append({"rid": old.id, "released_at": item.time, "status": status})
+                updates.append({"rid": old.id, "released_at": first_time, "status": status})
         ids = {name: k.id for name, k in known.items()}
         counted: dict[int, int] = {}
         if new_rows:
             inserted = insert_releases(conn, new_rows)
             ids.update(inserted)
+            per_name = prepared.per_name
             counted = {rid: per_name[name] for name, rid in inserted.items()}
             report.new_releases += len(inserted)
             if len(inserted) < len(new_rows):  # another writer stored some meanwhile
@@ -423,14 +371,14 @@ class BatchWriter:
             delete_alerts(conn, cleared)
         new_ids = set(upsert_alerts(conn, [(ids[name], alert) for name, alert, _ in alerts]))
         report.new_alerts += len(new_ids)
-        self._sightings(conn, sightings, len(batch), ids, counted, report)
-        nfos = [
-            (ids[i.name], (i.group or "").lower() or None, i.nfo_text, i.time)
-            for i in batch
-            if i.nfo_text
-        ]
-        if nfos:
-            insert_nfos(conn, nfos)
+        rows = prepared.sightings
+        for name, row in rows:
+            row["release_id"] = ids[name]
+        new = insert_sightings(conn, [row for _, row in rows], counted)
+        report.new_sightings += new
+        report.repeated_sightings += prepared.accepted - new
+        if prepared.nfos:
+            insert_nfos(conn, [(ids[n], key, text, at) for n, key, text, at in prepared.nfos])
         fresh = [(name, alert) for name, alert, _ in alerts if ids[name] in new_ids]
         if not fresh:
             return []
@@ -442,49 +390,6 @@ class BatchWriter:
         ]
         enqueue_events(conn, events, [ids[str(e.payload["release"])] for e in events])
         return events
-
-    def _sightings(
-        self,
-        conn: Connection,
-        fingerprints: dict[str, FeedItem],
-        lines: int,
-        ids: dict[str, int],
-        counted: dict[int, int],
-        report: IngestReport,
-    ) -> None:
-        run_id = report.run_id
-        rows = [
-            {
-                "release_id": ids[item.name],
-                "fingerprint": fp,
-                "seen_at": item.time,
-                "origin": item.origin,
-                "site": item.site,
-                "url": item.url,
-                "size_bytes": item.size_bytes,
-                "group_name": item.group,
-                "extra": (
-                    _extra(item)
-                    if item.extra
-                    or item.attrs
-                    or item.tmdb_id is not None
-                    or item.tvdb_id is not None
-                    else None
-                ),
-                "run_id": run_id,
-                "source": item.source,
-                "infohash": item.infohash,
-                "infohash_v2": item.infohash_v2,
-                "seeders": item.seeders,
-                "leechers": item.leechers,
-                "grabs": item.grabs,
-                "category": item.category,
-            }
-            for fp, item in fingerprints.items()
-        ]
-        new = insert_sightings(conn, rows, counted)
-        report.new_sightings += new
-        report.repeated_sightings += lines - new
 
     def nukes(
         self, conn: Connection, nukes: Sequence[NukeEvent], report: IngestReport

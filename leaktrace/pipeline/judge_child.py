@@ -1,6 +1,7 @@
 """The second process of a large file ingest (:class:`~leaktrace.pipeline.judging.ParallelJudge`):
-reads its job (files, limits, the catalogue) pickled from stdin, and writes one frame per
-batch of feed items judged to stdout, then ``None``; an error's text if it fails."""
+reads its job (files, limits, the catalogue, the run) pickled from stdin, and writes one
+frame per batch of feed items prepared to stdout, then ``None``; an error's text if it
+fails."""
 
 from __future__ import annotations
 
@@ -11,21 +12,21 @@ from pathlib import Path
 from leaktrace.feeds.jsonl import read_feed
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
-from leaktrace.pipeline.judging import judge_batches, write_frame
+from leaktrace.pipeline.judging import prepared_frames, write_frame
 
 
 def main() -> None:
     out = sys.stdout.buffer
     try:
-        paths, max_name, batch_size, works, threshold = pickle.load(sys.stdin.buffer)
+        paths, max_name, batch_size, works, threshold, run_id = pickle.load(sys.stdin.buffer)
         assessor = Assessor(Matcher(works, threshold))
-        items = (entry for path in paths for entry in read_feed(Path(path), max_name))
-        for judged in judge_batches(items, batch_size, assessor):
-            write_frame(out, judged)
+        entries = (entry for path in paths for entry in read_feed(Path(path), max_name))
+        for frame in prepared_frames(entries, batch_size, assessor, run_id):
+            write_frame(out, frame)
         write_frame(out, None)
     except BrokenPipeError:  # the ingest stopped reading: it is over
         return
-    except Exception as exc:  # the ingest judges the rest itself
+    except Exception as exc:  # the ingest reads the rest itself
         write_frame(out, f"{type(exc).__name__}: {exc}")
     out.flush()
 

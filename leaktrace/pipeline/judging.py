@@ -1,14 +1,13 @@
-"""What the pipeline concludes about a release name, as plain values, and a second process
-that concludes it for a large file ingest while the first one stores.
+"""A second process that reads, parses, matches and detects a large file ingest's feed
+items, batch by batch, while the first one stores them.
 
-A large file ingest spends about a third of its CPU time parsing, matching and detecting
-and most of the rest storing. :class:`ParallelJudge` runs the first part in a child
-process over the same files, batch by batch as the ingest meets them, and hands back one
-:data:`Judged` per release name: plain tuples, cheap to pass between processes (the parsed
-objects themselves cost more to unpickle than to compute). The ingest checks each against
-the item it stores and judges anything missing or different itself, so the child only
-ever saves time: if it fails, falls behind a file that changed, or cannot start, the
-ingest's result is the same.
+A large file ingest spends about half of its CPU time reading the feed and judging the
+names, and the rest storing. :class:`ParallelJudge` runs the first part in a child
+process (``python -m leaktrace.pipeline.judge_child``) and hands back each batch ready
+for the store (:class:`~leaktrace.pipeline.prepare.PreparedBatch`: rows of plain values,
+built by the same functions as in one process), with the lines it read and the errors it
+found. If the child cannot start or stops early, the ingest reads the rest itself, from
+the first entry the child did not deliver: the result is the same.
 """
 
 from __future__ import annotations
@@ -22,52 +21,28 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from threading import Event, Thread
-from typing import IO, Any
+from typing import IO, cast
 
 from leaktrace.catalog.model import Work
-from leaktrace.detect.detector import Alert
+from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.pipeline.assess import Assessor
+from leaktrace.pipeline.prepare import PreparedBatch, prepare_batch
 
 __all__ = [
-    "JUDGED_COLUMNS",
     "PARALLEL_MIN_LINES",
-    "Judged",
+    "Frame",
     "ParallelJudge",
-    "basis",
     "can_judge_apart",
-    "earliest_items",
-    "judge",
-    "judge_batches",
+    "prepared_frames",
     "write_frame",
 ]
 
-JUDGED_COLUMNS = (
-    "title",
-    "year",
-    "kind",
-    "season",
-    "episode",
-    "resolution",
-    "source",
-    "codec",
-    "languages",
-    "tags",
-    "parsed_group",
-    "service",
-    "website",
-    "work_id",
-    "match_score",
-    "match_reason",
-    "status",
-)
-"""The order of a :data:`Judged`'s values (``parsed_group``: the group the name carries)."""
-
-Basis = tuple[float, str | None, int | None]
-"""What a conclusion rests on besides the name: the item's time (POSIX seconds: cheaper
-to pass than a datetime), IMDb and TMDB ids (:func:`basis`)."""
-Judged = tuple[tuple[Any, ...], Alert | None, Basis]
-"""A release name's judged columns (:data:`JUDGED_COLUMNS`), its alert, and its basis."""
+ErrorTuple = tuple[str, str | None, int | None, str | None]
+"""A feed error as reason, file, line and field."""
+Frame = tuple[int, list[ErrorTuple], PreparedBatch | None]
+"""What the child sends per batch: the feed entries it read (items and errors), the
+errors among them, and the batch prepared (``None`` when it held no item)."""
 
 PARALLEL_MIN_LINES = 50_000
 """The least number of feed lines (estimated from the files' sizes) for which a second
@@ -87,63 +62,28 @@ def can_judge_apart(paths: Sequence[Path]) -> bool:
 _HEAD = struct.Struct("<Q")
 
 
-def judge(assessor: Assessor, name: str, item: FeedItem) -> Judged:
-    """Parse, match and detect ``name``, first seen as ``item``."""
-    outcome = assessor.outcome(name, item.time, item.imdb_id, item.tmdb_id)
-    parsed, match = outcome.parsed, outcome.match
-    values = (
-        parsed.title[:512] if parsed.title else None,
-        parsed.year,
-        parsed.kind,
-        parsed.season,
-        parsed.episodes[0] if parsed.episodes else None,
-        parsed.resolution,
-        parsed.source,
-        parsed.codec,
-        ",".join(parsed.languages)[:64] or None,
-        ",".join(parsed.tags)[:256] or None,
-        parsed.group,
-        parsed.service,
-        parsed.website[:128] if parsed.website else None,
-        match.work_id,
-        round(match.score, 2),
-        match.reason[:512],
-        outcome.status,
-    )
-    alert = outcome.verdict.alert if outcome.verdict is not None else None
-    return values, alert, basis(item)
-
-
-def basis(item: FeedItem) -> Basis:
-    """What a conclusion about ``item``'s name rests on besides the name."""
-    return item.time.timestamp(), item.imdb_id, item.tmdb_id
-
-
-def earliest_items(batch: Sequence[FeedItem]) -> dict[str, FeedItem]:
-    """Each name's earliest item in a batch (the first of equal times), as the ingest
-    picks it."""
-    earliest: dict[str, FeedItem] = {}
-    for item in batch:
-        first = earliest.get(item.name)
-        if first is None or item.time < first.time:
-            earliest[item.name] = item
-    return earliest
-
-
-def judge_batches(
-    items: Iterable[object], batch_size: int, assessor: Assessor
-) -> Iterator[dict[str, Judged]]:
-    """Every batch of feed items (errors skipped, as the ingest batches them) judged."""
+def prepared_frames(
+    entries: Iterable[FeedItem | FeedError],
+    batch_size: int,
+    assessor: Assessor,
+    run_id: int | None,
+) -> Iterator[Frame]:
+    """The frames of a feed, batched as the ingest batches it (``batch_size`` items, the
+    errors met on the way with them)."""
+    lines = 0
+    errors: list[ErrorTuple] = []
     batch: list[FeedItem] = []
-    for entry in items:
-        if not isinstance(entry, FeedItem):
+    for entry in entries:
+        lines += 1
+        if isinstance(entry, FeedError):
+            errors.append((entry.reason, entry.file, entry.line, entry.field))
             continue
         batch.append(entry)
         if len(batch) >= batch_size:
-            yield {n: judge(assessor, n, i) for n, i in earliest_items(batch).items()}
-            batch = []
-    if batch:
-        yield {n: judge(assessor, n, i) for n, i in earliest_items(batch).items()}
+            yield lines, errors, prepare_batch(batch, assessor, run_id)
+            lines, errors, batch = 0, [], []
+    if lines:
+        yield lines, errors, prepare_batch(batch, assessor, run_id) if batch else None
 
 
 def _read_frames(stream: IO[bytes], frames: queue.Queue[bytes | None], stop: Event) -> None:
@@ -178,8 +118,8 @@ def _read_frames(stream: IO[bytes], frames: queue.Queue[bytes | None], stop: Eve
 class ParallelJudge:
     """A child process judging the batches of ``paths`` ahead of the ingest.
 
-    Use as a context manager; :meth:`next_batch` gives the next batch's conclusions, or an
-    empty dict once the child has stopped for any reason (the ingest then judges itself).
+    Use as a context manager; :meth:`next_frame` gives the next batch, or ``None`` once
+    the child has stopped for any reason.
     The child is ``python -m leaktrace.pipeline.judge_child``, a fresh interpreter: nothing
     of the caller's process (its open database, its ``__main__``) is copied into it.
     """
@@ -191,10 +131,11 @@ class ParallelJudge:
         batch_size: int,
         works: list[Work],
         threshold: float,
+        run_id: int | None,
         ahead: int = 4,
         patience: float = 120.0,
     ) -> None:
-        self._job = ([str(p) for p in paths], max_name, batch_size, works, threshold)
+        self._job = ([str(p) for p in paths], max_name, batch_size, works, threshold, run_id)
         self._frames: queue.Queue[bytes | None] = queue.Queue(maxsize=ahead)
         self._stop = Event()
         self._process: subprocess.Popen[bytes] | None = None
@@ -202,6 +143,8 @@ class ParallelJudge:
         self.patience = patience
         """Seconds to wait for a batch before going on without the child."""
         self.stopped = False
+        self.finished = False
+        """Whether the child delivered every batch (then it has stopped too)."""
         self.stop_reason: str | None = None
         """Why the child stopped before the last batch (an error's text), if it did."""
 
@@ -233,22 +176,26 @@ class ParallelJudge:
         self._reader.start()
         return self
 
-    def next_batch(self) -> dict[str, Judged]:
+    def next_frame(self) -> Frame | None:
+        """The next batch, or ``None`` once the child has delivered all of them or stopped
+        (:attr:`finished` tells which)."""
         if self.stopped:
-            return {}
+            return None
         try:
             body = self._frames.get(timeout=self.patience)
         except queue.Empty:  # stuck (a file that blocks?): the ingest goes on alone
             self.stopped = True
             self.stop_reason = f"no batch in {self.patience:g} s"
-            return {}
+            return None
         got = pickle.loads(body) if body is not None else "exited"
-        if isinstance(got, dict):
-            return got
+        if isinstance(got, tuple):
+            return cast(Frame, got)
         self.stopped = True
-        if got is not None:  # None: it has judged every batch
+        if got is None:  # its end mark: every batch delivered
+            self.finished = True
+        else:
             self.stop_reason = str(got)
-        return {}
+        return None
 
     def __exit__(self, *exc: object) -> None:
         self.stopped = True

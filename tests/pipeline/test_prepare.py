@@ -1,0 +1,60 @@
+"""Preparing a batch without the database: grouping by name and sighting, judging only
+the names not skipped, rows as the store inserts them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from leaktrace.catalog.model import Work
+from leaktrace.feeds.item import FeedItem
+from leaktrace.matching.matcher import Matcher
+from leaktrace.pipeline.assess import Assessor
+from leaktrace.pipeline.prepare import fingerprint, prepare_batch
+
+AT = datetime(2026, 5, 16, 8, 0, tzinfo=UTC)
+NAME = "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE"
+
+
+def assessor() -> Assessor:
+    work = Work(id="w1", kind="movie", title="Northern Lights Protocol", year=2026)
+    return Assessor(Matcher([work], 88))
+
+
+def test_the_fingerprint_is_the_stored_one() -> None:
+    """Stored sightings are recognised again on re-ingest only if this never changes."""
+    item = FeedItem(name=NAME, time=AT, site="predb-a", url="https://x.example/a")
+    key = f"{NAME}\x1f2026-05-16T08:00:00+00:00\x1fjsonl\x1fpredb-a\x1fhttps://x.example/a\x1f"
+    assert fingerprint(item) == hashlib.sha1(key.encode()).hexdigest()
+    assert fingerprint(item) != fingerprint(FeedItem(name=NAME, time=AT, site="predb-b"))
+
+
+def test_a_batch_is_grouped_by_name_and_sighting() -> None:
+    later = AT + timedelta(hours=5)
+    batch = [
+        FeedItem(name=NAME, time=later, site="p2p"),
+        FeedItem(name=NAME, time=AT, site="predb-a", group="SPARKLE"),
+        FeedItem(name=NAME, time=AT, site="predb-a", group="SPARKLE"),  # the same sighting
+        FeedItem(name="Other.2026-G", time=AT, nfo_text="GREETZ"),
+    ]
+    prepared = prepare_batch(batch, assessor(), run_id=3)
+    assert prepared.accepted == 4
+    assert prepared.earliest == {NAME: AT, "Other.2026-G": AT}
+    assert prepared.per_name == {NAME: 2, "Other.2026-G": 1}
+    assert [name for name, _ in prepared.sightings] == [NAME, NAME, "Other.2026-G"]
+    row, alert = prepared.releases[NAME]
+    assert (row["work_id"], row["released_at"], row["sightings"], row["first_run_id"]) == (
+        "w1",
+        AT,
+        2,
+        3,
+    )
+    assert row["group_name"] == "SPARKLE" and alert is None  # the work has no window dates
+    assert prepared.nfos == [("Other.2026-G", None, "GREETZ", AT)]
+
+
+def test_skipped_names_are_not_judged() -> None:
+    batch = [FeedItem(name=NAME, time=AT), FeedItem(name="Other.2026-G", time=AT)]
+    prepared = prepare_batch(batch, assessor(), run_id=None, skip={NAME})
+    assert list(prepared.releases) == ["Other.2026-G"]
+    assert list(prepared.earliest) == [NAME, "Other.2026-G"]  # still compared with the store
