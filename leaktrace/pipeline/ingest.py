@@ -26,6 +26,7 @@ from leaktrace.feeds.item import FeedItem, NukeEvent
 from leaktrace.feeds.jsonl import read_feed
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
+from leaktrace.pipeline.collector import fewer_collections
 from leaktrace.pipeline.events import leak_event, nuke_event, stored_leaks
 from leaktrace.pipeline.judging import PARALLEL_MIN_LINES, ParallelJudge, can_judge_apart
 from leaktrace.pipeline.prepare import PreparedBatch, prepare_batch
@@ -213,6 +214,7 @@ def ingest_stream(
         else None
     )
     with (
+        fewer_collections() if expected_lines >= PARALLEL_MIN_LINES else nullcontext(),
         bulk_writing(conn, DEFERRED_CACHE_MIB if deferring else BULK_CACHE_MIB),
         deferred_indexes(conn) if deferring else nullcontext(),
         judging if judging is not None else nullcontext(),
@@ -309,9 +311,13 @@ class BatchWriter:
         """Store a batch; returns the alert events it put in the outbox."""
         if not batch:
             return []
-        names = list(dict.fromkeys(item.name for item in batch))
-        known = find_releases(conn, names)
-        prepared = prepare_batch(batch, self.assessor, report.run_id, skip=known)
+        known: dict[str, KnownRelease] = {}
+
+        def stored(names: list[str]) -> dict[str, KnownRelease]:
+            known.update(find_releases(conn, names))
+            return known
+
+        prepared = prepare_batch(batch, self.assessor, report.run_id, stored)
         return self.store(conn, prepared, report, known)
 
     def store(
@@ -371,10 +377,11 @@ class BatchWriter:
             delete_alerts(conn, cleared)
         new_ids = set(upsert_alerts(conn, [(ids[name], alert) for name, alert, _ in alerts]))
         report.new_alerts += len(new_ids)
-        rows = prepared.sightings
-        for name, row in rows:
+        rows = []
+        for name, row in prepared.sightings:
             row["release_id"] = ids[name]
-        new = insert_sightings(conn, [row for _, row in rows], counted)
+            rows.append(row)
+        new = insert_sightings(conn, rows, counted)
         report.new_sightings += new
         report.repeated_sightings += prepared.accepted - new
         if prepared.nfos:

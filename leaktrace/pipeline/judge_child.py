@@ -12,6 +12,7 @@ from pathlib import Path
 from leaktrace.feeds.jsonl import read_feed
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
+from leaktrace.pipeline.collector import fewer_collections
 from leaktrace.pipeline.judging import prepared_frames, write_frame
 
 
@@ -21,8 +22,9 @@ def main() -> None:
         paths, max_name, batch_size, works, threshold, run_id = pickle.load(sys.stdin.buffer)
         assessor = Assessor(Matcher(works, threshold))
         entries = (entry for path in paths for entry in read_feed(Path(path), max_name))
-        for frame in prepared_frames(entries, batch_size, assessor, run_id):
-            write_frame(out, frame)
+        with fewer_collections():
+            for frame in prepared_frames(entries, batch_size, assessor, run_id):
+                write_frame(out, frame)
         write_frame(out, None)
     except BrokenPipeError:  # the ingest stopped reading: it is over
         return

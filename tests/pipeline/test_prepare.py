@@ -1,5 +1,5 @@
 """Preparing a batch without the database: grouping by name and sighting, judging only
-the names not skipped, rows as the store inserts them."""
+the names not stored, rows as the store inserts them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from leaktrace.catalog.model import Work
 from leaktrace.feeds.item import FeedItem
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
-from leaktrace.pipeline.prepare import fingerprint, prepare_batch
+from leaktrace.pipeline.prepare import fingerprint, prepare_batch, sighting_row
 
 AT = datetime(2026, 5, 16, 8, 0, tzinfo=UTC)
 NAME = "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE"
@@ -53,8 +53,27 @@ def test_a_batch_is_grouped_by_name_and_sighting() -> None:
     assert prepared.nfos == [("Other.2026-G", None, "GREETZ", AT)]
 
 
-def test_skipped_names_are_not_judged() -> None:
+def test_names_stored_already_are_not_judged() -> None:
     batch = [FeedItem(name=NAME, time=AT), FeedItem(name="Other.2026-G", time=AT)]
-    prepared = prepare_batch(batch, assessor(), run_id=None, skip={NAME})
+    asked: list[list[str]] = []
+
+    def stored(names: list[str]) -> set[str]:
+        asked.append(names)
+        return {NAME}
+
+    prepared = prepare_batch(batch, assessor(), None, stored)
+    assert asked == [[NAME, "Other.2026-G"]]  # once, every name of the batch
     assert list(prepared.releases) == ["Other.2026-G"]
     assert list(prepared.earliest) == [NAME, "Other.2026-G"]  # still compared with the store
+
+
+def test_sighting_rows_are_built_as_sighting_row_builds_them() -> None:
+    items = [
+        FeedItem(name=NAME, time=AT, site="predb-a", size_bytes=7, group="SPARKLE"),
+        FeedItem(name=NAME, time=AT, origin="torznab", attrs={"seeders": "3"}, tmdb_id=9),
+    ]
+    prepared = prepare_batch(items, assessor(), run_id=5)
+    assert [row for _, row in prepared.sightings] == [
+        sighting_row(fingerprint(item), item, 5) for item in items
+    ]
+    assert prepared.sightings[1][1]["extra"] == '{"attrs": {"seeders": "3"}, "tmdb_id": 9}'
