@@ -29,7 +29,7 @@ from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.collector import fewer_collections
 from leaktrace.pipeline.events import leak_event, nuke_event, stored_leaks
 from leaktrace.pipeline.judging import PARALLEL_MIN_LINES, ParallelJudge, can_judge_apart
-from leaktrace.pipeline.prepare import PreparedBatch, prepare_batch
+from leaktrace.pipeline.prepare import PreparedBatch, feed_batches, prepare_batch
 from leaktrace.store.database import Database
 from leaktrace.store.nukes import apply_nukes
 from leaktrace.store.outbox import enqueue_events
@@ -248,20 +248,13 @@ def _write_all(
         if judging.finished:
             return
         items = islice(items, done, None)  # the child stopped early: go on alone
-    batch: list[FeedItem] = []
-    for entry in items:
-        report.lines += 1
-        if isinstance(entry, FeedError):
-            _rejected(entry, report, strict)
-            continue
-        batch.append(entry)
-        if len(batch) >= settings.batch_size:
-            writer.write(conn, batch, report)
-            batch = []
-            if progress is not None:
-                progress(report.lines)
-    if batch:
+    for lines, errors, batch in feed_batches(items, settings.batch_size):
+        report.lines += lines
+        for error in errors:
+            _rejected(error, report, strict)
         writer.write(conn, batch, report)
+        if progress is not None:
+            progress(report.lines)
     if progress is not None:
         progress(report.lines)
 

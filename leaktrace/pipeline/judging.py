@@ -27,7 +27,7 @@ from leaktrace.catalog.model import Work
 from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.pipeline.assess import Assessor
-from leaktrace.pipeline.prepare import PreparedBatch, prepare_batch
+from leaktrace.pipeline.prepare import PreparedBatch, feed_batches, prepare_batch
 
 __all__ = [
     "PARALLEL_MIN_LINES",
@@ -68,22 +68,13 @@ def prepared_frames(
     assessor: Assessor,
     run_id: int | None,
 ) -> Iterator[Frame]:
-    """The frames of a feed, batched as the ingest batches it (``batch_size`` items, the
-    errors met on the way with them)."""
-    lines = 0
-    errors: list[ErrorTuple] = []
-    batch: list[FeedItem] = []
-    for entry in entries:
-        lines += 1
-        if isinstance(entry, FeedError):
-            errors.append((entry.reason, entry.file, entry.line, entry.field))
-            continue
-        batch.append(entry)
-        if len(batch) >= batch_size:
-            yield lines, errors, prepare_batch(batch, assessor, run_id)
-            lines, errors, batch = 0, [], []
-    if lines:
-        yield lines, errors, prepare_batch(batch, assessor, run_id) if batch else None
+    """The frames of a feed, batched by :func:`~leaktrace.pipeline.prepare.feed_batches`."""
+    for lines, errors, batch in feed_batches(entries, batch_size):
+        yield (
+            lines,
+            [(e.reason, e.file, e.line, e.field) for e in errors],
+            prepare_batch(batch, assessor, run_id) if batch else None,
+        )
 
 
 def _read_frames(stream: IO[bytes], frames: queue.Queue[bytes | None], stop: Event) -> None:

@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from leaktrace.detect.detector import Alert
+from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.pipeline.assess import Assessor
 
-__all__ = ["PreparedBatch", "fingerprint", "prepare_batch", "release_row"]
+__all__ = [
+    "PreparedBatch",
+    "feed_batches",
+    "fingerprint",
+    "prepare_batch",
+    "release_row",
+    "sighting_row",
+]
 
 ReleaseRow = dict[str, Any]
 """A ``releases`` row as the store inserts it."""
@@ -43,6 +51,31 @@ class PreparedBatch:
     """Each distinct sighting's name and row (its ``release_id`` still to fill in)."""
     nfos: list[tuple[str, str | None, str, datetime]]
     """Name, group key, text and time of each item that came with an NFO."""
+
+
+def feed_batches(
+    entries: Iterable[FeedItem | FeedError], batch_size: int
+) -> Iterator[tuple[int, list[FeedError], list[FeedItem]]]:
+    """A feed's entries in batches of ``batch_size`` items: each batch with how many
+    entries it took (items and errors) and the errors among them (a batch is cut early
+    when those reach ``batch_size`` too, so a feed of bad lines stays in small pieces)."""
+    lines = 0
+    errors: list[FeedError] = []
+    batch: list[FeedItem] = []
+    for entry in entries:
+        lines += 1
+        if isinstance(entry, FeedError):
+            errors.append(entry)
+            if len(errors) < batch_size:
+                continue
+        else:
+            batch.append(entry)
+            if len(batch) < batch_size:
+                continue
+        yield lines, errors, batch
+        lines, errors, batch = 0, [], []
+    if lines:
+        yield lines, errors, batch
 
 
 def prepare_batch(
@@ -79,37 +112,7 @@ def prepare_batch(
         earliest={name: item.time for name, item in earliest.items()},
         per_name=per_name,
         releases=releases,
-        sightings=[  # sighting_row's rows, built inline: a call per row costs 3 % here
-            (
-                item.name,
-                {
-                    "fingerprint": fp,
-                    "seen_at": item.time,
-                    "origin": item.origin,
-                    "site": item.site,
-                    "url": item.url,
-                    "size_bytes": item.size_bytes,
-                    "group_name": item.group,
-                    "extra": (
-                        _extra(item)
-                        if item.extra
-                        or item.attrs
-                        or item.tmdb_id is not None
-                        or item.tvdb_id is not None
-                        else None
-                    ),
-                    "run_id": run_id,
-                    "source": item.source,
-                    "infohash": item.infohash,
-                    "infohash_v2": item.infohash_v2,
-                    "seeders": item.seeders,
-                    "leechers": item.leechers,
-                    "grabs": item.grabs,
-                    "category": item.category,
-                },
-            )
-            for fp, item in by_print.items()
-        ],
+        sightings=[(item.name, sighting_row(fp, item, run_id)) for fp, item in by_print.items()],
         nfos=[
             (i.name, (i.group or "").lower() or None, i.nfo_text, i.time)
             for i in batch

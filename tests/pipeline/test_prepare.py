@@ -7,10 +7,11 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from leaktrace.catalog.model import Work
+from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
-from leaktrace.pipeline.prepare import fingerprint, prepare_batch, sighting_row
+from leaktrace.pipeline.prepare import feed_batches, fingerprint, prepare_batch, sighting_row
 
 AT = datetime(2026, 5, 16, 8, 0, tzinfo=UTC)
 NAME = "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE"
@@ -77,3 +78,16 @@ def test_sighting_rows_are_built_as_sighting_row_builds_them() -> None:
         sighting_row(fingerprint(item), item, 5) for item in items
     ]
     assert prepared.sightings[1][1]["extra"] == '{"attrs": {"seeders": "3"}, "tmdb_id": 9}'
+
+
+def test_feed_batches_take_every_entry_and_keep_errors_in_small_pieces() -> None:
+    good = FeedItem(name=NAME, time=AT)
+    entries: list[FeedItem | FeedError] = [good, *(FeedError("bad", line=n) for n in range(5))]
+    entries += [good, good]
+    chunks = list(feed_batches(entries, 2))
+    assert [(lines, len(errors), len(batch)) for lines, errors, batch in chunks] == [
+        (3, 2, 1),  # two errors: cut before a second item came
+        (2, 2, 0),
+        (3, 1, 2),
+    ]
+    assert sum(lines for lines, _, _ in chunks) == len(entries)
