@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -107,14 +108,42 @@ equal keys are safe whatever their offsets)."""
 
 _Convert = Callable[[Any], Any]
 _Params = Callable[[dict[str, Any]], Sequence[Any]]
-_PLANS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], tuple[str, _Params]] = {}
+
+
+@dataclass(slots=True)
+class _InsertPlan:
+    """How rows with one set of keys are inserted into a table."""
+
+    table: str
+    columns: tuple[str, ...]
+    """The statement's columns, in the order of :attr:`params`' values."""
+    params: _Params
+    """A row's parameters (columns whose values need converting are bound last)."""
+    omissible: tuple[bool, ...]
+    """Per column: whether leaving it out stores NULL (no server default)."""
+    conflict: str
+    statements: dict[tuple[int, ...], str] = field(default_factory=dict)
+    """The INSERT for each set of columns bound (by position in :attr:`columns`)."""
+
+    def statement(self, bound: tuple[int, ...]) -> str:
+        sql = self.statements.get(bound)
+        if sql is None:
+            names = ", ".join(f'"{self.columns[j]}"' for j in bound)
+            sql = self.statements[bound] = (
+                f'INSERT INTO "{self.table}" ({names}) '
+                f"VALUES ({', '.join('?' for _ in bound)}) "
+                f"ON CONFLICT ({self.conflict}) DO NOTHING"
+            )
+        return sql
+
+
+_PLANS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], _InsertPlan] = {}
 
 
 def _plan(
     table: Table, keys: tuple[str, ...], conflict: tuple[str, ...], dialect: Dialect
-) -> tuple[str, _Params]:
-    """The INSERT for rows with ``keys`` and a function from a row to its parameters
-    (columns whose values need converting are bound last)."""
+) -> _InsertPlan:
+    """The plan for inserting rows with ``keys`` into ``table``."""
     cache_key = (table.name, keys, conflict)
     plan = _PLANS.get(cache_key)
     if plan is None:
@@ -131,13 +160,15 @@ def _plan(
             else:
                 converted.append((key, process))
         order = plain + [key for key, _ in converted]
-        quote = dialect.identifier_preparer.quote
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(table.c[k].name) for k in order)}) "
-            f"VALUES ({', '.join('?' for _ in order)}) "
-            f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO NOTHING"
+        plan = _PLANS[cache_key] = _InsertPlan(
+            table=table.name,
+            columns=tuple(table.c[k].name for k in order),
+            params=_params_of(plain, converted),
+            omissible=tuple(
+                table.c[k].server_default is None and not table.c[k].primary_key for k in order
+            ),
+            conflict=", ".join(f'"{c}"' for c in conflict),
         )
-        plan = _PLANS[cache_key] = (sql, _params_of(plain, converted))
     return plan
 
 
@@ -158,6 +189,20 @@ def _params_of(plain: list[str], converted: list[tuple[str, _Convert]]) -> _Para
     return lambda row: (*pick(row), *(convert(row[key]) for key, convert in converted))
 
 
+def _without_null_columns(
+    plan: _InsertPlan, values: list[Sequence[Any]]
+) -> tuple[str, Sequence[Sequence[Any]]]:
+    """The INSERT and parameters for ``values`` less the columns that are NULL in every
+    row (and may be left out): the driver spends longer binding a NULL than SQLite
+    spends storing it, and feeds leave many columns empty throughout."""
+    columns = list(zip(*values, strict=True))
+    nulls = (None,) * len(values)
+    bound = tuple(j for j, column in enumerate(columns) if not plan.omissible[j] or column != nulls)
+    if len(bound) == len(columns):
+        return plan.statement(bound), values
+    return plan.statement(bound), list(zip(*(columns[j] for j in bound), strict=True))
+
+
 def sqlite_insert_ignore(
     conn: Connection,
     cursor: sqlite3.Cursor,
@@ -167,15 +212,17 @@ def sqlite_insert_ignore(
 ) -> int:
     """INSERT … ON CONFLICT (``conflict``) DO NOTHING of ``rows`` (dicts with the same
     keys) as one prepared statement through ``cursor`` (see :func:`sqlite_cursor`);
-    values go through the columns' type processors as SQLAlchemy would bind them.
+    values go through the columns' type processors as SQLAlchemy would bind them, and
+    columns NULL in every row are left out of the statement (they are stored NULL).
 
     Returns how many rows were inserted. Since the transaction now holds SQLite's write
     lock, those are the ones with the highest ids of the table (see :func:`newest`)."""
     if not rows:
         return 0
-    sql, params = _plan(table, tuple(rows[0]), tuple(conflict), conn.dialect)
+    plan = _plan(table, tuple(rows[0]), tuple(conflict), conn.dialect)
+    sql, values = _without_null_columns(plan, list(map(plan.params, rows)))
     with _as_sqlalchemy_errors(sql):
-        cursor.executemany(sql, map(params, rows))
+        cursor.executemany(sql, values)
     return max(cursor.rowcount, 0)
 
 

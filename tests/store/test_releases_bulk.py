@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.dialects import sqlite
@@ -113,3 +114,50 @@ def test_driver_errors_are_sqlalchemy_errors(db: Database) -> None:
     bad["kind"] = None  # NOT NULL
     with pytest.raises(StoreError, match="NOT NULL"), db.transaction() as conn:
         insert_releases(conn, [bad])
+
+
+NULLABLE = ("title", "year", "season", "episode", "website", "imdb_id", "work_id")
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "title": st.one_of(st.none(), st.text(max_size=8)),
+                "year": st.one_of(st.none(), st.integers(1900, 2100)),
+                "season": st.one_of(st.none(), st.integers(0, 99)),
+                "website": st.one_of(st.none(), st.just(""), st.text(max_size=8)),
+                "imdb_id": st.none(),
+            },
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_columns_null_throughout_a_batch_are_stored_null(
+    db: Database, values: list[dict[str, object]]
+) -> None:
+    """Columns left out of the statement (NULL in every row) read back NULL, and a
+    column with a value in any row keeps every row's own value, empty text and 0 too."""
+    keys = sorted({key for row in values for key in row})
+    rows = []
+    for index, given_values in enumerate(values):
+        row = release(f"{uuid.uuid4().hex}.{index}", AT)
+        row.update({key: given_values.get(key) for key in keys})
+        rows.append(row)
+    with db.transaction() as conn:
+        ids = insert_releases(conn, rows)
+    with db.reading() as conn:
+        stored = {
+            r.name: r
+            for r in conn.execute(
+                select(RELEASES).where(RELEASES.c.id.in_(list(ids.values())))
+            ).all()
+        }
+    for row in rows:
+        got = stored[str(row["name"])]
+        for column in NULLABLE:
+            assert getattr(got, column) == row.get(column), column
+        assert got.released_at == AT and got.kind == "movie"
