@@ -29,7 +29,16 @@ from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.collector import fewer_collections
 from leaktrace.pipeline.events import leak_event, nuke_event, stored_leaks
 from leaktrace.pipeline.judging import PARALLEL_MIN_LINES, ParallelJudge, can_judge_apart
-from leaktrace.pipeline.prepare import PreparedBatch, feed_batches, prepare_batch
+from leaktrace.pipeline.prepare import (
+    GROUP_AT,
+    RELEASE_COLUMNS,
+    SIGHTING_COLUMNS,
+    STATUS_AT,
+    PreparedBatch,
+    ReleaseRow,
+    feed_batches,
+    prepare_batch,
+)
 from leaktrace.store.database import Database
 from leaktrace.store.nukes import apply_nukes
 from leaktrace.store.outbox import enqueue_events
@@ -45,6 +54,8 @@ from leaktrace.store.releases import (
     insert_nfos,
     insert_releases,
     insert_sightings,
+    row_times,
+    row_times_name,
     set_release_times,
     should_defer_indexes,
     start_run,
@@ -209,6 +220,7 @@ def ingest_stream(
             works,
             settings.match_threshold,
             report.run_id,
+            row_times_name(conn),
         )
         if judge_paths
         else None
@@ -310,7 +322,7 @@ class BatchWriter:
             known.update(find_releases(conn, names))
             return known
 
-        prepared = prepare_batch(batch, self.assessor, report.run_id, stored)
+        prepared = prepare_batch(batch, self.assessor, report.run_id, stored, row_times(conn))
         return self.store(conn, prepared, report, known)
 
     def store(
@@ -328,20 +340,23 @@ class BatchWriter:
         if known is None:
             known = find_releases(conn, list(prepared.earliest))
         works = self.assessor.matcher.index.works
-        new_rows: list[dict[str, Any]] = []
+        new_rows: list[ReleaseRow] = []
+        new_names: list[str] = []
         alerts: list[tuple[str, Any, str | None]] = []
         updates: list[dict[str, Any]] = []
         cleared: list[int] = []
         releases = prepared.releases
+        statuses = report.statuses
         for name, first_time in prepared.earliest.items():
             old = known.get(name)
             if old is None:
                 row, alert = releases[name]
                 new_rows.append(row)
-                status = row["status"]
-                report.statuses[status] = report.statuses.get(status, 0) + 1
+                new_names.append(name)
+                status = row[STATUS_AT]
+                statuses[status] = statuses.get(status, 0) + 1
                 if alert is not None:
-                    alerts.append((name, alert, row["group_name"]))
+                    alerts.append((name, alert, row[GROUP_AT]))
             elif first_time < old.released_at:
                 report.earlier_times += 1
                 status = old.status
@@ -356,13 +371,13 @@ class BatchWriter:
         ids = {name: k.id for name, k in known.items()}
         counted: dict[int, int] = {}
         if new_rows:
-            inserted = insert_releases(conn, new_rows)
+            inserted = insert_releases(conn, RELEASE_COLUMNS, new_rows)
             ids.update(inserted)
             per_name = prepared.per_name
             counted = {rid: per_name[name] for name, rid in inserted.items()}
             report.new_releases += len(inserted)
             if len(inserted) < len(new_rows):  # another writer stored some meanwhile
-                missing = [r["name"] for r in new_rows if r["name"] not in inserted]
+                missing = [name for name in new_names if name not in inserted]
                 ids.update((name, k.id) for name, k in find_releases(conn, missing).items())
         if updates:
             set_release_times(conn, updates)
@@ -370,11 +385,8 @@ class BatchWriter:
             delete_alerts(conn, cleared)
         new_ids = set(upsert_alerts(conn, [(ids[name], alert) for name, alert, _ in alerts]))
         report.new_alerts += len(new_ids)
-        rows = []
-        for name, row in prepared.sightings:
-            row["release_id"] = ids[name]
-            rows.append(row)
-        new = insert_sightings(conn, rows, counted)
+        rows = [(ids[name], *row) for name, row in prepared.sightings]
+        new = insert_sightings(conn, SIGHTING_COLUMNS, rows, counted)
         report.new_sightings += new
         report.repeated_sightings += prepared.accepted - new
         if prepared.nfos:

@@ -14,16 +14,18 @@ from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.collector import fewer_collections
 from leaktrace.pipeline.judging import prepared_frames, write_frame
+from leaktrace.store.releases import ROW_TIMES
 
 
 def main() -> None:
     out = sys.stdout.buffer
     try:
-        paths, max_name, batch_size, works, threshold, run_id = pickle.load(sys.stdin.buffer)
+        job = pickle.load(sys.stdin.buffer)
+        paths, max_name, batch_size, works, threshold, run_id, times = job
         assessor = Assessor(Matcher(works, threshold))
         entries = (entry for path in paths for entry in read_feed(Path(path), max_name))
         with fewer_collections():
-            for frame in prepared_frames(entries, batch_size, assessor, run_id):
+            for frame in prepared_frames(entries, batch_size, assessor, run_id, ROW_TIMES[times]):
                 write_frame(out, frame)
         write_frame(out, None)
     except BrokenPipeError:  # the ingest stopped reading: it is over

@@ -27,7 +27,7 @@ from leaktrace.catalog.model import Work
 from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.pipeline.assess import Assessor
-from leaktrace.pipeline.prepare import PreparedBatch, feed_batches, prepare_batch
+from leaktrace.pipeline.prepare import PreparedBatch, Times, feed_batches, prepare_batch
 
 __all__ = [
     "PARALLEL_MIN_LINES",
@@ -67,13 +67,15 @@ def prepared_frames(
     batch_size: int,
     assessor: Assessor,
     run_id: int | None,
+    times: Times,
 ) -> Iterator[Frame]:
-    """The frames of a feed, batched by :func:`~leaktrace.pipeline.prepare.feed_batches`."""
+    """The frames of a feed, batched by :func:`~leaktrace.pipeline.prepare.feed_batches`,
+    rows holding times as ``times`` gives them."""
     for lines, errors, batch in feed_batches(entries, batch_size):
         yield (
             lines,
             [(e.reason, e.file, e.line, e.field) for e in errors],
-            prepare_batch(batch, assessor, run_id) if batch else None,
+            prepare_batch(batch, assessor, run_id, times=times) if batch else None,
         )
 
 
@@ -123,10 +125,19 @@ class ParallelJudge:
         works: list[Work],
         threshold: float,
         run_id: int | None,
+        times: str,
         ahead: int = 4,
         patience: float = 120.0,
     ) -> None:
-        self._job = ([str(p) for p in paths], max_name, batch_size, works, threshold, run_id)
+        self._job = (
+            [str(p) for p in paths],
+            max_name,
+            batch_size,
+            works,
+            threshold,
+            run_id,
+            times,
+        )
         self._frames: queue.Queue[bytes | None] = queue.Queue(maxsize=ahead)
         self._stop = Event()
         self._process: subprocess.Popen[bytes] | None = None

@@ -23,6 +23,10 @@ from leaktrace.feeds.item import FeedItem
 from leaktrace.pipeline.assess import Assessor
 
 __all__ = [
+    "GROUP_AT",
+    "RELEASE_COLUMNS",
+    "SIGHTING_COLUMNS",
+    "STATUS_AT",
     "PreparedBatch",
     "feed_batches",
     "fingerprint",
@@ -31,8 +35,69 @@ __all__ = [
     "sighting_row",
 ]
 
-ReleaseRow = dict[str, Any]
-"""A ``releases`` row as the store inserts it."""
+RELEASE_COLUMNS = (
+    "name",
+    "title",
+    "year",
+    "kind",
+    "season",
+    "episode",
+    "resolution",
+    "source",
+    "codec",
+    "languages",
+    "tags",
+    "group_name",
+    "group_key",
+    "service",
+    "website",
+    "work_id",
+    "match_score",
+    "match_reason",
+    "status",
+    "imdb_id",
+    "released_at",
+    "sightings",
+    "first_run_id",
+)
+"""The columns of a release row, in order."""
+SIGHTING_COLUMNS = (
+    "release_id",
+    "fingerprint",
+    "seen_at",
+    "origin",
+    "site",
+    "url",
+    "size_bytes",
+    "group_name",
+    "extra",
+    "run_id",
+    "source",
+    "infohash",
+    "infohash_v2",
+    "seeders",
+    "leechers",
+    "grabs",
+    "category",
+)
+"""The columns of a sighting row, in order (a prepared row lacks the first, the
+release's id, known only once the release is stored)."""
+STATUS_AT = RELEASE_COLUMNS.index("status")
+GROUP_AT = RELEASE_COLUMNS.index("group_name")
+
+ReleaseRow = tuple[Any, ...]
+"""A ``releases`` row as the store inserts it: the values of :data:`RELEASE_COLUMNS`
+(rows of plain values are what the second process sends fastest, and what the driver
+binds without a look-up per column)."""
+SightingRow = tuple[Any, ...]
+"""A ``sightings`` row less its release id: the values of :data:`SIGHTING_COLUMNS` but
+the first."""
+Times = Callable[[datetime], Any]
+"""How the store takes times (:func:`~leaktrace.store.releases.row_times`)."""
+
+
+def _as_is(value: datetime) -> datetime:
+    return value
 
 
 @dataclass(slots=True)
@@ -47,8 +112,8 @@ class PreparedBatch:
     """Each name's distinct sightings in the batch."""
     releases: dict[str, tuple[ReleaseRow, Alert | None]]
     """The release row and alert of every name judged (all but the ``skip``-ped ones)."""
-    sightings: list[tuple[str, dict[str, Any]]]
-    """Each distinct sighting's name and row (its ``release_id`` still to fill in)."""
+    sightings: list[tuple[str, SightingRow]]
+    """Each distinct sighting's name and row (its release's id still to put first)."""
     nfos: list[tuple[str, str | None, str, datetime]]
     """Name, group key, text and time of each item that came with an NFO."""
 
@@ -83,9 +148,11 @@ def prepare_batch(
     assessor: Assessor,
     run_id: int | None,
     stored: Callable[[list[str]], Container[str]] | None = None,
+    times: Times = _as_is,
 ) -> PreparedBatch:
     """Group ``batch`` by name and sighting and judge each name, but those ``stored``
-    says are stored already (given the batch's names, when the caller can tell)."""
+    says are stored already (given the batch's names, when the caller can tell). Rows
+    hold times as ``times`` gives them."""
     earliest: dict[str, FeedItem] = {}
     by_print: dict[str, FeedItem] = {}  # the last item of each sighting
     per_name: dict[str, int] = {}
@@ -104,15 +171,17 @@ def prepare_batch(
         if name in skip:
             continue
         outcome = assessor.outcome(name, item.time, item.imdb_id, item.tmdb_id)
-        row = release_row(outcome, name, item, run_id)
-        row["sightings"] = per_name[name]  # the batch's sightings of it
+        # counting the batch's sightings of it
+        row = release_row(outcome, name, item, run_id, per_name[name], times)
         releases[name] = (row, outcome.verdict.alert if outcome.verdict is not None else None)
     return PreparedBatch(
         accepted=len(batch),
         earliest={name: item.time for name, item in earliest.items()},
         per_name=per_name,
         releases=releases,
-        sightings=[(item.name, sighting_row(fp, item, run_id)) for fp, item in by_print.items()],
+        sightings=[
+            (item.name, sighting_row(fp, item, run_id, times)) for fp, item in by_print.items()
+        ],
         nfos=[
             (i.name, (i.group or "").lower() or None, i.nfo_text, i.time)
             for i in batch
@@ -121,62 +190,72 @@ def prepare_batch(
     )
 
 
-def release_row(outcome: Any, name: str, item: FeedItem, run_id: int | None) -> ReleaseRow:
+def release_row(
+    outcome: Any,
+    name: str,
+    item: FeedItem,
+    run_id: int | None,
+    sightings: int = 0,
+    times: Times = _as_is,
+) -> ReleaseRow:
     """The ``releases`` row for a release first seen as ``item`` (``outcome``: an
-    :class:`~leaktrace.pipeline.assess.Outcome`)."""
+    :class:`~leaktrace.pipeline.assess.Outcome`) and ``sightings`` times in its batch."""
     parsed, match = outcome.parsed, outcome.match
     group = parsed.group or item.group
-    return {
-        "name": name,
-        "title": parsed.title[:512] if parsed.title else None,
-        "year": parsed.year,
-        "kind": parsed.kind,
-        "season": parsed.season,
-        "episode": parsed.episodes[0] if parsed.episodes else None,
-        "resolution": parsed.resolution,
-        "source": parsed.source,
-        "codec": parsed.codec,
-        "languages": ",".join(parsed.languages)[:64] or None,
-        "tags": ",".join(parsed.tags)[:256] or None,
-        "group_name": group[:128] if group else None,
-        "group_key": group.lower()[:128] if group else None,
-        "service": parsed.service,
-        "website": parsed.website[:128] if parsed.website else None,
-        "work_id": match.work_id,
-        "match_score": round(match.score, 2),
-        "match_reason": match.reason[:512],
-        "status": outcome.status,
-        "imdb_id": item.imdb_id,
-        "released_at": item.time,
-        "sightings": 0,
-        "first_run_id": run_id,
-    }
+    episodes = parsed.episodes
+    title = parsed.title
+    website = parsed.website
+    return (
+        name,
+        title[:512] if title else None,
+        parsed.year,
+        parsed.kind,
+        parsed.season,
+        episodes[0] if episodes else None,
+        parsed.resolution,
+        parsed.source,
+        parsed.codec,
+        ",".join(parsed.languages)[:64] or None,
+        ",".join(parsed.tags)[:256] or None,
+        group[:128] if group else None,
+        group.lower()[:128] if group else None,
+        parsed.service,
+        website[:128] if website else None,
+        match.work_id,
+        round(match.score, 2),
+        match.reason[:512],
+        outcome.status,
+        item.imdb_id,
+        times(item.time),
+        sightings,
+        run_id,
+    )
 
 
-def sighting_row(fp: str, item: FeedItem, run_id: int | None) -> dict[str, Any]:
+def sighting_row(fp: str, item: FeedItem, run_id: int | None, times: Times = _as_is) -> SightingRow:
     """The ``sightings`` row of ``item`` (fingerprint ``fp``), less its release id."""
-    return {
-        "fingerprint": fp,
-        "seen_at": item.time,
-        "origin": item.origin,
-        "site": item.site,
-        "url": item.url,
-        "size_bytes": item.size_bytes,
-        "group_name": item.group,
-        "extra": (
+    return (
+        fp,
+        times(item.time),
+        item.origin,
+        item.site,
+        item.url,
+        item.size_bytes,
+        item.group,
+        (
             _extra(item)
             if item.extra or item.attrs or item.tmdb_id is not None or item.tvdb_id is not None
             else None
         ),
-        "run_id": run_id,
-        "source": item.source,
-        "infohash": item.infohash,
-        "infohash_v2": item.infohash_v2,
-        "seeders": item.seeders,
-        "leechers": item.leechers,
-        "grabs": item.grabs,
-        "category": item.category,
-    }
+        run_id,
+        item.source,
+        item.infohash,
+        item.infohash_v2,
+        item.seeders,
+        item.leechers,
+        item.grabs,
+        item.category,
+    )
 
 
 def fingerprint(item: FeedItem) -> str:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from leaktrace.store.schema import UTCDateTime
@@ -28,6 +27,7 @@ __all__ = [
     "sqlite_cursor",
     "sqlite_insert_ignore",
     "sqlite_rows",
+    "sqlite_recent_time",
     "sqlite_time",
 ]
 
@@ -101,26 +101,22 @@ def sqlite_time(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-_recent_time = lru_cache(maxsize=16_384)(sqlite_time)
+sqlite_recent_time = lru_cache(maxsize=16_384)(sqlite_time)
 """:func:`sqlite_time` remembering recent times: a new release's time and its first
 sighting's are one value, written by two statements (equal instants store equal text, so
 equal keys are safe whatever their offsets)."""
 
-_Convert = Callable[[Any], Any]
-_Params = Callable[[dict[str, Any]], Sequence[Any]]
-
 
 @dataclass(slots=True)
 class _InsertPlan:
-    """How rows with one set of keys are inserted into a table."""
+    """How rows with one set of columns are inserted into a table."""
 
     table: str
     columns: tuple[str, ...]
-    """The statement's columns, in the order of :attr:`params`' values."""
-    params: _Params
-    """A row's parameters (columns whose values need converting are bound last)."""
     omissible: tuple[bool, ...]
     """Per column: whether leaving it out stores NULL (no server default)."""
+    times: tuple[int, ...]
+    """The positions of the time columns (their values must be text already)."""
     conflict: str
     statements: dict[tuple[int, ...], str] = field(default_factory=dict)
     """The INSERT for each set of columns bound (by position in :attr:`columns`)."""
@@ -138,64 +134,35 @@ class _InsertPlan:
 
 
 _PLANS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], _InsertPlan] = {}
+_TEXT_OR_NULL = {str, type(None)}
 
 
-def _plan(
-    table: Table, keys: tuple[str, ...], conflict: tuple[str, ...], dialect: Dialect
-) -> _InsertPlan:
-    """The plan for inserting rows with ``keys`` into ``table``."""
-    cache_key = (table.name, keys, conflict)
+def _plan(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...]) -> _InsertPlan:
+    """The plan for inserting rows of ``columns`` into ``table``."""
+    cache_key = (table.name, columns, conflict)
     plan = _PLANS.get(cache_key)
     if plan is None:
-        plain: list[str] = []
-        converted: list[tuple[str, _Convert]] = []
-        for key in keys:
-            column = table.c[key]
-            if isinstance(column.type, UTCDateTime):
-                converted.append((key, _recent_time))
-                continue
-            process = column.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is None:
-                plain.append(key)
-            else:
-                converted.append((key, process))
-        order = plain + [key for key, _ in converted]
+        found = [table.c[key] for key in columns]  # a KeyError names a column not there
         plan = _PLANS[cache_key] = _InsertPlan(
             table=table.name,
-            columns=tuple(table.c[k].name for k in order),
-            params=_params_of(plain, converted),
-            omissible=tuple(
-                table.c[k].server_default is None and not table.c[k].primary_key for k in order
-            ),
+            columns=tuple(c.name for c in found),
+            omissible=tuple(c.server_default is None and not c.primary_key for c in found),
+            times=tuple(j for j, c in enumerate(found) if isinstance(c.type, UTCDateTime)),
             conflict=", ".join(f'"{c}"' for c in conflict),
         )
     return plan
 
 
-def _params_of(plain: list[str], converted: list[tuple[str, _Convert]]) -> _Params:
-    pick: Callable[[dict[str, Any]], Any]
-    if len(plain) > 1:
-        pick = itemgetter(*plain)  # a tuple, in C
-    else:
-        pick = lambda row: tuple(row[key] for key in plain)  # noqa: E731
-    if not converted:
-        return pick
-    if len(converted) == 1:
-        ((key, convert),) = converted
-        return lambda row: (*pick(row), convert(row[key]))
-    if len(converted) == 2:
-        (key1, convert1), (key2, convert2) = converted
-        return lambda row: (*pick(row), convert1(row[key1]), convert2(row[key2]))
-    return lambda row: (*pick(row), *(convert(row[key]) for key, convert in converted))
-
-
 def _without_null_columns(
-    plan: _InsertPlan, values: list[Sequence[Any]]
+    plan: _InsertPlan, values: Sequence[Sequence[Any]]
 ) -> tuple[str, Sequence[Sequence[Any]]]:
     """The INSERT and parameters for ``values`` less the columns that are NULL in every
     row (and may be left out): the driver spends longer binding a NULL than SQLite
     spends storing it, and feeds leave many columns empty throughout."""
     columns = list(zip(*values, strict=True))
+    for j in plan.times:  # the driver would write a datetime in another format
+        if not set(map(type, columns[j])) <= _TEXT_OR_NULL:
+            raise TypeError(f"{plan.table}.{plan.columns[j]}: times must be given as text")
     nulls = (None,) * len(values)
     bound = tuple(j for j, column in enumerate(columns) if not plan.omissible[j] or column != nulls)
     if len(bound) == len(columns):
@@ -207,20 +174,21 @@ def sqlite_insert_ignore(
     conn: Connection,
     cursor: sqlite3.Cursor,
     table: Table,
-    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
     conflict: Sequence[str],
 ) -> int:
-    """INSERT … ON CONFLICT (``conflict``) DO NOTHING of ``rows`` (dicts with the same
-    keys) as one prepared statement through ``cursor`` (see :func:`sqlite_cursor`);
-    values go through the columns' type processors as SQLAlchemy would bind them, and
-    columns NULL in every row are left out of the statement (they are stored NULL).
+    """INSERT … ON CONFLICT (``conflict``) DO NOTHING of ``rows`` (values of ``columns``,
+    as the driver takes them: times as :func:`sqlite_time` writes them) as one prepared
+    statement through ``cursor`` (see :func:`sqlite_cursor`). Columns NULL in every row
+    are left out of the statement (they are stored NULL).
 
     Returns how many rows were inserted. Since the transaction now holds SQLite's write
     lock, those are the ones with the highest ids of the table (see :func:`newest`)."""
     if not rows:
         return 0
-    plan = _plan(table, tuple(rows[0]), tuple(conflict), conn.dialect)
-    sql, values = _without_null_columns(plan, list(map(plan.params, rows)))
+    plan = _plan(table, tuple(columns), tuple(conflict))
+    sql, values = _without_null_columns(plan, rows)
     with _as_sqlalchemy_errors(sql):
         cursor.executemany(sql, values)
     return max(cursor.rowcount, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +22,7 @@ from leaktrace.store.portable import (
     newest_id,
     sqlite_cursor,
     sqlite_insert_ignore,
+    sqlite_recent_time,
     sqlite_rows,
     sqlite_run_many,
 )
@@ -44,6 +45,9 @@ __all__ = [
     "insert_releases",
     "insert_nfos",
     "insert_sightings",
+    "ROW_TIMES",
+    "row_times",
+    "row_times_name",
     "known_fingerprints",
     "nfos_of",
     "release_by_id",
@@ -182,23 +186,48 @@ def deferred_indexes(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 
 
-def insert_releases(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert new releases; a name another writer stored meanwhile is left alone.
+def _as_is(value: datetime) -> datetime:
+    return value
+
+
+ROW_TIMES: dict[str, Callable[[datetime], Any]] = {"sqlite": sqlite_recent_time, "as-is": _as_is}
+"""The ways rows may hold times, by name (a second process is told the name)."""
+
+
+def row_times_name(conn: Connection) -> str:
+    """How :func:`insert_releases` and :func:`insert_sightings` on ``conn`` take times
+    (a key of :data:`ROW_TIMES`): as SQLite stores them when they go straight to the
+    driver, else as they are."""
+    return "sqlite" if sqlite_cursor(conn) is not None else "as-is"
+
+
+def row_times(conn: Connection) -> Callable[[datetime], Any]:
+    """:data:`ROW_TIMES` of :func:`row_times_name`."""
+    return ROW_TIMES[row_times_name(conn)]
+
+
+def insert_releases(
+    conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> dict[str, int]:
+    """Insert new releases (values of ``columns``, one of them ``name``; times as
+    :func:`row_times` gives them); a name another writer stored meanwhile is left alone.
 
     Returns the ids of the releases inserted, by name."""
     if not rows:
         return {}
+    at = list(columns).index("name")
     cursor = sqlite_cursor(conn)
     if cursor is None:
-        return {name: rid for rid, name in insert_ignore(conn, _R, rows, ["name"], ("id", "name"))}
-    inserted = sqlite_insert_ignore(conn, cursor, _R, rows, ["name"])
+        dicts = [dict(zip(columns, row, strict=True)) for row in rows]
+        return {name: rid for rid, name in insert_ignore(conn, _R, dicts, ["name"], ("id", "name"))}
+    inserted = sqlite_insert_ignore(conn, cursor, _R, columns, rows, ["name"])
     if inserted == len(rows):
         # all new: SQLite numbered them one after the other, in the order given, above
         # every id in the table (nobody else can write until this transaction ends)
         first = newest_id(cursor, _R) - inserted + 1
-        return {row["name"]: first + index for index, row in enumerate(rows)}
+        return {row[at]: first + index for index, row in enumerate(rows)}
     ids = {name: rid for rid, name in newest(cursor, _R, ("id", "name"), inserted)}
-    if len(ids) != inserted or not ids.keys() <= {r["name"] for r in rows}:  # pragma: no cover
+    if len(ids) != inserted or not ids.keys() <= {r[at] for r in rows}:  # pragma: no cover
         raise StoreError("releases: the newest rows are not the ones just inserted")
     return ids
 
@@ -243,25 +272,32 @@ def known_fingerprints(conn: Connection, fingerprints: Sequence[str]) -> set[str
 
 
 def insert_sightings(
-    conn: Connection, rows: Sequence[dict[str, Any]], counted: Mapping[int, int] | None = None
+    conn: Connection,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    counted: Mapping[int, int] | None = None,
 ) -> int:
-    """Insert sightings not stored yet and add them to their releases' sighting counts.
+    """Insert sightings not stored yet (values of ``columns``, among them ``release_id``
+    and ``fingerprint``; times as :func:`row_times` gives them) and add them to their
+    releases' sighting counts.
 
     ``counted`` gives, for releases inserted in this transaction, the sightings their
     ``sightings`` column already counts (the ones given here): only the difference, if
     any, is written. Returns how many sightings were new."""
     if not rows:
         return 0
+    at = list(columns).index("release_id")
     cursor = sqlite_cursor(conn)
     release_ids: list[int]
     if cursor is None:
+        dicts = [dict(zip(columns, row, strict=True)) for row in rows]
         release_ids = [
-            rid for (rid,) in insert_ignore(conn, _S, rows, ["fingerprint"], ("release_id",))
+            rid for (rid,) in insert_ignore(conn, _S, dicts, ["fingerprint"], ("release_id",))
         ]
     else:
-        count = sqlite_insert_ignore(conn, cursor, _S, rows, ["fingerprint"])
+        count = sqlite_insert_ignore(conn, cursor, _S, columns, rows, ["fingerprint"])
         if count == len(rows):  # all new: no need to read which
-            release_ids = [row["release_id"] for row in rows]
+            release_ids = [row[at] for row in rows]
         else:
             release_ids = [rid for (rid,) in newest(cursor, _S, ("release_id",), count)]
     counts: dict[int, int] = dict.fromkeys(counted or (), 0)

@@ -19,7 +19,9 @@ from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.catalog import import_catalog
 from leaktrace.pipeline.ingest import IngestReport, ingest_files
 from leaktrace.pipeline.judging import ParallelJudge, can_judge_apart, prepared_frames
+from leaktrace.pipeline.prepare import RELEASE_COLUMNS
 from leaktrace.store.database import Database
+from leaktrace.store.releases import ROW_TIMES
 from leaktrace.store.works import load_works
 
 from .test_ingest import ROWS
@@ -140,8 +142,9 @@ def test_the_child_sends_what_one_process_would_prepare(
     db, _ = fresh(tmp_path, "lt.db", catalog_csv)
     with db.reading() as conn:
         works = load_works(conn)
-    expected = list(prepared_frames(read_feed(feed), 4, Assessor(Matcher(works, 88.0)), 7))
-    with ParallelJudge([feed], 512, 4, works, 88.0, 7) as judge:
+    assessor = Assessor(Matcher(works, 88.0))
+    expected = list(prepared_frames(read_feed(feed), 4, assessor, 7, ROW_TIMES["sqlite"]))
+    with ParallelJudge([feed], 512, 4, works, 88.0, 7, "sqlite") as judge:
         frames = []
         while (frame := judge.next_frame()) is not None:
             frames.append(frame)
@@ -150,7 +153,8 @@ def test_the_child_sends_what_one_process_would_prepare(
     # 36 items, 4 a batch, then the last bad line alone
     assert len(frames) == 10 and sum(lines for lines, _, _ in frames) == 42
     assert frames[-1][0] == 1 and frames[-1][2] is None
-    runs = {row["first_run_id"] for _, _, p in frames if p for row, _ in p.releases.values()}
+    at = RELEASE_COLUMNS.index("first_run_id")
+    runs = {row[at] for _, _, p in frames if p for row, _ in p.releases.values()}
     assert runs == {7}
     db.close()
 
@@ -158,11 +162,11 @@ def test_the_child_sends_what_one_process_would_prepare(
 def test_a_job_the_child_cannot_do_is_reported_not_raised(tmp_path: Path) -> None:
     feed = tmp_path / "f.jsonl"
     feed.write_text('{"name": "A.2020.BluRay-G", "time": 1600000000}\n')
-    with ParallelJudge([feed], 512, 4, [object()], 88.0, None) as judge:  # type: ignore[list-item]
+    with ParallelJudge([feed], 512, 4, [object()], 88.0, None, "as-is") as judge:  # type: ignore[list-item]
         assert judge.next_frame() is None
     assert judge.stopped and not judge.finished and judge.stop_reason is not None
     assert judge.stop_reason.startswith(("AttributeError", "TypeError"))
-    with ParallelJudge([tmp_path], 512, 4, [], 88.0, None) as judge:
+    with ParallelJudge([tmp_path], 512, 4, [], 88.0, None, "as-is") as judge:
         frame = judge.next_frame()  # a folder: read_feed's error, as a frame with no batch
         assert frame is not None and frame[0] == 1 and frame[2] is None
         ((reason, file, _, _),) = frame[1]

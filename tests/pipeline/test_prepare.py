@@ -11,7 +11,15 @@ from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
-from leaktrace.pipeline.prepare import feed_batches, fingerprint, prepare_batch, sighting_row
+from leaktrace.pipeline.prepare import (
+    RELEASE_COLUMNS,
+    SIGHTING_COLUMNS,
+    feed_batches,
+    fingerprint,
+    prepare_batch,
+    sighting_row,
+)
+from leaktrace.store.portable import sqlite_time
 
 AT = datetime(2026, 5, 16, 8, 0, tzinfo=UTC)
 NAME = "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE"
@@ -43,7 +51,8 @@ def test_a_batch_is_grouped_by_name_and_sighting() -> None:
     assert prepared.earliest == {NAME: AT, "Other.2026-G": AT}
     assert prepared.per_name == {NAME: 2, "Other.2026-G": 1}
     assert [name for name, _ in prepared.sightings] == [NAME, NAME, "Other.2026-G"]
-    row, alert = prepared.releases[NAME]
+    values, alert = prepared.releases[NAME]
+    row = dict(zip(RELEASE_COLUMNS, values, strict=True))
     assert (row["work_id"], row["released_at"], row["sightings"], row["first_run_id"]) == (
         "w1",
         AT,
@@ -77,7 +86,17 @@ def test_sighting_rows_are_built_as_sighting_row_builds_them() -> None:
     assert [row for _, row in prepared.sightings] == [
         sighting_row(fingerprint(item), item, 5) for item in items
     ]
-    assert prepared.sightings[1][1]["extra"] == '{"attrs": {"seeders": "3"}, "tmdb_id": 9}'
+    extra = dict(zip(SIGHTING_COLUMNS[1:], prepared.sightings[1][1], strict=True))["extra"]
+    assert extra == '{"attrs": {"seeders": "3"}, "tmdb_id": 9}'
+
+
+def test_rows_hold_times_as_the_store_takes_them() -> None:
+    batch = [FeedItem(name=NAME, time=AT, site="predb-a")]
+    prepared = prepare_batch(batch, assessor(), None, times=sqlite_time)
+    (values, _), (_, sighting) = prepared.releases[NAME], prepared.sightings[0]
+    assert dict(zip(RELEASE_COLUMNS, values, strict=True))["released_at"] == sqlite_time(AT)
+    assert dict(zip(SIGHTING_COLUMNS[1:], sighting, strict=True))["seen_at"] == sqlite_time(AT)
+    assert prepared.earliest == {NAME: AT}  # compared with stored times: kept as times
 
 
 def test_feed_batches_take_every_entry_and_keep_errors_in_small_pieces() -> None:

@@ -140,33 +140,34 @@ def test_svg_helpers_escape_and_handle_empty() -> None:
 
 def _store_leak(db: Database, name: str, work: Work, when: datetime) -> None:
     """Store a release and its alert through the store layer (no parser needed)."""
-    from leaktrace.store.releases import find_releases, insert_releases, upsert_alerts
+    from leaktrace.store.releases import (
+        find_releases,
+        insert_releases,
+        row_times,
+        upsert_alerts,
+    )
     from leaktrace.store.works import upsert_works
 
     verdict = assess("bluray", work, when)
     assert verdict.alert is not None
     with db.transaction() as conn:
         upsert_works(conn, [work], "test")
-        insert_releases(
-            conn,
-            [
-                {
-                    "name": name,
-                    "title": work.title,
-                    "year": work.year,
-                    "kind": "movie",
-                    "source": "bluray",
-                    "group_name": "GRP",
-                    "group_key": "grp",
-                    "work_id": work.id,
-                    "match_score": 100.0,
-                    "match_reason": "test",
-                    "status": "leak",
-                    "released_at": when,
-                    "sightings": 1,
-                }
-            ],
-        )
+        row = {
+            "name": name,
+            "title": work.title,
+            "year": work.year,
+            "kind": "movie",
+            "source": "bluray",
+            "group_name": "GRP",
+            "group_key": "grp",
+            "work_id": work.id,
+            "match_score": 100.0,
+            "match_reason": "test",
+            "status": "leak",
+            "released_at": row_times(conn)(when),
+            "sightings": 1,
+        }
+        insert_releases(conn, tuple(row), [tuple(row.values())])
         rid = find_releases(conn, [name])[name].id
         upsert_alerts(conn, [(rid, verdict.alert)])
 

@@ -10,12 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from leaktrace.errors import StoreError
 from leaktrace.store.database import Database
 from leaktrace.store.portable import sqlite_cursor, sqlite_time
-from leaktrace.store.releases import find_releases, insert_releases, insert_sightings
+from leaktrace.store.releases import (
+    find_releases,
+    insert_releases,
+    insert_sightings,
+    row_times,
+)
 from leaktrace.store.schema import RELEASES, SIGHTINGS
 
 SQLA_TIME = RELEASES.c.released_at.type.dialect_impl(sqlite.dialect()).bind_processor(
@@ -63,6 +69,29 @@ def sighting(rid: int, fingerprint: str, at: datetime) -> dict[str, object]:
 AT = datetime(2026, 5, 16, 8, 0, tzinfo=UTC)
 
 
+def _values(
+    conn: Connection, rows: list[dict[str, object]]
+) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """Dict rows as the store takes them: columns, and rows of values with times as
+    :func:`row_times` gives them."""
+    times = row_times(conn)
+    columns = tuple(rows[0])
+    values = [
+        tuple(times(v) if isinstance(v, datetime) else v for v in row.values()) for row in rows
+    ]
+    return columns, values
+
+
+def add_releases(conn: Connection, rows: list[dict[str, object]]) -> dict[str, int]:
+    return insert_releases(conn, *_values(conn, rows))
+
+
+def add_sightings(
+    conn: Connection, rows: list[dict[str, object]], counted: dict[int, int] | None = None
+) -> int:
+    return insert_sightings(conn, *_values(conn, rows), counted)
+
+
 def test_bulk_path_is_used_on_sqlite(db: Database) -> None:
     with db.transaction() as conn:
         assert sqlite_cursor(conn) is not None
@@ -72,9 +101,9 @@ def test_bulk_path_is_used_on_sqlite(db: Database) -> None:
 
 def test_inserted_ids_and_times_round_trip(db: Database) -> None:
     with db.transaction() as conn:
-        first = insert_releases(conn, [release("A.2026-G", AT), release("B.2026-G", AT)])
+        first = add_releases(conn, [release("A.2026-G", AT), release("B.2026-G", AT)])
         # B again (stored meanwhile) and C: only C is new, with its own id
-        second = insert_releases(conn, [release("B.2026-G", AT), release("C.2026-G", AT)])
+        second = add_releases(conn, [release("B.2026-G", AT), release("C.2026-G", AT)])
     assert set(first) == {"A.2026-G", "B.2026-G"}
     assert list(second) == ["C.2026-G"]
     with db.reading() as conn:
@@ -85,20 +114,20 @@ def test_inserted_ids_and_times_round_trip(db: Database) -> None:
 
 def test_sighting_counts_with_and_without_preset(db: Database) -> None:
     with db.transaction() as conn:
-        ids = insert_releases(conn, [release("A.2026-G", AT, sightings=2), release("B", AT)])
+        ids = add_releases(conn, [release("A.2026-G", AT, sightings=2), release("B", AT)])
         a, b = ids["A.2026-G"], ids["B"]
-        new = insert_sightings(
+        new = add_sightings(
             conn,
             [sighting(a, "f1", AT), sighting(a, "f2", AT), sighting(b, "f3", AT)],
             {a: 2},
         )
         assert new == 3
         # repeats are not counted again; a new sighting of A adds one
-        again = insert_sightings(conn, [sighting(a, "f1", AT), sighting(a, "f4", AT)])
+        again = add_sightings(conn, [sighting(a, "f1", AT), sighting(a, "f4", AT)])
         assert again == 1
         # a preset that overcounts is corrected (only the inserted rows count)
-        c = insert_releases(conn, [release("C", AT, sightings=2)])["C"]
-        assert insert_sightings(conn, [sighting(c, "f4", AT), sighting(c, "f5", AT)], {c: 2}) == 1
+        c = add_releases(conn, [release("C", AT, sightings=2)])["C"]
+        assert add_sightings(conn, [sighting(c, "f4", AT), sighting(c, "f5", AT)], {c: 2}) == 1
     with db.reading() as conn:
         counts = dict(conn.execute(select(RELEASES.c.name, RELEASES.c.sightings)).all())
         stored = conn.execute(select(func.count()).select_from(SIGHTINGS)).scalar_one()
@@ -109,11 +138,11 @@ def test_sighting_counts_with_and_without_preset(db: Database) -> None:
 def test_driver_errors_are_sqlalchemy_errors(db: Database) -> None:
     with db.transaction() as conn:
         with pytest.raises(IntegrityError):
-            insert_sightings(conn, [sighting(999_999, "f1", AT)])  # no such release
+            add_sightings(conn, [sighting(999_999, "f1", AT)])  # no such release
     bad = release("A", AT)
     bad["kind"] = None  # NOT NULL
     with pytest.raises(StoreError, match="NOT NULL"), db.transaction() as conn:
-        insert_releases(conn, [bad])
+        add_releases(conn, [bad])
 
 
 NULLABLE = ("title", "year", "season", "episode", "website", "imdb_id", "work_id")
@@ -148,7 +177,7 @@ def test_columns_null_throughout_a_batch_are_stored_null(
         row.update({key: given_values.get(key) for key in keys})
         rows.append(row)
     with db.transaction() as conn:
-        ids = insert_releases(conn, rows)
+        ids = add_releases(conn, rows)
     with db.reading() as conn:
         stored = {
             r.name: r
@@ -161,3 +190,10 @@ def test_columns_null_throughout_a_batch_are_stored_null(
         for column in NULLABLE:
             assert getattr(got, column) == row.get(column), column
         assert got.released_at == AT and got.kind == "movie"
+
+
+def test_times_must_come_as_the_store_takes_them(db: Database) -> None:
+    """A datetime would reach the driver, which writes another format: refused."""
+    row = release("A", AT)
+    with pytest.raises(TypeError, match="releases.released_at"), db.transaction() as conn:
+        insert_releases(conn, tuple(row), [tuple(row.values())])
