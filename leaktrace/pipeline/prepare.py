@@ -92,11 +92,12 @@ binds without a look-up per column)."""
 SightingRow = tuple[Any, ...]
 """A ``sightings`` row less its release id: the values of :data:`SIGHTING_COLUMNS` but
 the first."""
-Times = Callable[[datetime], Any]
-"""How the store takes times (:func:`~leaktrace.store.releases.row_times`)."""
+Times = Callable[[datetime, str], Any]
+"""How the store takes times, from a time and its ``isoformat()``
+(:func:`~leaktrace.store.releases.row_times`)."""
 
 
-def _as_is(value: datetime) -> datetime:
+def _as_is(value: datetime, _iso: str) -> datetime:
     return value
 
 
@@ -153,34 +154,37 @@ def prepare_batch(
     """Group ``batch`` by name and sighting and judge each name, but those ``stored``
     says are stored already (given the batch's names, when the caller can tell). Rows
     hold times as ``times`` gives them."""
-    earliest: dict[str, FeedItem] = {}
-    by_print: dict[str, FeedItem] = {}  # the last item of each sighting
+    earliest: dict[str, tuple[FeedItem, str]] = {}  # the item and its time's ISO text
+    by_print: dict[str, tuple[FeedItem, str]] = {}  # the last item of each sighting
     per_name: dict[str, int] = {}
     for item in batch:
         name = item.name
+        iso = item.time.isoformat()
         first = earliest.get(name)
-        if first is None or item.time < first.time:
-            earliest[name] = item
-        fp = fingerprint(item)
+        if first is None or item.time < first[0].time:
+            earliest[name] = (item, iso)
+        fp = fingerprint(item, iso)
         if fp not in by_print:
             per_name[name] = per_name.get(name, 0) + 1
-        by_print[fp] = item
+        by_print[fp] = (item, iso)
     skip = stored(list(earliest)) if stored is not None else ()
     releases: dict[str, tuple[ReleaseRow, Alert | None]] = {}
-    for name, item in earliest.items():
+    outcome_of = assessor.outcome
+    for name, (item, iso) in earliest.items():
         if name in skip:
             continue
-        outcome = assessor.outcome(name, item.time, item.imdb_id, item.tmdb_id)
+        outcome = outcome_of(name, item.time, item.imdb_id, item.tmdb_id)
         # counting the batch's sightings of it
-        row = release_row(outcome, name, item, run_id, per_name[name], times)
+        row = release_row(outcome, name, item, run_id, per_name[name], times(item.time, iso))
         releases[name] = (row, outcome.verdict.alert if outcome.verdict is not None else None)
     return PreparedBatch(
         accepted=len(batch),
-        earliest={name: item.time for name, item in earliest.items()},
+        earliest={name: item.time for name, (item, _) in earliest.items()},
         per_name=per_name,
         releases=releases,
         sightings=[
-            (item.name, sighting_row(fp, item, run_id, times)) for fp, item in by_print.items()
+            (item.name, sighting_row(fp, item, run_id, times(item.time, iso)))
+            for fp, (item, iso) in by_print.items()
         ],
         nfos=[
             (i.name, (i.group or "").lower() or None, i.nfo_text, i.time)
@@ -196,10 +200,11 @@ def release_row(
     item: FeedItem,
     run_id: int | None,
     sightings: int = 0,
-    times: Times = _as_is,
+    stamp: Any = None,
 ) -> ReleaseRow:
     """The ``releases`` row for a release first seen as ``item`` (``outcome``: an
-    :class:`~leaktrace.pipeline.assess.Outcome`) and ``sightings`` times in its batch."""
+    :class:`~leaktrace.pipeline.assess.Outcome`) and ``sightings`` times in its batch;
+    ``stamp`` is ``item``'s time as the store takes it (the time itself if not given)."""
     parsed, match = outcome.parsed, outcome.match
     group = parsed.group or item.group
     episodes = parsed.episodes
@@ -226,17 +231,18 @@ def release_row(
         match.reason[:512],
         outcome.status,
         item.imdb_id,
-        times(item.time),
+        item.time if stamp is None else stamp,
         sightings,
         run_id,
     )
 
 
-def sighting_row(fp: str, item: FeedItem, run_id: int | None, times: Times = _as_is) -> SightingRow:
-    """The ``sightings`` row of ``item`` (fingerprint ``fp``), less its release id."""
+def sighting_row(fp: str, item: FeedItem, run_id: int | None, stamp: Any = None) -> SightingRow:
+    """The ``sightings`` row of ``item`` (fingerprint ``fp``), less its release id;
+    ``stamp`` is ``item``'s time as the store takes it (the time itself if not given)."""
     return (
         fp,
-        times(item.time),
+        item.time if stamp is None else stamp,
         item.origin,
         item.site,
         item.url,
@@ -258,12 +264,13 @@ def sighting_row(fp: str, item: FeedItem, run_id: int | None, times: Times = _as
     )
 
 
-def fingerprint(item: FeedItem) -> str:
-    """What makes a sighting distinct: name, time, origin, site, URL, infohash."""
+def fingerprint(item: FeedItem, iso: str | None = None) -> str:
+    """What makes a sighting distinct: name, time, origin, site, URL, infohash (``iso``:
+    the time's ``isoformat()``, if the caller has it)."""
     key = "\x1f".join(
         (
             item.name,
-            item.time.isoformat(),
+            item.time.isoformat() if iso is None else iso,
             item.origin,
             item.site or "",
             item.url or "",

@@ -22,9 +22,9 @@ from leaktrace.store.portable import (
     newest_id,
     sqlite_cursor,
     sqlite_insert_ignore,
-    sqlite_recent_time,
     sqlite_rows,
     sqlite_run_many,
+    sqlite_time_of,
 )
 from leaktrace.store.schema import ALERTS, INGEST_RUNS, NFOS, RELEASES, SIGHTINGS, WORKS
 
@@ -46,6 +46,7 @@ __all__ = [
     "insert_nfos",
     "insert_sightings",
     "ROW_TIMES",
+    "RowTimes",
     "row_times",
     "row_times_name",
     "known_fingerprints",
@@ -186,11 +187,13 @@ def deferred_indexes(conn: Connection) -> Iterator[None]:
             conn.exec_driver_sql(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 
 
-def _as_is(value: datetime) -> datetime:
+def _as_is(value: datetime, _iso: str) -> datetime:
     return value
 
 
-ROW_TIMES: dict[str, Callable[[datetime], Any]] = {"sqlite": sqlite_recent_time, "as-is": _as_is}
+RowTimes = Callable[[datetime, str], Any]
+"""A time as a row holds it, from the time and its ``isoformat()``."""
+ROW_TIMES: dict[str, RowTimes] = {"sqlite": sqlite_time_of, "as-is": _as_is}
 """The ways rows may hold times, by name (a second process is told the name)."""
 
 
@@ -201,7 +204,7 @@ def row_times_name(conn: Connection) -> str:
     return "sqlite" if sqlite_cursor(conn) is not None else "as-is"
 
 
-def row_times(conn: Connection) -> Callable[[datetime], Any]:
+def row_times(conn: Connection) -> RowTimes:
     """:data:`ROW_TIMES` of :func:`row_times_name`."""
     return ROW_TIMES[row_times_name(conn)]
 

@@ -19,7 +19,7 @@ from leaktrace.pipeline.prepare import (
     prepare_batch,
     sighting_row,
 )
-from leaktrace.store.portable import sqlite_time
+from leaktrace.store.portable import sqlite_time, sqlite_time_of
 
 AT = datetime(2026, 5, 16, 8, 0, tzinfo=UTC)
 NAME = "Northern.Lights.Protocol.2026.1080p.BluRay.x264-SPARKLE"
@@ -92,7 +92,7 @@ def test_sighting_rows_are_built_as_sighting_row_builds_them() -> None:
 
 def test_rows_hold_times_as_the_store_takes_them() -> None:
     batch = [FeedItem(name=NAME, time=AT, site="predb-a")]
-    prepared = prepare_batch(batch, assessor(), None, times=sqlite_time)
+    prepared = prepare_batch(batch, assessor(), None, times=sqlite_time_of)
     (values, _), (_, sighting) = prepared.releases[NAME], prepared.sightings[0]
     assert dict(zip(RELEASE_COLUMNS, values, strict=True))["released_at"] == sqlite_time(AT)
     assert dict(zip(SIGHTING_COLUMNS[1:], sighting, strict=True))["seen_at"] == sqlite_time(AT)

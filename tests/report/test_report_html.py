@@ -164,7 +164,7 @@ def _store_leak(db: Database, name: str, work: Work, when: datetime) -> None:
             "match_score": 100.0,
             "match_reason": "test",
             "status": "leak",
-            "released_at": row_times(conn)(when),
+            "released_at": row_times(conn)(when, when.isoformat()),
             "sightings": 1,
         }
         insert_releases(conn, tuple(row), [tuple(row.values())])

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from leaktrace.errors import StoreError
 from leaktrace.store.database import Database
-from leaktrace.store.portable import sqlite_cursor, sqlite_time
+from leaktrace.store.portable import sqlite_cursor, sqlite_time, sqlite_time_of
 from leaktrace.store.releases import (
     find_releases,
     insert_releases,
@@ -41,6 +41,19 @@ SQLA_TIME = RELEASES.c.released_at.type.dialect_impl(sqlite.dialect()).bind_proc
 def test_times_are_written_as_sqlalchemy_writes_them(moment: datetime) -> None:
     assert SQLA_TIME is not None
     assert sqlite_time(moment) == SQLA_TIME(moment)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30))]),
+    )
+)
+def test_times_taken_from_their_iso_text_are_the_same(moment: datetime) -> None:
+    """The ingest formats a time once (for the fingerprint) and takes the stored text
+    from that."""
+    assert sqlite_time_of(moment, moment.isoformat()) == sqlite_time(moment)
 
 
 def test_naive_times_are_refused() -> None:
@@ -77,7 +90,8 @@ def _values(
     times = row_times(conn)
     columns = tuple(rows[0])
     values = [
-        tuple(times(v) if isinstance(v, datetime) else v for v in row.values()) for row in rows
+        tuple(times(v, v.isoformat()) if isinstance(v, datetime) else v for v in row.values())
+        for row in rows
     ]
     return columns, values
 
