@@ -29,6 +29,7 @@ from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.collector import fewer_collections
 from leaktrace.pipeline.events import leak_event, nuke_event, stored_leaks
 from leaktrace.pipeline.judging import PARALLEL_MIN_LINES, ParallelJudge, can_judge_apart
+from leaktrace.pipeline.name_filter import StoredNames
 from leaktrace.pipeline.prepare import (
     GROUP_AT,
     RELEASE_COLUMNS,
@@ -54,6 +55,7 @@ from leaktrace.store.releases import (
     insert_nfos,
     insert_releases,
     insert_sightings,
+    release_names,
     row_times,
     row_times_name,
     set_release_times,
@@ -209,9 +211,12 @@ def ingest_stream(
     started = time.perf_counter()
     report = IngestReport(files=files or [])
     works = load_works(conn)
-    writer = BatchWriter(Assessor(Matcher(works, settings.match_threshold)))
     report.run_id = start_run(conn, report.files)
     deferring = should_defer_indexes(conn, expected_lines)
+    writer = BatchWriter(
+        Assessor(Matcher(works, settings.match_threshold)),
+        _stored_names(conn, expected_lines) if deferring else None,
+    )
     judging = (
         ParallelJudge(
             judge_paths,
@@ -243,6 +248,17 @@ def ingest_stream(
     )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _stored_names(conn: Connection, expected: int) -> StoredNames:
+    """The names stored, for an ingest bringing about ``expected`` more (only when the
+    database holds no more than that: reading them all is then cheaper than looking up
+    each batch; the ingest's transaction already holds SQLite's write lock, so nobody
+    else adds any until it ends)."""
+    names = StoredNames(2 * expected)  # the stored ones (no more than that) and the new
+    for chunk in release_names(conn):
+        names.add(chunk)
+    return names
 
 
 def _write_all(
@@ -307,8 +323,16 @@ def _rejected(error: FeedError, report: IngestReport, strict: bool) -> None:
 class BatchWriter:
     """Writes batches of feed items (and nukes) inside a caller's transaction."""
 
-    def __init__(self, assessor: Assessor) -> None:
+    def __init__(self, assessor: Assessor, stored_names: StoredNames | None = None) -> None:
         self.assessor = assessor
+        self.stored_names = stored_names
+        """Every stored name, if the caller keeps them (then only names it may hold are
+        looked up); the writer adds the names it inserts."""
+
+    def _known(self, conn: Connection, names: list[str]) -> dict[str, KnownRelease]:
+        if self.stored_names is not None:
+            names = self.stored_names.may_hold(names)
+        return find_releases(conn, names) if names else {}
 
     def write(
         self, conn: Connection, batch: Sequence[FeedItem], report: IngestReport
@@ -319,7 +343,7 @@ class BatchWriter:
         known: dict[str, KnownRelease] = {}
 
         def stored(names: list[str]) -> dict[str, KnownRelease]:
-            known.update(find_releases(conn, names))
+            known.update(self._known(conn, names))
             return known
 
         prepared = prepare_batch(batch, self.assessor, report.run_id, stored, row_times(conn))
@@ -338,7 +362,7 @@ class BatchWriter:
         if not prepared.accepted:
             return []
         if known is None:
-            known = find_releases(conn, list(prepared.earliest))
+            known = self._known(conn, list(prepared.earliest))
         works = self.assessor.matcher.index.works
         new_rows: list[ReleaseRow] = []
         new_names: list[str] = []
@@ -373,6 +397,8 @@ class BatchWriter:
         if new_rows:
             inserted = insert_releases(conn, RELEASE_COLUMNS, new_rows)
             ids.update(inserted)
+            if self.stored_names is not None:
+                self.stored_names.add(inserted)
             per_name = prepared.per_name
             counted = {rid: per_name[name] for name, rid in inserted.items()}
             report.new_releases += len(inserted)

@@ -52,6 +52,7 @@ __all__ = [
     "known_fingerprints",
     "nfos_of",
     "release_by_id",
+    "release_names",
     "set_release_times",
     "sightings_of",
     "start_run",
@@ -105,6 +106,19 @@ def find_releases(conn: Connection, names: Sequence[str]) -> dict[str, KnownRele
         for row in conn.execute(select(*cols).where(_R.c.name.in_(part))):
             found[row.name] = KnownRelease(*row)
     return found
+
+
+def release_names(conn: Connection, chunk: int = 50_000) -> Iterator[list[str]]:
+    """Every stored release's name, ``chunk`` at a time (by id)."""
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(_R.c.id, _R.c.name).where(_R.c.id > last).order_by(_R.c.id).limit(chunk)
+        ).all()
+        if not rows:
+            return
+        yield [name for _, name in rows]
+        last = rows[-1][0]
 
 
 BULK_CACHE_MIB = 160
