@@ -194,6 +194,12 @@ def prepare_batch(
     )
 
 
+_ROUNDED: dict[float, float] = {}
+"""Match scores rounded to two places (``round`` takes longer than a look-up, and a
+catalogue's matches give the same scores again and again)."""
+_ROUNDED_KEPT = 100_000
+
+
 def release_row(
     outcome: Any,
     name: str,
@@ -210,6 +216,14 @@ def release_row(
     episodes = parsed.episodes
     title = parsed.title
     website = parsed.website
+    languages = parsed.languages
+    tags = parsed.tags
+    score = match.score
+    rounded = _ROUNDED.get(score)
+    if rounded is None:
+        if len(_ROUNDED) >= _ROUNDED_KEPT:
+            _ROUNDED.clear()
+        rounded = _ROUNDED[score] = round(score, 2)
     return (
         name,
         title[:512] if title else None,
@@ -220,14 +234,14 @@ def release_row(
         parsed.resolution,
         parsed.source,
         parsed.codec,
-        ",".join(parsed.languages)[:64] or None,
-        ",".join(parsed.tags)[:256] or None,
+        (",".join(languages)[:64] or None) if languages else None,
+        (",".join(tags)[:256] or None) if tags else None,
         group[:128] if group else None,
         group.lower()[:128] if group else None,
         parsed.service,
         website[:128] if website else None,
         match.work_id,
-        round(match.score, 2),
+        rounded,
         match.reason[:512],
         outcome.status,
         item.imdb_id,

@@ -4,7 +4,11 @@ the names not stored, rows as the store inserts them."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leaktrace.catalog.model import Work
 from leaktrace.errors import FeedError
@@ -17,6 +21,7 @@ from leaktrace.pipeline.prepare import (
     feed_batches,
     fingerprint,
     prepare_batch,
+    release_row,
     sighting_row,
 )
 from leaktrace.store.portable import sqlite_time, sqlite_time_of
@@ -110,3 +115,17 @@ def test_feed_batches_take_every_entry_and_keep_errors_in_small_pieces() -> None
         (3, 1, 2),
     ]
     assert sum(lines for lines, _, _ in chunks) == len(entries)
+
+
+@given(st.floats(min_value=0, max_value=100, allow_nan=False))
+def test_release_rows_round_scores_as_round_does(score: float) -> None:
+    item = FeedItem(name=NAME, time=AT)
+    outcome = assessor().outcome(NAME, AT)
+    changed = outcome._replace(match=replace(outcome.match, score=score))
+    for _ in range(2):  # the second time from the rounded scores kept
+        row = dict(zip(RELEASE_COLUMNS, release_row(changed, NAME, item, None), strict=True))
+        assert row["match_score"] == round(score, 2)
+    assert row["languages"] is None and row["tags"] is None
+    multi = outcome._replace(parsed=replace(outcome.parsed, languages=("it", "en")))
+    row = dict(zip(RELEASE_COLUMNS, release_row(multi, NAME, item, None), strict=True))
+    assert row["languages"] == "it,en"
