@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 
-__all__ = ["EARLIEST", "LATEST", "format_time", "format_when", "parse_time"]
+__all__ = ["EARLIEST", "LATEST", "format_time", "format_when", "iso_text", "parse_time"]
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -63,6 +63,23 @@ def _in_range(moment: datetime) -> datetime:
     if not EARLIEST <= moment < LATEST:
         raise ValueError(f"{moment.isoformat()} is outside 1990-2099")
     return moment
+
+
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))
+
+
+def iso_text(moment: datetime) -> str:
+    """``moment.isoformat()``, built faster for UTC times (the ingest formats one per
+    feed line, and ``isoformat`` of an aware time costs about 0.8 µs)."""
+    if moment.tzinfo is not UTC or moment.year < 1000:
+        return moment.isoformat()
+    two = _TWO_DIGITS
+    text = (
+        f"{moment.year}-{two[moment.month]}-{two[moment.day]}"
+        f"T{two[moment.hour]}:{two[moment.minute]}:{two[moment.second]}"
+    )
+    micro = moment.microsecond
+    return f"{text}.{micro:06d}+00:00" if micro else f"{text}+00:00"
 
 
 def format_time(moment: datetime) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from leaktrace.detect.detector import Alert
 from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
+from leaktrace.feeds.timeparse import iso_text
 from leaktrace.pipeline.assess import Assessor
 
 __all__ = [
@@ -159,7 +160,7 @@ def prepare_batch(
     per_name: dict[str, int] = {}
     for item in batch:
         name = item.name
-        iso = item.time.isoformat()
+        iso = iso_text(item.time)
         first = earliest.get(name)
         if first is None or item.time < first[0].time:
             earliest[name] = (item, iso)

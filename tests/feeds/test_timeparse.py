@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leaktrace.feeds import parse_time
+from leaktrace.feeds.timeparse import iso_text
 
 
 def test_formats() -> None:
@@ -110,3 +111,14 @@ def test_iso_texts_skip_float_with_the_same_outcome(text: str) -> None:
     """Texts like ``2020-...`` go straight to the ISO reader: every text gives the same
     time, or the same refusal, as trying float() first did."""
     assert _outcome(parse_time, text) == _outcome(_reference, text)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 1),
+        max_value=datetime(9999, 12, 31),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-3, minutes=-30))]),
+    )
+)
+def test_iso_text_is_isoformat(moment: datetime) -> None:
+    assert iso_text(moment) == moment.isoformat()
