@@ -184,18 +184,18 @@ def item_from_row(
         site = site or "predb"
         if isinstance(url, str) and "imdb.com/title/tt" in url:
             imdb = url.rsplit("/title/", 1)[1].strip("/").split("/")[0]
-    return FeedItem(
-        name=name,
-        time=moment,
-        origin="predb" if predb else "jsonl",
-        group=group.strip() or None if isinstance(group, str) else None,
-        size_bytes=size_bytes,
-        url=url if isinstance(url, str) else None,
-        site=site if isinstance(site, str) else None,
-        imdb_id=imdb if isinstance(imdb, str) and imdb.startswith("tt") else None,
-        extra=extra,
-        file=file,
-        line=line,
+    return FeedItem(  # by position, in FeedItem's order (one is built per feed line)
+        name,
+        moment,
+        "predb" if predb else "jsonl",
+        group.strip() or None if isinstance(group, str) else None,
+        size_bytes,
+        url if isinstance(url, str) else None,
+        site if isinstance(site, str) else None,
+        imdb if isinstance(imdb, str) and imdb.startswith("tt") else None,
+        extra,
+        file,
+        line,
         infohash=infohash,
     )
 

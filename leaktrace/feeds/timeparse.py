@@ -9,6 +9,8 @@ __all__ = ["EARLIEST", "LATEST", "format_time", "format_when", "iso_text", "pars
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+_EARLIEST_SECONDS = EARLIEST.timestamp()
+_LATEST_SECONDS = LATEST.timestamp()
 
 
 def parse_time(value: object) -> datetime:
@@ -46,21 +48,25 @@ def _parse_text(value: str) -> datetime:
             f"{text!r} is not a time (expected ISO 8601 with an offset, e.g. "
             "2020-08-25T14:03:00Z, or Unix seconds)"
         ) from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError(f"{text!r} has no UTC offset (add Z or +hh:mm)")
-    return _in_range(parsed.astimezone(UTC))
+    if parsed.tzinfo is not UTC:  # (Z and +00:00 give UTC itself)
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            raise ValueError(f"{text!r} has no UTC offset (add Z or +hh:mm)")
+        parsed = parsed.astimezone(UTC)
+    return _in_range(parsed)
 
 
 def _from_unix(seconds: float) -> datetime:
     if not math.isfinite(seconds):
         raise ValueError(f"{seconds!r} is not a time")
-    if not EARLIEST.timestamp() <= seconds < LATEST.timestamp():
+    if not _EARLIEST_SECONDS <= seconds < _LATEST_SECONDS:
         raise ValueError(f"Unix time {seconds:g} is outside 1990-2099")
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _in_range(moment: datetime) -> datetime:
-    if not EARLIEST <= moment < LATEST:
+    """``moment`` (in UTC) if within 1990-2099 (its year says so: comparing aware times
+    asks both for their offsets, four calls for one check)."""
+    if not EARLIEST.year <= moment.year < LATEST.year:
         raise ValueError(f"{moment.isoformat()} is outside 1990-2099")
     return moment
 

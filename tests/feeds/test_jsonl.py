@@ -171,3 +171,29 @@ def test_any_bytes_never_crash_the_reader(
     path.write_bytes(data)
     for result in read_feed(path):
         assert isinstance(result, FeedItem | FeedError)
+
+
+def test_every_field_lands_where_it_belongs() -> None:
+    row = {
+        "name": " A.2020.1080p.BluRay.x264-GRP ",
+        "time": "2020-08-25T16:03:00+02:00",
+        "group": " GRP ",
+        "size": 123,
+        "url": "https://example.invalid/a",
+        "site": "tracker",
+        "imdb_id": "tt0000001",
+        "infohash": "ABCDEF0123456789ABCDEF0123456789ABCDEF01",
+    }
+    assert item_from_row(row, file="feed.jsonl", line=7) == FeedItem(
+        name="A.2020.1080p.BluRay.x264-GRP",
+        time=datetime(2020, 8, 25, 14, 3, tzinfo=UTC),
+        origin="jsonl",
+        group="GRP",
+        size_bytes=123,
+        url="https://example.invalid/a",
+        site="tracker",
+        imdb_id="tt0000001",
+        file="feed.jsonl",
+        line=7,
+        infohash="abcdef0123456789abcdef0123456789abcdef01",
+    )
