@@ -33,7 +33,7 @@ def test_new_names_are_rarely_flagged() -> None:
     stored = StoredNames(20_000)
     stored.add(f"Stored.Name.{n}.2026.1080p.WEB-DL-GRP" for n in range(20_000))
     new = [f"New.Name.{n}.2026.1080p.WEB-DL-GRP" for n in range(20_000)]
-    assert len(stored.may_hold(new)) < 0.02 * len(new)  # about 0.5 % at this load
+    assert len(stored.may_hold(new)) < 0.03 * len(new)  # about 1.4 % at this load
     assert stored.size_bytes == (1 << 19) // 8  # 16 bits a name, a power of two
 
 
