@@ -115,6 +115,8 @@ class ParallelJudge:
     the child has stopped for any reason.
     The child is ``python -m leaktrace.pipeline.judge_child``, a fresh interpreter: nothing
     of the caller's process (its open database, its ``__main__``) is copied into it.
+    ``times`` names how the rows hold times (a key of
+    :data:`~leaktrace.store.releases.ROW_TIMES`, as the caller's store takes them).
     """
 
     def __init__(
