@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-__all__ = ["BITS_PER_NAME", "StoredNames"]
+__all__ = ["BITS_PER_NAME", "MAX_BITS", "StoredNames"]
 
+MAX_BITS = 1 << 30
+"""The largest filter, 128 MiB (past about 67 million names, more of them are looked up)."""
 BITS_PER_NAME = 16
 """Bits of filter per name expected: with two probes, about 1.4 % false "may hold" (each
 costs a look-up: a third probe would cost more than the look-ups it saves)."""
@@ -23,12 +25,11 @@ _MIN_BITS = 1 << 16
 
 class StoredNames:
     """A Bloom filter of release names (two probes, from the two halves of ``hash()``:
-    the strings' hashes are computed once and kept by Python; the filter has at most
-    2**32 bits)."""
+    the strings' hashes are computed once and kept by Python)."""
 
     def __init__(self, expected: int) -> None:
         bits = _MIN_BITS
-        while bits < max(expected, 1) * BITS_PER_NAME and bits < 1 << 32:
+        while bits < max(expected, 1) * BITS_PER_NAME and bits < MAX_BITS:
             bits <<= 1
         self._mask = bits - 1
         self._bits = bytearray(bits >> 3)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import leaktrace.pipeline.ingest as ingest_module
 import leaktrace.store.releases as releases_store
 from leaktrace.pipeline.ingest import ingest_files
-from leaktrace.pipeline.name_filter import StoredNames
+from leaktrace.pipeline.name_filter import MAX_BITS, StoredNames
 
 from .test_ingest import ROWS
 from .test_ingest_deferred_indexes import fresh, table_rows
@@ -78,3 +78,7 @@ def test_a_large_ingest_with_the_filter_stores_what_asking_the_database_stores(
     assert table_rows(filtered) == table_rows(plain)
     filtered.close()
     plain.close()
+
+
+def test_the_filter_is_bounded() -> None:
+    assert StoredNames(10**12).size_bytes == MAX_BITS // 8
