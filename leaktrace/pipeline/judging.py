@@ -27,7 +27,8 @@ from leaktrace.catalog.model import Work
 from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.pipeline.assess import Assessor
-from leaktrace.pipeline.prepare import PreparedBatch, Times, feed_batches, prepare_batch
+from leaktrace.pipeline.prepare import PreparedBatch, feed_batches, prepare_batch
+from leaktrace.store.releases import RowTimes
 
 __all__ = [
     "PARALLEL_MIN_LINES",
@@ -67,7 +68,7 @@ def prepared_frames(
     batch_size: int,
     assessor: Assessor,
     run_id: int | None,
-    times: Times,
+    times: RowTimes,
 ) -> Iterator[Frame]:
     """The frames of a feed, batched by :func:`~leaktrace.pipeline.prepare.feed_batches`,
     rows holding times as ``times`` gives them."""
@@ -91,21 +92,21 @@ def _read_frames(stream: IO[bytes], frames: queue.Queue[bytes | None], stop: Eve
             body = stream.read(size)
             if len(body) < size:
                 break
-            while not stop.is_set():
-                try:
-                    frames.put(body, timeout=0.2)
-                    break
-                except queue.Full:
-                    continue
+            _put(frames, body, stop)
     except (OSError, ValueError):  # the pipe was closed under it
         pass
     finally:
-        while not stop.is_set():
-            try:
-                frames.put(None, timeout=0.2)
-                break
-            except queue.Full:
-                continue
+        _put(frames, None, stop)
+
+
+def _put(frames: queue.Queue[bytes | None], frame: bytes | None, stop: Event) -> None:
+    """Put ``frame`` in ``frames`` once there is room, unless ``stop`` is set first."""
+    while not stop.is_set():
+        try:
+            frames.put(frame, timeout=0.2)
+            return
+        except queue.Full:
+            continue
 
 
 class ParallelJudge:

@@ -22,6 +22,7 @@ from leaktrace.errors import FeedError
 from leaktrace.feeds.item import FeedItem
 from leaktrace.feeds.timeparse import iso_text
 from leaktrace.pipeline.assess import Assessor
+from leaktrace.store.releases import ROW_TIMES, RowTimes
 
 __all__ = [
     "GROUP_AT",
@@ -93,13 +94,6 @@ binds without a look-up per column)."""
 SightingRow = tuple[Any, ...]
 """A ``sightings`` row less its release id: the values of :data:`SIGHTING_COLUMNS` but
 the first."""
-Times = Callable[[datetime, str], Any]
-"""How the store takes times, from a time and its ``isoformat()``
-(:func:`~leaktrace.store.releases.row_times`)."""
-
-
-def _as_is(value: datetime, _iso: str) -> datetime:
-    return value
 
 
 @dataclass(slots=True)
@@ -150,33 +144,34 @@ def prepare_batch(
     assessor: Assessor,
     run_id: int | None,
     stored: Callable[[list[str]], Container[str]] | None = None,
-    times: Times = _as_is,
+    times: RowTimes = ROW_TIMES["as-is"],
 ) -> PreparedBatch:
     """Group ``batch`` by name and sighting and judge each name, but those ``stored``
     says are stored already (given the batch's names, when the caller can tell). Rows
     hold times as ``times`` gives them."""
-    earliest: dict[str, tuple[FeedItem, str]] = {}  # the item and its time's ISO text
-    by_print: dict[str, tuple[FeedItem, str]] = {}  # the last item of each sighting
+    earliest: dict[str, tuple[FeedItem, Any]] = {}  # the item and its time as rows hold it
+    by_print: dict[str, tuple[FeedItem, Any]] = {}  # the last item of each sighting
     per_name: dict[str, int] = {}
     for item in batch:
         name = item.name
         iso = iso_text(item.time)
+        stamped = (item, times(item.time, iso))
         first = earliest.get(name)
         if first is None or item.time < first[0].time:
-            earliest[name] = (item, iso)
+            earliest[name] = stamped
         fp = fingerprint(item, iso)
         if fp not in by_print:
             per_name[name] = per_name.get(name, 0) + 1
-        by_print[fp] = (item, iso)
+        by_print[fp] = stamped
     skip = stored(list(earliest)) if stored is not None else ()
     releases: dict[str, tuple[ReleaseRow, Alert | None]] = {}
     outcome_of = assessor.outcome
-    for name, (item, iso) in earliest.items():
+    for name, (item, stamp) in earliest.items():
         if name in skip:
             continue
         outcome = outcome_of(name, item.time, item.imdb_id, item.tmdb_id)
         # counting the batch's sightings of it
-        row = release_row(outcome, name, item, run_id, per_name[name], times(item.time, iso))
+        row = release_row(outcome, name, item, run_id, per_name[name], stamp)
         releases[name] = (row, outcome.verdict.alert if outcome.verdict is not None else None)
     return PreparedBatch(
         accepted=len(batch),
@@ -184,8 +179,8 @@ def prepare_batch(
         per_name=per_name,
         releases=releases,
         sightings=[
-            (item.name, sighting_row(fp, item, run_id, times(item.time, iso)))
-            for fp, (item, iso) in by_print.items()
+            (item.name, sighting_row(fp, item, run_id, stamp))
+            for fp, (item, stamp) in by_print.items()
         ],
         nfos=[
             (i.name, (i.group or "").lower() or None, i.nfo_text, i.time)

@@ -23,6 +23,7 @@ __all__ = [
     "newest",
     "newest_id",
     "sqlite_run_many",
+    "sqlite_bulk",
     "sqlite_cursor",
     "sqlite_insert_ignore",
     "sqlite_rows",
@@ -77,15 +78,27 @@ def insert_ignore(
 # driver's executemany, on the same DBAPI connection, so in the caller's transaction.
 
 
-def sqlite_cursor(conn: Connection) -> sqlite3.Cursor | None:
-    """A cursor on the SQLite connection under ``conn`` when bulk writes through it are
-    safe (SQLite, inside a transaction the driver opens: not autocommit), else None."""
+def _bulk_connection(conn: Connection) -> sqlite3.Connection | None:
+    """The SQLite connection under ``conn`` when bulk writes through it are safe (SQLite,
+    inside a transaction the driver opens: not autocommit), else None."""
     if conn.dialect.name != "sqlite":
         return None
     dbapi = conn.connection.driver_connection
     if not isinstance(dbapi, sqlite3.Connection) or dbapi.isolation_level is None:
         return None
-    return dbapi.cursor()
+    return dbapi
+
+
+def sqlite_bulk(conn: Connection) -> bool:
+    """Whether writes on ``conn`` go straight to the SQLite driver (:func:`sqlite_cursor`)."""
+    return _bulk_connection(conn) is not None
+
+
+def sqlite_cursor(conn: Connection) -> sqlite3.Cursor | None:
+    """A cursor on the SQLite connection under ``conn`` when bulk writes through it are
+    safe (see :func:`sqlite_bulk`), else None."""
+    dbapi = _bulk_connection(conn)
+    return dbapi.cursor() if dbapi is not None else None
 
 
 def sqlite_time(value: datetime | None) -> str | None:

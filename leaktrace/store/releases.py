@@ -20,6 +20,7 @@ from leaktrace.store.portable import (
     insert_ignore,
     newest,
     newest_id,
+    sqlite_bulk,
     sqlite_cursor,
     sqlite_insert_ignore,
     sqlite_rows,
@@ -215,7 +216,7 @@ def row_times_name(conn: Connection) -> str:
     """How :func:`insert_releases` and :func:`insert_sightings` on ``conn`` take times
     (a key of :data:`ROW_TIMES`): as SQLite stores them when they go straight to the
     driver, else as they are."""
-    return "sqlite" if sqlite_cursor(conn) is not None else "as-is"
+    return "sqlite" if sqlite_bulk(conn) else "as-is"
 
 
 def row_times(conn: Connection) -> RowTimes:
