@@ -28,6 +28,16 @@ WAYS = (
 )
 
 
+def run_bench(database: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "ingest_rows.py"), str(database)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+
+
 def test_every_way_gets_a_figure(
     tmp_path: Path, catalog_csv: Path, write_feed: Callable[..., Path]
 ) -> None:
@@ -35,13 +45,7 @@ def test_every_way_gets_a_figure(
     with Database(settings.database_target()) as db:
         import_catalog(db, catalog_csv, settings)
         ingest_files(db, [write_feed(ROWS)], settings)
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "ingest_rows.py"), str(tmp_path / "lt.db")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )
+    done = run_bench(tmp_path / "lt.db")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "5 releases and 5 sightings from lt.db" in done.stdout
     for way in WAYS:
@@ -49,11 +53,5 @@ def test_every_way_gets_a_figure(
 
 
 def test_a_missing_database_is_named(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "ingest_rows.py"), str(tmp_path / "none.db")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )
+    done = run_bench(tmp_path / "none.db")
     assert done.returncode == 1 and "none.db: no such database" in done.stderr

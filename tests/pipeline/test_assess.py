@@ -14,15 +14,8 @@ from leaktrace.detect.detector import assess
 from leaktrace.matching.matcher import Matcher
 from leaktrace.pipeline.assess import Assessor
 
-FILM = Work(
-    id="f",
-    kind="movie",
-    title="Film",
-    year=2026,
-    theatrical=date(2026, 3, 6),
-    digital=date(2026, 4, 14),
-    physical=date(2026, 5, 19),
-)
+from ..detect.test_detector import FILM
+
 BARE = Work(id="b", kind="movie", title="Bare", year=2026)
 ASSESSOR = Assessor(Matcher([FILM, BARE], 88))
 SOURCES = [None, "cam", "telesync", "web-dl", "bluray", "remux", "workprint", "no-such-source"]

@@ -51,6 +51,14 @@ def outcome(report: IngestReport) -> dict[str, Any]:
     return report.as_dict() | {"seconds": 0, "run_id": 0}
 
 
+def assert_alike(one: IngestReport, two: IngestReport, plain: Database, other: Database) -> None:
+    """The same report and the same rows both ways (both databases closed after)."""
+    assert outcome(two) == outcome(one)
+    assert table_rows(other) == table_rows(plain)
+    plain.close()
+    other.close()
+
+
 def ingest_both(
     tmp_path: Path, catalog_csv: Path, feed: Path, progress: Any = None
 ) -> tuple[IngestReport, IngestReport, Database, Database]:
@@ -99,10 +107,7 @@ def test_a_child_that_cannot_start_changes_nothing(
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
     one, two, plain, other = ingest_both(tmp_path, catalog_csv, write_feed(feed_rows()))
     assert two.prepared_apart == 0
-    assert outcome(two) == outcome(one)
-    assert table_rows(other) == table_rows(plain)
-    plain.close()
-    other.close()
+    assert_alike(one, two, plain, other)
 
 
 def test_a_child_that_dies_midway_leaves_the_rest_to_the_ingest(
@@ -129,10 +134,7 @@ def test_a_child_that_dies_midway_leaves_the_rest_to_the_ingest(
     one, two, plain, other = ingest_both(tmp_path, catalog_csv, feed, kill_after_first_batch)
     assert started and started[0].stopped and not started[0].finished
     assert 0 < two.prepared_apart < two.accepted
-    assert outcome(two) == outcome(one)
-    assert table_rows(other) == table_rows(plain)
-    plain.close()
-    other.close()
+    assert_alike(one, two, plain, other)
 
 
 def test_the_child_sends_what_one_process_would_prepare(
