@@ -479,9 +479,12 @@ def test_the_handling_code_is_on_top_and_bottom_of_every_printed_page(
     data = pdf_file.read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
     contents = []
-    for found in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, flags=re.S):
+    # each stream is cut by its dictionary's /Length (chromium writes it directly); a
+    # search for the "endstream" after it would lose a stream whose data ends in "\r"
+    for found in re.finditer(rb"/Length (\d+)>>\s*stream\r?\n", data):
+        raw = data[found.end() : found.end() + int(found.group(1))]
         try:
-            stream = zlib.decompress(found.group(1))
+            stream = zlib.decompress(raw)
         except zlib.error:
             continue
         if b"BT" in stream and b" rg" in stream:  # a page's drawing, not a font
