@@ -77,18 +77,19 @@ def _new_sqlite_databases_from_a_migrated_template(
     make one): the migrations run ONCE per test run, on a template, and ``migrate()`` on a
     new, empty, unopened SQLite file first writes the template's bytes into it (keeping the
     file's own 0600 mode), then runs as usual (at head: nothing to do). Databases that
-    exist, PostgreSQL and explicit Alembic runs are untouched."""
+    exist, PostgreSQL, migrations to an earlier revision and explicit Alembic runs are
+    untouched."""
     template = tmp_path_factory.mktemp("schema-template") / "template.db"
     Database(str(template)).close()  # the real migrations, from an empty file
     schema = template.read_bytes()
     migrate = Database.migrate
 
-    def migrate_from_template(self: Database) -> None:
-        path = _new_sqlite_file(self)
+    def migrate_from_template(self: Database, revision: str = "head") -> None:
+        path = _new_sqlite_file(self) if revision == "head" else None
         if path is not None:
             with path.open("r+b") as handle:
                 handle.write(schema)
-        migrate(self)
+        migrate(self, revision)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Database, "migrate", migrate_from_template)

@@ -10,7 +10,7 @@ second process prepare the batches (:mod:`leaktrace.pipeline.judging`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
@@ -29,7 +29,7 @@ from leaktrace.pipeline.assess import Assessor
 from leaktrace.pipeline.collector import fewer_collections
 from leaktrace.pipeline.events import leak_event, nuke_event, stored_leaks
 from leaktrace.pipeline.judging import PARALLEL_MIN_LINES, ParallelJudge, can_judge_apart
-from leaktrace.pipeline.name_filter import StoredNames
+from leaktrace.pipeline.name_ids import MAX_NAMES, NameIds
 from leaktrace.pipeline.prepare import (
     GROUP_AT,
     RELEASE_COLUMNS,
@@ -51,11 +51,14 @@ from leaktrace.store.releases import (
     deferred_indexes,
     delete_alerts,
     find_releases,
+    fingerprints_of,
     finish_run,
     insert_nfos,
     insert_releases,
     insert_sightings,
-    release_names,
+    largest_release_id,
+    release_ids,
+    releases_by_id,
     row_times,
     row_times_name,
     set_release_times,
@@ -213,9 +216,11 @@ def ingest_stream(
     works = load_works(conn)
     report.run_id = start_run(conn, report.files)
     deferring = should_defer_indexes(conn, expected_lines)
+    # the name and fingerprint indexes too, when the names fit in memory (NameIds)
+    keys_apart = deferring and largest_release_id(conn) + expected_lines <= MAX_NAMES
     writer = BatchWriter(
         Assessor(Matcher(works, settings.match_threshold)),
-        _stored_names(conn, expected_lines) if deferring else None,
+        _name_ids(conn, expected_lines) if keys_apart else None,
     )
     judging = (
         ParallelJudge(
@@ -233,7 +238,7 @@ def ingest_stream(
     with (
         fewer_collections() if expected_lines >= PARALLEL_MIN_LINES else nullcontext(),
         bulk_writing(conn, DEFERRED_CACHE_MIB if deferring else BULK_CACHE_MIB),
-        deferred_indexes(conn) if deferring else nullcontext(),
+        deferred_indexes(conn, keys=keys_apart) if deferring else nullcontext(),
         judging if judging is not None else nullcontext(),
     ):
         _write_all(conn, items, settings, writer, report, strict, progress, judging)
@@ -250,13 +255,13 @@ def ingest_stream(
     return report
 
 
-def _stored_names(conn: Connection, expected: int) -> StoredNames:
-    """The names stored, for an ingest bringing about ``expected`` more (only when the
-    database holds no more than that: reading them all is then cheaper than looking up
-    each batch; the ingest's transaction already holds SQLite's write lock, so nobody
-    else adds any until it ends)."""
-    names = StoredNames(2 * expected)  # the stored ones (no more than that) and the new
-    for chunk in release_names(conn):
+def _name_ids(conn: Connection, expected: int) -> NameIds:
+    """The names stored and their ids, for an ingest bringing about ``expected`` more
+    (only when the database holds no more than that: reading them all is then cheaper
+    than keeping up the name index; the ingest's transaction already holds SQLite's write
+    lock, so nobody else adds any until it ends)."""
+    names = NameIds(largest_release_id(conn) + expected)
+    for chunk in release_ids(conn):
         names.add(chunk)
     return names
 
@@ -312,6 +317,25 @@ def _store_prepared(
     return done
 
 
+_RELEASE_AT = SIGHTING_COLUMNS.index("release_id")
+_PRINT_AT = SIGHTING_COLUMNS.index("fingerprint")
+
+
+def _unstored_sightings(
+    conn: Connection, rows: list[tuple[Any, ...]], known: Mapping[str, KnownRelease]
+) -> list[tuple[Any, ...]]:
+    """The sighting rows whose fingerprint is not stored: only a release stored before
+    the batch (``known``) can have stored sightings, since a fingerprint is made of the
+    release's name (among others). A batch holds each fingerprint once."""
+    if not known:
+        return rows
+    old = {k.id for k in known.values()}
+    stored = fingerprints_of(conn, sorted(old))
+    if not stored:
+        return rows
+    return [row for row in rows if row[_RELEASE_AT] not in old or row[_PRINT_AT] not in stored]
+
+
 def _rejected(error: FeedError, report: IngestReport, strict: bool) -> None:
     if strict:
         raise error
@@ -323,16 +347,23 @@ def _rejected(error: FeedError, report: IngestReport, strict: bool) -> None:
 class BatchWriter:
     """Writes batches of feed items (and nukes) inside a caller's transaction."""
 
-    def __init__(self, assessor: Assessor, stored_names: StoredNames | None = None) -> None:
+    def __init__(self, assessor: Assessor, name_ids: NameIds | None = None) -> None:
         self.assessor = assessor
-        self.stored_names = stored_names
-        """Every stored name, if the caller keeps them (then only names it may hold are
-        looked up); the writer adds the names it inserts."""
+        self.name_ids = name_ids
+        """Every stored name and its id, if the caller keeps them: then the database's
+        name and fingerprint indexes may be gone (``deferred_indexes(keys=True)``), so
+        releases are looked up by id, the stored fingerprints of known releases by
+        release, and new rows inserted as known to be new. The writer adds the releases
+        it inserts."""
 
     def _known(self, conn: Connection, names: list[str]) -> dict[str, KnownRelease]:
-        if self.stored_names is not None:
-            names = self.stored_names.may_hold(names)
-        return find_releases(conn, names) if names else {}
+        if self.name_ids is None:
+            return find_releases(conn, names) if names else {}
+        candidates = self.name_ids.candidates(names)
+        if not candidates:
+            return {}
+        ids = [rid for found in candidates.values() for rid in found]
+        return {k.name: k for k in releases_by_id(conn, ids) if k.name in candidates}
 
     def write(
         self, conn: Connection, batch: Sequence[FeedItem], report: IngestReport
@@ -395,10 +426,12 @@ class BatchWriter:
         ids = {name: k.id for name, k in known.items()}
         counted: dict[int, int] = {}
         if new_rows:
-            inserted = insert_releases(conn, RELEASE_COLUMNS, new_rows)
+            inserted = insert_releases(
+                conn, RELEASE_COLUMNS, new_rows, known_new=self.name_ids is not None
+            )
             ids.update(inserted)
-            if self.stored_names is not None:
-                self.stored_names.add(inserted)
+            if self.name_ids is not None:
+                self.name_ids.add(inserted.items())
             per_name = prepared.per_name
             counted = {rid: per_name[name] for name, rid in inserted.items()}
             report.new_releases += len(inserted)
@@ -412,7 +445,11 @@ class BatchWriter:
         new_ids = set(upsert_alerts(conn, [(ids[name], alert) for name, alert, _ in alerts]))
         report.new_alerts += len(new_ids)
         rows = [(ids[name], *row) for name, row in prepared.sightings]
-        new = insert_sightings(conn, SIGHTING_COLUMNS, rows, counted)
+        if self.name_ids is not None:
+            rows = _unstored_sightings(conn, rows, known)
+        new = insert_sightings(
+            conn, SIGHTING_COLUMNS, rows, counted, known_new=self.name_ids is not None
+        )
         report.new_sightings += new
         report.repeated_sightings += prepared.accepted - new
         if prepared.nfos:
@@ -433,7 +470,11 @@ class BatchWriter:
         self, conn: Connection, nukes: Sequence[NukeEvent], report: IngestReport
     ) -> list[AlertEvent]:
         """Record nukes; a nuke of a release with a leak alert becomes an event."""
-        applied = apply_nukes(conn, nukes)
+        named = None
+        if self.name_ids is not None:  # the name index may be gone
+            known = self._known(conn, sorted({nuke.name for nuke in nukes}))
+            named = {name: k.id for name, k in known.items()}
+        applied = apply_nukes(conn, nukes, named)
         report.nukes += len(applied)
         if not applied:
             return []

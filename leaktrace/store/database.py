@@ -92,6 +92,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off on ``connection`` inside (outside any transaction, where
+    the pragma takes effect): a migration that builds a table again drops the old one,
+    and with them on that would delete or null every row referring to it."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        try:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+        except SQLAlchemyError:  # pragma: no cover - never back to the pool without them
+            connection.invalidate()
+            raise
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Refuse (roll back) a migration that left a row referring to one not there."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        table, rowid, parent, _ = broken
+        raise StoreError(f"migration left {table} row {rowid} referring to a missing {parent} row")
+
+
 class Database:
     """An open LeakTrace database, migrated to the latest schema.
 
@@ -115,14 +146,17 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to the newest Alembic revision (or to ``revision``)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         try:
-            with self.engine.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+            with self.engine.connect() as connection:
+                with _foreign_keys_off(connection):
+                    with connection.begin():
+                        config.attributes["connection"] = connection
+                        command.upgrade(config, revision)
+                        _check_foreign_keys(connection)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open or migrate {self.display}: {_first_line(exc)}") from None
 

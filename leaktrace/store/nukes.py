@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
@@ -39,8 +40,12 @@ def fingerprint(nuke: NukeEvent) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def apply_nukes(conn: Connection, nukes: Sequence[NukeEvent]) -> list[tuple[NukeEvent, int]]:
+def apply_nukes(
+    conn: Connection, nukes: Sequence[NukeEvent], release_ids: Mapping[str, int] | None = None
+) -> list[tuple[NukeEvent, int]]:
     """Store new nukes and update their releases' status (latest action wins).
+    ``release_ids``: the ids of the nuked names' stored releases, when the caller knows
+    them (the releases are then read by id; else by name).
 
     Returns the new nukes whose release is known, with its id. A nuke seen again is
     ignored; a nuke for a release not seen yet is kept in the history with no release.
@@ -59,12 +64,14 @@ def apply_nukes(conn: Connection, nukes: Sequence[NukeEvent]) -> list[tuple[Nuke
     if not fresh:
         return []
     names = sorted({n.name for _, n in fresh})
+    key: Any = RELEASES.c.name
+    values: list[Any] = list(names)
+    if release_ids is not None:
+        key, values = RELEASES.c.id, [release_ids[n] for n in names if n in release_ids]
     releases: dict[str, tuple[int, object]] = {}
-    for part in chunked(names):
+    for part in chunked(values):
         for rid, name, nuked_at in conn.execute(
-            select(RELEASES.c.id, RELEASES.c.name, RELEASES.c.nuked_at).where(
-                RELEASES.c.name.in_(part)
-            )
+            select(RELEASES.c.id, RELEASES.c.name, RELEASES.c.nuked_at).where(key.in_(part))
         ):
             releases[name] = (rid, nuked_at)
     insert_ignore(

@@ -144,8 +144,8 @@ class _InsertPlan:
             names = ", ".join(f'"{self.columns[j]}"' for j in bound)
             sql = self.statements[bound] = (
                 f'INSERT INTO "{self.table}" ({names}) '
-                f"VALUES ({', '.join('?' for _ in bound)}) "
-                f"ON CONFLICT ({self.conflict}) DO NOTHING"
+                f"VALUES ({', '.join('?' for _ in bound)})"
+                + (f" ON CONFLICT ({self.conflict}) DO NOTHING" if self.conflict else "")
             )
         return sql
 
@@ -197,8 +197,9 @@ def sqlite_insert_ignore(
 ) -> int:
     """INSERT … ON CONFLICT (``conflict``) DO NOTHING of ``rows`` (values of ``columns``,
     as the driver takes them: times as :func:`sqlite_time` writes them) as one prepared
-    statement through ``cursor`` (see :func:`sqlite_cursor`). Columns NULL in every row
-    are left out of the statement (they are stored NULL).
+    statement through ``cursor`` (see :func:`sqlite_cursor`); with no ``conflict``, a
+    plain INSERT (a collision is an error). Columns NULL in every row are left out of
+    the statement (they are stored NULL).
 
     Returns how many rows were inserted. Since the transaction now holds SQLite's write
     lock, those are the ones with the highest ids of the table (see :func:`newest`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ __all__ = [
     "DEFERRABLE_INDEXES",
     "DEFERRED_CACHE_MIB",
     "DEFER_MIN_ROWS",
+    "FINGERPRINT_INDEX",
+    "KEYED_DEFERRAL",
+    "NAME_INDEX",
+    "fingerprints_of",
     "KnownRelease",
     "bulk_writing",
     "deferred_indexes",
@@ -53,7 +58,9 @@ __all__ = [
     "known_fingerprints",
     "nfos_of",
     "release_by_id",
-    "release_names",
+    "largest_release_id",
+    "release_ids",
+    "releases_by_id",
     "set_release_times",
     "sightings_of",
     "start_run",
@@ -80,7 +87,16 @@ class KnownRelease:
 
 def find_releases(conn: Connection, names: Sequence[str]) -> dict[str, KnownRelease]:
     """The stored releases among ``names``, by name."""
-    found: dict[str, KnownRelease] = {}
+    return {k.name: k for k in _known_releases(conn, _R.c.name, names)}
+
+
+def releases_by_id(conn: Connection, ids: Sequence[int]) -> list[KnownRelease]:
+    """The stored releases of ``ids`` (those there)."""
+    return _known_releases(conn, _R.c.id, ids)
+
+
+def _known_releases(conn: Connection, key: Any, values: Sequence[Any]) -> list[KnownRelease]:
+    found: list[KnownRelease] = []
     cols = (
         _R.c.id,
         _R.c.name,
@@ -95,31 +111,35 @@ def find_releases(conn: Connection, names: Sequence[str]) -> dict[str, KnownRele
         as_time = _R.c.released_at.type.dialect_impl(conn.dialect).result_processor(
             conn.dialect, None
         )
-        head = f"SELECT {', '.join(c.name for c in cols)} FROM releases WHERE name IN "
-        for part in chunked(names):
+        head = f"SELECT {', '.join(c.name for c in cols)} FROM releases WHERE {key.name} IN "
+        for part in chunked(values):
             for rid, name, at, *rest in sqlite_rows(
                 cursor, head + f"({', '.join('?' * len(part))})", part
             ):
                 moment = cast(datetime, as_time(at) if as_time is not None else at)
-                found[name] = KnownRelease(rid, name, moment, *rest)
+                found.append(KnownRelease(rid, name, moment, *rest))
         return found
-    for part in chunked(names):
-        for row in conn.execute(select(*cols).where(_R.c.name.in_(part))):
-            found[row.name] = KnownRelease(*row)
+    for part in chunked(values):
+        found.extend(KnownRelease(*row) for row in conn.execute(select(*cols).where(key.in_(part))))
     return found
 
 
-def release_names(conn: Connection, chunk: int = 50_000) -> Iterator[list[str]]:
-    """Every stored release's name, ``chunk`` at a time (by id)."""
+def release_ids(conn: Connection, chunk: int = 50_000) -> Iterator[list[tuple[str, int]]]:
+    """Every stored release's name and id, ``chunk`` at a time (by id)."""
     last = 0
     while True:
         rows = conn.execute(
-            select(_R.c.id, _R.c.name).where(_R.c.id > last).order_by(_R.c.id).limit(chunk)
+            select(_R.c.name, _R.c.id).where(_R.c.id > last).order_by(_R.c.id).limit(chunk)
         ).all()
         if not rows:
             return
-        yield [name for _, name in rows]
-        last = rows[-1][0]
+        yield [(name, rid) for name, rid in rows]
+        last = rows[-1][1]
+
+
+def largest_release_id(conn: Connection) -> int:
+    """The highest release id (0 when there is none)."""
+    return int(conn.execute(select(func.max(_R.c.id))).scalar_one() or 0)
 
 
 BULK_CACHE_MIB = 160
@@ -163,6 +183,19 @@ DEFERRABLE_INDEXES = (
 """Secondary indexes of releases and sightings that a large file ingest builds once at
 its end instead of row by row (:func:`deferred_indexes`). None of them serves the
 ingest's own look-ups (by name, by fingerprint, by id)."""
+NAME_INDEX = "uq_releases_name"
+FINGERPRINT_INDEX = "uq_sightings_fingerprint"
+KEYED_DEFERRAL = (
+    *(name for name in DEFERRABLE_INDEXES if name != "ix_sightings_release_id"),
+    NAME_INDEX,
+    FINGERPRINT_INDEX,
+)
+"""What :func:`deferred_indexes` drops when asked for the keys too: the unique name and
+fingerprint indexes, where a large ingest inserts at random places (their largest cost),
+beside the releases' secondary indexes. The ingest then has to know itself every stored
+name (and insert releases ``known_new``) and which fingerprints are stored (it reads
+those of the releases it knows by ``ix_sightings_release_id``, which stays: new
+sightings add to its end)."""
 DEFER_MIN_ROWS = 50_000
 """The least number of new rows for which building the indexes again pays."""
 
@@ -175,23 +208,24 @@ def should_defer_indexes(conn: Connection, expected_rows: int) -> bool:
     rows' times come in no order)."""
     if conn.dialect.name != "sqlite" or expected_rows < DEFER_MIN_ROWS:
         return False
-    largest = conn.execute(select(func.max(_R.c.id))).scalar_one()
-    return expected_rows >= int(largest or 0)
+    return expected_rows >= largest_release_id(conn)
 
 
 @contextmanager
-def deferred_indexes(conn: Connection) -> Iterator[None]:
-    """Drop :data:`DEFERRABLE_INDEXES` for the ingest inside, then build them again, all
-    in the caller's transaction (SQLite's schema changes are transactional: other
-    connections keep seeing the indexes until the commit; a rollback brings them back).
-    They are built again whatever happens inside, so a caller that commits after an
-    error still has them."""
+def deferred_indexes(conn: Connection, keys: bool = False) -> Iterator[None]:
+    """Drop :data:`DEFERRABLE_INDEXES` (:data:`KEYED_DEFERRAL` with ``keys``) for the
+    ingest inside, then build them again, all in the caller's transaction (SQLite's
+    schema changes are transactional: other connections keep seeing the indexes until
+    the commit; a rollback brings them back). They are built again whatever happens
+    inside, so a caller that commits after an error still has them; building a unique
+    index again fails (and so the transaction) if two rows came to share its key."""
     if conn.dialect.name != "sqlite":
         yield
         return
-    names = ", ".join(f"'{name}'" for name in DEFERRABLE_INDEXES)
+    dropped = KEYED_DEFERRAL if keys else DEFERRABLE_INDEXES
+    names_sql = ", ".join(f"'{name}'" for name in dropped)
     found = conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({names})"
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({names_sql})"
     ).all()
     for name, _ in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -199,7 +233,7 @@ def deferred_indexes(conn: Connection) -> Iterator[None]:
         yield
     finally:
         for _, sql in found:
-            conn.exec_driver_sql(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+            conn.exec_driver_sql(re.sub(r"^(CREATE (UNIQUE )?INDEX )", r"\1IF NOT EXISTS ", sql))
 
 
 def _as_is(value: datetime, _iso: str) -> datetime:
@@ -225,10 +259,16 @@ def row_times(conn: Connection) -> RowTimes:
 
 
 def insert_releases(
-    conn: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    conn: Connection,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    known_new: bool = False,
 ) -> dict[str, int]:
     """Insert new releases (values of ``columns``, one of them ``name``; times as
     :func:`row_times` gives them); a name another writer stored meanwhile is left alone.
+    With ``known_new`` (SQLite) the caller knows that no name of ``rows`` is stored, and
+    they are inserted without a conflict clause, which needs no name index (see
+    :func:`deferred_indexes`).
 
     Returns the ids of the releases inserted, by name."""
     if not rows:
@@ -238,7 +278,8 @@ def insert_releases(
     if cursor is None:
         dicts = [dict(zip(columns, row, strict=True)) for row in rows]
         return {name: rid for rid, name in insert_ignore(conn, _R, dicts, ["name"], ("id", "name"))}
-    inserted = sqlite_insert_ignore(conn, cursor, _R, columns, rows, ["name"])
+    conflict = () if known_new else ("name",)
+    inserted = sqlite_insert_ignore(conn, cursor, _R, columns, rows, conflict)
     if inserted == len(rows):
         # all new: SQLite numbered them one after the other, in the order given, above
         # every id in the table (nobody else can write until this transaction ends)
@@ -289,15 +330,28 @@ def known_fingerprints(conn: Connection, fingerprints: Sequence[str]) -> set[str
     return found
 
 
+def fingerprints_of(conn: Connection, release_ids: Sequence[int]) -> set[str]:
+    """The fingerprints of the stored sightings of ``release_ids``."""
+    found: set[str] = set()
+    for part in chunked(release_ids):
+        found.update(
+            conn.execute(select(_S.c.fingerprint).where(_S.c.release_id.in_(part))).scalars()
+        )
+    return found
+
+
 def insert_sightings(
     conn: Connection,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     counted: Mapping[int, int] | None = None,
+    known_new: bool = False,
 ) -> int:
     """Insert sightings not stored yet (values of ``columns``, among them ``release_id``
     and ``fingerprint``; times as :func:`row_times` gives them) and add them to their
-    releases' sighting counts.
+    releases' sighting counts. With ``known_new`` (SQLite) the caller knows that no
+    fingerprint of ``rows`` is stored, and they are inserted without a conflict clause,
+    which needs no fingerprint index (see :func:`deferred_indexes`).
 
     ``counted`` gives, for releases inserted in this transaction, the sightings their
     ``sightings`` column already counts (the ones given here): only the difference, if
@@ -313,7 +367,8 @@ def insert_sightings(
             rid for (rid,) in insert_ignore(conn, _S, dicts, ["fingerprint"], ("release_id",))
         ]
     else:
-        count = sqlite_insert_ignore(conn, cursor, _S, columns, rows, ["fingerprint"])
+        conflict = () if known_new else ("fingerprint",)
+        count = sqlite_insert_ignore(conn, cursor, _S, columns, rows, conflict)
         if count == len(rows):  # all new: no need to read which
             release_ids = [row[at] for row in rows]
         else:

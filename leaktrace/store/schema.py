@@ -152,10 +152,13 @@ class ReleaseRow(Base):
     __table_args__ = (
         # the releases listing filtered by outcome, newest first (keyset on released_at, id)
         Index("ix_releases_status_released_at", "status", "released_at", "id"),
+        # an index, not a table constraint: a large ingest into a smaller SQLite database
+        # drops it and builds it at its end (store.releases.deferred_indexes)
+        Index("uq_releases_name", "name", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(512), unique=True)
+    name: Mapped[str] = mapped_column(String(512))
     title: Mapped[str | None] = mapped_column(String(512))
     year: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
@@ -190,7 +193,7 @@ class ReleaseRow(Base):
 class SightingRow(Base):
     __tablename__ = "sightings"
     __table_args__ = (
-        UniqueConstraint("fingerprint"),
+        Index("uq_sightings_fingerprint", "fingerprint", unique=True),  # as uq_releases_name
         Index(
             "ix_sightings_infohash",
             "infohash",

@@ -20,6 +20,7 @@ from leaktrace.pipeline.ingest import ingest_files
 from leaktrace.store.database import Database
 from leaktrace.store.releases import (
     DEFERRABLE_INDEXES,
+    KEYED_DEFERRAL,
     deferred_indexes,
     should_defer_indexes,
 )
@@ -52,17 +53,18 @@ def table_rows(db: Database) -> list[list[tuple[object, ...]]]:
 
 
 @pytest.fixture
-def spied(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
-    """Every deferral the ingest makes: the deferrable indexes left while it wrote."""
-    seen: list[set[str]] = []
+def spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, set[str]]]:
+    """Every deferral the ingest makes: whether with the keys, and which of the indexes
+    it may drop were left while it wrote."""
+    seen: list[tuple[bool, set[str]]] = []
 
     @contextmanager
-    def spy(conn: Connection) -> Iterator[None]:
-        with deferred_indexes(conn):
-            names = conn.exec_driver_sql(
+    def spy(conn: Connection, keys: bool = False) -> Iterator[None]:
+        with deferred_indexes(conn, keys):
+            left = conn.exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE type = 'index'"
             ).scalars()
-            seen.append(set(names) & set(DEFERRABLE_INDEXES))
+            seen.append((keys, set(left) & {*DEFERRABLE_INDEXES, *KEYED_DEFERRAL}))
             yield
 
     monkeypatch.setattr(ingest_module, "deferred_indexes", spy)
@@ -80,7 +82,7 @@ def test_a_deferred_ingest_writes_the_same_rows_and_keeps_every_index(
     tmp_path: Path,
     catalog_csv: Path,
     write_feed: Write,
-    spied: list[set[str]],
+    spied: list[tuple[bool, set[str]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     feed = write_feed(ROWS * 3)
@@ -92,7 +94,8 @@ def test_a_deferred_ingest_writes_the_same_rows_and_keeps_every_index(
     before = index_sql(deferred)
     assert set(DEFERRABLE_INDEXES) <= set(before)
     report = ingest_files(deferred, [feed], settings)
-    assert spied == [set()]  # it deferred, and every deferrable index was gone meanwhile
+    # it deferred, and every index but the sightings' release one was gone meanwhile
+    assert spied == [(True, {"ix_sightings_release_id"})]
     assert report.new_releases == 5
     assert index_sql(deferred) == before
     assert table_rows(deferred) == table_rows(plain)
@@ -113,7 +116,7 @@ def test_a_failed_deferred_ingest_leaves_the_indexes(
     tmp_path: Path,
     catalog_csv: Path,
     write_feed: Write,
-    spied: list[set[str]],
+    spied: list[tuple[bool, set[str]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(releases_store, "DEFER_MIN_ROWS", 1)
@@ -128,7 +131,7 @@ def test_a_failed_deferred_ingest_leaves_the_indexes(
         )
     with pytest.raises(StoreError, match="site too long"):
         ingest_files(db, [write_feed(rows)], settings.model_copy(update={"batch_size": 2}))
-    assert spied == [set()]
+    assert spied == [(True, {"ix_sightings_release_id"})]
     assert index_sql(db) == before
     db.close()
 
