@@ -46,6 +46,7 @@ from leaktrace.store.outbox import enqueue_events
 from leaktrace.store.releases import (
     BULK_CACHE_MIB,
     DEFERRED_CACHE_MIB,
+    KEYED_CACHE_MIB,
     KnownRelease,
     bulk_writing,
     deferred_indexes,
@@ -237,11 +238,12 @@ def ingest_stream(
     )
     with (
         fewer_collections() if expected_lines >= PARALLEL_MIN_LINES else nullcontext(),
-        bulk_writing(conn, DEFERRED_CACHE_MIB if deferring else BULK_CACHE_MIB),
+        bulk_writing(conn, _cache_mib(deferring, keys_apart)),
         deferred_indexes(conn, keys=keys_apart) if deferring else nullcontext(),
         judging if judging is not None else nullcontext(),
     ):
         _write_all(conn, items, settings, writer, report, strict, progress, judging)
+        writer.name_ids = None  # its memory back before the deferred indexes are built
     finish_run(
         conn,
         report.run_id,
@@ -253,6 +255,13 @@ def ingest_stream(
     )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _cache_mib(deferring: bool, keys: bool) -> int:
+    """SQLite's page cache for a file ingest (see the constants)."""
+    if keys:
+        return KEYED_CACHE_MIB
+    return DEFERRED_CACHE_MIB if deferring else BULK_CACHE_MIB
 
 
 def _name_ids(conn: Connection, expected: int) -> NameIds:
