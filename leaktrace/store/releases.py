@@ -56,7 +56,6 @@ __all__ = [
     "RowTimes",
     "row_times",
     "row_times_name",
-    "known_fingerprints",
     "nfos_of",
     "release_by_id",
     "largest_release_id",
@@ -325,15 +324,6 @@ def set_release_times(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> No
         .values(released_at=bindparam("released_at"), status=bindparam("status"))
     )
     conn.execute(stmt, [dict(r) for r in rows])
-
-
-def known_fingerprints(conn: Connection, fingerprints: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for part in chunked(fingerprints):
-        found.update(
-            conn.execute(select(_S.c.fingerprint).where(_S.c.fingerprint.in_(part))).scalars()
-        )
-    return found
 
 
 def fingerprints_of(conn: Connection, release_ids: Sequence[int]) -> set[str]:

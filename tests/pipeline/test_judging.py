@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import leaktrace.pipeline.ingest as ingest_module
+import leaktrace.store.releases as releases_store
 from leaktrace.config import load_settings
 from leaktrace.errors import FeedError
 from leaktrace.feeds.jsonl import read_feed
@@ -207,3 +208,33 @@ def test_the_second_process_serves_postgresql_too(
         pg.close()
     assert (report.prepared_apart, report.new_releases) == (36, 30)
     assert report.statuses["leak"] >= 3
+
+
+def test_the_second_process_with_every_index_deferred_stores_alike(
+    tmp_path: Path,
+    catalog_csv: Path,
+    write_feed: Write,
+    parallel: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The writer then knows the names only from memory and reads known releases by id
+    (a repeat sighting in a later batch is caught without the fingerprint index)."""
+    feed = write_feed(feed_rows())
+    plain, settings = fresh(tmp_path, "plain.db", catalog_csv)
+    one = ingest_files(
+        plain, [feed], settings.model_copy(update={"batch_size": 4, "parallel_judging": False})
+    )
+    keyed: list[bool] = []
+    real = ingest_module.deferred_indexes
+
+    def spy(conn: Any, keys: bool = False) -> Any:
+        keyed.append(keys)
+        return real(conn, keys)
+
+    monkeypatch.setattr(ingest_module, "deferred_indexes", spy)
+    monkeypatch.setattr(releases_store, "DEFER_MIN_ROWS", 1)
+    other, settings = fresh(tmp_path, "parallel.db", catalog_csv)
+    two = ingest_files(other, [feed], settings.model_copy(update={"batch_size": 4}))
+    assert keyed == [True] and two.prepared_apart == 36
+    assert one.repeated_sightings == two.repeated_sightings == 6
+    assert_alike(one, two, plain, other)
