@@ -1,7 +1,7 @@
 """How the ingest's rows go into SQLite, in isolation: the rows of a database that
 ``bench/ingest_speed.py`` filled, inserted again into an empty copy of its schema (the
-name and fingerprint unique indexes; the deferred ones stay out, as in a large ingest) in
-batches of 5,000, in ways the ingest could bind them.
+name and fingerprint unique indexes, as an ingest that keeps them; the secondary ones
+stay out, as in a large ingest) in batches of 5,000, in ways the ingest could bind them.
 
     python bench/ingest_speed.py --lines 300000 --repeat-share 0.01 --one-process
     python bench/ingest_rows.py bench/out/ingest-300000-r0.01.db
