@@ -89,6 +89,12 @@ def test_sqlite_rows_and_references_stay(
     _downgrade(db, "0017")  # and back: the constraints again, the rows the same
     assert table_rows(db) == before
     assert index_sql(db) == old_indexes
+    with db.reading() as conn:
+        autoindexes = conn.exec_driver_sql(
+            "SELECT tbl_name FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_%' "
+            "AND tbl_name IN ('releases', 'sightings') ORDER BY 1"
+        ).scalars()
+        assert list(autoindexes) == ["releases", "sightings"]
     db.migrate()
     assert table_rows(db) == before
     db.close()

@@ -91,8 +91,7 @@ def downgrade() -> None:
     for table, name, column in UNIQUE:
         op.drop_index(name, table_name=table)
         if sqlite:
-            definition = _definition(table)
-            closing = definition.rstrip().rstrip(")").rstrip()
-            _rebuild_sqlite(table, f"{closing}, \n\tCONSTRAINT {name} UNIQUE ({column})\n)")
+            body = re.sub(r"\s*\)\s*$", "", _definition(table))  # less the closing bracket
+            _rebuild_sqlite(table, f"{body}, \n\tCONSTRAINT {name} UNIQUE ({column})\n)")
         else:
             op.create_unique_constraint(name, table, [column])
