@@ -218,10 +218,11 @@ def ingest_stream(
     report.run_id = start_run(conn, report.files)
     deferring = should_defer_indexes(conn, expected_lines)
     # the name and fingerprint indexes too, when the names fit in memory (NameIds)
-    keys_apart = deferring and largest_release_id(conn) + expected_lines <= MAX_NAMES
+    names_held = largest_release_id(conn) + expected_lines if deferring else 0
+    keys_apart = deferring and names_held <= MAX_NAMES
     writer = BatchWriter(
         Assessor(Matcher(works, settings.match_threshold)),
-        _name_ids(conn, expected_lines) if keys_apart else None,
+        _name_ids(conn, names_held) if keys_apart else None,
     )
     judging = (
         ParallelJudge(
@@ -265,11 +266,12 @@ def _cache_mib(deferring: bool, keys: bool) -> int:
 
 
 def _name_ids(conn: Connection, expected: int) -> NameIds:
-    """The names stored and their ids, for an ingest bringing about ``expected`` more
-    (only when the database holds no more than that: reading them all is then cheaper
-    than keeping up the name index; the ingest's transaction already holds SQLite's write
-    lock, so nobody else adds any until it ends)."""
-    names = NameIds(largest_release_id(conn) + expected)
+    """The names stored and their ids, in a table made for about ``expected`` names (the
+    stored ones and those the ingest brings; only when the database holds no more than
+    the ingest brings: reading them all is then cheaper than keeping up the name index;
+    the ingest's transaction already holds SQLite's write lock, so nobody else adds any
+    until it ends)."""
+    names = NameIds(expected)
     for chunk in release_ids(conn):
         names.add(chunk)
     return names

@@ -60,16 +60,29 @@ def assert_alike(one: IngestReport, two: IngestReport, plain: Database, other: D
     other.close()
 
 
-def ingest_both(
-    tmp_path: Path, catalog_csv: Path, feed: Path, progress: Any = None
-) -> tuple[IngestReport, IngestReport, Database, Database]:
+def ingest_plain(tmp_path: Path, catalog_csv: Path, feed: Path) -> tuple[IngestReport, Database]:
+    """``feed`` ingested in one process, in batches of 4."""
     plain, settings = fresh(tmp_path, "plain.db", catalog_csv)
     one = ingest_files(
         plain, [feed], settings.model_copy(update={"batch_size": 4, "parallel_judging": False})
     )
+    return one, plain
+
+
+def ingest_parallel(
+    tmp_path: Path, catalog_csv: Path, feed: Path, progress: Any = None
+) -> tuple[IngestReport, Database]:
+    """``feed`` ingested with the second process when it may start, in batches of 4."""
     other, settings = fresh(tmp_path, "parallel.db", catalog_csv)
     small = settings.model_copy(update={"batch_size": 4})
-    two = ingest_files(other, [feed], small, progress=progress)
+    return ingest_files(other, [feed], small, progress=progress), other
+
+
+def ingest_both(
+    tmp_path: Path, catalog_csv: Path, feed: Path, progress: Any = None
+) -> tuple[IngestReport, IngestReport, Database, Database]:
+    one, plain = ingest_plain(tmp_path, catalog_csv, feed)
+    two, other = ingest_parallel(tmp_path, catalog_csv, feed, progress)
     return one, two, plain, other
 
 
@@ -220,10 +233,7 @@ def test_the_second_process_with_every_index_deferred_stores_alike(
     """The writer then knows the names only from memory and reads known releases by id
     (a repeat sighting in a later batch is caught without the fingerprint index)."""
     feed = write_feed(feed_rows())
-    plain, settings = fresh(tmp_path, "plain.db", catalog_csv)
-    one = ingest_files(
-        plain, [feed], settings.model_copy(update={"batch_size": 4, "parallel_judging": False})
-    )
+    one, plain = ingest_plain(tmp_path, catalog_csv, feed)  # nothing deferred
     keyed: list[bool] = []
     real = ingest_module.deferred_indexes
 
@@ -233,8 +243,7 @@ def test_the_second_process_with_every_index_deferred_stores_alike(
 
     monkeypatch.setattr(ingest_module, "deferred_indexes", spy)
     monkeypatch.setattr(releases_store, "DEFER_MIN_ROWS", 1)
-    other, settings = fresh(tmp_path, "parallel.db", catalog_csv)
-    two = ingest_files(other, [feed], settings.model_copy(update={"batch_size": 4}))
+    two, other = ingest_parallel(tmp_path, catalog_csv, feed)
     assert keyed == [True] and two.prepared_apart == 36
     assert one.repeated_sightings == two.repeated_sightings == 6
     assert_alike(one, two, plain, other)
